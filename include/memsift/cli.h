@@ -1,0 +1,124 @@
+/*
+ * What every tool's main() shares: exit codes, closing stdout, the short
+ * usage-error and version messages, mutually exclusive options and printing
+ * a library failure.  Modelled on util-linux's closestream.h, c.h
+ * (errtryhelp, print_version) and optutils.h (ul_excl_t).
+ *
+ * Unlike the rest of the library these helpers print to stderr and exit:
+ * they are for tools' main(), never for library code.  Messages go through
+ * <err.h>, whose program name ms_cli_init() sets, so they read
+ * "TOOL: what: why" however the binary was invoked.
+ */
+#ifndef MEMSIFT_CLI_H
+#define MEMSIFT_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <memsift/ctx.h>
+
+struct option;
+
+/*
+ * Exit codes, listed in every man page.
+ *
+ * mapsdiff and leakhunt answer a question and follow diff(1):
+ *   MS_EXIT_OK       0  nothing grew or leaked
+ *   MS_EXIT_FOUND    1  something grew or leaked
+ *   MS_EXIT_TROUBLE  2  trouble, bad usage included
+ *
+ * mapsnap, regiondump, bytehist and mapswatch:
+ *   MS_EXIT_OK       0  success
+ *   MS_EXIT_FAILURE  1  failure, bad usage or partial failure included
+ *
+ * Never OR statuses together; decide the one status at the end.
+ */
+#define MS_EXIT_OK 0
+#define MS_EXIT_FOUND 1
+#define MS_EXIT_TROUBLE 2
+#define MS_EXIT_FAILURE 1
+
+/* Number of elements of an array, for option and column tables. */
+#ifndef MS_ARRAY_SIZE
+#define MS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/*
+ * Call first in main().  Sets the program name <err.h> and the messages
+ * below print (PROGNAME is borrowed: pass a string literal such as
+ * "mapsdiff"), and registers an atexit() handler that flushes and closes
+ * stdout and stderr: if writing stdout failed ("mapsnap -p 1 >/dev/full"),
+ * it prints "TOOL: write error: No space left on device" and _exit()s with
+ * the failure status.  A closed pipe (EPIPE) is not an error, as in
+ * util-linux, so "tool | head" stays quiet.
+ */
+void ms_cli_init(const char *progname);
+
+/*
+ * Set the status the helpers below exit with on trouble: a write error on
+ * stdout and mutually exclusive options.  MS_EXIT_FAILURE by default;
+ * mapsdiff and leakhunt set MS_EXIT_TROUBLE.
+ */
+void ms_cli_set_failure_status(int status);
+
+/*
+ * For any usage error: print only "Try 'TOOL --help' for more information."
+ * on stderr, not the whole usage, and exit with STATUS.
+ */
+_Noreturn void ms_cli_errtryhelp(int status);
+
+/* For -V: print "TOOL from memsift VERSION" on stdout and exit 0. */
+_Noreturn void ms_cli_print_version(void);
+
+/*
+ * Print the --help lines of -h and -V, last in every usage text, with the
+ * descriptions at column 24 like ms_out_help_options():
+ *   " -h, --help             display this help"
+ *   " -V, --version          display version"
+ */
+void ms_cli_help_options(FILE *fp);
+
+/* Up to this many options in one group of mutually exclusive options. */
+#define MS_CLI_EXCL_MAX 8
+
+/*
+ * One group of mutually exclusive options: the values getopt_long() returns
+ * for them (a letter, or a long-only enum value), ending at the first 0.
+ * Unlike util-linux's ul_excl_t the groups need not be sorted.
+ */
+struct ms_cli_excl {
+	int opts[MS_CLI_EXCL_MAX];
+};
+
+/*
+ * Call for every option C that getopt_long() returns, before handling it.
+ * TAB holds N groups and STATUS N ints, zeroed before the loop, which record
+ * the option seen in each group.  When C is the second different option of
+ * a group, prints "TOOL: options --json and --raw are mutually exclusive"
+ * (long names from LONGOPTS, else "-x") and calls ms_cli_errtryhelp() with
+ * the failure status.  Giving the same option twice is not an error.
+ *
+ *	static const struct ms_cli_excl excl[] = {
+ *		MS_OUT_EXCL,			(-J and -r, <memsift/output.h>)
+ *		{ { 'p', OPT_SNAPSHOT } },
+ *	};
+ *	int excl_st[sizeof(excl) / sizeof(excl[0])] = { 0 };
+ *	...
+ *		ms_cli_excl_check(excl, 2, excl_st, c, longopts);
+ */
+void ms_cli_excl_check(const struct ms_cli_excl *tab, size_t n, int *status, int c,
+		       const struct option *longopts);
+
+/*
+ * Report the last library failure in CTX on stderr, one line:
+ * "TOOL: WHAT: MESSAGE", or "TOOL: MESSAGE" when WHAT_FMT is NULL.  WHAT_FMT
+ * is a printf format for what failed ("pid %d"); the message from
+ * ms_ctx_errmsg() usually names the file and line already.
+ * ms_cli_errx_ctx() then exits with STATUS.
+ */
+void ms_cli_warn_ctx(const struct ms_ctx *ctx, const char *what_fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char *what_fmt,
+			       ...) __attribute__((format(printf, 3, 4)));
+
+#endif

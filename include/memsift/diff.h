@@ -1,0 +1,73 @@
+/*
+ * Which mappings changed between two sets of mappings of one process.
+ *
+ * Mappings are followed from OLD to NEW: first by the same start address
+ * (a region grown in place keeps its start), then by overlap with the same
+ * name and inode (a stack grown down, a region whose start moved).  What is
+ * left is listed as new or gone.
+ */
+#ifndef MEMSIFT_DIFF_H
+#define MEMSIFT_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/ctx.h>
+#include <memsift/maps.h>
+
+struct ms_diff;
+struct ms_diff_entry;
+
+enum ms_diff_status {
+	MS_DIFF_KEPT = 1,	/* in both */
+	MS_DIFF_NEW,		/* only in NEW */
+	MS_DIFF_GONE,		/* only in OLD */
+};
+
+/*
+ * Compare OLD and NEW.  Both must outlive the result, which borrows their
+ * mappings.  On success *OUT owns a new ms_diff, in NEW's address order
+ * with gone mappings at their old place; free it with ms_diff_free().
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
+		const struct ms_maps *new, struct ms_diff **out);
+
+/* Release D; NULL is accepted. */
+void ms_diff_free(struct ms_diff *d);
+
+size_t ms_diff_count(const struct ms_diff *d);
+
+/* Entry I, borrowed from D; NULL when out of range. */
+const struct ms_diff_entry *ms_diff_get(const struct ms_diff *d, size_t i);
+
+/*
+ * Sort entries by the growth of field F, largest first; entries that grew
+ * equally keep address order.  For maps input, which has no fields, the
+ * size stands in for every field (see ms_diff_entry_value()).
+ */
+void ms_diff_sort(struct ms_diff *d, enum ms_field f);
+
+enum ms_diff_status ms_diff_entry_status(const struct ms_diff_entry *e);
+
+/* The mapping in OLD or NEW; NULL for a new or gone one. */
+const struct ms_mapping *ms_diff_entry_old(const struct ms_diff_entry *e);
+const struct ms_mapping *ms_diff_entry_new(const struct ms_diff_entry *e);
+
+/*
+ * The mapping to describe E by: the new one, or the old one when gone.
+ */
+const struct ms_mapping *ms_diff_entry_mapping(const struct ms_diff_entry *e);
+
+/*
+ * Field F of the old or new side in bytes: 0 for the side where the
+ * mapping does not exist; the mapping size when the input had no such field
+ * and F is MS_F_RSS (maps input: sizes only); else MS_FIELD_ABSENT.
+ */
+uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
+			     enum ms_field f);
+
+/* New minus old of field F; 0 when either side is MS_FIELD_ABSENT. */
+int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Output files that may hold process memory or its layout: created 0600,
+ * written under a temporary name in the same directory and renamed into
+ * place only when complete, never through a symlink and never over an
+ * existing file unless forced.  A run killed half-way leaves only a hidden
+ * ".NAME.XXXXXX.part" file, never a file with the final name that looks whole.
+ */
+#ifndef MEMSIFT_OUTFILE_H
+#define MEMSIFT_OUTFILE_H
+
+#include <stdio.h>
+
+#include <memsift/ctx.h>
+
+struct ms_outfile;
+
+/* Flags for ms_outfile_open(). */
+enum {
+	MS_OUTFILE_FORCE = 1,	/* replace an existing file (-f) */
+};
+
+/*
+ * Start writing PATH ("-" means stdout: no temporary, no rename; an existing
+ * character device or FIFO, such as /dev/null, is written in place).  Fails at
+ * once when PATH exists and MS_OUTFILE_FORCE is not given, so no work is
+ * wasted.  On success *OUT owns the open file; finish with
+ * ms_outfile_commit() or throw it away with ms_outfile_abort().
+ *
+ * Returns: 0, -EEXIST (the message says to use -f), -EISDIR, or the
+ * open(2) error (-EACCES, -ENOENT for a missing directory...).
+ */
+int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
+		    struct ms_outfile **out);
+
+/* The stream to write to, borrowed from OF. */
+FILE *ms_outfile_fp(struct ms_outfile *of);
+
+/*
+ * Flush, sync and rename the file to its final name, then free OF.  On
+ * failure (a write error, disk full, the path taken meanwhile without
+ * MS_OUTFILE_FORCE) the temporary file is removed and OF freed as well.
+ * Returns: 0 or a negative errno with the message naming the path.
+ */
+int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of);
+
+/* Remove the temporary file and free OF; NULL is accepted. */
+void ms_outfile_abort(struct ms_outfile *of);
+
+#endif

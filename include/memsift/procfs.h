@@ -1,0 +1,36 @@
+/*
+ * The one place that builds /proc/PID/... paths and turns their errors into
+ * messages a user can act on.
+ */
+#ifndef MEMSIFT_PROCFS_H
+#define MEMSIFT_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <memsift/ctx.h>
+
+/*
+ * Read the whole of /proc/PID/NAME ("smaps", "comm", "task/123/stat"...)
+ * into a new NUL-terminated buffer; *BUF is the caller's to free(), *LEN its
+ * length without the NUL.  Reads in large chunks: /proc files have no size.
+ *
+ * Returns: 0, -ESRCH (no such process), -EPERM (permission denied; the
+ * message says how to get it), -ENOENT (the process has no such file),
+ * -ENOMEM, or another negative errno from open/read.
+ */
+int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
+		   size_t *len);
+
+/*
+ * Read everything from file descriptor FD into a new NUL-terminated buffer,
+ * as ms_procfs_read() does; WHAT names the file in messages.
+ * Returns: 0, -ENOMEM, or the read(2) error as -errno.
+ */
+int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
+		   size_t *len);
+
+/* True while /proc/PID exists (a zombie counts). */
+int ms_procfs_pid_exists(pid_t pid);
+
+#endif

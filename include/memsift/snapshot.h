@@ -1,0 +1,93 @@
+/*
+ * Snapshots: the mappings of a process at one moment, with who and when.
+ *
+ * The format mapsnap writes is text: "# key: value" header lines, then the
+ * process's smaps exactly as the kernel printed it, so grep, diff and any
+ * smaps reader work on it and nothing is lost.
+ *
+ *   # memsift snapshot 1
+ *   # pid: 4242
+ *   # comm: leaker
+ *   # cmdline: ./leaker --fast
+ *   # time: 2026-11-23T19:30:00.123456789Z
+ *   # boottime: 12345.678901234
+ *   # pagesize: 4096
+ *   # kernel: 6.1.0-26-amd64
+ *   # source: /proc/4242/smaps
+ *   55d8a0a00000-55d8a0a21000 r--p 00000000 fe:01 1311 /usr/bin/leaker
+ *   Size: ...
+ *
+ * Header keys not known to a reader are kept and ignored, so later versions
+ * can add some.  Loading also takes raw copies of smaps, smaps_rollup and
+ * maps; what a raw copy cannot say (pid, time) reads as unknown.
+ */
+#ifndef MEMSIFT_SNAPSHOT_H
+#define MEMSIFT_SNAPSHOT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <memsift/ctx.h>
+#include <memsift/maps.h>
+
+struct ms_snapshot;
+
+/* What a loaded file was. */
+enum ms_snapshot_format {
+	MS_SNAP_FMT_MEMSIFT = 1,	/* mapsnap's own format */
+	MS_SNAP_FMT_SMAPS,		/* a raw copy of /proc/PID/smaps */
+	MS_SNAP_FMT_ROLLUP,		/* a raw copy of /proc/PID/smaps_rollup */
+	MS_SNAP_FMT_MAPS,		/* a raw copy of /proc/PID/maps: sizes only */
+};
+
+/*
+ * Take a snapshot of live process PID: its smaps and the header facts.
+ * Returns: 0, -ESRCH, -EPERM, -ENODATA (no mappings: a kernel thread),
+ * -EBADMSG (the kernel printed something unparseable), or -ENOMEM.
+ */
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
+
+/*
+ * Load a snapshot from FP in any format above, detected from the content.
+ * NAME is used in messages.  Returns: 0, -EBADMSG (the message names the
+ * file and the first line that could not be parsed), -EIO, or -ENOMEM.
+ */
+int ms_snapshot_load(struct ms_ctx *ctx, FILE *fp, const char *name,
+		     struct ms_snapshot **out);
+
+/* As ms_snapshot_load() on the file at PATH; "-" is stdin. */
+int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,
+			  struct ms_snapshot **out);
+
+/* Write S in mapsnap's format: header, then the smaps text unchanged. */
+int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp);
+
+/* Release S; NULL is accepted. */
+void ms_snapshot_free(struct ms_snapshot *s);
+
+enum ms_snapshot_format ms_snapshot_format(const struct ms_snapshot *s);
+
+/* The mappings, borrowed from S. */
+const struct ms_maps *ms_snapshot_maps(const struct ms_snapshot *s);
+
+/* The pid, or 0 when the input did not say (a raw copy). */
+pid_t ms_snapshot_pid(const struct ms_snapshot *s);
+
+/*
+ * A header value by key ("comm", "cmdline", "kernel"...), or NULL when
+ * absent.  Borrowed from S.
+ */
+const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
+
+/*
+ * Wall-clock time of the snapshot in *TS.  Returns 0, or -ENOENT when the
+ * input did not record it.
+ */
+int ms_snapshot_time(const struct ms_snapshot *s, struct timespec *ts);
+
+/* Seconds since boot (CLOCK_BOOTTIME) at the snapshot; -1 when unknown. */
+double ms_snapshot_boottime(const struct ms_snapshot *s);
+
+#endif

@@ -1,0 +1,159 @@
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* program_invocation_short_name */
+#endif
+
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <memsift/cli.h>
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1"
+#endif
+
+static int failure_status = MS_EXIT_FAILURE;
+
+/*
+ * fflush() alone misses errors some filesystems (NFS) report only at close,
+ * so close a duplicate of the descriptor too, as util-linux's closestream.h
+ * does.  EBADF means the stream was closed already, which is fine.
+ */
+static int flush_stream(FILE *fp)
+{
+	int fd;
+
+	errno = 0;
+	if (ferror(fp) || fflush(fp))
+		goto fail;
+	fd = fileno(fp);
+	if (fd < 0 || (fd = dup(fd)) < 0 || close(fd))
+		goto fail;
+	return 0;
+fail:
+	return errno == EBADF ? 0 : EOF;
+}
+
+static void close_stdout(void)
+{
+	if (flush_stream(stdout) && errno != EPIPE) {
+		if (errno)
+			warn("write error");
+		else
+			warnx("write error");
+		_exit(failure_status);
+	}
+	if (flush_stream(stderr))
+		_exit(failure_status);
+}
+
+void ms_cli_init(const char *progname)
+{
+	/* glibc's err() and warn() print this; it is never written through */
+	program_invocation_short_name = (char *)progname;
+	atexit(close_stdout);
+}
+
+void ms_cli_set_failure_status(int status)
+{
+	failure_status = status;
+}
+
+void ms_cli_errtryhelp(int status)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+		program_invocation_short_name);
+	exit(status);
+}
+
+void ms_cli_print_version(void)
+{
+	printf("%s from memsift %s\n", program_invocation_short_name, PACKAGE_VERSION);
+	exit(MS_EXIT_OK);
+}
+
+void ms_cli_help_options(FILE *fp)
+{
+	fputs(" -h, --help             display this help\n"
+	      " -V, --version          display version\n", fp);
+}
+
+/* "--json", or "-J" for an option without a long name. */
+static const char *option_name(int c, const struct option *longopts, char *buf, size_t len)
+{
+	for (; longopts && longopts->name; longopts++)
+		if (!longopts->flag && longopts->val == c) {
+			snprintf(buf, len, "--%s", longopts->name);
+			return buf;
+		}
+	if (c > 0 && c <= 0xff && isgraph(c))
+		snprintf(buf, len, "-%c", c);
+	else
+		snprintf(buf, len, "option %d", c);
+	return buf;
+}
+
+void ms_cli_excl_check(const struct ms_cli_excl *tab, size_t n, int *status, int c,
+		       const struct option *longopts)
+{
+	char a[64], b[64];
+	size_t g, i;
+
+	for (g = 0; g < n; g++) {
+		for (i = 0; i < MS_CLI_EXCL_MAX && tab[g].opts[i]; i++)
+			if (tab[g].opts[i] == c)
+				break;
+		if (i == MS_CLI_EXCL_MAX || !tab[g].opts[i])
+			continue;
+		if (!status[g]) {
+			status[g] = c;
+		} else if (status[g] != c) {
+			warnx("options %s and %s are mutually exclusive",
+			      option_name(status[g], longopts, a, sizeof(a)),
+			      option_name(c, longopts, b, sizeof(b)));
+			ms_cli_errtryhelp(failure_status);
+		}
+	}
+}
+
+static void vwarn_ctx(const struct ms_ctx *ctx, const char *what_fmt, va_list ap)
+{
+	const char *msg = ms_ctx_errmsg(ctx);
+	char what[512];
+
+	if (!*msg)
+		msg = "unknown error";
+	if (!what_fmt) {
+		warnx("%s", msg);
+		return;
+	}
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	warnx("%s: %s", what, msg);
+}
+
+void ms_cli_warn_ctx(const struct ms_ctx *ctx, const char *what_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, what_fmt);
+	vwarn_ctx(ctx, what_fmt, ap);
+	va_end(ap);
+}
+
+void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char *what_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, what_fmt);
+	vwarn_ctx(ctx, what_fmt, ap);
+	va_end(ap);
+	exit(status);
+}

@@ -1,0 +1,183 @@
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/diff.h>
+
+#include "internal.h"
+
+struct ms_diff_entry {
+	const struct ms_mapping *old, *new;
+	size_t order;		/* position in the unsorted list, for stable sorts */
+};
+
+struct ms_diff {
+	struct ms_diff_entry *v;
+	size_t n;
+};
+
+static bool same_object(const struct ms_mapping *a, const struct ms_mapping *b)
+{
+	return ms_mapping_inode(a) == ms_mapping_inode(b) &&
+	       !strcmp(ms_mapping_name(a), ms_mapping_name(b));
+}
+
+static bool overlap(const struct ms_mapping *a, const struct ms_mapping *b)
+{
+	return ms_mapping_start(a) < ms_mapping_end(b) &&
+	       ms_mapping_start(b) < ms_mapping_end(a);
+}
+
+static uint64_t entry_start(const struct ms_diff_entry *e)
+{
+	return ms_mapping_start(e->new ? e->new : e->old);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = entry_start(a), y = entry_start(b);
+
+	return x < y ? -1 : x > y;
+}
+
+int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
+		const struct ms_maps *new, struct ms_diff **out)
+{
+	size_t no = ms_maps_count(old), nn = ms_maps_count(new), i, j;
+	struct ms_diff *d = calloc(1, sizeof(*d));
+	bool *used_old = calloc(no + 1, 1);
+	bool *used_new = calloc(nn + 1, 1);
+	const struct ms_mapping *mo, *mn;
+
+	if (d)
+		d->v = calloc(no + nn + 1, sizeof(*d->v));
+	if (!d || !d->v || !used_old || !used_new) {
+		free(used_old);
+		free(used_new);
+		ms_diff_free(d);
+		return ms_err(ctx, -ENOMEM, "out of memory comparing mappings");
+	}
+
+	/* Same start: both lists are in address order, so walk them together. */
+	for (i = 0, j = 0; i < no && j < nn;) {
+		mo = ms_maps_get(old, i);
+		mn = ms_maps_get(new, j);
+		if (ms_mapping_start(mo) == ms_mapping_start(mn)) {
+			d->v[d->n++] = (struct ms_diff_entry){ mo, mn, 0 };
+			used_old[i++] = used_new[j++] = true;
+		} else if (ms_mapping_start(mo) < ms_mapping_start(mn)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	/* Then the same object at an overlapping place. */
+	for (i = 0; i < no; i++) {
+		if (used_old[i])
+			continue;
+		mo = ms_maps_get(old, i);
+		for (j = 0; j < nn; j++) {
+			mn = ms_maps_get(new, j);
+			if (!used_new[j] && overlap(mo, mn) && same_object(mo, mn)) {
+				d->v[d->n++] = (struct ms_diff_entry){ mo, mn, 0 };
+				used_old[i] = used_new[j] = true;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < no; i++)
+		if (!used_old[i])
+			d->v[d->n++] = (struct ms_diff_entry){ ms_maps_get(old, i), NULL, 0 };
+	for (j = 0; j < nn; j++)
+		if (!used_new[j])
+			d->v[d->n++] = (struct ms_diff_entry){ NULL, ms_maps_get(new, j), 0 };
+	free(used_old);
+	free(used_new);
+
+	qsort(d->v, d->n, sizeof(*d->v), cmp_addr);
+	for (i = 0; i < d->n; i++)
+		d->v[i].order = i;
+	*out = d;
+	return 0;
+}
+
+void ms_diff_free(struct ms_diff *d)
+{
+	if (!d)
+		return;
+	free(d->v);
+	free(d);
+}
+
+size_t ms_diff_count(const struct ms_diff *d)
+{
+	return d->n;
+}
+
+const struct ms_diff_entry *ms_diff_get(const struct ms_diff *d, size_t i)
+{
+	return i < d->n ? &d->v[i] : NULL;
+}
+
+/* qsort has no argument for the field; one sort at a time is all we need. */
+static _Thread_local enum ms_field sort_field;
+
+static int cmp_growth(const void *a, const void *b)
+{
+	const struct ms_diff_entry *x = a, *y = b;
+	int64_t dx = ms_diff_entry_delta(x, sort_field);
+	int64_t dy = ms_diff_entry_delta(y, sort_field);
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void ms_diff_sort(struct ms_diff *d, enum ms_field f)
+{
+	sort_field = f;
+	qsort(d->v, d->n, sizeof(*d->v), cmp_growth);
+}
+
+enum ms_diff_status ms_diff_entry_status(const struct ms_diff_entry *e)
+{
+	return !e->old ? MS_DIFF_NEW : !e->new ? MS_DIFF_GONE : MS_DIFF_KEPT;
+}
+
+const struct ms_mapping *ms_diff_entry_old(const struct ms_diff_entry *e)
+{
+	return e->old;
+}
+
+const struct ms_mapping *ms_diff_entry_new(const struct ms_diff_entry *e)
+{
+	return e->new;
+}
+
+const struct ms_mapping *ms_diff_entry_mapping(const struct ms_diff_entry *e)
+{
+	return e->new ? e->new : e->old;
+}
+
+uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
+			     enum ms_field f)
+{
+	const struct ms_mapping *m = new_side ? e->new : e->old;
+	uint64_t v;
+
+	if (!m)
+		return 0;
+	v = ms_mapping_get(m, f);
+	if (v == MS_FIELD_ABSENT && f == MS_F_RSS)
+		v = ms_mapping_size(m);
+	return v;
+}
+
+int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f)
+{
+	uint64_t o = ms_diff_entry_value(e, 0, f), n = ms_diff_entry_value(e, 1, f);
+
+	if (o == MS_FIELD_ABSENT || n == MS_FIELD_ABSENT)
+		return 0;
+	return (int64_t)(n - o);
+}

@@ -1,0 +1,662 @@
+/*
+ * One parser for /proc/PID/maps, smaps and smaps_rollup (fs/proc/task_mmu.c).
+ *
+ * The input is taken whole into memory and walked line by line with explicit
+ * bounds: saved copies can be truncated, binary or have absurdly long lines,
+ * and nothing here may read past the buffer.  Strings (names, field names,
+ * odd field values) go into one arena per ms_maps, addressed by offset so the
+ * arena can grow while parsing; pointers are handed out only afterwards.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <memsift/maps.h>
+#include <memsift/procfs.h>
+
+#include "internal.h"
+
+struct field_val {
+	uint64_t value;
+	uint32_t name;		/* index into maps->names */
+	uint32_t text;		/* arena offset of the value text, 0: a plain number */
+	bool is_size;		/* printed as "N kB" */
+};
+
+struct ms_mapping {
+	const struct ms_maps *maps;
+	uint64_t start, end, offset, inode;
+	unsigned int dev_major, dev_minor;
+	char perms[5];
+	enum ms_mapping_kind kind;
+	bool deleted;
+	size_t name_off;	/* arena offset; 0 is the arena's empty string */
+	size_t label_off, label_len;
+	size_t vmflags_off;	/* 0: no VmFlags line */
+	size_t field_first, nfields;
+	uint64_t known[MS_F__KNOWN];
+};
+
+struct ms_maps {
+	enum ms_maps_format format;
+	bool sorted;
+	struct ms_mapping *v;
+	size_t n, cap;
+	struct field_val *fields;
+	size_t nfields, capfields;
+	size_t *names;		/* arena offsets of interned field names */
+	size_t nnames, capnames;
+	char *arena;
+	size_t alen, acap;
+};
+
+/* In enum ms_field order: the index of a known name is its enum value. */
+static const char *const known_names[MS_F__KNOWN] = {
+	"Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty",
+	"Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty",
+	"Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM",
+	"LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
+	"Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked",
+	"THPeligible", "ProtectionKey",
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* Copy LEN bytes plus a NUL into the arena; returns the offset or 0 on ENOMEM. */
+static size_t arena_add(struct ms_maps *maps, const char *s, size_t len)
+{
+	size_t off = maps->alen;
+
+	if (grow((void **)&maps->arena, &maps->acap, maps->alen + len + 1, 1))
+		return 0;
+	memcpy(maps->arena + off, s, len);
+	maps->arena[off + len] = '\0';
+	maps->alen += len + 1;
+	return off;
+}
+
+static struct ms_maps *maps_new(void)
+{
+	struct ms_maps *maps = calloc(1, sizeof(*maps));
+	size_t i;
+
+	if (!maps)
+		return NULL;
+	maps->sorted = true;
+	/* Offset 0 is the empty string, so 0 can mean "none". */
+	if (!arena_add(maps, "", 0) && maps->alen == 0)
+		goto fail;
+	if (grow((void **)&maps->names, &maps->capnames, MS_F__KNOWN, sizeof(size_t)))
+		goto fail;
+	for (i = 0; i < MS_F__KNOWN; i++) {
+		maps->names[i] = arena_add(maps, known_names[i], strlen(known_names[i]));
+		if (!maps->names[i])
+			goto fail;
+	}
+	maps->nnames = MS_F__KNOWN;
+	return maps;
+fail:
+	ms_maps_free(maps);
+	return NULL;
+}
+
+void ms_maps_free(struct ms_maps *maps)
+{
+	if (!maps)
+		return;
+	free(maps->v);
+	free(maps->fields);
+	free(maps->names);
+	free(maps->arena);
+	free(maps);
+}
+
+/* Parse up to 16 hex digits at *P (below END); advance *P past them. */
+static bool parse_hex(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0, d;
+
+	while (s < end && isxdigit((unsigned char)*s)) {
+		d = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		if (v >> 60)
+			return false;
+		v = (v << 4) | (uint64_t)d;
+		s++;
+		digits++;
+	}
+	if (!digits)
+		return false;
+	*p = s;
+	*out = v;
+	return true;
+}
+
+static bool parse_dec(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	unsigned int d;
+
+	if (s >= end || !isdigit((unsigned char)*s))
+		return false;
+	while (s < end && isdigit((unsigned char)*s)) {
+		d = (unsigned int)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+		s++;
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+static bool expect(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static bool has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	return len >= pl && !memcmp(s, prefix, pl);
+}
+
+static bool has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return len >= sl && !memcmp(s + len - sl, suffix, sl);
+}
+
+/* Name the kind of mapping from its name, as fs/proc/task_mmu.c and mm/ write them. */
+static void classify(struct ms_maps *maps, struct ms_mapping *m, const char *name,
+		     size_t len)
+{
+	const char *colon;
+
+	m->deleted = false;
+	m->label_off = m->label_len = 0;
+	if (len == 0) {
+		m->kind = MS_MAPPING_ANON;
+		return;
+	}
+	if (name[0] == '[') {
+		if (len == 6 && !memcmp(name, "[heap]", 6))
+			m->kind = MS_MAPPING_HEAP;
+		else if (has_prefix(name, len, "[stack"))
+			m->kind = MS_MAPPING_STACK;
+		else if (len == 6 && !memcmp(name, "[vdso]", 6))
+			m->kind = MS_MAPPING_VDSO;
+		else if (has_prefix(name, len, "[vvar"))
+			m->kind = MS_MAPPING_VVAR;
+		else if (len == 10 && !memcmp(name, "[vsyscall]", 10))
+			m->kind = MS_MAPPING_VSYSCALL;
+		else if (has_prefix(name, len, "[anon:"))
+			m->kind = MS_MAPPING_ANON_NAMED;
+		else if (has_prefix(name, len, "[anon_shmem:"))
+			m->kind = MS_MAPPING_SHMEM_NAMED;
+		else
+			m->kind = MS_MAPPING_SPECIAL;
+		colon = memchr(name, ':', len);
+		if (colon && name[len - 1] == ']' && m->kind != MS_MAPPING_SPECIAL) {
+			m->label_off = (size_t)(colon + 1 - maps->arena);
+			m->label_len = (size_t)(name + len - 1 - (colon + 1));
+		}
+		return;
+	}
+	m->deleted = has_suffix(name, len, " (deleted)");
+	if (has_prefix(name, len, "/memfd:")) {
+		m->kind = MS_MAPPING_MEMFD;
+		m->label_off = (size_t)(name + 7 - maps->arena);
+		m->label_len = len - 7 - (m->deleted ? 10 : 0);
+	} else if (m->deleted && (has_prefix(name, len, "/dev/zero ") ||
+				  has_prefix(name, len, "/SYSV"))) {
+		m->kind = MS_MAPPING_SHMEM;
+	} else if (name[0] == '/') {
+		m->kind = MS_MAPPING_FILE;
+	} else {
+		/* anon_inode:[perf_event], anon_inode:dmabuf and the like */
+		m->kind = MS_MAPPING_SPECIAL;
+	}
+}
+
+/* "start-end perms offset major:minor inode   name" */
+static int parse_mapping_line(struct ms_ctx *ctx, struct ms_maps *maps,
+			      const char *p, const char *end, const char *file,
+			      unsigned long lineno)
+{
+	struct ms_mapping m;
+	uint64_t major, minor;
+	const char *name;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	if (!parse_hex(&p, end, &m.start) || !expect(&p, end, '-') ||
+	    !parse_hex(&p, end, &m.end) || !expect(&p, end, ' '))
+		return ms_parser_error(ctx, file, lineno, "bad address range");
+	if (m.end < m.start)
+		return ms_parser_error(ctx, file, lineno,
+				       "address range ends before it starts");
+	if (end - p < 5 || p[4] != ' ')
+		return ms_parser_error(ctx, file, lineno, "bad permissions");
+	for (i = 0; i < 4; i++) {
+		static const char allowed[4][3] = { "r-", "w-", "x-", "ps" };
+
+		if (!memchr(allowed[i], p[i], 2))
+			return ms_parser_error(ctx, file, lineno, "bad permissions");
+		m.perms[i] = p[i];
+	}
+	p += 5;
+	if (!parse_hex(&p, end, &m.offset) || !expect(&p, end, ' '))
+		return ms_parser_error(ctx, file, lineno, "bad file offset");
+	if (!parse_hex(&p, end, &major) || !expect(&p, end, ':') ||
+	    !parse_hex(&p, end, &minor) || !expect(&p, end, ' ') ||
+	    major > UINT32_MAX || minor > UINT32_MAX)
+		return ms_parser_error(ctx, file, lineno, "bad device number");
+	m.dev_major = (unsigned int)major;
+	m.dev_minor = (unsigned int)minor;
+	if (!parse_dec(&p, end, &m.inode))
+		return ms_parser_error(ctx, file, lineno, "bad inode number");
+	if (p < end && *p != ' ')
+		return ms_parser_error(ctx, file, lineno, "bad inode number");
+	/* The kernel pads to a column before the name; the name is the rest. */
+	while (p < end && *p == ' ')
+		p++;
+	name = p;
+	for (i = 0; i < MS_F__KNOWN; i++)
+		m.known[i] = MS_FIELD_ABSENT;
+	if (end > name) {
+		m.name_off = arena_add(maps, name, (size_t)(end - name));
+		if (!m.name_off)
+			return -ENOMEM;
+	}
+	classify(maps, &m, maps->arena + m.name_off, (size_t)(end - name));
+	m.field_first = maps->nfields;
+
+	if (grow((void **)&maps->v, &maps->cap, maps->n + 1, sizeof(m)))
+		return -ENOMEM;
+	if (maps->n && m.start < maps->v[maps->n - 1].end)
+		maps->sorted = false;
+	maps->v[maps->n++] = m;
+	return 1;
+}
+
+static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t hint)
+{
+	size_t i, off;
+
+	if (hint < maps->nnames && !strncmp(maps->arena + maps->names[hint], s, len) &&
+	    maps->arena[maps->names[hint] + len] == '\0')
+		return (int)hint;
+	for (i = 0; i < maps->nnames; i++)
+		if (!strncmp(maps->arena + maps->names[i], s, len) &&
+		    maps->arena[maps->names[i] + len] == '\0')
+			return (int)i;
+	if (grow((void **)&maps->names, &maps->capnames, maps->nnames + 1, sizeof(size_t)))
+		return -ENOMEM;
+	off = arena_add(maps, s, len);
+	if (!off)
+		return -ENOMEM;
+	maps->names[maps->nnames] = off;
+	return (int)maps->nnames++;
+}
+
+/* "Name:   value" under the last mapping; P is at the name, COLON at its ':'. */
+static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
+			    const char *p, const char *colon, const char *end,
+			    const char *file, unsigned long lineno)
+{
+	struct ms_mapping *m = &maps->v[maps->n - 1];
+	struct field_val f = { 0, 0, 0, false };
+	const char *v = colon + 1, *vend = end;
+	size_t hint;
+	int id;
+
+	while (v < vend && *v == ' ')
+		v++;
+	if (colon - p == 7 && !memcmp(p, "VmFlags", 7)) {
+		/* The kernel ends each flag with a space; keep them without it. */
+		while (vend > v && vend[-1] == ' ')
+			vend--;
+		m->vmflags_off = arena_add(maps, v, (size_t)(vend - v));
+		return m->vmflags_off ? 1 : -ENOMEM;
+	}
+
+	hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
+	id = intern_name(maps, p, (size_t)(colon - p), hint);
+	if (id < 0)
+		return id;
+	f.name = (uint32_t)id;
+
+	{
+		const char *q = v;
+		uint64_t val;
+
+		if (parse_dec(&q, vend, &val) &&
+		    (q == vend || (vend - q == 3 && !memcmp(q, " kB", 3)))) {
+			f.is_size = q != vend;
+			if (f.is_size && val > UINT64_MAX / 1024)
+				return ms_parser_error(ctx, file, lineno,
+						       "field value overflows 64 bits");
+			f.value = f.is_size ? val * 1024 : val;
+		} else if (f.name < MS_F__KNOWN) {
+			/* A field we know is always a number: this is a cut or mangled line. */
+			return ms_parser_error(ctx, file, lineno, "bad value for %s: \"%.*s\"",
+					       known_names[f.name], (int)(vend - v > 40 ? 40 : vend - v), v);
+		} else {
+			/* A value of a shape not known yet: keep its text. */
+			f.text = (uint32_t)arena_add(maps, v, (size_t)(vend - v));
+			if (!f.text || maps->alen > UINT32_MAX)
+				return -ENOMEM;
+		}
+	}
+	if (f.name < MS_F__KNOWN && !f.text)
+		m->known[f.name] = f.value;
+	if (grow((void **)&maps->fields, &maps->capfields, maps->nfields + 1, sizeof(f)))
+		return -ENOMEM;
+	maps->fields[maps->nfields++] = f;
+	m->nfields++;
+	return 1;
+}
+
+static bool is_mapping_line(const char *p, const char *end)
+{
+	while (p < end && isxdigit((unsigned char)*p))
+		p++;
+	return p < end && *p == '-';
+}
+
+/* The ':' ending a field name ([A-Za-z_][A-Za-z0-9_]*), or NULL. */
+static const char *field_colon(const char *p, const char *end)
+{
+	if (p >= end || !(isalpha((unsigned char)*p) || *p == '_'))
+		return NULL;
+	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+		p++;
+	return p < end && *p == ':' ? p : NULL;
+}
+
+static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
+		      const char *end, const char *file, unsigned long lineno)
+{
+	const char *colon, *q;
+
+	for (q = p; q < end && isspace((unsigned char)*q); q++)
+		;
+	if (q == end || *p == '#')
+		return 0;	/* blank lines carry nothing; '#' lines are mapsnap's header */
+	if (is_mapping_line(p, end))
+		return parse_mapping_line(ctx, maps, p, end, file, lineno);
+	colon = field_colon(p, end);
+	if (colon) {
+		if (!maps->n)
+			return ms_parser_error(ctx, file, lineno,
+					       "field \"%.*s\" before any mapping line",
+					       (int)(colon - p), p);
+		return parse_field_line(ctx, maps, p, colon, end, file, lineno);
+	}
+	return ms_parser_error(ctx, file, lineno,
+			       "not a maps or smaps line: \"%.*s%s\"",
+			       (int)(end - p > 40 ? 40 : end - p), p,
+			       end - p > 40 ? "..." : "");
+}
+
+int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
+		      const char *name, struct ms_maps **out)
+{
+	const char *p = buf, *end = buf + len, *nl, *lend;
+	const char *file = name ? name : "-";
+	unsigned long lineno = 0;
+	struct ms_maps *maps;
+	size_t i;
+	int rc;
+
+	maps = maps_new();
+	if (!maps)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		lend = nl ? nl : end;
+		lineno++;
+		if (memchr(p, '\0', (size_t)(lend - p))) {
+			rc = ms_parser_error(ctx, file, lineno,
+					     "binary data (a NUL byte); is this a maps or smaps capture?");
+		} else {
+			const char *e = lend;
+
+			if (e > p && e[-1] == '\r')
+				e--;
+			rc = parse_line(ctx, maps, p, e, file, lineno);
+		}
+		if (rc == -ENOMEM) {
+			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+			goto fail;
+		}
+		if (rc < 0)
+			goto fail;
+		p = nl ? nl + 1 : end;
+	}
+	if (!maps->n) {
+		rc = ms_err(ctx, -EBADMSG, "%s: no mappings in it; is this a maps or smaps capture?",
+			    file);
+		goto fail;
+	}
+
+	maps->format = maps->nfields ? MS_MAPS_FMT_SMAPS : MS_MAPS_FMT_MAPS;
+	if (maps->n == 1 && !strcmp(maps->arena + maps->v[0].name_off, "[rollup]"))
+		maps->format = MS_MAPS_FMT_ROLLUP;
+	for (i = 0; i < maps->n; i++)
+		maps->v[i].maps = maps;
+	*out = maps;
+	return 0;
+fail:
+	ms_maps_free(maps);
+	return rc;
+}
+
+int ms_maps_parse(struct ms_ctx *ctx, FILE *fp, const char *name,
+		  struct ms_maps **out)
+{
+	const char *file = name ? name : "-";
+	size_t len;
+	char *buf;
+	int rc;
+
+	fflush(fp);
+	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	rc = ms_maps_parse_buf(ctx, buf, len, name, out);
+	free(buf);
+	return rc;
+}
+
+int ms_maps_read_pid(struct ms_ctx *ctx, pid_t pid, enum ms_maps_source src,
+		     struct ms_maps **out)
+{
+	const char *fname = src == MS_MAPS_SRC_MAPS ? "maps" :
+			    src == MS_MAPS_SRC_ROLLUP ? "smaps_rollup" : "smaps";
+	char name[64];
+	size_t len;
+	char *buf;
+	int rc;
+
+	rc = ms_procfs_read(ctx, pid, fname, &buf, &len);
+	if (rc < 0)
+		return rc;
+	if (len == 0) {
+		free(buf);
+		return ms_err(ctx, -ENODATA,
+			      "pid %d: no mappings (a kernel thread, or a zombie)", (int)pid);
+	}
+	snprintf(name, sizeof(name), "/proc/%d/%s", (int)pid, fname);
+	rc = ms_maps_parse_buf(ctx, buf, len, name, out);
+	free(buf);
+	return rc;
+}
+
+enum ms_maps_format ms_maps_format(const struct ms_maps *maps)
+{
+	return maps->format;
+}
+
+size_t ms_maps_count(const struct ms_maps *maps)
+{
+	return maps->n;
+}
+
+const struct ms_mapping *ms_maps_get(const struct ms_maps *maps, size_t i)
+{
+	return i < maps->n ? &maps->v[i] : NULL;
+}
+
+const struct ms_mapping *ms_maps_find(const struct ms_maps *maps, uint64_t addr)
+{
+	size_t lo = 0, hi = maps->n, mid, i;
+
+	if (!maps->sorted) {
+		for (i = 0; i < maps->n; i++)
+			if (addr >= maps->v[i].start && addr < maps->v[i].end)
+				return &maps->v[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (addr < maps->v[mid].start)
+			hi = mid;
+		else if (addr >= maps->v[mid].end)
+			lo = mid + 1;
+		else
+			return &maps->v[mid];
+	}
+	return NULL;
+}
+
+uint64_t ms_maps_total(const struct ms_maps *maps, enum ms_field f)
+{
+	uint64_t sum = 0;
+	bool any = false;
+	size_t i;
+
+	if ((unsigned int)f >= MS_F__KNOWN)
+		return MS_FIELD_ABSENT;
+	for (i = 0; i < maps->n; i++) {
+		if (maps->v[i].known[f] == MS_FIELD_ABSENT)
+			continue;
+		sum += maps->v[i].known[f];
+		any = true;
+	}
+	return any ? sum : MS_FIELD_ABSENT;
+}
+
+uint64_t ms_mapping_start(const struct ms_mapping *m) { return m->start; }
+uint64_t ms_mapping_end(const struct ms_mapping *m) { return m->end; }
+uint64_t ms_mapping_size(const struct ms_mapping *m) { return m->end - m->start; }
+const char *ms_mapping_perms(const struct ms_mapping *m) { return m->perms; }
+uint64_t ms_mapping_offset(const struct ms_mapping *m) { return m->offset; }
+unsigned int ms_mapping_dev_major(const struct ms_mapping *m) { return m->dev_major; }
+unsigned int ms_mapping_dev_minor(const struct ms_mapping *m) { return m->dev_minor; }
+uint64_t ms_mapping_inode(const struct ms_mapping *m) { return m->inode; }
+enum ms_mapping_kind ms_mapping_kind(const struct ms_mapping *m) { return m->kind; }
+bool ms_mapping_deleted(const struct ms_mapping *m) { return m->deleted; }
+
+const char *ms_mapping_name(const struct ms_mapping *m)
+{
+	return m->maps->arena + m->name_off;
+}
+
+const char *ms_mapping_label(const struct ms_mapping *m, size_t *len)
+{
+	if (!m->label_len)
+		return NULL;
+	if (len)
+		*len = m->label_len;
+	return m->maps->arena + m->label_off;
+}
+
+uint64_t ms_mapping_get(const struct ms_mapping *m, enum ms_field f)
+{
+	return (unsigned int)f < MS_F__KNOWN ? m->known[f] : MS_FIELD_ABSENT;
+}
+
+size_t ms_mapping_nfields(const struct ms_mapping *m)
+{
+	return m->nfields;
+}
+
+int ms_mapping_field_at(const struct ms_mapping *m, size_t i, const char **name,
+			uint64_t *value, bool *is_size, const char **text)
+{
+	const struct field_val *f;
+
+	if (i >= m->nfields)
+		return -ENOENT;
+	f = &m->maps->fields[m->field_first + i];
+	if (name)
+		*name = m->maps->arena + m->maps->names[f->name];
+	if (value)
+		*value = f->value;
+	if (is_size)
+		*is_size = f->is_size;
+	if (text)
+		*text = m->maps->arena + f->text;
+	return 0;
+}
+
+int ms_mapping_field(const struct ms_mapping *m, const char *name,
+		     uint64_t *value, const char **text)
+{
+	const char *n;
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++) {
+		ms_mapping_field_at(m, i, &n, NULL, NULL, NULL);
+		if (!strcmp(n, name))
+			return ms_mapping_field_at(m, i, NULL, value, NULL, text);
+	}
+	return -ENOENT;
+}
+
+const char *ms_mapping_vmflags(const struct ms_mapping *m)
+{
+	return m->vmflags_off ? m->maps->arena + m->vmflags_off : NULL;
+}
+
+bool ms_mapping_has_vmflag(const struct ms_mapping *m, const char *flag)
+{
+	const char *f = ms_mapping_vmflags(m);
+	size_t fl = strlen(flag);
+
+	while (f && *f) {
+		if (!strncmp(f, flag, fl) && (f[fl] == ' ' || f[fl] == '\0'))
+			return true;
+		f = strchr(f, ' ');
+		if (f)
+			f++;
+	}
+	return false;
+}

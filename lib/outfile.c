@@ -1,0 +1,166 @@
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memsift/outfile.h>
+
+#include "internal.h"
+
+struct ms_outfile {
+	FILE *fp;
+	char *path;		/* final name; NULL for stdout */
+	char *tmp;		/* temporary name beside it */
+	unsigned int flags;
+};
+
+static char *tmp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+	const char *base = path + dirlen;
+	size_t len = strlen(path) + 16;
+	char *t = malloc(len);
+
+	if (t)
+		snprintf(t, len, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	return t;
+}
+
+int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
+		    struct ms_outfile **out)
+{
+	struct ms_outfile *of;
+	struct stat st;
+	int fd, rc;
+
+	of = calloc(1, sizeof(*of));
+	if (!of)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);
+	of->flags = flags;
+	if (!strcmp(path, "-")) {
+		of->fp = stdout;
+		*out = of;
+		return 0;
+	}
+	if (lstat(path, &st) == 0) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+			/*
+			 * /dev/null, a tty, a pipe: nothing to overwrite and no
+			 * place for a temporary beside it; renaming over one
+			 * would replace the device node itself.
+			 */
+			fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
+				rc = ms_err_errno(ctx, -errno, "%s", path);
+				if (fd >= 0)
+					close(fd);
+				free(of);
+				return rc;
+			}
+			*out = of;
+			return 0;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			free(of);
+			return ms_err(ctx, -EISDIR, "%s: is a directory", path);
+		}
+		if (!(flags & MS_OUTFILE_FORCE)) {
+			free(of);
+			return ms_err(ctx, -EEXIST, "%s: file exists; use -f to overwrite it",
+				      path);
+		}
+	}
+	of->path = strdup(path);
+	of->tmp = tmp_name(path);
+	if (!of->path || !of->tmp) {
+		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
+	/* mkstemp creates with O_EXCL and mode 0600: the bytes are secrets. */
+	fd = mkostemp(of->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s: cannot create a file beside it", path);
+		free(of->tmp);
+		of->tmp = NULL;
+		goto fail;
+	}
+	of->fp = fdopen(fd, "w");
+	if (!of->fp) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		goto fail;
+	}
+	*out = of;
+	return 0;
+fail:
+	ms_outfile_abort(of);
+	return rc;
+}
+
+FILE *ms_outfile_fp(struct ms_outfile *of)
+{
+	return of->fp;
+}
+
+int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of)
+{
+	int rc = 0;
+
+	if (!of->path) {
+		/* stdout or a device: written in place, nothing to rename. */
+		if (fflush(of->fp) != 0 || ferror(of->fp))
+			rc = ms_err_errno(ctx, -(errno ? errno : EIO), "write error");
+		ms_outfile_abort(of);
+		return rc;
+	}
+	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0) {
+		rc = ms_err_errno(ctx, -(errno ? errno : EIO), "%s: write error", of->path);
+		goto out;
+	}
+	if (of->flags & MS_OUTFILE_FORCE) {
+		/* rename(2) replaces a symlink at PATH itself, never its target. */
+		if (rename(of->tmp, of->path) != 0)
+			rc = ms_err_errno(ctx, -errno, "%s: cannot rename into place", of->path);
+	} else if (renameat2(AT_FDCWD, of->tmp, AT_FDCWD, of->path, RENAME_NOREPLACE) != 0) {
+		rc = -errno;
+		if (rc == -EEXIST)
+			rc = ms_err(ctx, rc, "%s: file exists; use -f to overwrite it", of->path);
+		else if (rc == -EINVAL || rc == -ENOSYS) {
+			/* No RENAME_NOREPLACE on this filesystem: link(2) never replaces. */
+			rc = 0;
+			if (link(of->tmp, of->path) != 0)
+				rc = errno == EEXIST ?
+				     ms_err(ctx, -EEXIST, "%s: file exists; use -f to overwrite it", of->path) :
+				     ms_err_errno(ctx, -errno, "%s: cannot move into place", of->path);
+		} else
+			rc = ms_err_errno(ctx, rc, "%s: cannot rename into place", of->path);
+	} else {
+		free(of->tmp);
+		of->tmp = NULL;
+	}
+	if (rc == 0 && (of->flags & MS_OUTFILE_FORCE)) {
+		free(of->tmp);
+		of->tmp = NULL;
+	}
+out:
+	ms_outfile_abort(of);
+	return rc;
+}
+
+void ms_outfile_abort(struct ms_outfile *of)
+{
+	if (!of)
+		return;
+	if (of->fp && of->fp != stdout)
+		fclose(of->fp);
+	if (of->tmp)
+		unlink(of->tmp);
+	free(of->tmp);
+	free(of->path);
+	free(of);
+}

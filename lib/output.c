@@ -1,0 +1,643 @@
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libsmartcols.h>
+
+#include <memsift/output.h>
+
+#include "internal.h"
+
+struct ms_out_val {
+	bool set;
+	union {
+		char *s;	/* MS_COL_STR */
+		uint64_t u;	/* U64, SIZE, HEX, BOOL */
+		int64_t i;	/* S64, SIZE_DELTA */
+		double d;	/* FLOAT */
+	};
+};
+
+struct ms_out_row {
+	struct ms_out *out;
+	struct ms_out_val vals[];	/* indexed like the column table */
+};
+
+struct ms_out {
+	struct ms_ctx *ctx;
+	const struct ms_out_column *cols;
+	size_t ncols;
+	const char *json_name;
+	char **keys;		/* JSON key of each column */
+	size_t *sel;		/* selected columns in print order, no repeats */
+	size_t nsel;
+	bool *selected;		/* by column index */
+	unsigned flags;
+	size_t termwidth;
+	struct ms_out_row **rows;
+	size_t nrows, rows_alloc;
+};
+
+enum val_kind { VAL_STR, VAL_U, VAL_I, VAL_D };
+
+static enum val_kind col_kind(enum ms_col_type t)
+{
+	switch (t) {
+	case MS_COL_STR:
+		return VAL_STR;
+	case MS_COL_S64:
+	case MS_COL_SIZE_DELTA:
+		return VAL_I;
+	case MS_COL_FLOAT:
+		return VAL_D;
+	default:
+		return VAL_U;
+	}
+}
+
+/* "RSS%" -> "rss_pct", "%CPU" -> "pct_cpu", "MAJ:MIN" -> "maj_min" */
+static char *json_key(const char *name)
+{
+	char *key = malloc(strlen(name) * 4 + 1), *p = key;
+	bool sep = false;
+
+	if (!key)
+		return NULL;
+	for (; *name; name++) {
+		unsigned char c = *name;
+
+		if (c == '%') {
+			if (p > key)
+				*p++ = '_';
+			p = stpcpy(p, "pct");
+			sep = true;
+		} else if (isascii(c) && isalnum(c)) {
+			if (sep && p > key)
+				*p++ = '_';
+			*p++ = tolower(c);
+			sep = false;
+		} else {
+			sep = true;
+		}
+	}
+	*p = '\0';
+	return key;
+}
+
+static void select_defaults(struct ms_out *o)
+{
+	size_t i;
+
+	o->nsel = 0;
+	for (i = 0; i < o->ncols; i++)
+		if (o->cols[i].flags & MS_COL_DEFAULT)
+			o->sel[o->nsel++] = i;
+	if (!o->nsel)
+		for (i = 0; i < o->ncols; i++)
+			o->sel[o->nsel++] = i;
+	memset(o->selected, 0, o->ncols * sizeof(*o->selected));
+	for (i = 0; i < o->nsel; i++)
+		o->selected[o->sel[i]] = true;
+}
+
+int ms_out_new(struct ms_ctx *ctx, const struct ms_out_column *cols, size_t ncols,
+	       const char *json_name, struct ms_out **out)
+{
+	struct ms_out *o;
+	size_t i, j;
+	int rc = -ENOMEM;
+
+	if (!cols || !ncols || !json_name || !out)
+		return ms_err(ctx, -EINVAL, "output: no columns or no JSON name");
+
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	o->ctx = ctx;
+	o->cols = cols;
+	o->ncols = ncols;
+	o->json_name = json_name;
+	o->keys = calloc(ncols, sizeof(*o->keys));
+	o->sel = calloc(ncols, sizeof(*o->sel));
+	o->selected = calloc(ncols, sizeof(*o->selected));
+	if (!o->keys || !o->sel || !o->selected)
+		goto fail;
+
+	for (i = 0; i < ncols; i++) {
+		if (!cols[i].name) {
+			rc = ms_err(ctx, -EINVAL, "output: column %zu has no name", i);
+			goto fail;
+		}
+		o->keys[i] = json_key(cols[i].name);
+		if (!o->keys[i])
+			goto fail;
+		for (j = 0; j < i; j++)
+			if (!strcmp(o->keys[i], o->keys[j])) {
+				rc = ms_err(ctx, -EINVAL,
+					    "output: columns \"%s\" and \"%s\" give the same JSON key",
+					    cols[j].name, cols[i].name);
+				goto fail;
+			}
+		if (!*o->keys[i]) {
+			rc = ms_err(ctx, -EINVAL, "output: column \"%s\" gives an empty JSON key",
+				    cols[i].name);
+			goto fail;
+		}
+	}
+	select_defaults(o);
+	*out = o;
+	return 0;
+fail:
+	ms_out_free(o);
+	if (rc == -ENOMEM)
+		ms_err(ctx, rc, "out of memory");
+	return rc;
+}
+
+static void row_free(struct ms_out *o, struct ms_out_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		if (r->vals[i].set && col_kind(o->cols[i].type) == VAL_STR)
+			free(r->vals[i].s);
+	free(r);
+}
+
+void ms_out_free(struct ms_out *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < o->nrows; i++)
+		row_free(o, o->rows[i]);
+	free(o->rows);
+	if (o->keys)
+		for (i = 0; i < o->ncols; i++)
+			free(o->keys[i]);
+	free(o->keys);
+	free(o->sel);
+	free(o->selected);
+	free(o);
+}
+
+static int find_column(const struct ms_out *o, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		if (strlen(o->cols[i].name) == len && !strncasecmp(o->cols[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+int ms_out_set_columns(struct ms_out *o, const char *list)
+{
+	const char *p, *end;
+	size_t *sel, n = 0, i;
+	int rc = 0;
+
+	if (!o || !list)
+		return -EINVAL;
+	if (o->nrows)
+		return ms_err(o->ctx, -EBUSY, "output: columns chosen after the first row");
+	sel = malloc(o->ncols * sizeof(*sel));
+	if (!sel)
+		return ms_err(o->ctx, -ENOMEM, "out of memory");
+	if (*list == '+') {
+		memcpy(sel, o->sel, o->nsel * sizeof(*sel));
+		n = o->nsel;
+		list++;
+	}
+	for (p = list;; p = end + 1) {
+		int col;
+
+		end = p + strcspn(p, ",");
+		col = find_column(o, p, end - p);
+		if (col < 0) {
+			rc = ms_err(o->ctx, -EINVAL, "unknown column \"%.*s\"; see --help for the list",
+				    (int)(end - p), p);
+			goto out;
+		}
+		for (i = 0; i < n && sel[i] != (size_t)col; i++)
+			;
+		if (i == n)
+			sel[n++] = col;
+		if (!*end)
+			break;
+	}
+	memcpy(o->sel, sel, n * sizeof(*sel));
+	o->nsel = n;
+	memset(o->selected, 0, o->ncols * sizeof(*o->selected));
+	for (i = 0; i < n; i++)
+		o->selected[sel[i]] = true;
+out:
+	free(sel);
+	return rc;
+}
+
+void ms_out_set_flags(struct ms_out *o, unsigned flags)
+{
+	o->flags = flags;
+}
+
+unsigned ms_out_get_flags(const struct ms_out *o)
+{
+	return o->flags;
+}
+
+void ms_out_set_termwidth(struct ms_out *o, size_t width)
+{
+	o->termwidth = width;
+}
+
+int ms_out_getopt(struct ms_out *o, int c, const char *optarg)
+{
+	int rc;
+
+	switch (c) {
+	case 'o':
+		rc = ms_out_set_columns(o, optarg);
+		return rc < 0 ? rc : 1;
+	case 'J':
+		o->flags |= MS_OUT_JSON;
+		return 1;
+	case 'r':
+		o->flags |= MS_OUT_RAW;
+		return 1;
+	case 'n':
+		o->flags |= MS_OUT_NOHEADINGS;
+		return 1;
+	case 'b':
+		o->flags |= MS_OUT_BYTES;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct ms_out_row *ms_out_add_row(struct ms_out *o)
+{
+	struct ms_out_row *r;
+
+	if (o->nrows == o->rows_alloc) {
+		size_t n = o->rows_alloc ? o->rows_alloc * 2 : 64;
+		struct ms_out_row **rows = reallocarray(o->rows, n, sizeof(*rows));
+
+		if (!rows)
+			goto nomem;
+		o->rows = rows;
+		o->rows_alloc = n;
+	}
+	r = calloc(1, sizeof(*r) + o->ncols * sizeof(r->vals[0]));
+	if (!r)
+		goto nomem;
+	r->out = o;
+	o->rows[o->nrows++] = r;
+	return r;
+nomem:
+	ms_err(o->ctx, -ENOMEM, "out of memory");
+	return NULL;
+}
+
+/*
+ * The cell of COL in R if the column keeps one of KINDS (a mask of
+ * 1 << VAL_*), else NULL with *RC set.  Checked whether or not the column is
+ * selected, so a tool's bug shows whatever -o the user gives.
+ */
+static struct ms_out_val *cell(struct ms_out_row *r, int col, unsigned kinds, int *rc)
+{
+	static const char *const what[] = {
+		[VAL_STR] = "a string", [VAL_U] = "an integer",
+		[VAL_I] = "an integer", [VAL_D] = "a float",
+	};
+	const struct ms_out *o;
+
+	*rc = -EINVAL;
+	if (!r)
+		return NULL;
+	o = r->out;
+	if (col < 0 || (size_t)col >= o->ncols) {
+		*rc = ms_err(o->ctx, -EINVAL, "output: column index %d out of range", col);
+		return NULL;
+	}
+	if (!(kinds & (1u << col_kind(o->cols[col].type)))) {
+		*rc = ms_err(o->ctx, -EINVAL, "output: column \"%s\" cannot hold %s",
+			     o->cols[col].name, what[ffs(kinds) - 1]);
+		return NULL;
+	}
+	*rc = 0;
+	return &r->vals[col];
+}
+
+static bool selected(const struct ms_out_row *r, int col)
+{
+	return r->out->selected[col];
+}
+
+int ms_out_set_str(struct ms_out_row *r, int col, const char *s)
+{
+	struct ms_out_val *v;
+	char *copy = NULL;
+	int rc;
+
+	v = cell(r, col, 1u << VAL_STR, &rc);
+	if (!v)
+		return rc;
+	if (!selected(r, col))
+		return 0;
+	if (s) {
+		copy = strdup(s);
+		if (!copy)
+			return ms_err(r->out->ctx, -ENOMEM, "out of memory");
+	}
+	if (v->set)
+		free(v->s);
+	v->s = copy;
+	v->set = copy != NULL;
+	return 0;
+}
+
+/* Store the integer NEG ? I : U in whichever of u and i the column keeps. */
+static int set_int(struct ms_out_row *r, int col, bool neg, uint64_t u, int64_t i)
+{
+	const struct ms_out_column *c;
+	struct ms_out_val *v;
+	int rc;
+
+	v = cell(r, col, 1u << VAL_U | 1u << VAL_I, &rc);
+	if (!v)
+		return rc;
+	c = &r->out->cols[col];
+	if (col_kind(c->type) == VAL_U) {
+		if (neg)
+			return ms_err(r->out->ctx, -ERANGE,
+				      "output: column \"%s\": %" PRId64 " is negative", c->name, i);
+		v->u = u;
+	} else {
+		if (!neg && u > INT64_MAX)
+			return ms_err(r->out->ctx, -ERANGE,
+				      "output: column \"%s\": %" PRIu64 " is above INT64_MAX",
+				      c->name, u);
+		v->i = neg ? i : (int64_t)u;
+	}
+	v->set = selected(r, col);
+	return 0;
+}
+
+int ms_out_set_u64(struct ms_out_row *r, int col, uint64_t v)
+{
+	return set_int(r, col, false, v, 0);
+}
+
+int ms_out_set_s64(struct ms_out_row *r, int col, int64_t v)
+{
+	return v < 0 ? set_int(r, col, true, 0, v) : set_int(r, col, false, v, 0);
+}
+
+int ms_out_set_bool(struct ms_out_row *r, int col, bool v)
+{
+	if (r && col >= 0 && (size_t)col < r->out->ncols && r->out->cols[col].type != MS_COL_BOOL)
+		return ms_err(r->out->ctx, -EINVAL, "output: column \"%s\" cannot hold a boolean",
+			      r->out->cols[col].name);
+	return set_int(r, col, false, v, 0);
+}
+
+int ms_out_set_double(struct ms_out_row *r, int col, double d)
+{
+	struct ms_out_val *v;
+	int rc;
+
+	v = cell(r, col, 1u << VAL_D, &rc);
+	if (!v)
+		return rc;
+	v->d = d;
+	v->set = selected(r, col);
+	return 0;
+}
+
+/* What goes into the libsmartcols cell; NULL for an empty cell. */
+static const char *cell_text(const struct ms_out *o, const struct ms_out_column *col,
+			     const struct ms_out_val *v, char *buf, size_t len)
+{
+	bool json = o->flags & MS_OUT_JSON;
+	bool bytes = json || (o->flags & MS_OUT_BYTES);
+
+	if (!v->set)
+		return NULL;
+	switch (col->type) {
+	case MS_COL_STR:
+		return v->s;
+	case MS_COL_U64:
+		snprintf(buf, len, "%" PRIu64, v->u);
+		break;
+	case MS_COL_S64:
+		snprintf(buf, len, "%" PRId64, v->i);
+		break;
+	case MS_COL_SIZE:
+		if (bytes)
+			snprintf(buf, len, "%" PRIu64, v->u);
+		else
+			ms_size_str(v->u, buf, len);
+		break;
+	case MS_COL_SIZE_DELTA:
+		/* JSON has no "+1536" */
+		if (json)
+			snprintf(buf, len, "%" PRId64, v->i);
+		else if (bytes)
+			snprintf(buf, len, v->i ? "%+" PRId64 : "0", v->i);
+		else
+			ms_size_delta_str(v->i, buf, len);
+		break;
+	case MS_COL_HEX:
+		snprintf(buf, len, "0x%" PRIx64, v->u);
+		break;
+	case MS_COL_BOOL:
+		return v->u ? "1" : "0";
+	case MS_COL_FLOAT:
+		if (!isfinite(v->d))
+			return NULL;
+		snprintf(buf, len, "%.2f", v->d);
+		break;
+	}
+	return buf;
+}
+
+static int json_type(enum ms_col_type t)
+{
+	switch (t) {
+	case MS_COL_U64:
+	case MS_COL_S64:
+	case MS_COL_SIZE:
+	case MS_COL_SIZE_DELTA:
+	case MS_COL_FLOAT:
+		return SCOLS_JSON_NUMBER;
+	case MS_COL_BOOL:
+		return SCOLS_JSON_BOOLEAN;
+	default:
+		return SCOLS_JSON_STRING;
+	}
+}
+
+static struct libscols_table *build_table(const struct ms_out *o, FILE *fp)
+{
+	struct libscols_table *tb = scols_new_table();
+	bool json = o->flags & MS_OUT_JSON;
+	char buf[64];
+	size_t i, j;
+
+	if (!tb)
+		return NULL;
+	scols_table_set_stream(tb, fp);
+	scols_table_enable_colors(tb, 0);
+	if (json) {
+		scols_table_enable_json(tb, 1);
+		if (scols_table_set_name(tb, o->json_name))
+			goto fail;
+	} else if (o->flags & MS_OUT_RAW) {
+		scols_table_enable_raw(tb, 1);
+	}
+	scols_table_enable_noheadings(tb, !!(o->flags & MS_OUT_NOHEADINGS));
+	if (o->termwidth) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, o->termwidth);
+	}
+
+	for (i = 0; i < o->nsel; i++) {
+		const struct ms_out_column *col = &o->cols[o->sel[i]];
+		struct libscols_column *cl;
+		int fl = 0;
+
+		if (col->flags & MS_COL_RIGHT)
+			fl |= SCOLS_FL_RIGHT;
+		if (col->flags & MS_COL_TRUNC)
+			fl |= SCOLS_FL_TRUNC;
+		if (col->flags & MS_COL_WRAP)
+			fl |= SCOLS_FL_WRAP;
+		/* JSON takes its keys from the headings */
+		cl = scols_table_new_column(tb, json ? o->keys[o->sel[i]] : col->name,
+					    col->whint, fl);
+		if (!cl || (json && scols_column_set_json_type(cl, json_type(col->type))))
+			goto fail;
+	}
+
+	for (j = 0; j < o->nrows; j++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			goto fail;
+		for (i = 0; i < o->nsel; i++) {
+			size_t c = o->sel[i];
+			const char *text = cell_text(o, &o->cols[c], &o->rows[j]->vals[c],
+						     buf, sizeof(buf));
+
+			if (text && scols_line_set_data(ln, i, text))
+				goto fail;
+		}
+	}
+	return tb;
+fail:
+	scols_unref_table(tb);
+	return NULL;
+}
+
+int ms_out_print(struct ms_out *o, FILE *fp)
+{
+	struct libscols_table *tb;
+	int rc;
+
+	if (!fp)
+		fp = stdout;
+	tb = build_table(o, fp);
+	if (!tb)
+		return ms_err(o->ctx, -ENOMEM, "out of memory");
+	rc = scols_print_table(tb);
+	scols_unref_table(tb);
+	if (rc == -ENOMEM)
+		return ms_err(o->ctx, rc, "out of memory");
+	if (rc || fflush(fp) || ferror(fp))
+		return ms_err(o->ctx, -EIO, "write error");
+	return 0;
+}
+
+void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp)
+{
+	size_t i;
+	int w = 0;
+
+	for (i = 0; i < ncols; i++)
+		if ((int)strlen(cols[i].name) > w)
+			w = strlen(cols[i].name);
+	fputs("\nAvailable output columns:\n", fp);
+	for (i = 0; i < ncols; i++)
+		fprintf(fp, " %*s  %s\n", w, cols[i].name, cols[i].help ? cols[i].help : "");
+}
+
+void ms_out_help_options(FILE *fp)
+{
+	fputs(" -b, --bytes            print sizes in bytes rather than in human readable format\n"
+	      " -J, --json             use JSON output format\n"
+	      " -n, --noheadings       don't print headings\n"
+	      " -o, --output <list>    output columns (see below)\n"
+	      " -r, --raw              use raw output format\n", fp);
+}
+
+char *ms_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned exp = 0;
+	uint64_t dec, frac;
+
+	while (exp < 60 && bytes >= (UINT64_C(1) << (exp + 10)))
+		exp += 10;
+	dec = bytes >> exp;
+	frac = exp ? bytes & ((UINT64_C(1) << exp) - 1) : 0;
+
+	if (frac) {
+		/* util-linux: three digits, then round to one; avoid overflow */
+		if (frac >= UINT64_MAX / 1000)
+			frac = ((frac / 1024) * 1000) / (UINT64_C(1) << (exp - 10));
+		else
+			frac = (frac * 1000) / (UINT64_C(1) << exp);
+		frac = (frac + 50) / 100;
+		if (frac == 10) {
+			dec++;
+			frac = 0;
+		}
+		/* 1023.96K is 1M, not the "1024K" util-linux prints */
+		if (dec == 1024 && exp < 60) {
+			dec = 1;
+			exp += 10;
+		}
+	}
+	if (frac)
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", dec, frac, units[exp / 10]);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", dec, units[exp / 10]);
+	return buf;
+}
+
+char *ms_size_delta_str(int64_t delta, char *buf, size_t len)
+{
+	/* -(uint64_t) so that INT64_MIN does not overflow */
+	uint64_t mag = delta < 0 ? -(uint64_t)delta : (uint64_t)delta;
+
+	if (!delta) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
+	if (len < 2) {
+		if (len)
+			*buf = '\0';
+		return buf;
+	}
+	buf[0] = delta < 0 ? '-' : '+';
+	ms_size_str(mag, buf + 1, len - 1);
+	return buf;
+}

@@ -1,0 +1,93 @@
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <memsift/procfs.h>
+
+#include "internal.h"
+
+int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
+		   size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *b = malloc(cap), *nb;
+	ssize_t r;
+
+	if (!b)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", what);
+	for (;;) {
+		if (cap - n < 4096 + 1) {
+			cap *= 2;
+			nb = realloc(b, cap);
+			if (!nb) {
+				free(b);
+				return ms_err(ctx, -ENOMEM, "%s: out of memory", what);
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(b);
+			return ms_err_errno(ctx, (int)r, "%s: read failed", what);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int ms_procfs_pid_exists(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
+		   size_t *len)
+{
+	char path[PATH_MAX], *b = NULL;
+	size_t l = 0;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (!ms_procfs_pid_exists(pid))
+			return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		if (rc == -EACCES || rc == -EPERM)
+			return ms_err(ctx, -EPERM,
+				      "pid %d: permission denied reading %s; run as its owner or with CAP_SYS_PTRACE",
+				      (int)pid, path);
+		return ms_err_errno(ctx, rc, "pid %d: cannot open %s", (int)pid, path);
+	}
+	rc = ms_read_fd_all(ctx, fd, path, &b, &l);
+	close(fd);
+	if (rc == 0 && l == 0 && !ms_procfs_pid_exists(pid)) {
+		free(b);
+		rc = -ESRCH;
+	}
+	if (rc == -ESRCH)
+		return ms_err(ctx, -ESRCH, "pid %d: exited while %s was read", (int)pid, path);
+	if (rc == -EACCES || rc == -EPERM)
+		return ms_err(ctx, -EPERM,
+			      "pid %d: permission denied reading %s; run as its owner or with CAP_SYS_PTRACE",
+			      (int)pid, path);
+	if (rc == 0) {
+		*buf = b;
+		*len = l;
+	}
+	return rc;
+}

@@ -1,0 +1,351 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memsift/procfs.h>
+#include <memsift/snapshot.h>
+
+#include "internal.h"
+
+#define SNAP_MAGIC "# memsift snapshot "
+
+struct header {
+	char *key, *value;
+};
+
+struct ms_snapshot {
+	enum ms_snapshot_format format;
+	struct ms_maps *maps;
+	char *body;		/* the file or /proc text as read */
+	size_t body_len;
+	size_t body_off;	/* where the smaps text starts, after any header */
+	struct header *hdr;
+	size_t nhdr;
+};
+
+void ms_snapshot_free(struct ms_snapshot *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	ms_maps_free(s->maps);
+	free(s->body);
+	for (i = 0; i < s->nhdr; i++) {
+		free(s->hdr[i].key);
+		free(s->hdr[i].value);
+	}
+	free(s->hdr);
+	free(s);
+}
+
+static int hdr_add(struct ms_snapshot *s, const char *key, const char *value, size_t vlen)
+{
+	struct header *nh = realloc(s->hdr, (s->nhdr + 1) * sizeof(*nh));
+
+	if (!nh)
+		return -ENOMEM;
+	s->hdr = nh;
+	nh[s->nhdr].key = strdup(key);
+	nh[s->nhdr].value = strndup(value, vlen);
+	if (!nh[s->nhdr].key || !nh[s->nhdr].value) {
+		free(nh[s->nhdr].key);
+		free(nh[s->nhdr].value);
+		return -ENOMEM;
+	}
+	s->nhdr++;
+	return 0;
+}
+
+/*
+ * A header value must stay on one line: escape what a command line can hold
+ * (NULs between arguments become spaces; newlines and other control bytes
+ * become \xNN).
+ */
+static char *escape_value(const char *v, size_t len, char nul_as)
+{
+	char *out = malloc(len * 4 + 1), *o = out;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '\0' && nul_as)
+			*o++ = nul_as;
+		else if (c < 0x20 || c == 0x7f || c == '\\')
+			o += sprintf(o, "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int hdr_add_proc(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid,
+			const char *file, const char *key, char nul_as)
+{
+	char *buf, *esc;
+	size_t len;
+	int rc;
+
+	rc = ms_procfs_read(ctx, pid, file, &buf, &len);
+	if (rc < 0)
+		return rc;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\0'))
+		len--;
+	esc = escape_value(buf, len, nul_as);
+	free(buf);
+	if (!esc)
+		return -ENOMEM;
+	rc = hdr_add(s, key, esc, strlen(esc));
+	free(esc);
+	return rc;
+}
+
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
+{
+	struct ms_snapshot *s = calloc(1, sizeof(*s));
+	struct timespec rt, bt;
+	struct utsname un;
+	char buf[128], name[64];
+	struct tm tm;
+	int rc;
+
+	if (!s)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	s->format = MS_SNAP_FMT_MEMSIFT;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	rc = hdr_add(s, "pid", buf, strlen(buf));
+	if (rc == 0)
+		rc = hdr_add_proc(ctx, s, pid, "comm", "comm", 0);
+	if (rc == 0)
+		rc = hdr_add_proc(ctx, s, pid, "cmdline", "cmdline", ' ');
+	if (rc < 0)
+		goto fail;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
+	if (rc < 0)
+		goto fail;
+	if (s->body_len == 0) {
+		rc = ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)",
+			    (int)pid);
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
+	if (rc < 0)
+		goto fail;
+
+	gmtime_r(&rt.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%09ldZ", rt.tv_nsec);
+	rc = hdr_add(s, "time", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)bt.tv_sec, bt.tv_nsec);
+	if (rc == 0)
+		rc = hdr_add(s, "boottime", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_PAGESIZE));
+	if (rc == 0)
+		rc = hdr_add(s, "pagesize", buf, strlen(buf));
+	if (rc == 0 && uname(&un) == 0)
+		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
+	if (rc == 0)
+		rc = hdr_add(s, "source", name, strlen(name));
+	if (rc < 0) {
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	ms_snapshot_free(s);
+	return rc;
+}
+
+int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
+{
+	size_t i, len;
+
+	fprintf(fp, SNAP_MAGIC "1\n");
+	for (i = 0; i < s->nhdr; i++)
+		fprintf(fp, "# %s: %s\n", s->hdr[i].key, s->hdr[i].value);
+	len = s->body_len - s->body_off;
+	if (len && fwrite(s->body + s->body_off, 1, len, fp) != len)
+		return ms_err_errno(ctx, -(errno ? errno : EIO), "write error");
+	if (len && s->body[s->body_len - 1] != '\n')
+		fputc('\n', fp);
+	return ferror(fp) ? ms_err_errno(ctx, -(errno ? errno : EIO), "write error") : 0;
+}
+
+/* "# key: value" lines up to the first line that is not one. */
+static int parse_header(struct ms_ctx *ctx, struct ms_snapshot *s, const char *name)
+{
+	const char *p = s->body, *end = s->body + s->body_len, *nl, *colon;
+	unsigned long lineno = 0;
+	char key[64];
+	int rc;
+
+	while (p < end && *p == '#') {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		lineno++;
+		if (lineno > 1) {
+			colon = memchr(p, ':', (size_t)(nl - p));
+			if (nl - p < 3 || p[1] != ' ' || !colon || colon - p - 2 >= (long)sizeof(key) ||
+			    colon + 1 >= nl || colon[1] != ' ')
+				return ms_parser_error(ctx, name, lineno,
+						       "bad snapshot header line; expected \"# key: value\"");
+			memcpy(key, p + 2, (size_t)(colon - p - 2));
+			key[colon - p - 2] = '\0';
+			rc = hdr_add(s, key, colon + 2, (size_t)(nl - colon - 2));
+			if (rc < 0)
+				return ms_err(ctx, rc, "%s: out of memory", name);
+		}
+		p = nl < end ? nl + 1 : end;
+	}
+	s->body_off = (size_t)(p - s->body);
+	return 0;
+}
+
+static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const char *name,
+			     struct ms_snapshot **out)
+{
+	struct ms_snapshot *s = calloc(1, sizeof(*s));
+	const char *file = name ? name : "-";
+	int rc;
+
+	if (!s) {
+		free(buf);
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	}
+	s->body = buf;
+	s->body_len = len;
+	if (len >= strlen(SNAP_MAGIC) && !memcmp(buf, SNAP_MAGIC, strlen(SNAP_MAGIC))) {
+		s->format = MS_SNAP_FMT_MEMSIFT;
+		rc = parse_header(ctx, s, file);
+		if (rc < 0)
+			goto fail;
+	}
+	/* The maps parser skips '#' lines, so its line numbers are the file's. */
+	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, file, &s->maps);
+	if (rc < 0)
+		goto fail;
+	if (!s->format) {
+		switch (ms_maps_format(s->maps)) {
+		case MS_MAPS_FMT_MAPS:
+			s->format = MS_SNAP_FMT_MAPS;
+			break;
+		case MS_MAPS_FMT_ROLLUP:
+			s->format = MS_SNAP_FMT_ROLLUP;
+			break;
+		default:
+			s->format = MS_SNAP_FMT_SMAPS;
+		}
+	}
+	*out = s;
+	return 0;
+fail:
+	ms_snapshot_free(s);
+	return rc;
+}
+
+int ms_snapshot_load(struct ms_ctx *ctx, FILE *fp, const char *name,
+		     struct ms_snapshot **out)
+{
+	const char *file = name ? name : "-";
+	size_t len;
+	char *buf;
+	int rc;
+
+	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
+	if (rc < 0)
+		return rc;
+	return snapshot_load_buf(ctx, buf, len, file, out);
+}
+
+int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,
+			  struct ms_snapshot **out)
+{
+	FILE *fp;
+	int rc;
+
+	if (!strcmp(path, "-"))
+		return ms_snapshot_load(ctx, stdin, "-", out);
+	fp = fopen(path, "re");
+	if (!fp)
+		return ms_err_errno(ctx, -errno, "%s", path);
+	rc = ms_snapshot_load(ctx, fp, path, out);
+	fclose(fp);
+	return rc;
+}
+
+enum ms_snapshot_format ms_snapshot_format(const struct ms_snapshot *s)
+{
+	return s->format;
+}
+
+const struct ms_maps *ms_snapshot_maps(const struct ms_snapshot *s)
+{
+	return s->maps;
+}
+
+const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhdr; i++)
+		if (!strcmp(s->hdr[i].key, key))
+			return s->hdr[i].value;
+	return NULL;
+}
+
+pid_t ms_snapshot_pid(const struct ms_snapshot *s)
+{
+	const char *v = ms_snapshot_get(s, "pid");
+	long pid;
+	char *end;
+
+	if (!v)
+		return 0;
+	pid = strtol(v, &end, 10);
+	return (*end || pid <= 0 || pid > 4194304) ? 0 : (pid_t)pid;
+}
+
+int ms_snapshot_time(const struct ms_snapshot *s, struct timespec *ts)
+{
+	const char *v = ms_snapshot_get(s, "time");
+	struct tm tm;
+	long nsec = 0;
+	char *rest;
+
+	if (!v)
+		return -ENOENT;
+	memset(&tm, 0, sizeof(tm));
+	rest = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		return -ENOENT;
+	if (*rest == '.')
+		nsec = strtol(rest + 1, NULL, 10);
+	ts->tv_sec = timegm(&tm);
+	ts->tv_nsec = nsec;
+	return 0;
+}
+
+double ms_snapshot_boottime(const struct ms_snapshot *s)
+{
+	const char *v = ms_snapshot_get(s, "boottime");
+	char *end;
+	double d;
+
+	if (!v)
+		return -1;
+	d = strtod(v, &end);
+	return *end ? -1 : d;
+}

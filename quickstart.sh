@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# memsift quick start: the README's two commands.
+#
+#   ./quickstart.sh          build, then hunt a leak in the bundled test leaker
+#   ./quickstart.sh check    build, then run the whole test suite
+#
+# Each installs what the build needs (Debian 12, as root), runs autoreconf and
+# configure only when needed, and builds out of tree in build/ (or
+# build-sanitizers/ with --enable-sanitizers, as CI runs it a second time).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+mode=demo
+configure_args=()
+for a in "$@"; do
+	case $a in
+	check) mode=check ;;
+	demo) mode=demo ;;
+	--enable-*|--disable-*) configure_args+=("$a") ;;
+	-h|--help)
+		sed -n '2,9s/^# \{0,1\}//p' "$0"
+		exit 0 ;;
+	*) echo "quickstart.sh: unknown argument \"$a\"; use check, or nothing" >&2; exit 2 ;;
+	esac
+done
+
+builddir=$top/build
+case " ${configure_args[*]:-} " in *" --enable-sanitizers "*) builddir=$top/build-sanitizers ;; esac
+
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
+
+install_deps() {
+	local pkgs=(gcc make autoconf automake pkg-config libelf-dev libdw-dev libmagic-dev
+		    libsmartcols-dev groff-base procps xz-utils)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "quickstart.sh: missing packages: ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root" >&2
+		exit 2
+	fi
+	say "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+	install_deps
+	cd "$top"
+	if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ] ||
+	   [ tools/Makemodule.am -nt Makefile.in ] || [ tests/Makemodule.am -nt Makefile.in ]; then
+		say "autoreconf"
+		autoreconf -fi >/dev/null
+	fi
+	mkdir -p "$builddir"
+	cd "$builddir"
+	if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ] ||
+	   [ "$(cat .quickstart-args 2>/dev/null)" != "${configure_args[*]:-}" ]; then
+		say "configure ${configure_args[*]:-}"
+		"$top/configure" -q "${configure_args[@]}"
+		echo "${configure_args[*]:-}" > .quickstart-args
+	fi
+	say "make"
+	make -s -j"$(nproc)" all >/dev/null
+}
+
+# Count every case of every test (one per TAP line for unit tests) from the
+# harness's .trs files, so the closing line is the suite's real size.
+summary() {
+	local pass fail skip
+	pass=$(find tests -name '*.trs' -exec grep -h '^:test-result: PASS' {} + | wc -l)
+	fail=$(find tests -name '*.trs' -exec grep -hE '^:test-result: (FAIL|ERROR|XPASS)' {} + | wc -l)
+	skip=$(find tests -name '*.trs' -exec grep -h '^:test-result: SKIP' {} + | wc -l)
+	if [ "$skip" -gt 0 ]; then
+		find tests -name '*.log' -exec grep -l '^SKIP' {} + 2>/dev/null | sed 's/^/skipped: /' || true
+	fi
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+}
+
+check() {
+	build
+	say "make check"
+	local rc=0
+	make -s -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
+	if [ $rc -ne 0 ]; then
+		find tests -name '*.log' ! -name 'test-suite.log' -exec grep -lE '^(FAIL|ERROR)|^not ok' {} + |
+		while read -r log; do
+			echo "---- $log"; tail -n 40 "$log"
+		done
+	fi
+	make -s check-man
+	summary || exit 1
+	[ $rc -eq 0 ] || exit 1
+}
+
+demo() {
+	build
+	local bin=$builddir/tools leaker=$builddir/tests/leaker/leaker
+	make -s -j"$(nproc)" "tests/leaker/leaker" >/dev/null
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+
+	coproc LEAKER { "$leaker"; }
+	read -r _ pid <&"${LEAKER[0]}"
+	say "the test leaker runs as pid $pid; snapshot its mappings"
+	echo "\$ mapsnap -p $pid -o 1.snap"
+	"$bin/mapsnap" -p "$pid" -o "$work/1.snap"
+	grep '^#' "$work/1.snap" | head -n 8
+
+	say "it leaks: 4,000 records of 4 KiB filled with 'T', a 16 MiB buffer, a thread's allocations"
+	for cmd in "malloc 4000 4096 T" "mmap 16M 0xa5" "thread 2000 1024 C"; do
+		echo "$cmd" >&"${LEAKER[1]}"
+		read -r reply <&"${LEAKER[0]}"
+		echo "leaker> $cmd: $reply"
+	done
+
+	say "snapshot again and diff: which mapping grew?"
+	echo "\$ mapsnap -p $pid -o 2.snap"
+	"$bin/mapsnap" -p "$pid" -o "$work/2.snap"
+	echo "\$ mapsdiff --top 8 1.snap 2.snap"
+	local rc=0
+	"$bin/mapsdiff" --top 8 "$work/1.snap" "$work/2.snap" || rc=$?
+	echo "(mapsdiff exit status $rc: 1 means something grew)"
+	echo quit >&"${LEAKER[1]}"
+	wait "$LEAKER_PID" 2>/dev/null || true
+	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"
+}
+
+"$mode"

@@ -1,0 +1,154 @@
+# Helpers for memsift's shell tests, sourced by tests/tools/<tool>/<case>.sh.
+#
+# A test drives tests/leaker over a pipe and waits by reading its reply, never
+# with sleep.  Exit codes follow Automake's harness: 0 pass, 1 fail, 77 skip.
+#
+#   MS_BUILDDIR          where the build tree is (default: .)
+#   MS_LEAKER            the leaker binary (default: $MS_BUILDDIR/tests/leaker/leaker)
+#   MS_LEAKER_TIMEOUT    seconds to wait for one reply before failing (default: 60);
+#                        a guard against a hung leaker, not a way to wait
+#
+#   ms_fail MSG  ms_skip WHY  ms_compare EXPECTED ACTUAL  ms_at_exit CMD
+#   leaker_start (sets LEAKER_PID)  leaker_cmd CMD  leaker_try CMD (reply in
+#   LEAKER_REPLY)  leaker_field KEY  leaker_stop
+
+# coproc, arrays and {fd} redirections need bash.  A harness that runs tests
+# with sh (Automake's SH_LOG_COMPILER = $(SHELL) is /bin/sh, dash on Debian)
+# gets the test re-run under bash; this must stay the first command here.
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+: "${MS_BUILDDIR:=.}"
+: "${MS_LEAKER:=$MS_BUILDDIR/tests/leaker/leaker}"
+: "${MS_LEAKER_TIMEOUT:=60}"
+
+ms_test_name=${0##*/}
+ms_at_exit_cmds=()
+ms_leaker_cpid=
+
+ms_fail()
+{
+	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
+	exit 1
+}
+
+ms_skip()
+{
+	printf '%s: SKIP: %s\n' "$ms_test_name" "$*" >&2
+	exit 77
+}
+
+# ms_compare EXPECTED ACTUAL: files; show the difference and fail if they differ.
+ms_compare()
+{
+	[ -r "$1" ] || ms_fail "no expected output $1"
+	[ -r "$2" ] || ms_fail "no actual output $2"
+	diff -u -- "$1" "$2" >&2 || ms_fail "$2 differs from $1"
+}
+
+# ms_at_exit CMD...: run CMD when the test exits, however it exits.
+ms_at_exit()
+{
+	ms_at_exit_cmds+=("$*")
+}
+
+ms_cleanup()
+{
+	local cmd
+
+	# A test that failed midway must not leave a leaker behind.
+	if [ -n "$ms_leaker_cpid" ]; then
+		kill -KILL "$ms_leaker_cpid" 2>/dev/null || :
+		wait "$ms_leaker_cpid" 2>/dev/null || :
+	fi
+	for cmd in "${ms_at_exit_cmds[@]}"; do
+		eval "$cmd" || :
+	done
+}
+# A test needing its own cleanup uses ms_at_exit, not a trap of its own.
+trap ms_cleanup EXIT
+
+# Start the leaker as a coprocess and set LEAKER_PID from its "ready PID" line.
+leaker_start()
+{
+	[ -z "$ms_leaker_cpid" ] || ms_fail "leaker_start: a leaker is already running"
+	[ -x "$MS_LEAKER" ] || ms_fail "leaker not found at $MS_LEAKER; build it, or set MS_LEAKER"
+	coproc MS_LEAKER_CO { exec "$MS_LEAKER"; }
+	ms_leaker_cpid=$MS_LEAKER_CO_PID
+	# Own copies: bash unsets the coproc's variables as soon as it exits,
+	# which would turn a leaker crash into a confusing "bad file descriptor".
+	# Close bash's, so closing LEAKER_OUT alone gives the leaker its EOF.
+	exec {LEAKER_IN}<&"${MS_LEAKER_CO[0]}" {LEAKER_OUT}>&"${MS_LEAKER_CO[1]}"
+	eval "exec ${MS_LEAKER_CO[0]}<&- ${MS_LEAKER_CO[1]}>&-"
+	ms_leaker_read "start" || ms_fail "leaker: no \"ready\" line from $MS_LEAKER"
+	case $LEAKER_REPLY in
+	"ready "[0-9]*) LEAKER_PID=${LEAKER_REPLY#ready } ;;
+	*) ms_fail "leaker: expected \"ready PID\" on start, got \"$LEAKER_REPLY\"" ;;
+	esac
+}
+
+ms_leaker_read()
+{
+	LEAKER_REPLY=
+	IFS= read -r -t "$MS_LEAKER_TIMEOUT" -u "$LEAKER_IN" LEAKER_REPLY
+}
+
+# leaker_try CMD...: send one command, reply in LEAKER_REPLY.  Returns 1 on an
+# "error" reply; fails the test only if the leaker gave no reply at all.
+leaker_try()
+{
+	[ -n "$ms_leaker_cpid" ] || ms_fail "leaker_try $*: no leaker; call leaker_start first"
+	# In a subshell, so a dead leaker gives EPIPE here instead of SIGPIPE
+	# killing the test; ignoring SIGPIPE in the test itself would pass that on
+	# to every tool it runs.
+	(trap '' PIPE; printf '%s\n' "$*" >&"$LEAKER_OUT") 2>/dev/null ||
+		ms_fail "leaker: cannot send \"$*\"; did it die?"
+	ms_leaker_read || ms_fail "leaker: no reply to \"$*\" within ${MS_LEAKER_TIMEOUT}s"
+	case $LEAKER_REPLY in
+	error*) return 1 ;;
+	esac
+	return 0
+}
+
+# leaker_cmd CMD...: like leaker_try, but an "error" reply fails the test.
+leaker_cmd()
+{
+	leaker_try "$@" || ms_fail "leaker: \"$*\" answered \"$LEAKER_REPLY\""
+}
+
+# leaker_field KEY: print the value of KEY=VALUE in the last reply.
+leaker_field()
+{
+	local word
+
+	for word in $LEAKER_REPLY; do
+		case $word in
+		"$1="*) printf '%s\n' "${word#*=}"; return 0 ;;
+		esac
+	done
+	ms_fail "leaker: no $1= in \"$LEAKER_REPLY\""
+}
+
+# Ask the leaker to quit and wait for it: it must answer and exit 0.
+leaker_stop()
+{
+	local rc=0 extra
+
+	leaker_cmd quit
+	[ "$LEAKER_REPLY" = "ok bye" ] || ms_fail "leaker: quit answered \"$LEAKER_REPLY\""
+	# EOF on its stdout means it has exited; unlike wait, read can time out,
+	# so a leaker stuck on the way out fails the test instead of hanging it.
+	IFS= read -r -t "$MS_LEAKER_TIMEOUT" -u "$LEAKER_IN" extra || rc=$?
+	if [ "$rc" -gt 128 ]; then
+		ms_fail "leaker: still running ${MS_LEAKER_TIMEOUT}s after \"ok bye\""
+	elif [ "$rc" -eq 0 ]; then
+		ms_fail "leaker: wrote \"$extra\" after \"ok bye\""
+	fi
+	rc=0
+	exec {LEAKER_OUT}>&- {LEAKER_IN}<&-
+	wait "$ms_leaker_cpid" || rc=$?
+	ms_leaker_cpid=
+	LEAKER_PID=
+	[ "$rc" -eq 0 ] || ms_fail "leaker: exited with status $rc after quit"
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# mapsdiff on bad input: one line naming the file and line, exit 2.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+mapsdiff=$MS_BUILDDIR/tools/mapsdiff
+bad=$MS_FIXTURES/bad
+good=$MS_FIXTURES/pmap/leaker-after.smaps
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+
+# expect STATUS FIRST-STDERR-LINE -- ARGS...
+expect()
+{
+	local want=$1 msg=$2 rc=0
+	shift 3
+	"$mapsdiff" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
+	[ "$rc" = "$want" ] || ms_fail "mapsdiff $*: exit $rc, want $want ($(cat "$tmp/err"))"
+	[ "$(head -n 1 "$tmp/err")" = "$msg" ] || ms_fail "mapsdiff $*: said \"$(head -n 1 "$tmp/err")\", want \"$msg\""
+}
+
+expect 2 "mapsdiff: $bad/empty: no mappings in it; is this a maps or smaps capture?" -- "$bad/empty" "$good"
+expect 2 "mapsdiff: $bad/bad-range.maps:3: bad address range" -- "$good" "$bad/bad-range.maps"
+expect 2 "mapsdiff: $bad/field-first.smaps:1: field \"Size\" before any mapping line" -- "$bad/field-first.smaps" "$good"
+expect 2 "mapsdiff: $tmp/missing: No such file or directory" -- "$tmp/missing" "$good"
+expect 2 "mapsdiff: two snapshots needed: OLD NEW" -- "$good"
+expect 2 "mapsdiff: too many arguments" -- "$good" "$good" "$good"
+expect 2 "mapsdiff: --top: number \"0\" out of range; use a decimal number from 1 to 4294967295" -- --top 0 "$good" "$good"
+expect 2 "mapsdiff: options --json and --raw are mutually exclusive" -- -J -r "$good" "$good"
+expect 2 "mapsdiff: unknown column \"BOGUS\"; see --help for the list" -- -o BOGUS "$good" "$good"
+
+# Binary garbage and a truncated capture are refused, naming a line.
+rc=0; "$mapsdiff" "$bad/garbage.bin" "$good" 2> "$tmp/err" > /dev/null || rc=$?
+[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/garbage.bin:[0-9]*: " "$tmp/err" || ms_fail "garbage: exit $rc, $(cat "$tmp/err")"
+rc=0; "$mapsdiff" "$good" "$bad/truncated.smaps" 2> "$tmp/err" > /dev/null || rc=$?
+[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/truncated.smaps:[0-9]*: " "$tmp/err" || ms_fail "truncated: exit $rc, $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] || ms_fail "more than one line of error: $(cat "$tmp/err")"
+
+# Snapshots of two different processes: compared, with a warning.
+printf '# memsift snapshot 1\n# pid: 100\n' | cat - "$good" > "$tmp/a.snap"
+printf '# memsift snapshot 1\n# pid: 200\n' | cat - "$good" > "$tmp/b.snap"
+expect 0 "mapsdiff: $tmp/a.snap is of pid 100 but $tmp/b.snap of pid 200; comparing anyway" -- "$tmp/a.snap" "$tmp/b.snap"
+exit 0

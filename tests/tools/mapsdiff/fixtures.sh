@@ -1,0 +1,39 @@
+#!/bin/bash
+# mapsdiff over real captures of the leaker before and after it leaked
+# (malloc 4000 4096 0x54, mmap 8M): golden output, and the numbers checked
+# against a second reading of the same files.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+mapsdiff=$MS_BUILDDIR/tools/mapsdiff
+fx=$MS_FIXTURES/pmap
+exp=$MS_SRCDIR/tests/expected/mapsdiff
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+cols=START,END,PERMS,STATUS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,NAME
+
+for fmt in smaps maps; do
+	rc=0
+	"$mapsdiff" -b -o "$cols" "$fx/leaker-before.$fmt" "$fx/leaker-after.$fmt" > "$tmp/$fmt" || rc=$?
+	[ "$rc" = 1 ] || ms_fail "$fmt: exit $rc, want 1 (something grew)"
+	ms_compare "$exp/leaker-$fmt" "$tmp/$fmt"
+done
+
+# The heap holds the 4000 blocks of 4 KiB and is first; the 8 MiB mmap,
+# all of it resident, is second.
+addr=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print([g for g in r["groups"] if g["kind"]=="mmap"][0]["addr"])' "$fx/leaker-after.report")
+"$mapsdiff" -r -n -b -o START,RSS-DELTA,NAME --top 2 "$fx/leaker-before.smaps" "$fx/leaker-after.smaps" > "$tmp/top2"
+{ read -r _ heap name; read -r start delta _; } < "$tmp/top2"
+[ "$name" = "[heap]" ] || ms_fail "first row is \"$name\", not [heap]"
+[ "${heap#+}" -ge $((4000 * 4096)) ] || ms_fail "heap grew ${heap}, less than the 4000 x 4 KiB leaked"
+[ "$start $delta" = "$addr +8388608" ] || ms_fail "second row \"$start $delta\", want the 8 MiB mmap at $addr"
+
+# The total is the difference of the Rss sums, as awk reads the files.
+sum() { awk '/^Rss:/ { s += $2 } END { print s * 1024 }' "$1"; }
+want=$(( $(sum "$fx/leaker-after.smaps") - $(sum "$fx/leaker-before.smaps") ))
+got=$(awk '$NF == "total" { print $(NF - 1) }' "$tmp/smaps")
+[ "$got" = "+$want" ] || ms_fail "total \"$got\", want +$want"
+
+# A snapshot against itself: nothing grew.
+rc=0
+"$mapsdiff" "$fx/leaker-after.smaps" "$fx/leaker-after.smaps" > /dev/null || rc=$?
+[ "$rc" = 0 ] || ms_fail "a capture against itself: exit $rc, want 0"
+exit 0

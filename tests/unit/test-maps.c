@@ -1,0 +1,477 @@
+/*
+ * The maps/smaps/smaps_rollup parser: inline lines for each odd case, real
+ * captures from tests/fixtures, this very process live, and mangled input.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <memsift/maps.h>
+#include <memsift/procfs.h>
+
+#include "tap.h"
+
+static struct ms_ctx *ctx;
+
+static struct ms_maps *parse(const char *text)
+{
+	struct ms_maps *m = NULL;
+	int rc = ms_maps_parse_buf(ctx, text, strlen(text), "inline", &m);
+
+	if (rc < 0)
+		printf("# parse failed: %d %s\n", rc, ms_ctx_errmsg(ctx));
+	return m;
+}
+
+static int parse_rc(const char *text, size_t len)
+{
+	struct ms_maps *m = NULL;
+	int rc = ms_maps_parse_buf(ctx, text, len, "bad.txt", &m);
+
+	ms_maps_free(m);
+	return rc;
+}
+
+static int parse_rcs(const char *text)
+{
+	return parse_rc(text, strlen(text));
+}
+
+static void test_names(void)
+{
+	static const struct {
+		const char *line;
+		const char *name;
+		enum ms_mapping_kind kind;
+		bool deleted;
+		const char *label;
+	} cases[] = {
+		{ "7f00-8000 rw-p 00000000 00:00 0 ", "", MS_MAPPING_ANON, false, NULL },
+		{ "5600-5700 rw-p 00000000 00:00 0                          [heap]", "[heap]", MS_MAPPING_HEAP, false, NULL },
+		{ "7ffc0000-7ffd0000 rw-p 00000000 00:00 0                          [stack]", "[stack]", MS_MAPPING_STACK, false, NULL },
+		{ "7ffc0000-7ffd0000 rw-p 00000000 00:00 0                          [stack:1234]", "[stack:1234]", MS_MAPPING_STACK, false, "1234" },
+		{ "7fff0000-7fff2000 r-xp 00000000 00:00 0                          [vdso]", "[vdso]", MS_MAPPING_VDSO, false, NULL },
+		{ "7fff0000-7fff2000 r--p 00000000 00:00 0                          [vvar]", "[vvar]", MS_MAPPING_VVAR, false, NULL },
+		{ "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]", "[vsyscall]", MS_MAPPING_VSYSCALL, false, NULL },
+		{ "7f00-8000 rw-p 00000000 00:00 0                          [anon:my cache]", "[anon:my cache]", MS_MAPPING_ANON_NAMED, false, "my cache" },
+		{ "7f00-8000 rw-s 00000000 00:01 17                         [anon_shmem:ring]", "[anon_shmem:ring]", MS_MAPPING_SHMEM_NAMED, false, "ring" },
+		{ "7f00-8000 rw-s 00000000 00:01 2048                       /memfd:jit code (deleted)", "/memfd:jit code (deleted)", MS_MAPPING_MEMFD, true, "jit code" },
+		{ "7f00-8000 rw-s 00000000 00:01 5                          /dev/zero (deleted)", "/dev/zero (deleted)", MS_MAPPING_SHMEM, true, NULL },
+		{ "7f00-8000 r--p 00001000 fe:01 131  /tmp/memsift dir/file with spaces.bin", "/tmp/memsift dir/file with spaces.bin", MS_MAPPING_FILE, false, NULL },
+		{ "7f00-8000 r--p 00000000 fe:01 132  /usr/lib/libgone.so (deleted)", "/usr/lib/libgone.so (deleted)", MS_MAPPING_FILE, true, NULL },
+		{ "7f00-8000 r--p 00000000 00:0e 9    anon_inode:[perf_event]", "anon_inode:[perf_event]", MS_MAPPING_SPECIAL, false, NULL },
+		{ "7f00-8000 r-xp 00000000 00:00 0                          [uprobes]", "[uprobes]", MS_MAPPING_SPECIAL, false, NULL },
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ms_maps *m = parse(cases[i].line);
+		const struct ms_mapping *p;
+		const char *label;
+
+		ok(m != NULL, "parses \"%s\"", cases[i].line);
+		if (!m)
+			continue;
+		p = ms_maps_get(m, 0);
+		is_str(ms_mapping_name(p), cases[i].name, "name of \"%s\"", cases[i].name);
+		is_int(ms_mapping_kind(p), cases[i].kind, "kind of \"%s\"", cases[i].name);
+		is_int(ms_mapping_deleted(p), cases[i].deleted, "deleted flag of \"%s\"", cases[i].name);
+		label = ms_mapping_label(p, &len);
+		if (cases[i].label)
+			ok(label && len == strlen(cases[i].label) &&
+			   !memcmp(label, cases[i].label, len), "label of \"%s\"", cases[i].name);
+		else
+			ok(label == NULL, "no label for \"%s\"", cases[i].name);
+		ms_maps_free(m);
+	}
+}
+
+static void test_header_fields(void)
+{
+	struct ms_maps *m = parse(
+		"55d8a0a00000-55d8a0a21000 r-xs 0001a000 103:02 1311                       /usr/bin/x\n");
+	const struct ms_mapping *p;
+
+	if (!m) {
+		ok(0, "header line parses");
+		return;
+	}
+	p = ms_maps_get(m, 0);
+	is_u64(ms_mapping_start(p), 0x55d8a0a00000, "start");
+	is_u64(ms_mapping_end(p), 0x55d8a0a21000, "end");
+	is_u64(ms_mapping_size(p), 0x21000, "size");
+	is_str(ms_mapping_perms(p), "r-xs", "perms");
+	is_u64(ms_mapping_offset(p), 0x1a000, "offset");
+	is_int(ms_mapping_dev_major(p), 0x103, "device major (three hex digits)");
+	is_int(ms_mapping_dev_minor(p), 2, "device minor");
+	is_u64(ms_mapping_inode(p), 1311, "inode");
+	is_int(ms_maps_format(m), MS_MAPS_FMT_MAPS, "maps format without fields");
+	is_u64(ms_mapping_rss(p), MS_FIELD_ABSENT, "no Rss in maps input");
+	ok(ms_mapping_vmflags(p) == NULL, "no VmFlags in maps input");
+	ms_maps_free(m);
+}
+
+static void test_smaps_fields(void)
+{
+	struct ms_maps *m = parse(
+		"7f00000000-7f00400000 rw-p 00000000 00:00 0 \n"
+		"Size:               4096 kB\n"
+		"Rss:                1024 kB\n"
+		"Private_Dirty:       512 kB\n"
+		"FutureCounter:        12 kB\n"
+		"FuturePlain:           7\n"
+		"FutureText:     on (always)\n"
+		"THPeligible:           1\n"
+		"ProtectionKey:         0\n"
+		"VmFlags: rd wr mr mw me ac sd hg \n"
+		"7f00400000-7f00401000 r--p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Rss:                   4 kB\n");
+	const struct ms_mapping *p;
+	const char *text, *name;
+	uint64_t v;
+	bool is_size;
+
+	if (!m) {
+		ok(0, "smaps parses");
+		return;
+	}
+	is_int(ms_maps_format(m), MS_MAPS_FMT_SMAPS, "smaps format");
+	p = ms_maps_get(m, 0);
+	is_u64(ms_mapping_get(p, MS_F_SIZE), 4096 * 1024ULL, "Size in bytes");
+	is_u64(ms_mapping_rss(p), 1024 * 1024ULL, "Rss in bytes");
+	is_u64(ms_mapping_get(p, MS_F_PRIVATE_DIRTY), 512 * 1024ULL, "Private_Dirty");
+	is_u64(ms_mapping_get(p, MS_F_SWAP), MS_FIELD_ABSENT, "absent Swap");
+	is_u64(ms_mapping_get(p, MS_F_THPELIGIBLE), 1, "THPeligible is a plain number");
+	is_u64(ms_mapping_get(p, MS_F_PROTECTIONKEY), 0, "ProtectionKey is kept");
+	ok(ms_mapping_field(p, "FutureCounter", &v, &text) == 0 && v == 12 * 1024,
+	   "unknown kB field kept, in bytes");
+	ok(ms_mapping_field(p, "FuturePlain", &v, &text) == 0 && v == 7 && !*text,
+	   "unknown plain field kept");
+	ok(ms_mapping_field(p, "FutureText", &v, &text) == 0 && !strcmp(text, "on (always)"),
+	   "unknown text field kept as text");
+	is_int(ms_mapping_field(p, "Nope", &v, NULL), -ENOENT, "missing field is -ENOENT");
+	is_int(ms_mapping_nfields(p), 8, "every field but VmFlags counted");
+	ok(ms_mapping_field_at(p, 3, &name, &v, &is_size, NULL) == 0 &&
+	   !strcmp(name, "FutureCounter") && is_size, "fields kept in input order");
+	is_str(ms_mapping_vmflags(p), "rd wr mr mw me ac sd hg", "VmFlags without trailing space");
+	ok(ms_mapping_has_vmflag(p, "hg") && ms_mapping_has_vmflag(p, "rd") &&
+	   !ms_mapping_has_vmflag(p, "ex") && !ms_mapping_has_vmflag(p, "h"), "vmflag lookup");
+	is_u64(ms_maps_total(m, MS_F_RSS), 1028 * 1024ULL, "total Rss");
+	is_u64(ms_maps_total(m, MS_F_SWAP), MS_FIELD_ABSENT, "total of an absent field");
+	ok(ms_maps_find(m, 0x7f00000000) == p, "find the first byte");
+	ok(ms_maps_find(m, 0x7f003fffff) == p, "find the last byte");
+	ok(ms_maps_find(m, 0x7f00400000) == ms_maps_get(m, 1), "find the next mapping");
+	ok(ms_maps_find(m, 0x7f00401000) == NULL, "nothing past the end");
+	ok(ms_maps_find(m, 0x10) == NULL, "nothing before the start");
+	ms_maps_free(m);
+}
+
+static void test_bad(void)
+{
+	static const char longname[] = "7f00-8000 rw-p 00000000 00:00 0 ";
+	char *big;
+	size_t n = 100000;
+
+	ok(parse_rcs("7f3a1c000000-zz rw-p 00000000 00:00 0\n") == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "bad.txt:1:") &&
+	   strstr(ms_ctx_errmsg(ctx), "bad address range"), "bad range names file and line: %s",
+	   ms_ctx_errmsg(ctx));
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0 \nRss: 4 kB\ngarbage here\n") == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "bad.txt:3:"), "garbage on line 3: %s", ms_ctx_errmsg(ctx));
+	ok(parse_rcs("Rss:   4 kB\n") == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "before any mapping"), "field before a mapping: %s",
+	   ms_ctx_errmsg(ctx));
+	ok(parse_rcs("") == -EBADMSG && strstr(ms_ctx_errmsg(ctx), "no mappings"),
+	   "empty input: %s", ms_ctx_errmsg(ctx));
+	ok(parse_rcs("\n\n  \n") == -EBADMSG, "blank input");
+	ok(parse_rc("7f00-8000 rw-p 000\0 00:00 0\n", 28) == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "binary"), "NUL byte: %s", ms_ctx_errmsg(ctx));
+	ok(parse_rcs("8000-7f00 rw-p 00000000 00:00 0\n") == -EBADMSG, "end before start");
+	ok(parse_rcs("7f00-8000 rwzp 00000000 00:00 0\n") == -EBADMSG, "bad perms");
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00\n") == -EBADMSG, "missing inode");
+	ok(parse_rcs("7f00-8000 rw-p 00000000 0000 0\n") == -EBADMSG, "bad device");
+	ok(parse_rcs("7f00-80000000000000000 rw-p 00000000 00:00 0\n") == -EBADMSG,
+	   "address overflowing 64 bits");
+	{
+		static const char t[] = "7f00-8000 rw-p 00000000 00:00 0\nRss: 99999999999999999999 kB\n";
+		static const char u[] = "7f00-8000 rw-p 00000000 00:00 0\nNew: 99999999999999999999 kB\n";
+		struct ms_maps *m = NULL;
+
+		ok(ms_maps_parse_buf(ctx, t, strlen(t), "huge", &m) == -EBADMSG,
+		   "a known field past 64 bits is refused, not wrapped");
+		ms_maps_free(m);
+	}
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0\nRss: 18014398509481984 kB\n") ==
+	   -EBADMSG, "kB value overflowing bytes");
+	/* Cut mid-line, as a truncated copy ends. */
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0\n7f3a1c0") == -EBADMSG,
+	   "truncated mid-line");
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0") == 0, "no final newline is fine");
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0\nRss: \n") == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "bad.txt:2: bad value for Rss"),
+	   "a known field cut before its value: %s", ms_ctx_errmsg(ctx));
+
+	big = malloc(n + 1);
+	memcpy(big, longname, strlen(longname));
+	memset(big + strlen(longname), 'x', n - strlen(longname));
+	big[n] = '\0';
+	{
+		struct ms_maps *m = NULL;
+
+		ok(ms_maps_parse_buf(ctx, big, n, "long", &m) == 0 &&
+		   strlen(ms_mapping_name(ms_maps_get(m, 0))) == n - strlen(longname),
+		   "a 100,000-character name survives");
+		ms_maps_free(m);
+	}
+	free(big);
+}
+
+static int skip_cb(struct ms_ctx *c, const char *file, unsigned long line, const char *msg,
+		   void *data)
+{
+	(void)c;
+	(void)file;
+	(void)msg;
+	*(unsigned long *)data += line;
+	return 0;
+}
+
+static void test_errcb(void)
+{
+	static const char text[] = "junk\n7f00-8000 rw-p 00000000 00:00 0 \nRss: 4 kB\nmore junk\n";
+	unsigned long lines = 0;
+	struct ms_maps *m = NULL;
+
+	ms_ctx_set_parser_errcb(ctx, skip_cb, &lines);
+	ok(ms_maps_parse_buf(ctx, text, strlen(text), "cb", &m) == 0 && ms_maps_count(m) == 1,
+	   "callback skipping bad lines keeps the good ones");
+	is_int(lines, 1 + 4, "callback saw lines 1 and 4");
+	ms_maps_free(m);
+	ms_ctx_set_parser_errcb(ctx, NULL, NULL);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, fp);
+	buf[*len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * Check a capture against a second, naive reading of the same text: the
+ * number of mapping lines and the sum of Rss as sscanf sees them.
+ */
+static void test_fixture(const char *rel, enum ms_maps_format fmt)
+{
+	const char *path = tap_fixture(rel);
+	struct ms_maps *m = NULL;
+	uint64_t rss_sum = 0, kb;
+	size_t nlines = 0, len, i;
+	char *buf, *line, *save = NULL;
+	FILE *fp;
+	int rc;
+
+	buf = slurp(path, &len);
+	ok(buf != NULL, "fixture %s readable", rel);
+	if (!buf)
+		return;
+	fp = fopen(path, "r");
+	rc = ms_maps_parse(ctx, fp, rel, &m);
+	fclose(fp);
+	ok(rc == 0, "fixture %s parses (%s)", rel, ms_ctx_errmsg(ctx));
+	if (rc < 0) {
+		free(buf);
+		return;
+	}
+	is_int(ms_maps_format(m), fmt, "format of %s", rel);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long a, b;
+
+		if (sscanf(line, "%llx-%llx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' '))
+			nlines++;
+		else if (sscanf(line, "Rss: %" SCNu64 " kB", &kb) == 1)
+			rss_sum += kb * 1024;
+	}
+	is_int(ms_maps_count(m), nlines, "%s: every mapping line read", rel);
+	if (fmt != MS_MAPS_FMT_MAPS)
+		is_u64(ms_maps_total(m, MS_F_RSS), rss_sum, "%s: Rss sums as sscanf sums it", rel);
+	for (i = 0; i < ms_maps_count(m); i++) {
+		const struct ms_mapping *p = ms_maps_get(m, i);
+
+		if (ms_maps_find(m, ms_mapping_start(p)) != p)
+			break;
+	}
+	is_int(i, ms_maps_count(m), "%s: every mapping found by its start", rel);
+	free(buf);
+	ms_maps_free(m);
+}
+
+static const struct ms_mapping *find_named(const char *rel, struct ms_maps **keep,
+					   const char *name)
+{
+	FILE *fp = fopen(tap_fixture(rel), "r");
+	const struct ms_mapping *p;
+	size_t i;
+
+	*keep = NULL;
+	if (!fp || ms_maps_parse(ctx, fp, rel, keep) < 0) {
+		if (fp)
+			fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	for (i = 0; (p = ms_maps_get(*keep, i)); i++)
+		if (!strcmp(ms_mapping_name(p), name) ||
+		    (name[0] == '*' && strstr(ms_mapping_name(p), name + 1)))
+			return p;
+	return NULL;
+}
+
+static void test_fixture_oddities(void)
+{
+	const struct ms_mapping *p;
+	struct ms_maps *m;
+
+	p = find_named("smaps/odd-names.smaps", &m, "/tmp/memsift dir/file with spaces.bin");
+	ok(p && ms_mapping_kind(p) == MS_MAPPING_FILE && !ms_mapping_deleted(p),
+	   "odd-names: path with spaces, whole");
+	ms_maps_free(m);
+	p = find_named("smaps/odd-names.smaps", &m, "* (deleted)");
+	ok(p && ms_mapping_deleted(p), "odd-names: a deleted file");
+	ms_maps_free(m);
+	p = find_named("smaps/odd-names.smaps", &m, "*/memfd:");
+	ok(p && ms_mapping_kind(p) == MS_MAPPING_MEMFD, "odd-names: a memfd");
+	ms_maps_free(m);
+	p = find_named("smaps/odd-names.smaps", &m, "[vsyscall]");
+	ok(p && ms_mapping_kind(p) == MS_MAPPING_VSYSCALL &&
+	   ms_mapping_start(p) == 0xffffffffff600000ULL, "odd-names: [vsyscall] at the top");
+	ms_maps_free(m);
+	p = find_named("smaps/leaker-threaded.smaps", &m, "[heap]");
+	ok(p && ms_mapping_rss(p) > 2000 * 1024, "leaker: heap holds the 2000 KiB it leaked");
+	ms_maps_free(m);
+	{
+		FILE *fp = fopen(tap_fixture("smaps/thp.smaps"), "r");
+
+		m = NULL;
+		ok(fp && ms_maps_parse(ctx, fp, "thp", &m) == 0 &&
+		   ms_maps_total(m, MS_F_ANONHUGEPAGES) >= 2048 * 1024,
+		   "thp: AnonHugePages counted");
+		if (fp)
+			fclose(fp);
+		ms_maps_free(m);
+	}
+	{
+		FILE *fp = fopen(tap_fixture("smaps/go-heap.smaps"), "r");
+
+		m = NULL;
+		ok(fp && ms_maps_parse(ctx, fp, "go", &m) == 0 &&
+		   (p = ms_maps_find(m, 0xc000000000ULL)) && ms_mapping_rss(p) >= 32 << 20,
+		   "go: the heap arena at 0xc000000000 is resident");
+		if (fp)
+			fclose(fp);
+		ms_maps_free(m);
+	}
+}
+
+static void test_live(void)
+{
+	struct ms_maps *m = NULL;
+	const struct ms_mapping *p;
+	size_t sz = 8 << 20;
+	char *block = malloc(sz);
+	int local = 0;
+
+	memset(block, 0xa5, sz);
+	ok(ms_maps_read_pid(ctx, getpid(), MS_MAPS_SRC_SMAPS, &m) == 0, "read own smaps");
+	if (!m)
+		return;
+	p = ms_maps_find(m, (uint64_t)(uintptr_t)&local);
+	ok(p && ms_mapping_kind(p) == MS_MAPPING_STACK, "a local variable is on [stack]");
+	p = ms_maps_find(m, (uint64_t)(uintptr_t)block);
+	ok(p && ms_mapping_rss(p) >= sz, "the 8 MiB block is resident where malloc put it");
+	p = ms_maps_find(m, (uint64_t)(uintptr_t)&test_live);
+	ok(p && ms_mapping_kind(p) == MS_MAPPING_FILE && strchr(ms_mapping_perms(p), 'x'),
+	   "this function is in an executable file mapping");
+	ms_maps_free(m);
+	free(block);
+
+	ok(ms_maps_read_pid(ctx, getpid(), MS_MAPS_SRC_ROLLUP, &m) == 0 &&
+	   ms_maps_format(m) == MS_MAPS_FMT_ROLLUP && ms_maps_count(m) == 1,
+	   "read own smaps_rollup");
+	ms_maps_free(m);
+	m = NULL;
+	ok(ms_maps_read_pid(ctx, getpid(), MS_MAPS_SRC_MAPS, &m) == 0 &&
+	   ms_maps_format(m) == MS_MAPS_FMT_MAPS, "read own maps");
+	ms_maps_free(m);
+	m = NULL;
+	/* pid_max is at most 4194304; this pid can never exist. */
+	ok(ms_maps_read_pid(ctx, 4194305, MS_MAPS_SRC_SMAPS, &m) == -ESRCH &&
+	   strstr(ms_ctx_errmsg(ctx), "pid 4194305: no such process"),
+	   "a missing pid: %s", ms_ctx_errmsg(ctx));
+}
+
+/* Cut and flip a real capture many ways: the parser may refuse, never crash. */
+static void test_mangled(void)
+{
+	size_t len, i, done = 0;
+	char *orig = slurp(tap_fixture("smaps/leaker-threaded.smaps"), &len), *buf;
+	unsigned int seed = 12345;
+
+	if (!orig) {
+		ok(0, "mangling needs the leaker capture");
+		return;
+	}
+	buf = malloc(len);
+	for (i = 0; i < 3000; i++) {
+		struct ms_maps *m = NULL;
+		size_t cut = (size_t)rand_r(&seed) % len, j;
+
+		memcpy(buf, orig, len);
+		for (j = 0; j < 4; j++)
+			buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
+		if (ms_maps_parse_buf(ctx, buf, cut, "mangled", &m) == 0 && ms_maps_count(m))
+			done++;
+		ms_maps_free(m);
+	}
+	ok(1, "3000 mangled captures parsed or refused without a crash (%zu parsed)", done);
+	free(buf);
+	free(orig);
+}
+
+int main(void)
+{
+	ctx = ms_ctx_new();
+	test_names();
+	test_header_fields();
+	test_smaps_fields();
+	test_bad();
+	test_errcb();
+	test_fixture("smaps/leaker-threaded.smaps", MS_MAPS_FMT_SMAPS);
+	test_fixture("smaps/leaker-threaded.maps", MS_MAPS_FMT_MAPS);
+	test_fixture("smaps/leaker-threaded.rollup", MS_MAPS_FMT_ROLLUP);
+	test_fixture("smaps/go-heap.smaps", MS_MAPS_FMT_SMAPS);
+	test_fixture("smaps/go-heap.maps", MS_MAPS_FMT_MAPS);
+	test_fixture("smaps/odd-names.smaps", MS_MAPS_FMT_SMAPS);
+	test_fixture("smaps/odd-names.maps", MS_MAPS_FMT_MAPS);
+	test_fixture("smaps/thp.smaps", MS_MAPS_FMT_SMAPS);
+	test_fixture_oddities();
+	test_live();
+	test_mangled();
+	ms_ctx_free(ctx);
+	return tap_done();
+}
