@@ -8,6 +8,7 @@
 
 struct ms_diff_entry {
 	const struct ms_mapping *old, *new;
+	enum ms_diff_status status;
 	size_t order;		/* position in the unsorted list, for stable sorts */
 };
 
@@ -40,6 +41,38 @@ static int cmp_addr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The first mapping of MAPS that ends after ADDR (MAPS in address order). */
+static size_t first_ending_after(const struct ms_maps *maps, uint64_t addr)
+{
+	size_t lo = 0, hi = ms_maps_count(maps), mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ms_mapping_end(ms_maps_get(maps, mid)) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Index in OTHER of a mapping overlapping M and, if SAME, of the same
+ * object, not marked in USED (may be NULL); SIZE_MAX if none.  Both lists are in address order
+ * as /proc gives them, so this is a binary search and a short walk.
+ */
+static size_t find_overlap(const struct ms_mapping *m, const struct ms_maps *other,
+			   const bool *used, bool same)
+{
+	size_t j = first_ending_after(other, ms_mapping_start(m));
+	const struct ms_mapping *o;
+
+	for (; (o = ms_maps_get(other, j)) && ms_mapping_start(o) < ms_mapping_end(m); j++)
+		if ((!used || !used[j]) && overlap(m, o) && (!same || same_object(m, o)))
+			return j;
+	return SIZE_MAX;
+}
+
 int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 		const struct ms_maps *new, struct ms_diff **out)
 {
@@ -58,12 +91,12 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 		return ms_err(ctx, -ENOMEM, "out of memory comparing mappings");
 	}
 
-	/* Same start: both lists are in address order, so walk them together. */
+	/* Same start: a region grown or shrunk in place keeps its start. */
 	for (i = 0, j = 0; i < no && j < nn;) {
 		mo = ms_maps_get(old, i);
 		mn = ms_maps_get(new, j);
 		if (ms_mapping_start(mo) == ms_mapping_start(mn)) {
-			d->v[d->n++] = (struct ms_diff_entry){ mo, mn, 0 };
+			d->v[d->n++] = (struct ms_diff_entry){ mo, mn, MS_DIFF_KEPT, 0 };
 			used_old[i++] = used_new[j++] = true;
 		} else if (ms_mapping_start(mo) < ms_mapping_start(mn)) {
 			i++;
@@ -71,26 +104,38 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 			j++;
 		}
 	}
-	/* Then the same object at an overlapping place. */
+	/* Then the same object at an overlapping place: a stack grown down. */
 	for (i = 0; i < no; i++) {
 		if (used_old[i])
 			continue;
 		mo = ms_maps_get(old, i);
-		for (j = 0; j < nn; j++) {
-			mn = ms_maps_get(new, j);
-			if (!used_new[j] && overlap(mo, mn) && same_object(mo, mn)) {
-				d->v[d->n++] = (struct ms_diff_entry){ mo, mn, 0 };
-				used_old[i] = used_new[j] = true;
-				break;
-			}
+		j = find_overlap(mo, new, used_new, true);
+		if (j != SIZE_MAX) {
+			d->v[d->n++] = (struct ms_diff_entry){ mo, ms_maps_get(new, j), MS_DIFF_KEPT, 0 };
+			used_old[i] = used_new[j] = true;
 		}
 	}
-	for (i = 0; i < no; i++)
+	/*
+	 * What is left and overlaps the other side is a piece of a split VMA
+	 * (mprotect of part of a region) or a VMA merged into a neighbour: not
+	 * new memory, nor gone.
+	 */
+	for (i = 0; i < no; i++) {
+		mo = ms_maps_get(old, i);
 		if (!used_old[i])
-			d->v[d->n++] = (struct ms_diff_entry){ ms_maps_get(old, i), NULL, 0 };
-	for (j = 0; j < nn; j++)
+			d->v[d->n++] = (struct ms_diff_entry){
+				mo, NULL,
+				find_overlap(mo, new, NULL, false) != SIZE_MAX ? MS_DIFF_MERGED : MS_DIFF_GONE,
+				0 };
+	}
+	for (j = 0; j < nn; j++) {
+		mn = ms_maps_get(new, j);
 		if (!used_new[j])
-			d->v[d->n++] = (struct ms_diff_entry){ NULL, ms_maps_get(new, j), 0 };
+			d->v[d->n++] = (struct ms_diff_entry){
+				NULL, mn,
+				find_overlap(mn, old, NULL, false) != SIZE_MAX ? MS_DIFF_SPLIT : MS_DIFF_NEW,
+				0 };
+	}
 	free(used_old);
 	free(used_new);
 
@@ -141,7 +186,7 @@ void ms_diff_sort(struct ms_diff *d, enum ms_field f)
 
 enum ms_diff_status ms_diff_entry_status(const struct ms_diff_entry *e)
 {
-	return !e->old ? MS_DIFF_NEW : !e->new ? MS_DIFF_GONE : MS_DIFF_KEPT;
+	return e->status;
 }
 
 const struct ms_mapping *ms_diff_entry_old(const struct ms_diff_entry *e)

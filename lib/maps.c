@@ -24,6 +24,11 @@ struct field_val {
 	bool is_size;		/* printed as "N kB" */
 };
 
+struct field_name {
+	size_t off;		/* in the arena */
+	size_t len;
+};
+
 struct ms_mapping {
 	const struct ms_maps *maps;
 	uint64_t start, end, offset, inode;
@@ -45,7 +50,7 @@ struct ms_maps {
 	size_t n, cap;
 	struct field_val *fields;
 	size_t nfields, capfields;
-	size_t *names;		/* arena offsets of interned field names */
+	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
 	char *arena;
 	size_t alen, acap;
@@ -102,11 +107,13 @@ static struct ms_maps *maps_new(void)
 	/* Offset 0 is the empty string, so 0 can mean "none". */
 	if (!arena_add(maps, "", 0) && maps->alen == 0)
 		goto fail;
-	if (grow((void **)&maps->names, &maps->capnames, MS_F__KNOWN, sizeof(size_t)))
+	if (grow((void **)&maps->names, &maps->capnames, MS_F__KNOWN,
+		 sizeof(*maps->names)))
 		goto fail;
 	for (i = 0; i < MS_F__KNOWN; i++) {
-		maps->names[i] = arena_add(maps, known_names[i], strlen(known_names[i]));
-		if (!maps->names[i])
+		maps->names[i].len = strlen(known_names[i]);
+		maps->names[i].off = arena_add(maps, known_names[i], maps->names[i].len);
+		if (!maps->names[i].off)
 			goto fail;
 	}
 	maps->nnames = MS_F__KNOWN;
@@ -308,19 +315,21 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 {
 	size_t i, off;
 
-	if (hint < maps->nnames && !strncmp(maps->arena + maps->names[hint], s, len) &&
-	    maps->arena[maps->names[hint] + len] == '\0')
+	/* Every mapping lists its fields in one order: the hint is almost always right. */
+	if (hint < maps->nnames && maps->names[hint].len == len &&
+	    !memcmp(maps->arena + maps->names[hint].off, s, len))
 		return (int)hint;
 	for (i = 0; i < maps->nnames; i++)
-		if (!strncmp(maps->arena + maps->names[i], s, len) &&
-		    maps->arena[maps->names[i] + len] == '\0')
+		if (maps->names[i].len == len && !memcmp(maps->arena + maps->names[i].off, s, len))
 			return (int)i;
-	if (grow((void **)&maps->names, &maps->capnames, maps->nnames + 1, sizeof(size_t)))
+	if (grow((void **)&maps->names, &maps->capnames, maps->nnames + 1,
+		 sizeof(*maps->names)))
 		return -ENOMEM;
 	off = arena_add(maps, s, len);
 	if (!off)
 		return -ENOMEM;
-	maps->names[maps->nnames] = off;
+	maps->names[maps->nnames].off = off;
+	maps->names[maps->nnames].len = len;
 	return (int)maps->nnames++;
 }
 
@@ -375,7 +384,8 @@ static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
 	}
 	if (f.name < MS_F__KNOWN && !f.text)
 		m->known[f.name] = f.value;
-	if (grow((void **)&maps->fields, &maps->capfields, maps->nfields + 1, sizeof(f)))
+	if (maps->nfields == maps->capfields &&
+	    grow((void **)&maps->fields, &maps->capfields, maps->nfields + 1, sizeof(f)))
 		return -ENOMEM;
 	maps->fields[maps->nfields++] = f;
 	m->nfields++;
@@ -389,12 +399,18 @@ static bool is_mapping_line(const char *p, const char *end)
 	return p < end && *p == '-';
 }
 
+static bool is_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
 /* The ':' ending a field name ([A-Za-z_][A-Za-z0-9_]*), or NULL. */
 static const char *field_colon(const char *p, const char *end)
 {
-	if (p >= end || !(isalpha((unsigned char)*p) || *p == '_'))
+	if (p >= end || !is_name_char((unsigned char)*p) || (*p >= '0' && *p <= '9'))
 		return NULL;
-	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+	while (p < end && is_name_char((unsigned char)*p))
 		p++;
 	return p < end && *p == ':' ? p : NULL;
 }
@@ -427,7 +443,7 @@ static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
 int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, struct ms_maps **out)
 {
-	const char *p = buf, *end = buf + len, *nl, *lend;
+	const char *p = buf, *end = buf + len, *nl, *lend, *nul;
 	const char *file = name ? name : "-";
 	unsigned long lineno = 0;
 	struct ms_maps *maps;
@@ -438,13 +454,17 @@ int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 	if (!maps)
 		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
 
+	/* One look for binary data over the whole input, not one per line. */
+	nul = memchr(buf, '\0', len);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		lend = nl ? nl : end;
 		lineno++;
-		if (memchr(p, '\0', (size_t)(lend - p))) {
+		if (nul && nul < lend) {
 			rc = ms_parser_error(ctx, file, lineno,
 					     "binary data (a NUL byte); is this a maps or smaps capture?");
+			if (rc == 0)
+				nul = memchr(lend, '\0', (size_t)(end - lend));
 		} else {
 			const char *e = lend;
 
@@ -573,6 +593,8 @@ uint64_t ms_maps_total(const struct ms_maps *maps, enum ms_field f)
 	return any ? sum : MS_FIELD_ABSENT;
 }
 
+size_t ms_mapping_index(const struct ms_mapping *m) { return (size_t)(m - m->maps->v); }
+const struct ms_maps *ms_mapping_maps(const struct ms_mapping *m) { return m->maps; }
 uint64_t ms_mapping_start(const struct ms_mapping *m) { return m->start; }
 uint64_t ms_mapping_end(const struct ms_mapping *m) { return m->end; }
 uint64_t ms_mapping_size(const struct ms_mapping *m) { return m->end - m->start; }
@@ -617,7 +639,7 @@ int ms_mapping_field_at(const struct ms_mapping *m, size_t i, const char **name,
 		return -ENOENT;
 	f = &m->maps->fields[m->field_first + i];
 	if (name)
-		*name = m->maps->arena + m->maps->names[f->name];
+		*name = m->maps->arena + m->maps->names[f->name].off;
 	if (value)
 		*value = f->value;
 	if (is_size)

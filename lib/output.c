@@ -54,6 +54,7 @@ static enum val_kind col_kind(enum ms_col_type t)
 	case MS_COL_SIZE_DELTA:
 		return VAL_I;
 	case MS_COL_FLOAT:
+	case MS_COL_RATE:
 		return VAL_D;
 	default:
 		return VAL_U;
@@ -465,6 +466,14 @@ static const char *cell_text(const struct ms_out *o, const struct ms_out_column 
 			return NULL;
 		snprintf(buf, len, "%.2f", v->d);
 		break;
+	case MS_COL_RATE:
+		if (!isfinite(v->d))
+			return NULL;
+		if (bytes)
+			snprintf(buf, len, "%.2f", v->d);
+		else
+			ms_rate_str(v->d, buf, len);
+		break;
 	}
 	return buf;
 }
@@ -477,6 +486,7 @@ static int json_type(enum ms_col_type t)
 	case MS_COL_SIZE:
 	case MS_COL_SIZE_DELTA:
 	case MS_COL_FLOAT:
+	case MS_COL_RATE:
 		return SCOLS_JSON_NUMBER;
 	case MS_COL_BOOL:
 		return SCOLS_JSON_BOOLEAN;
@@ -639,5 +649,55 @@ char *ms_size_delta_str(int64_t delta, char *buf, size_t len)
 	}
 	buf[0] = delta < 0 ? '-' : '+';
 	ms_size_str(mag, buf + 1, len - 1);
+	return buf;
+}
+
+char *ms_rate_str(double bytes_per_sec, char *buf, size_t len)
+{
+	static const struct {
+		const char *unit;
+		double secs;
+	} per[] = { { "s", 1 }, { "min", 60 }, { "h", 3600 }, { "d", 86400 } };
+	double a = fabs(bytes_per_sec);
+	char size[MS_SIZE_STR_MAX];
+	size_t i = 0;
+
+	/* The smallest unit of time in which the rate is at least 1 KiB. */
+	while (i + 1 < MS_ARRAY_SIZE(per) && a * per[i].secs < 1024)
+		i++;
+	if (a * per[i].secs < 1) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
+	ms_size_str((uint64_t)llround(a * per[i].secs), size, sizeof(size));
+	snprintf(buf, len, "%s%s/%s", bytes_per_sec < 0 ? "-" : "+", size, per[i].unit);
+	return buf;
+}
+
+char *ms_duration_str(double secs, char *buf, size_t len)
+{
+	static const struct {
+		const char *unit;
+		double secs;
+	} u[] = { { "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 } };
+	size_t i;
+	double big, small;
+
+	if (!(secs >= 1)) {
+		snprintf(buf, len, secs > 0 ? "under a second" : "0s");
+		return buf;
+	}
+	/* Two units at most: "3h 20m", "5d 4h", "45s". */
+	for (i = 0; i + 1 < MS_ARRAY_SIZE(u) && secs < u[i].secs; i++)
+		;
+	big = floor(secs / u[i].secs);
+	if (i + 1 < MS_ARRAY_SIZE(u)) {
+		small = floor((secs - big * u[i].secs) / u[i + 1].secs);
+		if (small > 0) {
+			snprintf(buf, len, "%.0f%s %.0f%s", big, u[i].unit, small, u[i + 1].unit);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%.0f%s", big, u[i].unit);
 	return buf;
 }

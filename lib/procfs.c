@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -90,4 +91,48 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 		*len = l;
 	}
 	return rc;
+}
+
+int ms_procfs_list_tasks(struct ms_ctx *ctx, pid_t pid, char **tids, size_t *n)
+{
+	size_t len = 0, cap = 256, count = 0, l;
+	char path[64], *buf, *nb;
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		if (!ms_procfs_pid_exists(pid))
+			return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		return ms_err_errno(ctx, errno == EACCES ? -EPERM : -errno, "pid %d: %s", (int)pid,
+				    path);
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		closedir(dir);
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		l = strlen(de->d_name) + 1;
+		if (len + l > cap) {
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				closedir(dir);
+				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, de->d_name, l);
+		len += l;
+		count++;
+	}
+	closedir(dir);
+	*tids = buf;
+	*n = count;
+	return 0;
 }

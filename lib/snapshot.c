@@ -107,7 +107,92 @@ static int hdr_add_proc(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid,
 	return rc;
 }
 
-int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
+/*
+ * "# thread: TID SP COMM" for each thread, SP from task/TID/syscall (the
+ * second-to-last field; "running" threads have none, shown as "-"), so that
+ * thread stacks can be named offline.  Best effort: a thread that exits
+ * meanwhile is skipped.
+ */
+static int hdr_add_threads(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
+{
+	char path[64], *buf, *comm, line[160], *sp, *end;
+	size_t len, clen, i, n = 0;
+	char *tids;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	rc = ms_procfs_list_tasks(ctx, pid, &tids, &n);
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : 0;
+	for (i = 0, end = tids; i < n; i++, end += strlen(end) + 1) {
+		const char *tid = end;
+
+		snprintf(path, sizeof(path), "task/%s/comm", tid);
+		if (ms_procfs_read(NULL, pid, path, &comm, &clen) < 0)
+			continue;
+		while (clen && comm[clen - 1] == '\n')
+			comm[--clen] = '\0';
+		snprintf(path, sizeof(path), "task/%s/syscall", tid);
+		sp = NULL;
+		if (ms_procfs_read(NULL, pid, path, &buf, &len) == 0) {
+			char *f[10], *save = NULL, *t;
+			int nf = 0;
+
+			for (t = strtok_r(buf, " \n", &save); t && nf < 10; t = strtok_r(NULL, " \n", &save))
+				f[nf++] = t;
+			if (nf >= 3 && !strncmp(f[nf - 2], "0x", 2))
+				sp = strdup(f[nf - 2]);
+			free(buf);
+		}
+		snprintf(line, sizeof(line), "%s %s %s", tid, sp ? sp : "-", comm);
+		free(sp);
+		free(comm);
+		rc = hdr_add(s, "thread", line, strlen(line));
+		if (rc < 0)
+			break;
+	}
+	free(tids);
+	return rc < 0 ? rc : 0;
+}
+
+/* "# cgroup:" and its memory.max and memory.current (cgroup v2), when there is one. */
+static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
+{
+	char *buf, *path, file[4096], *nl;
+	size_t len;
+	int rc = 0;
+
+	if (ms_procfs_read(NULL, pid, "cgroup", &buf, &len) < 0)
+		return 0;
+	path = strstr(buf, "0::");
+	if (path && (path == buf || path[-1] == '\n')) {
+		path += 3;
+		nl = strchr(path, '\n');
+		if (nl)
+			*nl = '\0';
+		rc = hdr_add(s, "cgroup", path, strlen(path));
+		for (const char *const *k = (const char *const[]){ "memory.max", "memory.current", NULL };
+		     rc == 0 && *k; k++) {
+			char val[64];
+			FILE *fp;
+
+			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/%s", path, *k);
+			fp = fopen(file, "re");
+			if (!fp)
+				continue;
+			if (fgets(val, sizeof(val), fp)) {
+				val[strcspn(val, "\n")] = '\0';
+				rc = hdr_add(s, *k, val, strlen(val));
+			}
+			fclose(fp);
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
+		     struct ms_snapshot **out)
 {
 	struct ms_snapshot *s = calloc(1, sizeof(*s));
 	struct timespec rt, bt;
@@ -139,9 +224,11 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 		goto fail;
 	}
 	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
-	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
-	if (rc < 0)
-		goto fail;
+	if (!(flags & MS_SNAP_TAKE_NOPARSE)) {
+		rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
+		if (rc < 0)
+			goto fail;
+	}
 
 	gmtime_r(&rt.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -157,6 +244,10 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
 	if (rc == 0)
 		rc = hdr_add(s, "source", name, strlen(name));
+	if (rc == 0)
+		rc = hdr_add_cgroup(s, pid);
+	if (rc == 0)
+		rc = hdr_add_threads(ctx, s, pid);
 	if (rc < 0) {
 		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 		goto fail;
@@ -166,6 +257,44 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 fail:
 	ms_snapshot_free(s);
 	return rc;
+}
+
+size_t ms_snapshot_nthreads(const struct ms_snapshot *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nhdr; i++)
+		n += !strcmp(s->hdr[i].key, "thread");
+	return n;
+}
+
+int ms_snapshot_thread(const struct ms_snapshot *s, size_t idx, pid_t *tid, uint64_t *sp,
+		       const char **comm)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nhdr; i++) {
+		const char *v = s->hdr[i].value;
+		char *end;
+		long t;
+
+		if (strcmp(s->hdr[i].key, "thread") || n++ != idx)
+			continue;
+		t = strtol(v, &end, 10);
+		if (end == v || *end != ' ' || t <= 0)
+			return -EBADMSG;
+		v = end + 1;
+		*sp = strncmp(v, "0x", 2) ? 0 : strtoull(v, &end, 16);
+		if (!*sp)
+			end = strchr(v, ' ');
+		if (!end || *end != ' ')
+			return -EBADMSG;
+		*tid = (pid_t)t;
+		if (comm)
+			*comm = end + 1;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
@@ -289,6 +418,21 @@ int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,
 enum ms_snapshot_format ms_snapshot_format(const struct ms_snapshot *s)
 {
 	return s->format;
+}
+
+const char *ms_snapshot_format_str(const struct ms_snapshot *s)
+{
+	switch (s->format) {
+	case MS_SNAP_FMT_MEMSIFT:
+		return "a memsift snapshot";
+	case MS_SNAP_FMT_SMAPS:
+		return "a copy of smaps";
+	case MS_SNAP_FMT_ROLLUP:
+		return "a copy of smaps_rollup";
+	case MS_SNAP_FMT_MAPS:
+		return "a copy of maps (sizes only)";
+	}
+	return "unknown";
 }
 
 const struct ms_maps *ms_snapshot_maps(const struct ms_snapshot *s)

@@ -53,7 +53,7 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
 	rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, &of);
 	if (rc < 0)
 		return rc;
-	rc = ms_snapshot_take(ctx, ctl->pid, &snap);
+	rc = ms_snapshot_take(ctx, ctl->pid, MS_SNAP_TAKE_NOPARSE, &snap);
 	if (rc < 0) {
 		ms_outfile_abort(of);
 		return rc;

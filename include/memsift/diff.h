@@ -4,7 +4,8 @@
  * Mappings are followed from OLD to NEW: first by the same start address
  * (a region grown in place keeps its start), then by overlap with the same
  * name and inode (a stack grown down, a region whose start moved).  What is
- * left is listed as new or gone.
+ * left and overlaps the other side was split off or merged; the rest is new
+ * or gone.
  */
 #ifndef MEMSIFT_DIFF_H
 #define MEMSIFT_DIFF_H
@@ -19,9 +20,11 @@ struct ms_diff;
 struct ms_diff_entry;
 
 enum ms_diff_status {
-	MS_DIFF_KEPT = 1,	/* in both */
+	MS_DIFF_KEPT = 1,	/* in both (it may have grown or moved its start) */
 	MS_DIFF_NEW,		/* only in NEW */
 	MS_DIFF_GONE,		/* only in OLD */
+	MS_DIFF_SPLIT,		/* only in NEW, cut from a mapping of OLD (mprotect, munmap of a middle) */
+	MS_DIFF_MERGED,		/* only in OLD, now part of a larger mapping of NEW */
 };
 
 /*

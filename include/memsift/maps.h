@@ -150,6 +150,12 @@ const struct ms_mapping *ms_maps_find(const struct ms_maps *maps, uint64_t addr)
  */
 uint64_t ms_maps_total(const struct ms_maps *maps, enum ms_field f);
 
+/* The position of M in the ms_maps it belongs to (ms_maps_get(maps, i) == M). */
+size_t ms_mapping_index(const struct ms_mapping *m);
+
+/* The ms_maps M belongs to. */
+const struct ms_maps *ms_mapping_maps(const struct ms_mapping *m);
+
 /* Address range [start, end) and its size in bytes. */
 uint64_t ms_mapping_start(const struct ms_mapping *m);
 uint64_t ms_mapping_end(const struct ms_mapping *m);

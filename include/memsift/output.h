@@ -84,6 +84,7 @@ enum ms_col_type {
 	MS_COL_HEX,		/* an address or a mask */
 	MS_COL_BOOL,
 	MS_COL_FLOAT,
+	MS_COL_RATE,		/* bytes per second (a double): "+1.2M/min", JSON bytes/s */
 };
 
 /*
@@ -272,5 +273,15 @@ char *ms_size_str(uint64_t bytes, char *buf, size_t len);
  * INT64_MIN -> "-8E".  Same BUF and LEN rules as ms_size_str(); returns BUF.
  */
 char *ms_size_delta_str(int64_t delta, char *buf, size_t len);
+
+/*
+ * A growth rate in bytes per second as a person reads it, in the smallest
+ * of s, min, h, d in which it reaches 1K: "+4K/s", "+1.5M/min", "-12K/h";
+ * "0" below a byte a day.
+ */
+char *ms_rate_str(double bytes_per_sec, char *buf, size_t len);
+
+/* A duration as a person reads it, two units at most: "45s", "3h 20m", "5d 4h". */
+char *ms_duration_str(double secs, char *buf, size_t len);
 
 #endif

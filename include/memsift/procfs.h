@@ -30,6 +30,14 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 		   size_t *len);
 
+/*
+ * The thread ids of PID, from /proc/PID/task, as decimal strings one after
+ * another, each NUL-terminated, in *TIDS (the caller's to free()); *N gets
+ * their number.
+ * Returns: 0, -ESRCH, -EPERM, or -ENOMEM.
+ */
+int ms_procfs_list_tasks(struct ms_ctx *ctx, pid_t pid, char **tids, size_t *n);
+
 /* True while /proc/PID exists (a zombie counts). */
 int ms_procfs_pid_exists(pid_t pid);
 

@@ -14,6 +14,9 @@
  *   # pagesize: 4096
  *   # kernel: 6.1.0-26-amd64
  *   # source: /proc/4242/smaps
+ *   # cgroup: /system.slice/leaker.service
+ *   # memory.max: 1073741824
+ *   # thread: 4242 0x7ffc2d1e8a40 leaker
  *   55d8a0a00000-55d8a0a21000 r--p 00000000 fe:01 1311 /usr/bin/leaker
  *   Size: ...
  *
@@ -42,12 +45,25 @@ enum ms_snapshot_format {
 	MS_SNAP_FMT_MAPS,		/* a raw copy of /proc/PID/maps: sizes only */
 };
 
+/* Flags for ms_snapshot_take(). */
+enum {
+	/*
+	 * Keep the smaps text without parsing it (ms_snapshot_maps() then
+	 * returns NULL): writing a snapshot needs only the text, and parsing
+	 * would double the cost of reading /proc.
+	 */
+	MS_SNAP_TAKE_NOPARSE = 1,
+};
+
 /*
- * Take a snapshot of live process PID: its smaps and the header facts.
+ * Take a snapshot of live process PID: its smaps and the header facts,
+ * including a "thread" line per thread (TID, stack pointer, name) and the
+ * cgroup with its memory.max, so that stacks and limits are known offline.
  * Returns: 0, -ESRCH, -EPERM, -ENODATA (no mappings: a kernel thread),
  * -EBADMSG (the kernel printed something unparseable), or -ENOMEM.
  */
-int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
+		     struct ms_snapshot **out);
 
 /*
  * Load a snapshot from FP in any format above, detected from the content.
@@ -69,7 +85,10 @@ void ms_snapshot_free(struct ms_snapshot *s);
 
 enum ms_snapshot_format ms_snapshot_format(const struct ms_snapshot *s);
 
-/* The mappings, borrowed from S. */
+/* The format in words, for messages: "a memsift snapshot", "a copy of smaps"... */
+const char *ms_snapshot_format_str(const struct ms_snapshot *s);
+
+/* The mappings, borrowed from S; NULL if taken with MS_SNAP_TAKE_NOPARSE. */
 const struct ms_maps *ms_snapshot_maps(const struct ms_snapshot *s);
 
 /* The pid, or 0 when the input did not say (a raw copy). */
@@ -89,5 +108,16 @@ int ms_snapshot_time(const struct ms_snapshot *s, struct timespec *ts);
 
 /* Seconds since boot (CLOCK_BOOTTIME) at the snapshot; -1 when unknown. */
 double ms_snapshot_boottime(const struct ms_snapshot *s);
+
+/* Number of "thread" header lines: the threads of a live snapshot. */
+size_t ms_snapshot_nthreads(const struct ms_snapshot *s);
+
+/*
+ * Thread IDX: its TID, stack pointer (0 when the kernel did not say, e.g.
+ * the thread was running) and name (borrowed from S; may be NULL).
+ * Returns: 0, -ENOENT past the last thread, -EBADMSG on a malformed line.
+ */
+int ms_snapshot_thread(const struct ms_snapshot *s, size_t idx, pid_t *tid, uint64_t *sp,
+		       const char **comm);
 
 #endif

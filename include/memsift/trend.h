@@ -1,0 +1,73 @@
+/*
+ * Trends over a series of snapshots: is a mapping still growing, or did it
+ * level off?  Each mapping of the newest snapshot is followed back through
+ * the older ones (as ms_diff follows it between two), giving one value per
+ * snapshot.  Its growth rate is the Theil-Sen slope (the median of the
+ * slopes between every two points), which one outlier, a burst or a
+ * snapshot taken mid-GC, does not move much; first-to-last would.
+ */
+#ifndef MEMSIFT_TREND_H
+#define MEMSIFT_TREND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/ctx.h>
+#include <memsift/maps.h>
+
+struct ms_trend;
+struct ms_series;
+
+enum ms_verdict {
+	MS_VERDICT_STEADY = 1,	/* no growth worth the name */
+	MS_VERDICT_GROWING,	/* grows, and still grew as fast in the later half */
+	MS_VERDICT_LEVELLED,	/* grew, but not in the later half: a cache filling up */
+	MS_VERDICT_SHRINKING,
+};
+
+/*
+ * Follow field F (MS_F_RSS, say) of every mapping through MAPS[0..N-1],
+ * oldest first.  TIMES gives each snapshot's time in seconds (any origin);
+ * NULL counts snapshots instead, so rates are per snapshot.  N must be at
+ * least 2; MAPS and TIMES must outlive the result.  A mapping absent from an
+ * older snapshot counts 0 there.
+ * Returns: 0, -EINVAL (N < 2, or times not increasing), or -ENOMEM.
+ */
+int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		 size_t n, enum ms_field f, struct ms_trend **out);
+
+/* Release T; NULL is accepted. */
+void ms_trend_free(struct ms_trend *t);
+
+/* One series per mapping of the newest snapshot, in its address order. */
+size_t ms_trend_count(const struct ms_trend *t);
+const struct ms_series *ms_trend_get(const struct ms_trend *t, size_t i);
+
+/* The whole process: the sum over every mapping of each snapshot. */
+const struct ms_series *ms_trend_total(const struct ms_trend *t);
+
+/* The mapping in the newest snapshot; NULL for the total. */
+const struct ms_mapping *ms_series_mapping(const struct ms_series *s);
+
+/* Value at snapshot I, in bytes. */
+uint64_t ms_series_value(const struct ms_series *s, size_t i);
+
+/* Theil-Sen slope, bytes per second (or per snapshot without times). */
+double ms_series_rate(const struct ms_series *s);
+
+/* Share of the intervals in which the value grew, 0 to 1. */
+double ms_series_steadiness(const struct ms_series *s);
+
+enum ms_verdict ms_series_verdict(const struct ms_series *s);
+
+/* "grows with no steady state", "levelled off", "shrinking", "steady". */
+const char *ms_verdict_str(enum ms_verdict v);
+
+/*
+ * Seconds (or snapshots) from the newest snapshot until the series reaches
+ * LIMIT bytes at its current rate; negative when it never will (not
+ * growing), 0 when it is already there.
+ */
+double ms_series_eta(const struct ms_series *s, uint64_t limit);
+
+#endif

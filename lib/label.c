@@ -1,0 +1,130 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <memsift/label.h>
+
+#include "internal.h"
+
+/* glibc's HEAP_MAX_SIZE on 64-bit: 2 * DEFAULT_MMAP_THRESHOLD_MAX (malloc/arena.c). */
+#define GLIBC_HEAP_MAX (64ULL << 20)
+/* Go's first heap arena hint on amd64 and arm64 (runtime/malloc.go: 0x00c0 << 32). */
+#define GO_ARENA_START 0xc000000000ULL
+#define GO_ARENA_END 0x10000000000ULL
+
+static bool is_anon_private(const struct ms_mapping *m)
+{
+	return m && ms_mapping_kind(m) == MS_MAPPING_ANON && ms_mapping_perms(m)[3] == 'p';
+}
+
+static const struct ms_mapping *neighbour(const struct ms_mapping *m, int dir)
+{
+	size_t i = ms_mapping_index(m);
+	const struct ms_mapping *n;
+
+	if (dir < 0 && i == 0)
+		return NULL;
+	n = ms_maps_get(ms_mapping_maps(m), dir < 0 ? i - 1 : i + 1);
+	if (!n)
+		return NULL;
+	/* Only a neighbour that touches M says anything about it. */
+	if (dir < 0 ? ms_mapping_end(n) != ms_mapping_start(m) :
+		      ms_mapping_start(n) != ms_mapping_end(m))
+		return NULL;
+	return n;
+}
+
+static bool thread_stack(const struct ms_snapshot *snap, const struct ms_mapping *m,
+			 char *buf, size_t len)
+{
+	const char *comm;
+	uint64_t sp;
+	pid_t tid;
+	size_t i;
+
+	for (i = 0; snap && ms_snapshot_thread(snap, i, &tid, &sp, &comm) != -ENOENT; i++) {
+		if (!sp || sp < ms_mapping_start(m) || sp >= ms_mapping_end(m))
+			continue;
+		if (tid == ms_snapshot_pid(snap))
+			snprintf(buf, len, "main thread stack");
+		else
+			snprintf(buf, len, "stack of thread %d (%s)", (int)tid, comm ? comm : "?");
+		return true;
+	}
+	return false;
+}
+
+static const char *label_anon(const struct ms_snapshot *snap, const struct ms_mapping *m,
+			      char *buf, size_t len)
+{
+	uint64_t start = ms_mapping_start(m), end = ms_mapping_end(m);
+	const struct ms_mapping *prev = neighbour(m, -1), *next = neighbour(m, 1);
+	const char *perms = ms_mapping_perms(m);
+	long page = 4096;
+
+	if (thread_stack(snap, m, buf, len))
+		return buf;
+	if (start >= GO_ARENA_START && start < GO_ARENA_END)
+		return snprintf(buf, len, "Go heap arena (likely)"), buf;
+	/* A thread heap: heap_info at a 64 MiB boundary, the unused rest PROT_NONE. */
+	if (start % GLIBC_HEAP_MAX == 0 && perms[0] == 'r' && perms[1] == 'w' &&
+	    (end - start == GLIBC_HEAP_MAX ||
+	     (is_anon_private(next) && !strcmp(ms_mapping_perms(next), "---p") &&
+	      ms_mapping_end(next) == start + GLIBC_HEAP_MAX)))
+		return snprintf(buf, len, "glibc malloc arena (likely)"), buf;
+	if (!strcmp(perms, "---p") && end % GLIBC_HEAP_MAX == 0 && is_anon_private(prev) &&
+	    ms_mapping_start(prev) % GLIBC_HEAP_MAX == 0 && end - ms_mapping_start(prev) == GLIBC_HEAP_MAX)
+		return snprintf(buf, len, "glibc arena reserve (likely)"), buf;
+	/* pthread stacks: one PROT_NONE guard page below a read-write region. */
+	if (!strcmp(perms, "---p") && end - start == (uint64_t)page && is_anon_private(next) &&
+	    !strcmp(ms_mapping_perms(next), "rw-p"))
+		return snprintf(buf, len, "guard page"), buf;
+	if (!strcmp(perms, "rw-p") && is_anon_private(prev) && !strcmp(ms_mapping_perms(prev), "---p") &&
+	    ms_mapping_size(prev) == (uint64_t)page)
+		return snprintf(buf, len, "thread stack (likely)"), buf;
+	buf[0] = '\0';
+	return buf;
+}
+
+const char *ms_label_mapping(const struct ms_snapshot *snap, const struct ms_mapping *m,
+			     char *buf, size_t len)
+{
+	const char *label;
+	size_t l = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	switch (ms_mapping_kind(m)) {
+	case MS_MAPPING_ANON:
+		return label_anon(snap, m, buf, len);
+	case MS_MAPPING_HEAP:
+		snprintf(buf, len, "heap (brk)");
+		break;
+	case MS_MAPPING_STACK:
+		snprintf(buf, len, "main thread stack");
+		break;
+	case MS_MAPPING_ANON_NAMED:
+	case MS_MAPPING_SHMEM_NAMED:
+	case MS_MAPPING_MEMFD:
+		label = ms_mapping_label(m, &l);
+		snprintf(buf, len, "%s:%.*s",
+			 ms_mapping_kind(m) == MS_MAPPING_ANON_NAMED ? "anon" :
+			 ms_mapping_kind(m) == MS_MAPPING_MEMFD ? "memfd" : "shmem", (int)l, label);
+		break;
+	case MS_MAPPING_SHMEM:
+		snprintf(buf, len, "shared memory");
+		break;
+	case MS_MAPPING_FILE:
+		if (ms_mapping_deleted(m))
+			snprintf(buf, len, "deleted file");
+		break;
+	case MS_MAPPING_VDSO:
+	case MS_MAPPING_VVAR:
+	case MS_MAPPING_VSYSCALL:
+		snprintf(buf, len, "kernel");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}

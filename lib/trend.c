@@ -1,0 +1,232 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/diff.h>
+#include <memsift/trend.h>
+
+#include "internal.h"
+
+struct ms_series {
+	const struct ms_mapping *m;
+	size_t n;
+	uint64_t *v;		/* one value per snapshot */
+	double rate, steadiness;
+	enum ms_verdict verdict;
+};
+
+struct ms_trend {
+	size_t n;		/* snapshots */
+	const double *times;
+	struct ms_series *s;
+	size_t ns;
+	struct ms_series total;
+};
+
+static double t_at(const struct ms_trend *t, size_t i)
+{
+	return t->times ? t->times[i] : (double)i;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of the slopes between every two points of [from, n). */
+static double theil_sen(const struct ms_trend *t, const uint64_t *v, size_t from, double *tmp)
+{
+	size_t i, j, k = 0;
+
+	for (i = from; i < t->n; i++)
+		for (j = i + 1; j < t->n; j++)
+			tmp[k++] = ((double)v[j] - (double)v[i]) / (t_at(t, j) - t_at(t, i));
+	if (!k)
+		return 0;
+	qsort(tmp, k, sizeof(*tmp), cmp_double);
+	return k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
+}
+
+static void analyse(const struct ms_trend *t, struct ms_series *s, double *tmp)
+{
+	double span = t_at(t, t->n - 1) - t_at(t, 0), late, peak = 0, noise;
+	size_t i, grew = 0;
+
+	for (i = 0; i < t->n; i++)
+		peak = fmax(peak, (double)s->v[i]);
+	for (i = 1; i < t->n; i++)
+		grew += s->v[i] > s->v[i - 1];
+	s->steadiness = (double)grew / (double)(t->n - 1);
+	s->rate = theil_sen(t, s->v, 0, tmp);
+	/* Less than 64 KiB, or 1% of its size, over the whole series is noise. */
+	noise = fmax(64 * 1024, peak / 100);
+	if (fabs(s->rate * span) < noise) {
+		s->verdict = MS_VERDICT_STEADY;
+		return;
+	}
+	if (s->rate < 0) {
+		s->verdict = MS_VERDICT_SHRINKING;
+		return;
+	}
+	/* The later half on its own: still growing at a good part of the rate? */
+	late = theil_sen(t, s->v, t->n / 2, tmp);
+	s->verdict = late > s->rate * 0.25 ? MS_VERDICT_GROWING : MS_VERDICT_LEVELLED;
+}
+
+int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		 size_t n, enum ms_field f, struct ms_trend **out)
+{
+	const struct ms_mapping ***prev = NULL;
+	struct ms_diff *d = NULL;
+	struct ms_trend *t;
+	size_t i, j, k, nm;
+	double *tmp = NULL;
+	int rc = -ENOMEM;
+
+	if (n < 2)
+		return ms_err(ctx, -EINVAL, "a trend needs two snapshots or more");
+	for (i = 1; times && i < n; i++)
+		if (!(times[i] > times[i - 1]))
+			return ms_err(ctx, -EINVAL,
+				      "snapshot %zu is not later than snapshot %zu; give them oldest first",
+				      i + 1, i);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	t->n = n;
+	t->times = times;
+	nm = ms_maps_count(maps[n - 1]);
+	t->s = calloc(nm + 1, sizeof(*t->s));
+	t->total.v = calloc(n, sizeof(uint64_t));
+	prev = calloc(n, sizeof(*prev));
+	tmp = malloc((n * n / 2 + 1) * sizeof(*tmp));
+	if (!t->s || !t->total.v || !prev || !tmp)
+		goto fail;
+	t->ns = nm;
+	t->total.n = n;
+
+	/* prev[i][j]: the mapping of snapshot i-1 that mapping j of snapshot i was. */
+	for (i = 1; i < n; i++) {
+		prev[i] = calloc(ms_maps_count(maps[i]) + 1, sizeof(**prev));
+		if (!prev[i])
+			goto fail;
+		rc = ms_diff_new(ctx, maps[i - 1], maps[i], &d);
+		if (rc < 0)
+			goto fail;
+		for (j = 0; j < ms_diff_count(d); j++) {
+			const struct ms_diff_entry *e = ms_diff_get(d, j);
+
+			if (ms_diff_entry_status(e) == MS_DIFF_KEPT)
+				prev[i][ms_mapping_index(ms_diff_entry_new(e))] = ms_diff_entry_old(e);
+		}
+		ms_diff_free(d);
+		d = NULL;
+		rc = -ENOMEM;
+	}
+	for (k = 0; k < nm; k++) {
+		struct ms_series *s = &t->s[k];
+		const struct ms_mapping *m = ms_maps_get(maps[n - 1], k);
+
+		s->m = m;
+		s->n = n;
+		s->v = calloc(n, sizeof(uint64_t));
+		if (!s->v) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		/* Walk back: the old side of the kept entry whose new side is M. */
+		for (i = n; i-- > 0 && m;) {
+			uint64_t v = ms_mapping_get(m, f);
+
+			if (v == MS_FIELD_ABSENT)
+				v = f == MS_F_RSS ? ms_mapping_size(m) : 0;
+			s->v[i] = v;
+			m = i ? prev[i][ms_mapping_index(m)] : NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t sum = ms_maps_total(maps[i], f);
+
+		if (sum == MS_FIELD_ABSENT && f == MS_F_RSS)
+			for (sum = 0, j = 0; j < ms_maps_count(maps[i]); j++)
+				sum += ms_mapping_size(ms_maps_get(maps[i], j));
+		t->total.v[i] = sum == MS_FIELD_ABSENT ? 0 : sum;
+	}
+	for (k = 0; k < nm; k++)
+		analyse(t, &t->s[k], tmp);
+	analyse(t, &t->total, tmp);
+	rc = 0;
+fail:
+	ms_diff_free(d);
+	for (i = 0; prev && i < n; i++)
+		free(prev[i]);
+	free(prev);
+	free(tmp);
+	if (rc < 0) {
+		ms_trend_free(t);
+		return rc == -ENOMEM ? ms_err(ctx, rc, "out of memory") : rc;
+	}
+	*out = t;
+	return 0;
+}
+
+void ms_trend_free(struct ms_trend *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; t->s && i < t->ns; i++)
+		free(t->s[i].v);
+	free(t->s);
+	free(t->total.v);
+	free(t);
+}
+
+size_t ms_trend_count(const struct ms_trend *t) { return t->ns; }
+
+const struct ms_series *ms_trend_get(const struct ms_trend *t, size_t i)
+{
+	return i < t->ns ? &t->s[i] : NULL;
+}
+
+const struct ms_series *ms_trend_total(const struct ms_trend *t) { return &t->total; }
+const struct ms_mapping *ms_series_mapping(const struct ms_series *s) { return s->m; }
+double ms_series_rate(const struct ms_series *s) { return s->rate; }
+double ms_series_steadiness(const struct ms_series *s) { return s->steadiness; }
+enum ms_verdict ms_series_verdict(const struct ms_series *s) { return s->verdict; }
+
+uint64_t ms_series_value(const struct ms_series *s, size_t i)
+{
+	return i < s->n ? s->v[i] : 0;
+}
+
+double ms_series_eta(const struct ms_series *s, uint64_t limit)
+{
+	uint64_t now = s->v[s->n - 1];
+
+	if (now >= limit)
+		return 0;
+	if (s->verdict != MS_VERDICT_GROWING && s->verdict != MS_VERDICT_LEVELLED)
+		return -1;
+	if (s->rate <= 0)
+		return -1;
+	return (double)(limit - now) / s->rate;
+}
+
+const char *ms_verdict_str(enum ms_verdict v)
+{
+	switch (v) {
+	case MS_VERDICT_GROWING:
+		return "grows with no steady state";
+	case MS_VERDICT_LEVELLED:
+		return "levelled off";
+	case MS_VERDICT_SHRINKING:
+		return "shrinking";
+	case MS_VERDICT_STEADY:
+		return "steady";
+	}
+	return "";
+}
