@@ -103,32 +103,43 @@ check() {
 
 demo() {
 	build
-	local bin=$builddir/tools leaker=$builddir/tests/leaker/leaker
+	local bin=$builddir/tools leaker=$builddir/tests/leaker/leaker rc=0 i reply
 	make -s -j"$(nproc)" "tests/leaker/leaker" >/dev/null
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 
 	coproc LEAKER { "$leaker"; }
 	read -r _ pid <&"${LEAKER[0]}"
-	say "the test leaker runs as pid $pid; snapshot its mappings"
-	echo "\$ mapsnap -p $pid -o 1.snap"
-	"$bin/mapsnap" -p "$pid" -o "$work/1.snap"
-	grep '^#' "$work/1.snap" | head -n 8
-
-	say "it leaks: 4,000 records of 4 KiB filled with 'T', a 16 MiB buffer, a thread's allocations"
-	for cmd in "malloc 4000 4096 T" "mmap 16M 0xa5" "thread 2000 1024 C"; do
-		echo "$cmd" >&"${LEAKER[1]}"
+	leak() {
+		echo "$1" >&"${LEAKER[1]}"
 		read -r reply <&"${LEAKER[0]}"
-		echo "leaker> $cmd: $reply"
-	done
+		echo "leaker> $1: $reply"
+	}
+	say "the test leaker runs as pid $pid; snapshot its mappings"
+	echo "\$ mapsnap -p $pid -o hunt/1.snap"
+	mkdir "$work/hunt"
+	"$bin/mapsnap" -p "$pid" -o "$work/hunt/1.snap"
+	grep '^#' "$work/hunt/1.snap" | head -n 8
+
+	say "it leaks: 4,000 records of 4 KiB filled with 'T', a 16 MiB cache, a thread's allocations"
+	leak "malloc 4000 4096 T"
+	leak "mmap 16M 0xa5"
+	leak "thread 2000 1024 C"
 
 	say "snapshot again and diff: which mapping grew?"
-	echo "\$ mapsnap -p $pid -o 2.snap"
-	"$bin/mapsnap" -p "$pid" -o "$work/2.snap"
-	echo "\$ mapsdiff --top 8 1.snap 2.snap"
-	local rc=0
-	"$bin/mapsdiff" --top 8 "$work/1.snap" "$work/2.snap" || rc=$?
-	echo "(mapsdiff exit status $rc: 1 means something grew)"
+	echo "\$ mapsnap -p $pid -o hunt/2.snap"
+	"$bin/mapsnap" -p "$pid" -o "$work/hunt/2.snap"
+	echo "\$ mapsdiff --top 6 hunt/1.snap hunt/2.snap"
+	"$bin/mapsdiff" --top 6 "$work/hunt/1.snap" "$work/hunt/2.snap" || rc=$?
+	echo "(exit status $rc: 1 means something grew)"
+
+	say "two more rounds: the records keep leaking, the cache and the thread do not"
+	for i in 3 4; do
+		leak "malloc 4000 4096 T"
+		"$bin/mapsnap" -p "$pid" -o "$work/hunt/$i.snap"
+	done
+	echo "\$ mapsdiff --top 4 hunt/"
+	"$bin/mapsdiff" --top 4 "$work/hunt" || :
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"

@@ -3,9 +3,14 @@
  * saying whose and when) for mapsdiff to compare later.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <memsift/cli.h>
 #include <memsift/outfile.h>
@@ -14,15 +19,22 @@
 
 struct mapsnap_ctl {
 	pid_t pid;
-	const char *output;	/* "-" for stdout */
+	const char *output;	/* "-" for stdout; a directory for a series */
 	unsigned int outflags;
+	uint64_t interval;	/* microseconds between snapshots of a series */
+	uint64_t count;		/* snapshots in a series; 0: until interrupted */
+	bool series;
 };
 
-static const char shortopts[] = "p:o:fVh";
+static volatile sig_atomic_t interrupted;
+
+static const char shortopts[] = "p:o:fi:n:Vh";
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -30,27 +42,32 @@ static const struct option longopts[] = {
 
 static _Noreturn void usage(void)
 {
-	printf("Usage:\n mapsnap [options] -p PID\n\n");
+	printf("Usage:\n mapsnap [options] -p PID\n mapsnap [options] -p PID -i INTERVAL [-n COUNT] -o DIR\n\n");
 	printf("Write a snapshot of the mappings of a process: its /proc/PID/smaps with a\n"
-	       "header naming the process and the time, for mapsdiff to compare.\n\n");
+	       "header naming the process, its threads and the time, for mapsdiff to\n"
+	       "compare; or a series of them into a directory.\n\n");
 	printf("Options:\n");
 	printf(" -p, --pid PID          the process to snapshot\n");
-	printf(" -o, --output FILE      write to FILE (mode 0600) instead of stdout\n");
-	printf(" -f, --force            overwrite FILE if it exists\n");
+	printf(" -o, --output FILE      write to FILE (mode 0600) instead of stdout;\n"
+	       "                          for a series, the directory to write into\n");
+	printf(" -f, --force            overwrite files that exist\n");
+	printf(" -i, --interval TIME    take a series, one snapshot every TIME (5s, 1m)\n");
+	printf(" -n, --count N          stop the series after N snapshots (default:\n"
+	       "                          until interrupted)\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success, 1 failure.\n");
 	printf("See mapsnap(1) for the snapshot format.\n");
 	exit(MS_EXIT_OK);
 }
 
-static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
+static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const char *path)
 {
 	struct ms_snapshot *snap;
 	struct ms_outfile *of;
 	int rc;
 
 	/* Open first: a refused output path must not cost a read of the target. */
-	rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, &of);
+	rc = ms_outfile_open(ctx, path, ctl->outflags, &of);
 	if (rc < 0)
 		return rc;
 	rc = ms_snapshot_take(ctx, ctl->pid, MS_SNAP_TAKE_NOPARSE, &snap);
@@ -65,6 +82,56 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
 		return rc;
 	}
 	return ms_outfile_commit(ctx, of);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/*
+ * DIR/0001.snap, DIR/0002.snap...: one every INTERVAL on the monotonic
+ * clock, so the series does not drift by the time each snapshot takes.  An
+ * interrupt ends it between two snapshots; every file written is whole.
+ */
+static int snap_series(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec next;
+	char path[4096];
+	uint64_t i;
+	int rc;
+
+	if (mkdir(ctl->output, 0700) < 0 && errno != EEXIST)
+		err(MS_EXIT_FAILURE, "%s", ctl->output);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (i = 1; !ctl->count || i <= ctl->count; i++) {
+		snprintf(path, sizeof(path), "%s/%04llu.snap", ctl->output, (unsigned long long)i);
+		rc = snap_one(ctx, ctl, path);
+		if (rc < 0) {
+			if (rc == -ESRCH && i > 1)
+				warnx("pid %d exited; %llu snapshots kept in %s", (int)ctl->pid,
+				      (unsigned long long)i - 1, ctl->output);
+			return rc;
+		}
+		if (ctl->count && i == ctl->count)
+			break;
+		next.tv_sec += (time_t)(ctl->interval / 1000000);
+		next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		while (!interrupted &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+		if (interrupted)
+			break;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -90,6 +157,16 @@ int main(int argc, char **argv)
 		case 'f':
 			ctl.outflags |= MS_OUTFILE_FORCE;
 			break;
+		case 'i':
+			if (ms_parse_duration(ctx, optarg, &ctl.interval) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
+			ctl.series = true;
+			break;
+		case 'n':
+			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl.count) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
+			ctl.series = true;
+			break;
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
@@ -107,7 +184,15 @@ int main(int argc, char **argv)
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
 
-	if (snap_one(ctx, &ctl) < 0)
+	if (ctl.series && !strcmp(ctl.output, "-")) {
+		warnx("a series needs a directory; use -o DIR");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (ctl.series && !ctl.interval && ctl.count != 1) {
+		warnx("a series needs an interval; use -i TIME");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if ((ctl.series ? snap_series(ctx, &ctl) : snap_one(ctx, &ctl, ctl.output)) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	ms_ctx_free(ctx);
 	return MS_EXIT_OK;

@@ -1,0 +1,69 @@
+#!/bin/bash
+# mapsdiff over a series of the live leaker: a region that keeps growing, one
+# that grows and stops, their verdicts, and the labels of anonymous memory.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+mapsnap=$MS_BUILDDIR/tools/mapsnap
+mapsdiff=$MS_BUILDDIR/tools/mapsdiff
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+mkdir "$tmp/s"
+
+leaker_start
+pid=$LEAKER_PID
+leaker_cmd thread 200 1024 0x43
+tid=$(leaker_field tid)
+leaker_cmd reserve 64M
+res=$(leaker_field addr)
+rid=$(leaker_field id)
+# Six snapshots, named so that name order and version order differ (2 < 10).
+names=(1 2 3 5 10 11)
+for i in 0 1 2 3 4 5; do
+	"$mapsnap" -p "$pid" -o "$tmp/s/${names[$i]}.snap" || ms_fail "mapsnap $i"
+	leaker_cmd malloc 500 4096 0x54		# the heap grows every time
+	[ $i -lt 2 ] && leaker_cmd commit "$rid" $(( (i + 1) * 4 ))M 0x22	# then stops
+done
+
+"$mapsdiff" -J -o START,STATUS,RSS-DELTA,VERDICT,STEADY,LABEL,NAME -a "$tmp/s" > "$tmp/j"
+rc=$?
+[ $rc = 1 ] || ms_fail "exit $rc after growth, want 1"
+python3 - "$tmp/j" "$res" "$tid" <<'PY' || ms_fail "trend JSON wrong: $(cat "$tmp/j")"
+import json, sys
+rows = json.load(open(sys.argv[1]))["mappings"]
+by_start = {r["start"]: r for r in rows}
+heap = [r for r in rows if r["name"] == "[heap]"][0]
+assert heap["verdict"] == "grows with no steady state", heap
+assert heap["steady"] == 100, heap
+assert heap["label"] == "heap (brk)", heap
+assert heap["rss_delta"] >= 5 * 500 * 4096, heap
+res = by_start[sys.argv[2]]
+assert res["verdict"] == "levelled off", res
+assert res["rss_delta"] == 8 << 20, res
+assert res["status"] == "kept", res
+split = [r for r in rows if r["status"] == "split"]
+assert split and all(r["rss_delta"] == 0 for r in split), split
+labels = [r["label"] for r in rows]
+assert "stack of thread %s (leaker)" % sys.argv[3] in labels, labels
+assert "main thread stack" in labels, labels
+assert "glibc malloc arena (likely)" in labels, labels
+PY
+
+# The table ends with the process's verdict and, given a limit, a projection.
+"$mapsdiff" --limit 64G "$tmp/s" > "$tmp/t"
+grep -q "^process: .* over 6 snapshots, +.*/.*: grows with no steady state$" "$tmp/t" || ms_fail "no process line: $(tail -n 3 "$tmp/t")"
+grep -q "^reaches the limit of 64G in about " "$tmp/t" || ms_fail "no projection: $(tail -n 2 "$tmp/t")"
+"$mapsdiff" --limit 1K "$tmp/s" | grep -q "^already at the limit of 1K$" || ms_fail "limit already reached not said"
+
+# Name order is version order: the same as listing the files by hand.
+"$mapsdiff" -b "$tmp/s" > "$tmp/dir"
+"$mapsdiff" -b "$tmp"/s/{1,2,3,5,10,11}.snap > "$tmp/files"
+ms_compare "$tmp/files" "$tmp/dir"
+
+# --sort by name puts [heap] before [stack]; --top keeps the first rows.
+"$mapsdiff" -r -n -o NAME --sort NAME --top 2 "$tmp/s/1.snap" "$tmp/s/11.snap" > "$tmp/sorted"
+[ "$(head -n 1 "$tmp/sorted")" = "" ] || [ "$(head -n 1 "$tmp/sorted")" = "[heap]" ] || ms_fail "sort by name: $(cat "$tmp/sorted")"
+leaker_stop
+
+# Go's heap arena, from a real capture.
+"$mapsdiff" -a -r -n -o START,LABEL "$MS_FIXTURES/smaps/go-heap.smaps" "$MS_FIXTURES/smaps/go-heap.smaps" |
+	grep -q "^0xc000000000 Go\\\\x20heap\\\\x20arena\\\\x20(likely)$" || ms_fail "Go arena not labelled"
+exit 0
