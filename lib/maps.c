@@ -336,14 +336,16 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 /* "Name:   value" under the last mapping; P is at the name, COLON at its ':'. */
 static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
 			    const char *p, const char *colon, const char *end,
-			    const char *file, unsigned long lineno)
+			    const char *file, unsigned long lineno, int id)
 {
 	struct ms_mapping *m = &maps->v[maps->n - 1];
 	struct field_val f = { 0, 0, 0, false };
 	const char *v = colon + 1, *vend = end;
 	size_t hint;
-	int id;
 
+	/* The kernel right-aligns values in a wide field: skip its padding in words. */
+	while (vend - v >= 8 && !memcmp(v, "        ", 8))
+		v += 8;
 	while (v < vend && *v == ' ')
 		v++;
 	if (colon - p == 7 && !memcmp(p, "VmFlags", 7)) {
@@ -354,10 +356,12 @@ static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
 		return m->vmflags_off ? 1 : -ENOMEM;
 	}
 
-	hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
-	id = intern_name(maps, p, (size_t)(colon - p), hint);
-	if (id < 0)
-		return id;
+	if (id < 0) {
+		hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
+		id = intern_name(maps, p, (size_t)(colon - p), hint);
+		if (id < 0)
+			return id;
+	}
 	f.name = (uint32_t)id;
 
 	{
@@ -424,6 +428,24 @@ static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
 		;
 	if (q == end || *p == '#')
 		return 0;	/* blank lines carry nothing; '#' lines are mapsnap's header */
+	/*
+	 * The kernel prints the same fields in the same order under every
+	 * mapping: try the field that follows the last one first, with one
+	 * memcmp, before scanning the line to learn what it is.
+	 */
+	if (maps->n) {
+		const struct ms_mapping *m = &maps->v[maps->n - 1];
+		size_t hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
+
+		if (hint < maps->nnames) {
+			const struct field_name *fn = &maps->names[hint];
+
+			if ((size_t)(end - p) > fn->len && p[fn->len] == ':' &&
+			    !memcmp(p, maps->arena + fn->off, fn->len))
+				return parse_field_line(ctx, maps, p, p + fn->len, end, file, lineno,
+							(int)hint);
+		}
+	}
 	if (is_mapping_line(p, end))
 		return parse_mapping_line(ctx, maps, p, end, file, lineno);
 	colon = field_colon(p, end);
@@ -432,7 +454,7 @@ static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
 			return ms_parser_error(ctx, file, lineno,
 					       "field \"%.*s\" before any mapping line",
 					       (int)(colon - p), p);
-		return parse_field_line(ctx, maps, p, colon, end, file, lineno);
+		return parse_field_line(ctx, maps, p, colon, end, file, lineno, -1);
 	}
 	return ms_parser_error(ctx, file, lineno,
 			       "not a maps or smaps line: \"%.*s%s\"",

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,18 +192,18 @@ static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 	return rc;
 }
 
-int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
-		     struct ms_snapshot **out)
+/*
+ * Everything but the smaps text: who, when, where.  The times are taken
+ * here, just before the caller reads smaps.
+ */
+static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 {
-	struct ms_snapshot *s = calloc(1, sizeof(*s));
 	struct timespec rt, bt;
 	struct utsname un;
-	char buf[128], name[64];
+	char buf[128];
 	struct tm tm;
 	int rc;
 
-	if (!s)
-		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 	s->format = MS_SNAP_FMT_MEMSIFT;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	rc = hdr_add(s, "pid", buf, strlen(buf));
@@ -211,25 +212,12 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
 	if (rc == 0)
 		rc = hdr_add_proc(ctx, s, pid, "cmdline", "cmdline", ' ');
 	if (rc < 0)
-		goto fail;
+		return rc;
+	if (hdr_add_cgroup(s, pid) < 0 || hdr_add_threads(ctx, s, pid) < 0)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
-	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
-	if (rc < 0)
-		goto fail;
-	if (s->body_len == 0) {
-		rc = ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)",
-			    (int)pid);
-		goto fail;
-	}
-	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
-	if (!(flags & MS_SNAP_TAKE_NOPARSE)) {
-		rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
-		if (rc < 0)
-			goto fail;
-	}
-
 	gmtime_r(&rt.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%09ldZ", rt.tv_nsec);
@@ -242,20 +230,103 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
+	snprintf(buf, sizeof(buf), "/proc/%d/smaps", (int)pid);
 	if (rc == 0)
-		rc = hdr_add(s, "source", name, strlen(name));
-	if (rc == 0)
-		rc = hdr_add_cgroup(s, pid);
-	if (rc == 0)
-		rc = hdr_add_threads(ctx, s, pid);
-	if (rc < 0) {
-		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+		rc = hdr_add(s, "source", buf, strlen(buf));
+	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
+}
+
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
+{
+	struct ms_snapshot *s = calloc(1, sizeof(*s));
+	char name[64];
+	int rc;
+
+	if (!s)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	rc = collect_header(ctx, s, pid);
+	if (rc < 0)
+		goto fail;
+	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
+	if (rc < 0)
+		goto fail;
+	if (s->body_len == 0) {
+		rc = ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)",
+			    (int)pid);
 		goto fail;
 	}
+	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
+	if (rc < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
 	ms_snapshot_free(s);
+	return rc;
+}
+
+static void write_header(const struct ms_snapshot *s, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, SNAP_MAGIC "1\n");
+	for (i = 0; i < s->nhdr; i++)
+		fprintf(fp, "# %s: %s\n", s->hdr[i].key, s->hdr[i].value);
+}
+
+int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp)
+{
+	struct ms_snapshot hdr = { 0 };
+	char path[64], *buf = NULL;
+	size_t total = 0;
+	ssize_t n;
+	int fd = -1, rc;
+
+	rc = collect_header(ctx, &hdr, pid);
+	if (rc < 0)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = ms_procfs_pid_exists(pid) ?
+		     ms_err_errno(ctx, -errno, "pid %d: cannot open %s", (int)pid, path) :
+		     ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		goto out;
+	}
+	/* Copy as cat does: /proc hands out smaps a few pages per read anyway. */
+	buf = malloc(256 * 1024);
+	if (!buf) {
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+		goto out;
+	}
+	write_header(&hdr, fp);
+	while ((n = read(fd, buf, 256 * 1024)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ms_err_errno(ctx, -errno, "pid %d: reading %s", (int)pid, path);
+			goto out;
+		}
+		if (fwrite(buf, 1, (size_t)n, fp) != (size_t)n) {
+			rc = ms_err_errno(ctx, -(errno ? errno : EIO), "write error");
+			goto out;
+		}
+		total += (size_t)n;
+	}
+	if (total == 0)
+		rc = ms_procfs_pid_exists(pid) ?
+		     ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)", (int)pid) :
+		     ms_err(ctx, -ESRCH, "pid %d: exited while %s was read", (int)pid, path);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	for (size_t i = 0; i < hdr.nhdr; i++) {
+		free(hdr.hdr[i].key);
+		free(hdr.hdr[i].value);
+	}
+	free(hdr.hdr);
 	return rc;
 }
 
@@ -299,11 +370,9 @@ int ms_snapshot_thread(const struct ms_snapshot *s, size_t idx, pid_t *tid, uint
 
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
 {
-	size_t i, len;
+	size_t len;
 
-	fprintf(fp, SNAP_MAGIC "1\n");
-	for (i = 0; i < s->nhdr; i++)
-		fprintf(fp, "# %s: %s\n", s->hdr[i].key, s->hdr[i].value);
+	write_header(s, fp);
 	len = s->body_len - s->body_off;
 	if (len && fwrite(s->body + s->body_off, 1, len, fp) != len)
 		return ms_err_errno(ctx, -(errno ? errno : EIO), "write error");

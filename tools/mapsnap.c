@@ -62,7 +62,6 @@ static _Noreturn void usage(void)
 
 static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const char *path)
 {
-	struct ms_snapshot *snap;
 	struct ms_outfile *of;
 	int rc;
 
@@ -70,13 +69,7 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const cha
 	rc = ms_outfile_open(ctx, path, ctl->outflags, &of);
 	if (rc < 0)
 		return rc;
-	rc = ms_snapshot_take(ctx, ctl->pid, MS_SNAP_TAKE_NOPARSE, &snap);
-	if (rc < 0) {
-		ms_outfile_abort(of);
-		return rc;
-	}
-	rc = ms_snapshot_write(ctx, snap, ms_outfile_fp(of));
-	ms_snapshot_free(snap);
+	rc = ms_snapshot_stream(ctx, ctl->pid, ms_outfile_fp(of));
 	if (rc < 0) {
 		ms_outfile_abort(of);
 		return rc;

@@ -45,16 +45,6 @@ enum ms_snapshot_format {
 	MS_SNAP_FMT_MAPS,		/* a raw copy of /proc/PID/maps: sizes only */
 };
 
-/* Flags for ms_snapshot_take(). */
-enum {
-	/*
-	 * Keep the smaps text without parsing it (ms_snapshot_maps() then
-	 * returns NULL): writing a snapshot needs only the text, and parsing
-	 * would double the cost of reading /proc.
-	 */
-	MS_SNAP_TAKE_NOPARSE = 1,
-};
-
 /*
  * Take a snapshot of live process PID: its smaps and the header facts,
  * including a "thread" line per thread (TID, stack pointer, name) and the
@@ -62,8 +52,16 @@ enum {
  * Returns: 0, -ESRCH, -EPERM, -ENODATA (no mappings: a kernel thread),
  * -EBADMSG (the kernel printed something unparseable), or -ENOMEM.
  */
-int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
-		     struct ms_snapshot **out);
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
+
+/*
+ * Write a snapshot of live process PID to FP in mapsnap's format without
+ * keeping or parsing it: the header, then smaps copied as it is read, in
+ * bounded memory, at about the cost of cat(1).  On failure part of it may
+ * have been written: write to an ms_outfile and abort it.
+ * Returns: as ms_snapshot_take(), or the write error.
+ */
+int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp);
 
 /*
  * Load a snapshot from FP in any format above, detected from the content.
@@ -88,7 +86,7 @@ enum ms_snapshot_format ms_snapshot_format(const struct ms_snapshot *s);
 /* The format in words, for messages: "a memsift snapshot", "a copy of smaps"... */
 const char *ms_snapshot_format_str(const struct ms_snapshot *s);
 
-/* The mappings, borrowed from S; NULL if taken with MS_SNAP_TAKE_NOPARSE. */
+/* The mappings, borrowed from S. */
 const struct ms_maps *ms_snapshot_maps(const struct ms_snapshot *s);
 
 /* The pid, or 0 when the input did not say (a raw copy). */
