@@ -104,8 +104,12 @@ static const char *const extended_heads[] = {
 };
 
 /* The columns pmap -X prints first, and the fields only -XX shows (is_unimportant()). */
-static const char *const more_heads[] = {
-	"Address", "Perm", "Offset", "Device", "Inode",
+static const struct {
+	const char *head;
+	enum col_kind kind;
+} more_heads[] = {
+	{ "Address", COL_ADDRESS }, { "Perm", COL_PERM }, { "Offset", COL_OFFSET },
+	{ "Device", COL_DEVICE }, { "Inode", COL_INODE },
 };
 
 static const char *const all_only[] = {
@@ -202,9 +206,9 @@ static bool is_field_name(const char *s, const char *e)
 	const char *q;
 
 	for (q = s; q < e; q++) {
-		bool alpha = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_';
+		bool alpha = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z');
 
-		if (!alpha && (q == s || !is_digit(*q)))
+		if (!alpha && *q != '_' && (q == s || !is_digit(*q)))
 			return false;
 	}
 	return s < e;
@@ -345,10 +349,9 @@ static enum ms_pmap_format more_heads_cols(const char *s, const char *e, struct 
 		if (mapping || (vmflags && !tok_is(ts, te, "Mapping")))
 			return MS_PMAP_NONE;
 		if (n < MS_ARRAY_SIZE(more_heads)) {
-			if (!tok_is(ts, te, more_heads[n]))
+			if (!tok_is(ts, te, more_heads[n].head))
 				return MS_PMAP_NONE;
-			c.kind = n == 0 ? COL_ADDRESS : n == 1 ? COL_PERM : n == 2 ? COL_OFFSET :
-				 n == 3 ? COL_DEVICE : COL_INODE;
+			c.kind = more_heads[n].kind;
 		} else if (tok_is(ts, te, "Mapping")) {
 			c.kind = COL_MAPPING;
 			mapping = true;
@@ -393,9 +396,11 @@ static enum ms_pmap_format classify(const char *s, const char *e, bool after_pid
 		return MS_PMAP_NONE;
 	if (tok_is(ts, te, "Address")) {
 		p = s;
-		for (i = 0; i < MS_ARRAY_SIZE(extended_heads); i++)
-			if (!next_tok(&p, e, &ts, &te) || !tok_is(ts, te, extended_heads[i]))
+		for (i = 0; i < MS_ARRAY_SIZE(extended_heads); i++) {
+			if (!next_tok(&p, e, &ts, &te) ||
+			    !tok_is(ts, te, extended_heads[i]))
 				break;
+		}
 		if (i == MS_ARRAY_SIZE(extended_heads) && !next_tok(&p, e, &ts, &te))
 			return MS_PMAP_EXTENDED;
 		return more_heads_cols(s, e, NULL, NULL);
@@ -639,16 +644,18 @@ static int totals_line(struct pmap *pm, const char *s, const char *e, unsigned l
 
 	next_tok(&p, e, &ts, &te);
 	if (pm->format == MS_PMAP_PLAIN) {
-		ok = next_tok(&p, e, &ts, &te) && te[-1] == 'K' && parse_dec(ts, te - 1, &total) &&
-		     !next_tok(&p, e, &ts, &te);
+		ok = next_tok(&p, e, &ts, &te) && te[-1] == 'K' &&
+		     parse_dec(ts, te - 1, &total) && !next_tok(&p, e, &ts, &te);
 	} else if (pm->format == MS_PMAP_EXTENDED) {
 		ok = next_tok(&p, e, &ts, &te) && tok_is(ts, te, "kB");
 		for (i = 0; ok && i < 3; i++)
-			ok = next_tok(&p, e, &ts, &te) && parse_dec(ts, te, i ? &v : &total);
+			ok = next_tok(&p, e, &ts, &te) &&
+			     parse_dec(ts, te, i ? &v : &total);
 		ok = ok && !next_tok(&p, e, &ts, &te);
 	} else {
 		for (i = 0; i < pm->ncols; i++)
-			nfields += pm->cols[i].kind == COL_SIZE || pm->cols[i].kind == COL_FIELD;
+			if (pm->cols[i].kind == COL_SIZE || pm->cols[i].kind == COL_FIELD)
+				nfields++;
 		for (p = s; next_tok(&p, e, &ts, &te) && parse_dec(ts, te, &v);)
 			nsums++;
 		ok = tok_is(ts, te, "KB") && nsums == nfields && !next_tok(&p, e, &ts, &te);
@@ -668,6 +675,9 @@ enum stage { ST_ROWS, ST_RULE, ST_DONE };
 /* Parse the lines after the headings into pm->out. */
 static int parse_body(struct pmap *pm, struct reader *r)
 {
+	bool more = pm->format == MS_PMAP_MORE || pm->format == MS_PMAP_ALL;
+	/* The rule above the totals: pmap -x's "----", -X's "====", none in pmap. */
+	char rule = pm->format == MS_PMAP_EXTENDED ? '-' : more ? '=' : 0;
 	enum stage st = ST_ROWS;
 	const char *s, *e, *ts, *te, *p;
 	char qb[QUOTE_MAX + 4];
@@ -687,11 +697,9 @@ static int parse_body(struct pmap *pm, struct reader *r)
 		else if (st == ST_DONE)
 			rc = row_error(pm, r->lineno, "text after pmap's totals line: \"%s\"",
 				       quote(qb, s, e));
-		else if ((pm->format == MS_PMAP_EXTENDED && rule_line(s, e, '-')) ||
-			 (pm->format != MS_PMAP_EXTENDED && rule_line(s, e, '=')))
+		else if (rule && rule_line(s, e, rule))
 			st = ST_RULE;
-		else if (tok_is(ts, te, "total") || (st == ST_RULE && pm->format != MS_PMAP_PLAIN &&
-						      pm->format != MS_PMAP_EXTENDED)) {
+		else if (tok_is(ts, te, "total") || (st == ST_RULE && more)) {
 			rc = totals_line(pm, s, e, r->lineno);
 			st = ST_DONE;
 		} else if (st == ST_RULE) {

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memsift/pmap.h>
 #include <memsift/procfs.h>
 #include <memsift/snapshot.h>
 
@@ -417,6 +418,7 @@ static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const ch
 {
 	struct ms_snapshot *s = calloc(1, sizeof(*s));
 	const char *file = name ? name : "-";
+	enum ms_pmap_format pf;
 	int rc;
 
 	if (!s) {
@@ -430,6 +432,28 @@ static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const ch
 		rc = parse_header(ctx, s, file);
 		if (rc < 0)
 			goto fail;
+	}
+	if (!s->format && (pf = ms_pmap_detect(buf, len)) != MS_PMAP_NONE) {
+		static const enum ms_snapshot_format fmt[] = {
+			[MS_PMAP_PLAIN] = MS_SNAP_FMT_PMAP,
+			[MS_PMAP_EXTENDED] = MS_SNAP_FMT_PMAP_X,
+			[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_XX,
+			[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_XXX,
+		};
+		char pidbuf[32];
+		pid_t pid = 0;
+
+		rc = ms_pmap_parse_buf(ctx, buf, len, file, &pid, &s->maps);
+		if (rc < 0)
+			goto fail;
+		s->format = fmt[pf];
+		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+		if (pid && hdr_add(s, "pid", pidbuf, strlen(pidbuf)) < 0) {
+			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+			goto fail;
+		}
+		*out = s;
+		return 0;
 	}
 	/* The maps parser skips '#' lines, so its line numbers are the file's. */
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, file, &s->maps);
@@ -500,6 +524,14 @@ const char *ms_snapshot_format_str(const struct ms_snapshot *s)
 		return "a copy of smaps_rollup";
 	case MS_SNAP_FMT_MAPS:
 		return "a copy of maps (sizes only)";
+	case MS_SNAP_FMT_PMAP:
+		return "pmap output (sizes only)";
+	case MS_SNAP_FMT_PMAP_X:
+		return "pmap -x output";
+	case MS_SNAP_FMT_PMAP_XX:
+		return "pmap -X output";
+	case MS_SNAP_FMT_PMAP_XXX:
+		return "pmap -XX output";
 	}
 	return "unknown";
 }

@@ -41,13 +41,15 @@
  *     memory alike (all become "", MS_MAPPING_ANON), "[ stack ]" (kept as
  *     "[stack]") for the mapping holding the main thread's stack start, and
  *     "[ shmid=0x... ]" (kept, without the leading spaces) for SysV shared
- *     memory.  pmap replaces bytes that are not valid in its locale with '?'.
+ *     memory, and replace bytes not valid in pmap's locale with '?'.
  *   - Offset, device and inode: 0, 00:00 and 0 for pmap and pmap -x.
  *   - Fields: none for pmap; Rss and the Dirty sum for -x; see -X above.
  *   - Consistency: pmap -X and -XX read smaps twice (once to size columns,
  *     once to print), so their totals line may not add up; it is not
- *     checked.  Like any capture, values are of the moment pmap ran: Pss
- *     of a library pmap itself uses (libc) is lower than without pmap.
+ *     checked.  And values are of the moment pmap ran, with pmap running:
+ *     pmap maps libc too, so in the leaker captures the libc text mapping
+ *     shows a lower Pss than smaps read by cat, and some of its
+ *     Private_Clean as Shared_Clean; every other value is equal.
  * pmap does not merge or drop mappings: [vsyscall] is there, as in smaps.
  *
  * Only output in the C locale (pmap translates its own headings), one
@@ -98,15 +100,15 @@ enum ms_pmap_format ms_pmap_detect(const char *buf, size_t len);
  * *PID, if PID is not NULL, gets the pid from pmap's "PID:   command" line,
  * or 0 when the output lacks that line.  On failure neither is touched.
  *
- * A malformed row fails the parse unless the context's parser callback
- * (ms_ctx_set_parser_errcb()) says to skip it; a malformed heading, a
- * second process or a missing totals line always fails.  For pmap and
- * pmap -x the totals line must equal the sum of the Kbytes column, which
- * catches rows lost from the middle of a capture.
+ * A malformed row or totals line fails the parse unless the context's
+ * parser callback (ms_ctx_set_parser_errcb()) says to skip it; no
+ * mappings, a second process or a missing totals line always fails.  For
+ * pmap and pmap -x the totals line must equal the sum of the Kbytes
+ * column, which catches rows lost from the middle of a capture.
  *
  * Returns: 0; -EPROTONOSUPPORT when BUF is not pmap output of a kind read
- * here (see ms_ctx_errmsg()); -EBADMSG on malformed output, or output with
- * no mappings (a kernel thread); or -ENOMEM.
+ * here, headings included (see ms_ctx_errmsg()); -EBADMSG on malformed
+ * output, or output with no mappings (a kernel thread); or -ENOMEM.
  */
 int ms_pmap_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, pid_t *pid, struct ms_maps **out);

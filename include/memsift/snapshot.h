@@ -22,7 +22,8 @@
  *
  * Header keys not known to a reader are kept and ignored, so later versions
  * can add some.  Loading also takes raw copies of smaps, smaps_rollup and
- * maps; what a raw copy cannot say (pid, time) reads as unknown.
+ * maps, and saved pmap output (see <memsift/pmap.h> for what it loses);
+ * what a copy cannot say (time, and the pid but for pmap's) reads as unknown.
  */
 #ifndef MEMSIFT_SNAPSHOT_H
 #define MEMSIFT_SNAPSHOT_H
@@ -43,6 +44,10 @@ enum ms_snapshot_format {
 	MS_SNAP_FMT_SMAPS,		/* a raw copy of /proc/PID/smaps */
 	MS_SNAP_FMT_ROLLUP,		/* a raw copy of /proc/PID/smaps_rollup */
 	MS_SNAP_FMT_MAPS,		/* a raw copy of /proc/PID/maps: sizes only */
+	MS_SNAP_FMT_PMAP,		/* saved pmap output: sizes only */
+	MS_SNAP_FMT_PMAP_X,		/* saved pmap -x output: Size, Rss, Dirty */
+	MS_SNAP_FMT_PMAP_XX,		/* saved pmap -X output */
+	MS_SNAP_FMT_PMAP_XXX,		/* saved pmap -XX output: every field */
 };
 
 /*

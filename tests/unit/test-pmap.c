@@ -201,6 +201,21 @@ static pid_t report_pid(const char *when)
 	return pid;
 }
 
+/* Field NAME of M: its value and whether smaps printed it in kB. */
+static bool smaps_field(const struct ms_mapping *m, const char *name, uint64_t *v,
+			bool *size)
+{
+	const char *n;
+	size_t i;
+
+	for (i = 0; i < ms_mapping_nfields(m); i++) {
+		ms_mapping_field_at(m, i, &n, v, size, NULL);
+		if (!strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
 /* Join the field names of M, space-separated, leaving out those pmap F hides. */
 static void field_names(const struct ms_mapping *m, enum ms_pmap_format f, char *out,
 			size_t n)
@@ -244,8 +259,9 @@ static void test_capture(const char *when, enum ms_pmap_format f, const char *su
 		return;
 	}
 	is_int(pid, report_pid(when), "%s: pid from pmap's first line", rel);
-	is_int(ms_maps_format(pm), f == MS_PMAP_PLAIN ? MS_MAPS_FMT_MAPS : MS_MAPS_FMT_SMAPS,
-	       "%s: %s", rel, f == MS_PMAP_PLAIN ? "maps, no fields" : "smaps");
+	is_int(ms_maps_format(pm),
+	       f == MS_PMAP_PLAIN ? MS_MAPS_FMT_MAPS : MS_MAPS_FMT_SMAPS, "%s: %s", rel,
+	       f == MS_PMAP_PLAIN ? "maps, no fields" : "smaps");
 	n = ms_maps_count(pm);
 	/* pmap merges and drops nothing: [vsyscall] is there too. */
 	is_int(n, ms_maps_count(sm), "%s: as many mappings as smaps", rel);
@@ -255,6 +271,7 @@ static void test_capture(const char *when, enum ms_pmap_format f, const char *su
 		const struct ms_mapping *s = ms_maps_find(sm, ms_mapping_start(p));
 		bool extended = f == MS_PMAP_MORE || f == MS_PMAP_ALL;
 		uint64_t pv, sv, sd, pd;
+		bool psize, ssize;
 		const char *fname;
 		size_t j;
 
@@ -268,7 +285,8 @@ static void test_capture(const char *when, enum ms_pmap_format f, const char *su
 		if (strcmp(ms_mapping_perms(p), ms_mapping_perms(s)) && !bad_perms++)
 			printf("# %s: %" PRIx64 ": perms %s, smaps %s\n", rel, ms_mapping_start(p),
 			       ms_mapping_perms(p), ms_mapping_perms(s));
-		if (strcmp(ms_mapping_name(p), pmap_name(ms_mapping_name(s), f)) && !bad_name++)
+		if (strcmp(ms_mapping_name(p), pmap_name(ms_mapping_name(s), f)) &&
+		    !bad_name++)
 			printf("# %s: %" PRIx64 ": name \"%s\", want \"%s\"\n", rel,
 			       ms_mapping_start(p), ms_mapping_name(p),
 			       pmap_name(ms_mapping_name(s), f));
@@ -295,16 +313,20 @@ static void test_capture(const char *when, enum ms_pmap_format f, const char *su
 		if (strcmp(got, want) && !bad_fields++)
 			printf("# %s: fields \"%s\"\n#   want \"%s\"\n", rel, got, want);
 
-		/* Every value equal to smaps's, but the documented few. */
+		/* Every value and unit as smaps's, but the documented few. */
 		for (j = 0; j < ms_mapping_nfields(p); j++) {
-			ms_mapping_field_at(p, j, &fname, &pv, NULL, NULL);
+			ms_mapping_field_at(p, j, &fname, &pv, &psize, NULL);
+			ssize = true;
 			if (!strcmp(fname, "Dirty")) {
 				ms_mapping_field(s, "Shared_Dirty", &sd, NULL);
 				ms_mapping_field(s, "Private_Dirty", &pd, NULL);
 				sv = sd + pd;
-			} else if (ms_mapping_field(s, fname, &sv, NULL)) {
+			} else if (!smaps_field(s, fname, &sv, &ssize)) {
 				sv = MS_FIELD_ABSENT;
 			}
+			if (psize != ssize && !bad_values++)
+				printf("# %s: %" PRIx64 ": %s is%s a size in smaps\n", rel,
+				       ms_mapping_start(p), fname, ssize ? "" : " not");
 			if (pv == sv)
 				continue;
 			if (expected_diff(s, fname)) {
@@ -331,7 +353,7 @@ static void test_capture(const char *when, enum ms_pmap_format f, const char *su
 							       "as smaps has them");
 	is_int(bad_rss, 0, "%s: Rss %s", rel, f == MS_PMAP_PLAIN ? "absent" : "as in smaps");
 	is_int(bad_fields, 0, "%s: the fields this kind has, in smaps order", rel);
-	is_int(bad_values, 0, "%s: every value as in smaps, but libc text's Pss and Clean", rel);
+	is_int(bad_values, 0, "%s: every value and unit as in smaps, but libc text's Pss and Clean", rel);
 	if (f == MS_PMAP_MORE || f == MS_PMAP_ALL)
 		ok(ndiff > 0 && !bad_pss_dir, "%s: libc text's Pss lower than smaps's (%zu values differ)",
 		   rel, ndiff);
@@ -444,11 +466,20 @@ static void test_plain_names(void)
 		const struct ms_mapping *p = ms_maps_get(m, i);
 
 		ok(!strcmp(ms_mapping_perms(p), want[i].perms) &&
-		   !strcmp(ms_mapping_name(p), want[i].name) && ms_mapping_kind(p) == want[i].kind,
+		   !strcmp(ms_mapping_name(p), want[i].name) &&
+		   ms_mapping_kind(p) == want[i].kind,
 		   "\"%s\" %s (got \"%s\" %s kind %d)", want[i].name, want[i].perms,
 		   ms_mapping_name(p), ms_mapping_perms(p), ms_mapping_kind(p));
 	}
 	is_u64(ms_mapping_end(ms_maps_get(m, 2)), 0x404000, "[ stack ] ends after 8K");
+	ms_maps_free(m);
+	m = NULL;
+
+	/* Without pmap's pid line (cut by hand): the rows still read, pid 0. */
+	pid = -1;
+	ok(ms_pmap_parse_buf(ctx, strchr(text, '\n') + 1, strlen(strchr(text, '\n') + 1),
+			     "nopid", &pid, &m) == 0 && ms_maps_count(m) == 7 && pid == 0,
+	   "rows without pmap's pid line: pid 0 (%d)", (int)pid);
 	ms_maps_free(m);
 }
 

@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
 cols=START,END,PERMS,STATUS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,NAME
 
-for fmt in smaps maps; do
+for fmt in smaps maps pmap pmap-x pmap-X pmap-XX; do
 	rc=0
 	"$mapsdiff" -b -o "$cols" "$fx/leaker-before.$fmt" "$fx/leaker-after.$fmt" > "$tmp/$fmt" || rc=$?
 	[ "$rc" = 1 ] || ms_fail "$fmt: exit $rc, want 1 (something grew)"
@@ -31,6 +31,22 @@ sum() { awk '/^Rss:/ { s += $2 } END { print s * 1024 }' "$1"; }
 want=$(( $(sum "$fx/leaker-after.smaps") - $(sum "$fx/leaker-before.smaps") ))
 got=$(awk '$NF == "total" { print $(NF - 1) }' "$tmp/smaps")
 [ "$got" = "+$want" ] || ms_fail "total \"$got\", want +$want"
+
+# Every pmap format finds the heap first, at the same address as smaps, and
+# those with an RSS column the same growth.
+read -r hstart hdelta < <("$mapsdiff" -r -n -b -o START,RSS-DELTA --top 1 "$fx/leaker-before.smaps" "$fx/leaker-after.smaps")
+for fmt in pmap-x pmap-X pmap-XX; do
+	got=$("$mapsdiff" -r -n -b -o START,RSS-DELTA --top 1 "$fx/leaker-before.$fmt" "$fx/leaker-after.$fmt" | head -n 1)
+	[ "$got" = "$hstart $hdelta" ] || ms_fail "$fmt: top row \"$got\", smaps says \"$hstart $hdelta\""
+done
+
+# Mixed formats: compared, with a warning naming both.
+rc=0
+"$mapsdiff" "$fx/leaker-before.smaps" "$fx/leaker-after.pmap-x" > "$tmp/mixed" 2> "$tmp/err" || rc=$?
+[ "$rc" = 1 ] || ms_fail "mixed formats: exit $rc"
+[ "$(cat "$tmp/err")" = "mapsdiff: $fx/leaker-before.smaps is a copy of smaps but $fx/leaker-after.pmap-x is pmap -x output; comparing what both have" ] ||
+	ms_fail "mixed formats warning: $(cat "$tmp/err")"
+head -n 2 "$tmp/mixed" | tail -n 1 | grep -q "^$hstart " || ms_fail "mixed formats: heap not first"
 
 # A snapshot against itself: nothing grew.
 rc=0
