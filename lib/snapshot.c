@@ -157,36 +157,73 @@ static int hdr_add_threads(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 	return rc < 0 ? rc : 0;
 }
 
-/* "# cgroup:" and its memory.max and memory.current (cgroup v2), when there is one. */
+static int hdr_add_file(struct ms_snapshot *s, const char *key, const char *path, bool v1)
+{
+	char val[64];
+	FILE *fp = fopen(path, "re");
+	int rc = 0;
+
+	if (!fp)
+		return 1;
+	if (fgets(val, sizeof(val), fp)) {
+		val[strcspn(val, "\n")] = '\0';
+		/* cgroup v1 says "no limit" with a number near 2^63. */
+		if (v1 && strtoull(val, NULL, 10) >= (1ULL << 62))
+			strcpy(val, "max");
+		rc = hdr_add(s, key, val, strlen(val));
+	}
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * "# cgroup:" and its memory.max and memory.current: from cgroup v2, or
+ * from v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes)
+ * on hybrid systems, so a limit is known either way.
+ */
 static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 {
-	char *buf, *path, file[4096], *nl;
+	char *buf, *line, *save = NULL, file[4096];
+	const char *v2 = NULL, *v1 = NULL;
 	size_t len;
 	int rc = 0;
 
 	if (ms_procfs_read(NULL, pid, "cgroup", &buf, &len) < 0)
 		return 0;
-	path = strstr(buf, "0::");
-	if (path && (path == buf || path[-1] == '\n')) {
-		path += 3;
-		nl = strchr(path, '\n');
-		if (nl)
-			*nl = '\0';
-		rc = hdr_add(s, "cgroup", path, strlen(path));
-		for (const char *const *k = (const char *const[]){ "memory.max", "memory.current", NULL };
-		     rc == 0 && *k; k++) {
-			char val[64];
-			FILE *fp;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
 
-			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/%s", path, *k);
-			fp = fopen(file, "re");
-			if (!fp)
-				continue;
-			if (fgets(val, sizeof(val), fp)) {
-				val[strcspn(val, "\n")] = '\0';
-				rc = hdr_add(s, *k, val, strlen(val));
-			}
-			fclose(fp);
+		if (!path)
+			continue;
+		*path++ = '\0';
+		if (!strcmp(line, "0") && ctrl[1] == '\0')
+			v2 = path;
+		else if (strstr(ctrl + 1, "memory") &&
+			 (!strcmp(ctrl + 1, "memory") || strstr(ctrl + 1, ",memory") ||
+			  strstr(ctrl + 1, "memory,")))
+			v1 = path;
+	}
+	if (v2) {
+		snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.max", v2);
+		if (access(file, R_OK) == 0) {
+			rc = hdr_add(s, "cgroup", v2, strlen(v2));
+			if (rc == 0 && hdr_add_file(s, "memory.max", file, false) < 0)
+				rc = -ENOMEM;
+			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.current", v2);
+			if (rc == 0 && hdr_add_file(s, "memory.current", file, false) < 0)
+				rc = -ENOMEM;
+			v1 = NULL;
+		}
+	}
+	if (v1) {
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes", v1);
+		if (access(file, R_OK) == 0) {
+			rc = hdr_add(s, "cgroup", v1, strlen(v1));
+			if (rc == 0 && hdr_add_file(s, "memory.max", file, true) < 0)
+				rc = -ENOMEM;
+			snprintf(file, sizeof(file), "/sys/fs/cgroup/memory%s/memory.usage_in_bytes", v1);
+			if (rc == 0 && hdr_add_file(s, "memory.current", file, true) < 0)
+				rc = -ENOMEM;
 		}
 	}
 	free(buf);
