@@ -474,8 +474,8 @@ static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const ch
 		static const enum ms_snapshot_format fmt[] = {
 			[MS_PMAP_PLAIN] = MS_SNAP_FMT_PMAP,
 			[MS_PMAP_EXTENDED] = MS_SNAP_FMT_PMAP_X,
-			[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_XX,
-			[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_XXX,
+			[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_MORE,
+			[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_ALL,
 		};
 		char pidbuf[32];
 		pid_t pid = 0;
@@ -565,9 +565,9 @@ const char *ms_snapshot_format_str(const struct ms_snapshot *s)
 		return "pmap output (sizes only)";
 	case MS_SNAP_FMT_PMAP_X:
 		return "pmap -x output";
-	case MS_SNAP_FMT_PMAP_XX:
+	case MS_SNAP_FMT_PMAP_MORE:
 		return "pmap -X output";
-	case MS_SNAP_FMT_PMAP_XXX:
+	case MS_SNAP_FMT_PMAP_ALL:
 		return "pmap -XX output";
 	}
 	return "unknown";

@@ -46,8 +46,8 @@ enum ms_snapshot_format {
 	MS_SNAP_FMT_MAPS,		/* a raw copy of /proc/PID/maps: sizes only */
 	MS_SNAP_FMT_PMAP,		/* saved pmap output: sizes only */
 	MS_SNAP_FMT_PMAP_X,		/* saved pmap -x output: Size, Rss, Dirty */
-	MS_SNAP_FMT_PMAP_XX,		/* saved pmap -X output */
-	MS_SNAP_FMT_PMAP_XXX,		/* saved pmap -XX output: every field */
+	MS_SNAP_FMT_PMAP_MORE,		/* saved pmap -X output */
+	MS_SNAP_FMT_PMAP_ALL,		/* saved pmap -XX output: every field */
 };
 
 /*
