@@ -18,8 +18,16 @@ struct header {
 	char *key, *value;
 };
 
+struct thread_info {
+	pid_t tid;
+	uint64_t sp;		/* 0: unknown */
+	const char *comm;	/* points into the header */
+};
+
 struct ms_snapshot {
 	enum ms_snapshot_format format;
+	struct thread_info *threads;
+	size_t nthreads;
 	struct ms_maps *maps;
 	char *body;		/* the file or /proc text as read */
 	size_t body_len;
@@ -28,6 +36,8 @@ struct ms_snapshot {
 	size_t nhdr;
 };
 
+static int parse_threads(struct ms_snapshot *s);
+
 void ms_snapshot_free(struct ms_snapshot *s)
 {
 	size_t i;
@@ -35,6 +45,7 @@ void ms_snapshot_free(struct ms_snapshot *s)
 	if (!s)
 		return;
 	ms_maps_free(s->maps);
+	free(s->threads);
 	free(s->body);
 	for (i = 0; i < s->nhdr; i++) {
 		free(s->hdr[i].key);
@@ -283,6 +294,8 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 	if (!s)
 		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 	rc = collect_header(ctx, s, pid);
+	if (rc == 0 && parse_threads(s) < 0)
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 	if (rc < 0)
 		goto fail;
 	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
@@ -368,42 +381,58 @@ out:
 	return rc;
 }
 
-size_t ms_snapshot_nthreads(const struct ms_snapshot *s)
+/* Parse the "thread" header lines once, so lookups per mapping are cheap. */
+static int parse_threads(struct ms_snapshot *s)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nhdr; i++)
 		n += !strcmp(s->hdr[i].key, "thread");
-	return n;
+	if (!n)
+		return 0;
+	s->threads = calloc(n, sizeof(*s->threads));
+	if (!s->threads)
+		return -ENOMEM;
+	for (i = 0; i < s->nhdr; i++) {
+		struct thread_info *t = &s->threads[s->nthreads];
+		const char *v = s->hdr[i].value;
+		char *end;
+		long tid;
+
+		if (strcmp(s->hdr[i].key, "thread"))
+			continue;
+		/* "TID SP NAME": a line of another shape is ignored, not fatal. */
+		tid = strtol(v, &end, 10);
+		if (end == v || *end != ' ' || tid <= 0)
+			continue;
+		v = end + 1;
+		t->sp = strncmp(v, "0x", 2) ? 0 : strtoull(v, &end, 16);
+		if (!t->sp)
+			end = strchr(v, ' ');
+		if (!end || *end != ' ')
+			continue;
+		t->tid = (pid_t)tid;
+		t->comm = end + 1;
+		s->nthreads++;
+	}
+	return 0;
+}
+
+size_t ms_snapshot_nthreads(const struct ms_snapshot *s)
+{
+	return s->nthreads;
 }
 
 int ms_snapshot_thread(const struct ms_snapshot *s, size_t idx, pid_t *tid, uint64_t *sp,
 		       const char **comm)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < s->nhdr; i++) {
-		const char *v = s->hdr[i].value;
-		char *end;
-		long t;
-
-		if (strcmp(s->hdr[i].key, "thread") || n++ != idx)
-			continue;
-		t = strtol(v, &end, 10);
-		if (end == v || *end != ' ' || t <= 0)
-			return -EBADMSG;
-		v = end + 1;
-		*sp = strncmp(v, "0x", 2) ? 0 : strtoull(v, &end, 16);
-		if (!*sp)
-			end = strchr(v, ' ');
-		if (!end || *end != ' ')
-			return -EBADMSG;
-		*tid = (pid_t)t;
-		if (comm)
-			*comm = end + 1;
-		return 0;
-	}
-	return -ENOENT;
+	if (idx >= s->nthreads)
+		return -ENOENT;
+	*tid = s->threads[idx].tid;
+	*sp = s->threads[idx].sp;
+	if (comm)
+		*comm = s->threads[idx].comm;
+	return 0;
 }
 
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
@@ -467,6 +496,8 @@ static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const ch
 	if (len >= strlen(SNAP_MAGIC) && !memcmp(buf, SNAP_MAGIC, strlen(SNAP_MAGIC))) {
 		s->format = MS_SNAP_FMT_MEMSIFT;
 		rc = parse_header(ctx, s, file);
+		if (rc == 0 && parse_threads(s) < 0)
+			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
 		if (rc < 0)
 			goto fail;
 	}

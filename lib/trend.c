@@ -35,13 +35,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of the slopes between every two points of [from, n). */
+/* Points a slope is taken over at most: the pairs grow as the square. */
+#define TS_POINTS 200
+
+/*
+ * Median of the slopes between every two points of [from, n); a long series
+ * (a day at one snapshot a minute) is thinned evenly to TS_POINTS first.
+ */
 static double theil_sen(const struct ms_trend *t, const uint64_t *v, size_t from, double *tmp)
 {
-	size_t i, j, k = 0;
+	size_t step = (t->n - from + TS_POINTS - 1) / TS_POINTS, i, j, k = 0;
 
-	for (i = from; i < t->n; i++)
-		for (j = i + 1; j < t->n; j++)
+	if (step < 1)
+		step = 1;
+	for (i = from; i < t->n; i += step)
+		for (j = i + step; j < t->n; j += step)
 			tmp[k++] = ((double)v[j] - (double)v[i]) / (t_at(t, j) - t_at(t, i));
 	if (!k)
 		return 0;
@@ -63,7 +71,9 @@ static void analyse(const struct ms_trend *t, struct ms_series *s, double *tmp)
 	/* Less than 64 KiB, or 1% of its size, over the whole series is noise. */
 	noise = fmax(64 * 1024, peak / 100);
 	if (fabs(s->rate * span) < noise) {
-		s->verdict = MS_VERDICT_STEADY;
+		/* Flat for most of the series, after growing: it found its level. */
+		s->verdict = (double)s->v[t->n - 1] - (double)s->v[0] >= noise ?
+			     MS_VERDICT_LEVELLED : MS_VERDICT_STEADY;
 		return;
 	}
 	if (s->rate < 0) {
@@ -101,7 +111,8 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 	t->s = calloc(nm + 1, sizeof(*t->s));
 	t->total.v = calloc(n, sizeof(uint64_t));
 	prev = calloc(n, sizeof(*prev));
-	tmp = malloc((n * n / 2 + 1) * sizeof(*tmp));
+	tmp = malloc(((n < TS_POINTS ? n : TS_POINTS) * (n < TS_POINTS ? n : TS_POINTS) / 2 + 1) *
+		     sizeof(*tmp));
 	if (!t->s || !t->total.v || !prev || !tmp)
 		goto fail;
 	t->ns = nm;
