@@ -233,6 +233,7 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 		    ms_memread_cb cb, void *data, uint64_t *done)
 {
 	unsigned char *buf = r->buf;
+	const struct ms_mapping *m;
 	uint64_t a = addr, pend, hole;
 	ssize_t n;
 	int rc, fd;
@@ -256,7 +257,14 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 			a += (uint64_t)n;
 			continue;
 		}
-		/* /proc/PID/mem reads on up to the first page it cannot read. */
+		/*
+		 * /proc/PID/mem reads on up to the first page it cannot read;
+		 * stop it at the end of this mapping, so the next one is tried
+		 * with process_vm_readv again.
+		 */
+		m = r->maps ? ms_maps_find(r->maps, a) : NULL;
+		if (m && ms_mapping_end(m) < end)
+			want = (size_t)(ms_mapping_end(m) - a);
 		fd = memfd_get(r);
 		n = fd >= 0 ? pread(fd, p, want, (off_t)a) : -1;
 		if (n > 0) {
