@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,7 +80,7 @@ static _Noreturn void usage(void)
 	       "--freeze.  ADDR is hex; SIZE takes K, M, G (1K = 1024).\n\n");
 	printf("Options:\n");
 	printf(" -f, --force            overwrite FILE and FILE.json if they exist\n");
-	printf(" -o, --output FILE      write to FILE (mode 0600), \"-\" for stdout (no manifest);\n"
+	printf(" -o, --output FILE      write to FILE (mode 0600); \"-\" for stdout (no manifest);\n"
 	       "                        default pidPID-0xADDR.dump, printed\n");
 	printf(" -p, --pid PID          the process to dump\n");
 	printf(" -z, --zstd             compress the output with zstd\n");
@@ -225,6 +226,16 @@ static void warn_holes(const struct ms_dump *d)
 		warnx("and %zu more sub-ranges not read; see the manifest", more);
 }
 
+/* Stdout, /dev/null, a pipe: no place for a FILE.json beside it. */
+static int manifest_beside(const char *output)
+{
+	struct stat st;
+
+	if (!strcmp(output, "-"))
+		return 0;
+	return !(stat(output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)));
+}
+
 static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 {
 	struct ms_outfile *of = NULL, *mf = NULL;
@@ -236,7 +247,7 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, &of);
 	if (rc < 0)
 		return rc;
-	if (strcmp(ctl->output, "-")) {
+	if (manifest_beside(ctl->output)) {
 		if (asprintf(&mpath, "%s.json", ctl->output) < 0) {
 			mpath = NULL;
 			rc = -ENOMEM;
@@ -281,7 +292,7 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	if (ms_dump_pause_ns(d))
 		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
 		      (double)ms_dump_pause_ns(d) / 1e6);
-	if (strcmp(ctl->output, "-"))
+	if (mpath)
 		warnx("pid %d: %" PRIu64 " bytes to %s, manifest %s", (int)ctl->pid,
 		      ms_dump_total(d), ctl->output, mpath);
 	rc = run_rc;

@@ -43,6 +43,14 @@ if "$regiondump" -p "$pid" "$addr" 4K -o "$tmp/link" 2>/dev/null; then ms_fail "
 [ "$(cat "$tmp/target")" = secret ] || ms_fail "symlink target was written"
 [ -L "$tmp/link" ] && ms_fail "symlink still there after -f"
 
+# A FIFO: written in place, no manifest beside it.
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" > "$tmp/from-fifo" &
+"$regiondump" -p "$pid" "$addr" 8K -o "$tmp/fifo" 2>"$tmp/err" || ms_fail "-o FIFO: $(cat "$tmp/err")"
+wait $!
+[ "$(stat -c %s "$tmp/from-fifo")" = 8192 ] || ms_fail "-o FIFO: not 8192 bytes through it"
+[ ! -e "$tmp/fifo.json" ] || ms_fail "a manifest beside a FIFO"
+
 left=$(find "$tmp" -name '.*' -type f)
 [ -z "$left" ] || ms_fail "temporary files left: $left"
 leaker_stop
