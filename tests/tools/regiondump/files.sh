@@ -43,6 +43,16 @@ if "$regiondump" -p "$pid" "$addr" 4K -o "$tmp/link" 2>/dev/null; then ms_fail "
 [ "$(cat "$tmp/target")" = secret ] || ms_fail "symlink target was written"
 [ -L "$tmp/link" ] && ms_fail "symlink still there after -f"
 
+# A progress bar on a terminal only, erased when done.
+"$regiondump" -p "$pid" "$addr" 8K -o "$tmp/nt.dump" 2>"$tmp/err" || ms_fail "dump: $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] && ! grep -q '%)' "$tmp/err" || ms_fail "progress shown without a terminal: $(cat "$tmp/err")"
+if command -v script >/dev/null; then
+	script -qec "'$regiondump' -p $pid $addr 8K -o '$tmp/tty.dump'" /dev/null > "$tmp/tty" 2>&1 ||
+		ms_fail "under a terminal: $(cat "$tmp/tty")"
+	grep -q "regiondump: 8K of 8K (100%) .*/s $(printf '\r\033\[K')" "$tmp/tty" ||
+		ms_fail "no progress bar on a terminal: $(od -c "$tmp/tty" | head)"
+fi
+
 # A FIFO: written in place, no manifest beside it.
 mkfifo "$tmp/fifo"
 cat "$tmp/fifo" > "$tmp/from-fifo" &
