@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -32,7 +31,7 @@ struct ms_memread {
 	unsigned int flags;
 	uint64_t page;
 	int memfd;		/* /proc/PID/mem; -1 until first needed */
-	int memfd_err;		/* why it could not be opened, once tried */
+	int memfd_err;		/* 1 once opening it failed */
 	int pagemapfd;		/* -1 unless MS_MEMREAD_RESIDENT_ONLY */
 	unsigned char *buf;	/* BATCH bytes */
 	uint64_t *pm;		/* BATCH / page pagemap entries */
@@ -109,8 +108,7 @@ void ms_memread_free(struct ms_memread *r)
 
 int ms_memread_eperm(struct ms_ctx *ctx, pid_t pid)
 {
-	char path[64];
-	struct stat st;
+	uid_t owner;
 	FILE *fp;
 	int scope = 0;
 
@@ -120,12 +118,10 @@ int ms_memread_eperm(struct ms_ctx *ctx, pid_t pid)
 			scope = 0;
 		fclose(fp);
 	}
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (stat(path, &st) == 0 && st.st_uid != geteuid())
+	if (ms_procfs_owner(pid, &owner) == 0 && owner != geteuid())
 		return ms_err(ctx, -EPERM,
 			      "pid %d: ptrace refused (it runs as uid %u, this process as uid %u); run as uid %u or with CAP_SYS_PTRACE",
-			      (int)pid, (unsigned)st.st_uid, (unsigned)geteuid(),
-			      (unsigned)st.st_uid);
+			      (int)pid, (unsigned)owner, (unsigned)geteuid(), (unsigned)owner);
 	if (scope >= 1)
 		return ms_err(ctx, -EPERM,
 			      "pid %d: ptrace refused (kernel.yama.ptrace_scope=%d); run with CAP_SYS_PTRACE%s",
@@ -138,16 +134,14 @@ int ms_memread_eperm(struct ms_ctx *ctx, pid_t pid)
 /* The process is gone once its address space is: a zombie has none. */
 static bool target_gone(const struct ms_memread *r)
 {
-	char path[64], c;
 	ssize_t n;
 	int fd;
+	char c;
 
 	if (!ms_procfs_pid_exists(r->pid))
 		return true;
 	/* A zombie's /proc/PID/maps reads empty. */
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)r->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (ms_procfs_open(NULL, r->pid, "maps", O_RDONLY, &fd) < 0)
 		return false;
 	n = read(fd, &c, 1);
 	close(fd);
@@ -183,16 +177,15 @@ static ssize_t vm_readv(pid_t pid, void *buf, uint64_t addr, size_t len)
 	return process_vm_readv(pid, &local, 1, remote, n, 0);
 }
 
+/* Opened on first need: most ranges never fall back. */
 static int memfd_get(struct ms_memread *r)
 {
-	char path[64];
-
 	if (r->memfd >= 0 || r->memfd_err)
 		return r->memfd;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)r->pid);
-	r->memfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->memfd < 0)
-		r->memfd_err = errno;
+	if (ms_procfs_open(NULL, r->pid, "mem", O_RDONLY, &r->memfd) < 0) {
+		r->memfd = -1;
+		r->memfd_err = 1;
+	}
 	return r->memfd;
 }
 

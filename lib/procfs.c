@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memsift/procfs.h>
@@ -91,6 +92,18 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 		*len = l;
 	}
 	return rc;
+}
+
+int ms_procfs_owner(pid_t pid, uid_t *uid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return -ESRCH;
+	*uid = st.st_uid;
+	return 0;
 }
 
 static int open_error(struct ms_ctx *ctx, pid_t pid, const char *path, int rc)

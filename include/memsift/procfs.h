@@ -33,6 +33,9 @@ int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 /* True while /proc/PID exists (a zombie counts). */
 int ms_procfs_pid_exists(pid_t pid);
 
+/* The uid that owns /proc/PID (the process's effective uid), in *UID; 0 or -ESRCH. */
+int ms_procfs_owner(pid_t pid, uid_t *uid);
+
 /*
  * Open /proc/PID/NAME ("mem", "pagemap", "map_files/START-END") with open(2)
  * FLAGS (O_CLOEXEC is added) and put the descriptor, the caller's to
