@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memsift/procfs.h>
@@ -93,46 +94,96 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 	return rc;
 }
 
-int ms_procfs_list_tasks(struct ms_ctx *ctx, pid_t pid, char **tids, size_t *n)
+int ms_procfs_owner(pid_t pid, uid_t *uid)
 {
-	size_t len = 0, cap = 256, count = 0, l;
-	char path[64], *buf, *nb;
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return -ESRCH;
+	*uid = st.st_uid;
+	return 0;
+}
+
+static int open_error(struct ms_ctx *ctx, pid_t pid, const char *path, int rc)
+{
+	if (!ms_procfs_pid_exists(pid))
+		return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+	if (rc == -EACCES || rc == -EPERM)
+		return ms_err(ctx, -EPERM,
+			      "pid %d: permission denied opening %s; run as its owner or with CAP_SYS_PTRACE",
+			      (int)pid, path);
+	return ms_err_errno(ctx, rc, "pid %d: cannot open %s", (int)pid, path);
+}
+
+int ms_procfs_open(struct ms_ctx *ctx, pid_t pid, const char *name, int flags, int *fd)
+{
+	char path[PATH_MAX];
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	f = open(path, flags | O_CLOEXEC);
+	if (f < 0)
+		return open_error(ctx, pid, path, -errno);
+	*fd = f;
+	return 0;
+}
+
+int ms_procfs_readlink(struct ms_ctx *ctx, pid_t pid, const char *name, char **out)
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+	char *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return open_error(ctx, pid, path, -errno);
+	target[n] = '\0';
+	s = strdup(target);
+	if (!s)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	*out = s;
+	return 0;
+}
+
+int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n)
+{
+	char path[64];
 	struct dirent *de;
+	pid_t *t = NULL, *nt;
+	size_t cnt = 0, cap = 0;
 	DIR *dir;
+	long v;
+	char *end;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	dir = opendir(path);
-	if (!dir) {
-		if (!ms_procfs_pid_exists(pid))
-			return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
-		return ms_err_errno(ctx, errno == EACCES ? -EPERM : -errno, "pid %d: %s", (int)pid,
-				    path);
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		closedir(dir);
-		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
-	}
+	if (!dir)
+		return open_error(ctx, pid, path, -errno);
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+		v = strtol(de->d_name, &end, 10);
+		if (*end || v <= 0)
 			continue;
-		l = strlen(de->d_name) + 1;
-		if (len + l > cap) {
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			nt = realloc(t, cap * sizeof(*t));
+			if (!nt) {
+				free(t);
 				closedir(dir);
 				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 			}
-			buf = nb;
+			t = nt;
 		}
-		memcpy(buf + len, de->d_name, l);
-		len += l;
-		count++;
+		t[cnt++] = (pid_t)v;
 	}
 	closedir(dir);
-	*tids = buf;
-	*n = count;
+	if (!cnt) {
+		free(t);
+		return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+	}
+	*tids = t;
+	*n = cnt;
 	return 0;
 }

@@ -128,24 +128,21 @@ static int hdr_add_proc(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid,
  */
 static int hdr_add_threads(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 {
-	char path[64], *buf, *comm, line[160], *sp, *end;
+	char path[64], *buf, *comm, line[160], *sp;
 	size_t len, clen, i, n = 0;
-	char *tids;
+	pid_t *tids;
 	int rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	rc = ms_procfs_list_tasks(ctx, pid, &tids, &n);
+	rc = ms_procfs_tasks(ctx, pid, &tids, &n);
 	if (rc < 0)
 		return rc == -ENOMEM ? rc : 0;
-	for (i = 0, end = tids; i < n; i++, end += strlen(end) + 1) {
-		const char *tid = end;
-
-		snprintf(path, sizeof(path), "task/%s/comm", tid);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "task/%d/comm", (int)tids[i]);
 		if (ms_procfs_read(NULL, pid, path, &comm, &clen) < 0)
 			continue;
 		while (clen && comm[clen - 1] == '\n')
 			comm[--clen] = '\0';
-		snprintf(path, sizeof(path), "task/%s/syscall", tid);
+		snprintf(path, sizeof(path), "task/%d/syscall", (int)tids[i]);
 		sp = NULL;
 		if (ms_procfs_read(NULL, pid, path, &buf, &len) == 0) {
 			char *f[10], *save = NULL, *t;
@@ -157,7 +154,7 @@ static int hdr_add_threads(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 				sp = strdup(f[nf - 2]);
 			free(buf);
 		}
-		snprintf(line, sizeof(line), "%s %s %s", tid, sp ? sp : "-", comm);
+		snprintf(line, sizeof(line), "%d %s %s", (int)tids[i], sp ? sp : "-", comm);
 		free(sp);
 		free(comm);
 		rc = hdr_add(s, "thread", line, strlen(line));

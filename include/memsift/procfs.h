@@ -30,15 +30,36 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 		   size_t *len);
 
-/*
- * The thread ids of PID, from /proc/PID/task, as decimal strings one after
- * another, each NUL-terminated, in *TIDS (the caller's to free()); *N gets
- * their number.
- * Returns: 0, -ESRCH, -EPERM, or -ENOMEM.
- */
-int ms_procfs_list_tasks(struct ms_ctx *ctx, pid_t pid, char **tids, size_t *n);
-
 /* True while /proc/PID exists (a zombie counts). */
 int ms_procfs_pid_exists(pid_t pid);
+
+/* The uid that owns /proc/PID (the process's effective uid), in *UID; 0 or -ESRCH. */
+int ms_procfs_owner(pid_t pid, uid_t *uid);
+
+/*
+ * Open /proc/PID/NAME ("mem", "pagemap", "map_files/START-END") with open(2)
+ * FLAGS (O_CLOEXEC is added) and put the descriptor, the caller's to
+ * close(), in *FD.
+ *
+ * Returns: 0, -ESRCH (no such process), -EPERM (permission denied; the
+ * message says how to get it), -ENOENT, or another negative errno.
+ */
+int ms_procfs_open(struct ms_ctx *ctx, pid_t pid, const char *name, int flags, int *fd);
+
+/*
+ * Read the symbolic link /proc/PID/NAME ("exe", "cwd") into a new
+ * NUL-terminated string, the caller's to free().
+ * Returns: 0, -ESRCH, -EPERM, -ENOENT (a kernel thread has no exe), or -ENOMEM.
+ */
+int ms_procfs_readlink(struct ms_ctx *ctx, pid_t pid, const char *name, char **out);
+
+/*
+ * List the threads of PID from /proc/PID/task, in the order the kernel
+ * gives them.  *TIDS is a new array of *N thread ids, the caller's to free().
+ * Threads start and exit meanwhile: a caller that needs them all (stopping
+ * every thread) lists again until nothing new appears.
+ * Returns: 0, -ESRCH, -EPERM, or -ENOMEM.
+ */
+int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n);
 
 #endif

@@ -1,0 +1,603 @@
+#include <elf.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <memsift/dump.h>
+#include <memsift/freeze.h>
+#include <memsift/procfs.h>
+
+#include "internal.h"
+#include "dump.h"
+
+int ms_dump_new(struct ms_ctx *ctx, pid_t pid, struct ms_dump **out)
+{
+	struct ms_dump *d = calloc(1, sizeof(*d));
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (!d)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	d->pid = pid;
+	clock_gettime(CLOCK_REALTIME, &d->time);
+	rc = ms_procfs_read(ctx, pid, "comm", &buf, &len);
+	if (rc < 0)
+		goto fail;
+	buf[strcspn(buf, "\n")] = '\0';
+	d->comm = buf;
+	rc = ms_maps_read_pid(ctx, pid, MS_MAPS_SRC_MAPS, &d->maps);
+	/* maps is guarded by the same ptrace check as the memory: say which part failed. */
+	if (rc == -EPERM)
+		rc = ms_memread_eperm(ctx, pid);
+	if (rc < 0)
+		goto fail;
+	/* A kernel thread has no exe; a dump of one fails on its maps above. */
+	if (ms_procfs_readlink(ctx, pid, "exe", &d->exe) < 0)
+		d->exe = NULL;
+	*out = d;
+	return 0;
+fail:
+	ms_dump_free(d);
+	return rc;
+}
+
+void ms_dump_free(struct ms_dump *d)
+{
+	if (!d)
+		return;
+	ms_maps_free(d->maps);
+	free(d->comm);
+	free(d->exe);
+	free(d->ranges);
+	free(d->subs);
+	free(d);
+}
+
+static int nearest_err(struct ms_ctx *ctx, const struct ms_dump *d, uint64_t start,
+		       uint64_t end)
+{
+	const struct ms_mapping *below = NULL, *above = NULL, *m;
+	char b[300] = "none", a[300] = "none";
+	size_t i, n = ms_maps_count(d->maps);
+
+	for (i = 0; i < n; i++) {
+		m = ms_maps_get(d->maps, i);
+		if (ms_mapping_end(m) <= start)
+			below = m;
+		else if (!above && ms_mapping_start(m) >= end)
+			above = m;
+	}
+	if (below)
+		snprintf(b, sizeof(b), "%llx-%llx %s %s",
+			 (unsigned long long)ms_mapping_start(below),
+			 (unsigned long long)ms_mapping_end(below), ms_mapping_perms(below),
+			 *ms_mapping_name(below) ? ms_mapping_name(below) : "[anon]");
+	if (above)
+		snprintf(a, sizeof(a), "%llx-%llx %s %s",
+			 (unsigned long long)ms_mapping_start(above),
+			 (unsigned long long)ms_mapping_end(above), ms_mapping_perms(above),
+			 *ms_mapping_name(above) ? ms_mapping_name(above) : "[anon]");
+	return ms_err(ctx, -ENXIO,
+		      "%llx-%llx: outside every mapping of pid %d; nearest below: %s; above: %s",
+		      (unsigned long long)start, (unsigned long long)end, (int)d->pid, b, a);
+}
+
+static int add(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uint64_t end)
+{
+	struct dump_range *nr = realloc(d->ranges, (d->nranges + 1) * sizeof(*nr));
+
+	if (!nr)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	d->ranges = nr;
+	nr[d->nranges].start = start;
+	nr[d->nranges].end = end;
+	d->nranges++;
+	return 0;
+}
+
+int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uint64_t end)
+{
+	size_t i, n = ms_maps_count(d->maps);
+	const struct ms_mapping *m;
+
+	if (end <= start)
+		return ms_err(ctx, -EINVAL, "empty range %llx-%llx", (unsigned long long)start,
+			      (unsigned long long)end);
+	for (i = 0; i < n; i++) {
+		m = ms_maps_get(d->maps, i);
+		if (ms_mapping_start(m) < end && ms_mapping_end(m) > start)
+			return add(ctx, d, start, end);
+	}
+	return nearest_err(ctx, d, start, end);
+}
+
+int ms_dump_add_mapping(struct ms_ctx *ctx, struct ms_dump *d, uint64_t addr)
+{
+	const struct ms_mapping *m = ms_maps_find(d->maps, addr);
+
+	if (!m)
+		return nearest_err(ctx, d, addr, addr + 1);
+	return add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
+}
+
+int ms_dump_add_anon(struct ms_ctx *ctx, struct ms_dump *d)
+{
+	size_t i, n = ms_maps_count(d->maps), before = d->nranges;
+	const struct ms_mapping *m;
+	enum ms_mapping_kind k;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		m = ms_maps_get(d->maps, i);
+		k = ms_mapping_kind(m);
+		if (k != MS_MAPPING_ANON && k != MS_MAPPING_ANON_NAMED && k != MS_MAPPING_HEAP &&
+		    k != MS_MAPPING_STACK)
+			continue;
+		if (ms_mapping_perms(m)[0] != 'r' || ms_mapping_perms(m)[3] != 'p')
+			continue;
+		rc = add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
+		if (rc < 0)
+			return rc;
+	}
+	if (d->nranges == before)
+		return ms_err(ctx, -ENOENT, "pid %d: no readable private anonymous mapping",
+			      (int)d->pid);
+	return 0;
+}
+
+size_t ms_dump_nranges(const struct ms_dump *d)
+{
+	return d->nranges;
+}
+
+void ms_dump_range(const struct ms_dump *d, size_t i, uint64_t *start, uint64_t *end)
+{
+	*start = d->ranges[i].start;
+	*end = d->ranges[i].end;
+}
+
+uint64_t ms_dump_total(const struct ms_dump *d)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < d->nranges; i++)
+		t += d->ranges[i].end - d->ranges[i].start;
+	return t;
+}
+
+const struct ms_maps *ms_dump_maps(const struct ms_dump *d)
+{
+	return d->maps;
+}
+
+void ms_dump_set_event_cb(struct ms_dump *d, ms_dump_event_cb cb, void *data)
+{
+	d->event_cb = cb;
+	d->event_data = data;
+}
+
+bool ms_dump_complete(const struct ms_dump *d)
+{
+	return d->ran && d->complete;
+}
+
+uint64_t ms_dump_bytes(const struct ms_dump *d, enum ms_mem_status st)
+{
+	return (unsigned)st < MS_ARRAY_SIZE(d->bytes) ? d->bytes[st] : 0;
+}
+
+size_t ms_dump_nsubranges(const struct ms_dump *d)
+{
+	return d->nsubs;
+}
+
+void ms_dump_subrange(const struct ms_dump *d, size_t i, uint64_t *start, uint64_t *end,
+		      enum ms_mem_status *st, enum ms_mem_method *method)
+{
+	*start = d->subs[i].start;
+	*end = d->subs[i].end;
+	*st = d->subs[i].status;
+	*method = d->subs[i].method;
+}
+
+uint64_t ms_dump_pause_ns(const struct ms_dump *d)
+{
+	return d->pause_ns;
+}
+
+/* Where the output goes: FP, through zstd when asked. */
+struct sink {
+	struct ms_ctx *ctx;
+	FILE *fp;
+	ZSTD_CCtx *z;
+	void *zbuf;
+	size_t zcap;
+	uint64_t written;	/* bytes handed to the sink, before compression */
+};
+
+static int sink_flush_z(struct sink *s, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
+{
+	ZSTD_outBuffer out;
+	size_t left;
+
+	do {
+		out.dst = s->zbuf;
+		out.size = s->zcap;
+		out.pos = 0;
+		left = ZSTD_compressStream2(s->z, &out, in, mode);
+		if (ZSTD_isError(left))
+			return ms_err(s->ctx, -EIO, "zstd: %s", ZSTD_getErrorName(left));
+		if (out.pos && fwrite(s->zbuf, 1, out.pos, s->fp) != out.pos)
+			return ms_err_errno(s->ctx, -(errno ? errno : EIO), "write error");
+	} while (mode == ZSTD_e_end ? left != 0 : in->pos < in->size);
+	return 0;
+}
+
+static int sink_write(struct sink *s, const void *buf, size_t len)
+{
+	ZSTD_inBuffer in = { .src = buf, .size = len, .pos = 0 };
+
+	s->written += len;
+	if (s->z)
+		return sink_flush_z(s, &in, ZSTD_e_continue);
+	if (fwrite(buf, 1, len, s->fp) != len)
+		return ms_err_errno(s->ctx, -(errno ? errno : EIO), "write error");
+	return 0;
+}
+
+static int sink_zeros(struct sink *s, uint64_t len)
+{
+	static const unsigned char zeros[65536];
+	size_t l;
+	int rc;
+
+	while (len) {
+		l = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		rc = sink_write(s, zeros, l);
+		if (rc < 0)
+			return rc;
+		len -= l;
+	}
+	return 0;
+}
+
+static int sink_end(struct sink *s)
+{
+	ZSTD_inBuffer in = { .src = NULL, .size = 0, .pos = 0 };
+
+	if (s->z)
+		return sink_flush_z(s, &in, ZSTD_e_end);
+	return 0;
+}
+
+struct run_state {
+	struct ms_dump *d;
+	struct sink *sink;
+	XXH3_state_t *hash;
+	uint64_t done, total;
+};
+
+static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
+{
+	struct dump_sub *last = d->nsubs ? &d->subs[d->nsubs - 1] : NULL, *ns;
+
+	if (last && last->end == p->addr && last->status == p->status &&
+	    last->method == p->method) {
+		last->end += p->len;
+		return 0;
+	}
+	if (d->nsubs == d->subcap) {
+		d->subcap = d->subcap ? 2 * d->subcap : 64;
+		ns = realloc(d->subs, d->subcap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		d->subs = ns;
+	}
+	d->subs[d->nsubs++] = (struct dump_sub){
+		.start = p->addr, .end = p->addr + p->len, .status = p->status,
+		.method = p->method,
+	};
+	return 0;
+}
+
+static int on_piece(const struct ms_mem_piece *p, void *data)
+{
+	struct run_state *rs = data;
+	struct ms_dump *d = rs->d;
+	int rc;
+
+	if (add_sub(d, p) < 0)
+		return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	d->bytes[p->status] += p->len;
+	XXH3_64bits_update(rs->hash, p->data, p->len);
+	rc = sink_write(rs->sink, p->data, p->len);
+	if (rc < 0)
+		return rc;
+	rs->done += p->len;
+	if (d->event_cb)
+		d->event_cb(MS_DUMP_EV_PROGRESS, rs->done, rs->total, d->event_data);
+	return 0;
+}
+
+/* Each segment's data starts on a page boundary of the core file. */
+static uint64_t core_align(uint64_t off)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	return (off + page - 1) & ~(page - 1);
+}
+
+static size_t note_size(size_t namesz, size_t descsz)
+{
+	return sizeof(Elf64_Nhdr) + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+}
+
+static unsigned char *put_note(unsigned char *p, const char *name, uint32_t type,
+			       const void *desc, size_t descsz)
+{
+	Elf64_Nhdr nh = {
+		.n_namesz = (Elf64_Word)strlen(name) + 1,
+		.n_descsz = (Elf64_Word)descsz,
+		.n_type = type,
+	};
+
+	memcpy(p, &nh, sizeof(nh));
+	p += sizeof(nh);
+	memset(p, 0, (nh.n_namesz + 3) & ~3u);
+	memcpy(p, name, nh.n_namesz);
+	p += (nh.n_namesz + 3) & ~3u;
+	memset(p, 0, (descsz + 3) & ~3u);
+	memcpy(p, desc, descsz);
+	return p + ((descsz + 3) & ~3u);
+}
+
+/*
+ * NT_FILE, as the kernel writes it in fill_files_note(): count, page size,
+ * then (start, end, offset in pages) per file mapping, then their names.
+ */
+static void *nt_file_desc(const struct ms_maps *maps, size_t *len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), count = 0, *w;
+	size_t i, n = ms_maps_count(maps), names = 0;
+	const struct ms_mapping *m;
+	char *desc, *s;
+
+	for (i = 0; i < n; i++) {
+		m = ms_maps_get(maps, i);
+		if (ms_mapping_name(m)[0] == '/' && ms_mapping_inode(m)) {
+			count++;
+			names += strlen(ms_mapping_name(m)) + 1;
+		}
+	}
+	*len = (size_t)(2 + 3 * count) * 8 + names;
+	desc = calloc(1, *len);
+	if (!desc)
+		return NULL;
+	w = (uint64_t *)(void *)desc;
+	*w++ = count;
+	*w++ = page;
+	s = desc + (2 + 3 * count) * 8;
+	for (i = 0; i < n; i++) {
+		m = ms_maps_get(maps, i);
+		if (ms_mapping_name(m)[0] != '/' || !ms_mapping_inode(m))
+			continue;
+		*w++ = ms_mapping_start(m);
+		*w++ = ms_mapping_end(m);
+		*w++ = ms_mapping_offset(m) / page;
+		strcpy(s, ms_mapping_name(m));
+		s += strlen(s) + 1;
+	}
+	return desc;
+}
+
+static unsigned int seg_flags(const struct ms_maps *maps, uint64_t addr)
+{
+	const struct ms_mapping *m = ms_maps_find(maps, addr);
+	const char *p = m ? ms_mapping_perms(m) : "r--";
+
+	return (p[0] == 'r' ? PF_R : 0) | (p[1] == 'w' ? PF_W : 0) | (p[2] == 'x' ? PF_X : 0);
+}
+
+/*
+ * The front of the core file: ELF header, program headers, the notes.
+ * Segment data follows at page-aligned offsets, which set each range's
+ * file_off.  libelf translates the headers to file layout.
+ */
+static int core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
+{
+	size_t nph = d->nranges + 1, filesz, notesz, hdrsz, i;
+	Elf64_Ehdr eh = { 0 };
+	Elf64_Phdr *ph = calloc(nph, sizeof(*ph));
+	unsigned char *hdr = NULL, *p;
+	void *files = nt_file_desc(d->maps, &filesz);
+	Elf_Data src, dst;
+	uint64_t off;
+	int rc;
+
+	if (!ph || !files) {
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+		goto out;
+	}
+	notesz = note_size(5, filesz);
+	hdrsz = sizeof(eh) + nph * sizeof(*ph) + notesz;
+	hdr = calloc(1, hdrsz);
+	if (!hdr) {
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+		goto out;
+	}
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_CORE;
+#if defined(__x86_64__)
+	eh.e_machine = EM_X86_64;
+#elif defined(__aarch64__)
+	eh.e_machine = EM_AARCH64;
+#endif
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(*ph);
+	eh.e_phnum = (Elf64_Half)nph;
+
+	ph[0].p_type = PT_NOTE;
+	ph[0].p_offset = hdrsz - notesz;
+	ph[0].p_filesz = notesz;
+	ph[0].p_align = 4;
+	off = core_align(hdrsz);
+	for (i = 0; i < d->nranges; i++) {
+		ph[i + 1].p_type = PT_LOAD;
+		ph[i + 1].p_flags = seg_flags(d->maps, d->ranges[i].start);
+		ph[i + 1].p_offset = off;
+		ph[i + 1].p_vaddr = d->ranges[i].start;
+		ph[i + 1].p_filesz = ph[i + 1].p_memsz = d->ranges[i].end - d->ranges[i].start;
+		ph[i + 1].p_align = 1;
+		d->ranges[i].file_off = off;
+		off = core_align(off + ph[i + 1].p_filesz);
+	}
+
+	elf_version(EV_CURRENT);
+	src = (Elf_Data){ .d_buf = &eh, .d_type = ELF_T_EHDR, .d_size = sizeof(eh),
+			  .d_version = EV_CURRENT };
+	dst = (Elf_Data){ .d_buf = hdr, .d_size = sizeof(eh), .d_version = EV_CURRENT };
+	if (!elf64_xlatetof(&dst, &src, eh.e_ident[EI_DATA])) {
+		rc = ms_err(ctx, -EIO, "core header: %s", elf_errmsg(-1));
+		goto out;
+	}
+	src = (Elf_Data){ .d_buf = ph, .d_type = ELF_T_PHDR, .d_size = nph * sizeof(*ph),
+			  .d_version = EV_CURRENT };
+	dst = (Elf_Data){ .d_buf = hdr + sizeof(eh), .d_size = nph * sizeof(*ph),
+			  .d_version = EV_CURRENT };
+	if (!elf64_xlatetof(&dst, &src, eh.e_ident[EI_DATA])) {
+		rc = ms_err(ctx, -EIO, "core header: %s", elf_errmsg(-1));
+		goto out;
+	}
+	p = hdr + sizeof(eh) + nph * sizeof(*ph);
+	put_note(p, "CORE", NT_FILE, files, filesz);
+	rc = sink_write(s, hdr, hdrsz);
+	if (rc == 0)
+		rc = sink_zeros(s, d->ranges[0].file_off - hdrsz);
+out:
+	free(hdr);
+	free(ph);
+	free(files);
+	return rc;
+}
+
+static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
+		    unsigned int rflags)
+{
+	struct ms_memread *r;
+	uint64_t reached = 0;
+	size_t i;
+	int rc;
+
+	rc = ms_memread_new(ctx, d->pid, d->maps, rflags, &r);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < d->nranges; i++) {
+		if (d->format == MS_DUMP_CORE && rs->sink->written < d->ranges[i].file_off) {
+			rc = sink_zeros(rs->sink, d->ranges[i].file_off - rs->sink->written);
+			if (rc < 0)
+				break;
+		}
+		rc = ms_memread_range(ctx, r, d->ranges[i].start, d->ranges[i].end, on_piece, rs,
+				      &reached);
+		if (rc < 0)
+			break;
+	}
+	ms_memread_free(r);
+	if (rc == -ESRCH) {
+		ms_err(ctx, -ESRCH,
+		       "pid %d: exited during the dump at 0x%llx; kept the %llu bytes read, marked incomplete",
+		       (int)d->pid, (unsigned long long)reached, (unsigned long long)rs->done);
+		/* A core file keeps the size its headers declare. */
+		if (d->format == MS_DUMP_CORE && d->nranges) {
+			const struct dump_range *last = &d->ranges[d->nranges - 1];
+
+			if (sink_zeros(rs->sink, last->file_off + (last->end - last->start) -
+						 rs->sink->written) < 0)
+				return -EIO;
+		}
+	}
+	return rc;
+}
+
+int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
+		enum ms_dump_format format, FILE *fp)
+{
+	struct sink sink = { .ctx = ctx, .fp = fp };
+	struct run_state rs = { .d = d, .sink = &sink, .total = ms_dump_total(d) };
+	struct ms_freeze *frz = NULL;
+	unsigned int rflags = 0;
+	uint64_t off = 0;
+	size_t i;
+	int rc, rc2;
+
+	if (d->ran || !d->nranges)
+		return ms_err(ctx, -EINVAL, "pid %d: %s", (int)d->pid,
+			      d->ran ? "dump already run" : "nothing to dump");
+	d->ran = true;
+	d->flags = flags;
+	d->format = format;
+	for (i = 0; i < d->nranges; i++) {
+		d->ranges[i].file_off = off;
+		off += d->ranges[i].end - d->ranges[i].start;
+	}
+	rs.hash = XXH3_createState();
+	if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+		goto out;
+	}
+	if (flags & MS_DUMP_ZSTD) {
+		sink.z = ZSTD_createCCtx();
+		sink.zcap = ZSTD_CStreamOutSize();
+		sink.zbuf = malloc(sink.zcap);
+		if (!sink.z || !sink.zbuf) {
+			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+			goto out;
+		}
+		ZSTD_CCtx_setParameter(sink.z, ZSTD_c_compressionLevel, 3);
+	}
+	if (format == MS_DUMP_CORE) {
+		rc = core_header(ctx, d, &sink);
+		if (rc < 0)
+			goto out;
+	}
+	if (flags & MS_DUMP_RESIDENT_ONLY)
+		rflags |= MS_MEMREAD_RESIDENT_ONLY;
+	if (flags & MS_DUMP_FREEZE) {
+		rc = ms_freeze_new(ctx, d->pid, &frz);
+		if (rc < 0)
+			goto out;
+		rflags |= MS_MEMREAD_PTRACED;
+		if (d->event_cb)
+			d->event_cb(MS_DUMP_EV_FROZEN, 0, rs.total, d->event_data);
+	}
+	rc = read_all(ctx, d, &rs, rflags);
+	if (frz) {
+		d->pause_ns = ms_freeze_elapsed_ns(frz);
+		ms_freeze_free(frz);
+	}
+	d->complete = rc == 0;
+	d->checksum = XXH3_64bits_digest(rs.hash);
+	/* Finish the stream even for a process that exited: keep what was read. */
+	if (rc == 0 || rc == -ESRCH) {
+		rc2 = sink_end(&sink);
+		if (rc2 < 0)
+			rc = rc2;
+	}
+out:
+	d->out_bytes = sink.written;
+	XXH3_freeState(rs.hash);
+	ZSTD_freeCCtx(sink.z);
+	free(sink.zbuf);
+	return rc;
+}

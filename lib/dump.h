@@ -1,0 +1,53 @@
+/*
+ * The body of struct ms_dump, shared by the two files of the dump module:
+ * dump.c (selecting ranges, reading, writing raw and core output) and
+ * manifest.c (the JSON manifest).
+ */
+#ifndef MEMSIFT_LIB_DUMP_H
+#define MEMSIFT_LIB_DUMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <memsift/dump.h>
+#include <memsift/maps.h>
+#include <memsift/memread.h>
+
+struct dump_range {
+	uint64_t start, end;
+	uint64_t file_off;	/* where its bytes start in the output */
+};
+
+struct dump_sub {
+	uint64_t start, end;
+	enum ms_mem_status status;
+	enum ms_mem_method method;
+};
+
+struct ms_dump {
+	pid_t pid;
+	struct ms_maps *maps;
+	char *comm, *exe;
+	struct timespec time;		/* CLOCK_REALTIME at ms_dump_new() */
+
+	struct dump_range *ranges;
+	size_t nranges;
+
+	/* Filled by ms_dump_run(). */
+	bool ran, complete;
+	unsigned int flags;
+	enum ms_dump_format format;
+	struct dump_sub *subs;
+	size_t nsubs, subcap;
+	uint64_t bytes[MS_MEM_NOT_RESIDENT + 1];	/* by status */
+	uint64_t checksum;		/* xxh3-64 of the memory bytes */
+	uint64_t pause_ns;
+	uint64_t out_bytes;		/* bytes written to the output file */
+
+	ms_dump_event_cb event_cb;
+	void *event_data;
+};
+
+#endif

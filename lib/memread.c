@@ -1,0 +1,386 @@
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <memsift/memread.h>
+#include <memsift/procfs.h>
+
+#include "internal.h"
+
+/*
+ * One batch is what the reader holds at a time.  Each remote iovec covers at
+ * most IOV_CHUNK, so a batch is one process_vm_readv call of several iovecs
+ * (and, with pagemap, one iovec per run of resident pages).
+ */
+#define BATCH (4u << 20)
+#define IOV_CHUNK (1u << 20)
+#define MAX_IOV 256
+
+/* /proc/PID/pagemap: Documentation/admin-guide/mm/pagemap.rst */
+#define PM_PRESENT (UINT64_C(1) << 63)
+#define PM_SWAPPED (UINT64_C(1) << 62)
+
+struct ms_memread {
+	pid_t pid;
+	const struct ms_maps *maps;
+	unsigned int flags;
+	uint64_t page;
+	int memfd;		/* /proc/PID/mem; -1 until first needed */
+	int memfd_err;		/* 1 once opening it failed */
+	int pagemapfd;		/* -1 unless MS_MEMREAD_RESIDENT_ONLY */
+	unsigned char *buf;	/* BATCH bytes */
+	uint64_t *pm;		/* BATCH / page pagemap entries */
+};
+
+const char *ms_mem_status_name(enum ms_mem_status s)
+{
+	switch (s) {
+	case MS_MEM_READ: return "read";
+	case MS_MEM_UNMAPPED: return "not mapped";
+	case MS_MEM_UNREADABLE: return "unreadable";
+	case MS_MEM_NOT_RESIDENT: return "not resident";
+	}
+	return "?";
+}
+
+const char *ms_mem_method_name(enum ms_mem_method m)
+{
+	switch (m) {
+	case MS_MEM_NONE: return "none";
+	case MS_MEM_VM_READV: return "process_vm_readv";
+	case MS_MEM_PROC_MEM: return "/proc/PID/mem";
+	case MS_MEM_PEEKDATA: return "PTRACE_PEEKDATA";
+	}
+	return "?";
+}
+
+int ms_memread_new(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps,
+		   unsigned int flags, struct ms_memread **out)
+{
+	struct ms_memread *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	r->pid = pid;
+	r->maps = maps;
+	r->flags = flags;
+	r->page = (uint64_t)sysconf(_SC_PAGESIZE);
+	r->memfd = -1;
+	r->pagemapfd = -1;
+	r->buf = malloc(BATCH);
+	r->pm = malloc(BATCH / r->page * sizeof(*r->pm));
+	if (!r->buf || !r->pm) {
+		ms_memread_free(r);
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	}
+	if (flags & MS_MEMREAD_RESIDENT_ONLY) {
+		rc = ms_procfs_open(ctx, pid, "pagemap", O_RDONLY, &r->pagemapfd);
+		if (rc < 0) {
+			ms_memread_free(r);
+			return rc;
+		}
+	} else if (!ms_procfs_pid_exists(pid)) {
+		ms_memread_free(r);
+		return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+	}
+	*out = r;
+	return 0;
+}
+
+void ms_memread_free(struct ms_memread *r)
+{
+	if (!r)
+		return;
+	if (r->memfd >= 0)
+		close(r->memfd);
+	if (r->pagemapfd >= 0)
+		close(r->pagemapfd);
+	free(r->buf);
+	free(r->pm);
+	free(r);
+}
+
+int ms_memread_eperm(struct ms_ctx *ctx, pid_t pid)
+{
+	uid_t owner;
+	FILE *fp;
+	int scope = 0;
+
+	fp = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (fp) {
+		if (fscanf(fp, "%d", &scope) != 1)
+			scope = 0;
+		fclose(fp);
+	}
+	if (ms_procfs_owner(pid, &owner) == 0 && owner != geteuid())
+		return ms_err(ctx, -EPERM,
+			      "pid %d: ptrace refused (it runs as uid %u, this process as uid %u); run as uid %u or with CAP_SYS_PTRACE",
+			      (int)pid, (unsigned)owner, (unsigned)geteuid(), (unsigned)owner);
+	if (scope >= 1)
+		return ms_err(ctx, -EPERM,
+			      "pid %d: ptrace refused (kernel.yama.ptrace_scope=%d); run with CAP_SYS_PTRACE%s",
+			      (int)pid, scope, scope == 1 ? " or set kernel.yama.ptrace_scope=0" : "");
+	return ms_err(ctx, -EPERM,
+		      "pid %d: ptrace refused (no CAP_SYS_PTRACE, or the target is not dumpable); run with CAP_SYS_PTRACE",
+		      (int)pid);
+}
+
+/* The process is gone once its address space is: a zombie has none. */
+static bool target_gone(const struct ms_memread *r)
+{
+	ssize_t n;
+	int fd;
+	char c;
+
+	if (!ms_procfs_pid_exists(r->pid))
+		return true;
+	/* A zombie's /proc/PID/maps reads empty. */
+	if (ms_procfs_open(NULL, r->pid, "maps", O_RDONLY, &fd) < 0)
+		return false;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 0;
+}
+
+static int deliver(ms_memread_cb cb, void *data, uint64_t addr, const void *p, size_t len,
+		   enum ms_mem_status st, enum ms_mem_method m)
+{
+	struct ms_mem_piece piece = {
+		.addr = addr, .len = len, .data = p, .status = st, .method = m,
+	};
+
+	return len ? cb(&piece, data) : 0;
+}
+
+/* process_vm_readv of [ADDR, ADDR+LEN) into BUF, in IOV_CHUNK remote iovecs. */
+static ssize_t vm_readv(pid_t pid, void *buf, uint64_t addr, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote[MAX_IOV];
+	unsigned long n = 0;
+	size_t off = 0, l;
+
+	while (off < len && n < MAX_IOV) {
+		l = len - off < IOV_CHUNK ? len - off : IOV_CHUNK;
+		remote[n].iov_base = (void *)(uintptr_t)(addr + off);
+		remote[n].iov_len = l;
+		off += l;
+		n++;
+	}
+	local.iov_len = off;
+	return process_vm_readv(pid, &local, 1, remote, n, 0);
+}
+
+/* Opened on first need: most ranges never fall back. */
+static int memfd_get(struct ms_memread *r)
+{
+	if (r->memfd >= 0 || r->memfd_err)
+		return r->memfd;
+	if (ms_procfs_open(NULL, r->pid, "mem", O_RDONLY, &r->memfd) < 0) {
+		r->memfd = -1;
+		r->memfd_err = 1;
+	}
+	return r->memfd;
+}
+
+/* Word by word; the target must be ptrace-stopped by us.  All or nothing. */
+static bool peek_page(struct ms_memread *r, unsigned char *buf, uint64_t addr, size_t len)
+{
+	uint64_t a = addr & ~(uint64_t)(sizeof(long) - 1);
+	long w;
+
+	for (; a < addr + len; a += sizeof(long)) {
+		errno = 0;
+		w = ptrace(PTRACE_PEEKDATA, r->pid, (void *)(uintptr_t)a, NULL);
+		if (w == -1 && errno)
+			return false;
+		for (size_t i = 0; i < sizeof(long); i++)
+			if (a + i >= addr && a + i < addr + len)
+				buf[a + i - addr] = ((unsigned char *)&w)[i];
+	}
+	return true;
+}
+
+/* Start of the first mapping above ADDR, or UINT64_MAX. */
+static uint64_t next_mapping(const struct ms_maps *maps, uint64_t addr)
+{
+	size_t i, n = ms_maps_count(maps);
+
+	for (i = 0; i < n; i++)
+		if (ms_mapping_start(ms_maps_get(maps, i)) > addr)
+			return ms_mapping_start(ms_maps_get(maps, i));
+	return UINT64_MAX;
+}
+
+/*
+ * Read [ADDR, END), at most a batch, all resident (or residency not
+ * asked): process_vm_readv first, then the fallbacks from the failing page.
+ */
+static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uint64_t end,
+		    ms_memread_cb cb, void *data, uint64_t *done)
+{
+	unsigned char *buf = r->buf;
+	const struct ms_mapping *m;
+	uint64_t a = addr, pend, hole;
+	ssize_t n;
+	int rc, fd;
+
+	while (a < end) {
+		unsigned char *p = buf + (a - addr);
+		size_t want = (size_t)(end - a);
+
+		n = vm_readv(r->pid, p, a, want);
+		if (n < 0 && errno == ESRCH) {
+			*done = a;
+			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",
+				      (int)r->pid, (unsigned long long)a);
+		}
+		if (n < 0 && errno == EPERM)
+			return ms_memread_eperm(ctx, r->pid);
+		if (n > 0) {
+			rc = deliver(cb, data, a, p, (size_t)n, MS_MEM_READ, MS_MEM_VM_READV);
+			if (rc < 0)
+				return rc;
+			a += (uint64_t)n;
+			continue;
+		}
+		/*
+		 * /proc/PID/mem reads on up to the first page it cannot read;
+		 * stop it at the end of this mapping, so the next one is tried
+		 * with process_vm_readv again.
+		 */
+		m = r->maps ? ms_maps_find(r->maps, a) : NULL;
+		if (m && ms_mapping_end(m) < end)
+			want = (size_t)(ms_mapping_end(m) - a);
+		fd = memfd_get(r);
+		n = fd >= 0 ? pread(fd, p, want, (off_t)a) : -1;
+		if (n > 0) {
+			rc = deliver(cb, data, a, p, (size_t)n, MS_MEM_READ, MS_MEM_PROC_MEM);
+			if (rc < 0)
+				return rc;
+			a += (uint64_t)n;
+			continue;
+		}
+		/* EOF on /proc/PID/mem: the address space is gone. */
+		if ((n == 0 && want) || target_gone(r)) {
+			*done = a;
+			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",
+				      (int)r->pid, (unsigned long long)a);
+		}
+		pend = (a & ~(r->page - 1)) + r->page;
+		if (pend > end)
+			pend = end;
+		if ((r->flags & MS_MEMREAD_PTRACED) && peek_page(r, p, a, (size_t)(pend - a))) {
+			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_READ,
+				     MS_MEM_PEEKDATA);
+		} else if (r->maps && !ms_maps_find(r->maps, a)) {
+			hole = next_mapping(r->maps, a);
+			if (hole > end)
+				hole = end;
+			if (hole > pend)
+				pend = hole;
+			memset(p, 0, (size_t)(pend - a));
+			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
+				     MS_MEM_NONE);
+		} else {
+			memset(p, 0, (size_t)(pend - a));
+			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNREADABLE,
+				     MS_MEM_NONE);
+		}
+		if (rc < 0)
+			return rc;
+		a = pend;
+	}
+	return 0;
+}
+
+static bool resident(uint64_t pm)
+{
+	return pm & (PM_PRESENT | PM_SWAPPED);
+}
+
+/* One batch [ADDR, END): split into runs of resident and not resident pages. */
+static int read_batch(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uint64_t end,
+		      ms_memread_cb cb, void *data, uint64_t *done)
+{
+	uint64_t first = addr / r->page, npages = (end - 1) / r->page - first + 1;
+	uint64_t a = addr, run_end;
+	size_t i, got;
+	ssize_t n;
+	int rc;
+
+	if (!(r->flags & MS_MEMREAD_RESIDENT_ONLY))
+		return read_run(ctx, r, addr, end, cb, data, done);
+
+	n = pread(r->pagemapfd, r->pm, npages * sizeof(*r->pm), (off_t)(first * sizeof(*r->pm)));
+	if (n < 0) {
+		if (target_gone(r)) {
+			*done = addr;
+			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",
+				      (int)r->pid, (unsigned long long)addr);
+		}
+		return ms_err_errno(ctx, -errno, "pid %d: cannot read /proc/%d/pagemap",
+				    (int)r->pid, (int)r->pid);
+	}
+	/* Entries the kernel did not give (beyond the address space) read as absent. */
+	got = (size_t)n / sizeof(*r->pm);
+	for (i = got; i < npages; i++)
+		r->pm[i] = 0;
+
+	while (a < end) {
+		i = (size_t)(a / r->page - first);
+		bool res = resident(r->pm[i]);
+
+		for (run_end = (a / r->page + 1) * r->page; run_end < end; run_end += r->page)
+			if (resident(r->pm[run_end / r->page - first]) != res)
+				break;
+		if (run_end > end)
+			run_end = end;
+		if (res) {
+			rc = read_run(ctx, r, a, run_end, cb, data, done);
+		} else {
+			unsigned char *p = r->buf + (a - addr);
+
+			memset(p, 0, (size_t)(run_end - a));
+			rc = deliver(cb, data, a, p, (size_t)(run_end - a), MS_MEM_NOT_RESIDENT,
+				     MS_MEM_NONE);
+		}
+		if (rc < 0)
+			return rc;
+		a = run_end;
+	}
+	return 0;
+}
+
+int ms_memread_range(struct ms_ctx *ctx, struct ms_memread *r, uint64_t start,
+		     uint64_t end, ms_memread_cb cb, void *data, uint64_t *done)
+{
+	uint64_t a = start, bend, reached = start;
+	int rc;
+
+	if (end <= start)
+		return ms_err(ctx, -EINVAL, "empty range 0x%llx-0x%llx",
+			      (unsigned long long)start, (unsigned long long)end);
+	while (a < end) {
+		/* Batches end on page boundaries, so a page is never split. */
+		bend = (a & ~(r->page - 1)) + BATCH;
+		if (bend > end || bend < a)
+			bend = end;
+		rc = read_batch(ctx, r, a, bend, cb, data, &reached);
+		if (rc < 0) {
+			if (rc == -ESRCH && done)
+				*done = reached;
+			return rc;
+		}
+		a = bend;
+	}
+	if (done)
+		*done = end;
+	return 0;
+}

@@ -1,0 +1,376 @@
+/*
+ * regiondump: dump a range of a live process's memory to a file, holes and
+ * all, with a JSON manifest beside it saying what each byte is.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memsift/cli.h>
+#include <memsift/dump.h>
+#include <memsift/outfile.h>
+#include <memsift/output.h>
+#include <memsift/parse.h>
+
+/* At most this many hole warnings; the manifest lists them all. */
+#define MAX_WARN 10
+
+enum {
+	OPT_ANON = CHAR_MAX + 1,
+	OPT_FORMAT,
+	OPT_FREEZE,
+	OPT_MAPPING,
+	OPT_RESIDENT,
+};
+
+struct regiondump_ctl {
+	pid_t pid;
+	const char *output;		/* NULL: a default name */
+	char *default_output;
+	unsigned int outflags;
+	unsigned int dumpflags;
+	enum ms_dump_format format;
+	uint64_t start, end;		/* the range given as arguments */
+	uint64_t mapping;		/* --mapping ADDR */
+	int have_mapping, anon;
+	int progress;			/* stderr is a terminal */
+	struct timespec t0, last;
+	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
+	int hooked;
+};
+
+static const char shortopts[] = "fo:p:zVh";
+static const struct option longopts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "anon", no_argument, NULL, OPT_ANON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "freeze", no_argument, NULL, OPT_FREEZE },
+	{ "mapping", required_argument, NULL, OPT_MAPPING },
+	{ "resident-only", no_argument, NULL, OPT_RESIDENT },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct ms_cli_excl excl[] = {
+	{ { OPT_ANON, OPT_MAPPING } },
+	{ { 'z', OPT_FORMAT } },
+};
+
+static _Noreturn void usage(void)
+{
+	printf("Usage:\n regiondump [options] -p PID ADDR SIZE\n"
+	       " regiondump [options] -p PID ADDR-END|ADDR+SIZE\n"
+	       " regiondump [options] -p PID --mapping ADDR|--anon\n\n");
+	printf("Dump memory of a live process to a file, byte for byte, with a JSON manifest\n"
+	       "(FILE.json) saying what each byte is: read, not mapped or unreadable (both\n"
+	       "zero-filled), and the process's maps.  The process keeps running unless\n"
+	       "--freeze.  ADDR is hex; SIZE takes K, M, G (1K = 1024).\n\n");
+	printf("Options:\n");
+	printf(" -f, --force            overwrite FILE and FILE.json if they exist\n");
+	printf(" -o, --output FILE      write to FILE (mode 0600); \"-\" for stdout (no manifest);\n"
+	       "                        default pidPID-0xADDR.dump, printed\n");
+	printf(" -p, --pid PID          the process to dump\n");
+	printf(" -z, --zstd             compress the output with zstd\n");
+	printf("     --anon             dump every readable private anonymous mapping\n");
+	printf("     --format FORMAT    raw (default: the bytes) or core (an ELF core file)\n");
+	printf("     --freeze           stop every thread for a consistent image (ptrace)\n");
+	printf("     --mapping ADDR     dump the whole mapping that contains ADDR\n");
+	printf("     --resident-only    skip pages neither in memory nor in swap\n");
+	ms_cli_help_options(stdout);
+	printf("\nExit status: 0 success (holes included), 1 failure.\n");
+	printf("See regiondump(1) for the manifest.\n");
+	exit(MS_EXIT_OK);
+}
+
+/* The hidden test hook: at EVENT, say so on FIFO and wait for a line back. */
+static void test_hook(struct regiondump_ctl *ctl, const char *event)
+{
+	size_t len = strlen(event);
+	char buf[16];
+	int fd;
+
+	if (!ctl->hook || ctl->hooked || strncmp(ctl->hook, event, len) || ctl->hook[len] != ':')
+		return;
+	ctl->hooked = 1;
+	fd = open(ctl->hook + len + 1, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, event, len) < 0 || write(fd, "\n", 1) < 0)
+		err(MS_EXIT_FAILURE, "test hook %s", ctl->hook);
+	close(fd);
+	fd = open(ctl->hook + len + 1, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		err(MS_EXIT_FAILURE, "test hook %s", ctl->hook);
+	close(fd);
+}
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void on_event(enum ms_dump_event ev, uint64_t done, uint64_t total, void *data)
+{
+	struct regiondump_ctl *ctl = data;
+	char d[MS_SIZE_STR_MAX], t[MS_SIZE_STR_MAX], r[MS_SIZE_STR_MAX];
+	struct timespec now;
+	double el;
+
+	test_hook(ctl, ev == MS_DUMP_EV_FROZEN ? "frozen" : "progress");
+	if (ev != MS_DUMP_EV_PROGRESS || !ctl->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && since(&ctl->last, &now) < 0.2)
+		return;
+	ctl->last = now;
+	el = since(&ctl->t0, &now);
+	fprintf(stderr, "\rregiondump: %s of %s (%3u%%) %s/s ", ms_size_str(done, d, sizeof(d)),
+		ms_size_str(total, t, sizeof(t)), (unsigned)(total ? done * 100 / total : 100),
+		ms_size_str(el > 0 ? (uint64_t)((double)done / el) : 0, r, sizeof(r)));
+	if (done >= total)
+		fputs("\r\033[K", stderr);
+}
+
+static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc, char **argv)
+{
+	uint64_t size;
+
+	if (!ctl->pid) {
+		warnx("no process given; use -p PID");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if ((ctl->have_mapping || ctl->anon) && argc) {
+		warnx("unexpected argument \"%s\" with --%s", argv[0],
+		      ctl->anon ? "anon" : "mapping");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (ctl->have_mapping || ctl->anon)
+		return;
+	if (argc == 1 && strpbrk(argv[0], "-+")) {
+		if (ms_parse_range(ctx, argv[0], &ctl->start, &ctl->end) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+		return;
+	}
+	if (argc == 0) {
+		warnx("no range given; use ADDR SIZE, ADDR-END, ADDR+SIZE, --mapping ADDR or --anon");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (argc == 1) {
+		warnx("no size after \"%s\"; use ADDR SIZE, ADDR-END or ADDR+SIZE", argv[0]);
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (argc > 2) {
+		warnx("unexpected argument \"%s\"", argv[2]);
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (ms_parse_addr(ctx, argv[0], &ctl->start) < 0 ||
+	    ms_parse_size(ctx, argv[1], &size) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (!size || size > UINT64_MAX - ctl->start)
+		errx(MS_EXIT_FAILURE, "bad size \"%s\": %s", argv[1],
+		     size ? "the range passes the end of the address space" : "nothing to dump");
+	ctl->end = ctl->start + size;
+}
+
+static void pick_output(struct regiondump_ctl *ctl)
+{
+	char first[32];
+	size_t len = 80;
+
+	if (ctl->output)
+		return;
+	if (ctl->anon)
+		snprintf(first, sizeof(first), "anon");
+	else
+		snprintf(first, sizeof(first), "0x%" PRIx64,
+			 ctl->have_mapping ? ctl->mapping : ctl->start);
+	ctl->default_output = malloc(len);
+	if (!ctl->default_output)
+		errx(MS_EXIT_FAILURE, "out of memory");
+	snprintf(ctl->default_output, len, "pid%d-%s.%s%s", (int)ctl->pid, first,
+		 ctl->format == MS_DUMP_CORE ? "core" : "dump",
+		 (ctl->dumpflags & MS_DUMP_ZSTD) ? ".zst" : "");
+	ctl->output = ctl->default_output;
+}
+
+/* Say what was zero-filled, one line per sub-range, as the manifest lists them. */
+static void warn_holes(const struct ms_dump *d)
+{
+	size_t i, n = ms_dump_nsubranges(d), shown = 0, more = 0;
+	enum ms_mem_status st;
+	enum ms_mem_method m;
+	uint64_t s, e;
+
+	for (i = 0; i < n; i++) {
+		ms_dump_subrange(d, i, &s, &e, &st, &m);
+		if (st != MS_MEM_UNMAPPED && st != MS_MEM_UNREADABLE)
+			continue;
+		if (shown++ < MAX_WARN)
+			warnx("%" PRIx64 "-%" PRIx64 ": %s; zero-filled, noted in the manifest", s, e,
+			      ms_mem_status_name(st));
+		else
+			more++;
+	}
+	if (more)
+		warnx("and %zu more sub-ranges not read; see the manifest", more);
+}
+
+/* Stdout, /dev/null, a pipe: no place for a FILE.json beside it. */
+static int manifest_beside(const char *output)
+{
+	struct stat st;
+
+	if (!strcmp(output, "-"))
+		return 0;
+	return !(stat(output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)));
+}
+
+static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
+{
+	struct ms_outfile *of = NULL, *mf = NULL;
+	struct ms_dump *d = NULL;
+	char *mpath = NULL;
+	int rc, run_rc;
+
+	/* Open first: a refused output path must not cost a read of the target. */
+	rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, &of);
+	if (rc < 0)
+		return rc;
+	if (manifest_beside(ctl->output)) {
+		if (asprintf(&mpath, "%s.json", ctl->output) < 0) {
+			mpath = NULL;
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = ms_outfile_open(ctx, mpath, ctl->outflags, &mf);
+		if (rc < 0)
+			goto out;
+	}
+	rc = ms_dump_new(ctx, ctl->pid, &d);
+	if (rc < 0)
+		goto out;
+	if (ctl->anon)
+		rc = ms_dump_add_anon(ctx, d);
+	else if (ctl->have_mapping)
+		rc = ms_dump_add_mapping(ctx, d, ctl->mapping);
+	else
+		rc = ms_dump_add_range(ctx, d, ctl->start, ctl->end);
+	if (rc < 0)
+		goto out;
+	ms_dump_set_event_cb(d, on_event, ctl);
+	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
+	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
+	/* A process that exited mid-dump: keep what was read, marked incomplete. */
+	if (run_rc < 0 && run_rc != -ESRCH) {
+		rc = run_rc;
+		goto out;
+	}
+	warn_holes(d);
+	if (mf) {
+		rc = ms_dump_write_manifest(ctx, d, ctl->output, ms_outfile_fp(mf));
+		if (rc < 0)
+			goto out;
+	}
+	rc = ms_outfile_commit(ctx, of);
+	of = NULL;
+	if (rc == 0 && mf)
+		rc = ms_outfile_commit(ctx, mf);
+	mf = NULL;
+	if (rc < 0)
+		goto out;
+	if (ms_dump_pause_ns(d))
+		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
+		      (double)ms_dump_pause_ns(d) / 1e6);
+	if (mpath)
+		warnx("pid %d: %" PRIu64 " bytes to %s, manifest %s", (int)ctl->pid,
+		      ms_dump_total(d), ctl->output, mpath);
+	rc = run_rc;
+out:
+	ms_outfile_abort(of);
+	ms_outfile_abort(mf);
+	ms_dump_free(d);
+	free(mpath);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct regiondump_ctl ctl = { .format = MS_DUMP_RAW };
+	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
+	struct ms_ctx *ctx;
+	int c, rc;
+
+	ms_cli_init("regiondump");
+	ctx = ms_ctx_new();
+	if (!ctx)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, NULL, "out of memory");
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
+		switch (c) {
+		case 'f':
+			ctl.outflags |= MS_OUTFILE_FORCE;
+			break;
+		case 'o':
+			ctl.output = optarg;
+			break;
+		case 'p':
+			if (ms_parse_pid(ctx, optarg, &ctl.pid) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+			break;
+		case 'z':
+			ctl.dumpflags |= MS_DUMP_ZSTD;
+			break;
+		case OPT_ANON:
+			ctl.anon = 1;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "raw"))
+				ctl.format = MS_DUMP_RAW;
+			else if (!strcmp(optarg, "core"))
+				ctl.format = MS_DUMP_CORE;
+			else
+				errx(MS_EXIT_FAILURE, "unknown format \"%s\"; use raw or core", optarg);
+			break;
+		case OPT_FREEZE:
+			ctl.dumpflags |= MS_DUMP_FREEZE;
+			break;
+		case OPT_MAPPING:
+			if (ms_parse_addr(ctx, optarg, &ctl.mapping) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+			ctl.have_mapping = 1;
+			break;
+		case OPT_RESIDENT:
+			ctl.dumpflags |= MS_DUMP_RESIDENT_ONLY;
+			break;
+		case 'V':
+			ms_cli_print_version();
+		case 'h':
+			usage();
+		default:
+			ms_cli_errtryhelp(MS_EXIT_FAILURE);
+		}
+	}
+	parse_args(ctx, &ctl, argc - optind, argv + optind);
+	pick_output(&ctl);
+	ctl.progress = isatty(STDERR_FILENO);
+	ctl.hook = getenv("MEMSIFT_TEST_HOOK");
+
+	rc = dump(ctx, &ctl);
+	if (rc < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+	free(ctl.default_output);
+	ms_ctx_free(ctx);
+	return rc < 0 ? MS_EXIT_FAILURE : MS_EXIT_OK;
+}
