@@ -8,6 +8,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <memsift/diff.h>
 #include <memsift/dump.h>
 #include <memsift/freeze.h>
 #include <memsift/procfs.h>
@@ -149,6 +150,38 @@ int ms_dump_add_anon(struct ms_ctx *ctx, struct ms_dump *d)
 		return ms_err(ctx, -ENOENT, "pid %d: no readable private anonymous mapping",
 			      (int)d->pid);
 	return 0;
+}
+
+int ms_dump_add_grown(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_maps *base)
+{
+	size_t i, before = d->nranges;
+	struct ms_maps *now;
+	struct ms_diff *diff;
+	int rc;
+
+	/* The RSS of now needs smaps; d->maps is the plain maps of the manifest. */
+	rc = ms_maps_read_pid(ctx, d->pid, MS_MAPS_SRC_SMAPS, &now);
+	if (rc < 0)
+		return rc;
+	rc = ms_diff_new(ctx, base, now, &diff);
+	if (rc < 0) {
+		ms_maps_free(now);
+		return rc;
+	}
+	for (i = 0; i < ms_diff_count(diff) && rc == 0; i++) {
+		const struct ms_diff_entry *e = ms_diff_get(diff, i);
+		const struct ms_mapping *m = ms_diff_entry_new(e);
+
+		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || ms_mapping_perms(m)[0] != 'r')
+			continue;
+		rc = add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
+	}
+	ms_diff_free(diff);
+	ms_maps_free(now);
+	if (rc == 0 && d->nranges == before)
+		rc = ms_err(ctx, -ENOENT, "pid %d: no readable mapping grew since the snapshot",
+			    (int)d->pid);
+	return rc;
 }
 
 size_t ms_dump_nranges(const struct ms_dump *d)

@@ -20,6 +20,7 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/snapshot.h>
 
 /* At most this many hole warnings; the manifest lists them all. */
 #define MAX_WARN 10
@@ -28,6 +29,7 @@ enum {
 	OPT_ANON = CHAR_MAX + 1,
 	OPT_FORMAT,
 	OPT_FREEZE,
+	OPT_GROWN,
 	OPT_MAPPING,
 	OPT_RESIDENT,
 };
@@ -42,6 +44,7 @@ struct regiondump_ctl {
 	uint64_t start, end;		/* the range given as arguments */
 	uint64_t mapping;		/* --mapping ADDR */
 	int have_mapping, anon;
+	const char *grown;		/* --grown SNAPSHOT */
 	int progress;			/* stderr is a terminal */
 	struct timespec t0, last;
 	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
@@ -57,6 +60,7 @@ static const struct option longopts[] = {
 	{ "anon", no_argument, NULL, OPT_ANON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "freeze", no_argument, NULL, OPT_FREEZE },
+	{ "grown", required_argument, NULL, OPT_GROWN },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
 	{ "resident-only", no_argument, NULL, OPT_RESIDENT },
 	{ "version", no_argument, NULL, 'V' },
@@ -65,7 +69,7 @@ static const struct option longopts[] = {
 };
 
 static const struct ms_cli_excl excl[] = {
-	{ { OPT_ANON, OPT_MAPPING } },
+	{ { OPT_ANON, OPT_GROWN, OPT_MAPPING } },
 	{ { 'z', OPT_FORMAT } },
 };
 
@@ -73,7 +77,7 @@ static _Noreturn void usage(void)
 {
 	printf("Usage:\n regiondump [options] -p PID ADDR SIZE\n"
 	       " regiondump [options] -p PID ADDR-END|ADDR+SIZE\n"
-	       " regiondump [options] -p PID --mapping ADDR|--anon\n\n");
+	       " regiondump [options] -p PID --mapping ADDR|--anon|--grown SNAPSHOT\n\n");
 	printf("Dump memory of a live process to a file, byte for byte, with a JSON manifest\n"
 	       "(FILE.json) saying what each byte is: read, not mapped or unreadable (both\n"
 	       "zero-filled), and the process's maps.  The process keeps running unless\n"
@@ -87,6 +91,8 @@ static _Noreturn void usage(void)
 	printf("     --anon             dump every readable private anonymous mapping\n");
 	printf("     --format FORMAT    raw (default: the bytes) or core (an ELF core file)\n");
 	printf("     --freeze           stop every thread for a consistent image (ptrace)\n");
+	printf("     --grown SNAPSHOT   dump every mapping whose RSS grew since SNAPSHOT\n"
+	       "                        (mapsnap's, or a copy of smaps)\n");
 	printf("     --mapping ADDR     dump the whole mapping that contains ADDR\n");
 	printf("     --resident-only    skip pages neither in memory nor in swap\n");
 	ms_cli_help_options(stdout);
@@ -150,12 +156,12 @@ static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc,
 		warnx("no process given; use -p PID");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
-	if ((ctl->have_mapping || ctl->anon) && argc) {
+	if ((ctl->have_mapping || ctl->anon || ctl->grown) && argc) {
 		warnx("unexpected argument \"%s\" with --%s", argv[0],
-		      ctl->anon ? "anon" : "mapping");
+		      ctl->anon ? "anon" : ctl->grown ? "grown" : "mapping");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
-	if (ctl->have_mapping || ctl->anon)
+	if (ctl->have_mapping || ctl->anon || ctl->grown)
 		return;
 	if (argc == 1 && strpbrk(argv[0], "-+")) {
 		if (ms_parse_range(ctx, argv[0], &ctl->start, &ctl->end) < 0)
@@ -190,8 +196,8 @@ static void pick_output(struct regiondump_ctl *ctl)
 
 	if (ctl->output)
 		return;
-	if (ctl->anon)
-		snprintf(first, sizeof(first), "anon");
+	if (ctl->anon || ctl->grown)
+		snprintf(first, sizeof(first), ctl->anon ? "anon" : "grown");
 	else
 		snprintf(first, sizeof(first), "0x%" PRIx64,
 			 ctl->have_mapping ? ctl->mapping : ctl->start);
@@ -260,9 +266,20 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	rc = ms_dump_new(ctx, ctl->pid, &d);
 	if (rc < 0)
 		goto out;
-	if (ctl->anon)
+	if (ctl->anon) {
 		rc = ms_dump_add_anon(ctx, d);
-	else if (ctl->have_mapping)
+	} else if (ctl->grown) {
+		struct ms_snapshot *base;
+
+		rc = ms_snapshot_load_path(ctx, ctl->grown, &base);
+		if (rc == 0) {
+			if (ms_snapshot_pid(base) && ms_snapshot_pid(base) != ctl->pid)
+				warnx("%s is a snapshot of pid %d, not %d; comparing anyway",
+				      ctl->grown, (int)ms_snapshot_pid(base), (int)ctl->pid);
+			rc = ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
+			ms_snapshot_free(base);
+		}
+	} else if (ctl->have_mapping)
 		rc = ms_dump_add_mapping(ctx, d, ctl->mapping);
 	else
 		rc = ms_dump_add_range(ctx, d, ctl->start, ctl->end);
@@ -345,6 +362,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FREEZE:
 			ctl.dumpflags |= MS_DUMP_FREEZE;
+			break;
+		case OPT_GROWN:
+			ctl.grown = optarg;
 			break;
 		case OPT_MAPPING:
 			if (ms_parse_addr(ctx, optarg, &ctl.mapping) < 0)

@@ -96,6 +96,14 @@ int ms_dump_add_mapping(struct ms_ctx *ctx, struct ms_dump *d, uint64_t addr);
  */
 int ms_dump_add_anon(struct ms_ctx *ctx, struct ms_dump *d);
 
+/*
+ * Add every readable mapping whose resident set grew since BASE (an older
+ * snapshot of the same process: mapsnap's, or a copy of its smaps), as
+ * mapsdiff follows mappings: grown in place, new, or split off.
+ * Returns: 0, -ENOENT (nothing grew), -ESRCH, -EPERM, or -ENOMEM.
+ */
+int ms_dump_add_grown(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_maps *base);
+
 /* Number of ranges added, and range I (0-based) as [*START, *END). */
 size_t ms_dump_nranges(const struct ms_dump *d);
 void ms_dump_range(const struct ms_dump *d, size_t i, uint64_t *start, uint64_t *end);
