@@ -10,6 +10,7 @@
 
 #include <memsift/diff.h>
 #include <memsift/dump.h>
+#include <memsift/pagehash.h>
 #include <memsift/freeze.h>
 #include <memsift/procfs.h>
 
@@ -181,6 +182,30 @@ int ms_dump_add_grown(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_map
 	if (rc == 0 && d->nranges == before)
 		rc = ms_err(ctx, -ENOENT, "pid %d: no readable mapping grew since the snapshot",
 			    (int)d->pid);
+	return rc;
+}
+
+struct changed_ctx {
+	struct ms_ctx *ctx;
+	struct ms_dump *d;
+};
+
+static int add_changed(uint64_t start, uint64_t end, void *data)
+{
+	struct changed_ctx *c = data;
+
+	return add(c->ctx, c->d, start, end);
+}
+
+int ms_dump_add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_pagehash *base)
+{
+	struct changed_ctx c = { ctx, d };
+	size_t before = d->nranges;
+	int rc;
+
+	rc = ms_pagehash_changed(ctx, d->pid, d->maps, base, add_changed, &c);
+	if (rc == 0 && d->nranges == before)
+		rc = ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot", (int)d->pid);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memsift/pagehash.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
 #include <memsift/snapshot.h>
@@ -323,8 +324,9 @@ static void write_header(const struct ms_snapshot *s, FILE *fp)
 		fprintf(fp, "# %s: %s\n", s->hdr[i].key, s->hdr[i].value);
 }
 
-int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp)
+int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *fp)
 {
+	struct ms_pagehash *ph = NULL;
 	struct ms_snapshot hdr = { 0 };
 	char path[64], *buf = NULL;
 	size_t total = 0;
@@ -348,7 +350,20 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp)
 		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 		goto out;
 	}
+	if (flags & MS_SNAP_PAGES) {
+		struct ms_maps *maps;
+
+		rc = ms_maps_read_pid(ctx, pid, MS_MAPS_SRC_MAPS, &maps);
+		if (rc < 0)
+			goto out;
+		rc = ms_pagehash_take(ctx, pid, maps, &ph);
+		ms_maps_free(maps);
+		if (rc < 0)
+			goto out;
+	}
 	write_header(&hdr, fp);
+	if (ph && (rc = ms_pagehash_write(ctx, ph, fp)) < 0)
+		goto out;
 	while ((n = read(fd, buf, 256 * 1024)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -367,6 +382,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp)
 		     ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)", (int)pid) :
 		     ms_err(ctx, -ESRCH, "pid %d: exited while %s was read", (int)pid, path);
 out:
+	ms_pagehash_free(ph);
 	if (fd >= 0)
 		close(fd);
 	free(buf);
@@ -612,6 +628,16 @@ const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key)
 
 	for (i = 0; i < s->nhdr; i++)
 		if (!strcmp(s->hdr[i].key, key))
+			return s->hdr[i].value;
+	return NULL;
+}
+
+const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhdr; i++)
+		if (!strcmp(s->hdr[i].key, key) && n-- == 0)
 			return s->hdr[i].value;
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,10 @@ struct mapsnap_ctl {
 	uint64_t interval;	/* microseconds between snapshots of a series */
 	uint64_t count;		/* snapshots in a series; 0: until interrupted */
 	bool series;
+	bool pages;		/* --pages: hash anonymous pages too */
 };
+
+enum { OPT_PAGES = CHAR_MAX + 1 };
 
 static volatile sig_atomic_t interrupted;
 
@@ -35,6 +39,7 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count", required_argument, NULL, 'n' },
+	{ "pages", no_argument, NULL, OPT_PAGES },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +59,8 @@ static _Noreturn void usage(void)
 	printf(" -i, --interval TIME    take a series, one snapshot every TIME (5s, 1m)\n");
 	printf(" -n, --count N          stop the series after N snapshots (default:\n"
 	       "                          until interrupted)\n");
+	printf("     --pages            also hash every page of anonymous memory, for\n"
+	       "                          regiondump --changed-since (reads the memory)\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success, 1 failure.\n");
 	printf("See mapsnap(1) for the snapshot format.\n");
@@ -69,7 +76,7 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const cha
 	rc = ms_outfile_open(ctx, path, ctl->outflags, &of);
 	if (rc < 0)
 		return rc;
-	rc = ms_snapshot_stream(ctx, ctl->pid, ms_outfile_fp(of));
+	rc = ms_snapshot_stream(ctx, ctl->pid, ctl->pages ? MS_SNAP_PAGES : 0, ms_outfile_fp(of));
 	if (rc < 0) {
 		ms_outfile_abort(of);
 		return rc;
@@ -154,6 +161,9 @@ int main(int argc, char **argv)
 			if (ms_parse_duration(ctx, optarg, &ctl.interval) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
 			ctl.series = true;
+			break;
+		case OPT_PAGES:
+			ctl.pages = true;
 			break;
 		case 'n':
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl.count) < 0)

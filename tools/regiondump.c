@@ -19,6 +19,7 @@
 #include <memsift/dump.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
+#include <memsift/pagehash.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
 
@@ -27,6 +28,7 @@
 
 enum {
 	OPT_ANON = CHAR_MAX + 1,
+	OPT_CHANGED,
 	OPT_FORMAT,
 	OPT_FREEZE,
 	OPT_GROWN,
@@ -45,6 +47,7 @@ struct regiondump_ctl {
 	uint64_t mapping;		/* --mapping ADDR */
 	int have_mapping, anon;
 	const char *grown;		/* --grown SNAPSHOT */
+	const char *changed;		/* --changed-since SNAPSHOT */
 	int progress;			/* stderr is a terminal */
 	struct timespec t0, last;
 	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
@@ -58,6 +61,7 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "zstd", no_argument, NULL, 'z' },
 	{ "anon", no_argument, NULL, OPT_ANON },
+	{ "changed-since", required_argument, NULL, OPT_CHANGED },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "freeze", no_argument, NULL, OPT_FREEZE },
 	{ "grown", required_argument, NULL, OPT_GROWN },
@@ -69,7 +73,7 @@ static const struct option longopts[] = {
 };
 
 static const struct ms_cli_excl excl[] = {
-	{ { OPT_ANON, OPT_GROWN, OPT_MAPPING } },
+	{ { OPT_ANON, OPT_CHANGED, OPT_GROWN, OPT_MAPPING } },
 	{ { 'z', OPT_FORMAT } },
 };
 
@@ -77,7 +81,7 @@ static _Noreturn void usage(void)
 {
 	printf("Usage:\n regiondump [options] -p PID ADDR SIZE\n"
 	       " regiondump [options] -p PID ADDR-END|ADDR+SIZE\n"
-	       " regiondump [options] -p PID --mapping ADDR|--anon|--grown SNAPSHOT\n\n");
+	       " regiondump [options] -p PID --mapping ADDR|--anon|--grown SNAP|--changed-since SNAP\n\n");
 	printf("Dump memory of a live process to a file, byte for byte, with a JSON manifest\n"
 	       "(FILE.json) saying what each byte is: read, not mapped or unreadable (both\n"
 	       "zero-filled), and the process's maps.  The process keeps running unless\n"
@@ -89,6 +93,9 @@ static _Noreturn void usage(void)
 	printf(" -p, --pid PID          the process to dump\n");
 	printf(" -z, --zstd             compress the output with zstd\n");
 	printf("     --anon             dump every readable private anonymous mapping\n");
+	printf("     --changed-since SNAPSHOT\n"
+	       "                        dump only the anonymous pages new or written since\n"
+	       "                        SNAPSHOT (taken with mapsnap --pages)\n");
 	printf("     --format FORMAT    raw (default: the bytes) or core (an ELF core file)\n");
 	printf("     --freeze           stop every thread for a consistent image (ptrace)\n");
 	printf("     --grown SNAPSHOT   dump every mapping whose RSS grew since SNAPSHOT\n"
@@ -156,12 +163,12 @@ static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc,
 		warnx("no process given; use -p PID");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
-	if ((ctl->have_mapping || ctl->anon || ctl->grown) && argc) {
+	if ((ctl->have_mapping || ctl->anon || ctl->grown || ctl->changed) && argc) {
 		warnx("unexpected argument \"%s\" with --%s", argv[0],
-		      ctl->anon ? "anon" : ctl->grown ? "grown" : "mapping");
+		      ctl->anon ? "anon" : ctl->grown ? "grown" : ctl->changed ? "changed-since" : "mapping");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
-	if (ctl->have_mapping || ctl->anon || ctl->grown)
+	if (ctl->have_mapping || ctl->anon || ctl->grown || ctl->changed)
 		return;
 	if (argc == 1 && strpbrk(argv[0], "-+")) {
 		if (ms_parse_range(ctx, argv[0], &ctl->start, &ctl->end) < 0)
@@ -189,6 +196,24 @@ static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc,
 	ctl->end = ctl->start + size;
 }
 
+static int add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct regiondump_ctl *ctl)
+{
+	struct ms_snapshot *base;
+	struct ms_pagehash *ph;
+	int rc;
+
+	rc = ms_snapshot_load_path(ctx, ctl->changed, &base);
+	if (rc < 0)
+		return rc;
+	rc = ms_pagehash_from_snapshot(ctx, base, ctl->changed, &ph);
+	ms_snapshot_free(base);
+	if (rc < 0)
+		return rc;
+	rc = ms_dump_add_changed(ctx, d, ph);
+	ms_pagehash_free(ph);
+	return rc;
+}
+
 static void pick_output(struct regiondump_ctl *ctl)
 {
 	char first[32];
@@ -196,8 +221,8 @@ static void pick_output(struct regiondump_ctl *ctl)
 
 	if (ctl->output)
 		return;
-	if (ctl->anon || ctl->grown)
-		snprintf(first, sizeof(first), ctl->anon ? "anon" : "grown");
+	if (ctl->anon || ctl->grown || ctl->changed)
+		snprintf(first, sizeof(first), ctl->anon ? "anon" : ctl->grown ? "grown" : "changed");
 	else
 		snprintf(first, sizeof(first), "0x%" PRIx64,
 			 ctl->have_mapping ? ctl->mapping : ctl->start);
@@ -279,6 +304,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 			rc = ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
 			ms_snapshot_free(base);
 		}
+	} else if (ctl->changed) {
+		rc = add_changed(ctx, d, ctl);
 	} else if (ctl->have_mapping)
 		rc = ms_dump_add_mapping(ctx, d, ctl->mapping);
 	else
@@ -362,6 +389,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FREEZE:
 			ctl.dumpflags |= MS_DUMP_FREEZE;
+			break;
+		case OPT_CHANGED:
+			ctl.changed = optarg;
 			break;
 		case OPT_GROWN:
 			ctl.grown = optarg;

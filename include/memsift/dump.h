@@ -104,6 +104,15 @@ int ms_dump_add_anon(struct ms_ctx *ctx, struct ms_dump *d);
  */
 int ms_dump_add_grown(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_maps *base);
 
+/*
+ * Add every run of pages of the readable private anonymous mappings that is
+ * new or was written since BASE hashed them (mapsnap --pages).  This reads
+ * those mappings once to hash them before the dump reads the runs.
+ * Returns: 0, -ENOENT (no page changed), -ESRCH, -EPERM, or -ENOMEM.
+ */
+struct ms_pagehash;
+int ms_dump_add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_pagehash *base);
+
 /* Number of ranges added, and range I (0-based) as [*START, *END). */
 size_t ms_dump_nranges(const struct ms_dump *d);
 void ms_dump_range(const struct ms_dump *d, size_t i, uint64_t *start, uint64_t *end);

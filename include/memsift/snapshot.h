@@ -59,6 +59,16 @@ enum ms_snapshot_format {
  */
 int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
 
+/* Flags for ms_snapshot_stream(). */
+enum {
+	/*
+	 * Also hash every page of the anonymous mappings into "pages" header
+	 * lines (see <memsift/pagehash.h>), for regiondump --changed-since.
+	 * This reads the process's memory: it costs as much as a dump of it.
+	 */
+	MS_SNAP_PAGES = 1,
+};
+
 /*
  * Write a snapshot of live process PID to FP in mapsnap's format without
  * keeping or parsing it: the header, then smaps copied as it is read, in
@@ -66,7 +76,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
  * have been written: write to an ms_outfile and abort it.
  * Returns: as ms_snapshot_take(), or the write error.
  */
-int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, FILE *fp);
+int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *fp);
 
 /*
  * Load a snapshot from FP in any format above, detected from the content.
@@ -102,6 +112,9 @@ pid_t ms_snapshot_pid(const struct ms_snapshot *s);
  * absent.  Borrowed from S.
  */
 const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
+
+/* The Nth value (0-based) of a key that repeats ("thread", "pages"); NULL past the last. */
+const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
 
 /*
  * Wall-clock time of the snapshot in *TS.  Returns 0, or -ENOENT when the
