@@ -141,6 +141,11 @@ demo() {
 	done
 	echo "\$ mapsdiff --top 4 hunt/"
 	"$bin/mapsdiff" --top 4 "$work/hunt" || :
+
+	say "dump what grew since the first snapshot, without stopping the process"
+	echo "\$ regiondump -p $pid --grown hunt/1.snap -o hunt/grown.dump"
+	(cd "$work" && "$bin/regiondump" -p "$pid" --grown hunt/1.snap -o hunt/grown.dump)
+	ls -l "$work/hunt/grown.dump" "$work/hunt/grown.dump.json" | sed "s|$work/||"
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"
