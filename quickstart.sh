@@ -36,7 +36,8 @@ fi
 install_deps() {
 	local pkgs=(gcc make autoconf automake pkg-config libelf-dev libdw-dev libmagic-dev
 		    libsmartcols-dev groff-base procps xz-utils
-		    libxxhash-dev libzstd-dev gdb zstd)
+		    libxxhash-dev libzstd-dev gdb zstd
+		    python3 util-linux bsdutils)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
