@@ -35,7 +35,7 @@ fi
 
 install_deps() {
 	local pkgs=(gcc make autoconf automake pkg-config libelf-dev libdw-dev libmagic-dev
-		    libsmartcols-dev groff-base procps xz-utils)
+		    libsmartcols-dev groff-base procps xz-utils libpcre2-dev)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
