@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -211,11 +212,19 @@ static void region_row(struct ms_out *t, const struct ms_hist_region *g,
 	ms_out_set_str(r, RC_TYPE, g->type);
 }
 
+static int cmp_region_start(const void *a, const void *b)
+{
+	const struct ms_hist_region *x = *(const struct ms_hist_region *const *)a;
+	const struct ms_hist_region *y = *(const struct ms_hist_region *const *)b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
 static int section_blocks(struct ms_ctx *ctx, const struct ms_hist *h,
 			  const struct ms_hist_report_opts *o, FILE *fp)
 {
+	const struct ms_hist_region *pick[STRIP_MAX];
 	size_t n = ms_hist_region_count(h), i, shown = 0;
-	uint64_t cut = 0;
 	struct ms_out *t;
 	char b[MS_SIZE_STR_MAX];
 	int c, rc;
@@ -238,37 +247,29 @@ static int section_blocks(struct ms_ctx *ctx, const struct ms_hist *h,
 	if ((rc = table_print(t, fp)) < 0)
 		return rc;
 
-	/* The strip: the STRIP_MAX largest regions, in address order. */
-	if (n > STRIP_MAX) {
-		uint64_t lo = 0, hi = UINT64_MAX, mid;
+	/* The strip: the STRIP_MAX largest regions (the first ones on ties), in address order. */
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_region *g = ms_hist_region(h, i);
 		size_t k;
 
-		/* The smallest length CUT that keeps at most STRIP_MAX regions. */
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			for (k = i = 0; i < n; i++)
-				k += ms_hist_region(h, i)->length > mid;
-			if (k <= STRIP_MAX)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		cut = lo + 1;
+		if (shown == STRIP_MAX && g->length <= pick[STRIP_MAX - 1]->length)
+			continue;
+		k = shown < STRIP_MAX ? shown++ : STRIP_MAX - 1;
+		for (; k > 0 && pick[k - 1]->length < g->length; k--)
+			pick[k] = pick[k - 1];
+		pick[k] = g;
 	}
+	qsort(pick, shown, sizeof(pick[0]), cmp_region_start);
 	fprintf(fp, "\nregions (%zu%s):\n", n,
 		ms_hist_approximate(h) & MS_HIST_APPROX_REGIONS ? ", list full" : "");
 	if ((rc = table_new(ctx, region_cols, MS_ARRAY_SIZE(region_cols), "regions", o, &t)) < 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		if (ms_hist_region(h, i)->length < cut)
-			continue;
-		region_row(t, ms_hist_region(h, i), o);
-		shown++;
-	}
+	for (i = 0; i < shown; i++)
+		region_row(t, pick[i], o);
 	if ((rc = table_print(t, fp)) < 0)
 		return rc;
 	if (shown < n)
-		fprintf(fp, "(%zu smaller regions not shown)\n", n - shown);
+		fprintf(fp, "(%zu more regions not shown)\n", n - shown);
 	return 0;
 }
 

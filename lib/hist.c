@@ -510,7 +510,7 @@ static size_t strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint6
 
 /* ---- blocks ---- */
 
-static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n)
+static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n, int random)
 {
 	/* libmagic's answers that say no more than the block class does. */
 	static const char *const generic[] = {
@@ -533,6 +533,13 @@ static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n)
 	for (i = 0; i < MS_ARRAY_SIZE(generic); i++)
 		if (!strncmp(t, generic[i], strlen(generic[i])))
 			return NULL;
+	/*
+	 * Random bytes match some weak magic ("OpenPGP Secret Key", "COM
+	 * executable") now and then; in a random block, believe only formats
+	 * that are random-looking themselves.
+	 */
+	if (random && !strstr(t, "compressed") && !strstr(t, "archive") && !strstr(t, "image data"))
+		return NULL;
 	for (i = 0; i < h->ntypes; i++)
 		if (!strcmp(h->types[i], t))
 			return h->types[i];
@@ -576,7 +583,7 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 	r->length = n;
 	r->cls = cls;
 	r->fill = fill;
-	r->type = cls > MS_BLOCK_FILL ? magic_type(h, p, n) : NULL;
+	r->type = cls > MS_BLOCK_FILL ? magic_type(h, p, n, cls == MS_BLOCK_RANDOM) : NULL;
 }
 
 /* Zero pages: ZERO is 1 when P is known zero, 0 known not, -1 to look. */

@@ -45,6 +45,13 @@ assert s["line 1 of a plain text file, not a dump at all"]["first"] == 0
 assert s["line 200 of a plain text file, not a dump at all"]["first"] == j["size"] - 49
 PY
 
+# libmagic names a gzip stream at the start of a random region.
+head -c 300000 "$bytehist" | gzip -c > "$tmp/z.gz"
+"$bytehist" -J "$tmp/z.gz" | python3 -c 'import json,sys; r=json.load(sys.stdin)["regions"][0]; assert r["class"]=="random" and r["type"].startswith("gzip compressed data"), r' ||
+	ms_fail "gzip: not recognised by libmagic"
+"$bytehist" --no-magic -J "$tmp/z.gz" | python3 -c 'import json,sys; assert "type" not in json.load(sys.stdin)["regions"][0]' ||
+	ms_fail "--no-magic: still asked libmagic"
+
 # stdin, as no FILE and as "-": the same report as the file, named "-".
 "$bytehist" "$tmp/text" | sed 1d > "$tmp/a"
 "$bytehist" < "$tmp/text" > "$tmp/b"
