@@ -1,0 +1,232 @@
+/*
+ * What a region of memory is made of: one streaming pass over a dump that
+ * counts its bytes, classes its blocks, groups its repeated-byte runs and
+ * counts its strings, its most frequent 8-byte words and user patterns.
+ *
+ * Memory stays bounded whatever the input size: the block map keeps at most
+ * MS_HIST_MAX_REGIONS regions, and strings, runs and words are counted in
+ * tables of a fixed budget.  When a table had to drop or bucket an item,
+ * ms_hist_approximate() says which counts are lower bounds.
+ *
+ *	ms_hist_new(ctx, &opts, &h);
+ *	ms_hist_add_pattern(ctx, h, "deadbeef");
+ *	while ((n = read(fd, buf, sizeof(buf))) > 0)
+ *		ms_hist_feed(ctx, h, buf, n);
+ *	ms_hist_finish(ctx, h);
+ *	... ms_hist_size(h), ms_hist_byte_count(h, 'T'), ms_hist_string(h, 0) ...
+ *	ms_hist_free(h);
+ *
+ * Offsets are from the start of the input; turning them into addresses
+ * (with the regiondump manifest, <memsift/manifest.h>) is the presenter's.
+ */
+#ifndef MEMSIFT_HIST_H
+#define MEMSIFT_HIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/ctx.h>
+
+struct ms_hist;
+
+/* The class of a block, in the order they are tested. */
+enum ms_block_class {
+	MS_BLOCK_ZERO = 0,	/* every byte 0 */
+	MS_BLOCK_FILL,		/* 90% or more of its bytes one non-zero value */
+	MS_BLOCK_UTF16,		/* UTF-16LE text: (printable, 0) pairs at even offsets */
+	MS_BLOCK_TEXT,		/* ASCII or UTF-8 text, NUL separators allowed */
+	MS_BLOCK_POINTERS,	/* a quarter or more of its 8-byte words look like pointers */
+	MS_BLOCK_RANDOM,	/* high entropy: compressed, encrypted or random */
+	MS_BLOCK_BINARY,	/* anything else: low-entropy binary */
+	MS_BLOCK_NCLASSES
+};
+
+/* Bits of ms_hist_approximate(): which counts are lower bounds. */
+enum {
+	MS_HIST_APPROX_STRINGS = 1,	/* the string table was full: some dropped */
+	MS_HIST_APPROX_RUNS = 2,	/* some runs counted by length bucket only */
+	MS_HIST_APPROX_WORDS = 4,	/* the word table was full: counts are lower bounds */
+	MS_HIST_APPROX_REGIONS = 8,	/* the region list stopped at MS_HIST_MAX_REGIONS */
+};
+
+#define MS_HIST_MIN_RUN 16		/* runs are found word by word: 15 or more */
+#define MS_HIST_STRING_MAX 256		/* longer strings are keyed by this prefix */
+#define MS_HIST_MAX_REGIONS 65536
+#define MS_HIST_MAX_PATTERNS 16
+#define MS_HIST_PATTERN_MAX 256		/* longest -e pattern, in bytes */
+#define MS_HIST_REGEX_WINDOW 4096	/* longest -E match found across chunks */
+
+/* Options; zero fields take the defaults given. */
+struct ms_hist_opts {
+	uint64_t block_size;	/* a power of two, 512..1M; default 4096 */
+	unsigned min_string;	/* characters, 2..MS_HIST_STRING_MAX; default 6 */
+	unsigned min_run;	/* bytes, MS_HIST_MIN_RUN or more; default MS_HIST_MIN_RUN */
+	size_t string_budget;	/* distinct strings kept; default 65536 */
+	size_t word_budget;	/* distinct words kept; default 65536 */
+	bool magic;		/* ask libmagic about the first block of each region */
+	unsigned magic_max;	/* at most this many libmagic calls; default 256 */
+	/*
+	 * Offsets, in increasing order, at which a region must end because the
+	 * dump jumps there from one address range to another (a manifest's
+	 * ranges); borrowed, may be NULL.
+	 */
+	const uint64_t *breaks;
+	size_t nbreaks;
+};
+
+/* A run of one byte value: COUNT runs of exactly LENGTH bytes BYTE. */
+struct ms_hist_run {
+	uint8_t byte;
+	bool bucket;		/* LENGTH is a power-of-two bucket: LENGTH..2*LENGTH-1 */
+	uint64_t length;
+	uint64_t count;
+	uint64_t bytes;		/* total bytes in these runs */
+	uint64_t first;		/* offset of the first one */
+};
+
+/* A string and how often it occurs. */
+struct ms_hist_string {
+	const char *text;	/* NUL-terminated, at most MS_HIST_STRING_MAX bytes */
+	bool utf16;		/* found as UTF-16LE (TEXT holds its ASCII) */
+	bool truncated;		/* longer than TEXT: keyed by this prefix */
+	uint64_t count;
+	uint64_t bytes;		/* total bytes of all its occurrences */
+	uint64_t first;		/* offset of the first one */
+};
+
+/* An 8-byte aligned word (native byte order) and how often it occurs. */
+struct ms_hist_word {
+	uint64_t value;
+	uint64_t count;
+	uint64_t first;
+};
+
+/* A stretch of consecutive blocks of one class (and one fill byte). */
+struct ms_hist_region {
+	uint64_t start;
+	uint64_t length;
+	enum ms_block_class cls;
+	uint8_t fill;		/* MS_BLOCK_FILL: the byte */
+	const char *type;	/* libmagic's description of its first block, or NULL */
+};
+
+/* A -e or -E pattern's matches. */
+struct ms_hist_pattern {
+	const char *text;	/* as given to ms_hist_add_pattern() or _add_regex() */
+	bool regex;
+	uint64_t count;
+	uint64_t first;		/* offset of the first match; valid when COUNT > 0 */
+};
+
+/*
+ * Create an analysis with OPTS (NULL for the defaults).  On success *OUT
+ * owns it; release it with ms_hist_free().
+ *
+ * Returns: 0, -EINVAL on a bad option (the message names it), -ENOMEM, or
+ * -EIO when libmagic was asked for and cannot load its database.
+ */
+int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out);
+
+/* Release H; NULL is accepted. */
+void ms_hist_free(struct ms_hist *h);
+
+/*
+ * Count the occurrences of a byte string given in HEX ("deadbeef", "de ad
+ * be ef", "0xdeadbeef"; 1 to MS_HIST_PATTERN_MAX bytes), overlapping ones
+ * included.  Call before the first ms_hist_feed().
+ *
+ * Returns: 0, -EINVAL (not hex, odd digits, too long, too many patterns),
+ * -EBUSY after feeding started, or -ENOMEM.
+ */
+int ms_hist_add_pattern(struct ms_ctx *ctx, struct ms_hist *h, const char *hex);
+
+/*
+ * Count the matches of a PCRE2 regular expression over the bytes (no UTF
+ * mode: "." is any byte), each match counted once, without overlaps.
+ * Matches longer than MS_HIST_REGEX_WINDOW bytes may be missed where the
+ * input was fed in pieces.  Call before the first ms_hist_feed().
+ *
+ * Returns: 0, -EINVAL (does not compile: the message says where), -EBUSY,
+ * or -ENOMEM.
+ */
+int ms_hist_add_regex(struct ms_ctx *ctx, struct ms_hist *h, const char *re);
+
+/*
+ * Analyse the next LEN bytes of the input.  Any split of the input into
+ * pieces gives the same results, except for regex matches longer than
+ * MS_HIST_REGEX_WINDOW.
+ *
+ * Returns: 0, -EINVAL after ms_hist_finish(), or -ENOMEM.
+ */
+int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t len);
+
+/*
+ * Finish: analyse the last partial block and close open runs and strings,
+ * then sort the results (strings and runs by total bytes, words by count,
+ * largest first).  The getters below are valid only after this.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h);
+
+/*
+ * Read FD to its end in 1 MiB reads, feeding each to H, then finish.
+ * NAME is used only in messages.
+ *
+ * Returns: 0, the read(2) error as a negative errno, or -ENOMEM.
+ */
+int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name);
+
+/* The options in force, defaults filled in. */
+const struct ms_hist_opts *ms_hist_get_opts(const struct ms_hist *h);
+
+/* Bytes analysed. */
+uint64_t ms_hist_size(const struct ms_hist *h);
+
+/* How many bytes of value B there are. */
+uint64_t ms_hist_byte_count(const struct ms_hist *h, uint8_t b);
+
+/* Shannon entropy of the whole input, in bits per byte (0 to 8); 0 when empty. */
+double ms_hist_entropy(const struct ms_hist *h);
+
+/* Whole 4 KiB pages, at offsets that are multiples of 4096, that are all zero. */
+uint64_t ms_hist_zero_pages(const struct ms_hist *h);
+
+/* A mask of MS_HIST_APPROX_* bits; 0 when every count is exact. */
+unsigned ms_hist_approximate(const struct ms_hist *h);
+
+/* Blocks (the last one may be partial), and those of class CLS. */
+uint64_t ms_hist_blocks(const struct ms_hist *h);
+uint64_t ms_hist_class_blocks(const struct ms_hist *h, enum ms_block_class cls);
+
+/* Bytes in blocks of class CLS (the last partial block counts its real size). */
+uint64_t ms_hist_class_bytes(const struct ms_hist *h, enum ms_block_class cls);
+
+/* The class's name: "zero", "fill", "utf16", "text", "pointers", "random", "binary". */
+const char *ms_block_class_str(enum ms_block_class cls);
+
+/*
+ * The results, ranked, each borrowed from H.  I counts from 0; out of range
+ * gives NULL.  Strings and runs are ranked by total bytes, words by count;
+ * ties go to the one found first.
+ */
+size_t ms_hist_string_count(const struct ms_hist *h);
+const struct ms_hist_string *ms_hist_string(const struct ms_hist *h, size_t i);
+size_t ms_hist_run_count(const struct ms_hist *h);
+const struct ms_hist_run *ms_hist_run(const struct ms_hist *h, size_t i);
+size_t ms_hist_word_count(const struct ms_hist *h);
+const struct ms_hist_word *ms_hist_word(const struct ms_hist *h, size_t i);
+size_t ms_hist_region_count(const struct ms_hist *h);
+const struct ms_hist_region *ms_hist_region(const struct ms_hist *h, size_t i);
+size_t ms_hist_pattern_count(const struct ms_hist *h);
+const struct ms_hist_pattern *ms_hist_pattern(const struct ms_hist *h, size_t i);
+
+/*
+ * Whether VALUE looks like a canonical x86-64 or arm64 user-space pointer
+ * (4 GiB <= VALUE < 128 TiB: PIE heaps at 0x55..., mmaps at 0x7f..., Go's
+ * heap at 0xc000000000), the test pointer-dense blocks use.
+ */
+bool ms_hist_pointer_like(uint64_t value);
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * The bytehist report: each section a small table through <memsift/output.h>,
+ * and the JSON object written directly (one object of several lists, which a
+ * single libsmartcols table cannot hold).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <memsift/hist-report.h>
+#include <memsift/output.h>
+
+#include "internal.h"
+
+#define DEFAULT_TOP 10
+#define STRIP_MAX 16		/* regions shown in the block map */
+
+static const char *const section_names[] = {
+	"summary", "bytes", "blocks", "runs", "strings", "words", "patterns",
+};
+
+/* The bit of the section named by the N bytes at P, or 0. */
+static unsigned section_bit(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 3 && !strncasecmp(p, "all", 3))
+		return MS_HR_ALL;
+	for (i = 0; i < MS_ARRAY_SIZE(section_names); i++)
+		if (strlen(section_names[i]) == n && !strncasecmp(p, section_names[i], n))
+			return 1U << i;
+	return 0;
+}
+
+int ms_hist_report_sections(struct ms_ctx *ctx, const char *list, unsigned *mask)
+{
+	const char *p = list;
+	unsigned m = 0, bit;
+	size_t n;
+
+	do {
+		n = strcspn(p, ",");
+		bit = section_bit(p, n);
+		if (!bit)
+			return ms_err(ctx, -EINVAL, "unknown section \"%.*s\"; use summary, bytes, blocks, runs, strings, words, patterns or all",
+				      (int)n, p);
+		m |= bit;
+		p += n;
+	} while (*p++);
+	*mask = m;
+	return 0;
+}
+
+static unsigned top_of(const struct ms_hist_report_opts *o)
+{
+	return o->top ? o->top : DEFAULT_TOP;
+}
+
+static uint64_t where(const struct ms_hist_report_opts *o, uint64_t off)
+{
+	uint64_t a;
+
+	return o->manifest && ms_manifest_addr(o->manifest, off, &a) ? a : off;
+}
+
+/* A byte as a person reads it: 0x54 'T', 0x00. */
+static const char *byte_str(uint8_t b, char *buf, size_t len)
+{
+	if (b >= 0x20 && b < 0x7f && b != '\'')
+		snprintf(buf, len, "0x%02x '%c'", b, b);
+	else
+		snprintf(buf, len, "0x%02x", b);
+	return buf;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static int table_new(struct ms_ctx *ctx, const struct ms_out_column *cols, size_t n,
+		     const char *name, const struct ms_hist_report_opts *o, struct ms_out **out)
+{
+	int rc = ms_out_new(ctx, cols, n, name, out);
+
+	if (rc < 0)
+		return rc;
+	ms_out_set_flags(*out, o->out_flags & ~(unsigned)MS_OUT_JSON);
+	ms_out_set_termwidth(*out, o->termwidth);
+	return 0;
+}
+
+static int table_print(struct ms_out *t, FILE *fp)
+{
+	int rc = ms_out_print(t, fp);
+
+	ms_out_free(t);
+	return rc;
+}
+
+static void summary(const struct ms_hist *h, const struct ms_hist_report_opts *o, FILE *fp)
+{
+	uint64_t size = ms_hist_size(h), pages = size / 4096;
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+	unsigned ap = ms_hist_approximate(h);
+	int c;
+
+	ms_size_str(size, a, sizeof(a));
+	ms_size_str(ms_hist_get_opts(h)->block_size, b, sizeof(b));
+	fprintf(fp, "%s: %s (%" PRIu64 " bytes), %" PRIu64 " blocks of %s", o->name, a, size,
+		ms_hist_blocks(h), b);
+	if (o->manifest && o->manifest->nranges > 1)
+		fprintf(fp, ", %zu ranges from 0x%" PRIx64 " (from %s)\n", o->manifest->nranges,
+			o->manifest->start, o->base_from ? o->base_from : "the manifest");
+	else if (o->manifest)
+		fprintf(fp, ", at 0x%" PRIx64 "-0x%" PRIx64 " (from %s)\n", o->manifest->start,
+			o->manifest->start + size, o->base_from ? o->base_from : "the manifest");
+	else
+		fprintf(fp, ", offsets from its start\n");
+	fprintf(fp, "entropy %.2f bits/byte; %" PRIu64 " of %" PRIu64 " pages zero (%.1f%%)\n",
+		ms_hist_entropy(h), ms_hist_zero_pages(h), pages, pct(ms_hist_zero_pages(h), pages));
+	fprintf(fp, "classes:");
+	for (c = 0; c < MS_BLOCK_NCLASSES; c++)
+		if (ms_hist_class_bytes(h, c))
+			fprintf(fp, " %s %.1f%%", ms_block_class_str(c),
+				pct(ms_hist_class_bytes(h, c), size));
+	fprintf(fp, "%s\n", size ? "" : " none (empty input)");
+	if (ap)
+		fprintf(fp, "approximate:%s%s%s%s (tables full; counts shown are lower bounds)\n",
+			ap & MS_HIST_APPROX_STRINGS ? " strings" : "",
+			ap & MS_HIST_APPROX_RUNS ? " runs (some by length bucket)" : "",
+			ap & MS_HIST_APPROX_WORDS ? " words" : "",
+			ap & MS_HIST_APPROX_REGIONS ? " regions" : "");
+}
+
+enum { BC_BYTE, BC_COUNT, BC_SHARE };
+static const struct ms_out_column byte_cols[] = {
+	[BC_BYTE] = { "BYTE", 8, MS_COL_DEFAULT, MS_COL_STR, "byte value" },
+	[BC_COUNT] = { "COUNT", 8, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
+	[BC_SHARE] = { "SHARE%", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_FLOAT, "share of all bytes" },
+};
+
+static int section_bytes(struct ms_ctx *ctx, const struct ms_hist *h,
+			 const struct ms_hist_report_opts *o, FILE *fp)
+{
+	unsigned top = top_of(o), i, n = 0, distinct = 0;
+	int order[256], k, j, tmp;
+	struct ms_out *t;
+	char buf[16];
+	int rc;
+
+	for (k = 0; k < 256; k++) {
+		order[k] = k;
+		distinct += ms_hist_byte_count(h, (uint8_t)k) != 0;
+	}
+	/* Insertion sort by count, largest first, ties by value: 256 items. */
+	for (k = 1; k < 256; k++)
+		for (j = k; j > 0 && ms_hist_byte_count(h, (uint8_t)order[j]) >
+					    ms_hist_byte_count(h, (uint8_t)order[j - 1]); j--) {
+			tmp = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = tmp;
+		}
+	fprintf(fp, "\nbyte values (%u of 256 occur):\n", distinct);
+	if ((rc = table_new(ctx, byte_cols, MS_ARRAY_SIZE(byte_cols), "bytes", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < 256 && n < top; i++) {
+		uint64_t c = ms_hist_byte_count(h, (uint8_t)order[i]);
+		struct ms_out_row *r;
+
+		if (!c)
+			break;
+		r = ms_out_add_row(t);
+		ms_out_set_str(r, BC_BYTE, byte_str((uint8_t)order[i], buf, sizeof(buf)));
+		ms_out_set_u64(r, BC_COUNT, c);
+		ms_out_set_double(r, BC_SHARE, pct(c, ms_hist_size(h)));
+		n++;
+	}
+	return table_print(t, fp);
+}
+
+enum { KC_CLASS, KC_BLOCKS, KC_SIZE, KC_SHARE };
+static const struct ms_out_column class_cols[] = {
+	[KC_CLASS] = { "CLASS", 8, MS_COL_DEFAULT, MS_COL_STR, "block class" },
+	[KC_BLOCKS] = { "BLOCKS", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "blocks" },
+	[KC_SIZE] = { "SIZE", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "bytes" },
+	[KC_SHARE] = { "SHARE%", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_FLOAT, "share of all bytes" },
+};
+
+enum { RC_START, RC_END, RC_SIZE, RC_CLASS, RC_TYPE };
+static const struct ms_out_column region_cols[] = {
+	[RC_START] = { "START", 12, MS_COL_DEFAULT, MS_COL_HEX, "first byte" },
+	[RC_END] = { "END", 12, MS_COL_DEFAULT, MS_COL_HEX, "end (exclusive)" },
+	[RC_SIZE] = { "SIZE", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "bytes" },
+	[RC_CLASS] = { "CLASS", 8, MS_COL_DEFAULT, MS_COL_STR, "block class" },
+	[RC_TYPE] = { "TYPE", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "libmagic's type" },
+};
+
+static void region_row(struct ms_out *t, const struct ms_hist_region *g,
+		       const struct ms_hist_report_opts *o)
+{
+	struct ms_out_row *r = ms_out_add_row(t);
+	char cls[32], b[16];
+
+	if (g->cls == MS_BLOCK_FILL)
+		snprintf(cls, sizeof(cls), "fill %s", byte_str(g->fill, b, sizeof(b)));
+	else
+		snprintf(cls, sizeof(cls), "%s", ms_block_class_str(g->cls));
+	/* The end is just past the last byte: the next byte may be in another range. */
+	ms_out_set_u64(r, RC_START, where(o, g->start));
+	ms_out_set_u64(r, RC_END, where(o, g->start + g->length - 1) + 1);
+	ms_out_set_u64(r, RC_SIZE, g->length);
+	ms_out_set_str(r, RC_CLASS, cls);
+	ms_out_set_str(r, RC_TYPE, g->type);
+}
+
+static int cmp_region_start(const void *a, const void *b)
+{
+	const struct ms_hist_region *x = *(const struct ms_hist_region *const *)a;
+	const struct ms_hist_region *y = *(const struct ms_hist_region *const *)b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int section_blocks(struct ms_ctx *ctx, const struct ms_hist *h,
+			  const struct ms_hist_report_opts *o, FILE *fp)
+{
+	const struct ms_hist_region *pick[STRIP_MAX];
+	size_t n = ms_hist_region_count(h), i, shown = 0;
+	struct ms_out *t;
+	char b[MS_SIZE_STR_MAX];
+	int c, rc;
+
+	ms_size_str(ms_hist_get_opts(h)->block_size, b, sizeof(b));
+	fprintf(fp, "\nblocks of %s by class:\n", b);
+	if ((rc = table_new(ctx, class_cols, MS_ARRAY_SIZE(class_cols), "blocks", o, &t)) < 0)
+		return rc;
+	for (c = 0; c < MS_BLOCK_NCLASSES; c++) {
+		struct ms_out_row *r;
+
+		if (!ms_hist_class_blocks(h, c))
+			continue;
+		r = ms_out_add_row(t);
+		ms_out_set_str(r, KC_CLASS, ms_block_class_str(c));
+		ms_out_set_u64(r, KC_BLOCKS, ms_hist_class_blocks(h, c));
+		ms_out_set_u64(r, KC_SIZE, ms_hist_class_bytes(h, c));
+		ms_out_set_double(r, KC_SHARE, pct(ms_hist_class_bytes(h, c), ms_hist_size(h)));
+	}
+	if ((rc = table_print(t, fp)) < 0)
+		return rc;
+
+	/* The strip: the STRIP_MAX largest regions (the first ones on ties), in address order. */
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_region *g = ms_hist_region(h, i);
+		size_t k;
+
+		if (shown == STRIP_MAX && g->length <= pick[STRIP_MAX - 1]->length)
+			continue;
+		k = shown < STRIP_MAX ? shown++ : STRIP_MAX - 1;
+		for (; k > 0 && pick[k - 1]->length < g->length; k--)
+			pick[k] = pick[k - 1];
+		pick[k] = g;
+	}
+	qsort(pick, shown, sizeof(pick[0]), cmp_region_start);
+	fprintf(fp, "\nregions (%zu%s):\n", n,
+		ms_hist_approximate(h) & MS_HIST_APPROX_REGIONS ? ", list full" : "");
+	if ((rc = table_new(ctx, region_cols, MS_ARRAY_SIZE(region_cols), "regions", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < shown; i++)
+		region_row(t, pick[i], o);
+	if ((rc = table_print(t, fp)) < 0)
+		return rc;
+	if (shown < n)
+		fprintf(fp, "(%zu more regions not shown)\n", n - shown);
+	return 0;
+}
+
+enum { UC_BYTE, UC_LENGTH, UC_COUNT, UC_BYTES, UC_FIRST };
+static const struct ms_out_column run_cols[] = {
+	[UC_BYTE] = { "BYTE", 8, MS_COL_DEFAULT, MS_COL_STR, "byte value" },
+	[UC_LENGTH] = { "LENGTH", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_STR, "run length in bytes" },
+	[UC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "runs of that length" },
+	[UC_BYTES] = { "BYTES", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "total bytes in them" },
+	[UC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one starts" },
+};
+
+static int section_runs(struct ms_ctx *ctx, const struct ms_hist *h,
+			const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_run_count(h), i;
+	struct ms_out *t;
+	char b[16], len[48];
+	int rc;
+
+	fprintf(fp, "\nruns of %u bytes or more, by total bytes (%zu kinds):\n",
+		ms_hist_get_opts(h)->min_run, n);
+	if ((rc = table_new(ctx, run_cols, MS_ARRAY_SIZE(run_cols), "runs", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < n && i < top_of(o); i++) {
+		const struct ms_hist_run *u = ms_hist_run(h, i);
+		struct ms_out_row *r = ms_out_add_row(t);
+
+		if (u->bucket)
+			snprintf(len, sizeof(len), "%" PRIu64 "-%" PRIu64, u->length, 2 * u->length - 1);
+		else
+			snprintf(len, sizeof(len), "%" PRIu64, u->length);
+		ms_out_set_str(r, UC_BYTE, byte_str(u->byte, b, sizeof(b)));
+		ms_out_set_str(r, UC_LENGTH, len);
+		ms_out_set_u64(r, UC_COUNT, u->count);
+		ms_out_set_u64(r, UC_BYTES, u->bytes);
+		ms_out_set_u64(r, UC_FIRST, where(o, u->first));
+	}
+	return table_print(t, fp);
+}
+
+enum { SC_COUNT, SC_BYTES, SC_LEN, SC_FIRST, SC_TEXT };
+static const struct ms_out_column str_cols[] = {
+	[SC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
+	[SC_BYTES] = { "BYTES", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "total bytes" },
+	[SC_LEN] = { "LEN", 4, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "length in characters (first occurrence)" },
+	[SC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one starts" },
+	[SC_TEXT] = { "TEXT", 0.5, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "the string; [utf16] when found as UTF-16LE" },
+};
+
+static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
+			   const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_string_count(h), i;
+	struct ms_out *t;
+	char text[MS_HIST_STRING_MAX + 32];
+	int rc;
+
+	fprintf(fp, "\nstrings of %u characters or more, by total bytes (%zu distinct%s):\n",
+		ms_hist_get_opts(h)->min_string, n,
+		ms_hist_approximate(h) & MS_HIST_APPROX_STRINGS ? ", table full" : "");
+	if ((rc = table_new(ctx, str_cols, MS_ARRAY_SIZE(str_cols), "strings", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < n && i < top_of(o); i++) {
+		const struct ms_hist_string *s = ms_hist_string(h, i);
+		struct ms_out_row *r = ms_out_add_row(t);
+
+		snprintf(text, sizeof(text), "%s%s%s", s->utf16 ? "[utf16] " : "", s->text,
+			 s->truncated ? "..." : "");
+		ms_out_set_u64(r, SC_COUNT, s->count);
+		ms_out_set_u64(r, SC_BYTES, s->bytes);
+		ms_out_set_u64(r, SC_LEN, strlen(s->text));
+		ms_out_set_u64(r, SC_FIRST, where(o, s->first));
+		ms_out_set_str(r, SC_TEXT, text);
+	}
+	return table_print(t, fp);
+}
+
+enum { WC_VALUE, WC_COUNT, WC_SHARE, WC_FIRST, WC_NOTE };
+static const struct ms_out_column word_cols[] = {
+	[WC_VALUE] = { "VALUE", 18, MS_COL_DEFAULT, MS_COL_HEX, "8-byte word, native order" },
+	[WC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
+	[WC_SHARE] = { "SHARE%", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_FLOAT, "share of all words" },
+	[WC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one is" },
+	[WC_NOTE] = { "NOTE", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "what it may be" },
+};
+
+static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
+			 const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_word_count(h), i;
+	uint64_t nwords = ms_hist_size(h) / 8;
+	struct ms_out *t;
+	char note[64];
+	uint64_t woff;
+	int rc;
+
+	fprintf(fp, "\nwords (8-byte aligned), most frequent first%s:\n",
+		ms_hist_approximate(h) & MS_HIST_APPROX_WORDS ? " (table full: counts are lower bounds)" : "");
+	if ((rc = table_new(ctx, word_cols, MS_ARRAY_SIZE(word_cols), "words", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < n && i < top_of(o); i++) {
+		const struct ms_hist_word *w = ms_hist_word(h, i);
+		struct ms_out_row *r = ms_out_add_row(t);
+
+		note[0] = '\0';
+		if (o->manifest && ms_manifest_offset(o->manifest, w->value, &woff) &&
+		    woff < ms_hist_size(h))
+			snprintf(note, sizeof(note), "points into this dump (+0x%" PRIx64 ")", woff);
+		else if (ms_hist_pointer_like(w->value))
+			snprintf(note, sizeof(note), "pointer-like");
+		ms_out_set_u64(r, WC_VALUE, w->value);
+		ms_out_set_u64(r, WC_COUNT, w->count);
+		ms_out_set_double(r, WC_SHARE, pct(w->count, nwords));
+		ms_out_set_u64(r, WC_FIRST, where(o, w->first));
+		ms_out_set_str(r, WC_NOTE, note[0] ? note : NULL);
+	}
+	return table_print(t, fp);
+}
+
+enum { PC_PATTERN, PC_COUNT, PC_FIRST };
+static const struct ms_out_column pat_cols[] = {
+	[PC_PATTERN] = { "PATTERN", 0.4, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "as given to -e or -E" },
+	[PC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "matches" },
+	[PC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one starts" },
+};
+
+static int section_patterns(struct ms_ctx *ctx, const struct ms_hist *h,
+			    const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_pattern_count(h), i;
+	struct ms_out *t;
+	char text[300];
+	int rc;
+
+	if (!n)
+		return 0;
+	fprintf(fp, "\npatterns:\n");
+	if ((rc = table_new(ctx, pat_cols, MS_ARRAY_SIZE(pat_cols), "patterns", o, &t)) < 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_pattern *p = ms_hist_pattern(h, i);
+		struct ms_out_row *r = ms_out_add_row(t);
+
+		snprintf(text, sizeof(text), "%s %s", p->regex ? "-E" : "-e", p->text);
+		ms_out_set_str(r, PC_PATTERN, text);
+		ms_out_set_u64(r, PC_COUNT, p->count);
+		if (p->count)
+			ms_out_set_u64(r, PC_FIRST, where(o, p->first));
+	}
+	return table_print(t, fp);
+}
+
+int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
+			 const struct ms_hist_report_opts *o, FILE *fp)
+{
+	unsigned s = o->sections ? o->sections : MS_HR_ALL;
+	int rc = 0;
+
+	if (s & MS_HR_SUMMARY)
+		summary(h, o, fp);
+	if (!rc && (s & MS_HR_BYTES) && ms_hist_size(h))
+		rc = section_bytes(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_BLOCKS) && ms_hist_size(h))
+		rc = section_blocks(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_RUNS) && ms_hist_run_count(h))
+		rc = section_runs(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_STRINGS) && ms_hist_string_count(h))
+		rc = section_strings(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_WORDS) && ms_hist_word_count(h))
+		rc = section_words(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_PATTERNS))
+		rc = section_patterns(ctx, h, o, fp);
+	if (!rc && ferror(fp))
+		rc = ms_err(ctx, -EIO, "write error");
+	return rc;
+}
+
+/* ---- JSON ---- */
+
+static void json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static size_t json_limit(const struct ms_hist_report_opts *o, size_t n)
+{
+	return o->top && o->top < n ? o->top : n;
+}
+
+static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t i, n;
+
+	fprintf(fp, ",\n\"regions\":[");
+	for (i = 0; i < ms_hist_region_count(h); i++) {
+		const struct ms_hist_region *g = ms_hist_region(h, i);
+
+		fprintf(fp, "%s\n {\"start\":%" PRIu64 ",\"length\":%" PRIu64 ",\"class\":\"%s\"",
+			i ? "," : "", where(o, g->start), g->length, ms_block_class_str(g->cls));
+		if (g->cls == MS_BLOCK_FILL)
+			fprintf(fp, ",\"fill\":%u", g->fill);
+		if (g->type) {
+			fprintf(fp, ",\"type\":");
+			json_str(fp, g->type);
+		}
+		fputc('}', fp);
+	}
+	fprintf(fp, "],\n\"runs\":[");
+	n = json_limit(o, ms_hist_run_count(h));
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_run *u = ms_hist_run(h, i);
+
+		fprintf(fp, "%s\n {\"byte\":%u,\"length\":%" PRIu64 ",\"bucket\":%s,\"count\":%" PRIu64
+			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", i ? "," : "", u->byte,
+			u->length, u->bucket ? "true" : "false", u->count, u->bytes,
+			where(o, u->first));
+	}
+	fprintf(fp, "],\n\"strings\":[");
+	n = json_limit(o, ms_hist_string_count(h));
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_string *s = ms_hist_string(h, i);
+
+		fprintf(fp, "%s\n {\"text\":", i ? "," : "");
+		json_str(fp, s->text);
+		fprintf(fp, ",\"encoding\":\"%s\",\"truncated\":%s,\"count\":%" PRIu64
+			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", s->utf16 ? "utf16le" : "ascii",
+			s->truncated ? "true" : "false", s->count, s->bytes, where(o, s->first));
+	}
+	fprintf(fp, "],\n\"words\":[");
+	n = json_limit(o, ms_hist_word_count(h));
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_word *w = ms_hist_word(h, i);
+
+		fprintf(fp, "%s\n {\"value\":\"0x%" PRIx64 "\",\"count\":%" PRIu64 ",\"first\":%" PRIu64
+			",\"pointer_like\":%s}", i ? "," : "", w->value, w->count, where(o, w->first),
+			ms_hist_pointer_like(w->value) ? "true" : "false");
+	}
+	fprintf(fp, "],\n\"patterns\":[");
+	for (i = 0; i < ms_hist_pattern_count(h); i++) {
+		const struct ms_hist_pattern *p = ms_hist_pattern(h, i);
+
+		fprintf(fp, "%s\n {\"pattern\":", i ? "," : "");
+		json_str(fp, p->text);
+		fprintf(fp, ",\"regex\":%s,\"count\":%" PRIu64, p->regex ? "true" : "false", p->count);
+		if (p->count)
+			fprintf(fp, ",\"first\":%" PRIu64, where(o, p->first));
+		fputc('}', fp);
+	}
+	fprintf(fp, "]");
+}
+
+int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
+			const struct ms_hist_report_opts *o, FILE *fp)
+{
+	unsigned ap = ms_hist_approximate(h);
+	int i;
+
+	fprintf(fp, "{\"file\":");
+	json_str(fp, o->name ? o->name : "-");
+	if (o->manifest)
+		fprintf(fp, ",\"base\":\"0x%" PRIx64 "\"", o->manifest->start);
+	else
+		fprintf(fp, ",\"base\":null");
+	fprintf(fp, ",\"size\":%" PRIu64 ",\"block_size\":%" PRIu64 ",\"entropy\":%.4f"
+		",\"zero_pages\":%" PRIu64 ",\n\"approximate\":{\"strings\":%s,\"runs\":%s"
+		",\"words\":%s,\"regions\":%s},\n\"bytes\":[",
+		ms_hist_size(h), ms_hist_get_opts(h)->block_size, ms_hist_entropy(h),
+		ms_hist_zero_pages(h), ap & MS_HIST_APPROX_STRINGS ? "true" : "false",
+		ap & MS_HIST_APPROX_RUNS ? "true" : "false",
+		ap & MS_HIST_APPROX_WORDS ? "true" : "false",
+		ap & MS_HIST_APPROX_REGIONS ? "true" : "false");
+	for (i = 0; i < 256; i++)
+		fprintf(fp, "%s%" PRIu64, i ? "," : "", ms_hist_byte_count(h, (uint8_t)i));
+	fprintf(fp, "],\n\"blocks\":{");
+	for (i = 0; i < MS_BLOCK_NCLASSES; i++)
+		fprintf(fp, "%s\"%s\":{\"blocks\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", i ? "," : "",
+			ms_block_class_str(i), ms_hist_class_blocks(h, i), ms_hist_class_bytes(h, i));
+	fprintf(fp, "}");
+	json_lists(h, o, fp);
+	fprintf(fp, "}\n");
+	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
+}

@@ -1,0 +1,368 @@
+/*
+ * A small JSON reader for the few keys of a dump manifest: no DOM, no
+ * dependency; every value is parsed (so bad JSON is refused) but only
+ * "start", "length", "size" and "ranges" are kept.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/manifest.h>
+
+#include "internal.h"
+
+#define MANIFEST_MAX (16 << 20)
+#define DEPTH_MAX 64
+
+struct jp {
+	struct ms_ctx *ctx;
+	const char *path;
+	const char *s, *p, *end;
+	struct ms_manifest_info *out;
+	bool have_start, have_range_start;
+	uint64_t range_sum;
+	bool have_ranges;
+	bool range_done;	/* the last range object ended: the next key starts one */
+};
+
+/* What a value is: the top object, the "ranges" array, one of its ranges, or else. */
+enum where { W_OTHER, W_TOP, W_RANGES, W_RANGE };
+
+static int bad(struct jp *j, const char *what)
+{
+	return ms_err(j->ctx, -EBADMSG, "%s: offset %zu: %s; is this a regiondump manifest?",
+		      j->path, (size_t)(j->p - j->s), what);
+}
+
+static void ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+/* A string into BUF (escapes other than \" and \\ kept as '?'); BUF may be NULL. */
+static int string(struct jp *j, char *buf, size_t len)
+{
+	size_t n = 0;
+	char c;
+
+	if (j->p >= j->end || *j->p != '"')
+		return bad(j, "string expected");
+	for (j->p++; j->p < j->end && *j->p != '"'; j->p++) {
+		c = *j->p;
+		if ((unsigned char)c < 0x20)
+			return bad(j, "control character in a string");
+		if (c == '\\') {
+			if (++j->p >= j->end)
+				break;
+			c = (*j->p == '"' || *j->p == '\\' || *j->p == '/') ? *j->p : '?';
+			if (*j->p == 'u')
+				j->p += 4;
+		}
+		if (buf && n + 1 < len)
+			buf[n++] = c;
+	}
+	if (j->p >= j->end)
+		return bad(j, "unterminated string");
+	j->p++;
+	if (buf)
+		buf[n] = '\0';
+	return 0;
+}
+
+/* A number (integers only are kept, in *V when not NULL). */
+static int number(struct jp *j, uint64_t *v, bool *integer)
+{
+	const char *q = j->p;
+	uint64_t x = 0;
+	bool digits = false, isint = true;
+
+	if (q < j->end && *q == '-') {
+		q++;
+		isint = false;
+	}
+	for (; q < j->end && *q >= '0' && *q <= '9'; q++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			isint = false;
+		x = x * 10 + (uint64_t)(*q - '0');
+		digits = true;
+	}
+	if (!digits)
+		return bad(j, "value expected");
+	for (; q < j->end && strchr(".eE+-0123456789", *q); q++)
+		isint = false;
+	j->p = q;
+	if (v)
+		*v = x;
+	if (integer)
+		*integer = isint;
+	return 0;
+}
+
+static int hexstr(struct jp *j, const char *s, uint64_t *v)
+{
+	char *e;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	errno = 0;
+	*v = strtoull(s, &e, 16);
+	if (!*s || *e || errno)
+		return bad(j, "\"start\" is not a hex address");
+	return 0;
+}
+
+static int value(struct jp *j, int depth, enum where w);
+
+/* The value of KEY in an object at WHERE: keep it if it is one we want. */
+static int member(struct jp *j, int depth, enum where w, const char *key)
+{
+	bool want_start = !strcmp(key, "start");
+	bool want_len = !strcmp(key, "length") || !strcmp(key, "size");
+	char buf[64];
+	uint64_t v;
+	bool isint;
+	int rc;
+
+	if (w == W_TOP && (!strcmp(key, "ranges") || !strcmp(key, "requested")))
+		return value(j, depth, W_RANGES);
+	if (w == W_OTHER || (!want_start && !want_len))
+		return value(j, depth, W_OTHER);
+	ws(j);
+	if (want_start && j->p < j->end && *j->p == '"') {
+		if ((rc = string(j, buf, sizeof(buf))) < 0 || (rc = hexstr(j, buf, &v)) < 0)
+			return rc;
+	} else {
+		if ((rc = number(j, &v, &isint)) < 0)
+			return rc;
+		if (!isint)
+			return bad(j, want_start ? "\"start\" is not an address" :
+					      "\"length\" is not a whole number");
+	}
+	if (w == W_TOP && want_start) {
+		j->out->start = v;
+		j->have_start = true;
+	} else if (w == W_TOP) {
+		j->out->length = v;
+		j->out->has_length = true;
+	} else if (w == W_RANGE) {
+		struct ms_manifest_range *r;
+
+		/* A range object starts a new entry at its first start or length. */
+		if (j->out->nranges == 0 || j->range_done) {
+			r = realloc(j->out->ranges, (j->out->nranges + 1) * sizeof(*r));
+			if (!r)
+				return ms_err(j->ctx, -ENOMEM, "%s: out of memory", j->path);
+			j->out->ranges = r;
+			r = &r[j->out->nranges++];
+			*r = (struct ms_manifest_range){ 0, 0, j->range_sum };
+			j->range_done = false;
+		}
+		r = &j->out->ranges[j->out->nranges - 1];
+		if (want_start) {
+			r->start = v;
+			if (!j->have_range_start && !j->have_start)
+				j->out->start = v;
+			j->have_range_start = true;
+		} else {
+			r->length = v;
+			j->range_sum += v;
+		}
+	}
+	return 0;
+}
+
+static int object(struct jp *j, int depth, enum where w)
+{
+	char key[64];
+	int rc;
+
+	j->p++;
+	ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		if (w == W_RANGE)
+			j->range_done = true;
+		return 0;
+	}
+	for (;;) {
+		ws(j);
+		if ((rc = string(j, key, sizeof(key))) < 0)
+			return rc;
+		ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			return bad(j, "\":\" expected");
+		j->p++;
+		if ((rc = member(j, depth + 1, w, key)) < 0)
+			return rc;
+		ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			if (w == W_RANGE)
+				j->range_done = true;
+			return 0;
+		}
+		return bad(j, "\",\" or \"}\" expected");
+	}
+}
+
+static int array(struct jp *j, int depth, enum where w)
+{
+	int rc;
+
+	j->p++;
+	ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if ((rc = value(j, depth + 1, w)) < 0)
+			return rc;
+		ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			return 0;
+		}
+		return bad(j, "\",\" or \"]\" expected");
+	}
+}
+
+static int value(struct jp *j, int depth, enum where w)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	size_t i, n;
+
+	if (depth > DEPTH_MAX)
+		return bad(j, "nested too deep");
+	ws(j);
+	if (j->p >= j->end)
+		return bad(j, "unexpected end");
+	switch (*j->p) {
+	case '{':
+		return object(j, depth, w == W_TOP || w == W_RANGE ? w : W_OTHER);
+	case '[':
+		/* The elements of "ranges" are the range objects. */
+		if (w == W_RANGES)
+			j->have_ranges = true;
+		return array(j, depth, w == W_RANGES ? W_RANGE : W_OTHER);
+	case '"':
+		return string(j, NULL, 0);
+	}
+	for (i = 0; i < MS_ARRAY_SIZE(words); i++) {
+		n = strlen(words[i]);
+		if ((size_t)(j->end - j->p) >= n && !memcmp(j->p, words[i], n)) {
+			j->p += n;
+			return 0;
+		}
+	}
+	return number(j, NULL, NULL);
+}
+
+int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_info *out)
+{
+	struct ms_manifest_info info = { 0 };
+	struct jp j = { .ctx = ctx, .path = path, .out = &info };
+	char *buf = NULL;
+	size_t n;
+	FILE *fp;
+	int rc;
+
+	fp = fopen(path, "re");
+	if (!fp)
+		return errno == ENOENT ? -ENOENT : ms_err_errno(ctx, -errno, "%s", path);
+	buf = malloc(MANIFEST_MAX);
+	if (!buf) {
+		fclose(fp);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	n = fread(buf, 1, MANIFEST_MAX, fp);
+	rc = ferror(fp) ? ms_err(ctx, -EIO, "%s: read error", path) : 0;
+	fclose(fp);
+	if (rc < 0)
+		goto out;
+	j.s = j.p = buf;
+	j.end = buf + n;
+	ws(&j);
+	if (j.p >= j.end || *j.p != '{') {
+		rc = bad(&j, "not a JSON object");
+		goto out;
+	}
+	rc = value(&j, 0, W_TOP);
+	if (rc < 0)
+		goto out;
+	ws(&j);
+	if (j.p != j.end) {
+		rc = bad(&j, "trailing data after the object");
+		goto out;
+	}
+	if (!j.have_start && !j.have_range_start) {
+		rc = bad(&j, "no \"start\" address");
+		goto out;
+	}
+	if (j.have_ranges && !info.has_length) {
+		info.length = j.range_sum;
+		info.has_length = true;
+	}
+	*out = info;
+out:
+	if (rc < 0)
+		free(info.ranges);
+	free(buf);
+	return rc;
+}
+
+void ms_manifest_release(struct ms_manifest_info *mi)
+{
+	free(mi->ranges);
+	mi->ranges = NULL;
+	mi->nranges = 0;
+}
+
+bool ms_manifest_addr(const struct ms_manifest_info *mi, uint64_t off, uint64_t *addr)
+{
+	size_t lo = 0, hi = mi->nranges, mid;
+
+	if (!mi->nranges) {
+		*addr = mi->start + off;
+		return !mi->has_length || off < mi->length;
+	}
+	/* Ranges lie back to back in the dump: search by offset. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (off < mi->ranges[mid].offset)
+			hi = mid;
+		else if (off >= mi->ranges[mid].offset + mi->ranges[mid].length)
+			lo = mid + 1;
+		else {
+			*addr = mi->ranges[mid].start + (off - mi->ranges[mid].offset);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool ms_manifest_offset(const struct ms_manifest_info *mi, uint64_t addr, uint64_t *off)
+{
+	size_t i;
+
+	if (!mi->nranges) {
+		*off = addr - mi->start;
+		return addr >= mi->start && (!mi->has_length || addr - mi->start < mi->length);
+	}
+	for (i = 0; i < mi->nranges; i++)
+		if (addr >= mi->ranges[i].start && addr - mi->ranges[i].start < mi->ranges[i].length) {
+			*off = mi->ranges[i].offset + (addr - mi->ranges[i].start);
+			return true;
+		}
+	return false;
+}

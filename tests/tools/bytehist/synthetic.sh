@@ -1,0 +1,81 @@
+#!/bin/bash
+# bytehist on a dump the test writes itself: every count in the JSON must be
+# what python3 counts in the same bytes, and the human report must show it.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+bytehist=$MS_BUILDDIR/tools/bytehist
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+
+# 64 KiB zeros, 32 KiB of 'T', 300 records of 1000 bytes (960 x 0xa5 and a
+# 39-character string with its NUL), dots up to a block boundary, 16 KiB random, 8 KiB of UTF-16LE text, 1 byte.
+python3 - "$tmp/dump" <<'PY' || ms_fail "python3 could not write the dump"
+import random, sys
+random.seed(7)
+d = bytearray(65536) + b'T' * 32768
+for i in range(300):
+    d += b'\xa5' * 960 + b'record-payload-%04d-abcdefghijklmnopqrs\0' % (i % 3)
+d += b'.' * (-len(d) % 4096)
+d += bytes(random.getrandbits(8) for _ in range(16384))
+d += ('wide string\0'.encode('utf-16le') * 400)[:8192]
+d += b'\xff'
+open(sys.argv[1], 'wb').write(d)
+PY
+
+"$bytehist" -J "$tmp/dump" > "$tmp/json" || ms_fail "bytehist -J failed"
+python3 - "$tmp/dump" "$tmp/json" <<'PY' || ms_fail "JSON does not match the dump"
+import collections, json, sys
+d = open(sys.argv[1], 'rb').read()
+j = json.load(open(sys.argv[2]))
+def check(cond, what):
+    if not cond:
+        print("mismatch:", what, file=sys.stderr)
+        sys.exit(1)
+check(j["size"] == len(d), "size %d" % j["size"])
+c = collections.Counter(d)
+check(j["bytes"] == [c.get(i, 0) for i in range(256)], "byte counts")
+check(j["zero_pages"] == 16, "zero pages %d" % j["zero_pages"])
+runs = {(r["byte"], r["length"]): r for r in j["runs"]}
+check(runs[(0, 65536)]["count"] == 1 and runs[(0, 65536)]["first"] == 0, "zero run")
+check(runs[(ord('T'), 32768)]["count"] == 1, "'T' run")
+check(runs[(0xa5, 960)]["count"] == 300, "0xa5 runs: %r" % runs.get((0xa5, 960)))
+check(runs[(0xa5, 960)]["first"] == 98304, "first 0xa5 run")
+strs = {(s["text"], s["encoding"]): s for s in j["strings"]}
+for k in range(3):
+    s = strs["record-payload-%04d-abcdefghijklmnopqrs" % k, "ascii"]
+    check(s["count"] == 100 and s["bytes"] == 3900, "record string %d: %r" % (k, s))
+    check(s["first"] == 98304 + 960 + 1000 * k, "record string %d first" % k)
+w = strs["wide string", "utf16le"]
+check(w["count"] == 341 and w["bytes"] == 341 * 22, "utf16 string: %r" % w)
+b = j["blocks"]
+# fill: 8 of 'T', 73 of the records (96% 0xa5), the last byte alone.
+check(b["zero"]["blocks"] == 16 and b["fill"]["blocks"] == 82, "zero and fill blocks")
+check(j["regions"][2] == {"start": 98304, "length": 73 * 4096, "class": "fill", "fill": 0xa5}, "records region %r" % j["regions"][2])
+check(j["regions"][3]["class"] == "binary", "records and dots: binary")
+check(b["random"]["blocks"] == 4, "random blocks %r" % b["random"])
+check(b["utf16"]["blocks"] == 2, "utf16 blocks %r" % b["utf16"])
+check(sum(v["bytes"] for v in b.values()) == len(d), "class bytes add up")
+check(j["regions"][1] == {"start": 65536, "length": 32768, "class": "fill", "fill": 84}, "fill region %r" % j["regions"][1])
+PY
+
+# The human report: one screen, the 'T' run and the top string.
+"$bytehist" "$tmp/dump" > "$tmp/out" || ms_fail "bytehist failed"
+[ "$(wc -l < "$tmp/out")" -le 80 ] || ms_fail "report longer than 80 lines"
+grep -Eq "^0x54 'T' +32768 +1 +32K +0x10000$" "$tmp/out" || ms_fail "no 'T' run line: $(grep -A4 '^runs' "$tmp/out")"
+grep -Eq "^ +100 +3.8K +39 +0x18[0-9a-f]+ +record-payload-000[0-2]-abcdefghijklmnopqrs$" "$tmp/out" ||
+	ms_fail "no record string line: $(grep -A4 '^strings' "$tmp/out")"
+grep -q "^entropy [0-9.]* bits/byte; 16 of 104 pages zero (15.4%)$" "$tmp/out" || ms_fail "summary: $(sed -n 2p "$tmp/out")"
+
+# Sections select; -b shows bytes; raw has no padding.
+"$bytehist" -s runs -r -b --noheadings -t 3 "$tmp/dump" > "$tmp/runs"
+printf '%s\n' "" "runs of 16 bytes or more, by total bytes (4 kinds):" "0xa5 960 300 288000 0x18000" \
+	"0x00 65536 1 65536 0x0" "0x54\\x20'T' 32768 1 32768 0x10000" > "$tmp/want"
+ms_compare "$tmp/want" "$tmp/runs"
+
+# The same bytes through a pipe in odd pieces: the same analysis.
+python3 -c 'import sys,time
+d=open(sys.argv[1],"rb").read()
+for i in range(0,len(d),777): sys.stdout.buffer.write(d[i:i+777]); sys.stdout.flush()' "$tmp/dump" |
+	"$bytehist" -J > "$tmp/json2" || ms_fail "bytehist on a pipe failed"
+sed 1d "$tmp/json" > "$tmp/a"; sed 1d "$tmp/json2" > "$tmp/b"
+ms_compare "$tmp/a" "$tmp/b"
+exit 0

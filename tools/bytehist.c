@@ -1,0 +1,300 @@
+/*
+ * bytehist: what a dump of memory is made of, on one screen: byte values,
+ * block classes, repeated-byte runs, strings, frequent words and patterns.
+ * Exit status: 0 success, 1 failure (any input that could not be analysed).
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memsift/cli.h>
+#include <memsift/hist-report.h>
+#include <memsift/hist.h>
+#include <memsift/manifest.h>
+#include <memsift/output.h>
+#include <memsift/parse.h>
+
+struct bytehist_ctl {
+	struct ms_hist_opts hopts;
+	struct ms_hist_report_opts ropts;
+	const char **patterns;	/* -e and -E, in the order given */
+	bool *is_regex;
+	size_t npatterns;
+	bool json;
+	size_t nfiles;		/* analysed so far, for the JSON array */
+	struct ms_manifest_info manifest;	/* of the current input, when it has one */
+	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
+};
+
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS };
+
+static const char shortopts[] = "B:bE:e:Jn:rs:t:Vh";
+static const struct option longopts[] = {
+	{ "block-size", required_argument, NULL, 'B' },
+	{ "bytes", no_argument, NULL, 'b' },
+	{ "regex", required_argument, NULL, 'E' },
+	{ "pattern", required_argument, NULL, 'e' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "min-length", required_argument, NULL, 'n' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "sections", required_argument, NULL, 's' },
+	{ "top", required_argument, NULL, 't' },
+	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
+	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
+	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static _Noreturn void usage(void)
+{
+	printf("Usage:\n bytehist [options] [FILE...]\n\n");
+	printf("Show what a dump of memory is made of: its byte values, its blocks\n"
+	       "classed (zero, fill, text, UTF-16, pointers, random, binary), its\n"
+	       "repeated-byte runs, strings and most frequent 8-byte words, in one pass.\n"
+	       "With no FILE, or when FILE is -, read standard input.  When FILE.json\n"
+	       "(regiondump's manifest) is beside FILE, offsets are shown as addresses.\n\n");
+	printf("Options:\n");
+	printf(" -B, --block-size SIZE  class blocks of SIZE bytes (default 4K)\n");
+	printf(" -b, --bytes            print sizes in bytes\n");
+	printf(" -E, --regex REGEX      count matches of a PCRE2 regex (repeatable)\n");
+	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
+	printf(" -J, --json             one JSON object per file\n");
+	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
+	printf(" -r, --raw              raw tables, for scripts\n");
+	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,patterns\n"
+	       "                          or all (default)\n");
+	printf(" -t, --top N            rows per table (default 10; JSON: all)\n");
+	printf("     --min-run N        runs of at least N bytes (default 16)\n");
+	printf("     --no-magic         do not ask libmagic what regions are\n");
+	printf("     --noheadings       do not print table headings\n");
+	ms_cli_help_options(stdout);
+	printf("\nExit status: 0 success, 1 failure.\n");
+	exit(MS_EXIT_OK);
+}
+
+static void add_pattern(struct bytehist_ctl *ctl, const char *p, bool regex)
+{
+	const char **np = realloc(ctl->patterns, (ctl->npatterns + 1) * sizeof(*np));
+	bool *nr = realloc(ctl->is_regex, (ctl->npatterns + 1) * sizeof(*nr));
+
+	if (np)
+		ctl->patterns = np;
+	if (nr)
+		ctl->is_regex = nr;
+	if (!np || !nr)
+		err(MS_EXIT_FAILURE, "out of memory");
+	ctl->patterns[ctl->npatterns] = p;
+	ctl->is_regex[ctl->npatterns++] = regex;
+}
+
+static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
+{
+	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
+	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
+	uint64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
+		switch (c) {
+		case 'B':
+			if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--block-size");
+			if (!ctl->hopts.block_size)
+				errx(MS_EXIT_FAILURE, "--block-size: must be a power of two from 512 to 1M");
+			break;
+		case 'b':
+			ctl->ropts.out_flags |= MS_OUT_BYTES;
+			break;
+		case 'E':
+		case 'e':
+			add_pattern(ctl, optarg, c == 'E');
+			break;
+		case 'J':
+			ctl->json = true;
+			break;
+		case 'n':
+			if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
+			ctl->hopts.min_string = (unsigned)v;
+			break;
+		case 'r':
+			ctl->ropts.out_flags |= MS_OUT_RAW;
+			break;
+		case 's':
+			if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
+			break;
+		case 't':
+			if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
+			ctl->ropts.top = (unsigned)v;
+			break;
+		case OPT_MIN_RUN:
+			if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
+			ctl->hopts.min_run = (unsigned)v;
+			break;
+		case OPT_NO_MAGIC:
+			ctl->hopts.magic = false;
+			break;
+		case OPT_NOHEADINGS:
+			ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
+			break;
+		case 'V':
+			ms_cli_print_version();
+		case 'h':
+			usage();
+		default:
+			ms_cli_errtryhelp(MS_EXIT_FAILURE);
+		}
+	}
+	/* Check the options once, not once per file. */
+	{
+		struct ms_hist_opts o = ctl->hopts;
+		struct ms_hist *h;
+
+		o.magic = false;
+		if (ms_hist_new(ctx, &o, &h) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+		ms_hist_free(h);
+	}
+}
+
+/*
+ * The manifest beside PATH, if any, into the report options.  Returns -1
+ * (after saying why) when it is bad or describes another size than SIZE.
+ */
+static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
+			 const struct stat *st, char **mpath)
+{
+	struct ms_manifest_info mi;
+	int rc;
+
+	ms_manifest_release(&ctl->manifest);
+	ctl->ropts.manifest = NULL;
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if (asprintf(mpath, "%s.json", path) < 0)
+		err(MS_EXIT_FAILURE, "out of memory");
+	rc = ms_manifest_load(ctx, *mpath, &mi);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	if (mi.has_length && mi.length != (uint64_t)st->st_size) {
+		warnx("%s: describes %llu bytes but %s has %lld; is it the manifest of another dump?",
+		      *mpath, (unsigned long long)mi.length, path, (long long)st->st_size);
+		ms_manifest_release(&mi);
+		return -1;
+	}
+	ctl->manifest = mi;
+	ctl->ropts.manifest = &ctl->manifest;
+	ctl->ropts.base_from = *mpath;
+	/* A region of like blocks must not run from one range into the next. */
+	free(ctl->breaks);
+	ctl->breaks = mi.nranges > 1 ? calloc(mi.nranges, sizeof(uint64_t)) : NULL;
+	ctl->hopts.nbreaks = 0;
+	for (size_t i = 1; ctl->breaks && i < mi.nranges; i++)
+		ctl->breaks[ctl->hopts.nbreaks++] = mi.ranges[i].offset;
+	ctl->hopts.breaks = ctl->breaks;
+	return 0;
+}
+
+/* Analyse one input and print its report; returns 0 or -1 (after saying why). */
+static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
+{
+	bool is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	struct ms_hist *h = NULL;
+	char *mpath = NULL;
+	struct stat st;
+	int rc = -1;
+	size_t i;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		warn("%s", path);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		warnx("%s: is a directory", path);
+		goto out;
+	}
+	ms_manifest_release(&ctl->manifest);
+	ctl->ropts.manifest = NULL;
+	ctl->hopts.nbreaks = 0;
+	if (!is_stdin && read_manifest(ctx, ctl, path, &st, &mpath) < 0)
+		goto out;
+	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
+		goto fail;
+	for (i = 0; i < ctl->npatterns; i++)
+		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
+					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
+	if (ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
+		goto fail;
+	ctl->ropts.name = is_stdin ? "-" : path;
+	if (ctl->json) {
+		fputs(ctl->nfiles ? "," : "", stdout);
+		rc = ms_hist_report_json(ctx, h, &ctl->ropts, stdout);
+	} else {
+		fputs(ctl->nfiles ? "\n" : "", stdout);
+		rc = ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
+	}
+	ctl->nfiles++;
+	if (rc < 0)
+		goto fail;
+	goto out;
+fail:
+	ms_cli_warn_ctx(ctx, NULL);
+	rc = -1;
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	ms_hist_free(h);
+	free(mpath);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct bytehist_ctl ctl = { .hopts = { .magic = true } };
+	char *stdin_only[] = { (char *)"-" };
+	int i, nfiles, failed = 0;
+	struct ms_ctx *ctx;
+	char **files;
+
+	ms_cli_init("bytehist");
+	ctx = ms_ctx_new();
+	if (!ctx)
+		err(MS_EXIT_FAILURE, "out of memory");
+	parse_args(ctx, &ctl, argc, argv);
+	files = optind < argc ? argv + optind : stdin_only;
+	nfiles = optind < argc ? argc - optind : 1;
+
+	if (ctl.json && nfiles > 1)
+		fputs("[", stdout);
+	for (i = 0; i < nfiles; i++)
+		if (analyse(ctx, &ctl, files[i]) < 0)
+			failed++;
+	if (ctl.json && nfiles > 1)
+		fputs("]\n", stdout);
+
+	ms_manifest_release(&ctl.manifest);
+	free(ctl.breaks);
+	free(ctl.patterns);
+	free(ctl.is_regex);
+	ms_ctx_free(ctx);
+	return failed ? MS_EXIT_FAILURE : MS_EXIT_OK;
+}
