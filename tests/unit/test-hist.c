@@ -368,6 +368,26 @@ static void test_manifest(void)
 			" {\"start\": \"0x7f0000005000\", \"length\": 4096}]}", &mi), 0,
 	       "manifest: ranges");
 	ok(mi.start == 0x7f0000001000ULL && mi.length == 12288, "manifest: first start, sum of lengths");
+	{
+		uint64_t a = 0, off = 0;
+
+		ok(mi.nranges == 2 && ms_manifest_addr(&mi, 8192, &a) && a == 0x7f0000005000ULL,
+		   "manifest: the first byte of the second range is at its start");
+		ok(ms_manifest_addr(&mi, 8191, &a) && a == 0x7f0000002fffULL,
+		   "manifest: the last byte of the first range");
+		ok(!ms_manifest_addr(&mi, 12288, &a), "manifest: past the end is no address");
+		ok(ms_manifest_offset(&mi, 0x7f0000005010ULL, &off) && off == 8192 + 16 &&
+		   !ms_manifest_offset(&mi, 0x7f0000004000ULL, &off), "manifest: address to offset");
+	}
+	ms_manifest_release(&mi);
+	/* regiondump's own form: "requested", with "size" and keys of its own. */
+	is_int(manifest("{\"pid\": 7, \"requested\": [{\"start\": \"0x1000\", \"end\": \"0x3000\","
+			" \"size\": 8192, \"file_offset\": 0}, {\"start\": \"0x9000\", \"end\": \"0xa000\","
+			" \"size\": 4096, \"file_offset\": 8192}], \"maps\": [{\"start\": \"0x5\"}]}", &mi), 0,
+	       "manifest: regiondump's requested ranges");
+	ok(mi.nranges == 2 && mi.length == 12288 && mi.ranges[1].start == 0x9000 &&
+	   mi.ranges[1].offset == 8192, "manifest: two ranges back to back; other starts ignored");
+	ms_manifest_release(&mi);
 	is_int(manifest("{\"start\": \"0x1000\",", &mi), -EBADMSG, "manifest: truncated JSON refused");
 	is_int(manifest("{\"pid\": 1}", &mi), -EBADMSG, "manifest: no start refused");
 	ok(strstr(ms_ctx_errmsg(ctx), "no \"start\" address") != NULL, "manifest: says what is missing");
