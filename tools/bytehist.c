@@ -17,6 +17,7 @@
 #include <memsift/cli.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
+#include <memsift/core.h>
 #include <memsift/manifest.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
@@ -170,6 +171,27 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 	}
 }
 
+struct feed_ctx {
+	struct ms_ctx *ctx;
+	struct ms_hist *h;
+};
+
+/* Take MI (now CTL's) for the report, and the places its ranges meet for the scan. */
+static void use_manifest(struct bytehist_ctl *ctl, struct ms_manifest_info *mi, const char *from)
+{
+	ms_manifest_release(&ctl->manifest);
+	ctl->manifest = *mi;
+	ctl->ropts.manifest = &ctl->manifest;
+	ctl->ropts.base_from = from;
+	/* A region of like blocks must not run from one range into the next. */
+	free(ctl->breaks);
+	ctl->breaks = mi->nranges > 1 ? calloc(mi->nranges, sizeof(uint64_t)) : NULL;
+	ctl->hopts.nbreaks = 0;
+	for (size_t i = 1; ctl->breaks && i < mi->nranges; i++)
+		ctl->breaks[ctl->hopts.nbreaks++] = mi->ranges[i].offset;
+	ctl->hopts.breaks = ctl->breaks;
+}
+
 /*
  * The manifest beside PATH, if any, into the report options.  Returns -1
  * (after saying why) when it is bad or describes another size than SIZE.
@@ -199,23 +221,48 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 		ms_manifest_release(&mi);
 		return -1;
 	}
-	ctl->manifest = mi;
-	ctl->ropts.manifest = &ctl->manifest;
-	ctl->ropts.base_from = *mpath;
-	/* A region of like blocks must not run from one range into the next. */
-	free(ctl->breaks);
-	ctl->breaks = mi.nranges > 1 ? calloc(mi.nranges, sizeof(uint64_t)) : NULL;
-	ctl->hopts.nbreaks = 0;
-	for (size_t i = 1; ctl->breaks && i < mi.nranges; i++)
-		ctl->breaks[ctl->hopts.nbreaks++] = mi.ranges[i].offset;
-	ctl->hopts.breaks = ctl->breaks;
+	use_manifest(ctl, &mi, *mpath);
 	return 0;
+}
+
+static int feed(const void *buf, size_t len, void *data)
+{
+	struct feed_ctx *f = data;
+
+	return ms_hist_feed(f->ctx, f->h, buf, len);
+}
+
+/*
+ * An ELF core (gcore's, regiondump --format core): its PT_LOAD segments are
+ * read back to back and described as a manifest would, so offsets become
+ * addresses.
+ */
+static int open_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *path,
+		     struct ms_core **core)
+{
+	struct ms_manifest_info mi;
+	int rc;
+
+	rc = ms_core_open(ctx, fd, path, core);
+	if (rc == 0 && (rc = ms_core_manifest(ctx, *core, &mi)) == 0)
+		use_manifest(ctl, &mi, "its PT_LOAD segments");
+	return rc;
+}
+
+/* Whether the regular file open at FD is an ELF core file. */
+static bool is_core(int fd, const struct stat *st)
+{
+	unsigned char head[64];
+
+	return S_ISREG(st->st_mode) && pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	       ms_core_detect(head, sizeof(head));
 }
 
 /* Analyse one input and print its report; returns 0 or -1 (after saying why). */
 static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
 {
 	bool is_stdin = !strcmp(path, "-");
+	struct ms_core *core = NULL;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	struct ms_hist *h = NULL;
 	char *mpath = NULL;
@@ -234,15 +281,21 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ms_manifest_release(&ctl->manifest);
 	ctl->ropts.manifest = NULL;
 	ctl->hopts.nbreaks = 0;
-	if (!is_stdin && read_manifest(ctx, ctl, path, &st, &mpath) < 0)
+	if (!is_stdin && is_core(fd, &st)) {
+		if (open_core(ctx, ctl, fd, path, &core) < 0)
+			goto fail;
+	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &mpath) < 0) {
 		goto out;
+	}
 	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
 		goto fail;
 	for (i = 0; i < ctl->npatterns; i++)
 		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
 					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
-	if (ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
+	if (core ? (ms_core_read(ctx, core, fd, feed, &(struct feed_ctx){ ctx, h }) < 0 ||
+		    ms_hist_finish(ctx, h) < 0) :
+		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
 	ctl->ropts.name = is_stdin ? "-" : path;
 	if (ctl->json) {
@@ -260,6 +313,7 @@ fail:
 	ms_cli_warn_ctx(ctx, NULL);
 	rc = -1;
 out:
+	ms_core_free(core);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	ms_hist_free(h);
