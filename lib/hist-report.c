@@ -20,7 +20,7 @@
 #define STRIP_MAX 16		/* regions shown in the block map */
 
 static const char *const section_names[] = {
-	"summary", "bytes", "blocks", "runs", "strings", "words", "patterns",
+	"summary", "bytes", "blocks", "runs", "strings", "words", "patterns", "records",
 };
 
 /* The bit of the section named by the N bytes at P, or 0. */
@@ -429,6 +429,48 @@ static int section_patterns(struct ms_ctx *ctx, const struct ms_hist *h,
 	return table_print(t, fp);
 }
 
+/* hexdump -C's lines: offset, 16 bytes in hex, the same as text. */
+static void hex_lines(FILE *fp, uint64_t addr, const unsigned char *b, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i += 16) {
+		fprintf(fp, "  %012" PRIx64 "  ", addr + i);
+		for (j = i; j < i + 16; j++) {
+			if (j < n)
+				fprintf(fp, "%02x", b[j]);
+			else
+				fputs("  ", fp);
+			fputs(j == i + 7 ? "  " : " ", fp);
+		}
+		fputs(" |", fp);
+		for (j = i; j < i + 16 && j < n; j++)
+			fputc(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.', fp);
+		fputs("|\n", fp);
+	}
+}
+
+static int section_records(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+			   FILE *fp)
+{
+	struct ms_hist_record r;
+	char sz[MS_SIZE_STR_MAX];
+
+	if (ms_hist_record_get(h, &r) < 0)
+		return 0;
+	ms_size_str(r.count * r.size, sz, sizeof(sz));
+	fprintf(fp, "\nrecords: %" PRIu64 "-byte records, %" PRIu64 " times (%s): the word "
+		"0x%016" PRIx64 " recurs every %" PRIu64 " bytes from 0x%" PRIx64 "\n",
+		r.size, r.count, sz, r.word, r.size, where(o, r.first));
+	if (o->record_example_len) {
+		hex_lines(fp, where(o, r.first), o->record_example, o->record_example_len);
+		if (o->record_example_len < r.size)
+			fprintf(fp, "  ... %" PRIu64 " more bytes of this record\n",
+				r.size - o->record_example_len);
+	}
+	return 0;
+}
+
 int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
 			 const struct ms_hist_report_opts *o, FILE *fp)
 {
@@ -447,6 +489,8 @@ int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
 		rc = section_strings(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_WORDS) && ms_hist_word_count(h))
 		rc = section_words(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_RECORDS))
+		rc = section_records(h, o, fp);
 	if (!rc && (s & MS_HR_PATTERNS))
 		rc = section_patterns(ctx, h, o, fp);
 	if (!rc && ferror(fp))
@@ -567,6 +611,16 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			ms_block_class_str(i), ms_hist_class_blocks(h, i), ms_hist_class_bytes(h, i));
 	fprintf(fp, "}");
 	json_lists(h, o, fp);
+	{
+		struct ms_hist_record r;
+
+		if (ms_hist_record_get(h, &r) == 0)
+			fprintf(fp, ",\n\"records\":[{\"size\":%" PRIu64 ",\"count\":%" PRIu64
+				",\"first\":%" PRIu64 ",\"word\":\"0x%" PRIx64 "\"}]",
+				r.size, r.count, where(o, r.first), r.word);
+		else
+			fprintf(fp, ",\n\"records\":[]");
+	}
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

@@ -45,6 +45,13 @@ struct strent {
 
 struct wordent {
 	uint64_t value, count, first;	/* COUNT 0: free slot */
+	/*
+	 * Where it was last seen, and the gap it mostly recurs at (a running
+	 * majority vote): a word at a fixed stride is a record's header or
+	 * a field, and the stride is the record's size.
+	 */
+	uint64_t last, gap, gap_hits, gap_first;
+	uint32_t vote;
 };
 
 struct runent {
@@ -106,6 +113,7 @@ struct ms_hist {
 	size_t nrruns;
 	struct ms_hist_word *rwords;
 	size_t nrwords;
+	struct ms_hist_record record;	/* size 0: none found */
 };
 
 static const char *const class_names[MS_BLOCK_NCLASSES] = {
@@ -371,6 +379,24 @@ static void run_uniform(struct ms_hist *h, uint8_t c, uint64_t off, uint64_t n)
 
 /* ---- words ---- */
 
+static void word_gap(struct wordent *e, uint64_t off)
+{
+	uint64_t d = off - e->last;
+
+	e->last = off;
+	if (d == e->gap) {
+		e->vote++;
+		e->gap_hits++;
+	} else if (e->vote == 0) {
+		e->gap = d;
+		e->vote = 1;
+		e->gap_hits = 1;
+		e->gap_first = off - d;
+	} else {
+		e->vote--;
+	}
+}
+
 static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 {
 	struct wordent *b = &h->words[(hash64(v) & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1)];
@@ -379,15 +405,15 @@ static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 	for (i = 0; i < WAYS; i++) {
 		if (b[i].count && b[i].value == v) {
 			b[i].count += n;
+			if (n == 1)
+				word_gap(&b[i], off);
 			return;
 		}
 		if (!b[i].count && fr < 0)
 			fr = i;
 	}
 	if (fr >= 0) {
-		b[fr].value = v;
-		b[fr].count = n;
-		b[fr].first = off;
+		b[fr] = (struct wordent){ .value = v, .count = n, .first = off, .last = off };
 		return;
 	}
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
@@ -791,10 +817,26 @@ static int collect(struct ms_hist *h)
 			.text = e->text, .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = e->bytes, .first = e->first };
 	}
-	for (i = 0; i < h->nword_slots; i++)
-		if (h->words[i].count)
-			h->rwords[h->nrwords++] = (struct ms_hist_word){
-				h->words[i].value, h->words[i].count, h->words[i].first };
+	for (i = 0; i < h->nword_slots; i++) {
+		const struct wordent *e = &h->words[i];
+
+		if (!e->count)
+			continue;
+		h->rwords[h->nrwords++] = (struct ms_hist_word){ e->value, e->count, e->first };
+		/*
+		 * Records: the word that recurs most often at one stride, leaving
+		 * out zero and fill words (any stride fits those) and strides too
+		 * short or too long to be a record.
+		 */
+		if (e->value && e->value != REP8(e->value & 0xff) && e->gap >= 16 &&
+		    e->gap <= MS_HIST_RECORD_MAX && e->gap_hits + 1 >= MS_HIST_RECORD_MIN &&
+		    e->gap_hits + 1 > h->record.count) {
+			h->record.size = e->gap;
+			h->record.count = e->gap_hits + 1;
+			h->record.first = e->gap_first;
+			h->record.word = e->value;
+		}
+	}
 	for (i = 0; i < 2 * RUN_EXACT_MAX; i++) {
 		const struct runent *e = &h->runs[i];
 
@@ -929,6 +971,14 @@ size_t ms_hist_run_count(const struct ms_hist *h)
 const struct ms_hist_run *ms_hist_run(const struct ms_hist *h, size_t i)
 {
 	return i < h->nrruns ? &h->rruns[i] : NULL;
+}
+
+int ms_hist_record_get(const struct ms_hist *h, struct ms_hist_record *out)
+{
+	if (!h->record.size)
+		return -ENOENT;
+	*out = h->record;
+	return 0;
 }
 
 size_t ms_hist_word_count(const struct ms_hist *h)

@@ -32,6 +32,7 @@ struct bytehist_ctl {
 	size_t nfiles;		/* analysed so far, for the JSON array */
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
+	unsigned char example[128];	/* the start of one record, for the report */
 };
 
 enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS };
@@ -71,8 +72,8 @@ static _Noreturn void usage(void)
 	printf(" -J, --json             one JSON object per file\n");
 	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
 	printf(" -r, --raw              raw tables, for scripts\n");
-	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,patterns\n"
-	       "                          or all (default)\n");
+	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,records,\n"
+	       "                          patterns, or all (default)\n");
 	printf(" -t, --top N            rows per table (default 10; JSON: all)\n");
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
@@ -249,6 +250,40 @@ static int open_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	return rc;
 }
 
+/*
+ * The first bytes of the record bytehist found, to show as an example: read
+ * back from the file (a dump, or the core's segment holding it); not from a
+ * pipe, which cannot be read twice.
+ */
+static void example_record(struct bytehist_ctl *ctl, const struct ms_hist *h, int fd,
+			   const struct stat *st, const struct ms_core *core)
+{
+	uint64_t off, pos = 0;
+	struct ms_hist_record r;
+	size_t i, len;
+
+	ctl->ropts.record_example_len = 0;
+	if (!S_ISREG(st->st_mode) || ms_hist_record_get(h, &r) < 0)
+		return;
+	off = r.first;
+	len = r.size < sizeof(ctl->example) ? (size_t)r.size : sizeof(ctl->example);
+	for (i = 0; core && i < ms_core_nsegments(core); i++) {
+		const struct ms_core_segment *sg = ms_core_segment(core, i);
+
+		if (r.first >= pos && r.first - pos < sg->filesz) {
+			off = sg->offset + (r.first - pos);
+			if (len > sg->filesz - (r.first - pos))
+				len = (size_t)(sg->filesz - (r.first - pos));
+			break;
+		}
+		pos += sg->filesz;
+	}
+	if (pread(fd, ctl->example, len, (off_t)off) == (ssize_t)len) {
+		ctl->ropts.record_example = ctl->example;
+		ctl->ropts.record_example_len = len;
+	}
+}
+
 /* Whether the regular file open at FD is an ELF core file. */
 static bool is_core(int fd, const struct stat *st)
 {
@@ -298,6 +333,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
 	ctl->ropts.name = is_stdin ? "-" : path;
+	example_record(ctl, h, fd, &st, core);
 	if (ctl->json) {
 		fputs(ctl->nfiles ? "," : "", stdout);
 		rc = ms_hist_report_json(ctx, h, &ctl->ropts, stdout);

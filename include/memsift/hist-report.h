@@ -22,7 +22,8 @@ enum {
 	MS_HR_STRINGS = 16,
 	MS_HR_WORDS = 32,
 	MS_HR_PATTERNS = 64,
-	MS_HR_ALL = 127,
+	MS_HR_RECORDS = 128,
+	MS_HR_ALL = 255,
 };
 
 struct ms_hist_report_opts {
@@ -30,6 +31,9 @@ struct ms_hist_report_opts {
 	/* Where the dump's bytes came from (regiondump's manifest), or NULL: offsets. */
 	const struct ms_manifest_info *manifest;
 	const char *base_from;	/* the manifest's name, e.g. "leak.p1.json" */
+	/* The bytes of one record (ms_hist_record_get()), when the caller could read them. */
+	const unsigned char *record_example;
+	size_t record_example_len;
 	unsigned sections;	/* a mask of MS_HR_*; 0: all */
 	unsigned top;		/* rows per table; 0: 10 */
 	unsigned out_flags;	/* MS_OUT_RAW, MS_OUT_NOHEADINGS, MS_OUT_BYTES (<memsift/output.h>) */

@@ -102,6 +102,21 @@ struct ms_hist_word {
 	uint64_t first;
 };
 
+/*
+ * Repeating structure: a word recurring at a fixed stride, COUNT times in a
+ * row (interruptions aside) from offset FIRST: records of SIZE bytes, such
+ * as malloc chunks of one size whose size field is the word.
+ */
+struct ms_hist_record {
+	uint64_t size;		/* the stride, in bytes */
+	uint64_t count;		/* occurrences at that stride */
+	uint64_t first;		/* offset of the word in the first record of the streak */
+	uint64_t word;
+};
+
+#define MS_HIST_RECORD_MIN 8		/* records fewer than this are not reported */
+#define MS_HIST_RECORD_MAX 65536	/* the longest stride looked for */
+
 /* A stretch of consecutive blocks of one class (and one fill byte). */
 struct ms_hist_region {
 	uint64_t start;
@@ -216,6 +231,13 @@ const struct ms_hist_string *ms_hist_string(const struct ms_hist *h, size_t i);
 size_t ms_hist_run_count(const struct ms_hist *h);
 const struct ms_hist_run *ms_hist_run(const struct ms_hist *h, size_t i);
 size_t ms_hist_word_count(const struct ms_hist *h);
+
+/*
+ * The most repeated record, found on the way: the non-zero, non-fill
+ * 8-byte word that recurs most often at one stride.
+ * Returns: 0, or -ENOENT when nothing repeats MS_HIST_RECORD_MIN times.
+ */
+int ms_hist_record_get(const struct ms_hist *h, struct ms_hist_record *out);
 const struct ms_hist_word *ms_hist_word(const struct ms_hist *h, size_t i);
 size_t ms_hist_region_count(const struct ms_hist *h);
 const struct ms_hist_region *ms_hist_region(const struct ms_hist *h, size_t i);

@@ -294,6 +294,44 @@ static void test_classes(void)
 	free(b);
 }
 
+/* COUNT records of SIZE bytes: a header word, then a fill, then a serial. */
+static void test_records(void)
+{
+	size_t size = 1040, count = 300, i, len = 4096 + size * count;
+	unsigned char *buf = calloc(1, len);
+	struct ms_hist_record r;
+	struct ms_hist *h = NULL;
+	uint64_t w;
+
+	for (i = 0; i < count; i++) {
+		unsigned char *p = buf + 4096 + i * size;
+
+		w = 0x411;
+		memcpy(p, &w, 8);
+		memset(p + 8, 'T', size - 16);
+		w = i;
+		memcpy(p + size - 8, &w, 8);
+	}
+	ok(ms_hist_new(ctx, NULL, &h) == 0 && ms_hist_feed(ctx, h, buf, len) == 0 &&
+	   ms_hist_finish(ctx, h) == 0, "records: scanned");
+	ok(h && ms_hist_record_get(h, &r) == 0, "records: found");
+	if (h && ms_hist_record_get(h, &r) == 0) {
+		is_u64(r.size, size, "records: the stride is the record size");
+		is_u64(r.count, count, "records: every record counted");
+		is_u64(r.first, 4096, "records: from the first one");
+		is_u64(r.word, 0x411, "records: by their header word");
+	}
+	ms_hist_free(h);
+	h = NULL;
+	/* Fewer than MS_HIST_RECORD_MIN, or only fill: no records. */
+	memset(buf, 'T', len);
+	ok(ms_hist_new(ctx, NULL, &h) == 0 && ms_hist_feed(ctx, h, buf, len) == 0 &&
+	   ms_hist_finish(ctx, h) == 0 && ms_hist_record_get(h, &r) == -ENOENT,
+	   "records: a fill is no record");
+	ms_hist_free(h);
+	free(buf);
+}
+
 static void test_words_patterns(void)
 {
 	size_t len = 8192, i;
@@ -403,6 +441,7 @@ int main(void)
 	test_strings();
 	test_classes();
 	test_words_patterns();
+	test_records();
 	test_options();
 	test_manifest();
 	ms_ctx_free(ctx);

@@ -55,6 +55,12 @@ dump "$LEAKER_PID" "$hstart" $((hend - hstart)) "$tmp/heap.dump" || ms_fail "can
 import json, sys
 j = json.load(sys.stdin)
 r = [x for x in j["runs"] if x["byte"] == 0x54 and x["length"] == 4096]
-assert r and r[0]["count"] == 300, r' || ms_fail "heap: not exactly 300 runs of 4096 'T'"
+assert r and r[0]["count"] == 300, r
+# glibc chunks of 4096 + 8 rounded to 16: 4112 bytes, their size word 4113 (PREV_INUSE).
+rec = j["records"]
+assert rec and rec[0]["size"] == 4112 and rec[0]["count"] >= 299 and rec[0]["word"] == "0x1011", rec
+' || ms_fail "heap: not exactly 300 runs of 4096 'T', or not seen as 4112-byte records"
+"$bytehist" -s records "$tmp/heap.dump" | grep -q "^records: 4112-byte records, [0-9]* times" ||
+	ms_fail "no records line in the report"
 leaker_stop
 exit 0
