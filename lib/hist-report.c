@@ -624,3 +624,120 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
+
+/* ---- --base: what grew between two dumps ---- */
+
+enum { DC_WHAT, DC_OLD, DC_NEW, DC_DELTA, DC_FIRST };
+static const struct ms_out_column delta_cols[] = {
+	[DC_WHAT] = { "WHAT", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "the string, run or word" },
+	[DC_OLD] = { "COUNT-OLD", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences in the base" },
+	[DC_NEW] = { "COUNT-NEW", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences now" },
+	[DC_DELTA] = { "BYTES-DELTA", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth in bytes" },
+	[DC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one is now" },
+};
+
+static const char *delta_what(enum ms_hist_delta_kind k, const struct ms_hist_delta *d,
+			      char *buf, size_t len)
+{
+	char b[16];
+
+	if (k == MS_DELTA_STRING)
+		snprintf(buf, len, "%s%s", d->utf16 ? "[utf16] " : "", d->text);
+	else if (k == MS_DELTA_RUN)
+		snprintf(buf, len, "%" PRIu64 " x %s", d->length, byte_str(d->byte, b, sizeof(b)));
+	else
+		snprintf(buf, len, "0x%016" PRIx64, d->value);
+	return buf;
+}
+
+int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
+			      const struct ms_hist *new, const struct ms_hist_diff *d,
+			      const struct ms_hist_report_opts *o, FILE *fp)
+{
+	static const char *const title[] = { "strings", "runs", "words" };
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], c[MS_SIZE_STR_MAX], what[MS_HIST_STRING_MAX + 32];
+	struct ms_out *t;
+	size_t i, n;
+	int k, cls, rc = 0;
+
+	ms_size_str(ms_hist_size(old), a, sizeof(a));
+	ms_size_str(ms_hist_size(new), b, sizeof(b));
+	ms_size_delta_str((int64_t)(ms_hist_size(new) - ms_hist_size(old)), c, sizeof(c));
+	fprintf(fp, "%s against %s: %s -> %s (%s)\n", o->name ? o->name : "-",
+		o->base_name ? o->base_name : "the base", a, b, c);
+	fprintf(fp, "\nblocks by class, base -> now:\n");
+	for (cls = 0; cls < MS_BLOCK_NCLASSES; cls++) {
+		uint64_t x = ms_hist_class_blocks(old, cls), y = ms_hist_class_blocks(new, cls);
+
+		if (x || y)
+			fprintf(fp, "  %-9s %8" PRIu64 " -> %-8" PRIu64 " (%+" PRId64 ")\n",
+				ms_block_class_str(cls), x, y, (int64_t)(y - x));
+	}
+	for (k = 0; k < MS_DELTA_NKINDS && rc == 0; k++) {
+		n = ms_hist_diff_count(d, k);
+		fprintf(fp, "\n%s that changed, most growth first (%zu):\n", title[k], n);
+		if (!n)
+			continue;
+		if ((rc = table_new(ctx, delta_cols, MS_ARRAY_SIZE(delta_cols), title[k], o, &t)) < 0)
+			break;
+		for (i = 0; i < n && i < top_of(o); i++) {
+			const struct ms_hist_delta *e = ms_hist_diff_get(d, k, i);
+			struct ms_out_row *r = ms_out_add_row(t);
+
+			ms_out_set_str(r, DC_WHAT, delta_what(k, e, what, sizeof(what)));
+			ms_out_set_u64(r, DC_OLD, e->count_old);
+			ms_out_set_u64(r, DC_NEW, e->count_new);
+			ms_out_set_s64(r, DC_DELTA, (int64_t)(e->bytes_new - e->bytes_old));
+			ms_out_set_u64(r, DC_FIRST, where(o, e->first));
+		}
+		rc = table_print(t, fp);
+	}
+	if (!rc && ferror(fp))
+		rc = ms_err(ctx, -EIO, "write error");
+	return rc;
+}
+
+int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
+			     const struct ms_hist *new, const struct ms_hist_diff *d,
+			     const struct ms_hist_report_opts *o, FILE *fp)
+{
+	static const char *const key[] = { "strings", "runs", "words" };
+	size_t i, n;
+	int k, cls;
+
+	fprintf(fp, "{\"file\":");
+	json_str(fp, o->name ? o->name : "-");
+	fprintf(fp, ",\"base_file\":");
+	json_str(fp, o->base_name ? o->base_name : "-");
+	fprintf(fp, ",\"size_old\":%" PRIu64 ",\"size\":%" PRIu64 ",\n\"blocks\":{",
+		ms_hist_size(old), ms_hist_size(new));
+	for (cls = 0; cls < MS_BLOCK_NCLASSES; cls++)
+		fprintf(fp, "%s\"%s\":{\"blocks_old\":%" PRIu64 ",\"blocks\":%" PRIu64 "}",
+			cls ? "," : "", ms_block_class_str(cls), ms_hist_class_blocks(old, cls),
+			ms_hist_class_blocks(new, cls));
+	fprintf(fp, "}");
+	for (k = 0; k < MS_DELTA_NKINDS; k++) {
+		n = json_limit(o, ms_hist_diff_count(d, k));
+		fprintf(fp, ",\n\"%s\":[", key[k]);
+		for (i = 0; i < n; i++) {
+			const struct ms_hist_delta *e = ms_hist_diff_get(d, k, i);
+
+			fputs(i ? ",{" : "{", fp);
+			if (k == MS_DELTA_STRING) {
+				fprintf(fp, "\"text\":");
+				json_str(fp, e->text);
+				fprintf(fp, ",\"utf16\":%s", e->utf16 ? "true" : "false");
+			} else if (k == MS_DELTA_RUN) {
+				fprintf(fp, "\"byte\":%u,\"length\":%" PRIu64, e->byte, e->length);
+			} else {
+				fprintf(fp, "\"value\":\"0x%" PRIx64 "\"", e->value);
+			}
+			fprintf(fp, ",\"count_old\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes_old\":%" PRIu64
+				",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", e->count_old, e->count_new,
+				e->bytes_old, e->bytes_new, where(o, e->first));
+		}
+		fprintf(fp, "]");
+	}
+	fprintf(fp, "}\n");
+	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
+}

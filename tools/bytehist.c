@@ -18,6 +18,7 @@
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/core.h>
+#include <memsift/hist-diff.h>
 #include <memsift/manifest.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
@@ -33,9 +34,12 @@ struct bytehist_ctl {
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
 	unsigned char example[128];	/* the start of one record, for the report */
+	char *mpath;		/* the current input's manifest path */
+	struct ms_hist *base;	/* --base: the older dump, analysed */
+	const char *base_path;
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE };
 
 static const char shortopts[] = "B:bE:e:Jn:rs:t:Vh";
 static const struct option longopts[] = {
@@ -48,6 +52,7 @@ static const struct option longopts[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "sections", required_argument, NULL, 's' },
 	{ "top", required_argument, NULL, 't' },
+	{ "base", required_argument, NULL, OPT_BASE },
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
@@ -75,6 +80,7 @@ static _Noreturn void usage(void)
 	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,records,\n"
 	       "                          patterns, or all (default)\n");
 	printf(" -t, --top N            rows per table (default 10; JSON: all)\n");
+	printf("     --base OLD         show what grew from the dump OLD to each FILE\n");
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
@@ -140,6 +146,9 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 			if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
 			ctl->ropts.top = (unsigned)v;
+			break;
+		case OPT_BASE:
+			ctl->base_path = optarg;
 			break;
 		case OPT_MIN_RUN:
 			if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
@@ -293,18 +302,21 @@ static bool is_core(int fd, const struct stat *st)
 	       ms_core_detect(head, sizeof(head));
 }
 
-/* Analyse one input and print its report; returns 0 or -1 (after saying why). */
-static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
+/*
+ * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
+ * manifest and example record set for it.  NULL after saying why.
+ */
+static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
 {
 	bool is_stdin = !strcmp(path, "-");
 	struct ms_core *core = NULL;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	struct ms_hist *h = NULL;
-	char *mpath = NULL;
 	struct stat st;
-	int rc = -1;
 	size_t i;
 
+	free(ctl->mpath);
+	ctl->mpath = NULL;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		warn("%s", path);
 		goto out;
@@ -319,7 +331,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
 			goto fail;
-	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &mpath) < 0) {
+	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &ctl->mpath) < 0) {
 		goto out;
 	}
 	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
@@ -332,29 +344,42 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 		    ms_hist_finish(ctx, h) < 0) :
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
-	ctl->ropts.name = is_stdin ? "-" : path;
 	example_record(ctl, h, fd, &st, core);
-	if (ctl->json) {
-		fputs(ctl->nfiles ? "," : "", stdout);
-		rc = ms_hist_report_json(ctx, h, &ctl->ropts, stdout);
-	} else {
-		fputs(ctl->nfiles ? "\n" : "", stdout);
-		rc = ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
-	}
-	ctl->nfiles++;
-	if (rc < 0)
-		goto fail;
 	goto out;
 fail:
 	ms_cli_warn_ctx(ctx, NULL);
-	rc = -1;
+	ms_hist_free(h);
+	h = NULL;
 out:
 	ms_core_free(core);
 	if (fd > STDIN_FILENO)
 		close(fd);
+	return h;
+}
+
+/* Analyse one input and print its report (or its diff against --base); 0 or -1. */
+static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
+{
+	struct ms_hist_diff *d = NULL;
+	struct ms_hist *h = scan(ctx, ctl, path);
+	int rc;
+
+	if (!h)
+		return -1;
+	ctl->ropts.name = strcmp(path, "-") ? path : "-";
+	fputs(ctl->nfiles ? (ctl->json ? "," : "\n") : "", stdout);
+	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
+		rc = ctl->json ? ms_hist_report_diff_json(ctx, ctl->base, h, d, &ctl->ropts, stdout) :
+				 ms_hist_report_diff_print(ctx, ctl->base, h, d, &ctl->ropts, stdout);
+	else if (!ctl->base)
+		rc = ctl->json ? ms_hist_report_json(ctx, h, &ctl->ropts, stdout) :
+				 ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
+	ctl->nfiles++;
+	if (rc < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+	ms_hist_diff_free(d);
 	ms_hist_free(h);
-	free(mpath);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -373,6 +398,13 @@ int main(int argc, char **argv)
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;
 
+	if (ctl.base_path) {
+		/* The base first: its manifest and record are the report's no longer. */
+		ctl.base = scan(ctx, &ctl, ctl.base_path);
+		if (!ctl.base)
+			return MS_EXIT_FAILURE;
+		ctl.ropts.base_name = ctl.base_path;
+	}
 	if (ctl.json && nfiles > 1)
 		fputs("[", stdout);
 	for (i = 0; i < nfiles; i++)
@@ -382,6 +414,8 @@ int main(int argc, char **argv)
 		fputs("]\n", stdout);
 
 	ms_manifest_release(&ctl.manifest);
+	ms_hist_free(ctl.base);
+	free(ctl.mpath);
 	free(ctl.breaks);
 	free(ctl.patterns);
 	free(ctl.is_regex);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include <memsift/ctx.h>
+#include <memsift/hist-diff.h>
 #include <memsift/hist.h>
 #include <memsift/manifest.h>
 
@@ -31,6 +32,7 @@ struct ms_hist_report_opts {
 	/* Where the dump's bytes came from (regiondump's manifest), or NULL: offsets. */
 	const struct ms_manifest_info *manifest;
 	const char *base_from;	/* the manifest's name, e.g. "leak.p1.json" */
+	const char *base_name;	/* --base: the older dump's name */
 	/* The bytes of one record (ms_hist_record_get()), when the caller could read them. */
 	const unsigned char *record_example;
 	size_t record_example_len;
@@ -70,5 +72,24 @@ int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
  */
 int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			const struct ms_hist_report_opts *o, FILE *fp);
+
+/*
+ * --base: print what changed from OLD to NEW (D, from ms_hist_diff_new()):
+ * the sizes, blocks by class, and the strings, runs and words that grew most
+ * (and, last, those that shrank), each with the first place it is now.
+ */
+int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
+			      const struct ms_hist *new, const struct ms_hist_diff *d,
+			      const struct ms_hist_report_opts *o, FILE *fp);
+
+/*
+ * The same as one JSON object: "file", "base_file", "size_old", "size",
+ * "blocks" (per class "blocks_old" and "blocks"), and "strings", "runs",
+ * "words" lists whose items carry their key ("text", "byte" and "length",
+ * "value") with "count_old", "count", "bytes_old", "bytes" and "first".
+ */
+int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
+			     const struct ms_hist *new, const struct ms_hist_diff *d,
+			     const struct ms_hist_report_opts *o, FILE *fp);
 
 #endif
