@@ -147,6 +147,10 @@ demo() {
 	echo "\$ regiondump -p $pid --grown hunt/1.snap -o hunt/grown.dump"
 	(cd "$work" && "$bin/regiondump" -p "$pid" --grown hunt/1.snap -o hunt/grown.dump)
 	ls -l "$work/hunt/grown.dump" "$work/hunt/grown.dump.json" | sed "s|$work/||"
+
+	say "what are those bytes?"
+	echo "\$ bytehist -t 5 -s summary,blocks,runs,records hunt/grown.dump"
+	(cd "$work" && "$bin/bytehist" -t 5 -s summary,blocks,runs,records hunt/grown.dump)
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"

@@ -463,7 +463,8 @@ static int section_records(const struct ms_hist *h, const struct ms_hist_report_
 		"0x%016" PRIx64 " recurs every %" PRIu64 " bytes from 0x%" PRIx64 "\n",
 		r.size, r.count, sz, r.word, r.size, where(o, r.first));
 	if (o->record_example_len) {
-		hex_lines(fp, where(o, r.first), o->record_example, o->record_example_len);
+		fprintf(fp, "one of them:\n");
+		hex_lines(fp, where(o, r.last), o->record_example, o->record_example_len);
 		if (o->record_example_len < r.size)
 			fprintf(fp, "  ... %" PRIu64 " more bytes of this record\n",
 				r.size - o->record_example_len);

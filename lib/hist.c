@@ -50,7 +50,7 @@ struct wordent {
 	 * majority vote): a word at a fixed stride is a record's header or
 	 * a field, and the stride is the record's size.
 	 */
-	uint64_t last, gap, gap_hits, gap_first;
+	uint64_t last, gap, gap_hits, gap_first, gap_last;
 	uint32_t vote;
 };
 
@@ -387,6 +387,7 @@ static void word_gap(struct wordent *e, uint64_t off)
 	if (d == e->gap) {
 		e->vote++;
 		e->gap_hits++;
+		e->gap_last = off - d;	/* a whole record, from one word to the next */
 	} else if (e->vote == 0) {
 		e->gap = d;
 		e->vote = 1;
@@ -834,6 +835,7 @@ static int collect(struct ms_hist *h)
 			h->record.size = e->gap;
 			h->record.count = e->gap_hits + 1;
 			h->record.first = e->gap_first;
+			h->record.last = e->gap_last;
 			h->record.word = e->value;
 		}
 	}

@@ -274,15 +274,16 @@ static void example_record(struct bytehist_ctl *ctl, const struct ms_hist *h, in
 	ctl->ropts.record_example_len = 0;
 	if (!S_ISREG(st->st_mode) || ms_hist_record_get(h, &r) < 0)
 		return;
-	off = r.first;
+	/* The last whole record: the first of a streak may be an odd one out. */
+	off = r.last;
 	len = r.size < sizeof(ctl->example) ? (size_t)r.size : sizeof(ctl->example);
 	for (i = 0; core && i < ms_core_nsegments(core); i++) {
 		const struct ms_core_segment *sg = ms_core_segment(core, i);
 
-		if (r.first >= pos && r.first - pos < sg->filesz) {
-			off = sg->offset + (r.first - pos);
-			if (len > sg->filesz - (r.first - pos))
-				len = (size_t)(sg->filesz - (r.first - pos));
+		if (r.last >= pos && r.last - pos < sg->filesz) {
+			off = sg->offset + (r.last - pos);
+			if (len > sg->filesz - (r.last - pos))
+				len = (size_t)(sg->filesz - (r.last - pos));
 			break;
 		}
 		pos += sg->filesz;

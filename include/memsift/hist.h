@@ -111,6 +111,7 @@ struct ms_hist_record {
 	uint64_t size;		/* the stride, in bytes */
 	uint64_t count;		/* occurrences at that stride */
 	uint64_t first;		/* offset of the word in the first record of the streak */
+	uint64_t last;		/* offset of the last whole record: a typical one, to show */
 	uint64_t word;
 };
 
