@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <memsift/cli.h>
+#include <memsift/outfile.h>
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1"
@@ -59,7 +60,17 @@ void ms_cli_init(const char *progname)
 {
 	/* glibc's err() and warn() print this; it is never written through */
 	program_invocation_short_name = (char *)progname;
+	/*
+	 * These tools read other processes' memory: installed setuid they would
+	 * let anyone read anyone's secrets.  Run them as a user who may.
+	 */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		fprintf(stderr, "%s: refusing to run setuid or setgid; run it as the user who may read the process\n",
+			progname);
+		_exit(failure_status);
+	}
 	atexit(close_stdout);
+	ms_outfile_cleanup_on_signals();
 }
 
 void ms_cli_set_failure_status(int status)

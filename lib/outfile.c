@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,53 @@
 #include <memsift/outfile.h>
 
 #include "internal.h"
+
+/*
+ * Temporary files being written, for the signal handler to remove: a tool
+ * interrupted with ^C or killed with SIGTERM leaves no half-written copy of
+ * process memory behind.  Set before the file exists, cleared after it is
+ * renamed or removed; the handler only reads pointers and calls unlink(2).
+ */
+#define LIVE_MAX 8
+static char *volatile live[LIVE_MAX];
+
+static void live_add(char *tmp)
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (!live[i]) {
+			live[i] = tmp;
+			return;
+		}
+}
+
+static void live_del(const char *tmp)
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (live[i] == tmp)
+			live[i] = NULL;
+}
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (live[i])
+			unlink(live[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void ms_outfile_cleanup_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+	struct sigaction old;
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* Leave alone a signal the caller ignores or handles itself. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 struct ms_outfile {
 	FILE *fp;
@@ -82,9 +130,11 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		goto fail;
 	}
 	/* mkstemp creates with O_EXCL and mode 0600: the bytes are secrets. */
+	live_add(of->tmp);
 	fd = mkostemp(of->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = ms_err_errno(ctx, -errno, "%s: cannot create a file beside it", path);
+		live_del(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;
 		goto fail;
@@ -140,10 +190,12 @@ int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of)
 		} else
 			rc = ms_err_errno(ctx, rc, "%s: cannot rename into place", of->path);
 	} else {
+		live_del(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;
 	}
 	if (rc == 0 && (of->flags & MS_OUTFILE_FORCE)) {
+		live_del(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;
 	}
@@ -158,8 +210,10 @@ void ms_outfile_abort(struct ms_outfile *of)
 		return;
 	if (of->fp && of->fp != stdout)
 		fclose(of->fp);
-	if (of->tmp)
+	if (of->tmp) {
 		unlink(of->tmp);
+		live_del(of->tmp);
+	}
 	free(of->tmp);
 	free(of->path);
 	free(of);

@@ -46,4 +46,12 @@ int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of);
 /* Remove the temporary file and free OF; NULL is accepted. */
 void ms_outfile_abort(struct ms_outfile *of);
 
+/*
+ * On SIGINT, SIGTERM, SIGHUP and SIGPIPE, remove every temporary file still
+ * being written, then die of the signal as before.  Signals the program
+ * already ignores or handles are left alone.  ms_cli_init() calls this.
+ * (SIGKILL cannot be caught: its leftover is a hidden ".NAME.XXXXXX".)
+ */
+void ms_outfile_cleanup_on_signals(void);
+
 #endif
