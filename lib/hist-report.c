@@ -567,6 +567,8 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			ms_block_class_str(i), ms_hist_class_blocks(h, i), ms_hist_class_bytes(h, i));
 	fprintf(fp, "}");
 	json_lists(h, o, fp);
+	if (o->json_extra && (i = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
+		return i;
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

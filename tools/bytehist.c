@@ -20,6 +20,8 @@
 #include <memsift/manifest.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/symbol-report.h>
+#include <memsift/symbol.h>
 
 struct bytehist_ctl {
 	struct ms_hist_opts hopts;
@@ -31,11 +33,16 @@ struct bytehist_ctl {
 	size_t nfiles;		/* analysed so far, for the JSON array */
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
+	/* --symbols: what the dump's words point at (lib/symbol.c) */
+	bool symbols;
+	pid_t pid;		/* -p: the live process's maps, instead of the manifest's */
+	struct ms_symbols_report_opts sopts;
+	struct ms_symbols *syms;	/* of the current input */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_SYMBOLS };
 
-static const char shortopts[] = "B:bE:e:Jn:rs:t:Vh";
+static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
 static const struct option longopts[] = {
 	{ "block-size", required_argument, NULL, 'B' },
 	{ "bytes", no_argument, NULL, 'b' },
@@ -43,12 +50,14 @@ static const struct option longopts[] = {
 	{ "pattern", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "min-length", required_argument, NULL, 'n' },
+	{ "pid", required_argument, NULL, 'p' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "sections", required_argument, NULL, 's' },
 	{ "top", required_argument, NULL, 't' },
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -69,6 +78,7 @@ static _Noreturn void usage(void)
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
 	printf(" -J, --json             one JSON object per file\n");
 	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
+	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
 	printf(" -r, --raw              raw tables, for scripts\n");
 	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,patterns\n"
 	       "                          or all (default)\n");
@@ -76,6 +86,8 @@ static _Noreturn void usage(void)
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
+	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
+	       "                          (file:line), vtables, strings, data, heap, stacks\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success, 1 failure.\n");
 	exit(MS_EXIT_OK);
@@ -150,6 +162,13 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 		case OPT_NOHEADINGS:
 			ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
 			break;
+		case 'p':
+			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+			break;
+		case OPT_SYMBOLS:
+			ctl->symbols = true;
+			break;
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
@@ -158,6 +177,8 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 			ms_cli_errtryhelp(MS_EXIT_FAILURE);
 		}
 	}
+	if (ctl->pid && !ctl->symbols)
+		errx(MS_EXIT_FAILURE, "--pid: only with --symbols");
 	/* Check the options once, not once per file. */
 	{
 		struct ms_hist_opts o = ctl->hopts;
@@ -212,6 +233,46 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 	return 0;
 }
 
+/* ---- --symbols (lib/symbol.c) ---- */
+
+static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
+{
+	struct bytehist_ctl *ctl = data;
+
+	return ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
+}
+
+/*
+ * What the words of the dump at FD point at, from the maps of -p PID or of
+ * the manifest; a second pass over the file.  Returns 0 or -1 (the context
+ * says why).
+ */
+static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+{
+	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
+	int rc;
+
+	if (ctl->pid)
+		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
+	else if (maps)
+		rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from, &ctl->syms);
+	else {
+		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",
+		      name);
+		return -1;
+	}
+	if (rc < 0 || ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	ms_symbols_rank(ctl->syms);
+	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
+	ctl->sopts.out_flags = ctl->ropts.out_flags;
+	ctl->ropts.json_extra = symbols_json;
+	ctl->ropts.json_extra_data = ctl;
+	return 0;
+}
+
 /* Analyse one input and print its report; returns 0 or -1 (after saying why). */
 static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
 {
@@ -244,6 +305,8 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
 	if (ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
+	if (ctl->symbols && symbols_pass(ctx, ctl, fd, is_stdin ? "standard input" : path) < 0)
+		goto out;
 	ctl->ropts.name = is_stdin ? "-" : path;
 	if (ctl->json) {
 		fputs(ctl->nfiles ? "," : "", stdout);
@@ -251,6 +314,8 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	} else {
 		fputs(ctl->nfiles ? "\n" : "", stdout);
 		rc = ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
+		if (!rc && ctl->syms)
+			rc = ms_symbols_report_print(ctx, ctl->syms, &ctl->sopts, stdout);
 	}
 	ctl->nfiles++;
 	if (rc < 0)
@@ -263,6 +328,8 @@ out:
 	if (fd > STDIN_FILENO)
 		close(fd);
 	ms_hist_free(h);
+	ms_symbols_free(ctl->syms);
+	ctl->syms = NULL;
 	free(mpath);
 	return rc;
 }
