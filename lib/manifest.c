@@ -143,17 +143,12 @@ static int map_member(struct jp *j, int depth, const char *key)
 			break;
 	if (i == MS_ARRAY_SIZE(strs))
 		return value(j, depth, W_OTHER);
-	if (i == 4)
-		return string(j, m->name, sizeof(m->name));
+	if (i >= 2)
+		return string(j, i == 2 ? m->perms : i == 3 ? m->dev : m->name,
+			      i == 2 ? sizeof(m->perms) : i == 3 ? sizeof(m->dev) : sizeof(m->name));
 	if ((rc = string(j, buf, sizeof(buf))) < 0)
 		return rc;
-	if (i == 2)
-		snprintf(m->perms, sizeof(m->perms), "%s", buf);
-	else if (i == 3)
-		snprintf(m->dev, sizeof(m->dev), "%s", buf);
-	else
-		return hexstr(j, buf, i == 0 ? &m->start : &m->end);
-	return 0;
+	return hexstr(j, buf, i == 0 ? &m->start : &m->end);
 }
 
 /* A "maps" entry ended: append it as a /proc/PID/maps line. */
