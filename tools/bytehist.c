@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
 #include <memsift/hist-report.h>
+#include <memsift/heapwalk.h>
 #include <memsift/hist.h>
 #include <memsift/manifest.h>
 #include <memsift/output.h>
@@ -38,9 +40,11 @@ struct bytehist_ctl {
 	pid_t pid;		/* -p: the live process's maps, instead of the manifest's */
 	struct ms_symbols_report_opts sopts;
 	struct ms_symbols *syms;	/* of the current input */
+	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
+	struct ms_heapwalk *hw;	/* of the current input */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_SYMBOLS };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_SYMBOLS, OPT_HEAP };
 
 static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
 static const struct option longopts[] = {
@@ -54,6 +58,7 @@ static const struct option longopts[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "sections", required_argument, NULL, 's' },
 	{ "top", required_argument, NULL, 't' },
+	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
@@ -83,6 +88,7 @@ static _Noreturn void usage(void)
 	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,patterns\n"
 	       "                          or all (default)\n");
 	printf(" -t, --top N            rows per table (default 10; JSON: all)\n");
+	printf("     --heap             walk glibc malloc chunks: a table by chunk size\n");
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
@@ -169,6 +175,9 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 		case OPT_SYMBOLS:
 			ctl->symbols = true;
 			break;
+		case OPT_HEAP:
+			ctl->heap = true;
+			break;
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
@@ -177,8 +186,8 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 			ms_cli_errtryhelp(MS_EXIT_FAILURE);
 		}
 	}
-	if (ctl->pid && !ctl->symbols)
-		errx(MS_EXIT_FAILURE, "--pid: only with --symbols");
+	if (ctl->pid && !ctl->symbols && !ctl->heap)
+		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
 	/* Check the options once, not once per file. */
 	{
 		struct ms_hist_opts o = ctl->hopts;
@@ -238,38 +247,76 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 {
 	struct bytehist_ctl *ctl = data;
+	int rc = 0;
 
-	return ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
+	if (ctl->symbols && ctl->syms)
+		rc = ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
+	if (!rc && ctl->hw)
+		rc = ms_heapwalk_json(ctx, ctl->hw, ctl->syms, ctl->sopts.top, fp);
+	return rc;
 }
 
 /*
  * What the words of the dump at FD point at, from the maps of -p PID or of
- * the manifest; a second pass over the file.  Returns 0 or -1 (the context
- * says why).
+ * the manifest; a second pass over the file (--symbols only: --heap alone
+ * just names words).  Returns 0 or -1 (after saying why).
  */
 static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
 	int rc;
 
+	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
+	ctl->sopts.out_flags = ctl->ropts.out_flags;
+	ctl->ropts.json_extra = symbols_json;
+	ctl->ropts.json_extra_data = ctl;
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
 	else if (maps)
 		rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from, &ctl->syms);
+	else if (!ctl->symbols)
+		return 0;
 	else {
 		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",
 		      name);
 		return -1;
 	}
-	if (rc < 0 || ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0) {
+	if (rc < 0 || (ctl->symbols && ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0)) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
 	ms_symbols_rank(ctl->syms);
-	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
-	ctl->sopts.out_flags = ctl->ropts.out_flags;
-	ctl->ropts.json_extra = symbols_json;
-	ctl->ropts.json_extra_data = ctl;
+	return 0;
+}
+
+/* --heap: the dump at FD, one heap mapping, walked chunk by chunk.  Returns 0 or -1. */
+static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+{
+	uint64_t base = ctl->ropts.manifest ? ctl->manifest.start : 0;
+	struct stat st;
+	void *p;
+	int rc;
+
+	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
+		warnx("%s: --heap needs a dump of one heap mapping (regiondump --mapping ADDR), not %zu ranges",
+		      name, ctl->manifest.nranges);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		warnx("%s: --heap needs a non-empty regular file", name);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		warn("%s", name);
+		return -1;
+	}
+	rc = ms_heapwalk_run(ctx, p, (size_t)st.st_size, base, &ctl->hw);
+	munmap(p, (size_t)st.st_size);
+	if (rc < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
 	return 0;
 }
 
@@ -305,7 +352,9 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
 	if (ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
-	if (ctl->symbols && symbols_pass(ctx, ctl, fd, is_stdin ? "standard input" : path) < 0)
+	if ((ctl->symbols || ctl->heap) &&
+	    (symbols_pass(ctx, ctl, fd, is_stdin ? "standard input" : path) < 0 ||
+	     (ctl->heap && heap_pass(ctx, ctl, fd, is_stdin ? "standard input" : path) < 0)))
 		goto out;
 	ctl->ropts.name = is_stdin ? "-" : path;
 	if (ctl->json) {
@@ -314,8 +363,11 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	} else {
 		fputs(ctl->nfiles ? "\n" : "", stdout);
 		rc = ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
-		if (!rc && ctl->syms)
+		if (!rc && ctl->symbols && ctl->syms)
 			rc = ms_symbols_report_print(ctx, ctl->syms, &ctl->sopts, stdout);
+		if (!rc && ctl->hw)
+			rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, ctl->ropts.top,
+					       ctl->ropts.out_flags, stdout);
 	}
 	ctl->nfiles++;
 	if (rc < 0)
@@ -330,6 +382,8 @@ out:
 	ms_hist_free(h);
 	ms_symbols_free(ctl->syms);
 	ctl->syms = NULL;
+	ms_heapwalk_free(ctl->hw);
+	ctl->hw = NULL;
 	free(mpath);
 	return rc;
 }
