@@ -622,6 +622,8 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 		else
 			fprintf(fp, ",\n\"records\":[]");
 	}
+	if (o->json_extra && (i = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
+		return i;
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

@@ -4,6 +4,7 @@
  * "start", "length", "size" and "ranges" are kept.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,13 @@
 #define MANIFEST_MAX (16 << 20)
 #define DEPTH_MAX 64
 
+/* One entry of "maps", the process's maps when it was dumped. */
+struct jmap {
+	uint64_t start, end, offset, inode;
+	char perms[8], dev[16];
+	char name[4096];
+};
+
 struct jp {
 	struct ms_ctx *ctx;
 	const char *path;
@@ -24,10 +32,13 @@ struct jp {
 	uint64_t range_sum;
 	bool have_ranges;
 	bool range_done;	/* the last range object ended: the next key starts one */
+	struct jmap map;	/* the "maps" entry being read */
+	char *maps;		/* the "maps" entries so far, as /proc/PID/maps lines */
+	size_t maps_len;
 };
 
 /* What a value is: the top object, the "ranges" array, one of its ranges, or else. */
-enum where { W_OTHER, W_TOP, W_RANGES, W_RANGE };
+enum where { W_OTHER, W_TOP, W_RANGES, W_RANGE, W_MAPS, W_MAP };
 
 static int bad(struct jp *j, const char *what)
 {
@@ -115,6 +126,52 @@ static int hexstr(struct jp *j, const char *s, uint64_t *v)
 
 static int value(struct jp *j, int depth, enum where w);
 
+/* A key of a "maps" entry: keep the fields of a maps line, skip the rest. */
+static int map_member(struct jp *j, int depth, const char *key)
+{
+	static const char *const strs[] = { "start", "end", "perms", "dev", "name" };
+	struct jmap *m = &j->map;
+	char buf[64];
+	size_t i;
+	int rc;
+
+	ws(j);
+	if (!strcmp(key, "offset") || !strcmp(key, "inode"))
+		return number(j, !strcmp(key, "offset") ? &m->offset : &m->inode, NULL);
+	for (i = 0; i < MS_ARRAY_SIZE(strs); i++)
+		if (!strcmp(key, strs[i]) && j->p < j->end && *j->p == '"')
+			break;
+	if (i == MS_ARRAY_SIZE(strs))
+		return value(j, depth, W_OTHER);
+	if (i >= 2)
+		return string(j, i == 2 ? m->perms : i == 3 ? m->dev : m->name,
+			      i == 2 ? sizeof(m->perms) : i == 3 ? sizeof(m->dev) : sizeof(m->name));
+	if ((rc = string(j, buf, sizeof(buf))) < 0)
+		return rc;
+	return hexstr(j, buf, i == 0 ? &m->start : &m->end);
+}
+
+/* A "maps" entry ended: append it as a /proc/PID/maps line. */
+static int map_done(struct jp *j)
+{
+	struct jmap *m = &j->map;
+	size_t need = strlen(m->name) + 160;
+	char *nm;
+	int n;
+
+	nm = realloc(j->maps, j->maps_len + need);
+	if (!nm)
+		return ms_err(j->ctx, -ENOMEM, "%s: out of memory", j->path);
+	j->maps = nm;
+	n = snprintf(j->maps + j->maps_len, need, "%" PRIx64 "-%" PRIx64 " %s %08" PRIx64
+		     " %s %" PRIu64 "%s%s\n", m->start, m->end, m->perms[0] ? m->perms : "---p",
+		     m->offset, m->dev[0] ? m->dev : "00:00", m->inode, m->name[0] ? "    " : "",
+		     m->name);
+	j->maps_len += (size_t)n;
+	*m = (struct jmap){ 0 };
+	return 0;
+}
+
 /* The value of KEY in an object at WHERE: keep it if it is one we want. */
 static int member(struct jp *j, int depth, enum where w, const char *key)
 {
@@ -127,6 +184,10 @@ static int member(struct jp *j, int depth, enum where w, const char *key)
 
 	if (w == W_TOP && (!strcmp(key, "ranges") || !strcmp(key, "requested")))
 		return value(j, depth, W_RANGES);
+	if (w == W_TOP && !strcmp(key, "maps"))
+		return value(j, depth, W_MAPS);
+	if (w == W_MAP)
+		return map_member(j, depth, key);
 	if (w == W_OTHER || (!want_start && !want_len))
 		return value(j, depth, W_OTHER);
 	ws(j);
@@ -184,7 +245,7 @@ static int object(struct jp *j, int depth, enum where w)
 		j->p++;
 		if (w == W_RANGE)
 			j->range_done = true;
-		return 0;
+		return w == W_MAP ? map_done(j) : 0;
 	}
 	for (;;) {
 		ws(j);
@@ -205,7 +266,7 @@ static int object(struct jp *j, int depth, enum where w)
 			j->p++;
 			if (w == W_RANGE)
 				j->range_done = true;
-			return 0;
+			return w == W_MAP ? map_done(j) : 0;
 		}
 		return bad(j, "\",\" or \"}\" expected");
 	}
@@ -249,12 +310,12 @@ static int value(struct jp *j, int depth, enum where w)
 		return bad(j, "unexpected end");
 	switch (*j->p) {
 	case '{':
-		return object(j, depth, w == W_TOP || w == W_RANGE ? w : W_OTHER);
+		return object(j, depth, w == W_TOP || w == W_RANGE || w == W_MAP ? w : W_OTHER);
 	case '[':
 		/* The elements of "ranges" are the range objects. */
 		if (w == W_RANGES)
 			j->have_ranges = true;
-		return array(j, depth, w == W_RANGES ? W_RANGE : W_OTHER);
+		return array(j, depth, w == W_RANGES ? W_RANGE : w == W_MAPS ? W_MAP : W_OTHER);
 	case '"':
 		return string(j, NULL, 0);
 	}
@@ -313,10 +374,13 @@ int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_in
 		info.length = j.range_sum;
 		info.has_length = true;
 	}
+	info.maps = j.maps;
+	j.maps = NULL;
 	*out = info;
 out:
 	if (rc < 0)
 		free(info.ranges);
+	free(j.maps);
 	free(buf);
 	return rc;
 }
@@ -326,6 +390,8 @@ void ms_manifest_release(struct ms_manifest_info *mi)
 	free(mi->ranges);
 	mi->ranges = NULL;
 	mi->nranges = 0;
+	free(mi->maps);
+	mi->maps = NULL;
 }
 
 bool ms_manifest_addr(const struct ms_manifest_info *mi, uint64_t off, uint64_t *addr)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,10 +19,13 @@
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/core.h>
+#include <memsift/heapwalk.h>
 #include <memsift/hist-diff.h>
 #include <memsift/manifest.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/symbol-report.h>
+#include <memsift/symbol.h>
 
 struct bytehist_ctl {
 	struct ms_hist_opts hopts;
@@ -37,11 +41,18 @@ struct bytehist_ctl {
 	char *mpath;		/* the current input's manifest path */
 	struct ms_hist *base;	/* --base: the older dump, analysed */
 	const char *base_path;
+	/* --symbols: what the dump's words point at (lib/symbol.c) */
+	bool symbols;
+	pid_t pid;		/* -p: the live process's maps, instead of the manifest's */
+	struct ms_symbols_report_opts sopts;
+	struct ms_symbols *syms;	/* of the current input */
+	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
+	struct ms_heapwalk *hw;	/* of the current input */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
 
-static const char shortopts[] = "B:bE:e:Jn:rs:t:Vh";
+static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
 static const struct option longopts[] = {
 	{ "block-size", required_argument, NULL, 'B' },
 	{ "bytes", no_argument, NULL, 'b' },
@@ -49,13 +60,16 @@ static const struct option longopts[] = {
 	{ "pattern", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "min-length", required_argument, NULL, 'n' },
+	{ "pid", required_argument, NULL, 'p' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "sections", required_argument, NULL, 's' },
 	{ "top", required_argument, NULL, 't' },
 	{ "base", required_argument, NULL, OPT_BASE },
+	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -76,14 +90,18 @@ static _Noreturn void usage(void)
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
 	printf(" -J, --json             one JSON object per file\n");
 	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
+	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
 	printf(" -r, --raw              raw tables, for scripts\n");
 	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,records,\n"
 	       "                          patterns, or all (default)\n");
 	printf(" -t, --top N            rows per table (default 10; JSON: all)\n");
 	printf("     --base OLD         show what grew from the dump OLD to each FILE\n");
+	printf("     --heap             walk glibc malloc chunks: a table by chunk size\n");
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
+	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
+	       "                          (file:line), vtables, strings, data, heap, stacks\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success, 1 failure.\n");
 	exit(MS_EXIT_OK);
@@ -147,6 +165,16 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
 			ctl->ropts.top = (unsigned)v;
 			break;
+		case 'p':
+			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+			break;
+		case OPT_SYMBOLS:
+			ctl->symbols = true;
+			break;
+		case OPT_HEAP:
+			ctl->heap = true;
+			break;
 		case OPT_BASE:
 			ctl->base_path = optarg;
 			break;
@@ -169,6 +197,8 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 			ms_cli_errtryhelp(MS_EXIT_FAILURE);
 		}
 	}
+	if (ctl->pid && !ctl->symbols && !ctl->heap)
+		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
 	/* Check the options once, not once per file. */
 	{
 		struct ms_hist_opts o = ctl->hopts;
@@ -303,11 +333,90 @@ static bool is_core(int fd, const struct stat *st)
 	       ms_core_detect(head, sizeof(head));
 }
 
+/* ---- --symbols (lib/symbol.c) ---- */
+
+static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
+{
+	struct bytehist_ctl *ctl = data;
+	int rc = 0;
+
+	if (ctl->symbols && ctl->syms)
+		rc = ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
+	if (!rc && ctl->hw)
+		rc = ms_heapwalk_json(ctx, ctl->hw, ctl->syms, ctl->sopts.top, fp);
+	return rc;
+}
+
+/*
+ * What the words of the dump at FD point at, from the maps of -p PID or of
+ * the manifest; a second pass over the file (--symbols only: --heap alone
+ * just names words).  Returns 0 or -1 (after saying why).
+ */
+static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+{
+	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
+	int rc;
+
+	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
+	ctl->sopts.out_flags = ctl->ropts.out_flags;
+	ctl->ropts.json_extra = symbols_json;
+	ctl->ropts.json_extra_data = ctl;
+	if (ctl->pid)
+		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
+	else if (maps)
+		rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from, &ctl->syms);
+	else if (!ctl->symbols)
+		return 0;
+	else {
+		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",
+		      name);
+		return -1;
+	}
+	if (rc < 0 || (ctl->symbols && ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0)) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	ms_symbols_rank(ctl->syms);
+	return 0;
+}
+
+/* --heap: the dump at FD, one heap mapping, walked chunk by chunk.  Returns 0 or -1. */
+static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+{
+	uint64_t base = ctl->ropts.manifest ? ctl->manifest.start : 0;
+	struct stat st;
+	void *p;
+	int rc;
+
+	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
+		warnx("%s: --heap needs a dump of one heap mapping (regiondump --mapping ADDR), not %zu ranges",
+		      name, ctl->manifest.nranges);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		warnx("%s: --heap needs a non-empty regular file", name);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		warn("%s", name);
+		return -1;
+	}
+	rc = ms_heapwalk_run(ctx, p, (size_t)st.st_size, base, &ctl->hw);
+	munmap(p, (size_t)st.st_size);
+	if (rc < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
  * manifest and example record set for it.  NULL after saying why.
  */
-static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
+static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
+			    bool passes)
 {
 	bool is_stdin = !strcmp(path, "-");
 	struct ms_core *core = NULL;
@@ -346,6 +455,21 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
 	example_record(ctl, h, fd, &st, core);
+	if (passes && (ctl->symbols || ctl->heap)) {
+		const char *name = is_stdin ? "standard input" : path;
+
+		if (core) {
+			warnx("%s: --symbols and --heap read raw dumps, not core files yet", name);
+			goto drop;
+		}
+		if (symbols_pass(ctx, ctl, fd, name) < 0 ||
+		    (ctl->heap && heap_pass(ctx, ctl, fd, name) < 0))
+			goto drop;
+	}
+	goto out;
+drop:
+	ms_hist_free(h);
+	h = NULL;
 	goto out;
 fail:
 	ms_cli_warn_ctx(ctx, NULL);
@@ -362,7 +486,7 @@ out:
 static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path)
 {
 	struct ms_hist_diff *d = NULL;
-	struct ms_hist *h = scan(ctx, ctl, path);
+	struct ms_hist *h = scan(ctx, ctl, path, true);
 	int rc;
 
 	if (!h)
@@ -372,14 +496,25 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
 		rc = ctl->json ? ms_hist_report_diff_json(ctx, ctl->base, h, d, &ctl->ropts, stdout) :
 				 ms_hist_report_diff_print(ctx, ctl->base, h, d, &ctl->ropts, stdout);
-	else if (!ctl->base)
-		rc = ctl->json ? ms_hist_report_json(ctx, h, &ctl->ropts, stdout) :
-				 ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
+	else if (!ctl->base && ctl->json)
+		rc = ms_hist_report_json(ctx, h, &ctl->ropts, stdout);
+	else if (!ctl->base) {
+		rc = ms_hist_report_print(ctx, h, &ctl->ropts, stdout);
+		if (!rc && ctl->symbols && ctl->syms)
+			rc = ms_symbols_report_print(ctx, ctl->syms, &ctl->sopts, stdout);
+		if (!rc && ctl->hw)
+			rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, ctl->ropts.top,
+					       ctl->ropts.out_flags, stdout);
+	}
 	ctl->nfiles++;
 	if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
 	ms_hist_diff_free(d);
 	ms_hist_free(h);
+	ms_symbols_free(ctl->syms);
+	ctl->syms = NULL;
+	ms_heapwalk_free(ctl->hw);
+	ctl->hw = NULL;
 	return rc < 0 ? -1 : 0;
 }
 
@@ -401,7 +536,7 @@ int main(int argc, char **argv)
 
 	if (ctl.base_path) {
 		/* The base first: its manifest and record are the report's no longer. */
-		ctl.base = scan(ctx, &ctl, ctl.base_path);
+		ctl.base = scan(ctx, &ctl, ctl.base_path, false);
 		if (!ctl.base)
 			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;

@@ -40,6 +40,13 @@ struct ms_hist_report_opts {
 	unsigned top;		/* rows per table; 0: 10 */
 	unsigned out_flags;	/* MS_OUT_RAW, MS_OUT_NOHEADINGS, MS_OUT_BYTES (<memsift/output.h>) */
 	size_t termwidth;	/* 0: libsmartcols decides */
+	/*
+	 * Called just before the JSON object closes, to add the members of
+	 * another analysis (",\"key\":value", e.g. bytehist --symbols), or
+	 * NULL.  Its negative return fails ms_hist_report_json().
+	 */
+	int (*json_extra)(struct ms_ctx *ctx, FILE *fp, void *data);
+	void *json_extra_data;
 };
 
 /*

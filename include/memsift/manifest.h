@@ -8,7 +8,8 @@
  *	{ "ranges": [ { "start": "0x7f3a1c000000", "length": 4096 }, ... ], ... }
  *	{ "requested": [ { "start": "0x7f3a1c000000", "size": 4096, ... }, ... ] }
  *
- * The last is what regiondump writes.  "start" is a hex string ("0x"
+ * The last is what regiondump writes, with "maps" (see struct
+ * ms_manifest_info.maps).  "start" is a hex string ("0x"
  * optional) or a number; "length" (or "size") a number.  With a list, the
  * dump holds the ranges back to back, in order, so its length is their sum
  * and an offset in it falls in one range (see ms_manifest_addr()).  Any
@@ -35,6 +36,12 @@ struct ms_manifest_info {
 	bool has_length;
 	struct ms_manifest_range *ranges;	/* in dump order; release with ms_manifest_release() */
 	size_t nranges;
+	/*
+	 * regiondump's "maps" (the process's mappings when it was dumped) as
+	 * /proc/PID/maps text, one line a mapping, or NULL when the manifest
+	 * has none; freed by ms_manifest_release().
+	 */
+	char *maps;
 };
 
 /*

@@ -1,0 +1,157 @@
+/*
+ * What a pointer points at: a function (with its source file:line), a C++
+ * vtable or typeinfo, a string literal, a data or bss object, or memory of
+ * no module (the heap, a stack, an anonymous mapping).  Built with libdwfl
+ * from the process's maps: saved ones (regiondump's manifest, "maps") or a
+ * live process's.  Debug info is found as elfutils finds it: in the file,
+ * by build-id or .gnu_debuglink under /usr/lib/debug.
+ *
+ *	ms_symbols_new(ctx, maps_text, len, "leak.dump.json", &s);
+ *	ms_symbols_count_words(ctx, s, buf, n);		(as often as needed)
+ *	ms_symbols_rank(s);
+ *	for (i = 0; i < ms_symbols_target_count(s); i++)
+ *		... ms_symbols_target(s, i)->sym.name, ->count ...
+ *	ms_symbols_free(s);
+ *
+ * Each distinct address is classified once and cached; memory of no module
+ * is counted by mapping without a lookup, so a pointer-dense dump costs a
+ * binary search and a hash probe per word.
+ */
+#ifndef MEMSIFT_SYMBOL_H
+#define MEMSIFT_SYMBOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <memsift/ctx.h>
+
+struct ms_symbols;
+
+/* What an address is. */
+enum ms_sym_kind {
+	MS_SYM_TEXT = 1,	/* code: a function */
+	MS_SYM_VTABLE,		/* a C++ vtable (_ZTV...) */
+	MS_SYM_TYPEINFO,	/* a C++ typeinfo or its name (_ZTI..., _ZTS...) */
+	MS_SYM_STRING,		/* read-only data holding a string: NAME is its text */
+	MS_SYM_RODATA,		/* other read-only data */
+	MS_SYM_DATA,		/* initialised writable data */
+	MS_SYM_BSS,		/* zero-initialised data */
+	MS_SYM_HEAP,		/* [heap], the brk area */
+	MS_SYM_STACK,		/* [stack] */
+	MS_SYM_ANON,		/* anonymous memory: mmap'ed blocks, thread arenas and stacks */
+	MS_SYM_MAPPING,		/* any other mapping: a non-ELF file, [vdso]... */
+	MS_SYM_NKINDS
+};
+
+/* Where an address points. */
+struct ms_sym {
+	enum ms_sym_kind kind;
+	/*
+	 * The symbol, demangled ("vtable for shape::Circle"), the string's text
+	 * (MS_SYM_STRING), MODULE+0xOFFSET when no symbol covers the address,
+	 * or the mapping ("[heap]", "anon 0x7f3a1c000000").
+	 */
+	const char *name;
+	const char *module;	/* the ELF file or mapping's path; NULL for anonymous memory */
+	const char *file;	/* source file (MS_SYM_TEXT with line info), or NULL */
+	int line;		/* its line, 0 when unknown */
+	uint64_t addr;		/* the address looked up (the first one, for a counted target) */
+	/* Why a name is missing, e.g. that the module has no symbols; NULL when none is. */
+	const char *note;
+};
+
+/* A target of the counted words and how many pointed at it. */
+struct ms_sym_count {
+	struct ms_sym sym;
+	uint64_t count;
+};
+
+/*
+ * A symbolizer for the address space described by MAPS, LEN bytes of
+ * /proc/PID/maps text (from ms_manifest_info.maps, or read live).  NAME
+ * names the source in messages.  Modules' ELF files are opened by their
+ * path when first needed; one that cannot be opened gives MODULE+offset
+ * names, not an error.  On success *OUT owns the symbolizer; release it
+ * with ms_symbols_free().
+ *
+ * Returns: 0, -EBADMSG when MAPS is not maps text, -EIO when libdwfl fails
+ * (the message says why), or -ENOMEM.
+ */
+int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
+		   struct ms_symbols **out);
+
+/*
+ * As ms_symbols_new(), from the live process PID's /proc/PID/maps.
+ * Returns: as ms_symbols_new(), and -ESRCH or -EPERM as ms_procfs_read().
+ */
+int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out);
+
+/* Release S and every string it handed out; NULL is accepted. */
+void ms_symbols_free(struct ms_symbols *s);
+
+/*
+ * Classify ADDR.  *OUT is borrowed from S, valid until ms_symbols_free(),
+ * and NULL when no mapping holds ADDR.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
+		      const struct ms_sym **out);
+
+/*
+ * Count each aligned 8-byte word (native byte order) of the LEN bytes at
+ * BUF that points into a mapping, by target: a symbol (and source line),
+ * a string, or a mapping of no module.  A LEN that is not a multiple of 8
+ * leaves its tail uncounted; feed whole words.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void *buf,
+			   size_t len);
+
+/*
+ * Count the words of the file open at FD, from offset 0 to its end, with
+ * pread(2): a second pass over a file another analysis read, FD's offset
+ * untouched.  NAME is used only in messages.
+ *
+ * Returns: 0, -ESPIPE when FD is not a regular file (a pipe cannot be read
+ * twice), the pread(2) error as a negative errno, or -ENOMEM.
+ */
+int ms_symbols_scan_fd(struct ms_ctx *ctx, struct ms_symbols *s, int fd, const char *name);
+
+/* Count VALUE as N words, as ms_symbols_count_words() does.  Returns: 0 or -ENOMEM. */
+int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t value, uint64_t n);
+
+/*
+ * Rank the targets counted so far: symbols in modules (MS_SYM_TEXT to
+ * MS_SYM_BSS) first, then memory of no module, each most pointed-at first
+ * (ties: the first met first).  Call before ms_symbols_target(); counting may go on after.
+ */
+void ms_symbols_rank(struct ms_symbols *s);
+
+/* Targets counted, and target I in rank order (NULL when out of range), borrowed. */
+size_t ms_symbols_target_count(const struct ms_symbols *s);
+const struct ms_sym_count *ms_symbols_target(const struct ms_symbols *s, size_t i);
+
+/* Words counted, and those that pointed into a mapping. */
+uint64_t ms_symbols_words(const struct ms_symbols *s);
+uint64_t ms_symbols_hits(const struct ms_symbols *s);
+
+/* Words that pointed into modules (ELF files), the part that needed libdwfl. */
+uint64_t ms_symbols_module_hits(const struct ms_symbols *s);
+
+/* The kind's name: "text", "vtable", "typeinfo", "string", "rodata", "data",
+ * "bss", "heap", "stack", "anon", "mapping". */
+const char *ms_sym_kind_str(enum ms_sym_kind kind);
+
+/*
+ * Demangle a C++ vtable, typeinfo or typeinfo-name symbol with a plain or
+ * nested name ("_ZTVN5shape6CircleE" -> "vtable for shape::Circle"), into
+ * BUF of LEN bytes.  Templates and other manglings are not understood.
+ * Returns: BUF, or NULL when MANGLED is not such a symbol or does not fit.
+ */
+char *ms_sym_demangle_type(const char *mangled, char *buf, size_t len);
+
+#endif

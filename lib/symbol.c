@@ -1,0 +1,794 @@
+/*
+ * Pointers to symbols with libdwfl.  The address space is reported from maps
+ * text, so a saved manifest and a live process share one path; each module's
+ * ELF file is opened by path, its debug info found by libdwfl's standard
+ * search.  Lookups are cached per address, and memory of no module is
+ * counted per mapping without one.
+ */
+#include <ctype.h>
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memsift/maps.h>
+#include <memsift/procfs.h>
+#include <memsift/symbol.h>
+
+#include "internal.h"
+
+#define STRING_MAX 80		/* longest string literal text kept */
+#define STRING_MIN 4		/* shorter printable runs are not called strings */
+#define GO_ARENA_START 0xc000000000ULL
+#define GO_ARENA_END 0xc100000000ULL
+
+struct target {
+	struct ms_sym_count c;	/* strings owned */
+	size_t order;		/* first met, for stable ties */
+};
+
+/* What is known of a module, found once. */
+struct module {
+	Dwfl_Module *mod;
+	bool stripped;		/* no .symtab and no debug info */
+};
+
+struct ms_symbols {
+	Dwfl *dwfl;
+	struct ms_maps *maps;
+	uint64_t lo, hi;	/* the lowest and highest mapped address */
+	size_t *map_target;	/* per mapping of no module: target index + 1 */
+
+	struct target *t;
+	size_t nt, capt;
+	size_t *rank;		/* target indexes in rank order */
+	size_t nrank;
+
+	/* address -> target index + 1 (0: empty slot), open addressing */
+	uint64_t *ckey;
+	uint32_t *cval;
+	size_t ccap, cn;
+	/* target identity -> index + 1, open addressing */
+	uint32_t *tslot;
+	size_t tcap;
+
+	struct module *mods;
+	size_t nmods;
+
+	uint64_t words, hits, module_hits;
+};
+
+static const char *const kind_names[MS_SYM_NKINDS] = {
+	[MS_SYM_TEXT] = "text", [MS_SYM_VTABLE] = "vtable", [MS_SYM_TYPEINFO] = "typeinfo",
+	[MS_SYM_STRING] = "string", [MS_SYM_RODATA] = "rodata", [MS_SYM_DATA] = "data",
+	[MS_SYM_BSS] = "bss", [MS_SYM_HEAP] = "heap", [MS_SYM_STACK] = "stack",
+	[MS_SYM_ANON] = "anon", [MS_SYM_MAPPING] = "mapping",
+};
+
+const char *ms_sym_kind_str(enum ms_sym_kind kind)
+{
+	return kind > 0 && kind < MS_SYM_NKINDS ? kind_names[kind] : "?";
+}
+
+/* <source-name>: a length, then that many characters. */
+static const char *source_name(const char *p, char **o, char *end)
+{
+	unsigned long n;
+	char *e;
+
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	n = strtoul(p, &e, 10);
+	if (!n || strnlen(e, n) < n || n >= (size_t)(end - *o))
+		return NULL;
+	memcpy(*o, e, n);
+	*o += n;
+	return e + n;
+}
+
+char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
+{
+	static const struct { const char *pre, *say; } kinds[] = {
+		{ "_ZTV", "vtable for " }, { "_ZTI", "typeinfo for " },
+		{ "_ZTS", "typeinfo name for " },
+	};
+	char *o = buf, *end = buf + len - 1;
+	const char *p = NULL;
+	bool nested;
+	size_t i, n;
+
+	for (i = 0; i < MS_ARRAY_SIZE(kinds); i++)
+		if (!strncmp(m, kinds[i].pre, 4))
+			break;
+	if (i == MS_ARRAY_SIZE(kinds) || len < 2)
+		return NULL;
+	n = strlen(kinds[i].say);
+	if (n >= len)
+		return NULL;
+	memcpy(o, kinds[i].say, n);
+	o += n;
+	p = m + 4;
+	nested = *p == 'N';
+	if (nested)
+		p++;
+	if (!strncmp(p, "St", 2)) {
+		if (end - o < 6)
+			return NULL;
+		memcpy(o, "std::", 5);
+		o += 5;
+		p += 2;
+	}
+	for (;;) {
+		if (!(p = source_name(p, &o, end)))
+			return NULL;
+		if (!nested || *p == 'E')
+			break;
+		if (end - o < 3)
+			return NULL;
+		*o++ = ':';
+		*o++ = ':';
+	}
+	if (nested)
+		p++;
+	if (*p)		/* templates, substitutions...: not ours to guess */
+		return NULL;
+	*o = '\0';
+	return buf;
+}
+
+/*
+ * Any other C++ name: libstdc++'s demangler when the library is on the
+ * system.  It is loaded at run time, so the C tools do not link libstdc++.
+ */
+static char *demangle(const char *name)
+{
+	typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
+	static cxa_demangle_fn fn;
+	static bool tried;
+	char buf[512];
+	int st = -1;
+	char *r;
+
+	if (strncmp(name, "_Z", 2))
+		return strdup(name);
+	if (ms_sym_demangle_type(name, buf, sizeof(buf)))
+		return strdup(buf);
+	if (!tried) {
+		void *h = dlopen("libstdc++.so.6", RTLD_LAZY);
+
+		tried = true;
+		if (h)
+			*(void **)&fn = dlsym(h, "__cxa_demangle");
+	}
+	r = fn ? fn(name, NULL, NULL, &st) : NULL;
+	if (r && st == 0)
+		return r;
+	free(r);
+	return strdup(name);
+}
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL;
+}
+
+static uint64_t sym_hash(const struct ms_sym *y)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)y->kind;
+
+	h = hash_str(h, y->name);
+	h = hash_str(h, y->module);
+	h = hash_str(h, y->file);
+	return hash64(h ^ (uint64_t)y->line);
+}
+
+static bool streq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool sym_eq(const struct ms_sym *a, const struct ms_sym *b)
+{
+	return a->kind == b->kind && a->line == b->line && streq(a->name, b->name) &&
+	       streq(a->module, b->module) && streq(a->file, b->file);
+}
+
+static int tslot_grow(struct ms_ctx *ctx, struct ms_symbols *s)
+{
+	size_t cap = s->tcap ? s->tcap * 2 : 256, i, j;
+	uint32_t *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < s->nt; i++) {
+		for (j = sym_hash(&s->t[i].c.sym) & (cap - 1); n[j]; j = (j + 1) & (cap - 1))
+			;
+		n[j] = (uint32_t)i + 1;
+	}
+	free(s->tslot);
+	s->tslot = n;
+	s->tcap = cap;
+	return 0;
+}
+
+static char *dup_or_null(const char *p, bool *oom)
+{
+	char *d;
+
+	if (!p)
+		return NULL;
+	d = strdup(p);
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+/*
+ * The index of the target equal to Y, added (strings copied) when new.
+ * Returns: 0 with *IDX, or -ENOMEM.
+ */
+static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y,
+		      size_t *idx)
+{
+	struct target *nt, *t;
+	bool oom = false;
+	size_t j;
+	int rc;
+
+	if (s->nt * 2 >= s->tcap && (rc = tslot_grow(ctx, s)) < 0)
+		return rc;
+	for (j = sym_hash(y) & (s->tcap - 1); s->tslot[j]; j = (j + 1) & (s->tcap - 1))
+		if (sym_eq(&s->t[s->tslot[j] - 1].c.sym, y)) {
+			*idx = s->tslot[j] - 1;
+			return 0;
+		}
+	if (s->nt == s->capt) {
+		nt = realloc(s->t, (s->capt ? s->capt * 2 : 64) * sizeof(*nt));
+		if (!nt)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		s->t = nt;
+		s->capt = s->capt ? s->capt * 2 : 64;
+	}
+	t = &s->t[s->nt];
+	*t = (struct target){ .c.sym = *y, .order = s->nt };
+	t->c.sym.name = dup_or_null(y->name, &oom);
+	t->c.sym.module = dup_or_null(y->module, &oom);
+	t->c.sym.file = dup_or_null(y->file, &oom);
+	t->c.sym.note = y->note;	/* static strings */
+	if (oom) {
+		free((char *)t->c.sym.name);
+		free((char *)t->c.sym.module);
+		free((char *)t->c.sym.file);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	s->tslot[j] = (uint32_t)s->nt + 1;
+	*idx = s->nt++;
+	return 0;
+}
+
+static struct module *module_info(struct ms_symbols *s, Dwfl_Module *mod)
+{
+	struct module *m;
+	Dwarf_Addr bias;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf *elf;
+	size_t i;
+
+	for (i = 0; i < s->nmods; i++)
+		if (s->mods[i].mod == mod)
+			return &s->mods[i];
+	m = realloc(s->mods, (s->nmods + 1) * sizeof(*m));
+	if (!m)
+		return NULL;
+	s->mods = m;
+	m = &s->mods[s->nmods++];
+	*m = (struct module){ .mod = mod, .stripped = true };
+	/* Debug info found (in the file, by build-id or debuglink) brings a .symtab. */
+	if (dwfl_module_getdwarf(mod, &bias)) {
+		m->stripped = false;
+		return m;
+	}
+	elf = dwfl_module_getelf(mod, &bias);
+	while (elf && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			m->stripped = false;
+	return m;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = path ? strrchr(path, '/') : NULL;
+
+	return b ? b + 1 : path;
+}
+
+/* The section's kind, or 0 when ADDR is in no section. */
+static enum ms_sym_kind section_kind(Dwfl_Module *mod, uint64_t addr, Elf_Data **data,
+				     uint64_t *off)
+{
+	Dwarf_Addr a = addr, bias;
+	Elf_Scn *scn = dwfl_module_address_section(mod, &a, &bias);
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return 0;
+	*data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
+	*off = a;
+	if (sh.sh_flags & SHF_EXECINSTR)
+		return MS_SYM_TEXT;
+	if (sh.sh_type == SHT_NOBITS)
+		return MS_SYM_BSS;
+	if (sh.sh_flags & SHF_WRITE)
+		return MS_SYM_DATA;
+	return MS_SYM_RODATA;
+}
+
+/* The NUL-terminated printable string at OFF of DATA into BUF, or false. */
+static bool string_at(const Elf_Data *data, uint64_t off, char *buf, size_t len)
+{
+	const unsigned char *p;
+	size_t n = 0, i;
+
+	if (!data || !data->d_buf || off >= data->d_size)
+		return false;
+	p = (const unsigned char *)data->d_buf + off;
+	for (i = 0; off + i < data->d_size && p[i]; i++)
+		if (!isprint(p[i]) && p[i] != '\t' && p[i] != '\n')
+			return false;
+	if (off + i == data->d_size || i < STRING_MIN)
+		return false;
+	for (i = 0; p[i] && n + 4 < len; i++)
+		buf[n++] = isprint(p[i]) ? (char)p[i] : ' ';
+	if (p[i] && n + 4 <= len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * The file and line where the function at ADDR is defined (DW_AT_decl_*),
+ * or NULL.  The line table would give the line of its first instruction,
+ * at -O2 often the closing brace.
+ */
+static const char *decl_of(Dwfl_Module *mod, uint64_t addr, int *line)
+{
+	Dwarf_Die *cu, *scopes = NULL;
+	const char *file = NULL;
+	Dwarf_Addr bias;
+	int n, i;
+
+	cu = dwfl_module_addrdie(mod, addr, &bias);
+	if (!cu || (n = dwarf_getscopes(cu, addr - bias, &scopes)) <= 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+			if (dwarf_decl_line(&scopes[i], line) == 0)
+				file = dwarf_decl_file(&scopes[i]);
+			break;
+		}
+	free(scopes);
+	return file;
+}
+
+/* Classify ADDR, inside module MOD, into Y; strings go in the buffers. */
+static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
+			    struct ms_sym *y, char **dem, char *text, size_t textlen)
+{
+	static const char stripped_note[] =
+		"no symbol table or debug info for this module: shown as module+offset";
+	struct module *mi = module_info(s, mod);
+	Dwarf_Addr start = 0, bias;
+	const char *name, *mainfile = NULL, *modname;
+	enum ms_sym_kind sk;
+	Elf_Data *data = NULL;
+	uint64_t soff = 0;
+	GElf_Word shndx;
+	GElf_Off off;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	Elf *elf;
+	int lineno = 0;
+
+	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
+	y->module = mainfile ? mainfile : modname;
+	sk = section_kind(mod, addr, &data, &soff);
+	y->kind = sk ? sk : MS_SYM_DATA;
+	name = dwfl_module_addrinfo(mod, addr, &off, &sym, &shndx, &elf, &bias);
+	/* Only a symbol that covers ADDR names it: never the nearest one below. */
+	if (name && !(off < sym.st_size || (sym.st_size == 0 && off == 0)))
+		name = NULL;
+	if (name && *name) {
+		*dem = demangle(name);
+		y->name = *dem;
+		if (!strncmp(name, "_ZTV", 4))
+			y->kind = MS_SYM_VTABLE;
+		else if (!strncmp(name, "_ZTI", 4) || !strncmp(name, "_ZTS", 4))
+			y->kind = MS_SYM_TYPEINFO;
+		else if (GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
+			 GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
+			y->kind = MS_SYM_TEXT;
+	} else if (y->kind == MS_SYM_RODATA && string_at(data, soff, text, textlen)) {
+		y->kind = MS_SYM_STRING;
+		y->name = text;
+	} else {
+		snprintf(text, textlen, "%s+0x%" PRIx64, base_name(y->module), addr - start);
+		y->name = text;
+		if (mi && mi->stripped)
+			y->note = stripped_note;
+	}
+	/* A function's entry (a function pointer) is named by its definition. */
+	if (y->kind == MS_SYM_TEXT && name && off == 0)
+		y->file = decl_of(mod, addr, &lineno);
+	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
+		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	if (y->file)
+		y->line = lineno;
+}
+
+/* Memory of no module: one target per mapping. */
+static void classify_mapping(const struct ms_mapping *m, struct ms_sym *y, char *text,
+			     size_t textlen)
+{
+	uint64_t st = ms_mapping_start(m);
+
+	switch (ms_mapping_kind(m)) {
+	case MS_MAPPING_HEAP:
+		y->kind = MS_SYM_HEAP;
+		y->name = "[heap]";
+		return;
+	case MS_MAPPING_STACK:
+		y->kind = MS_SYM_STACK;
+		y->name = "[stack]";
+		return;
+	case MS_MAPPING_ANON:
+	case MS_MAPPING_ANON_NAMED:
+		y->kind = MS_SYM_ANON;
+		snprintf(text, textlen, "anon 0x%" PRIx64 "%s%s", st,
+			 ms_mapping_kind(m) == MS_MAPPING_ANON_NAMED ? " " : "",
+			 ms_mapping_kind(m) == MS_MAPPING_ANON_NAMED ? ms_mapping_name(m) : "");
+		/* Go reserves its heap arenas from 0xc000000000 up. */
+		if (st >= GO_ARENA_START && st < GO_ARENA_END)
+			snprintf(text, textlen, "anon 0x%" PRIx64 " (Go heap arena)", st);
+		y->name = text;
+		return;
+	default:
+		y->kind = MS_SYM_MAPPING;
+		y->name = ms_mapping_name(m);
+		y->module = ms_mapping_name(m);
+		return;
+	}
+}
+
+static int cache_grow(struct ms_ctx *ctx, struct ms_symbols *s)
+{
+	size_t cap = s->ccap ? s->ccap * 2 : 4096, i, j;
+	uint64_t *k = calloc(cap, sizeof(*k));
+	uint32_t *v = calloc(cap, sizeof(*v));
+
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->ccap; i++) {
+		if (!s->cval[i])
+			continue;
+		for (j = hash64(s->ckey[i]) & (cap - 1); v[j]; j = (j + 1) & (cap - 1))
+			;
+		k[j] = s->ckey[i];
+		v[j] = s->cval[i];
+	}
+	free(s->ckey);
+	free(s->cval);
+	s->ckey = k;
+	s->cval = v;
+	s->ccap = cap;
+	return 0;
+}
+
+/* The target of ADDR in mapping M, through the caches.  Returns 0 or -ENOMEM. */
+static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
+		     const struct ms_mapping *m, size_t *idx)
+{
+	char text[STRING_MAX + 64], *dem = NULL;
+	struct ms_sym y = { .addr = addr };
+	size_t mi = ms_mapping_index(m), j;
+	Dwfl_Module *mod = NULL;
+	int rc;
+
+	if (ms_mapping_kind(m) == MS_MAPPING_FILE || ms_mapping_kind(m) == MS_MAPPING_VDSO)
+		mod = dwfl_addrmodule(s->dwfl, addr);
+	if (!mod) {
+		if (s->map_target[mi]) {
+			*idx = s->map_target[mi] - 1;
+			return 0;
+		}
+		classify_mapping(m, &y, text, sizeof(text));
+		y.addr = ms_mapping_start(m);
+		if ((rc = target_get(ctx, s, &y, idx)) < 0)
+			return rc;
+		s->map_target[mi] = *idx + 1;
+		return 0;
+	}
+	if (s->cn * 2 >= s->ccap && (rc = cache_grow(ctx, s)) < 0)
+		return rc;
+	for (j = hash64(addr) & (s->ccap - 1); s->cval[j]; j = (j + 1) & (s->ccap - 1))
+		if (s->ckey[j] == addr) {
+			*idx = s->cval[j] - 1;
+			return 0;
+		}
+	classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
+	rc = target_get(ctx, s, &y, idx);
+	free(dem);
+	if (rc < 0)
+		return rc;
+	s->ckey[j] = addr;
+	s->cval[j] = (uint32_t)*idx + 1;
+	s->cn++;
+	return 0;
+}
+
+int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
+		      const struct ms_sym **out)
+{
+	const struct ms_mapping *m = addr >= s->lo && addr < s->hi ? ms_maps_find(s->maps, addr) : NULL;
+	size_t idx;
+	int rc;
+
+	*out = NULL;
+	if (!m)
+		return 0;
+	if ((rc = target_of(ctx, s, addr, m, &idx)) < 0)
+		return rc;
+	*out = &s->t[idx].c.sym;
+	return 0;
+}
+
+int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
+{
+	const struct ms_mapping *m;
+	size_t idx;
+	int rc;
+
+	s->words += n;
+	if (v < s->lo || v >= s->hi || !(m = ms_maps_find(s->maps, v)))
+		return 0;
+	if ((rc = target_of(ctx, s, v, m, &idx)) < 0)
+		return rc;
+	s->t[idx].c.count += n;
+	s->hits += n;
+	if (s->t[idx].c.sym.kind <= MS_SYM_BSS)
+		s->module_hits += n;
+	return 0;
+}
+
+int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void *buf,
+			   size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i, n = len / 8;
+	uint64_t v, run = 0, last = 0;
+	int rc;
+
+	/* Runs of one word (fill, zeros, an array of one pointer) cost one lookup. */
+	for (i = 0; i < n; i++) {
+		memcpy(&v, p + i * 8, 8);
+		if (run && v == last) {
+			run++;
+			continue;
+		}
+		if (run && (rc = ms_symbols_count(ctx, s, last, run)) < 0)
+			return rc;
+		last = v;
+		run = 1;
+	}
+	return run ? ms_symbols_count(ctx, s, last, run) : 0;
+}
+
+int ms_symbols_scan_fd(struct ms_ctx *ctx, struct ms_symbols *s, int fd, const char *name)
+{
+	size_t cap = 1 << 20;
+	unsigned char *buf;
+	struct stat st;
+	ssize_t n;
+	off_t off = 0;
+	int rc = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return ms_err(ctx, -ESPIPE, "%s: not a regular file; --symbols reads it a second time", name);
+	buf = malloc(cap);
+	if (!buf)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	/* Reads of whole words: a short read is kept to the next multiple of 8. */
+	while ((n = pread(fd, buf, cap, off)) > 0) {
+		size_t whole = (size_t)n & ~(size_t)7;
+
+		if (!whole)
+			break;
+		if ((rc = ms_symbols_count_words(ctx, s, buf, whole)) < 0)
+			break;
+		off += (off_t)whole;
+	}
+	if (n < 0)
+		rc = ms_err_errno(ctx, -errno, "%s", name);
+	free(buf);
+	return rc;
+}
+
+static const struct ms_symbols *rank_ctx;
+
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct target *x = &rank_ctx->t[*(const size_t *)a];
+	const struct target *y = &rank_ctx->t[*(const size_t *)b];
+	bool xm = x->c.sym.kind <= MS_SYM_BSS, ym = y->c.sym.kind <= MS_SYM_BSS;
+
+	if (xm != ym)
+		return xm ? -1 : 1;
+	if (x->c.count != y->c.count)
+		return x->c.count > y->c.count ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void ms_symbols_rank(struct ms_symbols *s)
+{
+	size_t *r = realloc(s->rank, (s->nt ? s->nt : 1) * sizeof(*r));
+	size_t i;
+
+	s->nrank = 0;
+	if (!r)
+		return;
+	s->rank = r;
+	for (i = 0; i < s->nt; i++)
+		if (s->t[i].c.count)
+			r[s->nrank++] = i;
+	rank_ctx = s;
+	qsort(r, s->nrank, sizeof(*r), rank_cmp);
+	rank_ctx = NULL;
+}
+
+size_t ms_symbols_target_count(const struct ms_symbols *s)
+{
+	return s->nrank;
+}
+
+const struct ms_sym_count *ms_symbols_target(const struct ms_symbols *s, size_t i)
+{
+	return i < s->nrank ? &s->t[s->rank[i]].c : NULL;
+}
+
+uint64_t ms_symbols_words(const struct ms_symbols *s)
+{
+	return s->words;
+}
+
+uint64_t ms_symbols_hits(const struct ms_symbols *s)
+{
+	return s->hits;
+}
+
+uint64_t ms_symbols_module_hits(const struct ms_symbols *s)
+{
+	return s->module_hits;
+}
+
+static char *debuginfo_path;
+
+int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
+		   struct ms_symbols **out)
+{
+	static const Dwfl_Callbacks cb = {
+		.find_elf = dwfl_linux_proc_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.debuginfo_path = &debuginfo_path,
+	};
+	struct ms_symbols *s = calloc(1, sizeof(*s));
+	size_t n, i;
+	FILE *fp;
+	int rc;
+
+	if (!s)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	rc = ms_maps_parse_buf(ctx, maps, len, name, &s->maps);
+	if (rc < 0)
+		goto fail;
+	n = ms_maps_count(s->maps);
+	s->map_target = calloc(n ? n : 1, sizeof(*s->map_target));
+	if (!s->map_target) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	s->lo = UINT64_MAX;
+	for (i = 0; i < n; i++) {
+		const struct ms_mapping *m = ms_maps_get(s->maps, i);
+
+		if (ms_mapping_start(m) < s->lo)
+			s->lo = ms_mapping_start(m);
+		if (ms_mapping_end(m) > s->hi)
+			s->hi = ms_mapping_end(m);
+	}
+	s->dwfl = dwfl_begin(&cb);
+	if (!s->dwfl) {
+		rc = ms_err(ctx, -EIO, "%s: libdwfl: %s", name, dwfl_errmsg(-1));
+		goto fail;
+	}
+	fp = fmemopen((void *)maps, len, "r");
+	if (!fp) {
+		rc = ms_err_errno(ctx, -errno, "%s", name);
+		goto fail;
+	}
+	dwfl_report_begin(s->dwfl);
+	rc = dwfl_linux_proc_maps_report(s->dwfl, fp);
+	fclose(fp);
+	/* -1: libdwfl failed; a positive errno: reading the stream failed. */
+	if (rc != 0 || dwfl_report_end(s->dwfl, NULL, NULL) != 0) {
+		rc = ms_err(ctx, -EIO, "%s: libdwfl cannot report the modules: %s", name,
+			    rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	ms_symbols_free(s);
+	return rc;
+}
+
+int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
+{
+	char name[48], *buf = NULL;
+	size_t len;
+	int rc;
+
+	rc = ms_procfs_read(ctx, pid, "maps", &buf, &len);
+	if (rc < 0)
+		return rc;
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	rc = ms_symbols_new(ctx, buf, len, name, out);
+	free(buf);
+	return rc;
+}
+
+void ms_symbols_free(struct ms_symbols *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nt; i++) {
+		free((char *)s->t[i].c.sym.name);
+		free((char *)s->t[i].c.sym.module);
+		free((char *)s->t[i].c.sym.file);
+	}
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	ms_maps_free(s->maps);
+	free(s->map_target);
+	free(s->t);
+	free(s->rank);
+	free(s->ckey);
+	free(s->cval);
+	free(s->tslot);
+	free(s->mods);
+	free(s);
+}
