@@ -123,8 +123,9 @@ demo() {
 	"$bin/mapsnap" -p "$pid" -o "$work/hunt/1.snap"
 	grep '^#' "$work/hunt/1.snap" | head -n 8
 
-	say "it leaks: 4,000 records of 4 KiB filled with 'T', a 16 MiB cache, a thread's allocations"
+	say "it leaks: 4,000 records of 4 KiB filled with 'T', 2,000 small structs, a 16 MiB cache, a thread's allocations"
 	leak "malloc 4000 4096 T"
+	leak "struct 2000"
 	leak "mmap 16M 0xa5"
 	leak "thread 2000 1024 C"
 
@@ -151,6 +152,13 @@ demo() {
 	say "what are those bytes?"
 	echo "\$ bytehist -t 5 -s summary,blocks,runs,records hunt/grown.dump"
 	(cd "$work" && "$bin/bytehist" -t 5 -s summary,blocks,runs,records hunt/grown.dump)
+
+	say "which code made them? the heap, chunk by chunk, and what its words point at"
+	heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print $1 }' /proc/"$pid"/maps)
+	echo "\$ regiondump -p $pid --mapping 0x$heap -o hunt/heap.dump"
+	(cd "$work" && "$bin/regiondump" -p "$pid" --mapping "0x$heap" -o hunt/heap.dump)
+	echo "\$ bytehist -s summary --symbols --heap -t 5 hunt/heap.dump"
+	(cd "$work" && "$bin/bytehist" -s summary --symbols --heap -t 5 hunt/heap.dump)
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"
