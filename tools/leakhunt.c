@@ -14,24 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
-#include <memsift/diff.h>
-#include <memsift/dump.h>
-#include <memsift/heapwalk.h>
-#include <memsift/hist-report.h>
-#include <memsift/hist.h>
-#include <memsift/manifest.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
-#include <memsift/symbol-report.h>
-#include <memsift/symbol.h>
 #include <memsift/trend.h>
 
 #include "leakhunt-parts/leakhunt.h"

@@ -21,7 +21,6 @@
 #include <memsift/heapwalk.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
-#include <memsift/label.h>
 #include <memsift/manifest.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -202,7 +201,7 @@ int lh_dump(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
 	}
 out:
 	if (rc < 0)
-		ms_cli_warn_ctx(ctx, "pid %d: dump", (int)ctl->pid);
+		ms_cli_warn_ctx(ctx, NULL);
 	ms_outfile_abort(of);
 	ms_outfile_abort(mf);
 	ms_dump_free(d);
@@ -279,8 +278,8 @@ int lh_analyse(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
 	ho.breaks = breaks;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = -errno;
 		warn("%s", path);
+		rc = 1;	/* said */
 		goto out;
 	}
 	rc = ms_hist_new(ctx, &ho, &ctl->hist);
@@ -309,15 +308,15 @@ int lh_analyse(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
 	else
 		ms_outfile_abort(of);
 out:
-	if (rc < 0 && fd >= 0)
-		ms_cli_warn_ctx(ctx, "analysis");
+	if (rc < 0)
+		ms_cli_warn_ctx(ctx, NULL);
 	if (fd >= 0)
 		close(fd);
 	free(breaks);
 	free(path);
 	free(mpath);
 	free(jpath);
-	return rc < 0 ? -1 : 0;
+	return rc ? -1 : 0;
 }
 
 void lh_ctl_release(struct leakhunt_ctl *ctl)

@@ -96,8 +96,8 @@ static void code_str(FILE *fp, const struct ms_sym *s)
 }
 
 /*
- * What the first word of a chunk class says about it, or NULL when it says
- * nothing (a pointer into the heap, no symbol).
+ * What the first word of a chunk class says about it, if anything: *NAMED
+ * is false for a pointer into the heap or a word of no symbol.
  */
 static void word_clause(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl,
 			const struct ms_heap_class *c, FILE *fp, bool *named)

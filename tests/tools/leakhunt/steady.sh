@@ -22,6 +22,13 @@ grep -q '^\*\*Nothing is leaking:\*\* over 5 snapshots' "$tmp/r/report.md" ||
 [ ! -e "$tmp/r/grown.dump" ] || ms_fail "a dump although nothing leaks"
 grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed on a steady process"
 
+# -d instead of -n: snapshots at 0, 10 ... 50ms, none after the duration.
+rc=0
+"$bin/leakhunt" -p "$pid" -i 10ms -d 50ms -o "$tmp/d" 2> "$tmp/err" || rc=$?
+[ "$rc" -eq 0 ] || ms_fail "-d: exit status $rc, not 0"
+[ -f "$tmp/d/snapshots/0006.snap" ] && [ ! -e "$tmp/d/snapshots/0007.snap" ] ||
+	ms_fail "-d 50ms -i 10ms: not six snapshots"
+
 # One 16 MiB fill between the first two snapshots, then nothing: levelled off.
 mkfifo "$tmp/hook"
 (
