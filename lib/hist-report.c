@@ -369,8 +369,9 @@ static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
 	size_t n = ms_hist_word_count(h), i;
 	uint64_t nwords = ms_hist_size(h) / 8;
 	struct ms_out *t;
-	char note[64];
+	char note[160];
 	uint64_t woff;
+	const struct ms_mapping *m;
 	int rc;
 
 	fprintf(fp, "\nwords (8-byte aligned), most frequent first%s:\n",
@@ -385,6 +386,10 @@ static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
 		if (o->manifest && ms_manifest_offset(o->manifest, w->value, &woff) &&
 		    woff < ms_hist_size(h))
 			snprintf(note, sizeof(note), "points into this dump (+0x%" PRIx64 ")", woff);
+		else if (o->maps && (m = ms_maps_find(o->maps, w->value)))
+			snprintf(note, sizeof(note), "points into %s (%s)",
+				 *ms_mapping_name(m) ? ms_mapping_name(m) : "anonymous memory",
+				 ms_mapping_perms(m));
 		else if (ms_hist_pointer_like(w->value))
 			snprintf(note, sizeof(note), "pointer-like");
 		ms_out_set_u64(r, WC_VALUE, w->value);
