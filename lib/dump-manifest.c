@@ -8,30 +8,12 @@
 
 #include <memsift/dump.h>
 #include <memsift/elfscan.h>
+#include <memsift/output.h>
 #include <memsift/procfs.h>
 
 #include "internal.h"
 #include "dump.h"
 
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	putc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
-}
 
 /* Build-ids, one lookup per file (dev, inode), not per mapping. */
 struct bid {
@@ -98,10 +80,10 @@ static void mapping_obj(FILE *fp, const struct ms_mapping *m, const char *bid, b
 		ms_mapping_start(m), ms_mapping_end(m), ms_mapping_size(m), ms_mapping_perms(m),
 		ms_mapping_offset(m), ms_mapping_dev_major(m), ms_mapping_dev_minor(m),
 		ms_mapping_inode(m));
-	json_str(fp, ms_mapping_name(m));
+	ms_json_str(fp, ms_mapping_name(m));
 	if (with_bid) {
 		fputs(",\"build_id\":", fp);
-		json_str(fp, bid);
+		ms_json_str(fp, bid);
 	}
 	putc('}', fp);
 }
@@ -167,11 +149,11 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
 
 	fprintf(fp, "{\n  \"memsift_manifest\": 1,\n  \"pid\": %d,\n  \"comm\": ", (int)d->pid);
-	json_str(fp, d->comm);
+	ms_json_str(fp, d->comm);
 	fputs(",\n  \"exe\": ", fp);
-	json_str(fp, d->exe);
+	ms_json_str(fp, d->exe);
 	fprintf(fp, ",\n  \"time\": \"%s.%09ldZ\",\n  \"output\": ", tbuf, d->time.tv_nsec);
-	json_str(fp, output);
+	ms_json_str(fp, output);
 	fprintf(fp, ",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n",
 		d->format == MS_DUMP_CORE ? "core" : "raw",
 		(d->flags & MS_DUMP_ZSTD) ? "zstd" : "none");
@@ -208,7 +190,7 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	fputs("\n  ],\n", fp);
 	write_maps(d, fp, &bids, &exe_bid);
 	fputs(",\n  \"exe_build_id\": ", fp);
-	json_str(fp, exe_bid);
+	ms_json_str(fp, exe_bid);
 	fputs("\n}\n", fp);
 
 	for (i = 0; i < bids.n; i++)

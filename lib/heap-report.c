@@ -103,25 +103,6 @@ int ms_heapwalk_print(struct ms_ctx *ctx, const struct ms_heapwalk *w, struct ms
 	return rc;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
 
 int ms_heapwalk_json(struct ms_ctx *ctx, const struct ms_heapwalk *w, struct ms_symbols *syms,
 		     unsigned top, FILE *fp)
@@ -141,7 +122,7 @@ int ms_heapwalk_json(struct ms_ctx *ctx, const struct ms_heapwalk *w, struct ms_
 		taddr, tsize, broken ? "true" : "false");
 	if (broken) {
 		fprintf(fp, "\"0x%" PRIx64 "\",\"broken_why\":", at);
-		json_str(fp, why);
+		ms_json_str(fp, why);
 	} else {
 		fputs("null,\"broken_why\":null", fp);
 	}
@@ -155,9 +136,9 @@ int ms_heapwalk_json(struct ms_ctx *ctx, const struct ms_heapwalk *w, struct ms_
 			",\"inuse\":%" PRIu64 ",\"word\":\"0x%" PRIx64 "\",\"word_count\":%" PRIu64
 			",\"word_symbol\":", i ? "," : "", c->size, c->count, c->bytes, c->inuse,
 			c->word, c->word_count);
-		json_str(fp, y ? y->name : NULL);
+		ms_json_str(fp, y ? y->name : NULL);
 		fputs(",\"word_kind\":", fp);
-		json_str(fp, y ? ms_sym_kind_str(y->kind) : NULL);
+		ms_json_str(fp, y ? ms_sym_kind_str(y->kind) : NULL);
 		if (c->fill >= 0)
 			fprintf(fp, ",\"fill\":%d", c->fill);
 		else

@@ -369,8 +369,9 @@ static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
 	size_t n = ms_hist_word_count(h), i;
 	uint64_t nwords = ms_hist_size(h) / 8;
 	struct ms_out *t;
-	char note[64];
+	char note[160];
 	uint64_t woff;
+	const struct ms_mapping *m;
 	int rc;
 
 	fprintf(fp, "\nwords (8-byte aligned), most frequent first%s:\n",
@@ -385,6 +386,10 @@ static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
 		if (o->manifest && ms_manifest_offset(o->manifest, w->value, &woff) &&
 		    woff < ms_hist_size(h))
 			snprintf(note, sizeof(note), "points into this dump (+0x%" PRIx64 ")", woff);
+		else if (o->maps && (m = ms_maps_find(o->maps, w->value)))
+			snprintf(note, sizeof(note), "points into %s (%s)",
+				 *ms_mapping_name(m) ? ms_mapping_name(m) : "anonymous memory",
+				 ms_mapping_perms(m));
 		else if (ms_hist_pointer_like(w->value))
 			snprintf(note, sizeof(note), "pointer-like");
 		ms_out_set_u64(r, WC_VALUE, w->value);
@@ -501,21 +506,6 @@ int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
 
 static size_t json_limit(const struct ms_hist_report_opts *o, size_t n)
 {
@@ -536,7 +526,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 			fprintf(fp, ",\"fill\":%u", g->fill);
 		if (g->type) {
 			fprintf(fp, ",\"type\":");
-			json_str(fp, g->type);
+			ms_json_str(fp, g->type);
 		}
 		fputc('}', fp);
 	}
@@ -556,7 +546,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		const struct ms_hist_string *s = ms_hist_string(h, i);
 
 		fprintf(fp, "%s\n {\"text\":", i ? "," : "");
-		json_str(fp, s->text);
+		ms_json_str(fp, s->text);
 		fprintf(fp, ",\"encoding\":\"%s\",\"truncated\":%s,\"count\":%" PRIu64
 			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", s->utf16 ? "utf16le" : "ascii",
 			s->truncated ? "true" : "false", s->count, s->bytes, where(o, s->first));
@@ -575,7 +565,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		const struct ms_hist_pattern *p = ms_hist_pattern(h, i);
 
 		fprintf(fp, "%s\n {\"pattern\":", i ? "," : "");
-		json_str(fp, p->text);
+		ms_json_str(fp, p->text);
 		fprintf(fp, ",\"regex\":%s,\"count\":%" PRIu64, p->regex ? "true" : "false", p->count);
 		if (p->count)
 			fprintf(fp, ",\"first\":%" PRIu64, where(o, p->first));
@@ -591,7 +581,7 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 	int i;
 
 	fprintf(fp, "{\"file\":");
-	json_str(fp, o->name ? o->name : "-");
+	ms_json_str(fp, o->name ? o->name : "-");
 	if (o->manifest)
 		fprintf(fp, ",\"base\":\"0x%" PRIx64 "\"", o->manifest->start);
 	else
@@ -709,9 +699,9 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 	int k, cls;
 
 	fprintf(fp, "{\"file\":");
-	json_str(fp, o->name ? o->name : "-");
+	ms_json_str(fp, o->name ? o->name : "-");
 	fprintf(fp, ",\"base_file\":");
-	json_str(fp, o->base_name ? o->base_name : "-");
+	ms_json_str(fp, o->base_name ? o->base_name : "-");
 	fprintf(fp, ",\"size_old\":%" PRIu64 ",\"size\":%" PRIu64 ",\n\"blocks\":{",
 		ms_hist_size(old), ms_hist_size(new));
 	for (cls = 0; cls < MS_BLOCK_NCLASSES; cls++)
@@ -728,7 +718,7 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 			fputs(i ? ",{" : "{", fp);
 			if (k == MS_DELTA_STRING) {
 				fprintf(fp, "\"text\":");
-				json_str(fp, e->text);
+				ms_json_str(fp, e->text);
 				fprintf(fp, ",\"utf16\":%s", e->utf16 ? "true" : "false");
 			} else if (k == MS_DELTA_RUN) {
 				fprintf(fp, "\"byte\":%u,\"length\":%" PRIu64, e->byte, e->length);

@@ -701,3 +701,50 @@ char *ms_duration_str(double secs, char *buf, size_t len)
 	snprintf(buf, len, "%.0f%s", big, u[i].unit);
 	return buf;
 }
+
+/* Length of the valid UTF-8 sequence at S (1 to 4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void ms_json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(fp, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(fp, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, fp);
+		} else if ((n = utf8_len(p))) {
+			/* Paths and strings in UTF-8 stay readable. */
+			fwrite(p, 1, n, fp);
+			p += n;
+		} else {
+			/* A byte that is no UTF-8: kept as its value, still valid JSON. */
+			fprintf(fp, "\\u%04x", *p++);
+		}
+	}
+	fputc('"', fp);
+}

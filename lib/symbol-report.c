@@ -91,25 +91,6 @@ int ms_symbols_report_print(struct ms_ctx *ctx, const struct ms_symbols *s,
 	return rc;
 }
 
-static void json_str(FILE *fp, const char *s)
-{
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
 
 int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 			   const struct ms_symbols_report_opts *o, FILE *fp)
@@ -125,18 +106,18 @@ int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 		const struct ms_sym_count *c = ms_symbols_target(s, i);
 
 		fputs(i ? ",\n{\"symbol\":" : "\n{\"symbol\":", fp);
-		json_str(fp, c->sym.name);
+		ms_json_str(fp, c->sym.name);
 		fputs(",\"module\":", fp);
-		json_str(fp, c->sym.module);
+		ms_json_str(fp, c->sym.module);
 		fputs(",\"file\":", fp);
-		json_str(fp, c->sym.file);
+		ms_json_str(fp, c->sym.file);
 		if (c->sym.line)
 			fprintf(fp, ",\"line\":%d", c->sym.line);
 		else
 			fputs(",\"line\":null", fp);
 		fprintf(fp, ",\"kind\":\"%s\",\"count\":%" PRIu64 ",\"addr\":\"0x%" PRIx64
 			"\",\"note\":", ms_sym_kind_str(c->sym.kind), c->count, c->sym.addr);
-		json_str(fp, c->sym.note);
+		ms_json_str(fp, c->sym.note);
 		fputc('}', fp);
 	}
 	fputs("]", fp);

@@ -22,6 +22,7 @@
 #include <memsift/heapwalk.h>
 #include <memsift/hist-diff.h>
 #include <memsift/manifest.h>
+#include <memsift/maps.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/symbol-report.h>
@@ -48,6 +49,7 @@ struct bytehist_ctl {
 	struct ms_symbols *syms;	/* of the current input */
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
 	struct ms_heapwalk *hw;	/* of the current input */
+	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
 };
 
 enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
@@ -262,6 +264,14 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 		return -1;
 	}
 	use_manifest(ctl, &mi, *mpath);
+	/* Its maps tell what the words point into; a manifest without them is fine. */
+	ms_maps_free(ctl->maps);
+	ctl->maps = NULL;
+	if (ctl->manifest.maps &&
+	    ms_maps_parse_buf(ctx, ctl->manifest.maps, strlen(ctl->manifest.maps), *mpath,
+			      &ctl->maps) < 0)
+		ctl->maps = NULL;
+	ctl->ropts.maps = ctl->maps;
 	return 0;
 }
 
@@ -437,6 +447,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	}
 	ms_manifest_release(&ctl->manifest);
 	ctl->ropts.manifest = NULL;
+	ctl->ropts.maps = NULL;
 	ctl->hopts.nbreaks = 0;
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
@@ -551,6 +562,7 @@ int main(int argc, char **argv)
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);
+	ms_maps_free(ctl.maps);
 	free(ctl.mpath);
 	free(ctl.breaks);
 	free(ctl.patterns);

@@ -13,6 +13,7 @@
 #include <memsift/hist-diff.h>
 #include <memsift/hist.h>
 #include <memsift/manifest.h>
+#include <memsift/maps.h>
 
 /* Report sections (struct ms_hist_report_opts.sections). */
 enum {
@@ -33,6 +34,8 @@ struct ms_hist_report_opts {
 	const struct ms_manifest_info *manifest;
 	const char *base_from;	/* the manifest's name, e.g. "leak.p1.json" */
 	const char *base_name;	/* --base: the older dump's name */
+	/* The process's mappings when dumped (the manifest's maps), or NULL. */
+	const struct ms_maps *maps;
 	/* The bytes of one record (ms_hist_record_get()), when the caller could read them. */
 	const unsigned char *record_example;
 	size_t record_example_len;

@@ -281,6 +281,14 @@ char *ms_size_delta_str(int64_t delta, char *buf, size_t len);
  */
 char *ms_rate_str(double bytes_per_sec, char *buf, size_t len);
 
+/*
+ * Write S to FP as a JSON string, quoted and escaped ("null" for NULL):
+ * for the modules that write JSON of their own shape beside the tables'.
+ * Bytes outside printable ASCII are written as \u00XX, so any input gives
+ * valid JSON.
+ */
+void ms_json_str(FILE *fp, const char *s);
+
 /* A duration as a person reads it, two units at most: "45s", "3h 20m", "5d 4h". */
 char *ms_duration_str(double secs, char *buf, size_t len);
 

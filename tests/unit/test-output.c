@@ -658,6 +658,29 @@ static void test_cli_exits(void)
 	free(out), free(err);
 }
 
+static void json_str_case(const char *in, const char *want, const char *what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ms_json_str(fp, in);
+	fclose(fp);
+	is_str(buf, want, "ms_json_str: %s", what);
+	free(buf);
+}
+
+static void test_json_str(void)
+{
+	json_str_case(NULL, "null", "NULL is null");
+	json_str_case("a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash escaped");
+	json_str_case("a\nb\x01", "\"a\\u000ab\\u0001\"", "control characters as \\u00XX");
+	json_str_case("caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"", "UTF-8 kept as it is");
+	json_str_case("x\xffy", "\"x\\u00ffy\"", "a byte that is no UTF-8 escaped");
+	json_str_case("\xc0\x80", "\"\\u00c0\\u0080\"", "an overlong form escaped");
+	json_str_case("\xe2\x82", "\"\\u00e2\\u0082\"", "a cut sequence escaped");
+}
+
 int main(void)
 {
 	unsetenv("LIBSMARTCOLS_DEBUG");
@@ -667,6 +690,7 @@ int main(void)
 
 	test_tables();
 	test_json();
+	test_json_str();
 	test_keys();
 	test_empty();
 	test_narrow();

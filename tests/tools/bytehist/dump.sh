@@ -13,6 +13,7 @@ pid=$LEAKER_PID
 leaker_cmd mmap 1M 0x54
 addr=$(leaker_field addr)
 leaker_cmd malloc 300 4096 0x41
+leaker_cmd struct 400
 "$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -o "$tmp/g.dump" 2>/dev/null || ms_fail "regiondump"
 "$bin/bytehist" -J "$tmp/g.dump" > "$tmp/h.json" || ms_fail "bytehist"
 python3 - "$tmp/h.json" "$tmp/g.dump.json" "$addr" <<'PY' || ms_fail "regions or addresses wrong"
@@ -35,5 +36,12 @@ assert runs and runs[0]["count"] == 300, h["runs"][:5]
 for s in h["strings"][:20]:
     assert inside(s["first"]), s
 PY
+# With the manifest's maps, words that point outside the dump say where: the
+# records' pointers to their string literal and callback, into the leaker.
+"$bin/bytehist" -s words -t 40 "$tmp/g.dump" > "$tmp/words" || ms_fail "bytehist -s words"
+grep -Eq "^0x[0-9a-f]+ +[0-9]+ .* points into .*/leaker/leaker \(r--p\)$" "$tmp/words" ||
+	ms_fail "no word noted as pointing into the leaker's rodata: $(cat "$tmp/words")"
+grep -Eq "^0x[0-9a-f]+ +[0-9]+ .* points into .*/leaker/leaker \(r-xp\)$" "$tmp/words" ||
+	ms_fail "no word noted as pointing into the leaker's text"
 leaker_stop
 exit 0
