@@ -159,6 +159,22 @@ demo() {
 	(cd "$work" && "$bin/regiondump" -p "$pid" --mapping "0x$heap" -o hunt/heap.dump)
 	echo "\$ bytehist -s summary --symbols --heap -t 5 hunt/heap.dump"
 	(cd "$work" && "$bin/bytehist" -s summary --symbols --heap -t 5 hunt/heap.dump)
+
+	say "or the whole hunt in one command, while the records keep leaking"
+	echo "\$ leakhunt -p $pid -i 500ms -o hunt/leakhunt"
+	rc=0
+	"$bin/leakhunt" -p "$pid" -i 500ms -o "$work/hunt/leakhunt" 2>&1 | sed "s|$work/||" &
+	local lh=$!
+	while kill -0 "$lh" 2>/dev/null; do
+		leak "malloc 1000 4096 T" >/dev/null
+		leak "struct 200" >/dev/null
+		sleep 0.25
+	done
+	wait "$lh" || rc=$?
+	echo "\$ head -n 3 hunt/leakhunt/report.md"
+	head -n 3 "$work/hunt/leakhunt/report.md"
+	echo "\$ ls hunt/leakhunt"
+	ls "$work/hunt/leakhunt"
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# leakhunt's trouble: a pid that is gone, bad usage, a report directory that
+# exists, and a process that exits mid-hunt (what was gathered is reported,
+# and the status says the hunt is incomplete).  All exit 2.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+
+expect2() # WHAT CMD...: exits 2 with one line on stderr
+{
+	local what=$1 rc=0
+	shift
+	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] || ms_fail "$what: exit status $rc, not 2"
+	[ ! -s "$tmp/out" ] || ms_fail "$what: wrote to stdout"
+}
+
+# A pid that exists for no process: the kernel's pid_max is the bound.
+gone=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+kill -0 "$gone" 2>/dev/null && ms_skip "pid $gone exists"
+cd "$tmp"
+expect2 "gone pid" "$bin/leakhunt" -p "$gone" -i 10ms
+grep -qx "leakhunt: pid $gone: no such process" "$tmp/err" || { cat "$tmp/err" >&2; ms_fail "gone pid: wrong message"; }
+[ -z "$(ls "$tmp" | grep leakhunt-)" ] || ms_fail "gone pid: a report directory was left"
+expect2 "no pid" "$bin/leakhunt"
+grep -q "^leakhunt: no process given; use -p PID" "$tmp/err" || ms_fail "no pid: wrong message"
+expect2 "-n and -d" "$bin/leakhunt" -p $$ -n 5 -d 1m
+grep -q "mutually exclusive" "$tmp/err" || ms_fail "-n and -d: wrong message"
+expect2 "-n below --confirm" "$bin/leakhunt" -p $$ -n 3
+expect2 "bad interval" "$bin/leakhunt" -p $$ -i often
+
+leaker_start
+pid=$LEAKER_PID
+mkdir "$tmp/exists"
+expect2 "existing dir" "$bin/leakhunt" -p "$pid" -i 10ms -o "$tmp/exists"
+grep -q "exists; give another with -o DIR" "$tmp/err" || ms_fail "existing dir: wrong message"
+
+# The leaker grows, then quits after the second snapshot.
+mkfifo "$tmp/hook"
+(
+	read -r line < "$tmp/hook" && leaker_cmd malloc 1000 4096 T && echo go > "$tmp/hook"
+	read -r line < "$tmp/hook" && leaker_cmd quit && echo go > "$tmp/hook"
+) &
+driver=$!
+ms_at_exit "kill $driver 2>/dev/null"
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook expect2 "exit mid-hunt" "$bin/leakhunt" -p "$pid" -i 10ms -o "$tmp/r"
+wait "$driver"
+cat "$tmp/err" >&2
+grep -q "^leakhunt: pid $pid: exited after 2 snapshots; reporting what was gathered" "$tmp/err" ||
+	ms_fail "exit mid-hunt: not said"
+grep -q "^\*\*Hunt incomplete:\*\* pid $pid exited after 2 snapshots" "$tmp/r/report.md" ||
+	ms_fail "exit mid-hunt: the report does not say so"
+[ -f "$tmp/r/snapshots/0002.snap" ] || ms_fail "exit mid-hunt: snapshots not kept"
+exit 0

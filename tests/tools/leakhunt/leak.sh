@@ -1,0 +1,85 @@
+#!/bin/bash
+# leakhunt on a leaker that grows between every two snapshots: 1,000 chunks
+# of 4 KiB filled with 'T' and 200 "struct" records each round.  The test hook
+# (MEMSIFT_TEST_HOOK=snapshot:FIFO) reports each snapshot and waits for the
+# leak to be done, so growth never races the interval.  leakhunt must confirm
+# growth, exit 1, and write a report naming the [heap], the 'T' chunks and the
+# records' code, with every file 0600 in a 0700 directory.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+
+leaker_start
+pid=$LEAKER_PID
+leaker_cmd struct 200
+mkfifo "$tmp/hook"
+# The leaker's descriptors are plain ones (lib.sh), so this subshell may use them.
+(
+	while read -r line < "$tmp/hook"; do
+		leaker_cmd malloc 1000 4096 T
+		leaker_cmd struct 200
+		echo go > "$tmp/hook"
+	done
+) &
+driver=$!
+ms_at_exit "kill $driver 2>/dev/null"
+rc=0
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	2> "$tmp/err" || rc=$?
+kill "$driver" 2>/dev/null
+wait "$driver" 2>/dev/null
+cat "$tmp/err" >&2
+[ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
+grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "growth not confirmed after 4 snapshots"
+r=$tmp/r/report.md
+[ -f "$r" ] || ms_fail "no report.md"
+cat "$r" >&2
+head -n 3 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first"
+grep -Eq '^\*\*Likely leaking:\*\* 3,00[0-9] chunks of 4112 bytes filled with '"'T'" "$r" ||
+	ms_fail "the verdict does not name the 'T' chunks"
+leaker_cmd report
+printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
+rsize=$(python3 -c 'import json,sys; print([g for g in json.load(open(sys.argv[1]))["groups"] if g["kind"] == "struct"][0]["record_size"])' "$tmp/report.json")
+chunk=$(( (rsize + 8 + 15) / 16 * 16 ))
+grep -Eq "800 chunks of $chunk bytes whose first word is the string literal memsift-leaker-record, referenced from leaker_record_callback at [^ ]*tests/leaker/leaker.c:[0-9]+" "$r" ||
+	ms_fail "the verdict does not name the records and leaker_record_callback"
+grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$r" || ms_fail "the table does not show the [heap] growing"
+for f in snapshots/0001.snap snapshots/0004.snap grown.dump grown.dump.json analysis.json report.md; do
+	[ -f "$tmp/r/$f" ] || ms_fail "no $f in the report directory"
+done
+[ ! -e "$tmp/r/snapshots/0005.snap" ] || ms_fail "snapshots went on after growth was confirmed"
+[ "$(stat -c %a "$tmp/r")" = 700 ] || ms_fail "the report directory is not 0700"
+[ "$(stat -c %a "$tmp/r/snapshots")" = 700 ] || ms_fail "snapshots/ is not 0700"
+bad=$(find "$tmp/r" -type f ! -perm 0600)
+[ -z "$bad" ] || ms_fail "files not 0600: $bad"
+# The raw artefacts are what the other tools read.
+python3 - "$tmp/r/analysis.json" <<'PY' || ms_fail "analysis.json lacks the symbols or the heap walk"
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert any(s["symbol"] == "leaker_record_callback" for s in a["symbols"]), a["symbols"][:5]
+assert a["heap"]["form"] == "main heap", a["heap"]
+PY
+"$bin/mapsdiff" "$tmp/r/snapshots" > /dev/null && ms_fail "mapsdiff finds no growth in the snapshots"
+
+# Again with --max-dump 1M: the dump stops at 1 MiB of the heap, and says so.
+(
+	while read -r line < "$tmp/hook"; do
+		leaker_cmd malloc 1000 4096 T
+		echo go > "$tmp/hook"
+	done
+) &
+driver=$!
+ms_at_exit "kill $driver 2>/dev/null"
+rc=0
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
+	-o "$tmp/cap" 2> "$tmp/err" || rc=$?
+kill "$driver" 2>/dev/null
+wait "$driver" 2>/dev/null
+[ "$rc" -eq 1 ] || ms_fail "--max-dump: exit status $rc, not 1"
+[ "$(stat -c %s "$tmp/cap/grown.dump")" -eq 1048576 ] || ms_fail "--max-dump 1M: the dump is not 1 MiB"
+grep -q "^leakhunt: dumping 1M of the [0-9.]*M of mappings that grew (--max-dump)$" "$tmp/err" ||
+	{ cat "$tmp/err" >&2; ms_fail "--max-dump: the cap is not said"; }
+grep -q '\*\*capped\*\* by --max-dump' "$tmp/cap/report.md" || ms_fail "--max-dump: the report does not say the dump was capped"
+leaker_stop
+exit 0

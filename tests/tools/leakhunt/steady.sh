@@ -1,0 +1,48 @@
+#!/bin/bash
+# leakhunt on a leaker that allocated once and then holds steady: every
+# snapshot is the same, so after -n 5 it exits 0 and the report says nothing
+# is leaking, with no dump.  A cache that fills once and stops (levelled off)
+# is not a leak either.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+
+leaker_start
+pid=$LEAKER_PID
+leaker_cmd malloc 1000 4096 T
+leaker_cmd struct 500
+rc=0
+"$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" 2> "$tmp/err" || rc=$?
+cat "$tmp/err" >&2
+[ "$rc" -eq 0 ] || ms_fail "exit status $rc on a steady process, not 0"
+grep -q '^\*\*Nothing is leaking:\*\* over 5 snapshots' "$tmp/r/report.md" ||
+	{ cat "$tmp/r/report.md" >&2; ms_fail "the report does not say nothing is leaking"; }
+[ -f "$tmp/r/snapshots/0005.snap" ] || ms_fail "not five snapshots"
+[ ! -e "$tmp/r/grown.dump" ] || ms_fail "a dump although nothing leaks"
+grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed on a steady process"
+
+# -d instead of -n: snapshots at 0, 10 ... 50ms, none after the duration.
+rc=0
+"$bin/leakhunt" -p "$pid" -i 10ms -d 50ms -o "$tmp/d" 2> "$tmp/err" || rc=$?
+[ "$rc" -eq 0 ] || ms_fail "-d: exit status $rc, not 0"
+[ -f "$tmp/d/snapshots/0006.snap" ] && [ ! -e "$tmp/d/snapshots/0007.snap" ] ||
+	ms_fail "-d 50ms -i 10ms: not six snapshots"
+
+# One 16 MiB fill between the first two snapshots, then nothing: levelled off.
+mkfifo "$tmp/hook"
+(
+	read -r line < "$tmp/hook" && leaker_cmd mmap 16M 0xa5 && echo go > "$tmp/hook"
+	while read -r line < "$tmp/hook"; do echo go > "$tmp/hook"; done
+) &
+driver=$!
+ms_at_exit "kill $driver 2>/dev/null"
+rc=0
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 10ms -n 6 -o "$tmp/c" \
+	2> "$tmp/err" || rc=$?
+kill "$driver" 2>/dev/null
+cat "$tmp/err" >&2
+[ "$rc" -eq 0 ] || ms_fail "exit status $rc for a cache filled once, not 0"
+grep -q 'levelled off' "$tmp/c/report.md" || ms_fail "the filled cache is not shown levelled off"
+leaker_stop
+exit 0

@@ -1,0 +1,363 @@
+/*
+ * leakhunt's report.md: the verdict in plain words first, then the evidence
+ * as the other tools print it (mapsdiff's table, bytehist's sections, the
+ * symbols and the heap's chunk classes), then the files beside it.
+ */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/cli.h>
+#include <memsift/diff.h>
+#include <memsift/heapwalk.h>
+#include <memsift/hist-report.h>
+#include <memsift/hist.h>
+#include <memsift/label.h>
+#include <memsift/outfile.h>
+#include <memsift/output.h>
+#include <memsift/snapshot.h>
+#include <memsift/symbol-report.h>
+#include <memsift/symbol.h>
+#include <memsift/trend.h>
+
+#include "leakhunt.h"
+
+/* A chunk class, or a code address, this common is worth naming in the verdict. */
+#define LH_MIN_CHUNKS 100
+#define LH_TOP 10
+
+enum { COL_START, COL_END, COL_PERMS, COL_SIZE, COL_RSS_OLD, COL_RSS_NEW, COL_RSS_DELTA,
+       COL_RATE, COL_STEADY, COL_VERDICT, COL_LABEL, COL_NAME };
+
+/* mapsdiff's columns over a series, under the same names. */
+static const struct ms_out_column columns[] = {
+	[COL_START] = { "START", 12, 0, MS_COL_HEX, "start address" },
+	[COL_END] = { "END", 12, 0, MS_COL_HEX, "end address (exclusive)" },
+	[COL_PERMS] = { "PERMS", 4, 0, MS_COL_STR, "permissions" },
+	[COL_SIZE] = { "SIZE", 5, MS_COL_RIGHT, MS_COL_SIZE, "size of the mapping now" },
+	[COL_RSS_OLD] = { "RSS-OLD", 5, MS_COL_RIGHT, MS_COL_SIZE, "resident set first" },
+	[COL_RSS_NEW] = { "RSS-NEW", 5, MS_COL_RIGHT, MS_COL_SIZE, "resident set last" },
+	[COL_RSS_DELTA] = { "RSS-DELTA", 5, MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth" },
+	[COL_RATE] = { "RATE", 6, MS_COL_RIGHT, MS_COL_RATE, "growth rate" },
+	[COL_STEADY] = { "STEADY", 3, MS_COL_RIGHT, MS_COL_FLOAT, "share of intervals it grew in" },
+	[COL_VERDICT] = { "VERDICT", 10, 0, MS_COL_STR, "verdict" },
+	[COL_LABEL] = { "LABEL", 10, 0, MS_COL_STR, "what the mapping likely is" },
+	[COL_NAME] = { "NAME", 10, 0, MS_COL_STR, "name, as maps prints it" },
+};
+
+/* 12000 -> "12,000", as a person reads a count. */
+static const char *thousands(uint64_t v, char *buf, size_t len)
+{
+	char tmp[32];
+	size_t n, i, o = 0;
+
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void byte_str(int b, char *buf, size_t len)
+{
+	if (b > 0x20 && b < 0x7f && b != '\'')
+		snprintf(buf, len, "'%c'", b);
+	else
+		snprintf(buf, len, "0x%02x", (unsigned)b);
+}
+
+/* The code the dump's words point at most, if it is common enough to name. */
+static const struct ms_sym_count *top_code(const struct leakhunt_ctl *ctl)
+{
+	size_t i;
+
+	for (i = 0; ctl->syms && i < ms_symbols_target_count(ctl->syms); i++) {
+		const struct ms_sym_count *t = ms_symbols_target(ctl->syms, i);
+
+		if (t->sym.kind == MS_SYM_TEXT && t->count >= LH_MIN_CHUNKS)
+			return t;
+	}
+	return NULL;
+}
+
+static void code_str(FILE *fp, const struct ms_sym *s)
+{
+	fputs(s->name, fp);
+	if (s->file && s->line)
+		fprintf(fp, " at %s:%d", s->file, s->line);
+	else if (s->module)
+		fprintf(fp, " in %s", s->module);
+}
+
+/*
+ * What the first word of a chunk class says about it, if anything: *NAMED
+ * is false for a pointer into the heap or a word of no symbol.
+ */
+static void word_clause(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl,
+			const struct ms_heap_class *c, FILE *fp, bool *named)
+{
+	const struct ms_sym *s = NULL;
+
+	*named = false;
+	if (!ctl->syms || c->word_count * 2 < c->count ||
+	    ms_symbols_lookup(ctx, ctl->syms, c->word, &s) < 0 || !s)
+		return;
+	switch (s->kind) {
+	case MS_SYM_STRING:
+		fprintf(fp, " whose first word is the string literal %s", s->name);
+		break;
+	case MS_SYM_VTABLE:
+	case MS_SYM_TYPEINFO:
+		fprintf(fp, " whose first word is the %s", s->name);
+		break;
+	case MS_SYM_TEXT:
+	case MS_SYM_RODATA:
+	case MS_SYM_DATA:
+	case MS_SYM_BSS:
+		fprintf(fp, " whose first word points at %s (%s)", s->name, ms_sym_kind_str(s->kind));
+		break;
+	default:
+		return;
+	}
+	*named = true;
+}
+
+/* From the heap walk: the chunk classes that hold the leak, up to three. */
+static bool verdict_heap(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	const struct ms_sym_count *code = top_code(ctl);
+	bool code_told = false, named;
+	size_t i, told = 0;
+	char n[32];
+
+	for (i = 0; ctl->hw && i < ms_heapwalk_class_count(ctl->hw) && told < 3; i++) {
+		const struct ms_heap_class *c = ms_heapwalk_class(ctl->hw, i);
+		bool filled = c->fill >= 0 && c->fill_count * 2 >= c->count;
+
+		if (c->count < LH_MIN_CHUNKS || c->inuse * 2 < c->count)
+			continue;
+		fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
+			thousands(c->inuse, n, sizeof(n)), c->size);
+		if (filled) {
+			char b[8];
+
+			byte_str(c->fill, b, sizeof(b));
+			fprintf(fp, " filled with %s", b);
+		}
+		word_clause(ctx, ctl, c, fp, &named);
+		/* The code its pointers name, when there are as many pointers as chunks. */
+		if (code && !code_told && code->count * 10 >= c->inuse * 9 &&
+		    code->count * 9 <= c->inuse * 10) {
+			fputs(", referenced from ", fp);
+			code_str(fp, &code->sym);
+			code_told = true;
+		}
+		told++;
+	}
+	if (told && code && !code_told) {
+		fprintf(fp, "; the code its pointers name most is ");
+		code_str(fp, &code->sym);
+		fprintf(fp, " (%s pointers)", thousands(code->count, n, sizeof(n)));
+	}
+	return told > 0;
+}
+
+/* Without a heap walk: what bytehist found most of. */
+static bool verdict_hist(const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	const struct ms_hist_run *run = ctl->hist ? ms_hist_run(ctl->hist, 0) : NULL;
+	const struct ms_sym_count *code = top_code(ctl);
+	struct ms_hist_record rec;
+	char a[MS_SIZE_STR_MAX], n[32], b[8];
+	bool told = false;
+
+	if (run && run->bytes * 4 >= ms_hist_size(ctl->hist)) {
+		byte_str(run->byte, b, sizeof(b));
+		fprintf(fp, "%s of memory filled with %s", ms_size_str(run->bytes, a, sizeof(a)), b);
+		told = true;
+	}
+	if (ctl->hist && ms_hist_record_get(ctl->hist, &rec) == 0 && rec.count >= LH_MIN_CHUNKS) {
+		fprintf(fp, "%s%s records of %" PRIu64 " bytes", told ? "; " : "",
+			thousands(rec.count, n, sizeof(n)), rec.size);
+		told = true;
+	}
+	if (code) {
+		fprintf(fp, "%sreferenced from ", told ? ", " : "pointers to ");
+		code_str(fp, &code->sym);
+		told = true;
+	}
+	return told;
+}
+
+static void verdict(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	char a[MS_SIZE_STR_MAX], t[32];
+	double span = ctl->n > 1 ? ctl->times[ctl->n - 1] - ctl->times[0] : 0;
+
+	if (!ctl->confirmed) {
+		if (ctl->gone)
+			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ").\n",
+				(int)ctl->pid, ctl->n, ctl->confirm);
+		else
+			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
+				ctl->n, ms_duration_str(span, t, sizeof(t)),
+				ms_size_str(ctl->threshold, a, sizeof(a)));
+		return;
+	}
+	fputs("**Likely leaking:** ", fp);
+	if (!verdict_heap(ctx, ctl, fp) && !verdict_hist(ctl, fp))
+		fputs("memory that grows with no steady state; the dump says no more (see below)", fp);
+	fputs(".\n", fp);
+	if (ctl->gone)
+		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
+			ctl->incomplete ? ", the dump incomplete" : "");
+}
+
+/* The process line and mapsdiff's table of the mappings that grew. */
+static int growth(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	const struct ms_series *tot = ctl->trend ? ms_trend_total(ctl->trend) : NULL;
+	const struct ms_maps *first = ms_snapshot_maps(ctl->snap[0]);
+	const struct ms_maps *last = ms_snapshot_maps(ctl->snap[ctl->n - 1]);
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32], label[128];
+	struct ms_diff *d = NULL;
+	struct ms_out *out = NULL;
+	size_t i, shown = 0;
+	int rc;
+
+	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)ctl->pid,
+		ms_snapshot_get(ctl->snap[0], "comm") ? ms_snapshot_get(ctl->snap[0], "comm") : "?",
+		ms_size_str(ms_maps_total(first, MS_F_RSS), a, sizeof(a)),
+		ms_size_str(ms_maps_total(last, MS_F_RSS), b, sizeof(b)), ctl->n);
+	if (tot)
+		fprintf(fp, ", %s: %s", ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
+			ms_verdict_str(ms_series_verdict(tot)));
+	fputs(".\nThe mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
+	rc = ms_diff_new(ctx, first, last, &d);
+	if (rc == 0)
+		rc = ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), "mappings", &out);
+	if (rc < 0)
+		goto out;
+	ms_diff_sort(d, MS_F_RSS);
+	for (i = 0; i < ms_diff_count(d) && shown < LH_TOP; i++) {
+		const struct ms_diff_entry *e = ms_diff_get(d, i);
+		const struct ms_mapping *m = ms_diff_entry_new(e);
+		const struct ms_series *s;
+		struct ms_out_row *row;
+
+		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || !(row = ms_out_add_row(out)))
+			continue;
+		shown++;
+		ms_out_set_u64(row, COL_START, ms_mapping_start(m));
+		ms_out_set_u64(row, COL_END, ms_mapping_end(m));
+		ms_out_set_str(row, COL_PERMS, ms_mapping_perms(m));
+		ms_out_set_u64(row, COL_SIZE, ms_mapping_size(m));
+		ms_out_set_u64(row, COL_RSS_OLD, ms_diff_entry_value(e, 0, MS_F_RSS));
+		ms_out_set_u64(row, COL_RSS_NEW, ms_diff_entry_value(e, 1, MS_F_RSS));
+		ms_out_set_s64(row, COL_RSS_DELTA, ms_diff_entry_delta(e, MS_F_RSS));
+		if (ctl->trend && (s = ms_trend_get(ctl->trend, ms_mapping_index(m)))) {
+			ms_out_set_double(row, COL_RATE, ms_series_rate(s));
+			ms_out_set_double(row, COL_STEADY, ms_series_steadiness(s) * 100);
+			ms_out_set_str(row, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
+		}
+		ms_out_set_str(row, COL_LABEL, ms_label_mapping(ctl->snap[ctl->n - 1], m, label,
+								sizeof(label)));
+		ms_out_set_str(row, COL_NAME, ms_mapping_name(m));
+	}
+	if (shown)
+		rc = ms_out_print(out, fp);
+	else
+		fputs("(no mapping grew)\n", fp);
+	fputs("```\n", fp);
+out:
+	ms_out_free(out);
+	ms_diff_free(d);
+	return rc;
+}
+
+/* The dump and what is in it, as bytehist --symbols --heap prints it. */
+static int contents(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	struct ms_hist_report_opts ro = {
+		.name = "grown.dump", .manifest = &ctl->mi, .base_from = "grown.dump.json",
+		.sections = MS_HR_SUMMARY | MS_HR_BLOCKS | MS_HR_RUNS | MS_HR_STRINGS | MS_HR_RECORDS,
+		.top = 5,
+	};
+	struct ms_symbols_report_opts so = { .top = LH_TOP };
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+	int rc = 0;
+
+	if (!ctl->dumped) {
+		if (ctl->confirmed)
+			fputs("\n## What grew\n\nNothing was dumped (see the messages leakhunt printed).\n", fp);
+		return 0;
+	}
+	fprintf(fp, "\n## What grew\n\n`grown.dump`: %s from %zu mapping%s that grew since the first snapshot (manifest `grown.dump.json`)",
+		ms_size_str(ctl->dump_total, a, sizeof(a)), ctl->dump_nranges,
+		ctl->dump_nranges == 1 ? "" : "s");
+	if (ctl->capped)
+		fprintf(fp, "; **capped** by --max-dump: the mappings that grew are %s in all, those that grew most dumped first",
+			ms_size_str(ctl->grown_total, b, sizeof(b)));
+	fputs(".\n", fp);
+	if (!ctl->hist)
+		return 0;
+	fputs("\n## What the bytes are\n\n```\n", fp);
+	rc = ms_hist_report_print(ctx, ctl->hist, &ro, fp);
+	fputs("```\n", fp);
+	if (rc == 0 && ctl->syms) {
+		fputs("\n## What its pointers point at\n\n```\n", fp);
+		rc = ms_symbols_report_print(ctx, ctl->syms, &so, fp);
+		fputs("```\n", fp);
+	}
+	if (rc == 0 && ctl->hw) {
+		fputs("\n## The [heap], chunk by chunk\n\n```\n", fp);
+		rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, LH_TOP, 0, fp);
+		fputs("```\n", fp);
+	}
+	return rc;
+}
+
+static void files(const struct leakhunt_ctl *ctl, FILE *fp)
+{
+	fprintf(fp, "\n## Files\n\n- `snapshots/0001.snap` .. `snapshots/%04zu.snap`: mapsnap snapshots (`mapsdiff snapshots/`)\n",
+		ctl->n);
+	if (ctl->dumped)
+		fputs("- `grown.dump`, `grown.dump.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols grown.dump`)\n",
+		      fp);
+	if (ctl->hist)
+		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols` writes it, with the heap walk\n",
+		      fp);
+}
+
+int lh_report(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
+{
+	char *path;
+	struct ms_outfile *of;
+	FILE *fp;
+	int rc;
+
+	if (asprintf(&path, "%s/report.md", ctl->dir) < 0)
+		err(MS_EXIT_TROUBLE, "out of memory");
+	rc = ms_outfile_open(ctx, path, 0, &of);
+	free(path);
+	if (rc < 0)
+		return rc;
+	fp = ms_outfile_fp(of);
+	fprintf(fp, "# leakhunt: pid %d\n\n", (int)ctl->pid);
+	verdict(ctx, ctl, fp);
+	rc = growth(ctx, ctl, fp);
+	if (rc == 0)
+		rc = contents(ctx, ctl, fp);
+	if (rc < 0) {
+		ms_outfile_abort(of);
+		return rc;
+	}
+	files(ctl, fp);
+	return ms_outfile_commit(ctx, of);
+}
