@@ -22,6 +22,14 @@ expect 0 "" -- -e deadbeef -E 'a+' -J "$tmp/empty"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert [p["count"] for p in j["patterns"]]==[0,0], j["patterns"]' "$tmp/out" ||
 	ms_fail "empty input: patterns not counted as 0"
 
+# --heap on bytes that are no heap: the chain breaks at the first chunk, no
+# classes (found by fuzz-heapwalk: qsort() of a NULL table, UB under UBSan).
+head -c 100 /dev/zero > "$tmp/zero100"
+expect 0 "" -- --heap -s summary "$tmp/zero100"
+grep -qx 'chain broken at 0x0: size 0x0 is below 32 or not a multiple of 16; chunks after it not counted' "$tmp/out" ||
+	ms_fail "--heap on zeros: $(cat "$tmp/out")"
+expect 1 "bytehist: $tmp/empty: --heap needs a non-empty regular file" -- --heap "$tmp/empty"
+
 # Manifests that lie, beside an 8 KiB dump.  Each is refused with one line
 # naming the manifest and what is wrong in it, exit 1.
 head -c 8192 /dev/urandom > "$tmp/d"
