@@ -301,7 +301,9 @@ int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t ba
 			c->word_count = t->count;
 		}
 	}
-	qsort(w->cls, w->ncls, sizeof(*w->cls), cmp_class);
+	/* A chain broken at its first chunk has no classes, and w->cls is still NULL. */
+	if (w->ncls)
+		qsort(w->cls, w->ncls, sizeof(*w->cls), cmp_class);
 	*out = w;
 	return 0;
 fail:

@@ -216,6 +216,9 @@ int ms_hist_scan_feed(struct ms_ctx *ctx, struct ms_hist_scan *s, const uint8_t 
 	if (len)
 		memcpy(s->win + s->wlen, buf, len);
 	s->wlen += len;
+	/* Nothing fed yet (an empty input): no window, which may still be NULL. */
+	if (!s->wlen)
+		return 0;
 	if (last)
 		limit = s->wlen;
 	else

@@ -3,6 +3,7 @@
  * dependency; every value is parsed (so bad JSON is refused) but only
  * "start", "length", "size" and "ranges" are kept.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -87,20 +88,24 @@ static int number(struct jp *j, uint64_t *v, bool *integer)
 {
 	const char *q = j->p;
 	uint64_t x = 0;
-	bool digits = false, isint = true;
+	bool digits = false, isint = true, overflow = false;
 
 	if (q < j->end && *q == '-') {
 		q++;
 		isint = false;
 	}
 	for (; q < j->end && *q >= '0' && *q <= '9'; q++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			isint = false;
-		x = x * 10 + (uint64_t)(*q - '0');
+		unsigned d = (unsigned)(*q - '0');
+
+		if (x > UINT64_MAX / 10 || (x == UINT64_MAX / 10 && d > UINT64_MAX % 10))
+			overflow = true;
+		x = x * 10 + d;
 		digits = true;
 	}
 	if (!digits)
 		return bad(j, "value expected");
+	if (overflow && v)
+		return bad(j, "number too large for 64 bits");
 	for (; q < j->end && strchr(".eE+-0123456789", *q); q++)
 		isint = false;
 	j->p = q;
@@ -117,6 +122,9 @@ static int hexstr(struct jp *j, const char *s, uint64_t *v)
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
+	/* strtoull() would take "-1", " 1" and "+1": an address is hex digits only. */
+	if (!isxdigit((unsigned char)s[0]))
+		return bad(j, "\"start\" is not a hex address");
 	errno = 0;
 	*v = strtoull(s, &e, 16);
 	if (!*s || *e || errno)
@@ -227,6 +235,8 @@ static int member(struct jp *j, int depth, enum where w, const char *key)
 				j->out->start = v;
 			j->have_range_start = true;
 		} else {
+			if (v > UINT64_MAX - j->range_sum)
+				return bad(j, "the ranges add up to more than 2^64 bytes");
 			r->length = v;
 			j->range_sum += v;
 		}
@@ -329,6 +339,63 @@ static int value(struct jp *j, int depth, enum where w)
 	return number(j, NULL, NULL);
 }
 
+static int by_start(const void *a, const void *b)
+{
+	const struct ms_manifest_range *x = *(const struct ms_manifest_range *const *)a;
+	const struct ms_manifest_range *y = *(const struct ms_manifest_range *const *)b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * A manifest that lies about addresses: a range past the end of the address
+ * space, or two ranges claiming the same address (which offset would it be?).
+ * Ranges out of address order are fine: the dump holds them in manifest order.
+ */
+static int check_ranges(struct ms_ctx *ctx, const char *path, const struct ms_manifest_info *mi)
+{
+	const struct ms_manifest_range **v, *far;
+	size_t i;
+	int rc = 0;
+
+	if (!mi->nranges) {
+		if (mi->has_length && mi->length > UINT64_MAX - mi->start)
+			return ms_err(ctx, -EBADMSG, "%s: 0x%" PRIx64 " plus %" PRIu64 " bytes passes the end of the address space; is this a regiondump manifest?",
+				      path, mi->start, mi->length);
+		return 0;
+	}
+	for (i = 0; i < mi->nranges; i++)
+		if (mi->ranges[i].length > UINT64_MAX - mi->ranges[i].start)
+			return ms_err(ctx, -EBADMSG, "%s: range %zu, 0x%" PRIx64 " plus %" PRIu64 " bytes, passes the end of the address space; is this a regiondump manifest?",
+				      path, i + 1, mi->ranges[i].start, mi->ranges[i].length);
+	v = malloc(mi->nranges * sizeof(*v));
+	if (!v)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < mi->nranges; i++)
+		v[i] = &mi->ranges[i];
+	qsort(v, mi->nranges, sizeof(*v), by_start);
+	/* Sweep by start, keeping the range that reaches furthest; empty ones claim nothing. */
+	for (i = 0, far = NULL; i < mi->nranges && rc == 0; i++) {
+		const struct ms_manifest_range *a = far, *b = v[i];
+
+		if (!b->length)
+			continue;
+		if (a && b->start < a->start + a->length) {
+			if (a > b) {
+				a = v[i];
+				b = far;
+			}
+			rc = ms_err(ctx, -EBADMSG, "%s: ranges %zu and %zu overlap (0x%" PRIx64 "-0x%" PRIx64 " and 0x%" PRIx64 "-0x%" PRIx64 "); is this a regiondump manifest?",
+				    path, (size_t)(a - mi->ranges) + 1, (size_t)(b - mi->ranges) + 1,
+				    a->start, a->start + a->length, b->start, b->start + b->length);
+		}
+		if (!far || b->start + b->length > far->start + far->length)
+			far = b;
+	}
+	free(v);
+	return rc;
+}
+
 int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_info *out)
 {
 	struct ms_manifest_info info = { 0 };
@@ -370,6 +437,9 @@ int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_in
 		rc = bad(&j, "no \"start\" address");
 		goto out;
 	}
+	rc = check_ranges(ctx, path, &info);
+	if (rc < 0)
+		goto out;
 	if (j.have_ranges && !info.has_length) {
 		info.length = j.range_sum;
 		info.has_length = true;

@@ -368,8 +368,14 @@ static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
 		const char *q = v;
 		uint64_t val;
 
+		/*
+		 * The kernel prints every known field before THPeligible in kB
+		 * (fs/proc/task_mmu.c: SEQ_PUT_DEC(" kB")): without its unit, the
+		 * line was cut, as in a copy truncated at "Pss:   1".
+		 */
 		if (parse_dec(&q, vend, &val) &&
-		    (q == vend || (vend - q == 3 && !memcmp(q, " kB", 3)))) {
+		    (q == vend || (vend - q == 3 && !memcmp(q, " kB", 3))) &&
+		    (q != vend || f.name >= MS_F_THPELIGIBLE)) {
 			f.is_size = q != vend;
 			if (f.is_size && val > UINT64_MAX / 1024)
 				return ms_parser_error(ctx, file, lineno,

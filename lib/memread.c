@@ -219,6 +219,25 @@ static uint64_t next_mapping(const struct ms_maps *maps, uint64_t addr)
 }
 
 /*
+ * R->maps is as the dump began.  When a page it says is mapped cannot be
+ * read, ask the live maps whether the target has unmapped it since: the end
+ * of the hole at ADDR now (the next mapping's start, or UINT64_MAX), or ADDR
+ * when it is still mapped or the maps cannot be read.
+ */
+static uint64_t unmapped_since(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr)
+{
+	struct ms_maps *now;
+	uint64_t hole = addr;
+
+	if (ms_maps_read_pid(ctx, r->pid, MS_MAPS_SRC_MAPS, &now) < 0)
+		return addr;
+	if (!ms_maps_find(now, addr))
+		hole = next_mapping(now, addr);
+	ms_maps_free(now);
+	return hole;
+}
+
+/*
  * Read [ADDR, END), at most a batch, all resident (or residency not
  * asked): process_vm_readv first, then the fallbacks from the failing page.
  */
@@ -281,6 +300,15 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 				     MS_MEM_PEEKDATA);
 		} else if (r->maps && !ms_maps_find(r->maps, a)) {
 			hole = next_mapping(r->maps, a);
+			if (hole > end)
+				hole = end;
+			if (hole > pend)
+				pend = hole;
+			memset(p, 0, (size_t)(pend - a));
+			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
+				     MS_MEM_NONE);
+		} else if (r->maps && (hole = unmapped_since(ctx, r, a)) > a) {
+			/* Mapped when the dump began, unmapped by the target since. */
 			if (hole > end)
 				hole = end;
 			if (hole > pend)

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,12 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const cha
 		return rc;
 	rc = ms_snapshot_stream(ctx, ctl->pid, ctl->pages ? MS_SNAP_PAGES : 0, ms_outfile_fp(of));
 	if (rc < 0) {
+		/* The library says "write error" but not where: name the file. */
+		bool writing = ferror(ms_outfile_fp(of));
+
 		ms_outfile_abort(of);
+		if (writing)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
 		return rc;
 	}
 	return ms_outfile_commit(ctx, of);

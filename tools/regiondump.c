@@ -267,6 +267,28 @@ static int manifest_beside(const char *output)
 	return !(stat(output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)));
 }
 
+/*
+ * Writing PATH failed (the disk is full): the library's message says how but
+ * not where.  Remove both temporaries, then exit naming the file.
+ */
+static _Noreturn void fail_writing(struct ms_ctx *ctx, struct ms_outfile *of,
+				   struct ms_outfile *mf, const char *path)
+{
+	ms_outfile_abort(of);
+	ms_outfile_abort(mf);
+	ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
+}
+
+static _Noreturn void fail_flush(struct ms_outfile *of, struct ms_outfile *mf, const char *path)
+{
+	int e = errno;
+
+	ms_outfile_abort(of);
+	ms_outfile_abort(mf);
+	errno = e;
+	err(MS_EXIT_FAILURE, "%s: write error", path);
+}
+
 static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 {
 	struct ms_outfile *of = NULL, *mf = NULL;
@@ -315,6 +337,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
 	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
+	if (run_rc < 0 && ferror(ms_outfile_fp(of)))
+		fail_writing(ctx, of, mf, ctl->output);
 	/* A process that exited mid-dump: keep what was read, marked incomplete. */
 	if (run_rc < 0 && run_rc != -ESRCH) {
 		rc = run_rc;
@@ -323,13 +347,23 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	warn_holes(d);
 	if (mf) {
 		rc = ms_dump_write_manifest(ctx, d, ctl->output, ms_outfile_fp(mf));
+		if (rc < 0 && ferror(ms_outfile_fp(mf)))
+			fail_writing(ctx, of, mf, mpath);
 		if (rc < 0)
 			goto out;
 	}
+	/*
+	 * Both files whole before either is renamed into place: a disk that
+	 * fills up on the manifest must not leave a dump without one.
+	 */
+	if (fflush(ms_outfile_fp(of)) != 0)
+		fail_flush(of, mf, ctl->output);
+	if (mf && fflush(ms_outfile_fp(mf)) != 0)
+		fail_flush(of, mf, mpath);
 	rc = ms_outfile_commit(ctx, of);
 	of = NULL;
-	if (rc == 0 && mf)
-		rc = ms_outfile_commit(ctx, mf);
+	if (rc == 0 && mf && (rc = ms_outfile_commit(ctx, mf)) < 0 && ctl->output)
+		unlink(ctl->output);
 	mf = NULL;
 	if (rc < 0)
 		goto out;

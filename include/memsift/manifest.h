@@ -48,8 +48,11 @@ struct ms_manifest_info {
  * Read the manifest at PATH into *OUT.
  *
  * Returns: 0; -ENOENT when PATH does not exist (no manifest: not an error
- * for the caller); -EBADMSG when it is not JSON or has no start ("PATH:
- * offset N: ..."); another negative errno when it cannot be read.
+ * for the caller); -EBADMSG when it is not JSON, has no start ("PATH:
+ * offset N: ..."), or lies: a number past 64 bits, a range past the end of
+ * the address space, lengths adding up past 2^64, or two ranges claiming
+ * one address (ranges out of address order are fine); another negative
+ * errno when it cannot be read.
  */
 int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_info *out);
 
