@@ -226,3 +226,20 @@ int ms_core_manifest(struct ms_ctx *ctx, const struct ms_core *c, struct ms_mani
 	*out = mi;
 	return 0;
 }
+
+ssize_t ms_core_pread(const struct ms_core *c, int fd, void *buf, size_t len, uint64_t off)
+{
+	uint64_t pos = 0;
+	size_t i;
+
+	for (i = 0; i < c->nseg; pos += c->seg[i++].filesz) {
+		uint64_t in = off - pos;
+
+		if (off < pos || in >= c->seg[i].filesz)
+			continue;
+		if (len > c->seg[i].filesz - in)
+			len = (size_t)(c->seg[i].filesz - in);
+		return pread(fd, buf, len, (off_t)(c->seg[i].offset + in));
+	}
+	return 0;
+}

@@ -164,14 +164,12 @@ const struct ms_diff_entry *ms_diff_get(const struct ms_diff *d, size_t i)
 	return i < d->n ? &d->v[i] : NULL;
 }
 
-/* qsort has no argument for the field; one sort at a time is all we need. */
-static _Thread_local enum ms_field sort_field;
-
-static int cmp_growth(const void *a, const void *b)
+static int cmp_growth(const void *a, const void *b, void *field)
 {
 	const struct ms_diff_entry *x = a, *y = b;
-	int64_t dx = ms_diff_entry_delta(x, sort_field);
-	int64_t dy = ms_diff_entry_delta(y, sort_field);
+	enum ms_field f = *(const enum ms_field *)field;
+	int64_t dx = ms_diff_entry_delta(x, f);
+	int64_t dy = ms_diff_entry_delta(y, f);
 
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
@@ -180,8 +178,7 @@ static int cmp_growth(const void *a, const void *b)
 
 void ms_diff_sort(struct ms_diff *d, enum ms_field f)
 {
-	sort_field = f;
-	qsort(d->v, d->n, sizeof(*d->v), cmp_growth);
+	qsort_r(d->v, d->n, sizeof(*d->v), cmp_growth, &f);
 }
 
 enum ms_diff_status ms_diff_entry_status(const struct ms_diff_entry *e)
@@ -208,14 +205,8 @@ uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
 			     enum ms_field f)
 {
 	const struct ms_mapping *m = new_side ? e->new : e->old;
-	uint64_t v;
 
-	if (!m)
-		return 0;
-	v = ms_mapping_get(m, f);
-	if (v == MS_FIELD_ABSENT && f == MS_F_RSS)
-		v = ms_mapping_size(m);
-	return v;
+	return m ? ms_mapping_get_or_size(m, f) : 0;
 }
 
 int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f)

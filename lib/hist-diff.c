@@ -29,11 +29,9 @@ static int cmp_key(enum ms_hist_delta_kind k, const struct ms_hist_delta *a,
 	}
 }
 
-static _Thread_local enum ms_hist_delta_kind sort_kind;
-
-static int cmp_sort_key(const void *a, const void *b)
+static int cmp_sort_key(const void *a, const void *b, void *kind)
 {
-	return cmp_key(sort_kind, a, b);
+	return cmp_key(*(const enum ms_hist_delta_kind *)kind, a, b);
 }
 
 static int cmp_growth(const void *a, const void *b)
@@ -82,8 +80,7 @@ static struct ms_hist_delta *collect(const struct ms_hist *h, enum ms_hist_delta
 			d->first = w->first;
 		}
 	}
-	sort_kind = k;
-	qsort(v, cnt, sizeof(*v), cmp_sort_key);
+	qsort_r(v, cnt, sizeof(*v), cmp_sort_key, &k);
 	*n = cnt;
 	return v;
 }

@@ -653,6 +653,13 @@ uint64_t ms_mapping_get(const struct ms_mapping *m, enum ms_field f)
 	return (unsigned int)f < MS_F__KNOWN ? m->known[f] : MS_FIELD_ABSENT;
 }
 
+uint64_t ms_mapping_get_or_size(const struct ms_mapping *m, enum ms_field f)
+{
+	uint64_t v = ms_mapping_get(m, f);
+
+	return v == MS_FIELD_ABSENT && f == MS_F_RSS ? ms_mapping_size(m) : v;
+}
+
 size_t ms_mapping_nfields(const struct ms_mapping *m)
 {
 	return m->nfields;

@@ -32,16 +32,6 @@ void ms_pagehash_free(struct ms_pagehash *ph)
 	free(ph);
 }
 
-uint64_t ms_pagehash_pages(const struct ms_pagehash *ph)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < ph->n; i++)
-		n += (ph->r[i].end - ph->r[i].start) / ph->page;
-	return n;
-}
-
 /* The mappings a leak grows in: what regiondump --anon dumps. */
 static bool wanted(const struct ms_mapping *m)
 {

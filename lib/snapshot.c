@@ -431,11 +431,6 @@ static int parse_threads(struct ms_snapshot *s)
 	return 0;
 }
 
-size_t ms_snapshot_nthreads(const struct ms_snapshot *s)
-{
-	return s->nthreads;
-}
-
 int ms_snapshot_thread(const struct ms_snapshot *s, size_t idx, pid_t *tid, uint64_t *sp,
 		       const char **comm)
 {

@@ -149,11 +149,9 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 		}
 		/* Walk back: the old side of the kept entry whose new side is M. */
 		for (i = n; i-- > 0 && m;) {
-			uint64_t v = ms_mapping_get(m, f);
+			uint64_t v = ms_mapping_get_or_size(m, f);
 
-			if (v == MS_FIELD_ABSENT)
-				v = f == MS_F_RSS ? ms_mapping_size(m) : 0;
-			s->v[i] = v;
+			s->v[i] = v == MS_FIELD_ABSENT ? 0 : v;
 			m = i ? prev[i][ms_mapping_index(m)] : NULL;
 		}
 	}

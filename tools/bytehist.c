@@ -307,30 +307,21 @@ static int open_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 static void example_record(struct bytehist_ctl *ctl, const struct ms_hist *h, int fd,
 			   const struct stat *st, const struct ms_core *core)
 {
-	uint64_t off, pos = 0;
 	struct ms_hist_record r;
-	size_t i, len;
+	ssize_t n;
+	size_t len;
 
 	ctl->ropts.record_example_len = 0;
 	if (!S_ISREG(st->st_mode) || ms_hist_record_get(h, &r) < 0)
 		return;
 	/* The last whole record: the first of a streak may be an odd one out. */
-	off = r.last;
 	len = r.size < sizeof(ctl->example) ? (size_t)r.size : sizeof(ctl->example);
-	for (i = 0; core && i < ms_core_nsegments(core); i++) {
-		const struct ms_core_segment *sg = ms_core_segment(core, i);
-
-		if (r.last >= pos && r.last - pos < sg->filesz) {
-			off = sg->offset + (r.last - pos);
-			if (len > sg->filesz - (r.last - pos))
-				len = (size_t)(sg->filesz - (r.last - pos));
-			break;
-		}
-		pos += sg->filesz;
-	}
-	if (pread(fd, ctl->example, len, (off_t)off) == (ssize_t)len) {
+	n = core ? ms_core_pread(core, fd, ctl->example, len, r.last) :
+		   pread(fd, ctl->example, len, (off_t)r.last);
+	/* A core's segment may end before the record: show what it holds. */
+	if (n > 0 && (core || (size_t)n == len)) {
 		ctl->ropts.record_example = ctl->example;
-		ctl->ropts.record_example_len = len;
+		ctl->ropts.record_example_len = (size_t)n;
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <memsift/ctx.h>
 
@@ -54,6 +55,13 @@ const struct ms_core_segment *ms_core_segment(const struct ms_core *c, size_t i)
  */
 int ms_core_read(struct ms_ctx *ctx, const struct ms_core *c, int fd,
 		 int (*cb)(const void *buf, size_t len, void *data), void *data);
+
+/*
+ * Read up to LEN bytes at offset OFF of what ms_core_read() hands out (the
+ * segments back to back), from FD; a read stops at the end of a segment.
+ * Returns the bytes read, 0 past the last segment, or -1 with errno set.
+ */
+ssize_t ms_core_pread(const struct ms_core *c, int fd, void *buf, size_t len, uint64_t off);
 
 /*
  * Describe the segments as a dump manifest does (<memsift/manifest.h>):

@@ -199,6 +199,13 @@ const char *ms_mapping_label(const struct ms_mapping *m, size_t *len);
  */
 uint64_t ms_mapping_get(const struct ms_mapping *m, enum ms_field f);
 
+/*
+ * As ms_mapping_get(), but for maps input, which has no fields, the size
+ * of the mapping stands in for MS_F_RSS (a mapping is at most all resident):
+ * the one rule by which a diff or a trend compares maps captures.
+ */
+uint64_t ms_mapping_get_or_size(const struct ms_mapping *m, enum ms_field f);
+
 /* RSS in bytes: the smaps Rss field; MS_FIELD_ABSENT for plain maps input. */
 static inline uint64_t ms_mapping_rss(const struct ms_mapping *m)
 {

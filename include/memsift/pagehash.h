@@ -46,9 +46,6 @@ int ms_pagehash_from_snapshot(struct ms_ctx *ctx, const struct ms_snapshot *s,
 /* Release PH; NULL is accepted. */
 void ms_pagehash_free(struct ms_pagehash *ph);
 
-/* Number of pages hashed. */
-uint64_t ms_pagehash_pages(const struct ms_pagehash *ph);
-
 /* Called for each run of pages [START, END) that changed. */
 typedef int (*ms_pagehash_cb)(uint64_t start, uint64_t end, void *data);
 

@@ -125,9 +125,6 @@ int ms_snapshot_time(const struct ms_snapshot *s, struct timespec *ts);
 /* Seconds since boot (CLOCK_BOOTTIME) at the snapshot; -1 when unknown. */
 double ms_snapshot_boottime(const struct ms_snapshot *s);
 
-/* Number of "thread" header lines: the threads of a live snapshot. */
-size_t ms_snapshot_nthreads(const struct ms_snapshot *s);
-
 /*
  * Thread IDX: its TID, stack pointer (0 when the kernel did not say, e.g.
  * the thread was running) and name (borrowed from S; may be NULL).
