@@ -11,6 +11,7 @@ struct ms_series {
 	const struct ms_mapping *m;
 	size_t n;
 	uint64_t *v;		/* one value per snapshot */
+	const double *times;	/* NULL: per snapshot */
 	double rate, steadiness;
 	enum ms_verdict verdict;
 };
@@ -23,9 +24,9 @@ struct ms_trend {
 	struct ms_series total;
 };
 
-static double t_at(const struct ms_trend *t, size_t i)
+static double t_at(const struct ms_series *s, size_t i)
 {
-	return t->times ? t->times[i] : (double)i;
+	return s->times ? s->times[i] : (double)i;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -42,37 +43,37 @@ static int cmp_double(const void *a, const void *b)
  * Median of the slopes between every two points of [from, n); a long series
  * (a day at one snapshot a minute) is thinned evenly to TS_POINTS first.
  */
-static double theil_sen(const struct ms_trend *t, const uint64_t *v, size_t from, double *tmp)
+static double theil_sen(const struct ms_series *s, size_t from, double *tmp)
 {
-	size_t step = (t->n - from + TS_POINTS - 1) / TS_POINTS, i, j, k = 0;
+	size_t step = (s->n - from + TS_POINTS - 1) / TS_POINTS, i, j, k = 0;
 
 	if (step < 1)
 		step = 1;
-	for (i = from; i < t->n; i += step)
-		for (j = i + step; j < t->n; j += step)
-			tmp[k++] = ((double)v[j] - (double)v[i]) / (t_at(t, j) - t_at(t, i));
+	for (i = from; i < s->n; i += step)
+		for (j = i + step; j < s->n; j += step)
+			tmp[k++] = ((double)s->v[j] - (double)s->v[i]) / (t_at(s, j) - t_at(s, i));
 	if (!k)
 		return 0;
 	qsort(tmp, k, sizeof(*tmp), cmp_double);
 	return k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
 }
 
-static void analyse(const struct ms_trend *t, struct ms_series *s, double *tmp)
+static void analyse(struct ms_series *s, double *tmp)
 {
-	double span = t_at(t, t->n - 1) - t_at(t, 0), late, peak = 0, noise;
+	double span = t_at(s, s->n - 1) - t_at(s, 0), late, peak = 0, noise;
 	size_t i, grew = 0;
 
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < s->n; i++)
 		peak = fmax(peak, (double)s->v[i]);
-	for (i = 1; i < t->n; i++)
+	for (i = 1; i < s->n; i++)
 		grew += s->v[i] > s->v[i - 1];
-	s->steadiness = (double)grew / (double)(t->n - 1);
-	s->rate = theil_sen(t, s->v, 0, tmp);
+	s->steadiness = (double)grew / (double)(s->n - 1);
+	s->rate = theil_sen(s, 0, tmp);
 	/* Less than 64 KiB, or 1% of its size, over the whole series is noise. */
 	noise = fmax(64 * 1024, peak / 100);
 	if (fabs(s->rate * span) < noise) {
 		/* Flat for most of the series, after growing: it found its level. */
-		s->verdict = (double)s->v[t->n - 1] - (double)s->v[0] >= noise ?
+		s->verdict = (double)s->v[s->n - 1] - (double)s->v[0] >= noise ?
 			     MS_VERDICT_LEVELLED : MS_VERDICT_STEADY;
 		return;
 	}
@@ -81,9 +82,68 @@ static void analyse(const struct ms_trend *t, struct ms_series *s, double *tmp)
 		return;
 	}
 	/* The later half on its own: still growing at a good part of the rate? */
-	late = theil_sen(t, s->v, t->n / 2, tmp);
+	late = theil_sen(s, s->n / 2, tmp);
 	s->verdict = late > s->rate * 0.25 ? MS_VERDICT_GROWING : MS_VERDICT_LEVELLED;
 }
+
+/* Room for the slopes of theil_sen() over N points. */
+static double *slopes_new(size_t n)
+{
+	size_t p = n < TS_POINTS ? n : TS_POINTS;
+
+	return malloc((p * p / 2 + 1) * sizeof(double));
+}
+
+static int check_times(struct ms_ctx *ctx, const double *times, size_t n, const char *what)
+{
+	size_t i;
+
+	if (n < 2)
+		return ms_err(ctx, -EINVAL, "a trend needs two %ss or more", what);
+	for (i = 1; times && i < n; i++)
+		if (!(times[i] > times[i - 1]))
+			return ms_err(ctx, -EINVAL,
+				      "%s %zu is not later than %s %zu; give them oldest first",
+				      what, i + 1, what, i);
+	return 0;
+}
+
+int ms_series_new(struct ms_ctx *ctx, const uint64_t *values, const double *times, size_t n,
+		  struct ms_series **out)
+{
+	struct ms_series *s;
+	double *tmp;
+	int rc = check_times(ctx, times, n, "sample");
+
+	if (rc < 0)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	tmp = slopes_new(n);
+	if (s)
+		s->v = malloc(n * sizeof(*s->v));
+	if (!s || !s->v || !tmp) {
+		free(tmp);
+		ms_series_free(s);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	memcpy(s->v, values, n * sizeof(*s->v));
+	s->n = n;
+	s->times = times;
+	analyse(s, tmp);
+	free(tmp);
+	*out = s;
+	return 0;
+}
+
+void ms_series_free(struct ms_series *s)
+{
+	if (!s)
+		return;
+	free(s->v);
+	free(s);
+}
+
+size_t ms_series_count(const struct ms_series *s) { return s->n; }
 
 int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
 		 size_t n, enum ms_field f, struct ms_trend **out)
@@ -95,13 +155,10 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 	double *tmp = NULL;
 	int rc = -ENOMEM;
 
-	if (n < 2)
-		return ms_err(ctx, -EINVAL, "a trend needs two snapshots or more");
-	for (i = 1; times && i < n; i++)
-		if (!(times[i] > times[i - 1]))
-			return ms_err(ctx, -EINVAL,
-				      "snapshot %zu is not later than snapshot %zu; give them oldest first",
-				      i + 1, i);
+	rc = check_times(ctx, times, n, "snapshot");
+	if (rc < 0)
+		return rc;
+	rc = -ENOMEM;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -111,12 +168,12 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 	t->s = calloc(nm + 1, sizeof(*t->s));
 	t->total.v = calloc(n, sizeof(uint64_t));
 	prev = calloc(n, sizeof(*prev));
-	tmp = malloc(((n < TS_POINTS ? n : TS_POINTS) * (n < TS_POINTS ? n : TS_POINTS) / 2 + 1) *
-		     sizeof(*tmp));
+	tmp = slopes_new(n);
 	if (!t->s || !t->total.v || !prev || !tmp)
 		goto fail;
 	t->ns = nm;
 	t->total.n = n;
+	t->total.times = times;
 
 	/* prev[i][j]: the mapping of snapshot i-1 that mapping j of snapshot i was. */
 	for (i = 1; i < n; i++) {
@@ -142,6 +199,7 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 
 		s->m = m;
 		s->n = n;
+		s->times = times;
 		s->v = calloc(n, sizeof(uint64_t));
 		if (!s->v) {
 			rc = -ENOMEM;
@@ -164,8 +222,8 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 		t->total.v[i] = sum == MS_FIELD_ABSENT ? 0 : sum;
 	}
 	for (k = 0; k < nm; k++)
-		analyse(t, &t->s[k], tmp);
-	analyse(t, &t->total, tmp);
+		analyse(&t->s[k], tmp);
+	analyse(&t->total, tmp);
 	rc = 0;
 fail:
 	ms_diff_free(d);

@@ -46,7 +46,22 @@ const struct ms_series *ms_trend_get(const struct ms_trend *t, size_t i);
 /* The whole process: the sum over every mapping of each snapshot. */
 const struct ms_series *ms_trend_total(const struct ms_trend *t);
 
-/* The mapping in the newest snapshot; NULL for the total. */
+/*
+ * A series of any values, not of mappings: a process's total RSS sampled by
+ * mapswatch --all, Go's live heap after each GC.  VALUES is copied; TIMES
+ * (seconds, increasing; NULL counts samples) must outlive the series.
+ * The same rate and verdict as a mapping's.  0, -EINVAL or -ENOMEM.
+ */
+int ms_series_new(struct ms_ctx *ctx, const uint64_t *values, const double *times, size_t n,
+		  struct ms_series **out);
+
+/* Release a series from ms_series_new(); never one of a trend's. */
+void ms_series_free(struct ms_series *s);
+
+/* Number of values. */
+size_t ms_series_count(const struct ms_series *s);
+
+/* The mapping in the newest snapshot; NULL for the total and ms_series_new(). */
 const struct ms_mapping *ms_series_mapping(const struct ms_series *s);
 
 /* Value at snapshot I, in bytes. */

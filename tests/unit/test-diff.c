@@ -200,6 +200,52 @@ static void test_trend(void)
 	ms_maps_free(maps[0]);
 }
 
+/*
+ * A free-standing series, as Go's live heap after each GC: a sawtooth whose
+ * floor rises is a leak; one that comes back to the same floor is not.
+ */
+static void test_series(void)
+{
+	uint64_t rising[24], floor[24], level[24];
+	double times[24];
+	struct ms_series *s = NULL;
+	size_t i;
+
+	for (i = 0; i < 24; i++) {
+		times[i] = 5.0 * (double)i;
+		rising[i] = (uint64_t)(100 + 8 * i + (i % 4) * 30) << 20;
+		floor[i] = (uint64_t)(100 + (i % 4) * 30) << 20;
+		level[i] = (uint64_t)(i < 12 ? 100 + 10 * i : 220) << 20;
+	}
+	ok(ms_series_new(ctx, rising, times, 24, &s) == 0 &&
+	   ms_series_verdict(s) == MS_VERDICT_GROWING, "a rising sawtooth grows with no steady state");
+	ok(s && fabs(ms_series_rate(s) - (8.0 * (1 << 20)) / 5.0) < (1 << 20),
+	   "its rate is the floor's, 8 MiB per 5 s (%f)", s ? ms_series_rate(s) : 0);
+	is_u64(s ? ms_series_count(s) : 0, 24, "24 values");
+	ok(s && ms_series_mapping(s) == NULL, "no mapping behind it");
+	ms_series_free(s);
+	s = NULL;
+	ok(ms_series_new(ctx, floor, times, 24, &s) == 0 &&
+	   ms_series_verdict(s) != MS_VERDICT_GROWING, "a sawtooth back to its floor does not grow (%s)",
+	   s ? ms_verdict_str(ms_series_verdict(s)) : "-");
+	ms_series_free(s);
+	s = NULL;
+	ok(ms_series_new(ctx, level, times, 24, &s) == 0 &&
+	   ms_series_verdict(s) == MS_VERDICT_LEVELLED, "growth that stops has levelled off");
+	ms_series_free(s);
+	s = NULL;
+	ok(ms_series_new(ctx, level, NULL, 24, &s) == 0 && s &&
+	   fabs(ms_series_value(s, 23) - (double)(220 << 20)) < 1, "per sample without times");
+	ms_series_free(s);
+	s = NULL;
+	ok(ms_series_new(ctx, level, times, 1, &s) == -EINVAL && !s, "one value is not a series");
+	times[3] = times[2];
+	ok(ms_series_new(ctx, level, times, 24, &s) == -EINVAL &&
+	   strstr(ms_ctx_errmsg(ctx), "sample 4 is not later than sample 3"),
+	   "times out of order are refused: %s", ms_ctx_errmsg(ctx));
+	ms_series_free(s);
+}
+
 static void test_labels(void)
 {
 	/* A glibc thread heap: 64 MiB-aligned, 2 MiB used, the rest reserved. */
@@ -231,6 +277,7 @@ int main(void)
 	ctx = ms_ctx_new();
 	test_diff();
 	test_trend();
+	test_series();
 	test_labels();
 	ms_ctx_free(ctx);
 	return tap_done();
