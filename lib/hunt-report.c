@@ -1,16 +1,14 @@
 /*
- * leakhunt's report.md: the verdict in plain words first, then the evidence
+ * The hunt's report.md: the verdict in plain words first, then the evidence
  * as the other tools print it (mapsdiff's table, bytehist's sections, the
  * symbols and the heap's chunk classes), then the files beside it.
  */
-#include <err.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <memsift/cli.h>
 #include <memsift/diff.h>
 #include <memsift/heapwalk.h>
 #include <memsift/hist-report.h>
@@ -23,11 +21,12 @@
 #include <memsift/symbol.h>
 #include <memsift/trend.h>
 
-#include "leakhunt.h"
+#include "hunt-private.h"
+#include "internal.h"
 
 /* A chunk class, or a code address, this common is worth naming in the verdict. */
-#define LH_MIN_CHUNKS 100
-#define LH_TOP 10
+#define HUNT_MIN_CHUNKS 100
+#define HUNT_TOP 10
 
 enum { COL_START, COL_END, COL_PERMS, COL_SIZE, COL_RSS_OLD, COL_RSS_NEW, COL_RSS_DELTA,
        COL_RATE, COL_STEADY, COL_VERDICT, COL_LABEL, COL_NAME };
@@ -73,14 +72,14 @@ static void byte_str(int b, char *buf, size_t len)
 }
 
 /* The code the dump's words point at most, if it is common enough to name. */
-static const struct ms_sym_count *top_code(const struct leakhunt_ctl *ctl)
+static const struct ms_sym_count *top_code(const struct ms_hunt *h)
 {
 	size_t i;
 
-	for (i = 0; ctl->syms && i < ms_symbols_target_count(ctl->syms); i++) {
-		const struct ms_sym_count *t = ms_symbols_target(ctl->syms, i);
+	for (i = 0; h->syms && i < ms_symbols_target_count(h->syms); i++) {
+		const struct ms_sym_count *t = ms_symbols_target(h->syms, i);
 
-		if (t->sym.kind == MS_SYM_TEXT && t->count >= LH_MIN_CHUNKS)
+		if (t->sym.kind == MS_SYM_TEXT && t->count >= HUNT_MIN_CHUNKS)
 			return t;
 	}
 	return NULL;
@@ -99,14 +98,14 @@ static void code_str(FILE *fp, const struct ms_sym *s)
  * What the first word of a chunk class says about it, if anything: *NAMED
  * is false for a pointer into the heap or a word of no symbol.
  */
-static void word_clause(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl,
+static void word_clause(struct ms_ctx *ctx, const struct ms_hunt *h,
 			const struct ms_heap_class *c, FILE *fp, bool *named)
 {
 	const struct ms_sym *s = NULL;
 
 	*named = false;
-	if (!ctl->syms || c->word_count * 2 < c->count ||
-	    ms_symbols_lookup(ctx, ctl->syms, c->word, &s) < 0 || !s)
+	if (!h->syms || c->word_count * 2 < c->count ||
+	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s)
 		return;
 	switch (s->kind) {
 	case MS_SYM_STRING:
@@ -129,18 +128,18 @@ static void word_clause(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl,
 }
 
 /* From the heap walk: the chunk classes that hold the leak, up to three. */
-static bool verdict_heap(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	const struct ms_sym_count *code = top_code(ctl);
+	const struct ms_sym_count *code = top_code(h);
 	bool code_told = false, named;
 	size_t i, told = 0;
 	char n[32];
 
-	for (i = 0; ctl->hw && i < ms_heapwalk_class_count(ctl->hw) && told < 3; i++) {
-		const struct ms_heap_class *c = ms_heapwalk_class(ctl->hw, i);
+	for (i = 0; h->hw && i < ms_heapwalk_class_count(h->hw) && told < 3; i++) {
+		const struct ms_heap_class *c = ms_heapwalk_class(h->hw, i);
 		bool filled = c->fill >= 0 && c->fill_count * 2 >= c->count;
 
-		if (c->count < LH_MIN_CHUNKS || c->inuse * 2 < c->count)
+		if (c->count < HUNT_MIN_CHUNKS || c->inuse * 2 < c->count)
 			continue;
 		fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
 			thousands(c->inuse, n, sizeof(n)), c->size);
@@ -150,7 +149,7 @@ static bool verdict_heap(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FIL
 			byte_str(c->fill, b, sizeof(b));
 			fprintf(fp, " filled with %s", b);
 		}
-		word_clause(ctx, ctl, c, fp, &named);
+		word_clause(ctx, h, c, fp, &named);
 		/* The code its pointers name, when there are as many pointers as chunks. */
 		if (code && !code_told && code->count * 10 >= c->inuse * 9 &&
 		    code->count * 9 <= c->inuse * 10) {
@@ -169,20 +168,20 @@ static bool verdict_heap(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FIL
 }
 
 /* Without a heap walk: what bytehist found most of. */
-static bool verdict_hist(const struct leakhunt_ctl *ctl, FILE *fp)
+static bool verdict_hist(const struct ms_hunt *h, FILE *fp)
 {
-	const struct ms_hist_run *run = ctl->hist ? ms_hist_run(ctl->hist, 0) : NULL;
-	const struct ms_sym_count *code = top_code(ctl);
+	const struct ms_hist_run *run = h->hist ? ms_hist_run(h->hist, 0) : NULL;
+	const struct ms_sym_count *code = top_code(h);
 	struct ms_hist_record rec;
 	char a[MS_SIZE_STR_MAX], n[32], b[8];
 	bool told = false;
 
-	if (run && run->bytes * 4 >= ms_hist_size(ctl->hist)) {
+	if (run && run->bytes * 4 >= ms_hist_size(h->hist)) {
 		byte_str(run->byte, b, sizeof(b));
 		fprintf(fp, "%s of memory filled with %s", ms_size_str(run->bytes, a, sizeof(a)), b);
 		told = true;
 	}
-	if (ctl->hist && ms_hist_record_get(ctl->hist, &rec) == 0 && rec.count >= LH_MIN_CHUNKS) {
+	if (h->hist && ms_hist_record_get(h->hist, &rec) == 0 && rec.count >= HUNT_MIN_CHUNKS) {
 		fprintf(fp, "%s%s records of %" PRIu64 " bytes", told ? "; " : "",
 			thousands(rec.count, n, sizeof(n)), rec.size);
 		told = true;
@@ -195,46 +194,46 @@ static bool verdict_hist(const struct leakhunt_ctl *ctl, FILE *fp)
 	return told;
 }
 
-static void verdict(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	char a[MS_SIZE_STR_MAX], t[32];
-	double span = ctl->n > 1 ? ctl->times[ctl->n - 1] - ctl->times[0] : 0;
+	double span = h->n > 1 ? h->times[h->n - 1] - h->times[0] : 0;
 
-	if (!ctl->confirmed) {
-		if (ctl->gone)
+	if (!h->confirmed) {
+		if (h->gone)
 			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ").\n",
-				(int)ctl->pid, ctl->n, ctl->confirm);
+				(int)h->o.pid, h->n, h->o.confirm);
 		else
 			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
-				ctl->n, ms_duration_str(span, t, sizeof(t)),
-				ms_size_str(ctl->threshold, a, sizeof(a)));
+				h->n, ms_duration_str(span, t, sizeof(t)),
+				ms_size_str(h->o.threshold, a, sizeof(a)));
 		return;
 	}
 	fputs("**Likely leaking:** ", fp);
-	if (!verdict_heap(ctx, ctl, fp) && !verdict_hist(ctl, fp))
+	if (!verdict_heap(ctx, h, fp) && !verdict_hist(h, fp))
 		fputs("memory that grows with no steady state; the dump says no more (see below)", fp);
 	fputs(".\n", fp);
-	if (ctl->gone)
+	if (h->gone)
 		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
-			ctl->incomplete ? ", the dump incomplete" : "");
+			h->incomplete ? ", the dump incomplete" : "");
 }
 
 /* The process line and mapsdiff's table of the mappings that grew. */
-static int growth(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+static int growth(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	const struct ms_series *tot = ctl->trend ? ms_trend_total(ctl->trend) : NULL;
-	const struct ms_maps *first = ms_snapshot_maps(ctl->snap[0]);
-	const struct ms_maps *last = ms_snapshot_maps(ctl->snap[ctl->n - 1]);
+	const struct ms_series *tot = h->trend ? ms_trend_total(h->trend) : NULL;
+	const struct ms_maps *first = ms_snapshot_maps(h->snap[0]);
+	const struct ms_maps *last = ms_snapshot_maps(h->snap[h->n - 1]);
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32], label[128];
 	struct ms_diff *d = NULL;
 	struct ms_out *out = NULL;
 	size_t i, shown = 0;
 	int rc;
 
-	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)ctl->pid,
-		ms_snapshot_get(ctl->snap[0], "comm") ? ms_snapshot_get(ctl->snap[0], "comm") : "?",
+	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)h->o.pid,
+		ms_snapshot_get(h->snap[0], "comm") ? ms_snapshot_get(h->snap[0], "comm") : "?",
 		ms_size_str(ms_maps_total(first, MS_F_RSS), a, sizeof(a)),
-		ms_size_str(ms_maps_total(last, MS_F_RSS), b, sizeof(b)), ctl->n);
+		ms_size_str(ms_maps_total(last, MS_F_RSS), b, sizeof(b)), h->n);
 	if (tot)
 		fprintf(fp, ", %s: %s", ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
 			ms_verdict_str(ms_series_verdict(tot)));
@@ -245,7 +244,7 @@ static int growth(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
 	if (rc < 0)
 		goto out;
 	ms_diff_sort(d, MS_F_RSS);
-	for (i = 0; i < ms_diff_count(d) && shown < LH_TOP; i++) {
+	for (i = 0; i < ms_diff_count(d) && shown < HUNT_TOP; i++) {
 		const struct ms_diff_entry *e = ms_diff_get(d, i);
 		const struct ms_mapping *m = ms_diff_entry_new(e);
 		const struct ms_series *s;
@@ -261,12 +260,12 @@ static int growth(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
 		ms_out_set_u64(row, COL_RSS_OLD, ms_diff_entry_value(e, 0, MS_F_RSS));
 		ms_out_set_u64(row, COL_RSS_NEW, ms_diff_entry_value(e, 1, MS_F_RSS));
 		ms_out_set_s64(row, COL_RSS_DELTA, ms_diff_entry_delta(e, MS_F_RSS));
-		if (ctl->trend && (s = ms_trend_get(ctl->trend, ms_mapping_index(m)))) {
+		if (h->trend && (s = ms_trend_get(h->trend, ms_mapping_index(m)))) {
 			ms_out_set_double(row, COL_RATE, ms_series_rate(s));
 			ms_out_set_double(row, COL_STEADY, ms_series_steadiness(s) * 100);
 			ms_out_set_str(row, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
 		}
-		ms_out_set_str(row, COL_LABEL, ms_label_mapping(ctl->snap[ctl->n - 1], m, label,
+		ms_out_set_str(row, COL_LABEL, ms_label_mapping(h->snap[h->n - 1], m, label,
 								sizeof(label)));
 		ms_out_set_str(row, COL_NAME, ms_mapping_name(m));
 	}
@@ -282,82 +281,82 @@ out:
 }
 
 /* The dump and what is in it, as bytehist --symbols --heap prints it. */
-static int contents(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, FILE *fp)
+static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	struct ms_hist_report_opts ro = {
-		.name = "grown.dump", .manifest = &ctl->mi, .base_from = "grown.dump.json",
+		.name = "grown.dump", .manifest = &h->mi, .base_from = "grown.dump.json",
 		.sections = MS_HR_SUMMARY | MS_HR_BLOCKS | MS_HR_RUNS | MS_HR_STRINGS | MS_HR_RECORDS,
 		.top = 5,
 	};
-	struct ms_symbols_report_opts so = { .top = LH_TOP };
+	struct ms_symbols_report_opts so = { .top = HUNT_TOP };
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
 	int rc = 0;
 
-	if (!ctl->dumped) {
-		if (ctl->confirmed)
+	if (!h->dumped) {
+		if (h->confirmed)
 			fputs("\n## What grew\n\nNothing was dumped (see the messages leakhunt printed).\n", fp);
 		return 0;
 	}
 	fprintf(fp, "\n## What grew\n\n`grown.dump`: %s from %zu mapping%s that grew since the first snapshot (manifest `grown.dump.json`)",
-		ms_size_str(ctl->dump_total, a, sizeof(a)), ctl->dump_nranges,
-		ctl->dump_nranges == 1 ? "" : "s");
-	if (ctl->capped)
+		ms_size_str(h->dump_total, a, sizeof(a)), h->dump_nranges,
+		h->dump_nranges == 1 ? "" : "s");
+	if (h->capped)
 		fprintf(fp, "; **capped** by --max-dump: the mappings that grew are %s in all, those that grew most dumped first",
-			ms_size_str(ctl->grown_total, b, sizeof(b)));
+			ms_size_str(h->grown_total, b, sizeof(b)));
 	fputs(".\n", fp);
-	if (!ctl->hist)
+	if (!h->hist)
 		return 0;
 	fputs("\n## What the bytes are\n\n```\n", fp);
-	rc = ms_hist_report_print(ctx, ctl->hist, &ro, fp);
+	rc = ms_hist_report_print(ctx, h->hist, &ro, fp);
 	fputs("```\n", fp);
-	if (rc == 0 && ctl->syms) {
+	if (rc == 0 && h->syms) {
 		fputs("\n## What its pointers point at\n\n```\n", fp);
-		rc = ms_symbols_report_print(ctx, ctl->syms, &so, fp);
+		rc = ms_symbols_report_print(ctx, h->syms, &so, fp);
 		fputs("```\n", fp);
 	}
-	if (rc == 0 && ctl->hw) {
+	if (rc == 0 && h->hw) {
 		fputs("\n## The [heap], chunk by chunk\n\n```\n", fp);
-		rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, LH_TOP, 0, fp);
+		rc = ms_heapwalk_print(ctx, h->hw, h->syms, HUNT_TOP, 0, fp);
 		fputs("```\n", fp);
 	}
 	return rc;
 }
 
-static void files(const struct leakhunt_ctl *ctl, FILE *fp)
+static void files(const struct ms_hunt *h, FILE *fp)
 {
 	fprintf(fp, "\n## Files\n\n- `snapshots/0001.snap` .. `snapshots/%04zu.snap`: mapsnap snapshots (`mapsdiff snapshots/`)\n",
-		ctl->n);
-	if (ctl->dumped)
+		h->n);
+	if (h->dumped)
 		fputs("- `grown.dump`, `grown.dump.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols grown.dump`)\n",
 		      fp);
-	if (ctl->hist)
+	if (h->hist)
 		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols` writes it, with the heap walk\n",
 		      fp);
 }
 
-int lh_report(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
+int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)
 {
 	char *path;
 	struct ms_outfile *of;
 	FILE *fp;
 	int rc;
 
-	if (asprintf(&path, "%s/report.md", ctl->dir) < 0)
-		err(MS_EXIT_TROUBLE, "out of memory");
+	if (asprintf(&path, "%s/report.md", h->dir) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	rc = ms_outfile_open(ctx, path, 0, &of);
 	free(path);
 	if (rc < 0)
 		return rc;
 	fp = ms_outfile_fp(of);
-	fprintf(fp, "# leakhunt: pid %d\n\n", (int)ctl->pid);
-	verdict(ctx, ctl, fp);
-	rc = growth(ctx, ctl, fp);
+	fprintf(fp, "# leakhunt: pid %d\n\n", (int)h->o.pid);
+	verdict(ctx, h, fp);
+	rc = growth(ctx, h, fp);
 	if (rc == 0)
-		rc = contents(ctx, ctl, fp);
+		rc = contents(ctx, h, fp);
 	if (rc < 0) {
 		ms_outfile_abort(of);
 		return rc;
 	}
-	files(ctl, fp);
+	files(h, fp);
 	return ms_outfile_commit(ctx, of);
 }
