@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,11 @@ static bool verdict_hist(const struct ms_hunt *h, FILE *fp)
 	return told;
 }
 
+static const char *sig_str(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
 static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	char a[MS_SIZE_STR_MAX], t[32];
@@ -203,6 +209,13 @@ static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		if (h->gone)
 			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ").\n",
 				(int)h->o.pid, h->n, h->o.confirm);
+		else if (h->interrupted && h->n < 3)
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3).\n",
+				sig_str(h->interrupted), h->n);
+		else if (h->interrupted)
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots in %s; over them, neither the process nor any mapping grew with no steady state by %s or more.\n",
+				sig_str(h->interrupted), h->n, ms_duration_str(span, t, sizeof(t)),
+				ms_size_str(h->o.threshold, a, sizeof(a)));
 		else
 			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
 				h->n, ms_duration_str(span, t, sizeof(t)),
@@ -213,6 +226,9 @@ static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	if (!verdict_heap(ctx, h, fp) && !verdict_hist(h, fp))
 		fputs("memory that grows with no steady state; the dump says no more (see below)", fp);
 	fputs(".\n", fp);
+	if (h->interrupted)
+		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
+			sig_str(h->interrupted), h->n);
 	if (h->gone)
 		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
 			h->incomplete ? ", the dump incomplete" : "");

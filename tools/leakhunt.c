@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ static _Noreturn void usage(void)
 	       "every INTERVAL until one grows with no steady state, dump what grew since\n"
 	       "the first snapshot, class its bytes, name the code its pointers lead to,\n"
 	       "walk glibc's heap, and write DIR/report.md with every raw artefact.\n"
-	       "The process is never stopped.\n\n");
+	       "The process is never stopped.  An interrupt (Ctrl-C) ends the watch and\n"
+	       "reports what was gathered; a second one aborts.\n\n");
 	printf("Options:\n");
 	printf(" -d, --duration TIME    give up after TIME (e.g. 10m) without confirmed growth\n");
 	printf(" -i, --interval TIME    time between snapshots (default 10s)\n");
@@ -75,16 +77,17 @@ struct leakhunt_ctl {
 };
 
 /* The hunt's test hook: MEMSIFT_TEST_HOOK=snapshot:FIFO reports each snapshot
- * on FIFO and waits for a line back, so a test makes the process grow between
- * two snapshots without racing the interval. */
-static void test_hook(const struct leakhunt_ctl *ctl, size_t n)
+ * ("snapshot N") on FIFO and waits for a line back, so a test makes the
+ * process grow between two snapshots without racing the interval, or sends a
+ * signal at a known point.  An interrupted watch reports "stopped N" too. */
+static void test_hook(const struct leakhunt_ctl *ctl, const char *what, size_t n)
 {
 	char line[64], buf[16];
 	int fd, len;
 
 	if (!ctl->hook || strncmp(ctl->hook, "snapshot:", 9))
 		return;
-	len = snprintf(line, sizeof(line), "snapshot %zu\n", n);
+	len = snprintf(line, sizeof(line), "%s %zu\n", what, n);
 	fd = open(ctl->hook + 9, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, line, (size_t)len) < 0)
 		err(MS_EXIT_TROUBLE, "test hook %s", ctl->hook);
@@ -162,6 +165,52 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 		     ctl->count, ctl->o.confirm);
 }
 
+/*
+ * ^C while watching ends the watch, not the hunt: what was gathered is
+ * judged, dumped and reported.  The handlers it replaced (lib/outfile.c's:
+ * remove the temporaries, die of the signal) come back at once, so a second
+ * ^C aborts as it always did.
+ */
+static volatile sig_atomic_t stop_sig;
+static struct sigaction old_int, old_term;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+static void catch_stop(bool on)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+	if (!on) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return;
+	}
+	/* A signal ignored on entry (nohup, a background job) stays ignored. */
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGTERM, NULL, &old_term);
+	if (old_int.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	if (old_term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &sa, NULL);
+}
+
+static int interrupted(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h)
+{
+	warnx("interrupted after %zu snapshots; reporting what was gathered (interrupt again to abort)",
+	      ms_hunt_count(h));
+	test_hook(ctl, "stopped", ms_hunt_count(h));
+	if (ms_hunt_interrupt(ctx, h, stop_sig) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 static void warn_cb(const char *msg, void *data)
 {
 	(void)data;
@@ -187,7 +236,8 @@ static void progress(const struct ms_hunt *h)
 
 /*
  * Snapshot every interval until growth is confirmed, the count or duration
- * ends, or the process exits.  0, or -errno on trouble (said).
+ * ends, the process exits or a signal stops the watch.  0, or -errno on
+ * trouble (said).
  */
 static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h,
 		 struct ms_snapshot *s)
@@ -204,18 +254,23 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 			return rc;
 		}
 		progress(h);
+		if (stop_sig)
+			return interrupted(ctx, ctl, h);
 		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count) ||
 		    (ctl->duration && k * ctl->interval > ctl->duration))
 			return 0;
-		test_hook(ctl, ms_hunt_count(h));
+		test_hook(ctl, "snapshot", ms_hunt_count(h));
 		next.tv_sec = t0.tv_sec + (time_t)((k * ctl->interval) / 1000000);
 		next.tv_nsec = t0.tv_nsec + (long)((k * ctl->interval) % 1000000) * 1000;
 		if (next.tv_nsec >= 1000000000) {
 			next.tv_sec++;
 			next.tv_nsec -= 1000000000;
 		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+		while (!stop_sig &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
+		if (stop_sig)
+			return interrupted(ctx, ctl, h);
 		rc = ms_snapshot_take(ctx, ctl->o.pid, &s);
 		/* A zombie has no mappings left: it exited too. */
 		if (rc == -ESRCH || rc == -ENODATA) {
@@ -255,10 +310,12 @@ int main(int argc, char **argv)
 	    ms_hunt_new(ctx, &ctl.o, ctl.dir, &h) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	ms_hunt_set_warn_cb(h, warn_cb, NULL);
+	catch_stop(true);
 	rc = watch(ctx, &ctl, h, first);
+	catch_stop(false);
 	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
-		fprintf(stderr, "leakhunt: growth confirmed after %zu snapshots; dumping what grew\n",
-			ms_hunt_count(h));
+		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
+			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
 		if (ms_hunt_dump(ctx, h) < 0 || ms_hunt_analyse(ctx, h) < 0)
 			ms_cli_warn_ctx(ctx, NULL);
 	}
@@ -268,10 +325,12 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "leakhunt: report in %s/report.md\n", ms_hunt_dir(h));
 	}
+	/* A hunt cut short answers "leaking" but never "not leaking". */
 	if (ms_hunt_confirmed(h))
 		status = MS_EXIT_FOUND;
 	else
-		status = rc < 0 || ms_hunt_gone(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
+		status = rc < 0 || ms_hunt_gone(h) || ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE
+									     : MS_EXIT_OK;
 	ms_hunt_free(h);
 	ms_ctx_free(ctx);
 	return status;
