@@ -14,12 +14,12 @@
 #include <memsift/heapwalk.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
-#include <memsift/label.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/snapshot.h>
 #include <memsift/symbol-report.h>
 #include <memsift/symbol.h>
+#include <memsift/trend-report.h>
 #include <memsift/trend.h>
 
 #include "hunt-private.h"
@@ -28,25 +28,8 @@
 /* A chunk class, or a code address, this common is worth naming in the verdict. */
 #define HUNT_MIN_CHUNKS 100
 #define HUNT_TOP 10
-
-enum { COL_START, COL_END, COL_PERMS, COL_SIZE, COL_RSS_OLD, COL_RSS_NEW, COL_RSS_DELTA,
-       COL_RATE, COL_STEADY, COL_VERDICT, COL_LABEL, COL_NAME };
-
-/* mapsdiff's columns over a series, under the same names. */
-static const struct ms_out_column columns[] = {
-	[COL_START] = { "START", 12, 0, MS_COL_HEX, "start address" },
-	[COL_END] = { "END", 12, 0, MS_COL_HEX, "end address (exclusive)" },
-	[COL_PERMS] = { "PERMS", 4, 0, MS_COL_STR, "permissions" },
-	[COL_SIZE] = { "SIZE", 5, MS_COL_RIGHT, MS_COL_SIZE, "size of the mapping now" },
-	[COL_RSS_OLD] = { "RSS-OLD", 5, MS_COL_RIGHT, MS_COL_SIZE, "resident set first" },
-	[COL_RSS_NEW] = { "RSS-NEW", 5, MS_COL_RIGHT, MS_COL_SIZE, "resident set last" },
-	[COL_RSS_DELTA] = { "RSS-DELTA", 5, MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth" },
-	[COL_RATE] = { "RATE", 6, MS_COL_RIGHT, MS_COL_RATE, "growth rate" },
-	[COL_STEADY] = { "STEADY", 3, MS_COL_RIGHT, MS_COL_FLOAT, "share of intervals it grew in" },
-	[COL_VERDICT] = { "VERDICT", 10, 0, MS_COL_STR, "verdict" },
-	[COL_LABEL] = { "LABEL", 10, 0, MS_COL_STR, "what the mapping likely is" },
-	[COL_NAME] = { "NAME", 10, 0, MS_COL_STR, "name, as maps prints it" },
-};
+/* mapsdiff's series columns but STATUS: every row is a mapping that grew. */
+#define HUNT_COLUMNS "START,END,PERMS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,RATE,STEADY,VERDICT,LABEL,NAME"
 
 /* 12000 -> "12,000", as a person reads a count. */
 static const char *thousands(uint64_t v, char *buf, size_t len)
@@ -240,10 +223,12 @@ static int growth(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	const struct ms_series *tot = h->trend ? ms_trend_total(h->trend) : NULL;
 	const struct ms_maps *first = ms_snapshot_maps(h->snap[0]);
 	const struct ms_maps *last = ms_snapshot_maps(h->snap[h->n - 1]);
-	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32], label[128];
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
 	struct ms_diff *d = NULL;
+	const struct ms_growth_opts o = {
+		.sort = MS_GROWTH_RSS_DELTA, .top = HUNT_TOP, .flags = MS_GROWTH_GREW,
+	};
 	struct ms_out *out = NULL;
-	size_t i, shown = 0;
 	int rc;
 
 	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)h->o.pid,
@@ -256,36 +241,14 @@ static int growth(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	fputs(".\nThe mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
 	rc = ms_diff_new(ctx, first, last, &d);
 	if (rc == 0)
-		rc = ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), "mappings", &out);
+		rc = ms_out_new(ctx, ms_growth_columns, MS_GROWTH_NCOLS, "mappings", &out);
+	if (rc == 0)
+		rc = ms_out_set_columns(out, HUNT_COLUMNS);
+	if (rc == 0)
+		rc = ms_growth_table(ctx, out, d, h->trend, h->snap[0], h->snap[h->n - 1], &o, NULL);
 	if (rc < 0)
 		goto out;
-	ms_diff_sort(d, MS_F_RSS);
-	for (i = 0; i < ms_diff_count(d) && shown < HUNT_TOP; i++) {
-		const struct ms_diff_entry *e = ms_diff_get(d, i);
-		const struct ms_mapping *m = ms_diff_entry_new(e);
-		const struct ms_series *s;
-		struct ms_out_row *row;
-
-		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || !(row = ms_out_add_row(out)))
-			continue;
-		shown++;
-		ms_out_set_u64(row, COL_START, ms_mapping_start(m));
-		ms_out_set_u64(row, COL_END, ms_mapping_end(m));
-		ms_out_set_str(row, COL_PERMS, ms_mapping_perms(m));
-		ms_out_set_u64(row, COL_SIZE, ms_mapping_size(m));
-		ms_out_set_u64(row, COL_RSS_OLD, ms_diff_entry_value(e, 0, MS_F_RSS));
-		ms_out_set_u64(row, COL_RSS_NEW, ms_diff_entry_value(e, 1, MS_F_RSS));
-		ms_out_set_s64(row, COL_RSS_DELTA, ms_diff_entry_delta(e, MS_F_RSS));
-		if (h->trend && (s = ms_trend_get(h->trend, ms_mapping_index(m)))) {
-			ms_out_set_double(row, COL_RATE, ms_series_rate(s));
-			ms_out_set_double(row, COL_STEADY, ms_series_steadiness(s) * 100);
-			ms_out_set_str(row, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
-		}
-		ms_out_set_str(row, COL_LABEL, ms_label_mapping(h->snap[h->n - 1], m, label,
-								sizeof(label)));
-		ms_out_set_str(row, COL_NAME, ms_mapping_name(m));
-	}
-	if (shown)
+	if (rc > 0)
 		rc = ms_out_print(out, fp);
 	else
 		fputs("(no mapping grew)\n", fp);
