@@ -47,14 +47,6 @@ static const char *thousands(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-static void byte_str(int b, char *buf, size_t len)
-{
-	if (b > 0x20 && b < 0x7f && b != '\'')
-		snprintf(buf, len, "'%c'", b);
-	else
-		snprintf(buf, len, "0x%02x", (unsigned)b);
-}
-
 /* The code the dump's words point at most, if it is common enough to name. */
 static const struct ms_sym_count *top_code(const struct ms_hunt *h)
 {
@@ -128,9 +120,9 @@ static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
 			thousands(c->inuse, n, sizeof(n)), c->size);
 		if (filled) {
-			char b[8];
+			char b[MS_BYTE_STR_MAX];
 
-			byte_str(c->fill, b, sizeof(b));
+			ms_byte_str((unsigned char)c->fill, MS_BYTE_SHORT, b, sizeof(b));
 			fprintf(fp, " filled with %s", b);
 		}
 		word_clause(ctx, h, c, fp, &named);
@@ -157,11 +149,11 @@ static bool verdict_hist(const struct ms_hunt *h, FILE *fp)
 	const struct ms_hist_run *run = h->hist ? ms_hist_run(h->hist, 0) : NULL;
 	const struct ms_sym_count *code = top_code(h);
 	struct ms_hist_record rec;
-	char a[MS_SIZE_STR_MAX], n[32], b[8];
+	char a[MS_SIZE_STR_MAX], n[32], b[MS_BYTE_STR_MAX];
 	bool told = false;
 
 	if (run && run->bytes * 4 >= ms_hist_size(h->hist)) {
-		byte_str(run->byte, b, sizeof(b));
+		ms_byte_str(run->byte, MS_BYTE_SHORT, b, sizeof(b));
 		fprintf(fp, "%s of memory filled with %s", ms_size_str(run->bytes, a, sizeof(a)), b);
 		told = true;
 	}
