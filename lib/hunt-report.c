@@ -103,6 +103,24 @@ static void word_clause(struct ms_ctx *ctx, const struct ms_hunt *h,
 	*named = true;
 }
 
+/*
+ * The C++ class of a chunk class whose first word is mostly one vtable
+ * ("vtable for shape::Circle" gives "shape::Circle"), else NULL: such chunks
+ * are objects of that type, which is what a reader wants named first.
+ */
+static const char *class_type(struct ms_ctx *ctx, const struct ms_hunt *h,
+			      const struct ms_heap_class *c)
+{
+	static const char prefix[] = "vtable for ";
+	const struct ms_sym *s = NULL;
+
+	if (!h->syms || c->word_count * 2 < c->count ||
+	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s ||
+	    s->kind != MS_SYM_VTABLE || strncmp(s->name, prefix, sizeof(prefix) - 1))
+		return NULL;
+	return s->name + sizeof(prefix) - 1;
+}
+
 /* From the heap walk: the chunk classes that hold the leak, up to three. */
 static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
@@ -115,17 +133,25 @@ static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		const struct ms_heap_class *c = ms_heapwalk_class(h->hw, i);
 		bool filled = c->fill >= 0 && c->fill_count * 2 >= c->count;
 
+		const char *type;
+
 		if (c->count < HUNT_MIN_CHUNKS || c->inuse * 2 < c->count)
 			continue;
-		fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
-			thousands(c->inuse, n, sizeof(n)), c->size);
+		type = class_type(ctx, h, c);
+		if (type)
+			fprintf(fp, "%s%s objects of type %s (chunks of %" PRIu64 " bytes)",
+				told ? "; " : "", thousands(c->inuse, n, sizeof(n)), type, c->size);
+		else
+			fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
+				thousands(c->inuse, n, sizeof(n)), c->size);
 		if (filled) {
 			char b[MS_BYTE_STR_MAX];
 
 			ms_byte_str((unsigned char)c->fill, MS_BYTE_SHORT, b, sizeof(b));
 			fprintf(fp, " filled with %s", b);
 		}
-		word_clause(ctx, h, c, fp, &named);
+		if (!type)
+			word_clause(ctx, h, c, fp, &named);
 		/* The code its pointers name, when there are as many pointers as chunks. */
 		if (code && !code_told && code->count * 10 >= c->inuse * 9 &&
 		    code->count * 9 <= c->inuse * 10) {
