@@ -201,7 +201,7 @@ static const char *sig_str(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
-static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	char a[MS_SIZE_STR_MAX], t[32];
 	double span = h->n > 1 ? h->times[h->n - 1] - h->times[0] : 0;
@@ -221,7 +221,7 @@ static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
 				h->n, ms_duration_str(span, t, sizeof(t)),
 				ms_size_str(h->o.threshold, a, sizeof(a)));
-		return;
+		return 0;
 	}
 	fputs("**Likely leaking:** ", fp);
 	if (!verdict_heap(ctx, h, fp) && !verdict_hist(h, fp))
@@ -233,22 +233,18 @@ static void verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	if (h->gone)
 		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
 			h->incomplete ? ", the dump incomplete" : "");
+	return 0;
 }
 
-/* The process line and mapsdiff's table of the mappings that grew. */
-static int growth(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+/* The process line: how much it grew, how fast, and the verdict on it. */
+static int growth_summary(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	const struct ms_series *tot = h->trend ? ms_trend_total(h->trend) : NULL;
 	const struct ms_maps *first = ms_snapshot_maps(h->snap[0]);
 	const struct ms_maps *last = ms_snapshot_maps(h->snap[h->n - 1]);
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
-	struct ms_diff *d = NULL;
-	const struct ms_growth_opts o = {
-		.sort = MS_GROWTH_RSS_DELTA, .top = HUNT_TOP, .flags = MS_GROWTH_GREW,
-	};
-	struct ms_out *out = NULL;
-	int rc;
 
+	(void)ctx;
 	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)h->o.pid,
 		ms_snapshot_get(h->snap[0], "comm") ? ms_snapshot_get(h->snap[0], "comm") : "?",
 		ms_size_str(ms_maps_total(first, MS_F_RSS), a, sizeof(a)),
@@ -256,8 +252,22 @@ static int growth(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	if (tot)
 		fprintf(fp, ", %s: %s", ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
 			ms_verdict_str(ms_series_verdict(tot)));
-	fputs(".\nThe mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
-	rc = ms_diff_new(ctx, first, last, &d);
+	fputs(".\n", fp);
+	return 0;
+}
+
+/* mapsdiff's table of the mappings that grew, the top of it. */
+static int growth_table(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_growth_opts o = {
+		.sort = MS_GROWTH_RSS_DELTA, .top = HUNT_TOP, .flags = MS_GROWTH_GREW,
+	};
+	struct ms_diff *d = NULL;
+	struct ms_out *out = NULL;
+	int rc;
+
+	fputs("The mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
+	rc = ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d);
 	if (rc == 0)
 		rc = ms_out_new(ctx, ms_growth_columns, MS_GROWTH_NCOLS, "mappings", &out);
 	if (rc == 0)
@@ -319,8 +329,9 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	return rc;
 }
 
-static void files(const struct ms_hunt *h, FILE *fp)
+static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
+	(void)ctx;
 	fprintf(fp, "\n## Files\n\n- `snapshots/0001.snap` .. `snapshots/%04zu.snap`: mapsnap snapshots (`mapsdiff snapshots/`)\n",
 		h->n);
 	if (h->dumped)
@@ -329,13 +340,24 @@ static void files(const struct ms_hunt *h, FILE *fp)
 	if (h->hist)
 		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols` writes it, with the heap walk\n",
 		      fp);
+	return 0;
 }
+
+/*
+ * The report's sections, in order.  Each writes Markdown to FP and returns 0
+ * or -errno.  The growth plot, an image beside report.md, is one more entry
+ * between the summary and the table.
+ */
+static int (*const sections[])(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp) = {
+	verdict, growth_summary, growth_table, contents, files,
+};
 
 int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)
 {
 	char *path;
 	struct ms_outfile *of;
 	FILE *fp;
+	size_t i;
 	int rc;
 
 	if (asprintf(&path, "%s/report.md", h->dir) < 0)
@@ -346,14 +368,11 @@ int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)
 		return rc;
 	fp = ms_outfile_fp(of);
 	fprintf(fp, "# leakhunt: pid %d\n\n", (int)h->o.pid);
-	verdict(ctx, h, fp);
-	rc = growth(ctx, h, fp);
-	if (rc == 0)
-		rc = contents(ctx, h, fp);
+	for (i = 0; i < MS_ARRAY_SIZE(sections) && rc == 0; i++)
+		rc = sections[i](ctx, h, fp);
 	if (rc < 0) {
 		ms_outfile_abort(of);
 		return rc;
 	}
-	files(h, fp);
 	return ms_outfile_commit(ctx, of);
 }
