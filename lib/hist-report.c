@@ -67,16 +67,6 @@ static uint64_t where(const struct ms_hist_report_opts *o, uint64_t off)
 	return o->manifest && ms_manifest_addr(o->manifest, off, &a) ? a : off;
 }
 
-/* A byte as a person reads it: 0x54 'T', 0x00. */
-static const char *byte_str(uint8_t b, char *buf, size_t len)
-{
-	if (b >= 0x20 && b < 0x7f && b != '\'')
-		snprintf(buf, len, "0x%02x '%c'", b, b);
-	else
-		snprintf(buf, len, "0x%02x", b);
-	return buf;
-}
-
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0;
@@ -175,7 +165,7 @@ static int section_bytes(struct ms_ctx *ctx, const struct ms_hist *h,
 		if (!c)
 			break;
 		r = ms_out_add_row(t);
-		ms_out_set_str(r, BC_BYTE, byte_str((uint8_t)order[i], buf, sizeof(buf)));
+		ms_out_set_str(r, BC_BYTE, ms_byte_str((unsigned char)order[i], 0, buf, sizeof(buf)));
 		ms_out_set_u64(r, BC_COUNT, c);
 		ms_out_set_double(r, BC_SHARE, pct(c, ms_hist_size(h)));
 		n++;
@@ -207,7 +197,7 @@ static void region_row(struct ms_out *t, const struct ms_hist_region *g,
 	char cls[32], b[16];
 
 	if (g->cls == MS_BLOCK_FILL)
-		snprintf(cls, sizeof(cls), "fill %s", byte_str(g->fill, b, sizeof(b)));
+		snprintf(cls, sizeof(cls), "fill %s", ms_byte_str(g->fill, 0, b, sizeof(b)));
 	else
 		snprintf(cls, sizeof(cls), "%s", ms_block_class_str(g->cls));
 	/* The end is just past the last byte: the next byte may be in another range. */
@@ -308,7 +298,7 @@ static int section_runs(struct ms_ctx *ctx, const struct ms_hist *h,
 			snprintf(len, sizeof(len), "%" PRIu64 "-%" PRIu64, u->length, 2 * u->length - 1);
 		else
 			snprintf(len, sizeof(len), "%" PRIu64, u->length);
-		ms_out_set_str(r, UC_BYTE, byte_str(u->byte, b, sizeof(b)));
+		ms_out_set_str(r, UC_BYTE, ms_byte_str(u->byte, 0, b, sizeof(b)));
 		ms_out_set_str(r, UC_LENGTH, len);
 		ms_out_set_u64(r, UC_COUNT, u->count);
 		ms_out_set_u64(r, UC_BYTES, u->bytes);
@@ -637,7 +627,7 @@ static const char *delta_what(enum ms_hist_delta_kind k, const struct ms_hist_de
 	if (k == MS_DELTA_STRING)
 		snprintf(buf, len, "%s%s", d->utf16 ? "[utf16] " : "", d->text);
 	else if (k == MS_DELTA_RUN)
-		snprintf(buf, len, "%" PRIu64 " x %s", d->length, byte_str(d->byte, b, sizeof(b)));
+		snprintf(buf, len, "%" PRIu64 " x %s", d->length, ms_byte_str(d->byte, 0, b, sizeof(b)));
 	else
 		snprintf(buf, len, "0x%016" PRIx64, d->value);
 	return buf;

@@ -633,6 +633,19 @@ char *ms_size_str(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+char *ms_byte_str(unsigned char b, unsigned flags, char *buf, size_t len)
+{
+	bool show = b >= 0x20 && b < 0x7f && b != '\'';
+
+	if (show && (flags & MS_BYTE_SHORT))
+		snprintf(buf, len, "'%c'", b);
+	else if (show)
+		snprintf(buf, len, "0x%02x '%c'", b, b);
+	else
+		snprintf(buf, len, "0x%02x", b);
+	return buf;
+}
+
 char *ms_size_delta_str(int64_t delta, char *buf, size_t len)
 {
 	/* -(uint64_t) so that INT64_MIN does not overflow */

@@ -11,21 +11,20 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
+#include <memsift/hunt.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
 #include <memsift/trend.h>
-
-#include "leakhunt-parts/leakhunt.h"
 
 enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD };
 
@@ -51,7 +50,8 @@ static _Noreturn void usage(void)
 	       "every INTERVAL until one grows with no steady state, dump what grew since\n"
 	       "the first snapshot, class its bytes, name the code its pointers lead to,\n"
 	       "walk glibc's heap, and write DIR/report.md with every raw artefact.\n"
-	       "The process is never stopped.\n\n");
+	       "The process is never stopped.  An interrupt (Ctrl-C) ends the watch and\n"
+	       "reports what was gathered; a second one aborts.\n\n");
 	printf("Options:\n");
 	printf(" -d, --duration TIME    give up after TIME (e.g. 10m) without confirmed growth\n");
 	printf(" -i, --interval TIME    time between snapshots (default 10s)\n");
@@ -67,17 +67,27 @@ static _Noreturn void usage(void)
 	exit(MS_EXIT_OK);
 }
 
+struct leakhunt_ctl {
+	struct ms_hunt_opts o;
+	uint64_t interval;	/* microseconds between snapshots */
+	uint64_t duration;	/* -d, microseconds; 0: none */
+	uint64_t count;		/* -n; 0: none */
+	const char *dir;	/* -o; NULL: the library names it */
+	const char *hook;	/* MEMSIFT_TEST_HOOK */
+};
+
 /* The hunt's test hook: MEMSIFT_TEST_HOOK=snapshot:FIFO reports each snapshot
- * on FIFO and waits for a line back, so a test makes the process grow between
- * two snapshots without racing the interval. */
-static void test_hook(const struct leakhunt_ctl *ctl)
+ * ("snapshot N") on FIFO and waits for a line back, so a test makes the
+ * process grow between two snapshots without racing the interval, or sends a
+ * signal at a known point.  An interrupted watch reports "stopped N" too. */
+static void test_hook(const struct leakhunt_ctl *ctl, const char *what, size_t n)
 {
 	char line[64], buf[16];
 	int fd, len;
 
 	if (!ctl->hook || strncmp(ctl->hook, "snapshot:", 9))
 		return;
-	len = snprintf(line, sizeof(line), "snapshot %zu\n", ctl->n);
+	len = snprintf(line, sizeof(line), "%s %zu\n", what, n);
 	fd = open(ctl->hook + 9, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, line, (size_t)len) < 0)
 		err(MS_EXIT_TROUBLE, "test hook %s", ctl->hook);
@@ -115,21 +125,21 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 			ctl->dir = optarg;
 			break;
 		case 'p':
-			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+			if (ms_parse_pid(ctx, optarg, &ctl->o.pid) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--pid");
 			break;
 		case OPT_CONFIRM:
-			if (ms_parse_count(ctx, optarg, 3, 1000000, &ctl->confirm) < 0)
+			if (ms_parse_count(ctx, optarg, 3, 1000000, &ctl->o.confirm) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--confirm");
 			break;
 		case OPT_MAX_DUMP:
-			if (ms_parse_size(ctx, optarg, &ctl->max_dump) < 0)
+			if (ms_parse_size(ctx, optarg, &ctl->o.max_dump) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--max-dump");
-			if (ctl->max_dump < 4096)
+			if (ctl->o.max_dump < 4096)
 				errx(MS_EXIT_TROUBLE, "--max-dump: at least 4K");
 			break;
 		case OPT_THRESHOLD:
-			if (ms_parse_size(ctx, optarg, &ctl->threshold) < 0)
+			if (ms_parse_size(ctx, optarg, &ctl->o.threshold) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--threshold");
 			break;
 		case 'V':
@@ -144,127 +154,129 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 		warnx("unexpected argument \"%s\"", argv[optind]);
 		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
 	}
-	if (!ctl->pid) {
+	if (!ctl->o.pid) {
 		warnx("no process given; use -p PID");
 		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
 	}
 	if (ctl->duration && !count_given)
 		ctl->count = 0;
-	if (ctl->count && ctl->count < ctl->confirm)
+	if (ctl->count && ctl->count < ctl->o.confirm)
 		errx(MS_EXIT_TROUBLE, "--count %" PRIu64 " is fewer than the %" PRIu64 " snapshots --confirm needs",
-		     ctl->count, ctl->confirm);
+		     ctl->count, ctl->o.confirm);
 }
 
-/* Write snapshot S as DIR/snapshots/NNNN.snap and keep it.  0 or -errno. */
-static int keep_snapshot(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_snapshot *s)
-{
-	struct ms_outfile *of;
-	char path[PATH_MAX];
-	void *p;
-	int rc;
+/*
+ * ^C while watching ends the watch, not the hunt: what was gathered is
+ * judged, dumped and reported.  The handlers it replaced (lib/outfile.c's:
+ * remove the temporaries, die of the signal) come back at once, so a second
+ * ^C aborts as it always did.
+ */
+static volatile sig_atomic_t stop_sig;
+static struct sigaction old_int, old_term;
 
-	snprintf(path, sizeof(path), "%s/snapshots/%04zu.snap", ctl->dir, ctl->n + 1);
-	rc = ms_outfile_open(ctx, path, 0, &of);
-	if (rc == 0)
-		rc = ms_snapshot_write(ctx, s, ms_outfile_fp(of));
-	if (rc == 0)
-		rc = ms_outfile_commit(ctx, of);
-	else
-		ms_outfile_abort(of);
-	if (rc < 0)
-		return rc;
-	if (!(p = realloc(ctl->snap, (ctl->n + 1) * sizeof(*ctl->snap))))
-		err(MS_EXIT_TROUBLE, "out of memory");
-	ctl->snap = p;
-	if (!(p = realloc(ctl->times, (ctl->n + 1) * sizeof(*ctl->times))))
-		err(MS_EXIT_TROUBLE, "out of memory");
-	ctl->times = p;
-	ctl->snap[ctl->n] = s;
-	ctl->times[ctl->n++] = ms_snapshot_boottime(s);
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+static void catch_stop(bool on)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+
+	if (!on) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		return;
+	}
+	/* A signal ignored on entry (nohup, a background job) stays ignored. */
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGTERM, NULL, &old_term);
+	if (old_int.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	if (old_term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &sa, NULL);
+}
+
+static int interrupted(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h)
+{
+	warnx("interrupted after %zu snapshots; reporting what was gathered (interrupt again to abort)",
+	      ms_hunt_count(h));
+	test_hook(ctl, "stopped", ms_hunt_count(h));
+	if (ms_hunt_interrupt(ctx, h, stop_sig) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
 	return 0;
 }
 
-/* The report directory: created 0700, never one that exists. */
-static void make_dir(struct leakhunt_ctl *ctl)
+static void warn_cb(const char *msg, void *data)
 {
-	char path[PATH_MAX];
-
-	if (!ctl->dir) {
-		char stamp[32];
-		time_t now = time(NULL);
-
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", localtime(&now));
-		if (asprintf(&ctl->dir_alloc, "leakhunt-%d-%s", (int)ctl->pid, stamp) < 0)
-			err(MS_EXIT_TROUBLE, "out of memory");
-		ctl->dir = ctl->dir_alloc;
-	}
-	if (mkdir(ctl->dir, 0700) < 0)
-		err(MS_EXIT_TROUBLE, "%s%s", ctl->dir,
-		    errno == EEXIST ? ": exists; give another with -o DIR" : "");
-	snprintf(path, sizeof(path), "%s/snapshots", ctl->dir);
-	if (mkdir(path, 0700) < 0)
-		err(MS_EXIT_TROUBLE, "%s", path);
+	(void)data;
+	warnx("%s", msg);
 }
 
-static void progress(const struct leakhunt_ctl *ctl)
+static void progress(const struct ms_hunt *h)
 {
-	const struct ms_series *tot = ctl->trend ? ms_trend_total(ctl->trend) : NULL;
+	const struct ms_series *tot = ms_hunt_total(h);
+	const struct ms_snapshot *s = ms_hunt_snapshot(h, ms_hunt_count(h) - 1);
 	char a[MS_SIZE_STR_MAX], r[32];
 
-	ms_size_str(ms_maps_total(ms_snapshot_maps(ctl->snap[ctl->n - 1]), MS_F_RSS), a, sizeof(a));
+	ms_size_str(ms_maps_total(ms_snapshot_maps(s), MS_F_RSS), a, sizeof(a));
 	if (!tot) {
-		fprintf(stderr, "leakhunt: snapshot %zu: pid %d has %s resident\n", ctl->n,
-			(int)ctl->pid, a);
+		fprintf(stderr, "leakhunt: snapshot %zu: pid %d has %s resident\n", ms_hunt_count(h),
+			(int)ms_snapshot_pid(s), a);
 		return;
 	}
-	fprintf(stderr, "leakhunt: snapshot %zu: %s resident, %s: %s\n", ctl->n, a,
+	fprintf(stderr, "leakhunt: snapshot %zu: %s resident, %s: %s\n", ms_hunt_count(h), a,
 		ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
 		ms_verdict_str(ms_series_verdict(tot)));
 }
 
 /*
  * Snapshot every interval until growth is confirmed, the count or duration
- * ends, or the process exits.  0, or -errno on trouble (said).
+ * ends, the process exits or a signal stops the watch.  0, or -errno on
+ * trouble (said).
  */
-static int watch(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_snapshot *first)
+static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h,
+		 struct ms_snapshot *s)
 {
 	struct timespec t0, next;
-	struct ms_snapshot *s = first;
 	uint64_t k;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (k = 1;; k++) {
-		rc = keep_snapshot(ctx, ctl, s);
-		if (rc < 0) {
-			ms_snapshot_free(s);
-			ms_cli_warn_ctx(ctx, NULL);
-			return rc;
-		}
-		rc = lh_assess(ctx, ctl);
+		rc = ms_hunt_add(ctx, h, s);
 		if (rc < 0) {
 			ms_cli_warn_ctx(ctx, NULL);
 			return rc;
 		}
-		progress(ctl);
-		if (ctl->confirmed || (ctl->count && ctl->n >= ctl->count) ||
+		progress(h);
+		if (stop_sig)
+			return interrupted(ctx, ctl, h);
+		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count) ||
 		    (ctl->duration && k * ctl->interval > ctl->duration))
 			return 0;
-		test_hook(ctl);
+		test_hook(ctl, "snapshot", ms_hunt_count(h));
 		next.tv_sec = t0.tv_sec + (time_t)((k * ctl->interval) / 1000000);
 		next.tv_nsec = t0.tv_nsec + (long)((k * ctl->interval) % 1000000) * 1000;
 		if (next.tv_nsec >= 1000000000) {
 			next.tv_sec++;
 			next.tv_nsec -= 1000000000;
 		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+		while (!stop_sig &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
-		rc = ms_snapshot_take(ctx, ctl->pid, &s);
+		if (stop_sig)
+			return interrupted(ctx, ctl, h);
+		rc = ms_snapshot_take(ctx, ctl->o.pid, &s);
 		/* A zombie has no mappings left: it exited too. */
 		if (rc == -ESRCH || rc == -ENODATA) {
 			warnx("pid %d: exited after %zu snapshots; reporting what was gathered",
-			      (int)ctl->pid, ctl->n);
-			ctl->gone = true;
+			      (int)ctl->o.pid, ms_hunt_count(h));
+			ms_hunt_set_gone(h);
 			return 0;
 		}
 		if (rc < 0) {
@@ -277,10 +289,11 @@ static int watch(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_snapsho
 int main(int argc, char **argv)
 {
 	struct leakhunt_ctl ctl = {
-		.interval = 10000000, .count = 30, .confirm = 4,
-		.max_dump = 256ULL << 20, .threshold = 256 << 10,
+		.o = { .confirm = 4, .max_dump = 256ULL << 20, .threshold = 256 << 10 },
+		.interval = 10000000, .count = 30,
 	};
 	struct ms_snapshot *first;
+	struct ms_hunt *h;
 	struct ms_ctx *ctx;
 	int rc, status;
 
@@ -293,28 +306,32 @@ int main(int argc, char **argv)
 	ctl.hook = getenv("MEMSIFT_TEST_HOOK");
 
 	/* The first snapshot before the directory: a wrong pid leaves nothing behind. */
-	rc = ms_snapshot_take(ctx, ctl.pid, &first);
-	if (rc < 0)
+	if (ms_snapshot_take(ctx, ctl.o.pid, &first) < 0 ||
+	    ms_hunt_new(ctx, &ctl.o, ctl.dir, &h) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	make_dir(&ctl);
-	rc = watch(ctx, &ctl, first);
-	if (rc == 0 && ctl.confirmed && !ctl.gone) {
-		fprintf(stderr, "leakhunt: growth confirmed after %zu snapshots; dumping what grew\n",
-			ctl.n);
-		if (lh_dump(ctx, &ctl) == 0)
-			lh_analyse(ctx, &ctl);
+	ms_hunt_set_warn_cb(h, warn_cb, NULL);
+	catch_stop(true);
+	rc = watch(ctx, &ctl, h, first);
+	catch_stop(false);
+	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
+		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
+			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
+		if (ms_hunt_dump(ctx, h) < 0 || ms_hunt_analyse(ctx, h) < 0)
+			ms_cli_warn_ctx(ctx, NULL);
 	}
-	if (lh_report(ctx, &ctl) < 0) {
+	if (ms_hunt_report(ctx, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		rc = -1;
 	} else {
-		fprintf(stderr, "leakhunt: report in %s/report.md\n", ctl.dir);
+		fprintf(stderr, "leakhunt: report in %s/report.md\n", ms_hunt_dir(h));
 	}
-	if (ctl.confirmed)
+	/* A hunt cut short answers "leaking" but never "not leaking". */
+	if (ms_hunt_confirmed(h))
 		status = MS_EXIT_FOUND;
 	else
-		status = rc < 0 || ctl.gone ? MS_EXIT_TROUBLE : MS_EXIT_OK;
-	lh_ctl_release(&ctl);
+		status = rc < 0 || ms_hunt_gone(h) || ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE
+									     : MS_EXIT_OK;
+	ms_hunt_free(h);
 	ms_ctx_free(ctx);
 	return status;
 }

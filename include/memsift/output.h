@@ -274,6 +274,21 @@ char *ms_size_str(uint64_t bytes, char *buf, size_t len);
  */
 char *ms_size_delta_str(int64_t delta, char *buf, size_t len);
 
+/* Forms of ms_byte_str(). */
+enum {
+	MS_BYTE_SHORT = 1,	/* prose: "'T'", or "0x00" when not printable */
+};
+
+/*
+ * A byte value as a person reads it: "0x54 'T'" in tables, the character
+ * shown only when printable ASCII (a space included) and not "'"; "0x00"
+ * otherwise.  MS_BYTE_SHORT gives the character alone, "'T'", for a sentence.
+ * Writes at most LEN bytes to BUF (MS_BYTE_STR_MAX always suffices) and
+ * returns BUF.
+ */
+#define MS_BYTE_STR_MAX 12
+char *ms_byte_str(unsigned char b, unsigned flags, char *buf, size_t len);
+
 /*
  * A growth rate in bytes per second as a person reads it, in the smallest
  * of s, min, h, d in which it reaches 1K: "+4K/s", "+1.5M/min", "-12K/h";

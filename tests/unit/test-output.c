@@ -483,6 +483,20 @@ static void test_sizes(void)
 	ok(ms_size_str(1536, buf, sizeof(buf)) == buf, "returns its buffer");
 }
 
+/* Bytes as bytehist's tables and leakhunt's verdict write them. */
+static void test_bytes(void)
+{
+	char buf[MS_BYTE_STR_MAX];
+
+	is_str(ms_byte_str('T', 0, buf, sizeof(buf)), "0x54 'T'", "a printable byte in a table");
+	is_str(ms_byte_str('T', MS_BYTE_SHORT, buf, sizeof(buf)), "'T'", "and in a sentence");
+	is_str(ms_byte_str(' ', MS_BYTE_SHORT, buf, sizeof(buf)), "' '", "a space is printable");
+	is_str(ms_byte_str('\'', MS_BYTE_SHORT, buf, sizeof(buf)), "0x27", "a quote is not shown quoted");
+	is_str(ms_byte_str(0, 0, buf, sizeof(buf)), "0x00", "NUL");
+	is_str(ms_byte_str(0xa5, MS_BYTE_SHORT, buf, sizeof(buf)), "0xa5", "high bytes in hex");
+	is_str(ms_byte_str(0x7f, 0, buf, sizeof(buf)), "0x7f", "DEL in hex");
+}
+
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "snapshot", required_argument, NULL, CHAR_MAX + 1 },
@@ -697,6 +711,7 @@ int main(void)
 	test_columns();
 	test_help();
 	test_sizes();
+	test_bytes();
 	test_excl();
 	test_cli_exits();
 

@@ -1,0 +1,50 @@
+/*
+ * The hunt's state, shared by its two files: lib/hunt.c (the steps) and
+ * lib/hunt-report.c (report.md).
+ */
+#ifndef MEMSIFT_HUNT_PRIVATE_H
+#define MEMSIFT_HUNT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/heapwalk.h>
+#include <memsift/hist.h>
+#include <memsift/hunt.h>
+#include <memsift/manifest.h>
+#include <memsift/symbol.h>
+#include <memsift/trend.h>
+
+struct ms_hunt {
+	struct ms_hunt_opts o;
+	char *dir;
+	ms_hunt_warn_cb warn;
+	void *warn_data;
+
+	struct ms_snapshot **snap;
+	double *times;		/* boot time of each snapshot, seconds */
+	const struct ms_maps **maps;	/* of each snapshot, for the trend */
+	size_t n;
+	struct ms_trend *trend;	/* over every snapshot, from the third */
+	bool confirmed;		/* a mapping or the process grows with no steady state */
+	bool gone;		/* the process exited during the hunt */
+	int interrupted;	/* the signal that cut the watch short */
+
+	/* the dump of what grew, and its analysis */
+	bool dumped, capped, incomplete;
+	uint64_t grown_total;	/* bytes of the mappings that grew, before the cap */
+	uint64_t dump_total;
+	size_t dump_nranges;
+	uint64_t heap_start;	/* the [heap] mapping, when it grew; 0 otherwise */
+	struct ms_manifest_info mi;
+	struct ms_hist *hist;
+	struct ms_symbols *syms;
+	struct ms_heapwalk *hw;
+};
+
+/* Give a warning through the callback, if there is one. */
+void ms_hunt_warn(const struct ms_hunt *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * The hunt's report.md: the verdict in plain words first, then the evidence
+ * as the other tools print it (mapsdiff's table, bytehist's sections, the
+ * symbols and the heap's chunk classes), then the files beside it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/diff.h>
+#include <memsift/heapwalk.h>
+#include <memsift/hist-report.h>
+#include <memsift/hist.h>
+#include <memsift/outfile.h>
+#include <memsift/output.h>
+#include <memsift/snapshot.h>
+#include <memsift/symbol-report.h>
+#include <memsift/symbol.h>
+#include <memsift/trend-report.h>
+#include <memsift/trend.h>
+
+#include "hunt-private.h"
+#include "internal.h"
+
+/* A chunk class, or a code address, this common is worth naming in the verdict. */
+#define HUNT_MIN_CHUNKS 100
+#define HUNT_TOP 10
+/* mapsdiff's series columns but STATUS: every row is a mapping that grew. */
+#define HUNT_COLUMNS "START,END,PERMS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,RATE,STEADY,VERDICT,LABEL,NAME"
+
+/* 12000 -> "12,000", as a person reads a count. */
+static const char *thousands(uint64_t v, char *buf, size_t len)
+{
+	char tmp[32];
+	size_t n, i, o = 0;
+
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The code the dump's words point at most, if it is common enough to name. */
+static const struct ms_sym_count *top_code(const struct ms_hunt *h)
+{
+	size_t i;
+
+	for (i = 0; h->syms && i < ms_symbols_target_count(h->syms); i++) {
+		const struct ms_sym_count *t = ms_symbols_target(h->syms, i);
+
+		if (t->sym.kind == MS_SYM_TEXT && t->count >= HUNT_MIN_CHUNKS)
+			return t;
+	}
+	return NULL;
+}
+
+static void code_str(FILE *fp, const struct ms_sym *s)
+{
+	fputs(s->name, fp);
+	if (s->file && s->line)
+		fprintf(fp, " at %s:%d", s->file, s->line);
+	else if (s->module)
+		fprintf(fp, " in %s", s->module);
+}
+
+/*
+ * What the first word of a chunk class says about it, if anything: *NAMED
+ * is false for a pointer into the heap or a word of no symbol.
+ */
+static void word_clause(struct ms_ctx *ctx, const struct ms_hunt *h,
+			const struct ms_heap_class *c, FILE *fp, bool *named)
+{
+	const struct ms_sym *s = NULL;
+
+	*named = false;
+	if (!h->syms || c->word_count * 2 < c->count ||
+	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s)
+		return;
+	switch (s->kind) {
+	case MS_SYM_STRING:
+		fprintf(fp, " whose first word is the string literal %s", s->name);
+		break;
+	case MS_SYM_VTABLE:
+	case MS_SYM_TYPEINFO:
+		fprintf(fp, " whose first word is the %s", s->name);
+		break;
+	case MS_SYM_TEXT:
+	case MS_SYM_RODATA:
+	case MS_SYM_DATA:
+	case MS_SYM_BSS:
+		fprintf(fp, " whose first word points at %s (%s)", s->name, ms_sym_kind_str(s->kind));
+		break;
+	default:
+		return;
+	}
+	*named = true;
+}
+
+/*
+ * The C++ class of a chunk class whose first word is mostly one vtable
+ * ("vtable for shape::Circle" gives "shape::Circle"), else NULL: such chunks
+ * are objects of that type, which is what a reader wants named first.
+ */
+static const char *class_type(struct ms_ctx *ctx, const struct ms_hunt *h,
+			      const struct ms_heap_class *c)
+{
+	static const char prefix[] = "vtable for ";
+	const struct ms_sym *s = NULL;
+
+	if (!h->syms || c->word_count * 2 < c->count ||
+	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s ||
+	    s->kind != MS_SYM_VTABLE || strncmp(s->name, prefix, sizeof(prefix) - 1))
+		return NULL;
+	return s->name + sizeof(prefix) - 1;
+}
+
+/* From the heap walk: the chunk classes that hold the leak, up to three. */
+static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_sym_count *code = top_code(h);
+	bool code_told = false, named;
+	size_t i, told = 0;
+	char n[32];
+
+	for (i = 0; h->hw && i < ms_heapwalk_class_count(h->hw) && told < 3; i++) {
+		const struct ms_heap_class *c = ms_heapwalk_class(h->hw, i);
+		bool filled = c->fill >= 0 && c->fill_count * 2 >= c->count;
+
+		const char *type;
+
+		if (c->count < HUNT_MIN_CHUNKS || c->inuse * 2 < c->count)
+			continue;
+		type = class_type(ctx, h, c);
+		if (type)
+			fprintf(fp, "%s%s objects of type %s (chunks of %" PRIu64 " bytes)",
+				told ? "; " : "", thousands(c->inuse, n, sizeof(n)), type, c->size);
+		else
+			fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
+				thousands(c->inuse, n, sizeof(n)), c->size);
+		if (filled) {
+			char b[MS_BYTE_STR_MAX];
+
+			ms_byte_str((unsigned char)c->fill, MS_BYTE_SHORT, b, sizeof(b));
+			fprintf(fp, " filled with %s", b);
+		}
+		if (!type)
+			word_clause(ctx, h, c, fp, &named);
+		/* The code its pointers name, when there are as many pointers as chunks. */
+		if (code && !code_told && code->count * 10 >= c->inuse * 9 &&
+		    code->count * 9 <= c->inuse * 10) {
+			fputs(", referenced from ", fp);
+			code_str(fp, &code->sym);
+			code_told = true;
+		}
+		told++;
+	}
+	if (told && code && !code_told) {
+		fprintf(fp, "; the code its pointers name most is ");
+		code_str(fp, &code->sym);
+		fprintf(fp, " (%s pointers)", thousands(code->count, n, sizeof(n)));
+	}
+	return told > 0;
+}
+
+/* Without a heap walk: what bytehist found most of. */
+static bool verdict_hist(const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_hist_run *run = h->hist ? ms_hist_run(h->hist, 0) : NULL;
+	const struct ms_sym_count *code = top_code(h);
+	struct ms_hist_record rec;
+	char a[MS_SIZE_STR_MAX], n[32], b[MS_BYTE_STR_MAX];
+	bool told = false;
+
+	if (run && run->bytes * 4 >= ms_hist_size(h->hist)) {
+		ms_byte_str(run->byte, MS_BYTE_SHORT, b, sizeof(b));
+		fprintf(fp, "%s of memory filled with %s", ms_size_str(run->bytes, a, sizeof(a)), b);
+		told = true;
+	}
+	if (h->hist && ms_hist_record_get(h->hist, &rec) == 0 && rec.count >= HUNT_MIN_CHUNKS) {
+		fprintf(fp, "%s%s records of %" PRIu64 " bytes", told ? "; " : "",
+			thousands(rec.count, n, sizeof(n)), rec.size);
+		told = true;
+	}
+	if (code) {
+		fprintf(fp, "%sreferenced from ", told ? ", " : "pointers to ");
+		code_str(fp, &code->sym);
+		told = true;
+	}
+	return told;
+}
+
+static const char *sig_str(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	char a[MS_SIZE_STR_MAX], t[32];
+	double span = h->n > 1 ? h->times[h->n - 1] - h->times[0] : 0;
+
+	if (!h->confirmed) {
+		if (h->gone)
+			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ").\n",
+				(int)h->o.pid, h->n, h->o.confirm);
+		else if (h->interrupted && h->n < 3)
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3).\n",
+				sig_str(h->interrupted), h->n);
+		else if (h->interrupted)
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots in %s; over them, neither the process nor any mapping grew with no steady state by %s or more.\n",
+				sig_str(h->interrupted), h->n, ms_duration_str(span, t, sizeof(t)),
+				ms_size_str(h->o.threshold, a, sizeof(a)));
+		else
+			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
+				h->n, ms_duration_str(span, t, sizeof(t)),
+				ms_size_str(h->o.threshold, a, sizeof(a)));
+		return 0;
+	}
+	fputs("**Likely leaking:** ", fp);
+	if (!verdict_heap(ctx, h, fp) && !verdict_hist(h, fp))
+		fputs("memory that grows with no steady state; the dump says no more (see below)", fp);
+	fputs(".\n", fp);
+	if (h->interrupted)
+		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
+			sig_str(h->interrupted), h->n);
+	if (h->gone)
+		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
+			h->incomplete ? ", the dump incomplete" : "");
+	return 0;
+}
+
+/* The process line: how much it grew, how fast, and the verdict on it. */
+static int growth_summary(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_series *tot = h->trend ? ms_trend_total(h->trend) : NULL;
+	const struct ms_maps *first = ms_snapshot_maps(h->snap[0]);
+	const struct ms_maps *last = ms_snapshot_maps(h->snap[h->n - 1]);
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
+
+	(void)ctx;
+	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)h->o.pid,
+		ms_snapshot_get(h->snap[0], "comm") ? ms_snapshot_get(h->snap[0], "comm") : "?",
+		ms_size_str(ms_maps_total(first, MS_F_RSS), a, sizeof(a)),
+		ms_size_str(ms_maps_total(last, MS_F_RSS), b, sizeof(b)), h->n);
+	if (tot)
+		fprintf(fp, ", %s: %s", ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
+			ms_verdict_str(ms_series_verdict(tot)));
+	fputs(".\n", fp);
+	return 0;
+}
+
+/* mapsdiff's table of the mappings that grew, the top of it. */
+static int growth_table(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_growth_opts o = {
+		.sort = MS_GROWTH_RSS_DELTA, .top = HUNT_TOP, .flags = MS_GROWTH_GREW,
+	};
+	struct ms_diff *d = NULL;
+	struct ms_out *out = NULL;
+	int rc;
+
+	fputs("The mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
+	rc = ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d);
+	if (rc == 0)
+		rc = ms_out_new(ctx, ms_growth_columns, MS_GROWTH_NCOLS, "mappings", &out);
+	if (rc == 0)
+		rc = ms_out_set_columns(out, HUNT_COLUMNS);
+	if (rc == 0)
+		rc = ms_growth_table(ctx, out, d, h->trend, h->snap[0], h->snap[h->n - 1], &o, NULL);
+	if (rc < 0)
+		goto out;
+	if (rc > 0)
+		rc = ms_out_print(out, fp);
+	else
+		fputs("(no mapping grew)\n", fp);
+	fputs("```\n", fp);
+out:
+	ms_out_free(out);
+	ms_diff_free(d);
+	return rc;
+}
+
+/* The dump and what is in it, as bytehist --symbols --heap prints it. */
+static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	struct ms_hist_report_opts ro = {
+		.name = "grown.dump", .manifest = &h->mi, .base_from = "grown.dump.json",
+		.sections = MS_HR_SUMMARY | MS_HR_BLOCKS | MS_HR_RUNS | MS_HR_STRINGS | MS_HR_RECORDS,
+		.top = 5,
+	};
+	struct ms_symbols_report_opts so = { .top = HUNT_TOP };
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+	int rc = 0;
+
+	if (!h->dumped) {
+		if (h->confirmed)
+			fputs("\n## What grew\n\nNothing was dumped (see the messages leakhunt printed).\n", fp);
+		return 0;
+	}
+	fprintf(fp, "\n## What grew\n\n`grown.dump`: %s from %zu mapping%s that grew since the first snapshot (manifest `grown.dump.json`)",
+		ms_size_str(h->dump_total, a, sizeof(a)), h->dump_nranges,
+		h->dump_nranges == 1 ? "" : "s");
+	if (h->capped)
+		fprintf(fp, "; **capped** by --max-dump: the mappings that grew are %s in all, those that grew most dumped first",
+			ms_size_str(h->grown_total, b, sizeof(b)));
+	fputs(".\n", fp);
+	if (!h->hist)
+		return 0;
+	fputs("\n## What the bytes are\n\n```\n", fp);
+	rc = ms_hist_report_print(ctx, h->hist, &ro, fp);
+	fputs("```\n", fp);
+	if (rc == 0 && h->syms) {
+		fputs("\n## What its pointers point at\n\n```\n", fp);
+		rc = ms_symbols_report_print(ctx, h->syms, &so, fp);
+		fputs("```\n", fp);
+	}
+	if (rc == 0 && h->hw) {
+		fputs("\n## The [heap], chunk by chunk\n\n```\n", fp);
+		rc = ms_heapwalk_print(ctx, h->hw, h->syms, HUNT_TOP, 0, fp);
+		fputs("```\n", fp);
+	}
+	return rc;
+}
+
+static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	(void)ctx;
+	fprintf(fp, "\n## Files\n\n- `snapshots/0001.snap` .. `snapshots/%04zu.snap`: mapsnap snapshots (`mapsdiff snapshots/`)\n",
+		h->n);
+	if (h->dumped)
+		fputs("- `grown.dump`, `grown.dump.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols grown.dump`)\n",
+		      fp);
+	if (h->hist)
+		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols` writes it, with the heap walk\n",
+		      fp);
+	return 0;
+}
+
+/*
+ * The report's sections, in order.  Each writes Markdown to FP and returns 0
+ * or -errno.  The growth plot, an image beside report.md, is one more entry
+ * between the summary and the table.
+ */
+static int (*const sections[])(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp) = {
+	verdict, growth_summary, growth_table, contents, files,
+};
+
+int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)
+{
+	char *path;
+	struct ms_outfile *of;
+	FILE *fp;
+	size_t i;
+	int rc;
+
+	if (asprintf(&path, "%s/report.md", h->dir) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	rc = ms_outfile_open(ctx, path, 0, &of);
+	free(path);
+	if (rc < 0)
+		return rc;
+	fp = ms_outfile_fp(of);
+	fprintf(fp, "# leakhunt: pid %d\n\n", (int)h->o.pid);
+	for (i = 0; i < MS_ARRAY_SIZE(sections) && rc == 0; i++)
+		rc = sections[i](ctx, h, fp);
+	if (rc < 0) {
+		ms_outfile_abort(of);
+		return rc;
+	}
+	return ms_outfile_commit(ctx, of);
+}

@@ -1,0 +1,40 @@
+#!/bin/bash
+# leakhunt's verdict names the type of C++ objects: a C++ leaker that makes
+# 5,000 shape::Circle and 2,000 shape::Square between every two snapshots is
+# reported as "objects of type shape::Circle" and "... shape::Square", named
+# from their vtables, the most first.  The C leaker's verdict (leak.sh) names
+# its records' function and source line.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+
+command -v g++ > /dev/null || ms_skip "no g++ to build the C++ leaker (apt-get install g++)"
+g++ -g -O1 -o "$tmp/leaker-cxx" "$MS_SRCDIR/tests/leaker/leaker-cxx.cc" || ms_fail "cannot build leaker-cxx"
+MS_LEAKER=$tmp/leaker-cxx
+leaker_start
+pid=$LEAKER_PID
+mkfifo "$tmp/hook"
+(
+	while read -r line < "$tmp/hook"; do
+		leaker_cmd new A 5000
+		leaker_cmd new B 2000
+		echo go > "$tmp/hook"
+	done
+) &
+driver=$!
+ms_at_exit "kill $driver 2>/dev/null"
+rc=0
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	2> "$tmp/err" || rc=$?
+kill "$driver" 2>/dev/null
+wait "$driver" 2>/dev/null
+cat "$tmp/err" >&2
+[ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
+verdict=$(grep '^\*\*Likely leaking:\*\* ' "$tmp/r/report.md")
+echo "$verdict" >&2
+# Three rounds before growth is confirmed after four snapshots: 15,000 and 6,000.
+[[ $verdict =~ ^\*\*Likely\ leaking:\*\*\ 1[45],[0-9]{3}\ objects\ of\ type\ shape::Circle\ \(chunks\ of\ 32\ bytes\)\;\ [56],[0-9]{3}\ objects\ of\ type\ shape::Square\ \(chunks\ of\ 48\ bytes\) ]] ||
+	ms_fail "the verdict does not name the objects' types"
+leaker_stop
+exit 0
