@@ -20,11 +20,16 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
 
 /* At most this many hole warnings; the manifest lists them all. */
 #define MAX_WARN 10
+
+/* --redact patterns in all, and what replaces the bytes they match. */
+#define MAX_REDACT 256
+#define REDACT_FILL '*'
 
 enum {
 	OPT_ANON = CHAR_MAX + 1,
@@ -33,6 +38,9 @@ enum {
 	OPT_FREEZE,
 	OPT_GROWN,
 	OPT_MAPPING,
+	OPT_REDACT,
+	OPT_REDACT_FILE,
+	OPT_REDACT_SET,
 	OPT_RESIDENT,
 };
 
@@ -52,6 +60,8 @@ struct regiondump_ctl {
 	struct timespec t0, last;
 	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
 	int hooked;
+	struct ms_patscan *redact;	/* --redact, --redact-file, --redact-set */
+	unsigned int nredact;		/* --redact options seen, to name one */
 };
 
 static const char shortopts[] = "fo:p:zVh";
@@ -66,6 +76,9 @@ static const struct option longopts[] = {
 	{ "freeze", no_argument, NULL, OPT_FREEZE },
 	{ "grown", required_argument, NULL, OPT_GROWN },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
+	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "resident-only", no_argument, NULL, OPT_RESIDENT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -101,6 +114,12 @@ static _Noreturn void usage(void)
 	printf("     --grown SNAPSHOT   dump every mapping whose RSS grew since SNAPSHOT\n"
 	       "                        (mapsnap's, or a copy of smaps)\n");
 	printf("     --mapping ADDR     dump the whole mapping that contains ADDR\n");
+	printf("     --redact REGEX     replace the bytes REGEX matches (PCRE2; with a group\n"
+	       "                        (?<secret>...), only what it matches) by '*', in\n"
+	       "                        every format; sizes and offsets stay; repeatable\n");
+	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment), so\n"
+	       "                        none shows in ps or the shell's history\n");
+	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
 	printf("     --resident-only    skip pages neither in memory nor in swap\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success (holes included), 1 failure.\n");
@@ -153,6 +172,49 @@ static void on_event(enum ms_dump_event ev, uint64_t done, uint64_t total, void 
 		ms_size_str(el > 0 ? (uint64_t)((double)done / el) : 0, r, sizeof(r)));
 	if (done >= total)
 		fputs("\r\033[K", stderr);
+}
+
+static struct ms_patscan *redactor(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
+{
+	if (!ctl->redact && ms_patscan_new(ctx, MAX_REDACT, MS_PATSCAN_SECRET, &ctl->redact) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	return ctl->redact;
+}
+
+/* The messages name a pattern by its place, never by its text: it may be the secret. */
+static void add_redact(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *re)
+{
+	ctl->nredact++;
+	if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), re) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact pattern %u", ctl->nredact);
+}
+
+static void add_redact_file(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *path)
+{
+	size_t cap = 0, lineno = 0, n = 0;
+	char *line = NULL;
+	ssize_t len;
+	FILE *fp;
+
+	fp = fopen(path, "re");
+	if (!fp)
+		err(MS_EXIT_FAILURE, "%s", path);
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), line) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s:%zu", path, lineno);
+		n++;
+	}
+	if (ferror(fp))
+		err(MS_EXIT_FAILURE, "%s", path);
+	free(line);
+	fclose(fp);
+	if (!n)
+		errx(MS_EXIT_FAILURE, "%s: no pattern in the file; one regex a line", path);
 }
 
 static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc, char **argv)
@@ -334,6 +396,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		rc = ms_dump_add_range(ctx, d, ctl->start, ctl->end);
 	if (rc < 0)
 		goto out;
+	if (ctl->redact)
+		ms_dump_set_redact(ctx, d, ctl->redact, REDACT_FILL);
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
 	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
@@ -435,6 +499,16 @@ int main(int argc, char **argv)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 			ctl.have_mapping = 1;
 			break;
+		case OPT_REDACT:
+			add_redact(ctx, &ctl, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			add_redact_file(ctx, &ctl, optarg);
+			break;
+		case OPT_REDACT_SET:
+			if (ms_patscan_add_set(ctx, redactor(ctx, &ctl), optarg) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact-set");
+			break;
 		case OPT_RESIDENT:
 			ctl.dumpflags |= MS_DUMP_RESIDENT_ONLY;
 			break;
@@ -455,6 +529,7 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
 	free(ctl.default_output);
+	ms_patscan_free(ctl.redact);
 	ms_ctx_free(ctx);
 	return rc < 0 ? MS_EXIT_FAILURE : MS_EXIT_OK;
 }
