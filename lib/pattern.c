@@ -236,9 +236,13 @@ int ms_patscan_set_redact(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill
 	s->emit = emit;
 	s->emit_data = data;
 	s->window = window ? window : MS_PATTERN_REGEX_WINDOW;
-	for (i = 0; i < s->n; i++)
-		if (s->pats[i].code && s->carry_max < s->window)
-			s->carry_max = s->window;
+	s->carry_max = 0;
+	for (i = 0; i < s->n; i++) {
+		size_t c = s->pats[i].code ? s->window : s->pats[i].len - 1;
+
+		if (s->carry_max < c)
+			s->carry_max = c;
+	}
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of lib/hist.c, lib/pattern.c and lib/manifest.c on buffers
+ * Unit tests of lib/hist.c, lib/pattern.c (counting) and lib/manifest.c on buffers
  * the test builds itself, so every count is known exactly.
  */
 #include <errno.h>
