@@ -217,6 +217,21 @@ static void add_redact_file(struct ms_ctx *ctx, struct regiondump_ctl *ctl, cons
 		errx(MS_EXIT_FAILURE, "%s: no pattern in the file; one regex a line", path);
 }
 
+/*
+ * "regiondump -p PID -1 4K": getopt would say "invalid option -- '1'".
+ * Say what is wrong with the number instead, as for any bad address or size.
+ */
+static void refuse_negative(struct ms_ctx *ctx, int argc, char **argv)
+{
+	uint64_t v;
+	int nth, i = ms_cli_negative_operand(argc, argv, shortopts, longopts, &nth);
+
+	if (!i)
+		return;
+	if ((nth == 0 ? ms_parse_addr(ctx, argv[i], &v) : ms_parse_size(ctx, argv[i], &v)) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+}
+
 static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc, char **argv)
 {
 	uint64_t size;
@@ -258,22 +273,37 @@ static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc,
 	ctl->end = ctl->start + size;
 }
 
-static int add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct regiondump_ctl *ctl)
+/* --changed-since: the page hashes of SNAPSHOT. */
+static int load_pagehash(struct ms_ctx *ctx, const char *path, struct ms_pagehash **ph)
 {
 	struct ms_snapshot *base;
-	struct ms_pagehash *ph;
 	int rc;
 
-	rc = ms_snapshot_load_path(ctx, ctl->changed, &base);
+	rc = ms_snapshot_load_path(ctx, path, &base);
 	if (rc < 0)
 		return rc;
-	rc = ms_pagehash_from_snapshot(ctx, base, ctl->changed, &ph);
+	rc = ms_pagehash_from_snapshot(ctx, base, path, ph);
 	ms_snapshot_free(base);
-	if (rc < 0)
-		return rc;
-	rc = ms_dump_add_changed(ctx, d, ph);
-	ms_pagehash_free(ph);
 	return rc;
+}
+
+/* What to dump: the ranges asked for, added to D. */
+static int add_ranges(struct ms_ctx *ctx, struct ms_dump *d, const struct regiondump_ctl *ctl,
+		      const struct ms_snapshot *base, const struct ms_pagehash *ph)
+{
+	if (ctl->anon)
+		return ms_dump_add_anon(ctx, d);
+	if (base) {
+		if (ms_snapshot_pid(base) && ms_snapshot_pid(base) != ctl->pid)
+			warnx("%s is a snapshot of pid %d, not %d; comparing anyway", ctl->grown,
+			      (int)ms_snapshot_pid(base), (int)ctl->pid);
+		return ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
+	}
+	if (ph)
+		return ms_dump_add_changed(ctx, d, ph);
+	if (ctl->have_mapping)
+		return ms_dump_add_mapping(ctx, d, ctl->mapping);
+	return ms_dump_add_range(ctx, d, ctl->start, ctl->end);
 }
 
 static void pick_output(struct regiondump_ctl *ctl)
@@ -354,6 +384,8 @@ static _Noreturn void fail_flush(struct ms_outfile *of, struct ms_outfile *mf, c
 static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 {
 	struct ms_outfile *of = NULL, *mf = NULL;
+	struct ms_snapshot *base = NULL;
+	struct ms_pagehash *ph = NULL;
 	struct ms_dump *d = NULL;
 	char *mpath = NULL;
 	int rc, run_rc;
@@ -372,28 +404,15 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		if (rc < 0)
 			goto out;
 	}
+	/* A snapshot that cannot be read is the user's to fix, before a look at the target. */
+	if (ctl->grown && (rc = ms_snapshot_load_path(ctx, ctl->grown, &base)) < 0)
+		goto out;
+	if (ctl->changed && (rc = load_pagehash(ctx, ctl->changed, &ph)) < 0)
+		goto out;
 	rc = ms_dump_new(ctx, ctl->pid, &d);
 	if (rc < 0)
 		goto out;
-	if (ctl->anon) {
-		rc = ms_dump_add_anon(ctx, d);
-	} else if (ctl->grown) {
-		struct ms_snapshot *base;
-
-		rc = ms_snapshot_load_path(ctx, ctl->grown, &base);
-		if (rc == 0) {
-			if (ms_snapshot_pid(base) && ms_snapshot_pid(base) != ctl->pid)
-				warnx("%s is a snapshot of pid %d, not %d; comparing anyway",
-				      ctl->grown, (int)ms_snapshot_pid(base), (int)ctl->pid);
-			rc = ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
-			ms_snapshot_free(base);
-		}
-	} else if (ctl->changed) {
-		rc = add_changed(ctx, d, ctl);
-	} else if (ctl->have_mapping)
-		rc = ms_dump_add_mapping(ctx, d, ctl->mapping);
-	else
-		rc = ms_dump_add_range(ctx, d, ctl->start, ctl->end);
+	rc = add_ranges(ctx, d, ctl, base, ph);
 	if (rc < 0)
 		goto out;
 	if (ctl->redact)
@@ -442,6 +461,8 @@ out:
 	ms_outfile_abort(of);
 	ms_outfile_abort(mf);
 	ms_dump_free(d);
+	ms_snapshot_free(base);
+	ms_pagehash_free(ph);
 	free(mpath);
 	return rc;
 }
@@ -458,6 +479,7 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, NULL, "out of memory");
 
+	refuse_negative(ctx, argc, argv);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {
