@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
@@ -167,4 +168,52 @@ void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char *what_fmt,
 	vwarn_ctx(ctx, what_fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+/* Does the long option in ARG ("--name" or "--name=value") take the next argument? */
+static int long_takes_next(const char *arg, const struct option *longopts)
+{
+	size_t len = strcspn(arg, "=");
+	const struct option *o;
+
+	if (arg[len] == '=')
+		return 0;
+	for (o = longopts; o && o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, arg, len))
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
+			    const struct option *longopts, int *nth)
+{
+	int i, n = 0;
+	const char *a, *o;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] == '-' && isdigit((unsigned char)a[1])) {
+			*nth = n;
+			return i;
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			i += long_takes_next(a + 2, longopts);
+			continue;
+		}
+		if (a[0] != '-' || !a[1]) {
+			n++;
+			continue;
+		}
+		/* A cluster "-fo FILE": the first letter taking an argument ends it. */
+		for (a++; *a; a++) {
+			o = strchr(shortopts, *a);
+			if (o && o[1] == ':') {
+				i += !a[1];
+				break;
+			}
+		}
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memsift/dump.h>
+#include <memsift/pattern.h>
 #include <memsift/elfscan.h>
 #include <memsift/output.h>
 #include <memsift/procfs.h>
@@ -176,8 +177,16 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	for (i = MS_MEM_READ; i < MS_ARRAY_SIZE(stkey); i++)
 		fprintf(fp, ",\"%s\":%" PRIu64, stkey[i], d->bytes[i]);
 	fprintf(fp, "},\n  \"checksum\": {\"algorithm\":\"xxh3-64\",\"value\":\"%016" PRIx64
-		"\",\"of\":\"the memory bytes in range order, before compression\"},\n",
-		d->checksum);
+		"\",\"of\":\"the memory bytes in range order, before compression%s\"},\n",
+		d->checksum, d->redact ? ", as redacted" : "");
+	/* How much, never what: the patterns may be the secrets themselves. */
+	if (d->redact)
+		fprintf(fp, "  \"redaction\": {\"applied\":true,\"patterns\":%zu,\"matches\":%" PRIu64
+			",\"bytes\":%" PRIu64 ",\"fill\":\"0x%02x\"},\n",
+			ms_patscan_count(d->redact), ms_patscan_matches(d->redact),
+			ms_patscan_redacted(d->redact), d->redact_fill);
+	else
+		fputs("  \"redaction\": {\"applied\":false},\n", fp);
 
 	fputs("  \"subranges\": [", fp);
 	for (i = 0; i < d->nsubs; i++) {

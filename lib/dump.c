@@ -11,6 +11,7 @@
 #include <memsift/diff.h>
 #include <memsift/dump.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/freeze.h>
 #include <memsift/procfs.h>
 
@@ -234,6 +235,15 @@ const struct ms_maps *ms_dump_maps(const struct ms_dump *d)
 	return d->maps;
 }
 
+int ms_dump_set_redact(struct ms_ctx *ctx, struct ms_dump *d, struct ms_patscan *s,
+		       uint8_t fill)
+{
+	d->redact = s;
+	d->redact_fill = fill;
+	(void)ctx;
+	return 0;
+}
+
 void ms_dump_set_event_cb(struct ms_dump *d, ms_dump_event_cb cb, void *data)
 {
 	d->event_cb = cb;
@@ -364,6 +374,15 @@ static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
 	return 0;
 }
 
+/* Bytes of memory as they go out: redacted already, when asked. */
+static int out_mem(const uint8_t *buf, size_t len, void *data)
+{
+	struct run_state *rs = data;
+
+	XXH3_64bits_update(rs->hash, buf, len);
+	return sink_write(rs->sink, buf, len);
+}
+
 static int on_piece(const struct ms_mem_piece *p, void *data)
 {
 	struct run_state *rs = data;
@@ -373,8 +392,10 @@ static int on_piece(const struct ms_mem_piece *p, void *data)
 	if (add_sub(d, p) < 0)
 		return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
 	d->bytes[p->status] += p->len;
-	XXH3_64bits_update(rs->hash, p->data, p->len);
-	rc = sink_write(rs->sink, p->data, p->len);
+	if (d->redact)
+		rc = ms_patscan_feed(rs->sink->ctx, d->redact, p->data, p->len, false);
+	else
+		rc = out_mem(p->data, p->len, rs);
 	if (rc < 0)
 		return rc;
 	rs->done += p->len;
@@ -568,6 +589,13 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 		}
 		rc = ms_memread_range(ctx, r, d->ranges[i].start, d->ranges[i].end, on_piece, rs,
 				      &reached);
+		/* The redactor holds the range's last bytes: out with them, even cut short. */
+		if (d->redact && (rc == 0 || rc == -ESRCH)) {
+			int rc2 = ms_patscan_feed(ctx, d->redact, NULL, 0, true);
+
+			if (rc2 < 0)
+				rc = rc2;
+		}
 		if (rc < 0)
 			break;
 	}
@@ -623,6 +651,12 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 			goto out;
 		}
 		ZSTD_CCtx_setParameter(sink.z, ZSTD_c_compressionLevel, 3);
+	}
+	if (d->redact) {
+		rc = ms_patscan_set_redact(ctx, d->redact, d->redact_fill, MS_DUMP_REDACT_WINDOW,
+					   out_mem, &rs);
+		if (rc < 0)
+			goto out;
 	}
 	if (format == MS_DUMP_CORE) {
 		rc = core_header(ctx, d, &sink);

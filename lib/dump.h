@@ -48,6 +48,9 @@ struct ms_dump {
 
 	ms_dump_event_cb event_cb;
 	void *event_data;
+
+	struct ms_patscan *redact;	/* borrowed; NULL: write the bytes as read */
+	uint8_t redact_fill;
 };
 
 #endif

@@ -412,7 +412,7 @@ static int section_patterns(struct ms_ctx *ctx, const struct ms_hist *h,
 	if ((rc = table_new(ctx, pat_cols, MS_ARRAY_SIZE(pat_cols), "patterns", o, &t)) < 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		const struct ms_hist_pattern *p = ms_hist_pattern(h, i);
+		const struct ms_pattern *p = ms_hist_pattern(h, i);
 		struct ms_out_row *r = ms_out_add_row(t);
 
 		snprintf(text, sizeof(text), "%s %s", p->regex ? "-E" : "-e", p->text);
@@ -552,7 +552,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 	}
 	fprintf(fp, "],\n\"patterns\":[");
 	for (i = 0; i < ms_hist_pattern_count(h); i++) {
-		const struct ms_hist_pattern *p = ms_hist_pattern(h, i);
+		const struct ms_pattern *p = ms_hist_pattern(h, i);
 
 		fprintf(fp, "%s\n {\"pattern\":", i ? "," : "");
 		ms_json_str(fp, p->text);

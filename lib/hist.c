@@ -20,7 +20,6 @@
 
 #include <memsift/hist.h>
 
-#include "hist-private.h"
 #include "internal.h"
 
 /* Runs and words read 8 bytes at a time and take the last byte as the top one. */
@@ -104,7 +103,7 @@ struct ms_hist {
 	char **types;
 	size_t ntypes;
 
-	struct ms_hist_scan *scan;
+	struct ms_patscan *scan;
 
 	/* results, after ms_hist_finish() */
 	struct ms_hist_string *rstrs;
@@ -240,7 +239,7 @@ void ms_hist_free(struct ms_hist *h)
 		free(h->types[i]);
 	if (h->magic)
 		magic_close(h->magic);
-	ms_hist_scan_free(h->scan);
+	ms_patscan_free(h->scan);
 	free(h->types);
 	free(h->strs);
 	free(h->words);
@@ -257,16 +256,24 @@ void ms_hist_free(struct ms_hist *h)
 
 int ms_hist_add_pattern(struct ms_ctx *ctx, struct ms_hist *h, const char *hex)
 {
+	int rc;
+
 	if (h->size || h->blen)
 		return ms_err(ctx, -EBUSY, "patterns must be added before the data");
-	return ms_hist_scan_add_hex(ctx, &h->scan, hex);
+	if (!h->scan && (rc = ms_patscan_new(ctx, MS_HIST_MAX_PATTERNS, 0, &h->scan)) < 0)
+		return rc;
+	return ms_patscan_add_hex(ctx, h->scan, hex);
 }
 
 int ms_hist_add_regex(struct ms_ctx *ctx, struct ms_hist *h, const char *re)
 {
+	int rc;
+
 	if (h->size || h->blen)
 		return ms_err(ctx, -EBUSY, "patterns must be added before the data");
-	return ms_hist_scan_add_regex(ctx, &h->scan, re);
+	if (!h->scan && (rc = ms_patscan_new(ctx, MS_HIST_MAX_PATTERNS, 0, &h->scan)) < 0)
+		return rc;
+	return ms_patscan_add_regex(ctx, h->scan, re);
 }
 
 /* ---- runs ---- */
@@ -753,7 +760,7 @@ int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t 
 
 	if (h->finished)
 		return ms_err(ctx, -EINVAL, "data fed after the end");
-	if (h->scan && (rc = ms_hist_scan_feed(ctx, h->scan, p, len, 0)) < 0)
+	if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, p, len, false)) < 0)
 		return rc;
 	if (h->blen) {
 		k = bs - h->blen < len ? bs - h->blen : len;
@@ -863,7 +870,7 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 
 	if (h->finished)
 		return 0;
-	if (h->scan && (rc = ms_hist_scan_feed(ctx, h->scan, NULL, 0, 1)) < 0)
+	if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, NULL, 0, true)) < 0)
 		return rc;
 	if (h->blen)
 		block(h, h->blk, h->blen);
@@ -1005,10 +1012,10 @@ const struct ms_hist_region *ms_hist_region(const struct ms_hist *h, size_t i)
 
 size_t ms_hist_pattern_count(const struct ms_hist *h)
 {
-	return h->scan ? ms_hist_scan_count(h->scan) : 0;
+	return h->scan ? ms_patscan_count(h->scan) : 0;
 }
 
-const struct ms_hist_pattern *ms_hist_pattern(const struct ms_hist *h, size_t i)
+const struct ms_pattern *ms_hist_pattern(const struct ms_hist *h, size_t i)
 {
-	return h->scan ? ms_hist_scan_get(h->scan, i) : NULL;
+	return h->scan ? ms_patscan_get(h->scan, i) : NULL;
 }

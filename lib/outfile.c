@@ -86,6 +86,9 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 	struct stat st;
 	int fd, rc;
 
+	/* "" would become a temporary ".XXXXXX" renamed onto nothing. */
+	if (!*path)
+		return ms_err(ctx, -EINVAL, "empty output name; use -o FILE, or -o - for stdout");
 	of = calloc(1, sizeof(*of));
 	if (!of)
 		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);

@@ -535,6 +535,21 @@ static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const ch
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, file, &s->maps);
 	if (rc < 0)
 		goto fail;
+	/*
+	 * mapsnap and the kernel end every line: a last line without its
+	 * newline was cut, and the mappings after it are missing (--grown
+	 * would take every one of them for new).
+	 */
+	if (s->body_len && s->body[s->body_len - 1] != '\n') {
+		unsigned long lines = 1;
+
+		for (const char *q = s->body; (q = memchr(q, '\n', s->body + s->body_len - q)); q++)
+			lines++;
+		rc = ms_parser_error(ctx, file, lines,
+				     "cut short (the last line has no newline); is the file whole?");
+		if (rc < 0)
+			goto fail;
+	}
 	if (!s->format) {
 		switch (ms_maps_format(s->maps)) {
 		case MS_MAPS_FMT_MAPS:

@@ -46,6 +46,11 @@ vg regiondump-grown 0 "$b/tools/regiondump" -p "$pid" --grown "$work/1.snap" -o 
 vg regiondump-changed 0 "$b/tools/regiondump" -p "$pid" --changed-since "$work/p.snap" -o "$work/changed"
 vg regiondump-freeze 0 "$b/tools/regiondump" -p "$pid" "$addr" 64K --freeze -o "$work/frozen"
 vg regiondump-bad 1 "$b/tools/regiondump" -p "$pid" 1000 4K -o "$work/x"
+printf 'T{16}\n' > "$work/patterns"
+vg regiondump-redact 0 "$b/tools/regiondump" -p "$pid" --anon --redact-set all --redact-file "$work/patterns" \
+	--redact 'U+' -z -o "$work/redacted.zst"
+vg regiondump-redact-bad 1 "$b/tools/regiondump" -p "$pid" --anon --redact ok --redact '(' -o "$work/x"
+vg mapsnap-bad 1 "$b/tools/mapsnap" -p "$pid" -i 0 -n 2 -o "$work/series"
 vg bytehist 0 "$b/tools/bytehist" "$work/d"
 vg bytehist-json 0 "$b/tools/bytehist" -J -e a5a5 -E 'T{8}' "$work/heap"
 vg bytehist-core 0 "$b/tools/bytehist" "$work/d.core"

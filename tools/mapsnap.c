@@ -106,11 +106,17 @@ static int snap_series(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec next;
 	char path[4096];
+	struct stat st;
 	uint64_t i;
 	int rc;
 
+
 	if (mkdir(ctl->output, 0700) < 0 && errno != EEXIST)
 		err(MS_EXIT_FAILURE, "%s", ctl->output);
+	if (stat(ctl->output, &st) < 0)
+		err(MS_EXIT_FAILURE, "%s", ctl->output);
+	if (!S_ISDIR(st.st_mode))
+		errx(MS_EXIT_FAILURE, "%s: not a directory; a series goes into -o DIR", ctl->output);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -166,6 +172,8 @@ int main(int argc, char **argv)
 		case 'i':
 			if (ms_parse_duration(ctx, optarg, &ctl.interval) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
+			if (!ctl.interval)
+				errx(MS_EXIT_FAILURE, "--interval: duration \"%s\" is zero; use a TIME above 0, as in 500ms or 1m", optarg);
 			ctl.series = true;
 			break;
 		case OPT_PAGES:

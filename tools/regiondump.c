@@ -20,11 +20,16 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
 
 /* At most this many hole warnings; the manifest lists them all. */
 #define MAX_WARN 10
+
+/* --redact patterns in all, and what replaces the bytes they match. */
+#define MAX_REDACT 256
+#define REDACT_FILL '*'
 
 enum {
 	OPT_ANON = CHAR_MAX + 1,
@@ -33,6 +38,9 @@ enum {
 	OPT_FREEZE,
 	OPT_GROWN,
 	OPT_MAPPING,
+	OPT_REDACT,
+	OPT_REDACT_FILE,
+	OPT_REDACT_SET,
 	OPT_RESIDENT,
 };
 
@@ -52,6 +60,8 @@ struct regiondump_ctl {
 	struct timespec t0, last;
 	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
 	int hooked;
+	struct ms_patscan *redact;	/* --redact, --redact-file, --redact-set */
+	unsigned int nredact;		/* --redact options seen, to name one */
 };
 
 static const char shortopts[] = "fo:p:zVh";
@@ -66,6 +76,9 @@ static const struct option longopts[] = {
 	{ "freeze", no_argument, NULL, OPT_FREEZE },
 	{ "grown", required_argument, NULL, OPT_GROWN },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
+	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "resident-only", no_argument, NULL, OPT_RESIDENT },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -101,6 +114,12 @@ static _Noreturn void usage(void)
 	printf("     --grown SNAPSHOT   dump every mapping whose RSS grew since SNAPSHOT\n"
 	       "                        (mapsnap's, or a copy of smaps)\n");
 	printf("     --mapping ADDR     dump the whole mapping that contains ADDR\n");
+	printf("     --redact REGEX     replace the bytes REGEX matches (PCRE2; with a group\n"
+	       "                        (?<secret>...), only what it matches) by '*', in\n"
+	       "                        every format; sizes and offsets stay; repeatable\n");
+	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment), so\n"
+	       "                        none shows in ps or the shell's history\n");
+	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
 	printf("     --resident-only    skip pages neither in memory nor in swap\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 success (holes included), 1 failure.\n");
@@ -155,6 +174,64 @@ static void on_event(enum ms_dump_event ev, uint64_t done, uint64_t total, void 
 		fputs("\r\033[K", stderr);
 }
 
+static struct ms_patscan *redactor(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
+{
+	if (!ctl->redact && ms_patscan_new(ctx, MAX_REDACT, MS_PATSCAN_SECRET, &ctl->redact) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	return ctl->redact;
+}
+
+/* The messages name a pattern by its place, never by its text: it may be the secret. */
+static void add_redact(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *re)
+{
+	ctl->nredact++;
+	if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), re) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact pattern %u", ctl->nredact);
+}
+
+static void add_redact_file(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *path)
+{
+	size_t cap = 0, lineno = 0, n = 0;
+	char *line = NULL;
+	ssize_t len;
+	FILE *fp;
+
+	fp = fopen(path, "re");
+	if (!fp)
+		err(MS_EXIT_FAILURE, "%s", path);
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), line) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s:%zu", path, lineno);
+		n++;
+	}
+	if (ferror(fp))
+		err(MS_EXIT_FAILURE, "%s", path);
+	free(line);
+	fclose(fp);
+	if (!n)
+		errx(MS_EXIT_FAILURE, "%s: no pattern in the file; one regex a line", path);
+}
+
+/*
+ * "regiondump -p PID -1 4K": getopt would say "invalid option -- '1'".
+ * Say what is wrong with the number instead, as for any bad address or size.
+ */
+static void refuse_negative(struct ms_ctx *ctx, int argc, char **argv)
+{
+	uint64_t v;
+	int nth, i = ms_cli_negative_operand(argc, argv, shortopts, longopts, &nth);
+
+	if (!i)
+		return;
+	if ((nth == 0 ? ms_parse_addr(ctx, argv[i], &v) : ms_parse_size(ctx, argv[i], &v)) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+}
+
 static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc, char **argv)
 {
 	uint64_t size;
@@ -196,22 +273,37 @@ static void parse_args(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc,
 	ctl->end = ctl->start + size;
 }
 
-static int add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct regiondump_ctl *ctl)
+/* --changed-since: the page hashes of SNAPSHOT. */
+static int load_pagehash(struct ms_ctx *ctx, const char *path, struct ms_pagehash **ph)
 {
 	struct ms_snapshot *base;
-	struct ms_pagehash *ph;
 	int rc;
 
-	rc = ms_snapshot_load_path(ctx, ctl->changed, &base);
+	rc = ms_snapshot_load_path(ctx, path, &base);
 	if (rc < 0)
 		return rc;
-	rc = ms_pagehash_from_snapshot(ctx, base, ctl->changed, &ph);
+	rc = ms_pagehash_from_snapshot(ctx, base, path, ph);
 	ms_snapshot_free(base);
-	if (rc < 0)
-		return rc;
-	rc = ms_dump_add_changed(ctx, d, ph);
-	ms_pagehash_free(ph);
 	return rc;
+}
+
+/* What to dump: the ranges asked for, added to D. */
+static int add_ranges(struct ms_ctx *ctx, struct ms_dump *d, const struct regiondump_ctl *ctl,
+		      const struct ms_snapshot *base, const struct ms_pagehash *ph)
+{
+	if (ctl->anon)
+		return ms_dump_add_anon(ctx, d);
+	if (base) {
+		if (ms_snapshot_pid(base) && ms_snapshot_pid(base) != ctl->pid)
+			warnx("%s is a snapshot of pid %d, not %d; comparing anyway", ctl->grown,
+			      (int)ms_snapshot_pid(base), (int)ctl->pid);
+		return ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
+	}
+	if (ph)
+		return ms_dump_add_changed(ctx, d, ph);
+	if (ctl->have_mapping)
+		return ms_dump_add_mapping(ctx, d, ctl->mapping);
+	return ms_dump_add_range(ctx, d, ctl->start, ctl->end);
 }
 
 static void pick_output(struct regiondump_ctl *ctl)
@@ -292,6 +384,8 @@ static _Noreturn void fail_flush(struct ms_outfile *of, struct ms_outfile *mf, c
 static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 {
 	struct ms_outfile *of = NULL, *mf = NULL;
+	struct ms_snapshot *base = NULL;
+	struct ms_pagehash *ph = NULL;
 	struct ms_dump *d = NULL;
 	char *mpath = NULL;
 	int rc, run_rc;
@@ -310,30 +404,19 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		if (rc < 0)
 			goto out;
 	}
+	/* A snapshot that cannot be read is the user's to fix, before a look at the target. */
+	if (ctl->grown && (rc = ms_snapshot_load_path(ctx, ctl->grown, &base)) < 0)
+		goto out;
+	if (ctl->changed && (rc = load_pagehash(ctx, ctl->changed, &ph)) < 0)
+		goto out;
 	rc = ms_dump_new(ctx, ctl->pid, &d);
 	if (rc < 0)
 		goto out;
-	if (ctl->anon) {
-		rc = ms_dump_add_anon(ctx, d);
-	} else if (ctl->grown) {
-		struct ms_snapshot *base;
-
-		rc = ms_snapshot_load_path(ctx, ctl->grown, &base);
-		if (rc == 0) {
-			if (ms_snapshot_pid(base) && ms_snapshot_pid(base) != ctl->pid)
-				warnx("%s is a snapshot of pid %d, not %d; comparing anyway",
-				      ctl->grown, (int)ms_snapshot_pid(base), (int)ctl->pid);
-			rc = ms_dump_add_grown(ctx, d, ms_snapshot_maps(base));
-			ms_snapshot_free(base);
-		}
-	} else if (ctl->changed) {
-		rc = add_changed(ctx, d, ctl);
-	} else if (ctl->have_mapping)
-		rc = ms_dump_add_mapping(ctx, d, ctl->mapping);
-	else
-		rc = ms_dump_add_range(ctx, d, ctl->start, ctl->end);
+	rc = add_ranges(ctx, d, ctl, base, ph);
 	if (rc < 0)
 		goto out;
+	if (ctl->redact)
+		ms_dump_set_redact(ctx, d, ctl->redact, REDACT_FILL);
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
 	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
@@ -378,6 +461,8 @@ out:
 	ms_outfile_abort(of);
 	ms_outfile_abort(mf);
 	ms_dump_free(d);
+	ms_snapshot_free(base);
+	ms_pagehash_free(ph);
 	free(mpath);
 	return rc;
 }
@@ -394,6 +479,7 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, NULL, "out of memory");
 
+	refuse_negative(ctx, argc, argv);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {
@@ -435,6 +521,16 @@ int main(int argc, char **argv)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 			ctl.have_mapping = 1;
 			break;
+		case OPT_REDACT:
+			add_redact(ctx, &ctl, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			add_redact_file(ctx, &ctl, optarg);
+			break;
+		case OPT_REDACT_SET:
+			if (ms_patscan_add_set(ctx, redactor(ctx, &ctl), optarg) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact-set");
+			break;
 		case OPT_RESIDENT:
 			ctl.dumpflags |= MS_DUMP_RESIDENT_ONLY;
 			break;
@@ -455,6 +551,7 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
 	free(ctl.default_output);
+	ms_patscan_free(ctl.redact);
 	ms_ctx_free(ctx);
 	return rc < 0 ? MS_EXIT_FAILURE : MS_EXIT_OK;
 }

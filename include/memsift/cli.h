@@ -110,6 +110,17 @@ void ms_cli_excl_check(const struct ms_cli_excl *tab, size_t n, int *status, int
 		       const struct option *longopts);
 
 /*
+ * Find an operand that getopt_long() would take for an option: one that
+ * starts with '-' and a digit ("-1", "-4K"), which a user typed as a
+ * negative address or size.  SHORTOPTS and LONGOPTS are the tool's, to
+ * skip option arguments ("-o -1" names a file); scanning stops at "--".
+ * Returns: the index in ARGV of the first such operand and sets *NTH to
+ * the number of operands before it, or 0.
+ */
+int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
+			    const struct option *longopts, int *nth);
+
+/*
  * Report the last library failure in CTX on stderr, one line:
  * "TOOL: WHAT: MESSAGE", or "TOOL: MESSAGE" when WHAT_FMT is NULL.  WHAT_FMT
  * is a printf format for what failed ("pid %d"); the message from

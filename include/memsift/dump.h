@@ -33,6 +33,7 @@
 #include <memsift/memread.h>
 
 struct ms_dump;
+struct ms_patscan;
 
 /* Output formats. */
 enum ms_dump_format {
@@ -123,6 +124,22 @@ uint64_t ms_dump_total(const struct ms_dump *d);
 /* The process's maps at ms_dump_new(), borrowed from D. */
 const struct ms_maps *ms_dump_maps(const struct ms_dump *d);
 
+/*
+ * Redact the output with S, a scanner of <memsift/pattern.h> made a
+ * redactor here (borrowed: it must outlive the run, and is fed by it).
+ * Every byte its patterns match within one range is replaced by FILL
+ * before it is written or hashed, so offsets and sizes stay those of an
+ * unredacted dump; a match may straddle any two reads, not two ranges.
+ * Matches are looked for within MS_DUMP_REDACT_WINDOW bytes.  The
+ * manifest says how many bytes and matches were replaced, never what the
+ * patterns were.  Call before ms_dump_run().
+ *
+ * Returns: 0, or -EBUSY once S was fed.
+ */
+#define MS_DUMP_REDACT_WINDOW 65536
+int ms_dump_set_redact(struct ms_ctx *ctx, struct ms_dump *d, struct ms_patscan *s,
+		       uint8_t fill);
+
 /* Set the event callback; NULL for none (the default). */
 void ms_dump_set_event_cb(struct ms_dump *d, ms_dump_event_cb cb, void *data);
 
@@ -171,7 +188,8 @@ uint64_t ms_dump_pause_ns(const struct ms_dump *d);
  * build-id, time, whether the target was stopped and for how long, the
  * requested ranges and their offsets in the output, every sub-range with
  * its status and how it was read, an xxh3-64 checksum of the memory bytes
- * (uncompressed, in range order; for core output, of the segments' bytes),
+ * (uncompressed, in range order, as written: after any redaction; for core
+ * output, of the segments' bytes), what redaction replaced,
  * the mappings the ranges cover, and the full maps of the process at dump
  * time with the build-id of each mapped ELF file.  OUTPUT is the name of
  * the data file to record ("-" for stdout).

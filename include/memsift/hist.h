@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <memsift/ctx.h>
+#include <memsift/pattern.h>
 
 struct ms_hist;
 
@@ -54,8 +55,8 @@ enum {
 #define MS_HIST_STRING_MAX 256		/* longer strings are keyed by this prefix */
 #define MS_HIST_MAX_REGIONS 65536
 #define MS_HIST_MAX_PATTERNS 16
-#define MS_HIST_PATTERN_MAX 256		/* longest -e pattern, in bytes */
-#define MS_HIST_REGEX_WINDOW 4096	/* longest -E match found across chunks */
+#define MS_HIST_PATTERN_MAX MS_PATTERN_HEX_MAX		/* longest -e pattern, in bytes */
+#define MS_HIST_REGEX_WINDOW MS_PATTERN_REGEX_WINDOW	/* longest -E match across chunks */
 
 /* Options; zero fields take the defaults given. */
 struct ms_hist_opts {
@@ -125,14 +126,6 @@ struct ms_hist_region {
 	enum ms_block_class cls;
 	uint8_t fill;		/* MS_BLOCK_FILL: the byte */
 	const char *type;	/* libmagic's description of its first block, or NULL */
-};
-
-/* A -e or -E pattern's matches. */
-struct ms_hist_pattern {
-	const char *text;	/* as given to ms_hist_add_pattern() or _add_regex() */
-	bool regex;
-	uint64_t count;
-	uint64_t first;		/* offset of the first match; valid when COUNT > 0 */
 };
 
 /*
@@ -243,7 +236,7 @@ const struct ms_hist_word *ms_hist_word(const struct ms_hist *h, size_t i);
 size_t ms_hist_region_count(const struct ms_hist *h);
 const struct ms_hist_region *ms_hist_region(const struct ms_hist *h, size_t i);
 size_t ms_hist_pattern_count(const struct ms_hist *h);
-const struct ms_hist_pattern *ms_hist_pattern(const struct ms_hist *h, size_t i);
+const struct ms_pattern *ms_hist_pattern(const struct ms_hist *h, size_t i);
 
 /*
  * Whether VALUE looks like a canonical x86-64 or arm64 user-space pointer

@@ -26,7 +26,8 @@ enum {
  * wasted.  On success *OUT owns the open file; finish with
  * ms_outfile_commit() or throw it away with ms_outfile_abort().
  *
- * Returns: 0, -EEXIST (the message says to use -f), -EISDIR, or the
+ * Returns: 0, -EINVAL (PATH is empty), -EEXIST (the message says to use
+ * -f), -EISDIR, or the
  * open(2) error (-EACCES, -ENOENT for a missing directory...).
  */
 int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,

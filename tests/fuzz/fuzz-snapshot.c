@@ -2,7 +2,7 @@
  * libFuzzer: loading a snapshot of any format (mapsnap's header, smaps,
  * maps, pmap), then what mapsdiff does with two of them: diff, a trend over
  * three, and a label for every mapping.  The input is split in two at its
- * first NUL byte, if any, to give two snapshots.
+ * first NUL byte, if any, to give two snapshots, each ended by a newline.
  */
 
 #include <stddef.h>
@@ -27,7 +27,12 @@ static struct ms_snapshot *load(struct ms_ctx *ctx, const uint8_t *data, size_t 
 
 	if (fd < 0)
 		return NULL;
-	if (size && write(fd, data, size) != (ssize_t)size) {
+	/*
+	 * End the input with a newline: the loader refuses a last line without
+	 * one (a file cut short), which would stop most inputs before the diff.
+	 */
+	if ((size && write(fd, data, size) != (ssize_t)size) ||
+	    ((!size || data[size - 1] != '\n') && write(fd, "\n", 1) != 1)) {
 		close(fd);
 		return NULL;
 	}

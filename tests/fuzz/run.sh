@@ -12,7 +12,7 @@ secs=${1:-30}
 shift || :
 builddir=${MS_BUILDDIR:-$top/build}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk)
+[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact)
 
 # Real dumps to seed from: bash's [heap] (a glibc main heap), best effort.
 dumps=$(mktemp -d)
@@ -42,6 +42,9 @@ for t in "${targets[@]}"; do
 	manifest) cp "$dumps"/*.json "$corpus/" 2>/dev/null || : ;;
 	core) cp "$dumps"/*.core "$corpus/" 2>/dev/null || : ;;
 	heapwalk) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || : ;;
+	redact) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || :
+		printf 'x pass=hunter CANARY-00ff Authorization: Bearer abcdefgh12 password="s3cret"\n-----BEGIN PRIVATE KEY-----\nMIIB+/=\n-----END PRIVATE KEY-----\n' \
+			> "$corpus/seed" ;;
 	hist) cp "$dumps"/*.dump "$dumps"/*.core "$corpus/" 2>/dev/null || :
 		cp "$top/tests/fixtures/smaps/go-heap.smaps" "$top/tests/fixtures/bad/garbage.bin" "$corpus/" ;;
 	*) find "$top/tests/fixtures/smaps" "$top/tests/fixtures/pmap" "$top/tests/fixtures/bad" -type f \

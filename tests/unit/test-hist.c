@@ -1,5 +1,5 @@
 /*
- * Unit tests of lib/hist.c, lib/hist-pattern.c and lib/manifest.c on buffers
+ * Unit tests of lib/hist.c, lib/pattern.c (counting) and lib/manifest.c on buffers
  * the test builds itself, so every count is known exactly.
  */
 #include <errno.h>
@@ -337,7 +337,7 @@ static void test_words_patterns(void)
 	size_t len = 8192, i;
 	uint8_t *b = calloc(1, len);
 	uint64_t v = 0x1122334455667788ULL;
-	const struct ms_hist_pattern *pt;
+	const struct ms_pattern *pt;
 	struct ms_hist *h;
 
 	for (i = 0; i < 100; i++)

@@ -1,0 +1,132 @@
+#!/bin/bash
+# regiondump's catalogue of bad inputs: each refused with one line naming
+# the pid, address, size, file or line and the fix, exit 1 (regiondump(1),
+# EXIT STATUS), no output file left, and the target still running.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+regiondump=$MS_BUILDDIR/tools/regiondump
+mapsnap=$MS_BUILDDIR/tools/mapsnap
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+
+# expect STDERR-LINE -- ARGS...: exit 1, that one line, no dump or manifest.
+expect()
+{
+	local msg=$1 rc=0
+	shift 2
+	rm -f "$tmp/out" "$tmp/out.json"
+	"$regiondump" "$@" > "$tmp/stdout" 2> "$tmp/err" || rc=$?
+	[ "$rc" = 1 ] || ms_fail "regiondump $*: exit $rc, want 1 ($(cat "$tmp/err"))"
+	[ "$(head -n 1 "$tmp/err" | sed "s|^$regiondump:|regiondump:|")" = "$msg" ] ||
+		ms_fail "regiondump $*: said \"$(cat "$tmp/err")\", want \"$msg\""
+	# A usage error adds only the try-help line.
+	[ "$(wc -l < "$tmp/err")" -le 1 ] || [ "$(sed -n 2p "$tmp/err")" = "Try 'regiondump --help' for more information." ] ||
+		ms_fail "regiondump $*: more than one line: $(cat "$tmp/err")"
+	[ ! -e "$tmp/out" ] && [ ! -e "$tmp/out.json" ] || ms_fail "regiondump $*: left an output file"
+	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_fail "regiondump $*: left a temporary file"
+}
+
+leaker_start
+pid=$LEAKER_PID
+leaker_cmd mmap 64K 0x11
+a=$(leaker_field addr)
+o=(-o "$tmp/out")
+
+# Pids: empty, garbage, signed, zero, past pid_max, gone.
+pidfix="use a decimal pid from 1 to 4194304"
+expect "regiondump: bad pid \"\": empty; $pidfix" -- -p "" "$a" 4K "${o[@]}"
+expect "regiondump: bad pid \"12ab\": unexpected \"ab\" after the number; $pidfix" -- -p 12ab "$a" 4K "${o[@]}"
+expect "regiondump: bad pid \"-5\": no sign allowed; $pidfix" -- -p -5 "$a" 4K "${o[@]}"
+expect "regiondump: pid \"0\" out of range; pids are 1 to 4194304" -- -p 0 "$a" 4K "${o[@]}"
+expect "regiondump: pid \"99999999\" out of range; pids are 1 to 4194304" -- -p 99999999 "$a" 4K "${o[@]}"
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+expect "regiondump: pid $gone: no such process" -- -p "$gone" "$a" 4K "${o[@]}"
+
+# Addresses and sizes: empty, garbage, negative (also where getopt would
+# take them for options), overflowing, past the end of the address space,
+# unknown suffixes.
+addrfix="addresses are hex, as in 7f3a1c000000 or 0x7f3a1c000000"
+sizefix="use bytes or a K, M, G or T suffix, as in 4096, 0x1000 or 128M"
+expect "regiondump: bad address \"\": empty; $addrfix" -- -p "$pid" "" 4K "${o[@]}"
+expect "regiondump: bad address \"zz\": not a hex number; $addrfix" -- -p "$pid" zz 4K "${o[@]}"
+expect "regiondump: bad address \"-1\": no sign allowed; $addrfix" -- -p "$pid" -1 4K "${o[@]}"
+expect "regiondump: bad address \"-1\": no sign allowed; $addrfix" -- -p "$pid" "${o[@]}" -- -1 4K
+expect "regiondump: bad address \"-7f00-7f10\": no sign allowed; $addrfix" -- "${o[@]}" -p "$pid" -7f00-7f10
+expect "regiondump: bad address \"-1\": no sign allowed; $addrfix" -- -p "$pid" --mapping -1 "${o[@]}"
+expect "regiondump: address \"0x1ffffffffffffffff\" overflows 64 bits" -- -p "$pid" 0x1ffffffffffffffff 4K "${o[@]}"
+expect "regiondump: bad size \"\": empty; $sizefix" -- -p "$pid" "$a" "" "${o[@]}"
+expect "regiondump: bad size \"-4K\": no sign allowed; $sizefix" -- -p "$pid" "$a" -4K "${o[@]}"
+expect "regiondump: bad size \"4Q\": unknown suffix \"Q\"; use K, M, G or T (binary: 1K = 1024)" -- -p "$pid" "$a" 4Q "${o[@]}"
+expect "regiondump: bad size \"1E\": unknown suffix \"E\"; use K, M, G or T (binary: 1K = 1024)" -- -p "$pid" "$a" 1E "${o[@]}"
+expect "regiondump: size \"99999999999T\" overflows 64 bits" -- -p "$pid" "$a" 99999999999T "${o[@]}"
+expect "regiondump: bad size \"0\": nothing to dump" -- -p "$pid" "$a" 0 "${o[@]}"
+expect "regiondump: bad size \"4K\": the range passes the end of the address space" -- -p "$pid" 0xfffffffffffff001 4K "${o[@]}"
+expect "regiondump: bad range \"$a-0x1000\": end 1000 is not above start ${a#0x}; the end is exclusive, as in /proc/PID/maps" -- -p "$pid" "$a-0x1000" "${o[@]}"
+expect "regiondump: bad range \"$a+0\": length is 0; a range holds at least one byte" -- -p "$pid" "$a+0" "${o[@]}"
+expect "regiondump: range \"$a+0xffffffffffffffff\" overflows 64 bits" -- -p "$pid" "$a+0xffffffffffffffff" "${o[@]}"
+expect "regiondump: ffffffffffff0000-ffffffffffff1000: outside every mapping of pid $pid; nearest below: $(tail -n 1 /proc/"$pid"/maps | awk '{ printf "%s %s %s", $1, $2, $6 }'); above: none" -- -p "$pid" 0xffffffffffff0000 4K "${o[@]}"
+
+# Output paths: empty, a directory, a missing directory, an existing file
+# or symlink without -f; with -f a symlink is replaced, never followed.
+expect "regiondump: empty output name; use -o FILE, or -o - for stdout" -- -p "$pid" "$a" 4K -o ""
+mkdir "$tmp/dir"
+expect "regiondump: $tmp/dir: is a directory" -- -p "$pid" "$a" 4K -o "$tmp/dir"
+expect "regiondump: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" "$a" 4K -o "$tmp/none/x"
+echo keep > "$tmp/exists"
+expect "regiondump: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -o "$tmp/exists"
+[ "$(cat "$tmp/exists")" = keep ] || ms_fail "an existing file was changed without -f"
+ln -s "$tmp/target" "$tmp/link"
+expect "regiondump: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -o "$tmp/link"
+"$regiondump" -f -p "$pid" "$a" 4K -o "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink: exit $?"
+[ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_fail "-f wrote through a symlink"
+[ "$(stat -c %a "$tmp/link")" = 600 ] || ms_fail "-f over a symlink: mode $(stat -c %a "$tmp/link")"
+rm -f "$tmp/link" "$tmp/link.json"
+
+# Snapshots for --grown and --changed-since that are not, lie, or are cut.
+"$mapsnap" -p "$pid" -o "$tmp/good.snap" || ms_fail "mapsnap: exit $?"
+"$mapsnap" -p "$pid" --pages -o "$tmp/pages.snap" || ms_fail "mapsnap --pages: exit $?"
+: > "$tmp/empty.snap"
+expect "regiondump: $tmp/empty.snap: no mappings in it; is this a maps or smaps capture?" -- -p "$pid" --grown "$tmp/empty.snap" "${o[@]}"
+expect "regiondump: $MS_FIXTURES/bad/garbage.bin:1: not a maps or smaps line: \"$(head -c 40 "$MS_FIXTURES/bad/garbage.bin" | tr -d '\n')...\"" -- -p "$pid" --grown "$MS_FIXTURES/bad/garbage.bin" "${o[@]}"
+expect "regiondump: $tmp/missing.snap: No such file or directory" -- -p "$pid" --grown "$tmp/missing.snap" "${o[@]}"
+expect "regiondump: $tmp/dir: read failed: Is a directory" -- -p "$pid" --changed-since "$tmp/dir" "${o[@]}"
+# Cut inside the first path: every line still parses, only the missing
+# newline tells.
+n=$(grep -n -m 1 '^[0-9a-f]*-[0-9a-f]* .* /' "$tmp/good.snap" | cut -d: -f1)
+{ head -n $((n - 1)) "$tmp/good.snap"; sed -n "${n}p" "$tmp/good.snap" | head -c -4; } > "$tmp/cut.snap"
+expect "regiondump: $tmp/cut.snap:$n: cut short (the last line has no newline); is the file whole?" -- -p "$pid" --grown "$tmp/cut.snap" "${o[@]}"
+{ head -n 20 "$tmp/good.snap"; echo "2000-1000 rw-p 00000000 00:00 0"; } > "$tmp/rev.snap"
+expect "regiondump: $tmp/rev.snap:21: address range ends before it starts" -- -p "$pid" --grown "$tmp/rev.snap" "${o[@]}"
+printf '1000-2000 rw-p 00000000 00:00 0\nRss: 18014398509481984 kB\n' > "$tmp/big.smaps"
+expect "regiondump: $tmp/big.smaps:2: field value overflows 64 bits" -- -p "$pid" --grown "$tmp/big.smaps" "${o[@]}"
+expect "regiondump: $tmp/good.snap: no page hashes in it; take it with mapsnap --pages" -- -p "$pid" --changed-since "$tmp/good.snap" "${o[@]}"
+# A pages line that lies about its range: one hash short.
+sed '0,/^# pages: /s/^\(# pages: .*\) [0-9a-f]*$/\1/' "$tmp/pages.snap" > "$tmp/short.snap"
+r=$(grep -m 1 '^# pages: ' "$tmp/pages.snap" | awk '{ print $3 }')
+first=$(((0x${r#*-} - 0x${r%-*}) / $(getconf PAGESIZE)))
+expect "regiondump: $tmp/short.snap: bad \"pages\" line 1: $first hashes expected" -- -p "$pid" --changed-since "$tmp/short.snap" "${o[@]}"
+
+# Another uid: a read-only directory, and a snapshot it may not read, are
+# named before the target is looked at.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	chmod 755 "$tmp"
+	mkdir -m 1777 "$tmp/pub"
+	rc=0
+	nobody "$regiondump" -p "$pid" "$a" 4K -o "$tmp/dir/x" 2> "$tmp/err" || rc=$?
+	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "regiondump: $tmp/dir/x: cannot create a file beside it: Permission denied" ] ||
+		ms_fail "read-only directory: exit $rc, $(cat "$tmp/err")"
+	chmod 600 "$tmp/good.snap"
+	rc=0
+	nobody "$regiondump" -p "$pid" --grown "$tmp/good.snap" -o "$tmp/pub/x" 2> "$tmp/err" || rc=$?
+	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "regiondump: $tmp/good.snap: Permission denied" ] ||
+		ms_fail "unreadable snapshot: exit $rc, $(cat "$tmp/err")"
+	[ -z "$(ls -A "$tmp/pub")" ] || ms_fail "unreadable snapshot: left $(ls -A "$tmp/pub")"
+	chmod 700 "$tmp"
+fi
+
+# The target went through all of that untouched.
+grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_fail "the leaker is $(grep State /proc/"$pid"/status)"
+leaker_stop
+exit 0
