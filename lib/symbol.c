@@ -24,47 +24,12 @@
 #include <memsift/symbol.h>
 
 #include "internal.h"
+#include "symbol-private.h"
 
 #define STRING_MAX 80		/* longest string literal text kept */
 #define STRING_MIN 4		/* shorter printable runs are not called strings */
 #define GO_ARENA_START 0xc000000000ULL
 #define GO_ARENA_END 0xc100000000ULL
-
-struct target {
-	struct ms_sym_count c;	/* strings owned */
-	size_t order;		/* first met, for stable ties */
-};
-
-/* What is known of a module, found once. */
-struct module {
-	Dwfl_Module *mod;
-	bool stripped;		/* no .symtab and no debug info */
-};
-
-struct ms_symbols {
-	Dwfl *dwfl;
-	struct ms_maps *maps;
-	uint64_t lo, hi;	/* the lowest and highest mapped address */
-	size_t *map_target;	/* per mapping of no module: target index + 1 */
-
-	struct target *t;
-	size_t nt, capt;
-	size_t *rank;		/* target indexes in rank order */
-	size_t nrank;
-
-	/* address -> target index + 1 (0: empty slot), open addressing */
-	uint64_t *ckey;
-	uint32_t *cval;
-	size_t ccap, cn;
-	/* target identity -> index + 1, open addressing */
-	uint32_t *tslot;
-	size_t tcap;
-
-	struct module *mods;
-	size_t nmods;
-
-	uint64_t words, hits, module_hits;
-};
 
 static const char *const kind_names[MS_SYM_NKINDS] = {
 	[MS_SYM_TEXT] = "text", [MS_SYM_VTABLE] = "vtable", [MS_SYM_TYPEINFO] = "typeinfo",
@@ -284,7 +249,7 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	return 0;
 }
 
-static struct module *module_info(struct ms_symbols *s, Dwfl_Module *mod)
+struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 {
 	struct module *m;
 	Dwarf_Addr bias;
@@ -319,6 +284,28 @@ static const char *base_name(const char *path)
 	const char *b = path ? strrchr(path, '/') : NULL;
 
 	return b ? b + 1 : path;
+}
+
+/* Go's linker gives a blob of like data one symbol of size 0: "go.string.*". */
+static bool go_container(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n > 2 && !strcmp(name + n - 2, ".*");
+}
+
+const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym)
+{
+	Dwarf_Addr bias;
+	GElf_Word shndx;
+	GElf_Off o;
+	Elf *elf;
+	const char *name = dwfl_module_addrinfo(mod, addr, &o, sym, &shndx, &elf, &bias);
+
+	if (!name || !(o < sym->st_size || (sym->st_size == 0 && (o == 0 || go_container(name)))))
+		return NULL;
+	*off = o;
+	return name;
 }
 
 /* The section's kind, or 0 when ADDR is in no section. */
@@ -397,27 +384,22 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 {
 	static const char stripped_note[] =
 		"no symbol table or debug info for this module: shown as module+offset";
-	struct module *mi = module_info(s, mod);
-	Dwarf_Addr start = 0, bias;
+	struct module *mi = ms_symbols_module(s, mod);
+	Dwarf_Addr start = 0;
 	const char *name, *mainfile = NULL, *modname;
 	enum ms_sym_kind sk;
 	Elf_Data *data = NULL;
 	uint64_t soff = 0;
-	GElf_Word shndx;
-	GElf_Off off;
+	uint64_t off = 0;
 	GElf_Sym sym;
 	Dwfl_Line *line;
-	Elf *elf;
 	int lineno = 0;
 
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
 	y->module = mainfile ? mainfile : modname;
 	sk = section_kind(mod, addr, &data, &soff);
 	y->kind = sk ? sk : MS_SYM_DATA;
-	name = dwfl_module_addrinfo(mod, addr, &off, &sym, &shndx, &elf, &bias);
-	/* Only a symbol that covers ADDR names it: never the nearest one below. */
-	if (name && !(off < sym.st_size || (sym.st_size == 0 && off == 0)))
-		name = NULL;
+	name = ms_symbols_covering(mod, addr, &off, &sym);
 	if (name && *name) {
 		*dem = demangle(name);
 		y->name = *dem;
@@ -790,5 +772,6 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->cval);
 	free(s->tslot);
 	free(s->mods);
+	ms_symbols_origins_free(s);
 	free(s);
 }

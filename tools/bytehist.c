@@ -348,12 +348,48 @@ static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 	return rc;
 }
 
+/* --symbols: the ORIGIN of a string in the strings table. */
+static const char *string_origin(const struct ms_hist_string *hs, char *buf, size_t len,
+				 void *data)
+{
+	const struct ms_symbols *syms = ((struct bytehist_ctl *)data)->syms;
+	size_t i;
+
+	for (i = 0; syms && i < ms_symbols_origin_count(syms); i++)
+		if (!strcmp(ms_symbols_origin(syms, i)->text, hs->text))
+			return ms_sym_origin_str(ms_symbols_origin(syms, i), buf, len);
+	return NULL;
+}
+
+/* Look the top strings of H up in the modules' data (--top of them, default 10). */
+static int string_origins(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h)
+{
+	unsigned top = ctl->ropts.top ? ctl->ropts.top : 10;
+	const struct ms_sym_origin *o;
+	size_t i;
+	int rc;
+
+	ctl->ropts.string_origin = string_origin;
+	ctl->ropts.string_origin_data = ctl;
+	for (i = 0; i < ms_hist_string_count(h) && i < top; i++) {
+		const struct ms_hist_string *hs = ms_hist_string(h, i);
+
+		if (hs->utf16)
+			continue;
+		rc = ms_symbols_find_string(ctx, ctl->syms, hs->text, hs->truncated, &o);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * What the words of the dump at FD point at, from the maps of -p PID or of
  * the manifest; a second pass over the file (--symbols only: --heap alone
  * just names words).  Returns 0 or -1 (after saying why).
  */
-static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+			int fd, const char *name)
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
 	int rc;
@@ -373,7 +409,8 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, co
 		      name);
 		return -1;
 	}
-	if (rc < 0 || (ctl->symbols && ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0)) {
+	if (rc < 0 || (ctl->symbols && (ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0 ||
+					string_origins(ctx, ctl, h) < 0))) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
@@ -439,6 +476,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ms_manifest_release(&ctl->manifest);
 	ctl->ropts.manifest = NULL;
 	ctl->ropts.maps = NULL;
+	ctl->ropts.string_origin = NULL;
 	ctl->hopts.nbreaks = 0;
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
@@ -464,7 +502,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 			warnx("%s: --symbols and --heap read raw dumps, not core files yet", name);
 			goto drop;
 		}
-		if (symbols_pass(ctx, ctl, fd, name) < 0 ||
+		if (symbols_pass(ctx, ctl, h, fd, name) < 0 ||
 		    (ctl->heap && heap_pass(ctx, ctl, fd, name) < 0))
 			goto drop;
 	}

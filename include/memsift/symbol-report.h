@@ -31,11 +31,18 @@ int ms_symbols_report_print(struct ms_ctx *ctx, const struct ms_symbols *s,
 /*
  * Print the JSON members ,"pointers":{"words":N,"hits":N,"module_hits":N},
  * "symbols":[{"symbol", "module", "file", "line", "kind", "count", "addr",
- * "note"}, ...] to FP, for the end of an enclosing object (bytehist's).
- * Absent values are null.
+ * "note"}, ...], "string_origins":[{"text", "module", "section", "addr",
+ * "symbol", "whole"}, ...] (ms_symbols_find_string()'s finds) to FP, for
+ * the end of an enclosing object (bytehist's).  Absent values are null.
  *
  * Returns: 0 or -EIO.
  */
+/*
+ * Where a string also is, for a table cell: "leaker .rodata 0x55d0c1a2b010
+ * leaker_config_line", into BUF of LEN bytes.  Returns: BUF.
+ */
+const char *ms_sym_origin_str(const struct ms_sym_origin *o, char *buf, size_t len);
+
 int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 			   const struct ms_symbols_report_opts *o, FILE *fp);
 
