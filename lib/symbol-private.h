@@ -23,6 +23,9 @@ struct target {
 struct module {
 	Dwfl_Module *mod;
 	bool stripped;		/* no .symtab and no debug info */
+	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
+	bool go;
+	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
 };
 
 struct ms_symbols {
@@ -48,6 +51,8 @@ struct ms_symbols {
 	size_t nmods;
 
 	uint64_t words, hits, module_hits;
+	uint64_t hint;		/* the word after the one being classified: a Go string's length */
+	bool uncached;		/* the last classification depended on HINT and failed */
 
 	/* ms_symbols_find_string()'s answers, strings owned */
 	struct ms_sym_origin *origins;
@@ -63,6 +68,19 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod);
  * for a whole blob).  *OFF is ADDR's offset from it, *SYM the symbol.
  */
 const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym);
+
+/* Find out whether MOD is a Go binary, and where its blobs are (symbol-go.c). */
+void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
+
+/*
+ * Name ADDR, at OFF of its section's DATA, as a Go type descriptor
+ * ("type.*main.Record"), string literal or func value, into Y (names in TEXT).  False
+ * when ADDR is neither, or M is not Go; a Go module without a symbol table
+ * gets its note in Y.  Sets S->uncached when the answer must not be cached.
+ */
+bool ms_symbols_go_classify(struct ms_symbols *s, const struct module *m, uint64_t addr,
+			    const Elf_Data *data, uint64_t off, struct ms_sym *y, char *text,
+			    size_t textlen);
 
 /* Release the strings ms_symbols_find_string() found. */
 void ms_symbols_origins_free(struct ms_symbols *s);

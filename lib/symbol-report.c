@@ -49,6 +49,8 @@ int ms_symbols_report_print(struct ms_ctx *ctx, const struct ms_symbols *s,
 	char where[512];
 	int rc;
 
+	if (o->region)
+		fprintf(fp, "\nthe dump is of %s\n", o->region);
 	fprintf(fp, "\npointers (--symbols): %" PRIu64 " of %" PRIu64
 		" words point into mappings, %" PRIu64 " into modules:\n",
 		ms_symbols_hits(s), ms_symbols_words(s), ms_symbols_module_hits(s));
@@ -107,8 +109,10 @@ int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 	if (o->top && o->top < n)
 		n = o->top;
 	fprintf(fp, ",\n\"pointers\":{\"words\":%" PRIu64 ",\"hits\":%" PRIu64
-		",\"module_hits\":%" PRIu64 "},\n\"symbols\":[", ms_symbols_words(s),
+		",\"module_hits\":%" PRIu64 ",\"region\":", ms_symbols_words(s),
 		ms_symbols_hits(s), ms_symbols_module_hits(s));
+	ms_json_str(fp, o->region);
+	fputs("},\n\"symbols\":[", fp);
 	for (i = 0; i < n; i++) {
 		const struct ms_sym_count *c = ms_symbols_target(s, i);
 

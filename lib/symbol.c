@@ -268,14 +268,13 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 	m = &s->mods[s->nmods++];
 	*m = (struct module){ .mod = mod, .stripped = true };
 	/* Debug info found (in the file, by build-id or debuglink) brings a .symtab. */
-	if (dwfl_module_getdwarf(mod, &bias)) {
+	if (dwfl_module_getdwarf(mod, &bias))
 		m->stripped = false;
-		return m;
-	}
 	elf = dwfl_module_getelf(mod, &bias);
-	while (elf && (scn = elf_nextscn(elf, scn)))
+	while (m->stripped && elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
+	ms_symbols_go_module(mod, m);
 	return m;
 }
 
@@ -400,7 +399,9 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 	sk = section_kind(mod, addr, &data, &soff);
 	y->kind = sk ? sk : MS_SYM_DATA;
 	name = ms_symbols_covering(mod, addr, &off, &sym);
-	if (name && *name) {
+	if (mi && ms_symbols_go_classify(s, mi, addr, data, soff, y, text, textlen)) {
+		name = NULL;	/* a Go type or string: its blob's symbol names nothing */
+	} else if (name && *name) {
 		*dem = demangle(name);
 		y->name = *dem;
 		if (!strncmp(name, "_ZTV", 4))
@@ -410,13 +411,15 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		else if (GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
 			 GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
 			y->kind = MS_SYM_TEXT;
-	} else if (y->kind == MS_SYM_RODATA && string_at(data, soff, text, textlen)) {
+	} else if (y->kind == MS_SYM_RODATA && !(mi && mi->go) &&
+		   string_at(data, soff, text, textlen)) {
 		y->kind = MS_SYM_STRING;
 		y->name = text;
 	} else {
-		snprintf(text, textlen, "%s+0x%" PRIx64, base_name(y->module), addr - start);
+		snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
+			 addr - start);
 		y->name = text;
-		if (mi && mi->stripped)
+		if (mi && mi->stripped && !y->note)
 			y->note = stripped_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
@@ -520,10 +523,11 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 			*idx = s->cval[j] - 1;
 			return 0;
 		}
+	s->uncached = false;
 	classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
-	if (rc < 0)
+	if (rc < 0 || s->uncached)
 		return rc;
 	s->ckey[j] = addr;
 	s->cval[j] = (uint32_t)*idx + 1;
@@ -580,11 +584,13 @@ int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void 
 			run++;
 			continue;
 		}
+		s->hint = v;
 		if (run && (rc = ms_symbols_count(ctx, s, last, run)) < 0)
 			return rc;
 		last = v;
 		run = 1;
 	}
+	s->hint = 0;
 	return run ? ms_symbols_count(ctx, s, last, run) : 0;
 }
 

@@ -392,6 +392,7 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 			int fd, const char *name)
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
+	const struct ms_sym *region;
 	int rc;
 
 	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
@@ -415,6 +416,11 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		return -1;
 	}
 	ms_symbols_rank(ctl->syms);
+	/* Say what the dump is of: Go's heap arena has no name in the maps. */
+	ctl->sopts.region = NULL;
+	if (ctl->ropts.manifest &&
+	    ms_symbols_lookup(ctx, ctl->syms, ctl->manifest.start, &region) == 0 && region)
+		ctl->sopts.region = region->name;
 	return 0;
 }
 
