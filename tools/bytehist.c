@@ -50,6 +50,7 @@ struct bytehist_ctl {
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
 	struct ms_heapwalk *hw;	/* of the current input */
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
+	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
 enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
@@ -388,8 +389,42 @@ static int string_origins(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const st
  * the manifest; a second pass over the file (--symbols only: --heap alone
  * just names words).  Returns 0 or -1 (after saying why).
  */
-static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+static int count_words(const void *buf, size_t len, void *data)
+{
+	struct bytehist_ctl *ctl = data;
+
+	return ms_symbols_count_words(ctl->ctx, ctl->syms, buf, len);
+}
+
+/*
+ * The symbolizer for a core, from its NT_FILE note (or -p), its segments'
+ * words counted.  Returns 0 or -1 (after saying why).
+ */
+static int symbols_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_core *core,
 			int fd, const char *name)
+{
+	char *maps = NULL;
+	size_t len;
+	int rc;
+
+	if (ctl->pid)
+		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
+	else if ((rc = ms_core_maps(ctx, core, &maps, &len)) == -ENOENT) {
+		warnx("%s: %s; give the process's maps with -p PID", name, ms_ctx_errmsg(ctx));
+		return -1;
+	} else if (rc == 0)
+		rc = ms_symbols_new(ctx, maps, len, name, &ctl->syms);
+	free(maps);
+	ctl->ctx = ctx;
+	if (rc < 0 || ms_core_read(ctx, core, fd, count_words, ctl) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+			int fd, const struct ms_core *core, const char *name)
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
 	const struct ms_sym *region;
@@ -399,6 +434,15 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 	ctl->sopts.out_flags = ctl->ropts.out_flags;
 	ctl->ropts.json_extra = symbols_json;
 	ctl->ropts.json_extra_data = ctl;
+	if (core) {
+		if (symbols_core(ctx, ctl, core, fd, name) < 0)
+			return -1;
+		if (string_origins(ctx, ctl, h) < 0) {
+			ms_cli_warn_ctx(ctx, NULL);
+			return -1;
+		}
+		goto ranked;
+	}
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
 	else if (maps)
@@ -415,10 +459,11 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
+ranked:
 	ms_symbols_rank(ctl->syms);
 	/* Say what the dump is of: Go's heap arena has no name in the maps. */
 	ctl->sopts.region = NULL;
-	if (ctl->ropts.manifest &&
+	if (ctl->ropts.manifest && ctl->manifest.nranges <= 1 &&
 	    ms_symbols_lookup(ctx, ctl->syms, ctl->manifest.start, &region) == 0 && region)
 		ctl->sopts.region = region->name;
 	return 0;
@@ -504,11 +549,11 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	if (passes && (ctl->symbols || ctl->heap)) {
 		const char *name = is_stdin ? "standard input" : path;
 
-		if (core) {
-			warnx("%s: --symbols and --heap read raw dumps, not core files yet", name);
+		if (core && ctl->heap) {
+			warnx("%s: --heap reads a raw dump of one heap mapping, not a core file", name);
 			goto drop;
 		}
-		if (symbols_pass(ctx, ctl, h, fd, name) < 0 ||
+		if (symbols_pass(ctx, ctl, h, fd, core, name) < 0 ||
 		    (ctl->heap && heap_pass(ctx, ctl, fd, name) < 0))
 			goto drop;
 	}
