@@ -23,6 +23,7 @@ struct target {
 struct module {
 	Dwfl_Module *mod;
 	bool stripped;		/* no .symtab and no debug info */
+	bool replaced;		/* the file's build-id is not the one recorded */
 	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
 	bool go;
 	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
@@ -51,6 +52,7 @@ struct ms_symbols {
 	size_t nmods;
 
 	uint64_t words, hits, module_hits;
+	char *expect_bids;	/* "PATH\tHEX\n" lines, or NULL */
 	uint64_t hint;		/* the word after the one being classified: a Go string's length */
 	bool uncached;		/* the last classification depended on HINT and failed */
 

@@ -17,6 +17,7 @@
 #define ORIGIN_MIN 4		/* shorter strings are in every binary */
 
 struct search {
+	struct ms_symbols *s;
 	const char *text;
 	size_t len;
 	bool prefix;
@@ -58,13 +59,15 @@ static int search_module(Dwfl_Module *mod, void **userdata, const char *name, Dw
 	Dwarf_Addr bias;
 	Elf_Scn *scn = NULL;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
+	struct module *m = ms_symbols_module(q->s, mod);
 	size_t shstrndx;
 	GElf_Shdr sh;
 
 	(void)userdata;
 	(void)name;
 	(void)start;
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) < 0)
+	/* A replaced file's data is not what the process had. */
+	if (!elf || !m || m->replaced || elf_getshdrstrndx(elf, &shstrndx) < 0)
 		return DWARF_CB_OK;
 	while ((scn = elf_nextscn(elf, scn))) {
 		Elf_Data *data;
@@ -85,7 +88,7 @@ static int search_module(Dwfl_Module *mod, void **userdata, const char *name, Dw
 int ms_symbols_find_string(struct ms_ctx *ctx, struct ms_symbols *s, const char *text,
 			   bool prefix, const struct ms_sym_origin **out)
 {
-	struct search q = { .text = text, .len = strlen(text), .prefix = prefix };
+	struct search q = { .s = s, .text = text, .len = strlen(text), .prefix = prefix };
 	struct ms_sym_origin *o, *n;
 	const char *modname, *mainfile = NULL, *sym;
 	uint64_t off;

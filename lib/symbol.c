@@ -249,6 +249,42 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	return 0;
 }
 
+/* Whether MOD's file has another build-id than the one recorded for its path. */
+static bool build_id_differs(const struct ms_symbols *s, Dwfl_Module *mod)
+{
+	const char *path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	const unsigned char *bits;
+	const char *p, *want = NULL;
+	size_t nl = path ? strlen(path) : 0, i;
+	GElf_Addr vaddr;
+	int n;
+
+	for (p = s->expect_bids; p && *p && !want; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, path, nl) && p[nl] == '\t')
+			want = p + nl + 1;
+	if (!want)
+		return false;
+	n = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (n <= 0)
+		return true;
+	for (i = 0; i < (size_t)n; i++, want += 2)
+		if (!isxdigit((unsigned char)want[0]) || !isxdigit((unsigned char)want[1]) ||
+		    (unsigned)strtoul((char[]){ want[0], want[1], 0 }, NULL, 16) != bits[i])
+			return true;
+	return *want != '\n';
+}
+
+int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines)
+{
+	char *d = lines ? strdup(lines) : NULL;
+
+	if (lines && !d)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	free(s->expect_bids);
+	s->expect_bids = d;
+	return 0;
+}
+
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 {
 	struct module *m;
@@ -274,6 +310,7 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 	while (m->stripped && elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
+	m->replaced = build_id_differs(s, mod);
 	ms_symbols_go_module(mod, m);
 	return m;
 }
@@ -431,6 +468,27 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		y->line = lineno;
 }
 
+/*
+ * ADDR in a module whose file was replaced since the maps were taken: its
+ * symbols and sections would be the new file's, so only the mapping speaks.
+ */
+static void classify_replaced(Dwfl_Module *mod, const struct ms_mapping *m, uint64_t addr,
+			      struct ms_sym *y, char *text, size_t textlen)
+{
+	static const char replaced_note[] =
+		"the file now at this path has another build-id than when dumped (replaced since?): shown as module+offset";
+	const char *perms = ms_mapping_perms(m), *mainfile = NULL, *modname;
+	Dwarf_Addr start = 0;
+
+	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
+	y->module = mainfile ? mainfile : modname;
+	y->kind = perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
+	snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
+		 addr - start);
+	y->name = text;
+	y->note = replaced_note;
+}
+
 /* Memory of no module: one target per mapping. */
 static void classify_mapping(const struct ms_mapping *m, struct ms_sym *y, char *text,
 			     size_t textlen)
@@ -498,22 +556,23 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 {
 	char text[STRING_MAX + 64], *dem = NULL;
 	struct ms_sym y = { .addr = addr };
-	size_t mi = ms_mapping_index(m), j;
+	size_t mapi = ms_mapping_index(m), j;
 	Dwfl_Module *mod = NULL;
+	struct module *mi;
 	int rc;
 
 	if (ms_mapping_kind(m) == MS_MAPPING_FILE || ms_mapping_kind(m) == MS_MAPPING_VDSO)
 		mod = dwfl_addrmodule(s->dwfl, addr);
 	if (!mod) {
-		if (s->map_target[mi]) {
-			*idx = s->map_target[mi] - 1;
+		if (s->map_target[mapi]) {
+			*idx = s->map_target[mapi] - 1;
 			return 0;
 		}
 		classify_mapping(m, &y, text, sizeof(text));
 		y.addr = ms_mapping_start(m);
 		if ((rc = target_get(ctx, s, &y, idx)) < 0)
 			return rc;
-		s->map_target[mi] = *idx + 1;
+		s->map_target[mapi] = *idx + 1;
 		return 0;
 	}
 	if (s->cn * 2 >= s->ccap && (rc = cache_grow(ctx, s)) < 0)
@@ -524,7 +583,11 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 			return 0;
 		}
 	s->uncached = false;
-	classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
+	mi = ms_symbols_module(s, mod);
+	if (mi && mi->replaced)
+		classify_replaced(mod, m, addr, &y, text, sizeof(text));
+	else
+		classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
 	if (rc < 0 || s->uncached)
@@ -779,5 +842,6 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->tslot);
 	free(s->mods);
 	ms_symbols_origins_free(s);
+	free(s->expect_bids);
 	free(s);
 }

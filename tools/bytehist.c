@@ -445,8 +445,9 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 	}
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
-	else if (maps)
-		rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from, &ctl->syms);
+	else if (maps && (rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from,
+					      &ctl->syms)) == 0)
+		rc = ms_symbols_expect_build_ids(ctx, ctl->syms, ctl->manifest.build_ids);
 	else if (!ctl->symbols)
 		return 0;
 	else {

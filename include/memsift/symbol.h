@@ -88,6 +88,18 @@ int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char 
  */
 int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out);
 
+/*
+ * The build-ids the files had when the maps were taken: LINES of
+ * "PATH\tHEX\n" (ms_manifest_info.build_ids).  A module whose file now has
+ * another build-id, or none, was replaced since: its addresses are named
+ * MODULE+offset with a note saying so, never by the symbols of the wrong
+ * file, and its data is not searched for strings.  Call before the first
+ * lookup; LINES is copied.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines);
+
 /* Release S and every string it handed out; NULL is accepted. */
 void ms_symbols_free(struct ms_symbols *s);
 
