@@ -1,4 +1,6 @@
 #include <elf.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -241,5 +243,75 @@ ssize_t ms_core_pread(const struct ms_core *c, int fd, void *buf, size_t len, ui
 			len = (size_t)(c->seg[i].filesz - in);
 		return pread(fd, buf, len, (off_t)(c->seg[i].offset + in));
 	}
+	return 0;
+}
+
+struct maps_line {
+	uint64_t start, end, pgoff;
+	const char *name;	/* NULL: anonymous */
+	size_t ino;		/* made up: one per file name */
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct maps_line *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool file_covers(const struct ms_core *c, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].start < end && start < c->files[i].end)
+			return true;
+	return false;
+}
+
+int ms_core_maps(struct ms_ctx *ctx, const struct ms_core *c, char **text, size_t *len)
+{
+	struct maps_line *l;
+	size_t n = 0, i;
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *fp;
+
+	if (!c->nfiles)
+		return ms_err(ctx, -ENOENT, "no NT_FILE note: the core does not say which files were mapped");
+	l = calloc(c->nfiles + c->nseg, sizeof(*l));
+	if (!l)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < c->nfiles; i++)
+		/* A newline would end the maps line early: such a file cannot be named. */
+		if (!strchr(c->files[i].name, '\n')) {
+			size_t j, ino = i + 1;
+
+			for (j = 0; j < n; j++)
+				if (l[j].name && !strcmp(l[j].name, c->files[i].name))
+					ino = l[j].ino;
+			l[n++] = (struct maps_line){ c->files[i].start, c->files[i].end, c->files[i].pgoff,
+						     c->files[i].name, ino };
+		}
+	for (i = 0; i < c->nseg; i++)
+		if (!file_covers(c, c->seg[i].vaddr, c->seg[i].vaddr + c->seg[i].memsz))
+			l[n++] = (struct maps_line){ c->seg[i].vaddr, c->seg[i].vaddr + c->seg[i].memsz,
+						     0, NULL, 0 };
+	qsort(l, n, sizeof(*l), line_cmp);
+	fp = open_memstream(&buf, &blen);
+	if (!fp) {
+		free(l);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%" PRIx64 "-%" PRIx64 " %s %08" PRIx64 " %s %zu %s\n", l[i].start,
+			l[i].end, l[i].name ? "r--p" : "rw-p", l[i].pgoff,
+			l[i].name ? "00:01" : "00:00", l[i].name ? l[i].ino : 0,
+			l[i].name ? l[i].name : "");
+	free(l);
+	if (fclose(fp) != 0 || !buf) {
+		free(buf);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	*text = buf;
+	*len = blen;
 	return 0;
 }

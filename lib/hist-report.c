@@ -307,13 +307,16 @@ static int section_runs(struct ms_ctx *ctx, const struct ms_hist *h,
 	return table_print(t, fp);
 }
 
-enum { SC_COUNT, SC_BYTES, SC_LEN, SC_FIRST, SC_TEXT };
+enum { SC_COUNT, SC_BYTES, SC_LEN, SC_FIRST, SC_TEXT, SC_ORIGIN };
 static const struct ms_out_column str_cols[] = {
 	[SC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
 	[SC_BYTES] = { "BYTES", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "total bytes" },
 	[SC_LEN] = { "LEN", 4, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "length in characters (first occurrence)" },
 	[SC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one starts" },
 	[SC_TEXT] = { "TEXT", 0.5, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "the string; [utf16] when found as UTF-16LE" },
+	/* Last: shown only when the caller can tell (string_origin). */
+	[SC_ORIGIN] = { "ORIGIN", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR,
+			"the module, section and symbol also holding it" },
 };
 
 static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
@@ -321,13 +324,15 @@ static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
 {
 	size_t n = ms_hist_string_count(h), i;
 	struct ms_out *t;
-	char text[MS_HIST_STRING_MAX + 32];
+	char text[MS_HIST_STRING_MAX + 32], origin[512];
+	const char *org;
 	int rc;
 
 	fprintf(fp, "\nstrings of %u characters or more, by total bytes (%zu distinct%s):\n",
 		ms_hist_get_opts(h)->min_string, n,
 		ms_hist_approximate(h) & MS_HIST_APPROX_STRINGS ? ", table full" : "");
-	if ((rc = table_new(ctx, str_cols, MS_ARRAY_SIZE(str_cols), "strings", o, &t)) < 0)
+	if ((rc = table_new(ctx, str_cols, MS_ARRAY_SIZE(str_cols) - !o->string_origin, "strings",
+			    o, &t)) < 0)
 		return rc;
 	for (i = 0; i < n && i < top_of(o); i++) {
 		const struct ms_hist_string *s = ms_hist_string(h, i);
@@ -340,6 +345,9 @@ static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
 		ms_out_set_u64(r, SC_LEN, strlen(s->text));
 		ms_out_set_u64(r, SC_FIRST, where(o, s->first));
 		ms_out_set_str(r, SC_TEXT, text);
+		if (o->string_origin &&
+		    (org = o->string_origin(s, origin, sizeof(origin), o->string_origin_data)))
+			ms_out_set_str(r, SC_ORIGIN, org);
 	}
 	return table_print(t, fp);
 }

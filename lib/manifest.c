@@ -22,6 +22,7 @@ struct jmap {
 	uint64_t start, end, offset, inode;
 	char perms[8], dev[16];
 	char name[4096];
+	char build_id[132];	/* hex; a build-id is at most 64 bytes in practice */
 };
 
 struct jp {
@@ -36,6 +37,8 @@ struct jp {
 	struct jmap map;	/* the "maps" entry being read */
 	char *maps;		/* the "maps" entries so far, as /proc/PID/maps lines */
 	size_t maps_len;
+	char *bids;		/* their build-ids, "PATH\tHEX\n" lines */
+	size_t bids_len;
 };
 
 /* What a value is: the top object, the "ranges" array, one of its ranges, or else. */
@@ -137,7 +140,7 @@ static int value(struct jp *j, int depth, enum where w);
 /* A key of a "maps" entry: keep the fields of a maps line, skip the rest. */
 static int map_member(struct jp *j, int depth, const char *key)
 {
-	static const char *const strs[] = { "start", "end", "perms", "dev", "name" };
+	static const char *const strs[] = { "start", "end", "perms", "dev", "name", "build_id" };
 	struct jmap *m = &j->map;
 	char buf[64];
 	size_t i;
@@ -151,12 +154,35 @@ static int map_member(struct jp *j, int depth, const char *key)
 			break;
 	if (i == MS_ARRAY_SIZE(strs))
 		return value(j, depth, W_OTHER);
+	if (i == 5)
+		return string(j, m->build_id, sizeof(m->build_id));
 	if (i >= 2)
 		return string(j, i == 2 ? m->perms : i == 3 ? m->dev : m->name,
 			      i == 2 ? sizeof(m->perms) : i == 3 ? sizeof(m->dev) : sizeof(m->name));
 	if ((rc = string(j, buf, sizeof(buf))) < 0)
 		return rc;
 	return hexstr(j, buf, i == 0 ? &m->start : &m->end);
+}
+
+/* Append "PATH\tHEX\n" for M, once per path; a path with a tab or newline is left out. */
+static int bid_add(struct jp *j, const struct jmap *m)
+{
+	size_t nl = strlen(m->name), need = nl + strlen(m->build_id) + 3;
+	const char *p;
+	char *nb;
+
+	if (!m->build_id[0] || !m->name[0] || strpbrk(m->name, "\t\n") ||
+	    strpbrk(m->build_id, "\t\n"))
+		return 0;
+	for (p = j->bids; p && p < j->bids + j->bids_len; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, m->name, nl) && p[nl] == '\t')
+			return 0;
+	nb = realloc(j->bids, j->bids_len + need);
+	if (!nb)
+		return ms_err(j->ctx, -ENOMEM, "%s: out of memory", j->path);
+	j->bids = nb;
+	j->bids_len += (size_t)snprintf(nb + j->bids_len, need, "%s\t%s\n", m->name, m->build_id);
+	return 0;
 }
 
 /* A "maps" entry ended: append it as a /proc/PID/maps line. */
@@ -166,6 +192,9 @@ static int map_done(struct jp *j)
 	size_t need = strlen(m->name) + 160;
 	char *nm;
 	int n;
+
+	if (bid_add(j, m) < 0)
+		return -ENOMEM;
 
 	nm = realloc(j->maps, j->maps_len + need);
 	if (!nm)
@@ -446,11 +475,14 @@ int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_in
 	}
 	info.maps = j.maps;
 	j.maps = NULL;
+	info.build_ids = j.bids;
+	j.bids = NULL;
 	*out = info;
 out:
 	if (rc < 0)
 		free(info.ranges);
 	free(j.maps);
+	free(j.bids);
 	free(buf);
 	return rc;
 }
@@ -462,6 +494,8 @@ void ms_manifest_release(struct ms_manifest_info *mi)
 	mi->nranges = 0;
 	free(mi->maps);
 	mi->maps = NULL;
+	free(mi->build_ids);
+	mi->build_ids = NULL;
 }
 
 bool ms_manifest_addr(const struct ms_manifest_info *mi, uint64_t off, uint64_t *addr)

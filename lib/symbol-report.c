@@ -49,6 +49,8 @@ int ms_symbols_report_print(struct ms_ctx *ctx, const struct ms_symbols *s,
 	char where[512];
 	int rc;
 
+	if (o->region)
+		fprintf(fp, "\nthe dump is of %s\n", o->region);
 	fprintf(fp, "\npointers (--symbols): %" PRIu64 " of %" PRIu64
 		" words point into mappings, %" PRIu64 " into modules:\n",
 		ms_symbols_hits(s), ms_symbols_words(s), ms_symbols_module_hits(s));
@@ -91,6 +93,13 @@ int ms_symbols_report_print(struct ms_ctx *ctx, const struct ms_symbols *s,
 	return rc;
 }
 
+const char *ms_sym_origin_str(const struct ms_sym_origin *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s 0x%" PRIx64 "%s%s%s", base_name(o->module), o->section, o->addr,
+		 o->symbol ? " " : "", o->symbol ? o->symbol : "",
+		 o->whole ? "" : " (in a longer string)");
+	return buf;
+}
 
 int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 			   const struct ms_symbols_report_opts *o, FILE *fp)
@@ -100,8 +109,10 @@ int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 	if (o->top && o->top < n)
 		n = o->top;
 	fprintf(fp, ",\n\"pointers\":{\"words\":%" PRIu64 ",\"hits\":%" PRIu64
-		",\"module_hits\":%" PRIu64 "},\n\"symbols\":[", ms_symbols_words(s),
+		",\"module_hits\":%" PRIu64 ",\"region\":", ms_symbols_words(s),
 		ms_symbols_hits(s), ms_symbols_module_hits(s));
+	ms_json_str(fp, o->region);
+	fputs("},\n\"symbols\":[", fp);
 	for (i = 0; i < n; i++) {
 		const struct ms_sym_count *c = ms_symbols_target(s, i);
 
@@ -119,6 +130,20 @@ int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 			"\",\"note\":", ms_sym_kind_str(c->sym.kind), c->count, c->sym.addr);
 		ms_json_str(fp, c->sym.note);
 		fputc('}', fp);
+	}
+	fputs("],\n\"string_origins\":[", fp);
+	for (i = 0; i < ms_symbols_origin_count(s); i++) {
+		const struct ms_sym_origin *g = ms_symbols_origin(s, i);
+
+		fputs(i ? ",\n{\"text\":" : "\n{\"text\":", fp);
+		ms_json_str(fp, g->text);
+		fputs(",\"module\":", fp);
+		ms_json_str(fp, g->module);
+		fputs(",\"section\":", fp);
+		ms_json_str(fp, g->section);
+		fprintf(fp, ",\"addr\":\"0x%" PRIx64 "\",\"symbol\":", g->addr);
+		ms_json_str(fp, g->symbol);
+		fprintf(fp, ",\"whole\":%s}", g->whole ? "true" : "false");
 	}
 	fputs("]", fp);
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;

@@ -24,47 +24,12 @@
 #include <memsift/symbol.h>
 
 #include "internal.h"
+#include "symbol-private.h"
 
 #define STRING_MAX 80		/* longest string literal text kept */
 #define STRING_MIN 4		/* shorter printable runs are not called strings */
 #define GO_ARENA_START 0xc000000000ULL
 #define GO_ARENA_END 0xc100000000ULL
-
-struct target {
-	struct ms_sym_count c;	/* strings owned */
-	size_t order;		/* first met, for stable ties */
-};
-
-/* What is known of a module, found once. */
-struct module {
-	Dwfl_Module *mod;
-	bool stripped;		/* no .symtab and no debug info */
-};
-
-struct ms_symbols {
-	Dwfl *dwfl;
-	struct ms_maps *maps;
-	uint64_t lo, hi;	/* the lowest and highest mapped address */
-	size_t *map_target;	/* per mapping of no module: target index + 1 */
-
-	struct target *t;
-	size_t nt, capt;
-	size_t *rank;		/* target indexes in rank order */
-	size_t nrank;
-
-	/* address -> target index + 1 (0: empty slot), open addressing */
-	uint64_t *ckey;
-	uint32_t *cval;
-	size_t ccap, cn;
-	/* target identity -> index + 1, open addressing */
-	uint32_t *tslot;
-	size_t tcap;
-
-	struct module *mods;
-	size_t nmods;
-
-	uint64_t words, hits, module_hits;
-};
 
 static const char *const kind_names[MS_SYM_NKINDS] = {
 	[MS_SYM_TEXT] = "text", [MS_SYM_VTABLE] = "vtable", [MS_SYM_TYPEINFO] = "typeinfo",
@@ -284,7 +249,43 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	return 0;
 }
 
-static struct module *module_info(struct ms_symbols *s, Dwfl_Module *mod)
+/* Whether MOD's file has another build-id than the one recorded for its path. */
+static bool build_id_differs(const struct ms_symbols *s, Dwfl_Module *mod)
+{
+	const char *path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	const unsigned char *bits;
+	const char *p, *want = NULL;
+	size_t nl = path ? strlen(path) : 0, i;
+	GElf_Addr vaddr;
+	int n;
+
+	for (p = s->expect_bids; p && *p && !want; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, path, nl) && p[nl] == '\t')
+			want = p + nl + 1;
+	if (!want)
+		return false;
+	n = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (n <= 0)
+		return true;
+	for (i = 0; i < (size_t)n; i++, want += 2)
+		if (!isxdigit((unsigned char)want[0]) || !isxdigit((unsigned char)want[1]) ||
+		    (unsigned)strtoul((char[]){ want[0], want[1], 0 }, NULL, 16) != bits[i])
+			return true;
+	return *want != '\n';
+}
+
+int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines)
+{
+	char *d = lines ? strdup(lines) : NULL;
+
+	if (lines && !d)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	free(s->expect_bids);
+	s->expect_bids = d;
+	return 0;
+}
+
+struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 {
 	struct module *m;
 	Dwarf_Addr bias;
@@ -303,14 +304,14 @@ static struct module *module_info(struct ms_symbols *s, Dwfl_Module *mod)
 	m = &s->mods[s->nmods++];
 	*m = (struct module){ .mod = mod, .stripped = true };
 	/* Debug info found (in the file, by build-id or debuglink) brings a .symtab. */
-	if (dwfl_module_getdwarf(mod, &bias)) {
+	if (dwfl_module_getdwarf(mod, &bias))
 		m->stripped = false;
-		return m;
-	}
 	elf = dwfl_module_getelf(mod, &bias);
-	while (elf && (scn = elf_nextscn(elf, scn)))
+	while (m->stripped && elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
+	m->replaced = build_id_differs(s, mod);
+	ms_symbols_go_module(mod, m);
 	return m;
 }
 
@@ -319,6 +320,28 @@ static const char *base_name(const char *path)
 	const char *b = path ? strrchr(path, '/') : NULL;
 
 	return b ? b + 1 : path;
+}
+
+/* Go's linker gives a blob of like data one symbol of size 0: "go.string.*". */
+static bool go_container(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n > 2 && !strcmp(name + n - 2, ".*");
+}
+
+const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym)
+{
+	Dwarf_Addr bias;
+	GElf_Word shndx;
+	GElf_Off o;
+	Elf *elf;
+	const char *name = dwfl_module_addrinfo(mod, addr, &o, sym, &shndx, &elf, &bias);
+
+	if (!name || !(o < sym->st_size || (sym->st_size == 0 && (o == 0 || go_container(name)))))
+		return NULL;
+	*off = o;
+	return name;
 }
 
 /* The section's kind, or 0 when ADDR is in no section. */
@@ -397,28 +420,25 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 {
 	static const char stripped_note[] =
 		"no symbol table or debug info for this module: shown as module+offset";
-	struct module *mi = module_info(s, mod);
-	Dwarf_Addr start = 0, bias;
+	struct module *mi = ms_symbols_module(s, mod);
+	Dwarf_Addr start = 0;
 	const char *name, *mainfile = NULL, *modname;
 	enum ms_sym_kind sk;
 	Elf_Data *data = NULL;
 	uint64_t soff = 0;
-	GElf_Word shndx;
-	GElf_Off off;
+	uint64_t off = 0;
 	GElf_Sym sym;
 	Dwfl_Line *line;
-	Elf *elf;
 	int lineno = 0;
 
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
 	y->module = mainfile ? mainfile : modname;
 	sk = section_kind(mod, addr, &data, &soff);
 	y->kind = sk ? sk : MS_SYM_DATA;
-	name = dwfl_module_addrinfo(mod, addr, &off, &sym, &shndx, &elf, &bias);
-	/* Only a symbol that covers ADDR names it: never the nearest one below. */
-	if (name && !(off < sym.st_size || (sym.st_size == 0 && off == 0)))
-		name = NULL;
-	if (name && *name) {
+	name = ms_symbols_covering(mod, addr, &off, &sym);
+	if (mi && ms_symbols_go_classify(s, mi, addr, data, soff, y, text, textlen)) {
+		name = NULL;	/* a Go type or string: its blob's symbol names nothing */
+	} else if (name && *name) {
 		*dem = demangle(name);
 		y->name = *dem;
 		if (!strncmp(name, "_ZTV", 4))
@@ -428,13 +448,15 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		else if (GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
 			 GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
 			y->kind = MS_SYM_TEXT;
-	} else if (y->kind == MS_SYM_RODATA && string_at(data, soff, text, textlen)) {
+	} else if (y->kind == MS_SYM_RODATA && !(mi && mi->go) &&
+		   string_at(data, soff, text, textlen)) {
 		y->kind = MS_SYM_STRING;
 		y->name = text;
 	} else {
-		snprintf(text, textlen, "%s+0x%" PRIx64, base_name(y->module), addr - start);
+		snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
+			 addr - start);
 		y->name = text;
-		if (mi && mi->stripped)
+		if (mi && mi->stripped && !y->note)
 			y->note = stripped_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
@@ -444,6 +466,27 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 	if (y->file)
 		y->line = lineno;
+}
+
+/*
+ * ADDR in a module whose file was replaced since the maps were taken: its
+ * symbols and sections would be the new file's, so only the mapping speaks.
+ */
+static void classify_replaced(Dwfl_Module *mod, const struct ms_mapping *m, uint64_t addr,
+			      struct ms_sym *y, char *text, size_t textlen)
+{
+	static const char replaced_note[] =
+		"the file now at this path has another build-id than when dumped (replaced since?): shown as module+offset";
+	const char *perms = ms_mapping_perms(m), *mainfile = NULL, *modname;
+	Dwarf_Addr start = 0;
+
+	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
+	y->module = mainfile ? mainfile : modname;
+	y->kind = perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
+	snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
+		 addr - start);
+	y->name = text;
+	y->note = replaced_note;
 }
 
 /* Memory of no module: one target per mapping. */
@@ -513,22 +556,23 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 {
 	char text[STRING_MAX + 64], *dem = NULL;
 	struct ms_sym y = { .addr = addr };
-	size_t mi = ms_mapping_index(m), j;
+	size_t mapi = ms_mapping_index(m), j;
 	Dwfl_Module *mod = NULL;
+	struct module *mi;
 	int rc;
 
 	if (ms_mapping_kind(m) == MS_MAPPING_FILE || ms_mapping_kind(m) == MS_MAPPING_VDSO)
 		mod = dwfl_addrmodule(s->dwfl, addr);
 	if (!mod) {
-		if (s->map_target[mi]) {
-			*idx = s->map_target[mi] - 1;
+		if (s->map_target[mapi]) {
+			*idx = s->map_target[mapi] - 1;
 			return 0;
 		}
 		classify_mapping(m, &y, text, sizeof(text));
 		y.addr = ms_mapping_start(m);
 		if ((rc = target_get(ctx, s, &y, idx)) < 0)
 			return rc;
-		s->map_target[mi] = *idx + 1;
+		s->map_target[mapi] = *idx + 1;
 		return 0;
 	}
 	if (s->cn * 2 >= s->ccap && (rc = cache_grow(ctx, s)) < 0)
@@ -538,10 +582,15 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 			*idx = s->cval[j] - 1;
 			return 0;
 		}
-	classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
+	s->uncached = false;
+	mi = ms_symbols_module(s, mod);
+	if (mi && mi->replaced)
+		classify_replaced(mod, m, addr, &y, text, sizeof(text));
+	else
+		classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
-	if (rc < 0)
+	if (rc < 0 || s->uncached)
 		return rc;
 	s->ckey[j] = addr;
 	s->cval[j] = (uint32_t)*idx + 1;
@@ -598,11 +647,13 @@ int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void 
 			run++;
 			continue;
 		}
+		s->hint = v;
 		if (run && (rc = ms_symbols_count(ctx, s, last, run)) < 0)
 			return rc;
 		last = v;
 		run = 1;
 	}
+	s->hint = 0;
 	return run ? ms_symbols_count(ctx, s, last, run) : 0;
 }
 
@@ -790,5 +841,7 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->cval);
 	free(s->tslot);
 	free(s->mods);
+	ms_symbols_origins_free(s);
+	free(s->expect_bids);
 	free(s);
 }

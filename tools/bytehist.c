@@ -50,6 +50,7 @@ struct bytehist_ctl {
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
 	struct ms_heapwalk *hw;	/* of the current input */
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
+	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
 enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
@@ -348,24 +349,105 @@ static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 	return rc;
 }
 
+/* --symbols: the ORIGIN of a string in the strings table. */
+static const char *string_origin(const struct ms_hist_string *hs, char *buf, size_t len,
+				 void *data)
+{
+	const struct ms_symbols *syms = ((struct bytehist_ctl *)data)->syms;
+	size_t i;
+
+	for (i = 0; syms && i < ms_symbols_origin_count(syms); i++)
+		if (!strcmp(ms_symbols_origin(syms, i)->text, hs->text))
+			return ms_sym_origin_str(ms_symbols_origin(syms, i), buf, len);
+	return NULL;
+}
+
+/* Look the top strings of H up in the modules' data (--top of them, default 10). */
+static int string_origins(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h)
+{
+	unsigned top = ctl->ropts.top ? ctl->ropts.top : 10;
+	const struct ms_sym_origin *o;
+	size_t i;
+	int rc;
+
+	ctl->ropts.string_origin = string_origin;
+	ctl->ropts.string_origin_data = ctl;
+	for (i = 0; i < ms_hist_string_count(h) && i < top; i++) {
+		const struct ms_hist_string *hs = ms_hist_string(h, i);
+
+		if (hs->utf16)
+			continue;
+		rc = ms_symbols_find_string(ctx, ctl->syms, hs->text, hs->truncated, &o);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * What the words of the dump at FD point at, from the maps of -p PID or of
  * the manifest; a second pass over the file (--symbols only: --heap alone
  * just names words).  Returns 0 or -1 (after saying why).
  */
-static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+static int count_words(const void *buf, size_t len, void *data)
+{
+	struct bytehist_ctl *ctl = data;
+
+	return ms_symbols_count_words(ctl->ctx, ctl->syms, buf, len);
+}
+
+/*
+ * The symbolizer for a core, from its NT_FILE note (or -p), its segments'
+ * words counted.  Returns 0 or -1 (after saying why).
+ */
+static int symbols_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_core *core,
+			int fd, const char *name)
+{
+	char *maps = NULL;
+	size_t len;
+	int rc;
+
+	if (ctl->pid)
+		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
+	else if ((rc = ms_core_maps(ctx, core, &maps, &len)) == -ENOENT) {
+		warnx("%s: %s; give the process's maps with -p PID", name, ms_ctx_errmsg(ctx));
+		return -1;
+	} else if (rc == 0)
+		rc = ms_symbols_new(ctx, maps, len, name, &ctl->syms);
+	free(maps);
+	ctl->ctx = ctx;
+	if (rc < 0 || ms_core_read(ctx, core, fd, count_words, ctl) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+			int fd, const struct ms_core *core, const char *name)
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
+	const struct ms_sym *region;
 	int rc;
 
 	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
 	ctl->sopts.out_flags = ctl->ropts.out_flags;
 	ctl->ropts.json_extra = symbols_json;
 	ctl->ropts.json_extra_data = ctl;
+	if (core) {
+		if (symbols_core(ctx, ctl, core, fd, name) < 0)
+			return -1;
+		if (string_origins(ctx, ctl, h) < 0) {
+			ms_cli_warn_ctx(ctx, NULL);
+			return -1;
+		}
+		goto ranked;
+	}
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
-	else if (maps)
-		rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from, &ctl->syms);
+	else if (maps && (rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from,
+					      &ctl->syms)) == 0)
+		rc = ms_symbols_expect_build_ids(ctx, ctl->syms, ctl->manifest.build_ids);
 	else if (!ctl->symbols)
 		return 0;
 	else {
@@ -373,11 +455,18 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, co
 		      name);
 		return -1;
 	}
-	if (rc < 0 || (ctl->symbols && ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0)) {
+	if (rc < 0 || (ctl->symbols && (ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0 ||
+					string_origins(ctx, ctl, h) < 0))) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
+ranked:
 	ms_symbols_rank(ctl->syms);
+	/* Say what the dump is of: Go's heap arena has no name in the maps. */
+	ctl->sopts.region = NULL;
+	if (ctl->ropts.manifest && ctl->manifest.nranges <= 1 &&
+	    ms_symbols_lookup(ctx, ctl->syms, ctl->manifest.start, &region) == 0 && region)
+		ctl->sopts.region = region->name;
 	return 0;
 }
 
@@ -439,6 +528,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ms_manifest_release(&ctl->manifest);
 	ctl->ropts.manifest = NULL;
 	ctl->ropts.maps = NULL;
+	ctl->ropts.string_origin = NULL;
 	ctl->hopts.nbreaks = 0;
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
@@ -460,11 +550,11 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	if (passes && (ctl->symbols || ctl->heap)) {
 		const char *name = is_stdin ? "standard input" : path;
 
-		if (core) {
-			warnx("%s: --symbols and --heap read raw dumps, not core files yet", name);
+		if (core && ctl->heap) {
+			warnx("%s: --heap reads a raw dump of one heap mapping, not a core file", name);
 			goto drop;
 		}
-		if (symbols_pass(ctx, ctl, fd, name) < 0 ||
+		if (symbols_pass(ctx, ctl, h, fd, core, name) < 0 ||
 		    (ctl->heap && heap_pass(ctx, ctl, fd, name) < 0))
 			goto drop;
 	}

@@ -72,6 +72,21 @@ ssize_t ms_core_pread(const struct ms_core *c, int fd, void *buf, size_t len, ui
 struct ms_manifest_info;
 int ms_core_manifest(struct ms_ctx *ctx, const struct ms_core *c, struct ms_manifest_info *out);
 
+/*
+ * Describe the process's mappings as /proc/PID/maps text, for
+ * ms_symbols_new(): each NT_FILE entry as a mapping of its file, then each
+ * segment with bytes that no file covers as anonymous memory, in address
+ * order.  A core keeps no permissions for files and no device or inode:
+ * files are written "r--p" with device 00:01 and an inode made up per file
+ * name (libdwfl takes lines of one device and inode for one file), anonymous
+ * memory "rw-p".  On success *TEXT is a new
+ * string of *LEN bytes, the caller's to free().
+ *
+ * Returns: 0, -ENOENT when the core has no NT_FILE note (gdb and the kernel
+ * write one; without it no module can be named), or -ENOMEM.
+ */
+int ms_core_maps(struct ms_ctx *ctx, const struct ms_core *c, char **text, size_t *len);
+
 /* The NT_FILE entries; none when the core has no such note. */
 size_t ms_core_nfiles(const struct ms_core *c);
 const struct ms_core_file *ms_core_file(const struct ms_core *c, size_t i);

@@ -50,6 +50,14 @@ struct ms_hist_report_opts {
 	 */
 	int (*json_extra)(struct ms_ctx *ctx, FILE *fp, void *data);
 	void *json_extra_data;
+	/*
+	 * Where string S also is (bytehist --symbols: "leaker .rodata
+	 * leaker_config_line"), written into BUF of LEN bytes and returned, or
+	 * NULL when it is nowhere known; NULL as a function: no ORIGIN column.
+	 */
+	const char *(*string_origin)(const struct ms_hist_string *s, char *buf, size_t len,
+				     void *data);
+	void *string_origin_data;
 };
 
 /*

@@ -42,6 +42,12 @@ struct ms_manifest_info {
 	 * has none; freed by ms_manifest_release().
 	 */
 	char *maps;
+	/*
+	 * The build-ids regiondump recorded for the files in "maps", one per
+	 * path, as "PATH\tHEX\n" lines, or NULL when none; freed by
+	 * ms_manifest_release().
+	 */
+	char *build_ids;
 };
 
 /*

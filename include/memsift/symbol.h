@@ -88,6 +88,18 @@ int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char 
  */
 int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out);
 
+/*
+ * The build-ids the files had when the maps were taken: LINES of
+ * "PATH\tHEX\n" (ms_manifest_info.build_ids).  A module whose file now has
+ * another build-id, or none, was replaced since: its addresses are named
+ * MODULE+offset with a note saying so, never by the symbols of the wrong
+ * file, and its data is not searched for strings.  Call before the first
+ * lookup; LINES is copied.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines);
+
 /* Release S and every string it handed out; NULL is accepted. */
 void ms_symbols_free(struct ms_symbols *s);
 
@@ -141,6 +153,38 @@ uint64_t ms_symbols_hits(const struct ms_symbols *s);
 
 /* Words that pointed into modules (ELF files), the part that needed libdwfl. */
 uint64_t ms_symbols_module_hits(const struct ms_symbols *s);
+
+/* Where a string of a dump is also found: in a module's file. */
+struct ms_sym_origin {
+	const char *text;	/* the string looked up */
+	const char *module;	/* the ELF file's path, as mapped */
+	const char *section;	/* the section holding it: ".rodata", ".data"... */
+	uint64_t addr;		/* its address in the process */
+	/* The symbol covering it ("leaker_config_line", Go's "go.string.*"), or NULL. */
+	const char *symbol;
+	/* A C string of its own there (NUL before and after), not part of a longer one. */
+	bool whole;
+};
+
+/*
+ * Look TEXT up in the allocated, non-executable sections (.rodata, .data,
+ * Go's .rodata blobs...) of every module S reported: a string a program
+ * copied from a literal or a table is found where it came from.  A place
+ * where TEXT is a whole C string wins over one inside a longer string; with
+ * PREFIX (TEXT is the start of a longer string) any place will do.  *OUT is
+ * borrowed from S and stays listed in ms_symbols_origin() until
+ * ms_symbols_free().  Each call reads the sections again: call it for a
+ * dump's top strings, not for all of them.
+ *
+ * Returns: 0, -ENOENT when no module holds TEXT (or TEXT is shorter than 4
+ * characters: too common to mean anything), or -ENOMEM.
+ */
+int ms_symbols_find_string(struct ms_ctx *ctx, struct ms_symbols *s, const char *text,
+			   bool prefix, const struct ms_sym_origin **out);
+
+/* Strings found so far by ms_symbols_find_string(), in call order, borrowed. */
+size_t ms_symbols_origin_count(const struct ms_symbols *s);
+const struct ms_sym_origin *ms_symbols_origin(const struct ms_symbols *s, size_t i);
 
 /* The kind's name: "text", "vtable", "typeinfo", "string", "rodata", "data",
  * "bss", "heap", "stack", "anon", "mapping". */

@@ -1,10 +1,11 @@
 /*
  * libFuzzer: the ELF core reader (gcore's, regiondump --format core) over a
- * memfd: program headers, the NT_FILE note, then every segment's bytes read
- * and the manifest built from them.
+ * memfd: program headers, the NT_FILE note, then every segment's bytes read,
+ * the manifest built from them, and the maps text --symbols builds.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -31,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ms_core *c = NULL;
 	uint64_t sum = 0, a;
 	int fd = memfd_create("fuzz-core", MFD_CLOEXEC);
-	size_t i;
+	char *maps = NULL;
+	size_t i, len;
 
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
 		goto out;
@@ -46,6 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)ms_manifest_addr(&mi, mi.ranges[i].offset, &a);
 		ms_manifest_release(&mi);
 	}
+	if (ms_core_maps(ctx, c, &maps, &len) == 0 && memchr(maps, '\0', len))
+		__builtin_trap();	/* maps text is text: a NUL means a bad length */
+	free(maps);
 out:
 	ms_core_free(c);
 	if (fd >= 0)

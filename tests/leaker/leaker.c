@@ -11,7 +11,7 @@
  *   malloc COUNT SIZE FILL      mmap SIZE [FILL [NAME]]     reserve SIZE
  *   commit ID SIZE [FILL]       struct COUNT                thread COUNT SIZE FILL
  *   mapfile PATH                memfd NAME SIZE             free ID
- *   report                      quit
+ *   strdup COUNT                report                      quit
  *
  * SIZE takes a K, M or G suffix (KiB units); mapping sizes are rounded up to
  * whole pages, as the kernel does, so replies match /proc exactly.  FILL is
@@ -61,6 +61,12 @@ __attribute__((noinline)) void leaker_record_callback(void)
 	__asm__ volatile("");
 }
 
+/*
+ * A named literal "strdup" copies onto the heap: a tool that finds the copies
+ * can tell where they came from (this object, in .rodata).
+ */
+static const char leaker_config_line[] = "memsift-leaker-config: retain=all";
+
 /* The literal spelled once, so every record and the report share one address. */
 static const char *leaker_record_tag(void)
 {
@@ -76,13 +82,14 @@ enum group_kind {
 	GROUP_THREAD,
 	GROUP_MAPFILE,
 	GROUP_MEMFD,
+	GROUP_STRDUP,
 };
 
 static const char *const kind_names[] = {
 	[GROUP_MALLOC] = "malloc",	[GROUP_MMAP] = "mmap",
 	[GROUP_RESERVE] = "reserve",	[GROUP_STRUCT] = "struct",
 	[GROUP_THREAD] = "thread",	[GROUP_MAPFILE] = "mapfile",
-	[GROUP_MEMFD] = "memfd",
+	[GROUP_MEMFD] = "memfd",	[GROUP_STRDUP] = "strdup",
 };
 
 struct leaker;
@@ -462,6 +469,24 @@ static int cmd_struct(struct leaker *lk, struct group *g, char *args)
 	return 0;
 }
 
+static int cmd_strdup(struct leaker *lk, struct group *g, char *args)
+{
+	size_t i;
+
+	if (parse_count(next_word(&args), &g->count) < 0 || next_word(&args))
+		return fail("strdup: usage: strdup COUNT");
+	g->size = sizeof(leaker_config_line);
+	g->fill = -1;
+	g->blocks = calloc(g->count, sizeof(*g->blocks));
+	if (!g->blocks)
+		return fail("strdup: out of memory");
+	for (i = 0; i < g->count; i++)
+		if (!(g->blocks[i] = strdup(leaker_config_line)))
+			return fail("strdup: out of memory");
+	reply("ok id=%d", group_add(lk, g));
+	return 0;
+}
+
 static void *thread_main(void *arg)
 {
 	struct group *g = arg;
@@ -619,6 +644,9 @@ static void json_group(const struct group *g)
 		       "\",\"callback\":\"0x%" PRIxPTR "\"", g->count, g->size,
 		       (uintptr_t)(const void *)leaker_record_tag(),
 		       (uintptr_t)leaker_record_callback);
+	else if (g->kind == GROUP_STRDUP)
+		printf(",\"count\":%zu,\"size\":%zu,\"literal\":\"0x%" PRIxPTR "\",\"text\":\"%s\"",
+		       g->count, g->size, (uintptr_t)leaker_config_line, leaker_config_line);
 	else if (g->blocks)
 		printf(",\"count\":%zu,\"size\":%zu,\"fill\":%d,\"bytes\":%zu",
 		       g->count, g->size, g->fill, g->count * g->size);
@@ -675,6 +703,7 @@ static const struct command {
 	{ "struct", GROUP_STRUCT, cmd_struct },	{ "thread", GROUP_THREAD, cmd_thread },
 	{ "mapfile", GROUP_MAPFILE, cmd_mapfile }, { "memfd", GROUP_MEMFD, cmd_memfd },
 	{ "free", GROUP_NONE, cmd_free },	{ "report", GROUP_NONE, cmd_report },
+	{ "strdup", GROUP_STRDUP, cmd_strdup },
 };
 
 /*

@@ -271,6 +271,23 @@ for a in $(json_addrs "$g"); do
 done
 [ $n -eq 5 ] || bad "struct 5: report lists $n records"
 
+# strdup: heap copies of a named literal in the binary's read-only data.
+leaker_cmd strdup 3
+g=$(report_group "$(leaker_field id)")
+check_json "$g" count 3
+check_json "$g" size 34
+lit=$(json_str "$g" literal)
+check_map "$lit" r--p - - "$exe"
+n=0
+for a in "$lit" $(json_addrs "$g"); do
+	n=$((n + 1))
+	[ "$mem_ok" = 1 ] || break
+	got=$(dd if="/proc/$LEAKER_PID/mem" bs=34 skip=$((a)) count=1 \
+		iflag=skip_bytes status=none | tr '\0' '@')
+	[ "$got" = "memsift-leaker-config: retain=all@" ] || bad "strdup: $a reads \"$got\""
+done
+[ $n -eq 4 ] || [ "$mem_ok" != 1 ] || bad "strdup 3: report lists $((n - 1)) copies"
+
 # thread: a live task of our process whose blocks sit in an arena of its own.
 leaker_cmd thread 3 4096 0x43
 thr_id=$(leaker_field id)
@@ -350,7 +367,7 @@ leaker_cmd report
 before=$LEAKER_REPLY
 for c in bogus '' 'malloc 1' 'malloc x 1 1' 'malloc 1 1 256' 'malloc 0 1 1' 'mmap 0' \
 	'mmap 1Q' 'reserve' 'commit 999 1M' 'free abc' 'free 999' 'report extra' \
-	'struct' 'thread 1 1' 'memfd' 'mapfile'; do
+	'struct' 'strdup' 'strdup 0' 'thread 1 1' 'memfd' 'mapfile'; do
 	leaker_try "$c" && bad "\"$c\" was accepted: \"$LEAKER_REPLY\""
 done
 leaker_cmd report

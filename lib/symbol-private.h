@@ -1,0 +1,90 @@
+/*
+ * What symbol.c and symbol-string.c share: the symbolizer's body, so the
+ * string search walks the modules the pointer pass reported.
+ */
+#ifndef MEMSIFT_SYMBOL_PRIVATE_H
+#define MEMSIFT_SYMBOL_PRIVATE_H
+
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/maps.h>
+#include <memsift/symbol.h>
+
+struct target {
+	struct ms_sym_count c;	/* strings owned */
+	size_t order;		/* first met, for stable ties */
+};
+
+/* What is known of a module, found once. */
+struct module {
+	Dwfl_Module *mod;
+	bool stripped;		/* no .symtab and no debug info */
+	bool replaced;		/* the file's build-id is not the one recorded */
+	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
+	bool go;
+	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
+};
+
+struct ms_symbols {
+	Dwfl *dwfl;
+	struct ms_maps *maps;
+	uint64_t lo, hi;	/* the lowest and highest mapped address */
+	size_t *map_target;	/* per mapping of no module: target index + 1 */
+
+	struct target *t;
+	size_t nt, capt;
+	size_t *rank;		/* target indexes in rank order */
+	size_t nrank;
+
+	/* address -> target index + 1 (0: empty slot), open addressing */
+	uint64_t *ckey;
+	uint32_t *cval;
+	size_t ccap, cn;
+	/* target identity -> index + 1, open addressing */
+	uint32_t *tslot;
+	size_t tcap;
+
+	struct module *mods;
+	size_t nmods;
+
+	uint64_t words, hits, module_hits;
+	char *expect_bids;	/* "PATH\tHEX\n" lines, or NULL */
+	uint64_t hint;		/* the word after the one being classified: a Go string's length */
+	bool uncached;		/* the last classification depended on HINT and failed */
+
+	/* ms_symbols_find_string()'s answers, strings owned */
+	struct ms_sym_origin *origins;
+	size_t norigins;
+};
+
+/* The module's facts, found once; NULL when out of memory. */
+struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod);
+
+/*
+ * The symbol that covers ADDR in MOD, or NULL: never the nearest one below,
+ * except a Go container symbol ("go.string.*", "type.*": size 0, one symbol
+ * for a whole blob).  *OFF is ADDR's offset from it, *SYM the symbol.
+ */
+const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym);
+
+/* Find out whether MOD is a Go binary, and where its blobs are (symbol-go.c). */
+void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
+
+/*
+ * Name ADDR, at OFF of its section's DATA, as a Go type descriptor
+ * ("type.*main.Record"), string literal or func value, into Y (names in TEXT).  False
+ * when ADDR is neither, or M is not Go; a Go module without a symbol table
+ * gets its note in Y.  Sets S->uncached when the answer must not be cached.
+ */
+bool ms_symbols_go_classify(struct ms_symbols *s, const struct module *m, uint64_t addr,
+			    const Elf_Data *data, uint64_t off, struct ms_sym *y, char *text,
+			    size_t textlen);
+
+/* Release the strings ms_symbols_find_string() found. */
+void ms_symbols_origins_free(struct ms_symbols *s);
+
+#endif

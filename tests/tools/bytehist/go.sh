@@ -1,0 +1,105 @@
+#!/bin/bash
+# A Go heap: the Go leaker keeps 3000 *main.Record, each holding its tag
+# literal, itself as an interface value and a func value.  bytehist --symbols
+# on a dump of the heap arena says it is Go's, and names the words by what
+# they point at in the binary: the type descriptor as "type.*main.Record",
+# the tag's bytes as its text, the func value as the function, 3000 each at
+# the addresses the leaker reports.  A stripped copy names none of them and
+# says why.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+
+command -v go > /dev/null || ms_skip "no go to build the Go leaker (apt-get install golang-go)"
+# Go's build cache and home inside the build tree: make check may run where $HOME is not writable.
+gobuild()
+{
+	local out=$1
+	shift
+	mkdir -p "$MS_BUILDDIR/tests/leaker/go-cache"
+	HOME=$MS_BUILDDIR/tests/leaker/go-cache GOCACHE=$MS_BUILDDIR/tests/leaker/go-cache \
+		GOPATH=$MS_BUILDDIR/tests/leaker/go-cache/path GOFLAGS= GO111MODULE=off \
+		go build "$@" -o "$out" "$MS_SRCDIR/tests/leaker/leaker-go.go"
+}
+leaker=$MS_BUILDDIR/tests/leaker/leaker-go
+if [ ! -x "$leaker" ] || [ "$MS_SRCDIR/tests/leaker/leaker-go.go" -nt "$leaker" ]; then
+	gobuild "$leaker" || ms_fail "go build: cannot build the Go leaker"
+fi
+
+# The rw-p mapping holding the first record: Go's first heap arena.
+arenadump()
+{
+	local range perms rest start=
+	while read -r range perms rest; do
+		[ "$perms" = rw-p ] && (($1 >= 0x${range%-*} && $1 < 0x${range#*-})) &&
+			start=0x${range%-*} && break
+	done < "/proc/$LEAKER_PID/maps"
+	[ -n "$start" ] || ms_fail "no mapping holds the first record at $1"
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$start" -o "$2" 2>/dev/null ||
+		ms_skip "regiondump cannot read pid $LEAKER_PID (ptrace_scope?)"
+}
+
+MS_LEAKER=$leaker
+leaker_start
+leaker_cmd records 3000
+leaker_cmd report
+printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
+first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["first"])' "$tmp/report.json")
+arenadump "$first" "$tmp/go.dump"
+"$bin/bytehist" --symbols -J "$tmp/go.dump" > "$tmp/go.json" || ms_fail "bytehist --symbols"
+python3 - "$tmp/go.json" "$tmp/report.json" <<'PY' || ms_fail "Go heap: wrong names"
+import json, sys
+j = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+assert r["count"] == 3000 and r["type_name"] == "*main.Record", r
+assert j["pointers"]["region"] and "(Go heap arena)" in j["pointers"]["region"], j["pointers"]
+# A word pointing at a string without its length after it is only "go.string.*":
+# per address, the target most words name.
+by = {}
+for x in j["symbols"]:
+    a = int(x["addr"], 16)
+    if x["kind"] not in ("heap", "stack", "anon") and (a not in by or by[a]["count"] < x["count"]):
+        by[a] = x
+t, s, f = by.get(int(r["type"], 16)), by.get(int(r["tag"], 16)), by.get(int(r["func"], 16))
+assert t and t["kind"] == "typeinfo" and t["symbol"] == "type." + r["type_name"], t
+assert s and s["kind"] == "string" and s["symbol"] == r["tag_text"], s
+assert f and f["symbol"] == "func value main.recordHandle", f
+# The leaker's own slice and locals may hold a few more; never fewer.
+for x in (t, s, f):
+    assert 3000 <= x["count"] <= 3010 and x["module"].endswith("/leaker-go") and x["note"] is None, x
+assert j["symbols"][0]["count"] >= 3000, j["symbols"][:3]
+PY
+"$bin/bytehist" --symbols -s summary "$tmp/go.dump" > "$tmp/go.out" || ms_fail "bytehist --symbols table"
+grep -q '^the dump is of anon 0x[0-9a-f]* (Go heap arena)$' "$tmp/go.out" ||
+	{ cat "$tmp/go.out" >&2; ms_fail "table: the arena is not called Go's"; }
+grep -Eq '^ *30[01][0-9] .* typeinfo +type\.\*main\.Record +leaker-go$' "$tmp/go.out" ||
+	{ cat "$tmp/go.out" >&2; ms_fail "table: no type.*main.Record row"; }
+leaker_stop
+
+# Stripped (-ldflags=-s): no symbol table, so no blob is known: no names, a note.
+gobuild "$tmp/leaker-go-stripped" -ldflags=-s || ms_fail "go build -ldflags=-s"
+MS_LEAKER=$tmp/leaker-go-stripped
+leaker_start
+leaker_cmd records 3000
+leaker_cmd report
+printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
+first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["first"])' "$tmp/report.json")
+arenadump "$first" "$tmp/s.dump"
+"$bin/bytehist" --symbols -J "$tmp/s.dump" > "$tmp/s.json" || ms_fail "bytehist --symbols (stripped)"
+python3 - "$tmp/s.json" "$tmp/report.json" <<'PY' || ms_fail "stripped Go: wrong or missing degradation"
+import json, sys
+j = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+by = {int(x["addr"], 16): x for x in j["symbols"]}
+for a in ("type", "tag"):
+    x = by.get(int(r[a], 16))
+    assert x and x["symbol"].startswith("leaker-go-stripped+0x") and x["count"] >= 3000, (a, x)
+    assert x["note"] and "Go binary without a symbol table" in x["note"], x
+assert not any("main.Record" in x["symbol"] or r["tag_text"] in x["symbol"] for x in j["symbols"])
+PY
+"$bin/bytehist" --symbols -s summary "$tmp/s.dump" |
+	grep -q '^note: .*leaker-go-stripped: Go binary without a symbol table' ||
+	ms_fail "table: no note on the stripped Go binary"
+leaker_stop
+exit 0

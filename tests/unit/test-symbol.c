@@ -1,0 +1,216 @@
+/*
+ * Unit tests of lib/symbol.c and lib/symbol-string.c on real data: the
+ * vtable and typeinfo names libstdc++ exports, checked against its own
+ * demangler, and lookups in this very process (its functions, literals,
+ * data, bss, heap and stack) through its live maps.
+ */
+#include <dlfcn.h>
+#include <link.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <memsift/symbol.h>
+
+#include "tap.h"
+
+#define LIBSTDCXX "libstdc++.so.6"
+
+static struct ms_ctx *ctx;
+
+/* Named in the lookups below: a function, a literal, data and bss. */
+__attribute__((noinline)) int ms_test_symbol_function(int x);
+__attribute__((noinline)) int ms_test_symbol_function(int x)
+{
+	__asm__ volatile("");
+	return x + 1;
+}
+
+static const char origin_literal[] = "memsift-unit-test-origin-literal";
+uint64_t ms_test_symbol_data = 42;
+uint64_t ms_test_symbol_bss;
+
+typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
+
+/*
+ * Every _ZTV/_ZTI/_ZTS symbol libstdc++ exports that ms_sym_demangle_type()
+ * takes must come out as __cxa_demangle() says; the ones it refuses
+ * (templates, substitutions) are left to the caller's fallback.
+ */
+static void demangle_libstdcxx(void)
+{
+	static const char *const pre[] = { "_ZTV", "_ZTI", "_ZTS" };
+	unsigned taken[3] = { 0 }, agree[3] = { 0 };
+	cxa_demangle_fn dem = NULL;
+	char path[4096], buf[512];
+	Elf_Scn *scn = NULL;
+	void *h = dlopen(LIBSTDCXX, RTLD_LAZY);
+	struct link_map *lm = NULL;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd, k;
+
+	if (h)
+		*(void **)&dem = dlsym(h, "__cxa_demangle");
+	if (!h || !dem || dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+		ok(1, "# SKIP no %s to compare with", LIBSTDCXX);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s", lm->l_name);
+	fd = open(path, O_RDONLY);
+	elf_version(EV_CURRENT);
+	elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		Elf_Data *d;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !(d = elf_getdata(scn, NULL)))
+			continue;
+		n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		for (i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *name;
+			char *want;
+			int st;
+
+			if (!gelf_getsym(d, (int)i, &sym) ||
+			    !(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
+				continue;
+			for (k = 0; k < 3 && strncmp(name, pre[k], 4); k++)
+				;
+			if (k == 3 || !ms_sym_demangle_type(name, buf, sizeof(buf)))
+				continue;
+			taken[k]++;
+			want = dem(name, NULL, NULL, &st);
+			if (want && st == 0 && !strcmp(want, buf))
+				agree[k]++;
+			else
+				printf("# %s: ours \"%s\", __cxa_demangle \"%s\"\n", name, buf,
+				       want ? want : "(null)");
+			free(want);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	ok(elf != NULL, "%s read with libelf", path);
+	ok(taken[0] >= 20 && agree[0] == taken[0], "vtable names: %u of %u as __cxa_demangle says",
+	   agree[0], taken[0]);
+	ok(taken[1] >= 20 && agree[1] == taken[1], "typeinfo names: %u of %u as __cxa_demangle says",
+	   agree[1], taken[1]);
+	ok(taken[2] >= 20 && agree[2] == taken[2],
+	   "typeinfo-name names: %u of %u as __cxa_demangle says", agree[2], taken[2]);
+}
+
+static void demangle_edges(void)
+{
+	char buf[64], tiny[12];
+
+	is_str(ms_sym_demangle_type("_ZTVN5shape6CircleE", buf, sizeof(buf)),
+	       "vtable for shape::Circle", "nested name");
+	is_str(ms_sym_demangle_type("_ZTISt9bad_alloc", buf, sizeof(buf)),
+	       "typeinfo for std::bad_alloc", "std:: abbreviation");
+	ok(!ms_sym_demangle_type("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", buf, sizeof(buf)),
+	   "a template is refused, not guessed");
+	ok(!ms_sym_demangle_type("_ZN5shape6Circle4areaEv", buf, sizeof(buf)),
+	   "a function is not a vtable");
+	ok(!ms_sym_demangle_type("_ZTVN5shape6CircleE", tiny, sizeof(tiny)),
+	   "a name that does not fit is refused");
+	ok(!ms_sym_demangle_type("_ZTV99x", buf, sizeof(buf)), "a length past the end is refused");
+}
+
+static const struct ms_sym *look(struct ms_symbols *s, uint64_t addr)
+{
+	const struct ms_sym *y = NULL;
+
+	if (ms_symbols_lookup(ctx, s, addr, &y) < 0)
+		printf("# lookup 0x%llx: %s\n", (unsigned long long)addr, ms_ctx_errmsg(ctx));
+	return y;
+}
+
+static void classify_self(void)
+{
+	const struct ms_sym_origin *o = NULL;
+	const struct ms_sym *y;
+	struct ms_symbols *s = NULL;
+	const char *lit = origin_literal;
+	void *heap = malloc(64);
+	int on_stack = 0;
+	char absent[64];
+	size_t n;
+
+	if (ms_symbols_new_pid(ctx, getpid(), &s) < 0) {
+		ok(0, "ms_symbols_new_pid(self): %s", ms_ctx_errmsg(ctx));
+		free(heap);
+		return;
+	}
+	y = look(s, (uint64_t)(uintptr_t)ms_test_symbol_function);
+	ok(y && y->kind == MS_SYM_TEXT && !strcmp(y->name, "ms_test_symbol_function"),
+	   "a function: kind text, its name (%s)", y ? y->name : "none");
+	ok(y && y->file && strstr(y->file, "test-symbol.c") && y->line > 0,
+	   "a function: its file and line (%s:%d)", y && y->file ? y->file : "none", y ? y->line : 0);
+	y = look(s, (uint64_t)(uintptr_t)&ms_test_symbol_data);
+	ok(y && y->kind == MS_SYM_DATA && !strcmp(y->name, "ms_test_symbol_data"),
+	   "initialised data: kind data, its name (%s)", y ? y->name : "none");
+	y = look(s, (uint64_t)(uintptr_t)&ms_test_symbol_bss);
+	ok(y && y->kind == MS_SYM_BSS && !strcmp(y->name, "ms_test_symbol_bss"),
+	   "zeroed data: kind bss, its name (%s)", y ? y->name : "none");
+	y = look(s, (uint64_t)(uintptr_t)&on_stack);
+	ok(y && y->kind == MS_SYM_STACK, "a local: the stack (%s)", y ? y->name : "none");
+	/* The brk heap, or a sanitizer's allocator's anonymous mapping. */
+	y = look(s, (uint64_t)(uintptr_t)heap);
+	ok(y && (y->kind == MS_SYM_HEAP || y->kind == MS_SYM_ANON), "malloc'ed memory: %s",
+	   y ? y->name : "none");
+	ok(!look(s, 8), "an address in no mapping: NULL");
+
+	/* Counting: one target per symbol, the counts as fed. */
+	{
+		uint64_t words[6] = { (uintptr_t)ms_test_symbol_function,
+				      (uintptr_t)ms_test_symbol_function,
+				      (uintptr_t)ms_test_symbol_function, 7,
+				      (uintptr_t)&ms_test_symbol_data, 0 };
+		const struct ms_sym_count *c;
+
+		is_int(ms_symbols_count_words(ctx, s, words, sizeof(words)), 0, "count 6 words");
+		ms_symbols_rank(s);
+		c = ms_symbols_target(s, 0);
+		ok(c && c->count == 3 && !strcmp(c->sym.name, "ms_test_symbol_function"),
+		   "the function ranks first, 3 words");
+		is_u64(ms_symbols_words(s), 6, "6 words counted");
+		is_u64(ms_symbols_module_hits(s), 4, "4 of them into modules");
+	}
+
+	/* Where a string is: the literal, whole, in this binary's .rodata. */
+	is_int(ms_symbols_find_string(ctx, s, lit, false, &o), 0, "find the literal's text");
+	ok(o && o->addr == (uint64_t)(uintptr_t)origin_literal && o->whole &&
+	   !strcmp(o->section, ".rodata") && o->symbol && !strcmp(o->symbol, "origin_literal"),
+	   "at the literal's address, whole, .rodata, symbol origin_literal");
+	/* Made at run time: a literal would be in this binary. */
+	snprintf(absent, sizeof(absent), "no%ssuch%xstring", "-", (unsigned)getpid() * 2654435761u);
+	is_int(ms_symbols_find_string(ctx, s, absent, false, &o), -ENOENT,
+	       "a string of no module: -ENOENT");
+	is_int(ms_symbols_find_string(ctx, s, "abc", false, &o), -ENOENT,
+	       "shorter than 4 characters: not looked up");
+	n = ms_symbols_origin_count(s);
+	ok(n == 1 && ms_symbols_origin(s, 0) && !ms_symbols_origin(s, 1),
+	   "one origin kept, in call order");
+	ms_symbols_free(s);
+	free(heap);
+}
+
+int main(void)
+{
+	ctx = ms_ctx_new();
+	demangle_edges();
+	demangle_libstdcxx();
+	classify_self();
+	ms_ctx_free(ctx);
+	return tap_done();
+}
