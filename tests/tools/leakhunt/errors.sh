@@ -40,7 +40,12 @@ grep -q "exists; give another with -o DIR" "$tmp/err" || ms_fail "existing dir: 
 mkfifo "$tmp/hook"
 (
 	read -r line < "$tmp/hook" && leaker_cmd malloc 1000 4096 T && echo go > "$tmp/hook"
-	read -r line < "$tmp/hook" && leaker_cmd quit && echo go > "$tmp/hook"
+	# "ok bye" comes before the exit: wait for EOF on its stdout (the kernel
+	# closes files after freeing the memory), or the third snapshot could
+	# still see it and leakhunt would wait on a hook nobody answers.
+	read -r line < "$tmp/hook" && leaker_cmd quit
+	IFS= read -r -t "$MS_LEAKER_TIMEOUT" -u "$LEAKER_IN" line
+	echo go > "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
