@@ -137,13 +137,15 @@ static const char *find_gc(const char *line)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	for (; p; p = strstr(p + 1, " gc ")) {
+	for (;;) {
 		const char *q = *p == ' ' ? p + 1 : p;
 
 		if (!strncmp(q, "gc ", 3) && isdigit((unsigned char)q[3]))
 			return q;
+		/* Never search on from the end: past it lies an older, longer line. */
+		if (!*p || !(p = strstr(p + 1, " gc ")))
+			return NULL;
 	}
-	return NULL;
 }
 
 static int push(struct ms_ctx *ctx, struct ms_gctrace *t, const struct ms_gc *g)

@@ -182,6 +182,22 @@ static void test_bad(void)
 		ms_gctrace_free(t);
 	}
 
+	/* Found by fuzz-gctrace: an empty line was searched past its end, into
+	 * what the line before left in the buffer, and read a GC twice. */
+	{
+		static const char ghost[] =
+			"Feb 26 13:56:33.456 gc 46 @1573.417s 0%: 0.18+24+0.029 ms clock, 1.4+0.27/49/121+0.23 ms cpu, 259->262->125 MB, 265 MB goal, 8 P\n"
+			"\n";
+
+		t = parse_str(ghost, sizeof(ghost) - 1, &rc);
+		is_int(rc, 0, "empty line after a prefixed GC: parses");
+		if (!rc) {
+			is_int(ms_gctrace_count(t), 1, "empty line: no second GC read from the line before");
+			is_int(ms_gctrace_stats(t)->skipped, 1, "empty line: skipped");
+			ms_gctrace_free(t);
+		}
+	}
+
 	t = parse_str("", 0, &rc);
 	is_int(rc, -EBADMSG, "empty: -EBADMSG");
 	is_str(ms_ctx_errmsg(ctx),
