@@ -710,8 +710,14 @@ static int read_kmsg(struct ms_ctx *ctx, FILE *fp)
 	char rec[MS_OOM_LINE_MAX + 1024];
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		int e = -errno;
+
+		/* Refused or absent: the caller tries klogctl(2) instead. */
+		if (e == -EPERM || e == -EACCES || e == -ENOENT)
+			return e;
+		return ms_err_errno(ctx, e, "/dev/kmsg");
+	}
 	for (;;) {
 		ssize_t n = read(fd, rec, sizeof(rec));
 
