@@ -12,7 +12,7 @@ secs=${1:-30}
 shift || :
 builddir=${MS_BUILDDIR:-$top/build}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact)
+[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace)
 
 # Real dumps to seed from: bash's [heap] (a glibc main heap), best effort.
 dumps=$(mktemp -d)
@@ -47,6 +47,9 @@ for t in "${targets[@]}"; do
 			> "$corpus/seed" ;;
 	hist) cp "$dumps"/*.dump "$dumps"/*.core "$corpus/" 2>/dev/null || :
 		cp "$top/tests/fixtures/smaps/go-heap.smaps" "$top/tests/fixtures/bad/garbage.bin" "$corpus/" ;;
+	oom) find "$top/tests/fixtures/oom" -type f ! -name README ! -name '*.sh' \
+		-exec cp {} "$corpus/" \; ;;
+	gctrace) find "$top/tests/fixtures/gctrace" -type f -name '*.gctrace' -exec cp {} "$corpus/" \; ;;
 	*) find "$top/tests/fixtures/smaps" "$top/tests/fixtures/pmap" "$top/tests/fixtures/bad" -type f \
 		! -name '*.report' -exec cp {} "$corpus/" \; ;;
 	esac
