@@ -38,7 +38,8 @@ for s in h["strings"][:20]:
 PY
 # With the manifest's maps, words that point outside the dump say where: the
 # records' pointers to their string literal and callback, into the leaker.
-"$bin/bytehist" -s words -t 40 "$tmp/g.dump" > "$tmp/words" || ms_fail "bytehist -s words"
+# Under ASan the allocator's own words crowd the top, so look past 40.
+"$bin/bytehist" -s words -t 100 "$tmp/g.dump" > "$tmp/words" || ms_fail "bytehist -s words"
 grep -Eq "^0x[0-9a-f]+ +[0-9]+ .* points into .*/leaker/leaker \(r--p\)$" "$tmp/words" ||
 	ms_fail "no word noted as pointing into the leaker's rodata: $(cat "$tmp/words")"
 grep -Eq "^0x[0-9a-f]+ +[0-9]+ .* points into .*/leaker/leaker \(r-xp\)$" "$tmp/words" ||
