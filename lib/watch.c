@@ -401,6 +401,9 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 	if (!w->pid)
 		return sample_all(ctx, w);
 	rc = ms_snapshot_take(ctx, w->pid, &s);
+	/* A process that had mappings and has none exited: a zombie not yet reaped. */
+	if (rc == -ENODATA && w->samples)
+		return ms_err(ctx, -ESRCH, "pid %d: exited", (int)w->pid);
 	if (rc < 0)
 		return rc;
 	return ms_watch_add_snapshot(ctx, w, s);

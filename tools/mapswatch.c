@@ -511,6 +511,7 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	struct ms_plot *p;
 	struct stat st;
 
+	check_new(ctl, ctl->plot, "--plot");
 	if (n == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode) &&
 	    ms_snapshot_list_dir(ctx, paths[0], &paths, &n) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
