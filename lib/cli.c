@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
@@ -216,4 +217,25 @@ int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
 		}
 	}
 	return 0;
+}
+
+void ms_cli_test_hook(const char *event, size_t n)
+{
+	const char *hook = getenv("MEMSIFT_TEST_HOOK");
+	size_t elen = strlen(event);
+	char line[96], buf[16];
+	int fd, len;
+
+	if (!hook || strncmp(hook, event, elen) || hook[elen] != ':')
+		return;
+	hook += elen + 1;
+	len = snprintf(line, sizeof(line), "%s %zu\n", event, n);
+	fd = open(hook, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, line, (size_t)len) < 0)
+		err(failure_status, "test hook %s", hook);
+	close(fd);
+	fd = open(hook, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		err(failure_status, "test hook %s", hook);
+	close(fd);
 }

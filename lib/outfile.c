@@ -142,6 +142,11 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		of->tmp = NULL;
 		goto fail;
 	}
+	if ((flags & MS_OUTFILE_PUBLIC) && fchmod(fd, 0644) < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		goto fail;
+	}
 	of->fp = fdopen(fd, "w");
 	if (!of->fp) {
 		rc = ms_err_errno(ctx, -errno, "%s", path);

@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <inttypes.h>
+#include <langinfo.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -760,4 +761,44 @@ void ms_json_str(FILE *fp, const char *s)
 		}
 	}
 	fputc('"', fp);
+}
+
+char *ms_sparkline_str(const uint64_t *v, size_t n, size_t width, bool utf8, char *buf,
+		       size_t len)
+{
+	static const char ascii[] = "_.-~=+*#";
+	size_t first = n > width ? n - width : 0, i, used = 0, cell;
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (i = first; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	for (i = first; i < n; i++) {
+		cell = hi > lo ? (size_t)((double)(v[i] - lo) * 7.0 / (double)(hi - lo) + 0.5) : 0;
+		if (utf8) {
+			/* U+2581..U+2588, LOWER ONE EIGHTH BLOCK to FULL BLOCK: E2 96 81+. */
+			if (used + 4 > len)
+				break;
+			buf[used++] = (char)0xe2;
+			buf[used++] = (char)0x96;
+			buf[used++] = (char)(0x81 + cell);
+		} else {
+			if (used + 2 > len)
+				break;
+			buf[used++] = ascii[cell];
+		}
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
+bool ms_locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 }

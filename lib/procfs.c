@@ -187,3 +187,47 @@ int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n)
 	*n = cnt;
 	return 0;
 }
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n)
+{
+	struct dirent *de;
+	pid_t *t = NULL, *nt;
+	size_t cnt = 0, cap = 0;
+	DIR *dir;
+	long v;
+	char *end;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return ms_err_errno(ctx, -errno, "/proc");
+	while ((de = readdir(dir))) {
+		v = strtol(de->d_name, &end, 10);
+		if (*end || v <= 0)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 256;
+			nt = realloc(t, cap * sizeof(*t));
+			if (!nt) {
+				free(t);
+				closedir(dir);
+				return ms_err(ctx, -ENOMEM, "/proc: out of memory");
+			}
+			t = nt;
+		}
+		t[cnt++] = (pid_t)v;
+	}
+	closedir(dir);
+	/* readdir's order is the kernel's; callers merge lists by pid. */
+	if (cnt)
+		qsort(t, cnt, sizeof(*t), cmp_pid);
+	*pids = t;
+	*n = cnt;
+	return 0;
+}

@@ -1,7 +1,9 @@
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -694,4 +696,51 @@ double ms_snapshot_boottime(const struct ms_snapshot *s)
 		return -1;
 	d = strtod(v, &end);
 	return *end ? -1 : d;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ms_snapshot_list_dir(struct ms_ctx *ctx, const char *dir, char ***paths, size_t *n)
+{
+	char **p = NULL, **np, *path;
+	size_t cnt = 0, i;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return ms_err_errno(ctx, -errno, "%s", dir);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			goto nomem;
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		np = realloc(p, (cnt + 1) * sizeof(*np));
+		if (!np) {
+			free(path);
+			goto nomem;
+		}
+		p = np;
+		p[cnt++] = path;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(p, cnt, sizeof(*p), cmp_version);
+	*paths = p;
+	*n = cnt;
+	return 0;
+nomem:
+	closedir(d);
+	for (i = 0; i < cnt; i++)
+		free(p[i]);
+	free(p);
+	return ms_err(ctx, -ENOMEM, "%s: out of memory", dir);
 }

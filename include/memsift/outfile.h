@@ -17,6 +17,12 @@ struct ms_outfile;
 /* Flags for ms_outfile_open(). */
 enum {
 	MS_OUTFILE_FORCE = 1,	/* replace an existing file (-f) */
+	/*
+	 * Mode 0644 instead of 0600, for a file that holds no memory contents
+	 * and that another user must read: Prometheus metrics for
+	 * node_exporter's textfile collector.
+	 */
+	MS_OUTFILE_PUBLIC = 2,
 };
 
 /*

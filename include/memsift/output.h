@@ -307,4 +307,21 @@ void ms_json_str(FILE *fp, const char *s);
 /* A duration as a person reads it, two units at most: "45s", "3h 20m", "5d 4h". */
 char *ms_duration_str(double secs, char *buf, size_t len);
 
+/*
+ * Draw the N values at V as a sparkline of at most WIDTH cells, one per
+ * value (the last WIDTH values when there are more), scaled from the
+ * smallest to the largest shown: Unicode blocks "\u2581".."\u2588" when
+ * UTF8, else the ASCII ramp "_.-~=+*#".  A flat series is all lowest cells.
+ * Writes at most LEN bytes to BUF, NUL included (4 * WIDTH + 1 always
+ * suffices), and returns BUF.
+ */
+char *ms_sparkline_str(const uint64_t *v, size_t n, size_t width, bool utf8, char *buf,
+		       size_t len);
+
+/*
+ * True when the locale's character set is UTF-8, so ms_sparkline_str() may
+ * draw blocks.  Only reads the locale: the caller sets it with setlocale(3).
+ */
+bool ms_locale_is_utf8(void);
+
 #endif

@@ -62,4 +62,13 @@ int ms_procfs_readlink(struct ms_ctx *ctx, pid_t pid, const char *name, char **o
  */
 int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n);
 
+/*
+ * List every process in /proc (thread group leaders, not threads), in
+ * increasing pid order.  *PIDS is a new array of *N pids, the caller's to
+ * free() (NULL when *N is 0).  Processes come and go while the list is read:
+ * a pid listed may be gone by the time it is looked at.
+ * Returns: 0, -ENOMEM, or the opendir(3) error on /proc.
+ */
+int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n);
+
 #endif

@@ -90,6 +90,15 @@ int ms_snapshot_load(struct ms_ctx *ctx, FILE *fp, const char *name,
 int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,
 			  struct ms_snapshot **out);
 
+/*
+ * The snapshots of a series in directory DIR: its regular files that are not
+ * hidden (a file being written by mapsnap or mapswatch is), in version order
+ * ("2.snap" before "10.snap"), as "DIR/NAME".  *PATHS is a new array of *N
+ * strings, each and the array the caller's to free().
+ * Returns: 0 (with *N possibly 0), -ENOMEM, or the opendir(3) error naming DIR.
+ */
+int ms_snapshot_list_dir(struct ms_ctx *ctx, const char *dir, char ***paths, size_t *n);
+
 /* Write S in mapsnap's format: header, then the smaps text unchanged. */
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp);
 

@@ -1,0 +1,143 @@
+/*
+ * Watching processes over time: the sampling behind mapswatch.
+ *
+ * A watch follows either one process, mapping by mapping (each sample a full
+ * snapshot, as mapsnap takes it), or every process the user can read, each
+ * by its smaps_rollup (one cheap read per process).  What it keeps between
+ * samples is small: the newest snapshot and, per mapping or process, its
+ * last MS_WATCH_KEEP values of RSS, Anonymous and Swap, so a watch can run
+ * for days.  Mappings are followed from sample to sample as ms_diff follows
+ * them; a mapping that appears starts a series of its own, one that goes
+ * away is dropped.  Processes are followed by pid and name; one that exits
+ * is dropped, one that starts is picked up.
+ *
+ * After each sample every item gets a growth rate and a verdict from
+ * <memsift/trend.h> (ms_series_new()) over the values kept, and the items
+ * are ranked by that rate, fastest growing first.
+ */
+#ifndef MEMSIFT_WATCH_H
+#define MEMSIFT_WATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <memsift/ctx.h>
+#include <memsift/maps.h>
+#include <memsift/prom.h>
+#include <memsift/snapshot.h>
+#include <memsift/trend.h>
+
+/* Values kept per item: the rates and verdicts cover at most this many samples. */
+#define MS_WATCH_KEEP 600
+
+struct ms_watch;
+struct ms_watch_item;
+
+/* What an item's values are. */
+enum ms_watch_value {
+	MS_WATCH_RSS = 0,
+	MS_WATCH_ANON,		/* smaps Anonymous */
+	MS_WATCH_SWAP,		/* smaps Swap */
+	MS_WATCH__NVALUES	/* count; not a value */
+};
+
+/*
+ * Start watching process PID, or every process when PID is 0.  Nothing is
+ * read until the first ms_watch_sample().  On success *OUT owns a new watch;
+ * release it with ms_watch_free().  Returns: 0 or -ENOMEM.
+ */
+int ms_watch_new(struct ms_ctx *ctx, pid_t pid, struct ms_watch **out);
+
+/* Release W; NULL is accepted. */
+void ms_watch_free(struct ms_watch *w);
+
+/*
+ * Take one sample now, then rank the items again.  For one process this
+ * takes a snapshot (ms_snapshot_take()); for every process it reads each
+ * one's smaps_rollup, skipping processes that exit meanwhile, kernel threads
+ * and those the user may not read (counted, see ms_watch_skipped()).
+ * Returns: 0; for one process -ESRCH (it exited; the watch keeps what it
+ * had), -EPERM or -EBADMSG as ms_snapshot_take(); -ENOMEM, after which W is
+ * fit only for ms_watch_free().
+ */
+int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w);
+
+/*
+ * Add snapshot S of the watched process as the next sample, as
+ * ms_watch_sample() does with the one it takes; W takes S over, even on
+ * failure.  S must record its boot time, later than the previous sample's.
+ * Returns: 0, -EINVAL (no boot time, or not later), or -ENOMEM.
+ */
+int ms_watch_add_snapshot(struct ms_ctx *ctx, struct ms_watch *w, struct ms_snapshot *s);
+
+/* The pid watched; 0 for every process. */
+pid_t ms_watch_pid(const struct ms_watch *w);
+
+/* Samples taken since the start (not only those kept). */
+size_t ms_watch_samples(const struct ms_watch *w);
+
+/* The newest snapshot of the one process watched, borrowed; NULL before the first or under "all". */
+const struct ms_snapshot *ms_watch_last(const struct ms_watch *w);
+
+/* Seconds between the first sample and the newest. */
+double ms_watch_elapsed(const struct ms_watch *w);
+
+/* Processes skipped at the newest sample (all processes only). */
+size_t ms_watch_skipped(const struct ms_watch *w);
+
+/*
+ * The limit the newest snapshot recorded (its cgroup's memory.max), in
+ * bytes; 0 when there is none or under "all".
+ */
+uint64_t ms_watch_limit(const struct ms_watch *w);
+
+/* Items present in the newest sample: mappings, or processes. */
+size_t ms_watch_count(const struct ms_watch *w);
+
+/*
+ * Item I by rank (0: fastest growing), borrowed from W and valid until the
+ * next sample; NULL when out of range.  Items whose single value gives no
+ * rate rank after all others, by RSS.
+ */
+const struct ms_watch_item *ms_watch_get(const struct ms_watch *w, size_t i);
+
+/* The process (or, under "all", every process) as a whole. NULL before the first sample. */
+const struct ms_watch_item *ms_watch_total(const struct ms_watch *w);
+
+/* The process's pid; for a mapping, the watched process's. 0 for the total under "all". */
+pid_t ms_watch_item_pid(const struct ms_watch_item *it);
+
+/* The process's name (comm); NULL when unknown. */
+const char *ms_watch_item_comm(const struct ms_watch_item *it);
+
+/* The mapping in the newest snapshot; NULL for a process or a total. */
+const struct ms_mapping *ms_watch_item_mapping(const struct ms_watch_item *it);
+
+/* Values kept, oldest first; the newest is of the newest sample. */
+size_t ms_watch_item_count(const struct ms_watch_item *it);
+const uint64_t *ms_watch_item_values(const struct ms_watch_item *it, enum ms_watch_value v);
+
+/* Boot-time seconds (CLOCK_BOOTTIME) of each kept value, oldest first. */
+const double *ms_watch_item_times(const struct ms_watch_item *it);
+
+/* The newest value. */
+uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v);
+
+/*
+ * The RSS series with its rate and verdict (<memsift/trend.h>), borrowed
+ * and valid until the next sample; NULL while the item has one value.
+ */
+const struct ms_series *ms_watch_item_series(const struct ms_watch_item *it);
+
+/*
+ * Add W's newest sample to P as Prometheus metrics: per process its RSS,
+ * Anonymous, Swap, growth rate of RSS and verdict (a gauge per verdict, 1 for
+ * the current one), and for one process watched the same per mapping of the
+ * TOP fastest growing (0: none), labelled by start address, permissions,
+ * name and label.  See mapswatch(1) for the names.
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w, size_t top, struct ms_prom *p);
+
+#endif

@@ -1,0 +1,597 @@
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memsift/diff.h>
+#include <memsift/label.h>
+#include <memsift/procfs.h>
+#include <memsift/watch.h>
+
+#include "internal.h"
+
+struct ms_watch_item {
+	const struct ms_watch *w;
+	pid_t pid;
+	char *comm;			/* owned by process items; else NULL */
+	const struct ms_mapping *m;	/* in w->last; NULL for processes and totals */
+	size_t n, cap;			/* values kept, room for */
+	uint64_t *v[MS_WATCH__NVALUES];
+	struct ms_series *series;
+};
+
+struct ms_watch {
+	pid_t pid;			/* 0: every process */
+	size_t samples;
+	double times[MS_WATCH_KEEP];	/* of the samples kept, oldest first */
+	size_t ntimes;
+	double first_time;
+	struct ms_snapshot *last;
+	struct ms_watch_item **items;	/* address order (mappings) or pid order */
+	size_t nitems;
+	struct ms_watch_item **ranked;
+	struct ms_watch_item total;
+	size_t skipped;
+};
+
+static void item_clear(struct ms_watch_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < MS_WATCH__NVALUES; i++)
+		free(it->v[i]);
+	ms_series_free(it->series);
+	free(it->comm);
+}
+
+static void item_free(struct ms_watch_item *it)
+{
+	if (!it)
+		return;
+	item_clear(it);
+	free(it);
+}
+
+static struct ms_watch_item *item_new(const struct ms_watch *w, pid_t pid)
+{
+	struct ms_watch_item *it = calloc(1, sizeof(*it));
+
+	if (it) {
+		it->w = w;
+		it->pid = pid;
+	}
+	return it;
+}
+
+/* Append one sample's values; the oldest is dropped past MS_WATCH_KEEP. */
+static int item_push(struct ms_watch_item *it, const uint64_t val[MS_WATCH__NVALUES])
+{
+	size_t i, cap;
+	uint64_t *nv;
+
+	if (it->n == MS_WATCH_KEEP) {
+		for (i = 0; i < MS_WATCH__NVALUES; i++)
+			memmove(it->v[i], it->v[i] + 1, (it->n - 1) * sizeof(uint64_t));
+		it->n--;
+	} else if (it->n == it->cap) {
+		cap = it->cap ? it->cap * 2 : 16;
+		if (cap > MS_WATCH_KEEP)
+			cap = MS_WATCH_KEEP;
+		for (i = 0; i < MS_WATCH__NVALUES; i++) {
+			nv = realloc(it->v[i], cap * sizeof(uint64_t));
+			if (!nv)
+				return -ENOMEM;
+			it->v[i] = nv;
+		}
+		it->cap = cap;
+	}
+	for (i = 0; i < MS_WATCH__NVALUES; i++)
+		it->v[i][it->n] = val[i];
+	it->n++;
+	return 0;
+}
+
+int ms_watch_new(struct ms_ctx *ctx, pid_t pid, struct ms_watch **out)
+{
+	struct ms_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	w->pid = pid;
+	w->total.w = w;
+	w->total.pid = pid;
+	*out = w;
+	return 0;
+}
+
+static void free_items(struct ms_watch_item **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		item_free(items[i]);
+	free(items);
+}
+
+void ms_watch_free(struct ms_watch *w)
+{
+	if (!w)
+		return;
+	free_items(w->items, w->nitems);
+	free(w->ranked);
+	item_clear(&w->total);
+	ms_snapshot_free(w->last);
+	free(w);
+}
+
+static int check_time(struct ms_ctx *ctx, const struct ms_watch *w, double t)
+{
+	if (w->ntimes && !(t > w->times[w->ntimes - 1]))
+		return ms_err(ctx, -EINVAL, "sample %zu is not later than the one before",
+			      w->samples + 1);
+	return 0;
+}
+
+static int push_time(struct ms_ctx *ctx, struct ms_watch *w, double t)
+{
+	int rc = check_time(ctx, w, t);
+
+	if (rc < 0)
+		return rc;
+	if (!w->samples)
+		w->first_time = t;
+	if (w->ntimes == MS_WATCH_KEEP) {
+		memmove(w->times, w->times + 1, (MS_WATCH_KEEP - 1) * sizeof(double));
+		w->ntimes--;
+	}
+	w->times[w->ntimes++] = t;
+	w->samples++;
+	return 0;
+}
+
+static uint64_t value_or_0(const struct ms_mapping *m, enum ms_field f)
+{
+	uint64_t v = ms_mapping_get(m, f);
+
+	return v == MS_FIELD_ABSENT ? 0 : v;
+}
+
+static void mapping_values(const struct ms_mapping *m, uint64_t val[MS_WATCH__NVALUES])
+{
+	val[MS_WATCH_RSS] = ms_mapping_get_or_size(m, MS_F_RSS);
+	val[MS_WATCH_ANON] = value_or_0(m, MS_F_ANONYMOUS);
+	val[MS_WATCH_SWAP] = value_or_0(m, MS_F_SWAP);
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct ms_watch_item *x = *(const struct ms_watch_item *const *)a;
+	const struct ms_watch_item *y = *(const struct ms_watch_item *const *)b;
+	double rx, ry;
+	uint64_t vx, vy;
+
+	if (!x->series != !y->series)
+		return x->series ? -1 : 1;
+	if (x->series) {
+		rx = ms_series_rate(x->series);
+		ry = ms_series_rate(y->series);
+		if (rx != ry)
+			return rx > ry ? -1 : 1;
+	}
+	vx = x->v[MS_WATCH_RSS][x->n - 1];
+	vy = y->v[MS_WATCH_RSS][y->n - 1];
+	return vx > vy ? -1 : vx < vy;
+}
+
+static int judge(struct ms_ctx *ctx, struct ms_watch_item *it)
+{
+	ms_series_free(it->series);
+	it->series = NULL;
+	if (it->n < 2)
+		return 0;
+	return ms_series_new(ctx, it->v[MS_WATCH_RSS], ms_watch_item_times(it), it->n,
+			     &it->series);
+}
+
+/* Give every item its rate and verdict, then rank them. */
+static int rank(struct ms_ctx *ctx, struct ms_watch *w)
+{
+	struct ms_watch_item **r;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < w->nitems; i++)
+		if ((rc = judge(ctx, w->items[i])) < 0)
+			return rc;
+	if ((rc = judge(ctx, &w->total)) < 0)
+		return rc;
+	r = realloc(w->ranked, (w->nitems + 1) * sizeof(*r));
+	if (!r)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	w->ranked = r;
+	if (w->nitems)
+		memcpy(r, w->items, w->nitems * sizeof(*r));
+	qsort(r, w->nitems, sizeof(*r), cmp_rank);
+	return 0;
+}
+
+int ms_watch_add_snapshot(struct ms_ctx *ctx, struct ms_watch *w, struct ms_snapshot *s)
+{
+	const struct ms_maps *maps = ms_snapshot_maps(s);
+	size_t n = ms_maps_count(maps), i;
+	struct ms_watch_item **items;
+	struct ms_diff *d = NULL;
+	uint64_t val[MS_WATCH__NVALUES], tot[MS_WATCH__NVALUES] = { 0 };
+	double t = ms_snapshot_boottime(s);
+	int rc;
+
+	if (t < 0) {
+		ms_snapshot_free(s);
+		return ms_err(ctx, -EINVAL, "sample %zu: the snapshot has no time", w->samples + 1);
+	}
+	if ((rc = check_time(ctx, w, t)) < 0) {
+		ms_snapshot_free(s);
+		return rc;
+	}
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (!items) {
+		ms_snapshot_free(s);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	if (w->last && (rc = ms_diff_new(ctx, ms_snapshot_maps(w->last), maps, &d)) < 0)
+		goto fail;
+	/* A mapping the diff follows keeps its series; the rest start afresh. */
+	for (i = 0; d && i < ms_diff_count(d); i++) {
+		const struct ms_diff_entry *e = ms_diff_get(d, i);
+		size_t oi, ni;
+
+		if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
+			continue;
+		oi = ms_mapping_index(ms_diff_entry_old(e));
+		ni = ms_mapping_index(ms_diff_entry_new(e));
+		if (oi < w->nitems && w->items[oi] && !items[ni]) {
+			items[ni] = w->items[oi];
+			w->items[oi] = NULL;
+		}
+	}
+	ms_diff_free(d);
+	if ((rc = push_time(ctx, w, t)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct ms_mapping *m = ms_maps_get(maps, i);
+
+		if (!items[i] && !(items[i] = item_new(w, w->pid))) {
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		items[i]->m = m;
+		mapping_values(m, val);
+		for (size_t k = 0; k < MS_WATCH__NVALUES; k++)
+			tot[k] += val[k];
+		if (item_push(items[i], val) < 0) {
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (item_push(&w->total, tot) < 0) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	free_items(w->items, w->nitems);
+	w->items = items;
+	w->nitems = n;
+	ms_snapshot_free(w->last);
+	w->last = s;
+	return rank(ctx, w);
+fail:
+	free_items(items, n);
+	ms_snapshot_free(s);
+	return rc;
+}
+
+/* The name in /proc/PID/comm, without its newline; NULL when unreadable. */
+static char *read_comm(pid_t pid)
+{
+	char *buf;
+	size_t len;
+
+	if (ms_procfs_read(NULL, pid, "comm", &buf, &len) < 0)
+		return NULL;
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return buf;
+}
+
+/* One process's rollup: 0, 1 when it is to be skipped, or -ENOMEM. */
+static int read_rollup(struct ms_watch *w, pid_t pid, uint64_t val[MS_WATCH__NVALUES])
+{
+	struct ms_maps *maps;
+	int rc;
+
+	rc = ms_maps_read_pid(NULL, pid, MS_MAPS_SRC_ROLLUP, &maps);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		/* Gone meanwhile, or a kernel thread (no mappings): not the user's concern. */
+		if (rc == -EPERM || rc == -EACCES)
+			w->skipped++;
+		return 1;
+	}
+	mapping_values(ms_maps_get(maps, 0), val);
+	ms_maps_free(maps);
+	return 0;
+}
+
+static int sample_all(struct ms_ctx *ctx, struct ms_watch *w)
+{
+	struct ms_watch_item **items = NULL, *it;
+	uint64_t val[MS_WATCH__NVALUES], tot[MS_WATCH__NVALUES] = { 0 };
+	struct timespec ts;
+	pid_t *pids, self = getpid();
+	size_t npids, i, k, n = 0, old = 0;
+	char *comm;
+	int rc;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	if ((rc = ms_procfs_pids(ctx, &pids, &npids)) < 0)
+		return rc;
+	if (npids && !(items = calloc(npids, sizeof(*items)))) {
+		free(pids);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	if ((rc = push_time(ctx, w, (double)ts.tv_sec + ts.tv_nsec / 1e9)) < 0)
+		goto fail;
+	w->skipped = 0;
+	for (i = 0; i < npids; i++) {
+		if (pids[i] == self)
+			continue;
+		rc = read_rollup(w, pids[i], val);
+		if (rc < 0)
+			goto fail_nomem;
+		if (rc > 0 || !(comm = read_comm(pids[i])))
+			continue;
+		/* Both lists are in pid order: a merge.  A new name is a new program (exec). */
+		while (old < w->nitems && w->items[old]->pid < pids[i])
+			old++;
+		it = NULL;
+		if (old < w->nitems && w->items[old]->pid == pids[i] &&
+		    !strcmp(w->items[old]->comm, comm)) {
+			it = w->items[old];
+			w->items[old++] = NULL;
+			free(comm);
+		} else if ((it = item_new(w, pids[i]))) {
+			it->comm = comm;
+		} else {
+			free(comm);
+			goto fail_nomem;
+		}
+		items[n++] = it;
+		for (k = 0; k < MS_WATCH__NVALUES; k++)
+			tot[k] += val[k];
+		if (item_push(it, val) < 0)
+			goto fail_nomem;
+	}
+	free(pids);
+	if (item_push(&w->total, tot) < 0) {
+		free_items(items, n);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	/* Kept pid order but for the NULLs of those claimed: drop the rest. */
+	for (i = 0; i < w->nitems; i++)
+		item_free(w->items[i]);
+	free(w->items);
+	w->items = items;
+	w->nitems = n;
+	return rank(ctx, w);
+fail_nomem:
+	rc = ms_err(ctx, -ENOMEM, "out of memory");
+fail:
+	free(pids);
+	free_items(items, n);
+	return rc;
+}
+
+int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
+{
+	struct ms_snapshot *s;
+	int rc;
+
+	if (!w->pid)
+		return sample_all(ctx, w);
+	rc = ms_snapshot_take(ctx, w->pid, &s);
+	/* A process that had mappings and has none exited: a zombie not yet reaped. */
+	if (rc == -ENODATA && w->samples)
+		return ms_err(ctx, -ESRCH, "pid %d: exited", (int)w->pid);
+	if (rc < 0)
+		return rc;
+	return ms_watch_add_snapshot(ctx, w, s);
+}
+
+pid_t ms_watch_pid(const struct ms_watch *w)
+{
+	return w->pid;
+}
+
+size_t ms_watch_samples(const struct ms_watch *w)
+{
+	return w->samples;
+}
+
+const struct ms_snapshot *ms_watch_last(const struct ms_watch *w)
+{
+	return w->last;
+}
+
+double ms_watch_elapsed(const struct ms_watch *w)
+{
+	return w->ntimes ? w->times[w->ntimes - 1] - w->first_time : 0;
+}
+
+size_t ms_watch_skipped(const struct ms_watch *w)
+{
+	return w->skipped;
+}
+
+uint64_t ms_watch_limit(const struct ms_watch *w)
+{
+	const char *mm = w->last ? ms_snapshot_get(w->last, "memory.max") : NULL;
+
+	/* cgroup v2 writes "max" for no limit. */
+	return mm && strcmp(mm, "max") ? strtoull(mm, NULL, 10) : 0;
+}
+
+size_t ms_watch_count(const struct ms_watch *w)
+{
+	return w->nitems;
+}
+
+const struct ms_watch_item *ms_watch_get(const struct ms_watch *w, size_t i)
+{
+	return i < w->nitems ? w->ranked[i] : NULL;
+}
+
+const struct ms_watch_item *ms_watch_total(const struct ms_watch *w)
+{
+	return w->total.n ? &w->total : NULL;
+}
+
+pid_t ms_watch_item_pid(const struct ms_watch_item *it)
+{
+	return it->pid;
+}
+
+const char *ms_watch_item_comm(const struct ms_watch_item *it)
+{
+	if (it->comm)
+		return it->comm;
+	return it->w->last ? ms_snapshot_get(it->w->last, "comm") : NULL;
+}
+
+const struct ms_mapping *ms_watch_item_mapping(const struct ms_watch_item *it)
+{
+	return it->m;
+}
+
+size_t ms_watch_item_count(const struct ms_watch_item *it)
+{
+	return it->n;
+}
+
+const uint64_t *ms_watch_item_values(const struct ms_watch_item *it, enum ms_watch_value v)
+{
+	return it->v[v];
+}
+
+const double *ms_watch_item_times(const struct ms_watch_item *it)
+{
+	/* An item present now was present in each of its last N samples. */
+	return it->w->times + it->w->ntimes - it->n;
+}
+
+uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v)
+{
+	return it->n ? it->v[v][it->n - 1] : 0;
+}
+
+const struct ms_series *ms_watch_item_series(const struct ms_watch_item *it)
+{
+	return it->series;
+}
+
+/* Prometheus label values: short words, easier in alert rules than the sentences. */
+static const char *const verdict_names[] = {
+	[MS_VERDICT_STEADY] = "steady",
+	[MS_VERDICT_GROWING] = "growing",
+	[MS_VERDICT_LEVELLED] = "levelled",
+	[MS_VERDICT_SHRINKING] = "shrinking",
+};
+
+static const struct {
+	const char *name, *help;
+} families[] = {
+	{ "memsift_process_rss_bytes", "Resident set size of the process, from smaps." },
+	{ "memsift_process_anonymous_bytes", "Anonymous memory of the process, from smaps." },
+	{ "memsift_process_swap_bytes", "Swapped-out memory of the process, from smaps." },
+	{ "memsift_process_rss_growth_bytes_per_second",
+	  "Growth rate of the resident set (Theil-Sen slope over the samples kept)." },
+	{ "memsift_process_verdict",
+	  "1 for the current verdict on the resident set (growing: grows with no steady state), 0 for the others." },
+	{ "memsift_mapping_rss_bytes", "Resident set size of the mapping, from smaps." },
+	{ "memsift_mapping_anonymous_bytes", "Anonymous memory of the mapping, from smaps." },
+	{ "memsift_mapping_swap_bytes", "Swapped-out memory of the mapping, from smaps." },
+	{ "memsift_mapping_rss_growth_bytes_per_second",
+	  "Growth rate of the mapping's resident set (Theil-Sen slope over the samples kept)." },
+	{ "memsift_mapping_verdict",
+	  "1 for the current verdict on the mapping's resident set, 0 for the others." },
+};
+
+/* The samples of one item, under the families from FIRST on (process or mapping). */
+static int prom_item(struct ms_ctx *ctx, const struct ms_watch_item *it, size_t first,
+		     const char **labels, size_t nl, struct ms_prom *p)
+{
+	const struct ms_series *s = it->series;
+	size_t v;
+	int rc = 0;
+
+	for (v = 0; v < MS_WATCH__NVALUES && rc == 0; v++)
+		rc = ms_prom_add(ctx, p, families[first + v].name, labels,
+				 (double)ms_watch_item_now(it, v));
+	if (rc < 0 || !s)
+		return rc;
+	rc = ms_prom_add(ctx, p, families[first + 3].name, labels, ms_series_rate(s));
+	labels[nl] = "verdict";
+	labels[nl + 2] = NULL;
+	for (v = MS_VERDICT_STEADY; v <= MS_VERDICT_SHRINKING && rc == 0; v++) {
+		labels[nl + 1] = verdict_names[v];
+		rc = ms_prom_add(ctx, p, families[first + 4].name, labels,
+				 ms_series_verdict(s) == v ? 1 : 0);
+	}
+	labels[nl] = NULL;
+	return rc;
+}
+
+int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w, size_t top, struct ms_prom *p)
+{
+	const char *labels[16] = { 0 };
+	char pid[16], start[24], label[128];
+	const char *comm;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < MS_ARRAY_SIZE(families) && rc == 0; i++)
+		rc = ms_prom_family(ctx, p, families[i].name, MS_PROM_GAUGE, families[i].help);
+	if (rc < 0 || !w->total.n)
+		return rc;
+	labels[0] = "pid";
+	labels[1] = pid;
+	labels[2] = "comm";
+	if (!w->pid) {
+		for (i = 0; i < w->nitems && rc == 0; i++) {
+			snprintf(pid, sizeof(pid), "%d", (int)w->items[i]->pid);
+			labels[3] = w->items[i]->comm;
+			rc = prom_item(ctx, w->items[i], 0, labels, 4, p);
+		}
+		return rc;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)w->pid);
+	comm = ms_watch_item_comm(&w->total);
+	labels[3] = comm ? comm : "";
+	rc = prom_item(ctx, &w->total, 0, labels, 4, p);
+	for (i = 0; i < top && i < w->nitems && rc == 0; i++) {
+		const struct ms_mapping *m = w->ranked[i]->m;
+
+		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)ms_mapping_start(m));
+		labels[4] = "start";
+		labels[5] = start;
+		labels[6] = "perms";
+		labels[7] = ms_mapping_perms(m);
+		labels[8] = "mapping";
+		labels[9] = ms_mapping_name(m);
+		labels[10] = "label";
+		labels[11] = ms_label_mapping(w->last, m, label, sizeof(label));
+		rc = prom_item(ctx, w->ranked[i], 5, labels, 12, p);
+	}
+	return rc;
+}

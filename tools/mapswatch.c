@@ -1,0 +1,569 @@
+/*
+ * mapswatch: watch a process's mappings (or every process) grow, live, like
+ * top: ranked by growth rate, a sparkline and a verdict each; keep the
+ * samples as mapsnap snapshots, export them for Prometheus, plot them.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memsift/cli.h>
+#include <memsift/label.h>
+#include <memsift/outfile.h>
+#include <memsift/output.h>
+#include <memsift/parse.h>
+#include <memsift/plot.h>
+#include <memsift/prom.h>
+#include <memsift/snapshot.h>
+#include <memsift/watch.h>
+
+enum {
+	COL_PID, COL_COMM, COL_START, COL_END, COL_PERMS, COL_RSS, COL_ANON, COL_SWAP,
+	COL_GROWTH, COL_RATE, COL_VERDICT, COL_TREND, COL_LABEL, COL_NAME
+};
+
+static const struct ms_out_column columns[] = {
+	[COL_PID] = { "PID", 6, MS_COL_RIGHT, MS_COL_U64, "process id" },
+	[COL_COMM] = { "COMM", 0.15, MS_COL_TRUNC, MS_COL_STR, "process name" },
+	[COL_START] = { "START", 12, 0, MS_COL_HEX, "start address of the mapping" },
+	[COL_END] = { "END", 12, 0, MS_COL_HEX, "end address (exclusive)" },
+	[COL_PERMS] = { "PERMS", 4, 0, MS_COL_STR, "permissions, as maps prints them" },
+	[COL_RSS] = { "RSS", 5, MS_COL_RIGHT, MS_COL_SIZE, "resident set now" },
+	[COL_ANON] = { "ANON", 5, MS_COL_RIGHT, MS_COL_SIZE, "anonymous memory now" },
+	[COL_SWAP] = { "SWAP", 5, MS_COL_RIGHT, MS_COL_SIZE, "swapped out now" },
+	[COL_GROWTH] = { "GROWTH", 5, MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth of the resident set over the samples kept" },
+	[COL_RATE] = { "RATE", 6, MS_COL_RIGHT, MS_COL_RATE, "growth rate of the resident set" },
+	[COL_VERDICT] = { "VERDICT", 10, 0, MS_COL_STR, "grows with no steady state, levelled off, shrinking or steady" },
+	[COL_TREND] = { "TREND", 20, 0, MS_COL_STR, "sparkline of the resident set" },
+	[COL_LABEL] = { "LABEL", 0.2, MS_COL_TRUNC, MS_COL_STR, "what the mapping likely is: heap, thread stack, glibc arena..." },
+	[COL_NAME] = { "NAME", 0.3, MS_COL_TRUNC, MS_COL_STR, "name, as maps prints it" },
+};
+
+#define COLS_ONE "START,PERMS,RSS,GROWTH,RATE,VERDICT,TREND,LABEL,NAME"
+#define COLS_ALL "PID,COMM,RSS,GROWTH,RATE,VERDICT,TREND"
+#define SPARK_WIDTH 20
+#define PROM_TOP 10
+#define PLOT_TOP 5
+
+struct mapswatch_ctl {
+	pid_t pid;
+	bool all, batch, live, utf8;
+	uint64_t interval, duration, count, limit, top;
+	const char *dir, *plot, *prom, *columns;
+	unsigned outflags, fileflags;
+	char **from;		/* --plot from saved snapshots: DIR or files */
+	size_t nfrom;
+	struct ms_watch *w;
+	struct termios saved_tty;
+	bool tty_saved;
+};
+
+enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT, OPT_PROM,
+       OPT_TOP };
+
+static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "columns", required_argument, NULL, OPT_COLUMNS },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "prom", required_argument, NULL, OPT_PROM },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t interrupted;
+
+/* For the atexit() handler only: an error exit must give the terminal back too. */
+static struct mapswatch_ctl *live_ctl;
+
+static _Noreturn void usage(void)
+{
+	printf("Usage:\n mapswatch [options] -p PID\n mapswatch [options] --all\n"
+	       " mapswatch --plot FILE.svg DIR|SNAPSHOT...\n\n");
+	printf("Watch the mappings of a process grow, ranked by growth rate, each with a\n"
+	       "sparkline and a verdict; or every process, ranked by the growth of its RSS.\n"
+	       "Live and redrawn on a terminal (q or Ctrl-C ends it); otherwise a table at\n"
+	       "the end.  From saved snapshots, --plot draws their growth.\n\n");
+	printf("Options:\n");
+	printf(" -p, --pid PID          the process to watch, mapping by mapping\n");
+	printf(" -a, --all              every process the user can read (smaps_rollup)\n");
+	printf(" -i, --interval TIME    time between samples (default 2s)\n");
+	printf(" -d, --duration TIME    stop after TIME (default: until q or Ctrl-C)\n");
+	printf(" -n, --count N          stop after N samples\n");
+	printf(" -o, --output DIR       keep every sample as a mapsnap snapshot in DIR\n");
+	printf(" -f, --force            write into a DIR that exists; overwrite the plot\n"
+	       "                          and metrics files\n");
+	printf(" -b, --batch            no live view even on a terminal: a table at the end\n");
+	printf(" -J, --json             the table at the end as JSON\n");
+	printf(" -r, --raw              the table at the end in raw form\n");
+	printf("     --bytes            sizes in bytes\n");
+	printf("     --columns LIST     the columns to show (see below)\n");
+	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
+	       "                          cgroup's memory.max)\n");
+	printf("     --noheadings       no column headings\n");
+	printf("     --plot FILE        draw RSS over time as SVG into FILE at the end\n");
+	printf("     --prom FILE        write Prometheus metrics to FILE after each sample\n");
+	printf("     --top N            show the N fastest growing (and export N mappings\n"
+	       "                          to --prom, default %d)\n", PROM_TOP);
+	ms_cli_help_options(stdout);
+	ms_out_help_columns(columns, MS_ARRAY_SIZE(columns), stdout);
+	printf("\nExit status: 0 success, 1 failure.\n");
+	exit(MS_EXIT_OK);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
+{
+	static const struct ms_cli_excl excl[] = { { { 'J', 'r' } }, { { 'p', 'a' } } };
+	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
+		switch (c) {
+		case 'p':
+			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+			break;
+		case 'a': ctl->all = true; break;
+		case 'i':
+			if (ms_parse_duration(ctx, optarg, &ctl->interval) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
+			if (ctl->interval < 1000)
+				errx(MS_EXIT_FAILURE, "--interval: \"%s\" is too short; give 1ms or more", optarg);
+			break;
+		case 'd':
+			if (ms_parse_duration(ctx, optarg, &ctl->duration) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--duration");
+			break;
+		case 'n':
+			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->count) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
+			break;
+		case 'o': ctl->dir = optarg; break;
+		case 'f': ctl->fileflags |= MS_OUTFILE_FORCE; break;
+		case 'b': ctl->batch = true; break;
+		case 'J': ctl->outflags |= MS_OUT_JSON; break;
+		case 'r': ctl->outflags |= MS_OUT_RAW; break;
+		case OPT_BYTES: ctl->outflags |= MS_OUT_BYTES; break;
+		case OPT_NOHEADINGS: ctl->outflags |= MS_OUT_NOHEADINGS; break;
+		case OPT_COLUMNS: ctl->columns = optarg; break;
+		case OPT_LIMIT:
+			if (ms_parse_size(ctx, optarg, &ctl->limit) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--limit");
+			break;
+		case OPT_PLOT: ctl->plot = optarg; break;
+		case OPT_PROM: ctl->prom = optarg; break;
+		case OPT_TOP:
+			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
+			break;
+		case 'V':
+			ms_cli_print_version();
+		case 'h':
+			usage();
+		default:
+			ms_cli_errtryhelp(MS_EXIT_FAILURE);
+		}
+	}
+	ctl->from = argv + optind;
+	ctl->nfrom = (size_t)(argc - optind);
+	if (ctl->nfrom && (ctl->pid || ctl->all || !ctl->plot)) {
+		warnx("unexpected argument \"%s\"; saved snapshots are read only with --plot", argv[optind]);
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (!ctl->nfrom && !ctl->pid && !ctl->all) {
+		warnx("nothing to watch; use -p PID or --all");
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+	if (ctl->all && ctl->dir)
+		errx(MS_EXIT_FAILURE, "--output: snapshots are kept for one process only; use -p PID");
+	if (ctl->columns) {
+		struct ms_out *o;
+
+		/* Check the list now, not after an hour of watching. */
+		if (ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), "x", &o) < 0 ||
+		    ms_out_set_columns(o, ctl->columns) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--columns");
+		ms_out_free(o);
+	}
+}
+
+/* Refuse what must not be replaced without -f before any work is done. */
+static void check_new(const struct mapswatch_ctl *ctl, const char *path, const char *what)
+{
+	struct stat st;
+
+	if (!path || (ctl->fileflags & MS_OUTFILE_FORCE) || lstat(path, &st) < 0 ||
+	    S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		return;
+	if (S_ISDIR(st.st_mode) && !strcmp(what, "--output"))
+		errx(MS_EXIT_FAILURE, "%s: exists; use -f to write into it, or another DIR", path);
+	errx(MS_EXIT_FAILURE, "%s: %s: file exists; use -f to overwrite it", what, path);
+}
+
+static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
+		    const struct ms_watch_item *it)
+{
+	const struct ms_mapping *m = ms_watch_item_mapping(it);
+	const struct ms_series *s = ms_watch_item_series(it);
+	const uint64_t *v = ms_watch_item_values(it, MS_WATCH_RSS);
+	size_t n = ms_watch_item_count(it);
+	struct ms_out_row *r = ms_out_add_row(out);
+	char buf[4 * SPARK_WIDTH + 1];
+
+	if (!r)
+		return;
+	ms_out_set_u64(r, COL_PID, (uint64_t)ms_watch_item_pid(it));
+	ms_out_set_str(r, COL_COMM, ms_watch_item_comm(it));
+	if (m) {
+		ms_out_set_u64(r, COL_START, ms_mapping_start(m));
+		ms_out_set_u64(r, COL_END, ms_mapping_end(m));
+		ms_out_set_str(r, COL_PERMS, ms_mapping_perms(m));
+		ms_out_set_str(r, COL_LABEL, ms_label_mapping(ms_watch_last(ctl->w), m, buf, sizeof(buf)));
+		ms_out_set_str(r, COL_NAME, ms_mapping_name(m));
+	}
+	ms_out_set_u64(r, COL_RSS, ms_watch_item_now(it, MS_WATCH_RSS));
+	ms_out_set_u64(r, COL_ANON, ms_watch_item_now(it, MS_WATCH_ANON));
+	ms_out_set_u64(r, COL_SWAP, ms_watch_item_now(it, MS_WATCH_SWAP));
+	ms_out_set_s64(r, COL_GROWTH, (int64_t)(v[n - 1] - v[0]));
+	if (s) {
+		ms_out_set_double(r, COL_RATE, ms_series_rate(s));
+		ms_out_set_str(r, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
+	}
+	ms_out_set_str(r, COL_TREND, ms_sparkline_str(v, n, SPARK_WIDTH, ctl->utf8, buf, sizeof(buf)));
+}
+
+/* Two header lines: what is watched, then the total, its rate, verdict and limit. */
+static void print_header(const struct mapswatch_ctl *ctl, FILE *fp)
+{
+	const struct ms_watch_item *tot = ms_watch_total(ctl->w);
+	const struct ms_series *s = tot ? ms_watch_item_series(tot) : NULL;
+	uint64_t limit = ctl->limit ? ctl->limit : ms_watch_limit(ctl->w);
+	char a[MS_SIZE_STR_MAX], r[32], d[32];
+	const char *comm;
+	double eta;
+
+	if (!tot)
+		return;
+	ms_duration_str(ms_watch_elapsed(ctl->w), d, sizeof(d));
+	if (ctl->pid) {
+		comm = ms_watch_item_comm(tot);
+		fprintf(fp, "pid %d (%s): %zu sample%s over %s, %zu mappings\n", (int)ctl->pid,
+			comm ? comm : "?", ms_watch_samples(ctl->w),
+			ms_watch_samples(ctl->w) == 1 ? "" : "s", d, ms_watch_count(ctl->w));
+	} else {
+		fprintf(fp, "%zu processes (%zu not readable): %zu sample%s over %s\n",
+			ms_watch_count(ctl->w), ms_watch_skipped(ctl->w), ms_watch_samples(ctl->w),
+			ms_watch_samples(ctl->w) == 1 ? "" : "s", d);
+	}
+	ms_size_str(ms_watch_item_now(tot, MS_WATCH_RSS), a, sizeof(a));
+	if (!s) {
+		fprintf(fp, "total RSS %s\n", a);
+		return;
+	}
+	fprintf(fp, "total RSS %s, %s: %s", a, ms_rate_str(ms_series_rate(s), r, sizeof(r)),
+		ms_verdict_str(ms_series_verdict(s)));
+	if (limit) {
+		ms_size_str(limit, a, sizeof(a));
+		eta = ms_series_eta(s, limit);
+		if (eta == 0)
+			fprintf(fp, "; at the limit of %s", a);
+		else if (eta > 0)
+			fprintf(fp, "; reaches the limit of %s in about %s", a,
+				ms_duration_str(eta, d, sizeof(d)));
+		else
+			fprintf(fp, "; not on course to reach the limit of %s", a);
+	}
+	fputc('\n', fp);
+}
+
+/* The table: the MAXROWS fastest growing (0: all, or --top). */
+static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE *fp,
+		       size_t width, size_t maxrows)
+{
+	const struct ms_watch_item *it;
+	struct ms_out *out;
+	size_t i;
+	int rc;
+
+	if ((rc = ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), ctl->pid ? "mappings" : "processes", &out)) < 0)
+		return rc;
+	rc = ms_out_set_columns(out, ctl->columns ? ctl->columns : ctl->pid ? COLS_ONE : COLS_ALL);
+	ms_out_set_flags(out, ctl->outflags);
+	ms_out_set_termwidth(out, width);
+	if (ctl->top && (!maxrows || ctl->top < maxrows))
+		maxrows = ctl->top;
+	for (i = 0; rc == 0 && (it = ms_watch_get(ctl->w, i)) && (!maxrows || i < maxrows); i++)
+		add_row(ctl, out, it);
+	if (rc == 0)
+		rc = ms_out_print(out, fp);
+	ms_out_free(out);
+	return rc;
+}
+
+/* One frame of the live view, drawn over the last. */
+static void draw(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	char *frame = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+	fp = open_memstream(&frame, &len);
+	if (!fp)
+		return;
+	print_header(ctl, fp);
+	fputc('\n', fp);
+	print_table(ctx, ctl, fp, ws.ws_col, ws.ws_row > 6 ? ws.ws_row - 5u : 1);
+	fprintf(fp, "\n(q to quit)");
+	fclose(fp);
+	printf("\033[H\033[J%s", frame);
+	fflush(stdout);
+	free(frame);
+}
+
+static void live_end(void)
+{
+	struct mapswatch_ctl *ctl = live_ctl;
+
+	if (!ctl)
+		return;
+	live_ctl = NULL;
+	if (ctl->tty_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &ctl->saved_tty);
+	printf("\033[?25h\033[?1049l");
+	fflush(stdout);
+}
+
+static void live_start(struct mapswatch_ctl *ctl)
+{
+	struct termios t;
+
+	live_ctl = ctl;
+	atexit(live_end);
+
+	/* The alternate screen, as top and less use it: the shell's screen comes back. */
+	printf("\033[?1049h\033[?25l");
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &ctl->saved_tty) == 0) {
+		t = ctl->saved_tty;
+		t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		ctl->tty_saved = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+	}
+}
+
+/* Sleep until DEADLINE; false when q or a signal asked to stop. */
+static bool wait_until(const struct mapswatch_ctl *ctl, const struct timespec *deadline)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec now;
+	long ms;
+	char c;
+
+	for (;;) {
+		if (interrupted)
+			return false;
+		if (!ctl->tty_saved) {
+			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == 0)
+				return !interrupted;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return true;
+		if (poll(&pfd, 1, (int)ms) > 0 && read(STDIN_FILENO, &c, 1) == 1 &&
+		    (c == 'q' || c == 'Q'))
+			return false;
+	}
+}
+
+/* After each sample: keep it in DIR, export it, let a test act. */
+static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
+{
+	size_t n = ms_watch_samples(ctl->w);
+	struct ms_outfile *of;
+	struct ms_prom *p;
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (ctl->dir) {
+		snprintf(path, sizeof(path), "%s/%04zu.snap", ctl->dir, n);
+		rc = ms_outfile_open(ctx, path, ctl->fileflags, &of);
+		if (rc == 0 && (rc = ms_snapshot_write(ctx, ms_watch_last(ctl->w), ms_outfile_fp(of))) < 0)
+			ms_outfile_abort(of);
+		else if (rc == 0)
+			rc = ms_outfile_commit(ctx, of);
+	}
+	if (rc == 0 && ctl->prom) {
+		rc = ms_prom_new(ctx, &p);
+		if (rc == 0)
+			rc = ms_watch_prom(ctx, ctl->w, ctl->top ? ctl->top : PROM_TOP, p);
+		/* Ours after the first write: replaced each interval from then on. */
+		if (rc == 0)
+			rc = ms_prom_write_file(ctx, p, ctl->prom,
+						ctl->fileflags | (n > 1 ? MS_OUTFILE_FORCE : 0));
+		ms_prom_free(p);
+	}
+	ms_cli_test_hook("snapshot", n);
+	return rc;
+}
+
+/* Sample until the count or duration ends, q, a signal, or the process exits. */
+static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
+{
+	struct timespec next, start;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	next = start;
+	for (;;) {
+		rc = ms_watch_sample(ctx, ctl->w);
+		if (rc == -ESRCH && ms_watch_samples(ctl->w)) {
+			warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
+			      ms_watch_samples(ctl->w));
+			return;
+		}
+		if (rc < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+		if (ctl->dir && ms_watch_samples(ctl->w) == 1 && mkdir(ctl->dir, 0700) < 0 &&
+		    !(errno == EEXIST && (ctl->fileflags & MS_OUTFILE_FORCE)))
+			err(MS_EXIT_FAILURE, "%s", ctl->dir);
+		if (after_sample(ctx, ctl) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+		if (ctl->live)
+			draw(ctx, ctl);
+		if (ctl->count && ms_watch_samples(ctl->w) >= ctl->count)
+			return;
+		next.tv_sec += (time_t)(ctl->interval / 1000000);
+		next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		if (ctl->duration && (uint64_t)(next.tv_sec - start.tv_sec) * 1000000 +
+		    (next.tv_nsec - start.tv_nsec) / 1000 > ctl->duration)
+			return;
+		if (!wait_until(ctl, &next))
+			return;
+	}
+}
+
+static void finish(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
+{
+	struct ms_plot *p;
+
+	if (!(ctl->outflags & MS_OUT_JSON)) {
+		print_header(ctl, stdout);
+		if (ms_watch_count(ctl->w))
+			putchar('\n');
+	}
+	if (print_table(ctx, ctl, stdout, 0, 0) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (!ctl->plot)
+		return;
+	if (ms_plot_watch(ctx, ctl->w, ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
+	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--plot");
+	ms_plot_free(p);
+}
+
+/* mapswatch --plot FILE DIR|SNAPSHOT...: a growth plot of saved snapshots. */
+static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
+{
+	char **paths = ctl->from;
+	size_t n = ctl->nfrom, i;
+	struct ms_plot *p;
+	struct stat st;
+
+	check_new(ctl, ctl->plot, "--plot");
+	if (n == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode) &&
+	    ms_snapshot_list_dir(ctx, paths[0], &paths, &n) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (!n)
+		errx(MS_EXIT_FAILURE, "%s: no snapshots in it", ctl->from[0]);
+	if (ms_plot_snapshot_paths(ctx, (const char *const *)paths, n,
+				   ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
+	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	ms_plot_free(p);
+	if (paths != ctl->from) {
+		for (i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct mapswatch_ctl ctl = { .interval = 2000000 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct ms_ctx *ctx;
+
+	ms_cli_init("mapswatch");
+	setlocale(LC_CTYPE, "");
+	ctx = ms_ctx_new();
+	if (!ctx)
+		errx(MS_EXIT_FAILURE, "out of memory");
+	parse_args(ctx, &ctl, argc, argv);
+	if (ctl.nfrom) {
+		plot_saved(ctx, &ctl);
+		ms_ctx_free(ctx);
+		return MS_EXIT_OK;
+	}
+	check_new(&ctl, ctl.dir, "--output");
+	check_new(&ctl, ctl.prom, "--prom");
+	check_new(&ctl, ctl.plot, "--plot");
+	ctl.utf8 = ms_locale_is_utf8();
+	ctl.live = !ctl.batch && !(ctl.outflags & (MS_OUT_JSON | MS_OUT_RAW)) &&
+		   isatty(STDOUT_FILENO);
+	if (ms_watch_new(ctx, ctl.all ? 0 : ctl.pid, &ctl.w) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	/* Ctrl-C ends the watch between two samples; every file written is whole. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (ctl.live)
+		live_start(&ctl);
+	watch(ctx, &ctl);
+	live_end();
+	finish(ctx, &ctl);
+	ms_watch_free(ctl.w);
+	ms_ctx_free(ctx);
+	return MS_EXIT_OK;
+}
