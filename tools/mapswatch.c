@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <memsift/cli.h>
+#include <memsift/gctrace.h>
 #include <memsift/label.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -62,7 +63,7 @@ struct mapswatch_ctl {
 	pid_t pid;
 	bool all, batch, live, utf8;
 	uint64_t interval, duration, count, limit, top;
-	const char *dir, *plot, *prom, *columns;
+	const char *dir, *plot, *prom, *columns, *gctrace;
 	unsigned outflags, fileflags;
 	char **from;		/* --plot from saved snapshots: DIR or files */
 	size_t nfrom;
@@ -71,8 +72,8 @@ struct mapswatch_ctl {
 	bool tty_saved;
 };
 
-enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT, OPT_PROM,
-       OPT_TOP };
+enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_GCTRACE, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT,
+       OPT_PROM, OPT_TOP };
 
 static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
 static const struct option longopts[] = {
@@ -88,6 +89,7 @@ static const struct option longopts[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "bytes", no_argument, NULL, OPT_BYTES },
 	{ "columns", required_argument, NULL, OPT_COLUMNS },
+	{ "gctrace", required_argument, NULL, OPT_GCTRACE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
@@ -106,7 +108,7 @@ static struct mapswatch_ctl *live_ctl;
 static _Noreturn void usage(void)
 {
 	printf("Usage:\n mapswatch [options] -p PID\n mapswatch [options] --all\n"
-	       " mapswatch --plot FILE.svg DIR|SNAPSHOT...\n\n");
+	       " mapswatch --plot FILE.svg DIR|SNAPSHOT...\n mapswatch --gctrace FILE|-\n\n");
 	printf("Watch the mappings of a process grow, ranked by growth rate, each with a\n"
 	       "sparkline and a verdict; or every process, ranked by the growth of its RSS.\n"
 	       "Live and redrawn on a terminal (q or Ctrl-C ends it); otherwise a table at\n"
@@ -125,6 +127,8 @@ static _Noreturn void usage(void)
 	printf(" -r, --raw              the table at the end in raw form\n");
 	printf("     --bytes            sizes in bytes\n");
 	printf("     --columns LIST     the columns to show (see below)\n");
+	printf("     --gctrace FILE     judge a Go program's live heap from its GODEBUG=gctrace=1\n"
+	       "                          lines in FILE (- for standard input) instead\n");
 	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
 	       "                          cgroup's memory.max)\n");
 	printf("     --noheadings       no column headings\n");
@@ -180,6 +184,7 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 		case OPT_BYTES: ctl->outflags |= MS_OUT_BYTES; break;
 		case OPT_NOHEADINGS: ctl->outflags |= MS_OUT_NOHEADINGS; break;
 		case OPT_COLUMNS: ctl->columns = optarg; break;
+		case OPT_GCTRACE: ctl->gctrace = optarg; break;
 		case OPT_LIMIT:
 			if (ms_parse_size(ctx, optarg, &ctl->limit) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--limit");
@@ -204,7 +209,10 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 		warnx("unexpected argument \"%s\"; saved snapshots are read only with --plot", argv[optind]);
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
-	if (!ctl->nfrom && !ctl->pid && !ctl->all) {
+	if (ctl->gctrace && (ctl->pid || ctl->all || ctl->nfrom || ctl->plot || ctl->prom || ctl->dir))
+		errx(MS_EXIT_FAILURE, "--gctrace reads a log, not a process; give it without -p, --all, "
+		     "-o, --plot or --prom");
+	if (!ctl->nfrom && !ctl->pid && !ctl->all && !ctl->gctrace) {
 		warnx("nothing to watch; use -p PID or --all");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
@@ -529,6 +537,24 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	}
 }
 
+/* --gctrace: Go's own account of its live heap, judged as a mapping is. */
+static int gctrace(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
+{
+	bool std = !strcmp(ctl->gctrace, "-");
+	FILE *in = std ? stdin : fopen(ctl->gctrace, "re");
+	int rc;
+
+	if (!in)
+		err(MS_EXIT_FAILURE, "--gctrace: %s", ctl->gctrace);
+	rc = ms_gctrace_report(ctx, in, std ? "standard input" : ctl->gctrace, ctl->outflags, stdout);
+	if (!std)
+		fclose(in);
+	if (rc < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	ms_ctx_free(ctx);
+	return MS_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct mapswatch_ctl ctl = { .interval = 2000000 };
@@ -546,6 +572,8 @@ int main(int argc, char **argv)
 		ms_ctx_free(ctx);
 		return MS_EXIT_OK;
 	}
+	if (ctl.gctrace)
+		return gctrace(ctx, &ctl);
 	check_new(&ctl, ctl.dir, "--output");
 	check_new(&ctl, ctl.prom, "--prom");
 	check_new(&ctl, ctl.plot, "--plot");
