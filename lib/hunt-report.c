@@ -16,6 +16,7 @@
 #include <memsift/hist.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
+#include <memsift/plot.h>
 #include <memsift/snapshot.h>
 #include <memsift/symbol-report.h>
 #include <memsift/symbol.h>
@@ -329,11 +330,48 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	return rc;
 }
 
+/* Mappings drawn beside the total in growth.svg. */
+#define HUNT_PLOT_TOP 5
+
+/*
+ * growth.svg beside report.md, drawn as mapswatch --plot draws a series:
+ * the total and the mappings that grew fastest, restarts marked.  A browser
+ * shows it inline in the Markdown.
+ */
+static int growth_plot(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	struct ms_plot *p = NULL;
+	char *path;
+	int rc;
+
+	if (h->n < 2)
+		return 0;
+	rc = ms_plot_snapshots(ctx, (const struct ms_snapshot *const *)h->snap, h->n, HUNT_PLOT_TOP,
+			       &p);
+	if (rc < 0)
+		return rc;
+	if (asprintf(&path, "%s/growth.svg", h->dir) < 0) {
+		ms_plot_free(p);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	rc = ms_plot_write_file(ctx, p, path, 0);
+	free(path);
+	ms_plot_free(p);
+	if (rc < 0)
+		return rc;
+	fputs("\n![RSS over time: the process total and the mappings that grew fastest](growth.svg)\n",
+	      fp);
+	return 0;
+}
+
 static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	(void)ctx;
 	fprintf(fp, "\n## Files\n\n- `snapshots/0001.snap` .. `snapshots/%04zu.snap`: mapsnap snapshots (`mapsdiff snapshots/`)\n",
 		h->n);
+	if (h->n >= 2)
+		fputs("- `growth.svg`: RSS over time, the total and the mappings that grew fastest (`mapswatch --plot growth.svg snapshots/`)\n",
+		      fp);
 	if (h->dumped)
 		fputs("- `grown.dump`, `grown.dump.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols grown.dump`)\n",
 		      fp);
@@ -343,13 +381,9 @@ static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	return 0;
 }
 
-/*
- * The report's sections, in order.  Each writes Markdown to FP and returns 0
- * or -errno.  The growth plot, an image beside report.md, is one more entry
- * between the summary and the table.
- */
+/* The report's sections, in order.  Each writes Markdown to FP and returns 0 or -errno. */
 static int (*const sections[])(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp) = {
-	verdict, growth_summary, growth_table, contents, files,
+	verdict, growth_summary, growth_plot, growth_table, contents, files,
 };
 
 int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)

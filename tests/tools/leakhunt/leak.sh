@@ -45,7 +45,7 @@ chunk=$(( (rsize + 8 + 15) / 16 * 16 ))
 grep -Eq "800 chunks of $chunk bytes whose first word is the string literal memsift-leaker-record, referenced from leaker_record_callback at [^ ]*tests/leaker/leaker.c:[0-9]+" "$r" ||
 	ms_fail "the verdict does not name the records and leaker_record_callback"
 grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$r" || ms_fail "the table does not show the [heap] growing"
-for f in snapshots/0001.snap snapshots/0004.snap grown.dump grown.dump.json analysis.json report.md; do
+for f in snapshots/0001.snap snapshots/0004.snap grown.dump grown.dump.json analysis.json report.md growth.svg; do
 	[ -f "$tmp/r/$f" ] || ms_fail "no $f in the report directory"
 done
 [ ! -e "$tmp/r/snapshots/0005.snap" ] || ms_fail "snapshots went on after growth was confirmed"
@@ -61,6 +61,16 @@ assert any(s["symbol"] == "leaker_record_callback" for s in a["symbols"]), a["sy
 assert a["heap"]["form"] == "main heap", a["heap"]
 PY
 "$bin/mapsdiff" "$tmp/r/snapshots" > /dev/null && ms_fail "mapsdiff finds no growth in the snapshots"
+# The growth plot: an SVG beside report.md, shown by it, whose total is the
+# snapshots' total RSS.
+grep -qx '!\[RSS over time: .*\](growth.svg)' "$r" || ms_fail "report.md does not show growth.svg"
+python3 - "$tmp/r/growth.svg" "$tmp/r/snapshots" <<'PY' || ms_fail "growth.svg is not the snapshots' plot"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag.endswith("svg"), root.tag
+text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+assert "total" in text and "[heap]" in text, text[:500]
+PY
 
 # Again with --max-dump 1M: the dump stops at 1 MiB of the heap, and says so.
 (
