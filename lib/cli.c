@@ -8,12 +8,12 @@
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
@@ -219,17 +219,23 @@ int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
 	return 0;
 }
 
-void ms_cli_test_hook(const char *event, size_t n)
+bool ms_cli_test_hook(const char *event, const char *fmt, ...)
 {
 	const char *hook = getenv("MEMSIFT_TEST_HOOK");
 	size_t elen = strlen(event);
-	char line[96], buf[16];
+	char line[128], buf[16];
+	va_list ap;
 	int fd, len;
 
 	if (!hook || strncmp(hook, event, elen) || hook[elen] != ':')
-		return;
+		return false;
 	hook += elen + 1;
-	len = snprintf(line, sizeof(line), "%s %zu\n", event, n);
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof(line) - 1)
+		len = (int)strlen(line);
+	line[len++] = '\n';
 	fd = open(hook, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, line, (size_t)len) < 0)
 		err(failure_status, "test hook %s", hook);
@@ -238,4 +244,5 @@ void ms_cli_test_hook(const char *event, size_t n)
 	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
 		err(failure_status, "test hook %s", hook);
 	close(fd);
+	return true;
 }

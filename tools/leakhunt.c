@@ -7,7 +7,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -73,30 +72,7 @@ struct leakhunt_ctl {
 	uint64_t duration;	/* -d, microseconds; 0: none */
 	uint64_t count;		/* -n; 0: none */
 	const char *dir;	/* -o; NULL: the library names it */
-	const char *hook;	/* MEMSIFT_TEST_HOOK */
 };
-
-/* The hunt's test hook: MEMSIFT_TEST_HOOK=snapshot:FIFO reports each snapshot
- * ("snapshot N") on FIFO and waits for a line back, so a test makes the
- * process grow between two snapshots without racing the interval, or sends a
- * signal at a known point.  An interrupted watch reports "stopped N" too. */
-static void test_hook(const struct leakhunt_ctl *ctl, const char *what, size_t n)
-{
-	char line[64], buf[16];
-	int fd, len;
-
-	if (!ctl->hook || strncmp(ctl->hook, "snapshot:", 9))
-		return;
-	len = snprintf(line, sizeof(line), "%s %zu\n", what, n);
-	fd = open(ctl->hook + 9, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, line, (size_t)len) < 0)
-		err(MS_EXIT_TROUBLE, "test hook %s", ctl->hook);
-	close(fd);
-	fd = open(ctl->hook + 9, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
-		err(MS_EXIT_TROUBLE, "test hook %s", ctl->hook);
-	close(fd);
-}
 
 static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, char **argv)
 {
@@ -203,7 +179,8 @@ static int interrupted(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struc
 {
 	warnx("interrupted after %zu snapshots; reporting what was gathered (interrupt again to abort)",
 	      ms_hunt_count(h));
-	test_hook(ctl, "stopped", ms_hunt_count(h));
+	/* An interrupted watch says "stopped N" on the snapshot hook. */
+	ms_cli_test_hook("snapshot", "stopped %zu", ms_hunt_count(h));
 	if (ms_hunt_interrupt(ctx, h, stop_sig) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -259,7 +236,7 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count) ||
 		    (ctl->duration && k * ctl->interval > ctl->duration))
 			return 0;
-		test_hook(ctl, "snapshot", ms_hunt_count(h));
+		ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h));
 		next.tv_sec = t0.tv_sec + (time_t)((k * ctl->interval) / 1000000);
 		next.tv_nsec = t0.tv_nsec + (long)((k * ctl->interval) % 1000000) * 1000;
 		if (next.tv_nsec >= 1000000000) {
@@ -303,7 +280,6 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, NULL, "out of memory");
 	parse_args(ctx, &ctl, argc, argv);
-	ctl.hook = getenv("MEMSIFT_TEST_HOOK");
 
 	/* The first snapshot before the directory: a wrong pid leaves nothing behind. */
 	if (ms_snapshot_take(ctx, ctl.o.pid, &first) < 0 ||

@@ -448,7 +448,7 @@ static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 						ctl->fileflags | (n > 1 ? MS_OUTFILE_FORCE : 0));
 		ms_prom_free(p);
 	}
-	ms_cli_test_hook("snapshot", n);
+	ms_cli_test_hook("snapshot", "snapshot %zu", n);
 	return rc;
 }
 

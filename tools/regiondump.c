@@ -4,7 +4,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -58,7 +57,6 @@ struct regiondump_ctl {
 	const char *changed;		/* --changed-since SNAPSHOT */
 	int progress;			/* stderr is a terminal */
 	struct timespec t0, last;
-	const char *hook;		/* MEMSIFT_TEST_HOOK: EVENT:FIFO */
 	int hooked;
 	struct ms_patscan *redact;	/* --redact, --redact-file, --redact-set */
 	unsigned int nredact;		/* --redact options seen, to name one */
@@ -127,24 +125,11 @@ static _Noreturn void usage(void)
 	exit(MS_EXIT_OK);
 }
 
-/* The hidden test hook: at EVENT, say so on FIFO and wait for a line back. */
+/* The hidden test hook: at the first EVENT it is set for, say so and wait. */
 static void test_hook(struct regiondump_ctl *ctl, const char *event)
 {
-	size_t len = strlen(event);
-	char buf[16];
-	int fd;
-
-	if (!ctl->hook || ctl->hooked || strncmp(ctl->hook, event, len) || ctl->hook[len] != ':')
-		return;
-	ctl->hooked = 1;
-	fd = open(ctl->hook + len + 1, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, event, len) < 0 || write(fd, "\n", 1) < 0)
-		err(MS_EXIT_FAILURE, "test hook %s", ctl->hook);
-	close(fd);
-	fd = open(ctl->hook + len + 1, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
-		err(MS_EXIT_FAILURE, "test hook %s", ctl->hook);
-	close(fd);
+	if (!ctl->hooked)
+		ctl->hooked = ms_cli_test_hook(event, "%s", event);
 }
 
 static double since(const struct timespec *a, const struct timespec *b)
@@ -545,7 +530,6 @@ int main(int argc, char **argv)
 	parse_args(ctx, &ctl, argc - optind, argv + optind);
 	pick_output(&ctl);
 	ctl.progress = isatty(STDERR_FILENO);
-	ctl.hook = getenv("MEMSIFT_TEST_HOOK");
 
 	rc = dump(ctx, &ctl);
 	if (rc < 0)

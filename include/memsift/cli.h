@@ -12,6 +12,7 @@
 #ifndef MEMSIFT_CLI_H
 #define MEMSIFT_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -41,14 +42,6 @@ struct option;
 /* Number of elements of an array, for option and column tables. */
 #ifndef MS_ARRAY_SIZE
 #define MS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-/*
- * The tests' hook into a sampling loop.  With MEMSIFT_TEST_HOOK=EVENT:FIFO in
- * the environment, write "EVENT N" as one line to FIFO and wait for a line
- * back, so a test changes the target between two samples without racing the
- * interval; without it (or for another EVENT) do nothing.  Exits with the
- * failure status, naming FIFO, if it cannot be used.
- */
-void ms_cli_test_hook(const char *event, size_t n);
 
 #endif
 
@@ -142,12 +135,14 @@ _Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char 
 			       ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * The tests' hook into a sampling loop.  With MEMSIFT_TEST_HOOK=EVENT:FIFO in
- * the environment, write "EVENT N" as one line to FIFO and wait for a line
- * back, so a test changes the target between two samples without racing the
- * interval; without it (or for another EVENT) do nothing.  Exits with the
- * failure status, naming FIFO, if it cannot be used.
+ * The tests' hook into a tool's loop.  With MEMSIFT_TEST_HOOK=EVENT:FIFO in
+ * the environment, write the line FMT makes to FIFO and wait for a line back,
+ * so a test changes the target between two samples, or signals the tool, at
+ * a known point without racing an interval; without it (or for another
+ * EVENT) do nothing.  Exits with the failure status, naming FIFO, if it
+ * cannot be used.  Returns whether the hook fired.
  */
-void ms_cli_test_hook(const char *event, size_t n);
+bool ms_cli_test_hook(const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif
