@@ -23,7 +23,7 @@ struct option;
 /*
  * Exit codes, listed in every man page.
  *
- * mapsdiff and leakhunt answer a question and follow diff(1):
+ * mapsdiff, leakhunt and oomreport answer a question and follow diff(1):
  *   MS_EXIT_OK       0  nothing grew or leaked
  *   MS_EXIT_FOUND    1  something grew or leaked
  *   MS_EXIT_TROUBLE  2  trouble, bad usage included
@@ -59,7 +59,7 @@ void ms_cli_init(const char *progname);
 /*
  * Set the status the helpers below exit with on trouble: a write error on
  * stdout and mutually exclusive options.  MS_EXIT_FAILURE by default;
- * mapsdiff and leakhunt set MS_EXIT_TROUBLE.
+ * mapsdiff, leakhunt and oomreport set MS_EXIT_TROUBLE.
  */
 void ms_cli_set_failure_status(int status);
 
