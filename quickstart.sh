@@ -160,6 +160,16 @@ demo() {
 	echo "\$ bytehist -s summary --symbols --heap -t 5 hunt/heap.dump"
 	(cd "$work" && "$bin/bytehist" -s summary --symbols --heap -t 5 hunt/heap.dump)
 
+	say "watch it live, mapping by mapping (on a terminal mapswatch redraws like top; -b gives a table at the end)"
+	echo "\$ mapswatch -p $pid -i 250ms -n 8 --top 5 -b --plot hunt/growth.svg"
+	"$bin/mapswatch" -p "$pid" -i 250ms -n 8 --top 5 -b --plot "$work/hunt/growth.svg" &
+	local mw=$!
+	while kill -0 "$mw" 2>/dev/null; do
+		leak "malloc 500 4096 T" >/dev/null
+		sleep 0.25
+	done
+	wait "$mw" || :
+
 	say "or the whole hunt in one command, while the records keep leaking"
 	echo "\$ leakhunt -p $pid -i 500ms -o hunt/leakhunt"
 	rc=0
