@@ -278,8 +278,15 @@ int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t ba
 
 	if (!w)
 		return ms_err(ctx, -ENOMEM, "out of memory");
-	if ((rc = first_chunk(ctx, w, buf, len, base, &first, &lim)) < 0 ||
-	    (rc = walk(ctx, w, buf, base, first, lim)) < 0)
+	if ((rc = first_chunk(ctx, w, buf, len, base, &first, &lim)) < 0)
+		goto fail;
+	/* Too short to hold one chunk: nothing to walk, and an empty walk would look whole. */
+	if (lim < first + MINSIZE) {
+		rc = ms_err(ctx, -EBADMSG, "0x%" PRIx64 ": %zu bytes, too short for a malloc chunk (%d bytes at least)",
+			    base, len, MINSIZE);
+		goto fail;
+	}
+	if ((rc = walk(ctx, w, buf, base, first, lim)) < 0)
 		goto fail;
 	/* Each class's most common first word and fill byte. */
 	for (i = 0; i < w->tcap; i++) {

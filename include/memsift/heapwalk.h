@@ -51,8 +51,10 @@ struct ms_heap_class {
  * On success *OUT owns the result (a broken chain is a result, not an
  * error: see ms_heapwalk_broken()); release it with ms_heapwalk_free().
  *
- * Returns: 0, -EPROTONOSUPPORT when the first chunk is not where this
- * glibc layout puts it (the message says what was found), or -ENOMEM.
+ * Returns: 0, -EBADMSG when LEN is too short to hold one chunk (32 bytes
+ * after any heap_info and malloc_state), -EPROTONOSUPPORT when the first
+ * chunk is not where this glibc layout puts it (the message says what was
+ * found), or -ENOMEM.
  */
 int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
 		    struct ms_heapwalk **out);
