@@ -12,6 +12,7 @@
 
 #include <memsift/gctrace.h>
 #include <memsift/output.h>
+#include <memsift/procfs.h>
 
 #include "internal.h"
 
@@ -191,43 +192,36 @@ static int take_line(struct ms_ctx *ctx, struct ms_gctrace *t, const char *name,
 	return push(ctx, t, &g);
 }
 
+struct reader {
+	struct ms_ctx *ctx;
+	struct ms_gctrace *t;
+	const char *name;
+};
+
+static int read_line(void *data, char *line, size_t len, unsigned long lineno)
+{
+	struct reader *r = data;
+
+	r->t->st.lines = lineno;
+	return take_line(r->ctx, r->t, r->name, line, len);
+}
+
 int ms_gctrace_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_gctrace **out)
 {
 	struct ms_gctrace *t = calloc(1, sizeof(*t));
-	char *buf = malloc(MS_GCTRACE_LINE_MAX + 1);
-	bool toolong = false;
-	size_t len = 0;
-	int rc = 0, c;
+	struct reader r = { ctx, t, name };
+	unsigned long nlong = 0;
+	int rc = 0;
 
-	if (!t || !buf) {
+	if (!t) {
 		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	/* getc, not fgets, which cannot tell a NUL byte from the end of the line. */
-	while ((c = getc(fp)) != EOF || len || toolong) {
-		if (c != EOF && c != '\n') {
-			if (len < MS_GCTRACE_LINE_MAX)
-				buf[len++] = (char)c;
-			else
-				toolong = true;
-			continue;
-		}
-		t->st.lines++;
-		if (toolong) {
-			t->st.long_lines++;
-			t->st.skipped++;
-		} else if ((rc = take_line(ctx, t, name, buf, len)) < 0) {
-			goto out;
-		}
-		len = 0;
-		toolong = false;
-		if (c == EOF)
-			break;
-	}
-	if (ferror(fp)) {
-		rc = ms_err(ctx, -EIO, "%s: read error", name);
+	rc = ms_read_lines(ctx, fp, name, MS_GCTRACE_LINE_MAX, read_line, &r, &t->st.lines, &nlong);
+	t->st.long_lines = nlong;
+	t->st.skipped += nlong;
+	if (rc < 0)
 		goto out;
-	}
 	if (!t->n) {
 		rc = ms_err(ctx, -EBADMSG,
 			    "%s: no gctrace line in %lu lines; run the program with GODEBUG=gctrace=1 and keep its stderr",
@@ -237,7 +231,6 @@ int ms_gctrace_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_g
 	*out = t;
 	t = NULL;
 out:
-	free(buf);
 	ms_gctrace_free(t);
 	return rc;
 }

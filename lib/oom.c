@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <memsift/oom.h>
+#include <memsift/procfs.h>
 
 #include "internal.h"
 
@@ -639,47 +640,31 @@ static int parse_line(struct parser *ps, char *line, size_t len)
 	return 0;
 }
 
+static int read_line(void *data, char *line, size_t len, unsigned long lineno)
+{
+	struct parser *ps = data;
+
+	ps->lineno = lineno;
+	ps->log->st.lines = lineno;
+	return parse_line(ps, line, len);
+}
+
 int ms_oom_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_oom_log **out)
 {
 	struct parser ps = { .ctx = ctx, .name = name };
-	char *buf = malloc(MS_OOM_LINE_MAX + 1);
-	size_t len = 0;
-	bool toolong = false;
-	int rc = 0, c;
+	unsigned long nlong = 0;
+	int rc = 0;
 
 	ps.log = calloc(1, sizeof(*ps.log));
-	if (!buf || !ps.log) {
+	if (!ps.log) {
 		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	/* getc, not fgets: fgets cannot tell a NUL byte from the end of a line. */
-	while ((c = getc(fp)) != EOF || len || toolong) {
-		if (c != EOF && c != '\n') {
-			if (len < MS_OOM_LINE_MAX)
-				buf[len++] = (char)c;
-			else
-				toolong = true;
-			continue;
-		}
-		ps.lineno++;
-		ps.log->st.lines++;
-		if (toolong) {
-			ps.log->st.long_lines++;
-			ps.log->st.skipped++;
-		} else {
-			rc = parse_line(&ps, buf, len);
-			if (rc < 0)
-				goto out;
-		}
-		len = 0;
-		toolong = false;
-		if (c == EOF)
-			break;
-	}
-	if (ferror(fp)) {
-		rc = ms_err(ctx, -EIO, "%s: read error", name);
+	rc = ms_read_lines(ctx, fp, name, MS_OOM_LINE_MAX, read_line, &ps, &ps.log->st.lines, &nlong);
+	ps.log->st.long_lines = nlong;
+	ps.log->st.skipped += nlong;
+	if (rc < 0)
 		goto out;
-	}
 	if (ps.open) {
 		ps.log->st.truncated++;
 		if (!ps.log->st.truncated_line)
@@ -699,7 +684,6 @@ int ms_oom_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_oom_l
 	*out = ps.log;
 	ps.log = NULL;
 out:
-	free(buf);
 	ms_oom_log_free(ps.log);
 	return rc;
 }

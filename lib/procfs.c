@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,51 @@ int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
+		  int (*fn)(void *data, char *line, size_t len, unsigned long lineno),
+		  void *data, unsigned long *nlines, unsigned long *nlong)
+{
+	char *buf = malloc(max + 1);
+	unsigned long lines = 0, longs = 0;
+	bool toolong = false;
+	size_t len = 0;
+	int rc = 0, c;
+
+	if (!buf)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", name);
+	/* getc, not fgets, which cannot tell a NUL byte from the end of the line. */
+	flockfile(fp);
+	while ((c = getc_unlocked(fp)) != EOF || len || toolong) {
+		if (c != EOF && c != '\n') {
+			if (len < max)
+				buf[len++] = (char)c;
+			else
+				toolong = true;
+			continue;
+		}
+		lines++;
+		if (toolong) {
+			longs++;
+		} else {
+			buf[len] = '\0';
+			rc = fn(data, buf, len, lines);
+			if (rc < 0)
+				break;
+		}
+		len = 0;
+		toolong = false;
+		if (c == EOF)
+			break;
+	}
+	if (rc >= 0 && ferror(fp))
+		rc = ms_err(ctx, -EIO, "%s: read error", name);
+	funlockfile(fp);
+	free(buf);
+	*nlines = lines;
+	*nlong = longs;
+	return rc < 0 ? rc : 0;
 }
 
 int ms_procfs_pid_exists(pid_t pid)

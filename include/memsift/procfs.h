@@ -6,6 +6,7 @@
 #define MEMSIFT_PROCFS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <memsift/ctx.h>
@@ -29,6 +30,20 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
  */
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 		   size_t *len);
+
+/*
+ * Read FP line by line, as logs are read (the kernel's, Go's gctrace): call
+ * FN(DATA, LINE, LEN, LINENO) for each line of at most MAX bytes, newline
+ * removed, LINE NUL-terminated after LEN bytes (it may hold NULs itself; a
+ * last line without a newline counts).  A longer line is never passed
+ * whole or cut: it is counted in *NLONG and skipped.  *NLINES gets the
+ * number of lines read, long ones included.  NAME names FP in messages.
+ * Returns: 0, what FN returned when it was negative (reading stops there),
+ * -ENOMEM, or -EIO on a read error.
+ */
+int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
+		  int (*fn)(void *data, char *line, size_t len, unsigned long lineno),
+		  void *data, unsigned long *nlines, unsigned long *nlong);
 
 /* True while /proc/PID exists (a zombie counts). */
 int ms_procfs_pid_exists(pid_t pid);
