@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,11 +59,31 @@ static double theil_sen(const struct ms_series *s, size_t from, double *tmp)
 	return k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
 }
 
+/*
+ * Most mappings never change: their slopes are all 0, so there is nothing to
+ * sort, nor room to make for it (mapswatch judges every mapping again at
+ * every sample).  Judge S steady and return true when it is flat.
+ */
+static bool judge_flat(struct ms_series *s)
+{
+	size_t i;
+
+	for (i = 1; i < s->n; i++)
+		if (s->v[i] != s->v[0])
+			return false;
+	s->steadiness = 0;
+	s->rate = 0;
+	s->verdict = MS_VERDICT_STEADY;
+	return true;
+}
+
 static void analyse(struct ms_series *s, double *tmp)
 {
 	double span = t_at(s, s->n - 1) - t_at(s, 0), late, peak = 0, noise;
 	size_t i, grew = 0;
 
+	if (judge_flat(s))
+		return;
 	for (i = 0; i < s->n; i++)
 		peak = fmax(peak, (double)s->v[i]);
 	for (i = 1; i < s->n; i++)
@@ -118,21 +139,25 @@ int ms_series_new(struct ms_ctx *ctx, const uint64_t *values, const double *time
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
-	tmp = slopes_new(n);
 	if (s)
 		s->v = malloc(n * sizeof(*s->v));
-	if (!s || !s->v || !tmp) {
-		free(tmp);
-		ms_series_free(s);
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	}
+	if (!s || !s->v)
+		goto nomem;
 	memcpy(s->v, values, n * sizeof(*s->v));
 	s->n = n;
 	s->times = times;
-	analyse(s, tmp);
-	free(tmp);
+	if (!judge_flat(s)) {
+		tmp = slopes_new(n);
+		if (!tmp)
+			goto nomem;
+		analyse(s, tmp);
+		free(tmp);
+	}
 	*out = s;
 	return 0;
+nomem:
+	ms_series_free(s);
+	return ms_err(ctx, -ENOMEM, "out of memory");
 }
 
 void ms_series_free(struct ms_series *s)
