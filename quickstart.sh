@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # memsift quick start: the README's two commands.
 #
 #   ./quickstart.sh          build, then hunt a leak in the bundled test leaker

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist's default report on a 1 GiB dump against the usual peers on the
 # same file: the strings pipeline, hexdump -C, and a plain byte-histogram
 # loop (1 MiB reads, one counter per byte value: the practical limit).

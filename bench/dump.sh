@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regiondump against gdb's "dump binary memory" and a plain process_vm_readv
 # copy loop (bench/pvr-copy.c, the practical limit), on a 1 GiB region of
 # the leaker.  All three write to tmpfs, so the numbers are reading and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff over two snapshots of about 20,000 mappings, against what a user
 # does today: diff of two saved pmap -x outputs (which only lines up the text).
 BENCH_DESC="Comparing two snapshots of a process with about 20,000 mappings: mapsdiff (parse both, follow every mapping, sort, print) vs diff of two pmap -x outputs of the same moments."

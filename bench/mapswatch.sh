@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The cost of one mapswatch sample (smaps read and parsed, ranked, one table
 # printed) against what a user runs by hand each interval: pmap -x of the
 # process and cat of its smaps; on the leaker holding about 2,000 mappings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pvr-copy PID ADDR LEN OUT: the practical limit for bench/dump.sh, a plain
  * process_vm_readv loop copying LEN bytes at ADDR of PID to the file OUT in

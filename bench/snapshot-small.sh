@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The same on an ordinary process: the leaker as it starts, about 25 mappings.
 BENCH_MMAPS=0
 . "$(dirname "${BASH_SOURCE[0]}")/snapshot.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap against cat of the same smaps and pmap -X (which reads smaps too),
 # on the leaker holding about 20,000 mappings.
 BENCH_DESC="Snapshot of a process with about 20,000 mappings: mapsnap (smaps + header + threads, written atomically to a 0600 file) vs cat of /proc/PID/smaps and pmap -X."

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist --symbols on a 256 MiB pointer-dense dump against bytehist alone:
 # the cost of the second pass and the lookups, per million words, over all
 # modules and per module (libc, the leaker), since a module's size and debug

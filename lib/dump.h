@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The body of struct ms_dump, shared by the two files of the dump module:
  * dump.c (selecting ranges, reading, writing raw and core output) and

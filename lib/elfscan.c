@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>

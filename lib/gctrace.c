@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Go's GODEBUG=gctrace=1 lines (see <memsift/gctrace.h>).  The form is
  * printed by gcMarkTermination() in runtime/mgc.go; each field is read in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Presenting a heap walk (<memsift/heapwalk.h>): the size-class table, each
  * class's first word named through the symbolizer when one is given.

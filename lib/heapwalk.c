@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * glibc malloc chunks over a dump.  Nothing read from the dump is trusted:
  * each size is checked before the walk follows it, and the tallies live in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The bytehist report: each section a small table through <memsift/output.h>,
  * and the JSON object written directly (one object of several lists, which a

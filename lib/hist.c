@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One streaming pass over a dump: byte histogram, zero pages, block classes,
  * repeated-byte runs, strings and frequent words, in memory bounded by the

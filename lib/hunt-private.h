@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The hunt's state, shared by its two files: lib/hunt.c (the steps) and
  * lib/hunt-report.c (report.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The hunt's report.md: the verdict in plain words first, then the evidence
  * as the other tools print it (mapsdiff's table, bytehist's sections, the

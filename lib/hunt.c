@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The hunt's steps: keep the series, judge it (lib/trend.c), dump what grew
  * (lib/dump.c) and analyse the dump as bytehist --symbols --heap does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every library module shares: the context and error plumbing.
  * Nothing else belongs here; modules use each other through <memsift/...>.

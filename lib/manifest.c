@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A small JSON reader for the few keys of a dump manifest: no DOM, no
  * dependency; every value is parsed (so bad JSON is refused) but only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One parser for /proc/PID/maps, smaps and smaps_rollup (fs/proc/task_mmu.c).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Kernel OOM-killer reports from the kernel log (see <memsift/oom.h>).
  * The messages come from mm/oom_kill.c (dump_header, dump_task,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What users type: pids, addresses, sizes, ranges, durations and counts.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Byte patterns over a stream: count them (bytehist -e/-E), or replace
  * them (regiondump --redact).

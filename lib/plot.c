@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>

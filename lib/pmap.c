@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Saved pmap(1) output, rewritten as the smaps text it was printed from and
  * read by ms_maps_parse_buf(), so the library keeps one model of mappings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Go binaries.  Go's linker puts all type descriptors in one blob after the
  * symbol "type.*" (Go 1.20: "type:*") and all string literals, back to back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What symbol.c and symbol-string.c share: the symbolizer's body, so the
  * string search walks the modules the pointer pass reported.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The --symbols report: a table through <memsift/output.h>, and JSON
  * members written directly into the caller's object.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Where a dump's strings come from: the same string in a module's read-only
  * or initialised data, searched with libelf in the files the symbolizer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Pointers to symbols with libdwfl.  The address space is reported from maps
  * text, so a saved manifest and a live process share one path; each module's

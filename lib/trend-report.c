@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The table of mappings that grew, for mapsdiff and leakhunt's report: rows
  * from a diff and a trend (lib/diff.c, lib/trend.c), through lib/output.c.

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: GPL-2.0-or-later
 # MS_CC_ADD_FLAGS(VAR, FLAGS)
 # Append to VAR each of FLAGS that the C compiler accepts, probing one at a
 # time with -Werror so a compiler that only warns about a flag rejects it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for memsift's shell tests, sourced by tests/tools/<tool>/<case>.sh.
 #
 # A test drives tests/leaker over a pipe and waits by reading its reply, never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/valgrind.sh: each tool's main cases under valgrind memcheck, from a
 # plain build (MS_BUILDDIR, default build/).  Not part of make check: slow.
 # Ends with "N passed, M failed"; exits 1 on any failure.

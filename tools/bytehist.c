@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * bytehist: what a dump of memory is made of, on one screen: byte values,
  * block classes, repeated-byte runs, strings, frequent words and patterns.

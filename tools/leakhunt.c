@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * leakhunt: the whole hunt in one command.  Snapshot a process until a
  * mapping (or the process) grows with no steady state, dump what grew, say

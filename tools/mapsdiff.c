@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mapsdiff: which mappings of a process grew between snapshots, and, over
  * three or more, whether they keep growing.  Exit status as diff(1): 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mapsnap: write a snapshot of a process's mappings (its smaps, with a header
  * saying whose and when) for mapsdiff to compare later.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mapswatch: watch a process's mappings (or every process) grow, live, like
  * top: ranked by growth rate, a sparkline and a verdict each; keep the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * oomreport: the kernel's OOM kills as a table, from a saved kernel log or
  * from the kernel itself: how a user first learns that something leaked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * regiondump: dump a range of a live process's memory to a file, holes and
  * all, with a JSON manifest beside it saying what each byte is.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every tool's main() shares: exit codes, closing stdout, the short
  * usage-error and version messages, mutually exclusive options and printing

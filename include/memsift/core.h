@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading an ELF core file (gcore's, or regiondump --format core): the
  * memory it holds, as PT_LOAD segments, and the files mapped, from its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Dumping memory of a live process to a file, with a manifest saying what
  * each byte is.

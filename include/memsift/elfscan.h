@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Facts read from ELF files with libelf: so far the GNU build-id, which
  * lets later analysis find the exact binary and its debug info on another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Stopping every thread of a process for a consistent image, and letting it
  * go again: PTRACE_SEIZE and PTRACE_INTERRUPT on each thread in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Go's own evidence: the lines a Go program prints on stderr under
  * GODEBUG=gctrace=1, one per garbage collection (runtime/extern.go):

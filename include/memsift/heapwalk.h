@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * glibc's malloc heap, chunk by chunk, over a dump of the main heap ([heap],
  * the brk area) or of one heap of a thread arena (a 64 MiB-aligned mapping

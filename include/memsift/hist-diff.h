@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What grew between two dumps of the same region: the strings, runs and
  * words of two ms_hist analyses matched by their value and compared, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Presenting an ms_hist: the human report, one screen of sections, and the
  * JSON object.  The analysis (<memsift/hist.h>) never prints; this does.

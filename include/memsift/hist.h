@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a region of memory is made of: one streaming pass over a dump that
  * counts its bytes, classes its blocks, groups its repeated-byte runs and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The whole hunt, leakhunt's steps: keep a series of snapshots of one
  * process in a report directory, judge whether it grows with no steady

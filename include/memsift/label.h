@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Naming memory the kernel leaves unnamed.  An anonymous mapping says only
  * its range and permissions; its neighbours and the process's threads often

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The manifest regiondump writes beside a dump, FILE.json: where the dumped
  * bytes came from, so offsets in the dump become addresses.

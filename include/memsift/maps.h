@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Mappings of a process: /proc/PID/maps, /proc/PID/smaps and
  * /proc/PID/smaps_rollup, read live or from a saved copy.

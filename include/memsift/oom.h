@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernel OOM-killer reports, read from the kernel log: how a user first
  * learns that something leaked at all.

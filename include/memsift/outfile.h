@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Output files that may hold process memory or its layout: created 0600,
  * written under a temporary name in the same directory and renamed into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Presentation: tables and JSON through libsmartcols, and the one human size
  * formatter.  This is the only module that presents; the analysis modules

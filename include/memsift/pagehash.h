@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A content hash per page of a live process's anonymous memory, so that a
  * later dump can take only the pages that are new or changed: the bytes most

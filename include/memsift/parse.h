@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What users type: the one place every tool parses pids, addresses, sizes,
  * address ranges, durations and counts from the command line.

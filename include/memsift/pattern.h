@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Byte patterns looked for in a stream fed piece by piece: bytehist's -e
  * and -E counts, and regiondump's --redact, which replaces what matched.

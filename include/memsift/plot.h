@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Growth plots: memory over time as an SVG chart a browser or an image
  * viewer shows, with axes in binary units and elapsed time, a legend, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Saved pmap(1) output (procps-ng: pmap PID, pmap -x, -X, -XX), read into
  * the library's one model of mappings, struct ms_maps (<memsift/maps.h>).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one place that builds /proc/PID/... paths and turns their errors into
  * messages a user can act on.

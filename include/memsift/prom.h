@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Prometheus text exposition format (version 0.0.4), for node_exporter's
  * textfile collector: metrics are gathered into an ms_prom, then written

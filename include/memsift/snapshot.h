@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Snapshots: the mappings of a process at one moment, with who and when.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Presenting what a dump points at (<memsift/symbol.h>): the human table,
  * ranked, and the JSON members bytehist adds to its object.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a pointer points at: a function (with its source file:line), a C++
  * vtable or typeinfo, a string literal, a data or bss object, or memory of

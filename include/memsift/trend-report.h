@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The table of mappings that grew, as mapsdiff prints it: one row a mapping
  * of a diff between the first and last snapshot of a series, with its

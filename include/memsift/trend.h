@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Trends over a series of snapshots: is a mapping still growing, or did it
  * level off?  Each mapping of the newest snapshot is followed back through

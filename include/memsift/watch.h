@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Watching processes over time: the sampling behind mapswatch.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: the ELF core reader (gcore's, regiondump --format core) over a
  * memfd: program headers, the NT_FILE note, then every segment's bytes read,

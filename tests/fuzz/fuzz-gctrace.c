@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: GODEBUG=gctrace=1 output, its series and its report in text
  * and JSON. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: the glibc heap walker over arbitrary bytes, as a main heap and
  * as a thread arena's heap (a 64 MiB-aligned base), then its table and JSON.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: bytehist's analysis over arbitrary bytes.  The first two bytes
  * seed the chunk sizes the rest is fed in (any split must be safe), then the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: the dump manifest reader (regiondump's FILE.json), then every
  * offset and address its ranges name turned back the other way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: the maps/smaps/smaps_rollup parser and every accessor over what it returns. */
 #include <stddef.h>
 #include <stdint.h>

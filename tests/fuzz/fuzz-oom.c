@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: kernel logs for the OOM report parser, with a parser callback
  * on every other input so both the failing and the skipping paths run. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: what users type: pids, pid lists, addresses, sizes, ranges, durations. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* libFuzzer: saved pmap output of every kind (plain, -x, -X, -XX). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: regiondump --redact's scanner (lib/pattern.c) over arbitrary
  * bytes, fed in pieces whose sizes the input picks.  Aborts when the

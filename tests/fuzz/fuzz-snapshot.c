@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer: loading a snapshot of any format (mapsnap's header, smaps,
  * maps, pmap), then what mapsdiff does with two of them: diff, a trend over

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz/run.sh [SECONDS [TARGET...]]: run each libFuzzer target for
 # SECONDS (default 30), seeded from tests/fixtures and from small dumps of
 # this script's own shell (its glibc heap, raw and as an ELF core, with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // leaker-cxx: the C++ test leaker, a subset of tests/leaker's line protocol
 // (one reply line per command, flushed once the work is done):
 //

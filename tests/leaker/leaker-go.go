@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // leaker-go: the Go counterpart of leaker.c, for memsift's tests: a Go
 // program that keeps objects of a named, pointer-bearing type alive on
 // command, so a tool can be checked against a real Go heap.

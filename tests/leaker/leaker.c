@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * leaker: a process that allocates memory on command, for memsift's tests,
  * demos and fixture captures.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A few macros for unit tests that print TAP, one line per check, so
  * Automake's tap-driver counts every case.  Include in one test file only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Following mappings between snapshots (diff), trends over a series, and
  * labels, over smaps text the test writes and so knows exactly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lib/gctrace.c over real GODEBUG=gctrace=1 output: a leaking and a steady
  * Go 1.19 program captured here (tests/fixtures/gctrace/), and older and

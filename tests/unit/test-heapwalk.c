@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of lib/heapwalk.c on this process's own glibc heap: known
  * counts of known sizes are allocated from glibc's malloc, the [heap]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of lib/hist.c, lib/pattern.c (counting) and lib/manifest.c on buffers
  * the test builds itself, so every count is known exactly.

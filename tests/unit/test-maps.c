@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The maps/smaps/smaps_rollup parser: inline lines for each odd case, real
  * captures from tests/fixtures, this very process live, and mangled input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ms_memread on a forked child: five pages laid out as
  *   [0] rw 'A'  [1] PROT_NONE  [2] unmapped  [3] rw 'D'  [4] rw, never touched

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lib/oom.c over real kernel logs: the kills captured on this machine in
  * three forms (tests/fixtures/oom/memcg-v1.*), and other kernels' reports

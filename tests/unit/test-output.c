@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for lib/output.c and lib/cli.c: exact text of tables, raw
  * output and JSON for known rows, column selection, the size formatters,

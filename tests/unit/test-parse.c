@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ms_parse_*: what users type.  Each case is one TAP line.  A failing case
  * also checks the output was left untouched (it starts as a sentinel) and,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of lib/pattern.c as a redactor: the bytes handed on are the
  * input with exactly the matched bytes replaced, however the input was

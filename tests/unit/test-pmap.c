@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The pmap reader: every capture in tests/fixtures/pmap/ checked value by
  * value against the smaps taken at the same moment, detection, odd names

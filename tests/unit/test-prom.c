@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The Prometheus text format (lib/prom.c), the SVG plot's escaping
  * (lib/plot.c) and the sparkline (lib/output.c): exact output for the values

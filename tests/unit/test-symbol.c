@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of lib/symbol.c and lib/symbol-string.c on real data: the
  * vtable and typeinfo names libstdc++ exports, checked against its own

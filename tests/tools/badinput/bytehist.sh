@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist's catalogue of bad inputs: each with its exact message and status.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bytehist=$MS_BUILDDIR/tools/bytehist

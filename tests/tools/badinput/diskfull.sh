@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Faults while writing: the disk fills up (a 1 MiB tmpfs), and a directory
 # the user may not write to.  Each fails with one clear line, exit 1, and
 # leaves no file, final or temporary; the target runs on.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff's catalogue of bad inputs: each refused with one line naming the
 # file and line, exit 2 (trouble, as diff(1)).
 . "${MS_SRCDIR:-.}/tests/lib.sh"

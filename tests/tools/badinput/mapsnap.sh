@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap's catalogue of bad inputs: each refused with one line naming the
 # pid, option or file and the fix, exit 1 (mapsnap(1), EXIT STATUS), no
 # snapshot left, and the target still running.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regiondump's catalogue of bad inputs: each refused with one line naming
 # the pid, address, size, file or line and the fix, exit 1 (regiondump(1),
 # EXIT STATUS), no output file left, and the target still running.

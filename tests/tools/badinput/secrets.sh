@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Dumps are secrets: regiondump's dump and manifest are 0600, and the
 # manifest embeds neither the target's environment nor its command line.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Faults: the target unmaps the region in the middle of a dump.  The test
 # hook stops regiondump after its first batch, the leaker frees the mapping,
 # and the dump goes on: it completes, the part no longer mapped zero-filled

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist --base: two dumps of the leaker's anonymous memory, before and
 # after it leaked 500 more blocks; the diff says exactly that, first.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

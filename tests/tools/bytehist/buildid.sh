@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A binary replaced after the dump: the manifest records each file's
 # build-id, and when the file now at that path has another one, bytehist
 # --symbols names nothing from it (module+offset, one note for the module)

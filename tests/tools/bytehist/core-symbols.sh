@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --symbols on ELF cores: the modules come from the core's NT_FILE note, so
 # regiondump --format core and gdb's gcore both name the leaker's 300 records'
 # callback (with its file:line) and tag literal, and find its literal's 100

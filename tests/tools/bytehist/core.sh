@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ELF cores as input: regiondump --format core and gdb's gcore.  The leaker's
 # 1 MiB of 'T' is one fill region at its own address in both; a core cut
 # short is refused with a message naming the segment.

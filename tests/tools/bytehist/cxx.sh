@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # C++ objects named by their vtables: 300 shape::Circle and 100 shape::Square
 # in the heap of a C++ leaker give "vtable for shape::Circle" 300 times and
 # "vtable for shape::Square" 100 times, the top two symbols, 3 to 1.  A

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The hunt's middle: regiondump --grown then bytehist.  The dump holds
 # several ranges back to back; bytehist maps offsets through the manifest,
 # so the 1 MiB the leaker filled is one region at its own address.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A Go heap: the Go leaker keeps 3000 *main.Record, each holding its tag
 # literal, itself as an interface value and a func value.  bytehist --symbols
 # on a dump of the heap arena says it is Go's, and names the words by what

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist --heap walks glibc's chunks.  The leaker's "malloc 500 1000 0x43"
 # is a class of exactly 500 chunks of 1008 bytes (1000 + 8, rounded to 16),
 # all in use, filled with 'C'; "struct 300" is 300 chunks of 80 whose first

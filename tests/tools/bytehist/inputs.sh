@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist on odd inputs: empty, one byte, a text file that is no dump,
 # stdin, several files with one missing, and bad usage.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist on real dumps of the leaker's memory: a 1 MiB mapping filled with
 # 'T' is one 1 MiB 'T' run and 256 fill blocks at the leaker's address, and
 # 'T'-filled malloc records in the heap show up as that many 4096-byte runs.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # FILE.json beside a dump turns offsets into addresses; a manifest that
 # does not match its dump, or is not JSON, is a clear error.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Where a dump's strings come from: 300 heap copies of the leaker's named
 # literal leaker_config_line are found again in the leaker's .rodata, at the
 # literal's address, with its symbol; the records' "record N of M" strings,

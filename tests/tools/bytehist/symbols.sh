@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist --symbols on the leaker's heap after "struct 1000": each record
 # holds a pointer to leaker_record_callback and one to the literal
 # "memsift-leaker-record", so those two top the ranking, 1000 each, at the

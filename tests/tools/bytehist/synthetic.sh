@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bytehist on a dump the test writes itself: every count in the JSON must be
 # what python3 counts in the same bytes, and the human report must show it.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The leaker itself: drive every command and check what it claims against the
 # kernel's own view of the process (/proc/PID/maps, smaps, task, mem).  Every
 # other test trusts the leaker's report, so this one must not.

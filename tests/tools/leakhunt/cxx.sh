@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # leakhunt's verdict names the type of C++ objects: a C++ leaker that makes
 # 5,000 shape::Circle and 2,000 shape::Square between every two snapshots is
 # reported as "objects of type shape::Circle" and "... shape::Square", named

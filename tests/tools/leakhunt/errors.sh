@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # leakhunt's trouble: a pid that is gone, bad usage, a report directory that
 # exists, and a process that exits mid-hunt (what was gathered is reported,
 # and the status says the hunt is incomplete).  All exit 2.

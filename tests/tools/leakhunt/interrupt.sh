@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ^C during the watch: leakhunt stops watching and reports what it gathered,
 # saying it was interrupted and after how many snapshots; a second ^C aborts
 # at once and leaves no report; SIGKILL leaves no file named like a finished

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # leakhunt on a leaker that grows between every two snapshots: 1,000 chunks
 # of 4 KiB filled with 'T' and 200 "struct" records each round.  The test hook
 # (MEMSIFT_TEST_HOOK=snapshot:FIFO) reports each snapshot and waits for the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # leakhunt on a leaker that allocated once and then holds steady: every
 # snapshot is the same, so after -n 5 it exits 0 and the report says nothing
 # is leaking, with no dump.  A cache that fills once and stops (levelled off)

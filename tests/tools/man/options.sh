@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every tool's --help and man page list the same long options, in the same order.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The leaker in a memory cgroup with a limit: mapsnap records the limit, and
 # mapsdiff projects when the process reaches it without being told.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

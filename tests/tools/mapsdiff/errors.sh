@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff on bad input: one line naming the file and line, exit 2.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff

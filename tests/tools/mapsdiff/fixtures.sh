@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff over real captures of the leaker before and after it leaked
 # (malloc 4000 4096 0x54, mmap 8M): golden output, and the numbers checked
 # against a second reading of the same files.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff on the live leaker: whatever it is made to leak is ranked first,
 # with exactly the bytes it leaked.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsdiff over a series of the live leaker: a region that keeps growing, one
 # that grows and stops, their verdicts, and the labels of anonymous memory.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap's bad usage: one line naming what is wrong, exit 1, nothing written.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap on the live leaker: header facts, the smaps body, what it leaks, and
 # how the output file is written (0600, no overwrite, no symlink followed).
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap -i/-n: a series of whole snapshots in a directory, one per interval,
 # each recording the process's threads and their stack pointers.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

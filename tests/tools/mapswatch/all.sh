@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch --all: every process, by its smaps_rollup.  The leaker maps and
 # fills 16 MiB between every two samples (the hook syncs them), so it must
 # rank first, growing with no steady state.  A process that exits mid-watch

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch's bad input: each mistake gives one line naming what is wrong and
 # how to fix it, exit status 1, and leaves no output behind.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch --gctrace: Go's live heap after each GC, judged as a mapping is.
 # The captures are real (tests/fixtures/gctrace); a live run of the leaking
 # program, when go is installed, checks the same through a pipe.

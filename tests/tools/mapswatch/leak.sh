@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch on a leaker whose heap grows between every two samples while a
 # 1 MiB mapping holds steady.  The test hook (MEMSIFT_TEST_HOOK=snapshot:FIFO)
 # reports each sample and waits for the leak to be done, so growth never races

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch on a terminal (a pseudo-terminal python3 drives): the live view
 # uses the alternate screen and redraws, ranks the heap that grows first,
 # q ends it at once (the interval is an hour), the terminal's modes are given

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch --prom: the metrics file passes a strict exposition-format parser
 # (promparse.py here; promtool check metrics too, where it is installed), its
 # values are the leaker's, a path with a double quote and a backslash comes

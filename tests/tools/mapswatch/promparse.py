@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A strict reader of the Prometheus text exposition format (0.0.4).
 
 Reads FILE, fails with "FILE:LINE: what" on anything the format does not

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapswatch on a leaker that allocated once and then holds steady: nothing is
 # flagged, the process is "steady", and the batch output (stdout is not a
 # terminal) has no escape codes.  A 16 MiB fill between the first two

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # oomreport on bad input: one line naming the file (and line) and the fix,
 # exit 2, nothing on stdout; a log cut short is read, with a warning.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

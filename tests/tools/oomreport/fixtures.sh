@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # oomreport on real kernel logs: the same two kills read from dmesg, dmesg -T
 # and /dev/kmsg give the same rows; other kernels' reports; --tasks; JSON.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # oomreport on this machine's own kernel log, after a real OOM kill of the
 # leaker in a memory cgroup of its own limited to 32 MiB: the row must name
 # the leaker's pid, the cgroup and the limit.  Needs root and a writable

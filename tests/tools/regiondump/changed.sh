@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mapsnap --pages, then regiondump --changed-since: only the pages the
 # leaker wrote after the snapshot are dumped, with their bytes.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the leaker wrote is in the dump at the addresses it reports: malloc'd
 # blocks in the heap (--mapping), an mmap region (--anon), through -o -, -z
 # and --resident-only; the manifest's facts are the process's.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --format core writes an ELF core file gdb opens: the leaker's records are
 # read back with x/s at the addresses it reports.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

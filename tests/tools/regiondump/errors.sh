@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regiondump's errors: one line naming what is wrong, exit 1; a process that
 # exits mid-dump leaves what was read, marked incomplete.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

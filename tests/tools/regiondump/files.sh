@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # How regiondump writes: the default name (printed), mode 0600 for the dump
 # and its manifest, no overwrite without -f, no symlink followed, no
 # temporary file left.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --freeze stops every thread for the dump and lets them go; a regiondump
 # killed with SIGKILL while the target is frozen leaves the target running.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

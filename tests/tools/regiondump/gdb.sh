@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # regiondump writes byte for byte what gdb's "dump binary memory" writes for
 # the same range: an mmap region, a range inside the heap, and an unaligned
 # range, each in one of the argument forms.

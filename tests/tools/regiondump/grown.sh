@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --grown SNAPSHOT dumps what grew since the snapshot: the region the leaker
 # mapped after it, whole and with its fill byte; nothing when nothing grew.
 . "${MS_SRCDIR:-.}/tests/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A range over a PROT_NONE reservation, read-only guard pages and an
 # unmapped hole: the dump completes, the hole is zero-filled, and the
 # manifest's sub-ranges are exactly what /proc/PID/maps says.

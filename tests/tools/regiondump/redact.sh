@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --redact: the leaker maps a file holding known secrets (one across the
 # 4 MiB line where memread's reads meet); after --redact they are gone,
 # every other byte equals an unredacted dump's, sizes and offsets too, in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ^C or SIGTERM in the middle of a dump: the tool dies of the signal, leaves
 # no file (final, temporary or manifest) behind, and the target runs on.
 # A setuid copy refuses to run.
