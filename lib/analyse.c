@@ -100,6 +100,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 	struct ms_manifest_range one = { mi->start, size, 0 };
 	const struct ms_manifest_range *r = mi->nranges ? mi->ranges : &one;
 	size_t n = mi->nranges ? mi->nranges : 1, i;
+	const struct ms_objspace space = { map, size, r, n };
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -118,7 +119,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		rc = ms_objects_find(ctx, a->alloc, a->syms, map + r[i].offset, (size_t)len,
+		rc = ms_objects_find(ctx, a->alloc, a->syms, &space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
 				     ms_clusters_add_cb, a->clusters, &res);
 		if (rc < 0)
