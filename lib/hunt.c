@@ -447,6 +447,7 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 	/* Symbols and the heap walk add to the analysis; without them it still stands. */
 	if (h->mi.maps && (ms_symbols_new(ctx, h->mi.maps, strlen(h->mi.maps), mpath,
 					  &h->syms) < 0 ||
+			   ms_symbols_set_pid(ctx, h->syms, h->o.pid) == -ENOMEM ||
 			   ms_symbols_scan_fd(ctx, h->syms, fd, path) < 0)) {
 		ms_hunt_warn(h, "symbols: %s", ms_ctx_errmsg(ctx));
 		ms_symbols_free(h->syms);

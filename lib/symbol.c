@@ -114,7 +114,7 @@ char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
  * Any other C++ name: libstdc++'s demangler when the library is on the
  * system.  It is loaded at run time, so the C tools do not link libstdc++.
  */
-static char *demangle(const char *name)
+char *ms_symbols_demangle(const char *name)
 {
 	typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 	static cxa_demangle_fn fn;
@@ -238,7 +238,7 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	t->c.sym.name = dup_or_null(y->name, &oom);
 	t->c.sym.module = dup_or_null(y->module, &oom);
 	t->c.sym.file = dup_or_null(y->file, &oom);
-	t->c.sym.note = y->note;	/* static strings */
+	t->c.sym.note = y->note;	/* static strings, or S's own module notes */
 	if (oom) {
 		free((char *)t->c.sym.name);
 		free((char *)t->c.sym.module);
@@ -250,29 +250,44 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	return 0;
 }
 
+const char *ms_symbols_expected_bid(const struct ms_symbols *s, const char *path, size_t *len)
+{
+	size_t nl = path ? strlen(path) : 0;
+	const char *p;
+
+	for (p = s->expect_bids; path && p && *p; p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, path, nl) && p[nl] == '\t') {
+			*len = strcspn(p + nl + 1, "\n");
+			return p + nl + 1;
+		}
+		if (!strchr(p, '\n'))
+			break;
+	}
+	return NULL;
+}
+
 /* Whether MOD's file has another build-id than the one recorded for its path. */
 static bool build_id_differs(const struct ms_symbols *s, Dwfl_Module *mod)
 {
 	const char *path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	const unsigned char *bits;
-	const char *p, *want = NULL;
-	size_t nl = path ? strlen(path) : 0, i;
+	const char *want;
+	size_t i, wl;
 	GElf_Addr vaddr;
 	int n;
 
-	for (p = s->expect_bids; p && *p && !want; p = strchr(p, '\n') + 1)
-		if (!strncmp(p, path, nl) && p[nl] == '\t')
-			want = p + nl + 1;
-	if (!want)
+	if (!(want = ms_symbols_expected_bid(s, path, &wl)))
 		return false;
 	n = dwfl_module_build_id(mod, &bits, &vaddr);
 	if (n <= 0)
+		return true;
+	if (wl != (size_t)n * 2)
 		return true;
 	for (i = 0; i < (size_t)n; i++, want += 2)
 		if (!isxdigit((unsigned char)want[0]) || !isxdigit((unsigned char)want[1]) ||
 		    (unsigned)strtoul((char[]){ want[0], want[1], 0 }, NULL, 16) != bits[i])
 			return true;
-	return *want != '\n';
+	return false;
 }
 
 int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines)
@@ -288,6 +303,7 @@ int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const 
 
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 {
+	const struct ms_opened *o;
 	struct module *m;
 	Dwarf_Addr bias;
 	Elf_Scn *scn = NULL;
@@ -312,6 +328,10 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
 	m->replaced = build_id_differs(s, mod);
+	if ((o = ms_symbols_opened(s, mod))) {
+		m->via = o->note;
+		m->replaced |= o->mismatch;
+	}
 	ms_symbols_go_module(mod, m);
 	return m;
 }
@@ -415,14 +435,50 @@ static const char *decl_of(Dwfl_Module *mod, uint64_t addr, int *line)
 	return file;
 }
 
-/* Classify ADDR, inside module MOD, into Y; strings go in the buffers. */
-static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
-			    struct ms_sym *y, char **dem, char *text, size_t textlen)
+static const char nofile_note[] =
+	"the module's file cannot be read (deleted since, or under another root?): shown as module+offset";
+
+/*
+ * The kind of an address in no section (no section headers, or a file not
+ * found) from its mapping's permissions: code is text whatever is missing.
+ */
+static enum ms_sym_kind perms_kind(const struct ms_mapping *m)
+{
+	const char *perms = ms_mapping_perms(m);
+
+	return perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
+}
+
+/*
+ * A relative source FILE as addr2line prints it: after the compilation
+ * unit's DW_AT_comp_dir, unnormalised ("/src/./lib/x.c"), so a build from
+ * a relative path or with -ffile-prefix-map still names a file one can find
+ * (or compare).  Returns FILE when there is no directory to join.
+ */
+static const char *source_path(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
+			       const char *file)
+{
+	Dwarf_Attribute at;
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	const char *dir = cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at)) : NULL;
+	int n;
+
+	if (!dir || !*dir)
+		return file;
+	n = snprintf(s->srcpath, sizeof(s->srcpath), "%s/%s", dir, file);
+	return n < 0 || (size_t)n >= sizeof(s->srcpath) ? file : s->srcpath;
+}
+
+/* Classify ADDR, inside module MOD mapped by M, into Y; strings go in the buffers. */
+static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct ms_mapping *m,
+			    uint64_t addr, struct ms_sym *y, char **dem, char *text,
+			    size_t textlen)
 {
 	static const char stripped_note[] =
 		"no symbol table or debug info for this module: shown as module+offset";
 	struct module *mi = ms_symbols_module(s, mod);
-	Dwarf_Addr start = 0;
+	Dwarf_Addr start = 0, bias;
 	const char *name, *mainfile = NULL, *modname;
 	enum ms_sym_kind sk;
 	Elf_Data *data = NULL;
@@ -433,14 +489,17 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 	int lineno = 0;
 
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
-	y->module = mainfile ? mainfile : modname;
+	/* The path as mapped: the file may have been read through /proc/PID. */
+	y->module = modname && *modname == '/' ? modname : mainfile ? mainfile : modname;
+	y->note = mi ? mi->via : NULL;
 	sk = section_kind(mod, addr, &data, &soff);
-	y->kind = sk ? sk : MS_SYM_DATA;
+	/* An executable mapping holds code even when no section says so. */
+	y->kind = sk ? sk : perms_kind(m);
 	name = ms_symbols_covering(mod, addr, &off, &sym);
 	if (mi && ms_symbols_go_classify(s, mi, addr, data, soff, y, text, textlen)) {
 		name = NULL;	/* a Go type or string: its blob's symbol names nothing */
 	} else if (name && *name) {
-		*dem = demangle(name);
+		*dem = ms_symbols_demangle(name);
 		y->name = *dem;
 		if (!strncmp(name, "_ZTV", 4))
 			y->kind = MS_SYM_VTABLE;
@@ -453,18 +512,25 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		   string_at(data, soff, text, textlen)) {
 		y->kind = MS_SYM_STRING;
 		y->name = text;
+	} else if ((y->kind == MS_SYM_DATA || y->kind == MS_SYM_RODATA) && mi && !mi->go &&
+		   ms_symbols_rtti_vtable(s, addr, text, textlen)) {
+		y->kind = MS_SYM_VTABLE;
+		y->name = text;
 	} else {
+		mi = ms_symbols_module(s, mod);	/* the RTTI search may have moved it */
 		snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
 			 addr - start);
 		y->name = text;
 		if (mi && mi->stripped && !y->note)
-			y->note = stripped_note;
+			y->note = dwfl_module_getelf(mod, &bias) ? stripped_note : nofile_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
 	if (y->kind == MS_SYM_TEXT && name && off == 0)
 		y->file = decl_of(mod, addr, &lineno);
 	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	if (y->file && y->file[0] != '/')
+		y->file = source_path(s, mod, addr, y->file);
 	if (y->file)
 		y->line = lineno;
 }
@@ -478,16 +544,18 @@ static void classify_replaced(Dwfl_Module *mod, const struct ms_mapping *m, uint
 {
 	static const char replaced_note[] =
 		"the file now at this path has another build-id than when dumped (replaced since?): shown as module+offset";
-	const char *perms = ms_mapping_perms(m), *mainfile = NULL, *modname;
+	const char *mainfile = NULL, *modname;
 	Dwarf_Addr start = 0;
 
+	Dwarf_Addr bias;
+
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
-	y->module = mainfile ? mainfile : modname;
-	y->kind = perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
+	y->module = modname && *modname == '/' ? modname : mainfile ? mainfile : modname;
+	y->kind = perms_kind(m);
 	snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
 		 addr - start);
 	y->name = text;
-	y->note = replaced_note;
+	y->note = dwfl_module_getelf(mod, &bias) ? replaced_note : nofile_note;
 }
 
 /* Memory of no module: one target per mapping. */
@@ -588,7 +656,7 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	if (mi && mi->replaced)
 		classify_replaced(mod, m, addr, &y, text, sizeof(text));
 	else
-		classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
+		classify_module(s, mod, m, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
 	if (rc < 0 || s->uncached)
@@ -747,11 +815,21 @@ uint64_t ms_symbols_module_hits(const struct ms_symbols *s)
 
 static char *debuginfo_path;
 
+static int set_userdata(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+			void *arg)
+{
+	(void)mod;
+	(void)name;
+	(void)start;
+	*userdata = arg;
+	return DWARF_CB_OK;
+}
+
 int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
 		   struct ms_symbols **out)
 {
 	static const Dwfl_Callbacks cb = {
-		.find_elf = dwfl_linux_proc_find_elf,
+		.find_elf = ms_symbols_find_elf,
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 		.debuginfo_path = &debuginfo_path,
 	};
@@ -799,6 +877,8 @@ int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char 
 			    rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
 		goto fail;
 	}
+	/* ms_symbols_find_elf() finds the symbolizer through each module's userdata. */
+	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
 	*out = s;
 	return 0;
 fail:
@@ -808,6 +888,7 @@ fail:
 
 int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 {
+	struct ms_symbols *s = NULL;
 	char name[48], *buf = NULL;
 	size_t len;
 	int rc;
@@ -816,8 +897,12 @@ int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 	if (rc < 0)
 		return rc;
 	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
-	rc = ms_symbols_new(ctx, buf, len, name, out);
+	rc = ms_symbols_new(ctx, buf, len, name, &s);
 	free(buf);
+	if (rc == 0 && (rc = ms_symbols_set_pid(ctx, s, pid)) < 0)
+		ms_symbols_free(s);
+	else if (rc == 0)
+		*out = s;
 	return rc;
 }
 
@@ -841,7 +926,12 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->ckey);
 	free(s->cval);
 	free(s->tslot);
+	for (i = 0; i < s->nmods; i++)
+		free(s->mods[i].rel);
 	free(s->mods);
+	for (i = 0; i < s->nopened; i++)
+		free(s->opened[i].note);
+	free(s->opened);
 	ms_symbols_origins_free(s);
 	free(s->expect_bids);
 	free(s);
