@@ -53,7 +53,19 @@ static const char *source_name(const char *p, char **o, char *end)
 	if (!isdigit((unsigned char)*p))
 		return NULL;
 	n = strtoul(p, &e, 10);
-	if (!n || strnlen(e, n) < n || n >= (size_t)(end - *o))
+	if (!n || strnlen(e, n) < n)
+		return NULL;
+	/* GCC's name for an anonymous namespace; c++filt says it so. */
+	if (n >= 10 && !strncmp(e, "_GLOBAL__N", 10)) {
+		static const char anon[] = "(anonymous namespace)";
+
+		if (sizeof(anon) - 1 >= (size_t)(end - *o))
+			return NULL;
+		memcpy(*o, anon, sizeof(anon) - 1);
+		*o += sizeof(anon) - 1;
+		return e + n;
+	}
+	if (n >= (size_t)(end - *o))
 		return NULL;
 	memcpy(*o, e, n);
 	*o += n;

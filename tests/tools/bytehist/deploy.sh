@@ -27,8 +27,11 @@ heapdump()
 {
 	local heap
 	heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$LEAKER_PID/maps")
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2>/dev/null ||
-		ms_skip "regiondump cannot read pid $LEAKER_PID (ptrace_scope?)"
+	# Whether this process may read the target's memory, asked of the kernel alone.
+	( : < "/proc/$LEAKER_PID/mem" ) 2> /dev/null ||
+		ms_skip "cannot open /proc/$LEAKER_PID/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/regiondump.err" ||
+		{ cat "$tmp/regiondump.err" >&2; ms_fail "regiondump -p $LEAKER_PID failed"; }
 }
 
 # The function's file:line as addr2line gives it for the file the process runs.
