@@ -6,8 +6,8 @@
  * under another root).  The kernel still reaches the very file mapped
  * through /proc/PID/map_files (CAP_SYS_ADMIN) and /proc/PID/exe, and the
  * process's own view of the path through /proc/PID/root.  Each candidate
- * is checked against the build-id the file had when the maps were taken:
- * the one recorded (a manifest), else the one in the process's memory.
+ * is checked against the build-id of the image mapped: the one in the
+ * process's memory, else the one recorded (a manifest).
  */
 #include <ctype.h>
 #include <elf.h>
@@ -246,11 +246,14 @@ int ms_symbols_find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	memcpy(path, ms_mapping_name(m), n + 1);
 	if (ms_mapping_deleted(m))
 		path[n - strlen(DELETED)] = '\0';
-	if ((rec = ms_symbols_expected_bid(s, ms_mapping_name(m), &n)) ||
-	    (rec = ms_symbols_expected_bid(s, path, &n)))
+	/*
+	 * The process's memory first: a manifest may have recorded the file
+	 * at the path on the host, not the one a container maps.
+	 */
+	want = memory_build_id(s->pid, m);
+	if (!want && ((rec = ms_symbols_expected_bid(s, ms_mapping_name(m), &n)) ||
+		      (rec = ms_symbols_expected_bid(s, path, &n))))
 		want = strndup(rec, n);
-	if (!want)
-		want = memory_build_id(s->pid, m);
 	/* With no build-id to check against, the file the kernel maps is the truth. */
 	for (v = VIA_MAP_FILES; !want && v <= VIA_EXE; v++)
 		if ((fd = open_via(s, (enum via)v, m, path)) >= 0) {

@@ -339,10 +339,12 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 	while (m->stripped && elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
-	m->replaced = build_id_differs(s, mod);
+	/* Opened for a live process: checked there, against its memory. */
 	if ((o = ms_symbols_opened(s, mod))) {
 		m->via = o->note;
-		m->replaced |= o->mismatch;
+		m->replaced = o->mismatch;
+	} else {
+		m->replaced = build_id_differs(s, mod);
 	}
 	ms_symbols_go_module(mod, m);
 	return m;

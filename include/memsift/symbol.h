@@ -110,8 +110,8 @@ int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const 
  * Each module's file is the first of its path, /proc/PID/root/PATH (the
  * process's own root: a container), /proc/PID/map_files/START-END (the
  * very file mapped; needs CAP_SYS_ADMIN) and /proc/PID/exe that has the
- * build-id expected: the one recorded (ms_symbols_expect_build_ids()),
- * else the one in the process's memory, else map_files' file's.  Names
+ * build-id expected: the one in the process's memory, else the one
+ * recorded (ms_symbols_expect_build_ids()), else map_files' file's.  Names
  * from a file read other than by its path carry a note saying which file
  * was used and why ("read through /proc/PID/map_files: the file at PATH
  * was replaced since (gone)"); a module none of whose files has the
