@@ -357,6 +357,18 @@ static const char *base_name(const char *path)
 	return b ? b + 1 : path;
 }
 
+/* MODULE+0xOFF, MODULE the file's name without the kernel's " (deleted)". */
+static void offset_name(const char *module, uint64_t off, char *text, size_t textlen)
+{
+	static const char deleted[] = " (deleted)";
+	const char *b = module ? base_name(module) : "?";
+	size_t n = strlen(b);
+
+	if (n > sizeof(deleted) - 1 && !strcmp(b + n - (sizeof(deleted) - 1), deleted))
+		n -= sizeof(deleted) - 1;
+	snprintf(text, textlen, "%.*s+0x%" PRIx64, (int)n, b, off);
+}
+
 /* Go's linker gives a blob of like data one symbol of size 0: "go.string.*". */
 static bool go_container(const char *name)
 {
@@ -532,8 +544,7 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct
 		y->name = text;
 	} else {
 		mi = ms_symbols_module(s, mod);	/* the RTTI search may have moved it */
-		snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
-			 addr - start);
+		offset_name(y->module, addr - start, text, textlen);
 		y->name = text;
 		if (mi && mi->stripped && !y->note)
 			y->note = dwfl_module_getelf(mod, &bias) ? stripped_note : nofile_note;
@@ -566,8 +577,7 @@ static void classify_replaced(Dwfl_Module *mod, const struct ms_mapping *m, uint
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
 	y->module = modname && *modname == '/' ? modname : mainfile ? mainfile : modname;
 	y->kind = perms_kind(m);
-	snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
-		 addr - start);
+	offset_name(y->module, addr - start, text, textlen);
 	y->name = text;
 	y->note = dwfl_module_getelf(mod, &bias) ? replaced_note : nofile_note;
 }
