@@ -44,32 +44,111 @@ const char *ms_sym_kind_str(enum ms_sym_kind kind)
 	return kind > 0 && kind < MS_SYM_NKINDS ? kind_names[kind] : "?";
 }
 
-/* <source-name>: a length, then that many characters. */
-static const char *source_name(const char *p, char **o, char *end)
+/* The demangler's state: input at P, output at O, short of END. */
+struct dm {
+	const char *p;
+	char *o, *end;
+	int depth;
+};
+
+static bool dm_put(struct dm *d, const char *s, size_t n)
 {
+	if (n >= (size_t)(d->end - d->o))
+		return false;
+	memcpy(d->o, s, n);
+	d->o += n;
+	return true;
+}
+
+/* <source-name>: a length, then that many characters. */
+static bool dm_source(struct dm *d)
+{
+	static const char anon[] = "(anonymous namespace)";
 	unsigned long n;
 	char *e;
 
-	if (!isdigit((unsigned char)*p))
-		return NULL;
-	n = strtoul(p, &e, 10);
+	if (!isdigit((unsigned char)*d->p))
+		return false;
+	n = strtoul(d->p, &e, 10);
 	if (!n || strnlen(e, n) < n)
-		return NULL;
+		return false;
+	d->p = e + n;
 	/* GCC's name for an anonymous namespace; c++filt says it so. */
-	if (n >= 10 && !strncmp(e, "_GLOBAL__N", 10)) {
-		static const char anon[] = "(anonymous namespace)";
+	if (n >= 10 && !strncmp(e, "_GLOBAL__N", 10))
+		return dm_put(d, anon, sizeof(anon) - 1);
+	return dm_put(d, e, n);
+}
 
-		if (sizeof(anon) - 1 >= (size_t)(end - *o))
-			return NULL;
-		memcpy(*o, anon, sizeof(anon) - 1);
-		*o += sizeof(anon) - 1;
-		return e + n;
+static bool dm_name(struct dm *d);
+
+/*
+ * A template argument: a builtin type, a pointer to or const one, or a
+ * class named as a <name>.  Substitutions (S_, Sa...) and literals are
+ * refused: they need the whole grammar.
+ */
+static bool dm_type(struct dm *d)
+{
+	static const char *const builtin[26] = {
+		['a' - 'a'] = "signed char", ['b' - 'a'] = "bool", ['c' - 'a'] = "char",
+		['d' - 'a'] = "double", ['e' - 'a'] = "long double", ['f' - 'a'] = "float",
+		['h' - 'a'] = "unsigned char", ['i' - 'a'] = "int", ['j' - 'a'] = "unsigned int",
+		['l' - 'a'] = "long", ['m' - 'a'] = "unsigned long", ['n' - 'a'] = "__int128",
+		['o' - 'a'] = "unsigned __int128", ['s' - 'a'] = "short",
+		['t' - 'a'] = "unsigned short", ['v' - 'a'] = "void", ['w' - 'a'] = "wchar_t",
+		['x' - 'a'] = "long long", ['y' - 'a'] = "unsigned long long",
+	};
+	char c = *d->p;
+
+	if (c >= 'a' && c <= 'z' && builtin[c - 'a']) {
+		d->p++;
+		return dm_put(d, builtin[c - 'a'], strlen(builtin[c - 'a']));
 	}
-	if (n >= (size_t)(end - *o))
-		return NULL;
-	memcpy(*o, e, n);
-	*o += n;
-	return e + n;
+	if (c == 'P' || c == 'K') {
+		d->p++;
+		return dm_type(d) && (c == 'P' ? dm_put(d, "*", 1) : dm_put(d, " const", 6));
+	}
+	return dm_name(d);
+}
+
+/* <template-args> at 'I': "<A, B>", with a space between two closing '>' as c++filt. */
+static bool dm_args(struct dm *d)
+{
+	bool first = true;
+
+	if (++d->depth > 8 || !dm_put(d, "<", 1))
+		return false;
+	for (d->p++; *d->p != 'E'; first = false)
+		if (!*d->p || (!first && !dm_put(d, ", ", 2)) || !dm_type(d))
+			return false;
+	d->p++;
+	d->depth--;
+	return d->o[-1] == '>' ? dm_put(d, " >", 2) : dm_put(d, ">", 1);
+}
+
+/* <name>: N [St] <source-name> [I...E] ... E, or [St] <source-name> [I...E]. */
+static bool dm_name(struct dm *d)
+{
+	bool nested = *d->p == 'N';
+
+	if (nested)
+		d->p++;
+	if (!strncmp(d->p, "St", 2)) {
+		d->p += 2;
+		if (!dm_put(d, "std::", 5))
+			return false;
+	}
+	for (;;) {
+		if (!dm_source(d) || (*d->p == 'I' && !dm_args(d)))
+			return false;
+		if (!nested)
+			return true;
+		if (*d->p == 'E') {
+			d->p++;
+			return true;
+		}
+		if (!dm_put(d, "::", 2))
+			return false;
+	}
 }
 
 char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
@@ -78,47 +157,20 @@ char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
 		{ "_ZTV", "vtable for " }, { "_ZTI", "typeinfo for " },
 		{ "_ZTS", "typeinfo name for " },
 	};
-	char *o = buf, *end = buf + len - 1;
-	const char *p = NULL;
-	bool nested;
-	size_t i, n;
+	struct dm d = { .o = buf, .end = buf + len };
+	size_t i;
 
 	for (i = 0; i < MS_ARRAY_SIZE(kinds); i++)
 		if (!strncmp(m, kinds[i].pre, 4))
 			break;
 	if (i == MS_ARRAY_SIZE(kinds) || len < 2)
 		return NULL;
-	n = strlen(kinds[i].say);
-	if (n >= len)
+	d.p = m + 4;
+	if (!dm_put(&d, kinds[i].say, strlen(kinds[i].say)) || !dm_name(&d))
 		return NULL;
-	memcpy(o, kinds[i].say, n);
-	o += n;
-	p = m + 4;
-	nested = *p == 'N';
-	if (nested)
-		p++;
-	if (!strncmp(p, "St", 2)) {
-		if (end - o < 6)
-			return NULL;
-		memcpy(o, "std::", 5);
-		o += 5;
-		p += 2;
-	}
-	for (;;) {
-		if (!(p = source_name(p, &o, end)))
-			return NULL;
-		if (!nested || *p == 'E')
-			break;
-		if (end - o < 3)
-			return NULL;
-		*o++ = ':';
-		*o++ = ':';
-	}
-	if (nested)
-		p++;
-	if (*p)		/* templates, substitutions...: not ours to guess */
+	if (*d.p)	/* substitutions, local names...: not ours to guess */
 		return NULL;
-	*o = '\0';
+	*d.o = '\0';
 	return buf;
 }
 

@@ -217,8 +217,10 @@ const char *ms_sym_kind_str(enum ms_sym_kind kind);
 /*
  * Demangle a C++ vtable, typeinfo or typeinfo-name symbol with a plain or
  * nested name ("_ZTVN5shape6CircleE" -> "vtable for shape::Circle"), into
- * BUF of LEN bytes.  Templates and other manglings are not understood
- * here; lookups hand those to libstdc++'s demangler when it is installed.
+ * BUF of LEN bytes; template arguments of builtin types, pointers, const and
+ * such names too ("ledger::Box<char const*>").  Substitutions (Sa, S_) and
+ * other manglings are not understood here; lookups hand those to
+ * libstdc++'s demangler when it is installed.
  * Returns: BUF, or NULL when MANGLED is not such a symbol or does not fit.
  */
 char *ms_sym_demangle_type(const char *mangled, char *buf, size_t len);

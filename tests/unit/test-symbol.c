@@ -113,14 +113,20 @@ static void demangle_libstdcxx(void)
 
 static void demangle_edges(void)
 {
-	char buf[64], tiny[12];
+	char buf[64], tiny[12], big[128];
 
 	is_str(ms_sym_demangle_type("_ZTVN5shape6CircleE", buf, sizeof(buf)),
 	       "vtable for shape::Circle", "nested name");
 	is_str(ms_sym_demangle_type("_ZTISt9bad_alloc", buf, sizeof(buf)),
 	       "typeinfo for std::bad_alloc", "std:: abbreviation");
-	ok(!ms_sym_demangle_type("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", buf, sizeof(buf)),
-	   "a template is refused, not guessed");
+	is_str(ms_sym_demangle_type("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", big, sizeof(big)),
+	       "vtable for std::basic_streambuf<char, std::char_traits<char> >",
+	       "a template, with c++filt's space between closing brackets");
+	is_str(ms_sym_demangle_type("_ZTIN6ledger3BoxIPKcEE", big, sizeof(big)),
+	       "typeinfo for ledger::Box<char const*>", "a template of a pointer to const");
+	ok(!ms_sym_demangle_type("_ZTVNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", big,
+				 sizeof(big)),
+	   "a substitution (Sa) is refused, not guessed");
 	ok(!ms_sym_demangle_type("_ZN5shape6Circle4areaEv", buf, sizeof(buf)),
 	   "a function is not a vtable");
 	ok(!ms_sym_demangle_type("_ZTVN5shape6CircleE", tiny, sizeof(tiny)),
