@@ -10,7 +10,6 @@
  * process's memory, else the one recorded (a manifest).
  */
 #include <ctype.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -30,7 +29,6 @@
 #include "symbol-private.h"
 
 #define DELETED " (deleted)"
-#define NOTES_MAX 4096		/* PT_NOTE bytes read from memory */
 
 /* The file mapping at offset 0 of MOD's address range: its ELF header. */
 static const struct ms_mapping *module_mapping(const struct ms_symbols *s, Dwfl_Module *mod)
@@ -53,73 +51,14 @@ static const struct ms_mapping *module_mapping(const struct ms_symbols *s, Dwfl_
 	return first;
 }
 
-/* Lowercase hex of N bytes at P, new; NULL when out of memory. */
-static char *hex_of(const unsigned char *p, size_t n)
-{
-	char *h = malloc(n * 2 + 1);
-	size_t i;
-
-	for (i = 0; h && i < n; i++)
-		snprintf(h + i * 2, 3, "%02x", p[i]);
-	return h;
-}
-
-/* NT_GNU_BUILD_ID in the notes at P (LEN bytes), as new hex, or NULL. */
-static char *note_build_id(const unsigned char *p, size_t len)
-{
-	size_t off = 0, namesz, descsz;
-	Elf64_Nhdr nh;
-
-	while (off + sizeof(nh) <= len) {
-		memcpy(&nh, p + off, sizeof(nh));
-		namesz = (nh.n_namesz + 3) & ~(size_t)3;
-		descsz = (nh.n_descsz + 3) & ~(size_t)3;
-		off += sizeof(nh);
-		if (namesz > len - off || descsz > len - off - namesz)
-			return NULL;
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    !memcmp(p + off, "GNU", 4) && nh.n_descsz && nh.n_descsz <= 64)
-			return hex_of(p + off + namesz, nh.n_descsz);
-		off += namesz + descsz;
-	}
-	return NULL;
-}
-
-/*
- * The build-id of the ELF image mapped at M, read from the process's
- * memory: the header at the start of its first mapping, the program
- * headers, the PT_NOTE segments.  NULL when any of it is unreadable.
- */
+/* The build-id of the ELF image mapped at M, from the process's memory, as new hex, or NULL. */
 static char *memory_build_id(pid_t pid, const struct ms_mapping *m)
 {
-	uint64_t start = ms_mapping_start(m), bias = 0;
-	unsigned char notes[NOTES_MAX];
-	Elf64_Phdr ph[64];
-	Elf64_Ehdr eh;
-	bool have_bias = false;
 	char *hex = NULL;
-	size_t i;
 
-	if (ms_mapping_offset(m) != 0 || ms_memread_peek(NULL, pid, start, &eh, sizeof(eh)) < 0 ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phnum > 64 ||
-	    eh.e_phoff >= ms_mapping_size(m) ||
-	    ms_memread_peek(NULL, pid, start + eh.e_phoff, ph, eh.e_phnum * sizeof(*ph)) < 0)
+	if (ms_mapping_offset(m) != 0 ||
+	    ms_elf_build_id_pid(NULL, pid, ms_mapping_start(m), ms_mapping_size(m), &hex) < 0)
 		return NULL;
-	/* The segment loaded from offset 0 is the mapping at START. */
-	for (i = 0; i < eh.e_phnum && !have_bias; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
-			bias = start - ph[i].p_vaddr;
-			have_bias = true;
-		}
-	for (i = 0; have_bias && !hex && i < eh.e_phnum; i++) {
-		size_t n = ph[i].p_filesz < sizeof(notes) ? ph[i].p_filesz : sizeof(notes);
-
-		if (ph[i].p_type != PT_NOTE ||
-		    ms_memread_peek(NULL, pid, bias + ph[i].p_vaddr, notes, n) < 0)
-			continue;
-		hex = note_build_id(notes, n);
-	}
 	return hex;
 }
 

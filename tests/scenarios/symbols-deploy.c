@@ -7,8 +7,9 @@
  *
  * Each record holds a magic, a pointer to a callback and one to a literal,
  * so a dump's words point into the program's text and .rodata.  Built with
- * -DVERSION=N, each version is another file with another build-id: the
- * tests deploy version 2 over a running version 1.
+ * -DVERSION=N, each version is another file with another build-id (and
+ * version 2 has its callback elsewhere): the tests deploy version 2 over a
+ * running version 1.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,19 @@ struct record {
 
 static const char deploy_tag[] = "symbols-deploy-record-v" STR(VERSION);
 static unsigned long fired;
+
+#if VERSION > 1
+/* Version 2's code before the callback: its addresses are not version 1's. */
+__attribute__((noinline)) unsigned long deploy_v2_checksum(const struct record *r, size_t n)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum = sum * 31 + r[i].magic + (unsigned long)(uintptr_t)r[i].tag;
+	return sum;
+}
+#endif
 
 __attribute__((noinline)) void deploy_record_callback(struct record *r)
 {

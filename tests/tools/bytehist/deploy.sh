@@ -6,8 +6,9 @@
 # literal, with addr2line's file and the program's own counts, read through
 # /proc/PID/map_files (or /proc/PID/exe without CAP_SYS_ADMIN), and says
 # so; once it is gone the code pointer is module+offset, kind text, with a
-# note that the file was replaced.  A binary deleted (not replaced) and
-# then gone is text too, never "data ... no symbol table".
+# note that the file was replaced, also when it was dumped after the
+# deploy.  A binary deleted (not replaced) and then gone is text too, never
+# "data ... no symbol table".
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
@@ -91,6 +92,8 @@ check "$tmp/live.json" 700 live "^read through $via: the file at $tmp/svc was re
 "$bin/bytehist" --symbols -p "$pid" -J "$tmp/heap.dump" > "$tmp/p.json" || ms_fail "bytehist --symbols -p (replaced)"
 check "$tmp/p.json" 700 live "^read through $via: the file at $tmp/svc was replaced since" ||
 	ms_fail "-p, replaced while running: wrong names"
+# Dumped after the deploy: the manifest records the build-id of the file the process runs.
+heapdump "$tmp/after.dump"
 "$bin/bytehist" --symbols -s summary "$tmp/heap.dump" > "$tmp/t.out" || ms_fail "bytehist --symbols table"
 grep -q "^note: $tmp/svc: read through /proc/$pid/" "$tmp/t.out" ||
 	{ cat "$tmp/t.out" >&2; ms_fail "table: no note on the file used"; }
@@ -98,6 +101,9 @@ leaker_stop
 
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/gone.json" || ms_fail "bytehist --symbols (replaced, gone)"
 check "$tmp/gone.json" 700 gone "another build-id" || ms_fail "replaced and gone: not text, module+offset, with the reason"
+"$bin/bytehist" --symbols -J "$tmp/after.dump" > "$tmp/after.json" || ms_fail "bytehist --symbols (dumped after the deploy)"
+check "$tmp/after.json" 700 gone "another build-id|cannot be read" ||
+	ms_fail "dumped after the deploy, then gone: names from the new file at the path"
 
 # Deleted, not replaced: while it runs it is read through /proc; once gone, it is still text.
 cp "$tmp/svc.v1" "$tmp/svc2"
