@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <memsift/elfscan.h>
 #include <memsift/symbol.h>
 
 #include "tap.h"
@@ -258,6 +259,43 @@ static void no_file(void)
 	ms_symbols_free(s);
 }
 
+/*
+ * The build-id of each ELF image this process maps, read from its memory,
+ * is the one libelf reads from the file at the mapping's path.
+ */
+static void build_id_memory(void)
+{
+	unsigned long long start, end, off;
+	unsigned same = 0, images = 0;
+	char line[4096], path[4096];
+	char *mem, *file;
+	FILE *fp = fopen("/proc/self/maps", "re");
+	int fd;
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %4095s", &start, &end, &off, path) != 4 ||
+		    off != 0 || path[0] != '/' || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		mem = file = NULL;
+		if (ms_elf_build_id(ctx, fd, path, &file) == 0) {
+			images++;
+			if (ms_elf_build_id_pid(ctx, getpid(), start, end - start, &mem) == 0 &&
+			    !strcmp(mem, file))
+				same++;
+			else
+				printf("# %s: %s in the file, %s in memory\n", path, file,
+				       mem ? mem : ms_ctx_errmsg(ctx));
+		}
+		free(mem);
+		free(file);
+		close(fd);
+	}
+	if (fp)
+		fclose(fp);
+	ok(images >= 2 && same == images,
+	   "build-ids read from memory: %u of %u images as libelf reads their files", same, images);
+}
+
 /* This very process, live: its modules opened by their paths, with no note. */
 static void set_pid_self(void)
 {
@@ -299,6 +337,7 @@ int main(void)
 	classify_self();
 	no_file();
 	set_pid_self();
+	build_id_memory();
 	ms_ctx_free(ctx);
 	return tap_done();
 }
