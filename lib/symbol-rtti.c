@@ -88,6 +88,28 @@ static const struct ms_reloc *reloc_at(const struct module *m, uint64_t off)
 	return m->nrel ? bsearch(&key, m->rel, m->nrel, sizeof(key), rel_cmp) : NULL;
 }
 
+enum reloc_kind { RELOC_OTHER, RELOC_RELATIVE, RELOC_SYMBOL };
+
+/* What a relocation of TYPE stores in a 64-bit word: the numbers are each machine's. */
+static enum reloc_kind reloc_kind(Elf *elf, uint32_t type)
+{
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(elf, &eh))
+		return RELOC_OTHER;
+	switch (eh.e_machine) {
+	case EM_X86_64:
+		return type == R_X86_64_RELATIVE ? RELOC_RELATIVE :
+		       type == R_X86_64_64 || type == R_X86_64_GLOB_DAT ? RELOC_SYMBOL : RELOC_OTHER;
+	case EM_AARCH64:
+		return type == R_AARCH64_RELATIVE ? RELOC_RELATIVE :
+		       type == R_AARCH64_ABS64 || type == R_AARCH64_GLOB_DAT ? RELOC_SYMBOL :
+									      RELOC_OTHER;
+	default:
+		return RELOC_OTHER;
+	}
+}
+
 /* The word at ADDR of module MOD, from its file as ld.so would relocate it. */
 static bool file_word(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr, struct word *w)
 {
@@ -105,12 +127,11 @@ static bool file_word(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr, str
 		read_relocs(m, elf);
 	*w = (struct word){ 0 };
 	if ((r = reloc_at(m, addr - bias))) {
-		switch (r->type) {
-		case R_X86_64_RELATIVE:
+		switch (reloc_kind(elf, r->type)) {
+		case RELOC_RELATIVE:
 			w->val = bias + (uint64_t)r->addend;
 			return true;
-		case R_X86_64_64:
-		case R_X86_64_GLOB_DAT:
+		case RELOC_SYMBOL:
 			if (r->symval) {
 				w->val = bias + r->symval + (uint64_t)r->addend;
 				return true;
