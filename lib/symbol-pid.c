@@ -9,7 +9,6 @@
  * is checked against the build-id of the image mapped: the one in the
  * process's memory, else the one recorded (a manifest).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
