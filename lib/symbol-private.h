@@ -59,6 +59,7 @@ struct ms_symbols {
 	size_t nmods;
 
 	pid_t pid;		/* ms_symbols_set_pid(): the live process, or 0 */
+	bool mem_refused;	/* reading its memory was refused: files only */
 	struct ms_opened *opened;	/* how find_elf opened each module's file, notes owned */
 	size_t nopened;
 

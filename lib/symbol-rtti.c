@@ -155,14 +155,31 @@ static bool file_word(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr, str
 	return true;
 }
 
+/*
+ * LEN bytes at ADDR of the live process, if there is one and it lets us:
+ * once refused (or gone), it is not asked again.
+ */
+static bool peek(struct ms_symbols *s, uint64_t addr, void *buf, size_t len)
+{
+	int rc;
+
+	if (!s->pid || s->mem_refused)
+		return false;
+	rc = ms_memread_peek(NULL, s->pid, addr, buf, len);
+	if (rc == -EPERM || rc == -ESRCH)
+		s->mem_refused = true;
+	return rc == 0;
+}
+
 /* The word at ADDR: from the process when live, else from the file of its module. */
 static bool word_at(struct ms_symbols *s, uint64_t addr, struct word *w)
 {
 	Dwfl_Module *mod;
 
 	*w = (struct word){ 0 };
-	if (s->pid)
-		return ms_memread_peek(NULL, s->pid, addr, &w->val, 8) == 0;
+	/* Yama may let us read the maps but not the memory: the file then. */
+	if (peek(s, addr, &w->val, 8))
+		return true;
 	mod = dwfl_addrmodule(s->dwfl, addr);
 	return mod && file_word(s, mod, addr, w);
 }
@@ -185,16 +202,11 @@ static bool string_at(struct ms_symbols *s, uint64_t addr, char *buf, size_t len
 	Elf_Data *d;
 	size_t n;
 
-	if (s->pid) {
-		m = ms_maps_find(s->maps, addr);
-		n = len - 1;
-		if (!m)
-			return false;
-		if (ms_mapping_end(m) - addr < n)
-			n = (size_t)(ms_mapping_end(m) - addr);
-		if (ms_memread_peek(NULL, s->pid, addr, buf, n) < 0)
-			return false;
-	} else {
+	m = s->pid ? ms_maps_find(s->maps, addr) : NULL;
+	n = len - 1;
+	if (m && ms_mapping_end(m) - addr < n)
+		n = (size_t)(ms_mapping_end(m) - addr);
+	if (!m || !peek(s, addr, buf, n)) {
 		mod = dwfl_addrmodule(s->dwfl, addr);
 		scn = mod ? dwfl_module_address_section(mod, &a, &bias) : NULL;
 		d = scn ? elf_getdata(scn, NULL) : NULL;
