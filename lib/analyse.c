@@ -63,9 +63,19 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 	int rc;
 
 	if (mi && mi->maps) {
+		pid_t pid = o->pid ? o->pid : mi->pid;
+
 		rc = ms_symbols_new(ctx, mi->maps, strlen(mi->maps), path, &a->syms);
 		if (rc == 0 && mi->build_ids)
 			rc = ms_symbols_expect_build_ids(ctx, a->syms, mi->build_ids);
+		/*
+		 * The process may still run: its modules are then read as it maps
+		 * them, whatever a deploy or a container did to the paths.  Gone,
+		 * or its pid reused, the files at the paths stand (and are checked
+		 * against the build-ids).
+		 */
+		if (rc == 0 && pid > 0 && ms_symbols_set_pid(ctx, a->syms, pid) == -ENOMEM)
+			rc = -ENOMEM;
 	} else if (o->pid) {
 		rc = ms_symbols_new_pid(ctx, o->pid, &a->syms);
 	} else {
