@@ -246,8 +246,11 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 		f->content = MS_CONTENT_ZERO;
 		return 0;
 	}
-	/* Slack at the end (rounding, the next chunk's field) may differ: 90% is a fill. */
-	if (d[0] && same * 10 >= len * 9) {
+	/*
+	 * Slack at the end (rounding, a slot's header, the next chunk's field)
+	 * may differ: 80% is a fill.
+	 */
+	if (d[0] && same * 10 >= len * 8) {
 		f->content = MS_CONTENT_FILL;
 		f->fill = d[0];
 		return 0;
