@@ -139,7 +139,10 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 		}
 		while (j < len && isalnum((unsigned char)s[j]))
 			j++;
-		if (is_hex_word(s + i, j - i)) {
+		/* 0x1f is a number as 1f is: the prefix goes with it. */
+		if (is_hex_word(s + i, j - i) ||
+		    (j - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
+		     is_hex_word(s + i + 2, j - i - 2))) {
 			out[o++] = '#';
 			i = j;
 			continue;

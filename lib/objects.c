@@ -507,11 +507,15 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 			rc = glibc_heap(ctx, buf, len, base, cb, data, res);
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
-		} else if (anon && mapping_start) {
+		}
+		/* A mmapped chunk may sit on a 64 MiB boundary too: not an arena, then. */
+		if (anon && mapping_start) {
 			rc = glibc_mmapped(ctx, buf, len, base, cb, data, res);
+			if (rc > 0)
+				res->note[0] = '\0';
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
-		} else if (heap) {
+		} else if (heap && !mapping_start) {
 			snprintf(res->note, sizeof(res->note),
 				 "the dump starts inside [heap], not at its first chunk: not walked");
 		}
