@@ -111,9 +111,10 @@ void ms_clusters_free(struct ms_clusters *c)
 	free(c);
 }
 
-static bool is_hex_word(const char *s, size_t n)
+/* Hex digits only, with a decimal digit among them unless ANY ("cafe" is a word). */
+static bool is_hex_word(const char *s, size_t n, bool any)
 {
-	bool digit = false;
+	bool digit = any;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -140,9 +141,9 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 		while (j < len && isalnum((unsigned char)s[j]))
 			j++;
 		/* 0x1f is a number as 1f is: the prefix goes with it. */
-		if (is_hex_word(s + i, j - i) ||
+		if (is_hex_word(s + i, j - i, false) ||
 		    (j - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
-		     is_hex_word(s + i + 2, j - i - 2))) {
+		     is_hex_word(s + i + 2, j - i - 2, true))) {
 			out[o++] = '#';
 			i = j;
 			continue;
