@@ -528,6 +528,19 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	void *p;
 	int rc;
 
+	/* Another allocator's heap is never walked as a broken glibc one. */
+	if (ctl->ropts.manifest && ctl->manifest.maps) {
+		char why[160];
+		enum ms_allocator a = ms_allocator_guess(ctl->manifest.maps,
+							 strlen(ctl->manifest.maps), why, sizeof(why));
+
+		if (a != MS_ALLOC_GLIBC && a != MS_ALLOC_UNKNOWN) {
+			warnx("%s: --heap: not a glibc heap: %s; its objects are found by signature (--objects)",
+			      name, why);
+			ctl->objects_now = true;
+			return 0;
+		}
+	}
 	/* Several ranges (regiondump --grown): each goes to the finder that fits it. */
 	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
 		if (!ctl->objects)
