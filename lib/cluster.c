@@ -12,6 +12,7 @@
 
 #include <memsift/cluster.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* Words of an object looked at for its naming pointer and its pointer links. */
@@ -60,24 +61,6 @@ const char *ms_content_str(enum ms_content c)
 	static const char *const names[] = { "zero", "fill", "text", "pointers", "binary" };
 
 	return (unsigned)c < MS_ARRAY_SIZE(names) ? names[c] : "binary";
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
 }
 
 int ms_clusters_new(struct ms_ctx *ctx, struct ms_symbols *syms, struct ms_clusters **out)
@@ -299,17 +282,17 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 
 static uint64_t key_of(uint64_t size, const struct features *f)
 {
-	uint64_t k = mix(size);
+	uint64_t k = ms_hash64(size);
 
 	if (f->name_offset >= 0)
-		return mix(k ^ mix(f->name_word) ^ (uint64_t)f->name_offset ^ 1);
+		return ms_hash64(k ^ ms_hash64(f->name_word) ^ (uint64_t)f->name_offset ^ 1);
 	if (f->magic[0])
-		return mix(k ^ hash_str(f->magic) ^ 2);
+		return ms_hash64(k ^ ms_hash_bytes(f->magic, strlen(f->magic), 0) ^ 2);
 	if (f->content == MS_CONTENT_TEXT)
-		return mix(k ^ hash_str(f->shape) ^ 3);
+		return ms_hash64(k ^ ms_hash_bytes(f->shape, strlen(f->shape), 0) ^ 3);
 	if (f->content == MS_CONTENT_FILL)
-		return mix(k ^ ((uint64_t)f->fill << 8) ^ 4);
-	return mix(k ^ ((uint64_t)f->content << 16) ^ 5);
+		return ms_hash64(k ^ ((uint64_t)f->fill << 8) ^ 4);
+	return ms_hash64(k ^ ((uint64_t)f->content << 16) ^ 5);
 }
 
 static int grow_slots(struct ms_ctx *ctx, struct ms_clusters *c)
@@ -506,8 +489,8 @@ static int link_referrers(struct ms_ctx *ctx, struct ms_clusters *c)
 
 		if (!o || o->cluster == c->refs[i].cluster)
 			continue;
-		key = mix(((uint64_t)c->refs[i].cluster << 32 | o->cluster) ^
-			  mix(c->refs[i].offset + 1));
+		key = ms_hash64(((uint64_t)c->refs[i].cluster << 32 | o->cluster) ^
+			  ms_hash64(c->refs[i].offset + 1));
 		for (j = key & (cap - 1); t[j].count && t[j].key != key; j = (j + 1) & (cap - 1))
 			;
 		if (!t[j].count) {
