@@ -38,6 +38,8 @@ struct size_total {
 
 struct ms_clusters {
 	struct ms_symbols *syms;
+	ms_cluster_namer namer;
+	void *namer_data;
 	struct ms_cluster *cl;
 	size_t n, cap;
 	size_t *slot;		/* key -> index + 1 */
@@ -61,6 +63,12 @@ const char *ms_content_str(enum ms_content c)
 	static const char *const names[] = { "zero", "fill", "text", "pointers", "binary" };
 
 	return (unsigned)c < MS_ARRAY_SIZE(names) ? names[c] : "binary";
+}
+
+void ms_clusters_set_namer(struct ms_clusters *c, ms_cluster_namer fn, void *data)
+{
+	c->namer = fn;
+	c->namer_data = data;
 }
 
 int ms_clusters_new(struct ms_ctx *ctx, struct ms_symbols *syms, struct ms_clusters **out)
@@ -203,6 +211,24 @@ static int name_rank(enum ms_sym_kind k)
 	}
 }
 
+static bool ptr_like(uint64_t w)
+{
+	return w >= 4096 && !(w >> 47) && !(w % 8);
+}
+
+/* Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC head), or -1. */
+static int py_type_offset(const unsigned char *d, size_t len)
+{
+	uint64_t w0 = rd(d), w8 = rd(d + 8);
+
+	if (w0 && w0 < (1ULL << 32) && ptr_like(w8))
+		return 8;
+	if (len >= 32 && ptr_like(w0) && rd(d + 16) && rd(d + 16) < (1ULL << 32) &&
+	    ptr_like(rd(d + 24)))
+		return 24;
+	return -1;
+}
+
 struct features {
 	enum ms_content content;
 	int fill;
@@ -260,6 +286,25 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 			f->name_offset = (int)i;
 			f->name_word = w;
 			f->name = s;
+		}
+	}
+	/*
+	 * A CPython object: ob_refcnt, then ob_type, its type whether a symbol
+	 * or a heap type.  An object the GC tracks has its PyGC_Head (two
+	 * pointers) first, and ob_type at 24.
+	 */
+	if (o->finder == MS_FIND_PYMALLOC && len >= 16) {
+		int off = py_type_offset(d, len);
+		uint64_t w = off > 0 ? rd(d + off) : 0;
+
+		if (off > 0 && (!f->name || f->name_offset != off)) {
+			f->name_offset = off;
+			f->name_word = w;
+			f->name = NULL;
+			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &f->name)) < 0)
+				return rc;
+			if (f->name && !name_rank(f->name->kind))
+				f->name = NULL;
 		}
 	}
 	/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
@@ -345,7 +390,7 @@ static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, 
 	*cl = (struct ms_cluster){
 		.key = key, .size = o->size, .finder = o->finder, .content = f->content,
 		.fill = f->fill, .name_offset = f->name_offset, .name_word = f->name_word,
-		.name = f->name, .referrer = -1, .ref_offset = -1,
+		.name_sym = f->name ? *f->name : (struct ms_sym){ 0 }, .referrer = -1, .ref_offset = -1,
 	};
 	memcpy(cl->shape, f->shape, sizeof(cl->shape));
 	memcpy(cl->magic, f->magic, sizeof(cl->magic));
@@ -570,6 +615,17 @@ int ms_clusters_finish(struct ms_ctx *ctx, struct ms_clusters *c)
 				c->cl[i].share = (double)c->cl[i].count / (double)c->sizes[k].count;
 	if ((rc = link_referrers(ctx, c)) < 0)
 		return rc;
+	/*
+	 * The symbolizer's ms_sym moves as it grows; its strings do not.  Each
+	 * cluster keeps a copy, and points at it now that the table is whole.
+	 */
+	for (i = 0; i < c->n; i++)
+		c->cl[i].name = c->cl[i].name_sym.name ? &c->cl[i].name_sym : NULL;
+	for (i = 0; c->namer && i < c->n; i++)
+		if (!c->cl[i].name && c->cl[i].name_offset >= 0 &&
+		    !c->namer(ctx, c->cl[i].name_word, c->cl[i].type_name,
+			      sizeof(c->cl[i].type_name), c->namer_data))
+			c->cl[i].type_name[0] = '\0';
 	free(c->order);
 	free(c->inv);
 	c->order = malloc((c->n ? c->n : 1) * sizeof(*c->order));
