@@ -236,7 +236,9 @@ struct features {
 	char magic[16];
 	int name_offset;
 	uint64_t name_word;
-	const struct ms_sym *name;
+	/* A copy: the symbolizer's own struct moves with its next new entry. */
+	struct ms_sym name;
+	bool named;
 };
 
 /* What the object's own bytes say.  Returns 0 or -ENOMEM. */
@@ -285,7 +287,8 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 			best = name_rank(s->kind);
 			f->name_offset = (int)i;
 			f->name_word = w;
-			f->name = s;
+			f->name = *s;
+			f->named = true;
 		}
 	}
 	/*
@@ -297,14 +300,18 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 		int off = py_type_offset(d, len);
 		uint64_t w = off > 0 ? rd(d + off) : 0;
 
-		if (off > 0 && (!f->name || f->name_offset != off)) {
+		if (off > 0 && (!f->named || f->name_offset != off)) {
+			const struct ms_sym *ty = NULL;
+
 			f->name_offset = off;
 			f->name_word = w;
-			f->name = NULL;
-			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &f->name)) < 0)
+			f->named = false;
+			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &ty)) < 0)
 				return rc;
-			if (f->name && !name_rank(f->name->kind))
-				f->name = NULL;
+			if (ty && name_rank(ty->kind)) {
+				f->name = *ty;
+				f->named = true;
+			}
 		}
 	}
 	/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
@@ -390,7 +397,7 @@ static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, 
 	*cl = (struct ms_cluster){
 		.key = key, .size = o->size, .finder = o->finder, .content = f->content,
 		.fill = f->fill, .name_offset = f->name_offset, .name_word = f->name_word,
-		.name_sym = f->name ? *f->name : (struct ms_sym){ 0 }, .referrer = -1, .ref_offset = -1,
+		.name_sym = f->named ? f->name : (struct ms_sym){ 0 }, .referrer = -1, .ref_offset = -1,
 	};
 	memcpy(cl->shape, f->shape, sizeof(cl->shape));
 	memcpy(cl->magic, f->magic, sizeof(cl->magic));
