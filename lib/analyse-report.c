@@ -180,6 +180,7 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	struct ms_clause cl[CLAUSES_MAX];
 	size_t n = ms_analysis_clauses(a, cl, CLAUSES_MAX), i;
 	char t[32], d[32];
+	bool guessed = false;
 
 	(void)ctx;
 	for (i = 0; i < n; i++) {
@@ -195,7 +196,16 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 			fprintf(fp, ", +%s in one interval", ms_count_str(growth(a, c), d, sizeof(d)));
 		if (i)
 			fprintf(fp, " (%.1f : 1)", cl[i].ratio);
+		guessed |= c->finder == MS_FIND_SIGNATURE ||
+			   (cl[i].payload && cl[i].payload->finder == MS_FIND_SIGNATURE);
 	}
+	/* How sure: a walked heap gives exact sizes; a signature only its count. */
+	if (guessed && a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
+		fprintf(fp, " [found by signature in %s's heap: counts are exact, sizes are the slab's stride]",
+			ms_allocator_str(a->alloc));
+	else if (guessed)
+		fputs(" [found by signature in memory of no known heap layout: counts are exact, sizes are a stride]",
+		      fp);
 	return n;
 }
 
