@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Check leakhunt's analysis.json (objects, clusters, verdict) against a
+scenario's truth: the counters the program itself reported before and after
+each test-hook line, as tests/scenarios/lib.sh logs them (LINE TAB BEFORE TAB
+AFTER, each report "key=value ...").  The truth of a "delta" is what the
+program did at the hook line "dump 1", between leakhunt's two dumps.
+
+Every check prints one line, "ok: ..." or "FAIL: what: expected ...; got ...",
+and the exit status is 1 if any failed, so a log shows every miss at once.
+
+  --clause 'label=conf;name=on_reload;truth=conf;size=80|1040;line=svc.c:97-100'
+      a verdict clause named (by prefix) NAME, or whose cluster is referred
+      to by a cluster named NAME; also content=, shape= (a prefix), kind=
+      (the name's name_kind) and minsize=
+  --ratio conf/task      the two clauses' deltas, as the truths' ratio, within 15%
+"""
+import argparse
+import json
+import os
+import sys
+
+COUNT_TOL = 0.10
+RATIO_TOL = 0.15
+
+failures = 0
+
+
+def ok(msg):
+    print("ok: " + msg)
+
+
+def fail(what, expected, got):
+    global failures
+    failures += 1
+    print("FAIL: %s: expected %s; got %s" % (what, expected, got))
+
+
+def load_hooks(path):
+    hooks = []
+    with open(path) as f:
+        for raw in f:
+            parts = raw.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                continue
+            hooks.append((parts[0], kv(parts[1]), kv(parts[2])))
+    return hooks
+
+
+def kv(s):
+    out = {}
+    for word in s.split():
+        if "=" in word:
+            k, v = word.split("=", 1)
+            try:
+                out[k] = int(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+def truth(hooks, key):
+    """What the program did to KEY at "dump 1", or (None, why)."""
+    for line, before, after in hooks:
+        if line == "dump 1":
+            if key not in before or key not in after:
+                return None, "no %s= in the program's report at \"dump 1\"" % key
+            return after[key] - before[key], None
+    seen = ", ".join(h[0] for h in hooks) or "none"
+    return None, ("no hook line \"dump 1\" (leakhunt's second dump of what grew); "
+                  "hook lines seen: %s" % seen)
+
+
+def within(got, want, tol):
+    return got is not None and want and abs(got - want) <= tol * abs(want)
+
+
+def get(d, key):
+    return d.get(key) if isinstance(d, dict) else None
+
+
+def cluster_of(a, clause):
+    cl = a.get("clusters")
+    i = get(clause, "cluster")
+    if isinstance(cl, list) and isinstance(i, int) and 0 <= i < len(cl):
+        return cl[i]
+    return None
+
+
+def referrer_of(a, cluster):
+    ref = get(cluster, "referrer")
+    cl = a.get("clusters")
+    i = get(ref, "cluster")
+    if isinstance(cl, list) and isinstance(i, int) and 0 <= i < len(cl):
+        return cl[i]
+    return None
+
+
+def describe(a, clause):
+    c = cluster_of(a, clause) or {}
+    bits = ["count=%s" % clause.get("count"), "delta=%s" % clause.get("delta"),
+            "size=%s" % clause.get("size"), "content=%s" % clause.get("content"),
+            "name=%s" % clause.get("name"), "share=%s" % clause.get("share"),
+            "ratio=%s" % clause.get("ratio")]
+    for k in ("magic", "fill", "shape", "name_kind", "file", "line"):
+        if c.get(k) not in (None, 0, ""):
+            bits.append("%s=%s" % (k, c.get(k)))
+    r = referrer_of(a, c)
+    if r:
+        bits.append("referrer=%s@%s" % (r.get("name") or r.get("magic") or "?",
+                                         get(c.get("referrer"), "offset")))
+    return "{" + " ".join(bits) + "}"
+
+
+def verdict_clauses(a):
+    v = a.get("verdict")
+    if not isinstance(v, dict):
+        return None, "no \"verdict\" in analysis.json (top-level keys: %s)" % ", ".join(sorted(a))
+    cl = v.get("clauses")
+    if not isinstance(cl, list):
+        return None, "no verdict.clauses list (verdict keys: %s)" % ", ".join(sorted(v))
+    return cl, None
+
+
+def named(a, clause, prefix):
+    """The cluster that carries the name: the clause's own, or its referrer."""
+    c = cluster_of(a, clause)
+    for who in (c, referrer_of(a, c)):
+        if who and str(who.get("name") or "").startswith(prefix):
+            return who
+    if str(clause.get("name") or "").startswith(prefix):
+        return c or {}
+    return None
+
+
+def parse_spec(spec):
+    out = {}
+    for part in spec.split(";"):
+        if part:
+            k, _, v = part.partition("=")
+            out[k] = v
+    return out
+
+
+def find_clause(a, clauses, spec):
+    for i, c in enumerate(clauses):
+        if not isinstance(c, dict):
+            continue
+        if "name" in spec and named(a, c, spec["name"]) is None:
+            continue
+        if "content" in spec and c.get("content") != spec["content"]:
+            continue
+        if "shape" in spec:
+            shape = get(cluster_of(a, c), "shape") or ""
+            if not str(shape).startswith(spec["shape"]):
+                continue
+        return i, c
+    return None, None
+
+
+def check_clause(a, hooks, spec, found):
+    label = spec.get("label") or spec.get("name") or spec.get("shape") or "clause"
+    ident = ", ".join("%s %s" % (k, spec[k]) for k in ("name", "content", "shape") if k in spec)
+    clauses, why = verdict_clauses(a)
+    want = None
+    if "truth" in spec:
+        want, twhy = truth(hooks, spec["truth"])
+        if want is None:
+            fail("%s: the truth" % label, "the program's %s count at \"dump 1\"" % spec["truth"], twhy)
+        elif want <= 0:
+            fail("%s: the truth" % label, "the driver to leak at \"dump 1\"", "%s %+d" % (spec["truth"], want))
+    if clauses is None:
+        fail("%s clause" % label, "a verdict clause with " + ident, why)
+        return
+    i, c = find_clause(a, clauses, spec)
+    if c is None:
+        fail("%s clause" % label, "a verdict clause with " + ident,
+             "%d clauses: %s" % (len(clauses), "; ".join(describe(a, x) for x in clauses) or "none"))
+        return
+    found[label] = (i, c, want)
+    ok("%s: clause %d with %s: %s" % (label, i, ident, describe(a, c)))
+    delta = c.get("delta")
+    if delta is None:
+        delta = get(cluster_of(a, c), "delta")
+    if "truth" in spec and want:
+        if within(delta, want, COUNT_TOL):
+            ok("%s: delta %s is within 10%% of %d (%s at \"dump 1\")" % (label, delta, want, spec["truth"]))
+        else:
+            fail("%s: delta" % label, "%d (%s added at \"dump 1\") within 10%%" % (want, spec["truth"]), delta)
+    if "size" in spec:
+        sizes = [int(s) for s in spec["size"].split("|")]
+        if c.get("size") in sizes:
+            ok("%s: size %s" % (label, c.get("size")))
+        else:
+            fail("%s: size" % label, " or ".join(map(str, sizes)), c.get("size"))
+    if "minsize" in spec:
+        size = c.get("size")
+        if isinstance(size, int) and size >= int(spec["minsize"]):
+            ok("%s: size %d >= %s" % (label, size, spec["minsize"]))
+        else:
+            fail("%s: size" % label, "at least " + spec["minsize"], size)
+    if "kind" in spec:
+        who = named(a, c, spec.get("name", "")) or {}
+        if who.get("name_kind") == spec["kind"]:
+            ok("%s: name_kind %s" % (label, spec["kind"]))
+        else:
+            fail("%s: name_kind" % label, spec["kind"], who.get("name_kind"))
+    if "line" in spec:
+        check_line(a, c, spec, label)
+    if c.get("content") == "zero":
+        fail("%s: content" % label, "not zero-filled memory", "zero")
+
+
+def check_line(a, c, spec, label):
+    fname, _, rng = spec["line"].partition(":")
+    lo, _, hi = rng.partition("-")
+    lo, hi = int(lo), int(hi or lo)
+    who = named(a, c, spec.get("name", "")) or cluster_of(a, c) or {}
+    f, line = who.get("file"), who.get("line")
+    if f and os.path.basename(str(f)) == fname and isinstance(line, int) and lo <= line <= hi:
+        ok("%s: %s:%d, within %s's lines %d-%d" % (label, fname, line, spec.get("name"), lo, hi))
+    else:
+        fail("%s: source line" % label, "%s:%d-%d (%s's definition)" % (fname, lo, hi, spec.get("name")),
+             "%s:%s" % (f, line))
+    text = str(get(a.get("verdict"), "text") or "")
+    if any("%s:%d" % (fname, n) in text for n in range(lo, hi + 1)):
+        ok("%s: the verdict's text names %s:%d-%d" % (label, fname, lo, hi))
+    else:
+        fail("%s: the verdict's text" % label, "%s:LINE with LINE in %d-%d" % (fname, lo, hi), repr(text))
+
+
+def check_ratio(spec, found, hooks):
+    a_label, _, b_label = spec.partition("/")
+    if a_label not in found or b_label not in found:
+        fail("ratio %s" % spec, "both clauses found", "missing " +
+             " and ".join(x for x in (a_label, b_label) if x not in found))
+        return
+    ia, ca, wa = found[a_label]
+    ib, cb, wb = found[b_label]
+    if not wa or not wb:
+        fail("ratio %s" % spec, "the truth of both", "none (see above)")
+        return
+    want = wa / wb
+    da, db = ca.get("delta"), cb.get("delta")
+    got = da / db if isinstance(da, (int, float)) and isinstance(db, (int, float)) and db else None
+    if within(got, want, RATIO_TOL):
+        ok("ratio %s: %.2f, within 15%% of %.2f" % (spec, got, want))
+    else:
+        fail("ratio %s" % spec, "%.2f (%d : %d at \"dump 1\") within 15%%" % (want, wa, wb),
+             "%s (deltas %s : %s)" % (got if got is None else round(got, 2), da, db))
+    # The verdict's own "ratio": the first clause's growth over this one's.
+    if ia == 0:
+        r = cb.get("ratio")
+        if within(r, want, RATIO_TOL):
+            ok("verdict ratio of %s: %s" % (b_label, r))
+        else:
+            fail("verdict ratio of %s" % b_label, "%.2f within 15%%" % want, r)
+
+
+def check_objects(a, args):
+    o = a.get("objects")
+    if not isinstance(o, dict):
+        fail("objects", "an \"objects\" section", "none (top-level keys: %s)" % ", ".join(sorted(a)))
+        return
+    if args.allocator:
+        if o.get("allocator") == args.allocator:
+            ok("objects.allocator %s (%s)" % (args.allocator, o.get("evidence")))
+        else:
+            fail("objects.allocator", args.allocator, "%s (evidence: %s)" % (o.get("allocator"), o.get("evidence")))
+    ranges = o.get("ranges") if isinstance(o.get("ranges"), list) else []
+    for want in args.finder:
+        finder, _, addr = want.partition("@")
+        if addr:
+            x = int(addr, 16)
+            hit = [r for r in ranges if int(r.get("start", "0"), 16) <= x < int(r.get("end", "0"), 16)]
+            finders = [r.get("finder") for r in hit]
+            if finder in finders:
+                ok("objects: %s is in a %s range" % (addr, finder))
+            else:
+                fail("objects: the range holding %s" % addr, "finder " + finder,
+                     finders or "no range holds it (%d ranges)" % len(ranges))
+        elif any(r.get("finder") == finder for r in ranges):
+            ok("objects: a %s range" % finder)
+        else:
+            fail("objects.ranges", "a %s range" % finder, sorted({r.get("finder") for r in ranges}))
+    for bad in args.no_finder:
+        hit = [r for r in ranges if str(r.get("finder") or "").startswith(bad)]
+        if hit:
+            fail("objects.ranges", "no %s finder" % bad,
+                 ", ".join("%s-%s %s" % (r.get("start"), r.get("end"), r.get("finder")) for r in hit))
+        else:
+            ok("objects: no range walked by a %s finder (%d ranges)" % (bad, len(ranges)))
+
+
+def check_verdict(a, args):
+    v = a.get("verdict")
+    clauses, why = verdict_clauses(a)
+    if clauses is None:
+        fail("verdict", "a verdict with clauses", why)
+        return
+    if v.get("status") == "leaking":
+        ok("verdict.status leaking")
+    else:
+        fail("verdict.status", "leaking", v.get("status"))
+    text = str(v.get("text") or "")
+    if args.report:
+        first = None
+        with open(args.report) as f:
+            for line in f:
+                if line.startswith("**Likely leaking:** "):
+                    first = line.rstrip("\n")
+                    break
+        if first == "**Likely leaking:** " + text:
+            ok("report.md's verdict line is verdict.text")
+        else:
+            fail("report.md's verdict line", repr("**Likely leaking:** " + text), repr(first))
+    for i, c in enumerate(clauses):
+        cl = cluster_of(a, c) or {}
+        if c.get("content") == "zero" or cl.get("fill") in ("0x00", "0x0"):
+            fail("clause %d" % i, "no zero-filled headline", describe(a, c))
+        if args.min_share is not None and c.get("name"):
+            s = c.get("share")
+            if not isinstance(s, (int, float)) or s < args.min_share:
+                fail("clause %d's name" % i, "a name only with a share of %.2f or more" % args.min_share,
+                     "%s with share %s" % (c.get("name"), s))
+    for word in args.not_in_text:
+        if word.lower() in text.lower():
+            fail("the verdict's text", "no mention of " + word, repr(text))
+        else:
+            ok("the verdict's text does not mention %s" % word)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--analysis", required=True)
+    p.add_argument("--hooks", required=True)
+    p.add_argument("--report")
+    p.add_argument("--allocator")
+    p.add_argument("--clause", action="append", default=[])
+    p.add_argument("--ratio", action="append", default=[])
+    p.add_argument("--finder", action="append", default=[], help="FINDER or FINDER@ADDR")
+    p.add_argument("--no-finder", action="append", default=[], help="no range's finder starts so")
+    p.add_argument("--heap-walked", action="store_true", help="\"heap\" is not null")
+    p.add_argument("--min-share", type=float, help="named clauses need this share")
+    p.add_argument("--not-in-text", action="append", default=[])
+    args = p.parse_args()
+
+    with open(args.analysis) as f:
+        a = json.load(f)
+    hooks = load_hooks(args.hooks)
+
+    v = a.get("verdict") if isinstance(a.get("verdict"), dict) else {}
+    print("verdict: %s: %s" % (v.get("status"), v.get("text")))
+    clauses, _ = verdict_clauses(a)
+    for i, c in enumerate(clauses or []):
+        print("  clause %d: %s" % (i, describe(a, c)))
+    o = a.get("objects") if isinstance(a.get("objects"), dict) else {}
+    print("objects: allocator=%s evidence=%s count=%s ranges=%s" % (
+        o.get("allocator"), o.get("evidence"), o.get("count"),
+        ", ".join("%s-%s:%s:%s" % (r.get("start"), r.get("end"), r.get("finder"), r.get("objects"))
+                  for r in o.get("ranges") or [])))
+
+    check_verdict(a, args)
+    found = {}
+    for spec in args.clause:
+        check_clause(a, hooks, parse_spec(spec), found)
+    for spec in args.ratio:
+        check_ratio(spec, found, hooks)
+    if args.allocator or args.finder or args.no_finder:
+        check_objects(a, args)
+    if args.heap_walked:
+        if a.get("heap") is not None:
+            ok("the heap was walked")
+        else:
+            fail("heap", "a heap walk", "null")
+    print("%d check%s failed" % (failures, "" if failures == 1 else "s"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
