@@ -3,7 +3,7 @@
 # allocators, hunted by leakhunt, whose verdict is checked against what the
 # program itself says it leaked.
 #
-#   scen_init                   tmp dir ($tmp), tools ($bin), cleanup
+#   scen_init                   tmp dir ($tmp; MS_KEEP=1 keeps it), tools ($bin)
 #   svc_build glibc|musl        build tests/scenarios/svc.c; sets SVC
 #   scen_preload ALLOC          the library that makes ALLOC the allocator, found
 #                               through dpkg (jemalloc tcmalloc mimalloc); skips
@@ -27,7 +27,12 @@ scen_dir=${MS_SRCDIR:-.}/tests/scenarios
 scen_init()
 {
 	tmp=$(mktemp -d)
-	ms_at_exit "rm -rf '$tmp'"
+	# MS_KEEP=1 keeps the report directory and the hook log for a look.
+	if [ -n "${MS_KEEP:-}" ]; then
+		ms_at_exit "echo 'kept $tmp' >&2"
+	else
+		ms_at_exit "rm -rf '$tmp'"
+	fi
 	bin=$MS_BUILDDIR/tools
 	command -v python3 > /dev/null || ms_skip "no python3 to read analysis.json (apt-get install python3)"
 }

@@ -150,17 +150,18 @@ def find_clause(a, clauses, spec):
             continue
         if "content" in spec and c.get("content") != spec["content"]:
             continue
-        if "shape" in spec:
-            shape = get(cluster_of(a, c), "shape") or ""
-            if not str(shape).startswith(spec["shape"]):
-                continue
+        shape = str(get(cluster_of(a, c), "shape") or "")
+        if "shape" in spec and not shape.startswith(spec["shape"]):
+            continue
+        if "shape_has" in spec and spec["shape_has"] not in shape:
+            continue
         return i, c
     return None, None
 
 
 def check_clause(a, hooks, spec, found):
     label = spec.get("label") or spec.get("name") or spec.get("shape") or "clause"
-    ident = ", ".join("%s %s" % (k, spec[k]) for k in ("name", "content", "shape") if k in spec)
+    ident = ", ".join("%s %s" % (k, spec[k]) for k in ("name", "content", "shape", "shape_has") if k in spec)
     clauses, why = verdict_clauses(a)
     want = None
     if "truth" in spec:
