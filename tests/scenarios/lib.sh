@@ -191,8 +191,8 @@ scen_two_families()
 	svc_start "$preload"
 	scen_hunt svc_report scen_drive_families -i 20ms -n 12
 	scen_check --allocator "$alloc" "${finder[@]}" \
-		--clause "label=conf;name=on_reload;truth=conf;line=svc.c:$conf_lines${size[0]}" \
-		--clause "label=task;name=on_task;truth=task;line=svc.c:$task_lines${size[0]}" \
+		--clause "label=conf;name=on_reload;truth=conf;total=conf;line=svc.c:$conf_lines${size[0]}" \
+		--clause "label=task;name=on_task;truth=task;total=task;line=svc.c:$task_lines${size[0]}" \
 		--ratio conf/task ||
 		ms_fail "the verdict does not match what svc leaked (see above)"
 	leaker_stop

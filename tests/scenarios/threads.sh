@@ -41,8 +41,8 @@ PY
 chunks="$(( (64 + 8 + 15) / 16 * 16 ))|$(( (1024 + 8 + 15) / 16 * 16 ))"
 scen_check --allocator glibc --heap-walked \
 	--finder "glibc-arena@$addr3" --finder "glibc-arena@$addr6" \
-	--clause "label=conf;name=on_reload;truth=conf;line=svc.c:$conf_lines;size=$chunks" \
-	--clause "label=task;name=on_task;truth=task;line=svc.c:$task_lines;size=$chunks" \
+	--clause "label=conf;name=on_reload;truth=conf;total=conf;line=svc.c:$conf_lines;size=$chunks" \
+	--clause "label=task;name=on_task;truth=task;total=task;line=svc.c:$task_lines;size=$chunks" \
 	--ratio conf/task ||
 	ms_fail "the verdict does not match what svc's workers leaked (see above)"
 leaker_stop

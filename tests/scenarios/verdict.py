@@ -71,8 +71,30 @@ def truth(hooks, key):
                   "hook lines seen: %s" % seen)
 
 
+def total(hooks, key):
+    """What the program holds of KEY once "dump 1" is done, or (None, why)."""
+    for line, _, after in hooks:
+        if line == "dump 1":
+            if key not in after:
+                return None, "no %s= in the program's report after \"dump 1\"" % key
+            return after[key], None
+    return truth(hooks, key)
+
+
 def within(got, want, tol):
-    return got is not None and want and abs(got - want) <= tol * abs(want)
+    if isinstance(got, bool) or not isinstance(got, (int, float)) or not want:
+        return False
+    return abs(got - want) <= tol * abs(want)
+
+
+def addr(x):
+    """An address as analysis.json writes it ("0x..."), or None."""
+    if isinstance(x, int):
+        return x
+    try:
+        return int(str(x), 16)
+    except ValueError:
+        return None
 
 
 def get(d, key):
@@ -188,6 +210,17 @@ def check_clause(a, hooks, spec, found):
             ok("%s: delta %s is within 10%% of %d (%s at \"dump 1\")" % (label, delta, want, spec["truth"]))
         else:
             fail("%s: delta" % label, "%d (%s added at \"dump 1\") within 10%%" % (want, spec["truth"]), delta)
+    if "total" in spec:
+        have, twhy = total(hooks, spec["total"])
+        count = c.get("count")
+        if count is None:
+            count = get(cluster_of(a, c), "count")
+        if have is None:
+            fail("%s: count" % label, "the program's %s total after \"dump 1\"" % spec["total"], twhy)
+        elif within(count, have, COUNT_TOL):
+            ok("%s: count %s is within 10%% of %d (%s held after \"dump 1\")" % (label, count, have, spec["total"]))
+        else:
+            fail("%s: count" % label, "%d (%s held after \"dump 1\") within 10%%" % (have, spec["total"]), count)
     if "size" in spec:
         sizes = [int(s) for s in spec["size"].split("|")]
         if c.get("size") in sizes:
@@ -224,8 +257,9 @@ def check_line(a, c, spec, label):
         fail("%s: source line" % label, "%s:%d-%d (%s's definition)" % (fname, lo, hi, spec.get("name")),
              "%s:%s" % (f, line))
     text = str(get(a.get("verdict"), "text") or "")
-    if any("%s:%d" % (fname, n) in text for n in range(lo, hi + 1)):
-        ok("%s: the verdict's text names %s:%d-%d" % (label, fname, lo, hi))
+    named_lines = [n for n in range(lo, hi + 1) if "%s:%d" % (fname, n) in text]
+    if named_lines:
+        ok("%s: the verdict's text names %s:%d" % (label, fname, named_lines[0]))
     else:
         fail("%s: the verdict's text" % label, "%s:LINE with LINE in %d-%d" % (fname, lo, hi), repr(text))
 
@@ -270,15 +304,16 @@ def check_objects(a, args):
             fail("objects.allocator", args.allocator, "%s (evidence: %s)" % (o.get("allocator"), o.get("evidence")))
     ranges = o.get("ranges") if isinstance(o.get("ranges"), list) else []
     for want in args.finder:
-        finder, _, addr = want.partition("@")
-        if addr:
-            x = int(addr, 16)
-            hit = [r for r in ranges if int(r.get("start", "0"), 16) <= x < int(r.get("end", "0"), 16)]
+        finder, _, where = want.partition("@")
+        if where:
+            x = int(where, 16)
+            hit = [r for r in ranges if addr(r.get("start")) is not None and addr(r.get("end")) is not None
+                   and addr(r.get("start")) <= x < addr(r.get("end"))]
             finders = [r.get("finder") for r in hit]
             if finder in finders:
-                ok("objects: %s is in a %s range" % (addr, finder))
+                ok("objects: %s is in a %s range" % (where, finder))
             else:
-                fail("objects: the range holding %s" % addr, "finder " + finder,
+                fail("objects: the range holding %s" % where, "finder " + finder,
                      finders or "no range holds it (%d ranges)" % len(ranges))
         elif any(r.get("finder") == finder for r in ranges):
             ok("objects: a %s range" % finder)
