@@ -158,7 +158,8 @@ scen_func_lines()
 
 # The two families at 2:1: at every hook line svc leaks 2,000 config records
 # (on_reload, 'C' payloads) and 1,000 task records (on_task, 'T'), and churns
-# through 4,000 short-lived objects that must not show.
+# through 4,000 short-lived objects that must not show.  A payload is found
+# from its record's third word: offset 16 in svc.c's struct svc_record.
 scen_drive_families()
 {
 	leaker_cmd conf 2000
@@ -170,7 +171,7 @@ scen_drive_families()
 # the same truth on each allocator.
 scen_two_families()
 {
-	local alloc=$1 preload= conf_lines task_lines size=() finder=()
+	local alloc=$1 preload= conf_lines task_lines size=() psize finder=()
 
 	scen_init
 	case $alloc in
@@ -183,17 +184,21 @@ scen_two_families()
 	if [ "$alloc" = glibc ]; then
 		# glibc's chunk: the request, 8 bytes of header, 16-byte aligned.
 		size=(";size=$(( (64 + 8 + 15) / 16 * 16 ))|$(( (1024 + 8 + 15) / 16 * 16 ))")
+		psize="size=$(( (1024 + 8 + 15) / 16 * 16 ))"
 	else
 		# Each allocator rounds to its own size classes: at least the request.
 		size=(";minsize=64")
+		psize="minsize=1024"
 		finder=(--no-finder glibc)
 	fi
 	svc_start "$preload"
 	scen_hunt svc_report scen_drive_families -i 20ms -n 12
-	scen_check --allocator "$alloc" "${finder[@]}" \
+	scen_check --allocator "$alloc" "${finder[@]}" --min-share 0.5 \
 		--clause "label=conf;name=on_reload;truth=conf;total=conf;line=svc.c:$conf_lines${size[0]}" \
 		--clause "label=task;name=on_task;truth=task;total=task;line=svc.c:$task_lines${size[0]}" \
-		--ratio conf/task ||
+		--ratio conf/task \
+		--cluster "label=C payloads;bytes=C;truth=conf;total=conf;referrer=CONFREC@16;$psize" \
+		--cluster "label=T payloads;bytes=T;truth=task;total=task;referrer=TASKREC@16;$psize" ||
 		ms_fail "the verdict does not match what svc leaked (see above)"
 	leaker_stop
 }

@@ -44,7 +44,7 @@ drive_py()
 scen_hunt py_report drive_py -i 20ms -n 12
 leaker_cmd report
 size=$(leaker_field size)
-scen_check --clause "label=bytes;name=PyBytes_Type;kind=data;truth=bytes;total=bytes;minsize=$size" ||
+scen_check --min-share 0.5 --clause "label=bytes;name=PyBytes_Type;kind=data;truth=bytes;total=bytes;minsize=$size" ||
 	ms_fail "the verdict does not match the bytes objects python kept (see above)"
 leaker_stop
 exit 0

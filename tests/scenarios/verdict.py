@@ -14,6 +14,10 @@ and the exit status is 1 if any failed, so a log shows every miss at once.
       to by a cluster named NAME; also content=, shape= (a prefix), kind=
       (the name's name_kind) and minsize=
   --ratio conf/task      the two clauses' deltas, as the truths' ratio, within 15%
+  --cluster 'label=C;bytes=C;total=conf;size=1040;referrer=CONFREC@16'
+      the biggest cluster of one repeated character (or magic=, name=,
+      content=), the same numbers as a clause, and the cluster referring to it
+      (by magic or name) at that offset
 """
 import argparse
 import json
@@ -181,17 +185,61 @@ def find_clause(a, clauses, spec):
     return None, None
 
 
+def spec_truth(hooks, spec, label):
+    """The truth of spec's "truth" key (a delta), failing if it is missing."""
+    if "truth" not in spec:
+        return None
+    want, why = truth(hooks, spec["truth"])
+    if want is None:
+        fail("%s: the truth" % label, "the program's %s count at \"dump 1\"" % spec["truth"], why)
+    elif want <= 0:
+        fail("%s: the truth" % label, "the driver to leak at \"dump 1\"", "%s %+d" % (spec["truth"], want))
+        want = None
+    return want
+
+
+def check_numbers(hooks, spec, label, obj, want, fallback=None):
+    """delta, count, size of a clause (falling back on its cluster) or a cluster."""
+    def field(k):
+        v = obj.get(k)
+        return get(fallback, k) if v is None else v
+
+    if want:
+        delta = field("delta")
+        if within(delta, want, COUNT_TOL):
+            ok("%s: delta %s is within 10%% of %d (%s at \"dump 1\")" % (label, delta, want, spec["truth"]))
+        else:
+            fail("%s: delta" % label, "%d (%s added at \"dump 1\") within 10%%" % (want, spec["truth"]), delta)
+    if "total" in spec:
+        have, why = total(hooks, spec["total"])
+        count = field("count")
+        if have is None:
+            fail("%s: count" % label, "the program's %s total after \"dump 1\"" % spec["total"], why)
+        elif within(count, have, COUNT_TOL):
+            ok("%s: count %s is within 10%% of %d (%s held after \"dump 1\")" % (label, count, have, spec["total"]))
+        else:
+            fail("%s: count" % label, "%d (%s held after \"dump 1\") within 10%%" % (have, spec["total"]), count)
+    size = field("size")
+    if "size" in spec:
+        sizes = [int(x) for x in spec["size"].split("|")]
+        if size in sizes:
+            ok("%s: size %s" % (label, size))
+        else:
+            fail("%s: size" % label, " or ".join(map(str, sizes)), size)
+    if "minsize" in spec:
+        if isinstance(size, int) and size >= int(spec["minsize"]):
+            ok("%s: size %d >= %s" % (label, size, spec["minsize"]))
+        else:
+            fail("%s: size" % label, "at least " + spec["minsize"], size)
+    if field("content") == "zero":
+        fail("%s: content" % label, "not zero-filled memory", "zero")
+
+
 def check_clause(a, hooks, spec, found):
     label = spec.get("label") or spec.get("name") or spec.get("shape") or "clause"
     ident = ", ".join("%s %s" % (k, spec[k]) for k in ("name", "content", "shape", "shape_has") if k in spec)
     clauses, why = verdict_clauses(a)
-    want = None
-    if "truth" in spec:
-        want, twhy = truth(hooks, spec["truth"])
-        if want is None:
-            fail("%s: the truth" % label, "the program's %s count at \"dump 1\"" % spec["truth"], twhy)
-        elif want <= 0:
-            fail("%s: the truth" % label, "the driver to leak at \"dump 1\"", "%s %+d" % (spec["truth"], want))
+    want = spec_truth(hooks, spec, label)
     if clauses is None:
         fail("%s clause" % label, "a verdict clause with " + ident, why)
         return
@@ -202,37 +250,7 @@ def check_clause(a, hooks, spec, found):
         return
     found[label] = (i, c, want)
     ok("%s: clause %d with %s: %s" % (label, i, ident, describe(a, c)))
-    delta = c.get("delta")
-    if delta is None:
-        delta = get(cluster_of(a, c), "delta")
-    if "truth" in spec and want:
-        if within(delta, want, COUNT_TOL):
-            ok("%s: delta %s is within 10%% of %d (%s at \"dump 1\")" % (label, delta, want, spec["truth"]))
-        else:
-            fail("%s: delta" % label, "%d (%s added at \"dump 1\") within 10%%" % (want, spec["truth"]), delta)
-    if "total" in spec:
-        have, twhy = total(hooks, spec["total"])
-        count = c.get("count")
-        if count is None:
-            count = get(cluster_of(a, c), "count")
-        if have is None:
-            fail("%s: count" % label, "the program's %s total after \"dump 1\"" % spec["total"], twhy)
-        elif within(count, have, COUNT_TOL):
-            ok("%s: count %s is within 10%% of %d (%s held after \"dump 1\")" % (label, count, have, spec["total"]))
-        else:
-            fail("%s: count" % label, "%d (%s held after \"dump 1\") within 10%%" % (have, spec["total"]), count)
-    if "size" in spec:
-        sizes = [int(s) for s in spec["size"].split("|")]
-        if c.get("size") in sizes:
-            ok("%s: size %s" % (label, c.get("size")))
-        else:
-            fail("%s: size" % label, " or ".join(map(str, sizes)), c.get("size"))
-    if "minsize" in spec:
-        size = c.get("size")
-        if isinstance(size, int) and size >= int(spec["minsize"]):
-            ok("%s: size %d >= %s" % (label, size, spec["minsize"]))
-        else:
-            fail("%s: size" % label, "at least " + spec["minsize"], size)
+    check_numbers(hooks, spec, label, c, want, cluster_of(a, c))
     if "kind" in spec:
         who = named(a, c, spec.get("name", "")) or {}
         if who.get("name_kind") == spec["kind"]:
@@ -241,8 +259,50 @@ def check_clause(a, hooks, spec, found):
             fail("%s: name_kind" % label, spec["kind"], who.get("name_kind"))
     if "line" in spec:
         check_line(a, c, spec, label)
-    if c.get("content") == "zero":
-        fail("%s: content" % label, "not zero-filled memory", "zero")
+
+
+def cluster_matches(a, c, spec):
+    if "bytes" in spec:
+        # One repeated character: a fill, or text made of that character alone.
+        ch = spec["bytes"]
+        shape = str(c.get("shape") or "")
+        fill = addr(c.get("fill"))
+        if fill != ord(ch) and not (shape and set(shape) == {ch}):
+            return False
+    for k in ("magic", "content"):
+        if k in spec and c.get(k) != spec[k]:
+            return False
+    if "name" in spec and not str(c.get("name") or "").startswith(spec["name"]):
+        return False
+    return True
+
+
+def check_cluster(a, hooks, spec):
+    """A cluster (not necessarily a clause) and who refers to it."""
+    label = spec.get("label") or "cluster"
+    ident = ", ".join("%s %s" % (k, spec[k]) for k in ("bytes", "magic", "name", "content") if k in spec)
+    want = spec_truth(hooks, spec, label)
+    cl = a.get("clusters")
+    if not isinstance(cl, list):
+        fail("%s cluster" % label, "a cluster with " + ident, "no \"clusters\" list in analysis.json")
+        return
+    hits = [(i, c) for i, c in enumerate(cl) if isinstance(c, dict) and cluster_matches(a, c, spec)]
+    if not hits:
+        fail("%s cluster" % label, "a cluster with " + ident, "none among %d clusters" % len(cl))
+        return
+    # The biggest such cluster: stray look-alikes are few.
+    i, c = max(hits, key=lambda h: h[1].get("count") or 0)
+    ok("%s: cluster %d with %s: %s" % (label, i, ident, describe(a, {"cluster": i, **c})))
+    check_numbers(hooks, spec, label, c, want)
+    if "referrer" in spec:
+        who, _, off = spec["referrer"].partition("@")
+        r = referrer_of(a, c)
+        roff = get(c.get("referrer"), "offset")
+        if r and who in (r.get("magic"), r.get("name")) and str(roff) == off:
+            ok("%s: referred to by the %s cluster at offset %s" % (label, who, off))
+        else:
+            fail("%s: referrer" % label, "the %s cluster, at offset %s" % (who, off),
+                 "%s at offset %s" % ((r or {}).get("magic") or (r or {}).get("name") if r else None, roff))
 
 
 def check_line(a, c, spec, label):
@@ -346,7 +406,8 @@ def check_verdict(a, args):
                 if line.startswith("**Likely leaking:** "):
                     first = line.rstrip("\n")
                     break
-        if first == "**Likely leaking:** " + text:
+        # A sentence may end the line with a full stop that the JSON leaves out.
+        if first in ("**Likely leaking:** " + text, "**Likely leaking:** " + text + "."):
             ok("report.md's verdict line is verdict.text")
         else:
             fail("report.md's verdict line", repr("**Likely leaking:** " + text), repr(first))
@@ -357,7 +418,7 @@ def check_verdict(a, args):
         if args.min_share is not None and c.get("name"):
             s = c.get("share")
             if not isinstance(s, (int, float)) or s < args.min_share:
-                fail("clause %d's name" % i, "a name only with a share of %.2f or more" % args.min_share,
+                fail("clause %d's name" % i, "a name only where most objects carry it (share %.2f or more)" % args.min_share,
                      "%s with share %s" % (c.get("name"), s))
     for word in args.not_in_text:
         if word.lower() in text.lower():
@@ -374,6 +435,7 @@ def main():
     p.add_argument("--allocator")
     p.add_argument("--clause", action="append", default=[])
     p.add_argument("--ratio", action="append", default=[])
+    p.add_argument("--cluster", action="append", default=[])
     p.add_argument("--finder", action="append", default=[], help="FINDER or FINDER@ADDR")
     p.add_argument("--no-finder", action="append", default=[], help="no range's finder starts so")
     p.add_argument("--heap-walked", action="store_true", help="\"heap\" is not null")
@@ -402,6 +464,8 @@ def main():
         check_clause(a, hooks, parse_spec(spec), found)
     for spec in args.ratio:
         check_ratio(spec, found, hooks)
+    for spec in args.cluster:
+        check_cluster(a, hooks, parse_spec(spec))
     if args.allocator or args.finder or args.no_finder:
         check_objects(a, args)
     if args.heap_walked:
