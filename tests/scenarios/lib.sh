@@ -142,7 +142,7 @@ scen_hunt()
 scen_check()
 {
 	python3 "$scen_dir/verdict.py" --analysis "$tmp/r/analysis.json" --report "$tmp/r/report.md" \
-		--hooks "$tmp/hooks" "$@"
+		--printed "$tmp/err" --hooks "$tmp/hooks" "$@" >&2
 }
 
 # The definition of FUNC in FILE, from its declarator to the closing brace: a

@@ -420,6 +420,15 @@ def check_verdict(a, args):
             if not isinstance(s, (int, float)) or s < args.min_share:
                 fail("clause %d's name" % i, "a name only where most objects carry it (share %.2f or more)" % args.min_share,
                      "%s with share %s" % (c.get("name"), s))
+    if args.printed:
+        # The issue: the verdict is "printed at the end of leakhunt's run".
+        with open(args.printed) as f:
+            said = f.read()
+        if text and text in said:
+            ok("leakhunt printed the verdict")
+        else:
+            fail("leakhunt's output", "the verdict's text, printed at the end of the run",
+                 repr(said.strip().splitlines()[-1] if said.strip() else ""))
     for word in args.not_in_text:
         if word.lower() in text.lower():
             fail("the verdict's text", "no mention of " + word, repr(text))
@@ -432,6 +441,7 @@ def main():
     p.add_argument("--analysis", required=True)
     p.add_argument("--hooks", required=True)
     p.add_argument("--report")
+    p.add_argument("--printed", help="leakhunt's stderr, which must hold the verdict")
     p.add_argument("--allocator")
     p.add_argument("--clause", action="append", default=[])
     p.add_argument("--ratio", action="append", default=[])
