@@ -730,6 +730,8 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 		}
 		fprintf(fp, "]");
 	}
+	if (o->json_extra && (k = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
+		return k;
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

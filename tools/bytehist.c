@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memsift/analyse.h>
 #include <memsift/cli.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
@@ -51,10 +52,14 @@ struct bytehist_ctl {
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
 	struct ms_heapwalk *hw;	/* of the current input */
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
+	/* --objects: objects, clusters and verdict (lib/analyse.c) */
+	bool objects;
+	struct ms_analysis *an;		/* of the current input */
+	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
 
 static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
 static const struct option longopts[] = {
@@ -73,6 +78,7 @@ static const struct option longopts[] = {
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "objects", no_argument, NULL, OPT_OBJECTS },
 	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -104,6 +110,8 @@ static _Noreturn void usage(void)
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
+	printf("     --objects          find the allocator's objects and cluster them by size\n"
+	       "                          and signature, with the verdict (with --base: growth)\n");
 	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
 	       "                          (file:line), vtables, strings, data, heap, stacks\n");
 	ms_cli_help_options(stdout);
@@ -172,6 +180,9 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 		case 'p':
 			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+			break;
+		case OPT_OBJECTS:
+			ctl->objects = true;
 			break;
 		case OPT_SYMBOLS:
 			ctl->symbols = true;
@@ -347,7 +358,34 @@ static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 		rc = ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
 	if (!rc && ctl->hw)
 		rc = ms_heapwalk_json(ctx, ctl->hw, ctl->syms, ctl->sopts.top, fp);
+	if (!rc && ctl->an)
+		rc = ms_analysis_json(ctx, ctl->an, ctl->base_an ? "growth" : "dump", ctl->ropts.top,
+				      fp);
 	return rc;
+}
+
+/*
+ * --objects: the pipeline over the raw dump at PATH with its manifest (or
+ * -p's maps).  NULL after saying why.
+ */
+static struct ms_analysis *objects_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl,
+					const char *path)
+{
+	const struct ms_analysis_opts ao = { .pid = ctl->pid };
+	struct ms_analysis *an = NULL;
+	size_t i;
+
+	if (!strcmp(path, "-")) {
+		warnx("standard input: --objects needs a dump file (with regiondump's FILE.json)");
+		return NULL;
+	}
+	if (ms_analysis_run(ctx, &ao, path, ctl->ropts.manifest ? &ctl->manifest : NULL, &an) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return NULL;
+	}
+	for (i = 0; ms_analysis_note(an, i); i++)
+		warnx("%s", ms_analysis_note(an, i));
+	return an;
 }
 
 /* --symbols: the ORIGIN of a string in the strings table. */
@@ -584,6 +622,16 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 
 	if (!h)
 		return -1;
+	if (ctl->objects) {
+		if (!(ctl->an = objects_pass(ctx, ctl, path))) {
+			ms_hist_free(h);
+			return -1;
+		}
+		if (ctl->base_an)
+			ms_analysis_diff(ctl->an, ctl->base_an);
+		ctl->ropts.json_extra = symbols_json;
+		ctl->ropts.json_extra_data = ctl;
+	}
 	ctl->ropts.name = strcmp(path, "-") ? path : "-";
 	fputs(ctl->nfiles ? (ctl->json ? "," : "\n") : "", stdout);
 	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
@@ -599,6 +647,16 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 			rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, ctl->ropts.top,
 					       ctl->ropts.out_flags, stdout);
 	}
+	if (!rc && !ctl->json && ctl->an) {
+		if (ctl->base && !ctl->symbols)
+			fputc('\n', stdout);
+		rc = ms_analysis_print(ctx, ctl->an, ctl->ropts.top, stdout);
+		if (!rc && ms_analysis_clauses(ctl->an, (struct ms_clause[1]){ 0 }, 1)) {
+			fputs("\nVerdict: ", stdout);
+			ms_analysis_verdict(ctx, ctl->an, stdout);
+			fputs(".\n", stdout);
+		}
+	}
 	ctl->nfiles++;
 	if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
@@ -608,6 +666,8 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ctl->syms = NULL;
 	ms_heapwalk_free(ctl->hw);
 	ctl->hw = NULL;
+	ms_analysis_free(ctl->an);
+	ctl->an = NULL;
 	return rc < 0 ? -1 : 0;
 }
 
@@ -632,6 +692,8 @@ int main(int argc, char **argv)
 		ctl.base = scan(ctx, &ctl, ctl.base_path, false);
 		if (!ctl.base)
 			return MS_EXIT_FAILURE;
+		if (ctl.objects && !(ctl.base_an = objects_pass(ctx, &ctl, ctl.base_path)))
+			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;
 	}
 	if (ctl.json && nfiles > 1)
@@ -644,6 +706,7 @@ int main(int argc, char **argv)
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);
+	ms_analysis_free(ctl.base_an);
 	ms_maps_free(ctl.maps);
 	free(ctl.mpath);
 	free(ctl.breaks);
