@@ -110,6 +110,16 @@ scen_hunt()
 	local report=$1 drive=$2 driver rc=0 line before after
 	shift 2
 
+	# The capability, probed without memsift: reading another process's memory
+	# needs root, CAP_SYS_PTRACE or kernel.yama.ptrace_scope=0.
+	python3 - "$SCEN_PID" <<'PY' 2> /dev/null || ms_skip "cannot read /proc/$SCEN_PID/mem (ptrace_scope, or no CAP_SYS_PTRACE)"
+import sys
+pid = sys.argv[1]
+start = int(open("/proc/%s/maps" % pid).readline().split("-")[0], 16)
+with open("/proc/%s/mem" % pid, "rb", buffering=0) as m:
+    m.seek(start)
+    assert len(m.read(1)) == 1
+PY
 	mkfifo "$tmp/hook"
 	: > "$tmp/hooks"
 	# The program's descriptors are plain ones (tests/lib.sh), so this
