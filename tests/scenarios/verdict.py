@@ -344,6 +344,8 @@ def check_ratio(spec, found, hooks):
         fail("ratio %s" % spec, "%.2f (%d : %d at \"dump 1\") within 15%%" % (want, wa, wb),
              "%s (deltas %s : %s)" % (got if got is None else round(got, 2), da, db))
     # The verdict's own "ratio": the first clause's growth over this one's.
+    if ia == 0 and ca.get("ratio") is not None:
+        fail("verdict ratio of %s" % a_label, "null, as the first clause", ca.get("ratio"))
     if ia == 0:
         r = cb.get("ratio")
         if within(r, want, RATIO_TOL):
