@@ -151,7 +151,8 @@ static void object_str(const struct ms_cluster *c, bool plural, FILE *fp)
 {
 	const char *type = type_of(c);
 
-	fprintf(fp, "%" PRIu64 "-byte object%s", c->size, plural ? "s" : "");
+	fprintf(fp, "%" PRIu64 "-byte%s object%s", c->size,
+		c->finder == MS_FIND_SIGNATURE ? " (stride)" : "", plural ? "s" : "");
 	if (type)
 		fprintf(fp, " of type %s", type);
 	if (c->magic[0])
@@ -204,8 +205,9 @@ static void json_sym(const struct ms_cluster *c, FILE *fp)
 	}
 	fputs(",\"name\":", fp);
 	ms_json_str(fp, type_of(c) ? type_of(c) : c->name->name);
-	fprintf(fp, ",\"name_kind\":\"%s\",\"name_offset\":%d,\"name_share\":%.4f,\"file\":",
-		ms_sym_kind_str(c->name->kind), c->name_offset, c->share);
+	/* Every object of the cluster carries its name: that is what made it one cluster. */
+	fprintf(fp, ",\"name_kind\":\"%s\",\"name_offset\":%d,\"name_share\":1,\"file\":",
+		ms_sym_kind_str(c->name->kind), c->name_offset);
 	if (c->name->file)
 		ms_json_str(fp, c->name->file);
 	else
@@ -227,8 +229,8 @@ static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c
 		fprintf(fp, "%" PRId64, c->delta);
 	else
 		fputs("null", fp);
-	fprintf(fp, ",\"finder\":\"%s\",\"content\":\"%s\",\"fill\":", ms_finder_str(c->finder),
-		ms_content_str(c->content));
+	fprintf(fp, ",\"size_share\":%.4f,\"finder\":\"%s\",\"content\":\"%s\",\"fill\":",
+		c->share, ms_finder_str(c->finder), ms_content_str(c->content));
 	if (c->fill >= 0)
 		fprintf(fp, "\"0x%02x\"", c->fill);
 	else
@@ -257,9 +259,8 @@ static const char *confidence(const struct ms_cluster *c)
 {
 	if (!named(c))
 		return "unnamed";
-	if (c->finder != MS_FIND_SIGNATURE && c->share >= 0.9)
-		return "high";
-	return "medium";
+	/* Found by signature, an object's size is its slab's stride: a guess. */
+	return c->finder != MS_FIND_SIGNATURE ? "high" : "medium";
 }
 
 int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
@@ -338,8 +339,8 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 				ms_json_str(fp, c->magic);
 			else
 				fputs("null", fp);
-			fprintf(fp, ",\"share\":%.4f,\"confidence\":\"%s\",\"payload\":",
-				c->name ? c->share : 0.0, confidence(c));
+			fprintf(fp, ",\"share\":%d,\"size_share\":%.4f,\"confidence\":\"%s\",\"payload\":",
+				named(c) ? 1 : 0, c->share, confidence(c));
 			if (cl[i].payload)
 				fprintf(fp, "%zu", ms_clusters_rank(a->clusters, cl[i].payload));
 			else

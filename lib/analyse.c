@@ -63,9 +63,19 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 	int rc;
 
 	if (mi && mi->maps) {
+		pid_t pid = o->pid ? o->pid : mi->pid;
+
 		rc = ms_symbols_new(ctx, mi->maps, strlen(mi->maps), path, &a->syms);
 		if (rc == 0 && mi->build_ids)
 			rc = ms_symbols_expect_build_ids(ctx, a->syms, mi->build_ids);
+		/*
+		 * The process may still run: its modules are then read as it maps
+		 * them, whatever a deploy or a container did to the paths.  Gone,
+		 * or its pid reused, the files at the paths stand (and are checked
+		 * against the build-ids).
+		 */
+		if (rc == 0 && pid > 0 && ms_symbols_set_pid(ctx, a->syms, pid) == -ENOMEM)
+			rc = -ENOMEM;
 	} else if (o->pid) {
 		rc = ms_symbols_new_pid(ctx, o->pid, &a->syms);
 	} else {
@@ -100,6 +110,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 	struct ms_manifest_range one = { mi->start, size, 0 };
 	const struct ms_manifest_range *r = mi->nranges ? mi->ranges : &one;
 	size_t n = mi->nranges ? mi->nranges : 1, i;
+	const struct ms_objspace space = { map, size, r, n };
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -118,7 +129,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		rc = ms_objects_find(ctx, a->alloc, a->syms, map + r[i].offset, (size_t)len,
+		rc = ms_objects_find(ctx, a->alloc, a->syms, &space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
 				     ms_clusters_add_cb, a->clusters, &res);
 		if (rc < 0)

@@ -46,6 +46,18 @@ static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *
 	return h->an && ms_analysis_verdict(ctx, h->an, fp) > 0;
 }
 
+int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	if (!h->confirmed)
+		return 0;
+	fputs("likely leaking: ", fp);
+	if (!verdict_clusters(ctx, h, fp))
+		fputs("memory that grows with no steady state; no cluster of objects in what grew is large enough to name",
+		      fp);
+	fputs(".\n", fp);
+	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
+}
+
 static const char *sig_str(int sig)
 {
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
@@ -181,7 +193,8 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fputs("```\n", fp);
 	}
 	if (rc == 0 && h->hw) {
-		fputs("\n## The [heap], chunk by chunk\n\n```\n", fp);
+		fprintf(fp, "\n## The %s, chunk by chunk\n\n```\n",
+			ms_heapwalk_form(h->hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
 		rc = ms_heapwalk_print(ctx, h->hw, syms, HUNT_TOP, 0, fp);
 		fputs("```\n", fp);
 	}

@@ -455,6 +455,7 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 	struct ms_hist_report_opts ro = {
 		.json_extra = extra_json, .json_extra_data = h,
 	};
+	const struct ms_objrange *arena = NULL;
 	struct ms_outfile *of = NULL;
 	uint64_t *breaks = NULL;
 	int fd = -1, rc;
@@ -503,6 +504,15 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 		analyse_base(ctx, h);
 	else if (h->an && h->dump_name == dump_names[0])
 		ms_hunt_warn(h, "one dump only: clusters are ranked by size, not by growth");
+	/* No [heap] grew: the busiest thread arena is the heap to show chunk by chunk. */
+	for (i = 0; !h->heap_start && h->an && i < ms_analysis_range_count(h->an); i++) {
+		const struct ms_objrange *r = ms_analysis_range(h->an, i);
+
+		if (r->finder == MS_FIND_GLIBC_ARENA && (!arena || r->objects > arena->objects))
+			arena = r;
+	}
+	if (!h->heap_start && arena)
+		h->heap_start = arena->start;
 	if (h->heap_start)
 		walk_heap(ctx, h, fd);
 	rc = ms_outfile_open(ctx, jpath, 0, &of);

@@ -22,7 +22,7 @@
 #define SIG_MIN_HITS 16
 /* Bound the signature finder's memory: 16 bytes per pointer kept. */
 #define SIG_MAX_HITS (8u << 20)
-#define SIG_MAX_STRIDE 8192
+#define SIG_MAX_STRIDE (1u << 20)
 /* A string this long, NUL-ended, is an object of its own in a foreign heap. */
 #define STR_MIN 16
 
@@ -217,7 +217,8 @@ static int cmp_cand(const void *a, const void *b)
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return (x->size < y->size) - (x->size > y->size);
+	/* Two sizes for one start: the smaller, or one object would swallow its neighbours. */
+	return (x->size > y->size) - (x->size < y->size);
 }
 
 static bool named_kind(enum ms_sym_kind k)
@@ -225,14 +226,21 @@ static bool named_kind(enum ms_sym_kind k)
 	return k >= MS_SYM_TEXT && k <= MS_SYM_BSS;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* The most common gap between the sorted positions of one value, if most gaps are it. */
 static uint64_t stride_of(const struct hit *h, size_t n)
 {
 	uint64_t best = 0, best_n = 0, cur, cur_n = 0;
-	uint64_t *gaps = malloc((n - 1) * sizeof(*gaps));
+	uint64_t *gaps;
 	size_t i, k = 0;
 
-	if (!gaps)
+	if (n < 2 || !(gaps = malloc((n - 1) * sizeof(*gaps))))
 		return 0;
 	for (i = 1; i < n; i++) {
 		uint64_t g = h[i].pos - h[i - 1].pos;
@@ -240,19 +248,7 @@ static uint64_t stride_of(const struct hit *h, size_t n)
 		if (g >= 16 && g <= SIG_MAX_STRIDE)
 			gaps[k++] = g;
 	}
-	/* Counting sort would need 8 KiB of counters; a sort of the gaps is as short. */
-	for (i = 1; i < k; i++) {
-		uint64_t v = gaps[i];
-		size_t j = i;
-
-		if (gaps[j - 1] <= v)
-			continue;
-		while (j > 0 && gaps[j - 1] > v) {
-			gaps[j] = gaps[j - 1];
-			j--;
-		}
-		gaps[j] = v;
-	}
+	qsort(gaps, k, sizeof(*gaps), cmp_u64);
 	for (i = 0; i < k; i++) {
 		if (!i || gaps[i] != cur) {
 			cur = gaps[i];
@@ -289,14 +285,112 @@ static int push_cand(struct ms_ctx *ctx, struct cand **c, size_t *n, size_t *cap
 }
 
 /*
+ * The bytes at ADDR: in this range (BUF, LEN from BASE), else anywhere in
+ * SPACE; *AVAIL how many follow in the dump.  NULL when the dump lacks it.
+ */
+static const unsigned char *bytes_at(const struct ms_objspace *space, const unsigned char *buf,
+				     size_t len, uint64_t base, uint64_t addr, size_t *avail)
+{
+	size_t i;
+
+	if (addr >= base && addr < base + len) {
+		if (avail)
+			*avail = len - (size_t)(addr - base);
+		return buf + (addr - base);
+	}
+	for (i = 0; space && i < space->nranges; i++) {
+		const struct ms_manifest_range *r = &space->ranges[i];
+
+		if (addr >= r->start && addr - r->start < r->length &&
+		    r->offset + (addr - r->start) < space->size) {
+			uint64_t off = r->offset + (addr - r->start), end = r->offset + r->length;
+
+			if (avail)
+				*avail = (size_t)((end < space->size ? end : space->size) - off);
+			return space->map + off;
+		}
+	}
+	return NULL;
+}
+
+struct target {
+	uint64_t key;		/* which record cluster, and the offset of the pointer in it */
+	uint64_t addr;
+};
+
+static int cmp_target(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+/*
+ * What the records found so far point at, in this range: a payload has no
+ * signature of its own (a buffer of text or a fill), but each is the
+ * target of one record's pointer at one offset.  The targets of one
+ * (record stride, offset) sorted, their most common gap is the payload's
+ * size class.  Adds to *C.
+ */
+static int payloads(struct ms_ctx *ctx, const struct ms_objspace *space,
+		    const unsigned char *buf, size_t len, uint64_t base, struct cand **c,
+		    size_t *nc, size_t *capc)
+{
+	size_t n0 = *nc, nt = 0, i, j, k;
+	struct target *t;
+	int rc = 0;
+
+	if (!n0)
+		return 0;
+	t = malloc(n0 * 8 * sizeof(*t));
+	if (!t)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < n0; i++) {
+		uint64_t off = (*c)[i].start - base, o;
+
+		for (o = 0; o < 64 && o < (*c)[i].size && off + o + 8 <= len; o += 8) {
+			uint64_t w = rd(buf, off + o);
+
+			if (!(w % 16) && (w < (*c)[i].start || w >= (*c)[i].start + (*c)[i].size) &&
+			    bytes_at(space, buf, len, base, w, NULL))
+				t[nt++] = (struct target){ (*c)[i].size << 8 | o, w };
+		}
+	}
+	qsort(t, nt, sizeof(*t), cmp_target);
+	for (i = 0; i < nt; i = j) {
+		struct hit *h;
+		uint64_t stride;
+		size_t m = 0;
+
+		for (j = i + 1; j < nt && t[j].key == t[i].key; j++)
+			;
+		if (j - i < SIG_MIN_HITS || !(h = malloc((j - i) * sizeof(*h))))
+			continue;
+		for (k = i; k < j; k++)
+			if (!m || t[k].addr != h[m - 1].pos)
+				h[m++] = (struct hit){ 0, t[k].addr };
+		stride = m >= SIG_MIN_HITS ? stride_of(h, m) : 0;
+		for (k = 0; stride && k < m && rc == 0; k++)
+			rc = push_cand(ctx, c, nc, capc, h[k].pos, stride);
+		free(h);
+		if (rc < 0)
+			break;
+	}
+	free(t);
+	return rc;
+}
+
+/*
  * Any heap we cannot walk: an object is where a code, type or data pointer
  * that recurs at a regular stride sits (the stride is the slab's object
  * size; a power of two gives the object's start too, as slabs are
  * page-aligned), or where a NUL-ended string starts.
  */
-static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms, const unsigned char *buf,
-			size_t len, uint64_t base, ms_obj_cb cb, void *data,
-			struct ms_objrange *res)
+static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
+			const struct ms_objspace *space, const unsigned char *buf, size_t len,
+			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res)
 {
 	struct hit *hits = NULL;
 	struct cand *c = NULL;
@@ -350,6 +444,8 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms, const unsig
 				goto out;
 		}
 	}
+	if ((rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0)
+		goto out;
 	/* Strings: a run of STR_MIN printable bytes or more, ended by a NUL. */
 	for (i = 0; i < len;) {
 		size_t s0 = i, same = 0;
@@ -371,15 +467,14 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms, const unsig
 		qsort(c, nc, sizeof(*c), cmp_cand);
 	/* One object per start, none inside another (a string inside a record is the record's). */
 	for (i = 0; i < nc; i++) {
+		const unsigned char *p;
 		struct ms_obj o;
-		uint64_t off;
+		size_t avail;
 
-		if (c[i].start < base || c[i].start >= base + len || c[i].start < end_prev)
+		if (c[i].start < end_prev || !(p = bytes_at(space, buf, len, base, c[i].start, &avail)))
 			continue;
-		off = c[i].start - base;
-		o = (struct ms_obj){ c[i].start, c[i].size, buf + off,
-				     (size_t)(c[i].size < len - off ? c[i].size : len - off),
-				     MS_FIND_SIGNATURE };
+		o = (struct ms_obj){ c[i].start, c[i].size, p,
+				     (size_t)(c[i].size < avail ? c[i].size : avail), MS_FIND_SIGNATURE };
 		end_prev = c[i].start + c[i].size;
 		res->objects++;
 		res->bytes += c[i].size;
@@ -398,7 +493,7 @@ out:
 }
 
 int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbols *syms,
-		    const void *buf, size_t len, uint64_t base, const char *name,
+		    const struct ms_objspace *space, const void *buf, size_t len, uint64_t base, const char *name,
 		    bool mapping_start, ms_obj_cb cb, void *data, struct ms_objrange *res)
 {
 	bool anon = !name || !name[0];
@@ -432,5 +527,5 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 		snprintf(res->note, sizeof(res->note), "not a glibc heap: the process uses %s",
 			 ms_allocator_str(alloc));
 	}
-	return by_signature(ctx, syms, buf, len, base, cb, data, res);
+	return by_signature(ctx, syms, space, buf, len, base, cb, data, res);
 }

@@ -485,9 +485,18 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
 	else if (maps && (rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from,
-					      &ctl->syms)) == 0)
+					      &ctl->syms)) == 0) {
 		rc = ms_symbols_expect_build_ids(ctx, ctl->syms, ctl->manifest.build_ids);
-	else if (!ctl->symbols)
+		/*
+		 * The process dumped may still run: its modules are then read as
+		 * it maps them, whatever a deploy or a container did to the
+		 * paths.  Another process with its pid is refused, and one gone
+		 * leaves the files at the paths; neither is an error.
+		 */
+		if (rc == 0 && ctl->manifest.pid > 0 &&
+		    ms_symbols_set_pid(ctx, ctl->syms, ctl->manifest.pid) == -ENOMEM)
+			rc = -ENOMEM;
+	} else if (!ctl->symbols)
 		return 0;
 	else {
 		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",

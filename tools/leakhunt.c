@@ -343,6 +343,9 @@ int main(int argc, char **argv)
 		rc = -1;
 	} else {
 		fprintf(stderr, "leakhunt: report in %s/report.md\n", ms_hunt_dir(h));
+		/* The answer, on standard output as diff(1) prints its. */
+		if (ms_hunt_verdict(ctx, h, stdout) < 0)
+			ms_cli_warn_ctx(ctx, NULL);
 	}
 	/* A hunt cut short answers "leaking" but never "not leaking". */
 	if (ms_hunt_confirmed(h))

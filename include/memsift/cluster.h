@@ -62,7 +62,10 @@ struct ms_cluster {
 	int name_offset;
 	uint64_t name_word;
 	const struct ms_sym *name;	/* borrowed from the symbolizer, or NULL */
-	/* Of all objects of this size, the share that carry this signature. */
+	/*
+	 * Of all objects of this size, the share in this cluster (every object
+	 * of a cluster carries its signature, by construction).
+	 */
 	double share;
 	/*
 	 * The cluster whose objects point at this one's starts (-1: none;

@@ -146,4 +146,12 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h);
  */
 int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h);
 
+/*
+ * When growth was confirmed, write the verdict as one line to FP ("likely
+ * leaking: 4,000 × 4112-byte objects filled with 'T', +1,000 in one
+ * interval; ..."), the same words as report.md's first line; otherwise
+ * nothing.  Returns: 0 or -EIO.
+ */
+int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);
+
 #endif

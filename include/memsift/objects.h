@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <memsift/ctx.h>
+#include <memsift/manifest.h>
 #include <memsift/symbol.h>
 
 enum ms_allocator {
@@ -81,19 +82,29 @@ struct ms_objrange {
 	char note[200];
 };
 
+/* The whole dump, for a finder that follows pointers from one range into another. */
+struct ms_objspace {
+	const unsigned char *map;	/* the dump's bytes */
+	size_t size;
+	const struct ms_manifest_range *ranges;	/* where each address range is in it */
+	size_t nranges;
+};
+
 /*
  * Find the objects in use in one range of a dump: the LEN bytes at BUF,
  * from address BASE, of the mapping named NAME ("[heap]", "" for anonymous
  * memory) and whose mapping starts at BASE when MAPPING_START.  ALLOC is
  * ms_allocator_guess()'s answer.  SYMS (may be NULL) tells code, type and
- * data pointers, for the signature finder.  Each object goes to CB; *RES
+ * data pointers, for the signature finder; SPACE (may be NULL) lets it find
+ * the payloads a range's records point at in other ranges (jemalloc keeps
+ * each size class in extents of its own).  Each object goes to CB; *RES
  * says what was done, always filled, even when nothing was found.
  *
  * Returns: 0 (a range no finder fits is a result: RES says why), CB's
  * negative return, or -ENOMEM.
  */
 int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbols *syms,
-		    const void *buf, size_t len, uint64_t base, const char *name,
+		    const struct ms_objspace *space, const void *buf, size_t len, uint64_t base, const char *name,
 		    bool mapping_start, ms_obj_cb cb, void *data, struct ms_objrange *res);
 
 #endif
