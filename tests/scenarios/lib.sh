@@ -138,10 +138,10 @@ PY
 	driver=$!
 	ms_at_exit "kill $driver 2>/dev/null"
 	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$SCEN_PID" -o "$tmp/r" "$@" \
-		2> "$tmp/err" || rc=$?
+		> "$tmp/out" 2> "$tmp/err" || rc=$?
 	kill "$driver" 2> /dev/null
 	wait "$driver" 2> /dev/null
-	cat "$tmp/err" >&2
+	cat "$tmp/err" "$tmp/out" >&2
 	printf 'hook lines, with the program'"'"'s counters before and after each:\n' >&2
 	cat "$tmp/hooks" >&2
 	[ "$rc" -eq 1 ] || ms_fail "leakhunt exited $rc, not 1 (leak found)"
@@ -152,7 +152,7 @@ PY
 scen_check()
 {
 	python3 "$scen_dir/verdict.py" --analysis "$tmp/r/analysis.json" --report "$tmp/r/report.md" \
-		--printed "$tmp/err" --hooks "$tmp/hooks" "$@" >&2
+		--printed "$tmp/out" --printed "$tmp/err" --hooks "$tmp/hooks" "$@" >&2
 }
 
 # The definition of FUNC in FILE, from its declarator to the closing brace: a

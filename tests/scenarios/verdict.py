@@ -423,11 +423,17 @@ def check_verdict(a, args):
                 fail("clause %d's name" % i, "a name only where most objects carry it (share %.2f or more)" % args.min_share,
                      "%s with share %s" % (c.get("name"), s))
     if args.printed:
-        # The issue: the verdict is "printed at the end of leakhunt's run".
-        with open(args.printed) as f:
-            said = f.read()
+        # The issue: the verdict is "printed at the end of leakhunt's run",
+        # on its standard output or its error.
+        said = ""
+        for path in args.printed:
+            with open(path) as f:
+                said += f.read()
         if text and text in said:
             ok("leakhunt printed the verdict")
+        elif not text:
+            fail("leakhunt's output", "the verdict's text, printed at the end of the run",
+                 "an empty verdict.text")
         else:
             fail("leakhunt's output", "the verdict's text, printed at the end of the run",
                  repr(said.strip().splitlines()[-1] if said.strip() else ""))
@@ -443,7 +449,8 @@ def main():
     p.add_argument("--analysis", required=True)
     p.add_argument("--hooks", required=True)
     p.add_argument("--report")
-    p.add_argument("--printed", help="leakhunt's stderr, which must hold the verdict")
+    p.add_argument("--printed", action="append", default=[],
+                   help="leakhunt's output (stdout, stderr), which must hold the verdict")
     p.add_argument("--allocator")
     p.add_argument("--clause", action="append", default=[])
     p.add_argument("--ratio", action="append", default=[])
