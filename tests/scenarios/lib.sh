@@ -17,6 +17,8 @@
 #                               leakhunt confirms growth; the report is $tmp/r.
 #   scen_check ARGS...          tests/scenarios/verdict.py on $tmp/r with $tmp/hooks
 #   scen_func_lines FILE FUNC   "FIRST-LAST": the lines of FUNC's definition in FILE
+#   scen_two_families ALLOC     the whole 2:1 scenario on glibc, musl, jemalloc,
+#                               tcmalloc or mimalloc
 #
 # The truth of a clause's "delta" is what the driver did at the hook line
 # "dump 1", which leakhunt fires between its two dumps of what grew.
