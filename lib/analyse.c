@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include <memsift/analyse.h>
+#include <memsift/elfscan.h>
 #include <memsift/maps.h>
+#include <memsift/procfs.h>
 
 #include "analyse-private.h"
 #include "internal.h"
@@ -90,6 +92,50 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 		a->syms = NULL;
 	}
 	return 0;
+}
+
+/*
+ * A static binary maps no malloc library: its own symbols say which
+ * allocator it was linked with (jemalloc's mallctl, musl's mallocng
+ * context, Go's mallocgc...).  The executable is the file mapped lowest,
+ * read through /proc/PID/exe while the process lives.
+ */
+static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pid)
+{
+	static const char *const names[] = {
+		"je_mallctl", "mallctl", "tc_malloc", "mi_malloc", "__malloc_context",
+		"__malloc_alloc_meta", "runtime.mallocgc", "__libc_malloc", "ptmalloc_init",
+	};
+	static const enum ms_allocator allocs[] = {
+		MS_ALLOC_JEMALLOC, MS_ALLOC_JEMALLOC, MS_ALLOC_TCMALLOC, MS_ALLOC_MIMALLOC,
+		MS_ALLOC_MUSL, MS_ALLOC_MUSL, MS_ALLOC_GO, MS_ALLOC_UNKNOWN, MS_ALLOC_GLIBC,
+	};
+	const char *exe = NULL;
+	char path[64];
+	size_t i;
+	int fd = -1, k;
+
+	for (i = 0; a->maps && i < ms_maps_count(a->maps) && !exe; i++)
+		if (ms_mapping_name(ms_maps_get(a->maps, i))[0] == '/')
+			exe = ms_mapping_name(ms_maps_get(a->maps, i));
+	if (!exe)
+		return;
+	if (pid > 0 && ms_procfs_path(pid, "exe", path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Two passes: the allocator's own names first, glibc's only when none is there. */
+	k = ms_elf_find_symbol(ctx, fd, names, 7);
+	if (k < 0 && ms_elf_find_symbol(ctx, fd, names + 8, 1) == 0)
+		k = 8;
+	close(fd);
+	if (k < 0 || allocs[k] == MS_ALLOC_UNKNOWN)
+		return;
+	a->alloc = allocs[k];
+	snprintf(a->alloc_why, sizeof(a->alloc_why), "a static binary: %s has the symbol %s", exe,
+		 names[k]);
 }
 
 static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objrange *r)
@@ -171,6 +217,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 			note(a, "%s: its maps do not parse: %s", path, ms_ctx_errmsg(ctx));
 		a->alloc = ms_allocator_guess(mi->maps, strlen(mi->maps), a->alloc_why,
 					      sizeof(a->alloc_why));
+		if (a->alloc == MS_ALLOC_UNKNOWN)
+			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}

@@ -111,9 +111,10 @@ void ms_clusters_free(struct ms_clusters *c)
 	free(c);
 }
 
-static bool is_hex_word(const char *s, size_t n)
+/* Hex digits only, with a decimal digit among them unless ANY ("cafe" is a word). */
+static bool is_hex_word(const char *s, size_t n, bool any)
 {
-	bool digit = false;
+	bool digit = any;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -139,7 +140,10 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 		}
 		while (j < len && isalnum((unsigned char)s[j]))
 			j++;
-		if (is_hex_word(s + i, j - i)) {
+		/* 0x1f is a number as 1f is: the prefix goes with it. */
+		if (is_hex_word(s + i, j - i, false) ||
+		    (j - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
+		     is_hex_word(s + i + 2, j - i - 2, true))) {
 			out[o++] = '#';
 			i = j;
 			continue;
@@ -246,8 +250,11 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 		f->content = MS_CONTENT_ZERO;
 		return 0;
 	}
-	/* Slack at the end (rounding, the next chunk's field) may differ: 90% is a fill. */
-	if (d[0] && same * 10 >= len * 9) {
+	/*
+	 * Slack at the end (rounding, a slot's header, the next chunk's field)
+	 * may differ: 80% is a fill.
+	 */
+	if (d[0] && same * 10 >= len * 8) {
 		f->content = MS_CONTENT_FILL;
 		f->fill = d[0];
 		return 0;

@@ -158,3 +158,42 @@ int ms_elf_build_id_pid(struct ms_ctx *ctx, pid_t pid, uint64_t start, uint64_t 
 	*hex = h;
 	return 0;
 }
+
+int ms_elf_find_symbol(struct ms_ctx *ctx, int fd, const char *const *names, size_t n)
+{
+	Elf_Scn *scn = NULL;
+	Elf *e;
+	int found = -ENOENT;
+
+	(void)ctx;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return -ENOENT;
+	/* .symtab when not stripped, .dynsym always: both are looked at. */
+	while (found < 0 && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t i, k, count;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		count = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < count && found < 0; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    !(name = elf_strptr(e, sh.sh_link, sym.st_name)) || !name[0])
+				continue;
+			for (k = 0; k < n; k++)
+				if (!strcmp(name, names[k])) {
+					found = (int)k;
+					break;
+				}
+		}
+	}
+	elf_end(e);
+	return found;
+}

@@ -507,22 +507,26 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 			rc = glibc_heap(ctx, buf, len, base, cb, data, res);
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
-		} else if (anon && mapping_start) {
+		}
+		/* A mmapped chunk may sit on a 64 MiB boundary too: not an arena, then. */
+		if (anon && mapping_start) {
 			rc = glibc_mmapped(ctx, buf, len, base, cb, data, res);
+			if (rc > 0)
+				res->note[0] = '\0';
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
-		} else if (heap) {
+		} else if (heap && !mapping_start) {
 			snprintf(res->note, sizeof(res->note),
 				 "the dump starts inside [heap], not at its first chunk: not walked");
 		}
-		/* glibc's own heaps are walked; its other anonymous memory holds no chunks. */
-		if (alloc == MS_ALLOC_GLIBC && !heap) {
-			res->finder = MS_FIND_NONE;
-			if (!res->note[0])
-				snprintf(res->note, sizeof(res->note),
-					 "not a glibc heap, arena or mmapped chunk");
-			return 0;
-		}
+		/*
+		 * glibc's own heaps are walked; other anonymous memory of a glibc
+		 * process is another allocator's (CPython's arenas, a pool of the
+		 * program's own): its objects are found by signature, said so.
+		 */
+		if (!res->note[0])
+			snprintf(res->note, sizeof(res->note),
+				 "not a glibc heap, arena or mmapped chunk");
 	} else {
 		snprintf(res->note, sizeof(res->note), "not a glibc heap: the process uses %s",
 			 ms_allocator_str(alloc));

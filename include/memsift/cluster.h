@@ -123,7 +123,8 @@ bool ms_clusters_approximate(const struct ms_clusters *c);
 /*
  * The shape of text, what lines of one format share: a word (a run of
  * letters and digits) made only of hex digits with a digit among them
- * becomes '#', and so do digits that begin a word ("12ms" gives "#ms");
+ * becomes '#' (with its 0x, if any), and so do digits that begin a word
+ * ("12ms" gives "#ms");
  * digits after a letter stay, as names keep them ("v2", "md5").  So
  * "GET /api/v2/17?trace=3fa9 200 12ms" gives "GET /api/v2/#?trace=# # #ms".  Reads at most LEN bytes of S or up to a NUL;
  * writes at most OUTLEN bytes, NUL included; returns OUT.

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <stddef.h>
+
 #include <memsift/ctx.h>
 
 /*
@@ -35,5 +37,13 @@ int ms_elf_build_id(struct ms_ctx *ctx, int fd, const char *what, char **hex);
  */
 int ms_elf_build_id_pid(struct ms_ctx *ctx, pid_t pid, uint64_t start, uint64_t size,
 			char **hex);
+
+/*
+ * Which of the N symbol NAMES the ELF file open at FD defines or refers
+ * to, in its .symtab or .dynsym: the index of the first found in the
+ * file's order.  CTX is unused today (for messages, as elsewhere).
+ * Returns: an index, or -ENOENT when none is there or FD is not ELF.
+ */
+int ms_elf_find_symbol(struct ms_ctx *ctx, int fd, const char *const *names, size_t n);
 
 #endif
