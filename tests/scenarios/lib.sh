@@ -170,8 +170,9 @@ scen_func_lines()
 
 # The two families at 2:1: at every hook line svc leaks 2,000 config records
 # (on_reload, 'C' payloads) and 1,000 task records (on_task, 'T'), and churns
-# through 4,000 short-lived objects that must not show.  A payload is found
-# from its record's third word: offset 16 in svc.c's struct svc_record.
+# through 4,000 short-lived objects that must not show.  In svc.c's struct
+# svc_record the callback is the second word (offset 8) and the payload the
+# third (offset 16).
 scen_drive_families()
 {
 	leaker_cmd conf 2000
@@ -206,8 +207,8 @@ scen_two_families()
 	svc_start "$preload"
 	scen_hunt svc_report scen_drive_families -i 20ms -n 12
 	scen_check --allocator "$alloc" "${finder[@]}" --min-share 0.5 \
-		--clause "label=conf;name=on_reload;truth=conf;total=conf;line=svc.c:$conf_lines${size[0]}" \
-		--clause "label=task;name=on_task;truth=task;total=task;line=svc.c:$task_lines${size[0]}" \
+		--clause "label=conf;name=on_reload;offset=8;truth=conf;total=conf;line=svc.c:$conf_lines${size[0]}" \
+		--clause "label=task;name=on_task;offset=8;truth=task;total=task;line=svc.c:$task_lines${size[0]}" \
 		--ratio conf/task \
 		--cluster "label=C payloads;bytes=C;truth=conf;total=conf;referrer=CONFREC@16;$psize" \
 		--cluster "label=T payloads;bytes=T;truth=task;total=task;referrer=TASKREC@16;$psize" ||

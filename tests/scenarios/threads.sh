@@ -41,8 +41,8 @@ PY
 chunks="$(( (64 + 8 + 15) / 16 * 16 ))|$(( (1024 + 8 + 15) / 16 * 16 ))"
 scen_check --allocator glibc --heap-walked --min-share 0.5 \
 	--finder "glibc-arena@$addr3" --finder "glibc-arena@$addr6" \
-	--clause "label=conf;name=on_reload;truth=conf;total=conf;line=svc.c:$conf_lines;size=$chunks" \
-	--clause "label=task;name=on_task;truth=task;total=task;line=svc.c:$task_lines;size=$chunks" \
+	--clause "label=conf;name=on_reload;offset=8;truth=conf;total=conf;line=svc.c:$conf_lines;size=$chunks" \
+	--clause "label=task;name=on_task;offset=8;truth=task;total=task;line=svc.c:$task_lines;size=$chunks" \
 	--ratio conf/task \
 	--cluster "label=C payloads;bytes=C;truth=conf;total=conf;referrer=CONFREC@16;size=1040" \
 	--cluster "label=T payloads;bytes=T;truth=task;total=task;referrer=TASKREC@16;size=1040" ||

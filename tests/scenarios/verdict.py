@@ -257,6 +257,13 @@ def check_clause(a, hooks, spec, found):
             ok("%s: name_kind %s" % (label, spec["kind"]))
         else:
             fail("%s: name_kind" % label, spec["kind"], who.get("name_kind"))
+    if "offset" in spec:
+        who = named(a, c, spec.get("name", "")) or {}
+        if str(who.get("name_offset")) == spec["offset"]:
+            ok("%s: the name is the word at offset %s" % (label, spec["offset"]))
+        else:
+            fail("%s: name_offset" % label, spec["offset"] + " (where the program's struct has it)",
+                 who.get("name_offset"))
     if "line" in spec:
         check_line(a, c, spec, label)
 
