@@ -213,5 +213,19 @@ scen_two_families()
 		--cluster "label=C payloads;bytes=C;truth=conf;total=conf;referrer=CONFREC@16;$psize" \
 		--cluster "label=T payloads;bytes=T;truth=task;total=task;referrer=TASKREC@16;$psize" ||
 		ms_fail "the verdict does not match what svc leaked (see above)"
+	# One pipeline: bytehist on leakhunt's two dumps gives leakhunt's verdict.
+	[ -f "$tmp/r/base.dump" ] || ms_fail "no base.dump (the first dump of what grew) in the report directory"
+	"$bin/bytehist" -J --objects --base "$tmp/r/base.dump" "$tmp/r/grown.dump" > "$tmp/bytehist.json" ||
+		ms_fail "bytehist -J --objects --base base.dump grown.dump failed"
+	python3 - "$tmp/r/analysis.json" "$tmp/bytehist.json" <<'PY' || ms_fail "bytehist --objects and leakhunt differ"
+import json, sys
+a, b = (json.load(open(p)).get("verdict") or {} for p in sys.argv[1:3])
+keys = ("cluster", "count", "delta", "size", "name")
+ca = [tuple(c.get(k) for k in keys) for c in a.get("clauses") or []]
+cb = [tuple(c.get(k) for k in keys) for c in b.get("clauses") or []]
+assert a.get("text") == b.get("text"), "verdicts differ:\n  leakhunt: %r\n  bytehist: %r" % (a.get("text"), b.get("text"))
+assert ca == cb, "clauses differ:\n  leakhunt: %s\n  bytehist: %s" % (ca, cb)
+print("bytehist --objects gives leakhunt's verdict, %d clauses" % len(ca), file=sys.stderr)
+PY
 	leaker_stop
 }
