@@ -619,11 +619,13 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 
 /* ---- --base: what grew between two dumps ---- */
 
-enum { DC_WHAT, DC_OLD, DC_NEW, DC_DELTA, DC_FIRST };
+enum { DC_WHAT, DC_OLD, DC_NEW, DC_COUNT_DELTA, DC_DELTA, DC_FIRST };
 static const struct ms_out_column delta_cols[] = {
 	[DC_WHAT] = { "WHAT", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "the string, run or word" },
 	[DC_OLD] = { "COUNT-OLD", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences in the base" },
 	[DC_NEW] = { "COUNT-NEW", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences now" },
+	/* "+2,000", as the verdict counts: a string, for the sign and the commas. */
+	[DC_COUNT_DELTA] = { "COUNT-DELTA", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_STR, "growth in occurrences" },
 	[DC_DELTA] = { "BYTES-DELTA", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth in bytes" },
 	[DC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one is now" },
 };
@@ -648,6 +650,7 @@ int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
 {
 	static const char *const title[] = { "strings", "runs", "words" };
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], c[MS_SIZE_STR_MAX], what[MS_HIST_STRING_MAX + 32];
+	char cd[MS_COUNT_STR_MAX + 1];
 	struct ms_out *t;
 	size_t i, n;
 	int k, cls, rc = 0;
@@ -679,6 +682,11 @@ int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
 			ms_out_set_str(r, DC_WHAT, delta_what(k, e, what, sizeof(what)));
 			ms_out_set_u64(r, DC_OLD, e->count_old);
 			ms_out_set_u64(r, DC_NEW, e->count_new);
+			cd[0] = e->count_new >= e->count_old ? '+' : '-';
+			ms_count_str(e->count_new >= e->count_old ? e->count_new - e->count_old :
+								    e->count_old - e->count_new,
+				     cd + 1, sizeof(cd) - 1);
+			ms_out_set_str(r, DC_COUNT_DELTA, cd);
 			ms_out_set_s64(r, DC_DELTA, (int64_t)(e->bytes_new - e->bytes_old));
 			ms_out_set_u64(r, DC_FIRST, where(o, e->first));
 		}

@@ -54,6 +54,7 @@ struct bytehist_ctl {
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
 	/* --objects: objects, clusters and verdict (lib/analyse.c) */
 	bool objects;
+	bool objects_now;		/* for this input: --objects, or --heap on several ranges */
 	struct ms_analysis *an;		/* of the current input */
 	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
@@ -526,10 +527,13 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	void *p;
 	int rc;
 
+	/* Several ranges (regiondump --grown): each goes to the finder that fits it. */
 	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
-		warnx("%s: --heap needs a dump of one heap mapping (regiondump --mapping ADDR), not %zu ranges",
-		      name, ctl->manifest.nranges);
-		return -1;
+		if (!ctl->objects)
+			warnx("%s: %zu ranges, not one heap mapping: each range is walked by the object finder that fits it (--objects)",
+			      name, ctl->manifest.nranges);
+		ctl->objects_now = true;
+		return 0;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		warnx("%s: --heap needs a non-empty regular file", name);
@@ -542,6 +546,11 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	}
 	rc = ms_heapwalk_run(ctx, p, (size_t)st.st_size, base, &ctl->hw);
 	munmap(p, (size_t)st.st_size);
+	/* Not a glibc heap (or too short for one): say so; the rest of the report stands. */
+	if (rc == -EPROTONOSUPPORT || rc == -EBADMSG) {
+		ms_cli_warn_ctx(ctx, "--heap");
+		return 0;
+	}
 	if (rc < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -631,7 +640,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 
 	if (!h)
 		return -1;
-	if (ctl->objects) {
+	if (ctl->objects || ctl->objects_now) {
 		if (!(ctl->an = objects_pass(ctx, ctl, path))) {
 			ms_hist_free(h);
 			return -1;
@@ -677,6 +686,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ctl->hw = NULL;
 	ms_analysis_free(ctl->an);
 	ctl->an = NULL;
+	ctl->objects_now = false;
 	return rc < 0 ? -1 : 0;
 }
 

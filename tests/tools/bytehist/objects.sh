@@ -79,5 +79,23 @@ assert all(c["content"] != "zero" for c in cl), cl
 PY
 grep -q "^Verdict: 800 × 1008-byte objects filled with 'C', +300 in one interval; 400 × [0-9]*-byte objects → leaker_record_callback at .*leaker.c:[0-9]* (word at offset 8 in each), +100 in one interval (3.0 : 1)\.$" "$tmp/two.txt" ||
 	ms_fail "the text verdict does not give both families and their ratio"
+
+# --heap on a dump of several ranges walks each with its finder, and says so.
+"$bin/bytehist" --heap -s summary "$tmp/new.dump" > "$tmp/heap.txt" 2> "$tmp/err" ||
+	{ cat "$tmp/err" >&2; ms_fail "bytehist --heap on a --grown dump"; }
+grep -q "new.dump: [0-9]* ranges, not one heap mapping: each range is walked by the object finder that fits it (--objects)$" "$tmp/err" ||
+	ms_fail "--heap on several ranges: not said: $(cat "$tmp/err")"
+grep -q "glibc-arena" "$tmp/heap.txt" || ms_fail "--heap on several ranges: the arena is not walked"
+
+# A heap cut short (the first 64 KiB of it): walked as far as it goes, where
+# it stopped said, the rest of the report printed.
+heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print "0x" $1 }' "/proc/$pid/maps")
+"$bin/regiondump" -p "$pid" "$heap" 64K -o "$tmp/cut.dump" 2>/dev/null || ms_fail "regiondump of 64K"
+"$bin/bytehist" --heap --objects "$tmp/cut.dump" > "$tmp/cut.txt" 2> "$tmp/err" ||
+	{ cat "$tmp/err" >&2; ms_fail "bytehist --heap --objects on a cut heap"; }
+grep -q "glibc-main .*walk stopped at 0x[0-9a-f]*: .* not walked$" "$tmp/cut.txt" ||
+	ms_fail "the cut heap: where the walk stopped is not said: $(grep -A3 '^Objects' "$tmp/cut.txt")"
+grep -q "^Clusters" "$tmp/cut.txt" && grep -q "^bytes by value\|^Bytes\|entropy" "$tmp/cut.txt" ||
+	ms_fail "the cut heap: the rest of the report is missing"
 leaker_stop
 exit 0
