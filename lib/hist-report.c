@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <memsift/cluster.h>
 #include <memsift/hist-report.h>
 #include <memsift/output.h>
 
@@ -353,6 +354,90 @@ static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
 	return table_print(t, fp);
 }
 
+enum { HC_COUNT, HC_DISTINCT, HC_BYTES, HC_SHAPE };
+static const struct ms_out_column shape_cols[] = {
+	[HC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
+	[HC_DISTINCT] = { "DISTINCT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "different strings of this shape" },
+	[HC_BYTES] = { "BYTES", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "total bytes" },
+	[HC_SHAPE] = { "SHAPE", 0.5, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "digit and hex runs folded to #" },
+};
+
+struct shape_sum {
+	char shape[MS_SHAPE_MAX];
+	uint64_t count, distinct, bytes;
+};
+
+static int cmp_shape(const void *a, const void *b)
+{
+	const struct shape_sum *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->shape, y->shape);
+}
+
+/*
+ * Strings of one shape, grouped: 63,000 log lines that each differ are
+ * one line of a format, not 63,000 strings of one occurrence.  Only shapes
+ * that group two strings or more are shown; nothing when none does.
+ */
+static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
+			  const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_string_count(h), cap = 64, used = 0, i, j, shown = 0;
+	struct shape_sum *t;
+	struct ms_out *out;
+	int rc;
+
+	while (cap < n * 2)
+		cap *= 2;
+	if (!(t = calloc(cap, sizeof(*t))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_string *s = ms_hist_string(h, i);
+		char shape[MS_SHAPE_MAX];
+		uint64_t k = 0xcbf29ce484222325ULL;
+		const char *c;
+
+		ms_text_shape(s->text, strlen(s->text), shape, sizeof(shape));
+		for (c = shape; *c; c++)
+			k = (k ^ (unsigned char)*c) * 0x100000001b3ULL;
+		for (j = k & (cap - 1); t[j].distinct && strcmp(t[j].shape, shape); j = (j + 1) & (cap - 1))
+			;
+		if (!t[j].distinct) {
+			memcpy(t[j].shape, shape, sizeof(shape));
+			used++;
+		}
+		t[j].distinct++;
+		t[j].count += s->count;
+		t[j].bytes += s->bytes;
+	}
+	qsort(t, cap, sizeof(*t), cmp_shape);
+	for (i = 0; i < cap && t[i].bytes; i++)
+		shown += t[i].distinct > 1;
+	rc = 0;
+	if (shown) {
+		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes):\n", used);
+		if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) == 0) {
+			for (i = 0, shown = 0; i < cap && t[i].bytes && shown < top_of(o); i++) {
+				struct ms_out_row *r;
+
+				if (t[i].distinct < 2)
+					continue;
+				r = ms_out_add_row(out);
+				ms_out_set_u64(r, HC_COUNT, t[i].count);
+				ms_out_set_u64(r, HC_DISTINCT, t[i].distinct);
+				ms_out_set_u64(r, HC_BYTES, t[i].bytes);
+				ms_out_set_str(r, HC_SHAPE, t[i].shape);
+				shown++;
+			}
+			rc = table_print(out, fp);
+		}
+	}
+	free(t);
+	return rc;
+}
+
 enum { WC_VALUE, WC_COUNT, WC_SHARE, WC_FIRST, WC_NOTE };
 static const struct ms_out_column word_cols[] = {
 	[WC_VALUE] = { "VALUE", 18, MS_COL_DEFAULT, MS_COL_HEX, "8-byte word, native order" },
@@ -492,6 +577,8 @@ int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
 		rc = section_runs(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_STRINGS) && ms_hist_string_count(h))
 		rc = section_strings(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_STRINGS) && ms_hist_string_count(h))
+		rc = section_shapes(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_WORDS) && ms_hist_word_count(h))
 		rc = section_words(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_RECORDS))

@@ -55,6 +55,7 @@ struct bytehist_ctl {
 	/* --objects: objects, clusters and verdict (lib/analyse.c) */
 	bool objects;
 	bool objects_now;		/* for this input: --objects, or --heap on several ranges */
+	bool partial;			/* this input was analysed, but not whole: exit 1 */
 	struct ms_analysis *an;		/* of the current input */
 	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
@@ -527,6 +528,19 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	void *p;
 	int rc;
 
+	/* Another allocator's heap is never walked as a broken glibc one. */
+	if (ctl->ropts.manifest && ctl->manifest.maps) {
+		char why[160];
+		enum ms_allocator a = ms_allocator_guess(ctl->manifest.maps,
+							 strlen(ctl->manifest.maps), why, sizeof(why));
+
+		if (a != MS_ALLOC_GLIBC && a != MS_ALLOC_UNKNOWN) {
+			warnx("%s: --heap: not a glibc heap: %s; its objects are found by signature (--objects)",
+			      name, why);
+			ctl->objects_now = true;
+			return 0;
+		}
+	}
 	/* Several ranges (regiondump --grown): each goes to the finder that fits it. */
 	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
 		if (!ctl->objects)
@@ -591,7 +605,9 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
 			goto fail;
 	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &ctl->mpath) < 0) {
-		goto out;
+		/* A manifest that lies is set aside: the bytes are still analysed, by offset. */
+		warnx("%s: analysed without its manifest: offsets, not addresses", path);
+		ctl->partial = true;
 	}
 	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
 		goto fail;
@@ -687,6 +703,10 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ms_analysis_free(ctl->an);
 	ctl->an = NULL;
 	ctl->objects_now = false;
+	if (ctl->partial) {
+		ctl->partial = false;
+		return -1;
+	}
 	return rc < 0 ? -1 : 0;
 }
 
