@@ -19,6 +19,10 @@ struct ms_analysis {
 	struct ms_maps *maps;		/* the manifest's, parsed; NULL without */
 	enum ms_allocator alloc;
 	char alloc_why[160];
+	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
+	char cpython_why[160];
+	pid_t pid;			/* the process, when it may still be read (for type names) */
+	const struct ms_objspace *space;	/* the dump, while it is mapped */
 	struct ms_objrange *ranges;
 	size_t nranges;
 	struct ms_clusters *clusters;

@@ -19,6 +19,7 @@
 #include <memsift/analyse.h>
 #include <memsift/elfscan.h>
 #include <memsift/maps.h>
+#include <memsift/memread.h>
 #include <memsift/procfs.h>
 
 #include "analyse-private.h"
@@ -138,6 +139,63 @@ static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pi
 		 names[k]);
 }
 
+/* LEN bytes at ADDR: from the live process, else from the dump.  0 or -1. */
+static int read_at(struct ms_ctx *ctx, const struct ms_analysis *a, uint64_t addr, void *buf,
+		   size_t len)
+{
+	const struct ms_objspace *sp = a->space;
+	size_t i;
+
+	if (a->pid > 0 && ms_memread_peek(ctx, a->pid, addr, buf, len) == 0)
+		return 0;
+	for (i = 0; sp && i < sp->nranges; i++) {
+		const struct ms_manifest_range *r = &sp->ranges[i];
+
+		if (addr >= r->start && addr - r->start + len <= r->length &&
+		    r->offset + (addr - r->start) + len <= sp->size) {
+			memcpy(buf, sp->map + r->offset + (addr - r->start), len);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A CPython class's name: WORD is an object's ob_type that no symbol
+ * covers, a type object on the heap.  It is one when its own ob_type is
+ * PyType_Type (or a type whose ob_type is), and its tp_name (word 3) is
+ * then the class's name, as type(obj).__name__ with its module.
+ */
+static bool py_type_name(struct ms_ctx *ctx, uint64_t word, char *buf, size_t len, void *data)
+{
+	struct ms_analysis *a = data;
+	const struct ms_sym *s = NULL;
+	uint64_t t[4], meta[2];
+	char name[64];
+	size_t i;
+
+	if (!a->syms || read_at(ctx, a, word, t, sizeof(t)) < 0 ||
+	    ms_symbols_lookup(ctx, a->syms, t[1], &s) < 0)
+		return false;
+	/* A metaclass's instances are types too: one step up, to PyType_Type. */
+	if ((!s || strcmp(s->name, "PyType_Type")) &&
+	    (read_at(ctx, a, t[1], meta, sizeof(meta)) < 0 ||
+	     ms_symbols_lookup(ctx, a->syms, meta[1], &s) < 0 || !s || strcmp(s->name, "PyType_Type")))
+		return false;
+	for (i = 0; i + 16 <= sizeof(name); i += 16)
+		if (read_at(ctx, a, t[3] + i, name + i, 16) < 0 || memchr(name + i, 0, 16))
+			break;
+	if (i + 16 > sizeof(name) || !memchr(name, 0, i + 16))
+		return false;
+	for (i = 0; name[i]; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return false;
+	if (!i)
+		return false;
+	snprintf(buf, len, "%s", name);
+	return true;
+}
+
 static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objrange *r)
 {
 	struct ms_objrange *p = realloc(a->ranges, (a->nranges + 1) * sizeof(*p));
@@ -150,13 +208,11 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 }
 
 /* Each range of the dump to the finder that fits it. */
-static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned char *map,
-		   size_t size, const struct ms_manifest_info *mi)
+static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
-	struct ms_manifest_range one = { mi->start, size, 0 };
-	const struct ms_manifest_range *r = mi->nranges ? mi->ranges : &one;
-	size_t n = mi->nranges ? mi->nranges : 1, i;
-	const struct ms_objspace space = { map, size, r, n };
+	const struct ms_manifest_range *r = space->ranges;
+	const unsigned char *map = space->map;
+	size_t n = space->nranges, size = space->size, i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -175,7 +231,19 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		rc = ms_objects_find(ctx, a->alloc, a->syms, &space, map + r[i].offset, (size_t)len,
+		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
+		if (a->cpython && !name[0]) {
+			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
+						 ms_clusters_add_cb, a->clusters, &res);
+			if (rc < 0)
+				return rc;
+			if (rc > 0) {
+				if ((rc = add_range(ctx, a, &res)) < 0)
+					return rc;
+				continue;
+			}
+		}
+		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
 				     ms_clusters_add_cb, a->clusters, &res);
 		if (rc < 0)
@@ -193,6 +261,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	const struct ms_analysis_opts *o = opts ? opts : &none;
 	struct ms_analysis *a = calloc(1, sizeof(*a));
 	struct ms_manifest_info empty = { 0 };
+	struct ms_manifest_range one;
+	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
 	struct stat st;
 	int fd = -1, rc;
@@ -219,6 +289,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 					      sizeof(a->alloc_why));
 		if (a->alloc == MS_ALLOC_UNKNOWN)
 			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
+		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
+					      sizeof(a->cpython_why));
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}
@@ -232,9 +304,21 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		goto out;
 	if (a->syms)
 		ms_symbols_rank(a->syms);
-	if ((rc = ms_clusters_new(ctx, a->syms, &a->clusters)) < 0 ||
-	    (rc = objects(ctx, a, map, (size_t)st.st_size, mi)) < 0 ||
-	    (rc = ms_clusters_finish(ctx, a->clusters)) < 0)
+	a->pid = o->pid ? o->pid : mi->pid;
+	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
+	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
+				      mi->nranges ? mi->nranges : 1 };
+	/* The namer reads type objects from the dump too, while it is mapped. */
+	a->space = &space;
+	if ((rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
+		if (a->cpython)
+			ms_clusters_set_namer(a->clusters, py_type_name, a);
+		rc = objects(ctx, a, &space);
+	}
+	if (rc == 0)
+		rc = ms_clusters_finish(ctx, a->clusters);
+	a->space = NULL;
+	if (rc < 0)
 		goto out;
 	if (ms_clusters_approximate(a->clusters))
 		note(a, "more than %d clusters: objects past them are not counted", MS_CLUSTERS_MAX);
