@@ -60,6 +60,53 @@ static double theil_sen(const struct ms_series *s, size_t from, double *tmp)
 	return k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
 }
 
+/* Growth of less than this over a whole series is a few pages faulted in, never a leak. */
+#define NOISE_FLOOR (64 * 1024)
+/* Growth must stand this many times above the series' own noise. */
+#define NOISE_SIGMAS 3
+/* The median absolute deviation times this estimates a normal spread's sigma. */
+#define MAD_SIGMA 1.4826
+
+static double median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The series' own noise, in bytes: how far its values stray from the
+ * fitted line (a burst, a GC), and how far each step strays from the
+ * line's step (a service whose RSS jitters up and down), each a robust
+ * sigma from the median absolute deviation; the larger of the two.  A
+ * leak of a steady rate has little of either however big the process is,
+ * which a noise floor of a share of its size never knew (1% of 610 MB
+ * hid +320 KiB/s); a process that jitters by megabytes has as much noise.
+ */
+static double series_noise(const struct ms_series *s, double *tmp)
+{
+	double icpt, resid, step;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		tmp[i] = (double)s->v[i] - s->rate * t_at(s, i);
+	icpt = median(tmp, s->n);
+	for (i = 0; i < s->n; i++)
+		tmp[i] = fabs((double)s->v[i] - s->rate * t_at(s, i) - icpt);
+	resid = MAD_SIGMA * median(tmp, s->n);
+	for (i = 1; i < s->n; i++)
+		tmp[i - 1] = ((double)s->v[i] - (double)s->v[i - 1]) -
+			     s->rate * (t_at(s, i) - t_at(s, i - 1));
+	/* Deviations of a step are about their median, which a bursty leak moves. */
+	icpt = median(tmp, s->n - 1);
+	for (i = 0; i + 1 < s->n; i++)
+		tmp[i] = fabs(tmp[i] - icpt);
+	/* A step is the difference of two values: its spread is sqrt(2) times theirs. */
+	step = MAD_SIGMA * median(tmp, s->n - 1) / M_SQRT2;
+	return fmax(resid, step);
+}
+
 /*
  * Most mappings never change: their slopes are all 0, so there is nothing to
  * sort, nor room to make for it (mapswatch judges every mapping again at
@@ -80,19 +127,16 @@ static bool judge_flat(struct ms_series *s)
 
 static void analyse(struct ms_series *s, double *tmp)
 {
-	double span = t_at(s, s->n - 1) - t_at(s, 0), late, peak = 0, noise;
+	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise;
 	size_t i, grew = 0;
 
 	if (judge_flat(s))
 		return;
-	for (i = 0; i < s->n; i++)
-		peak = fmax(peak, (double)s->v[i]);
 	for (i = 1; i < s->n; i++)
 		grew += s->v[i] > s->v[i - 1];
 	s->steadiness = (double)grew / (double)(s->n - 1);
 	s->rate = theil_sen(s, 0, tmp);
-	/* Less than 64 KiB, or 1% of its size, over the whole series is noise. */
-	noise = fmax(64 * 1024, peak / 100);
+	noise = fmax(NOISE_FLOOR, NOISE_SIGMAS * series_noise(s, tmp));
 	if (fabs(s->rate * span) < noise) {
 		/* Flat for most of the series, after growing: it found its level. */
 		s->verdict = (double)s->v[s->n - 1] - (double)s->v[0] >= noise ?
@@ -108,12 +152,12 @@ static void analyse(struct ms_series *s, double *tmp)
 	s->verdict = late > s->rate * 0.25 ? MS_VERDICT_GROWING : MS_VERDICT_LEVELLED;
 }
 
-/* Room for the slopes of theil_sen() over N points. */
+/* Room for the slopes of theil_sen() over N points, and for series_noise()'s N values. */
 static double *slopes_new(size_t n)
 {
 	size_t p = n < TS_POINTS ? n : TS_POINTS;
 
-	return malloc((p * p / 2 + 1) * sizeof(double));
+	return malloc(((p * p / 2 + 1) > n ? p * p / 2 + 1 : n) * sizeof(double));
 }
 
 static int check_times(struct ms_ctx *ctx, const double *times, size_t n, const char *what)
