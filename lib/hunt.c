@@ -152,6 +152,11 @@ bool ms_hunt_confirmed(const struct ms_hunt *h)
 	return h->confirmed;
 }
 
+bool ms_hunt_unconfirmed(const struct ms_hunt *h)
+{
+	return h->seen && !h->confirmed;
+}
+
 void ms_hunt_set_gone(struct ms_hunt *h)
 {
 	h->gone = true;
@@ -174,7 +179,31 @@ static bool grows(const struct ms_hunt *h, const struct ms_series *s)
 	return ms_series_verdict(s) == MS_VERDICT_GROWING && b > a && b - a >= h->o.threshold;
 }
 
-/* Build the trend of the snapshots so far and decide h->confirmed. */
+/* A mapping, or the process, grew by the threshold from the first snapshot to the last. */
+static bool grew_between(struct ms_ctx *ctx, const struct ms_hunt *h)
+{
+	const struct ms_maps *a = h->maps[0], *b = h->maps[h->n - 1];
+	uint64_t ta = ms_maps_total(a, MS_F_RSS), tb = ms_maps_total(b, MS_F_RSS);
+	struct ms_diff *d;
+	bool grew = tb > ta && tb - ta >= h->o.threshold;
+	size_t i;
+
+	if (grew || ms_diff_new(ctx, a, b, &d) < 0)
+		return grew;
+	for (i = 0; i < ms_diff_count(d) && !grew; i++) {
+		int64_t delta = ms_diff_entry_delta(ms_diff_get(d, i), MS_F_RSS);
+
+		grew = delta > 0 && (uint64_t)delta >= h->o.threshold;
+	}
+	ms_diff_free(d);
+	return grew;
+}
+
+/*
+ * Build the trend of the snapshots so far; decide h->seen (growth with no
+ * steady state, or growth between two snapshots) and h->confirmed (seen
+ * over NEED snapshots or more).
+ */
 static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 {
 	bool have_times = true;
@@ -183,18 +212,22 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 
 	ms_trend_free(h->trend);
 	h->trend = NULL;
-	h->confirmed = false;
+	h->confirmed = h->seen = false;
+	/* Two snapshots are no trend, but growth between them is worth saying. */
+	if (h->n == 2)
+		h->seen = grew_between(ctx, h);
 	if (h->n < 3)
 		return 0;
 	for (i = 1; i < h->n; i++)
 		if (h->times[i] <= h->times[i - 1])
 			have_times = false;
 	rc = ms_trend_new(ctx, h->maps, have_times ? h->times : NULL, h->n, MS_F_RSS, &h->trend);
-	if (rc < 0 || h->n < need)
+	if (rc < 0)
 		return rc;
-	h->confirmed = grows(h, ms_trend_total(h->trend));
-	for (i = 0; i < ms_trend_count(h->trend) && !h->confirmed; i++)
-		h->confirmed = grows(h, ms_trend_get(h->trend, i));
+	h->seen = grows(h, ms_trend_total(h->trend));
+	for (i = 0; i < ms_trend_count(h->trend) && !h->seen; i++)
+		h->seen = grows(h, ms_trend_get(h->trend, i));
+	h->confirmed = h->seen && h->n >= need;
 	return 0;
 }
 

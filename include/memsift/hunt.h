@@ -90,6 +90,14 @@ const struct ms_series *ms_hunt_total(const struct ms_hunt *h);
 /* Growth is confirmed (ms_hunt_add(), ms_hunt_interrupt()). */
 bool ms_hunt_confirmed(const struct ms_hunt *h);
 
+/*
+ * Growth was seen but is not confirmed: the last snapshots grow with no
+ * steady state by opts.threshold or more, over fewer than opts.confirm of
+ * them (or two snapshots grew by that much).  A hunt that ends so (-d, -n,
+ * an interrupt) says "grew, not yet confirmed", never that nothing leaks.
+ */
+bool ms_hunt_unconfirmed(const struct ms_hunt *h);
+
 /* The process exited during the hunt: the report says what was gathered. */
 void ms_hunt_set_gone(struct ms_hunt *h);
 bool ms_hunt_gone(const struct ms_hunt *h);
