@@ -218,3 +218,40 @@ int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f)
 		return 0;
 	return (int64_t)(n - o);
 }
+
+/*
+ * A mapping of a file: a path, or pmap's bare file name ("libc.so.6"),
+ * which is neither a path nor bracketed as its "[ anon ]" and "[ stack ]" are.
+ */
+static bool file_backed(const struct ms_mapping *m)
+{
+	enum ms_mapping_kind k = ms_mapping_kind(m);
+
+	return k == MS_MAPPING_FILE ||
+	       (k == MS_MAPPING_SPECIAL && (ms_mapping_inode(m) || ms_mapping_name(m)[0] != '['));
+}
+
+uint64_t ms_diff_grown_value(const struct ms_mapping *m)
+{
+	uint64_t v;
+
+	if (!file_backed(m))
+		return ms_mapping_get_or_size(m, MS_F_RSS);
+	/*
+	 * What a private mapping wrote was copied on write: Anonymous.  Not its
+	 * Private_Dirty, which also counts page cache not yet written back (a
+	 * file just written, then mapped) that it only read.
+	 */
+	v = ms_mapping_perms(m)[3] == 'p' ? ms_mapping_get(m, MS_F_ANONYMOUS) : MS_FIELD_ABSENT;
+	return v != MS_FIELD_ABSENT ? v : ms_mapping_get(m, MS_F_PRIVATE_DIRTY);
+}
+
+int64_t ms_diff_entry_grown(const struct ms_diff_entry *e)
+{
+	uint64_t o = e->old ? ms_diff_grown_value(e->old) : 0;
+	uint64_t n = e->new ? ms_diff_grown_value(e->new) : 0;
+
+	if (o == MS_FIELD_ABSENT || n == MS_FIELD_ABSENT)
+		return 0;
+	return (int64_t)(n - o);
+}

@@ -182,21 +182,20 @@ static bool grows(const struct ms_hunt *h, const struct ms_series *s)
 /* A mapping, or the process, grew by the threshold from the first snapshot to the last. */
 static bool grew_between(struct ms_ctx *ctx, const struct ms_hunt *h)
 {
-	const struct ms_maps *a = h->maps[0], *b = h->maps[h->n - 1];
-	uint64_t ta = ms_maps_total(a, MS_F_RSS), tb = ms_maps_total(b, MS_F_RSS);
 	struct ms_diff *d;
-	bool grew = tb > ta && tb - ta >= h->o.threshold;
+	int64_t total = 0, delta;
+	bool grew = false;
 	size_t i;
 
-	if (grew || ms_diff_new(ctx, a, b, &d) < 0)
-		return grew;
+	if (ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d) < 0)
+		return false;
 	for (i = 0; i < ms_diff_count(d) && !grew; i++) {
-		int64_t delta = ms_diff_entry_delta(ms_diff_get(d, i), MS_F_RSS);
-
+		delta = ms_diff_entry_grown(ms_diff_get(d, i));
+		total += delta;
 		grew = delta > 0 && (uint64_t)delta >= h->o.threshold;
 	}
 	ms_diff_free(d);
-	return grew;
+	return grew || (total > 0 && (uint64_t)total >= h->o.threshold);
 }
 
 /*
@@ -221,7 +220,7 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 	for (i = 1; i < h->n; i++)
 		if (h->times[i] <= h->times[i - 1])
 			have_times = false;
-	rc = ms_trend_new(ctx, h->maps, have_times ? h->times : NULL, h->n, MS_F_RSS, &h->trend);
+	rc = ms_trend_new_grown(ctx, h->maps, have_times ? h->times : NULL, h->n, &h->trend);
 	if (rc < 0)
 		return rc;
 	h->seen = grows(h, ms_trend_total(h->trend));
@@ -295,7 +294,7 @@ static int add_capped(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_dump *d)
 		const struct ms_mapping *m = ms_diff_entry_new(e);
 		uint64_t start, len;
 
-		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || ms_mapping_perms(m)[0] != 'r')
+		if (!m || ms_diff_entry_grown(e) <= 0 || ms_mapping_perms(m)[0] != 'r')
 			continue;
 		start = ms_mapping_start(m);
 		len = ms_mapping_size(m) < left ? ms_mapping_size(m) : left & ~4095ULL;

@@ -69,17 +69,25 @@ int ms_growth_column(const char *name)
 
 static bool changed(const struct ms_diff_entry *e)
 {
-	/* Not Pss: it moves whenever another process maps the same pages. */
+	/*
+	 * Not Pss: it moves whenever another process maps the same pages.  Nor
+	 * the Rss of a file's mapping: its clean pages are the file's, paged in
+	 * and out; what it wrote is ms_diff_grown_value()'s.
+	 */
 	static const enum ms_field f[] = { MS_F_RSS, MS_F_ANONYMOUS, MS_F_PRIVATE_DIRTY,
 					   MS_F_SWAP };
+	const struct ms_mapping *m = ms_diff_entry_mapping(e);
+	bool file = ms_diff_grown_value(m) != ms_mapping_get_or_size(m, MS_F_RSS);
 	size_t i;
 
 	if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
 		return true;
 	if (ms_mapping_size(ms_diff_entry_old(e)) != ms_mapping_size(ms_diff_entry_new(e)))
 		return true;
+	if (ms_diff_entry_grown(e))
+		return true;
 	for (i = 0; i < MS_ARRAY_SIZE(f); i++)
-		if (ms_diff_entry_delta(e, f[i]))
+		if ((!file || f[i] == MS_F_SWAP) && ms_diff_entry_delta(e, f[i]))
 			return true;
 	return false;
 }
@@ -155,7 +163,8 @@ static void sort_key(int sort, struct row *rw)
 	case MS_GROWTH_LABEL:
 		/* Rarely wanted; by growth within. */
 	default:
-		rw->key = (double)ms_diff_entry_delta(e, MS_F_RSS);
+		/* By what grew: a file's pages paged in are not growth (ms_diff_grown_value()). */
+		rw->key = (double)ms_diff_entry_grown(e);
 	}
 }
 
@@ -183,7 +192,7 @@ int ms_growth_table(struct ms_ctx *ctx, struct ms_out *out, const struct ms_diff
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	for (i = 0; i < ms_diff_count(d); i++) {
 		const struct ms_diff_entry *e = ms_diff_get(d, i);
-		int64_t delta = ms_diff_entry_delta(e, MS_F_RSS);
+		int64_t delta = ms_diff_entry_grown(e);
 
 		total_old += (int64_t)ms_diff_entry_value(e, 0, MS_F_RSS);
 		total_new += (int64_t)ms_diff_entry_value(e, 1, MS_F_RSS);

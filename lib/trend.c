@@ -215,8 +215,16 @@ void ms_series_free(struct ms_series *s)
 
 size_t ms_series_count(const struct ms_series *s) { return s->n; }
 
-int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
-		 size_t n, enum ms_field f, struct ms_trend **out)
+/* Field F of M, or with GROWN what of it counts as grown (ms_diff_grown_value()); absent is 0. */
+static uint64_t value_of(const struct ms_mapping *m, enum ms_field f, bool grown)
+{
+	uint64_t v = grown ? ms_diff_grown_value(m) : ms_mapping_get_or_size(m, f);
+
+	return v == MS_FIELD_ABSENT ? 0 : v;
+}
+
+static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		     size_t n, enum ms_field f, bool grown, struct ms_trend **out)
 {
 	const struct ms_mapping ***prev = NULL;
 	struct ms_diff *d = NULL;
@@ -277,15 +285,15 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 		}
 		/* Walk back: the old side of the kept entry whose new side is M. */
 		for (i = n; i-- > 0 && m;) {
-			uint64_t v = ms_mapping_get_or_size(m, f);
-
-			s->v[i] = v == MS_FIELD_ABSENT ? 0 : v;
+			s->v[i] = value_of(m, f, grown);
 			m = i ? prev[i][ms_mapping_index(m)] : NULL;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t sum = ms_maps_total(maps[i], f);
+		uint64_t sum = grown ? 0 : ms_maps_total(maps[i], f);
 
+		for (j = 0; grown && j < ms_maps_count(maps[i]); j++)
+			sum += value_of(ms_maps_get(maps[i], j), f, true);
 		if (sum == MS_FIELD_ABSENT && f == MS_F_RSS)
 			for (sum = 0, j = 0; j < ms_maps_count(maps[i]); j++)
 				sum += ms_mapping_size(ms_maps_get(maps[i], j));
@@ -307,6 +315,18 @@ fail:
 	}
 	*out = t;
 	return 0;
+}
+
+int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		 size_t n, enum ms_field f, struct ms_trend **out)
+{
+	return trend_new(ctx, maps, times, n, f, false, out);
+}
+
+int ms_trend_new_grown(struct ms_ctx *ctx, const struct ms_maps *const *maps,
+		       const double *times, size_t n, struct ms_trend **out)
+{
+	return trend_new(ctx, maps, times, n, MS_F_RSS, true, out);
 }
 
 void ms_trend_free(struct ms_trend *t)

@@ -74,4 +74,24 @@ uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
 /* New minus old of field F; 0 when either side is MS_FIELD_ABSENT. */
 int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f);
 
+/*
+ * What of M counts as memory the process grew, in bytes: its resident set,
+ * but for a mapping of a file only the pages it wrote there (Anonymous, the
+ * pages copied on write, for a private one; Private_Dirty for a shared one
+ * or input without Anonymous).  Code and data paged in from a
+ * file (libstdc++'s text, Node's 28 MiB of it) are the file's pages: they
+ * come and go with memory pressure and are no leak, while a private
+ * mapping's written pages (copied on write) are the process's own.
+ * MS_FIELD_ABSENT for a file mapping of input without those fields (maps,
+ * pmap, pmap -x).
+ */
+uint64_t ms_diff_grown_value(const struct ms_mapping *m);
+
+/*
+ * New minus old of ms_diff_grown_value(): what E grew, as "what grew"
+ * (mapsdiff's and leakhunt's tables, regiondump --grown) counts it; 0 when
+ * either side is MS_FIELD_ABSENT.
+ */
+int64_t ms_diff_entry_grown(const struct ms_diff_entry *e);
+
 #endif

@@ -37,6 +37,16 @@ enum ms_verdict {
 int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
 		 size_t n, enum ms_field f, struct ms_trend **out);
 
+/*
+ * As ms_trend_new() over MS_F_RSS, but following what grew as "what grew"
+ * counts it (ms_diff_grown_value() in <memsift/diff.h>): a mapping of a
+ * regular file by its written pages only, the total by the sum of those.
+ * mapsdiff and leakhunt judge growth on it, so code paging in from a file
+ * never "grows with no steady state".  Returns as ms_trend_new().
+ */
+int ms_trend_new_grown(struct ms_ctx *ctx, const struct ms_maps *const *maps,
+		       const double *times, size_t n, struct ms_trend **out);
+
 /* Release T; NULL is accepted. */
 void ms_trend_free(struct ms_trend *t);
 

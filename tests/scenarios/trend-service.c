@@ -9,10 +9,15 @@
  *   jitter           touch a 4 MiB mapping, or give its pages back, in turn
  *   buffers N SIZE   N mappings of SIZE KiB, each below a PROT_NONE guard page
  *   split            mprotect the upper half of a 16 MiB touched mapping
+ *   code PATH        map file PATH read-execute, as a library's text is
+ *   pagein KB        read the next KB of it: clean pages of the file
+ *   data PATH        map file PATH read-write, private, as a library's data is
+ *   cow KB           write the next KB of it: pages copied on write
  *   quit
  *
  * Replies: "ready PID" on start, "ok KEY=VALUE..." or "error WHY".
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,13 @@
 static uint64_t filled, kept;
 static char *jitter_map, *split_map;
 static int jitter_on;
+
+/* A file mapped as code (read) or as data (written), and how far each was touched. */
+struct filemap {
+	char *p;
+	size_t size, done;
+};
+static struct filemap code_map, data_map;
 
 static int fill(unsigned long mb)
 {
@@ -109,9 +121,46 @@ static int split(void)
 	return 0;
 }
 
+static int map_file(struct filemap *f, const char *path, int prot)
+{
+	int fd = open(path, O_RDONLY);
+	off_t size;
+
+	if (fd < 0)
+		return -1;
+	size = lseek(fd, 0, SEEK_END);
+	f->p = size > 0 ? mmap(NULL, (size_t)size, prot, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (f->p == MAP_FAILED)
+		return -1;
+	f->size = (size_t)size;
+	f->done = 0;
+	printf("ok addr=%p size=%zu\n", (void *)f->p, f->size);
+	return 0;
+}
+
+/* Touch the next KB of F: read a byte a page, or write one. */
+static int touch_file(struct filemap *f, unsigned long kb, int write)
+{
+	size_t end = f->done + (kb << 10), page = (size_t)sysconf(_SC_PAGESIZE);
+	volatile char sum = 0;
+
+	if (!f->p || end > f->size)
+		return -1;
+	for (; f->done < end; f->done += page) {
+		if (write)
+			f->p[f->done] = 'W';
+		else
+			sum += f->p[f->done];
+	}
+	(void)sum;
+	printf("ok touched=%zu\n", f->done);
+	return 0;
+}
+
 int main(void)
 {
-	char line[256], cmd[32];
+	char line[4200], cmd[32], path[4096];
 	unsigned long a, b;
 	int n, rc;
 
@@ -131,6 +180,14 @@ int main(void)
 			rc = buffers(a, b);
 		else if (!strcmp(cmd, "split"))
 			rc = split();
+		else if (!strcmp(cmd, "code") && sscanf(line, "%*s %4095s", path) == 1)
+			rc = map_file(&code_map, path, PROT_READ | PROT_EXEC);
+		else if (!strcmp(cmd, "data") && sscanf(line, "%*s %4095s", path) == 1)
+			rc = map_file(&data_map, path, PROT_READ | PROT_WRITE);
+		else if (!strcmp(cmd, "pagein") && n == 2)
+			rc = touch_file(&code_map, a, 0);
+		else if (!strcmp(cmd, "cow") && n == 2)
+			rc = touch_file(&data_map, a, 1);
 		else if (!strcmp(cmd, "quit"))
 			break;
 		else {
