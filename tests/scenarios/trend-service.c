@@ -9,6 +9,7 @@
  *   jitter           touch a 4 MiB mapping, or give its pages back, in turn
  *   buffers N SIZE   N mappings of SIZE KiB, each below a PROT_NONE guard page
  *   split            mprotect the upper half of a 16 MiB touched mapping
+ *   mapat ADDR KB    map KB touched at ADDR (hex), where Go puts its heap
  *   code PATH        map file PATH read-execute, as a library's text is
  *   pagein KB        read the next KB of it: clean pages of the file
  *   data PATH        map file PATH read-write, private, as a library's data is
@@ -104,6 +105,22 @@ static int buffers(unsigned long n, unsigned long kb)
 	return 0;
 }
 
+static int map_at(unsigned long addr, unsigned long kb)
+{
+	char *p = mmap((void *)addr, kb << 10, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (p != (char *)addr) {
+		munmap(p, kb << 10);
+		return -1;
+	}
+	memset(p, 'G', kb << 10);
+	printf("ok addr=%p\n", (void *)p);
+	return 0;
+}
+
 static int split(void)
 {
 	if (!split_map) {
@@ -180,6 +197,8 @@ int main(void)
 			rc = buffers(a, b);
 		else if (!strcmp(cmd, "split"))
 			rc = split();
+		else if (!strcmp(cmd, "mapat") && sscanf(line, "%*s %lx %lu", &a, &b) == 2)
+			rc = map_at(a, b);
 		else if (!strcmp(cmd, "code") && sscanf(line, "%*s %4095s", path) == 1)
 			rc = map_file(&code_map, path, PROT_READ | PROT_EXEC);
 		else if (!strcmp(cmd, "data") && sscanf(line, "%*s %4095s", path) == 1)
