@@ -117,7 +117,8 @@ int ms_hunt_interrupted(const struct ms_hunt *h);
 /*
  * Dump what grew since the first snapshot from the live process into
  * DIR/grown.dump, with regiondump's manifest DIR/grown.dump.json.  More than
- * opts.max_dump: the mappings that grew most first (a warning says so).
+ * opts.max_dump: where each grew (the top of a heap), the mappings that grew
+ * most first, then more next to it (a warning says so).
  * The process exiting mid-dump keeps what was read (a warning; the hunt is
  * then gone).
  *
