@@ -223,10 +223,17 @@ static uint64_t value_of(const struct ms_mapping *m, enum ms_field f, bool grown
 	return v == MS_FIELD_ABSENT ? 0 : v;
 }
 
+/* What mapping J of snapshot I was in snapshot I-1. */
+struct link {
+	const struct ms_mapping *prev;	/* the same mapping, kept */
+	int64_t off;		/* of prev's value, what pieces split off took (less what merged in) */
+	bool split;		/* a piece split off a kept sibling: there already */
+};
+
 static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
 		     size_t n, enum ms_field f, bool grown, struct ms_trend **out)
 {
-	const struct ms_mapping ***prev = NULL;
+	struct link **prev = NULL;
 	struct ms_diff *d = NULL;
 	struct ms_trend *t;
 	size_t i, j, k, nm;
@@ -253,7 +260,12 @@ static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, cons
 	t->total.n = n;
 	t->total.times = times;
 
-	/* prev[i][j]: the mapping of snapshot i-1 that mapping j of snapshot i was. */
+	/*
+	 * prev[i][j]: what mapping j of snapshot i was in snapshot i-1.  A split
+	 * is netted against its sibling as ms_diff does: the piece was there
+	 * already, and its sibling was what the pieces did not take; a mapping
+	 * merged into a kept one was part of it already.
+	 */
 	for (i = 1; i < n; i++) {
 		prev[i] = calloc(ms_maps_count(maps[i]) + 1, sizeof(**prev));
 		if (!prev[i])
@@ -264,8 +276,23 @@ static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, cons
 		for (j = 0; j < ms_diff_count(d); j++) {
 			const struct ms_diff_entry *e = ms_diff_get(d, j);
 
-			if (ms_diff_entry_status(e) == MS_DIFF_KEPT)
-				prev[i][ms_mapping_index(ms_diff_entry_new(e))] = ms_diff_entry_old(e);
+			struct link *l;
+			int64_t delta, off;
+
+			if (!ms_diff_entry_new(e))
+				continue;
+			l = &prev[i][ms_mapping_index(ms_diff_entry_new(e))];
+			if (ms_diff_entry_status(e) == MS_DIFF_SPLIT) {
+				l->split = ms_diff_entry_netted(e);
+				continue;
+			}
+			if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
+				continue;
+			l->prev = ms_diff_entry_old(e);
+			delta = grown ? ms_diff_entry_grown(e) : ms_diff_entry_delta(e, f);
+			off = (int64_t)value_of(l->prev, f, grown) -
+			      ((int64_t)value_of(ms_diff_entry_new(e), f, grown) - delta);
+			l->off = off;
 		}
 		ms_diff_free(d);
 		d = NULL;
@@ -284,9 +311,18 @@ static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, cons
 			goto fail;
 		}
 		/* Walk back: the old side of the kept entry whose new side is M. */
+		int64_t off = 0, v;
+
 		for (i = n; i-- > 0 && m;) {
-			s->v[i] = value_of(m, f, grown);
-			m = i ? prev[i][ms_mapping_index(m)] : NULL;
+			const struct link *l = i ? &prev[i][ms_mapping_index(m)] : NULL;
+
+			v = (int64_t)value_of(m, f, grown) - off;
+			s->v[i] = v > 0 ? (uint64_t)v : 0;
+			if (l && l->split)
+				for (j = i; j-- > 0;)
+					s->v[j] = s->v[i];
+			off += l ? l->off : 0;
+			m = l ? l->prev : NULL;
 		}
 	}
 	for (i = 0; i < n; i++) {

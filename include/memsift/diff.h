@@ -11,6 +11,7 @@
 #ifndef MEMSIFT_DIFF_H
 #define MEMSIFT_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,9 +65,24 @@ const struct ms_mapping *ms_diff_entry_new(const struct ms_diff_entry *e);
 const struct ms_mapping *ms_diff_entry_mapping(const struct ms_diff_entry *e);
 
 /*
+ * For a split entry, the mapping of OLD it was cut from; NULL for others.
+ */
+const struct ms_mapping *ms_diff_entry_from(const struct ms_diff_entry *e);
+
+/*
+ * True for a split entry netted against its sibling, the kept entry of the
+ * mapping it was cut from (see ms_diff_entry_value()).
+ */
+bool ms_diff_entry_netted(const struct ms_diff_entry *e);
+
+/*
  * Field F of the old or new side in bytes: 0 for the side where the
  * mapping does not exist; the mapping size when the input had no such field
  * and F is MS_F_RSS (maps input: sizes only); else MS_FIELD_ABSENT.
+ * A split is netted against its sibling: a piece split off the old mapping
+ * of a kept entry has its new value on both sides (it was there already),
+ * and the kept entry's old side is what the pieces did not take, so one
+ * mapping split in two is neither a new mapping that grew nor one that shrank.
  */
 uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
 			     enum ms_field f);

@@ -4,6 +4,8 @@
  * is "grows" whether the process is 22 MB or 610 MB, a warming cache levels
  * off, and a service that jitters up and down stays steady.  The noise a
  * growth must stand above is the series' own, not a share of its size.
+ * Then, over smaps text the test writes: a mapping split in two is netted
+ * against its sibling, and a file's pages paged in are not what grew.
  */
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +13,8 @@
 #include <stdlib.h>
 
 #include <memsift/ctx.h>
+#include <memsift/diff.h>
+#include <memsift/maps.h>
 #include <memsift/trend.h>
 
 #include "tap.h"
@@ -121,6 +125,181 @@ static void test_not_leaking(void)
 	is_int(judge(v, t, 10), MS_VERDICT_SHRINKING, "a falling series shrinks");
 }
 
+/*
+ * Mappings from "START END PERMS RSS_KB ANON_KB [NAME]; ...": a NAME
+ * starting with '/' is a file, given an inode.
+ */
+static struct ms_maps *build(const char *spec)
+{
+	unsigned long long start, end, rss, anon;
+	char *text = NULL, name[128], perms[8];
+	struct ms_maps *m = NULL;
+	const char *p = spec;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	int n, used;
+
+	while (*p) {
+		name[0] = '\0';
+		n = sscanf(p, "%llx %llx %4s %llu %llu%n %127[^;]%n", &start, &end, perms, &rss,
+			   &anon, &used, name, &used);
+		if (n < 5)
+			break;
+		fprintf(fp, "%llx-%llx %s 00000000 fe:01 %d %s\nSize: %llu kB\nRss: %llu kB\n"
+			"Private_Dirty: %llu kB\nAnonymous: %llu kB\n",
+			start, end, perms, name[0] == '/' ? 4242 : 0, name, (end - start) / 1024, rss,
+			anon, anon);
+		p += used;
+		while (*p == ';' || *p == ' ')
+			p++;
+	}
+	fclose(fp);
+	if (ms_maps_parse_buf(ctx, text, len, "spec", &m) < 0)
+		printf("# build failed: %s\n", ms_ctx_errmsg(ctx));
+	free(text);
+	return m;
+}
+
+static const struct ms_diff_entry *entry_at(const struct ms_diff *d, uint64_t start)
+{
+	for (size_t i = 0; i < ms_diff_count(d); i++)
+		if (ms_mapping_start(ms_diff_entry_mapping(ms_diff_get(d, i))) == start)
+			return ms_diff_get(d, i);
+	return NULL;
+}
+
+static void test_split(void)
+{
+	/* 16 MiB resident; then its upper half mprotect'ed read-only: two VMAs. */
+	static const char *const spec[] = {
+		"10000000 11000000 rw-p 16384 16384",
+		"10000000 11000000 rw-p 16384 16384",
+		"10000000 10800000 rw-p 8192 8192; 10800000 11000000 r--p 8192 8192",
+		"10000000 10800000 rw-p 8192 8192; 10800000 11000000 r--p 8192 8192",
+		"10000000 10800000 rw-p 8192 8192; 10800000 11000000 r--p 8192 8192",
+	};
+	struct ms_maps *maps[5];
+	const struct ms_diff_entry *e;
+	struct ms_trend *t = NULL;
+	struct ms_diff *d = NULL;
+	double times[5];
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		maps[i] = build(spec[i]);
+		times[i] = (double)i;
+	}
+	if (ms_diff_new(ctx, maps[1], maps[2], &d) == 0) {
+		e = entry_at(d, 0x10800000);
+		ok(e && ms_diff_entry_status(e) == MS_DIFF_SPLIT && ms_diff_entry_netted(e),
+		   "the upper half is split off and netted against its sibling");
+		is_int(e ? ms_diff_entry_delta(e, MS_F_RSS) : -1, 0, "the split piece did not grow");
+		is_int(e ? ms_diff_entry_grown(e) : -1, 0, "nor is it what grew");
+		e = entry_at(d, 0x10000000);
+		is_int(e ? ms_diff_entry_delta(e, MS_F_RSS) : -1, 0, "its sibling did not shrink");
+		is_u64(e ? ms_diff_entry_value(e, 0, MS_F_RSS) : 0, 8 << 20,
+		       "its sibling was what the piece did not take");
+	} else {
+		ok(0, "diff: %s", ms_ctx_errmsg(ctx));
+	}
+	ms_diff_free(d);
+	if (ms_trend_new_grown(ctx, (const struct ms_maps *const *)maps, times, 5, &t) == 0) {
+		for (i = 0; i < ms_trend_count(t); i++) {
+			const struct ms_series *s = ms_trend_get(t, i);
+
+			is_int(ms_series_verdict(s), MS_VERDICT_STEADY, "split piece %zu is steady", i);
+			is_u64(ms_series_value(s, 0), 8 << 20, "piece %zu held 8 MiB before the split", i);
+		}
+		is_int(ms_series_verdict(ms_trend_total(t)), MS_VERDICT_STEADY, "the total is steady");
+	} else {
+		ok(0, "trend: %s", ms_ctx_errmsg(ctx));
+	}
+	ms_trend_free(t);
+	for (i = 0; i < 5; i++)
+		ms_maps_free(maps[i]);
+
+	/* Split, and the piece goes on growing: it grows, from what it held. */
+	maps[0] = build("10000000 11000000 rw-p 8192 8192");
+	maps[1] = build("10000000 10800000 rw-p 4096 4096; 10800000 11000000 rw-p 4096 4096");
+	maps[2] = build("10000000 10800000 rw-p 4096 4096; 10800000 11000000 rw-p 6144 6144");
+	maps[3] = build("10000000 10800000 rw-p 4096 4096; 10800000 11000000 rw-p 8192 8192");
+	t = NULL;
+	/* The pieces have the same permissions here: not merged, as after a munmap and remap. */
+	if (ms_trend_new_grown(ctx, (const struct ms_maps *const *)maps, times, 4, &t) == 0 &&
+	    ms_trend_count(t) == 2) {
+		is_int(ms_series_verdict(ms_trend_get(t, 1)), MS_VERDICT_GROWING,
+		       "a piece growing after the split grows");
+		is_u64(ms_series_value(ms_trend_get(t, 1), 0), 4 << 20, "from what it held at the split");
+		is_int(ms_series_verdict(ms_trend_get(t, 0)), MS_VERDICT_STEADY, "its sibling is steady");
+	} else {
+		ok(0, "trend of a split that grows");
+	}
+	ms_trend_free(t);
+	for (i = 0; i < 4; i++)
+		ms_maps_free(maps[i]);
+}
+
+static void test_merge(void)
+{
+	/* Two neighbours of 8 MiB become one (mprotect back to the same permissions). */
+	struct ms_maps *maps[4] = {
+		build("10000000 10800000 rw-p 8192 8192; 10800000 11000000 r--p 8192 8192"),
+		build("10000000 10800000 rw-p 8192 8192; 10800000 11000000 r--p 8192 8192"),
+		build("10000000 11000000 rw-p 16384 16384"),
+		build("10000000 11000000 rw-p 16384 16384"),
+	};
+	double times[4] = { 0, 1, 2, 3 };
+	const struct ms_diff_entry *e;
+	struct ms_trend *t = NULL;
+	struct ms_diff *d = NULL;
+	size_t i;
+
+	if (ms_diff_new(ctx, maps[1], maps[2], &d) == 0) {
+		e = entry_at(d, 0x10800000);
+		ok(e && ms_diff_entry_status(e) == MS_DIFF_MERGED && ms_diff_entry_netted(e) &&
+		   ms_diff_entry_delta(e, MS_F_RSS) == 0, "the merged neighbour is netted, not gone");
+		e = entry_at(d, 0x10000000);
+		is_int(e ? ms_diff_entry_grown(e) : -1, 0, "the mapping it merged into did not grow");
+	}
+	ms_diff_free(d);
+	if (ms_trend_new_grown(ctx, (const struct ms_maps *const *)maps, times, 4, &t) == 0) {
+		is_int(ms_series_verdict(ms_trend_get(t, 0)), MS_VERDICT_STEADY, "merged: steady");
+		is_u64(ms_series_value(ms_trend_get(t, 0), 0), 16 << 20,
+		       "it held both halves before the merge");
+	} else {
+		ok(0, "trend of a merge");
+	}
+	ms_trend_free(t);
+	for (i = 0; i < 4; i++)
+		ms_maps_free(maps[i]);
+}
+
+static void test_file_pages(void)
+{
+	struct ms_maps *a = build("400000 800000 r-xp 100 0 /usr/lib/libx.so; "
+				  "800000 900000 rw-p 8 8 /usr/lib/libx.so; 900000 a00000 rw-p 4 4");
+	struct ms_maps *b = build("400000 800000 r-xp 4000 0 /usr/lib/libx.so; "
+				  "800000 900000 rw-p 520 520 /usr/lib/libx.so; 900000 a00000 rw-p 68 68");
+	const struct ms_diff_entry *e;
+	struct ms_diff *d = NULL;
+
+	if (!a || !b || ms_diff_new(ctx, a, b, &d) < 0) {
+		ok(0, "diff of file mappings");
+		goto out;
+	}
+	e = entry_at(d, 0x400000);
+	ok(e && ms_diff_entry_delta(e, MS_F_RSS) == (4000 - 100) * 1024 && !ms_diff_entry_grown(e),
+	   "code paged in: its Rss grew, but not what grew");
+	e = entry_at(d, 0x800000);
+	is_int(e ? ms_diff_entry_grown(e) : 0, 512 * 1024, "data written (copied on write) grew");
+	e = entry_at(d, 0x900000);
+	is_int(e ? ms_diff_entry_grown(e) : 0, 64 * 1024, "anonymous memory grew by its Rss");
+out:
+	ms_diff_free(d);
+	ms_maps_free(a);
+	ms_maps_free(b);
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
@@ -128,6 +307,9 @@ int main(void)
 		return 99;
 	test_slow_leak();
 	test_not_leaking();
+	test_split();
+	test_merge();
+	test_file_pages();
 	ms_ctx_free(ctx);
 	return tap_done();
 }
