@@ -205,6 +205,26 @@ nomem:
 	return ms_err(ctx, -ENOMEM, "out of memory");
 }
 
+int ms_series_sum(struct ms_ctx *ctx, const struct ms_series *const *v, size_t n,
+		  struct ms_series **out)
+{
+	uint64_t *sum;
+	size_t i, k;
+	int rc;
+
+	if (!n)
+		return ms_err(ctx, -EINVAL, "no series to add up");
+	sum = calloc(v[0]->n, sizeof(*sum));
+	if (!sum)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (k = 0; k < n; k++)
+		for (i = 0; i < v[0]->n && i < v[k]->n; i++)
+			sum[i] += v[k]->v[i];
+	rc = ms_series_new(ctx, sum, v[0]->times, v[0]->n, out);
+	free(sum);
+	return rc;
+}
+
 void ms_series_free(struct ms_series *s)
 {
 	if (!s)

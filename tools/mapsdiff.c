@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,10 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		    ms_out_set_columns(ctl->out, MS_GROWTH_SERIES_COLUMNS) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	}
+	/* JSON carries how many mappings a row stands for: a group's members. */
+	if (!ctl->columns_given && (ms_out_get_flags(ctl->out) & MS_OUT_JSON) &&
+	    ms_out_set_columns(ctl->out, "+COUNT") < 0)
+		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_diff_new(ctx, maps[0], maps[ctl->n - 1], &d) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_growth_table(ctx, ctl->out, d, t, ctl->snap[0], ctl->snap[ctl->n - 1], &o, &grew) < 0)
@@ -313,6 +318,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	ms_cli_init("mapsdiff");
+	/* A group's name says "300 × 256K" where the terminal can show it. */
+	setlocale(LC_CTYPE, "");
 	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
 	ctx = ms_ctx_new();
 	if (!ctx || ms_out_new(ctx, ms_growth_columns, MS_GROWTH_NCOLS, "mappings", &ctl.out) < 0)

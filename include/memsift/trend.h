@@ -66,7 +66,15 @@ const struct ms_series *ms_trend_total(const struct ms_trend *t);
 int ms_series_new(struct ms_ctx *ctx, const uint64_t *values, const double *times, size_t n,
 		  struct ms_series **out);
 
-/* Release a series from ms_series_new(); never one of a trend's. */
+/*
+ * The sum of the N series V[] of one trend (the same snapshots), judged as
+ * one: a group of like mappings.  Release it with ms_series_free().
+ * Returns: 0, -EINVAL (N is 0), or -ENOMEM.
+ */
+int ms_series_sum(struct ms_ctx *ctx, const struct ms_series *const *v, size_t n,
+		  struct ms_series **out);
+
+/* Release a series from ms_series_new() or ms_series_sum(); never one of a trend's. */
 void ms_series_free(struct ms_series *s);
 
 /* Number of values. */
