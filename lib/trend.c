@@ -77,9 +77,9 @@ static double median(double *v, size_t n)
 
 /*
  * The series' own noise, in bytes: how far its values stray from the
- * fitted line (a burst, a GC), and how far each step strays from the
- * line's step (a service whose RSS jitters up and down), each a robust
- * sigma from the median absolute deviation; the larger of the two.  A
+ * fitted line (a burst, a GC), and, when it ever fell, how far each step
+ * strays from the line's step (a service whose RSS jitters up and down),
+ * each a robust sigma from the median absolute deviation; the larger.  A
  * leak of a steady rate has little of either however big the process is,
  * which a noise floor of a share of its size never knew (1% of 610 MB
  * hid +320 KiB/s); a process that jitters by megabytes has as much noise.
@@ -87,6 +87,7 @@ static double median(double *v, size_t n)
 static double series_noise(const struct ms_series *s, double *tmp)
 {
 	double icpt, resid, step;
+	bool fell = false;
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
@@ -95,6 +96,15 @@ static double series_noise(const struct ms_series *s, double *tmp)
 	for (i = 0; i < s->n; i++)
 		tmp[i] = fabs((double)s->v[i] - s->rate * t_at(s, i) - icpt);
 	resid = MAD_SIGMA * median(tmp, s->n);
+	/*
+	 * A series that never fell has no up-and-down to measure; its steps
+	 * differ only as the times between snapshots do (a late snapshot), which
+	 * is no noise in the bytes.
+	 */
+	for (i = 1; i < s->n; i++)
+		fell |= s->v[i] < s->v[i - 1];
+	if (!fell)
+		return resid;
 	for (i = 1; i < s->n; i++)
 		tmp[i - 1] = ((double)s->v[i] - (double)s->v[i - 1]) -
 			     s->rate * (t_at(s, i) - t_at(s, i - 1));

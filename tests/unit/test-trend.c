@@ -80,6 +80,20 @@ static void test_slow_leak(void)
 	for (i = 0; i < 4; i++)
 		v[i] = (uint64_t)(610 * MiB + 2 * MiB * (double)((i + 1) / 2));
 	is_int(judge(v, t, 4), MS_VERDICT_GROWING, "a leak every other snapshot, 4 snapshots, grows");
+	/*
+	 * The same leak at every snapshot, one snapshot taken late (a loaded
+	 * machine): the steps differ in time, not in bytes; still a leak.
+	 */
+	{
+		static const double late[][4] = { { 0, 10, 60, 0 }, { 0, 10, 20, 45 } };
+
+		for (i = 0; i < 4; i++)
+			v[i] = (uint64_t)(610 * MiB + 4 * MiB * (double)i);
+		is_int(judge(v, late[0], 3), MS_VERDICT_GROWING,
+		       "a steady leak, 3 snapshots 10 and 50 apart, grows");
+		is_int(judge(v, late[1], 4), MS_VERDICT_GROWING,
+		       "a steady leak, 4 snapshots, the last 15 late, grows");
+	}
 }
 
 static void test_not_leaking(void)

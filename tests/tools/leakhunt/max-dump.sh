@@ -25,7 +25,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 16M \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
 	-o "$tmp/r" 2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A hunt that ends (-d) after seeing growth it had no time to confirm says
 # "Grew, not yet confirmed" with the figures, dumps nothing and exits 3, never
-# "Nothing is leaking" and 0: -d 40ms -i 20ms takes three snapshots, and
-# --confirm asks for four.  The leaker keeps 1,000 blocks of 4 KiB between
+# "Nothing is leaking" and 0: -d 200ms -i 100ms takes three snapshots, and
+# --confirm asks for four.  (An interval longer than a snapshot takes keeps
+# their times even, so three suffice to judge the trend.)  The leaker keeps 1,000 blocks of 4 KiB between
 # every two (the snapshot test hook: no sleep).  A first snapshot that cannot
 # be written (the file size limit standing for a full disk) leaves a report
 # that says so, exit 2, and no crash.
@@ -30,7 +31,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -d 40ms -o "$tmp/r" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null
@@ -38,7 +39,7 @@ cat "$tmp/err" >&2
 r=$tmp/r/report.md
 cat "$r" >&2
 [ -f "$tmp/r/snapshots/0003.snap" ] && [ ! -e "$tmp/r/snapshots/0004.snap" ] ||
-	ms_fail "-d 40ms -i 20ms: not three snapshots"
+	ms_fail "-d 200ms -i 100ms: not three snapshots"
 # The hook ran after snapshots 1 and 2 only: two rounds of the leak.
 h1=$(heap_rss)
 [ "$rc" -eq 3 ] || ms_fail "exit status $rc after unconfirmed growth, not 3"
