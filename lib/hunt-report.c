@@ -237,7 +237,7 @@ static void seen_figures(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		for (i = 0; i < ms_diff_count(d); i++) {
 			const struct ms_diff_entry *e = ms_diff_get(d, i);
 
-			delta = ms_diff_entry_delta(e, MS_F_RSS);
+			delta = ms_diff_entry_grown(e);
 			if (ms_diff_entry_new(e) && delta > best) {
 				best = delta;
 				top = ms_diff_entry_new(e);

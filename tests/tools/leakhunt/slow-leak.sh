@@ -96,5 +96,11 @@ grep -q '^\*\*Nothing is leaking:\*\*' "$tmp/cache/report.md" ||
 	{ cat "$tmp/cache/report.md" >&2; ms_fail "leakhunt: the warming cache is called leaking"; }
 grep -Eq 'levelled off +heap \(brk\) +\[heap\]$' "$tmp/cache/report.md" ||
 	{ cat "$tmp/cache/report.md" >&2; ms_fail "leakhunt: the warming cache has not levelled off"; }
+# mapsdiff over the same snapshots says the same.
+for h in jitter cache; do
+	"$bin/mapsdiff" "$tmp/$h/snapshots" > "$tmp/t" || :
+	grep -q 'grows with no steady state' "$tmp/t" && ms_fail "mapsdiff: the $h grows: $(cat "$tmp/t")"
+done
+grep -Eq 'levelled off +heap \(brk\) +\[heap\]$' "$tmp/t" || ms_fail "mapsdiff: the cache has not levelled off: $(cat "$tmp/t")"
 leaker_stop
 exit 0
