@@ -14,7 +14,9 @@
 
 #include <memsift/ctx.h>
 #include <memsift/diff.h>
+#include <memsift/label.h>
 #include <memsift/maps.h>
+#include <memsift/snapshot.h>
 #include <memsift/trend.h>
 
 #include "tap.h"
@@ -314,6 +316,55 @@ out:
 	ms_maps_free(b);
 }
 
+/*
+ * A snapshot of THREADS threads whose stack pointers are unknown (running
+ * threads give "-"), with two regions of a thread stack's shape, each a
+ * read-write region right above a guard page.
+ */
+static struct ms_snapshot *stack_snapshot(int threads)
+{
+	/* A real file: the loader reads its descriptor. */
+	FILE *fp = tmpfile();
+	struct ms_snapshot *snap = NULL;
+	int i;
+
+	if (!fp)
+		return NULL;
+
+	fputs("# memsift snapshot 1\n# pid: 100\n# comm: svc\n", fp);
+	for (i = 0; i < threads; i++)
+		fprintf(fp, "# thread: %d - svc\n", 100 + i);
+	fputs("7f0000000000-7f0000001000 ---p 00000000 00:00 0 \nSize: 4 kB\nRss: 0 kB\n"
+	      "7f0000001000-7f0000801000 rw-p 00000000 00:00 0 \nSize: 8192 kB\nRss: 16 kB\n"
+	      "7f0000900000-7f0000901000 ---p 00000000 00:00 0 \nSize: 4 kB\nRss: 0 kB\n"
+	      "7f0000901000-7f0001101000 rw-p 00000000 00:00 0 \nSize: 8192 kB\nRss: 16 kB\n", fp);
+	rewind(fp);
+	if (ms_snapshot_load(ctx, fp, "stacks", &snap) < 0)
+		printf("# snapshot: %s\n", ms_ctx_errmsg(ctx));
+	fclose(fp);
+	return snap;
+}
+
+static void test_labels(void)
+{
+	static const struct { int threads; const char *want, *what; } c[] = {
+		{ 1, "", "one thread: a region below a guard page is no stack" },
+		{ 2, "", "two threads, one besides main, for two such regions: no" },
+		{ 3, "thread stack (likely)", "three threads for two such regions: likely stacks" },
+	};
+	char buf[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ms_snapshot *snap = stack_snapshot(c[i].threads);
+		const struct ms_maps *maps = snap ? ms_snapshot_maps(snap) : NULL;
+
+		is_str(maps ? ms_label_mapping(snap, ms_maps_get(maps, 1), buf, sizeof(buf)) : NULL,
+		       c[i].want, "%s", c[i].what);
+		ms_snapshot_free(snap);
+	}
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
@@ -324,6 +375,7 @@ int main(void)
 	test_split();
 	test_merge();
 	test_file_pages();
+	test_labels();
 	ms_ctx_free(ctx);
 	return tap_done();
 }
