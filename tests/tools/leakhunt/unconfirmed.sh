@@ -32,7 +32,7 @@ driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
 MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
+	> "$tmp/out" 2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null
 cat "$tmp/err" >&2
@@ -55,6 +55,8 @@ got = float(m.group(1)) * {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m.group(2)]
 assert abs(got - truth) <= 0.05 * truth, (got, truth)
 assert re.search(r"the process \+[0-9.]+M\.  Confirming takes 4 snapshots", line), line
 PY
+grep -q '^grew, not yet confirmed: \[heap\] grew +' "$tmp/out" ||
+	ms_fail "standard output does not say it grew, not yet confirmed: $(cat "$tmp/out")"
 [ ! -e "$tmp/r/grown.dump" ] || ms_fail "a dump of unconfirmed growth"
 grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed after three snapshots"
 
