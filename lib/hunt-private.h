@@ -30,6 +30,7 @@ struct ms_hunt {
 	size_t n;
 	struct ms_trend *trend;	/* over every snapshot, from the third */
 	bool confirmed;		/* a mapping or the process grows with no steady state */
+	bool seen;		/* such growth, over fewer snapshots than confirming takes */
 	bool gone;		/* the process exited during the hunt */
 	int interrupted;	/* the signal that cut the watch short */
 
