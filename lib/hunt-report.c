@@ -37,6 +37,8 @@ const char *ms_hunt_status(const struct ms_hunt *h)
 {
 	if (h->confirmed)
 		return "leaking";
+	if (ms_hunt_unconfirmed(h))
+		return "unconfirmed";
 	return h->gone || h->interrupted ? "incomplete" : "nothing";
 }
 
