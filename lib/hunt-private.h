@@ -41,11 +41,9 @@ struct ms_hunt {
 	uint64_t grown_total;	/* bytes of the mappings that grew, before the cap */
 	uint64_t dump_total;
 	size_t dump_nranges;
-	uint64_t heap_start;	/* the [heap] mapping, when it grew; 0 otherwise */
 	struct ms_manifest_info mi;
 	struct ms_hist *hist;
 	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
-	struct ms_heapwalk *hw;
 };
 
 /* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */

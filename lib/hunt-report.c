@@ -258,6 +258,7 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	};
 	struct ms_symbols_report_opts so = { .top = HUNT_TOP };
 	struct ms_symbols *syms = h->an ? ms_analysis_symbols(h->an) : NULL;
+	const struct ms_heapwalk *hw = h->an ? ms_analysis_heapwalk(h->an) : NULL;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
 	int rc = 0;
 
@@ -290,10 +291,10 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		rc = ms_symbols_report_print(ctx, syms, &so, fp);
 		fputs("```\n", fp);
 	}
-	if (rc == 0 && h->hw) {
+	if (rc == 0 && hw) {
 		fprintf(fp, "\n## The %s, chunk by chunk\n\n```\n",
-			ms_heapwalk_form(h->hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
-		rc = ms_heapwalk_print(ctx, h->hw, syms, HUNT_TOP, 0, fp);
+			ms_heapwalk_form(hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
+		rc = ms_heapwalk_print(ctx, hw, syms, HUNT_TOP, 0, fp);
 		fputs("```\n", fp);
 	}
 	return rc;

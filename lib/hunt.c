@@ -117,7 +117,6 @@ void ms_hunt_free(struct ms_hunt *h)
 	ms_manifest_release(&h->mi);
 	ms_hist_free(h->hist);
 	ms_analysis_free(h->an);
-	ms_heapwalk_free(h->hw);
 	free(h->dir);
 	free(h);
 }
@@ -398,27 +397,6 @@ static int add_capped(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_dump *d)
 	return rc;
 }
 
-/* The [heap] mapping, when a range of the dump starts there. */
-static uint64_t find_heap(const struct ms_dump *d)
-{
-	const struct ms_maps *maps = ms_dump_maps(d);
-	uint64_t start, end;
-	size_t i, r;
-
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		const struct ms_mapping *m = ms_maps_get(maps, i);
-
-		if (strcmp(ms_mapping_name(m), "[heap]"))
-			continue;
-		for (r = 0; r < ms_dump_nranges(d); r++) {
-			ms_dump_range(d, r, &start, &end);
-			if (start == ms_mapping_start(m))
-				return start;
-		}
-	}
-	return 0;
-}
-
 /* The dumps' names: the earlier one, then the one analysed in full. */
 static const char *const dump_names[] = { "base.dump", "grown.dump" };
 
@@ -484,7 +462,6 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		h->ndumps++;
 		h->dump_total = ms_dump_total(d);
 		h->dump_nranges = ms_dump_nranges(d);
-		h->heap_start = find_heap(d);
 	}
 out:
 	ms_outfile_abort(of);
@@ -509,35 +486,11 @@ static int extra_json(struct ms_ctx *ctx, FILE *fp, void *data)
 
 	if (syms)
 		rc = ms_symbols_report_json(ctx, syms, &so, fp);
-	if (!rc && h->hw)
-		rc = ms_heapwalk_json(ctx, h->hw, syms, 0, fp);
+	if (!rc && h->an && ms_analysis_heapwalk(h->an))
+		rc = ms_heapwalk_json(ctx, ms_analysis_heapwalk(h->an), syms, 0, fp);
 	if (!rc && h->an)
 		rc = ms_analysis_json(ctx, h->an, ms_hunt_status(h), 0, fp);
 	return rc;
-}
-
-/* The glibc heap walk over the [heap] range of the dump open at FD. */
-static void walk_heap(struct ms_ctx *ctx, struct ms_hunt *h, int fd)
-{
-	const struct ms_manifest_range *r = NULL;
-	struct stat st;
-	void *p;
-	size_t i;
-
-	for (i = 0; i < h->mi.nranges; i++)
-		if (h->mi.ranges[i].start == h->heap_start)
-			r = &h->mi.ranges[i];
-	if (!r || fstat(fd, &st) < 0 || (uint64_t)st.st_size < r->offset + r->length)
-		return;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED) {
-		ms_hunt_warn(h, "%s: %s", h->dump_name, strerror(errno));
-		return;
-	}
-	if (ms_heapwalk_run(ctx, (const char *)p + r->offset, (size_t)r->length, r->start,
-			    &h->hw) < 0)
-		ms_hunt_warn(h, "[heap] walk: %s", ms_ctx_errmsg(ctx));
-	munmap(p, (size_t)st.st_size);
 }
 
 /*
@@ -567,13 +520,14 @@ static void analyse_base(struct ms_ctx *ctx, struct ms_hunt *h)
 
 int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 {
-	const struct ms_analysis_opts ao = { .count_words = true, .pid = h->o.pid };
+	const struct ms_analysis_opts ao = {
+		.count_words = true, .heap_walk = true, .pid = h->o.pid,
+	};
 	char *path = NULL, *mpath = NULL, *jpath = dir_path(h, "analysis.json");
 	struct ms_hist_opts ho = { .magic = true };
 	struct ms_hist_report_opts ro = {
 		.json_extra = extra_json, .json_extra_data = h,
 	};
-	const struct ms_objrange *arena = NULL;
 	struct ms_outfile *of = NULL;
 	uint64_t *breaks = NULL;
 	int fd = -1, rc;
@@ -622,17 +576,6 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 		analyse_base(ctx, h);
 	else if (h->an && h->dump_name == dump_names[0])
 		ms_hunt_warn(h, "one dump only: clusters are ranked by size, not by growth");
-	/* No [heap] grew: the busiest thread arena is the heap to show chunk by chunk. */
-	for (i = 0; !h->heap_start && h->an && i < ms_analysis_range_count(h->an); i++) {
-		const struct ms_objrange *r = ms_analysis_range(h->an, i);
-
-		if (r->finder == MS_FIND_GLIBC_ARENA && (!arena || r->objects > arena->objects))
-			arena = r;
-	}
-	if (!h->heap_start && arena)
-		h->heap_start = arena->start;
-	if (h->heap_start)
-		walk_heap(ctx, h, fd);
 	rc = ms_outfile_open(ctx, jpath, 0, &of);
 	if (rc == 0)
 		rc = ms_hist_report_json(ctx, h->hist, &ro, ms_outfile_fp(of));
