@@ -227,3 +227,59 @@ void ms_outfile_abort(struct ms_outfile *of)
 	free(of->path);
 	free(of);
 }
+
+int ms_outdir_make(struct ms_ctx *ctx, const char *path, unsigned int flags, bool *created)
+{
+	struct stat st;
+	int fd, rc;
+
+	*created = false;
+	if (!*path)
+		return ms_err(ctx, -EINVAL, "empty output directory name; use -o DIR");
+	if (mkdir(path, 0700) == 0) {
+		*created = true;
+	} else if (errno != EEXIST) {
+		return ms_err_errno(ctx, -errno, "%s: cannot create the directory", path);
+	} else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		return ms_err(ctx, -ELOOP, "%s: a symlink; give the directory itself, not a link to it",
+			      path);
+	} else if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		return ms_err(ctx, -ENOTDIR, "%s: not a directory; a series goes into -o DIR", path);
+	} else if (!(flags & MS_OUTDIR_EXISTING)) {
+		return ms_err(ctx, -EEXIST, "%s: exists; use -f to write into it, or another DIR", path);
+	}
+	/* What is at PATH now, not what lstat saw: it may have been swapped. */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ELOOP || rc == -ENOTDIR)
+			rc = ms_err(ctx, rc, "%s: %s; a series goes into a directory of its own", path,
+				    rc == -ELOOP ? "a symlink" : "not a directory");
+		else
+			rc = ms_err_errno(ctx, rc, "%s", path);
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	if (st.st_uid != geteuid()) {
+		rc = ms_err(ctx, -EPERM,
+			    "%s: owned by uid %u, not by this user (uid %u), who could read or replace what is written; give a directory of your own",
+			    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*created)
+		rmdir(path);
+	*created = false;
+	return rc;
+}
+
+void ms_outdir_remove(const char *path)
+{
+	rmdir(path);
+}

@@ -9,6 +9,7 @@
 #ifndef MEMSIFT_OUTFILE_H
 #define MEMSIFT_OUTFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <memsift/ctx.h>
@@ -39,6 +40,30 @@ enum {
  */
 int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		    struct ms_outfile **out);
+
+/* Flags for ms_outdir_make(). */
+enum {
+	/* Write into a directory that exists (mapswatch -f; mapsnap always). */
+	MS_OUTDIR_EXISTING = 1,
+};
+
+/*
+ * Make PATH the directory of a series of outputs: create it with mode 0700,
+ * or with MS_OUTDIR_EXISTING use one that exists.  Never through a symlink
+ * (it is opened with O_DIRECTORY|O_NOFOLLOW, as is what mkdir made, in case
+ * it was swapped meanwhile), and never one owned by another user, whatever
+ * the flags: files put in it could be read or replaced by its owner.
+ * *CREATED tells whether this call made it, so that a series that fails
+ * can take it back with ms_outdir_remove().
+ *
+ * Returns: 0, -EEXIST (it exists and MS_OUTDIR_EXISTING was not given),
+ * -ELOOP (a symlink), -ENOTDIR, -EPERM (another user's), or the mkdir(2)
+ * or open(2) error; the message names PATH and says what to do.
+ */
+int ms_outdir_make(struct ms_ctx *ctx, const char *path, unsigned int flags, bool *created);
+
+/* Remove directory PATH if it is empty: a failed series leaves no trace. */
+void ms_outdir_remove(const char *path);
 
 /* The stream to write to, borrowed from OF. */
 FILE *ms_outfile_fp(struct ms_outfile *of);
