@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memsift/memread.h>
 #include <memsift/pagehash.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
@@ -310,6 +311,8 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 	if (rc < 0)
 		goto fail;
 	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
+	if (rc == -EPERM)
+		rc = ms_memread_eperm(ctx, pid);
 	if (rc < 0)
 		goto fail;
 	if (s->body_len == 0) {
@@ -352,9 +355,14 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = ms_procfs_pid_exists(pid) ?
-		     ms_err_errno(ctx, -errno, "pid %d: cannot open %s", (int)pid, path) :
-		     ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		rc = -errno;
+		if (!ms_procfs_pid_exists(pid))
+			rc = ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		else if (rc == -EACCES || rc == -EPERM)
+			/* smaps needs ptrace access: say which rule refused it, and the fix. */
+			rc = ms_memread_eperm(ctx, pid);
+		else
+			rc = ms_err_errno(ctx, rc, "pid %d: cannot open %s", (int)pid, path);
 		goto out;
 	}
 	/* Copy as cat does: /proc hands out smaps a few pages per read anyway. */

@@ -88,7 +88,8 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const cha
 		if (writing) {
 			if (ctl->made_dir)
 				ms_outdir_remove(ctl->made_dir);
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s",
+					strcmp(path, "-") ? path : "standard output");
 		}
 		return rc;
 	}

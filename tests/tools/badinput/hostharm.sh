@@ -53,6 +53,8 @@ run "$mapsdiff" 2 "mapsdiff: $tmp/big.file: larger than 1024 MiB, more than mems
 
 # FIFOs, whose size nothing tells: a writer that never stops.  Each writer
 # dies of SIGPIPE once mapsdiff has refused its input and closed the FIFO.
+writer=
+ms_at_exit '[ -z "$writer" ] || kill -KILL "$writer" 2> /dev/null'
 fifo()
 {
 	rm -f "$tmp/fifo"
