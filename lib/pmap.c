@@ -740,8 +740,20 @@ static int read_smaps(struct pmap *pm, const char *text, size_t len, struct ms_m
 	char sname[256], msg[512];
 	int rc;
 
+	struct ms_maps_parser *ps;
+
 	snprintf(sname, sizeof(sname), "%s (as smaps)", pm->file);
-	rc = ms_maps_parse_buf(pm->ctx, text, len, sname, out);
+	rc = ms_maps_parser_new(pm->ctx, sname, &ps);
+	if (rc < 0)
+		return rc;
+	/* Rows rewritten as smaps parse into more than they take: bound what is kept. */
+	ms_maps_parser_set_max(ps, MS_INPUT_MAX);
+	rc = ms_maps_parser_feed(ps, text, len);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, 0, out);
+	ms_maps_parser_free(ps);
+	if (rc == -EFBIG)
+		return rc;
 	if (rc == -EBADMSG) {
 		snprintf(msg, sizeof(msg), "%s", ms_ctx_errmsg(pm->ctx));
 		rc = ms_err(pm->ctx, -EBADMSG, "%s: memsift bug: pmap output rewritten as bad smaps: %s",
@@ -814,15 +826,47 @@ out:
 int ms_pmap_parse(struct ms_ctx *ctx, FILE *fp, const char *name, pid_t *pid,
 		  struct ms_maps **out)
 {
+	return ms_pmap_parse_rest(ctx, "", 0, fp, name, pid, out);
+}
+
+int ms_pmap_parse_rest(struct ms_ctx *ctx, const char *first, size_t flen, FILE *fp,
+		       const char *name, pid_t *pid, struct ms_maps **out)
+{
 	const char *file = name ? name : "-";
-	size_t len;
-	char *buf;
+	size_t cap = 64 * 1024, len = flen, n;
+	char *buf, *nb;
 	int rc;
 
-	fflush(fp);
-	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
-	if (rc < 0)
-		return rc == -ENOMEM ? rc : ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	while (cap < flen + 1)
+		cap *= 2;
+	buf = malloc(cap);
+	if (!buf)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	memcpy(buf, first, flen);
+	/* Read whole, as the columns are judged on the headings, but bounded. */
+	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+		len += n;
+		if (len < cap)
+			continue;
+		if (len > MS_PMAP_INPUT_MAX) {
+			free(buf);
+			return ms_err(ctx, -EFBIG,
+				      "%s: larger than %llu MiB, more than memsift reads of pmap output; is this pmap output?",
+				      file, (unsigned long long)(MS_PMAP_INPUT_MAX >> 20));
+		}
+		/* One byte past the limit tells a file of exactly the limit from a larger one. */
+		cap = cap * 2 > MS_PMAP_INPUT_MAX ? MS_PMAP_INPUT_MAX + 1 : cap * 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			free(buf);
+			return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+		}
+		buf = nb;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	}
 	rc = ms_pmap_parse_buf(ctx, buf, len, name, pid, out);
 	free(buf);
 	return rc;

@@ -518,52 +518,22 @@ static size_t read_full(FILE *fp, char *buf, size_t len)
 	return got;
 }
 
-/* Saved pmap output, small beside smaps: read whole (up to the limit), then parsed. */
-static int load_pmap(struct load *ld, FILE *fp, char *first, size_t flen)
+/* Saved pmap output, small beside smaps: read whole (up to its limit), then parsed. */
+static int load_pmap(struct load *ld, FILE *fp, const char *first, size_t flen)
 {
-	struct ms_snapshot *s = ld->s;
 	static const enum ms_snapshot_format fmt[] = {
 		[MS_PMAP_PLAIN] = MS_SNAP_FMT_PMAP,
 		[MS_PMAP_EXTENDED] = MS_SNAP_FMT_PMAP_X,
 		[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_MORE,
 		[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_ALL,
 	};
-	size_t cap = flen * 2, len = flen, n;
-	char *buf = malloc(cap + 1), *nb, pidbuf[32];
 	enum ms_pmap_format pf = ms_pmap_detect(first, flen);
+	struct ms_snapshot *s = ld->s;
+	char pidbuf[32];
 	pid_t pid = 0;
 	int rc;
 
-	if (!buf)
-		return ms_err(ld->ctx, -ENOMEM, "%s: out of memory", ld->file);
-	memcpy(buf, first, flen);
-	for (;;) {
-		if (len == cap) {
-			if (cap >= MS_INPUT_MAX) {
-				free(buf);
-				return ms_err(ld->ctx, -EFBIG,
-					      "%s: larger than %llu MiB, more than memsift reads of a capture; is this pmap output?",
-					      ld->file, (unsigned long long)(MS_INPUT_MAX >> 20));
-			}
-			cap *= 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				return ms_err(ld->ctx, -ENOMEM, "%s: out of memory", ld->file);
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, fp);
-		if (!n)
-			break;
-		len += n;
-	}
-	if (ferror(fp)) {
-		free(buf);
-		return ms_err_errno(ld->ctx, -EIO, "%s: read failed", ld->file);
-	}
-	rc = ms_pmap_parse_buf(ld->ctx, buf, len, ld->file, &pid, &s->maps);
-	free(buf);
+	rc = ms_pmap_parse_rest(ld->ctx, first, flen, fp, ld->file, &pid, &s->maps);
 	if (rc < 0)
 		return rc;
 	s->format = fmt[pf];

@@ -4,7 +4,7 @@
  * written under a temporary name in the same directory and renamed into
  * place only when complete, never through a symlink and never over an
  * existing file unless forced.  A run killed half-way leaves only a hidden
- * ".NAME.XXXXXX.part" file, never a file with the final name that looks whole.
+ * ".NAME.XXXXXX" file, never a file with the final name that looks whole.
  */
 #ifndef MEMSIFT_OUTFILE_H
 #define MEMSIFT_OUTFILE_H
@@ -32,7 +32,10 @@ enum {
  * character device or FIFO, such as /dev/null, is written in place).  Fails at
  * once when PATH exists and MS_OUTFILE_FORCE is not given, so no work is
  * wasted.  On success *OUT owns the open file; finish with
- * ms_outfile_commit() or throw it away with ms_outfile_abort().
+ * ms_outfile_commit() or throw it away with ms_outfile_abort().  The
+ * temporary is ".NAME.XXXXXX" (NAME cut to fit NAME_MAX), locked with
+ * flock(2) while it is written; leftovers of killed runs are removed first
+ * (see ms_outfile_cleanup_on_signals()).
  *
  * Returns: 0, -EINVAL (PATH is empty), -EEXIST (the message says to use
  * -f), -EISDIR, or the
@@ -83,7 +86,9 @@ void ms_outfile_abort(struct ms_outfile *of);
  * On SIGINT, SIGTERM, SIGHUP and SIGPIPE, remove every temporary file still
  * being written, then die of the signal as before.  Signals the program
  * already ignores or handles are left alone.  ms_cli_init() calls this.
- * (SIGKILL cannot be caught: its leftover is a hidden ".NAME.XXXXXX".)
+ * (SIGKILL cannot be caught: its leftover is a hidden ".NAME.XXXXXX", which
+ * the next ms_outfile_open() of NAME removes once it is a minute old and no
+ * writer holds its flock(2).)
  */
 void ms_outfile_cleanup_on_signals(void);
 
