@@ -279,7 +279,11 @@ struct ms_maps_parser {
 	const char *line;	/* its first byte, while it is parsed */
 	char *lb;		/* a line cut between two pieces */
 	size_t llen, lcap;
-	bool skip;		/* drop the rest of this line: reported and skipped, or ignored */
+	enum {
+		KEEP,		/* the line is parsed */
+		QUIET,		/* ignored (a '#' line nobody reads), still checked for NULs */
+		REPORTED,	/* reported bad and skipped: nothing more of it is looked at */
+	} skip;
 	bool in_header;		/* every line so far began with '#' */
 	uint64_t max;		/* most bytes to take */
 	int err;		/* the failure that ended the parse, sticky */
@@ -671,12 +675,12 @@ static int check_long(struct ms_maps_parser *ps, const char *p, size_t len)
 		return 0;
 	if (*p == '#') {
 		if (!(ps->in_header && ps->hcb))
-			ps->skip = true;
+			ps->skip = QUIET;
 		return 0;
 	}
 	if (len <= LINE_MAX_BYTES)
 		return 0;
-	ps->skip = true;
+	ps->skip = REPORTED;
 	return bad_at(ps, ps->lineoff, "a line longer than 1 MiB; is this a maps or smaps capture?");
 }
 
@@ -697,26 +701,26 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 	while (p < end && rc >= 0) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
-		if (!ps->llen && !ps->skip) {
+		if (!ps->llen && ps->skip == KEEP) {
 			/* The line starts here; its offset is the bytes before it. */
 			ps->lineno++;
 			ps->lineoff = ps->fed + (uint64_t)(p - buf);
 		}
-		if (!ps->skip && nul && nul < p + n) {
+		if (ps->skip != REPORTED && nul && nul < p + n) {
 			rc = bad_at(ps, ps->fed + (uint64_t)(nul - buf),
 				    "binary data (a NUL byte); is this a maps or smaps capture?");
-			ps->skip = true;
+			ps->skip = REPORTED;
 			ps->llen = 0;
 		}
 		if (nul && nul < p + n)
 			nul = memchr(p + n, '\0', (size_t)(end - p - n));
 		if (rc < 0)
 			break;
-		if (!ps->skip && !ps->llen && nl) {
+		if (ps->skip == KEEP && !ps->llen && nl) {
 			rc = check_long(ps, p, n);
-			if (rc == 0 && !ps->skip)
+			if (rc == 0 && ps->skip == KEEP)
 				rc = do_line(ps, p, n);
-		} else if (!ps->skip) {
+		} else if (ps->skip == KEEP) {
 			/* A line cut between pieces: gather it. */
 			if (grow((void **)&ps->lb, &ps->lcap, ps->llen + n + 1, 1)) {
 				rc = -ENOMEM;
@@ -725,7 +729,7 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 			memcpy(ps->lb + ps->llen, p, n);
 			ps->llen += n;
 			rc = check_long(ps, ps->lb, ps->llen);
-			if (ps->skip)
+			if (ps->skip != KEEP)
 				ps->llen = 0;
 			else if (nl) {
 				rc = do_line(ps, ps->lb, ps->llen);
@@ -733,7 +737,7 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 			}
 		}
 		if (nl)
-			ps->skip = false;
+			ps->skip = KEEP;
 		p = nl ? nl + 1 : end;
 	}
 	ps->fed += len;
@@ -747,7 +751,7 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_maps **out)
 {
 	struct ms_maps *maps = ps->maps;
-	bool cut = ps->llen > 0 || ps->skip;
+	bool cut = ps->llen > 0 || ps->skip != KEEP;
 	int rc;
 	size_t i;
 
