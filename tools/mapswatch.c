@@ -437,10 +437,15 @@ static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	if (ctl->dir) {
 		snprintf(path, sizeof(path), "%s/%04zu.snap", ctl->dir, n);
 		rc = ms_outfile_open(ctx, path, ctl->fileflags, &of);
-		if (rc == 0 && (rc = ms_snapshot_write(ctx, ms_watch_last(ctl->w), ms_outfile_fp(of))) < 0)
+		if (rc == 0 && (rc = ms_snapshot_write(ctx, ms_watch_last(ctl->w), ms_outfile_fp(of))) < 0) {
+			/* The library says "write error" but not where: name the file. */
 			ms_outfile_abort(of);
-		else if (rc == 0)
+			if (ctl->made_dir)
+				ms_outdir_remove(ctl->made_dir);
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
+		} else if (rc == 0) {
 			rc = ms_outfile_commit(ctx, of);
+		}
 	}
 	if (rc == 0 && ctl->prom) {
 		rc = ms_prom_new(ctx, &p);

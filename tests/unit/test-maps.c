@@ -591,6 +591,14 @@ static void test_pieces(void)
 	ok(rc == -EBADMSG && i == 17 && strstr(ms_ctx_errmsg(ctx), "long:1: byte 0: a line longer than 1 MiB"),
 	   "an endless line refused after 17 pieces of 64 KiB (%zu): %s", i, ms_ctx_errmsg(ctx));
 	ms_maps_parser_free(ps);
+	/* A NUL in a '#' line nobody reads is refused wherever the pieces are cut. */
+	ms_maps_parser_new(ctx, "comment", &ps);
+	ok(ms_maps_parser_feed(ps, "7f00-8000 rw-p 00000000 00:00 0\n#a", 34) == 0 &&
+	   ms_maps_parser_feed(ps, "b\0c\n", 4) == -EBADMSG &&
+	   /* Line 2 starts at 32; "#ab" puts the NUL at 35. */
+	   strstr(ms_ctx_errmsg(ctx), "comment:2: byte 35: binary data"),
+	   "a NUL in an ignored line, in a later piece: %s", ms_ctx_errmsg(ctx));
+	ms_maps_parser_free(ps);
 	/* The limit on the input as a whole. */
 	ms_maps_parser_new(ctx, "max", &ps);
 	ms_maps_parser_set_max(ps, 100000);
