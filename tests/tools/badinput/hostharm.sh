@@ -25,6 +25,7 @@ bound=$((base + 65536))
 # address space runs out, so that they fail instead of calling the OOM
 # killer.  ASan reserves terabytes of address space, so not under it.
 guard=
+wrap=
 grep -q __asan_init "$mapsdiff" || guard="ulimit -v 4194304;"
 
 # run TOOL WANT-STATUS WANT-STDERR -- ARGS...: run under GNU time; check
@@ -33,7 +34,7 @@ run()
 {
 	local tool=$1 want=$2 msg=$3 rc=0 peak
 	shift 4
-	bash -c "$guard"' exec /usr/bin/time -v -o "$0" "$@"' "$tmp/time" "$tool" "$@" \
+	bash -c "$guard"' exec /usr/bin/time -v -o "$0" '"$wrap"' "$@"' "$tmp/time" "$tool" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || rc=$?
 	peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
 	[ "$rc" = "$want" ] || ms_fail "${tool##*/} $*: exit $rc, want $want ($(cat "$tmp/err"))"
@@ -79,6 +80,15 @@ grep -q hunter2 "$tmp/err" && ms_fail "the secret was quoted"
 fifo bash -c 'head -n 3 "$1"; tr "\0" b < /dev/zero' sh "$good"
 run "$mapsdiff" 2 "mapsdiff: $tmp/fifo:4: byte $(head -n 3 "$good" | wc -c): a line longer than 1 MiB; is this a maps or smaps capture?" -- "$tmp/fifo" "$good"
 wait "$writer" || :
+
+# The log readers (oomreport, mapswatch --gctrace) read in bounded memory
+# already, but /dev/zero never gave them a newline: they read it forever.
+# timeout(1) only turns such a hang into a failure here; nothing is timed.
+oomreport=$MS_BUILDDIR/tools/oomreport
+wrap="timeout 300"
+run "$oomreport" 2 "oomreport: /dev/zero:1: a line longer than 1 MiB; is this a text log?" -- /dev/zero
+run "$mapswatch" 1 "mapswatch: /dev/zero:1: a line longer than 1 MiB; is this a text log?" -- --gctrace /dev/zero
+wrap=
 
 # mapswatch --plot from a series directory with a sparse file in it.
 mkdir "$tmp/series"
