@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static const char *build_id(pid_t pid, struct bids *c,
 {
 	struct ms_ctx *quiet;
 	struct bid *nb;
-	char name[96];
+	char name[PATH_MAX + 8];
 	char *hex = NULL;
 	size_t i;
 	int fd = -1;
@@ -44,23 +45,30 @@ static const char *build_id(pid_t pid, struct bids *c,
 		    c->b[i].major == ms_mapping_dev_major(m) &&
 		    c->b[i].minor == ms_mapping_dev_minor(m))
 			return c->b[i].hex;
-	/*
-	 * map_files/ opens the very file the process maps, deleted or in
-	 * another mount namespace; it needs CAP_SYS_ADMIN, so fall back to
-	 * the path.
-	 */
 	/* A file without a build-id is no error: keep its message out of CTX. */
 	quiet = ms_ctx_new();
 	if (!quiet)
 		return NULL;
-	snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, ms_mapping_start(m),
-		 ms_mapping_end(m));
-	if (ms_procfs_open(quiet, pid, name, O_RDONLY, &fd) < 0)
-		fd = open(ms_mapping_name(m), O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (ms_elf_build_id(quiet, fd, ms_mapping_name(m), &hex) < 0)
-			hex = NULL;
-		close(fd);
+	/* The image in memory is the file mapped, whatever is at the path now. */
+	if (ms_mapping_offset(m) != 0 ||
+	    ms_elf_build_id_pid(quiet, pid, ms_mapping_start(m), ms_mapping_size(m), &hex) < 0) {
+		/*
+		 * map_files/ opens the very file the process maps, deleted or
+		 * in another mount namespace; it needs CAP_SYS_ADMIN, so fall
+		 * back to the path as the process sees it (root/: a
+		 * container), then as we do.
+		 */
+		snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64,
+			 ms_mapping_start(m), ms_mapping_end(m));
+		if (ms_procfs_open(quiet, pid, name, O_RDONLY, &fd) < 0 &&
+		    (snprintf(name, sizeof(name), "root%s", ms_mapping_name(m)) >= (int)sizeof(name) ||
+		     ms_procfs_open(quiet, pid, name, O_RDONLY, &fd) < 0))
+			fd = open(ms_mapping_name(m), O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (ms_elf_build_id(quiet, fd, ms_mapping_name(m), &hex) < 0)
+				hex = NULL;
+			close(fd);
+		}
 	}
 	ms_ctx_free(quiet);
 	nb = realloc(c->b, (c->n + 1) * sizeof(*nb));

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <elf.h>
+#include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 
 #include <memsift/elfscan.h>
+#include <memsift/memread.h>
 
 #include "internal.h"
 
@@ -78,4 +81,119 @@ out:
 		ms_err(ctx, rc, "%s: out of memory", what);
 	elf_end(elf);
 	return rc;
+}
+
+#define MEM_NOTES_MAX 4096	/* PT_NOTE bytes read from memory */
+#define MEM_PHNUM_MAX 64
+
+/* Lowercase hex of N bytes at P, new; NULL when out of memory. */
+static char *hex_of(const unsigned char *p, size_t n)
+{
+	char *h = malloc(n * 2 + 1);
+	size_t i;
+
+	for (i = 0; h && i < n; i++)
+		snprintf(h + i * 2, 3, "%02x", p[i]);
+	return h;
+}
+
+/* NT_GNU_BUILD_ID in the raw notes at P (LEN bytes, native byte order) as new hex, or NULL. */
+static char *raw_note_build_id(const unsigned char *p, size_t len)
+{
+	size_t off = 0, namesz, descsz;
+	Elf64_Nhdr nh;
+
+	while (off + sizeof(nh) <= len) {
+		memcpy(&nh, p + off, sizeof(nh));
+		namesz = (nh.n_namesz + 3) & ~(size_t)3;
+		descsz = (nh.n_descsz + 3) & ~(size_t)3;
+		off += sizeof(nh);
+		if (namesz > len - off || descsz > len - off - namesz)
+			return NULL;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp(p + off, "GNU", 4) && nh.n_descsz && nh.n_descsz <= 64)
+			return hex_of(p + off + namesz, nh.n_descsz);
+		off += namesz + descsz;
+	}
+	return NULL;
+}
+
+int ms_elf_build_id_pid(struct ms_ctx *ctx, pid_t pid, uint64_t start, uint64_t size,
+			char **hex)
+{
+	unsigned char notes[MEM_NOTES_MAX];
+	Elf64_Phdr ph[MEM_PHNUM_MAX];
+	uint64_t bias = 0;
+	bool have_bias = false;
+	Elf64_Ehdr eh;
+	char *h = NULL;
+	size_t i, n;
+	int rc;
+
+	if ((rc = ms_memread_peek(ctx, pid, start, &eh, sizeof(eh))) < 0)
+		return rc;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || !eh.e_phnum || eh.e_phnum > MEM_PHNUM_MAX ||
+	    eh.e_phoff >= size)
+		return ms_err(ctx, -ENOENT, "pid %d: 0x%llx: no 64-bit ELF header", (int)pid,
+			      (unsigned long long)start);
+	if ((rc = ms_memread_peek(ctx, pid, start + eh.e_phoff, ph, eh.e_phnum * sizeof(*ph))) < 0)
+		return rc;
+	/* The segment loaded from file offset 0 is the one mapped at START. */
+	for (i = 0; i < eh.e_phnum && !have_bias; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
+			bias = start - ph[i].p_vaddr;
+			have_bias = true;
+		}
+	for (i = 0; have_bias && !h && i < eh.e_phnum; i++) {
+		n = ph[i].p_filesz < sizeof(notes) ? ph[i].p_filesz : sizeof(notes);
+		if (ph[i].p_type != PT_NOTE ||
+		    ms_memread_peek(ctx, pid, bias + ph[i].p_vaddr, notes, n) < 0)
+			continue;
+		h = raw_note_build_id(notes, n);
+	}
+	if (!h)
+		return ms_err(ctx, -ENOENT, "pid %d: 0x%llx: no build-id in the image's notes",
+			      (int)pid, (unsigned long long)start);
+	*hex = h;
+	return 0;
+}
+
+int ms_elf_find_symbol(struct ms_ctx *ctx, int fd, const char *const *names, size_t n)
+{
+	Elf_Scn *scn = NULL;
+	Elf *e;
+	int found = -ENOENT;
+
+	(void)ctx;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return -ENOENT;
+	/* .symtab when not stripped, .dynsym always: both are looked at. */
+	while (found < 0 && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t i, k, count;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		count = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < count && found < 0; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    !(name = elf_strptr(e, sh.sh_link, sym.st_name)) || !name[0])
+				continue;
+			for (k = 0; k < n; k++)
+				if (!strcmp(name, names[k])) {
+					found = (int)k;
+					break;
+				}
+		}
+	}
+	elf_end(e);
+	return found;
 }

@@ -47,6 +47,9 @@ struct ms_heapwalk {
 
 	struct tally *tal;	/* (size, word or fill) -> count */
 	size_t tcap, tn;
+
+	ms_heapwalk_chunk_cb cb;	/* each chunk, for an object finder; may be NULL */
+	void *cb_data;
 };
 
 static uint64_t mix(uint64_t x)
@@ -234,6 +237,10 @@ static int walk(struct ms_ctx *ctx, struct ms_heapwalk *w, const unsigned char *
 		if (nxt + 2 * SIZE_SZ > lim)
 			return broke(w, base + nxt, "a chunk header cut by the end at 0x%" PRIx64, base + lim);
 		inuse = rd(b, nxt + SIZE_SZ) & PREV_INUSE;
+		/* The user data runs to the next chunk's size field (its prev_size is ours). */
+		if (w->cb && (rc = w->cb(base + p + 2 * SIZE_SZ, cs, inuse, b + p + 2 * SIZE_SZ,
+					 cs - SIZE_SZ, w->cb_data)) < 0)
+			return rc;
 		if (!(c = class_of(ctx, w, cs)))
 			return -ENOMEM;
 		c->count++;
@@ -272,6 +279,12 @@ static int cmp_class(const void *a, const void *b)
 int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
 		    struct ms_heapwalk **out)
 {
+	return ms_heapwalk_run_cb(ctx, buf, len, base, NULL, NULL, out);
+}
+
+int ms_heapwalk_run_cb(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
+		       ms_heapwalk_chunk_cb cb, void *data, struct ms_heapwalk **out)
+{
 	struct ms_heapwalk *w = calloc(1, sizeof(*w));
 	uint64_t first = 0, lim = 0;
 	size_t i, k;
@@ -279,6 +292,8 @@ int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t ba
 
 	if (!w)
 		return ms_err(ctx, -ENOMEM, "out of memory");
+	w->cb = cb;
+	w->cb_data = data;
 	if ((rc = first_chunk(ctx, w, buf, len, base, &first, &lim)) < 0)
 		goto fail;
 	/* Too short to hold one chunk: nothing to walk, and an empty walk would look whole. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <memsift/cluster.h>
 #include <memsift/hist-report.h>
 #include <memsift/output.h>
 
@@ -353,6 +354,90 @@ static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
 	return table_print(t, fp);
 }
 
+enum { HC_COUNT, HC_DISTINCT, HC_BYTES, HC_SHAPE };
+static const struct ms_out_column shape_cols[] = {
+	[HC_COUNT] = { "COUNT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences" },
+	[HC_DISTINCT] = { "DISTINCT", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "different strings of this shape" },
+	[HC_BYTES] = { "BYTES", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE, "total bytes" },
+	[HC_SHAPE] = { "SHAPE", 0.5, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "digit and hex runs folded to #" },
+};
+
+struct shape_sum {
+	char shape[MS_SHAPE_MAX];
+	uint64_t count, distinct, bytes;
+};
+
+static int cmp_shape(const void *a, const void *b)
+{
+	const struct shape_sum *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->shape, y->shape);
+}
+
+/*
+ * Strings of one shape, grouped: 63,000 log lines that each differ are
+ * one line of a format, not 63,000 strings of one occurrence.  Only shapes
+ * that group two strings or more are shown; nothing when none does.
+ */
+static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
+			  const struct ms_hist_report_opts *o, FILE *fp)
+{
+	size_t n = ms_hist_string_count(h), cap = 64, used = 0, i, j, shown = 0;
+	struct shape_sum *t;
+	struct ms_out *out;
+	int rc;
+
+	while (cap < n * 2)
+		cap *= 2;
+	if (!(t = calloc(cap, sizeof(*t))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct ms_hist_string *s = ms_hist_string(h, i);
+		char shape[MS_SHAPE_MAX];
+		uint64_t k = 0xcbf29ce484222325ULL;
+		const char *c;
+
+		ms_text_shape(s->text, strlen(s->text), shape, sizeof(shape));
+		for (c = shape; *c; c++)
+			k = (k ^ (unsigned char)*c) * 0x100000001b3ULL;
+		for (j = k & (cap - 1); t[j].distinct && strcmp(t[j].shape, shape); j = (j + 1) & (cap - 1))
+			;
+		if (!t[j].distinct) {
+			memcpy(t[j].shape, shape, sizeof(shape));
+			used++;
+		}
+		t[j].distinct++;
+		t[j].count += s->count;
+		t[j].bytes += s->bytes;
+	}
+	qsort(t, cap, sizeof(*t), cmp_shape);
+	for (i = 0; i < cap && t[i].bytes; i++)
+		shown += t[i].distinct > 1;
+	rc = 0;
+	if (shown) {
+		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes):\n", used);
+		if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) == 0) {
+			for (i = 0, shown = 0; i < cap && t[i].bytes && shown < top_of(o); i++) {
+				struct ms_out_row *r;
+
+				if (t[i].distinct < 2)
+					continue;
+				r = ms_out_add_row(out);
+				ms_out_set_u64(r, HC_COUNT, t[i].count);
+				ms_out_set_u64(r, HC_DISTINCT, t[i].distinct);
+				ms_out_set_u64(r, HC_BYTES, t[i].bytes);
+				ms_out_set_str(r, HC_SHAPE, t[i].shape);
+				shown++;
+			}
+			rc = table_print(out, fp);
+		}
+	}
+	free(t);
+	return rc;
+}
+
 enum { WC_VALUE, WC_COUNT, WC_SHARE, WC_FIRST, WC_NOTE };
 static const struct ms_out_column word_cols[] = {
 	[WC_VALUE] = { "VALUE", 18, MS_COL_DEFAULT, MS_COL_HEX, "8-byte word, native order" },
@@ -492,6 +577,8 @@ int ms_hist_report_print(struct ms_ctx *ctx, const struct ms_hist *h,
 		rc = section_runs(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_STRINGS) && ms_hist_string_count(h))
 		rc = section_strings(ctx, h, o, fp);
+	if (!rc && (s & MS_HR_STRINGS) && ms_hist_string_count(h))
+		rc = section_shapes(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_WORDS) && ms_hist_word_count(h))
 		rc = section_words(ctx, h, o, fp);
 	if (!rc && (s & MS_HR_RECORDS))
@@ -619,11 +706,13 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 
 /* ---- --base: what grew between two dumps ---- */
 
-enum { DC_WHAT, DC_OLD, DC_NEW, DC_DELTA, DC_FIRST };
+enum { DC_WHAT, DC_OLD, DC_NEW, DC_COUNT_DELTA, DC_DELTA, DC_FIRST };
 static const struct ms_out_column delta_cols[] = {
 	[DC_WHAT] = { "WHAT", 0.3, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "the string, run or word" },
 	[DC_OLD] = { "COUNT-OLD", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences in the base" },
 	[DC_NEW] = { "COUNT-NEW", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "occurrences now" },
+	/* "+2,000", as the verdict counts: a string, for the sign and the commas. */
+	[DC_COUNT_DELTA] = { "COUNT-DELTA", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_STR, "growth in occurrences" },
 	[DC_DELTA] = { "BYTES-DELTA", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE_DELTA, "growth in bytes" },
 	[DC_FIRST] = { "FIRST", 12, MS_COL_DEFAULT, MS_COL_HEX, "where the first one is now" },
 };
@@ -648,6 +737,7 @@ int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
 {
 	static const char *const title[] = { "strings", "runs", "words" };
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], c[MS_SIZE_STR_MAX], what[MS_HIST_STRING_MAX + 32];
+	char cd[MS_COUNT_STR_MAX + 1];
 	struct ms_out *t;
 	size_t i, n;
 	int k, cls, rc = 0;
@@ -679,6 +769,11 @@ int ms_hist_report_diff_print(struct ms_ctx *ctx, const struct ms_hist *old,
 			ms_out_set_str(r, DC_WHAT, delta_what(k, e, what, sizeof(what)));
 			ms_out_set_u64(r, DC_OLD, e->count_old);
 			ms_out_set_u64(r, DC_NEW, e->count_new);
+			cd[0] = e->count_new >= e->count_old ? '+' : '-';
+			ms_count_str(e->count_new >= e->count_old ? e->count_new - e->count_old :
+								    e->count_old - e->count_new,
+				     cd + 1, sizeof(cd) - 1);
+			ms_out_set_str(r, DC_COUNT_DELTA, cd);
 			ms_out_set_s64(r, DC_DELTA, (int64_t)(e->bytes_new - e->bytes_old));
 			ms_out_set_u64(r, DC_FIRST, where(o, e->first));
 		}
@@ -730,6 +825,8 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 		}
 		fprintf(fp, "]");
 	}
+	if (o->json_extra && (k = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
+		return k;
 	fprintf(fp, "}\n");
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

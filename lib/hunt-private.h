@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <memsift/analyse.h>
 #include <memsift/heapwalk.h>
 #include <memsift/hist.h>
 #include <memsift/hunt.h>
@@ -34,15 +35,20 @@ struct ms_hunt {
 
 	/* the dump of what grew, and its analysis */
 	bool dumped, capped, incomplete;
+	size_t ndumps;		/* base.dump, then grown.dump: growth between them */
+	const char *dump_name;	/* the latest dump, the one analysed in full */
 	uint64_t grown_total;	/* bytes of the mappings that grew, before the cap */
 	uint64_t dump_total;
 	size_t dump_nranges;
 	uint64_t heap_start;	/* the [heap] mapping, when it grew; 0 otherwise */
 	struct ms_manifest_info mi;
 	struct ms_hist *hist;
-	struct ms_symbols *syms;
+	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
 	struct ms_heapwalk *hw;
 };
+
+/* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */
+const char *ms_hunt_status(const struct ms_hunt *h);
 
 /* Give a warning through the callback, if there is one. */
 void ms_hunt_warn(const struct ms_hunt *h, const char *fmt, ...)

@@ -33,169 +33,29 @@
 /* mapsdiff's series columns but STATUS: every row is a mapping that grew. */
 #define HUNT_COLUMNS "START,END,PERMS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,RATE,STEADY,VERDICT,LABEL,NAME"
 
-/* 12000 -> "12,000", as a person reads a count. */
-static const char *thousands(uint64_t v, char *buf, size_t len)
+const char *ms_hunt_status(const struct ms_hunt *h)
 {
-	char tmp[32];
-	size_t n, i, o = 0;
-
-	n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	if (h->confirmed)
+		return "leaking";
+	return h->gone || h->interrupted ? "incomplete" : "nothing";
 }
 
-/* The code the dump's words point at most, if it is common enough to name. */
-static const struct ms_sym_count *top_code(const struct ms_hunt *h)
+/* The analysis's verdict, from the clusters that grew; false when it has nothing to name. */
+static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	size_t i;
-
-	for (i = 0; h->syms && i < ms_symbols_target_count(h->syms); i++) {
-		const struct ms_sym_count *t = ms_symbols_target(h->syms, i);
-
-		if (t->sym.kind == MS_SYM_TEXT && t->count >= HUNT_MIN_CHUNKS)
-			return t;
-	}
-	return NULL;
+	return h->an && ms_analysis_verdict(ctx, h->an, fp) > 0;
 }
 
-static void code_str(FILE *fp, const struct ms_sym *s)
+int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	fputs(s->name, fp);
-	if (s->file && s->line)
-		fprintf(fp, " at %s:%d", s->file, s->line);
-	else if (s->module)
-		fprintf(fp, " in %s", s->module);
-}
-
-/*
- * What the first word of a chunk class says about it, if anything: *NAMED
- * is false for a pointer into the heap or a word of no symbol.
- */
-static void word_clause(struct ms_ctx *ctx, const struct ms_hunt *h,
-			const struct ms_heap_class *c, FILE *fp, bool *named)
-{
-	const struct ms_sym *s = NULL;
-
-	*named = false;
-	if (!h->syms || c->word_count * 2 < c->count ||
-	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s)
-		return;
-	switch (s->kind) {
-	case MS_SYM_STRING:
-		fprintf(fp, " whose first word is the string literal %s", s->name);
-		break;
-	case MS_SYM_VTABLE:
-	case MS_SYM_TYPEINFO:
-		fprintf(fp, " whose first word is the %s", s->name);
-		break;
-	case MS_SYM_TEXT:
-	case MS_SYM_RODATA:
-	case MS_SYM_DATA:
-	case MS_SYM_BSS:
-		fprintf(fp, " whose first word points at %s (%s)", s->name, ms_sym_kind_str(s->kind));
-		break;
-	default:
-		return;
-	}
-	*named = true;
-}
-
-/*
- * The C++ class of a chunk class whose first word is mostly one vtable
- * ("vtable for shape::Circle" gives "shape::Circle"), else NULL: such chunks
- * are objects of that type, which is what a reader wants named first.
- */
-static const char *class_type(struct ms_ctx *ctx, const struct ms_hunt *h,
-			      const struct ms_heap_class *c)
-{
-	static const char prefix[] = "vtable for ";
-	const struct ms_sym *s = NULL;
-
-	if (!h->syms || c->word_count * 2 < c->count ||
-	    ms_symbols_lookup(ctx, h->syms, c->word, &s) < 0 || !s ||
-	    s->kind != MS_SYM_VTABLE || strncmp(s->name, prefix, sizeof(prefix) - 1))
-		return NULL;
-	return s->name + sizeof(prefix) - 1;
-}
-
-/* From the heap walk: the chunk classes that hold the leak, up to three. */
-static bool verdict_heap(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
-{
-	const struct ms_sym_count *code = top_code(h);
-	bool code_told = false, named;
-	size_t i, told = 0;
-	char n[32];
-
-	for (i = 0; h->hw && i < ms_heapwalk_class_count(h->hw) && told < 3; i++) {
-		const struct ms_heap_class *c = ms_heapwalk_class(h->hw, i);
-		bool filled = c->fill >= 0 && c->fill_count * 2 >= c->count;
-
-		const char *type;
-
-		if (c->count < HUNT_MIN_CHUNKS || c->inuse * 2 < c->count)
-			continue;
-		type = class_type(ctx, h, c);
-		if (type)
-			fprintf(fp, "%s%s objects of type %s (chunks of %" PRIu64 " bytes)",
-				told ? "; " : "", thousands(c->inuse, n, sizeof(n)), type, c->size);
-		else
-			fprintf(fp, "%s%s chunks of %" PRIu64 " bytes", told ? "; " : "",
-				thousands(c->inuse, n, sizeof(n)), c->size);
-		if (filled) {
-			char b[MS_BYTE_STR_MAX];
-
-			ms_byte_str((unsigned char)c->fill, MS_BYTE_SHORT, b, sizeof(b));
-			fprintf(fp, " filled with %s", b);
-		}
-		if (!type)
-			word_clause(ctx, h, c, fp, &named);
-		/* The code its pointers name, when there are as many pointers as chunks. */
-		if (code && !code_told && code->count * 10 >= c->inuse * 9 &&
-		    code->count * 9 <= c->inuse * 10) {
-			fputs(", referenced from ", fp);
-			code_str(fp, &code->sym);
-			code_told = true;
-		}
-		told++;
-	}
-	if (told && code && !code_told) {
-		fprintf(fp, "; the code its pointers name most is ");
-		code_str(fp, &code->sym);
-		fprintf(fp, " (%s pointers)", thousands(code->count, n, sizeof(n)));
-	}
-	return told > 0;
-}
-
-/* Without a heap walk: what bytehist found most of. */
-static bool verdict_hist(const struct ms_hunt *h, FILE *fp)
-{
-	const struct ms_hist_run *run = h->hist ? ms_hist_run(h->hist, 0) : NULL;
-	const struct ms_sym_count *code = top_code(h);
-	struct ms_hist_record rec;
-	char a[MS_SIZE_STR_MAX], n[32], b[MS_BYTE_STR_MAX];
-	bool told = false;
-
-	if (run && run->bytes * 4 >= ms_hist_size(h->hist)) {
-		ms_byte_str(run->byte, MS_BYTE_SHORT, b, sizeof(b));
-		fprintf(fp, "%s of memory filled with %s", ms_size_str(run->bytes, a, sizeof(a)), b);
-		told = true;
-	}
-	if (h->hist && ms_hist_record_get(h->hist, &rec) == 0 && rec.count >= HUNT_MIN_CHUNKS) {
-		fprintf(fp, "%s%s records of %" PRIu64 " bytes", told ? "; " : "",
-			thousands(rec.count, n, sizeof(n)), rec.size);
-		told = true;
-	}
-	if (code) {
-		fprintf(fp, "%sreferenced from ", told ? ", " : "pointers to ");
-		code_str(fp, &code->sym);
-		told = true;
-	}
-	return told;
+	if (!h->confirmed)
+		return 0;
+	fputs("likely leaking: ", fp);
+	if (!verdict_clusters(ctx, h, fp))
+		fputs("memory that grows with no steady state; no cluster of objects in what grew is large enough to name",
+		      fp);
+	fputs(".\n", fp);
+	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
 
 static const char *sig_str(int sig)
@@ -226,8 +86,9 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		return 0;
 	}
 	fputs("**Likely leaking:** ", fp);
-	if (!verdict_heap(ctx, h, fp) && !verdict_hist(h, fp))
-		fputs("memory that grows with no steady state; the dump says no more (see below)", fp);
+	if (!verdict_clusters(ctx, h, fp))
+		fputs("memory that grows with no steady state; no cluster of objects in what grew is large enough to name (see below)",
+		      fp);
 	fputs(".\n", fp);
 	if (h->interrupted)
 		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
@@ -293,11 +154,12 @@ out:
 static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	struct ms_hist_report_opts ro = {
-		.name = "grown.dump", .manifest = &h->mi, .base_from = "grown.dump.json",
+		.name = h->dump_name, .manifest = &h->mi,
 		.sections = MS_HR_SUMMARY | MS_HR_BLOCKS | MS_HR_RUNS | MS_HR_STRINGS | MS_HR_RECORDS,
 		.top = 5,
 	};
 	struct ms_symbols_report_opts so = { .top = HUNT_TOP };
+	struct ms_symbols *syms = h->an ? ms_analysis_symbols(h->an) : NULL;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
 	int rc = 0;
 
@@ -306,9 +168,11 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			fputs("\n## What grew\n\nNothing was dumped (see the messages leakhunt printed).\n", fp);
 		return 0;
 	}
-	fprintf(fp, "\n## What grew\n\n`grown.dump`: %s from %zu mapping%s that grew since the first snapshot (manifest `grown.dump.json`)",
-		ms_size_str(h->dump_total, a, sizeof(a)), h->dump_nranges,
-		h->dump_nranges == 1 ? "" : "s");
+	fprintf(fp, "\n## What grew\n\n`%s`: %s from %zu mapping%s that grew since the first snapshot (manifest `%s.json`)",
+		h->dump_name, ms_size_str(h->dump_total, a, sizeof(a)), h->dump_nranges,
+		h->dump_nranges == 1 ? "" : "s", h->dump_name);
+	if (h->ndumps > 1)
+		fputs("; growth is counted against `base.dump`, the same taken one interval earlier", fp);
 	if (h->capped)
 		fprintf(fp, "; **capped** by --max-dump: the mappings that grew are %s in all, those that grew most dumped first",
 			ms_size_str(h->grown_total, b, sizeof(b)));
@@ -318,14 +182,20 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	fputs("\n## What the bytes are\n\n```\n", fp);
 	rc = ms_hist_report_print(ctx, h->hist, &ro, fp);
 	fputs("```\n", fp);
-	if (rc == 0 && h->syms) {
+	if (rc == 0 && h->an) {
+		fputs("\n## Objects, clustered by size and signature\n\n```", fp);
+		rc = ms_analysis_print(ctx, h->an, HUNT_TOP, fp);
+		fputs("```\n", fp);
+	}
+	if (rc == 0 && syms) {
 		fputs("\n## What its pointers point at\n\n```\n", fp);
-		rc = ms_symbols_report_print(ctx, h->syms, &so, fp);
+		rc = ms_symbols_report_print(ctx, syms, &so, fp);
 		fputs("```\n", fp);
 	}
 	if (rc == 0 && h->hw) {
-		fputs("\n## The [heap], chunk by chunk\n\n```\n", fp);
-		rc = ms_heapwalk_print(ctx, h->hw, h->syms, HUNT_TOP, 0, fp);
+		fprintf(fp, "\n## The %s, chunk by chunk\n\n```\n",
+			ms_heapwalk_form(h->hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
+		rc = ms_heapwalk_print(ctx, h->hw, syms, HUNT_TOP, 0, fp);
 		fputs("```\n", fp);
 	}
 	return rc;
@@ -374,10 +244,13 @@ static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fputs("- `growth.svg`: RSS over time, the total and the mappings that grew fastest (`mapswatch --plot growth.svg snapshots/`)\n",
 		      fp);
 	if (h->dumped)
-		fputs("- `grown.dump`, `grown.dump.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols grown.dump`)\n",
+		fprintf(fp, "- `%s`, `%s.json`: what grew, raw, and regiondump's manifest (`bytehist --symbols --objects %s`)\n",
+			h->dump_name, h->dump_name, h->dump_name);
+	if (h->ndumps > 1)
+		fputs("- `base.dump`, `base.dump.json`: the same, one interval earlier (`bytehist --objects --base base.dump grown.dump`)\n",
 		      fp);
 	if (h->hist)
-		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols` writes it, with the heap walk\n",
+		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols --objects` writes it, with the heap walk, the clusters and the verdict\n",
 		      fp);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memsift/analyse.h>
 #include <memsift/diff.h>
 #include <memsift/dump.h>
 #include <memsift/heapwalk.h>
@@ -115,7 +116,7 @@ void ms_hunt_free(struct ms_hunt *h)
 	ms_trend_free(h->trend);
 	ms_manifest_release(&h->mi);
 	ms_hist_free(h->hist);
-	ms_symbols_free(h->syms);
+	ms_analysis_free(h->an);
 	ms_heapwalk_free(h->hw);
 	free(h->dir);
 	free(h);
@@ -300,13 +301,22 @@ static uint64_t find_heap(const struct ms_dump *d)
 	return 0;
 }
 
+/* The dumps' names: the earlier one, then the one analysed in full. */
+static const char *const dump_names[] = { "base.dump", "grown.dump" };
+
 int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 {
-	char *path = dir_path(h, "grown.dump"), *mpath = dir_path(h, "grown.dump.json");
+	/* An interrupted hunt takes one dump only: it is the one analysed. */
+	const char *name = dump_names[h->ndumps || h->interrupted ? 1 : 0];
+	char *path = dir_path(h, name), *mpath = NULL;
 	struct ms_outfile *of = NULL, *mf = NULL;
 	struct ms_dump *d = NULL;
 	int rc;
 
+	if (h->ndumps >= MS_ARRAY_SIZE(dump_names) || (h->ndumps && h->dump_name == dump_names[1]))
+		return ms_err(ctx, -EINVAL, "%s: dumped twice already", h->dir);
+	if (path && asprintf(&mpath, "%s.json", path) < 0)
+		mpath = NULL;
 	if (!path || !mpath) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto out;
@@ -328,7 +338,7 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		rc = ms_outfile_open(ctx, mpath, 0, &mf);
 	if (rc < 0)
 		goto out;
-	if (h->capped) {
+	if (h->capped && !h->ndumps) {
 		char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
 
 		ms_hunt_warn(h, "dumping %s of the %s of mappings that grew (--max-dump)",
@@ -343,7 +353,7 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 	} else if (rc < 0) {
 		goto out;
 	}
-	rc = ms_dump_write_manifest(ctx, d, "grown.dump", ms_outfile_fp(mf));
+	rc = ms_dump_write_manifest(ctx, d, name, ms_outfile_fp(mf));
 	if (rc == 0)
 		rc = ms_outfile_commit(ctx, of);
 	of = NULL;
@@ -352,6 +362,8 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 	mf = NULL;
 	if (rc == 0) {
 		h->dumped = true;
+		h->dump_name = name;
+		h->ndumps++;
 		h->dump_total = ms_dump_total(d);
 		h->dump_nranges = ms_dump_nranges(d);
 		h->heap_start = find_heap(d);
@@ -365,16 +377,24 @@ out:
 	return rc;
 }
 
+size_t ms_hunt_dumps(const struct ms_hunt *h)
+{
+	return h->ndumps;
+}
+
 static int extra_json(struct ms_ctx *ctx, FILE *fp, void *data)
 {
 	struct ms_hunt *h = data;
 	struct ms_symbols_report_opts so = { .top = 0 };
+	struct ms_symbols *syms = h->an ? ms_analysis_symbols(h->an) : NULL;
 	int rc = 0;
 
-	if (h->syms)
-		rc = ms_symbols_report_json(ctx, h->syms, &so, fp);
+	if (syms)
+		rc = ms_symbols_report_json(ctx, syms, &so, fp);
 	if (!rc && h->hw)
-		rc = ms_heapwalk_json(ctx, h->hw, h->syms, 0, fp);
+		rc = ms_heapwalk_json(ctx, h->hw, syms, 0, fp);
+	if (!rc && h->an)
+		rc = ms_analysis_json(ctx, h->an, ms_hunt_status(h), 0, fp);
 	return rc;
 }
 
@@ -393,7 +413,7 @@ static void walk_heap(struct ms_ctx *ctx, struct ms_hunt *h, int fd)
 		return;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
-		ms_hunt_warn(h, "grown.dump: %s", strerror(errno));
+		ms_hunt_warn(h, "%s: %s", h->dump_name, strerror(errno));
 		return;
 	}
 	if (ms_heapwalk_run(ctx, (const char *)p + r->offset, (size_t)r->length, r->start,
@@ -402,15 +422,40 @@ static void walk_heap(struct ms_ctx *ctx, struct ms_hunt *h, int fd)
 	munmap(p, (size_t)st.st_size);
 }
 
+/*
+ * The objects and clusters of the earlier dump, for growth: a failure only
+ * costs the growth column, and is said.
+ */
+static void analyse_base(struct ms_ctx *ctx, struct ms_hunt *h)
+{
+	const struct ms_analysis_opts ao = { .pid = h->o.pid };
+	struct ms_manifest_info mi = { 0 };
+	struct ms_analysis *base = NULL;
+	char *path = dir_path(h, dump_names[0]), *mpath = NULL;
+
+	if (path && asprintf(&mpath, "%s.json", path) < 0)
+		mpath = NULL;
+	if (!path || !mpath || ms_manifest_load(ctx, mpath, &mi) < 0 ||
+	    ms_analysis_run(ctx, &ao, path, &mi, &base) < 0)
+		ms_hunt_warn(h, "%s: %s; growth between the dumps not known", dump_names[0],
+			     path && mpath ? ms_ctx_errmsg(ctx) : "out of memory");
+	else
+		ms_analysis_diff(h->an, base);
+	ms_analysis_free(base);
+	ms_manifest_release(&mi);
+	free(path);
+	free(mpath);
+}
+
 int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 {
-	char *path = dir_path(h, "grown.dump"), *mpath = dir_path(h, "grown.dump.json");
-	char *jpath = dir_path(h, "analysis.json");
+	const struct ms_analysis_opts ao = { .count_words = true, .pid = h->o.pid };
+	char *path = NULL, *mpath = NULL, *jpath = dir_path(h, "analysis.json");
 	struct ms_hist_opts ho = { .magic = true };
 	struct ms_hist_report_opts ro = {
-		.name = "grown.dump", .manifest = &h->mi, .base_from = "grown.dump.json",
 		.json_extra = extra_json, .json_extra_data = h,
 	};
+	const struct ms_objrange *arena = NULL;
 	struct ms_outfile *of = NULL;
 	uint64_t *breaks = NULL;
 	int fd = -1, rc;
@@ -418,10 +463,16 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 
 	if (!h->dumped)
 		return ms_err(ctx, -EINVAL, "%s: nothing was dumped to analyse", h->dir);
+	path = dir_path(h, h->dump_name);
+	if (path && asprintf(&mpath, "%s.json", path) < 0)
+		mpath = NULL;
 	if (!path || !mpath || !jpath) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto out;
 	}
+	ro.name = h->dump_name;
+	ro.manifest = &h->mi;
+	ro.base_from = mpath + strlen(h->dir) + 1;
 	rc = ms_manifest_load(ctx, mpath, &h->mi);
 	if (rc < 0)
 		goto out;
@@ -444,16 +495,24 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 		rc = ms_hist_scan_fd(ctx, h->hist, fd, path);
 	if (rc < 0)
 		goto out;
-	/* Symbols and the heap walk add to the analysis; without them it still stands. */
-	if (h->mi.maps && (ms_symbols_new(ctx, h->mi.maps, strlen(h->mi.maps), mpath,
-					  &h->syms) < 0 ||
-			   ms_symbols_scan_fd(ctx, h->syms, fd, path) < 0)) {
-		ms_hunt_warn(h, "symbols: %s", ms_ctx_errmsg(ctx));
-		ms_symbols_free(h->syms);
-		h->syms = NULL;
+	/* Objects, clusters and symbols add to the analysis; without them it still stands. */
+	if (ms_analysis_run(ctx, &ao, path, &h->mi, &h->an) < 0)
+		ms_hunt_warn(h, "objects: %s", ms_ctx_errmsg(ctx));
+	for (i = 0; h->an && ms_analysis_note(h->an, i); i++)
+		ms_hunt_warn(h, "%s", ms_analysis_note(h->an, i));
+	if (h->an && h->ndumps > 1)
+		analyse_base(ctx, h);
+	else if (h->an && h->dump_name == dump_names[0])
+		ms_hunt_warn(h, "one dump only: clusters are ranked by size, not by growth");
+	/* No [heap] grew: the busiest thread arena is the heap to show chunk by chunk. */
+	for (i = 0; !h->heap_start && h->an && i < ms_analysis_range_count(h->an); i++) {
+		const struct ms_objrange *r = ms_analysis_range(h->an, i);
+
+		if (r->finder == MS_FIND_GLIBC_ARENA && (!arena || r->objects > arena->objects))
+			arena = r;
 	}
-	if (h->syms)
-		ms_symbols_rank(h->syms);
+	if (!h->heap_start && arena)
+		h->heap_start = arena->start;
 	if (h->heap_start)
 		walk_heap(ctx, h, fd);
 	rc = ms_outfile_open(ctx, jpath, 0, &of);

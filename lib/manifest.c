@@ -226,6 +226,14 @@ static int member(struct jp *j, int depth, enum where w, const char *key)
 		return value(j, depth, W_MAPS);
 	if (w == W_MAP)
 		return map_member(j, depth, key);
+	/* The process dumped: a live one's modules are read as it maps them. */
+	if (w == W_TOP && !strcmp(key, "pid") && (ws(j), j->p < j->end) &&
+	    isdigit((unsigned char)*j->p)) {
+		if ((rc = number(j, &v, &isint)) < 0)
+			return rc;
+		j->out->pid = isint && v <= INT32_MAX ? (int)v : 0;
+		return 0;
+	}
 	if (w == W_OTHER || (!want_start && !want_len))
 		return value(j, depth, W_OTHER);
 	ws(j);

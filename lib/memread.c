@@ -413,3 +413,27 @@ int ms_memread_range(struct ms_ctx *ctx, struct ms_memread *r, uint64_t start,
 		*done = end;
 	return 0;
 }
+
+int ms_memread_peek(struct ms_ctx *ctx, pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t n;
+	int fd, rc;
+
+	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n < 0 && errno == ESRCH)
+		return ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+	/* /proc/PID/mem reads with FOLL_FORCE: PROT_NONE pages too. */
+	rc = ms_procfs_open(ctx, pid, "mem", O_RDONLY, &fd);
+	if (rc < 0)
+		return rc == -EPERM ? ms_memread_eperm(ctx, pid) : rc;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	if (n == (ssize_t)len)
+		return 0;
+	return ms_err(ctx, -EIO, "pid %d: 0x%llx: %zu bytes unreadable", (int)pid,
+		      (unsigned long long)addr, len);
+}

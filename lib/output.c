@@ -803,3 +803,20 @@ bool ms_locale_is_utf8(void)
 
 	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 }
+
+char *ms_count_str(uint64_t v, char *buf, size_t len)
+{
+	char tmp[32];
+	size_t n, i, o = 0;
+
+	if (!len)
+		return buf;
+	n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -289,3 +289,10 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n)
 	*n = cnt;
 	return 0;
 }
+
+int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/proc/%d/%s", (int)pid, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

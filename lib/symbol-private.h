@@ -25,6 +25,12 @@ struct module {
 	Dwfl_Module *mod;
 	bool stripped;		/* no .symtab and no debug info */
 	bool replaced;		/* the file's build-id is not the one recorded */
+	/* How its file was read when not by its path (ms_symbols_set_pid()), or NULL. */
+	const char *via;
+	/* .rela.dyn, sorted by offset, for words of the file read without the process. */
+	struct ms_reloc *rel;
+	size_t nrel;
+	bool rel_read;
 	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
 	bool go;
 	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
@@ -52,15 +58,66 @@ struct ms_symbols {
 	struct module *mods;
 	size_t nmods;
 
+	pid_t pid;		/* ms_symbols_set_pid(): the live process, or 0 */
+	bool mem_refused;	/* reading its memory was refused: files only */
+	struct ms_opened *opened;	/* how find_elf opened each module's file, notes owned */
+	size_t nopened;
+
 	uint64_t words, hits, module_hits;
 	char *expect_bids;	/* "PATH\tHEX\n" lines, or NULL */
 	uint64_t hint;		/* the word after the one being classified: a Go string's length */
 	bool uncached;		/* the last classification depended on HINT and failed */
+	char srcpath[4096];	/* a source path joined to its comp_dir, until copied */
 
 	/* ms_symbols_find_string()'s answers, strings owned */
 	struct ms_sym_origin *origins;
 	size_t norigins;
 };
+
+/* A dynamic relocation of a module's file (symbol-rtti.c). */
+struct ms_reloc {
+	uint64_t off;		/* r_offset: a link-time address */
+	int64_t addend;
+	uint32_t type;
+	const char *sym;	/* the symbol's name in .dynsym, or NULL */
+	uint64_t symval;	/* its value when defined in the module, else 0 */
+};
+
+/* What ms_symbols_find_elf() did for a module under ms_symbols_set_pid(). */
+struct ms_opened {
+	Dwfl_Module *mod;
+	char *note;		/* how the file was read, or NULL: by its path */
+	bool mismatch;		/* no file reachable had the build-id expected */
+};
+
+/*
+ * libdwfl's find_elf callback: with S->pid, open the module's file through
+ * /proc/PID (symbol-pid.c), checked against the build-id expected;
+ * otherwise libdwfl's own dwfl_linux_proc_find_elf.
+ */
+int ms_symbols_find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+			char **file_name, Elf **elfp);
+
+/* The expected build-id of PATH from the recorded lines, or NULL (symbol.c). */
+const char *ms_symbols_expected_bid(const struct ms_symbols *s, const char *path, size_t *len);
+
+/* The ms_opened entry of MOD, or NULL. */
+const struct ms_opened *ms_symbols_opened(const struct ms_symbols *s, Dwfl_Module *mod);
+
+/*
+ * Name ADDR, in a module but covered by no symbol, from C++ RTTI: the
+ * vtable whose typeinfo (ADDR[-1]) names a class.  Writes "vtable for
+ * NAME" into TEXT (symbol-rtti.c).  False when ADDR is not such a vtable.
+ * It may report modules: pointers to S->mods taken before are stale.
+ */
+bool ms_symbols_rtti_vtable(struct ms_symbols *s, uint64_t addr, char *text, size_t textlen);
+
+/*
+ * NAME demangled, new (NULL when out of memory): vtables and typeinfo by
+ * ms_sym_demangle_type(), any other C++ name by libstdc++'s demangler when
+ * it is on the system; anything else copied.
+ */
+char *ms_symbols_demangle(const char *name);
 
 /* The module's facts, found once; NULL when out of memory. */
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod);

@@ -44,20 +44,111 @@ const char *ms_sym_kind_str(enum ms_sym_kind kind)
 	return kind > 0 && kind < MS_SYM_NKINDS ? kind_names[kind] : "?";
 }
 
-/* <source-name>: a length, then that many characters. */
-static const char *source_name(const char *p, char **o, char *end)
+/* The demangler's state: input at P, output at O, short of END. */
+struct dm {
+	const char *p;
+	char *o, *end;
+	int depth;
+};
+
+static bool dm_put(struct dm *d, const char *s, size_t n)
 {
+	if (n >= (size_t)(d->end - d->o))
+		return false;
+	memcpy(d->o, s, n);
+	d->o += n;
+	return true;
+}
+
+/* <source-name>: a length, then that many characters. */
+static bool dm_source(struct dm *d)
+{
+	static const char anon[] = "(anonymous namespace)";
 	unsigned long n;
 	char *e;
 
-	if (!isdigit((unsigned char)*p))
-		return NULL;
-	n = strtoul(p, &e, 10);
-	if (!n || strnlen(e, n) < n || n >= (size_t)(end - *o))
-		return NULL;
-	memcpy(*o, e, n);
-	*o += n;
-	return e + n;
+	if (!isdigit((unsigned char)*d->p))
+		return false;
+	n = strtoul(d->p, &e, 10);
+	if (!n || strnlen(e, n) < n)
+		return false;
+	d->p = e + n;
+	/* GCC's name for an anonymous namespace; c++filt says it so. */
+	if (n >= 10 && !strncmp(e, "_GLOBAL__N", 10))
+		return dm_put(d, anon, sizeof(anon) - 1);
+	return dm_put(d, e, n);
+}
+
+static bool dm_name(struct dm *d);
+
+/*
+ * A template argument: a builtin type, a pointer to or const one, or a
+ * class named as a <name>.  Substitutions (S_, Sa...) and literals are
+ * refused: they need the whole grammar.
+ */
+static bool dm_type(struct dm *d)
+{
+	static const char *const builtin[26] = {
+		['a' - 'a'] = "signed char", ['b' - 'a'] = "bool", ['c' - 'a'] = "char",
+		['d' - 'a'] = "double", ['e' - 'a'] = "long double", ['f' - 'a'] = "float",
+		['h' - 'a'] = "unsigned char", ['i' - 'a'] = "int", ['j' - 'a'] = "unsigned int",
+		['l' - 'a'] = "long", ['m' - 'a'] = "unsigned long", ['n' - 'a'] = "__int128",
+		['o' - 'a'] = "unsigned __int128", ['s' - 'a'] = "short",
+		['t' - 'a'] = "unsigned short", ['v' - 'a'] = "void", ['w' - 'a'] = "wchar_t",
+		['x' - 'a'] = "long long", ['y' - 'a'] = "unsigned long long",
+	};
+	char c = *d->p;
+
+	if (c >= 'a' && c <= 'z' && builtin[c - 'a']) {
+		d->p++;
+		return dm_put(d, builtin[c - 'a'], strlen(builtin[c - 'a']));
+	}
+	if (c == 'P' || c == 'K') {
+		d->p++;
+		return dm_type(d) && (c == 'P' ? dm_put(d, "*", 1) : dm_put(d, " const", 6));
+	}
+	return dm_name(d);
+}
+
+/* <template-args> at 'I': "<A, B>", with a space between two closing '>' as c++filt. */
+static bool dm_args(struct dm *d)
+{
+	bool first = true;
+
+	if (++d->depth > 8 || !dm_put(d, "<", 1))
+		return false;
+	for (d->p++; *d->p != 'E'; first = false)
+		if (!*d->p || (!first && !dm_put(d, ", ", 2)) || !dm_type(d))
+			return false;
+	d->p++;
+	d->depth--;
+	return d->o[-1] == '>' ? dm_put(d, " >", 2) : dm_put(d, ">", 1);
+}
+
+/* <name>: N [St] <source-name> [I...E] ... E, or [St] <source-name> [I...E]. */
+static bool dm_name(struct dm *d)
+{
+	bool nested = *d->p == 'N';
+
+	if (nested)
+		d->p++;
+	if (!strncmp(d->p, "St", 2)) {
+		d->p += 2;
+		if (!dm_put(d, "std::", 5))
+			return false;
+	}
+	for (;;) {
+		if (!dm_source(d) || (*d->p == 'I' && !dm_args(d)))
+			return false;
+		if (!nested)
+			return true;
+		if (*d->p == 'E') {
+			d->p++;
+			return true;
+		}
+		if (!dm_put(d, "::", 2))
+			return false;
+	}
 }
 
 char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
@@ -66,47 +157,20 @@ char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
 		{ "_ZTV", "vtable for " }, { "_ZTI", "typeinfo for " },
 		{ "_ZTS", "typeinfo name for " },
 	};
-	char *o = buf, *end = buf + len - 1;
-	const char *p = NULL;
-	bool nested;
-	size_t i, n;
+	struct dm d = { .o = buf, .end = buf + len };
+	size_t i;
 
 	for (i = 0; i < MS_ARRAY_SIZE(kinds); i++)
 		if (!strncmp(m, kinds[i].pre, 4))
 			break;
 	if (i == MS_ARRAY_SIZE(kinds) || len < 2)
 		return NULL;
-	n = strlen(kinds[i].say);
-	if (n >= len)
+	d.p = m + 4;
+	if (!dm_put(&d, kinds[i].say, strlen(kinds[i].say)) || !dm_name(&d))
 		return NULL;
-	memcpy(o, kinds[i].say, n);
-	o += n;
-	p = m + 4;
-	nested = *p == 'N';
-	if (nested)
-		p++;
-	if (!strncmp(p, "St", 2)) {
-		if (end - o < 6)
-			return NULL;
-		memcpy(o, "std::", 5);
-		o += 5;
-		p += 2;
-	}
-	for (;;) {
-		if (!(p = source_name(p, &o, end)))
-			return NULL;
-		if (!nested || *p == 'E')
-			break;
-		if (end - o < 3)
-			return NULL;
-		*o++ = ':';
-		*o++ = ':';
-	}
-	if (nested)
-		p++;
-	if (*p)		/* templates, substitutions...: not ours to guess */
+	if (*d.p)	/* substitutions, local names...: not ours to guess */
 		return NULL;
-	*o = '\0';
+	*d.o = '\0';
 	return buf;
 }
 
@@ -114,7 +178,7 @@ char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
  * Any other C++ name: libstdc++'s demangler when the library is on the
  * system.  It is loaded at run time, so the C tools do not link libstdc++.
  */
-static char *demangle(const char *name)
+char *ms_symbols_demangle(const char *name)
 {
 	typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
 	static cxa_demangle_fn fn;
@@ -238,7 +302,7 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	t->c.sym.name = dup_or_null(y->name, &oom);
 	t->c.sym.module = dup_or_null(y->module, &oom);
 	t->c.sym.file = dup_or_null(y->file, &oom);
-	t->c.sym.note = y->note;	/* static strings */
+	t->c.sym.note = y->note;	/* static strings, or S's own module notes */
 	if (oom) {
 		free((char *)t->c.sym.name);
 		free((char *)t->c.sym.module);
@@ -250,29 +314,44 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 	return 0;
 }
 
+const char *ms_symbols_expected_bid(const struct ms_symbols *s, const char *path, size_t *len)
+{
+	size_t nl = path ? strlen(path) : 0;
+	const char *p;
+
+	for (p = s->expect_bids; path && p && *p; p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, path, nl) && p[nl] == '\t') {
+			*len = strcspn(p + nl + 1, "\n");
+			return p + nl + 1;
+		}
+		if (!strchr(p, '\n'))
+			break;
+	}
+	return NULL;
+}
+
 /* Whether MOD's file has another build-id than the one recorded for its path. */
 static bool build_id_differs(const struct ms_symbols *s, Dwfl_Module *mod)
 {
 	const char *path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	const unsigned char *bits;
-	const char *p, *want = NULL;
-	size_t nl = path ? strlen(path) : 0, i;
+	const char *want;
+	size_t i, wl;
 	GElf_Addr vaddr;
 	int n;
 
-	for (p = s->expect_bids; p && *p && !want; p = strchr(p, '\n') + 1)
-		if (!strncmp(p, path, nl) && p[nl] == '\t')
-			want = p + nl + 1;
-	if (!want)
+	if (!(want = ms_symbols_expected_bid(s, path, &wl)))
 		return false;
 	n = dwfl_module_build_id(mod, &bits, &vaddr);
 	if (n <= 0)
+		return true;
+	if (wl != (size_t)n * 2)
 		return true;
 	for (i = 0; i < (size_t)n; i++, want += 2)
 		if (!isxdigit((unsigned char)want[0]) || !isxdigit((unsigned char)want[1]) ||
 		    (unsigned)strtoul((char[]){ want[0], want[1], 0 }, NULL, 16) != bits[i])
 			return true;
-	return *want != '\n';
+	return false;
 }
 
 int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines)
@@ -288,6 +367,7 @@ int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const 
 
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 {
+	const struct ms_opened *o;
 	struct module *m;
 	Dwarf_Addr bias;
 	Elf_Scn *scn = NULL;
@@ -311,7 +391,13 @@ struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod)
 	while (m->stripped && elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			m->stripped = false;
-	m->replaced = build_id_differs(s, mod);
+	/* Opened for a live process: checked there, against its memory. */
+	if ((o = ms_symbols_opened(s, mod))) {
+		m->via = o->note;
+		m->replaced = o->mismatch;
+	} else {
+		m->replaced = build_id_differs(s, mod);
+	}
 	ms_symbols_go_module(mod, m);
 	return m;
 }
@@ -321,6 +407,18 @@ static const char *base_name(const char *path)
 	const char *b = path ? strrchr(path, '/') : NULL;
 
 	return b ? b + 1 : path;
+}
+
+/* MODULE+0xOFF, MODULE the file's name without the kernel's " (deleted)". */
+static void offset_name(const char *module, uint64_t off, char *text, size_t textlen)
+{
+	static const char deleted[] = " (deleted)";
+	const char *b = module ? base_name(module) : "?";
+	size_t n = strlen(b);
+
+	if (n > sizeof(deleted) - 1 && !strcmp(b + n - (sizeof(deleted) - 1), deleted))
+		n -= sizeof(deleted) - 1;
+	snprintf(text, textlen, "%.*s+0x%" PRIx64, (int)n, b, off);
 }
 
 /* Go's linker gives a blob of like data one symbol of size 0: "go.string.*". */
@@ -415,14 +513,50 @@ static const char *decl_of(Dwfl_Module *mod, uint64_t addr, int *line)
 	return file;
 }
 
-/* Classify ADDR, inside module MOD, into Y; strings go in the buffers. */
-static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
-			    struct ms_sym *y, char **dem, char *text, size_t textlen)
+static const char nofile_note[] =
+	"the module's file cannot be read (deleted since, or under another root?): shown as module+offset";
+
+/*
+ * The kind of an address in no section (no section headers, or a file not
+ * found) from its mapping's permissions: code is text whatever is missing.
+ */
+static enum ms_sym_kind perms_kind(const struct ms_mapping *m)
+{
+	const char *perms = ms_mapping_perms(m);
+
+	return perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
+}
+
+/*
+ * A relative source FILE as addr2line prints it: after the compilation
+ * unit's DW_AT_comp_dir, unnormalised ("/src/./lib/x.c"), so a build from
+ * a relative path or with -ffile-prefix-map still names a file one can find
+ * (or compare).  Returns FILE when there is no directory to join.
+ */
+static const char *source_path(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
+			       const char *file)
+{
+	Dwarf_Attribute at;
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	const char *dir = cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &at)) : NULL;
+	int n;
+
+	if (!dir || !*dir)
+		return file;
+	n = snprintf(s->srcpath, sizeof(s->srcpath), "%s/%s", dir, file);
+	return n < 0 || (size_t)n >= sizeof(s->srcpath) ? file : s->srcpath;
+}
+
+/* Classify ADDR, inside module MOD mapped by M, into Y; strings go in the buffers. */
+static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct ms_mapping *m,
+			    uint64_t addr, struct ms_sym *y, char **dem, char *text,
+			    size_t textlen)
 {
 	static const char stripped_note[] =
 		"no symbol table or debug info for this module: shown as module+offset";
 	struct module *mi = ms_symbols_module(s, mod);
-	Dwarf_Addr start = 0;
+	Dwarf_Addr start = 0, bias;
 	const char *name, *mainfile = NULL, *modname;
 	enum ms_sym_kind sk;
 	Elf_Data *data = NULL;
@@ -433,14 +567,17 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 	int lineno = 0;
 
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
-	y->module = mainfile ? mainfile : modname;
+	/* The path as mapped: the file may have been read through /proc/PID. */
+	y->module = modname && *modname == '/' ? modname : mainfile ? mainfile : modname;
+	y->note = mi ? mi->via : NULL;
 	sk = section_kind(mod, addr, &data, &soff);
-	y->kind = sk ? sk : MS_SYM_DATA;
+	/* An executable mapping holds code even when no section says so. */
+	y->kind = sk ? sk : perms_kind(m);
 	name = ms_symbols_covering(mod, addr, &off, &sym);
 	if (mi && ms_symbols_go_classify(s, mi, addr, data, soff, y, text, textlen)) {
 		name = NULL;	/* a Go type or string: its blob's symbol names nothing */
 	} else if (name && *name) {
-		*dem = demangle(name);
+		*dem = ms_symbols_demangle(name);
 		y->name = *dem;
 		if (!strncmp(name, "_ZTV", 4))
 			y->kind = MS_SYM_VTABLE;
@@ -453,18 +590,24 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, uint64_t add
 		   string_at(data, soff, text, textlen)) {
 		y->kind = MS_SYM_STRING;
 		y->name = text;
+	} else if ((y->kind == MS_SYM_DATA || y->kind == MS_SYM_RODATA) && mi && !mi->go &&
+		   ms_symbols_rtti_vtable(s, addr, text, textlen)) {
+		y->kind = MS_SYM_VTABLE;
+		y->name = text;
 	} else {
-		snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
-			 addr - start);
+		mi = ms_symbols_module(s, mod);	/* the RTTI search may have moved it */
+		offset_name(y->module, addr - start, text, textlen);
 		y->name = text;
 		if (mi && mi->stripped && !y->note)
-			y->note = stripped_note;
+			y->note = dwfl_module_getelf(mod, &bias) ? stripped_note : nofile_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
 	if (y->kind == MS_SYM_TEXT && name && off == 0)
 		y->file = decl_of(mod, addr, &lineno);
 	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	if (y->file && y->file[0] != '/')
+		y->file = source_path(s, mod, addr, y->file);
 	if (y->file)
 		y->line = lineno;
 }
@@ -478,16 +621,17 @@ static void classify_replaced(Dwfl_Module *mod, const struct ms_mapping *m, uint
 {
 	static const char replaced_note[] =
 		"the file now at this path has another build-id than when dumped (replaced since?): shown as module+offset";
-	const char *perms = ms_mapping_perms(m), *mainfile = NULL, *modname;
+	const char *mainfile = NULL, *modname;
 	Dwarf_Addr start = 0;
 
+	Dwarf_Addr bias;
+
 	modname = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &mainfile, NULL);
-	y->module = mainfile ? mainfile : modname;
-	y->kind = perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
-	snprintf(text, textlen, "%s+0x%" PRIx64, y->module ? base_name(y->module) : "?",
-		 addr - start);
+	y->module = modname && *modname == '/' ? modname : mainfile ? mainfile : modname;
+	y->kind = perms_kind(m);
+	offset_name(y->module, addr - start, text, textlen);
 	y->name = text;
-	y->note = replaced_note;
+	y->note = dwfl_module_getelf(mod, &bias) ? replaced_note : nofile_note;
 }
 
 /* Memory of no module: one target per mapping. */
@@ -588,7 +732,7 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	if (mi && mi->replaced)
 		classify_replaced(mod, m, addr, &y, text, sizeof(text));
 	else
-		classify_module(s, mod, addr, &y, &dem, text, sizeof(text));
+		classify_module(s, mod, m, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
 	if (rc < 0 || s->uncached)
@@ -747,11 +891,21 @@ uint64_t ms_symbols_module_hits(const struct ms_symbols *s)
 
 static char *debuginfo_path;
 
+static int set_userdata(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+			void *arg)
+{
+	(void)mod;
+	(void)name;
+	(void)start;
+	*userdata = arg;
+	return DWARF_CB_OK;
+}
+
 int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
 		   struct ms_symbols **out)
 {
 	static const Dwfl_Callbacks cb = {
-		.find_elf = dwfl_linux_proc_find_elf,
+		.find_elf = ms_symbols_find_elf,
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 		.debuginfo_path = &debuginfo_path,
 	};
@@ -799,6 +953,8 @@ int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char 
 			    rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
 		goto fail;
 	}
+	/* ms_symbols_find_elf() finds the symbolizer through each module's userdata. */
+	dwfl_getmodules(s->dwfl, set_userdata, s, 0);
 	*out = s;
 	return 0;
 fail:
@@ -808,6 +964,7 @@ fail:
 
 int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 {
+	struct ms_symbols *s = NULL;
 	char name[48], *buf = NULL;
 	size_t len;
 	int rc;
@@ -816,8 +973,12 @@ int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 	if (rc < 0)
 		return rc;
 	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
-	rc = ms_symbols_new(ctx, buf, len, name, out);
+	rc = ms_symbols_new(ctx, buf, len, name, &s);
 	free(buf);
+	if (rc == 0 && (rc = ms_symbols_set_pid(ctx, s, pid)) < 0)
+		ms_symbols_free(s);
+	else if (rc == 0)
+		*out = s;
 	return rc;
 }
 
@@ -841,7 +1002,12 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->ckey);
 	free(s->cval);
 	free(s->tslot);
+	for (i = 0; i < s->nmods; i++)
+		free(s->mods[i].rel);
 	free(s->mods);
+	for (i = 0; i < s->nopened; i++)
+		free(s->opened[i].note);
+	free(s->opened);
 	ms_symbols_origins_free(s);
 	free(s->expect_bids);
 	free(s);

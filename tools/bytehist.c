@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memsift/analyse.h>
 #include <memsift/cli.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
@@ -51,10 +52,16 @@ struct bytehist_ctl {
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
 	struct ms_heapwalk *hw;	/* of the current input */
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
+	/* --objects: objects, clusters and verdict (lib/analyse.c) */
+	bool objects;
+	bool objects_now;		/* for this input: --objects, or --heap on several ranges */
+	bool partial;			/* this input was analysed, but not whole: exit 1 */
+	struct ms_analysis *an;		/* of the current input */
+	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
 
 static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
 static const struct option longopts[] = {
@@ -73,6 +80,7 @@ static const struct option longopts[] = {
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "objects", no_argument, NULL, OPT_OBJECTS },
 	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -104,6 +112,8 @@ static _Noreturn void usage(void)
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
 	printf("     --noheadings       do not print table headings\n");
+	printf("     --objects          find the allocator's objects and cluster them by size\n"
+	       "                          and signature, with the verdict (with --base: growth)\n");
 	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
 	       "                          (file:line), vtables, strings, data, heap, stacks\n");
 	ms_cli_help_options(stdout);
@@ -172,6 +182,9 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 		case 'p':
 			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+			break;
+		case OPT_OBJECTS:
+			ctl->objects = true;
 			break;
 		case OPT_SYMBOLS:
 			ctl->symbols = true;
@@ -347,7 +360,34 @@ static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 		rc = ms_symbols_report_json(ctx, ctl->syms, &ctl->sopts, fp);
 	if (!rc && ctl->hw)
 		rc = ms_heapwalk_json(ctx, ctl->hw, ctl->syms, ctl->sopts.top, fp);
+	if (!rc && ctl->an)
+		rc = ms_analysis_json(ctx, ctl->an, ctl->base_an ? "growth" : "dump", ctl->ropts.top,
+				      fp);
 	return rc;
+}
+
+/*
+ * --objects: the pipeline over the raw dump at PATH with its manifest (or
+ * -p's maps).  NULL after saying why.
+ */
+static struct ms_analysis *objects_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl,
+					const char *path)
+{
+	const struct ms_analysis_opts ao = { .pid = ctl->pid };
+	struct ms_analysis *an = NULL;
+	size_t i;
+
+	if (!strcmp(path, "-")) {
+		warnx("standard input: --objects needs a dump file (with regiondump's FILE.json)");
+		return NULL;
+	}
+	if (ms_analysis_run(ctx, &ao, path, ctl->ropts.manifest ? &ctl->manifest : NULL, &an) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return NULL;
+	}
+	for (i = 0; ms_analysis_note(an, i); i++)
+		warnx("%s", ms_analysis_note(an, i));
+	return an;
 }
 
 /* --symbols: the ORIGIN of a string in the strings table. */
@@ -447,9 +487,18 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 	if (ctl->pid)
 		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
 	else if (maps && (rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from,
-					      &ctl->syms)) == 0)
+					      &ctl->syms)) == 0) {
 		rc = ms_symbols_expect_build_ids(ctx, ctl->syms, ctl->manifest.build_ids);
-	else if (!ctl->symbols)
+		/*
+		 * The process dumped may still run: its modules are then read as
+		 * it maps them, whatever a deploy or a container did to the
+		 * paths.  Another process with its pid is refused, and one gone
+		 * leaves the files at the paths; neither is an error.
+		 */
+		if (rc == 0 && ctl->manifest.pid > 0 &&
+		    ms_symbols_set_pid(ctx, ctl->syms, ctl->manifest.pid) == -ENOMEM)
+			rc = -ENOMEM;
+	} else if (!ctl->symbols)
 		return 0;
 	else {
 		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",
@@ -479,10 +528,26 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	void *p;
 	int rc;
 
+	/* Another allocator's heap is never walked as a broken glibc one. */
+	if (ctl->ropts.manifest && ctl->manifest.maps) {
+		char why[160];
+		enum ms_allocator a = ms_allocator_guess(ctl->manifest.maps,
+							 strlen(ctl->manifest.maps), why, sizeof(why));
+
+		if (a != MS_ALLOC_GLIBC && a != MS_ALLOC_UNKNOWN) {
+			warnx("%s: --heap: not a glibc heap: %s; its objects are found by signature (--objects)",
+			      name, why);
+			ctl->objects_now = true;
+			return 0;
+		}
+	}
+	/* Several ranges (regiondump --grown): each goes to the finder that fits it. */
 	if (ctl->ropts.manifest && ctl->manifest.nranges > 1) {
-		warnx("%s: --heap needs a dump of one heap mapping (regiondump --mapping ADDR), not %zu ranges",
-		      name, ctl->manifest.nranges);
-		return -1;
+		if (!ctl->objects)
+			warnx("%s: %zu ranges, not one heap mapping: each range is walked by the object finder that fits it (--objects)",
+			      name, ctl->manifest.nranges);
+		ctl->objects_now = true;
+		return 0;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		warnx("%s: --heap needs a non-empty regular file", name);
@@ -495,6 +560,11 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 	}
 	rc = ms_heapwalk_run(ctx, p, (size_t)st.st_size, base, &ctl->hw);
 	munmap(p, (size_t)st.st_size);
+	/* Not a glibc heap (or too short for one): say so; the rest of the report stands. */
+	if (rc == -EPROTONOSUPPORT || rc == -EBADMSG) {
+		ms_cli_warn_ctx(ctx, "--heap");
+		return 0;
+	}
 	if (rc < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -535,7 +605,9 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
 			goto fail;
 	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &ctl->mpath) < 0) {
-		goto out;
+		/* A manifest that lies is set aside: the bytes are still analysed, by offset. */
+		warnx("%s: analysed without its manifest: offsets, not addresses", path);
+		ctl->partial = true;
 	}
 	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
 		goto fail;
@@ -584,6 +656,16 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 
 	if (!h)
 		return -1;
+	if (ctl->objects || ctl->objects_now) {
+		if (!(ctl->an = objects_pass(ctx, ctl, path))) {
+			ms_hist_free(h);
+			return -1;
+		}
+		if (ctl->base_an)
+			ms_analysis_diff(ctl->an, ctl->base_an);
+		ctl->ropts.json_extra = symbols_json;
+		ctl->ropts.json_extra_data = ctl;
+	}
 	ctl->ropts.name = strcmp(path, "-") ? path : "-";
 	fputs(ctl->nfiles ? (ctl->json ? "," : "\n") : "", stdout);
 	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
@@ -599,6 +681,16 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 			rc = ms_heapwalk_print(ctx, ctl->hw, ctl->syms, ctl->ropts.top,
 					       ctl->ropts.out_flags, stdout);
 	}
+	if (!rc && !ctl->json && ctl->an) {
+		if (ctl->base && !ctl->symbols)
+			fputc('\n', stdout);
+		rc = ms_analysis_print(ctx, ctl->an, ctl->ropts.top, stdout);
+		if (!rc && ms_analysis_clauses(ctl->an, (struct ms_clause[1]){ 0 }, 1)) {
+			fputs("\nVerdict: ", stdout);
+			ms_analysis_verdict(ctx, ctl->an, stdout);
+			fputs(".\n", stdout);
+		}
+	}
 	ctl->nfiles++;
 	if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
@@ -608,6 +700,13 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ctl->syms = NULL;
 	ms_heapwalk_free(ctl->hw);
 	ctl->hw = NULL;
+	ms_analysis_free(ctl->an);
+	ctl->an = NULL;
+	ctl->objects_now = false;
+	if (ctl->partial) {
+		ctl->partial = false;
+		return -1;
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -632,6 +731,8 @@ int main(int argc, char **argv)
 		ctl.base = scan(ctx, &ctl, ctl.base_path, false);
 		if (!ctl.base)
 			return MS_EXIT_FAILURE;
+		if (ctl.objects && !(ctl.base_an = objects_pass(ctx, &ctl, ctl.base_path)))
+			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;
 	}
 	if (ctl.json && nfiles > 1)
@@ -644,6 +745,7 @@ int main(int argc, char **argv)
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);
+	ms_analysis_free(ctl.base_an);
 	ms_maps_free(ctl.maps);
 	free(ctl.mpath);
 	free(ctl.breaks);

@@ -264,6 +264,41 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 	}
 }
 
+/*
+ * One interval after the first dump, the second: what grew between the two
+ * is what leaks, start-up and runtime metadata fall away.  Interrupted or
+ * the process gone, the first dump is analysed alone.  0 or -1 (said).
+ */
+static int dump_again(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h)
+{
+	struct timespec next;
+	int rc;
+
+	ms_cli_test_hook("snapshot", "dump %zu", ms_hunt_dumps(h));
+	catch_stop(true);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	next.tv_sec += (time_t)(ctl->interval / 1000000);
+	next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
+	if (next.tv_nsec >= 1000000000) {
+		next.tv_sec++;
+		next.tv_nsec -= 1000000000;
+	}
+	while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+		;
+	catch_stop(false);
+	if (stop_sig) {
+		warnx("interrupted before the second dump; analysing the first alone");
+		return 0;
+	}
+	rc = ms_hunt_dump(ctx, h);
+	if (rc == -ESRCH) {
+		warnx("pid %d: exited before the second dump; analysing the first alone",
+		      (int)ctl->o.pid);
+		return 0;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct leakhunt_ctl ctl = {
@@ -293,14 +328,24 @@ int main(int argc, char **argv)
 	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
 		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
 			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
-		if (ms_hunt_dump(ctx, h) < 0 || ms_hunt_analyse(ctx, h) < 0)
+		if (ms_hunt_dump(ctx, h) < 0) {
 			ms_cli_warn_ctx(ctx, NULL);
+		} else {
+			if (!ms_hunt_gone(h) && !ms_hunt_interrupted(h) &&
+			    dump_again(ctx, &ctl, h) < 0)
+				ms_cli_warn_ctx(ctx, NULL);
+			if (ms_hunt_analyse(ctx, h) < 0)
+				ms_cli_warn_ctx(ctx, NULL);
+		}
 	}
 	if (ms_hunt_report(ctx, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		rc = -1;
 	} else {
 		fprintf(stderr, "leakhunt: report in %s/report.md\n", ms_hunt_dir(h));
+		/* The answer, on standard output as diff(1) prints its. */
+		if (ms_hunt_verdict(ctx, h, stdout) < 0)
+			ms_cli_warn_ctx(ctx, NULL);
 	}
 	/* A hunt cut short answers "leaking" but never "not leaking". */
 	if (ms_hunt_confirmed(h))

@@ -60,6 +60,21 @@ struct ms_heap_class {
 int ms_heapwalk_run(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
 		    struct ms_heapwalk **out);
 
+/*
+ * Called by ms_heapwalk_run_cb() for every chunk but the top one, in
+ * address order: ADDR is its user data's address (the chunk's + 16), SIZE
+ * the chunk size (header included), INUSE from the next chunk's
+ * PREV_INUSE, and USER the ULEN bytes from ADDR up to the next chunk's
+ * size field, in the walked buffer.  A negative return ends the walk, and
+ * ms_heapwalk_run_cb() returns it.
+ */
+typedef int (*ms_heapwalk_chunk_cb)(uint64_t addr, uint64_t size, bool inuse,
+				    const unsigned char *user, size_t ulen, void *data);
+
+/* As ms_heapwalk_run(), handing each chunk to CB (may be NULL) as well. */
+int ms_heapwalk_run_cb(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
+		       ms_heapwalk_chunk_cb cb, void *data, struct ms_heapwalk **out);
+
 /* Release W; NULL is accepted. */
 void ms_heapwalk_free(struct ms_heapwalk *w);
 

@@ -107,8 +107,10 @@ int ms_hunt_interrupt(struct ms_ctx *ctx, struct ms_hunt *h, int sig);
 int ms_hunt_interrupted(const struct ms_hunt *h);
 
 /*
- * Dump what grew since the first snapshot from the live process into
- * DIR/grown.dump, with regiondump's manifest DIR/grown.dump.json.  More than
+ * Dump what grew since the first snapshot from the live process: the first
+ * call into DIR/base.dump, the second (one interval later) into
+ * DIR/grown.dump, each with regiondump's manifest (NAME.json); growth is
+ * the clusters of the second less those of the first.  More than
  * opts.max_dump: the mappings that grew most first (a warning says so).
  * The process exiting mid-dump keeps what was read (a warning; the hunt is
  * then gone).
@@ -118,10 +120,15 @@ int ms_hunt_interrupted(const struct ms_hunt *h);
  */
 int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h);
 
+/* Dumps taken so far: 1 after the first (DIR/base.dump), 2 after the second (DIR/grown.dump). */
+size_t ms_hunt_dumps(const struct ms_hunt *h);
+
 /*
- * Analyse DIR/grown.dump: bytehist's histogram, the symbols its words point
- * at and, when the [heap] grew, glibc's chunks; writes DIR/analysis.json as
- * bytehist -J --symbols does, with the heap walk.  Symbols or a heap walk
+ * Analyse the latest dump: bytehist's histogram, the symbols its words
+ * point at, its objects and clusters (<memsift/analyse.h>) with their growth
+ * since DIR/base.dump when there are two dumps and, when the [heap] grew,
+ * glibc's chunks; writes DIR/analysis.json as bytehist -J --symbols
+ * --objects does, with the heap walk and the verdict.  Symbols or a heap walk
  * that fail are warned about and left out.
  *
  * Returns: 0, -EINVAL when nothing was dumped, or an error of the manifest,
@@ -138,5 +145,13 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h);
  * Returns: 0, or an error of lib/outfile.c or of the tables.
  */
 int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h);
+
+/*
+ * When growth was confirmed, write the verdict as one line to FP ("likely
+ * leaking: 4,000 × 4112-byte objects filled with 'T', +1,000 in one
+ * interval; ..."), the same words as report.md's first line; otherwise
+ * nothing.  Returns: 0 or -EIO.
+ */
+int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);
 
 #endif

@@ -49,6 +49,8 @@ struct ms_manifest_info {
 	 * ms_manifest_release().
 	 */
 	char *build_ids;
+	/* The process dumped ("pid"), or 0: it may still run, or the pid be reused. */
+	int pid;
 };
 
 /*

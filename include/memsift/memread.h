@@ -117,4 +117,14 @@ const char *ms_mem_method_name(enum ms_mem_method m);
  */
 int ms_memread_eperm(struct ms_ctx *ctx, pid_t pid);
 
+/*
+ * Read LEN bytes at ADDR of PID into BUF, all or nothing: a few words
+ * (a vtable's typeinfo, an ELF header), not a range.  process_vm_readv(2)
+ * first, then /proc/PID/mem; no reader to make or free.
+ *
+ * Returns: 0, -EIO when some byte cannot be read (unmapped, PROT_NONE
+ * refused), -ESRCH (no such process), or -EPERM (the message says why).
+ */
+int ms_memread_peek(struct ms_ctx *ctx, pid_t pid, uint64_t addr, void *buf, size_t len);
+
 #endif

@@ -275,6 +275,14 @@ char *ms_size_str(uint64_t bytes, char *buf, size_t len);
  */
 char *ms_size_delta_str(int64_t delta, char *buf, size_t len);
 
+/*
+ * A count as a person reads it, with thousands separated by commas
+ * ("12,000", whatever the locale: reports are read across machines), into
+ * BUF of LEN bytes (MS_COUNT_STR_MAX is enough).  Returns BUF.
+ */
+#define MS_COUNT_STR_MAX 32
+char *ms_count_str(uint64_t v, char *buf, size_t len);
+
 /* Forms of ms_byte_str(). */
 enum {
 	MS_BYTE_SHORT = 1,	/* prose: "'T'", or "0x00" when not printable */

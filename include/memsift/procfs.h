@@ -89,4 +89,12 @@ int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n);
  */
 int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n);
 
+/*
+ * The path /proc/PID/NAME ("root/usr/lib/libc.so.6", "map_files/START-END")
+ * into BUF of LEN bytes, for a caller that hands a path on (libdwfl's
+ * debuginfo search looks beside it).
+ * Returns: 0, or -ENAMETOOLONG when it does not fit.
+ */
+int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len);
+
 #endif

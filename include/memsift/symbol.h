@@ -33,7 +33,7 @@ struct ms_symbols;
 /* What an address is. */
 enum ms_sym_kind {
 	MS_SYM_TEXT = 1,	/* code: a function */
-	MS_SYM_VTABLE,		/* a C++ vtable (_ZTV...) */
+	MS_SYM_VTABLE,		/* a C++ vtable (_ZTV..., or named from its RTTI when stripped) */
 	MS_SYM_TYPEINFO,	/* a C++ typeinfo or its name (_ZTI..., _ZTS...) */
 	MS_SYM_STRING,		/* read-only data holding a string: NAME is its text */
 	MS_SYM_RODATA,		/* other read-only data */
@@ -84,7 +84,8 @@ int ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char 
 		   struct ms_symbols **out);
 
 /*
- * As ms_symbols_new(), from the live process PID's /proc/PID/maps.
+ * As ms_symbols_new(), from the live process PID's /proc/PID/maps, with
+ * ms_symbols_set_pid() applied.
  * Returns: as ms_symbols_new(), and -ESRCH or -EPERM as ms_procfs_read().
  */
 int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out);
@@ -100,6 +101,28 @@ int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out);
  * Returns: 0 or -ENOMEM.
  */
 int ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s, const char *lines);
+
+/*
+ * The maps are of live process PID: open its modules through
+ * /proc/PID/map_files and /proc/PID/root, and read C++ RTTI from its
+ * memory.  Call before the first lookup.
+ *
+ * Each module's file is the first of its path, /proc/PID/root/PATH (the
+ * process's own root: a container), /proc/PID/map_files/START-END (the
+ * very file mapped; needs CAP_SYS_ADMIN) and /proc/PID/exe that has the
+ * build-id expected: the one in the process's memory, else the one
+ * recorded (ms_symbols_expect_build_ids()), else map_files' file's.  Names
+ * from a file read other than by its path carry a note saying which file
+ * was used and why ("read through /proc/PID/map_files: the file at PATH
+ * was replaced since (gone)"); a module none of whose files has the
+ * build-id is named MODULE+offset, as a replaced one.
+ *
+ * Returns: 0; -ESRCH when PID is gone or is not the process of the maps
+ * (its files are mapped elsewhere: the pid was reused); -EPERM when its
+ * maps may not be read; or -ENOMEM.  On failure S is unchanged and still
+ * usable without the process.
+ */
+int ms_symbols_set_pid(struct ms_ctx *ctx, struct ms_symbols *s, pid_t pid);
 
 /* Release S and every string it handed out; NULL is accepted. */
 void ms_symbols_free(struct ms_symbols *s);
@@ -194,7 +217,10 @@ const char *ms_sym_kind_str(enum ms_sym_kind kind);
 /*
  * Demangle a C++ vtable, typeinfo or typeinfo-name symbol with a plain or
  * nested name ("_ZTVN5shape6CircleE" -> "vtable for shape::Circle"), into
- * BUF of LEN bytes.  Templates and other manglings are not understood.
+ * BUF of LEN bytes; template arguments of builtin types, pointers, const and
+ * such names too ("ledger::Box<char const*>").  Substitutions (Sa, S_) and
+ * other manglings are not understood here; lookups hand those to
+ * libstdc++'s demangler when it is installed.
  * Returns: BUF, or NULL when MANGLED is not such a symbol or does not fit.
  */
 char *ms_sym_demangle_type(const char *mangled, char *buf, size_t len);

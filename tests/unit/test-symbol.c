@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <memsift/elfscan.h>
 #include <memsift/symbol.h>
 
 #include "tap.h"
@@ -112,19 +114,27 @@ static void demangle_libstdcxx(void)
 
 static void demangle_edges(void)
 {
-	char buf[64], tiny[12];
+	char buf[64], tiny[12], big[128];
 
 	is_str(ms_sym_demangle_type("_ZTVN5shape6CircleE", buf, sizeof(buf)),
 	       "vtable for shape::Circle", "nested name");
 	is_str(ms_sym_demangle_type("_ZTISt9bad_alloc", buf, sizeof(buf)),
 	       "typeinfo for std::bad_alloc", "std:: abbreviation");
-	ok(!ms_sym_demangle_type("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", buf, sizeof(buf)),
-	   "a template is refused, not guessed");
+	is_str(ms_sym_demangle_type("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", big, sizeof(big)),
+	       "vtable for std::basic_streambuf<char, std::char_traits<char> >",
+	       "a template, with c++filt's space between closing brackets");
+	is_str(ms_sym_demangle_type("_ZTIN6ledger3BoxIPKcEE", big, sizeof(big)),
+	       "typeinfo for ledger::Box<char const*>", "a template of a pointer to const");
+	ok(!ms_sym_demangle_type("_ZTVNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", big,
+				 sizeof(big)),
+	   "a substitution (Sa) is refused, not guessed");
 	ok(!ms_sym_demangle_type("_ZN5shape6Circle4areaEv", buf, sizeof(buf)),
 	   "a function is not a vtable");
 	ok(!ms_sym_demangle_type("_ZTVN5shape6CircleE", tiny, sizeof(tiny)),
 	   "a name that does not fit is refused");
 	ok(!ms_sym_demangle_type("_ZTV99x", buf, sizeof(buf)), "a length past the end is refused");
+	is_str(ms_sym_demangle_type("_ZTVN12_GLOBAL__N_15LocalE", buf, sizeof(buf)),
+	       "vtable for (anonymous namespace)::Local", "an anonymous namespace, as c++filt says it");
 }
 
 static const struct ms_sym *look(struct ms_symbols *s, uint64_t addr)
@@ -206,12 +216,128 @@ static void classify_self(void)
 	free(heap);
 }
 
+/*
+ * A module whose file is nowhere (deleted, another root): its code is
+ * still text, its writable data data, its read-only data rodata, each
+ * MODULE+offset with a note that the file cannot be read.  And such maps
+ * are not this process's: ms_symbols_set_pid() refuses them.
+ */
+static void no_file(void)
+{
+	static const char maps[] =
+		"10000000-10001000 r--p 00000000 fe:00 4242 /nonexistent/memsift-unit-bin\n"
+		"10001000-10002000 r-xp 00001000 fe:00 4242 /nonexistent/memsift-unit-bin\n"
+		"10002000-10003000 rw-p 00002000 fe:00 4242 /nonexistent/memsift-unit-bin\n";
+	struct ms_symbols *s = NULL;
+	const struct ms_sym *y;
+	pid_t child;
+
+	if (ms_symbols_new(ctx, maps, strlen(maps), "unit", &s) < 0) {
+		ok(0, "ms_symbols_new(no file): %s", ms_ctx_errmsg(ctx));
+		return;
+	}
+	is_int(ms_symbols_set_pid(ctx, s, getpid()), -ESRCH,
+	       "maps of files this process does not map: not its maps (%s)", ms_ctx_errmsg(ctx));
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	is_int(child > 0 ? ms_symbols_set_pid(ctx, s, child) : -ESRCH, -ESRCH,
+	       "a process that exited: -ESRCH");
+	y = look(s, 0x10001800);
+	ok(y && y->kind == MS_SYM_TEXT && !strcmp(y->name, "memsift-unit-bin+0x1800") && y->note &&
+	   strstr(y->note, "cannot be read"),
+	   "code of a file that cannot be read: text, module+offset, a note (%s, %s)",
+	   y ? ms_sym_kind_str(y->kind) : "none", y && y->note ? y->note : "no note");
+	y = look(s, 0x10002010);
+	ok(y && y->kind == MS_SYM_DATA, "its writable data: data (%s)",
+	   y ? ms_sym_kind_str(y->kind) : "none");
+	y = look(s, 0x10000010);
+	ok(y && y->kind == MS_SYM_RODATA, "its read-only data: rodata (%s)",
+	   y ? ms_sym_kind_str(y->kind) : "none");
+	ms_symbols_free(s);
+}
+
+/*
+ * The build-id of each ELF image this process maps, read from its memory,
+ * is the one libelf reads from the file at the mapping's path.
+ */
+static void build_id_memory(void)
+{
+	unsigned long long start, end, off;
+	unsigned same = 0, images = 0;
+	char line[4096], path[4096];
+	char *mem, *file;
+	FILE *fp = fopen("/proc/self/maps", "re");
+	int fd;
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %4095s", &start, &end, &off, path) != 4 ||
+		    off != 0 || path[0] != '/' || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		mem = file = NULL;
+		if (ms_elf_build_id(ctx, fd, path, &file) == 0) {
+			images++;
+			if (ms_elf_build_id_pid(ctx, getpid(), start, end - start, &mem) == 0 &&
+			    !strcmp(mem, file))
+				same++;
+			else
+				printf("# %s: %s in the file, %s in memory\n", path, file,
+				       mem ? mem : ms_ctx_errmsg(ctx));
+		}
+		free(mem);
+		free(file);
+		close(fd);
+	}
+	if (fp)
+		fclose(fp);
+	ok(images >= 2 && same == images,
+	   "build-ids read from memory: %u of %u images as libelf reads their files", same, images);
+}
+
+/* This very process, live: its modules opened by their paths, with no note. */
+static void set_pid_self(void)
+{
+	struct ms_symbols *s = NULL;
+	const struct ms_sym *y;
+	size_t len = 0;
+	char *maps = NULL;
+	FILE *fp = fopen("/proc/self/maps", "re");
+	int c;
+
+	if (!fp || !(maps = malloc(1 << 20))) {
+		ok(0, "read /proc/self/maps");
+		if (fp)
+			fclose(fp);
+		return;
+	}
+	while ((c = getc(fp)) != EOF && len < (1 << 20) - 1)
+		maps[len++] = (char)c;
+	fclose(fp);
+	if (ms_symbols_new(ctx, maps, len, "/proc/self/maps", &s) < 0) {
+		ok(0, "ms_symbols_new(self): %s", ms_ctx_errmsg(ctx));
+		free(maps);
+		return;
+	}
+	is_int(ms_symbols_set_pid(ctx, s, getpid()), 0, "this process's maps: its pid is taken");
+	y = look(s, (uint64_t)(uintptr_t)ms_test_symbol_function);
+	ok(y && y->kind == MS_SYM_TEXT && !strcmp(y->name, "ms_test_symbol_function") && !y->note,
+	   "read by its path, checked against its memory: named, no note (%s)",
+	   y && y->note ? y->note : "no note");
+	ms_symbols_free(s);
+	free(maps);
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
 	demangle_edges();
 	demangle_libstdcxx();
 	classify_self();
+	no_file();
+	set_pid_self();
+	build_id_memory();
 	ms_ctx_free(ctx);
 	return tap_done();
 }

@@ -39,6 +39,11 @@ lie()
 	local msg=$1
 	printf '%s\n' "$2" > "$tmp/d.json"
 	expect 1 "bytehist: $tmp/d.json: $msg" -- -s summary "$tmp/d"
+	# One clear line, then the rest of the analysis, by offset.
+	sed -n 2p "$tmp/err" | grep -qx "bytehist: $tmp/d: analysed without its manifest: offsets, not addresses" ||
+		ms_fail "a lying manifest: the second line is \"$(sed -n 2p "$tmp/err")\""
+	grep -q "^$tmp/d: 8K (8192 bytes), 2 blocks of 4K" "$tmp/out" ||
+		ms_fail "a lying manifest: no analysis of the bytes: $(cat "$tmp/out")"
 }
 lie "describes 4096 bytes but $tmp/d has 8192; is it the manifest of another dump?" \
 	'{"start":"0x1000","length":4096}'

@@ -74,7 +74,7 @@ finish 1
 grep -q "^leakhunt: growth seen after 3 snapshots; dumping what grew" "$tmp/err" ||
 	ms_fail "three: growth not seen"
 r=$tmp/three/report.md
-grep -Eq "^\*\*Likely leaking:\*\* 3,00[0-9] chunks of 4112 bytes filled with 'T'" "$r" ||
+grep -Eq "^\*\*Likely leaking:\*\* 3,00[0-9] × 4112-byte objects filled with 'T'" "$r" ||
 	{ cat "$r" >&2; ms_fail "three: the verdict does not name the 'T' chunks"; }
 grep -q '^The hunt was interrupted by SIGTERM after 3 snapshots' "$r" ||
 	ms_fail "three: the report does not say it was interrupted"

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The objects of a dump, with their boundaries, from the allocator that
+ * made them: the first step of the analysis pipeline (<memsift/analyse.h>).
+ *
+ * Which allocator a process uses is read from its maps (a malloc library
+ * mapped: jemalloc, tcmalloc, mimalloc, musl's loader) and, for glibc, from
+ * the dump itself: a range is walked as a glibc heap only when its first
+ * chunk parses as one.  A finder that does not recognise a range says so
+ * and never walks it as something else.
+ *
+ *	glibc-main   the [heap] (brk) area, chunk by chunk (<memsift/heapwalk.h>)
+ *	glibc-arena  a thread arena's heap: 64 MiB-aligned, heap_info first
+ *	glibc-mmap   one chunk mmapped on its own (IS_MMAPPED), a whole mapping
+ *	signature    any other heap (jemalloc, tcmalloc, musl, mimalloc or
+ *	             unknown): objects found from what repeats in them, a code,
+ *	             type or data pointer at a fixed stride (the slab's object
+ *	             size), or a NUL-terminated string; boundaries are then a
+ *	             guess from the stride, and the range says so
+ */
+#ifndef MEMSIFT_OBJECTS_H
+#define MEMSIFT_OBJECTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memsift/ctx.h>
+#include <memsift/manifest.h>
+#include <memsift/symbol.h>
+
+enum ms_allocator {
+	MS_ALLOC_UNKNOWN = 0,
+	MS_ALLOC_GLIBC,
+	MS_ALLOC_JEMALLOC,
+	MS_ALLOC_TCMALLOC,
+	MS_ALLOC_MUSL,
+	MS_ALLOC_MIMALLOC,
+	MS_ALLOC_GO,
+};
+
+/* "glibc", "jemalloc", "tcmalloc", "musl", "mimalloc", "go" or "unknown". */
+const char *ms_allocator_str(enum ms_allocator a);
+
+/*
+ * The allocator the process whose maps text is MAPS (LEN bytes) uses, and
+ * why, into WHY of WHYLEN bytes ("libjemalloc.so.2 is mapped").  A malloc
+ * library mapped wins over libc; libc.so.6 gives glibc; neither gives
+ * MS_ALLOC_UNKNOWN (a static binary: the dump decides).
+ */
+enum ms_allocator ms_allocator_guess(const char *maps, size_t len, char *why, size_t whylen);
+
+enum ms_finder {
+	MS_FIND_NONE = 0,	/* no object found: not a heap, or not one we know */
+	MS_FIND_GLIBC_MAIN,
+	MS_FIND_GLIBC_ARENA,
+	MS_FIND_GLIBC_MMAP,
+	MS_FIND_SIGNATURE,
+};
+
+/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature". */
+const char *ms_finder_str(enum ms_finder f);
+
+/* One object: the bytes the program asked for, and where they are in the dump. */
+struct ms_obj {
+	uint64_t addr;		/* its first byte (glibc: the chunk's + 16) */
+	uint64_t size;		/* the allocator's size for it (glibc: the chunk, header included) */
+	const unsigned char *data;	/* its bytes in the dump */
+	size_t len;		/* how many of them the dump holds */
+	enum ms_finder finder;
+};
+
+/* Called for each object in use; a negative return stops the finder and is returned. */
+typedef int (*ms_obj_cb)(struct ms_ctx *ctx, const struct ms_obj *o, void *data);
+
+/* What a finder made of one range. */
+struct ms_objrange {
+	uint64_t start, end;
+	enum ms_finder finder;
+	uint64_t objects, bytes;	/* in use */
+	/* Why no finder fits, where a walk stopped, or how boundaries were guessed; "" when nothing to say. */
+	char note[200];
+};
+
+/* The whole dump, for a finder that follows pointers from one range into another. */
+struct ms_objspace {
+	const unsigned char *map;	/* the dump's bytes */
+	size_t size;
+	const struct ms_manifest_range *ranges;	/* where each address range is in it */
+	size_t nranges;
+};
+
+/*
+ * Find the objects in use in one range of a dump: the LEN bytes at BUF,
+ * from address BASE, of the mapping named NAME ("[heap]", "" for anonymous
+ * memory) and whose mapping starts at BASE when MAPPING_START.  ALLOC is
+ * ms_allocator_guess()'s answer.  SYMS (may be NULL) tells code, type and
+ * data pointers, for the signature finder; SPACE (may be NULL) lets it find
+ * the payloads a range's records point at in other ranges (jemalloc keeps
+ * each size class in extents of its own).  Each object goes to CB; *RES
+ * says what was done, always filled, even when nothing was found.
+ *
+ * Returns: 0 (a range no finder fits is a result: RES says why), CB's
+ * negative return, or -ENOMEM.
+ */
+int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbols *syms,
+		    const struct ms_objspace *space, const void *buf, size_t len, uint64_t base, const char *name,
+		    bool mapping_start, ms_obj_cb cb, void *data, struct ms_objrange *res);
+
+#endif

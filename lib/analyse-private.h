@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The analysis's state, shared by its two files: lib/analyse.c (the steps)
+ * and lib/analyse-report.c (the verdict, the table, the JSON).
+ */
+#ifndef MEMSIFT_ANALYSE_PRIVATE_H
+#define MEMSIFT_ANALYSE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <memsift/analyse.h>
+#include <memsift/maps.h>
+
+#define MS_ANALYSIS_MAX_NOTES 32
+
+struct ms_analysis {
+	struct ms_symbols *syms;	/* NULL: no maps, nothing named */
+	struct ms_maps *maps;		/* the manifest's, parsed; NULL without */
+	enum ms_allocator alloc;
+	char alloc_why[160];
+	struct ms_objrange *ranges;
+	size_t nranges;
+	struct ms_clusters *clusters;
+	bool diffed;			/* clusters carry growth against an older dump */
+	char **notes;
+	size_t nnotes;
+};
+
+#endif

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The analysis pipeline's steps over one dump: the symbolizer from the
+ * manifest's maps, the allocator, each range to its object finder, the
+ * objects into clusters.  Its presentation (the verdict, the table, the
+ * JSON) is lib/analyse-report.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memsift/analyse.h>
+#include <memsift/elfscan.h>
+#include <memsift/maps.h>
+#include <memsift/procfs.h>
+
+#include "analyse-private.h"
+#include "internal.h"
+
+static void note(struct ms_analysis *a, const char *fmt, ...)
+{
+	char buf[512], **p;
+	va_list ap;
+
+	if (a->nnotes >= MS_ANALYSIS_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p = realloc(a->notes, (a->nnotes + 1) * sizeof(*p));
+	if (!p)
+		return;
+	a->notes = p;
+	if ((a->notes[a->nnotes] = strdup(buf)))
+		a->nnotes++;
+}
+
+void ms_analysis_free(struct ms_analysis *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	ms_clusters_free(a->clusters);
+	ms_symbols_free(a->syms);
+	ms_maps_free(a->maps);
+	free(a->ranges);
+	for (i = 0; i < a->nnotes; i++)
+		free(a->notes[i]);
+	free(a->notes);
+	free(a);
+}
+
+/* The symbolizer, from the manifest's maps (checked against its build-ids) or the live pid. */
+static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_analysis_opts *o,
+		   const char *path, const struct ms_manifest_info *mi)
+{
+	int rc;
+
+	if (mi && mi->maps) {
+		pid_t pid = o->pid ? o->pid : mi->pid;
+
+		rc = ms_symbols_new(ctx, mi->maps, strlen(mi->maps), path, &a->syms);
+		if (rc == 0 && mi->build_ids)
+			rc = ms_symbols_expect_build_ids(ctx, a->syms, mi->build_ids);
+		/*
+		 * The process may still run: its modules are then read as it maps
+		 * them, whatever a deploy or a container did to the paths.  Gone,
+		 * or its pid reused, the files at the paths stand (and are checked
+		 * against the build-ids).
+		 */
+		if (rc == 0 && pid > 0 && ms_symbols_set_pid(ctx, a->syms, pid) == -ENOMEM)
+			rc = -ENOMEM;
+	} else if (o->pid) {
+		rc = ms_symbols_new_pid(ctx, o->pid, &a->syms);
+	} else {
+		note(a, "%s: no maps in its manifest: objects are found but not named", path);
+		return 0;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		note(a, "symbols: %s", ms_ctx_errmsg(ctx));
+		ms_symbols_free(a->syms);
+		a->syms = NULL;
+	}
+	return 0;
+}
+
+/*
+ * A static binary maps no malloc library: its own symbols say which
+ * allocator it was linked with (jemalloc's mallctl, musl's mallocng
+ * context, Go's mallocgc...).  The executable is the file mapped lowest,
+ * read through /proc/PID/exe while the process lives.
+ */
+static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pid)
+{
+	static const char *const names[] = {
+		"je_mallctl", "mallctl", "tc_malloc", "mi_malloc", "__malloc_context",
+		"__malloc_alloc_meta", "runtime.mallocgc", "__libc_malloc", "ptmalloc_init",
+	};
+	static const enum ms_allocator allocs[] = {
+		MS_ALLOC_JEMALLOC, MS_ALLOC_JEMALLOC, MS_ALLOC_TCMALLOC, MS_ALLOC_MIMALLOC,
+		MS_ALLOC_MUSL, MS_ALLOC_MUSL, MS_ALLOC_GO, MS_ALLOC_UNKNOWN, MS_ALLOC_GLIBC,
+	};
+	const char *exe = NULL;
+	char path[64];
+	size_t i;
+	int fd = -1, k;
+
+	for (i = 0; a->maps && i < ms_maps_count(a->maps) && !exe; i++)
+		if (ms_mapping_name(ms_maps_get(a->maps, i))[0] == '/')
+			exe = ms_mapping_name(ms_maps_get(a->maps, i));
+	if (!exe)
+		return;
+	if (pid > 0 && ms_procfs_path(pid, "exe", path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Two passes: the allocator's own names first, glibc's only when none is there. */
+	k = ms_elf_find_symbol(ctx, fd, names, 7);
+	if (k < 0 && ms_elf_find_symbol(ctx, fd, names + 8, 1) == 0)
+		k = 8;
+	close(fd);
+	if (k < 0 || allocs[k] == MS_ALLOC_UNKNOWN)
+		return;
+	a->alloc = allocs[k];
+	snprintf(a->alloc_why, sizeof(a->alloc_why), "a static binary: %s has the symbol %s", exe,
+		 names[k]);
+}
+
+static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objrange *r)
+{
+	struct ms_objrange *p = realloc(a->ranges, (a->nranges + 1) * sizeof(*p));
+
+	if (!p)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	a->ranges = p;
+	a->ranges[a->nranges++] = *r;
+	return 0;
+}
+
+/* Each range of the dump to the finder that fits it. */
+static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned char *map,
+		   size_t size, const struct ms_manifest_info *mi)
+{
+	struct ms_manifest_range one = { mi->start, size, 0 };
+	const struct ms_manifest_range *r = mi->nranges ? mi->ranges : &one;
+	size_t n = mi->nranges ? mi->nranges : 1, i;
+	const struct ms_objspace space = { map, size, r, n };
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct ms_mapping *m = a->maps ? ms_maps_find(a->maps, r[i].start) : NULL;
+		const char *name = m ? ms_mapping_name(m) : "";
+		struct ms_objrange res;
+		uint64_t len = r[i].length;
+
+		if (r[i].offset >= size)
+			break;
+		if (len > size - r[i].offset) {
+			note(a, "range 0x%" PRIx64 ": the dump ends %" PRIu64 " bytes into it (%" PRIu64 " expected); analysed what is there",
+			     r[i].start, size - r[i].offset, len);
+			len = size - r[i].offset;
+		}
+		/* Stacks and files hold no heap objects worth a look. */
+		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
+			continue;
+		rc = ms_objects_find(ctx, a->alloc, a->syms, &space, map + r[i].offset, (size_t)len,
+				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
+				     ms_clusters_add_cb, a->clusters, &res);
+		if (rc < 0)
+			return rc;
+		if ((rc = add_range(ctx, a, &res)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, const char *path,
+		    const struct ms_manifest_info *mi, struct ms_analysis **out)
+{
+	static const struct ms_analysis_opts none;
+	const struct ms_analysis_opts *o = opts ? opts : &none;
+	struct ms_analysis *a = calloc(1, sizeof(*a));
+	struct ms_manifest_info empty = { 0 };
+	unsigned char *map = MAP_FAILED;
+	struct stat st;
+	int fd = -1, rc;
+
+	if (!a)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (!mi)
+		mi = &empty;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		rc = ms_err(ctx, -EINVAL, "%s: not a non-empty regular file", path);
+		goto out;
+	}
+	if ((rc = symbols(ctx, a, o, path, mi)) < 0)
+		goto out;
+	if (mi->maps) {
+		if (ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), path, &a->maps) < 0)
+			note(a, "%s: its maps do not parse: %s", path, ms_ctx_errmsg(ctx));
+		a->alloc = ms_allocator_guess(mi->maps, strlen(mi->maps), a->alloc_why,
+					      sizeof(a->alloc_why));
+		if (a->alloc == MS_ALLOC_UNKNOWN)
+			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
+	} else {
+		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		goto out;
+	}
+	if (o->count_words && a->syms &&
+	    (rc = ms_symbols_count_words(ctx, a->syms, map, (size_t)st.st_size)) < 0)
+		goto out;
+	if (a->syms)
+		ms_symbols_rank(a->syms);
+	if ((rc = ms_clusters_new(ctx, a->syms, &a->clusters)) < 0 ||
+	    (rc = objects(ctx, a, map, (size_t)st.st_size, mi)) < 0 ||
+	    (rc = ms_clusters_finish(ctx, a->clusters)) < 0)
+		goto out;
+	if (ms_clusters_approximate(a->clusters))
+		note(a, "more than %d clusters: objects past them are not counted", MS_CLUSTERS_MAX);
+out:
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		ms_analysis_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
+{
+	ms_clusters_diff(a->clusters, older->clusters);
+	a->diffed = true;
+}
+
+struct ms_symbols *ms_analysis_symbols(const struct ms_analysis *a)
+{
+	return a->syms;
+}
+
+const struct ms_clusters *ms_analysis_clusters(const struct ms_analysis *a)
+{
+	return a->clusters;
+}
+
+enum ms_allocator ms_analysis_allocator(const struct ms_analysis *a, const char **evidence)
+{
+	if (evidence)
+		*evidence = a->alloc_why;
+	return a->alloc;
+}
+
+size_t ms_analysis_range_count(const struct ms_analysis *a)
+{
+	return a->nranges;
+}
+
+const struct ms_objrange *ms_analysis_range(const struct ms_analysis *a, size_t i)
+{
+	return i < a->nranges ? &a->ranges[i] : NULL;
+}
+
+const char *ms_analysis_note(const struct ms_analysis *a, size_t i)
+{
+	return i < a->nnotes ? a->notes[i] : NULL;
+}

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Objects grouped by size and signature.  Each object's features come from
+ * its own bytes in one look; clusters are a hash table keyed by size and
+ * signature, so the cost is one probe per object and a symbol lookup per
+ * word of its first 64 bytes (cached by the symbolizer).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/cluster.h>
+
+#include "internal.h"
+
+/* Words of an object looked at for its naming pointer and its pointer links. */
+#define HEAD_BYTES 64
+/* Objects and links kept to find which cluster points at which. */
+#define MAX_OBJS (8u << 20)
+#define MAX_REFS (4u << 20)
+
+struct obj_at {
+	uint64_t addr;
+	uint32_t cluster;
+};
+
+struct ref {
+	uint64_t target;
+	uint32_t cluster;
+	uint32_t offset;
+};
+
+struct size_total {
+	uint64_t size, count;
+};
+
+struct ms_clusters {
+	struct ms_symbols *syms;
+	struct ms_cluster *cl;
+	size_t n, cap;
+	size_t *slot;		/* key -> index + 1 */
+	size_t slots;
+	uint32_t *order;	/* rank -> index */
+	uint32_t *inv;		/* index -> rank */
+	uint64_t objects;
+	bool approx;
+
+	struct obj_at *objs;
+	size_t nobjs, capobjs;
+	struct ref *refs;
+	size_t nrefs, caprefs;
+
+	struct size_total *sizes;	/* objects per size, for shares */
+	size_t nsizes, capsizes;
+};
+
+const char *ms_content_str(enum ms_content c)
+{
+	static const char *const names[] = { "zero", "fill", "text", "pointers", "binary" };
+
+	return (unsigned)c < MS_ARRAY_SIZE(names) ? names[c] : "binary";
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+int ms_clusters_new(struct ms_ctx *ctx, struct ms_symbols *syms, struct ms_clusters **out)
+{
+	struct ms_clusters *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	c->syms = syms;
+	c->slots = 1024;
+	c->slot = calloc(c->slots, sizeof(*c->slot));
+	if (!c->slot) {
+		free(c);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	*out = c;
+	return 0;
+}
+
+void ms_clusters_free(struct ms_clusters *c)
+{
+	if (!c)
+		return;
+	free(c->cl);
+	free(c->slot);
+	free(c->order);
+	free(c->inv);
+	free(c->objs);
+	free(c->refs);
+	free(c->sizes);
+	free(c);
+}
+
+/* Hex digits only, with a decimal digit among them unless ANY ("cafe" is a word). */
+static bool is_hex_word(const char *s, size_t n, bool any)
+{
+	bool digit = any;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		digit |= isdigit((unsigned char)s[i]) != 0;
+	}
+	return digit;
+}
+
+char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
+{
+	size_t i = 0, o = 0;
+
+	if (!outlen)
+		return out;
+	while (i < len && s[i] && o + 1 < outlen) {
+		size_t j = i;
+
+		if (!isalnum((unsigned char)s[i])) {
+			out[o++] = s[i++];
+			continue;
+		}
+		while (j < len && isalnum((unsigned char)s[j]))
+			j++;
+		/* 0x1f is a number as 1f is: the prefix goes with it. */
+		if (is_hex_word(s + i, j - i, false) ||
+		    (j - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
+		     is_hex_word(s + i + 2, j - i - 2, true))) {
+			out[o++] = '#';
+			i = j;
+			continue;
+		}
+		if (isdigit((unsigned char)s[i])) {
+			out[o++] = '#';
+			while (i < j && isdigit((unsigned char)s[i]))
+				i++;
+		}
+		while (i < j && o + 1 < outlen)
+			out[o++] = s[i++];
+		i = j;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool magic_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':';
+}
+
+/* The first 8 bytes as a magic word: 3 to 7 name characters then NULs, or 8 of them. */
+static bool magic_of(const unsigned char *d, size_t len, char *out)
+{
+	size_t k = 0, i;
+
+	if (len < 8)
+		return false;
+	while (k < 8 && magic_char(d[k]))
+		k++;
+	if (k < 3)
+		return false;
+	for (i = k; i < 8; i++)
+		if (d[i])
+			return false;
+	/* Eight name characters followed by more text are text, not a magic. */
+	if (k == 8 && len > 8 && (d[8] >= 0x20 && d[8] < 0x7f))
+		return false;
+	memcpy(out, d, k);
+	out[k] = '\0';
+	return true;
+}
+
+static uint64_t rd(const unsigned char *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+/*
+ * How well a pointer names the object holding it, 0 not at all: a vtable
+ * is its type, a function its maker (a callback), a data object its type
+ * (ob_type, a Go type descriptor), a string literal only a label.
+ */
+static int name_rank(enum ms_sym_kind k)
+{
+	switch (k) {
+	case MS_SYM_VTABLE:
+		return 5;
+	case MS_SYM_TEXT:
+		return 4;
+	case MS_SYM_TYPEINFO:
+	case MS_SYM_DATA:
+	case MS_SYM_BSS:
+	case MS_SYM_RODATA:
+		return 3;
+	case MS_SYM_STRING:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+struct features {
+	enum ms_content content;
+	int fill;
+	char shape[MS_SHAPE_MAX];
+	char magic[16];
+	int name_offset;
+	uint64_t name_word;
+	const struct ms_sym *name;
+};
+
+/* What the object's own bytes say.  Returns 0 or -ENOMEM. */
+static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_obj *o,
+		    struct features *f)
+{
+	size_t len = o->len < o->size ? o->len : (size_t)o->size, i, nz = 0, same = 0, ptrs = 0;
+	size_t words = 0, t;
+	const unsigned char *d = o->data;
+	int rc, best = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->fill = -1;
+	f->name_offset = -1;
+	for (i = 0; i < len; i++) {
+		nz += d[i] != 0;
+		same += d[i] == d[0];
+	}
+	if (!nz) {
+		f->content = MS_CONTENT_ZERO;
+		return 0;
+	}
+	/*
+	 * Slack at the end (rounding, a slot's header, the next chunk's field)
+	 * may differ: 80% is a fill.
+	 */
+	if (d[0] && same * 10 >= len * 8) {
+		f->content = MS_CONTENT_FILL;
+		f->fill = d[0];
+		return 0;
+	}
+	magic_of(d, len, f->magic);
+	for (i = 0; i + 8 <= len && i < 256; i += 8) {
+		uint64_t w = rd(d + i);
+		const struct ms_sym *s = NULL;
+
+		words++;
+		if (w < 4096 || (w >> 47) || !c->syms)
+			continue;
+		if ((rc = ms_symbols_lookup(ctx, c->syms, w, &s)) < 0)
+			return rc;
+		if (!s)
+			continue;
+		ptrs++;
+		if (i < HEAD_BYTES && name_rank(s->kind) > best) {
+			best = name_rank(s->kind);
+			f->name_offset = (int)i;
+			f->name_word = w;
+			f->name = s;
+		}
+	}
+	/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
+	for (t = 0; t < 16 && t < len && !(d[t] >= 0x20 && d[t] < 0x7f); t++)
+		;
+	if (t < len) {
+		size_t e = t;
+
+		while (e < len && ((d[e] >= 0x20 && d[e] < 0x7f) || d[e] == '\t'))
+			e++;
+		if (e - t >= 8 && (e == len || !d[e]) && !f->magic[0]) {
+			f->content = MS_CONTENT_TEXT;
+			ms_text_shape((const char *)d + t, e - t, f->shape, sizeof(f->shape));
+			return 0;
+		}
+	}
+	f->content = ptrs * 4 >= words && ptrs ? MS_CONTENT_POINTERS : MS_CONTENT_BINARY;
+	return 0;
+}
+
+static uint64_t key_of(uint64_t size, const struct features *f)
+{
+	uint64_t k = mix(size);
+
+	if (f->name_offset >= 0)
+		return mix(k ^ mix(f->name_word) ^ (uint64_t)f->name_offset ^ 1);
+	if (f->magic[0])
+		return mix(k ^ hash_str(f->magic) ^ 2);
+	if (f->content == MS_CONTENT_TEXT)
+		return mix(k ^ hash_str(f->shape) ^ 3);
+	if (f->content == MS_CONTENT_FILL)
+		return mix(k ^ ((uint64_t)f->fill << 8) ^ 4);
+	return mix(k ^ ((uint64_t)f->content << 16) ^ 5);
+}
+
+static int grow_slots(struct ms_ctx *ctx, struct ms_clusters *c)
+{
+	size_t n = c->slots * 2, i, j;
+	size_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < c->n; i++) {
+		for (j = c->cl[i].key & (n - 1); s[j]; j = (j + 1) & (n - 1))
+			;
+		s[j] = i + 1;
+	}
+	free(c->slot);
+	c->slot = s;
+	c->slots = n;
+	return 0;
+}
+
+/* The cluster of KEY, made from F if new; NULL when full (*RC 0) or out of memory (*RC < 0). */
+static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, uint64_t key,
+				     const struct ms_obj *o, const struct features *f, int *rc)
+{
+	struct ms_cluster *cl;
+	size_t j;
+
+	*rc = 0;
+	if (c->n * 2 >= c->slots && (*rc = grow_slots(ctx, c)) < 0)
+		return NULL;
+	for (j = key & (c->slots - 1); c->slot[j]; j = (j + 1) & (c->slots - 1))
+		if (c->cl[c->slot[j] - 1].key == key)
+			return &c->cl[c->slot[j] - 1];
+	if (c->n >= MS_CLUSTERS_MAX) {
+		c->approx = true;
+		return NULL;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct ms_cluster *p = realloc(c->cl, cap * sizeof(*p));
+
+		if (!p) {
+			*rc = ms_err(ctx, -ENOMEM, "out of memory");
+			return NULL;
+		}
+		c->cl = p;
+		c->cap = cap;
+	}
+	cl = &c->cl[c->n];
+	*cl = (struct ms_cluster){
+		.key = key, .size = o->size, .finder = o->finder, .content = f->content,
+		.fill = f->fill, .name_offset = f->name_offset, .name_word = f->name_word,
+		.name = f->name, .referrer = -1, .ref_offset = -1,
+	};
+	memcpy(cl->shape, f->shape, sizeof(cl->shape));
+	memcpy(cl->magic, f->magic, sizeof(cl->magic));
+	c->slot[j] = ++c->n;
+	return cl;
+}
+
+static int size_count(struct ms_ctx *ctx, struct ms_clusters *c, uint64_t size)
+{
+	size_t i;
+
+	/* Few distinct sizes: a search from the last one used is short. */
+	for (i = c->nsizes; i-- > 0;)
+		if (c->sizes[i].size == size) {
+			c->sizes[i].count++;
+			return 0;
+		}
+	if (c->nsizes == c->capsizes) {
+		size_t cap = c->capsizes ? c->capsizes * 2 : 64;
+		struct size_total *p = realloc(c->sizes, cap * sizeof(*p));
+
+		if (!p)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		c->sizes = p;
+		c->capsizes = cap;
+	}
+	c->sizes[c->nsizes++] = (struct size_total){ size, 1 };
+	return 0;
+}
+
+static int keep_obj(struct ms_ctx *ctx, struct ms_clusters *c, uint64_t addr, uint32_t idx)
+{
+	if (c->nobjs >= MAX_OBJS)
+		return 0;
+	if (c->nobjs == c->capobjs) {
+		size_t cap = c->capobjs ? c->capobjs * 2 : 4096;
+		struct obj_at *p = realloc(c->objs, cap * sizeof(*p));
+
+		if (!p)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		c->objs = p;
+		c->capobjs = cap;
+	}
+	c->objs[c->nobjs++] = (struct obj_at){ addr, idx };
+	return 0;
+}
+
+/* The heap pointers in a named object's first words: who owns which object. */
+static int keep_refs(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_obj *o,
+		     uint32_t idx)
+{
+	size_t len = o->len < HEAD_BYTES ? o->len : HEAD_BYTES, i;
+
+	for (i = 0; i + 8 <= len && c->nrefs < MAX_REFS; i += 8) {
+		uint64_t w = rd(o->data + i);
+
+		if (w < 4096 || (w >> 47) || w % 8)
+			continue;
+		if (c->nrefs == c->caprefs) {
+			size_t cap = c->caprefs ? c->caprefs * 2 : 4096;
+			struct ref *p = realloc(c->refs, cap * sizeof(*p));
+
+			if (!p)
+				return ms_err(ctx, -ENOMEM, "out of memory");
+			c->refs = p;
+			c->caprefs = cap;
+		}
+		c->refs[c->nrefs++] = (struct ref){ w, idx, (uint32_t)i };
+	}
+	return 0;
+}
+
+int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
+{
+	struct ms_clusters *c = data;
+	struct ms_cluster *cl;
+	struct features f;
+	uint32_t idx;
+	int rc;
+
+	if ((rc = features(ctx, c, o, &f)) < 0)
+		return rc;
+	c->objects++;
+	if ((rc = size_count(ctx, c, o->size)) < 0)
+		return rc;
+	cl = cluster_of(ctx, c, key_of(o->size, &f), o, &f, &rc);
+	if (!cl)
+		return rc;
+	cl->count++;
+	cl->bytes += o->size;
+	idx = (uint32_t)(cl - c->cl);
+	if ((rc = keep_obj(ctx, c, o->addr, idx)) < 0)
+		return rc;
+	return f.name_offset >= 0 || f.magic[0] ? keep_refs(ctx, c, o, idx) : 0;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	const struct obj_at *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static const struct obj_at *find_obj(const struct ms_clusters *c, uint64_t addr)
+{
+	size_t lo = 0, hi = c->nobjs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->objs[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nobjs && c->objs[lo].addr == addr ? &c->objs[lo] : NULL;
+}
+
+struct link {
+	uint64_t key;		/* (from cluster, offset, to cluster) */
+	uint32_t from, to, offset;
+	uint64_t count;
+};
+
+/* Which cluster's objects point at each cluster's objects' starts, and at which offset. */
+static int link_referrers(struct ms_ctx *ctx, struct ms_clusters *c)
+{
+	size_t cap = 1024, n = 0, i, j;
+	struct link *t;
+
+	if (!c->nrefs || !c->nobjs)
+		return 0;
+	qsort(c->objs, c->nobjs, sizeof(*c->objs), cmp_obj);
+	while (cap < c->n * 4)
+		cap *= 2;
+	if (!(t = calloc(cap, sizeof(*t))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < c->nrefs; i++) {
+		const struct obj_at *o = find_obj(c, c->refs[i].target);
+		uint64_t key;
+
+		if (!o || o->cluster == c->refs[i].cluster)
+			continue;
+		key = mix(((uint64_t)c->refs[i].cluster << 32 | o->cluster) ^
+			  mix(c->refs[i].offset + 1));
+		for (j = key & (cap - 1); t[j].count && t[j].key != key; j = (j + 1) & (cap - 1))
+			;
+		if (!t[j].count) {
+			/* Full: the links seen so far stand; a bounded table never grows past its use. */
+			if (n * 2 >= cap)
+				continue;
+			t[j] = (struct link){ key, c->refs[i].cluster, o->cluster, c->refs[i].offset, 0 };
+			n++;
+		}
+		t[j].count++;
+	}
+	for (j = 0; j < cap; j++) {
+		struct ms_cluster *to;
+
+		if (!t[j].count)
+			continue;
+		to = &c->cl[t[j].to];
+		if ((double)t[j].count / (double)to->count > to->ref_share) {
+			to->referrer = (int)t[j].from;
+			to->ref_offset = (int)t[j].offset;
+			to->ref_share = (double)t[j].count / (double)to->count;
+		}
+	}
+	/* A referrer only when most of the objects have it. */
+	for (i = 0; i < c->n; i++)
+		if (c->cl[i].referrer >= 0 && c->cl[i].ref_share < 0.5) {
+			c->cl[i].referrer = -1;
+			c->cl[i].ref_offset = -1;
+			c->cl[i].ref_share = 0;
+		}
+	free(t);
+	return 0;
+}
+
+static const struct ms_clusters *sort_c;
+
+static uint64_t growth_bytes(const struct ms_cluster *x)
+{
+	return x->has_delta && x->delta > 0 ? (uint64_t)x->delta * x->size : 0;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct ms_cluster *x = &sort_c->cl[*(const uint32_t *)a];
+	const struct ms_cluster *y = &sort_c->cl[*(const uint32_t *)b];
+	uint64_t gx = growth_bytes(x), gy = growth_bytes(y);
+
+	if (gx != gy)
+		return gx > gy ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+static void rank(struct ms_clusters *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		c->order[i] = (uint32_t)i;
+	/* qsort has no context argument in C11; ranking is not reentrant, and need not be. */
+	sort_c = c;
+	qsort(c->order, c->n, sizeof(*c->order), cmp_rank);
+	sort_c = NULL;
+	for (i = 0; i < c->n; i++)
+		c->inv[c->order[i]] = (uint32_t)i;
+}
+
+int ms_clusters_finish(struct ms_ctx *ctx, struct ms_clusters *c)
+{
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < c->n; i++)
+		for (k = 0; k < c->nsizes; k++)
+			if (c->sizes[k].size == c->cl[i].size)
+				c->cl[i].share = (double)c->cl[i].count / (double)c->sizes[k].count;
+	if ((rc = link_referrers(ctx, c)) < 0)
+		return rc;
+	free(c->order);
+	free(c->inv);
+	c->order = malloc((c->n ? c->n : 1) * sizeof(*c->order));
+	c->inv = malloc((c->n ? c->n : 1) * sizeof(*c->inv));
+	if (!c->order || !c->inv)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	rank(c);
+	return 0;
+}
+
+static const struct ms_cluster *find_key(const struct ms_clusters *c, uint64_t key)
+{
+	size_t j;
+
+	for (j = key & (c->slots - 1); c->slot[j]; j = (j + 1) & (c->slots - 1))
+		if (c->cl[c->slot[j] - 1].key == key)
+			return &c->cl[c->slot[j] - 1];
+	return NULL;
+}
+
+void ms_clusters_diff(struct ms_clusters *c, const struct ms_clusters *older)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct ms_cluster *o = find_key(older, c->cl[i].key);
+
+		c->cl[i].delta = (int64_t)c->cl[i].count - (o ? (int64_t)o->count : 0);
+		c->cl[i].has_delta = true;
+	}
+	if (c->order)
+		rank(c);
+}
+
+size_t ms_clusters_count(const struct ms_clusters *c)
+{
+	return c->order ? c->n : 0;
+}
+
+const struct ms_cluster *ms_clusters_get(const struct ms_clusters *c, size_t i)
+{
+	return c->order && i < c->n ? &c->cl[c->order[i]] : NULL;
+}
+
+uint64_t ms_clusters_objects(const struct ms_clusters *c)
+{
+	return c->objects;
+}
+
+bool ms_clusters_approximate(const struct ms_clusters *c)
+{
+	return c->approx;
+}
+
+const struct ms_cluster *ms_clusters_referrer(const struct ms_clusters *c,
+					      const struct ms_cluster *cl)
+{
+	return cl->referrer >= 0 && (size_t)cl->referrer < c->n ? &c->cl[cl->referrer] : NULL;
+}
+
+size_t ms_clusters_rank(const struct ms_clusters *c, const struct ms_cluster *cl)
+{
+	return c->inv[cl - c->cl];
+}

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Object finders: glibc's chunks where the dump is a glibc heap, and what
+ * repeats (a pointer at a fixed stride, a string) in any other heap.  The
+ * glibc walk itself is lib/heapwalk.c; this decides which range gets which
+ * finder and says why.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/heapwalk.h>
+#include <memsift/objects.h>
+
+#include "internal.h"
+
+#define GLIBC_HEAP_MAX (64ULL << 20)	/* thread arena heaps are aligned to this */
+#define GLIBC_IS_MMAPPED 2ULL
+/* A pointer value met this often in a range is a signature worth a stride. */
+#define SIG_MIN_HITS 16
+/* Bound the signature finder's memory: 16 bytes per pointer kept. */
+#define SIG_MAX_HITS (8u << 20)
+#define SIG_MAX_STRIDE (1u << 20)
+/* A string this long, NUL-ended, is an object of its own in a foreign heap. */
+#define STR_MIN 16
+
+const char *ms_allocator_str(enum ms_allocator a)
+{
+	static const char *const names[] = {
+		[MS_ALLOC_UNKNOWN] = "unknown", [MS_ALLOC_GLIBC] = "glibc",
+		[MS_ALLOC_JEMALLOC] = "jemalloc", [MS_ALLOC_TCMALLOC] = "tcmalloc",
+		[MS_ALLOC_MUSL] = "musl", [MS_ALLOC_MIMALLOC] = "mimalloc", [MS_ALLOC_GO] = "go",
+	};
+
+	return (unsigned)a < MS_ARRAY_SIZE(names) && names[a] ? names[a] : "unknown";
+}
+
+const char *ms_finder_str(enum ms_finder f)
+{
+	static const char *const names[] = {
+		[MS_FIND_NONE] = "none", [MS_FIND_GLIBC_MAIN] = "glibc-main",
+		[MS_FIND_GLIBC_ARENA] = "glibc-arena", [MS_FIND_GLIBC_MMAP] = "glibc-mmap",
+		[MS_FIND_SIGNATURE] = "signature",
+	};
+
+	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
+}
+
+enum ms_allocator ms_allocator_guess(const char *maps, size_t len, char *why, size_t whylen)
+{
+	static const struct {
+		const char *lib;
+		enum ms_allocator a;
+	} libs[] = {
+		{ "libjemalloc", MS_ALLOC_JEMALLOC }, { "libtcmalloc", MS_ALLOC_TCMALLOC },
+		{ "libmimalloc", MS_ALLOC_MIMALLOC }, { "ld-musl-", MS_ALLOC_MUSL },
+		{ "libc.musl-", MS_ALLOC_MUSL },
+	};
+	const char *p = maps, *end = maps + len, *glibc = NULL;
+	size_t glibc_len = 0, i;
+
+	if (whylen)
+		why[0] = '\0';
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *slash = NULL, *q;
+
+		for (q = p; q < le; q++)
+			if (*q == '/')
+				slash = q;
+		if (slash) {
+			const char *base = slash + 1;
+			size_t blen = (size_t)(le - base);
+
+			for (i = 0; i < MS_ARRAY_SIZE(libs); i++) {
+				size_t n = strlen(libs[i].lib);
+
+				if (blen >= n && !strncmp(base, libs[i].lib, n)) {
+					snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
+					return libs[i].a;
+				}
+			}
+			if (!glibc && ((blen >= 9 && !strncmp(base, "libc.so.6", 9)) ||
+				       (blen >= 7 && !strncmp(base, "libc-2.", 7)))) {
+				glibc = base;
+				glibc_len = blen;
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (glibc) {
+		snprintf(why, whylen, "%.*s is mapped and no other malloc library is",
+			 (int)glibc_len, glibc);
+		return MS_ALLOC_GLIBC;
+	}
+	snprintf(why, whylen, "no malloc library is mapped (a static binary?)");
+	return MS_ALLOC_UNKNOWN;
+}
+
+static uint64_t rd(const unsigned char *b, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+/* The glibc walk's chunks, handed on as objects. */
+struct glibc_walk {
+	struct ms_ctx *ctx;
+	ms_obj_cb cb;
+	void *data;
+	struct ms_objrange *res;
+};
+
+static int glibc_chunk(uint64_t addr, uint64_t size, bool inuse, const unsigned char *user,
+		       size_t ulen, void *data)
+{
+	struct glibc_walk *g = data;
+	struct ms_obj o = { addr, size, user, ulen, g->res->finder };
+
+	if (!inuse)
+		return 0;
+	g->res->objects++;
+	g->res->bytes += size;
+	return g->cb(g->ctx, &o, g->data);
+}
+
+/*
+ * Walk BUF as a glibc heap.  Returns 1 when it is one (objects handed on,
+ * RES says where a walk stopped), 0 when it is not (RES->note says why), or
+ * a negative errno from CB or memory.
+ */
+static int glibc_heap(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base,
+		      ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	struct glibc_walk g = { ctx, cb, data, res };
+	struct ms_heapwalk *w = NULL;
+	const char *why;
+	uint64_t at;
+	int rc;
+
+	res->finder = base % GLIBC_HEAP_MAX ? MS_FIND_GLIBC_MAIN : MS_FIND_GLIBC_ARENA;
+	rc = ms_heapwalk_run_cb(ctx, buf, len, base, glibc_chunk, &g, &w);
+	if (rc == -EPROTONOSUPPORT || rc == -EBADMSG) {
+		snprintf(res->note, sizeof(res->note), "not a glibc heap: %s", ms_ctx_errmsg(ctx));
+		res->finder = MS_FIND_NONE;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (ms_heapwalk_form(w) == MS_HEAP_MAIN)
+		res->finder = MS_FIND_GLIBC_MAIN;
+	if (ms_heapwalk_broken(w, &at, &why)) {
+		/* Broken at its first chunk: it was never a glibc heap. */
+		if (ms_heapwalk_chunks(w) == 0) {
+			snprintf(res->note, sizeof(res->note),
+				 "not a glibc heap: its first chunk header does not parse (%s)", why);
+			res->finder = MS_FIND_NONE;
+			ms_heapwalk_free(w);
+			return 0;
+		}
+		snprintf(res->note, sizeof(res->note),
+			 "walk stopped at 0x%" PRIx64 ": %s; %" PRIu64 " bytes after it not walked", at,
+			 why, base + len - at);
+	}
+	ms_heapwalk_free(w);
+	return 1;
+}
+
+/* A whole mapping that is one chunk glibc mmapped (a large malloc). */
+static int glibc_mmapped(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base,
+			 ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	uint64_t size, cs;
+	struct ms_obj o;
+	int rc;
+
+	if (len < 4096 || base % 4096)
+		return 0;
+	size = rd(buf, 8);
+	cs = size & ~7ULL;
+	/* prev_size holds the alignment slack, 0 for plain malloc; the size covers the mapping. */
+	if (rd(buf, 0) || !(size & GLIBC_IS_MMAPPED) || (size & 1) || cs % 4096 || cs < 4096 ||
+	    cs > len || len - cs >= 4096)
+		return 0;
+	res->finder = MS_FIND_GLIBC_MMAP;
+	res->objects = 1;
+	res->bytes = cs;
+	o = (struct ms_obj){ base + 16, cs, buf + 16, (size_t)cs - 16, MS_FIND_GLIBC_MMAP };
+	rc = cb(ctx, &o, data);
+	return rc < 0 ? rc : 1;
+}
+
+struct hit {
+	uint64_t value, pos;
+};
+
+struct cand {
+	uint64_t start, size;
+};
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* Two sizes for one start: the smaller, or one object would swallow its neighbours. */
+	return (x->size > y->size) - (x->size < y->size);
+}
+
+static bool named_kind(enum ms_sym_kind k)
+{
+	return k >= MS_SYM_TEXT && k <= MS_SYM_BSS;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The most common gap between the sorted positions of one value, if most gaps are it. */
+static uint64_t stride_of(const struct hit *h, size_t n)
+{
+	uint64_t best = 0, best_n = 0, cur, cur_n = 0;
+	uint64_t *gaps;
+	size_t i, k = 0;
+
+	if (n < 2 || !(gaps = malloc((n - 1) * sizeof(*gaps))))
+		return 0;
+	for (i = 1; i < n; i++) {
+		uint64_t g = h[i].pos - h[i - 1].pos;
+
+		if (g >= 16 && g <= SIG_MAX_STRIDE)
+			gaps[k++] = g;
+	}
+	qsort(gaps, k, sizeof(*gaps), cmp_u64);
+	for (i = 0; i < k; i++) {
+		if (!i || gaps[i] != cur) {
+			cur = gaps[i];
+			cur_n = 0;
+		}
+		if (++cur_n > best_n) {
+			best_n = cur_n;
+			best = cur;
+		}
+	}
+	free(gaps);
+	return best_n * 2 >= n - 1 ? best : 0;
+}
+
+static bool printable(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+static int push_cand(struct ms_ctx *ctx, struct cand **c, size_t *n, size_t *cap, uint64_t start,
+		     uint64_t size)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+		struct cand *p = realloc(*c, ncap * sizeof(**c));
+
+		if (!p)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		*c = p;
+		*cap = ncap;
+	}
+	(*c)[(*n)++] = (struct cand){ start, size };
+	return 0;
+}
+
+/*
+ * The bytes at ADDR: in this range (BUF, LEN from BASE), else anywhere in
+ * SPACE; *AVAIL how many follow in the dump.  NULL when the dump lacks it.
+ */
+static const unsigned char *bytes_at(const struct ms_objspace *space, const unsigned char *buf,
+				     size_t len, uint64_t base, uint64_t addr, size_t *avail)
+{
+	size_t i;
+
+	if (addr >= base && addr < base + len) {
+		if (avail)
+			*avail = len - (size_t)(addr - base);
+		return buf + (addr - base);
+	}
+	for (i = 0; space && i < space->nranges; i++) {
+		const struct ms_manifest_range *r = &space->ranges[i];
+
+		if (addr >= r->start && addr - r->start < r->length &&
+		    r->offset + (addr - r->start) < space->size) {
+			uint64_t off = r->offset + (addr - r->start), end = r->offset + r->length;
+
+			if (avail)
+				*avail = (size_t)((end < space->size ? end : space->size) - off);
+			return space->map + off;
+		}
+	}
+	return NULL;
+}
+
+struct target {
+	uint64_t key;		/* which record cluster, and the offset of the pointer in it */
+	uint64_t addr;
+};
+
+static int cmp_target(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+/*
+ * What the records found so far point at, in this range: a payload has no
+ * signature of its own (a buffer of text or a fill), but each is the
+ * target of one record's pointer at one offset.  The targets of one
+ * (record stride, offset) sorted, their most common gap is the payload's
+ * size class.  Adds to *C.
+ */
+static int payloads(struct ms_ctx *ctx, const struct ms_objspace *space,
+		    const unsigned char *buf, size_t len, uint64_t base, struct cand **c,
+		    size_t *nc, size_t *capc)
+{
+	size_t n0 = *nc, nt = 0, i, j, k;
+	struct target *t;
+	int rc = 0;
+
+	if (!n0)
+		return 0;
+	t = malloc(n0 * 8 * sizeof(*t));
+	if (!t)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < n0; i++) {
+		uint64_t off = (*c)[i].start - base, o;
+
+		for (o = 0; o < 64 && o < (*c)[i].size && off + o + 8 <= len; o += 8) {
+			uint64_t w = rd(buf, off + o);
+
+			if (!(w % 16) && (w < (*c)[i].start || w >= (*c)[i].start + (*c)[i].size) &&
+			    bytes_at(space, buf, len, base, w, NULL))
+				t[nt++] = (struct target){ (*c)[i].size << 8 | o, w };
+		}
+	}
+	qsort(t, nt, sizeof(*t), cmp_target);
+	for (i = 0; i < nt; i = j) {
+		struct hit *h;
+		uint64_t stride;
+		size_t m = 0;
+
+		for (j = i + 1; j < nt && t[j].key == t[i].key; j++)
+			;
+		if (j - i < SIG_MIN_HITS || !(h = malloc((j - i) * sizeof(*h))))
+			continue;
+		for (k = i; k < j; k++)
+			if (!m || t[k].addr != h[m - 1].pos)
+				h[m++] = (struct hit){ 0, t[k].addr };
+		stride = m >= SIG_MIN_HITS ? stride_of(h, m) : 0;
+		for (k = 0; stride && k < m && rc == 0; k++)
+			rc = push_cand(ctx, c, nc, capc, h[k].pos, stride);
+		free(h);
+		if (rc < 0)
+			break;
+	}
+	free(t);
+	return rc;
+}
+
+/*
+ * Any heap we cannot walk: an object is where a code, type or data pointer
+ * that recurs at a regular stride sits (the stride is the slab's object
+ * size; a power of two gives the object's start too, as slabs are
+ * page-aligned), or where a NUL-ended string starts.
+ */
+static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
+			const struct ms_objspace *space, const unsigned char *buf, size_t len,
+			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	struct hit *hits = NULL;
+	struct cand *c = NULL;
+	size_t nh = 0, caph = 0, nc = 0, capc = 0, i, j, k;
+	bool capped = false, guessed = false;
+	uint64_t end_prev = 0;
+	int rc = 0;
+
+	res->finder = MS_FIND_SIGNATURE;
+	for (i = 0; syms && i + 8 <= len && !capped; i += 8) {
+		uint64_t w = rd(buf, i);
+		const struct ms_sym *s;
+
+		if (w < 4096 || (w >> 47))
+			continue;
+		if ((rc = ms_symbols_lookup(ctx, syms, w, &s)) < 0)
+			goto out;
+		if (!s || !named_kind(s->kind))
+			continue;
+		if (nh == caph) {
+			size_t ncap = caph ? caph * 2 : 4096;
+			struct hit *p = realloc(hits, ncap * sizeof(*hits));
+
+			if (!p) {
+				rc = ms_err(ctx, -ENOMEM, "out of memory");
+				goto out;
+			}
+			hits = p;
+			caph = ncap;
+		}
+		hits[nh++] = (struct hit){ w, i };
+		capped = nh >= SIG_MAX_HITS;
+	}
+	if (nh)
+		qsort(hits, nh, sizeof(*hits), cmp_hit);
+	for (i = 0; i < nh; i = j) {
+		uint64_t stride;
+
+		for (j = i + 1; j < nh && hits[j].value == hits[i].value; j++)
+			;
+		if (j - i < SIG_MIN_HITS || !(stride = stride_of(hits + i, j - i)))
+			continue;
+		for (k = i; k < j; k++) {
+			uint64_t at = base + hits[k].pos, start = at;
+
+			if (!(stride & (stride - 1)) && stride <= 4096)
+				start = at & ~(stride - 1);
+			else
+				guessed = true;
+			if ((rc = push_cand(ctx, &c, &nc, &capc, start, stride)) < 0)
+				goto out;
+		}
+	}
+	if ((rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0)
+		goto out;
+	/* Strings: a run of STR_MIN printable bytes or more, ended by a NUL. */
+	for (i = 0; i < len;) {
+		size_t s0 = i, same = 0;
+
+		if (!printable(buf[i])) {
+			i++;
+			continue;
+		}
+		while (i < len && printable(buf[i])) {
+			same += buf[i] == buf[s0];
+			i++;
+		}
+		/* One byte over and over is a fill, not a string. */
+		if (i < len && !buf[i] && i - s0 >= STR_MIN && same * 10 < (i - s0) * 9 &&
+		    (rc = push_cand(ctx, &c, &nc, &capc, base + s0, (i - s0 + 1 + 15) & ~15ULL)) < 0)
+			goto out;
+	}
+	if (nc)
+		qsort(c, nc, sizeof(*c), cmp_cand);
+	/* One object per start, none inside another (a string inside a record is the record's). */
+	for (i = 0; i < nc; i++) {
+		const unsigned char *p;
+		struct ms_obj o;
+		size_t avail;
+
+		if (c[i].start < end_prev || !(p = bytes_at(space, buf, len, base, c[i].start, &avail)))
+			continue;
+		o = (struct ms_obj){ c[i].start, c[i].size, p,
+				     (size_t)(c[i].size < avail ? c[i].size : avail), MS_FIND_SIGNATURE };
+		end_prev = c[i].start + c[i].size;
+		res->objects++;
+		res->bytes += c[i].size;
+		if ((rc = cb(ctx, &o, data)) < 0)
+			goto out;
+	}
+	if (guessed || capped)
+		snprintf(res->note + strlen(res->note), sizeof(res->note) - strlen(res->note), "%s%s%s",
+			 res->note[0] ? "; " : "",
+			 guessed ? "objects of a stride not a power of two start at their signature" : "",
+			 capped ? (guessed ? "; pointers past 8M not followed" : "pointers past 8M not followed") : "");
+out:
+	free(hits);
+	free(c);
+	return rc;
+}
+
+int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbols *syms,
+		    const struct ms_objspace *space, const void *buf, size_t len, uint64_t base, const char *name,
+		    bool mapping_start, ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	bool anon = !name || !name[0];
+	int rc;
+
+	*res = (struct ms_objrange){ .start = base, .end = base + len };
+	if (alloc == MS_ALLOC_GLIBC || alloc == MS_ALLOC_UNKNOWN) {
+		bool heap = name && !strcmp(name, "[heap]");
+
+		if ((heap && mapping_start) || (anon && !(base % GLIBC_HEAP_MAX))) {
+			rc = glibc_heap(ctx, buf, len, base, cb, data, res);
+			if (rc != 0)
+				return rc < 0 ? rc : 0;
+		}
+		/* A mmapped chunk may sit on a 64 MiB boundary too: not an arena, then. */
+		if (anon && mapping_start) {
+			rc = glibc_mmapped(ctx, buf, len, base, cb, data, res);
+			if (rc > 0)
+				res->note[0] = '\0';
+			if (rc != 0)
+				return rc < 0 ? rc : 0;
+		} else if (heap && !mapping_start) {
+			snprintf(res->note, sizeof(res->note),
+				 "the dump starts inside [heap], not at its first chunk: not walked");
+		}
+		/*
+		 * glibc's own heaps are walked; other anonymous memory of a glibc
+		 * process is another allocator's (CPython's arenas, a pool of the
+		 * program's own): its objects are found by signature, said so.
+		 */
+		if (!res->note[0])
+			snprintf(res->note, sizeof(res->note),
+				 "not a glibc heap, arena or mmapped chunk");
+	} else {
+		snprintf(res->note, sizeof(res->note), "not a glibc heap: the process uses %s",
+			 ms_allocator_str(alloc));
+	}
+	return by_signature(ctx, syms, space, buf, len, base, cb, data, res);
+}
