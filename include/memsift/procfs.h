@@ -26,7 +26,10 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 
 /*
  * Read everything from file descriptor FD into a new NUL-terminated buffer,
- * as ms_procfs_read() does; WHAT names the file in messages.
+ * as ms_procfs_read() does; WHAT names the file in messages.  There is no
+ * limit: it is for /proc files, whose size the kernel bounds.  A file a
+ * user names goes through a stream parser instead (ms_snapshot_load(),
+ * ms_maps_parse(), ms_pmap_parse()), which read at most MS_INPUT_MAX.
  * Returns: 0, -ENOMEM, or the read(2) error as -errno.
  */
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,

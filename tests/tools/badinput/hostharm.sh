@@ -81,6 +81,10 @@ fifo bash -c 'head -n 3 "$1"; tr "\0" b < /dev/zero' sh "$good"
 run "$mapsdiff" 2 "mapsdiff: $tmp/fifo:4: byte $(head -n 3 "$good" | wc -c): a line longer than 1 MiB; is this a maps or smaps capture?" -- "$tmp/fifo" "$good"
 wait "$writer" || :
 
+# regiondump --grown reads its snapshot the same way, before any memory.
+run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -o "$tmp/grown"
+[ ! -e "$tmp/grown" ] || ms_fail "regiondump --grown /dev/zero left a dump"
+
 # The log readers (oomreport, mapswatch --gctrace) read in bounded memory
 # already, but /dev/zero never gave them a newline: they read it forever.
 # timeout(1) only turns such a hang into a failure here; nothing is timed.
