@@ -125,7 +125,7 @@ int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
  * ms_snapshot_load() of any format), and the most memory it keeps of the
  * mappings parsed from one: 1 GiB, where no real maps, smaps, pmap output
  * or snapshot comes (65,530 mappings, the kernel's default
- * vm.max_map_count, make about 90 MiB of smaps and take about 70 MiB
+ * vm.max_map_count, make about 45 MiB of smaps and take about 60 MiB
  * parsed).  It keeps a wrong file
  * name (a disk image, /dev/zero, a FIFO that never ends) from taking the
  * memory of the sick machine the tools are run on.

@@ -115,9 +115,9 @@ int ms_pmap_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, pid_t *pid, struct ms_maps **out);
 
 /*
- * The most bytes of pmap output read: 128 MiB, where pmap -XX of 400,000
+ * The most bytes of pmap output read: 128 MiB, where pmap -XX of 370,000
  * mappings comes (65,530, the kernel's default vm.max_map_count, make
- * about 20 MiB).  Each row becomes a mapping of several hundred bytes, so
+ * about 23 MiB).  Each row becomes a mapping of several hundred bytes, so
  * this keeps what is parsed within MS_INPUT_MAX too.
  */
 #define MS_PMAP_INPUT_MAX (128ULL << 20)
