@@ -28,7 +28,6 @@
 
 #include <memsift/maps.h>
 #include <memsift/pmap.h>
-#include <memsift/procfs.h>
 
 #include "internal.h"
 
