@@ -26,6 +26,7 @@ struct ms_analysis {
 	struct ms_objrange *ranges;
 	size_t nranges;
 	struct ms_clusters *clusters;
+	struct ms_heapwalk *hw;		/* opts.heap_walk's */
 	bool diffed;			/* clusters carry growth against an older dump */
 	char **notes;
 	size_t nnotes;

@@ -50,6 +50,7 @@ void ms_analysis_free(struct ms_analysis *a)
 	if (!a)
 		return;
 	ms_clusters_free(a->clusters);
+	ms_heapwalk_free(a->hw);
 	ms_symbols_free(a->syms);
 	ms_maps_free(a->maps);
 	free(a->ranges);
@@ -82,7 +83,10 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 	} else if (o->pid) {
 		rc = ms_symbols_new_pid(ctx, o->pid, &a->syms);
 	} else {
-		note(a, "%s: no maps in its manifest: objects are found but not named", path);
+		/* Only objects miss a name; a heap walk alone names nothing without maps either. */
+		if (!o->no_objects)
+			note(a, "%s: no maps (regiondump's manifest, or a live pid): objects are found but not named",
+			     path);
 		return 0;
 	}
 	if (rc == -ENOMEM)
@@ -254,6 +258,48 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 	return 0;
 }
 
+/*
+ * The heap to show chunk by chunk: [heap] from its start, else the busiest
+ * thread arena, else the whole dump when it is one range.  A heap of
+ * another allocator, or one that does not parse, is a note.
+ */
+static int heap_walk(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *sp)
+{
+	const struct ms_manifest_range *r = NULL;
+	const struct ms_objrange *arena = NULL;
+	uint64_t len;
+	size_t i;
+	int rc;
+
+	if (a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
+		return 0;
+	for (i = 0; a->maps && i < sp->nranges && !r; i++) {
+		const struct ms_mapping *m = ms_maps_find(a->maps, sp->ranges[i].start);
+
+		if (m && !strcmp(ms_mapping_name(m), "[heap]") &&
+		    ms_mapping_start(m) == sp->ranges[i].start)
+			r = &sp->ranges[i];
+	}
+	for (i = 0; !r && i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_GLIBC_ARENA &&
+		    (!arena || a->ranges[i].objects > arena->objects))
+			arena = &a->ranges[i];
+	for (i = 0; !r && arena && i < sp->nranges; i++)
+		if (sp->ranges[i].start == arena->start)
+			r = &sp->ranges[i];
+	if (!r && sp->nranges == 1)
+		r = &sp->ranges[0];
+	if (!r || r->offset >= sp->size)
+		return 0;
+	len = r->length < sp->size - r->offset ? r->length : sp->size - r->offset;
+	rc = ms_heapwalk_run(ctx, sp->map + r->offset, (size_t)len, r->start, &a->hw);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0)
+		note(a, "heap walk: %s", ms_ctx_errmsg(ctx));
+	return 0;
+}
+
 int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, const char *path,
 		    const struct ms_manifest_info *mi, struct ms_analysis **out)
 {
@@ -310,17 +356,19 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 				      mi->nranges ? mi->nranges : 1 };
 	/* The namer reads type objects from the dump too, while it is mapped. */
 	a->space = &space;
-	if ((rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
+	if (!o->no_objects && (rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
 		if (a->cpython)
 			ms_clusters_set_namer(a->clusters, py_type_name, a);
 		rc = objects(ctx, a, &space);
+		if (rc == 0)
+			rc = ms_clusters_finish(ctx, a->clusters);
 	}
-	if (rc == 0)
-		rc = ms_clusters_finish(ctx, a->clusters);
+	if (rc == 0 && o->heap_walk)
+		rc = heap_walk(ctx, a, &space);
 	a->space = NULL;
 	if (rc < 0)
 		goto out;
-	if (ms_clusters_approximate(a->clusters))
+	if (a->clusters && ms_clusters_approximate(a->clusters))
 		note(a, "more than %d clusters: objects past them are not counted", MS_CLUSTERS_MAX);
 out:
 	if (map != MAP_FAILED)
@@ -337,6 +385,8 @@ out:
 
 void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
 {
+	if (!a->clusters || !older->clusters)
+		return;
 	ms_clusters_diff(a->clusters, older->clusters);
 	a->diffed = true;
 }
@@ -366,6 +416,11 @@ size_t ms_analysis_range_count(const struct ms_analysis *a)
 const struct ms_objrange *ms_analysis_range(const struct ms_analysis *a, size_t i)
 {
 	return i < a->nranges ? &a->ranges[i] : NULL;
+}
+
+const struct ms_heapwalk *ms_analysis_heapwalk(const struct ms_analysis *a)
+{
+	return a->hw;
 }
 
 const char *ms_analysis_note(const struct ms_analysis *a, size_t i)
