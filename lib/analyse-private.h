@@ -19,9 +19,14 @@ struct ms_analysis {
 	struct ms_maps *maps;		/* the manifest's, parsed; NULL without */
 	enum ms_allocator alloc;
 	char alloc_why[160];
+	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
+	char cpython_why[160];
+	pid_t pid;			/* the process, when it may still be read (for type names) */
+	const struct ms_objspace *space;	/* the dump, while it is mapped */
 	struct ms_objrange *ranges;
 	size_t nranges;
 	struct ms_clusters *clusters;
+	struct ms_heapwalk *hw;		/* opts.heap_walk's */
 	bool diffed;			/* clusters carry growth against an older dump */
 	char **notes;
 	size_t nnotes;

@@ -34,7 +34,7 @@ static uint64_t growth(const struct ms_analysis *a, const struct ms_cluster *c)
 
 static bool named(const struct ms_cluster *c)
 {
-	return (c->name && c->name_offset >= 0) || c->magic[0];
+	return (c->name && c->name_offset >= 0) || c->type_name[0] || c->magic[0];
 }
 
 static bool told(const struct ms_cluster *const *done, size_t n, const struct ms_cluster *c)
@@ -166,9 +166,12 @@ static void object_str(const struct ms_cluster *c, bool plural, FILE *fp)
 		if (c->name->kind != MS_SYM_TEXT)
 			fprintf(fp, " (%s)", ms_sym_kind_str(c->name->kind));
 	}
-	if (c->name && c->name_offset >= 0)
+	if (!c->name && c->type_name[0])
+		fprintf(fp, " of type %s", c->type_name);
+	if ((c->name || c->type_name[0]) && c->name_offset >= 0)
 		fprintf(fp, " (word at offset %d in each)", c->name_offset);
-	else if (!c->magic[0] && c->content != MS_CONTENT_TEXT && c->content != MS_CONTENT_FILL)
+	else if (!c->magic[0] && !c->type_name[0] && c->content != MS_CONTENT_TEXT &&
+		 c->content != MS_CONTENT_FILL)
 		fprintf(fp, ", unnamed (%s)", ms_content_str(c->content));
 }
 
@@ -177,6 +180,7 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	struct ms_clause cl[CLAUSES_MAX];
 	size_t n = ms_analysis_clauses(a, cl, CLAUSES_MAX), i;
 	char t[32], d[32];
+	bool guessed = false;
 
 	(void)ctx;
 	for (i = 0; i < n; i++) {
@@ -192,12 +196,28 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 			fprintf(fp, ", +%s in one interval", ms_count_str(growth(a, c), d, sizeof(d)));
 		if (i)
 			fprintf(fp, " (%.1f : 1)", cl[i].ratio);
+		guessed |= c->finder == MS_FIND_SIGNATURE ||
+			   (cl[i].payload && cl[i].payload->finder == MS_FIND_SIGNATURE);
 	}
+	/* How sure: a walked heap gives exact sizes; a signature only its count. */
+	if (guessed && a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
+		fprintf(fp, " [found by signature in %s's heap: counts are exact, sizes are the slab's stride]",
+			ms_allocator_str(a->alloc));
+	else if (guessed)
+		fputs(" [found by signature in memory of no known heap layout: counts are exact, sizes are a stride]",
+		      fp);
 	return n;
 }
 
 static void json_sym(const struct ms_cluster *c, FILE *fp)
 {
+	if (!c->name && c->type_name[0]) {
+		fputs(",\"name\":", fp);
+		ms_json_str(fp, c->type_name);
+		fprintf(fp, ",\"name_kind\":\"runtime-type\",\"name_offset\":%d,\"name_share\":1,\"file\":null,\"line\":0,\"module\":null",
+			c->name_offset);
+		return;
+	}
 	if (!c->name || c->name_offset < 0) {
 		fputs(",\"name\":null,\"name_kind\":null,\"name_offset\":null,\"name_share\":null,\"file\":null,\"line\":0",
 		      fp);
@@ -332,6 +352,8 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 				ms_content_str(c->content));
 			if (c->name && c->name_offset >= 0)
 				ms_json_str(fp, type_of(c) ? type_of(c) : c->name->name);
+			else if (c->type_name[0])
+				ms_json_str(fp, c->type_name);
 			else
 				fputs("null", fp);
 			fprintf(fp, ",\"magic\":");

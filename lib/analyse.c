@@ -19,6 +19,7 @@
 #include <memsift/analyse.h>
 #include <memsift/elfscan.h>
 #include <memsift/maps.h>
+#include <memsift/memread.h>
 #include <memsift/procfs.h>
 
 #include "analyse-private.h"
@@ -49,6 +50,7 @@ void ms_analysis_free(struct ms_analysis *a)
 	if (!a)
 		return;
 	ms_clusters_free(a->clusters);
+	ms_heapwalk_free(a->hw);
 	ms_symbols_free(a->syms);
 	ms_maps_free(a->maps);
 	free(a->ranges);
@@ -81,7 +83,10 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 	} else if (o->pid) {
 		rc = ms_symbols_new_pid(ctx, o->pid, &a->syms);
 	} else {
-		note(a, "%s: no maps in its manifest: objects are found but not named", path);
+		/* Only objects miss a name; a heap walk alone names nothing without maps either. */
+		if (!o->no_objects)
+			note(a, "%s: no maps (regiondump's manifest, or a live pid): objects are found but not named",
+			     path);
 		return 0;
 	}
 	if (rc == -ENOMEM)
@@ -138,6 +143,63 @@ static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pi
 		 names[k]);
 }
 
+/* LEN bytes at ADDR: from the live process, else from the dump.  0 or -1. */
+static int read_at(struct ms_ctx *ctx, const struct ms_analysis *a, uint64_t addr, void *buf,
+		   size_t len)
+{
+	const struct ms_objspace *sp = a->space;
+	size_t i;
+
+	if (a->pid > 0 && ms_memread_peek(ctx, a->pid, addr, buf, len) == 0)
+		return 0;
+	for (i = 0; sp && i < sp->nranges; i++) {
+		const struct ms_manifest_range *r = &sp->ranges[i];
+
+		if (addr >= r->start && addr - r->start + len <= r->length &&
+		    r->offset + (addr - r->start) + len <= sp->size) {
+			memcpy(buf, sp->map + r->offset + (addr - r->start), len);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A CPython class's name: WORD is an object's ob_type that no symbol
+ * covers, a type object on the heap.  It is one when its own ob_type is
+ * PyType_Type (or a type whose ob_type is), and its tp_name (word 3) is
+ * then the class's name, as type(obj).__name__ with its module.
+ */
+static bool py_type_name(struct ms_ctx *ctx, uint64_t word, char *buf, size_t len, void *data)
+{
+	struct ms_analysis *a = data;
+	const struct ms_sym *s = NULL;
+	uint64_t t[4], meta[2];
+	char name[64];
+	size_t i;
+
+	if (!a->syms || read_at(ctx, a, word, t, sizeof(t)) < 0 ||
+	    ms_symbols_lookup(ctx, a->syms, t[1], &s) < 0)
+		return false;
+	/* A metaclass's instances are types too: one step up, to PyType_Type. */
+	if ((!s || strcmp(s->name, "PyType_Type")) &&
+	    (read_at(ctx, a, t[1], meta, sizeof(meta)) < 0 ||
+	     ms_symbols_lookup(ctx, a->syms, meta[1], &s) < 0 || !s || strcmp(s->name, "PyType_Type")))
+		return false;
+	for (i = 0; i + 16 <= sizeof(name); i += 16)
+		if (read_at(ctx, a, t[3] + i, name + i, 16) < 0 || memchr(name + i, 0, 16))
+			break;
+	if (i + 16 > sizeof(name) || !memchr(name, 0, i + 16))
+		return false;
+	for (i = 0; name[i]; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return false;
+	if (!i)
+		return false;
+	snprintf(buf, len, "%s", name);
+	return true;
+}
+
 static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objrange *r)
 {
 	struct ms_objrange *p = realloc(a->ranges, (a->nranges + 1) * sizeof(*p));
@@ -150,13 +212,11 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 }
 
 /* Each range of the dump to the finder that fits it. */
-static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned char *map,
-		   size_t size, const struct ms_manifest_info *mi)
+static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
-	struct ms_manifest_range one = { mi->start, size, 0 };
-	const struct ms_manifest_range *r = mi->nranges ? mi->ranges : &one;
-	size_t n = mi->nranges ? mi->nranges : 1, i;
-	const struct ms_objspace space = { map, size, r, n };
+	const struct ms_manifest_range *r = space->ranges;
+	const unsigned char *map = space->map;
+	size_t n = space->nranges, size = space->size, i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -175,7 +235,19 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		rc = ms_objects_find(ctx, a->alloc, a->syms, &space, map + r[i].offset, (size_t)len,
+		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
+		if (a->cpython && !name[0]) {
+			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
+						 ms_clusters_add_cb, a->clusters, &res);
+			if (rc < 0)
+				return rc;
+			if (rc > 0) {
+				if ((rc = add_range(ctx, a, &res)) < 0)
+					return rc;
+				continue;
+			}
+		}
+		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
 				     ms_clusters_add_cb, a->clusters, &res);
 		if (rc < 0)
@@ -186,6 +258,48 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned cha
 	return 0;
 }
 
+/*
+ * The heap to show chunk by chunk: [heap] from its start, else the busiest
+ * thread arena, else the whole dump when it is one range.  A heap of
+ * another allocator, or one that does not parse, is a note.
+ */
+static int heap_walk(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *sp)
+{
+	const struct ms_manifest_range *r = NULL;
+	const struct ms_objrange *arena = NULL;
+	uint64_t len;
+	size_t i;
+	int rc;
+
+	if (a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
+		return 0;
+	for (i = 0; a->maps && i < sp->nranges && !r; i++) {
+		const struct ms_mapping *m = ms_maps_find(a->maps, sp->ranges[i].start);
+
+		if (m && !strcmp(ms_mapping_name(m), "[heap]") &&
+		    ms_mapping_start(m) == sp->ranges[i].start)
+			r = &sp->ranges[i];
+	}
+	for (i = 0; !r && i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_GLIBC_ARENA &&
+		    (!arena || a->ranges[i].objects > arena->objects))
+			arena = &a->ranges[i];
+	for (i = 0; !r && arena && i < sp->nranges; i++)
+		if (sp->ranges[i].start == arena->start)
+			r = &sp->ranges[i];
+	if (!r && sp->nranges == 1)
+		r = &sp->ranges[0];
+	if (!r || r->offset >= sp->size)
+		return 0;
+	len = r->length < sp->size - r->offset ? r->length : sp->size - r->offset;
+	rc = ms_heapwalk_run(ctx, sp->map + r->offset, (size_t)len, r->start, &a->hw);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0)
+		note(a, "heap walk: %s", ms_ctx_errmsg(ctx));
+	return 0;
+}
+
 int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, const char *path,
 		    const struct ms_manifest_info *mi, struct ms_analysis **out)
 {
@@ -193,6 +307,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	const struct ms_analysis_opts *o = opts ? opts : &none;
 	struct ms_analysis *a = calloc(1, sizeof(*a));
 	struct ms_manifest_info empty = { 0 };
+	struct ms_manifest_range one;
+	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
 	struct stat st;
 	int fd = -1, rc;
@@ -219,6 +335,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 					      sizeof(a->alloc_why));
 		if (a->alloc == MS_ALLOC_UNKNOWN)
 			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
+		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
+					      sizeof(a->cpython_why));
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}
@@ -232,11 +350,25 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		goto out;
 	if (a->syms)
 		ms_symbols_rank(a->syms);
-	if ((rc = ms_clusters_new(ctx, a->syms, &a->clusters)) < 0 ||
-	    (rc = objects(ctx, a, map, (size_t)st.st_size, mi)) < 0 ||
-	    (rc = ms_clusters_finish(ctx, a->clusters)) < 0)
+	a->pid = o->pid ? o->pid : mi->pid;
+	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
+	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
+				      mi->nranges ? mi->nranges : 1 };
+	/* The namer reads type objects from the dump too, while it is mapped. */
+	a->space = &space;
+	if (!o->no_objects && (rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
+		if (a->cpython)
+			ms_clusters_set_namer(a->clusters, py_type_name, a);
+		rc = objects(ctx, a, &space);
+		if (rc == 0)
+			rc = ms_clusters_finish(ctx, a->clusters);
+	}
+	if (rc == 0 && o->heap_walk)
+		rc = heap_walk(ctx, a, &space);
+	a->space = NULL;
+	if (rc < 0)
 		goto out;
-	if (ms_clusters_approximate(a->clusters))
+	if (a->clusters && ms_clusters_approximate(a->clusters))
 		note(a, "more than %d clusters: objects past them are not counted", MS_CLUSTERS_MAX);
 out:
 	if (map != MAP_FAILED)
@@ -253,6 +385,8 @@ out:
 
 void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
 {
+	if (!a->clusters || !older->clusters)
+		return;
 	ms_clusters_diff(a->clusters, older->clusters);
 	a->diffed = true;
 }
@@ -282,6 +416,11 @@ size_t ms_analysis_range_count(const struct ms_analysis *a)
 const struct ms_objrange *ms_analysis_range(const struct ms_analysis *a, size_t i)
 {
 	return i < a->nranges ? &a->ranges[i] : NULL;
+}
+
+const struct ms_heapwalk *ms_analysis_heapwalk(const struct ms_analysis *a)
+{
+	return a->hw;
 }
 
 const char *ms_analysis_note(const struct ms_analysis *a, size_t i)

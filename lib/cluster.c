@@ -12,6 +12,7 @@
 
 #include <memsift/cluster.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* Words of an object looked at for its naming pointer and its pointer links. */
@@ -37,6 +38,8 @@ struct size_total {
 
 struct ms_clusters {
 	struct ms_symbols *syms;
+	ms_cluster_namer namer;
+	void *namer_data;
 	struct ms_cluster *cl;
 	size_t n, cap;
 	size_t *slot;		/* key -> index + 1 */
@@ -62,22 +65,10 @@ const char *ms_content_str(enum ms_content c)
 	return (unsigned)c < MS_ARRAY_SIZE(names) ? names[c] : "binary";
 }
 
-static uint64_t mix(uint64_t x)
+void ms_clusters_set_namer(struct ms_clusters *c, ms_cluster_namer fn, void *data)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
+	c->namer = fn;
+	c->namer_data = data;
 }
 
 int ms_clusters_new(struct ms_ctx *ctx, struct ms_symbols *syms, struct ms_clusters **out)
@@ -220,6 +211,24 @@ static int name_rank(enum ms_sym_kind k)
 	}
 }
 
+static bool ptr_like(uint64_t w)
+{
+	return w >= 4096 && !(w >> 47) && !(w % 8);
+}
+
+/* Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC head), or -1. */
+static int py_type_offset(const unsigned char *d, size_t len)
+{
+	uint64_t w0 = rd(d), w8 = rd(d + 8);
+
+	if (w0 && w0 < (1ULL << 32) && ptr_like(w8))
+		return 8;
+	if (len >= 32 && ptr_like(w0) && rd(d + 16) && rd(d + 16) < (1ULL << 32) &&
+	    ptr_like(rd(d + 24)))
+		return 24;
+	return -1;
+}
+
 struct features {
 	enum ms_content content;
 	int fill;
@@ -227,7 +236,9 @@ struct features {
 	char magic[16];
 	int name_offset;
 	uint64_t name_word;
-	const struct ms_sym *name;
+	/* A copy: the symbolizer's own struct moves with its next new entry. */
+	struct ms_sym name;
+	bool named;
 };
 
 /* What the object's own bytes say.  Returns 0 or -ENOMEM. */
@@ -276,7 +287,31 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 			best = name_rank(s->kind);
 			f->name_offset = (int)i;
 			f->name_word = w;
-			f->name = s;
+			f->name = *s;
+			f->named = true;
+		}
+	}
+	/*
+	 * A CPython object: ob_refcnt, then ob_type, its type whether a symbol
+	 * or a heap type.  An object the GC tracks has its PyGC_Head (two
+	 * pointers) first, and ob_type at 24.
+	 */
+	if (o->finder == MS_FIND_PYMALLOC && len >= 16) {
+		int off = py_type_offset(d, len);
+		uint64_t w = off > 0 ? rd(d + off) : 0;
+
+		if (off > 0 && (!f->named || f->name_offset != off)) {
+			const struct ms_sym *ty = NULL;
+
+			f->name_offset = off;
+			f->name_word = w;
+			f->named = false;
+			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &ty)) < 0)
+				return rc;
+			if (ty && name_rank(ty->kind)) {
+				f->name = *ty;
+				f->named = true;
+			}
 		}
 	}
 	/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
@@ -299,17 +334,17 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 
 static uint64_t key_of(uint64_t size, const struct features *f)
 {
-	uint64_t k = mix(size);
+	uint64_t k = ms_hash64(size);
 
 	if (f->name_offset >= 0)
-		return mix(k ^ mix(f->name_word) ^ (uint64_t)f->name_offset ^ 1);
+		return ms_hash64(k ^ ms_hash64(f->name_word) ^ (uint64_t)f->name_offset ^ 1);
 	if (f->magic[0])
-		return mix(k ^ hash_str(f->magic) ^ 2);
+		return ms_hash64(k ^ ms_hash_bytes(f->magic, strlen(f->magic), 0) ^ 2);
 	if (f->content == MS_CONTENT_TEXT)
-		return mix(k ^ hash_str(f->shape) ^ 3);
+		return ms_hash64(k ^ ms_hash_bytes(f->shape, strlen(f->shape), 0) ^ 3);
 	if (f->content == MS_CONTENT_FILL)
-		return mix(k ^ ((uint64_t)f->fill << 8) ^ 4);
-	return mix(k ^ ((uint64_t)f->content << 16) ^ 5);
+		return ms_hash64(k ^ ((uint64_t)f->fill << 8) ^ 4);
+	return ms_hash64(k ^ ((uint64_t)f->content << 16) ^ 5);
 }
 
 static int grow_slots(struct ms_ctx *ctx, struct ms_clusters *c)
@@ -362,7 +397,7 @@ static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, 
 	*cl = (struct ms_cluster){
 		.key = key, .size = o->size, .finder = o->finder, .content = f->content,
 		.fill = f->fill, .name_offset = f->name_offset, .name_word = f->name_word,
-		.name = f->name, .referrer = -1, .ref_offset = -1,
+		.name_sym = f->named ? f->name : (struct ms_sym){ 0 }, .referrer = -1, .ref_offset = -1,
 	};
 	memcpy(cl->shape, f->shape, sizeof(cl->shape));
 	memcpy(cl->magic, f->magic, sizeof(cl->magic));
@@ -506,8 +541,8 @@ static int link_referrers(struct ms_ctx *ctx, struct ms_clusters *c)
 
 		if (!o || o->cluster == c->refs[i].cluster)
 			continue;
-		key = mix(((uint64_t)c->refs[i].cluster << 32 | o->cluster) ^
-			  mix(c->refs[i].offset + 1));
+		key = ms_hash64(((uint64_t)c->refs[i].cluster << 32 | o->cluster) ^
+			  ms_hash64(c->refs[i].offset + 1));
 		for (j = key & (cap - 1); t[j].count && t[j].key != key; j = (j + 1) & (cap - 1))
 			;
 		if (!t[j].count) {
@@ -587,6 +622,17 @@ int ms_clusters_finish(struct ms_ctx *ctx, struct ms_clusters *c)
 				c->cl[i].share = (double)c->cl[i].count / (double)c->sizes[k].count;
 	if ((rc = link_referrers(ctx, c)) < 0)
 		return rc;
+	/*
+	 * The symbolizer's ms_sym moves as it grows; its strings do not.  Each
+	 * cluster keeps a copy, and points at it now that the table is whole.
+	 */
+	for (i = 0; i < c->n; i++)
+		c->cl[i].name = c->cl[i].name_sym.name ? &c->cl[i].name_sym : NULL;
+	for (i = 0; c->namer && i < c->n; i++)
+		if (!c->cl[i].name && c->cl[i].name_offset >= 0 &&
+		    !c->namer(ctx, c->cl[i].name_word, c->cl[i].type_name,
+			      sizeof(c->cl[i].type_name), c->namer_data))
+			c->cl[i].type_name[0] = '\0';
 	free(c->order);
 	free(c->inv);
 	c->order = malloc((c->n ? c->n : 1) * sizeof(*c->order));

@@ -11,11 +11,20 @@ struct ms_diff_entry {
 	const struct ms_mapping *old, *new;
 	enum ms_diff_status status;
 	size_t order;		/* position in the unsorted list, for stable sorts */
+	const struct ms_mapping *from;	/* split: the old mapping it was cut from */
+	const struct ms_mapping *into;	/* merged: the new mapping it is part of */
+	bool netted;		/* split or merged, netted against a kept sibling */
+	const struct ms_mapping *const *pieces;	/* kept: the pieces split off its old side */
+	size_t npieces;
+	const struct ms_mapping *const *absorbed;	/* kept: old mappings merged into it */
+	size_t nabsorbed;
 };
 
 struct ms_diff {
 	struct ms_diff_entry *v;
 	size_t n;
+	const struct ms_mapping **pieces;	/* the entries' pieces, grouped */
+	const struct ms_mapping **absorbed;	/* the entries' merged mappings, grouped */
 };
 
 static bool same_object(const struct ms_mapping *a, const struct ms_mapping *b)
@@ -74,6 +83,98 @@ static size_t find_overlap(const struct ms_mapping *m, const struct ms_maps *oth
 	return SIZE_MAX;
 }
 
+/*
+ * The sibling an entry is netted against: for a split, the old mapping it
+ * was cut from; for a merge, the new mapping it went into.
+ */
+static const struct ms_mapping *sibling(const struct ms_diff_entry *e, bool merge)
+{
+	if (merge)
+		return e->status == MS_DIFF_MERGED ? e->into : NULL;
+	return e->status == MS_DIFF_SPLIT ? e->from : NULL;
+}
+
+/*
+ * Net the splits (MERGE false) or the merges (true) against the kept
+ * entries in KEPT[] (NK, by the index of the sibling mapping): each such
+ * entry is netted, and its mapping listed in its kept entry's pieces (a
+ * split's new mapping) or absorbed (a merge's old one), one run of *LIST
+ * per kept entry.  Returns: 0 or -ENOMEM.
+ */
+static int group(struct ms_diff *d, struct ms_diff_entry **kept, size_t nk, bool merge,
+		 const struct ms_mapping ***list)
+{
+	size_t *count = calloc(nk + 1, sizeof(*count)), i, k, total = 0;
+	const struct ms_mapping *sib;
+	struct ms_diff_entry *e;
+
+	if (!count)
+		return -ENOMEM;
+	for (i = 0; i < d->n; i++) {
+		sib = sibling(&d->v[i], merge);
+		if (sib && kept[ms_mapping_index(sib)]) {
+			d->v[i].netted = true;
+			count[ms_mapping_index(sib)]++;
+			total++;
+		}
+	}
+	if (total && !(*list = calloc(total, sizeof(**list)))) {
+		free(count);
+		return -ENOMEM;
+	}
+	for (k = 0, i = 0; total && i < nk; k += count[i], i++) {
+		if (!count[i])
+			continue;
+		if (merge)
+			kept[i]->absorbed = *list + k;
+		else
+			kept[i]->pieces = *list + k;
+	}
+	for (i = 0; total && i < d->n; i++) {
+		sib = sibling(&d->v[i], merge);
+		if (!sib || !(e = kept[ms_mapping_index(sib)]))
+			continue;
+		if (merge)
+			(*list)[e->absorbed - *list + e->nabsorbed++] = d->v[i].old;
+		else
+			(*list)[e->pieces - *list + e->npieces++] = d->v[i].new;
+	}
+	free(count);
+	return 0;
+}
+
+/*
+ * A mapping split in two (mprotect of part of it, an arena trimmed in the
+ * middle) is one memory, not a new mapping that grew beside one that
+ * shrank: each piece split off the old side of a kept entry is netted
+ * against it, its sibling.  The piece's old side is its new one (it was
+ * there already), and the kept entry's old side is what the pieces did not
+ * take (entry_side()).  A merge is the mirror: the old mapping merged into
+ * a kept entry's new one adds to its old side.  NO and NN count the old
+ * and new mappings.  Returns: 0 or -ENOMEM.
+ */
+static int net_splits(struct ms_diff *d, size_t no, size_t nn)
+{
+	size_t nk = no > nn ? no : nn, i;
+	struct ms_diff_entry **kept = calloc(nk + 1, sizeof(*kept));
+	int rc;
+
+	if (!kept)
+		return -ENOMEM;
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].status == MS_DIFF_KEPT)
+			kept[ms_mapping_index(d->v[i].old)] = &d->v[i];
+	rc = group(d, kept, no, false, &d->pieces);
+	memset(kept, 0, (nk + 1) * sizeof(*kept));
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].status == MS_DIFF_KEPT)
+			kept[ms_mapping_index(d->v[i].new)] = &d->v[i];
+	if (rc == 0)
+		rc = group(d, kept, nn, true, &d->absorbed);
+	free(kept);
+	return rc;
+}
+
 int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 		const struct ms_maps *new, struct ms_diff **out)
 {
@@ -97,7 +198,7 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 		mo = ms_maps_get(old, i);
 		mn = ms_maps_get(new, j);
 		if (ms_mapping_start(mo) == ms_mapping_start(mn)) {
-			d->v[d->n++] = (struct ms_diff_entry){ mo, mn, MS_DIFF_KEPT, 0 };
+			d->v[d->n++] = (struct ms_diff_entry){ .old = mo, .new = mn, .status = MS_DIFF_KEPT };
 			used_old[i++] = used_new[j++] = true;
 		} else if (ms_mapping_start(mo) < ms_mapping_start(mn)) {
 			i++;
@@ -112,7 +213,8 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 		mo = ms_maps_get(old, i);
 		j = find_overlap(mo, new, used_new, true);
 		if (j != SIZE_MAX) {
-			d->v[d->n++] = (struct ms_diff_entry){ mo, ms_maps_get(new, j), MS_DIFF_KEPT, 0 };
+			d->v[d->n++] = (struct ms_diff_entry){ .old = mo, .new = ms_maps_get(new, j),
+								.status = MS_DIFF_KEPT };
 			used_old[i] = used_new[j] = true;
 		}
 	}
@@ -123,19 +225,21 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 	 */
 	for (i = 0; i < no; i++) {
 		mo = ms_maps_get(old, i);
-		if (!used_old[i])
-			d->v[d->n++] = (struct ms_diff_entry){
-				mo, NULL,
-				find_overlap(mo, new, NULL, false) != SIZE_MAX ? MS_DIFF_MERGED : MS_DIFF_GONE,
-				0 };
+		if (used_old[i])
+			continue;
+		j = find_overlap(mo, new, NULL, false);
+		d->v[d->n++] = (struct ms_diff_entry){
+			.old = mo, .status = j != SIZE_MAX ? MS_DIFF_MERGED : MS_DIFF_GONE,
+			.into = j != SIZE_MAX ? ms_maps_get(new, j) : NULL };
 	}
 	for (j = 0; j < nn; j++) {
 		mn = ms_maps_get(new, j);
-		if (!used_new[j])
-			d->v[d->n++] = (struct ms_diff_entry){
-				NULL, mn,
-				find_overlap(mn, old, NULL, false) != SIZE_MAX ? MS_DIFF_SPLIT : MS_DIFF_NEW,
-				0 };
+		if (used_new[j])
+			continue;
+		i = find_overlap(mn, old, NULL, false);
+		d->v[d->n++] = (struct ms_diff_entry){
+			.new = mn, .status = i != SIZE_MAX ? MS_DIFF_SPLIT : MS_DIFF_NEW,
+			.from = i != SIZE_MAX ? ms_maps_get(old, i) : NULL };
 	}
 	free(used_old);
 	free(used_new);
@@ -143,6 +247,10 @@ int ms_diff_new(struct ms_ctx *ctx, const struct ms_maps *old,
 	qsort(d->v, d->n, sizeof(*d->v), cmp_addr);
 	for (i = 0; i < d->n; i++)
 		d->v[i].order = i;
+	if (net_splits(d, no, nn) < 0) {
+		ms_diff_free(d);
+		return ms_err(ctx, -ENOMEM, "out of memory comparing mappings");
+	}
 	*out = d;
 	return 0;
 }
@@ -152,6 +260,8 @@ void ms_diff_free(struct ms_diff *d)
 	if (!d)
 		return;
 	free(d->v);
+	free(d->pieces);
+	free(d->absorbed);
 	free(d);
 }
 
@@ -202,17 +312,101 @@ const struct ms_mapping *ms_diff_entry_mapping(const struct ms_diff_entry *e)
 	return e->new ? e->new : e->old;
 }
 
+const struct ms_mapping *ms_diff_entry_from(const struct ms_diff_entry *e)
+{
+	return e->from;
+}
+
+bool ms_diff_entry_netted(const struct ms_diff_entry *e)
+{
+	return e->netted;
+}
+
+static uint64_t field_of(const struct ms_mapping *m, enum ms_field f)
+{
+	return ms_mapping_get_or_size(m, f);
+}
+
+static uint64_t grown_of(const struct ms_mapping *m, enum ms_field f)
+{
+	(void)f;
+	return ms_diff_grown_value(m);
+}
+
+/* One side of E by GET, netted against a split (net_splits()). */
+static uint64_t entry_side(const struct ms_diff_entry *e, int new_side, enum ms_field f,
+			   uint64_t (*get)(const struct ms_mapping *, enum ms_field))
+{
+	uint64_t v, p;
+	size_t i;
+
+	if (e->netted)
+		return get(e->new ? e->new : e->old, f);
+	if (new_side)
+		return e->new ? get(e->new, f) : 0;
+	if (!e->old)
+		return 0;
+	v = get(e->old, f);
+	for (i = 0; i < e->nabsorbed && v != MS_FIELD_ABSENT; i++) {
+		p = get(e->absorbed[i], f);
+		v = p == MS_FIELD_ABSENT ? p : v + p;
+	}
+	for (i = 0; i < e->npieces && v != MS_FIELD_ABSENT; i++) {
+		p = get(e->pieces[i], f);
+		if (p == MS_FIELD_ABSENT)
+			return MS_FIELD_ABSENT;
+		/* A piece that grew since the split can hold more than was there. */
+		v = v > p ? v - p : 0;
+	}
+	return v;
+}
+
 uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
 			     enum ms_field f)
 {
-	const struct ms_mapping *m = new_side ? e->new : e->old;
-
-	return m ? ms_mapping_get_or_size(m, f) : 0;
+	return entry_side(e, new_side, f, field_of);
 }
 
 int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f)
 {
 	uint64_t o = ms_diff_entry_value(e, 0, f), n = ms_diff_entry_value(e, 1, f);
+
+	if (o == MS_FIELD_ABSENT || n == MS_FIELD_ABSENT)
+		return 0;
+	return (int64_t)(n - o);
+}
+
+/*
+ * A mapping of a file: a path, or pmap's bare file name ("libc.so.6"),
+ * which is neither a path nor bracketed as its "[ anon ]" and "[ stack ]" are.
+ */
+static bool file_backed(const struct ms_mapping *m)
+{
+	enum ms_mapping_kind k = ms_mapping_kind(m);
+
+	return k == MS_MAPPING_FILE ||
+	       (k == MS_MAPPING_SPECIAL && (ms_mapping_inode(m) || ms_mapping_name(m)[0] != '['));
+}
+
+uint64_t ms_diff_grown_value(const struct ms_mapping *m)
+{
+	uint64_t v;
+
+	if (!file_backed(m))
+		return ms_mapping_get_or_size(m, MS_F_RSS);
+	/*
+	 * What a private mapping wrote was copied on write: Anonymous.  Not its
+	 * Private_Dirty, which also counts page cache not yet written back (a
+	 * file just written, then mapped) that it only read.
+	 */
+	v = ms_mapping_perms(m)[3] == 'p' ? ms_mapping_get(m, MS_F_ANONYMOUS) : MS_FIELD_ABSENT;
+	return v != MS_FIELD_ABSENT ? v : ms_mapping_get(m, MS_F_PRIVATE_DIRTY);
+}
+
+int64_t ms_diff_entry_grown(const struct ms_diff_entry *e)
+{
+	uint64_t o = entry_side(e, 0, MS_F_RSS, grown_of);
+	uint64_t n = entry_side(e, 1, MS_F_RSS, grown_of);
 
 	if (o == MS_FIELD_ABSENT || n == MS_FIELD_ABSENT)
 		return 0;

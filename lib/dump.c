@@ -175,7 +175,8 @@ int ms_dump_add_grown(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_map
 		const struct ms_diff_entry *e = ms_diff_get(diff, i);
 		const struct ms_mapping *m = ms_diff_entry_new(e);
 
-		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || ms_mapping_perms(m)[0] != 'r')
+		/* What grew: a file's pages paged in are not (ms_diff_grown_value()). */
+		if (!m || ms_diff_entry_grown(e) <= 0 || ms_mapping_perms(m)[0] != 'r')
 			continue;
 		rc = add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
 	}

@@ -16,6 +16,7 @@
 #include <memsift/hist-report.h>
 #include <memsift/output.h>
 
+#include "hash.h"
 #include "internal.h"
 
 #define DEFAULT_TOP 10
@@ -396,12 +397,10 @@ static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
 	for (i = 0; i < n; i++) {
 		const struct ms_hist_string *s = ms_hist_string(h, i);
 		char shape[MS_SHAPE_MAX];
-		uint64_t k = 0xcbf29ce484222325ULL;
-		const char *c;
+		uint64_t k;
 
 		ms_text_shape(s->text, strlen(s->text), shape, sizeof(shape));
-		for (c = shape; *c; c++)
-			k = (k ^ (unsigned char)*c) * 0x100000001b3ULL;
+		k = ms_hash_bytes(shape, strlen(shape), 0);
 		for (j = k & (cap - 1); t[j].distinct && strcmp(t[j].shape, shape); j = (j + 1) & (cap - 1))
 			;
 		if (!t[j].distinct) {

@@ -21,6 +21,7 @@
 
 #include <memsift/hist.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* Runs and words read 8 bytes at a time and take the last byte as the top one. */
@@ -137,15 +138,6 @@ bool ms_hist_pointer_like(uint64_t v)
 const char *ms_block_class_str(enum ms_block_class cls)
 {
 	return (unsigned)cls < MS_BLOCK_NCLASSES ? class_names[cls] : "?";
-}
-
-static uint64_t hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
 }
 
 static size_t pow2_at_least(size_t n)
@@ -308,7 +300,7 @@ static void run_emit(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t first)
 
 	if (len < h->o.min_run)
 		return;
-	i = hash64(len * 257 + b) & mask;
+	i = ms_hash64(len * 257 + b) & mask;
 	for (;; i = (i + 1) & mask) {
 		e = &h->runs[i];
 		if (e->length == len && e->byte == b) {
@@ -408,7 +400,7 @@ static void word_gap(struct wordent *e, uint64_t off)
 
 static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 {
-	struct wordent *b = &h->words[(hash64(v) & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1)];
+	struct wordent *b = &h->words[(ms_hash64(v) & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1)];
 	int i, fr = -1;
 
 	for (i = 0; i < WAYS; i++) {
@@ -435,12 +427,7 @@ static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 
 static uint64_t hash_str(const char *s, size_t len, int utf16)
 {
-	uint64_t x = 0xcbf29ce484222325ULL ^ (uint64_t)utf16;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		x = (x ^ (uint8_t)s[i]) * 0x100000001b3ULL;
-	return hash64(x);
+	return ms_hash64(ms_hash_bytes(s, len, (uint64_t)utf16));
 }
 
 static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)

@@ -30,6 +30,7 @@ struct ms_hunt {
 	size_t n;
 	struct ms_trend *trend;	/* over every snapshot, from the third */
 	bool confirmed;		/* a mapping or the process grows with no steady state */
+	bool seen;		/* such growth, over fewer snapshots than confirming takes */
 	bool gone;		/* the process exited during the hunt */
 	int interrupted;	/* the signal that cut the watch short */
 
@@ -40,11 +41,9 @@ struct ms_hunt {
 	uint64_t grown_total;	/* bytes of the mappings that grew, before the cap */
 	uint64_t dump_total;
 	size_t dump_nranges;
-	uint64_t heap_start;	/* the [heap] mapping, when it grew; 0 otherwise */
 	struct ms_manifest_info mi;
 	struct ms_hist *hist;
 	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
-	struct ms_heapwalk *hw;
 };
 
 /* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */

@@ -37,6 +37,8 @@ const char *ms_hunt_status(const struct ms_hunt *h)
 {
 	if (h->confirmed)
 		return "leaking";
+	if (ms_hunt_unconfirmed(h))
+		return "unconfirmed";
 	return h->gone || h->interrupted ? "incomplete" : "nothing";
 }
 
@@ -46,8 +48,20 @@ static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *
 	return h->an && ms_analysis_verdict(ctx, h->an, fp) > 0;
 }
 
+static void seen_figures(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);
+
 int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
+	/*
+	 * Growth seen, not yet confirmed (exit status 3): said too, never left
+	 * as silence.  A process that exited is trouble, said on stderr.
+	 */
+	if (!h->confirmed && h->seen && h->n && !h->gone) {
+		fputs("grew, not yet confirmed: ", fp);
+		seen_figures(ctx, h, fp);
+		fputs(".\n", fp);
+		return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
+	}
 	if (!h->confirmed)
 		return 0;
 	fputs("likely leaking: ", fp);
@@ -63,26 +77,102 @@ static const char *sig_str(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+/* "[heap]", or an unnamed mapping by its address. */
+static void mapping_str(const struct ms_mapping *m, FILE *fp)
+{
+	if (*ms_mapping_name(m))
+		fputs(ms_mapping_name(m), fp);
+	else
+		fprintf(fp, "the mapping at 0x%" PRIx64, ms_mapping_start(m));
+}
+
+/*
+ * The figures of growth seen but not confirmed: the mapping that grew most
+ * (with no steady state, over three snapshots or more), then the process.
+ */
+static void seen_figures(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const struct ms_mapping *top = NULL;
+	const struct ms_series *s;
+	char a[MS_SIZE_STR_MAX], r[32];
+	int64_t best = 0, delta;
+	struct ms_diff *d = NULL;
+	size_t i;
+
+	for (i = 0; h->trend && i < ms_trend_count(h->trend); i++) {
+		s = ms_trend_get(h->trend, i);
+		delta = (int64_t)(ms_series_value(s, h->n - 1) - ms_series_value(s, 0));
+		if (ms_series_verdict(s) == MS_VERDICT_GROWING && delta > best) {
+			best = delta;
+			top = ms_series_mapping(s);
+		}
+	}
+	if (!h->trend && ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d) == 0) {
+		for (i = 0; i < ms_diff_count(d); i++) {
+			const struct ms_diff_entry *e = ms_diff_get(d, i);
+
+			delta = ms_diff_entry_grown(e);
+			if (ms_diff_entry_new(e) && delta > best) {
+				best = delta;
+				top = ms_diff_entry_new(e);
+			}
+		}
+	}
+	if (top) {
+		mapping_str(top, fp);
+		fprintf(fp, " grew %s", ms_size_delta_str(best, a, sizeof(a)));
+		if (h->trend) {
+			s = ms_trend_get(h->trend, ms_mapping_index(top));
+			fprintf(fp, " (%s, %s)", ms_rate_str(ms_series_rate(s), r, sizeof(r)),
+				ms_verdict_str(ms_series_verdict(s)));
+		}
+		fputs(" and ", fp);
+	}
+	delta = (int64_t)ms_maps_total(h->maps[h->n - 1], MS_F_RSS) -
+		(int64_t)ms_maps_total(h->maps[0], MS_F_RSS);
+	fprintf(fp, "the process %s", ms_size_delta_str(delta, a, sizeof(a)));
+	ms_diff_free(d);
+}
+
 static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	char a[MS_SIZE_STR_MAX], t[32];
 	double span = h->n > 1 ? h->times[h->n - 1] - h->times[0] : 0;
 
 	if (!h->confirmed) {
+		if (!h->n) {
+			fputs("**Hunt failed:** no snapshot could be kept (see the messages leakhunt printed).\n",
+			      fp);
+			return 0;
+		}
 		if (h->gone)
-			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ").\n",
+			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
 				(int)h->o.pid, h->n, h->o.confirm);
 		else if (h->interrupted && h->n < 3)
-			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3).\n",
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3)",
 				sig_str(h->interrupted), h->n);
+		else if (h->seen)
+			fprintf(fp, "**Grew, not yet confirmed:** over %zu snapshots in %s%s%s, ",
+				h->n, ms_duration_str(span, t, sizeof(t)),
+				h->interrupted ? ", interrupted by " : "",
+				h->interrupted ? sig_str(h->interrupted) : "");
 		else if (h->interrupted)
-			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots in %s; over them, neither the process nor any mapping grew with no steady state by %s or more.\n",
+			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots in %s; over them, neither the process nor any mapping grew with no steady state by %s or more",
 				sig_str(h->interrupted), h->n, ms_duration_str(span, t, sizeof(t)),
 				ms_size_str(h->o.threshold, a, sizeof(a)));
 		else
-			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more.\n",
+			fprintf(fp, "**Nothing is leaking:** over %zu snapshots in %s, neither the process nor any mapping grew with no steady state by %s or more",
 				h->n, ms_duration_str(span, t, sizeof(t)),
 				ms_size_str(h->o.threshold, a, sizeof(a)));
+		if (!h->seen) {
+			fputs(".\n", fp);
+			return 0;
+		}
+		if (h->gone || (h->interrupted && h->n < 3))
+			fputs("; it grew, not yet confirmed: ", fp);
+		seen_figures(ctx, h, fp);
+		fprintf(fp, ".  Confirming takes %" PRIu64 " snapshots (--confirm); hunt longer (-d, -n) to confirm it and dump what grew.\n",
+			h->o.confirm);
 		return 0;
 	}
 	fputs("**Likely leaking:** ", fp);
@@ -103,11 +193,17 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 static int growth_summary(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
 	const struct ms_series *tot = h->trend ? ms_trend_total(h->trend) : NULL;
-	const struct ms_maps *first = ms_snapshot_maps(h->snap[0]);
-	const struct ms_maps *last = ms_snapshot_maps(h->snap[h->n - 1]);
+	const struct ms_maps *first, *last;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
 
 	(void)ctx;
+	/* No snapshot was kept (the first could not be written: a full disk). */
+	if (!h->n) {
+		fprintf(fp, "\n## Growth\n\npid %d: no snapshot.\n", (int)h->o.pid);
+		return 0;
+	}
+	first = ms_snapshot_maps(h->snap[0]);
+	last = ms_snapshot_maps(h->snap[h->n - 1]);
 	fprintf(fp, "\n## Growth\n\npid %d (%s): %s -> %s resident over %zu snapshots", (int)h->o.pid,
 		ms_snapshot_get(h->snap[0], "comm") ? ms_snapshot_get(h->snap[0], "comm") : "?",
 		ms_size_str(ms_maps_total(first, MS_F_RSS), a, sizeof(a)),
@@ -129,6 +225,8 @@ static int growth_table(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	struct ms_out *out = NULL;
 	int rc;
 
+	if (!h->n)
+		return 0;
 	fputs("The mappings whose resident set grew most (as `mapsdiff snapshots/` shows them):\n\n```\n", fp);
 	rc = ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d);
 	if (rc == 0)
@@ -160,6 +258,7 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	};
 	struct ms_symbols_report_opts so = { .top = HUNT_TOP };
 	struct ms_symbols *syms = h->an ? ms_analysis_symbols(h->an) : NULL;
+	const struct ms_heapwalk *hw = h->an ? ms_analysis_heapwalk(h->an) : NULL;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
 	int rc = 0;
 
@@ -192,10 +291,10 @@ static int contents(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		rc = ms_symbols_report_print(ctx, syms, &so, fp);
 		fputs("```\n", fp);
 	}
-	if (rc == 0 && h->hw) {
+	if (rc == 0 && hw) {
 		fprintf(fp, "\n## The %s, chunk by chunk\n\n```\n",
-			ms_heapwalk_form(h->hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
-		rc = ms_heapwalk_print(ctx, h->hw, syms, HUNT_TOP, 0, fp);
+			ms_heapwalk_form(hw) == MS_HEAP_MAIN ? "[heap]" : "busiest thread arena");
+		rc = ms_heapwalk_print(ctx, hw, syms, HUNT_TOP, 0, fp);
 		fputs("```\n", fp);
 	}
 	return rc;

@@ -117,7 +117,6 @@ void ms_hunt_free(struct ms_hunt *h)
 	ms_manifest_release(&h->mi);
 	ms_hist_free(h->hist);
 	ms_analysis_free(h->an);
-	ms_heapwalk_free(h->hw);
 	free(h->dir);
 	free(h);
 }
@@ -153,6 +152,11 @@ bool ms_hunt_confirmed(const struct ms_hunt *h)
 	return h->confirmed;
 }
 
+bool ms_hunt_unconfirmed(const struct ms_hunt *h)
+{
+	return h->seen && !h->confirmed;
+}
+
 void ms_hunt_set_gone(struct ms_hunt *h)
 {
 	h->gone = true;
@@ -175,7 +179,30 @@ static bool grows(const struct ms_hunt *h, const struct ms_series *s)
 	return ms_series_verdict(s) == MS_VERDICT_GROWING && b > a && b - a >= h->o.threshold;
 }
 
-/* Build the trend of the snapshots so far and decide h->confirmed. */
+/* A mapping, or the process, grew by the threshold from the first snapshot to the last. */
+static bool grew_between(struct ms_ctx *ctx, const struct ms_hunt *h)
+{
+	struct ms_diff *d;
+	int64_t total = 0, delta;
+	bool grew = false;
+	size_t i;
+
+	if (ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &d) < 0)
+		return false;
+	for (i = 0; i < ms_diff_count(d) && !grew; i++) {
+		delta = ms_diff_entry_grown(ms_diff_get(d, i));
+		total += delta;
+		grew = delta > 0 && (uint64_t)delta >= h->o.threshold;
+	}
+	ms_diff_free(d);
+	return grew || (total > 0 && (uint64_t)total >= h->o.threshold);
+}
+
+/*
+ * Build the trend of the snapshots so far; decide h->seen (growth with no
+ * steady state, or growth between two snapshots) and h->confirmed (seen
+ * over NEED snapshots or more).
+ */
 static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 {
 	bool have_times = true;
@@ -184,18 +211,22 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 
 	ms_trend_free(h->trend);
 	h->trend = NULL;
-	h->confirmed = false;
+	h->confirmed = h->seen = false;
+	/* Two snapshots are no trend, but growth between them is worth saying. */
+	if (h->n == 2)
+		h->seen = grew_between(ctx, h);
 	if (h->n < 3)
 		return 0;
 	for (i = 1; i < h->n; i++)
 		if (h->times[i] <= h->times[i - 1])
 			have_times = false;
-	rc = ms_trend_new(ctx, h->maps, have_times ? h->times : NULL, h->n, MS_F_RSS, &h->trend);
-	if (rc < 0 || h->n < need)
+	rc = ms_trend_new_grown(ctx, h->maps, have_times ? h->times : NULL, h->n, &h->trend);
+	if (rc < 0)
 		return rc;
-	h->confirmed = grows(h, ms_trend_total(h->trend));
-	for (i = 0; i < ms_trend_count(h->trend) && !h->confirmed; i++)
-		h->confirmed = grows(h, ms_trend_get(h->trend, i));
+	h->seen = grows(h, ms_trend_total(h->trend));
+	for (i = 0; i < ms_trend_count(h->trend) && !h->seen; i++)
+		h->seen = grows(h, ms_trend_get(h->trend, i));
+	h->confirmed = h->seen && h->n >= need;
 	return 0;
 }
 
@@ -243,62 +274,127 @@ int ms_hunt_interrupt(struct ms_ctx *ctx, struct ms_hunt *h, int sig)
 	return assess(ctx, h, 3);
 }
 
+/* A mapping that grew, and the part of it a capped dump takes: [lo, hi). */
+struct grown_window {
+	const struct ms_diff_entry *e;
+	const struct ms_mapping *m;
+	int64_t grown;
+	uint64_t lo, hi;
+	bool down;		/* grows downward: a stack; else upward */
+};
+
+static int cmp_window(const void *a, const void *b)
+{
+	const struct grown_window *x = a, *y = b;
+
+	return x->grown > y->grown ? -1 : x->grown < y->grown;
+}
+
+#define PAGE_DOWN(x) ((x) & ~4095ULL)
+#define PAGE_UP(x) (((x) + 4095) & ~4095ULL)
+
 /*
- * More grew than max_dump: the mappings that grew most first, whole while
- * they fit, then the start of the next one.
+ * Where growth landed in W's mapping, as much of it as LEFT allows: all of
+ * a new mapping; else the part added to its size and as much again as its
+ * resident set grew, at its top, where brk and arena growth land (a heap
+ * grows up; glibc carves new chunks from the top chunk), or at the bottom
+ * of a stack.  Returns the bytes taken.
+ */
+static uint64_t window_first(struct grown_window *w, uint64_t left)
+{
+	const struct ms_mapping *old = ms_diff_entry_old(w->e), *m = w->m;
+	uint64_t start = ms_mapping_start(m), end = ms_mapping_end(m), want;
+
+	w->down = ms_mapping_kind(m) == MS_MAPPING_STACK ||
+		  (old && ms_mapping_start(m) < ms_mapping_start(old));
+	if (!old) {
+		want = end - start;
+	} else {
+		want = ms_mapping_size(m) > ms_mapping_size(old) ?
+		       ms_mapping_size(m) - ms_mapping_size(old) : 0;
+		want = PAGE_UP(want + (uint64_t)w->grown);
+	}
+	want = want < end - start ? want : end - start;
+	want = want < left ? want : PAGE_DOWN(left);
+	if (w->down) {
+		w->lo = start;
+		w->hi = start + want;
+	} else {
+		w->lo = end - want;
+		w->hi = end;
+	}
+	return want;
+}
+
+/* Widen W away from where growth landed by up to LEFT bytes; returns the bytes taken. */
+static uint64_t window_widen(struct grown_window *w, uint64_t left)
+{
+	uint64_t room = w->down ? ms_mapping_end(w->m) - w->hi : w->lo - ms_mapping_start(w->m);
+	uint64_t take = room < left ? room : PAGE_DOWN(left);
+
+	if (w->down)
+		w->hi += take;
+	else
+		w->lo -= take;
+	return take;
+}
+
+/*
+ * More grew than max_dump: keep what grew, not the bottom of the biggest
+ * mapping (a 607 MiB heap whose 6.8 MiB of growth sat at its top).  First
+ * where each mapping grew, the mappings that grew most first (window_first());
+ * then, with room left, more of each next to it: the top of the heap before
+ * its bottom.
  */
 static int add_capped(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_dump *d)
 {
 	uint64_t left = h->o.max_dump;
-	struct ms_diff *diff;
-	size_t i;
+	struct grown_window *w = NULL;
+	struct ms_diff *diff = NULL;
+	struct ms_maps *now;
+	size_t i, n = 0;
 	int rc;
 
-	rc = ms_diff_new(ctx, h->maps[0], h->maps[h->n - 1], &diff);
+	/* As it is now, as ms_dump_add_grown() sees it: it grew on since the last snapshot. */
+	rc = ms_maps_read_pid(ctx, h->o.pid, MS_MAPS_SRC_SMAPS, &now);
 	if (rc < 0)
 		return rc;
-	ms_diff_sort(diff, MS_F_RSS);
-	for (i = 0; i < ms_diff_count(diff) && left >= 4096; i++) {
+	rc = ms_diff_new(ctx, h->maps[0], now, &diff);
+	if (rc == 0 && !(w = calloc(ms_diff_count(diff) + 1, sizeof(*w))))
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+	if (rc < 0) {
+		ms_diff_free(diff);
+		ms_maps_free(now);
+		return rc;
+	}
+	for (i = 0; i < ms_diff_count(diff); i++) {
 		const struct ms_diff_entry *e = ms_diff_get(diff, i);
 		const struct ms_mapping *m = ms_diff_entry_new(e);
-		uint64_t start, len;
 
-		if (!m || ms_diff_entry_delta(e, MS_F_RSS) <= 0 || ms_mapping_perms(m)[0] != 'r')
+		if (!m || ms_diff_entry_grown(e) <= 0 || ms_mapping_perms(m)[0] != 'r')
 			continue;
-		start = ms_mapping_start(m);
-		len = ms_mapping_size(m) < left ? ms_mapping_size(m) : left & ~4095ULL;
-		rc = ms_dump_add_range(ctx, d, start, start + len);
-		if (rc == -ENXIO)	/* unmapped since the snapshot */
-			continue;
-		if (rc < 0)
-			break;
-		left -= len;
+		w[n].e = e;
+		w[n].m = m;
+		w[n++].grown = ms_diff_entry_grown(e);
 	}
+	qsort(w, n, sizeof(*w), cmp_window);
+	for (i = 0; i < n; i++)
+		left -= window_first(&w[i], left);
+	for (i = 0; i < n && left >= 4096; i++)
+		left -= window_widen(&w[i], left);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (w[i].hi <= w[i].lo)
+			continue;
+		rc = ms_dump_add_range(ctx, d, w[i].lo, w[i].hi);
+		if (rc == -ENXIO)	/* unmapped since the snapshot */
+			rc = 0;
+	}
+	free(w);
 	ms_diff_free(diff);
+	ms_maps_free(now);
 	if (rc == 0 && !ms_dump_nranges(d))
 		rc = ms_err(ctx, -ENOENT, "pid %d: nothing that grew is readable", (int)h->o.pid);
 	return rc;
-}
-
-/* The [heap] mapping, when a range of the dump starts there. */
-static uint64_t find_heap(const struct ms_dump *d)
-{
-	const struct ms_maps *maps = ms_dump_maps(d);
-	uint64_t start, end;
-	size_t i, r;
-
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		const struct ms_mapping *m = ms_maps_get(maps, i);
-
-		if (strcmp(ms_mapping_name(m), "[heap]"))
-			continue;
-		for (r = 0; r < ms_dump_nranges(d); r++) {
-			ms_dump_range(d, r, &start, &end);
-			if (start == ms_mapping_start(m))
-				return start;
-		}
-	}
-	return 0;
 }
 
 /* The dumps' names: the earlier one, then the one analysed in full. */
@@ -366,7 +462,6 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		h->ndumps++;
 		h->dump_total = ms_dump_total(d);
 		h->dump_nranges = ms_dump_nranges(d);
-		h->heap_start = find_heap(d);
 	}
 out:
 	ms_outfile_abort(of);
@@ -391,35 +486,11 @@ static int extra_json(struct ms_ctx *ctx, FILE *fp, void *data)
 
 	if (syms)
 		rc = ms_symbols_report_json(ctx, syms, &so, fp);
-	if (!rc && h->hw)
-		rc = ms_heapwalk_json(ctx, h->hw, syms, 0, fp);
+	if (!rc && h->an && ms_analysis_heapwalk(h->an))
+		rc = ms_heapwalk_json(ctx, ms_analysis_heapwalk(h->an), syms, 0, fp);
 	if (!rc && h->an)
 		rc = ms_analysis_json(ctx, h->an, ms_hunt_status(h), 0, fp);
 	return rc;
-}
-
-/* The glibc heap walk over the [heap] range of the dump open at FD. */
-static void walk_heap(struct ms_ctx *ctx, struct ms_hunt *h, int fd)
-{
-	const struct ms_manifest_range *r = NULL;
-	struct stat st;
-	void *p;
-	size_t i;
-
-	for (i = 0; i < h->mi.nranges; i++)
-		if (h->mi.ranges[i].start == h->heap_start)
-			r = &h->mi.ranges[i];
-	if (!r || fstat(fd, &st) < 0 || (uint64_t)st.st_size < r->offset + r->length)
-		return;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED) {
-		ms_hunt_warn(h, "%s: %s", h->dump_name, strerror(errno));
-		return;
-	}
-	if (ms_heapwalk_run(ctx, (const char *)p + r->offset, (size_t)r->length, r->start,
-			    &h->hw) < 0)
-		ms_hunt_warn(h, "[heap] walk: %s", ms_ctx_errmsg(ctx));
-	munmap(p, (size_t)st.st_size);
 }
 
 /*
@@ -449,13 +520,14 @@ static void analyse_base(struct ms_ctx *ctx, struct ms_hunt *h)
 
 int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 {
-	const struct ms_analysis_opts ao = { .count_words = true, .pid = h->o.pid };
+	const struct ms_analysis_opts ao = {
+		.count_words = true, .heap_walk = true, .pid = h->o.pid,
+	};
 	char *path = NULL, *mpath = NULL, *jpath = dir_path(h, "analysis.json");
 	struct ms_hist_opts ho = { .magic = true };
 	struct ms_hist_report_opts ro = {
 		.json_extra = extra_json, .json_extra_data = h,
 	};
-	const struct ms_objrange *arena = NULL;
 	struct ms_outfile *of = NULL;
 	uint64_t *breaks = NULL;
 	int fd = -1, rc;
@@ -504,17 +576,6 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 		analyse_base(ctx, h);
 	else if (h->an && h->dump_name == dump_names[0])
 		ms_hunt_warn(h, "one dump only: clusters are ranked by size, not by growth");
-	/* No [heap] grew: the busiest thread arena is the heap to show chunk by chunk. */
-	for (i = 0; !h->heap_start && h->an && i < ms_analysis_range_count(h->an); i++) {
-		const struct ms_objrange *r = ms_analysis_range(h->an, i);
-
-		if (r->finder == MS_FIND_GLIBC_ARENA && (!arena || r->objects > arena->objects))
-			arena = r;
-	}
-	if (!h->heap_start && arena)
-		h->heap_start = arena->start;
-	if (h->heap_start)
-		walk_heap(ctx, h, fd);
 	rc = ms_outfile_open(ctx, jpath, 0, &of);
 	if (rc == 0)
 		rc = ms_hist_report_json(ctx, h->hist, &ro, ms_outfile_fp(of));

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <memsift/label.h>
 
@@ -54,6 +59,97 @@ static bool thread_stack(const struct ms_snapshot *snap, const struct ms_mapping
 	return false;
 }
 
+/* pthread's shape: a read-write region right above a PROT_NONE guard page. */
+static bool stack_shaped(const struct ms_mapping *m)
+{
+	const struct ms_mapping *prev = neighbour(m, -1);
+
+	return is_anon_private(m) && !strcmp(ms_mapping_perms(m), "rw-p") && is_anon_private(prev) &&
+	       !strcmp(ms_mapping_perms(prev), "---p") && ms_mapping_size(prev) == 4096;
+}
+
+/*
+ * Evidence that a stack-shaped region is a thread's stack: the snapshot
+ * knows the threads, and there are threads enough besides the main one for
+ * every such region.  A live thread's stack is named by its stack pointer
+ * already (thread_stack()); this is for those whose pointer is unknown.
+ * Buffers below guard pages in a process of one thread are not stacks.
+ */
+static bool threads_enough(const struct ms_snapshot *snap, const struct ms_mapping *m)
+{
+	const struct ms_maps *maps = ms_mapping_maps(m);
+	size_t threads = 0, shaped = 0, i;
+	const char *comm;
+	uint64_t sp;
+	pid_t tid;
+
+	while (snap && ms_snapshot_thread(snap, threads, &tid, &sp, &comm) != -ENOENT)
+		threads++;
+	if (threads < 2)
+		return false;
+	for (i = 0; i < ms_maps_count(maps) && shaped < threads; i++)
+		shaped += stack_shaped(ms_maps_get(maps, i));
+	return shaped <= threads - 1;
+}
+
+/* The ELF file at PATH, if it is still the one mapped (INODE), has one of Go's sections. */
+static bool go_elf(const char *path, uint64_t inode)
+{
+	static const char *const go[] = { ".go.buildinfo", ".gopclntab", ".note.go.buildid" };
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	const char *name;
+	struct stat st;
+	size_t shstrndx, i;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd;
+
+	if (path[0] != '/' || elf_version(EV_CURRENT) == EV_NONE)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_ino != inode) {
+		close(fd);
+		return false;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0)
+		while (!found && (scn = elf_nextscn(elf, scn)))
+			for (i = 0; i < MS_ARRAY_SIZE(go) && gelf_getshdr(scn, &sh); i++)
+				if ((name = elf_strptr(elf, shstrndx, sh.sh_name)) && !strcmp(name, go[i]))
+					found = true;
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/*
+ * Evidence of Go's runtime in the process of M: gccgo's libgo mapped, or
+ * the executable (the first file mapped) a Go binary.  A C program can map
+ * memory at Go's arena hint too.
+ */
+static bool go_runtime(const struct ms_mapping *m)
+{
+	const struct ms_maps *maps = ms_mapping_maps(m);
+	const struct ms_mapping *exe = NULL, *o;
+	const char *base;
+	size_t i;
+
+	for (i = 0; i < ms_maps_count(maps); i++) {
+		o = ms_maps_get(maps, i);
+		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
+			continue;
+		base = strrchr(ms_mapping_name(o), '/');
+		if (base && !strncmp(base + 1, "libgo.so", 8))
+			return true;
+		if (!exe)
+			exe = o;
+	}
+	return exe && go_elf(ms_mapping_name(exe), ms_mapping_inode(exe));
+}
+
 static const char *label_anon(const struct ms_snapshot *snap, const struct ms_mapping *m,
 			      char *buf, size_t len)
 {
@@ -62,10 +158,11 @@ static const char *label_anon(const struct ms_snapshot *snap, const struct ms_ma
 	const char *perms = ms_mapping_perms(m);
 	long page = 4096;
 
+	/* Before the stacks: goroutines' stacks, and a thread's pointer, lie in Go's heap. */
+	if (start >= GO_ARENA_START && start < GO_ARENA_END && go_runtime(m))
+		return snprintf(buf, len, "Go heap arena (likely)"), buf;
 	if (thread_stack(snap, m, buf, len))
 		return buf;
-	if (start >= GO_ARENA_START && start < GO_ARENA_END)
-		return snprintf(buf, len, "Go heap arena (likely)"), buf;
 	/* A thread heap: heap_info at a 64 MiB boundary, the unused rest PROT_NONE. */
 	if (start % GLIBC_HEAP_MAX == 0 && perms[0] == 'r' && perms[1] == 'w' &&
 	    (end - start == GLIBC_HEAP_MAX ||
@@ -79,8 +176,7 @@ static const char *label_anon(const struct ms_snapshot *snap, const struct ms_ma
 	if (!strcmp(perms, "---p") && end - start == (uint64_t)page && is_anon_private(next) &&
 	    !strcmp(ms_mapping_perms(next), "rw-p"))
 		return snprintf(buf, len, "guard page"), buf;
-	if (!strcmp(perms, "rw-p") && is_anon_private(prev) && !strcmp(ms_mapping_perms(prev), "---p") &&
-	    ms_mapping_size(prev) == (uint64_t)page)
+	if (stack_shaped(m) && threads_enough(snap, m))
 		return snprintf(buf, len, "thread stack (likely)"), buf;
 	buf[0] = '\0';
 	return buf;

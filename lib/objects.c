@@ -42,7 +42,7 @@ const char *ms_finder_str(enum ms_finder f)
 	static const char *const names[] = {
 		[MS_FIND_NONE] = "none", [MS_FIND_GLIBC_MAIN] = "glibc-main",
 		[MS_FIND_GLIBC_ARENA] = "glibc-arena", [MS_FIND_GLIBC_MMAP] = "glibc-mmap",
-		[MS_FIND_SIGNATURE] = "signature",
+		[MS_FIND_SIGNATURE] = "signature", [MS_FIND_PYMALLOC] = "pymalloc",
 	};
 
 	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
@@ -532,4 +532,126 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 			 ms_allocator_str(alloc));
 	}
 	return by_signature(ctx, syms, space, buf, len, base, cb, data, res);
+}
+
+bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen)
+{
+	const char *p = maps, *end = maps + len;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *base = NULL, *q;
+
+		for (q = p; q < le; q++)
+			if (*q == '/')
+				base = q + 1;
+		if (base && ((le - base >= 7 && !strncmp(base, "python3", 7)) ||
+			     (le - base >= 10 && !strncmp(base, "libpython3", 10)))) {
+			snprintf(why, whylen, "%.*s is mapped", (int)(le - base), base);
+			return true;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+/* Objects/obmalloc.c: struct pool_header on 64-bit, padded to 16 bytes. */
+#define PY_POOL_OVERHEAD 48
+#define PY_ALIGNMENT_SHIFT 4
+#define PY_SMALL_CLASSES 32		/* blocks of 16 to 512 bytes */
+
+static uint32_t rd32(const unsigned char *b, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+/*
+ * The pool of POOL bytes at BUF (address ADDR), if its header is one;
+ * its blocks in use to CB.  Returns 1 (a pool), 0 (not one), or CB's
+ * negative return.
+ */
+static int py_pool(struct ms_ctx *ctx, const unsigned char *buf, uint64_t addr, uint32_t pool,
+		   ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	uint32_t count = rd32(buf, 0), szidx = rd32(buf, 36), next = rd32(buf, 40);
+	uint32_t maxnext = rd32(buf, 44), size, nblocks, used, k, nfree = 0;
+	uint64_t freeblock = rd(buf, 8);
+	unsigned char is_free[16384 / 16];
+	int rc;
+
+	if (szidx >= PY_SMALL_CLASSES)
+		return 0;
+	size = (szidx + 1) << PY_ALIGNMENT_SHIFT;
+	nblocks = (pool - PY_POOL_OVERHEAD) / size;
+	if (maxnext != pool - size || next < PY_POOL_OVERHEAD + size || next > maxnext + size ||
+	    (next - PY_POOL_OVERHEAD) % size || count > nblocks ||
+	    (freeblock && (freeblock < addr + PY_POOL_OVERHEAD || freeblock >= addr + pool ||
+			   (freeblock - addr - PY_POOL_OVERHEAD) % size)))
+		return 0;
+	used = (next - PY_POOL_OVERHEAD) / size;
+	memset(is_free, 0, used);
+	/* The free list threads the freed blocks below NEXT; bounded, as a list read from a dump may loop. */
+	for (k = 0; freeblock && k < used; k++) {
+		uint64_t off = freeblock - addr;
+
+		if (off < PY_POOL_OVERHEAD || off >= next || (off - PY_POOL_OVERHEAD) % size)
+			break;
+		if (is_free[(off - PY_POOL_OVERHEAD) / size])
+			break;
+		is_free[(off - PY_POOL_OVERHEAD) / size] = 1;
+		nfree++;
+		freeblock = rd(buf, (size_t)off);
+	}
+	/* The pool's own count of blocks in use must agree, or this is no pool. */
+	if (used - nfree != count)
+		return 0;
+	for (k = 0; k < used; k++) {
+		struct ms_obj o;
+
+		if (is_free[k])
+			continue;
+		o = (struct ms_obj){ addr + PY_POOL_OVERHEAD + (uint64_t)k * size, size,
+				     buf + PY_POOL_OVERHEAD + (size_t)k * size, size, MS_FIND_PYMALLOC };
+		res->objects++;
+		res->bytes += size;
+		if ((rc = cb(ctx, &o, data)) < 0)
+			return rc;
+	}
+	return 1;
+}
+
+int ms_objects_pymalloc(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
+			ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	static const uint32_t pools[] = { 16384, 4096 };
+	struct ms_objrange r = { .start = base, .end = base + len, .finder = MS_FIND_PYMALLOC };
+	const unsigned char *b = buf;
+	uint64_t found = 0, tried = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < MS_ARRAY_SIZE(pools) && !found; i++) {
+		uint64_t a = (base + pools[i] - 1) & ~(uint64_t)(pools[i] - 1);
+
+		/* A stray header is not a heap: pools are the first thing tried, so ask for several. */
+		for (; a + pools[i] <= base + len; a += pools[i]) {
+			tried++;
+			if ((rc = py_pool(ctx, b + (a - base), a, pools[i], cb, data, &r)) < 0)
+				return rc;
+			found += rc;
+		}
+		if (found) {
+			snprintf(r.note, sizeof(r.note),
+				 "%" PRIu64 " pools of %u KiB of %" PRIu64 " aligned places", found,
+				 pools[i] / 1024, tried);
+		}
+		tried = 0;
+	}
+	if (!found)
+		return 0;
+	*res = r;
+	return 1;
 }

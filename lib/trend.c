@@ -60,6 +60,63 @@ static double theil_sen(const struct ms_series *s, size_t from, double *tmp)
 	return k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
 }
 
+/* Growth of less than this over a whole series is a few pages faulted in, never a leak. */
+#define NOISE_FLOOR (64 * 1024)
+/* Growth must stand this many times above the series' own noise. */
+#define NOISE_SIGMAS 3
+/* The median absolute deviation times this estimates a normal spread's sigma. */
+#define MAD_SIGMA 1.4826
+
+static double median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The series' own noise, in bytes: how far its values stray from the
+ * fitted line (a burst, a GC), and, when it ever fell, how far each step
+ * strays from the line's step (a service whose RSS jitters up and down),
+ * each a robust sigma from the median absolute deviation; the larger.  A
+ * leak of a steady rate has little of either however big the process is,
+ * which a noise floor of a share of its size never knew (1% of 610 MB
+ * hid +320 KiB/s); a process that jitters by megabytes has as much noise.
+ */
+static double series_noise(const struct ms_series *s, double *tmp)
+{
+	double icpt, resid, step;
+	bool fell = false;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		tmp[i] = (double)s->v[i] - s->rate * t_at(s, i);
+	icpt = median(tmp, s->n);
+	for (i = 0; i < s->n; i++)
+		tmp[i] = fabs((double)s->v[i] - s->rate * t_at(s, i) - icpt);
+	resid = MAD_SIGMA * median(tmp, s->n);
+	/*
+	 * A series that never fell has no up-and-down to measure; its steps
+	 * differ only as the times between snapshots do (a late snapshot), which
+	 * is no noise in the bytes.
+	 */
+	for (i = 1; i < s->n; i++)
+		fell |= s->v[i] < s->v[i - 1];
+	if (!fell)
+		return resid;
+	for (i = 1; i < s->n; i++)
+		tmp[i - 1] = ((double)s->v[i] - (double)s->v[i - 1]) -
+			     s->rate * (t_at(s, i) - t_at(s, i - 1));
+	/* Deviations of a step are about their median, which a bursty leak moves. */
+	icpt = median(tmp, s->n - 1);
+	for (i = 0; i + 1 < s->n; i++)
+		tmp[i] = fabs(tmp[i] - icpt);
+	/* A step is the difference of two values: its spread is sqrt(2) times theirs. */
+	step = MAD_SIGMA * median(tmp, s->n - 1) / M_SQRT2;
+	return fmax(resid, step);
+}
+
 /*
  * Most mappings never change: their slopes are all 0, so there is nothing to
  * sort, nor room to make for it (mapswatch judges every mapping again at
@@ -80,19 +137,16 @@ static bool judge_flat(struct ms_series *s)
 
 static void analyse(struct ms_series *s, double *tmp)
 {
-	double span = t_at(s, s->n - 1) - t_at(s, 0), late, peak = 0, noise;
+	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise;
 	size_t i, grew = 0;
 
 	if (judge_flat(s))
 		return;
-	for (i = 0; i < s->n; i++)
-		peak = fmax(peak, (double)s->v[i]);
 	for (i = 1; i < s->n; i++)
 		grew += s->v[i] > s->v[i - 1];
 	s->steadiness = (double)grew / (double)(s->n - 1);
 	s->rate = theil_sen(s, 0, tmp);
-	/* Less than 64 KiB, or 1% of its size, over the whole series is noise. */
-	noise = fmax(64 * 1024, peak / 100);
+	noise = fmax(NOISE_FLOOR, NOISE_SIGMAS * series_noise(s, tmp));
 	if (fabs(s->rate * span) < noise) {
 		/* Flat for most of the series, after growing: it found its level. */
 		s->verdict = (double)s->v[s->n - 1] - (double)s->v[0] >= noise ?
@@ -108,12 +162,12 @@ static void analyse(struct ms_series *s, double *tmp)
 	s->verdict = late > s->rate * 0.25 ? MS_VERDICT_GROWING : MS_VERDICT_LEVELLED;
 }
 
-/* Room for the slopes of theil_sen() over N points. */
+/* Room for the slopes of theil_sen() over N points, and for series_noise()'s N values. */
 static double *slopes_new(size_t n)
 {
 	size_t p = n < TS_POINTS ? n : TS_POINTS;
 
-	return malloc((p * p / 2 + 1) * sizeof(double));
+	return malloc(((p * p / 2 + 1) > n ? p * p / 2 + 1 : n) * sizeof(double));
 }
 
 static int check_times(struct ms_ctx *ctx, const double *times, size_t n, const char *what)
@@ -161,6 +215,26 @@ nomem:
 	return ms_err(ctx, -ENOMEM, "out of memory");
 }
 
+int ms_series_sum(struct ms_ctx *ctx, const struct ms_series *const *v, size_t n,
+		  struct ms_series **out)
+{
+	uint64_t *sum;
+	size_t i, k;
+	int rc;
+
+	if (!n)
+		return ms_err(ctx, -EINVAL, "no series to add up");
+	sum = calloc(v[0]->n, sizeof(*sum));
+	if (!sum)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (k = 0; k < n; k++)
+		for (i = 0; i < v[0]->n && i < v[k]->n; i++)
+			sum[i] += v[k]->v[i];
+	rc = ms_series_new(ctx, sum, v[0]->times, v[0]->n, out);
+	free(sum);
+	return rc;
+}
+
 void ms_series_free(struct ms_series *s)
 {
 	if (!s)
@@ -171,10 +245,25 @@ void ms_series_free(struct ms_series *s)
 
 size_t ms_series_count(const struct ms_series *s) { return s->n; }
 
-int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
-		 size_t n, enum ms_field f, struct ms_trend **out)
+/* Field F of M, or with GROWN what of it counts as grown (ms_diff_grown_value()); absent is 0. */
+static uint64_t value_of(const struct ms_mapping *m, enum ms_field f, bool grown)
 {
-	const struct ms_mapping ***prev = NULL;
+	uint64_t v = grown ? ms_diff_grown_value(m) : ms_mapping_get_or_size(m, f);
+
+	return v == MS_FIELD_ABSENT ? 0 : v;
+}
+
+/* What mapping J of snapshot I was in snapshot I-1. */
+struct link {
+	const struct ms_mapping *prev;	/* the same mapping, kept */
+	int64_t off;		/* of prev's value, what pieces split off took (less what merged in) */
+	bool split;		/* a piece split off a kept sibling: there already */
+};
+
+static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		     size_t n, enum ms_field f, bool grown, struct ms_trend **out)
+{
+	struct link **prev = NULL;
 	struct ms_diff *d = NULL;
 	struct ms_trend *t;
 	size_t i, j, k, nm;
@@ -201,7 +290,12 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 	t->total.n = n;
 	t->total.times = times;
 
-	/* prev[i][j]: the mapping of snapshot i-1 that mapping j of snapshot i was. */
+	/*
+	 * prev[i][j]: what mapping j of snapshot i was in snapshot i-1.  A split
+	 * is netted against its sibling as ms_diff does: the piece was there
+	 * already, and its sibling was what the pieces did not take; a mapping
+	 * merged into a kept one was part of it already.
+	 */
 	for (i = 1; i < n; i++) {
 		prev[i] = calloc(ms_maps_count(maps[i]) + 1, sizeof(**prev));
 		if (!prev[i])
@@ -212,8 +306,23 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 		for (j = 0; j < ms_diff_count(d); j++) {
 			const struct ms_diff_entry *e = ms_diff_get(d, j);
 
-			if (ms_diff_entry_status(e) == MS_DIFF_KEPT)
-				prev[i][ms_mapping_index(ms_diff_entry_new(e))] = ms_diff_entry_old(e);
+			struct link *l;
+			int64_t delta, off;
+
+			if (!ms_diff_entry_new(e))
+				continue;
+			l = &prev[i][ms_mapping_index(ms_diff_entry_new(e))];
+			if (ms_diff_entry_status(e) == MS_DIFF_SPLIT) {
+				l->split = ms_diff_entry_netted(e);
+				continue;
+			}
+			if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
+				continue;
+			l->prev = ms_diff_entry_old(e);
+			delta = grown ? ms_diff_entry_grown(e) : ms_diff_entry_delta(e, f);
+			off = (int64_t)value_of(l->prev, f, grown) -
+			      ((int64_t)value_of(ms_diff_entry_new(e), f, grown) - delta);
+			l->off = off;
 		}
 		ms_diff_free(d);
 		d = NULL;
@@ -232,16 +341,25 @@ int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const do
 			goto fail;
 		}
 		/* Walk back: the old side of the kept entry whose new side is M. */
-		for (i = n; i-- > 0 && m;) {
-			uint64_t v = ms_mapping_get_or_size(m, f);
+		int64_t off = 0, v;
 
-			s->v[i] = v == MS_FIELD_ABSENT ? 0 : v;
-			m = i ? prev[i][ms_mapping_index(m)] : NULL;
+		for (i = n; i-- > 0 && m;) {
+			const struct link *l = i ? &prev[i][ms_mapping_index(m)] : NULL;
+
+			v = (int64_t)value_of(m, f, grown) - off;
+			s->v[i] = v > 0 ? (uint64_t)v : 0;
+			if (l && l->split)
+				for (j = i; j-- > 0;)
+					s->v[j] = s->v[i];
+			off += l ? l->off : 0;
+			m = l ? l->prev : NULL;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t sum = ms_maps_total(maps[i], f);
+		uint64_t sum = grown ? 0 : ms_maps_total(maps[i], f);
 
+		for (j = 0; grown && j < ms_maps_count(maps[i]); j++)
+			sum += value_of(ms_maps_get(maps[i], j), f, true);
 		if (sum == MS_FIELD_ABSENT && f == MS_F_RSS)
 			for (sum = 0, j = 0; j < ms_maps_count(maps[i]); j++)
 				sum += ms_mapping_size(ms_maps_get(maps[i], j));
@@ -263,6 +381,18 @@ fail:
 	}
 	*out = t;
 	return 0;
+}
+
+int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		 size_t n, enum ms_field f, struct ms_trend **out)
+{
+	return trend_new(ctx, maps, times, n, f, false, out);
+}
+
+int ms_trend_new_grown(struct ms_ctx *ctx, const struct ms_maps *const *maps,
+		       const double *times, size_t n, struct ms_trend **out)
+{
+	return trend_new(ctx, maps, times, n, MS_F_RSS, true, out);
 }
 
 void ms_trend_free(struct ms_trend *t)

@@ -48,9 +48,11 @@ struct bytehist_ctl {
 	bool symbols;
 	pid_t pid;		/* -p: the live process's maps, instead of the manifest's */
 	struct ms_symbols_report_opts sopts;
-	struct ms_symbols *syms;	/* of the current input */
+	struct ms_symbols *syms;	/* of the current input: the analysis's, or a core's own */
+	bool syms_owned;		/* a core's: freed here */
 	bool heap;		/* --heap: walk glibc's malloc chunks (lib/heapwalk.c) */
-	struct ms_heapwalk *hw;	/* of the current input */
+	const struct ms_heapwalk *hw;	/* of the current input, the analysis's */
+	bool walk_heap;			/* --heap on this input: one glibc heap to walk */
 	struct ms_maps *maps;	/* the current input's manifest's maps, parsed */
 	/* --objects: objects, clusters and verdict (lib/analyse.c) */
 	bool objects;
@@ -367,21 +369,28 @@ static int symbols_json(struct ms_ctx *ctx, FILE *fp, void *data)
 }
 
 /*
- * --objects: the pipeline over the raw dump at PATH with its manifest (or
- * -p's maps).  NULL after saying why.
+ * The analysis pipeline (lib/analyse.c) over the raw dump open at FD, with
+ * its manifest or -p's maps: the symbolizer (its words counted with
+ * COUNT_WORDS), the objects and clusters when --objects asks (or --heap on
+ * what is no single glibc heap), the heap walk for --heap.  Its notes are
+ * said.  NULL after saying why.
  */
-static struct ms_analysis *objects_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl,
-					const char *path)
+static struct ms_analysis *run_analysis(struct ms_ctx *ctx, struct bytehist_ctl *ctl,
+					const char *name, bool count_words)
 {
-	const struct ms_analysis_opts ao = { .pid = ctl->pid };
+	const struct ms_analysis_opts ao = {
+		.count_words = count_words, .pid = ctl->pid,
+		.no_objects = !ctl->objects && !ctl->objects_now, .heap_walk = ctl->walk_heap,
+	};
 	struct ms_analysis *an = NULL;
 	size_t i;
 
-	if (!strcmp(path, "-")) {
-		warnx("standard input: --objects needs a dump file (with regiondump's FILE.json)");
+	if (!strcmp(name, "standard input")) {
+		warnx("%s: --objects, --symbols and --heap need a dump file (with regiondump's FILE.json)",
+		      name);
 		return NULL;
 	}
-	if (ms_analysis_run(ctx, &ao, path, ctl->ropts.manifest ? &ctl->manifest : NULL, &an) < 0) {
+	if (ms_analysis_run(ctx, &ao, name, ctl->ropts.manifest ? &ctl->manifest : NULL, &an) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return NULL;
 	}
@@ -457,6 +466,7 @@ static int symbols_core(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		rc = ms_symbols_new(ctx, maps, len, name, &ctl->syms);
 	free(maps);
 	ctl->ctx = ctx;
+	ctl->syms_owned = rc == 0;
 	if (rc < 0 || ms_core_read(ctx, core, fd, count_words, ctl) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -469,7 +479,6 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 {
 	const char *maps = ctl->ropts.manifest ? ctl->manifest.maps : NULL;
 	const struct ms_sym *region;
-	int rc;
 
 	ctl->sopts.top = ctl->ropts.top ? ctl->ropts.top : (ctl->json ? 0 : 10);
 	ctl->sopts.out_flags = ctl->ropts.out_flags;
@@ -484,34 +493,26 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		}
 		goto ranked;
 	}
-	if (ctl->pid)
-		rc = ms_symbols_new_pid(ctx, ctl->pid, &ctl->syms);
-	else if (maps && (rc = ms_symbols_new(ctx, maps, strlen(maps), ctl->ropts.base_from,
-					      &ctl->syms)) == 0) {
-		rc = ms_symbols_expect_build_ids(ctx, ctl->syms, ctl->manifest.build_ids);
-		/*
-		 * The process dumped may still run: its modules are then read as
-		 * it maps them, whatever a deploy or a container did to the
-		 * paths.  Another process with its pid is refused, and one gone
-		 * leaves the files at the paths; neither is an error.
-		 */
-		if (rc == 0 && ctl->manifest.pid > 0 &&
-		    ms_symbols_set_pid(ctx, ctl->syms, ctl->manifest.pid) == -ENOMEM)
-			rc = -ENOMEM;
-	} else if (!ctl->symbols)
-		return 0;
-	else {
+	/* A raw dump: the analysis pipeline's symbolizer, objects and heap walk (lib/analyse.c). */
+	if (!maps && !ctl->pid && ctl->symbols) {
 		warnx("%s: --symbols needs the process's maps: regiondump's manifest (FILE.json with \"maps\") or -p PID",
 		      name);
 		return -1;
 	}
-	if (rc < 0 || (ctl->symbols && (ms_symbols_scan_fd(ctx, ctl->syms, fd, name) < 0 ||
-					string_origins(ctx, ctl, h) < 0))) {
+	if (!(ctl->an = run_analysis(ctx, ctl, name, ctl->symbols)))
+		return -1;
+	ctl->syms = ms_analysis_symbols(ctl->an);
+	ctl->hw = ms_analysis_heapwalk(ctl->an);
+	if (!ctl->syms)
+		return 0;
+	if (ctl->symbols && string_origins(ctx, ctl, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
+	goto region;
 ranked:
 	ms_symbols_rank(ctl->syms);
+region:
 	/* Say what the dump is of: Go's heap arena has no name in the maps. */
 	ctl->sopts.region = NULL;
 	if (ctl->ropts.manifest && ctl->manifest.nranges <= 1 &&
@@ -520,13 +521,14 @@ ranked:
 	return 0;
 }
 
-/* --heap: the dump at FD, one heap mapping, walked chunk by chunk.  Returns 0 or -1. */
-static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name)
+/*
+ * --heap on a raw dump: one glibc heap to walk chunk by chunk, or, for
+ * several ranges or another allocator's heap, each range to the finder
+ * that fits it (said in one line).  Returns 0 or -1.
+ */
+static int heap_check(struct bytehist_ctl *ctl, int fd, const char *name)
 {
-	uint64_t base = ctl->ropts.manifest ? ctl->manifest.start : 0;
 	struct stat st;
-	void *p;
-	int rc;
 
 	/* Another allocator's heap is never walked as a broken glibc one. */
 	if (ctl->ropts.manifest && ctl->manifest.maps) {
@@ -553,22 +555,7 @@ static int heap_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const
 		warnx("%s: --heap needs a non-empty regular file", name);
 		return -1;
 	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED) {
-		warn("%s", name);
-		return -1;
-	}
-	rc = ms_heapwalk_run(ctx, p, (size_t)st.st_size, base, &ctl->hw);
-	munmap(p, (size_t)st.st_size);
-	/* Not a glibc heap (or too short for one): say so; the rest of the report stands. */
-	if (rc == -EPROTONOSUPPORT || rc == -EBADMSG) {
-		ms_cli_warn_ctx(ctx, "--heap");
-		return 0;
-	}
-	if (rc < 0) {
-		ms_cli_warn_ctx(ctx, NULL);
-		return -1;
-	}
+	ctl->walk_heap = true;
 	return 0;
 }
 
@@ -620,15 +607,17 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
 	example_record(ctl, h, fd, &st, core);
-	if (passes && (ctl->symbols || ctl->heap)) {
+	if (passes && (ctl->symbols || ctl->heap || ctl->objects)) {
 		const char *name = is_stdin ? "standard input" : path;
 
-		if (core && ctl->heap) {
-			warnx("%s: --heap reads a raw dump of one heap mapping, not a core file", name);
+		if (core && (ctl->heap || ctl->objects)) {
+			warnx("%s: %s, not a core file", name,
+			      ctl->heap ? "--heap reads a raw dump of one heap mapping" :
+					  "--objects reads a raw dump with its manifest");
 			goto drop;
 		}
-		if (symbols_pass(ctx, ctl, h, fd, core, name) < 0 ||
-		    (ctl->heap && heap_pass(ctx, ctl, fd, name) < 0))
+		if ((!core && ctl->heap && heap_check(ctl, fd, name) < 0) ||
+		    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
 			goto drop;
 	}
 	goto out;
@@ -656,16 +645,8 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 
 	if (!h)
 		return -1;
-	if (ctl->objects || ctl->objects_now) {
-		if (!(ctl->an = objects_pass(ctx, ctl, path))) {
-			ms_hist_free(h);
-			return -1;
-		}
-		if (ctl->base_an)
-			ms_analysis_diff(ctl->an, ctl->base_an);
-		ctl->ropts.json_extra = symbols_json;
-		ctl->ropts.json_extra_data = ctl;
-	}
+	if (ctl->an && ctl->base_an)
+		ms_analysis_diff(ctl->an, ctl->base_an);
 	ctl->ropts.name = strcmp(path, "-") ? path : "-";
 	fputs(ctl->nfiles ? (ctl->json ? "," : "\n") : "", stdout);
 	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
@@ -696,13 +677,15 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 		ms_cli_warn_ctx(ctx, NULL);
 	ms_hist_diff_free(d);
 	ms_hist_free(h);
-	ms_symbols_free(ctl->syms);
+	if (ctl->syms_owned)
+		ms_symbols_free(ctl->syms);
 	ctl->syms = NULL;
-	ms_heapwalk_free(ctl->hw);
+	ctl->syms_owned = false;
 	ctl->hw = NULL;
 	ms_analysis_free(ctl->an);
 	ctl->an = NULL;
 	ctl->objects_now = false;
+	ctl->walk_heap = false;
 	if (ctl->partial) {
 		ctl->partial = false;
 		return -1;
@@ -731,7 +714,7 @@ int main(int argc, char **argv)
 		ctl.base = scan(ctx, &ctl, ctl.base_path, false);
 		if (!ctl.base)
 			return MS_EXIT_FAILURE;
-		if (ctl.objects && !(ctl.base_an = objects_pass(ctx, &ctl, ctl.base_path)))
+		if (ctl.objects && !(ctl.base_an = run_analysis(ctx, &ctl, ctl.base_path, false)))
 			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;
 	}

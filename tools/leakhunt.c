@@ -4,7 +4,8 @@
  * mapping (or the process) grows with no steady state, dump what grew, say
  * what the bytes are and which code they point at, and leave a report
  * directory with every artefact.  Exit status as diff(1): 0 nothing is
- * leaking, 1 a leak was found, 2 trouble.
+ * leaking, 1 a leak was found, 2 trouble; and 3 growth seen but not yet
+ * confirmed when the hunt ended.
  */
 #include <err.h>
 #include <errno.h>
@@ -63,7 +64,8 @@ static _Noreturn void usage(void)
 	printf("     --max-dump SIZE    dump at most SIZE of what grew (default 256M)\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
 	ms_cli_help_options(stdout);
-	printf("\nExit status: 0 nothing is leaking, 1 a leak was found, 2 trouble.\n");
+	printf("\nExit status: 0 nothing is leaking, 1 a leak was found, 2 trouble,\n"
+	       "3 growth seen but not yet confirmed when the hunt ended (hunt longer).\n");
 	exit(MS_EXIT_OK);
 }
 
@@ -347,12 +349,19 @@ int main(int argc, char **argv)
 		if (ms_hunt_verdict(ctx, h, stdout) < 0)
 			ms_cli_warn_ctx(ctx, NULL);
 	}
-	/* A hunt cut short answers "leaking" but never "not leaking". */
+	/*
+	 * A hunt cut short answers "leaking" but never "not leaking"; nor does
+	 * one that saw growth it had no time to confirm: that is its own answer,
+	 * so a script can hunt again for longer.
+	 */
 	if (ms_hunt_confirmed(h))
 		status = MS_EXIT_FOUND;
+	else if (rc < 0 || ms_hunt_gone(h))
+		status = MS_EXIT_TROUBLE;
+	else if (ms_hunt_unconfirmed(h))
+		status = MS_EXIT_UNCONFIRMED;
 	else
-		status = rc < 0 || ms_hunt_gone(h) || ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE
-									     : MS_EXIT_OK;
+		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
 	ms_ctx_free(ctx);
 	return status;

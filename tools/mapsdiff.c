@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,16 +75,37 @@ static _Noreturn void usage(void)
 	exit(MS_EXIT_OK);
 }
 
+/* The resident set of MAPS; maps input, which has none, counts sizes. */
+static uint64_t rss_total(const struct ms_maps *maps)
+{
+	uint64_t sum = ms_maps_total(maps, MS_F_RSS);
+	size_t i;
+
+	if (sum != MS_FIELD_ABSENT)
+		return sum;
+	for (sum = 0, i = 0; i < ms_maps_count(maps); i++)
+		sum += ms_mapping_size(ms_maps_get(maps, i));
+	return sum;
+}
+
 static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend *t)
 {
 	const struct ms_series *tot = t ? ms_trend_total(t) : NULL;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
+	uint64_t first, last, off;
 	double eta;
 
 	if (!tot)
 		return;
-	ms_size_str(ms_series_value(tot, 0), a, sizeof(a));
-	ms_size_str(ms_series_value(tot, ctl->n - 1), b, sizeof(b));
+	/*
+	 * The trend follows what grew (a file's clean pages left out); the
+	 * sizes said and the limit are of the whole resident set.
+	 */
+	first = rss_total(ms_snapshot_maps(ctl->snap[0]));
+	last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1]));
+	off = last > ms_series_value(tot, ctl->n - 1) ? last - ms_series_value(tot, ctl->n - 1) : 0;
+	ms_size_str(first, a, sizeof(a));
+	ms_size_str(last, b, sizeof(b));
 	ms_rate_str(ms_series_rate(tot), r, sizeof(r));
 	printf("\nprocess: %s -> %s over %zu snapshots, %s%s%s%s: %s\n", a, b, ctl->n, r,
 	       ctl->times ? "" : " per snapshot (",
@@ -93,7 +115,7 @@ static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend 
 	if (!ctl->limit)
 		return;
 	ms_size_str(ctl->limit, a, sizeof(a));
-	eta = ms_series_eta(tot, ctl->limit);
+	eta = ms_series_eta(tot, ctl->limit > off ? ctl->limit - off : 0);
 	if (eta == 0)
 		printf("already at the limit of %s\n", a);
 	else if (eta < 0)
@@ -230,12 +252,16 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 	for (i = 0; i < ctl->n; i++)
 		maps[i] = ms_snapshot_maps(ctl->snap[i]);
 	if (ctl->n >= 3) {
-		if (ms_trend_new(ctx, maps, ctl->times, ctl->n, MS_F_RSS, &t) < 0)
+		if (ms_trend_new_grown(ctx, maps, ctl->times, ctl->n, &t) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		if (!ctl->columns_given &&
 		    ms_out_set_columns(ctl->out, MS_GROWTH_SERIES_COLUMNS) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	}
+	/* JSON carries how many mappings a row stands for: a group's members. */
+	if (!ctl->columns_given && (ms_out_get_flags(ctl->out) & MS_OUT_JSON) &&
+	    ms_out_set_columns(ctl->out, "+COUNT") < 0)
+		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_diff_new(ctx, maps[0], maps[ctl->n - 1], &d) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_growth_table(ctx, ctl->out, d, t, ctl->snap[0], ctl->snap[ctl->n - 1], &o, &grew) < 0)
@@ -323,6 +349,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	ms_cli_init("mapsdiff");
+	/* A group's name says "300 × 256K" where the terminal can show it. */
+	setlocale(LC_CTYPE, "");
 	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
 	ctx = ms_ctx_new();
 	if (!ctx || ms_out_new(ctx, ms_growth_columns, MS_GROWTH_NCOLS, "mappings", &ctl.out) < 0)

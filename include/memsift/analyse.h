@@ -30,6 +30,7 @@
 
 #include <memsift/cluster.h>
 #include <memsift/ctx.h>
+#include <memsift/heapwalk.h>
 #include <memsift/manifest.h>
 #include <memsift/objects.h>
 #include <memsift/symbol.h>
@@ -39,6 +40,15 @@ struct ms_analysis;
 struct ms_analysis_opts {
 	/* Count every word of the dump against the symbols (bytehist --symbols). */
 	bool count_words;
+	/* No objects and clusters: the symbolizer and the heap walk alone. */
+	bool no_objects;
+	/*
+	 * Walk one heap chunk by chunk, for its table of chunk sizes
+	 * (<memsift/heapwalk.h>): the range at [heap]'s start, else the
+	 * thread arena with the most objects, else the dump when it is one
+	 * range (bytehist --heap on a regiondump --mapping dump).
+	 */
+	bool heap_walk;
 	/*
 	 * The process is alive as PID (0: it is not, or not known): its maps
 	 * stand in for a manifest without them.
@@ -71,6 +81,9 @@ const struct ms_clusters *ms_analysis_clusters(const struct ms_analysis *a);
 enum ms_allocator ms_analysis_allocator(const struct ms_analysis *a, const char **evidence);
 size_t ms_analysis_range_count(const struct ms_analysis *a);
 const struct ms_objrange *ms_analysis_range(const struct ms_analysis *a, size_t i);
+/* The heap walked chunk by chunk (opts.heap_walk), or NULL: none fitted, or not asked. */
+const struct ms_heapwalk *ms_analysis_heapwalk(const struct ms_analysis *a);
+
 /* Notes on what could not be done (one line each), I from 0; NULL past the last. */
 const char *ms_analysis_note(const struct ms_analysis *a, size_t i);
 

@@ -28,6 +28,8 @@ struct option;
  *   MS_EXIT_OK       0  nothing grew or leaked
  *   MS_EXIT_FOUND    1  something grew or leaked
  *   MS_EXIT_TROUBLE  2  trouble, bad usage included
+ * and leakhunt one more:
+ *   MS_EXIT_UNCONFIRMED 3  growth seen, not yet confirmed when the hunt ended
  *
  * mapsnap, regiondump, bytehist and mapswatch:
  *   MS_EXIT_OK       0  success
@@ -38,6 +40,7 @@ struct option;
 #define MS_EXIT_OK 0
 #define MS_EXIT_FOUND 1
 #define MS_EXIT_TROUBLE 2
+#define MS_EXIT_UNCONFIRMED 3
 #define MS_EXIT_FAILURE 1
 
 /* Number of elements of an array, for option and column tables. */

@@ -3,9 +3,10 @@
  * Clusters: the objects of a dump (<memsift/objects.h>) grouped by size
  * and signature, the second step of the analysis pipeline.
  *
- * An object's signature is, first found first: the first code, type,
- * string or data pointer in its first 64 bytes (a vtable, ob_type, a
- * callback, a Go type: what names it), a magic word (ASCII then NULs), the
+ * An object's signature is, first found first: the code, type, string or
+ * data pointer in its first 64 bytes that names it best (a vtable, ob_type,
+ * a callback, a Go type; for a CPython object from pymalloc, its ob_type
+ * whatever it points at), a magic word (ASCII then NULs), the
  * shape of its text (digit and hex runs folded to '#'), its fill byte, or
  * only its content class.  Objects of one size and one signature are one
  * cluster, so a name is only ever the cluster's own words.  A cluster also
@@ -61,7 +62,14 @@ struct ms_cluster {
 	/* The naming pointer: at NAME_OFFSET (-1: none), the word NAME_WORD, which is NAME. */
 	int name_offset;
 	uint64_t name_word;
-	const struct ms_sym *name;	/* borrowed from the symbolizer, or NULL */
+	const struct ms_sym *name;	/* NAME_SYM, or NULL; set by ms_clusters_finish() */
+	struct ms_sym name_sym;		/* its strings are the symbolizer's */
+	/*
+	 * The runtime's name for the type NAME_WORD points at when it is no
+	 * symbol (a CPython class: its type object's tp_name), from the
+	 * namer (ms_clusters_set_namer()); "" when none.
+	 */
+	char type_name[64];
 	/*
 	 * Of all objects of this size, the share in this cluster (every object
 	 * of a cluster carries its signature, by construction).
@@ -87,6 +95,16 @@ int ms_clusters_new(struct ms_ctx *ctx, struct ms_symbols *syms, struct ms_clust
 
 /* Release C; NULL is accepted. */
 void ms_clusters_free(struct ms_clusters *c);
+
+/*
+ * Name the type at WORD, an object's pointer to its type that no symbol
+ * covers (a CPython heap type), into BUF of LEN bytes; true when named.
+ */
+typedef bool (*ms_cluster_namer)(struct ms_ctx *ctx, uint64_t word, char *buf, size_t len,
+				 void *data);
+
+/* Called by ms_clusters_finish() once per cluster that needs it; none by default. */
+void ms_clusters_set_namer(struct ms_clusters *c, ms_cluster_namer fn, void *data);
 
 /*
  * Add one object: its features are computed here, from its own bytes.  In

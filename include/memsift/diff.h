@@ -11,6 +11,7 @@
 #ifndef MEMSIFT_DIFF_H
 #define MEMSIFT_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,14 +65,49 @@ const struct ms_mapping *ms_diff_entry_new(const struct ms_diff_entry *e);
 const struct ms_mapping *ms_diff_entry_mapping(const struct ms_diff_entry *e);
 
 /*
+ * For a split entry, the mapping of OLD it was cut from; NULL for others.
+ */
+const struct ms_mapping *ms_diff_entry_from(const struct ms_diff_entry *e);
+
+/*
+ * True for a split entry netted against its sibling, the kept entry of the
+ * mapping it was cut from (see ms_diff_entry_value()).
+ */
+bool ms_diff_entry_netted(const struct ms_diff_entry *e);
+
+/*
  * Field F of the old or new side in bytes: 0 for the side where the
  * mapping does not exist; the mapping size when the input had no such field
  * and F is MS_F_RSS (maps input: sizes only); else MS_FIELD_ABSENT.
+ * A split is netted against its sibling: a piece split off the old mapping
+ * of a kept entry has its new value on both sides (it was there already),
+ * and the kept entry's old side is what the pieces did not take, so one
+ * mapping split in two is neither a new mapping that grew nor one that shrank.
  */
 uint64_t ms_diff_entry_value(const struct ms_diff_entry *e, int new_side,
 			     enum ms_field f);
 
 /* New minus old of field F; 0 when either side is MS_FIELD_ABSENT. */
 int64_t ms_diff_entry_delta(const struct ms_diff_entry *e, enum ms_field f);
+
+/*
+ * What of M counts as memory the process grew, in bytes: its resident set,
+ * but for a mapping of a file only the pages it wrote there (Anonymous, the
+ * pages copied on write, for a private one; Private_Dirty for a shared one
+ * or input without Anonymous).  Code and data paged in from a
+ * file (libstdc++'s text, Node's 28 MiB of it) are the file's pages: they
+ * come and go with memory pressure and are no leak, while a private
+ * mapping's written pages (copied on write) are the process's own.
+ * MS_FIELD_ABSENT for a file mapping of input without those fields (maps,
+ * pmap, pmap -x).
+ */
+uint64_t ms_diff_grown_value(const struct ms_mapping *m);
+
+/*
+ * New minus old of ms_diff_grown_value(): what E grew, as "what grew"
+ * (mapsdiff's and leakhunt's tables, regiondump --grown) counts it; 0 when
+ * either side is MS_FIELD_ABSENT.
+ */
+int64_t ms_diff_entry_grown(const struct ms_diff_entry *e);
 
 #endif

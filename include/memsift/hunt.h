@@ -90,6 +90,14 @@ const struct ms_series *ms_hunt_total(const struct ms_hunt *h);
 /* Growth is confirmed (ms_hunt_add(), ms_hunt_interrupt()). */
 bool ms_hunt_confirmed(const struct ms_hunt *h);
 
+/*
+ * Growth was seen but is not confirmed: the last snapshots grow with no
+ * steady state by opts.threshold or more, over fewer than opts.confirm of
+ * them (or two snapshots grew by that much).  A hunt that ends so (-d, -n,
+ * an interrupt) says "grew, not yet confirmed", never that nothing leaks.
+ */
+bool ms_hunt_unconfirmed(const struct ms_hunt *h);
+
 /* The process exited during the hunt: the report says what was gathered. */
 void ms_hunt_set_gone(struct ms_hunt *h);
 bool ms_hunt_gone(const struct ms_hunt *h);
@@ -111,7 +119,8 @@ int ms_hunt_interrupted(const struct ms_hunt *h);
  * call into DIR/base.dump, the second (one interval later) into
  * DIR/grown.dump, each with regiondump's manifest (NAME.json); growth is
  * the clusters of the second less those of the first.  More than
- * opts.max_dump: the mappings that grew most first (a warning says so).
+ * opts.max_dump: where each grew (the top of a heap), the mappings that grew
+ * most first, then more next to it (a warning says so).
  * The process exiting mid-dump keeps what was read (a warning; the hunt is
  * then gone).
  *
@@ -149,8 +158,9 @@ int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h);
 /*
  * When growth was confirmed, write the verdict as one line to FP ("likely
  * leaking: 4,000 × 4112-byte objects filled with 'T', +1,000 in one
- * interval; ..."), the same words as report.md's first line; otherwise
- * nothing.  Returns: 0 or -EIO.
+ * interval; ..."), the same words as report.md's first line; when growth
+ * was seen but not confirmed, "grew, not yet confirmed: " and its figures;
+ * otherwise nothing.  Returns: 0 or -EIO.
  */
 int ms_hunt_verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);
 

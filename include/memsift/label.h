@@ -21,6 +21,10 @@
  *   "anon:NAME", "shmem:NAME", "memfd:NAME", "deleted file", "vdso"...
  * or "" when nothing more can be said (an ordinary file, a plain anonymous
  * mapping).  SNAP gives the threads' stack pointers and may be NULL.
+ * A guess needs evidence: "thread stack (likely)" a snapshot whose threads
+ * are enough for every region of a stack's shape (one thread: none is), "Go
+ * heap arena (likely)" Go's runtime mapped (libgo) or an executable with
+ * Go's sections, read from its path when the inode still matches.
  */
 const char *ms_label_mapping(const struct ms_snapshot *snap, const struct ms_mapping *m,
 			     char *buf, size_t len);

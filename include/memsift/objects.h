@@ -56,9 +56,10 @@ enum ms_finder {
 	MS_FIND_GLIBC_ARENA,
 	MS_FIND_GLIBC_MMAP,
 	MS_FIND_SIGNATURE,
+	MS_FIND_PYMALLOC,	/* CPython's small-object pools */
 };
 
-/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature". */
+/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature", "pymalloc". */
 const char *ms_finder_str(enum ms_finder f);
 
 /* One object: the bytes the program asked for, and where they are in the dump. */
@@ -106,5 +107,24 @@ struct ms_objspace {
 int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbols *syms,
 		    const struct ms_objspace *space, const void *buf, size_t len, uint64_t base, const char *name,
 		    bool mapping_start, ms_obj_cb cb, void *data, struct ms_objrange *res);
+
+/*
+ * Whether the process whose maps text is MAPS runs CPython (a python3
+ * executable or libpython3 mapped), and why, into WHY of WHYLEN bytes.
+ */
+bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen);
+
+/*
+ * CPython's pymalloc pools in one range of a dump (same arguments as
+ * ms_objects_find()): each pool of 16 KiB (Python 3.10 and newer) or
+ * 4 KiB (older), aligned to its size, starts with a header that gives
+ * its block size, how far it was ever used and its free list; its blocks
+ * in use go to CB.  RES says how many pools were found.
+ *
+ * Returns: 1 when pools were found, 0 when none was (RES untouched), CB's
+ * negative return, or -ENOMEM.
+ */
+int ms_objects_pymalloc(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
+			ms_obj_cb cb, void *data, struct ms_objrange *res);
 
 #endif

@@ -128,8 +128,10 @@ int ms_symbols_set_pid(struct ms_ctx *ctx, struct ms_symbols *s, pid_t pid);
 void ms_symbols_free(struct ms_symbols *s);
 
 /*
- * Classify ADDR.  *OUT is borrowed from S, valid until ms_symbols_free(),
- * and NULL when no mapping holds ADDR.
+ * Classify ADDR.  *OUT is borrowed from S and NULL when no mapping holds
+ * ADDR.  The struct is valid until the next lookup or count (the table
+ * behind it grows); the strings it points to until ms_symbols_free(), so
+ * copy the struct to keep it.
  *
  * Returns: 0 or -ENOMEM.
  */

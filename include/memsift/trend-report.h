@@ -29,7 +29,7 @@ enum ms_growth_col {
 	MS_GROWTH_RSS_OLD, MS_GROWTH_RSS_NEW, MS_GROWTH_RSS_DELTA, MS_GROWTH_RATE,
 	MS_GROWTH_STEADY, MS_GROWTH_VERDICT, MS_GROWTH_ANON_DELTA, MS_GROWTH_DIRTY_DELTA,
 	MS_GROWTH_SWAP_DELTA, MS_GROWTH_PSS_DELTA, MS_GROWTH_SIZE_DELTA, MS_GROWTH_OFFSET,
-	MS_GROWTH_INODE, MS_GROWTH_LABEL, MS_GROWTH_NAME,
+	MS_GROWTH_INODE, MS_GROWTH_LABEL, MS_GROWTH_NAME, MS_GROWTH_COUNT,
 	MS_GROWTH_NCOLS
 };
 
@@ -63,11 +63,14 @@ int ms_growth_column(const char *name);
 /*
  * Add to OUT, an output made from ms_growth_columns, one row for each
  * mapping of D (a diff from snapshot OLD to NEW) that changed, or each with
- * MS_GROWTH_ALL, sorted and cut as O says.  T, the trend of the series from
+ * MS_GROWTH_ALL, sorted and cut as O says.  New anonymous mappings alike in
+ * permissions, size and label, four or more, are one row: NAME "300 × 256K
+ * anonymous mappings", COUNT 300, START and END their span, the sizes and
+ * deltas their sums, and over a series the trend of their sum.  T, the trend of the series from
  * OLD to NEW, gives RATE, STEADY and VERDICT; NULL leaves them empty.  OLD
  * and NEW label the mappings (ms_label_mapping()).  *GREW, when GREW is not
- * NULL, tells whether any mapping's resident set grew past O->threshold,
- * whatever the filter kept.
+ * NULL, tells whether any mapping (or group) grew past O->threshold, as
+ * ms_diff_entry_grown() counts growth, whatever the filter kept.
  *
  * Returns: the number of mapping rows added (the total not counted), or
  * -ENOMEM.

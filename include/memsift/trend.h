@@ -37,6 +37,16 @@ enum ms_verdict {
 int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
 		 size_t n, enum ms_field f, struct ms_trend **out);
 
+/*
+ * As ms_trend_new() over MS_F_RSS, but following what grew as "what grew"
+ * counts it (ms_diff_grown_value() in <memsift/diff.h>): a mapping of a
+ * regular file by its written pages only, the total by the sum of those.
+ * mapsdiff and leakhunt judge growth on it, so code paging in from a file
+ * never "grows with no steady state".  Returns as ms_trend_new().
+ */
+int ms_trend_new_grown(struct ms_ctx *ctx, const struct ms_maps *const *maps,
+		       const double *times, size_t n, struct ms_trend **out);
+
 /* Release T; NULL is accepted. */
 void ms_trend_free(struct ms_trend *t);
 
@@ -56,7 +66,15 @@ const struct ms_series *ms_trend_total(const struct ms_trend *t);
 int ms_series_new(struct ms_ctx *ctx, const uint64_t *values, const double *times, size_t n,
 		  struct ms_series **out);
 
-/* Release a series from ms_series_new(); never one of a trend's. */
+/*
+ * The sum of the N series V[] of one trend (the same snapshots), judged as
+ * one: a group of like mappings.  Release it with ms_series_free().
+ * Returns: 0, -EINVAL (N is 0), or -ENOMEM.
+ */
+int ms_series_sum(struct ms_ctx *ctx, const struct ms_series *const *v, size_t n,
+		  struct ms_series **out);
+
+/* Release a series from ms_series_new() or ms_series_sum(); never one of a trend's. */
 void ms_series_free(struct ms_series *s);
 
 /* Number of values. */

@@ -64,7 +64,9 @@ ms_compare "$tmp/files" "$tmp/dir"
 [ "$(head -n 1 "$tmp/sorted")" = "" ] || [ "$(head -n 1 "$tmp/sorted")" = "[heap]" ] || ms_fail "sort by name: $(cat "$tmp/sorted")"
 leaker_stop
 
-# Go's heap arena, from a real capture.
+# Go's heap arena, from a real capture: its binary is not on this machine
+# and no libgo is mapped, so nothing says it is Go's (labels.sh shows a live
+# Go program's).
 "$mapsdiff" -a -r -n -o START,LABEL "$MS_FIXTURES/smaps/go-heap.smaps" "$MS_FIXTURES/smaps/go-heap.smaps" |
-	grep -q "^0xc000000000 Go\\\\x20heap\\\\x20arena\\\\x20(likely)$" || ms_fail "Go arena not labelled"
+	grep -qx "0xc000000000 " || ms_fail "Go arena labelled without evidence of Go, or not listed"
 exit 0

@@ -1,0 +1,8 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The two families at 2:1 (families.sh) with svc built with musl-gcc -static (mallocng):
+# leakhunt must name musl as the allocator, never walk its memory as a
+# (broken) glibc heap, and give the same clauses as on glibc.
+. "${MS_SRCDIR:-.}/tests/scenarios/lib.sh"
+scen_two_families musl
+exit 0
