@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,9 +51,9 @@ static void close_stdout(void)
 {
 	if (flush_stream(stdout) && errno != EPIPE) {
 		if (errno)
-			warn("write error");
+			warn("standard output: write error");
 		else
-			warnx("write error");
+			warnx("standard output: write error");
 		_exit(failure_status);
 	}
 	if (flush_stream(stderr))
@@ -164,8 +165,26 @@ void ms_cli_warn_ctx(const struct ms_ctx *ctx, const char *what_fmt, ...)
 
 void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char *what_fmt, ...)
 {
+	int e = errno;
 	va_list ap;
 
+	if (ferror(stdout)) {
+		/*
+		 * A failed write to stdout, which the library calls a bare
+		 * "write error" for want of a name: name it and say why
+		 * (errno is still the write's), and keep close_stdout() from
+		 * saying it all again.
+		 */
+		__fpurge(stdout);
+		clearerr(stdout);
+		if (!what_fmt && !strcmp(ms_ctx_errmsg(ctx), "write error")) {
+			if (e && e != EIO)
+				warnx("standard output: write error: %s", strerror(e));
+			else
+				warnx("standard output: write error");
+			exit(status);
+		}
+	}
 	va_start(ap, what_fmt);
 	vwarn_ctx(ctx, what_fmt, ap);
 	va_end(ap);

@@ -189,20 +189,29 @@ static uint64_t rd(const unsigned char *b)
 
 /*
  * How well a pointer names the object holding it, 0 not at all: a vtable
- * is its type, a function its maker (a callback), a data object its type
- * (ob_type, a Go type descriptor), a string literal only a label.
+ * or a Go type descriptor is a type, a function its maker (a callback), a
+ * data object a type too (ob_type), a string literal only a label.
  */
-static int name_rank(enum ms_sym_kind k)
+static int name_rank(const struct ms_sym *s)
 {
-	switch (k) {
+	const char *n = s->name ? s->name : "";
+
+	switch (s->kind) {
 	case MS_SYM_VTABLE:
 		return 5;
 	case MS_SYM_TEXT:
 		return 4;
+	case MS_SYM_RODATA:
+		/* Go's type descriptors ("type.*main.Record", Go 1.20: "type:*"); its literals. */
+		if (!strncmp(n, "type.", 5) || !strncmp(n, "type:", 5))
+			return 5;
+		if (!strncmp(n, "go.string.", 10) || !strncmp(n, "go:string.", 10))
+			return 2;
+		return 3;
 	case MS_SYM_TYPEINFO:
+		return !strncmp(n, "type.", 5) || !strncmp(n, "type:", 5) ? 5 : 3;
 	case MS_SYM_DATA:
 	case MS_SYM_BSS:
-	case MS_SYM_RODATA:
 		return 3;
 	case MS_SYM_STRING:
 		return 2;
@@ -283,8 +292,8 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 		if (!s)
 			continue;
 		ptrs++;
-		if (i < HEAD_BYTES && name_rank(s->kind) > best) {
-			best = name_rank(s->kind);
+		if (i < HEAD_BYTES && name_rank(s) > best) {
+			best = name_rank(s);
 			f->name_offset = (int)i;
 			f->name_word = w;
 			f->name = *s;
@@ -308,7 +317,7 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 			f->named = false;
 			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &ty)) < 0)
 				return rc;
-			if (ty && name_rank(ty->kind)) {
+			if (ty && name_rank(ty)) {
 				f->name = *ty;
 				f->named = true;
 			}

@@ -2,13 +2,14 @@
 /*
  * One parser for /proc/PID/maps, smaps and smaps_rollup (fs/proc/task_mmu.c).
  *
- * The input is taken whole into memory and walked line by line with explicit
- * bounds: saved copies can be truncated, binary or have absurdly long lines,
- * and nothing here may read past the buffer.  Strings (names, field names,
+ * The input is fed in pieces and walked line by line with explicit bounds:
+ * saved copies can be truncated, binary or have absurdly long lines, and
+ * nothing here may read past a piece nor keep more of the input than a line.  Strings (names, field names,
  * odd field values) go into one arena per ms_maps, addressed by offset so the
  * arena can grow while parsing; pointers are handed out only afterwards.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,8 @@ struct ms_maps {
 	size_t nfields, capfields;
 	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
+	uint32_t *htab;			/* their hash table: index + 1, 0 empty */
+	size_t hcap;
 	char *arena;
 	size_t alen, acap;
 };
@@ -97,6 +100,11 @@ static size_t arena_add(struct ms_maps *maps, const char *s, size_t len)
 	return off;
 }
 
+static int hash_index(struct ms_maps *maps);
+
+/* What ms_maps_parse() reads at a time. */
+#define MS_READ_CHUNK (64 * 1024)
+
 static struct ms_maps *maps_new(void)
 {
 	struct ms_maps *maps = calloc(1, sizeof(*maps));
@@ -118,6 +126,8 @@ static struct ms_maps *maps_new(void)
 			goto fail;
 	}
 	maps->nnames = MS_F__KNOWN;
+	if (hash_index(maps) < 0)
+		goto fail;
 	return maps;
 fail:
 	ms_maps_free(maps);
@@ -131,6 +141,7 @@ void ms_maps_free(struct ms_maps *maps)
 	free(maps->v);
 	free(maps->fields);
 	free(maps->names);
+	free(maps->htab);
 	free(maps->arena);
 	free(maps);
 }
@@ -251,11 +262,61 @@ static void classify(struct ms_maps *maps, struct ms_mapping *m, const char *nam
 	}
 }
 
-/* "start-end perms offset major:minor inode   name" */
-static int parse_mapping_line(struct ms_ctx *ctx, struct ms_maps *maps,
-			      const char *p, const char *end, const char *file,
-			      unsigned long lineno)
+/*
+ * The state of one parse, fed in pieces of any size: whole captures, reads
+ * of a pipe, or live /proc text.  Lines are taken from the pieces without a
+ * copy when they are whole in one; only a line cut between two pieces is
+ * gathered in LB.  Nothing of the input is kept once a line is parsed.
+ */
+struct ms_maps_parser {
+	struct ms_ctx *ctx;
+	struct ms_maps *maps;
+	char *file;
+	unsigned int flags;
+	unsigned long lineno;	/* of the line being parsed or gathered */
+	uint64_t fed;		/* bytes fed so far */
+	uint64_t lineoff;	/* offset in the input of the line's first byte */
+	const char *line;	/* its first byte, while it is parsed */
+	char *lb;		/* a line cut between two pieces */
+	size_t llen, lcap;
+	enum {
+		KEEP,		/* the line is parsed */
+		QUIET,		/* ignored (a '#' line nobody reads), still checked for NULs */
+		REPORTED,	/* reported bad and skipped: nothing more of it is looked at */
+	} skip;
+	bool in_header;		/* every line so far began with '#' */
+	uint64_t max;		/* most bytes to take */
+	int err;		/* the failure that ended the parse, sticky */
+	ms_maps_header_cb hcb;
+	void *hcb_data;
+};
+
+/*
+ * Report a malformed line by its place, the byte OFF of the input, and never
+ * by its content: the file may be anything, a password file given by mistake.
+ */
+static int bad_at(struct ms_maps_parser *ps, uint64_t off, const char *fmt, ...)
+	MS_ATTR_PRINTF(3, 4);
+static int bad_at(struct ms_maps_parser *ps, uint64_t off, const char *fmt, ...)
 {
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ms_parser_error(ps->ctx, ps->file, ps->lineno, "byte %llu: %s",
+			       (unsigned long long)off, msg);
+}
+
+/* As bad_at(), at AT in the line being parsed. */
+#define bad(ps, at, ...) bad_at(ps, (ps)->lineoff + (uint64_t)((at) - (ps)->line), __VA_ARGS__)
+
+/* "start-end perms offset major:minor inode   name" */
+static int parse_mapping_line(struct ms_maps_parser *ps, const char *p, const char *end)
+{
+	struct ms_maps *maps = ps->maps;
+	const char *s = p;
 	struct ms_mapping m;
 	uint64_t major, minor;
 	const char *name;
@@ -264,32 +325,34 @@ static int parse_mapping_line(struct ms_ctx *ctx, struct ms_maps *maps,
 	memset(&m, 0, sizeof(m));
 	if (!parse_hex(&p, end, &m.start) || !expect(&p, end, '-') ||
 	    !parse_hex(&p, end, &m.end) || !expect(&p, end, ' '))
-		return ms_parser_error(ctx, file, lineno, "bad address range");
+		return bad(ps, s, "bad address range");
 	if (m.end < m.start)
-		return ms_parser_error(ctx, file, lineno,
-				       "address range ends before it starts");
+		return bad(ps, s, "address range ends before it starts");
 	if (end - p < 5 || p[4] != ' ')
-		return ms_parser_error(ctx, file, lineno, "bad permissions");
+		return bad(ps, p, "bad permissions");
 	for (i = 0; i < 4; i++) {
 		static const char allowed[4][3] = { "r-", "w-", "x-", "ps" };
 
 		if (!memchr(allowed[i], p[i], 2))
-			return ms_parser_error(ctx, file, lineno, "bad permissions");
+			return bad(ps, p, "bad permissions");
 		m.perms[i] = p[i];
 	}
 	p += 5;
+	s = p;
 	if (!parse_hex(&p, end, &m.offset) || !expect(&p, end, ' '))
-		return ms_parser_error(ctx, file, lineno, "bad file offset");
+		return bad(ps, s, "bad file offset");
+	s = p;
 	if (!parse_hex(&p, end, &major) || !expect(&p, end, ':') ||
 	    !parse_hex(&p, end, &minor) || !expect(&p, end, ' ') ||
 	    major > UINT32_MAX || minor > UINT32_MAX)
-		return ms_parser_error(ctx, file, lineno, "bad device number");
+		return bad(ps, s, "bad device number");
 	m.dev_major = (unsigned int)major;
 	m.dev_minor = (unsigned int)minor;
+	s = p;
 	if (!parse_dec(&p, end, &m.inode))
-		return ms_parser_error(ctx, file, lineno, "bad inode number");
+		return bad(ps, s, "bad inode number");
 	if (p < end && *p != ' ')
-		return ms_parser_error(ctx, file, lineno, "bad inode number");
+		return bad(ps, s, "bad inode number");
 	/* The kernel pads to a column before the name; the name is the rest. */
 	while (p < end && *p == ' ')
 		p++;
@@ -312,33 +375,91 @@ static int parse_mapping_line(struct ms_ctx *ctx, struct ms_maps *maps,
 	return 1;
 }
 
+/* FNV-1a: field names are short, and this is only the table's index. */
+static size_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void hash_put(struct ms_maps *maps, uint32_t i)
+{
+	size_t mask = maps->hcap - 1,
+	       j = name_hash(maps->arena + maps->names[i].off, maps->names[i].len) & mask;
+
+	while (maps->htab[j])
+		j = (j + 1) & mask;
+	maps->htab[j] = i + 1;
+}
+
+/*
+ * Index every name so far (slots hold index + 1, so 0 is empty), in a table
+ * kept at most half full.
+ */
+static int hash_index(struct ms_maps *maps)
+{
+	size_t ncap = maps->hcap ? maps->hcap : 64;
+	uint32_t *nt;
+
+	if (maps->htab && maps->nnames * 2 <= maps->hcap) {
+		hash_put(maps, (uint32_t)(maps->nnames - 1));
+		return 0;
+	}
+	while (maps->nnames * 2 > ncap)
+		ncap *= 2;
+	nt = calloc(ncap, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	free(maps->htab);
+	maps->htab = nt;
+	maps->hcap = ncap;
+	for (uint32_t k = 0; k < maps->nnames; k++)
+		hash_put(maps, k);
+	return 0;
+}
+
+/*
+ * The index of field name S, added if new.  A hash, not a scan of the names
+ * seen: a capture can hold any number of distinct names, and a scan made
+ * 100,000 of them take most of a minute.
+ */
 static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t hint)
 {
-	size_t i, off;
+	size_t j, mask, off;
+	uint32_t i;
 
 	/* Every mapping lists its fields in one order: the hint is almost always right. */
 	if (hint < maps->nnames && maps->names[hint].len == len &&
 	    !memcmp(maps->arena + maps->names[hint].off, s, len))
 		return (int)hint;
-	for (i = 0; i < maps->nnames; i++)
+	mask = maps->hcap - 1;
+	for (j = name_hash(s, len) & mask; maps->htab[j]; j = (j + 1) & mask) {
+		i = maps->htab[j] - 1;
 		if (maps->names[i].len == len && !memcmp(maps->arena + maps->names[i].off, s, len))
 			return (int)i;
-	if (grow((void **)&maps->names, &maps->capnames, maps->nnames + 1,
-		 sizeof(*maps->names)))
+	}
+	if (maps->nnames >= INT32_MAX ||
+	    grow((void **)&maps->names, &maps->capnames, maps->nnames + 1, sizeof(*maps->names)))
 		return -ENOMEM;
 	off = arena_add(maps, s, len);
 	if (!off)
 		return -ENOMEM;
 	maps->names[maps->nnames].off = off;
 	maps->names[maps->nnames].len = len;
-	return (int)maps->nnames++;
+	maps->nnames++;
+	if (hash_index(maps) < 0)
+		return -ENOMEM;
+	return (int)maps->nnames - 1;
 }
 
 /* "Name:   value" under the last mapping; P is at the name, COLON at its ':'. */
-static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
-			    const char *p, const char *colon, const char *end,
-			    const char *file, unsigned long lineno, int id)
+static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char *colon,
+			    const char *end, int id)
 {
+	struct ms_maps *maps = ps->maps;
 	struct ms_mapping *m = &maps->v[maps->n - 1];
 	struct field_val f = { 0, 0, 0, false };
 	const char *v = colon + 1, *vend = end;
@@ -379,13 +500,15 @@ static int parse_field_line(struct ms_ctx *ctx, struct ms_maps *maps,
 		    (q != vend || f.name >= MS_F_THPELIGIBLE)) {
 			f.is_size = q != vend;
 			if (f.is_size && val > UINT64_MAX / 1024)
-				return ms_parser_error(ctx, file, lineno,
-						       "field value overflows 64 bits");
+				return bad(ps, v, "field value overflows 64 bits");
 			f.value = f.is_size ? val * 1024 : val;
 		} else if (f.name < MS_F__KNOWN) {
-			/* A field we know is always a number: this is a cut or mangled line. */
-			return ms_parser_error(ctx, file, lineno, "bad value for %s: \"%.*s\"",
-					       known_names[f.name], (int)(vend - v > 40 ? 40 : vend - v), v);
+			/*
+			 * A field we know is always a number: this is a cut or
+			 * mangled line.  Its text is not quoted: the file may
+			 * be anything (a password file given by mistake).
+			 */
+			return bad(ps, v, "bad value for %s", known_names[f.name]);
 		} else {
 			/* A value of a shape not known yet: keep its text. */
 			f.text = (uint32_t)arena_add(maps, v, (size_t)(vend - v));
@@ -426,15 +549,15 @@ static const char *field_colon(const char *p, const char *end)
 	return p < end && *p == ':' ? p : NULL;
 }
 
-static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
-		      const char *end, const char *file, unsigned long lineno)
+static int parse_line(struct ms_maps_parser *ps, const char *p, const char *end)
 {
+	struct ms_maps *maps = ps->maps;
 	const char *colon, *q;
 
 	for (q = p; q < end && isspace((unsigned char)*q); q++)
 		;
-	if (q == end || *p == '#')
-		return 0;	/* blank lines carry nothing; '#' lines are mapsnap's header */
+	if (q == end)
+		return 0;	/* blank lines carry nothing */
 	/*
 	 * The kernel prints the same fields in the same order under every
 	 * mapping: try the field that follows the last one first, with one
@@ -449,81 +572,239 @@ static int parse_line(struct ms_ctx *ctx, struct ms_maps *maps, const char *p,
 
 			if ((size_t)(end - p) > fn->len && p[fn->len] == ':' &&
 			    !memcmp(p, maps->arena + fn->off, fn->len))
-				return parse_field_line(ctx, maps, p, p + fn->len, end, file, lineno,
-							(int)hint);
+				return parse_field_line(ps, p, p + fn->len, end, (int)hint);
 		}
 	}
 	if (is_mapping_line(p, end))
-		return parse_mapping_line(ctx, maps, p, end, file, lineno);
+		return parse_mapping_line(ps, p, end);
 	colon = field_colon(p, end);
 	if (colon) {
 		if (!maps->n)
-			return ms_parser_error(ctx, file, lineno,
-					       "field \"%.*s\" before any mapping line",
-					       (int)(colon - p), p);
-		return parse_field_line(ctx, maps, p, colon, end, file, lineno, -1);
+			return bad(ps, p, "a field line before any mapping line");
+		return parse_field_line(ps, p, colon, end, -1);
 	}
-	return ms_parser_error(ctx, file, lineno,
-			       "not a maps or smaps line: \"%.*s%s\"",
-			       (int)(end - p > 40 ? 40 : end - p), p,
-			       end - p > 40 ? "..." : "");
+	return bad(ps, p, "not a maps or smaps line; is this a maps or smaps capture?");
 }
 
-int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
-		      const char *name, struct ms_maps **out)
+int ms_maps_parser_new(struct ms_ctx *ctx, const char *name, struct ms_maps_parser **out)
 {
-	const char *p = buf, *end = buf + len, *nl, *lend, *nul;
+	struct ms_maps_parser *ps = calloc(1, sizeof(*ps));
 	const char *file = name ? name : "-";
-	unsigned long lineno = 0;
-	struct ms_maps *maps;
-	size_t i;
+
+	if (ps) {
+		ps->maps = maps_new();
+		ps->file = strdup(file);
+	}
+	if (!ps || !ps->maps || !ps->file) {
+		ms_maps_parser_free(ps);
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	}
+	ps->ctx = ctx;
+	ps->in_header = true;
+	ps->max = UINT64_MAX;
+	*out = ps;
+	return 0;
+}
+
+void ms_maps_parser_set_header_cb(struct ms_maps_parser *ps, ms_maps_header_cb cb, void *data)
+{
+	ps->hcb = cb;
+	ps->hcb_data = data;
+}
+
+void ms_maps_parser_set_max(struct ms_maps_parser *ps, uint64_t max)
+{
+	ps->max = max;
+}
+
+void ms_maps_parser_free(struct ms_maps_parser *ps)
+{
+	if (!ps)
+		return;
+	ms_maps_free(ps->maps);
+	free(ps->lb);
+	free(ps->file);
+	free(ps);
+}
+
+/* The memory MAPS holds. */
+static uint64_t maps_mem(const struct ms_maps *maps)
+{
+	return (uint64_t)maps->cap * sizeof(*maps->v) + maps->capfields * sizeof(*maps->fields) +
+	       maps->capnames * sizeof(*maps->names) + maps->hcap * sizeof(*maps->htab) +
+	       maps->acap;
+}
+
+/* One whole line, newline removed, that starts at input offset ps->lineoff. */
+static int do_line(struct ms_maps_parser *ps, const char *p, size_t len)
+{
+	const char *e = p + len;
 	int rc;
 
-	maps = maps_new();
-	if (!maps)
-		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	if (e > p && e[-1] == '\r')
+		e--;
+	ps->line = p;
+	if (len && *p == '#') {
+		/* mapsnap's header, handed on while no other line came before. */
+		if (ps->in_header && ps->hcb)
+			return ps->hcb(ps->hcb_data, p, (size_t)(e - p), ps->lineno);
+		return 0;
+	}
+	ps->in_header = false;
+	rc = parse_line(ps, p, e);
+	if (rc > 0 && ps->max != UINT64_MAX && maps_mem(ps->maps) > ps->max)
+		/* Three-letter lines can make 300-byte mappings: bound what is kept too. */
+		return ms_err(ps->ctx, -EFBIG,
+			      "%s:%lu: the mappings parsed take more than %llu MiB, more than memsift keeps of a capture",
+			      ps->file, ps->lineno, (unsigned long long)(ps->max >> 20));
+	return rc < 0 ? rc : 0;
+}
 
-	/* One look for binary data over the whole input, not one per line. */
+/* The longest line read: no line of maps, smaps or pmap output comes near it. */
+#define LINE_MAX_BYTES (1024 * 1024)
+
+/*
+ * Whether the line begun at P (LEN bytes so far, more to come) is kept:
+ * '#' lines only while they are a header someone reads, other lines up to
+ * LINE_MAX_BYTES.  An over-long line is an error, or skipped if the
+ * callback says so; a '#' line nobody reads is skipped without a word.
+ */
+static int check_long(struct ms_maps_parser *ps, const char *p, size_t len)
+{
+	if (!len)
+		return 0;
+	if (*p == '#') {
+		if (!(ps->in_header && ps->hcb))
+			ps->skip = QUIET;
+		return 0;
+	}
+	if (len <= LINE_MAX_BYTES)
+		return 0;
+	ps->skip = REPORTED;
+	return bad_at(ps, ps->lineoff, "a line longer than 1 MiB; is this a maps or smaps capture?");
+}
+
+int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl, *nul;
+	size_t n;
+	int rc = 0;
+
+	if (ps->err)
+		return ps->err;
+	if (len > ps->max || ps->fed > ps->max - len)
+		return ps->err = ms_err(ps->ctx, -EFBIG,
+					"%s: larger than %llu MiB, more than memsift reads of a capture; is this a maps or smaps capture?",
+					ps->file, (unsigned long long)(ps->max >> 20));
+	/* One look for binary data per piece, not one per line. */
 	nul = memchr(buf, '\0', len);
-	while (p < end) {
+	while (p < end && rc >= 0) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		lend = nl ? nl : end;
-		lineno++;
-		if (nul && nul < lend) {
-			rc = ms_parser_error(ctx, file, lineno,
-					     "binary data (a NUL byte); is this a maps or smaps capture?");
-			if (rc == 0)
-				nul = memchr(lend, '\0', (size_t)(end - lend));
-		} else {
-			const char *e = lend;
-
-			if (e > p && e[-1] == '\r')
-				e--;
-			rc = parse_line(ctx, maps, p, e, file, lineno);
+		n = (size_t)((nl ? nl : end) - p);
+		if (!ps->llen && ps->skip == KEEP) {
+			/* The line starts here; its offset is the bytes before it. */
+			ps->lineno++;
+			ps->lineoff = ps->fed + (uint64_t)(p - buf);
 		}
-		if (rc == -ENOMEM) {
-			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
-			goto fail;
+		if (ps->skip != REPORTED && nul && nul < p + n) {
+			rc = bad_at(ps, ps->fed + (uint64_t)(nul - buf),
+				    "binary data (a NUL byte); is this a maps or smaps capture?");
+			ps->skip = REPORTED;
+			ps->llen = 0;
 		}
+		if (nul && nul < p + n)
+			nul = memchr(p + n, '\0', (size_t)(end - p - n));
 		if (rc < 0)
-			goto fail;
+			break;
+		if (ps->skip == KEEP && !ps->llen && nl) {
+			rc = check_long(ps, p, n);
+			if (rc == 0 && ps->skip == KEEP)
+				rc = do_line(ps, p, n);
+		} else if (ps->skip == KEEP) {
+			/* A line cut between pieces: gather it. */
+			if (grow((void **)&ps->lb, &ps->lcap, ps->llen + n + 1, 1)) {
+				rc = -ENOMEM;
+				break;
+			}
+			memcpy(ps->lb + ps->llen, p, n);
+			ps->llen += n;
+			rc = check_long(ps, ps->lb, ps->llen);
+			if (ps->skip != KEEP)
+				ps->llen = 0;
+			else if (nl) {
+				rc = do_line(ps, ps->lb, ps->llen);
+				ps->llen = 0;
+			}
+		}
+		if (nl)
+			ps->skip = KEEP;
 		p = nl ? nl + 1 : end;
 	}
-	if (!maps->n) {
-		rc = ms_err(ctx, -EBADMSG, "%s: no mappings in it; is this a maps or smaps capture?",
-			    file);
-		goto fail;
-	}
+	ps->fed += len;
+	if (rc == -ENOMEM)
+		rc = ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->file);
+	if (rc < 0)
+		ps->err = rc;
+	return rc < 0 ? rc : 0;
+}
 
+int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_maps **out)
+{
+	struct ms_maps *maps = ps->maps;
+	bool cut = ps->llen > 0 || ps->skip != KEEP;
+	int rc;
+	size_t i;
+
+	if (ps->err)
+		return ps->err;
+	/* A last line without a newline still counts, as the kernel's never lacks one. */
+	if (ps->llen) {
+		rc = do_line(ps, ps->lb, ps->llen);
+		ps->llen = 0;
+		if (rc == -ENOMEM)
+			rc = ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->file);
+		if (rc < 0)
+			return ps->err = rc;
+	}
+	if (cut && (flags & MS_MAPS_WHOLE)) {
+		/*
+		 * mapsnap and the kernel end every line: a last line without
+		 * its newline was cut, and the mappings after it are missing
+		 * (--grown would take every one of them for new).
+		 */
+		rc = ms_parser_error(ps->ctx, ps->file, ps->lineno,
+				     "cut short (the last line has no newline); is the file whole?");
+		if (rc < 0)
+			return ps->err = rc;
+	}
+	if (!maps->n)
+		return ps->err = ms_err(ps->ctx, -EBADMSG,
+					"%s: no mappings in it; is this a maps or smaps capture?",
+					ps->file);
 	maps->format = maps->nfields ? MS_MAPS_FMT_SMAPS : MS_MAPS_FMT_MAPS;
 	if (maps->n == 1 && !strcmp(maps->arena + maps->v[0].name_off, "[rollup]"))
 		maps->format = MS_MAPS_FMT_ROLLUP;
 	for (i = 0; i < maps->n; i++)
 		maps->v[i].maps = maps;
+	ps->maps = NULL;
+	ps->err = -EALREADY;
 	*out = maps;
 	return 0;
-fail:
-	ms_maps_free(maps);
+}
+
+int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
+		      const char *name, struct ms_maps **out)
+{
+	struct ms_maps_parser *ps;
+	int rc;
+
+	rc = ms_maps_parser_new(ctx, name, &ps);
+	if (rc < 0)
+		return rc;
+	rc = ms_maps_parser_feed(ps, buf, len);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, 0, out);
+	ms_maps_parser_free(ps);
 	return rc;
 }
 
@@ -531,15 +812,23 @@ int ms_maps_parse(struct ms_ctx *ctx, FILE *fp, const char *name,
 		  struct ms_maps **out)
 {
 	const char *file = name ? name : "-";
-	size_t len;
-	char *buf;
+	struct ms_maps_parser *ps = NULL;
+	char *buf = malloc(MS_READ_CHUNK);
+	size_t n;
 	int rc;
 
-	fflush(fp);
-	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
-	if (rc < 0)
-		return rc == -ENOMEM ? rc : ms_err_errno(ctx, -EIO, "%s: read failed", file);
-	rc = ms_maps_parse_buf(ctx, buf, len, name, out);
+	if (!buf)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	rc = ms_maps_parser_new(ctx, name, &ps);
+	if (rc == 0)
+		ms_maps_parser_set_max(ps, MS_INPUT_MAX);
+	while (rc == 0 && (n = fread(buf, 1, MS_READ_CHUNK, fp)) > 0)
+		rc = ms_maps_parser_feed(ps, buf, n);
+	if (rc == 0 && ferror(fp))
+		rc = ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, 0, out);
+	ms_maps_parser_free(ps);
 	free(buf);
 	return rc;
 }

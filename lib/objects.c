@@ -382,6 +382,64 @@ static int payloads(struct ms_ctx *ctx, const struct ms_objspace *space,
 	return rc;
 }
 
+/* Go's size classes (runtime/sizeclasses.go, unchanged from Go 1.12 to 1.22). */
+static const uint32_t go_classes[] = {
+	8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280,
+	1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528,
+	6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072,
+	20480, 21760, 24576, 27264, 28672, 32768,
+};
+
+/* The size Go gives an object of N bytes: its class, or whole 8 KiB pages past 32 KiB. */
+static uint64_t go_size(uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < MS_ARRAY_SIZE(go_classes); i++)
+		if (n <= go_classes[i])
+			return go_classes[i];
+	return (n + 8191) & ~8191ULL;
+}
+
+#define GO_SLICE_RUN 8		/* slice headers in a row that make a [][]T backing array */
+#define GO_SLICE_MAX (64u << 20)
+
+/*
+ * Go keeps what it leaks in slices: a [][]byte's backing array is a run of
+ * slice headers (data pointer, len, cap) 24 bytes apart, and each data
+ * pointer is the start of an object of cap bytes, in its size class.  The
+ * objects a run points at, in any range of the dump, are added to *C.
+ */
+static int go_slices(struct ms_ctx *ctx, const struct ms_objspace *space,
+		     const unsigned char *buf, size_t len, uint64_t base, struct cand **c,
+		     size_t *nc, size_t *capc)
+{
+	size_t i, k, run;
+	int rc;
+
+	for (i = 0; i + 24 <= len; i += run ? 24 * run : 8) {
+		run = 0;
+		for (k = i; k + 24 <= len; k += 24) {
+			uint64_t p = rd(buf, k), n = rd(buf, k + 8), cap = rd(buf, k + 16);
+
+			if (p % 8 || !n || n > cap || cap > GO_SLICE_MAX ||
+			    !bytes_at(space, buf, len, base, p, NULL))
+				break;
+			run++;
+		}
+		if (run < GO_SLICE_RUN) {
+			run = 0;
+			continue;
+		}
+		for (k = 0; k < run; k++)
+			if ((rc = push_cand(ctx, c, nc, capc, rd(buf, i + 24 * k),
+					    go_size(rd(buf, i + 24 * k + 16)))) < 0)
+				return rc;
+	}
+	return 0;
+}
+
 /*
  * Any heap we cannot walk: an object is where a code, type or data pointer
  * that recurs at a regular stride sits (the stride is the slab's object
@@ -390,7 +448,7 @@ static int payloads(struct ms_ctx *ctx, const struct ms_objspace *space,
  */
 static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 			const struct ms_objspace *space, const unsigned char *buf, size_t len,
-			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res)
+			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res, bool go)
 {
 	struct hit *hits = NULL;
 	struct cand *c = NULL;
@@ -444,7 +502,8 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 				goto out;
 		}
 	}
-	if ((rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0)
+	if ((rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0 ||
+	    (go && (rc = go_slices(ctx, space, buf, len, base, &c, &nc, &capc)) < 0))
 		goto out;
 	/* Strings: a run of STR_MIN printable bytes or more, ended by a NUL. */
 	for (i = 0; i < len;) {
@@ -531,7 +590,8 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 		snprintf(res->note, sizeof(res->note), "not a glibc heap: the process uses %s",
 			 ms_allocator_str(alloc));
 	}
-	return by_signature(ctx, syms, space, buf, len, base, cb, data, res);
+	return by_signature(ctx, syms, space, buf, len, base, cb, data, res,
+			    alloc == MS_ALLOC_GO);
 }
 
 bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen)

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <libgen.h>
@@ -6,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <memsift/outfile.h>
@@ -62,10 +66,17 @@ void ms_outfile_cleanup_on_signals(void)
 
 struct ms_outfile {
 	FILE *fp;
-	char *path;		/* final name; NULL for stdout */
+	char *path;		/* final name; NULL for stdout or a device */
+	char *name;		/* for messages: the name given, or "standard output" */
 	char *tmp;		/* temporary name beside it */
 	unsigned int flags;
 };
+
+/*
+ * ".BASE.XXXXXX" beside PATH.  BASE is cut so that the name fits NAME_MAX:
+ * a final name of 250 bytes is allowed, and its temporary must be too.
+ */
+#define TMP_BASE_MAX (NAME_MAX - 8)
 
 static char *tmp_name(const char *path)
 {
@@ -76,8 +87,66 @@ static char *tmp_name(const char *path)
 	char *t = malloc(len);
 
 	if (t)
-		snprintf(t, len, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+		snprintf(t, len, "%.*s.%.*s.XXXXXX", (int)dirlen, path, TMP_BASE_MAX, base);
 	return t;
+}
+
+/* How old a temporary must be before a later run may take it for a leftover. */
+#define STALE_SECONDS 60
+
+/* Whether NAME is ".BASE.XXXXXX" for BASE (cut as tmp_name() cuts it). */
+static bool is_tmp_of(const char *name, const char *base)
+{
+	size_t bl = strnlen(base, TMP_BASE_MAX), nl = strlen(name);
+
+	if (nl != bl + 8 || name[0] != '.' || strncmp(name + 1, base, bl) || name[bl + 1] != '.')
+		return false;
+	for (size_t i = bl + 2; i < nl; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Remove the leftovers of earlier runs writing PATH that were killed with
+ * SIGKILL (no handler runs for it): ".BASE.XXXXXX" files beside PATH, of
+ * this user, untouched for a minute, and with no live writer.  A writer
+ * holds an flock(2) on its temporary from creation to its end and the
+ * kernel drops it when the writer dies, so a temporary that can be locked
+ * is one nobody is writing.  Best effort: a failure here changes nothing.
+ */
+static void remove_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
+	DIR *d;
+	int fd;
+
+	if (slash && (size_t)(slash - path) >= sizeof(dir))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+		 slash ? path : ".");
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!is_tmp_of(de->d_name, base) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    now - st.st_mtime < STALE_SECONDS)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
 }
 
 int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
@@ -94,6 +163,11 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 	if (!of)
 		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);
 	of->flags = flags;
+	of->name = strdup(strcmp(path, "-") ? path : "standard output");
+	if (!of->name) {
+		free(of);
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);
+	}
 	if (!strcmp(path, "-")) {
 		of->fp = stdout;
 		*out = of;
@@ -111,18 +185,18 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 				rc = ms_err_errno(ctx, -errno, "%s", path);
 				if (fd >= 0)
 					close(fd);
-				free(of);
+				ms_outfile_abort(of);
 				return rc;
 			}
 			*out = of;
 			return 0;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			free(of);
+			ms_outfile_abort(of);
 			return ms_err(ctx, -EISDIR, "%s: is a directory", path);
 		}
 		if (!(flags & MS_OUTFILE_FORCE)) {
-			free(of);
+			ms_outfile_abort(of);
 			return ms_err(ctx, -EEXIST, "%s: file exists; use -f to overwrite it",
 				      path);
 		}
@@ -133,6 +207,7 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
+	remove_stale(path);
 	/* mkstemp creates with O_EXCL and mode 0600: the bytes are secrets. */
 	live_add(of->tmp);
 	fd = mkostemp(of->tmp, O_CLOEXEC);
@@ -143,6 +218,8 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		of->tmp = NULL;
 		goto fail;
 	}
+	/* Held until the end, so a later run can tell a live temporary from a leftover. */
+	flock(fd, LOCK_EX | LOCK_NB);
 	if ((flags & MS_OUTFILE_PUBLIC) && fchmod(fd, 0644) < 0) {
 		rc = ms_err_errno(ctx, -errno, "%s", path);
 		close(fd);
@@ -172,8 +249,9 @@ int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of)
 
 	if (!of->path) {
 		/* stdout or a device: written in place, nothing to rename. */
+		errno = 0;
 		if (fflush(of->fp) != 0 || ferror(of->fp))
-			rc = ms_err_errno(ctx, -(errno ? errno : EIO), "write error");
+			rc = ms_err_errno(ctx, -(errno ? errno : EIO), "%s: write error", of->name);
 		ms_outfile_abort(of);
 		return rc;
 	}
@@ -225,5 +303,62 @@ void ms_outfile_abort(struct ms_outfile *of)
 	}
 	free(of->tmp);
 	free(of->path);
+	free(of->name);
 	free(of);
+}
+
+int ms_outdir_make(struct ms_ctx *ctx, const char *path, unsigned int flags, bool *created)
+{
+	struct stat st;
+	int fd, rc;
+
+	*created = false;
+	if (!*path)
+		return ms_err(ctx, -EINVAL, "empty output directory name; use -o DIR");
+	if (mkdir(path, 0700) == 0) {
+		*created = true;
+	} else if (errno != EEXIST) {
+		return ms_err_errno(ctx, -errno, "%s: cannot create the directory", path);
+	} else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		return ms_err(ctx, -ELOOP, "%s: a symlink; give the directory itself, not a link to it",
+			      path);
+	} else if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		return ms_err(ctx, -ENOTDIR, "%s: not a directory; a series goes into -o DIR", path);
+	} else if (!(flags & MS_OUTDIR_EXISTING)) {
+		return ms_err(ctx, -EEXIST, "%s: exists; use -f to write into it, or another DIR", path);
+	}
+	/* What is at PATH now, not what lstat saw: it may have been swapped. */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ELOOP || rc == -ENOTDIR)
+			rc = ms_err(ctx, rc, "%s: %s; a series goes into a directory of its own", path,
+				    rc == -ELOOP ? "a symlink" : "not a directory");
+		else
+			rc = ms_err_errno(ctx, rc, "%s", path);
+		goto fail;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	if (st.st_uid != geteuid()) {
+		rc = ms_err(ctx, -EPERM,
+			    "%s: owned by uid %u, not by this user (uid %u), who could read or replace what is written; give a directory of your own",
+			    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*created)
+		rmdir(path);
+	*created = false;
+	return rc;
+}
+
+void ms_outdir_remove(const char *path)
+{
+	rmdir(path);
 }

@@ -28,7 +28,6 @@
 
 #include <memsift/maps.h>
 #include <memsift/pmap.h>
-#include <memsift/procfs.h>
 
 #include "internal.h"
 
@@ -66,6 +65,7 @@ struct row {
 struct pmap {
 	struct ms_ctx *ctx;
 	const char *file;
+	const char *base;	/* the input's first byte, for offsets in messages */
 	enum ms_pmap_format format;
 	struct col *cols;
 	size_t ncols;
@@ -79,9 +79,6 @@ struct reader {
 	const char *p, *end;
 	unsigned long lineno;
 };
-
-/* Characters of input a message quotes; more is cut with "...". */
-#define QUOTE_MAX 40
 
 static const struct col plain_cols[] = {
 	{ COL_ADDRESS, "Address", 7, false, 0 },
@@ -225,19 +222,14 @@ static bool in_list(const char *s, const char *e, const char *const *list, size_
 	return false;
 }
 
-/* Input text for a message: printable ASCII, other bytes as '?', cut at QUOTE_MAX. */
-static const char *quote(char *buf, const char *s, const char *e)
+/*
+ * The offset in the input of P, for messages: they name the place of what
+ * is wrong, never its text, since the file may be anything (a password
+ * file given by mistake).
+ */
+static unsigned long long at(const struct pmap *pm, const char *p)
 {
-	size_t n = 0;
-
-	for (; s < e && n < QUOTE_MAX; s++)
-		buf[n++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (s < e) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
+	return (unsigned long long)(p - pm->base);
 }
 
 /* Next line, without its "\n" or "\r\n"; false at the end of the input. */
@@ -467,17 +459,16 @@ static int vmflags_col(struct pmap *pm, const struct col *c, const char **p, con
 		       unsigned long lineno)
 {
 	const char *s = *p + 1, *ve = *p + 1 + c->width, *q;
-	char qb[QUOTE_MAX + 4];
 
 	if (*p >= e || e - (*p + 1) < (ptrdiff_t)c->width)
 		return row_error(pm, lineno, "truncated row: no VmFlags column");
 	if (!is_blank(**p) || (ve < e && !is_blank(*ve)))
-		return row_error(pm, lineno, "bad VmFlags \"%s\"", quote(qb, s, ve));
+		return row_error(pm, lineno, "byte %llu: bad VmFlags", at(pm, s));
 	while (s < ve && *s == ' ')
 		s++;
 	for (q = s; q < ve; q++)
 		if (!((*q >= 'a' && *q <= 'z') || *q == ' '))
-			return row_error(pm, lineno, "bad VmFlags \"%s\"", quote(qb, s, ve));
+			return row_error(pm, lineno, "byte %llu: bad VmFlags", at(pm, s));
 	pm->row.vmflags = s;
 	pm->row.vlen = (size_t)(ve - s);
 	*p = ve;
@@ -511,7 +502,6 @@ static int parse_row(struct pmap *pm, const char *s, const char *e, unsigned lon
 {
 	struct row *r = &pm->row;
 	const char *p = s, *ts, *te;
-	char qb[QUOTE_MAX + 4];
 	size_t i;
 	int rc;
 
@@ -536,42 +526,39 @@ static int parse_row(struct pmap *pm, const char *s, const char *e, unsigned lon
 		switch (c->kind) {
 		case COL_ADDRESS:
 			if (!parse_hex(ts, te, &r->start))
-				return row_error(pm, lineno, "bad address \"%s\"", quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad address", at(pm, ts));
 			break;
 		case COL_KBYTES:
 			if (te[-1] != 'K' || !parse_dec(ts, te - 1, &r->kbytes))
-				return row_error(pm, lineno, "bad size \"%s\"", quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
 			break;
 		case COL_SIZE:
 		case COL_FIELD:
 			if (!parse_dec(ts, te, &r->val[i]) ||
 			    (c->is_size && r->val[i] > UINT64_MAX / 1024)) {
 				if (c->kind == COL_SIZE)
-					return row_error(pm, lineno, "bad size \"%s\"",
-							 quote(qb, ts, te));
-				return row_error(pm, lineno, "bad %.*s value \"%s\"",
-						 (int)c->nlen, c->name, quote(qb, ts, te));
+					return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
+				return row_error(pm, lineno, "byte %llu: bad %.*s value", at(pm, ts),
+						 (int)c->nlen, c->name);
 			}
 			if (c->kind == COL_SIZE)
 				r->kbytes = r->val[i];
 			break;
 		case COL_MODE:
 			if (!mode_ok(ts, te))
-				return row_error(pm, lineno, "bad permissions \"%s\"",
-						 quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
 			/* pmap turned the kernel's 'p' into '-' and kept 's'. */
 			memcpy(r->perms, ts, 3);
 			r->perms[3] = ts[3] == 's' ? 's' : 'p';
 			break;
 		case COL_PERM:
 			if (!perm_ok(ts, te))
-				return row_error(pm, lineno, "bad permissions \"%s\"",
-						 quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
 			memcpy(r->perms, ts, 4);
 			break;
 		case COL_OFFSET:
 			if (!parse_hex(ts, te, &r->offset))
-				return row_error(pm, lineno, "bad offset \"%s\"", quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad offset", at(pm, ts));
 			break;
 		case COL_DEVICE: {
 			const char *colon = memchr(ts, ':', (size_t)(te - ts));
@@ -579,12 +566,12 @@ static int parse_row(struct pmap *pm, const char *s, const char *e, unsigned lon
 			if (!colon || !parse_hex(ts, colon, &r->major) ||
 			    !parse_hex(colon + 1, te, &r->minor) ||
 			    r->major > UINT32_MAX || r->minor > UINT32_MAX)
-				return row_error(pm, lineno, "bad device \"%s\"", quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad device", at(pm, ts));
 			break;
 		}
 		case COL_INODE:
 			if (!parse_dec(ts, te, &r->inode))
-				return row_error(pm, lineno, "bad inode \"%s\"", quote(qb, ts, te));
+				return row_error(pm, lineno, "byte %llu: bad inode", at(pm, ts));
 			break;
 		case COL_VMFLAGS:
 		case COL_MAPPING:
@@ -638,7 +625,6 @@ static int emit_row(struct pmap *pm, unsigned long lineno)
 static int totals_line(struct pmap *pm, const char *s, const char *e, unsigned long lineno)
 {
 	const char *p = s, *ts, *te;
-	char qb[QUOTE_MAX + 4];
 	size_t i, nsums = 0, nfields = 0;
 	uint64_t total = 0, v;
 	bool ok;
@@ -664,7 +650,7 @@ static int totals_line(struct pmap *pm, const char *s, const char *e, unsigned l
 			return 1;
 	}
 	if (!ok)
-		return row_error(pm, lineno, "bad totals line \"%s\"", quote(qb, s, e));
+		return row_error(pm, lineno, "byte %llu: bad totals line", at(pm, s));
 	if (total != pm->sum_kbytes)
 		return row_error(pm, lineno, "total %" PRIu64 " kB is not the sum of the rows, %" PRIu64 " kB; rows lost?",
 				 total, pm->sum_kbytes);
@@ -681,7 +667,6 @@ static int parse_body(struct pmap *pm, struct reader *r)
 	char rule = pm->format == MS_PMAP_EXTENDED ? '-' : more ? '=' : 0;
 	enum stage st = ST_ROWS;
 	const char *s, *e, *ts, *te, *p;
-	char qb[QUOTE_MAX + 4];
 	unsigned long last = r->lineno;
 	pid_t pid;
 	int rc = 0;
@@ -691,20 +676,20 @@ static int parse_body(struct pmap *pm, struct reader *r)
 		p = s;
 		next_tok(&p, e, &ts, &te);
 		if (memchr(s, '\0', (size_t)(e - s)))
-			rc = row_error(pm, r->lineno, "binary data (a NUL byte); is this a pmap capture?");
+			rc = row_error(pm, r->lineno, "byte %llu: binary data (a NUL byte); is this a pmap capture?",
+				       at(pm, memchr(s, '\0', (size_t)(e - s))));
 		else if (pid_line(s, e, &pid))
 			return fatal(pm, r->lineno, "a second process (pid %d) starts here; save one process per file",
 				     (int)pid);
 		else if (st == ST_DONE)
-			rc = row_error(pm, r->lineno, "text after pmap's totals line: \"%s\"",
-				       quote(qb, s, e));
+			rc = row_error(pm, r->lineno, "byte %llu: text after pmap's totals line", at(pm, s));
 		else if (rule && rule_line(s, e, rule))
 			st = ST_RULE;
 		else if (tok_is(ts, te, "total") || (st == ST_RULE && more)) {
 			rc = totals_line(pm, s, e, r->lineno);
 			st = ST_DONE;
 		} else if (st == ST_RULE) {
-			rc = row_error(pm, r->lineno, "not pmap's totals line: \"%s\"", quote(qb, s, e));
+			rc = row_error(pm, r->lineno, "byte %llu: not pmap's totals line", at(pm, s));
 		} else {
 			rc = parse_row(pm, s, e, r->lineno);
 			if (rc > 0)
@@ -754,8 +739,20 @@ static int read_smaps(struct pmap *pm, const char *text, size_t len, struct ms_m
 	char sname[256], msg[512];
 	int rc;
 
+	struct ms_maps_parser *ps;
+
 	snprintf(sname, sizeof(sname), "%s (as smaps)", pm->file);
-	rc = ms_maps_parse_buf(pm->ctx, text, len, sname, out);
+	rc = ms_maps_parser_new(pm->ctx, sname, &ps);
+	if (rc < 0)
+		return rc;
+	/* Rows rewritten as smaps parse into more than they take: bound what is kept. */
+	ms_maps_parser_set_max(ps, MS_INPUT_MAX);
+	rc = ms_maps_parser_feed(ps, text, len);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, 0, out);
+	ms_maps_parser_free(ps);
+	if (rc == -EFBIG)
+		return rc;
 	if (rc == -EBADMSG) {
 		snprintf(msg, sizeof(msg), "%s", ms_ctx_errmsg(pm->ctx));
 		rc = ms_err(pm->ctx, -EBADMSG, "%s: memsift bug: pmap output rewritten as bad smaps: %s",
@@ -767,11 +764,10 @@ static int read_smaps(struct pmap *pm, const char *text, size_t len, struct ms_m
 int ms_pmap_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, pid_t *pid, struct ms_maps **out)
 {
-	struct pmap pm = { .ctx = ctx, .file = name ? name : "-" };
+	struct pmap pm = { .ctx = ctx, .file = name ? name : "-", .base = buf };
 	struct reader r = { buf, buf + len, 0 };
 	const char *s = NULL, *e = NULL;
 	struct ms_maps *maps = NULL;
-	char qb[QUOTE_MAX + 4];
 	char *text = NULL;
 	size_t tlen = 0;
 	pid_t p = 0;
@@ -783,8 +779,8 @@ int ms_pmap_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 			if (!next_content(&r, &s, &e))
 				return fatal(&pm, r.lineno, "only pmap's \"PID:   command\" line, no mappings (a kernel thread, or cut short?)");
 			return ms_err(ctx, -EPROTONOSUPPORT,
-				      "%s:%lu: not the headings or a row of pmap, pmap -x, -X or -XX: \"%s\"",
-				      pm.file, r.lineno, quote(qb, s, e));
+				      "%s:%lu: byte %llu: not the headings or a row of pmap, pmap -x, -X or -XX",
+				      pm.file, r.lineno, at(&pm, s));
 		}
 		return ms_err(ctx, -EPROTONOSUPPORT,
 			      "%s: not pmap output (memsift reads pmap, pmap -x, -X and -XX)", pm.file);
@@ -829,15 +825,47 @@ out:
 int ms_pmap_parse(struct ms_ctx *ctx, FILE *fp, const char *name, pid_t *pid,
 		  struct ms_maps **out)
 {
+	return ms_pmap_parse_rest(ctx, "", 0, fp, name, pid, out);
+}
+
+int ms_pmap_parse_rest(struct ms_ctx *ctx, const char *first, size_t flen, FILE *fp,
+		       const char *name, pid_t *pid, struct ms_maps **out)
+{
 	const char *file = name ? name : "-";
-	size_t len;
-	char *buf;
+	size_t cap = 64 * 1024, len = flen, n;
+	char *buf, *nb;
 	int rc;
 
-	fflush(fp);
-	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
-	if (rc < 0)
-		return rc == -ENOMEM ? rc : ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	while (cap < flen + 1)
+		cap *= 2;
+	buf = malloc(cap);
+	if (!buf)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+	memcpy(buf, first, flen);
+	/* Read whole, as the columns are judged on the headings, but bounded. */
+	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+		len += n;
+		if (len < cap)
+			continue;
+		if (len > MS_PMAP_INPUT_MAX) {
+			free(buf);
+			return ms_err(ctx, -EFBIG,
+				      "%s: larger than %llu MiB, more than memsift reads of pmap output; is this pmap output?",
+				      file, (unsigned long long)(MS_PMAP_INPUT_MAX >> 20));
+		}
+		/* One byte past the limit tells a file of exactly the limit from a larger one. */
+		cap = cap * 2 > MS_PMAP_INPUT_MAX ? MS_PMAP_INPUT_MAX + 1 : cap * 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			free(buf);
+			return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
+		}
+		buf = nb;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return ms_err_errno(ctx, -EIO, "%s: read failed", file);
+	}
 	rc = ms_pmap_parse_buf(ctx, buf, len, name, pid, out);
 	free(buf);
 	return rc;

@@ -50,6 +50,9 @@ int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 	return 0;
 }
 
+/* How far past MAX a line is skipped before the input is taken for no text at all. */
+#define LINES_GIVEUP (1024 * 1024)
+
 int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
 		  int (*fn)(void *data, char *line, size_t len, unsigned long lineno),
 		  void *data, unsigned long *nlines, unsigned long *nlong)
@@ -57,7 +60,7 @@ int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
 	char *buf = malloc(max + 1);
 	unsigned long lines = 0, longs = 0;
 	bool toolong = false;
-	size_t len = 0;
+	size_t len = 0, skipped = 0;
 	int rc = 0, c;
 
 	if (!buf)
@@ -66,10 +69,18 @@ int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
 	flockfile(fp);
 	while ((c = getc_unlocked(fp)) != EOF || len || toolong) {
 		if (c != EOF && c != '\n') {
-			if (len < max)
+			if (len < max) {
 				buf[len++] = (char)c;
-			else
+			} else if (!toolong) {
 				toolong = true;
+				skipped = 0;
+			} else if (++skipped > LINES_GIVEUP) {
+				/* /dev/zero, a disk image: no newline will come. */
+				rc = ms_err(ctx, -EBADMSG,
+					    "%s:%lu: a line longer than 1 MiB; is this a text log?",
+					    name, lines + 1);
+				break;
+			}
 			continue;
 		}
 		lines++;

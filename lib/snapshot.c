@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memsift/memread.h>
 #include <memsift/pagehash.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
@@ -33,14 +34,24 @@ struct ms_snapshot {
 	struct thread_info *threads;
 	size_t nthreads;
 	struct ms_maps *maps;
-	char *body;		/* the file or /proc text as read */
+	char *body;		/* the /proc text as read; NULL for a loaded file */
 	size_t body_len;
-	size_t body_off;	/* where the smaps text starts, after any header */
 	struct header *hdr;
 	size_t nhdr;
 };
 
 static int parse_threads(struct ms_snapshot *s);
+
+/* What a load reads at a time, and judges the format on. */
+#define LOAD_CHUNK (64 * 1024)
+
+/* A load in progress, for the header callback. */
+struct load {
+	struct ms_ctx *ctx;
+	const char *file;
+	struct ms_snapshot *s;
+	bool header_done;	/* a bad header line was skipped: the rest is not header */
+};
 
 void ms_snapshot_free(struct ms_snapshot *s)
 {
@@ -300,6 +311,8 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 	if (rc < 0)
 		goto fail;
 	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
+	if (rc == -EPERM)
+		rc = ms_memread_eperm(ctx, pid);
 	if (rc < 0)
 		goto fail;
 	if (s->body_len == 0) {
@@ -342,9 +355,14 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = ms_procfs_pid_exists(pid) ?
-		     ms_err_errno(ctx, -errno, "pid %d: cannot open %s", (int)pid, path) :
-		     ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		rc = -errno;
+		if (!ms_procfs_pid_exists(pid))
+			rc = ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+		else if (rc == -EACCES || rc == -EPERM)
+			/* smaps needs ptrace access: say which rule refused it, and the fix. */
+			rc = ms_memread_eperm(ctx, pid);
+		else
+			rc = ms_err_errno(ctx, rc, "pid %d: cannot open %s", (int)pid, path);
 		goto out;
 	}
 	/* Copy as cat does: /proc hands out smaps a few pages per read anyway. */
@@ -450,140 +468,161 @@ int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
 {
 	size_t len;
 
+	/* A loaded file's text is not kept: memory is its mappings, not its size. */
+	if (!s->body)
+		return ms_err(ctx, -EINVAL, "only a snapshot taken live can be written again");
 	write_header(s, fp);
-	len = s->body_len - s->body_off;
-	if (len && fwrite(s->body + s->body_off, 1, len, fp) != len)
+	len = s->body_len;
+	if (len && fwrite(s->body, 1, len, fp) != len)
 		return ms_err_errno(ctx, -(errno ? errno : EIO), "write error");
 	if (len && s->body[s->body_len - 1] != '\n')
 		fputc('\n', fp);
 	return ferror(fp) ? ms_err_errno(ctx, -(errno ? errno : EIO), "write error") : 0;
 }
 
-/* "# key: value" lines up to the first line that is not one. */
-static int parse_header(struct ms_ctx *ctx, struct ms_snapshot *s, const char *name)
+/* One "# key: value" header line; line 1 is the magic. */
+static int header_line(void *data, const char *line, size_t len, unsigned long lineno)
 {
-	const char *p = s->body, *end = s->body + s->body_len, *nl, *colon;
-	unsigned long lineno = 0;
+	struct load *ld = data;
+	const char *colon;
 	char key[64];
 	int rc;
 
-	while (p < end && *p == '#') {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		lineno++;
-		if (lineno > 1) {
-			colon = memchr(p, ':', (size_t)(nl - p));
-			if (nl - p < 3 || p[1] != ' ' || !colon || colon - p - 2 >= (long)sizeof(key) ||
-			    colon + 1 >= nl || colon[1] != ' ')
-				return ms_parser_error(ctx, name, lineno,
-						       "bad snapshot header line; expected \"# key: value\"");
-			memcpy(key, p + 2, (size_t)(colon - p - 2));
-			key[colon - p - 2] = '\0';
-			rc = hdr_add(s, key, colon + 2, (size_t)(nl - colon - 2));
-			if (rc < 0)
-				return ms_err(ctx, rc, "%s: out of memory", name);
-		}
-		p = nl < end ? nl + 1 : end;
+	if (lineno == 1 || ld->header_done)
+		return 0;
+	colon = memchr(line, ':', len);
+	if (len < 3 || line[1] != ' ' || !colon || colon - line - 2 >= (long)sizeof(key) ||
+	    colon + 1 >= line + len || colon[1] != ' ') {
+		rc = ms_parser_error(ld->ctx, ld->file, lineno,
+				     "bad snapshot header line; expected \"# key: value\"");
+		/* Skipped by the caller's callback: the header ends there. */
+		ld->header_done = true;
+		return rc;
 	}
-	s->body_off = (size_t)(p - s->body);
-	return 0;
+	memcpy(key, line + 2, (size_t)(colon - line - 2));
+	key[colon - line - 2] = '\0';
+	rc = hdr_add(ld->s, key, colon + 2, (size_t)(line + len - colon - 2));
+	return rc < 0 ? ms_err(ld->ctx, rc, "%s: out of memory", ld->file) : 0;
 }
 
-static int snapshot_load_buf(struct ms_ctx *ctx, char *buf, size_t len, const char *name,
-			     struct ms_snapshot **out)
+/*
+ * Read up to LEN bytes, fewer only at the end of input: a pipe hands out
+ * what it has, and the format is judged on a full first piece.
+ */
+static size_t read_full(FILE *fp, char *buf, size_t len)
 {
-	struct ms_snapshot *s = calloc(1, sizeof(*s));
-	const char *file = name ? name : "-";
-	enum ms_pmap_format pf;
+	size_t got = 0, n;
+
+	while (got < len && (n = fread(buf + got, 1, len - got, fp)) > 0)
+		got += n;
+	return got;
+}
+
+/* Saved pmap output, small beside smaps: read whole (up to its limit), then parsed. */
+static int load_pmap(struct load *ld, FILE *fp, const char *first, size_t flen)
+{
+	static const enum ms_snapshot_format fmt[] = {
+		[MS_PMAP_PLAIN] = MS_SNAP_FMT_PMAP,
+		[MS_PMAP_EXTENDED] = MS_SNAP_FMT_PMAP_X,
+		[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_MORE,
+		[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_ALL,
+	};
+	enum ms_pmap_format pf = ms_pmap_detect(first, flen);
+	struct ms_snapshot *s = ld->s;
+	char pidbuf[32];
+	pid_t pid = 0;
 	int rc;
 
-	if (!s) {
-		free(buf);
-		return ms_err(ctx, -ENOMEM, "%s: out of memory", file);
-	}
-	s->body = buf;
-	s->body_len = len;
-	if (len >= strlen(SNAP_MAGIC) && !memcmp(buf, SNAP_MAGIC, strlen(SNAP_MAGIC))) {
-		s->format = MS_SNAP_FMT_MEMSIFT;
-		rc = parse_header(ctx, s, file);
-		if (rc == 0 && parse_threads(s) < 0)
-			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
-		if (rc < 0)
-			goto fail;
-	}
-	if (!s->format && (pf = ms_pmap_detect(buf, len)) != MS_PMAP_NONE) {
-		static const enum ms_snapshot_format fmt[] = {
-			[MS_PMAP_PLAIN] = MS_SNAP_FMT_PMAP,
-			[MS_PMAP_EXTENDED] = MS_SNAP_FMT_PMAP_X,
-			[MS_PMAP_MORE] = MS_SNAP_FMT_PMAP_MORE,
-			[MS_PMAP_ALL] = MS_SNAP_FMT_PMAP_ALL,
-		};
-		char pidbuf[32];
-		pid_t pid = 0;
-
-		rc = ms_pmap_parse_buf(ctx, buf, len, file, &pid, &s->maps);
-		if (rc < 0)
-			goto fail;
-		s->format = fmt[pf];
-		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-		if (pid && hdr_add(s, "pid", pidbuf, strlen(pidbuf)) < 0) {
-			rc = ms_err(ctx, -ENOMEM, "%s: out of memory", file);
-			goto fail;
-		}
-		*out = s;
-		return 0;
-	}
-	/* The maps parser skips '#' lines, so its line numbers are the file's. */
-	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, file, &s->maps);
+	rc = ms_pmap_parse_rest(ld->ctx, first, flen, fp, ld->file, &pid, &s->maps);
 	if (rc < 0)
-		goto fail;
-	/*
-	 * mapsnap and the kernel end every line: a last line without its
-	 * newline was cut, and the mappings after it are missing (--grown
-	 * would take every one of them for new).
-	 */
-	if (s->body_len && s->body[s->body_len - 1] != '\n') {
-		unsigned long lines = 1;
-
-		for (const char *q = s->body; (q = memchr(q, '\n', s->body + s->body_len - q)); q++)
-			lines++;
-		rc = ms_parser_error(ctx, file, lines,
-				     "cut short (the last line has no newline); is the file whole?");
-		if (rc < 0)
-			goto fail;
-	}
-	if (!s->format) {
-		switch (ms_maps_format(s->maps)) {
-		case MS_MAPS_FMT_MAPS:
-			s->format = MS_SNAP_FMT_MAPS;
-			break;
-		case MS_MAPS_FMT_ROLLUP:
-			s->format = MS_SNAP_FMT_ROLLUP;
-			break;
-		default:
-			s->format = MS_SNAP_FMT_SMAPS;
-		}
-	}
-	*out = s;
+		return rc;
+	s->format = fmt[pf];
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	if (pid && hdr_add(s, "pid", pidbuf, strlen(pidbuf)) < 0)
+		return ms_err(ld->ctx, -ENOMEM, "%s: out of memory", ld->file);
 	return 0;
-fail:
-	ms_snapshot_free(s);
-	return rc;
 }
 
+/*
+ * The format is judged from the first piece read (mapsnap's magic line,
+ * pmap's first lines, else maps or smaps), and the rest is parsed as it is
+ * read: memory is the parsed mappings, never the file, and a file that is
+ * not a capture (a disk image, /dev/zero, a password file) is refused at
+ * its first bad line.
+ */
 int ms_snapshot_load(struct ms_ctx *ctx, FILE *fp, const char *name,
 		     struct ms_snapshot **out)
 {
-	const char *file = name ? name : "-";
-	size_t len;
+	struct load ld = { .ctx = ctx, .file = name ? name : "-" };
+	struct ms_maps_parser *ps = NULL;
+	size_t n, first, judged;
+	struct stat st;
 	char *buf;
 	int rc;
 
-	rc = ms_read_fd_all(ctx, fileno(fp), file, &buf, &len);
+	if (fstat(fileno(fp), &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return ms_err(ctx, -EISDIR, "%s: is a directory; give a snapshot file", ld.file);
+		/* A sparse disk image is refused before a byte of it is read. */
+		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > MS_INPUT_MAX)
+			return ms_err(ctx, -EFBIG,
+				      "%s: larger than %llu MiB, more than memsift reads of a capture; is this a snapshot?",
+				      ld.file, (unsigned long long)(MS_INPUT_MAX >> 20));
+	}
+	ld.s = calloc(1, sizeof(*ld.s));
+	buf = malloc(LOAD_CHUNK);
+	if (!ld.s || !buf) {
+		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", ld.file);
+		goto out;
+	}
+	first = read_full(fp, buf, LOAD_CHUNK);
+	/* Judge pmap on whole lines: a line cut at the end of the piece may mislead. */
+	judged = first;
+	if (first == LOAD_CHUNK)
+		while (judged && buf[judged - 1] != '\n')
+			judged--;
+	if (first >= strlen(SNAP_MAGIC) && !memcmp(buf, SNAP_MAGIC, strlen(SNAP_MAGIC))) {
+		ld.s->format = MS_SNAP_FMT_MEMSIFT;
+	} else if (judged && ms_pmap_detect(buf, judged) != MS_PMAP_NONE) {
+		rc = load_pmap(&ld, fp, buf, first);
+		goto out;
+	}
+	rc = ms_maps_parser_new(ctx, ld.file, &ps);
 	if (rc < 0)
+		goto out;
+	ms_maps_parser_set_max(ps, MS_INPUT_MAX);
+	if (ld.s->format == MS_SNAP_FMT_MEMSIFT)
+		ms_maps_parser_set_header_cb(ps, header_line, &ld);
+	/* The maps parser skips '#' lines, so its line numbers are the file's. */
+	for (n = first; rc == 0 && n; n = fread(buf, 1, LOAD_CHUNK, fp))
+		rc = ms_maps_parser_feed(ps, buf, n);
+	if (rc == 0 && ferror(fp))
+		rc = ms_err_errno(ctx, -EIO, "%s: read failed", ld.file);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, MS_MAPS_WHOLE, &ld.s->maps);
+	if (rc == 0 && ld.s->format == MS_SNAP_FMT_MEMSIFT && parse_threads(ld.s) < 0)
+		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", ld.file);
+	if (rc == 0 && !ld.s->format) {
+		switch (ms_maps_format(ld.s->maps)) {
+		case MS_MAPS_FMT_MAPS:
+			ld.s->format = MS_SNAP_FMT_MAPS;
+			break;
+		case MS_MAPS_FMT_ROLLUP:
+			ld.s->format = MS_SNAP_FMT_ROLLUP;
+			break;
+		default:
+			ld.s->format = MS_SNAP_FMT_SMAPS;
+		}
+	}
+out:
+	ms_maps_parser_free(ps);
+	free(buf);
+	if (rc < 0) {
+		ms_snapshot_free(ld.s);
 		return rc;
-	return snapshot_load_buf(ctx, buf, len, file, out);
+	}
+	*out = ld.s;
+	return 0;
 }
 
 int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,

@@ -35,6 +35,7 @@ struct mapsdiff_ctl {
 	char **path;
 	size_t n;
 	double *times;		/* seconds, for rates; NULL: per snapshot */
+	const char *untimed;	/* why times is NULL, for the summary */
 };
 
 enum { OPT_TOP = CHAR_MAX + 1, OPT_THRESHOLD, OPT_SORT, OPT_LIMIT };
@@ -106,8 +107,10 @@ static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend 
 	ms_size_str(first, a, sizeof(a));
 	ms_size_str(last, b, sizeof(b));
 	ms_rate_str(ms_series_rate(tot), r, sizeof(r));
-	printf("\nprocess: %s -> %s over %zu snapshots, %s%s: %s\n", a, b, ctl->n, r,
-	       ctl->times ? "" : " per snapshot (no times recorded)",
+	printf("\nprocess: %s -> %s over %zu snapshots, %s%s%s%s: %s\n", a, b, ctl->n, r,
+	       ctl->times ? "" : " per snapshot (",
+	       ctl->times ? "" : ctl->untimed ? ctl->untimed : "no times recorded",
+	       ctl->times ? "" : ")",
 	       ms_verdict_str(ms_series_verdict(tot)));
 	if (!ctl->limit)
 		return;
@@ -165,6 +168,30 @@ static void list_dir(struct mapsdiff_ctl *ctl, const char *dir)
 		errx(MS_EXIT_TROUBLE, "%s: fewer than two snapshots in it", dir);
 }
 
+/*
+ * Snapshot I was not taken after the one before it: say so, once, rather
+ * than print rates per snapshot as if no times had been recorded.  A
+ * reboot restarts boot time while the wall clock goes on.
+ */
+static const char *backwards(const struct mapsdiff_ctl *ctl, size_t i, double bt, double prev_bt)
+{
+	struct timespec a, b;
+
+	if (ms_snapshot_time(ctl->snap[i - 1], &a) == 0 && ms_snapshot_time(ctl->snap[i], &b) == 0 &&
+	    (b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec > a.tv_nsec)) && bt < prev_bt) {
+		warnx("%s was taken after a reboot since %s; rates are per snapshot", ctl->path[i],
+		      ctl->path[i - 1]);
+		return "a reboot between snapshots";
+	}
+	if (bt == prev_bt)
+		warnx("%s was taken at the same moment as %s; rates are per snapshot", ctl->path[i],
+		      ctl->path[i - 1]);
+	else
+		warnx("%s was taken %.3f s before %s, not after; rates are per snapshot, in the order given",
+		      ctl->path[i], prev_bt - bt, ctl->path[i - 1]);
+	return "snapshot times go backwards";
+}
+
 /* Load every input; warn about what makes the comparison weaker. */
 static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 {
@@ -191,6 +218,10 @@ static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 			      ms_snapshot_format_str(ctl->snap[i]));
 		/* Boot time: wall-clock steps (NTP, DST) do not bend the rates. */
 		bt = ms_snapshot_boottime(ctl->snap[i]);
+		if (bt < 0 && !ctl->untimed)
+			ctl->untimed = "no times recorded";
+		else if (i && bt >= 0 && prev_bt >= 0 && bt <= prev_bt && !ctl->untimed)
+			ctl->untimed = backwards(ctl, i, bt, prev_bt);
 		if (bt <= prev_bt)
 			have_times = false;
 		ctl->times[i] = prev_bt = bt;

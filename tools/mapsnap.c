@@ -28,6 +28,7 @@ struct mapsnap_ctl {
 	uint64_t count;		/* snapshots in a series; 0: until interrupted */
 	bool series;
 	bool pages;		/* --pages: hash anonymous pages too */
+	const char *made_dir;	/* the series directory, when this run made it */
 };
 
 enum { OPT_PAGES = CHAR_MAX + 1 };
@@ -84,8 +85,12 @@ static int snap_one(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl, const cha
 		bool writing = ferror(ms_outfile_fp(of));
 
 		ms_outfile_abort(of);
-		if (writing)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
+		if (writing) {
+			if (ctl->made_dir)
+				ms_outdir_remove(ctl->made_dir);
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s",
+					strcmp(path, "-") ? path : "standard output");
+		}
 		return rc;
 	}
 	return ms_outfile_commit(ctx, of);
@@ -102,22 +107,23 @@ static void on_signal(int sig)
  * clock, so the series does not drift by the time each snapshot takes.  An
  * interrupt ends it between two snapshots; every file written is whole.
  */
-static int snap_series(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
+static int snap_series(struct ms_ctx *ctx, struct mapsnap_ctl *ctl)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec next;
 	char path[4096];
-	struct stat st;
+	bool created;
 	uint64_t i;
 	int rc;
 
-
-	if (mkdir(ctl->output, 0700) < 0 && errno != EEXIST)
-		err(MS_EXIT_FAILURE, "%s", ctl->output);
-	if (stat(ctl->output, &st) < 0)
-		err(MS_EXIT_FAILURE, "%s", ctl->output);
-	if (!S_ISDIR(st.st_mode))
-		errx(MS_EXIT_FAILURE, "%s: not a directory; a series goes into -o DIR", ctl->output);
+	/*
+	 * An existing directory is fine (each file in it is refused without
+	 * -f); a symlink or another user's directory never is.
+	 */
+	if (ms_outdir_make(ctx, ctl->output, MS_OUTDIR_EXISTING, &created) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (created)
+		ctl->made_dir = ctl->output;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -125,6 +131,9 @@ static int snap_series(struct ms_ctx *ctx, const struct mapsnap_ctl *ctl)
 		snprintf(path, sizeof(path), "%s/%04llu.snap", ctl->output, (unsigned long long)i);
 		rc = snap_one(ctx, ctl, path);
 		if (rc < 0) {
+			/* A series that failed before its first file leaves no empty directory. */
+			if (ctl->made_dir)
+				ms_outdir_remove(ctl->made_dir);
 			if (rc == -ESRCH && i > 1)
 				warnx("pid %d exited; %llu snapshots kept in %s", (int)ctl->pid,
 				      (unsigned long long)i - 1, ctl->output);

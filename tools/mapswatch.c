@@ -65,6 +65,7 @@ struct mapswatch_ctl {
 	bool all, batch, live, utf8;
 	uint64_t interval, duration, count, limit, top;
 	const char *dir, *plot, *prom, *columns, *gctrace;
+	const char *made_dir;	/* the -o DIR, when this run made it */
 	unsigned outflags, fileflags;
 	char **from;		/* --plot from saved snapshots: DIR or files */
 	size_t nfrom;
@@ -238,6 +239,8 @@ static void check_new(const struct mapswatch_ctl *ctl, const char *path, const c
 	if (!path || (ctl->fileflags & MS_OUTFILE_FORCE) || lstat(path, &st) < 0 ||
 	    S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
 		return;
+	if (S_ISLNK(st.st_mode) && !strcmp(what, "--output"))
+		errx(MS_EXIT_FAILURE, "%s: a symlink; give the directory itself, not a link to it", path);
 	if (S_ISDIR(st.st_mode) && !strcmp(what, "--output"))
 		errx(MS_EXIT_FAILURE, "%s: exists; use -f to write into it, or another DIR", path);
 	errx(MS_EXIT_FAILURE, "%s: %s: file exists; use -f to overwrite it", what, path);
@@ -434,10 +437,15 @@ static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	if (ctl->dir) {
 		snprintf(path, sizeof(path), "%s/%04zu.snap", ctl->dir, n);
 		rc = ms_outfile_open(ctx, path, ctl->fileflags, &of);
-		if (rc == 0 && (rc = ms_snapshot_write(ctx, ms_watch_last(ctl->w), ms_outfile_fp(of))) < 0)
+		if (rc == 0 && (rc = ms_snapshot_write(ctx, ms_watch_last(ctl->w), ms_outfile_fp(of))) < 0) {
+			/* The library says "write error" but not where: name the file. */
 			ms_outfile_abort(of);
-		else if (rc == 0)
+			if (ctl->made_dir)
+				ms_outdir_remove(ctl->made_dir);
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", path);
+		} else if (rc == 0) {
 			rc = ms_outfile_commit(ctx, of);
+		}
 	}
 	if (rc == 0 && ctl->prom) {
 		rc = ms_prom_new(ctx, &p);
@@ -470,11 +478,21 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 		}
 		if (rc < 0)
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-		if (ctl->dir && ms_watch_samples(ctl->w) == 1 && mkdir(ctl->dir, 0700) < 0 &&
-		    !(errno == EEXIST && (ctl->fileflags & MS_OUTFILE_FORCE)))
-			err(MS_EXIT_FAILURE, "%s", ctl->dir);
-		if (after_sample(ctx, ctl) < 0)
+		if (ctl->dir && ms_watch_samples(ctl->w) == 1) {
+			bool created;
+
+			if (ms_outdir_make(ctx, ctl->dir, (ctl->fileflags & MS_OUTFILE_FORCE) ?
+					   MS_OUTDIR_EXISTING : 0, &created) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+			if (created)
+				ctl->made_dir = ctl->dir;
+		}
+		if (after_sample(ctx, ctl) < 0) {
+			/* A watch that kept nothing leaves no empty directory. */
+			if (ctl->made_dir)
+				ms_outdir_remove(ctl->made_dir);
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+		}
 		if (ctl->live)
 			draw(ctx, ctl);
 		if (ctl->count && ms_watch_samples(ctl->w) >= ctl->count)

@@ -95,8 +95,9 @@ enum ms_field {
 
 /*
  * Parse a maps, smaps or smaps_rollup stream, detected from its content.
- * NAME is used only in messages ("NAME:LINE: ..."); NULL reads as "-".
- * The stream is read to its end.
+ * NAME is used only in messages ("NAME:LINE: byte OFFSET: ..."); NULL reads
+ * as "-".  The stream is read to its end, in pieces (see
+ * ms_maps_parser_feed()), and at most MS_INPUT_MAX bytes of it.
  *
  * A malformed line fails the parse unless the context's parser callback
  * (ms_ctx_set_parser_errcb()) says to skip it; a skipped field line is
@@ -107,7 +108,7 @@ enum ms_field {
  * On success *OUT owns a new ms_maps; release it with ms_maps_free().
  *
  * Returns: 0, -EBADMSG on malformed or empty input (see ms_ctx_errmsg()),
- * -EIO on a read error, or -ENOMEM.
+ * -EFBIG past MS_INPUT_MAX, -EIO on a read error, or -ENOMEM.
  */
 int ms_maps_parse(struct ms_ctx *ctx, FILE *fp, const char *name,
 		  struct ms_maps **out);
@@ -118,6 +119,77 @@ int ms_maps_parse(struct ms_ctx *ctx, FILE *fp, const char *name,
  */
 int ms_maps_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, struct ms_maps **out);
+
+/*
+ * The most bytes memsift reads of a saved capture (ms_maps_parse(), and
+ * ms_snapshot_load() of any format), and the most memory it keeps of the
+ * mappings parsed from one: 1 GiB, where no real maps, smaps, pmap output
+ * or snapshot comes (65,530 mappings, the kernel's default
+ * vm.max_map_count, make about 45 MiB of smaps and take about 60 MiB
+ * parsed).  It keeps a wrong file
+ * name (a disk image, /dev/zero, a FIFO that never ends) from taking the
+ * memory of the sick machine the tools are run on.
+ */
+#define MS_INPUT_MAX (1ULL << 30)
+
+/*
+ * A parse fed in pieces, for a caller that reads the input itself
+ * (ms_snapshot_load() looks at the first bytes to learn the format).
+ * Memory is the parsed result plus the longest line, never the input: a
+ * line is at most 1 MiB (a '#' line that ms_maps_parser_set_header_cb()
+ * reads excepted), and a NUL byte is refused as soon as it is fed.
+ */
+struct ms_maps_parser;
+
+/*
+ * Called for each line that starts with '#' before any other line (a
+ * snapshot's header), newline removed: LINE is LEN bytes, not
+ * NUL-terminated, and only valid during the call.  Returns 0, or a negative
+ * errno (with the message set) that ends the parse.
+ */
+typedef int (*ms_maps_header_cb)(void *data, const char *line, size_t len,
+				 unsigned long lineno);
+
+/* Flags for ms_maps_parser_end(). */
+enum {
+	/* The input must end with a newline: else it was cut short (-EBADMSG). */
+	MS_MAPS_WHOLE = 1,
+};
+
+/*
+ * Start a parse; NAME is used in messages.  *OUT is the caller's to
+ * release with ms_maps_parser_free().  Returns: 0 or -ENOMEM.
+ */
+int ms_maps_parser_new(struct ms_ctx *ctx, const char *name, struct ms_maps_parser **out);
+
+/*
+ * Refuse input past MAX bytes, and parsed mappings that take more than MAX
+ * bytes of memory (-EFBIG); by default there is no limit.
+ */
+void ms_maps_parser_set_max(struct ms_maps_parser *ps, uint64_t max);
+
+/* Hand '#' header lines to CB (see ms_maps_header_cb); by default they are skipped. */
+void ms_maps_parser_set_header_cb(struct ms_maps_parser *ps, ms_maps_header_cb cb, void *data);
+
+/*
+ * Parse the next LEN bytes of input, cut anywhere.  Errors are as for
+ * ms_maps_parse(); messages name the file, the line and the byte offset of
+ * what is wrong, never the content.  After a failure every call returns
+ * the same error.
+ * Returns: 0, -EBADMSG, -EFBIG (past the limit), or -ENOMEM.
+ */
+int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len);
+
+/*
+ * End of input: parse a last line without a newline, and on success put the
+ * new ms_maps in *OUT (the caller's to release with ms_maps_free()).  FLAGS:
+ * MS_MAPS_WHOLE.  Returns: as ms_maps_parser_feed(), or -EBADMSG when no
+ * mapping was read.
+ */
+int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_maps **out);
+
+/* Release PS; NULL is accepted. */
+void ms_maps_parser_free(struct ms_maps_parser *ps);
 
 /*
  * Read the mappings of live process PID from the /proc file SRC names.

@@ -115,10 +115,27 @@ int ms_pmap_parse_buf(struct ms_ctx *ctx, const char *buf, size_t len,
 		      const char *name, pid_t *pid, struct ms_maps **out);
 
 /*
- * As ms_pmap_parse_buf(), reading FP to its end.
- * Returns: as ms_pmap_parse_buf(), or -EIO on a read error.
+ * The most bytes of pmap output read: 128 MiB, where pmap -XX of 370,000
+ * mappings comes (65,530, the kernel's default vm.max_map_count, make
+ * about 23 MiB).  Each row becomes a mapping of several hundred bytes, so
+ * this keeps what is parsed within MS_INPUT_MAX too.
+ */
+#define MS_PMAP_INPUT_MAX (128ULL << 20)
+
+/*
+ * As ms_pmap_parse_buf(), reading FP to its end, at most MS_PMAP_INPUT_MAX
+ * bytes of it.
+ * Returns: as ms_pmap_parse_buf(), -EFBIG past the limit, or -EIO on a
+ * read error.
  */
 int ms_pmap_parse(struct ms_ctx *ctx, FILE *fp, const char *name, pid_t *pid,
 		  struct ms_maps **out);
+
+/*
+ * As ms_pmap_parse(), for a caller that read the first FLEN bytes, FIRST,
+ * to learn the format (ms_snapshot_load()): those, then the rest of FP.
+ */
+int ms_pmap_parse_rest(struct ms_ctx *ctx, const char *first, size_t flen, FILE *fp,
+		       const char *name, pid_t *pid, struct ms_maps **out);
 
 #endif

@@ -26,7 +26,10 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 
 /*
  * Read everything from file descriptor FD into a new NUL-terminated buffer,
- * as ms_procfs_read() does; WHAT names the file in messages.
+ * as ms_procfs_read() does; WHAT names the file in messages.  There is no
+ * limit: it is for /proc files, whose size the kernel bounds.  A file a
+ * user names goes through a stream parser instead (ms_snapshot_load(),
+ * ms_maps_parse(), ms_pmap_parse()), which read at most MS_INPUT_MAX.
  * Returns: 0, -ENOMEM, or the read(2) error as -errno.
  */
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
@@ -37,10 +40,12 @@ int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
  * FN(DATA, LINE, LEN, LINENO) for each line of at most MAX bytes, newline
  * removed, LINE NUL-terminated after LEN bytes (it may hold NULs itself; a
  * last line without a newline counts).  A longer line is never passed
- * whole or cut: it is counted in *NLONG and skipped.  *NLINES gets the
- * number of lines read, long ones included.  NAME names FP in messages.
+ * whole or cut: it is counted in *NLONG and skipped, unless it goes on for
+ * more than 1 MiB past MAX, when the input is taken for no text at all
+ * (/dev/zero, a disk image) and refused.  *NLINES gets the number of lines
+ * read, long ones included.  NAME names FP in messages.
  * Returns: 0, what FN returned when it was negative (reading stops there),
- * -ENOMEM, or -EIO on a read error.
+ * -EBADMSG (a line past MAX + 1 MiB), -ENOMEM, or -EIO on a read error.
  */
 int ms_read_lines(struct ms_ctx *ctx, FILE *fp, const char *name, size_t max,
 		  int (*fn)(void *data, char *line, size_t len, unsigned long lineno),

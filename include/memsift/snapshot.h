@@ -80,9 +80,16 @@ enum {
 int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *fp);
 
 /*
- * Load a snapshot from FP in any format above, detected from the content.
- * NAME is used in messages.  Returns: 0, -EBADMSG (the message names the
- * file and the first line that could not be parsed), -EIO, or -ENOMEM.
+ * Load a snapshot from FP in any format above, detected from its first
+ * 64 KiB, then parsed as it is read: memory holds the mappings, not the
+ * file, and a file that is not a capture is refused at its first bad line
+ * (a NUL byte, a line longer than 1 MiB, a line of no known shape).  At
+ * most MS_INPUT_MAX bytes are read (see <memsift/maps.h>); a regular file
+ * larger than that is refused unread.  NAME is used in messages, which
+ * name the file, the line and the byte offset, never the content.
+ * Returns: 0, -EBADMSG (not a capture, or malformed), -EFBIG (past
+ * MS_INPUT_MAX), -EISDIR, -EPROTONOSUPPORT (pmap output of no known
+ * kind), -EIO, or -ENOMEM.
  */
 int ms_snapshot_load(struct ms_ctx *ctx, FILE *fp, const char *name,
 		     struct ms_snapshot **out);
@@ -100,7 +107,11 @@ int ms_snapshot_load_path(struct ms_ctx *ctx, const char *path,
  */
 int ms_snapshot_list_dir(struct ms_ctx *ctx, const char *dir, char ***paths, size_t *n);
 
-/* Write S in mapsnap's format: header, then the smaps text unchanged. */
+/*
+ * Write S in mapsnap's format: header, then the smaps text unchanged.  Only
+ * a snapshot from ms_snapshot_take() has that text: a loaded one gives
+ * -EINVAL.  Returns: 0, -EINVAL, or the write error.
+ */
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp);
 
 /* Release S; NULL is accepted. */

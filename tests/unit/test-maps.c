@@ -213,7 +213,8 @@ static void test_bad(void)
 	   "truncated mid-line");
 	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0") == 0, "no final newline is fine");
 	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0\nRss: \n") == -EBADMSG &&
-	   strstr(ms_ctx_errmsg(ctx), "bad.txt:2: bad value for Rss"),
+	   /* Line 1 is 32 bytes with its newline; "Rss: " puts the value at 37. */
+	   strstr(ms_ctx_errmsg(ctx), "bad.txt:2: byte 37: bad value for Rss"),
 	   "a known field cut before its value: %s", ms_ctx_errmsg(ctx));
 
 	big = malloc(n + 1);
@@ -454,6 +455,171 @@ static void test_mangled(void)
 	free(orig);
 }
 
+/*
+ * Messages name the place of a bad line, never its text: a password file
+ * given by mistake must not be printed.  Each input plants the secret where
+ * a message would once have quoted it.
+ */
+static void test_no_secret_in_messages(void)
+{
+	static const char secret[] = "Tr0ub4dor-and-3";
+	static const char *const fmts[] = {
+		"db.example:5432:app:app:%s\n",
+		"%s\n",
+		"7f00-8000 rw-p 00000000 00:00 0\n%s\n",
+		"7f00-8000 rw-p 00000000 00:00 0\nRss: %s kB\n",
+		"7f00-8000 rw-p 00000000 00:00 0\nPss:        %s\n",
+		"7f00-8000 rw-p 00000000 00:00 0\n%s: 4 kB\n",
+		"%s-8000 rw-p 00000000 00:00 0\n",
+		"7f00-8000 %s 00000000 00:00 0\n",
+		"7f00-8000 rw-p %s 00:00 0\n",
+		"7f00-8000 rw-p 00000000 %s 0\n",
+		"7f00-8000 rw-p 00000000 00:00 %s\n",
+		"password: %s\n",
+	};
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		int n = snprintf(text, sizeof(text), fmts[i], secret);
+		int rc = parse_rc(text, (size_t)n);
+
+		ok(rc == -EBADMSG && !strstr(ms_ctx_errmsg(ctx), secret) &&
+		   !strstr(ms_ctx_errmsg(ctx), "Tr0ub") && strstr(ms_ctx_errmsg(ctx), "bad.txt:") &&
+		   strstr(ms_ctx_errmsg(ctx), ": byte "),
+		   "input %zu refused by place, the secret not quoted: %s", i, ms_ctx_errmsg(ctx));
+	}
+	/* The byte offset is the file's: line 2 starts at 32, its bad field at 32. */
+	ok(parse_rcs("7f00-8000 rw-p 00000000 00:00 0\nsecret words here\n") == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "bad.txt:2: byte 32: not a maps or smaps line"),
+	   "offset of a bad line: %s", ms_ctx_errmsg(ctx));
+}
+
+/*
+ * 100,000 distinct field names under one mapping: each is kept, found by
+ * name, and in order.  (Interned by a scan of the names so far, this took
+ * most of a minute; the harness's time limit is the only clock here.)
+ */
+static void test_many_names(void)
+{
+	const size_t n = 100000;
+	size_t cap = 64 + n * 24, len, i, bad = 0;
+	char *text = malloc(cap), name[32];
+	struct ms_maps *m = NULL;
+	const struct ms_mapping *mp;
+	const char *got;
+	uint64_t v;
+
+	len = (size_t)sprintf(text, "7f00-8000 rw-p 00000000 00:00 0\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "Field%zu: %zu kB\n", i, i);
+	ok(ms_maps_parse_buf(ctx, text, len, "names", &m) == 0, "100,000 distinct fields parse");
+	mp = m ? ms_maps_get(m, 0) : NULL;
+	is_int(mp ? (int)ms_mapping_nfields(mp) : -1, (int)n, "all 100,000 fields kept");
+	for (i = 0; mp && i < n; i += 997) {
+		snprintf(name, sizeof(name), "Field%zu", i);
+		if (ms_mapping_field_at(mp, i, &got, &v, NULL, NULL) < 0 || strcmp(got, name) ||
+		    v != i * 1024)
+			bad++;
+	}
+	ok(mp && bad == 0, "fields in order with their values (%zu wrong)", bad);
+	ok(mp && ms_mapping_field(mp, "Field99999", &v, NULL) == 0 && v == 99999 * 1024,
+	   "the last field found by name");
+	ms_maps_free(m);
+	free(text);
+}
+
+/* Feed ALL in pieces of STEP bytes; the parse must equal the one at once. */
+static int parse_pieces(const char *all, size_t len, size_t step, struct ms_maps **out)
+{
+	struct ms_maps_parser *ps;
+	size_t off;
+	int rc = ms_maps_parser_new(ctx, "pieces", &ps);
+
+	for (off = 0; rc == 0 && off < len; off += step)
+		rc = ms_maps_parser_feed(ps, all + off, len - off < step ? len - off : step);
+	if (rc == 0)
+		rc = ms_maps_parser_end(ps, 0, out);
+	ms_maps_parser_free(ps);
+	return rc;
+}
+
+static void test_pieces(void)
+{
+	size_t len, i, steps[] = { 1, 2, 7, 64, 4096, 65536 }, s;
+	char *all = slurp(tap_fixture("smaps/leaker-threaded.smaps"), &len);
+	struct ms_maps *whole = NULL, *m;
+	struct ms_maps_parser *ps;
+	char *zeros;
+	int rc;
+
+	ok(all && ms_maps_parse_buf(ctx, all, len, "whole", &whole) == 0, "the fixture parses");
+	for (s = 0; whole && s < sizeof(steps) / sizeof(steps[0]); s++) {
+		size_t diff = 0;
+
+		m = NULL;
+		rc = parse_pieces(all, len, steps[s], &m);
+		for (i = 0; rc == 0 && i < ms_maps_count(whole); i++) {
+			const struct ms_mapping *a = ms_maps_get(whole, i), *b = ms_maps_get(m, i);
+
+			if (!b || strcmp(ms_mapping_name(a), ms_mapping_name(b)) ||
+			    ms_mapping_nfields(a) != ms_mapping_nfields(b) ||
+			    ms_mapping_rss(a) != ms_mapping_rss(b))
+				diff++;
+		}
+		ok(rc == 0 && ms_maps_count(m) == ms_maps_count(whole) && diff == 0,
+		   "fed in pieces of %zu bytes: the same %zu mappings", steps[s],
+		   ms_maps_count(whole));
+		ms_maps_free(m);
+	}
+	ms_maps_free(whole);
+	free(all);
+
+	/* /dev/zero: refused at its first piece, not read on. */
+	zeros = calloc(1, 64 * 1024);
+	ms_maps_parser_new(ctx, "zeros", &ps);
+	ok(ms_maps_parser_feed(ps, zeros, 64 * 1024) == -EBADMSG &&
+	   strstr(ms_ctx_errmsg(ctx), "zeros:1: byte 0: binary data"),
+	   "NUL bytes refused at the first piece: %s", ms_ctx_errmsg(ctx));
+	ok(ms_maps_parser_feed(ps, zeros, 64 * 1024) == -EBADMSG, "and stays refused");
+	ms_maps_parser_free(ps);
+	/* One endless line: refused once past 1 MiB, with nothing kept beyond it. */
+	memset(zeros, 'a', 64 * 1024);
+	ms_maps_parser_new(ctx, "long", &ps);
+	for (i = 0, rc = 0; rc == 0 && i < 64; i++)
+		rc = ms_maps_parser_feed(ps, zeros, 64 * 1024);
+	ok(rc == -EBADMSG && i == 17 && strstr(ms_ctx_errmsg(ctx), "long:1: byte 0: a line longer than 1 MiB"),
+	   "an endless line refused after 17 pieces of 64 KiB (%zu): %s", i, ms_ctx_errmsg(ctx));
+	ms_maps_parser_free(ps);
+	/* A NUL in a '#' line nobody reads is refused wherever the pieces are cut. */
+	ms_maps_parser_new(ctx, "comment", &ps);
+	ok(ms_maps_parser_feed(ps, "7f00-8000 rw-p 00000000 00:00 0\n#a", 34) == 0 &&
+	   ms_maps_parser_feed(ps, "b\0c\n", 4) == -EBADMSG &&
+	   /* Line 2 starts at 32; "#ab" puts the NUL at 35. */
+	   strstr(ms_ctx_errmsg(ctx), "comment:2: byte 35: binary data"),
+	   "a NUL in an ignored line, in a later piece: %s", ms_ctx_errmsg(ctx));
+	ms_maps_parser_free(ps);
+	/* The limit on the input as a whole. */
+	ms_maps_parser_new(ctx, "max", &ps);
+	ms_maps_parser_set_max(ps, 100000);
+	ok(ms_maps_parser_feed(ps, "7f00-8000 rw-p 00000000 00:00 0\n", 32) == 0 &&
+	   ms_maps_parser_feed(ps, zeros, 65536) == 0 &&
+	   ms_maps_parser_feed(ps, zeros, 100000 - 32 - 65536) == 0 &&
+	   ms_maps_parser_feed(ps, "\n", 1) == -EFBIG,
+	   "past its limit, input is refused: %s", ms_ctx_errmsg(ctx));
+	ms_maps_parser_free(ps);
+	/* Short lines that make large mappings: what is kept is bounded too. */
+	ms_maps_parser_new(ctx, "kept", &ps);
+	ms_maps_parser_set_max(ps, 1024 * 1024);
+	for (i = 0, rc = 0; rc == 0 && i < 100000; i++)
+		rc = ms_maps_parser_feed(ps, "0-1 r--p 0 0:0 0\n", 17);
+	ok(rc == -EFBIG && i < 100000 && strstr(ms_ctx_errmsg(ctx), "take more than 1 MiB"),
+	   "parsed mappings past the limit refused after %zu lines of 17 bytes: %s", i,
+	   ms_ctx_errmsg(ctx));
+	ms_maps_parser_free(ps);
+	free(zeros);
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
@@ -473,6 +639,9 @@ int main(void)
 	test_fixture_oddities();
 	test_live();
 	test_mangled();
+	test_no_secret_in_messages();
+	test_many_names();
+	test_pieces();
 	ms_ctx_free(ctx);
 	return tap_done();
 }

@@ -664,7 +664,7 @@ static void test_cli_exits(void)
 
 	is_int(run_child(child_full, "/dev/full", &out, &err), MS_EXIT_TROUBLE,
 	       "stdout on /dev/full exits with the failure status");
-	is_str(err, "mapsnap: write error: No space left on device\n",
+	is_str(err, "mapsnap: standard output: write error: No space left on device\n",
 	       "stdout on /dev/full: write error message");
 	free(out), free(err);
 

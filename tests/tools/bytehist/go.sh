@@ -76,6 +76,22 @@ grep -q '^the dump is of anon 0x[0-9a-f]* (Go heap arena)$' "$tmp/go.out" ||
 	{ cat "$tmp/go.out" >&2; ms_fail "table: the arena is not called Go's"; }
 grep -Eq '^ *30[01][0-9] .* typeinfo +type\.\*main\.Record +leaker-go$' "$tmp/go.out" ||
 	{ cat "$tmp/go.out" >&2; ms_fail "table: no type.*main.Record row"; }
+# --objects: Go's heap is no glibc heap; the records are found by the type
+# descriptor their interface field carries, as many as the leaker keeps,
+# in Go's 64-byte size class (the record is 56 bytes).
+"$bin/bytehist" --objects -J "$tmp/go.dump" > "$tmp/o.json" 2> "$tmp/err" ||
+	ms_fail "bytehist --objects: $(cat "$tmp/err")"
+python3 - "$tmp/o.json" "$tmp/report.json" <<'PY' || ms_fail "Go heap: objects not found or not named"
+import json, sys
+a, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+o = a["objects"]
+assert o["allocator"] == "go" and "runtime.mallocgc" in o["evidence"], o
+assert not any(x["finder"].startswith("glibc") for x in o["ranges"]), o["ranges"]
+c = [x for x in a["clusters"] if x["name"] == "type." + r["type_name"]]
+assert c and abs(c[0]["count"] - r["count"]) <= r["count"] / 100, (c[:1], r["count"])
+assert c[0]["size"] == 64 and r["record_size"] == 56, (c[0], r)
+assert a["verdict"]["clauses"][0]["name"] == "type." + r["type_name"], a["verdict"]
+PY
 leaker_stop
 
 # Stripped (-ldflags=-s): no symbol table, so no blob is known: no names, a note.
