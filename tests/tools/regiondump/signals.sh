@@ -36,10 +36,13 @@ os.execv(sys.argv[1], sys.argv[1:])' "$regiondump" -p "$pid" "$addr" 16M -o "$tm
 	leaker_cmd report	# the target answers: it runs on
 done
 
-# Installed setuid, it would let anyone read anyone's memory.
-if id nobody >/dev/null 2>&1; then
-	cp "$regiondump" "$tmp/rd-suid"
-	chown nobody "$tmp/rd-suid" && chmod 4755 "$tmp/rd-suid"
+# Installed setuid, it would let anyone read anyone's memory.  A copy
+# owned by another user needs root to make: an unprivileged run says so.
+cp "$regiondump" "$tmp/rd-suid"
+if ! id nobody >/dev/null 2>&1 || ! chown nobody "$tmp/rd-suid" 2>/dev/null; then
+	echo "signals.sh: the setuid check is not run: a copy owned by another user needs root" >&2
+else
+	chmod 4755 "$tmp/rd-suid"
 	rc=0
 	"$tmp/rd-suid" -p "$pid" "$addr" 4K -o "$tmp/out/x" 2> "$tmp/err" || rc=$?
 	if [ "$(stat -c %u "$tmp/rd-suid")" != 0 ] && ! grep -q nosuid <(findmnt -no OPTIONS --target "$tmp"); then
