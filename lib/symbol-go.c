@@ -178,7 +178,7 @@ static bool func_value(const struct module *m, const Elf_Data *data, uint64_t of
 	if (!data->d_buf || off + 8 > data->d_size)
 		return false;
 	memcpy(&fn, (const char *)data->d_buf + off, 8);
-	name = ms_symbols_covering(m->mod, fn, &foff, &sym);
+	name = ms_symbols_covering((struct module *)m, m->mod, fn, &foff, &sym);
 	if (!name || foff != 0 || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 		return false;
 	snprintf(text, textlen, "func value %s", name);

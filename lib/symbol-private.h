@@ -31,6 +31,10 @@ struct module {
 	struct ms_reloc *rel;
 	size_t nrel;
 	bool rel_read;
+	/* Its symbols sorted by address, built at the first lookup (ms_symbols_covering()). */
+	struct ms_symidx *idx;
+	size_t nidx;
+	bool idx_built;
 	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
 	bool go;
 	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
@@ -122,12 +126,24 @@ char *ms_symbols_demangle(const char *name);
 /* The module's facts, found once; NULL when out of memory. */
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod);
 
+/* One symbol of a module's sorted index: where it starts and ends, and the furthest end so far. */
+struct ms_symidx {
+	uint64_t start, size;
+	uint64_t maxend;	/* the highest start + size of this entry and all before it */
+	int i;			/* its index for dwfl_module_getsym_info() */
+	bool global;
+};
+
 /*
  * The symbol that covers ADDR in MOD, or NULL: never the nearest one below,
  * except a Go container symbol ("go.string.*", "type.*": size 0, one symbol
- * for a whole blob).  *OFF is ADDR's offset from it, *SYM the symbol.
+ * for a whole blob).  *OFF is ADDR's offset from it, *SYM the symbol.  M,
+ * MOD's entry (may be NULL), keeps a sorted index of its symbols, so a
+ * lookup is a binary search: libdwfl's own walks every symbol, and a
+ * 100 MB binary (node) has hundreds of thousands.
  */
-const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym);
+const char *ms_symbols_covering(struct module *m, Dwfl_Module *mod, uint64_t addr,
+				uint64_t *off, GElf_Sym *sym);
 
 /* Find out whether MOD is a Go binary, and where its blobs are (symbol-go.c). */
 void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);

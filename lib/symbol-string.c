@@ -105,7 +105,7 @@ int ms_symbols_find_string(struct ms_ctx *ctx, struct ms_symbols *s, const char 
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	s->origins = n;
 	modname = dwfl_module_info(q.mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
-	sym = ms_symbols_covering(q.mod, q.addr, &off, &es);
+	sym = ms_symbols_covering(ms_symbols_module(s, q.mod), q.mod, q.addr, &off, &es);
 	o = &s->origins[s->norigins];
 	*o = (struct ms_sym_origin){ .addr = q.addr, .whole = q.whole };
 	o->text = strdup(text);

@@ -429,18 +429,103 @@ static bool go_container(const char *name)
 	return n > 2 && !strcmp(name + n - 2, ".*");
 }
 
-const char *ms_symbols_covering(Dwfl_Module *mod, uint64_t addr, uint64_t *off, GElf_Sym *sym)
+static int cmp_symidx(const void *a, const void *b)
+{
+	const struct ms_symidx *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* At one address: a global, sized symbol last, so a backward search meets it first. */
+	if (x->global != y->global)
+		return x->global ? 1 : -1;
+	if ((x->size != 0) != (y->size != 0))
+		return x->size ? 1 : -1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* M's symbols sorted by address, once; left empty (and libdwfl asked) when memory runs out. */
+static void build_symidx(struct module *m)
+{
+	int n = dwfl_module_getsymtab(m->mod), i;
+	struct ms_symidx *v;
+	uint64_t maxend = 0;
+	size_t k = 0;
+
+	m->idx_built = true;
+	if (n <= 1 || !(v = malloc((size_t)n * sizeof(*v))))
+		return;
+	for (i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF || type == STT_SECTION ||
+		    type == STT_FILE || type == STT_TLS)
+			continue;
+		v[k++] = (struct ms_symidx){ addr, sym.st_size, 0, i,
+					     GELF_ST_BIND(sym.st_info) != STB_LOCAL };
+	}
+	qsort(v, k, sizeof(*v), cmp_symidx);
+	for (size_t j = 0; j < k; j++) {
+		if (v[j].start + v[j].size > maxend)
+			maxend = v[j].start + v[j].size;
+		v[j].maxend = maxend;
+	}
+	m->idx = v;
+	m->nidx = k;
+}
+
+/* Whether symbol NAME of SIZE at START covers ADDR, as ms_symbols_covering() means it. */
+static bool covers(const char *name, uint64_t start, uint64_t size, uint64_t addr)
+{
+	uint64_t o = addr - start;
+
+	return o < size || (size == 0 && (o == 0 || go_container(name)));
+}
+
+const char *ms_symbols_covering(struct module *m, Dwfl_Module *mod, uint64_t addr,
+				uint64_t *off, GElf_Sym *sym)
 {
 	Dwarf_Addr bias;
 	GElf_Word shndx;
 	GElf_Off o;
 	Elf *elf;
-	const char *name = dwfl_module_addrinfo(mod, addr, &o, sym, &shndx, &elf, &bias);
+	const char *name;
+	size_t lo, hi, j;
 
-	if (!name || !(o < sym->st_size || (sym->st_size == 0 && (o == 0 || go_container(name)))))
-		return NULL;
-	*off = o;
-	return name;
+	if (m && !m->idx_built)
+		build_symidx(m);
+	if (!m || !m->idx) {
+		name = dwfl_module_addrinfo(mod, addr, &o, sym, &shndx, &elf, &bias);
+		if (!name || !covers(name, addr - o, sym->st_size, addr))
+			return NULL;
+		*off = o;
+		return name;
+	}
+	/* The last symbol starting at or below ADDR, then back while one could still reach it. */
+	for (lo = 0, hi = m->nidx; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->idx[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j-- > 0;) {
+		const struct ms_symidx *e = &m->idx[j];
+		GElf_Addr a;
+
+		/* No symbol at or before J ends past ADDR: a size-0 Go blob must start at the nearest. */
+		if (e->maxend <= addr && (e->size || j + 1 != lo))
+			break;
+		name = dwfl_module_getsym_info(mod, e->i, sym, &a, NULL, NULL, NULL);
+		if (name && covers(name, e->start, e->size, addr)) {
+			*off = addr - e->start;
+			return name;
+		}
+	}
+	return NULL;
 }
 
 /* The section's kind, or 0 when ADDR is in no section. */
@@ -573,7 +658,7 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct
 	sk = section_kind(mod, addr, &data, &soff);
 	/* An executable mapping holds code even when no section says so. */
 	y->kind = sk ? sk : perms_kind(m);
-	name = ms_symbols_covering(mod, addr, &off, &sym);
+	name = ms_symbols_covering(mi, mod, addr, &off, &sym);
 	if (mi && ms_symbols_go_classify(s, mi, addr, data, soff, y, text, textlen)) {
 		name = NULL;	/* a Go type or string: its blob's symbol names nothing */
 	} else if (name && *name) {
@@ -1002,8 +1087,10 @@ void ms_symbols_free(struct ms_symbols *s)
 	free(s->ckey);
 	free(s->cval);
 	free(s->tslot);
-	for (i = 0; i < s->nmods; i++)
+	for (i = 0; i < s->nmods; i++) {
 		free(s->mods[i].rel);
+		free(s->mods[i].idx);
+	}
 	free(s->mods);
 	for (i = 0; i < s->nopened; i++)
 		free(s->opened[i].note);
