@@ -25,6 +25,15 @@
 #define CLAUSE_MIN_COUNT_SHARE 0.1
 #define CLAUSES_MAX 3
 
+/* S as a JSON string, or null when there is none. */
+static void json_str_or_null(FILE *fp, const char *s)
+{
+	if (s)
+		ms_json_str(fp, s);
+	else
+		fputs("null", fp);
+}
+
 static uint64_t growth(const struct ms_analysis *a, const struct ms_cluster *c)
 {
 	if (!a->diffed)
@@ -228,15 +237,9 @@ static void json_sym(const struct ms_cluster *c, FILE *fp)
 	/* Every object of the cluster carries its name: that is what made it one cluster. */
 	fprintf(fp, ",\"name_kind\":\"%s\",\"name_offset\":%d,\"name_share\":1,\"file\":",
 		ms_sym_kind_str(c->name->kind), c->name_offset);
-	if (c->name->file)
-		ms_json_str(fp, c->name->file);
-	else
-		fputs("null", fp);
+	json_str_or_null(fp, c->name->file);
 	fprintf(fp, ",\"line\":%d,\"module\":", c->name->line);
-	if (c->name->module)
-		ms_json_str(fp, c->name->module);
-	else
-		fputs("null", fp);
+	json_str_or_null(fp, c->name->module);
 }
 
 static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c, FILE *fp)
@@ -256,15 +259,9 @@ static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c
 	else
 		fputs("null", fp);
 	fputs(",\"shape\":", fp);
-	if (c->shape[0])
-		ms_json_str(fp, c->shape);
-	else
-		fputs("null", fp);
+	json_str_or_null(fp, c->shape[0] ? c->shape : NULL);
 	fputs(",\"magic\":", fp);
-	if (c->magic[0])
-		ms_json_str(fp, c->magic);
-	else
-		fputs("null", fp);
+	json_str_or_null(fp, c->magic[0] ? c->magic : NULL);
 	json_sym(c, fp);
 	fputs(",\"referrer\":", fp);
 	if (r)
@@ -302,10 +299,7 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 
 		fprintf(fp, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"finder\":\"%s\",\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"note\":",
 			i ? "," : "", r->start, r->end, ms_finder_str(r->finder), r->objects, r->bytes);
-		if (r->note[0])
-			ms_json_str(fp, r->note);
-		else
-			fputs("null", fp);
+		json_str_or_null(fp, r->note[0] ? r->note : NULL);
 		fputc('}', fp);
 	}
 	fputs("],\"notes\":[", fp);
@@ -357,10 +351,7 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 			else
 				fputs("null", fp);
 			fprintf(fp, ",\"magic\":");
-			if (c->magic[0])
-				ms_json_str(fp, c->magic);
-			else
-				fputs("null", fp);
+			json_str_or_null(fp, c->magic[0] ? c->magic : NULL);
 			fprintf(fp, ",\"share\":%d,\"size_share\":%.4f,\"confidence\":\"%s\",\"payload\":",
 				named(c) ? 1 : 0, c->share, confidence(c));
 			if (cl[i].payload)

@@ -147,21 +147,15 @@ static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pi
 static int read_at(struct ms_ctx *ctx, const struct ms_analysis *a, uint64_t addr, void *buf,
 		   size_t len)
 {
-	const struct ms_objspace *sp = a->space;
-	size_t i;
+	const unsigned char *p;
+	size_t avail;
 
 	if (a->pid > 0 && ms_memread_peek(ctx, a->pid, addr, buf, len) == 0)
 		return 0;
-	for (i = 0; sp && i < sp->nranges; i++) {
-		const struct ms_manifest_range *r = &sp->ranges[i];
-
-		if (addr >= r->start && addr - r->start + len <= r->length &&
-		    r->offset + (addr - r->start) + len <= sp->size) {
-			memcpy(buf, sp->map + r->offset + (addr - r->start), len);
-			return 0;
-		}
-	}
-	return -1;
+	if (!(p = ms_objspace_bytes(a->space, addr, &avail)) || avail < len)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
 }
 
 /*

@@ -48,6 +48,34 @@ const char *ms_finder_str(enum ms_finder f)
 	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
 }
 
+/*
+ * The next file mapped in maps text: the base name of the path that ends
+ * a line, into *BASE and *BLEN.  *P walks the text (start it at the text,
+ * END its end); false when no line is left.
+ */
+static bool next_file(const char **p, const char *end, const char **base, size_t *blen)
+{
+	while (*p && *p < end) {
+		const char *nl = memchr(*p, '\n', (size_t)(end - *p)), *le = nl ? nl : end;
+		const char *slash = memrchr(*p, '/', (size_t)(le - *p));
+
+		*p = nl ? nl + 1 : NULL;
+		if (slash) {
+			*base = slash + 1;
+			*blen = (size_t)(le - *base);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && !strncmp(s, prefix, n);
+}
+
 enum ms_allocator ms_allocator_guess(const char *maps, size_t len, char *why, size_t whylen)
 {
 	static const struct {
@@ -58,37 +86,21 @@ enum ms_allocator ms_allocator_guess(const char *maps, size_t len, char *why, si
 		{ "libmimalloc", MS_ALLOC_MIMALLOC }, { "ld-musl-", MS_ALLOC_MUSL },
 		{ "libc.musl-", MS_ALLOC_MUSL },
 	};
-	const char *p = maps, *end = maps + len, *glibc = NULL;
-	size_t glibc_len = 0, i;
+	const char *p = maps, *base, *glibc = NULL;
+	size_t glibc_len = 0, blen, i;
 
 	if (whylen)
 		why[0] = '\0';
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
-		const char *slash = NULL, *q;
-
-		for (q = p; q < le; q++)
-			if (*q == '/')
-				slash = q;
-		if (slash) {
-			const char *base = slash + 1;
-			size_t blen = (size_t)(le - base);
-
-			for (i = 0; i < MS_ARRAY_SIZE(libs); i++) {
-				size_t n = strlen(libs[i].lib);
-
-				if (blen >= n && !strncmp(base, libs[i].lib, n)) {
-					snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
-					return libs[i].a;
-				}
+	while (next_file(&p, maps + len, &base, &blen)) {
+		for (i = 0; i < MS_ARRAY_SIZE(libs); i++)
+			if (starts(base, blen, libs[i].lib)) {
+				snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
+				return libs[i].a;
 			}
-			if (!glibc && ((blen >= 9 && !strncmp(base, "libc.so.6", 9)) ||
-				       (blen >= 7 && !strncmp(base, "libc-2.", 7)))) {
-				glibc = base;
-				glibc_len = blen;
-			}
+		if (!glibc && (starts(base, blen, "libc.so.6") || starts(base, blen, "libc-2."))) {
+			glibc = base;
+			glibc_len = blen;
 		}
-		p = nl ? nl + 1 : NULL;
 	}
 	if (glibc) {
 		snprintf(why, whylen, "%.*s is mapped and no other malloc library is",
@@ -288,16 +300,11 @@ static int push_cand(struct ms_ctx *ctx, struct cand **c, size_t *n, size_t *cap
  * The bytes at ADDR: in this range (BUF, LEN from BASE), else anywhere in
  * SPACE; *AVAIL how many follow in the dump.  NULL when the dump lacks it.
  */
-static const unsigned char *bytes_at(const struct ms_objspace *space, const unsigned char *buf,
-				     size_t len, uint64_t base, uint64_t addr, size_t *avail)
+const unsigned char *ms_objspace_bytes(const struct ms_objspace *space, uint64_t addr,
+				      size_t *avail)
 {
 	size_t i;
 
-	if (addr >= base && addr < base + len) {
-		if (avail)
-			*avail = len - (size_t)(addr - base);
-		return buf + (addr - base);
-	}
 	for (i = 0; space && i < space->nranges; i++) {
 		const struct ms_manifest_range *r = &space->ranges[i];
 
@@ -311,6 +318,18 @@ static const unsigned char *bytes_at(const struct ms_objspace *space, const unsi
 		}
 	}
 	return NULL;
+}
+
+/* As ms_objspace_bytes(), this range (BUF, LEN from BASE) first: it is the one asked most. */
+static const unsigned char *bytes_at(const struct ms_objspace *space, const unsigned char *buf,
+				     size_t len, uint64_t base, uint64_t addr, size_t *avail)
+{
+	if (addr >= base && addr < base + len) {
+		if (avail)
+			*avail = len - (size_t)(addr - base);
+		return buf + (addr - base);
+	}
+	return ms_objspace_bytes(space, addr, avail);
 }
 
 struct target {
@@ -596,22 +615,14 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 
 bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen)
 {
-	const char *p = maps, *end = maps + len;
+	const char *p = maps, *base;
+	size_t blen;
 
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
-		const char *base = NULL, *q;
-
-		for (q = p; q < le; q++)
-			if (*q == '/')
-				base = q + 1;
-		if (base && ((le - base >= 7 && !strncmp(base, "python3", 7)) ||
-			     (le - base >= 10 && !strncmp(base, "libpython3", 10)))) {
-			snprintf(why, whylen, "%.*s is mapped", (int)(le - base), base);
+	while (next_file(&p, maps + len, &base, &blen))
+		if (starts(base, blen, "python3") || starts(base, blen, "libpython3")) {
+			snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
 			return true;
 		}
-		p = nl ? nl + 1 : NULL;
-	}
 	return false;
 }
 

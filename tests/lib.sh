@@ -70,6 +70,31 @@ ms_cleanup()
 # A test needing its own cleanup uses ms_at_exit, not a trap of its own.
 trap ms_cleanup EXIT
 
+# ms_hooked FIFO CMDS COMMAND...: run COMMAND (leakhunt, mapswatch) with its
+# snapshot hook on FIFO (made here if need be) while a driver runs the shell
+# commands CMDS at each line the hook writes, then lets COMMAND go on: growth
+# happens between snapshots, never racing the interval.  COMMAND's exit
+# status is left in MS_RC; the driver is gone when ms_hooked returns.
+ms_hooked()
+{
+	local fifo=$1 cmds=$2 driver
+	shift 2
+	[ -p "$fifo" ] || mkfifo "$fifo"
+	# The leaker's descriptors are plain ones, so the driver may use them.
+	(
+		while read -r line < "$fifo"; do
+			eval "$cmds"
+			echo go > "$fifo"
+		done
+	) &
+	driver=$!
+	ms_at_exit "kill $driver 2>/dev/null"
+	MS_RC=0
+	MEMSIFT_TEST_HOOK=snapshot:$fifo "$@" || MS_RC=$?
+	kill "$driver" 2>/dev/null
+	wait "$driver" 2>/dev/null
+}
+
 # Start the leaker as a coprocess and set LEAKER_PID from its "ready PID" line.
 leaker_start()
 {

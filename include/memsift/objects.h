@@ -92,6 +92,13 @@ struct ms_objspace {
 };
 
 /*
+ * The bytes of SPACE at address ADDR, and in *AVAIL (may be NULL) how many
+ * follow it in the dump within its range; NULL when the dump lacks ADDR.
+ */
+const unsigned char *ms_objspace_bytes(const struct ms_objspace *space, uint64_t addr,
+				      size_t *avail);
+
+/*
  * Find the objects in use in one range of a dump: the LEN bytes at BUF,
  * from address BASE, of the mapping named NAME ("[heap]", "" for anonymous
  * memory) and whose mapping starts at BASE when MAPPING_START.  ALLOC is

@@ -15,21 +15,10 @@ g++ -g -O1 -o "$tmp/leaker-cxx" "$MS_SRCDIR/tests/leaker/leaker-cxx.cc" || ms_fa
 MS_LEAKER=$tmp/leaker-cxx
 leaker_start
 pid=$LEAKER_PID
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd new A 5000
-		leaker_cmd new B 2000
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd new A 5000; leaker_cmd new B 2000' \
+	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
 verdict=$(grep '^\*\*Likely leaking:\*\* ' "$tmp/r/report.md")

@@ -22,21 +22,10 @@ pid=$LEAKER_PID
 	ms_skip "cannot open /proc/$pid/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
 leaker_cmd report
 cb=$(leaker_field callback) tag=$(leaker_field tag)
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		[ -e "$tmp/svc.v2" ] && mv -f "$tmp/svc.v2" "$tmp/svc"
-		leaker_cmd records 3000
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" '[ -e "$tmp/svc.v2" ] && mv -f "$tmp/svc.v2" "$tmp/svc"; leaker_cmd records 3000' \
+	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
 [ ! -e "$tmp/svc.v2" ] || ms_fail "the deploy did not happen"

@@ -14,22 +14,10 @@ bin=$MS_BUILDDIR/tools
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd struct 200
-mkfifo "$tmp/hook"
-# The leaker's descriptors are plain ones (lib.sh), so this subshell may use them.
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd malloc 1000 4096 T
-		leaker_cmd struct 200
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T; leaker_cmd struct 200' \
+	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
 grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "growth not confirmed after 4 snapshots"
@@ -92,19 +80,10 @@ assert "total" in text and "[heap]" in text, text[:500]
 PY
 
 # Again with --max-dump 1M: the dump stops at 1 MiB of the heap, and says so.
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd malloc 1000 4096 T
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
-	-o "$tmp/cap" 2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
+	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
+	-o "$tmp/cap" 2> "$tmp/err"
+rc=$MS_RC
 [ "$rc" -eq 1 ] || ms_fail "--max-dump: exit status $rc, not 1"
 [ "$(stat -c %s "$tmp/cap/grown.dump")" -eq 1048576 ] || ms_fail "--max-dump 1M: the dump is not 1 MiB"
 grep -q "^leakhunt: dumping 1M of the [0-9.]*M of mappings that grew (--max-dump)$" "$tmp/err" ||

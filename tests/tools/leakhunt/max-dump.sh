@@ -15,20 +15,10 @@ MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd fill 600
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd keep 2048
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
-	-o "$tmp/r" 2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd keep 2048' \
+	"$bin/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
+	-o "$tmp/r" 2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1"
 grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "growth not confirmed after 4 snapshots"

@@ -21,20 +21,10 @@ heap_rss()
 }
 leaker_cmd malloc 10 4096 T
 h0=$(heap_rss)
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd malloc 1000 4096 T
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
-	> "$tmp/out" 2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
+	"$bin/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
+	> "$tmp/out" 2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 r=$tmp/r/report.md
 cat "$r" >&2

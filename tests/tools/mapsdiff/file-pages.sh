@@ -72,20 +72,10 @@ assert sys.argv[3] in starts, starts
 PY
 
 # leakhunt while only code pages in: nothing is leaking.
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd pagein 1024
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd pagein 1024' \
+	"$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+	2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || { cat "$tmp/r/report.md" >&2; ms_fail "leakhunt: exit status $rc when only code paged in, not 0"; }
 grep -q "text.so" "$tmp/r/report.md" && ms_fail "leakhunt: the code mapping is in the report's growth table"

@@ -71,20 +71,10 @@ PY
 fi
 
 # leakhunt: 100 more buffers between every two snapshots.
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd buffers 100 256
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -n 6 -o "$tmp/r" \
-	2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd buffers 100 256' \
+	"$bin/leakhunt" -p "$pid" -i 100ms -n 6 -o "$tmp/r" \
+	2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "leakhunt: exit status $rc, not 1"
 grep -Eq '^0x[0-9a-f]+ +0x[0-9a-f]+ +rw-p .* grows with no steady state +300 x 256K anonymous mappings$' "$tmp/r/report.md" ||

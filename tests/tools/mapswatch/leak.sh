@@ -15,20 +15,10 @@ leaker_start
 pid=$LEAKER_PID
 leaker_cmd mmap 1M 0xa5
 steady=$(leaker_field addr)
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd malloc 200 4096 T
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/mapswatch" -p "$pid" -i 10ms -n 8 -o "$tmp/d" \
-	--plot "$tmp/p.svg" -J > "$tmp/out.json" 2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
+	"$bin/mapswatch" -p "$pid" -i 10ms -n 8 -o "$tmp/d" \
+	--plot "$tmp/p.svg" -J > "$tmp/out.json" 2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"
 python3 - "$tmp/out.json" "$steady" <<'PY' || ms_fail "the heap is not flagged first, or the steady mapping is not steady"

@@ -19,20 +19,10 @@ leaker_cmd mapfile "$weird"
 mkdir "$tmp/textfile"
 echo "untouched" > "$tmp/target"
 ln -s "$tmp/target" "$tmp/textfile/leaker.prom"
-mkfifo "$tmp/hook"
-(
-	while read -r line < "$tmp/hook"; do
-		leaker_cmd malloc 200 4096 T
-		echo go > "$tmp/hook"
-	done
-) &
-driver=$!
-ms_at_exit "kill $driver 2>/dev/null"
-rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/mapswatch" -p "$pid" -i 10ms -n 6 --top 100 -f \
-	--prom "$tmp/textfile/leaker.prom" -o "$tmp/d" > /dev/null 2> "$tmp/err" || rc=$?
-kill "$driver" 2>/dev/null
-wait "$driver" 2>/dev/null
+ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
+	"$bin/mapswatch" -p "$pid" -i 10ms -n 6 --top 100 -f \
+	--prom "$tmp/textfile/leaker.prom" -o "$tmp/d" > /dev/null 2> "$tmp/err"
+rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"
 prom=$tmp/textfile/leaker.prom
