@@ -39,7 +39,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 10ms -n 6 -o "$tmp/c" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 6 -o "$tmp/c" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 cat "$tmp/err" >&2

@@ -73,7 +73,7 @@ PY
 
 # leakhunt while only code pages in: nothing is leaking.
 ms_hooked "$tmp/hook" 'leaker_cmd pagein 1024' \
-	"$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
