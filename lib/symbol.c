@@ -1057,7 +1057,7 @@ int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 	rc = ms_procfs_read(ctx, pid, "maps", &buf, &len);
 	if (rc < 0)
 		return rc;
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	ms_procfs_path(pid, "maps", name, sizeof(name));
 	rc = ms_symbols_new(ctx, buf, len, name, &s);
 	free(buf);
 	if (rc == 0 && (rc = ms_symbols_set_pid(ctx, s, pid)) < 0)
