@@ -82,6 +82,37 @@ void ms_cli_set_failure_status(int status)
 	failure_status = status;
 }
 
+char *ms_cli_cmdline(int argc, char *const argv[])
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789_./=:,+@%-") == strlen(a);
+
+		if (i)
+			fputc(' ', fp);
+		if (plain) {
+			fputs(a, fp);
+			continue;
+		}
+		fputc('\'', fp);
+		for (; *a; a++)
+			*a == '\'' ? fputs("'\\''", fp) : fputc(*a, fp);
+		fputc('\'', fp);
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 int ms_cli_failure_status(void)
 {
 	return failure_status;

@@ -138,6 +138,13 @@ void ms_cli_warn_ctx(const struct ms_ctx *ctx, const char *what_fmt, ...)
 _Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char *what_fmt,
 			       ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The command line ARGV[0..ARGC) as one string a shell would take back: an
+ * argument with anything but [A-Za-z0-9_./=:,+@%-] single-quoted.  Returns a
+ * new string, or NULL without memory.
+ */
+char *ms_cli_cmdline(int argc, char *const argv[]);
+
 /* The status ms_cli_set_failure_status() set: what trouble exits with. */
 int ms_cli_failure_status(void);
 
