@@ -24,7 +24,7 @@ grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "g
 r=$tmp/r/report.md
 [ -f "$r" ] || ms_fail "no report.md"
 cat "$r" >&2
-head -n 3 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first"
+head -n 6 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first, under the header"
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 # The truth, from the leaker's own counters: every 'T' chunk and record it
