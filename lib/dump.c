@@ -41,6 +41,8 @@ int ms_dump_new(struct ms_ctx *ctx, pid_t pid, struct ms_dump **out)
 		rc = ms_memread_eperm(ctx, pid);
 	if (rc < 0)
 		goto fail;
+	if ((rc = ms_procfs_identity(ctx, pid, &d->starttime, d->exe_id, sizeof(d->exe_id))) < 0)
+		goto fail;
 	/* A kernel thread has no exe; a dump of one fails on its maps above. */
 	if (ms_procfs_readlink(ctx, pid, "exe", &d->exe) < 0)
 		d->exe = NULL;
@@ -681,6 +683,20 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		ms_freeze_free(frz);
 	}
 	d->complete = rc == 0;
+	/* The same pid, another process by now: what was read may be either's. */
+	if (rc == 0) {
+		unsigned long long st;
+		char exe[40];
+
+		if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) == 0 &&
+		    (st != d->starttime || strcmp(exe, d->exe_id))) {
+			d->changed = st != d->starttime ? "was reused by another process" :
+				     "exec'd another program";
+			d->complete = false;
+			rc = ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
+				    (int)d->pid, d->changed, (unsigned long long)rs.done);
+		}
+	}
 	d->checksum = XXH3_64bits_digest(rs.hash);
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {

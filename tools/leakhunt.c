@@ -231,7 +231,8 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 		rc = ms_hunt_add(ctx, h, s);
 		if (rc < 0) {
 			ms_cli_warn_ctx(ctx, NULL);
-			return rc;
+			/* The pid became another process: the first one's hunt is reported. */
+			return rc == -ESTALE ? 0 : rc;
 		}
 		progress(h);
 		if (stop_sig)

@@ -497,9 +497,14 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	next = start;
 	for (;;) {
 		rc = ms_watch_sample(ctx, ctl->w);
-		if (rc == -ESRCH && ms_watch_samples(ctl->w)) {
-			warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
-			      ms_watch_samples(ctl->w));
+		if ((rc == -ESRCH || rc == -ESTALE) && ms_watch_samples(ctl->w)) {
+			/* -ESTALE: the pid became another process, and the message says how. */
+			if (rc == -ESRCH)
+				warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
+				      ms_watch_samples(ctl->w));
+			else
+				warnx("%s; the watch ends after %zu samples", ms_ctx_errmsg(ctx),
+				      ms_watch_samples(ctl->w));
 			/* A dead pid's metrics would keep an alert firing: they go with it. */
 			if (ctl->prom && unlink(ctl->prom) == 0)
 				warnx("%s removed: its metrics were of pid %d", ctl->prom, (int)ctl->pid);
