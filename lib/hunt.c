@@ -458,12 +458,11 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		goto out;
 	}
 	rc = ms_dump_write_manifest(ctx, d, name, ms_outfile_fp(mf));
-	if (rc == 0)
-		rc = ms_outfile_commit(ctx, of);
-	of = NULL;
-	if (rc == 0)
-		rc = ms_outfile_commit(ctx, mf);
-	mf = NULL;
+	if (rc == 0) {
+		rc = ms_outfile_commit_pair(ctx, of, mf);
+		of = NULL;
+		mf = NULL;
+	}
 	if (rc == 0) {
 		h->dumped = true;
 		h->dump_name = name;

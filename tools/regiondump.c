@@ -429,10 +429,9 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		fail_flush(of, mf, ctl->output);
 	if (mf && fflush(ms_outfile_fp(mf)) != 0)
 		fail_flush(of, mf, mpath);
-	rc = ms_outfile_commit(ctx, of);
+	/* The old pair or the new one, never a new dump beside an old manifest, nor neither. */
+	rc = mf ? ms_outfile_commit_pair(ctx, of, mf) : ms_outfile_commit(ctx, of);
 	of = NULL;
-	if (rc == 0 && mf && (rc = ms_outfile_commit(ctx, mf)) < 0 && ctl->output)
-		unlink(ctl->output);
 	mf = NULL;
 	if (rc < 0)
 		goto out;
