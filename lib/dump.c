@@ -14,6 +14,7 @@
 #include <memsift/pagehash.h>
 #include <memsift/pattern.h>
 #include <memsift/freeze.h>
+#include <memsift/output.h>
 #include <memsift/procfs.h>
 
 #include "internal.h"
@@ -112,15 +113,32 @@ int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uin
 	size_t i, n = ms_maps_count(d->maps);
 	const struct ms_mapping *m;
 
+	uint64_t mapped = 0;
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+
 	if (end <= start)
 		return ms_err(ctx, -EINVAL, "empty range %llx-%llx", (unsigned long long)start,
 			      (unsigned long long)end);
 	for (i = 0; i < n; i++) {
 		m = ms_maps_get(d->maps, i);
 		if (ms_mapping_start(m) < end && ms_mapping_end(m) > start)
-			return add(ctx, d, start, end);
+			mapped += (ms_mapping_end(m) < end ? ms_mapping_end(m) : end) -
+				  (ms_mapping_start(m) > start ? ms_mapping_start(m) : start);
 	}
-	return nearest_err(ctx, d, start, end);
+	if (!mapped)
+		return nearest_err(ctx, d, start, end);
+	/* Holes are zero-filled: 0-0xffffffffffffffff would fill any disk with zeros. */
+	if (!d->allow_holes && end - start - mapped > MS_DUMP_HOLES_MAX && end - start - mapped > mapped)
+		return ms_err(ctx, -EFBIG, "%llx-%llx: %s of it mapped, the other %s holes that would be zero-filled",
+			      (unsigned long long)start, (unsigned long long)end,
+			      ms_size_str(mapped, a, sizeof(a)),
+			      ms_size_str(end - start - mapped, b, sizeof(b)));
+	return add(ctx, d, start, end);
+}
+
+void ms_dump_allow_holes(struct ms_dump *d, bool allow)
+{
+	d->allow_holes = allow;
 }
 
 int ms_dump_add_mapping(struct ms_ctx *ctx, struct ms_dump *d, uint64_t addr)

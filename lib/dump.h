@@ -35,6 +35,7 @@ struct ms_dump {
 	unsigned long long starttime;	/* which process: a reused pid or an exec changes these */
 	char exe_id[40];
 	const char *changed;		/* how it became another process mid-dump; NULL: it did not */
+	bool allow_holes;		/* ranges mostly holes are taken (zero-filled) */
 
 	struct dump_range *ranges;
 	size_t nranges;
