@@ -143,7 +143,7 @@ int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b)
 }
 
 uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
-			  uint64_t interval)
+			  uint64_t interval, uint64_t limit)
 {
 	struct timespec now;
 	uint64_t k, skipped = 0;
@@ -158,7 +158,11 @@ uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
 	if (at <= ms_cli_usec_between(start, &now)) {
 		uint64_t want = (uint64_t)ms_cli_usec_between(start, &now) / interval + 1;
 
-		skipped = want - k;
+		/* Slots k .. want - 1 are skipped; those past LIMIT would not be taken anyway. */
+		if (limit && want - 1 > limit / interval)
+			skipped = limit / interval >= k ? limit / interval - k + 1 : 0;
+		else
+			skipped = want - k;
 		k = want;
 	}
 	next->tv_sec = start->tv_sec + (time_t)((k * interval) / 1000000);

@@ -243,7 +243,7 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count))
 			return 0;
 		/* Slots a slow snapshot overran are skipped, not chased. */
-		late += ms_cli_next_slot(&t0, &next, ctl->interval);
+		late += ms_cli_next_slot(&t0, &next, ctl->interval, ctl->duration);
 		/* -d is clock time: the next slot past it is not taken. */
 		if (ctl->duration && ms_cli_usec_between(&t0, &next) > (int64_t)ctl->duration)
 			return 0;

@@ -534,7 +534,7 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 			draw(ctx, ctl);
 		if (ctl->count && ms_watch_samples(ctl->w) >= ctl->count)
 			return;
-		ctl->late += ms_cli_next_slot(&start, &next, ctl->interval);
+		ctl->late += ms_cli_next_slot(&start, &next, ctl->interval, ctl->duration);
 		/* -d is clock time: the next slot past it is not taken. */
 		if (ctl->duration && ms_cli_usec_between(&start, &next) > (int64_t)ctl->duration)
 			return;

@@ -151,10 +151,11 @@ char *ms_cli_cmdline(int argc, char *const argv[]);
  * A watch's clock: move NEXT, a CLOCK_MONOTONIC deadline on the grid of
  * INTERVAL microseconds from START, to the first slot still ahead of now.
  * A sample that took longer than the interval makes the slots it overran
- * be skipped, not chased back to back.  Returns how many were skipped.
+ * be skipped, not chased back to back.  Returns how many were skipped, of
+ * those no later than LIMIT microseconds after START (0: all).
  */
 uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
-			  uint64_t interval);
+			  uint64_t interval, uint64_t limit);
 
 /*
  * Move START and NEXT on by the time since SINCE (CLOCK_MONOTONIC): the time a

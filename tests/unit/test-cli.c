@@ -35,19 +35,25 @@ static void next_slot(void)
 	/* On time: the slot one interval on, none skipped. */
 	start = ago(0);
 	next = start;
-	skipped = ms_cli_next_slot(&start, &next, 10 * sec);
+	skipped = ms_cli_next_slot(&start, &next, 10 * sec, 0);
 	is_int((int)skipped, 0, "a sample on time skips no slot");
 	is_int((int)ms_cli_usec_between(&start, &next), (int)(10 * sec), "the next slot is one interval on");
 
 	/* 10.5 intervals behind: slots 1 to 10 are gone, slot 11 is next. */
 	start = ago(10.5);
 	next = start;
-	skipped = ms_cli_next_slot(&start, &next, sec);
+	skipped = ms_cli_next_slot(&start, &next, sec, 0);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	is_int((int)skipped, 10, "a sample 10.5 intervals late skips 10 slots");
 	ok(ms_cli_usec_between(&now, &next) > 0, "the next slot is ahead of now");
 	is_int((int)(ms_cli_usec_between(&start, &next) % (int64_t)sec), 0, "and on the grid");
 	ok(ms_cli_usec_between(&now, &next) <= (int64_t)sec, "and at most one interval ahead");
+
+	/* A duration of 5 intervals: slots 1 to 5 count as skipped, not 6 to 10. */
+	start = ago(10.5);
+	next = start;
+	skipped = ms_cli_next_slot(&start, &next, sec, 5 * sec);
+	is_int((int)skipped, 5, "only the slots within the duration count as skipped");
 }
 
 static void cmdline(void)
