@@ -11,6 +11,7 @@
 
 #include <memsift/memread.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
 #include <memsift/snapshot.h>
@@ -831,4 +832,16 @@ bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snaps
 		return false;
 	}
 	return true;
+}
+
+int ms_snapshot_redact(struct ms_ctx *ctx, struct ms_snapshot *s, struct ms_patscan *scan)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nhdr && rc == 0; i++)
+		if (!strcmp(s->hdr[i].key, "cmdline") || !strcmp(s->hdr[i].key, "comm") ||
+		    !strcmp(s->hdr[i].key, "thread"))
+			rc = ms_patscan_redact_buf(ctx, scan, MS_REDACT_FILL, s->hdr[i].value,
+						   strlen(s->hdr[i].value));
+	return rc;
 }
