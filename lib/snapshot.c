@@ -298,7 +298,7 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
-	ms_procfs_path(pid, "smaps", buf, sizeof(buf));
+	ms_procfs_mm_path(pid, "smaps", buf, sizeof(buf));
 	if (rc == 0)
 		rc = hdr_add(s, "source", buf, strlen(buf));
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
@@ -327,7 +327,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 			    (int)pid);
 		goto fail;
 	}
-	ms_procfs_path(pid, "smaps", name, sizeof(name));
+	ms_procfs_mm_path(pid, "smaps", name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
@@ -359,7 +359,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	rc = collect_header(ctx, &hdr, pid);
 	if (rc < 0)
 		goto out;
-	ms_procfs_path(pid, "smaps", path, sizeof(path));
+	ms_procfs_mm_path(pid, "smaps", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
