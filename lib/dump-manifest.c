@@ -180,6 +180,12 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 		fprintf(fp, "  \"pause_ns\": %" PRIu64 ",\n", d->pause_ns);
 	else
 		fputs("  \"pause_ns\": null,\n", fp);
+	/* A freeze let go early (--max-pause): what follows was read from a running process. */
+	if (d->pause_cut)
+		fprintf(fp, "  \"stopped_until\": \"0x%" PRIx64 "\",\n  \"stopped_bytes\": %" PRIu64 ",\n",
+			d->pause_cut, d->pause_cut_done);
+	else
+		fputs("  \"stopped_until\": null,\n", fp);
 	fprintf(fp, "  \"resident_only\": %s,\n",
 		(d->flags & MS_DUMP_RESIDENT_ONLY) ? "true" : "false");
 

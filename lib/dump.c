@@ -136,6 +136,16 @@ int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uin
 	return add(ctx, d, start, end);
 }
 
+void ms_dump_set_max_pause(struct ms_dump *d, uint64_t ns)
+{
+	d->max_pause_ns = ns;
+}
+
+uint64_t ms_dump_pause_cut(const struct ms_dump *d)
+{
+	return d->pause_cut;
+}
+
 void ms_dump_allow_holes(struct ms_dump *d, bool allow)
 {
 	d->allow_holes = allow;
@@ -371,6 +381,8 @@ struct run_state {
 	struct sink *sink;
 	XXH3_state_t *hash;
 	uint64_t done, total;
+	struct ms_freeze **frz;		/* the freeze, let go early past d->max_pause_ns */
+	struct ms_memread *r;
 };
 
 static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
@@ -423,6 +435,18 @@ static int on_piece(const struct ms_mem_piece *p, void *data)
 	rs->done += p->len;
 	if (d->event_cb)
 		d->event_cb(MS_DUMP_EV_PROGRESS, rs->done, rs->total, d->event_data);
+	/* Stopped long enough: the rest is read from the running process, and said. */
+	if (rs->frz && *rs->frz && d->max_pause_ns &&
+	    ms_freeze_elapsed_ns(*rs->frz) > d->max_pause_ns) {
+		d->pause_ns = ms_freeze_elapsed_ns(*rs->frz);
+		ms_freeze_free(*rs->frz);
+		*rs->frz = NULL;
+		d->pause_cut = p->addr + p->len;
+		d->pause_cut_done = rs->done;
+		ms_memread_unfrozen(rs->r);
+		if (d->event_cb)
+			d->event_cb(MS_DUMP_EV_UNFROZEN, rs->done, rs->total, d->event_data);
+	}
 	return 0;
 }
 
@@ -603,6 +627,7 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 	rc = ms_memread_new(ctx, d->pid, d->maps, rflags, &r);
 	if (rc < 0)
 		return rc;
+	rs->r = r;
 	for (i = 0; i < d->nranges; i++) {
 		if (d->format == MS_DUMP_CORE && rs->sink->written < d->ranges[i].file_off) {
 			rc = sink_zeros(rs->sink, d->ranges[i].file_off - rs->sink->written);
@@ -692,6 +717,7 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		if (rc < 0)
 			goto out;
 		rflags |= MS_MEMREAD_PTRACED;
+		rs.frz = &frz;
 		if (d->event_cb)
 			d->event_cb(MS_DUMP_EV_FROZEN, 0, rs.total, d->event_data);
 	}
