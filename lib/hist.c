@@ -40,12 +40,29 @@ struct strent {
 	uint64_t hash;
 	uint64_t count, bytes, first;
 	char *text;		/* NULL: free slot */
-	uint16_t len;
+	uint16_t len, cap;	/* CAP: TEXT's size, kept for the next string in the slot */
 	uint8_t utf16, trunc;
 };
 
+/*
+ * The word table is two arrays of the same slots: the hot one, read for
+ * every word (16 bytes a slot, so the default 65,536 fit in a core's L2
+ * cache; a bucket's values, then its counts, so its eight compares need no
+ * branch), and the cold one, touched only on a hit or an insert.
+ */
+struct wordhot {
+	uint64_t value[WAYS];
+	uint64_t count[WAYS];	/* 0: free slot */
+	uint64_t first[WAYS];	/* where it was first seen */
+};
+
+/*
+ * Written only when a word is seen again: a word that comes and goes once
+ * (most words of pointer-rich memory) never costs its cold slot a miss.  It
+ * is stale until then, and FIRST says whether it is the word's own.
+ */
 struct wordent {
-	uint64_t value, count, first;	/* COUNT 0: free slot */
+	uint64_t first;
 	/*
 	 * Where it was last seen, and the gap it mostly recurs at (a running
 	 * majority vote): a word at a fixed stride is a record's header or
@@ -97,8 +114,10 @@ struct ms_hist {
 	struct strent *strs;
 	size_t nstrs_slots;
 
+	struct wordhot *whot;
 	struct wordent *words;
 	size_t nword_slots;
+	unsigned word_shift;	/* 64 - log2(nword_slots), for word_bucket() */
 
 	magic_t magic;
 	unsigned magic_calls;
@@ -190,12 +209,14 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
 	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
+	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
+	h->word_shift = 64 - (unsigned)__builtin_ctzll(h->nword_slots);
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
 		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-	if (!h->strs || !h->words || !h->runs || !h->blk ||
+	if (!h->strs || !h->whot || !h->words || !h->runs || !h->blk ||
 	    (h->o.block_size <= 65536 && !h->clog)) {
 		ms_hist_free(h);
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -235,6 +256,7 @@ void ms_hist_free(struct ms_hist *h)
 	ms_patscan_free(h->scan);
 	free(h->types);
 	free(h->strs);
+	free(h->whot);
 	free(h->words);
 	free(h->runs);
 	free(h->rbucket);
@@ -398,36 +420,100 @@ static void word_gap(struct wordent *e, uint64_t off)
 	}
 }
 
-static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
+/*
+ * The first slot of V's bucket: Fibonacci hashing, one multiply, whose top
+ * bits depend on every bit of V (pointers' low bits are all zero).  Where a
+ * word lands changes only which words share a bucket when the table is full.
+ */
+static inline size_t word_bucket(const struct ms_hist *h, uint64_t v)
 {
-	struct wordent *b = &h->words[(ms_hash64(v) & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1)];
-	int i, fr = -1;
+	return (size_t)((v * 0x9e3779b97f4a7c15ULL) >> h->word_shift) & ~(size_t)(WAYS - 1);
+}
+
+/* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
+struct wordhit {
+	size_t slot;
+	uint64_t first, off;
+};
+
+static void word_vote(struct ms_hist *h, const struct wordhit *x)
+{
+	struct wordent *e = &h->words[x->slot];
+
+	if (e->first != x->first)
+		*e = (struct wordent){ .first = x->first, .last = x->first };
+	word_gap(e, x->off);
+}
+
+/*
+ * Count N more of V (at OFF) in the bucket at AT.  A single recurrence
+ * returns 1 with *X set, for word_vote() to count its gap, which the caller
+ * may put off (after prefetching the cold slot): only the gaps of one slot
+ * need to be voted on in order.
+ */
+static int word_add_at(struct ms_hist *h, size_t at, uint64_t v, uint64_t n, uint64_t off,
+		       struct wordhit *x)
+{
+	struct wordhot *b = &h->whot[at / WAYS];
+	unsigned hit = 0, fr = 0, i;
 
 	for (i = 0; i < WAYS; i++) {
-		if (b[i].count && b[i].value == v) {
-			b[i].count += n;
-			if (n == 1)
-				word_gap(&b[i], off);
-			return;
-		}
-		if (!b[i].count && fr < 0)
-			fr = i;
+		hit |= (unsigned)(b->value[i] == v) << i;
+		fr |= (unsigned)(b->count[i] == 0) << i;
 	}
-	if (fr >= 0) {
-		b[fr] = (struct wordent){ .value = v, .count = n, .first = off, .last = off };
-		return;
+	hit &= ~fr;
+	if (hit) {
+		i = (unsigned)__builtin_ctz(hit);
+		b->count[i] += n;
+		if (n != 1)
+			return 0;
+		*x = (struct wordhit){ at + i, b->first[i], off };
+		return 1;
+	}
+	if (fr) {
+		i = (unsigned)__builtin_ctz(fr);
+		b->value[i] = v;
+		b->count[i] = n;
+		b->first[i] = off;
+		return 0;
 	}
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
 	h->approx |= MS_HIST_APPROX_WORDS;
 	for (i = 0; i < WAYS; i++)
-		b[i].count -= b[i].count < n ? b[i].count : n;
+		b->count[i] -= b->count[i] < n ? b->count[i] : n;
+	return 0;
+}
+
+static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
+{
+	struct wordhit x;
+
+	if (word_add_at(h, word_bucket(h, v), v, n, off, &x))
+		word_vote(h, &x);
 }
 
 /* ---- strings ---- */
 
+/*
+ * The string key's hash, 8 bytes a step: FNV's byte loop cost more than the
+ * rest of a short string's handling.  Only placement depends on it.
+ */
 static uint64_t hash_str(const char *s, size_t len, int utf16)
 {
-	return ms_hash64(ms_hash_bytes(s, len, (uint64_t)utf16));
+	uint64_t hv = 0x9e3779b97f4a7c15ULL * (len + 1) + (uint64_t)utf16, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
+		hv ^= hv >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	return ms_hash64(hv);
 }
 
 static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
@@ -465,12 +551,16 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 		for (i = 1; i < WAYS; i++)
 			if (b[i].bytes < e->bytes)
 				e = &b[i];
-		free(e->text);
-		e->text = NULL;
 	}
-	e->text = malloc(keep + 1);
-	if (!e->text)
-		return;
+	/* An evicted string's buffer takes the next one when it is big enough. */
+	if (!e->text || e->cap < keep + 1) {
+		char *t = realloc(e->text, keep + 1);
+
+		if (!t)
+			return;
+		e->text = t;
+		e->cap = (uint16_t)(keep + 1);
+	}
 	memcpy(e->text, st->buf, keep);
 	e->text[keep] = '\0';
 	e->hash = hv;
@@ -493,39 +583,148 @@ static inline void str_char(struct strstate *st, uint8_t c, uint64_t off)
 	st->len++;
 }
 
+/* Append the K string characters at S (offset OFF) to the string in ST. */
+static void str_chars(struct strstate *st, const uint8_t *s, size_t k, uint64_t off)
+{
+	size_t i, room;
+	uint8_t c0;
+
+	if (!st->len)
+		st->start = off;
+	room = st->len < MS_HIST_STRING_MAX ? MS_HIST_STRING_MAX - st->len : 0;
+	c0 = st->len ? (uint8_t)st->buf[0] : s[0];
+	memcpy(st->buf + st->len, s, k < room ? k : room);
+	for (i = 0; st->same && i < k; i++)
+		if (s[i] != c0)
+			st->same = 0;
+	st->len += k;
+}
+
+/*
+ * Eight bytes at a time (SWAR): a mask with the top bit of each byte of W
+ * that is a string character (is_strchar()), or that is zero.  No byte's
+ * sum carries into the next: each adds at most 0x7f to at most 0x7f.
+ */
+#define HI8 0x8080808080808080ULL
+#define LO7 0x7f7f7f7f7f7f7f7fULL
+
+static inline uint64_t mask_zero(uint64_t w)
+{
+	return ~(((w & LO7) + LO7) | w) & HI8;
+}
+
+static inline uint64_t mask_eq(uint64_t w, uint8_t c)
+{
+	return mask_zero(w ^ REP8(c));
+}
+
+static inline uint64_t mask_strchar(uint64_t w)
+{
+	uint64_t x = w & LO7;
+	uint64_t ge20 = (x + REP8(0x60)) & HI8, lt7f = ~(x + REP8(0x01)) & HI8;
+
+	return ((ge20 & lt7f) | mask_eq(w, '\t')) & ~w & HI8;
+}
+
+/* How many bytes a mask of top bits marks (no popcount instruction in the baseline ISA). */
+static inline size_t mask_count(uint64_t m)
+{
+	return (size_t)(((m >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* The first offset from I on (or N) whose byte is (WANT) or is not (!WANT) a string character. */
+static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
+{
+	uint64_t m;
+
+	for (; i + 8 <= n; i += 8) {
+		m = mask_strchar(load8(p + i));
+		m = want ? m : ~m & HI8;
+		if (m)
+			return i + (unsigned)__builtin_ctzll(m) / 8;
+	}
+	while (i < n && is_strchar(p[i]) != want)
+		i++;
+	return i;
+}
+
 static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->ascii;
-	size_t i;
+	size_t i = 0, j;
 
-	for (i = 0; i < n; i++) {
-		if (is_strchar(p[i]))
-			str_char(st, p[i], off + i);
-		else if (st->len)
-			str_emit(h, st, 0);
+	while (i < n) {
+		if (!st->len && (i = str_span(p, i, n, 1)) == n)
+			break;
+		j = str_span(p, i, n, 0);
+		if (j > i)
+			str_chars(st, p + i, j - i, off + i);
+		if (j == n)
+			break;
+		str_emit(h, st, 0);
+		i = j + 1;
 	}
+}
+
+/* One (character, 0) pair or not, at P; for strings_utf16(). */
+static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint8_t *p,
+			      uint64_t off, size_t *text, size_t *zero)
+{
+	if (p[1] == 0 && is_strchar(p[0])) {
+		str_char(st, p[0], off);
+		(*text)++;
+		return;
+	}
+	*zero += p[0] == 0 && p[1] == 0;
+	*text += p[1] == 0 && (p[0] == '\n' || p[0] == '\r');
+	if (st->len)
+		str_emit(h, st, 1);
 }
 
 /*
  * UTF-16LE strings at even offsets.  Returns the pairs that are text, line
- * ends included, and sets *ZERO_PAIRS, for the block class.
+ * ends included, and sets *ZERO_PAIRS, for the block class.  Four pairs at
+ * a time: most words hold no (character, 0) pair, and need only be counted.
+ * COLLECT false: count only, for a class when no string table is wanted.
  */
 static size_t strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-			    size_t *zero_pairs)
+			    size_t *zero_pairs, int collect)
 {
+	const uint64_t even = 0x0080008000800080ULL;
 	struct strstate *st = &h->utf16;
-	size_t i, text = 0, zero = 0;
+	size_t i, k, text = 0, zero = 0;
+	uint64_t w, z, hi0, tp;
 
-	for (i = 0; i + 1 < n; i += 2) {
-		if (p[i + 1] == 0 && is_strchar(p[i])) {
-			str_char(st, p[i], off + i);
-			text++;
+	for (i = 0; i + 8 <= n; i += 8) {
+		w = load8(p + i);
+		z = mask_zero(w);
+		hi0 = (z >> 8) & even;	/* the pair's second byte is 0 */
+		tp = mask_strchar(w) & hi0;
+		if (tp && collect) {
+			for (k = 0; k < 8; k += 2)
+				utf16_pair(h, st, p + i + k, off + i + k, &text, &zero);
 			continue;
 		}
-		zero += p[i] == 0 && p[i + 1] == 0;
-		text += p[i + 1] == 0 && (p[i] == '\n' || p[i] == '\r');
+		text += mask_count(tp | ((mask_eq(w, '\n') | mask_eq(w, '\r')) & hi0));
+		zero += mask_count(z & hi0);
 		if (st->len)
 			str_emit(h, st, 1);
+	}
+	for (; i + 1 < n; i += 2) {
+		if (collect) {
+			utf16_pair(h, st, p + i, off + i, &text, &zero);
+			continue;
+		}
+		text += p[i + 1] == 0 && (is_strchar(p[i]) || p[i] == '\n' || p[i] == '\r');
+		zero += p[i] == 0 && p[i + 1] == 0;
 	}
 	*zero_pairs = zero;
 	return text;
@@ -582,6 +781,8 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 	h->blocks++;
 	h->class_blocks[cls]++;
 	h->class_bytes[cls] += n;
+	if (h->o.skip & MS_HIST_NO_REGIONS)
+		return;
 	/* Blocks come in order: the breaks behind OFF are behind for good. */
 	while (h->next_break < h->o.nbreaks && h->o.breaks[h->next_break] < off)
 		h->next_break++;
@@ -652,8 +853,9 @@ static void block_uniform(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 
 	h->hist[c] += n;
 	zero_pages(h, p, n, off, c == 0);
-	run_uniform(h, c, off, n);
-	if (n / 8)
+	if (!(h->o.skip & MS_HIST_NO_RUNS))
+		run_uniform(h, c, off, n);
+	if (n / 8 && !(h->o.skip & MS_HIST_NO_WORDS))
 		word_add(h, REP8(c), n / 8, off);
 	if (h->ascii.len)
 		str_emit(h, &h->ascii, 0);
@@ -662,11 +864,53 @@ static void block_uniform(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 	region_add(h, off, n, c ? MS_BLOCK_FILL : MS_BLOCK_ZERO, c, p);
 }
 
+#define WORD_BATCH 64
+
+/*
+ * The words of a block that is not random: runs, pointer-like words and the
+ * word table.  The table is far bigger than L1, so each batch's buckets are
+ * computed and prefetched first, and their cache misses overlap; so are the
+ * cold slots of the words that recurred, whose gaps are voted on last.
+ */
+static size_t block_words(struct ms_hist *h, const uint8_t *p, size_t nw, uint64_t off)
+{
+	int runs = !(h->o.skip & MS_HIST_NO_RUNS), words = !(h->o.skip & MS_HIST_NO_WORDS);
+	size_t at[WORD_BATCH], i, k, b, nx, ptrs = 0;
+	struct wordhit x[WORD_BATCH];
+	uint64_t w;
+
+	for (b = 0; b < nw; b += WORD_BATCH) {
+		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
+		for (i = 0; i < k; i++) {
+			w = load8(p + 8 * (b + i));
+			ptrs += ms_hist_pointer_like(w);
+			if (runs)
+				run_word(h, w, off + 8 * (b + i));
+			if (words) {
+				at[i] = word_bucket(h, w);
+				__builtin_prefetch(&h->whot[at[i] / WAYS]);
+				__builtin_prefetch(h->whot[at[i] / WAYS].count);
+				__builtin_prefetch(h->whot[at[i] / WAYS].first);
+			}
+		}
+		for (i = 0, nx = 0; words && i < k; i++)
+			if (word_add_at(h, at[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
+					&x[nx])) {
+				__builtin_prefetch(&h->words[x[nx].slot], 1);
+				nx++;
+			}
+		for (i = 0; i < nx; i++)
+			word_vote(h, &x[i]);
+	}
+	return ptrs;
+}
+
 static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
+	int strings = !(h->o.skip & MS_HIST_NO_STRINGS), runs = !(h->o.skip & MS_HIST_NO_RUNS);
 	uint32_t c4[4][256], cnt[256];
 	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0, ptrs = 0;
-	uint64_t printable = 0, w;
+	uint64_t printable = 0;
 	enum ms_block_class cls;
 	size_t top;
 	int random;
@@ -689,15 +933,13 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	zero_pages(h, p, n, off, h->o.block_size <= 4096 ? 0 : -1);
 	random = block_entropy(h, cnt, n) >= HIGH_ENTROPY;
 
-	for (i = 0; i < nw; i++) {
-		memcpy(&w, p + 8 * i, 8);
-		run_word(h, w, off + 8 * i);
-		if (random)
-			continue;
-		ptrs += ms_hist_pointer_like(w);
-		word_add(h, w, 1, off + 8 * i);
+	if (random) {
+		for (i = 0; runs && i < nw; i++)
+			run_word(h, load8(p + 8 * i), off + 8 * i);
+	} else {
+		ptrs = block_words(h, p, nw, off);
 	}
-	for (i = 8 * nw; i < n; i++)
+	for (i = 8 * nw; runs && i < n; i++)
 		run_byte(h, p[i], off + i);
 
 	if (random) {
@@ -708,9 +950,10 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 		region_add(h, off, n, MS_BLOCK_RANDOM, 0, p);
 		return;
 	}
-	strings_ascii(h, p, n, off);
+	if (strings)
+		strings_ascii(h, p, n, off);
 	if (cnt[0] >= h->o.min_string && printable >= h->o.min_string)
-		text_pairs = strings_utf16(h, p, n, off, &zero_pairs);
+		text_pairs = strings_utf16(h, p, n, off, &zero_pairs, strings);
 	else if (h->utf16.len)
 		str_emit(h, &h->utf16, 1);
 
@@ -814,24 +1057,30 @@ static int collect(struct ms_hist *h)
 			.count = e->count, .bytes = e->bytes, .first = e->first };
 	}
 	for (i = 0; i < h->nword_slots; i++) {
+		const struct wordhot *b = &h->whot[i / WAYS];
+		uint64_t value = b->value[i % WAYS], count = b->count[i % WAYS];
+		uint64_t first = b->first[i % WAYS];
 		const struct wordent *e = &h->words[i];
 
-		if (!e->count)
+		if (!count)
 			continue;
-		h->rwords[h->nrwords++] = (struct ms_hist_word){ e->value, e->count, e->first };
+		h->rwords[h->nrwords++] = (struct ms_hist_word){ value, count, first };
+		/* A stale cold slot belongs to an evicted word: this one recurred at no gap. */
+		if (e->first != first)
+			continue;
 		/*
 		 * Records: the word that recurs most often at one stride, leaving
 		 * out zero and fill words (any stride fits those) and strides too
 		 * short or too long to be a record.
 		 */
-		if (e->value && e->value != REP8(e->value & 0xff) && e->gap >= 16 &&
+		if (value && value != REP8(value & 0xff) && e->gap >= 16 &&
 		    e->gap <= MS_HIST_RECORD_MAX && e->gap_hits + 1 >= MS_HIST_RECORD_MIN &&
 		    e->gap_hits + 1 > h->record.count) {
 			h->record.size = e->gap;
 			h->record.count = e->gap_hits + 1;
 			h->record.first = e->gap_first;
 			h->record.last = e->gap_last;
-			h->record.word = e->value;
+			h->record.word = value;
 		}
 	}
 	for (i = 0; i < 2 * RUN_EXACT_MAX; i++) {
