@@ -226,7 +226,8 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 		for (c = 1; c <= h->o.block_size; c++)
 			h->clog[c] = (double)c * log2((double)c);
 	}
-	if (h->o.magic) {
+	/* libmagic names regions; with none kept its database is not even loaded. */
+	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS)) {
 		h->magic = magic_open(MAGIC_NONE);
 		if (!h->magic || magic_load(h->magic, NULL) < 0) {
 			int rc = ms_err(ctx, -EIO, "libmagic: %s",
@@ -864,6 +865,15 @@ static void block_uniform(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 	region_add(h, off, n, c ? MS_BLOCK_FILL : MS_BLOCK_ZERO, c, p);
 }
 
+static size_t count_pointers(const uint8_t *p, size_t nw)
+{
+	size_t i, ptrs = 0;
+
+	for (i = 0; i < nw; i++)
+		ptrs += ms_hist_pointer_like(load8(p + 8 * i));
+	return ptrs;
+}
+
 #define WORD_BATCH 64
 
 /*
@@ -915,12 +925,19 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	size_t top;
 	int random;
 
+	/* Four tables, a word's bytes spread over them: no two counts in a row wait on one counter. */
 	memset(c4, 0, sizeof(c4));
-	for (i = 0; i + 4 <= n; i += 4) {
-		c4[0][p[i]]++;
-		c4[1][p[i + 1]]++;
-		c4[2][p[i + 2]]++;
-		c4[3][p[i + 3]]++;
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w = load8(p + i);
+
+		c4[0][w & 0xff]++;
+		c4[1][(w >> 8) & 0xff]++;
+		c4[2][(w >> 16) & 0xff]++;
+		c4[3][(w >> 24) & 0xff]++;
+		c4[0][(w >> 32) & 0xff]++;
+		c4[1][(w >> 40) & 0xff]++;
+		c4[2][(w >> 48) & 0xff]++;
+		c4[3][w >> 56]++;
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
@@ -936,8 +953,10 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	if (random) {
 		for (i = 0; runs && i < nw; i++)
 			run_word(h, load8(p + 8 * i), off + 8 * i);
-	} else {
+	} else if (runs || !(h->o.skip & MS_HIST_NO_WORDS)) {
 		ptrs = block_words(h, p, nw, off);
+	} else {
+		ptrs = SIZE_MAX;	/* counted below, if the class needs it */
 	}
 	for (i = 8 * nw; runs && i < n; i++)
 		run_byte(h, p[i], off + i);
@@ -952,7 +971,13 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	}
 	if (strings)
 		strings_ascii(h, p, n, off);
-	if (cnt[0] >= h->o.min_string && printable >= h->o.min_string)
+	/*
+	 * Only to count pairs for the class: UTF-16 text needs a zero byte in
+	 * each of 95% of its pairs.
+	 */
+	if (!strings && cnt[0] < n / 2 * 19 / 20)
+		;
+	else if (cnt[0] >= h->o.min_string && printable >= h->o.min_string)
 		text_pairs = strings_utf16(h, p, n, off, &zero_pairs, strings);
 	else if (h->utf16.len)
 		str_emit(h, &h->utf16, 1);
@@ -967,7 +992,7 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 		cls = MS_BLOCK_UTF16;
 	else if (printable >= n * 4 / 5 && printable + cnt[0] >= n * 97 / 100)
 		cls = MS_BLOCK_TEXT;
-	else if (nw && ptrs >= (nw + 3) / 4)
+	else if (nw && (ptrs != SIZE_MAX ? ptrs : (ptrs = count_pointers(p, nw))) >= (nw + 3) / 4)
 		cls = MS_BLOCK_POINTERS;
 	else
 		cls = MS_BLOCK_BINARY;

@@ -138,6 +138,28 @@ static void add_pattern(struct bytehist_ctl *ctl, const char *p, bool regex)
 	ctl->is_regex[ctl->npatterns++] = regex;
 }
 
+/*
+ * The tables no section printed needs, which the scan then does not build:
+ * -s summary costs little more than the byte counts.  JSON holds every
+ * table, and --base, --symbols, --heap and --objects read the strings.
+ */
+static unsigned tables_skipped(const struct bytehist_ctl *ctl)
+{
+	unsigned s = ctl->ropts.sections ? ctl->ropts.sections : MS_HR_ALL, skip = 0;
+
+	if (ctl->json || ctl->base_path || ctl->symbols || ctl->heap || ctl->objects)
+		return 0;
+	if (!(s & MS_HR_RUNS))
+		skip |= MS_HIST_NO_RUNS;
+	if (!(s & MS_HR_STRINGS))
+		skip |= MS_HIST_NO_STRINGS;
+	if (!(s & (MS_HR_WORDS | MS_HR_RECORDS)))
+		skip |= MS_HIST_NO_WORDS;
+	if (!(s & MS_HR_BLOCKS))
+		skip |= MS_HIST_NO_REGIONS;
+	return skip;
+}
+
 static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
@@ -218,6 +240,7 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 	}
 	if (ctl->pid && !ctl->symbols && !ctl->heap)
 		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
+	ctl->hopts.skip = tables_skipped(ctl);
 	/* Check the options once, not once per file. */
 	{
 		struct ms_hist_opts o = ctl->hopts;
