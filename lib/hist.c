@@ -92,6 +92,8 @@ struct ms_hist {
 	uint64_t zero_pages;
 	int page_zero;
 	unsigned approx;
+	/* Set by the string and word stages, which may run on threads of their own. */
+	unsigned approx_strings, approx_words;
 	int finished;
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
@@ -479,7 +481,7 @@ static int word_add_at(struct ms_hist *h, size_t at, uint64_t v, uint64_t n, uin
 		return 0;
 	}
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
-	h->approx |= MS_HIST_APPROX_WORDS;
+	h->approx_words = MS_HIST_APPROX_WORDS;
 	for (i = 0; i < WAYS; i++)
 		b->count[i] -= b->count[i] < n ? b->count[i] : n;
 	return 0;
@@ -547,7 +549,7 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 	}
 	if (!e) {
 		/* Full: the string with the fewest bytes in the bucket makes room. */
-		h->approx |= MS_HIST_APPROX_STRINGS;
+		h->approx_strings = MS_HIST_APPROX_STRINGS;
 		e = &b[0];
 		for (i = 1; i < WAYS; i++)
 			if (b[i].bytes < e->bytes)
@@ -677,58 +679,36 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 
 /* One (character, 0) pair or not, at P; for strings_utf16(). */
 static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint8_t *p,
-			      uint64_t off, size_t *text, size_t *zero)
+			      uint64_t off)
 {
-	if (p[1] == 0 && is_strchar(p[0])) {
+	if (p[1] == 0 && is_strchar(p[0]))
 		str_char(st, p[0], off);
-		(*text)++;
-		return;
-	}
-	*zero += p[0] == 0 && p[1] == 0;
-	*text += p[1] == 0 && (p[0] == '\n' || p[0] == '\r');
-	if (st->len)
+	else if (st->len)
 		str_emit(h, st, 1);
 }
 
 /*
- * UTF-16LE strings at even offsets.  Returns the pairs that are text, line
- * ends included, and sets *ZERO_PAIRS, for the block class.  Four pairs at
- * a time: most words hold no (character, 0) pair, and need only be counted.
- * COLLECT false: count only, for a class when no string table is wanted.
+ * UTF-16LE strings at even offsets.  Four pairs at a time: most words hold
+ * no (character, 0) pair, and only end the string being collected.
  */
-static size_t strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-			    size_t *zero_pairs, int collect)
+static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	const uint64_t even = 0x0080008000800080ULL;
 	struct strstate *st = &h->utf16;
-	size_t i, k, text = 0, zero = 0;
-	uint64_t w, z, hi0, tp;
+	size_t i, k;
+	uint64_t w;
 
 	for (i = 0; i + 8 <= n; i += 8) {
 		w = load8(p + i);
-		z = mask_zero(w);
-		hi0 = (z >> 8) & even;	/* the pair's second byte is 0 */
-		tp = mask_strchar(w) & hi0;
-		if (tp && collect) {
+		if (mask_strchar(w) & (mask_zero(w) >> 8) & even) {
 			for (k = 0; k < 8; k += 2)
-				utf16_pair(h, st, p + i + k, off + i + k, &text, &zero);
-			continue;
-		}
-		text += mask_count(tp | ((mask_eq(w, '\n') | mask_eq(w, '\r')) & hi0));
-		zero += mask_count(z & hi0);
-		if (st->len)
+				utf16_pair(h, st, p + i + k, off + i + k);
+		} else if (st->len) {
 			str_emit(h, st, 1);
-	}
-	for (; i + 1 < n; i += 2) {
-		if (collect) {
-			utf16_pair(h, st, p + i, off + i, &text, &zero);
-			continue;
 		}
-		text += p[i + 1] == 0 && (is_strchar(p[i]) || p[i] == '\n' || p[i] == '\r');
-		zero += p[i] == 0 && p[i + 1] == 0;
 	}
-	*zero_pairs = zero;
-	return text;
+	for (; i + 1 < n; i += 2)
+		utf16_pair(h, st, p + i, off + i);
 }
 
 /* ---- blocks ---- */
@@ -848,22 +828,16 @@ static double block_entropy(const struct ms_hist *h, const uint32_t *cnt, size_t
 	return log2((double)n) - s / (double)n;
 }
 
-static void block_uniform(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
-{
-	uint8_t c = p[0];
-
-	h->hist[c] += n;
-	zero_pages(h, p, n, off, c == 0);
-	if (!(h->o.skip & MS_HIST_NO_RUNS))
-		run_uniform(h, c, off, n);
-	if (n / 8 && !(h->o.skip & MS_HIST_NO_WORDS))
-		word_add(h, REP8(c), n / 8, off);
-	if (h->ascii.len)
-		str_emit(h, &h->ascii, 0);
-	if (h->utf16.len)
-		str_emit(h, &h->utf16, 1);
-	region_add(h, off, n, c ? MS_BLOCK_FILL : MS_BLOCK_ZERO, c, p);
-}
+/*
+ * What the scan of a block (stage A: bytes, zero pages, runs, class) tells
+ * the string and word stages, which may run on other threads.
+ */
+enum { BK_MIXED, BK_UNIFORM, BK_RANDOM };
+struct blkinfo {
+	uint8_t kind;
+	uint8_t byte;		/* BK_UNIFORM: the byte */
+	uint8_t utf16;		/* BK_MIXED: enough zeros and text to look for UTF-16 strings */
+};
 
 static size_t count_pointers(const uint8_t *p, size_t nw)
 {
@@ -874,62 +848,53 @@ static size_t count_pointers(const uint8_t *p, size_t nw)
 	return ptrs;
 }
 
-#define WORD_BATCH 64
-
-/*
- * The words of a block that is not random: runs, pointer-like words and the
- * word table.  The table is far bigger than L1, so each batch's buckets are
- * computed and prefetched first, and their cache misses overlap; so are the
- * cold slots of the words that recurred, whose gaps are voted on last.
- */
-static size_t block_words(struct ms_hist *h, const uint8_t *p, size_t nw, uint64_t off)
+/* The (text, 0) pairs of P, line ends included, and the (0, 0) pairs, for the block class. */
+static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 {
-	int runs = !(h->o.skip & MS_HIST_NO_RUNS), words = !(h->o.skip & MS_HIST_NO_WORDS);
-	size_t at[WORD_BATCH], i, k, b, nx, ptrs = 0;
-	struct wordhit x[WORD_BATCH];
-	uint64_t w;
+	const uint64_t even = 0x0080008000800080ULL;
+	size_t i, text = 0, zero = 0;
+	uint64_t w, z, hi0;
 
-	for (b = 0; b < nw; b += WORD_BATCH) {
-		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
-		for (i = 0; i < k; i++) {
-			w = load8(p + 8 * (b + i));
-			ptrs += ms_hist_pointer_like(w);
-			if (runs)
-				run_word(h, w, off + 8 * (b + i));
-			if (words) {
-				at[i] = word_bucket(h, w);
-				__builtin_prefetch(&h->whot[at[i] / WAYS]);
-				__builtin_prefetch(h->whot[at[i] / WAYS].count);
-				__builtin_prefetch(h->whot[at[i] / WAYS].first);
-			}
-		}
-		for (i = 0, nx = 0; words && i < k; i++)
-			if (word_add_at(h, at[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
-					&x[nx])) {
-				__builtin_prefetch(&h->words[x[nx].slot], 1);
-				nx++;
-			}
-		for (i = 0; i < nx; i++)
-			word_vote(h, &x[i]);
+	for (i = 0; i + 8 <= n; i += 8) {
+		w = load8(p + i);
+		z = mask_zero(w);
+		hi0 = (z >> 8) & even;
+		text += mask_count((mask_strchar(w) | mask_eq(w, '\n') | mask_eq(w, '\r')) & hi0);
+		zero += mask_count(z & hi0);
 	}
-	return ptrs;
+	for (; i + 1 < n; i += 2) {
+		text += p[i + 1] == 0 && (is_strchar(p[i]) || p[i] == '\n' || p[i] == '\r');
+		zero += p[i] == 0 && p[i + 1] == 0;
+	}
+	*zero_pairs = zero;
+	return text;
 }
 
-static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
+/* Stage A: byte counts, zero pages, runs, the block's class and region. */
+static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
-	int strings = !(h->o.skip & MS_HIST_NO_STRINGS), runs = !(h->o.skip & MS_HIST_NO_RUNS);
+	int runs = !(h->o.skip & MS_HIST_NO_RUNS);
 	uint32_t c4[4][256], cnt[256];
-	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0, ptrs = 0;
-	uint64_t printable = 0;
+	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0, ptrs = SIZE_MAX;
+	struct blkinfo bi = { BK_MIXED, 0, 0 };
+	uint64_t printable = 0, w;
 	enum ms_block_class cls;
 	size_t top;
-	int random;
 
+	if (!memcmp(p, p + 1, n - 1)) {
+		bi.kind = BK_UNIFORM;
+		bi.byte = p[0];
+		h->hist[p[0]] += n;
+		zero_pages(h, p, n, off, p[0] == 0);
+		if (runs)
+			run_uniform(h, p[0], off, n);
+		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
+		return bi;
+	}
 	/* Four tables, a word's bytes spread over them: no two counts in a row wait on one counter. */
 	memset(c4, 0, sizeof(c4));
 	for (i = 0; i + 8 <= n; i += 8) {
-		uint64_t w = load8(p + i);
-
+		w = load8(p + i);
 		c4[0][w & 0xff]++;
 		c4[1][(w >> 8) & 0xff]++;
 		c4[2][(w >> 16) & 0xff]++;
@@ -948,40 +913,30 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			printable += cnt[i];
 	}
 	zero_pages(h, p, n, off, h->o.block_size <= 4096 ? 0 : -1);
-	random = block_entropy(h, cnt, n) >= HIGH_ENTROPY;
+	if (block_entropy(h, cnt, n) >= HIGH_ENTROPY)
+		bi.kind = BK_RANDOM;
 
-	if (random) {
-		for (i = 0; runs && i < nw; i++)
+	if (runs && bi.kind == BK_RANDOM) {
+		for (i = 0; i < nw; i++)
 			run_word(h, load8(p + 8 * i), off + 8 * i);
-	} else if (runs || !(h->o.skip & MS_HIST_NO_WORDS)) {
-		ptrs = block_words(h, p, nw, off);
-	} else {
-		ptrs = SIZE_MAX;	/* counted below, if the class needs it */
+	} else if (runs) {
+		for (i = 0, ptrs = 0; i < nw; i++) {
+			w = load8(p + 8 * i);
+			ptrs += ms_hist_pointer_like(w);
+			run_word(h, w, off + 8 * i);
+		}
 	}
 	for (i = 8 * nw; runs && i < n; i++)
 		run_byte(h, p[i], off + i);
-
-	if (random) {
-		if (h->ascii.len)
-			str_emit(h, &h->ascii, 0);
-		if (h->utf16.len)
-			str_emit(h, &h->utf16, 1);
+	if (bi.kind == BK_RANDOM) {
 		region_add(h, off, n, MS_BLOCK_RANDOM, 0, p);
-		return;
+		return bi;
 	}
-	if (strings)
-		strings_ascii(h, p, n, off);
-	/*
-	 * Only to count pairs for the class: UTF-16 text needs a zero byte in
-	 * each of 95% of its pairs.
-	 */
-	if (!strings && cnt[0] < n / 2 * 19 / 20)
-		;
-	else if (cnt[0] >= h->o.min_string && printable >= h->o.min_string)
-		text_pairs = strings_utf16(h, p, n, off, &zero_pairs, strings);
-	else if (h->utf16.len)
-		str_emit(h, &h->utf16, 1);
 
+	bi.utf16 = cnt[0] >= h->o.min_string && printable >= h->o.min_string;
+	/* UTF-16 text needs a zero byte in each of 95% of its pairs: no need to count them otherwise. */
+	if (bi.utf16 && cnt[0] >= n / 2 * 19 / 20)
+		text_pairs = utf16_count(p, n, &zero_pairs);
 	for (i = 1, top = 0; i < 256; i++)
 		if (cnt[i] > cnt[top])
 			top = i;
@@ -997,14 +952,72 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	else
 		cls = MS_BLOCK_BINARY;
 	region_add(h, off, n, cls, cls == MS_BLOCK_FILL ? (uint8_t)top : 0, p);
+	return bi;
+}
+
+/* Stage S: the strings, not looked for in uniform or random blocks. */
+static void block_strings(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			  struct blkinfo bi)
+{
+	if (h->o.skip & MS_HIST_NO_STRINGS)
+		return;
+	if (bi.kind == BK_MIXED)
+		strings_ascii(h, p, n, off);
+	else if (h->ascii.len)
+		str_emit(h, &h->ascii, 0);
+	if (bi.kind == BK_MIXED && bi.utf16)
+		strings_utf16(h, p, n, off);
+	else if (h->utf16.len)
+		str_emit(h, &h->utf16, 1);
+}
+
+#define WORD_BATCH 64
+
+/*
+ * Stage W: the word table, which random blocks stay out of (their words
+ * are noise that would crowd it).  The table is far bigger than L1, so each
+ * batch's buckets are computed and prefetched first, and their cache misses
+ * overlap; so are the cold slots of the words that recurred, whose gaps are
+ * voted on last.
+ */
+static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			struct blkinfo bi)
+{
+	size_t at[WORD_BATCH], i, k, b, nx, nw = n / 8;
+	struct wordhit x[WORD_BATCH];
+
+	if ((h->o.skip & MS_HIST_NO_WORDS) || bi.kind == BK_RANDOM)
+		return;
+	if (bi.kind == BK_UNIFORM) {
+		if (nw)
+			word_add(h, REP8(bi.byte), nw, off);
+		return;
+	}
+	for (b = 0; b < nw; b += WORD_BATCH) {
+		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
+		for (i = 0; i < k; i++) {
+			at[i] = word_bucket(h, load8(p + 8 * (b + i)));
+			__builtin_prefetch(&h->whot[at[i] / WAYS]);
+			__builtin_prefetch(h->whot[at[i] / WAYS].count);
+			__builtin_prefetch(h->whot[at[i] / WAYS].first);
+		}
+		for (i = 0, nx = 0; i < k; i++)
+			if (word_add_at(h, at[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
+					&x[nx])) {
+				__builtin_prefetch(&h->words[x[nx].slot], 1);
+				nx++;
+			}
+		for (i = 0; i < nx; i++)
+			word_vote(h, &x[i]);
+	}
 }
 
 static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
-	if (!memcmp(p, p + 1, n - 1))
-		block_uniform(h, p, n, h->size);
-	else
-		block_mixed(h, p, n, h->size);
+	struct blkinfo bi = block_scan(h, p, n, h->size);
+
+	block_strings(h, p, n, h->size, bi);
+	block_words(h, p, n, h->size, bi);
 	h->size += n;
 }
 
@@ -1206,7 +1219,7 @@ uint64_t ms_hist_zero_pages(const struct ms_hist *h)
 
 unsigned ms_hist_approximate(const struct ms_hist *h)
 {
-	return h->approx;
+	return h->approx | h->approx_strings | h->approx_words;
 }
 
 uint64_t ms_hist_blocks(const struct ms_hist *h)
