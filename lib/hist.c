@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <magic.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1161,12 +1162,193 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 	return 0;
 }
 
+/* Read up to LEN bytes, fewer only at the end: a pipe gives less at a time. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * -j: the three stages of each block on up to three threads, a pipeline
+ * over chunks of the input.  The calling thread reads a chunk and scans
+ * its blocks (stage A), then hands it on; the string and word stages follow
+ * it chunk by chunk, each alone with its own tables.  Every table is still
+ * filled in input order by one thread, so the results are those of one
+ * thread, approximate tables included.
+ */
+#define PIPE_SLOTS 4
+
+enum { ST_STRINGS = 1, ST_WORDS = 2 };
+
+struct pipe_chunk {
+	uint8_t *buf;
+	size_t len;
+	uint64_t off;
+	struct blkinfo *bi;
+};
+
+struct pipe {
+	struct ms_hist *h;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t published;	/* chunks 0..published-1 are scanned */
+	int eof;		/* no chunk after those */
+	uint64_t done[2];	/* chunks each worker has finished */
+	struct pipe_chunk slot[PIPE_SLOTS];
+};
+
+struct pipe_worker {
+	struct pipe *pp;
+	int idx;
+	unsigned stages;	/* ST_* */
+	pthread_t tid;
+};
+
+static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned stages)
+{
+	size_t bs = h->o.block_size, i, k;
+
+	for (i = 0, k = 0; i < c->len; i += bs, k++) {
+		size_t n = c->len - i < bs ? c->len - i : bs;
+
+		if (stages & ST_STRINGS)
+			block_strings(h, c->buf + i, n, c->off + i, c->bi[k]);
+		if (stages & ST_WORDS)
+			block_words(h, c->buf + i, n, c->off + i, c->bi[k]);
+	}
+}
+
+static void *pipe_worker(void *arg)
+{
+	struct pipe_worker *w = arg;
+	struct pipe *pp = w->pp;
+	uint64_t k;
+
+	for (k = 0;; k++) {
+		pthread_mutex_lock(&pp->mu);
+		while (k >= pp->published && !pp->eof)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (k >= pp->published) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		chunk_stages(pp->h, &pp->slot[k % PIPE_SLOTS], w->stages);
+		pthread_mutex_lock(&pp->mu);
+		pp->done[w->idx] = k + 1;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	return NULL;
+}
+
+static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
+{
+	size_t bs = h->o.block_size, i, k, nblk = READ_CHUNK / bs;
+	struct pipe pp = { .h = h };
+	struct pipe_worker w[2];
+	unsigned mine, nw = 0;
+	size_t started;
+	int rc = 0;
+	ssize_t n;
+	uint64_t c;
+
+	/* Two threads: the words, the heaviest stage, get the second to themselves. */
+	if (h->o.jobs == 2) {
+		mine = ST_STRINGS;
+		w[nw++] = (struct pipe_worker){ &pp, 0, ST_WORDS, 0 };
+	} else {
+		mine = 0;
+		w[nw++] = (struct pipe_worker){ &pp, 0, ST_STRINGS, 0 };
+		w[nw++] = (struct pipe_worker){ &pp, 1, ST_WORDS, 0 };
+	}
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		pp.slot[i].buf = malloc(READ_CHUNK);
+		pp.slot[i].bi = malloc(nblk * sizeof(*pp.slot[i].bi));
+		if (!pp.slot[i].buf || !pp.slot[i].bi)
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	for (i = 0; !rc && i < nw; i++)
+		if ((errno = pthread_create(&w[i].tid, NULL, pipe_worker, &w[i])) != 0)
+			rc = ms_err_errno(ctx, -errno, "cannot start a thread");
+	started = rc ? (i ? i - 1 : 0) : nw;
+	for (c = 0; !rc; c++) {
+		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
+
+		/* The slot is free once every worker is done with the chunk it held. */
+		pthread_mutex_lock(&pp.mu);
+		while (c >= PIPE_SLOTS && (pp.done[0] + PIPE_SLOTS <= c ||
+					   (nw > 1 && pp.done[1] + PIPE_SLOTS <= c)))
+			pthread_cond_wait(&pp.cv, &pp.mu);
+		pthread_mutex_unlock(&pp.mu);
+		n = read_full(fd, ch->buf, READ_CHUNK);
+		if (n < 0) {
+			rc = ms_err_errno(ctx, -errno, "%s", name);
+			break;
+		}
+		if (n == 0)
+			break;
+		if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, ch->buf, (size_t)n, false)) < 0)
+			break;
+		ch->len = (size_t)n;
+		ch->off = h->size;
+		for (i = 0, k = 0; i < ch->len; i += bs, k++) {
+			size_t len = ch->len - i < bs ? ch->len - i : bs;
+
+			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size);
+			h->size += len;
+		}
+		if (mine)
+			chunk_stages(h, ch, mine);
+		pthread_mutex_lock(&pp.mu);
+		pp.published = c + 1;
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.mu);
+		if ((size_t)n < READ_CHUNK)
+			break;
+	}
+	pthread_mutex_lock(&pp.mu);
+	pp.eof = 1;
+	pthread_cond_broadcast(&pp.cv);
+	pthread_mutex_unlock(&pp.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.mu);
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		free(pp.slot[i].buf);
+		free(pp.slot[i].bi);
+	}
+	return rc;
+}
+
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
 {
-	uint8_t *buf = malloc(READ_CHUNK);
+	uint8_t *buf;
 	ssize_t n;
 	int rc = 0;
 
+	/* Threads only from the start: a partial block between feeds is the caller's. */
+	if (h->o.jobs > 1 && !h->size && !h->blen && !h->finished) {
+		rc = scan_threads(ctx, h, fd, name);
+		return rc < 0 ? rc : ms_hist_finish(ctx, h);
+	}
+	buf = malloc(READ_CHUNK);
 	if (!buf)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	while ((n = read(fd, buf, READ_CHUNK)) != 0) {

@@ -89,6 +89,12 @@ struct ms_hist_opts {
 	const uint64_t *breaks;
 	size_t nbreaks;
 	unsigned skip;		/* MS_HIST_NO_*; 0: every table */
+	/*
+	 * Threads for ms_hist_scan_fd(): 1 (or 0) scans in the caller's; 2 or
+	 * more run the string and word tables beside the scan of the bytes, on
+	 * up to three threads.  The results are the same either way.
+	 */
+	unsigned jobs;
 };
 
 /* A run of one byte value: COUNT runs of exactly LENGTH bytes BYTE. */
@@ -196,9 +202,11 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h);
 
 /*
  * Read FD to its end in 1 MiB reads, feeding each to H, then finish.
- * NAME is used only in messages.
+ * NAME is used only in messages.  With opts.jobs above 1, and nothing fed
+ * before, the work is shared by threads (opts.jobs).
  *
- * Returns: 0, the read(2) error as a negative errno, or -ENOMEM.
+ * Returns: 0, the read(2) error as a negative errno, -ENOMEM, or -EAGAIN
+ * (or another pthread_create(3) error) when a thread cannot start.
  */
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name);
 
