@@ -482,7 +482,8 @@ static int word_add_at(struct ms_hist *h, size_t at, uint64_t v, uint64_t n, uin
 		return 0;
 	}
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
-	h->approx_words = MS_HIST_APPROX_WORDS;
+	if (!h->approx_words)	/* written once: the scan thread's fields share its line */
+		h->approx_words = MS_HIST_APPROX_WORDS;
 	for (i = 0; i < WAYS; i++)
 		b->count[i] -= b->count[i] < n ? b->count[i] : n;
 	return 0;
@@ -550,7 +551,8 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 	}
 	if (!e) {
 		/* Full: the string with the fewest bytes in the bucket makes room. */
-		h->approx_strings = MS_HIST_APPROX_STRINGS;
+		if (!h->approx_strings)
+			h->approx_strings = MS_HIST_APPROX_STRINGS;
 		e = &b[0];
 		for (i = 1; i < WAYS; i++)
 			if (b[i].bytes < e->bytes)
