@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <memsift/hist.h>
 
@@ -37,10 +40,19 @@
 #define HIGH_ENTROPY 7.2	/* bits per byte: above any text or heap block */
 #define READ_CHUNK (1 << 20)
 
+/*
+ * The string table, like the word table, in a hot array read for every
+ * string (a bucket's hashes, then the bytes that decide evictions: two
+ * cache lines) and the entries, read on a hash's match.
+ */
+struct strhot {
+	uint64_t hash[WAYS];	/* 0: free slot */
+	uint64_t bytes[WAYS];
+};
+
 struct strent {
-	uint64_t hash;
-	uint64_t count, bytes, first;
-	char *text;		/* NULL: free slot */
+	uint64_t count, first;
+	char *text;
 	uint16_t len, cap;	/* CAP: TEXT's size, kept for the next string in the slot */
 	uint8_t utf16, trunc;
 };
@@ -114,6 +126,7 @@ struct ms_hist {
 	struct ms_hist_run (*rbucket)[RUN_BUCKETS];	/* [256], allocated on overflow */
 
 	struct strstate ascii, utf16;
+	struct strhot *shot;
 	struct strent *strs;
 	size_t nstrs_slots;
 
@@ -211,6 +224,7 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	}
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
+	h->shot = calloc(h->nstrs_slots / WAYS, sizeof(*h->shot));
 	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
 	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
@@ -219,7 +233,7 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
 		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-	if (!h->strs || !h->whot || !h->words || !h->runs || !h->blk ||
+	if (!h->shot || !h->strs || !h->whot || !h->words || !h->runs || !h->blk ||
 	    (h->o.block_size <= 65536 && !h->clog)) {
 		ms_hist_free(h);
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -259,6 +273,7 @@ void ms_hist_free(struct ms_hist *h)
 		magic_close(h->magic);
 	ms_patscan_free(h->scan);
 	free(h->types);
+	free(h->shot);
 	free(h->strs);
 	free(h->whot);
 	free(h->words);
@@ -524,9 +539,10 @@ static uint64_t hash_str(const char *s, size_t len, int utf16)
 static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 {
 	uint64_t len = st->len, hv;
-	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX;
-	struct strent *b, *e = NULL;
-	int i;
+	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX, bk;
+	struct strent *b, *e;
+	struct strhot *sb;
+	int i, fr = -1;
 
 	st->len = 0;
 	/* One character over and over is a run, and counted as one. */
@@ -535,29 +551,32 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 		return;
 	}
 	st->same = 1;
-	hv = hash_str(st->buf, keep, utf16);
-	b = &h->strs[(hv & (h->nstrs_slots - 1)) & ~(size_t)(WAYS - 1)];
+	hv = hash_str(st->buf, keep, utf16) | 1;
+	bk = (hv & (h->nstrs_slots - 1)) / WAYS;
+	sb = &h->shot[bk];
+	b = &h->strs[bk * WAYS];
 	for (i = 0; i < WAYS; i++) {
-		if (b[i].text && b[i].hash == hv && b[i].len == keep && b[i].utf16 == utf16 &&
+		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
 		    !memcmp(b[i].text, st->buf, keep)) {
 			b[i].count++;
-			b[i].bytes += utf16 ? 2 * len : len;
+			sb->bytes[i] += utf16 ? 2 * len : len;
 			if (len > keep)
 				b[i].trunc = 1;
 			return;
 		}
-		if (!b[i].text && !e)
-			e = &b[i];
+		if (!sb->hash[i] && fr < 0)
+			fr = i;
 	}
-	if (!e) {
+	if (fr < 0) {
 		/* Full: the string with the fewest bytes in the bucket makes room. */
 		if (!h->approx_strings)
 			h->approx_strings = MS_HIST_APPROX_STRINGS;
-		e = &b[0];
+		fr = 0;
 		for (i = 1; i < WAYS; i++)
-			if (b[i].bytes < e->bytes)
-				e = &b[i];
+			if (sb->bytes[i] < sb->bytes[fr])
+				fr = i;
 	}
+	e = &b[fr];
 	/* An evicted string's buffer takes the next one when it is big enough. */
 	if (!e->text || e->cap < keep + 1) {
 		char *t = realloc(e->text, keep + 1);
@@ -569,12 +588,12 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 	}
 	memcpy(e->text, st->buf, keep);
 	e->text[keep] = '\0';
-	e->hash = hv;
+	sb->hash[fr] = hv;
+	sb->bytes[fr] = utf16 ? 2 * len : len;
 	e->len = (uint16_t)keep;
 	e->utf16 = (uint8_t)utf16;
 	e->trunc = len > keep;
 	e->count = 1;
-	e->bytes = utf16 ? 2 * len : len;
 	e->first = st->start;
 }
 
@@ -632,12 +651,6 @@ static inline uint64_t mask_strchar(uint64_t w)
 	return ((ge20 & lt7f) | mask_eq(w, '\t')) & ~w & HI8;
 }
 
-/* How many bytes a mask of top bits marks (no popcount instruction in the baseline ISA). */
-static inline size_t mask_count(uint64_t m)
-{
-	return (size_t)(((m >> 7) * 0x0101010101010101ULL) >> 56);
-}
-
 static inline uint64_t load8(const uint8_t *p)
 {
 	uint64_t w;
@@ -646,16 +659,80 @@ static inline uint64_t load8(const uint8_t *p)
 	return w;
 }
 
+/*
+ * Sixteen bytes at P as a mask, bit K for byte K: string characters, zero
+ * bytes, line ends (\n, \r).  SSE2 is in every x86-64; elsewhere two SWAR
+ * words, their top bits gathered.
+ */
+#ifdef __SSE2__
+static inline unsigned m16_strchar(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	/* Signed compares: bytes from 0x80 are negative, and not above 0x1f. */
+	__m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
+				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(in, _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+}
+
+static inline unsigned m16_zero(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+}
+
+static inline unsigned m16_eol(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+}
+#else
+/* The top bits of the bytes of M, as bits 0 to 7. */
+static inline unsigned gather8(uint64_t m)
+{
+	return (unsigned)(((m >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+static inline unsigned m16_strchar(const uint8_t *p)
+{
+	return gather8(mask_strchar(load8(p))) | gather8(mask_strchar(load8(p + 8))) << 8;
+}
+
+static inline unsigned m16_zero(const uint8_t *p)
+{
+	return gather8(mask_zero(load8(p))) | gather8(mask_zero(load8(p + 8))) << 8;
+}
+
+static inline unsigned m16_eol(const uint8_t *p)
+{
+	uint64_t a = load8(p), b = load8(p + 8);
+
+	return gather8(mask_eq(a, '\n') | mask_eq(a, '\r')) |
+	       gather8(mask_eq(b, '\n') | mask_eq(b, '\r')) << 8;
+}
+#endif
+
+static inline unsigned pop16(unsigned x)
+{
+	x = x - ((x >> 1) & 0x5555);
+	x = (x & 0x3333) + ((x >> 2) & 0x3333);
+	x = (x + (x >> 4)) & 0x0f0f;
+	return (x + (x >> 8)) & 0x1f;
+}
+
 /* The first offset from I on (or N) whose byte is (WANT) or is not (!WANT) a string character. */
 static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
 {
-	uint64_t m;
+	unsigned m;
 
-	for (; i + 8 <= n; i += 8) {
-		m = mask_strchar(load8(p + i));
-		m = want ? m : ~m & HI8;
+	for (; i + 16 <= n; i += 16) {
+		m = m16_strchar(p + i);
+		m = want ? m : ~m & 0xffff;
 		if (m)
-			return i + (unsigned)__builtin_ctzll(m) / 8;
+			return i + (unsigned)__builtin_ctz(m);
 	}
 	while (i < n && is_strchar(p[i]) != want)
 		i++;
@@ -696,15 +773,12 @@ static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint
  */
 static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
-	const uint64_t even = 0x0080008000800080ULL;
 	struct strstate *st = &h->utf16;
 	size_t i, k;
-	uint64_t w;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		w = load8(p + i);
-		if (mask_strchar(w) & (mask_zero(w) >> 8) & even) {
-			for (k = 0; k < 8; k += 2)
+	for (i = 0; i + 16 <= n; i += 16) {
+		if (m16_strchar(p + i) & (m16_zero(p + i) >> 1) & 0x5555) {
+			for (k = 0; k < 16; k += 2)
 				utf16_pair(h, st, p + i + k, off + i + k);
 		} else if (st->len) {
 			str_emit(h, st, 1);
@@ -854,16 +928,14 @@ static size_t count_pointers(const uint8_t *p, size_t nw)
 /* The (text, 0) pairs of P, line ends included, and the (0, 0) pairs, for the block class. */
 static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 {
-	const uint64_t even = 0x0080008000800080ULL;
 	size_t i, text = 0, zero = 0;
-	uint64_t w, z, hi0;
+	unsigned z, hi0;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		w = load8(p + i);
-		z = mask_zero(w);
-		hi0 = (z >> 8) & even;
-		text += mask_count((mask_strchar(w) | mask_eq(w, '\n') | mask_eq(w, '\r')) & hi0);
-		zero += mask_count(z & hi0);
+	for (i = 0; i + 16 <= n; i += 16) {
+		z = m16_zero(p + i);
+		hi0 = (z >> 1) & 0x5555;	/* the pair's second byte is 0 */
+		text += pop16((m16_strchar(p + i) | m16_eol(p + i)) & hi0);
+		zero += pop16(z & hi0);
 	}
 	for (; i + 1 < n; i += 2) {
 		text += p[i + 1] == 0 && (is_strchar(p[i]) || p[i] == '\n' || p[i] == '\r');
@@ -1091,11 +1163,12 @@ static int collect(struct ms_hist *h)
 	for (i = 0; i < h->nstrs_slots; i++) {
 		const struct strent *e = &h->strs[i];
 
-		if (!e->text)
+		if (!h->shot[i / WAYS].hash[i % WAYS])
 			continue;
 		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
 			.text = e->text, .utf16 = e->utf16, .truncated = e->trunc,
-			.count = e->count, .bytes = e->bytes, .first = e->first };
+			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
+			.first = e->first };
 	}
 	for (i = 0; i < h->nword_slots; i++) {
 		const struct wordhot *b = &h->whot[i / WAYS];
