@@ -131,9 +131,10 @@ struct ms_hist {
 	size_t nstrs_slots;
 
 	struct wordhot *whot;
+	uint8_t *wtag;		/* a byte of each slot's word's hash, 0 when free; for word_add_at() */
 	struct wordent *words;
 	size_t nword_slots;
-	unsigned word_shift;	/* 64 - log2(nword_slots), for word_bucket() */
+	unsigned word_shift;	/* 64 - log2(nword_slots), for word_slot() */
 
 	magic_t magic;
 	unsigned magic_calls;
@@ -163,6 +164,40 @@ static const char *const class_names[MS_BLOCK_NCLASSES] = {
 static inline int is_strchar(uint8_t c)
 {
 	return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+/*
+ * Eight bytes at a time (SWAR): a mask with the top bit of each byte of W
+ * that is a string character (is_strchar()), or that is zero.  No byte's
+ * sum carries into the next: each adds at most 0x7f to at most 0x7f.
+ */
+#define HI8 0x8080808080808080ULL
+#define LO7 0x7f7f7f7f7f7f7f7fULL
+
+static inline uint64_t mask_zero(uint64_t w)
+{
+	return ~(((w & LO7) + LO7) | w) & HI8;
+}
+
+static inline uint64_t mask_eq(uint64_t w, uint8_t c)
+{
+	return mask_zero(w ^ REP8(c));
+}
+
+static inline uint64_t mask_strchar(uint64_t w)
+{
+	uint64_t x = w & LO7;
+	uint64_t ge20 = (x + REP8(0x60)) & HI8, lt7f = ~(x + REP8(0x01)) & HI8;
+
+	return ((ge20 & lt7f) | mask_eq(w, '\t')) & ~w & HI8;
+}
+
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
 }
 
 bool ms_hist_pointer_like(uint64_t v)
@@ -227,13 +262,14 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->shot = calloc(h->nstrs_slots / WAYS, sizeof(*h->shot));
 	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
 	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
+	h->wtag = calloc(h->nword_slots, 1);
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
 	h->word_shift = 64 - (unsigned)__builtin_ctzll(h->nword_slots);
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
 		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-	if (!h->shot || !h->strs || !h->whot || !h->words || !h->runs || !h->blk ||
+	if (!h->shot || !h->strs || !h->whot || !h->wtag || !h->words || !h->runs || !h->blk ||
 	    (h->o.block_size <= 65536 && !h->clog)) {
 		ms_hist_free(h);
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -276,6 +312,7 @@ void ms_hist_free(struct ms_hist *h)
 	free(h->shot);
 	free(h->strs);
 	free(h->whot);
+	free(h->wtag);
 	free(h->words);
 	free(h->runs);
 	free(h->rbucket);
@@ -440,13 +477,26 @@ static void word_gap(struct wordent *e, uint64_t off)
 }
 
 /*
- * The first slot of V's bucket: Fibonacci hashing, one multiply, whose top
- * bits depend on every bit of V (pointers' low bits are all zero).  Where a
- * word lands changes only which words share a bucket when the table is full.
+ * V's hash: Fibonacci hashing, one multiply, whose top bits depend on
+ * every bit of V (pointers' low bits are all zero).  Its top bits pick the
+ * bucket, the byte below them is the tag that word_add_at() compares eight
+ * at a time.  Where a word lands changes only which words share a bucket
+ * when the table is full.
  */
-static inline size_t word_bucket(const struct ms_hist *h, uint64_t v)
+static inline uint64_t word_hash(uint64_t v)
 {
-	return (size_t)((v * 0x9e3779b97f4a7c15ULL) >> h->word_shift) & ~(size_t)(WAYS - 1);
+	return v * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The first slot of the bucket of the word whose hash is HV. */
+static inline size_t word_slot(const struct ms_hist *h, uint64_t hv)
+{
+	return (size_t)(hv >> h->word_shift) & ~(size_t)(WAYS - 1);
+}
+
+static inline uint8_t word_tag(const struct ms_hist *h, uint64_t hv)
+{
+	return (uint8_t)(hv >> (h->word_shift - 8)) | 1;
 }
 
 /* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
@@ -470,27 +520,26 @@ static void word_vote(struct ms_hist *h, const struct wordhit *x)
  * may put off (after prefetching the cold slot): only the gaps of one slot
  * need to be voted on in order.
  */
-static int word_add_at(struct ms_hist *h, size_t at, uint64_t v, uint64_t n, uint64_t off,
-		       struct wordhit *x)
+static int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n,
+		       uint64_t off, struct wordhit *x)
 {
 	struct wordhot *b = &h->whot[at / WAYS];
-	unsigned hit = 0, fr = 0, i;
+	uint64_t tags = load8(h->wtag + at), m;
+	unsigned i;
 
-	for (i = 0; i < WAYS; i++) {
-		hit |= (unsigned)(b->value[i] == v) << i;
-		fr |= (unsigned)(b->count[i] == 0) << i;
-	}
-	hit &= ~fr;
-	if (hit) {
-		i = (unsigned)__builtin_ctz(hit);
+	for (m = mask_eq(tags, tag); m; m &= m - 1) {
+		i = (unsigned)__builtin_ctzll(m) / 8;
+		if (b->value[i] != v)
+			continue;
 		b->count[i] += n;
 		if (n != 1)
 			return 0;
 		*x = (struct wordhit){ at + i, b->first[i], off };
 		return 1;
 	}
-	if (fr) {
-		i = (unsigned)__builtin_ctz(fr);
+	if ((m = mask_zero(tags))) {
+		i = (unsigned)__builtin_ctzll(m) / 8;
+		h->wtag[at + i] = tag;
 		b->value[i] = v;
 		b->count[i] = n;
 		b->first[i] = off;
@@ -499,16 +548,20 @@ static int word_add_at(struct ms_hist *h, size_t at, uint64_t v, uint64_t n, uin
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
 	if (!h->approx_words)	/* written once: the scan thread's fields share its line */
 		h->approx_words = MS_HIST_APPROX_WORDS;
-	for (i = 0; i < WAYS; i++)
+	for (i = 0; i < WAYS; i++) {
 		b->count[i] -= b->count[i] < n ? b->count[i] : n;
+		if (!b->count[i])
+			h->wtag[at + i] = 0;
+	}
 	return 0;
 }
 
 static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 {
+	uint64_t hv = word_hash(v);
 	struct wordhit x;
 
-	if (word_add_at(h, word_bucket(h, v), v, n, off, &x))
+	if (word_add_at(h, word_slot(h, hv), word_tag(h, hv), v, n, off, &x))
 		word_vote(h, &x);
 }
 
@@ -623,40 +676,6 @@ static void str_chars(struct strstate *st, const uint8_t *s, size_t k, uint64_t 
 		if (s[i] != c0)
 			st->same = 0;
 	st->len += k;
-}
-
-/*
- * Eight bytes at a time (SWAR): a mask with the top bit of each byte of W
- * that is a string character (is_strchar()), or that is zero.  No byte's
- * sum carries into the next: each adds at most 0x7f to at most 0x7f.
- */
-#define HI8 0x8080808080808080ULL
-#define LO7 0x7f7f7f7f7f7f7f7fULL
-
-static inline uint64_t mask_zero(uint64_t w)
-{
-	return ~(((w & LO7) + LO7) | w) & HI8;
-}
-
-static inline uint64_t mask_eq(uint64_t w, uint8_t c)
-{
-	return mask_zero(w ^ REP8(c));
-}
-
-static inline uint64_t mask_strchar(uint64_t w)
-{
-	uint64_t x = w & LO7;
-	uint64_t ge20 = (x + REP8(0x60)) & HI8, lt7f = ~(x + REP8(0x01)) & HI8;
-
-	return ((ge20 & lt7f) | mask_eq(w, '\t')) & ~w & HI8;
-}
-
-static inline uint64_t load8(const uint8_t *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
 }
 
 /*
@@ -1059,6 +1078,7 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			struct blkinfo bi)
 {
 	size_t at[WORD_BATCH], i, k, b, nx, nw = n / 8;
+	uint8_t tag[WORD_BATCH];
 	struct wordhit x[WORD_BATCH];
 
 	if ((h->o.skip & MS_HIST_NO_WORDS) || bi.kind == BK_RANDOM)
@@ -1071,13 +1091,15 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	for (b = 0; b < nw; b += WORD_BATCH) {
 		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
 		for (i = 0; i < k; i++) {
-			at[i] = word_bucket(h, load8(p + 8 * (b + i)));
-			__builtin_prefetch(&h->whot[at[i] / WAYS]);
+			uint64_t hv = word_hash(load8(p + 8 * (b + i)));
+
+			at[i] = word_slot(h, hv);
+			tag[i] = word_tag(h, hv);
+			__builtin_prefetch(h->wtag + at[i]);
 			__builtin_prefetch(h->whot[at[i] / WAYS].count);
-			__builtin_prefetch(h->whot[at[i] / WAYS].first);
 		}
 		for (i = 0, nx = 0; i < k; i++)
-			if (word_add_at(h, at[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
+			if (word_add_at(h, at[i], tag[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
 					&x[nx])) {
 				__builtin_prefetch(&h->words[x[nx].slot], 1);
 				nx++;
