@@ -399,10 +399,10 @@ static void run_emit(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t first)
 	h->nruns++;
 }
 
-/* Close the open run, which ends at offset END. */
-static void run_close(struct ms_hist *h, uint64_t end)
+/* Close the open run, which ends at offset END; most are too short to count, and cost a compare. */
+static inline void run_close(struct ms_hist *h, uint64_t end)
 {
-	if (h->run_len)
+	if (h->run_len >= h->o.min_run)
 		run_emit(h, h->run_byte, h->run_len, end - h->run_len);
 	h->run_len = 0;
 }
@@ -767,6 +767,11 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 		if (!st->len && (i = str_span(p, i, n, 1)) == n)
 			break;
 		j = str_span(p, i, n, 0);
+		/* Most bytes of binary data that look like text are too few to be a string. */
+		if (!st->len && j < n && j - i < h->o.min_string) {
+			i = j + 1;
+			continue;
+		}
 		if (j > i)
 			str_chars(st, p + i, j - i, off + i);
 		if (j == n)
