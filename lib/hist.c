@@ -520,8 +520,8 @@ static void word_vote(struct ms_hist *h, const struct wordhit *x)
  * may put off (after prefetching the cold slot): only the gaps of one slot
  * need to be voted on in order.
  */
-static int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n,
-		       uint64_t off, struct wordhit *x)
+static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v,
+			      uint64_t n, uint64_t off, struct wordhit *x)
 {
 	struct wordhot *b = &h->whot[at / WAYS];
 	uint64_t tags = load8(h->wtag + at), m;
@@ -548,10 +548,14 @@ static int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, ui
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
 	if (!h->approx_words)	/* written once: the scan thread's fields share its line */
 		h->approx_words = MS_HIST_APPROX_WORDS;
-	for (i = 0; i < WAYS; i++) {
+	/* No branch per slot: the slots that reach 0 are freed by one store of their tags. */
+	for (i = 0, m = 0; i < WAYS; i++) {
 		b->count[i] -= b->count[i] < n ? b->count[i] : n;
-		if (!b->count[i])
-			h->wtag[at + i] = 0;
+		m |= (uint64_t)(b->count[i] == 0) << (8 * i);
+	}
+	if (m) {
+		tags &= ~(m * 0xff);
+		memcpy(h->wtag + at, &tags, 8);
 	}
 	return 0;
 }
