@@ -106,7 +106,7 @@ struct ms_hist {
 	int page_zero;
 	unsigned approx;
 	/* Set by the string and word stages, which may run on threads of their own. */
-	unsigned approx_strings, approx_words;
+	unsigned approx_strings, approx_words, approx_runs;
 	int finished;
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
@@ -359,7 +359,7 @@ static void run_bucket(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t firs
 		if (!h->rbucket)
 			return;
 	}
-	h->approx |= MS_HIST_APPROX_RUNS;
+	h->approx_runs = MS_HIST_APPROX_RUNS;
 	r = &h->rbucket[b][k];
 	if (!r->count) {
 		r->first = first;
@@ -973,12 +973,11 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 	return text;
 }
 
-/* Stage A: byte counts, zero pages, runs, the block's class and region. */
+/* Stage A: byte counts, zero pages, the block's class and region. */
 static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
-	int runs = !(h->o.skip & MS_HIST_NO_RUNS);
 	uint32_t c4[4][256], cnt[256];
-	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0, ptrs = SIZE_MAX;
+	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
 	struct blkinfo bi = { BK_MIXED, 0, 0 };
 	uint64_t printable = 0, w;
 	enum ms_block_class cls;
@@ -989,8 +988,6 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 		bi.byte = p[0];
 		h->hist[p[0]] += n;
 		zero_pages(h, p, n, off, p[0] == 0);
-		if (runs)
-			run_uniform(h, p[0], off, n);
 		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
 		return bi;
 	}
@@ -1019,18 +1016,6 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	if (block_entropy(h, cnt, n) >= HIGH_ENTROPY)
 		bi.kind = BK_RANDOM;
 
-	if (runs && bi.kind == BK_RANDOM) {
-		for (i = 0; i < nw; i++)
-			run_word(h, load8(p + 8 * i), off + 8 * i);
-	} else if (runs) {
-		for (i = 0, ptrs = 0; i < nw; i++) {
-			w = load8(p + 8 * i);
-			ptrs += ms_hist_pointer_like(w);
-			run_word(h, w, off + 8 * i);
-		}
-	}
-	for (i = 8 * nw; runs && i < n; i++)
-		run_byte(h, p[i], off + i);
 	if (bi.kind == BK_RANDOM) {
 		region_add(h, off, n, MS_BLOCK_RANDOM, 0, p);
 		return bi;
@@ -1050,12 +1035,30 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 		cls = MS_BLOCK_UTF16;
 	else if (printable >= n * 4 / 5 && printable + cnt[0] >= n * 97 / 100)
 		cls = MS_BLOCK_TEXT;
-	else if (nw && (ptrs != SIZE_MAX ? ptrs : (ptrs = count_pointers(p, nw))) >= (nw + 3) / 4)
+	else if (nw && count_pointers(p, nw) >= (nw + 3) / 4)
 		cls = MS_BLOCK_POINTERS;
 	else
 		cls = MS_BLOCK_BINARY;
 	region_add(h, off, n, cls, cls == MS_BLOCK_FILL ? (uint8_t)top : 0, p);
 	return bi;
+}
+
+/* Stage R: the runs, in every block. */
+static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+		       struct blkinfo bi)
+{
+	size_t i, nw = n / 8;
+
+	if (h->o.skip & MS_HIST_NO_RUNS)
+		return;
+	if (bi.kind == BK_UNIFORM) {
+		run_uniform(h, bi.byte, off, n);
+		return;
+	}
+	for (i = 0; i < nw; i++)
+		run_word(h, load8(p + 8 * i), off + 8 * i);
+	for (i = 8 * nw; i < n; i++)
+		run_byte(h, p[i], off + i);
 }
 
 /* Stage S: the strings, not looked for in uniform or random blocks. */
@@ -1122,6 +1125,7 @@ static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
 	struct blkinfo bi = block_scan(h, p, n, h->size);
 
+	block_runs(h, p, n, h->size, bi);
 	block_strings(h, p, n, h->size, bi);
 	block_words(h, p, n, h->size, bi);
 	h->size += n;
@@ -1297,7 +1301,7 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
  */
 #define PIPE_SLOTS 4
 
-enum { ST_STRINGS = 1, ST_WORDS = 2 };
+enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4 };
 
 struct pipe_chunk {
 	uint8_t *buf;
@@ -1330,6 +1334,8 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 	for (i = 0, k = 0; i < c->len; i += bs, k++) {
 		size_t n = c->len - i < bs ? c->len - i : bs;
 
+		if (stages & ST_RUNS)
+			block_runs(h, c->buf + i, n, c->off + i, c->bi[k]);
 		if (stages & ST_STRINGS)
 			block_strings(h, c->buf + i, n, c->off + i, c->bi[k]);
 		if (stages & ST_WORDS)
@@ -1372,14 +1378,14 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 	ssize_t n;
 	uint64_t c;
 
-	/* Two threads: the words, the heaviest stage, get the second to themselves. */
+	/* Two threads: the scan and the strings, the words and the runs, about half each. */
 	if (h->o.jobs == 2) {
 		mine = ST_STRINGS;
-		w[nw++] = (struct pipe_worker){ &pp, 0, ST_WORDS, 0 };
+		w[nw++] = (struct pipe_worker){ &pp, 0, ST_WORDS | ST_RUNS, 0 };
 	} else {
 		mine = 0;
 		w[nw++] = (struct pipe_worker){ &pp, 0, ST_STRINGS, 0 };
-		w[nw++] = (struct pipe_worker){ &pp, 1, ST_WORDS, 0 };
+		w[nw++] = (struct pipe_worker){ &pp, 1, ST_WORDS | ST_RUNS, 0 };
 	}
 	for (i = 0; i < PIPE_SLOTS; i++) {
 		pp.slot[i].buf = malloc(READ_CHUNK);
@@ -1507,7 +1513,7 @@ uint64_t ms_hist_zero_pages(const struct ms_hist *h)
 
 unsigned ms_hist_approximate(const struct ms_hist *h)
 {
-	return h->approx | h->approx_strings | h->approx_words;
+	return h->approx | h->approx_strings | h->approx_words | h->approx_runs;
 }
 
 uint64_t ms_hist_blocks(const struct ms_hist *h)
