@@ -9,8 +9,13 @@
  * is handled whole, without looking at each byte again.  Any other block is
  * counted into a local histogram first; its entropy decides whether strings
  * and words are worth collecting (not in random data, where they are noise
- * that would crowd the tables), then one word pass finds runs, pointer-like
- * words and frequent words, and one byte pass finds strings.
+ * that would crowd the tables).
+ *
+ * A block's work is four stages that share only what the first one tells
+ * (struct blkinfo): the scan (bytes, zero pages, class, regions), the runs,
+ * the strings and the words.  Each stage's tables are its own, filled in
+ * input order, so with opts.jobs the stages run on threads of their own
+ * (scan_threads()) and every table, approximate ones too, comes out the same.
  */
 #include <errno.h>
 #include <magic.h>

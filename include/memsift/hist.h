@@ -91,8 +91,9 @@ struct ms_hist_opts {
 	unsigned skip;		/* MS_HIST_NO_*; 0: every table */
 	/*
 	 * Threads for ms_hist_scan_fd(): 1 (or 0) scans in the caller's; 2 or
-	 * more run the string and word tables beside the scan of the bytes, on
-	 * up to three threads.  The results are the same either way.
+	 * more fill the run, string and word tables beside the scan of the
+	 * bytes, on up to three threads (4 MiB of buffers between them).  The
+	 * results are the same either way.
 	 */
 	unsigned jobs;
 };
