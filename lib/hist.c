@@ -427,6 +427,16 @@ static inline void run_word(struct ms_hist *h, uint64_t w, uint64_t off)
 		h->run_len += 8;
 		return;
 	}
+	/*
+	 * The common case: an open run under 8 bytes, which W's leading bytes
+	 * cannot take to MS_HIST_MIN_RUN, and W not one byte over: only W's
+	 * trailing equal bytes matter, as the next run.
+	 */
+	if (h->run_len < 8 && w != REP8(w)) {
+		h->run_byte = (uint8_t)(w >> 56);
+		h->run_len = (unsigned)__builtin_clzll(w ^ REP8(w >> 56)) / 8;
+		return;
+	}
 	if (h->run_len) {
 		x = w ^ REP8(h->run_byte);
 		h->run_len += (unsigned)__builtin_ctzll(x) / 8;
@@ -767,20 +777,50 @@ static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
 	return i;
 }
 
+/*
+ * Strings, 16 bytes at a time: the runs of string characters are the runs
+ * of ones in the window's mask.  A run that ends inside the window and is
+ * shorter than a string, with none open, is passed over without a call:
+ * binary data is full of them.  The last bytes of the block go one run at a
+ * time.
+ */
 static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->ascii;
-	size_t i = 0, j;
+	unsigned m, pos, r, k = h->o.min_string;
+	size_t i, j;
 
+	for (i = 0; i + 16 <= n; i += 16) {
+		m = m16_strchar(p + i);
+		pos = 0;
+		if (st->len) {
+			/* The string open from before goes on. */
+			r = (unsigned)__builtin_ctz(~m);
+			if (r)
+				str_chars(st, p + i, r, off + i);
+			if (r == 16)
+				continue;
+			str_emit(h, st, 0);
+			m &= ~((2u << r) - 1);
+		}
+		while (m) {
+			pos = (unsigned)__builtin_ctz(m);
+			r = (unsigned)__builtin_ctz(~(m >> pos));
+			if (pos + r == 16) {
+				str_chars(st, p + i + pos, r, off + i + pos);
+				break;
+			}
+			if (r >= k) {
+				str_chars(st, p + i + pos, r, off + i + pos);
+				str_emit(h, st, 0);
+			}
+			m &= ~((1u << (pos + r)) - 1);
+		}
+	}
 	while (i < n) {
 		if (!st->len && (i = str_span(p, i, n, 1)) == n)
 			break;
 		j = str_span(p, i, n, 0);
-		/* Most bytes of binary data that look like text are too few to be a string. */
-		if (!st->len && j < n && j - i < h->o.min_string) {
-			i = j + 1;
-			continue;
-		}
 		if (j > i)
 			str_chars(st, p + i, j - i, off + i);
 		if (j == n)
