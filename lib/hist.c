@@ -139,7 +139,6 @@ struct ms_hist {
 	uint8_t *wtag;		/* a byte of each slot's word's hash, 0 when free; for word_add_at() */
 	struct wordent *words;
 	size_t nword_slots;
-	unsigned word_shift;	/* 64 - log2(nword_slots), for word_slot() */
 
 	magic_t magic;
 	unsigned magic_calls;
@@ -269,7 +268,6 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->wtag = calloc(h->nword_slots, 1);
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
-	h->word_shift = 64 - (unsigned)__builtin_ctzll(h->nword_slots);
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
@@ -492,26 +490,25 @@ static void word_gap(struct wordent *e, uint64_t off)
 }
 
 /*
- * V's hash: Fibonacci hashing, one multiply, whose top bits depend on
- * every bit of V (pointers' low bits are all zero).  Its top bits pick the
- * bucket, the byte below them is the tag that word_add_at() compares eight
- * at a time.  Where a word lands changes only which words share a bucket
- * when the table is full.
+ * V's hash, murmur3's finaliser (every bit of V reaches every bit).  Its
+ * low bits pick the bucket, as they always did: the slots words land in,
+ * and so the record kept among equal ones (collect() takes the first), do
+ * not change.  Its top byte is the tag word_add_at() compares eight at a time.
  */
 static inline uint64_t word_hash(uint64_t v)
 {
-	return v * 0x9e3779b97f4a7c15ULL;
+	return ms_hash64(v);
 }
 
 /* The first slot of the bucket of the word whose hash is HV. */
 static inline size_t word_slot(const struct ms_hist *h, uint64_t hv)
 {
-	return (size_t)(hv >> h->word_shift) & ~(size_t)(WAYS - 1);
+	return (size_t)(hv & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1);
 }
 
-static inline uint8_t word_tag(const struct ms_hist *h, uint64_t hv)
+static inline uint8_t word_tag(uint64_t hv)
 {
-	return (uint8_t)(hv >> (h->word_shift - 8)) | 1;
+	return (uint8_t)(hv >> 56) | 1;
 }
 
 /* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
@@ -580,7 +577,7 @@ static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 	uint64_t hv = word_hash(v);
 	struct wordhit x;
 
-	if (word_add_at(h, word_slot(h, hv), word_tag(h, hv), v, n, off, &x))
+	if (word_add_at(h, word_slot(h, hv), word_tag(hv), v, n, off, &x))
 		word_vote(h, &x);
 }
 
@@ -1151,16 +1148,30 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			uint64_t hv = word_hash(load8(p + 8 * (b + i)));
 
 			at[i] = word_slot(h, hv);
-			tag[i] = word_tag(h, hv);
+			tag[i] = word_tag(hv);
 			__builtin_prefetch(h->wtag + at[i]);
 			__builtin_prefetch(h->whot[at[i] / WAYS].count);
 		}
-		for (i = 0, nx = 0; i < k; i++)
-			if (word_add_at(h, at[i], tag[i], load8(p + 8 * (b + i)), 1, off + 8 * (b + i),
-					&x[nx])) {
+		for (i = 0, nx = 0; i < k; i++) {
+			uint64_t w = load8(p + 8 * (b + i));
+			size_t same = 1;
+
+			/*
+			 * A word of one byte over (zeros, fills) is never a record's, so
+			 * its gaps need no vote, and a row of them counts at once.
+			 */
+			if (w == REP8(w)) {
+				while (i + same < k && load8(p + 8 * (b + i + same)) == w)
+					same++;
+				word_add_at(h, at[i], tag[i], w, same, off + 8 * (b + i), &x[nx]);
+				i += same - 1;
+				continue;
+			}
+			if (word_add_at(h, at[i], tag[i], w, 1, off + 8 * (b + i), &x[nx])) {
 				__builtin_prefetch(&h->words[x[nx].slot], 1);
 				nx++;
 			}
+		}
 		for (i = 0; i < nx; i++)
 			word_vote(h, &x[i]);
 	}
