@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <elf.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -413,7 +415,8 @@ static int out_mem(const uint8_t *buf, size_t len, void *data)
 {
 	struct run_state *rs = data;
 
-	XXH3_64bits_update(rs->hash, buf, len);
+	if (rs->hash)
+		XXH3_64bits_update(rs->hash, buf, len);
 	return sink_write(rs->sink, buf, len);
 }
 
@@ -663,6 +666,21 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 	return rc;
 }
 
+/*
+ * A pipe holds 64 KiB by default: the reader and the dump then take turns
+ * every 64 KiB, and the switches cost more than the copy.  Grown to what an
+ * unprivileged process may ask (fs.pipe-max-size, 1 MiB by default); a pipe
+ * that cannot grow is used as it is.
+ */
+static void pipe_grow(FILE *fp)
+{
+	struct stat st;
+	int fd = fileno(fp);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
@@ -684,11 +702,14 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		d->ranges[i].file_off = off;
 		off += d->ranges[i].end - d->ranges[i].start;
 	}
-	rs.hash = XXH3_createState();
-	if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
-		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-		goto out;
+	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
+		rs.hash = XXH3_createState();
+		if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
+			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+			goto out;
+		}
 	}
+	pipe_grow(fp);
 	if (flags & MS_DUMP_ZSTD) {
 		sink.z = ZSTD_createCCtx();
 		sink.zcap = ZSTD_CStreamOutSize();
@@ -741,7 +762,7 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 				    (int)d->pid, d->changed, (unsigned long long)rs.done);
 		}
 	}
-	d->checksum = XXH3_64bits_digest(rs.hash);
+	d->checksum = rs.hash ? XXH3_64bits_digest(rs.hash) : 0;
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {
 		rc2 = sink_end(&sink);

@@ -367,7 +367,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		ms_dump_set_redact(ctx, d, ctl->redact, MS_REDACT_FILL);
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
-	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
+	run_rc = ms_dump_run(ctx, d, ctl->dumpflags | (mf ? 0 : MS_DUMP_NO_CHECKSUM), ctl->format,
+			     ms_outfile_fp(of));
 	if (run_rc < 0 && ferror(ms_outfile_fp(of)))
 		fail_writing(ctx, of, mf, ctl->output);
 	/* A process that exited mid-dump: keep what was read, marked incomplete. */

@@ -47,6 +47,7 @@ enum {
 	MS_DUMP_FREEZE = 1,		/* stop every thread for the dump (ptrace) */
 	MS_DUMP_RESIDENT_ONLY = 2,	/* skip pages neither present nor swapped */
 	MS_DUMP_ZSTD = 4,		/* compress the output with zstd */
+	MS_DUMP_NO_CHECKSUM = 8,	/* no manifest to follow: the bytes are not hashed */
 };
 
 /* What ms_dump_run() tells its event callback. */
