@@ -6,6 +6,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
@@ -556,16 +557,43 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	}
 }
 
+static volatile sig_atomic_t gctrace_fd = -1;
+
+/*
+ * A service piped in keeps running: the signal ends the read, not the
+ * process.  The library takes a read that would block as the end, after
+ * what is already in the pipe (<memsift/gctrace.h>).
+ */
+static void on_gctrace_signal(int sig)
+{
+	int e = errno, fl = fcntl(gctrace_fd, F_GETFL);
+
+	(void)sig;
+	if (fl >= 0)
+		fcntl(gctrace_fd, F_SETFL, fl | O_NONBLOCK);
+	errno = e;
+}
+
 /* --gctrace: Go's own account of its live heap, judged as a mapping is. */
 static int gctrace(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 {
+	/* No SA_RESTART: a read blocked on the pipe returns to look again. */
+	struct sigaction sa = { .sa_handler = on_gctrace_signal };
 	bool std = !strcmp(ctl->gctrace, "-");
 	FILE *in = std ? stdin : fopen(ctl->gctrace, "re");
-	int rc;
+	int rc, fl;
 
 	if (!in)
 		err(MS_EXIT_FAILURE, "--gctrace: %s", ctl->gctrace);
+	gctrace_fd = fileno(in);
+	fl = fcntl(gctrace_fd, F_GETFL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	rc = ms_gctrace_report(ctx, in, std ? "standard input" : ctl->gctrace, ctl->outflags, stdout);
+	/* A terminal's descriptor is the shell's too: give it back as it was. */
+	if (fl >= 0)
+		fcntl(gctrace_fd, F_SETFL, fl);
 	if (!std)
 		fclose(in);
 	if (rc < 0)
