@@ -21,6 +21,7 @@ struct ms_analysis {
 	char alloc_why[160];
 	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
 	char cpython_why[160];
+	bool v8;			/* V8's heap pages are recognised, never walked */
 	pid_t pid;			/* the process, when it may still be read (for type names) */
 	const struct ms_objspace *space;	/* the dump, while it is mapped */
 	struct ms_objrange *ranges;

@@ -229,6 +229,12 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
+		/* V8's pages hold JS objects, not malloc's chunks: said so, never walked. */
+		if (a->v8 && !name[0] && ms_objects_v8(map + r[i].offset, (size_t)len, r[i].start, &res)) {
+			if ((rc = add_range(ctx, a, &res)) < 0)
+				return rc;
+			continue;
+		}
 		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
 		if (a->cpython && !name[0]) {
 			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
@@ -304,6 +310,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	struct ms_manifest_range one;
 	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
+	char why[160];
 	struct stat st;
 	int fd = -1, rc;
 
@@ -331,6 +338,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
 		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
 					      sizeof(a->cpython_why));
+		a->v8 = ms_v8_guess(mi->maps, strlen(mi->maps), why, sizeof(why));
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}

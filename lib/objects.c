@@ -43,6 +43,7 @@ const char *ms_finder_str(enum ms_finder f)
 		[MS_FIND_NONE] = "none", [MS_FIND_GLIBC_MAIN] = "glibc-main",
 		[MS_FIND_GLIBC_ARENA] = "glibc-arena", [MS_FIND_GLIBC_MMAP] = "glibc-mmap",
 		[MS_FIND_SIGNATURE] = "signature", [MS_FIND_PYMALLOC] = "pymalloc",
+		[MS_FIND_V8] = "v8",
 	};
 
 	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
@@ -723,6 +724,69 @@ int ms_objects_pymalloc(struct ms_ctx *ctx, const void *buf, size_t len, uint64_
 	}
 	if (!found)
 		return 0;
+	*res = r;
+	return 1;
+}
+
+bool ms_v8_guess(const char *maps, size_t len, char *why, size_t whylen)
+{
+	static const char *const names[] = { "node", "nodejs", "libnode", "libv8" };
+	const char *p = maps, *base;
+	size_t blen, i, n;
+
+	while (next_file(&p, maps + len, &base, &blen))
+		for (i = 0; i < MS_ARRAY_SIZE(names); i++) {
+			n = strlen(names[i]);
+			if (blen >= n && !strncmp(base, names[i], n) && (blen == n || base[n] == '.')) {
+				snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
+				return true;
+			}
+		}
+	return false;
+}
+
+/* V8's MemoryChunk::kAlignment on 64-bit (src/common/globals.h). */
+#define V8_PAGE (256u << 10)
+
+/*
+ * The MemoryChunk header at BUF (address ADDR), LEN bytes of the dump
+ * from there: its size, or 0 when it is none.  The layout is V8's
+ * BasicMemoryChunk since V8 8: size_, flags_, heap_, area_start_,
+ * area_end_ as the first five words.
+ */
+static uint64_t v8_chunk(const unsigned char *buf, size_t len, uint64_t addr)
+{
+	uint64_t size, heap, astart, aend;
+
+	if (len < 40 || addr % V8_PAGE)
+		return 0;
+	size = rd(buf, 0);
+	heap = rd(buf, 16);
+	astart = rd(buf, 24);
+	aend = rd(buf, 32);
+	if (!size || size % 4096 || size > (1ULL << 40) || !heap || heap % 8 ||
+	    astart <= addr + 40 || astart >= addr + size || aend != addr + size)
+		return 0;
+	return size;
+}
+
+int ms_objects_v8(const void *buf, size_t len, uint64_t base, struct ms_objrange *res)
+{
+	struct ms_objrange r = { .start = base, .end = base + len, .finder = MS_FIND_V8 };
+	const unsigned char *b = buf;
+	uint64_t a = base, size, pages = 0;
+
+	if (!v8_chunk(b, len, base))
+		return 0;
+	/* Pages one after another: a range may hold several when their mappings merged. */
+	while (a < base + len && (size = v8_chunk(b + (a - base), (size_t)(base + len - a), a))) {
+		pages++;
+		r.bytes += size < base + len - a ? size : base + len - a;
+		a += (size + V8_PAGE - 1) / V8_PAGE * V8_PAGE;
+	}
+	snprintf(r.note, sizeof(r.note),
+		 "%" PRIu64 " V8 heap page%s (MemoryChunk headers): JS objects, not walked as malloc's",
+		 pages, pages == 1 ? "" : "s");
 	*res = r;
 	return 1;
 }

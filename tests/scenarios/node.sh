@@ -4,7 +4,10 @@
 # 67)) in a global array.  Their backing stores are glibc chunks of 272
 # bytes, each owned by a C++ shared-pointer deleter named from its vtable;
 # between two dumps the growth is what the script says it kept.  V8's own
-# pages are no glibc heap and are said to be searched by signature.
+# pages are no glibc heap: they are recognised by their MemoryChunk headers
+# and never walked as malloc's.  Then the script keeps JS objects: mapsdiff
+# sums V8's pages into one "V8 heap" row, which grows as much as V8 itself
+# says its heap did (v8.getHeapStatistics().total_physical_size).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
@@ -12,13 +15,23 @@ bin=$MS_BUILDDIR/tools
 
 command -v node > /dev/null || ms_skip "no node (apt-get install nodejs)"
 cat > "$tmp/keep.js" <<'JS'
+const v8 = require('v8');
 const rl = require('readline').createInterface({ input: process.stdin });
-const keep = [];
+const keep = [], objs = [];
+class Session { constructor(i) { this.id = i; this.name = 'session-' + i; this.tags = [i, i + 1]; } }
 console.log('ready ' + process.pid);
 rl.on('line', (l) => {
-  const n = parseInt(l, 10);
-  for (let i = 0; i < n; i++) keep.push(Buffer.alloc(256, 67));
-  console.log('ok ' + keep.length);
+  const [cmd, arg] = l.split(' ');
+  if (cmd === 'objs') {
+    for (let i = 0; i < parseInt(arg, 10); i++) objs.push(new Session(objs.length));
+    console.log('ok ' + objs.length);
+  } else if (cmd === 'heap') {
+    console.log('ok ' + v8.getHeapStatistics().total_physical_size);
+  } else {
+    const n = parseInt(cmd, 10);
+    for (let i = 0; i < n; i++) keep.push(Buffer.alloc(256, 67));
+    console.log('ok ' + keep.length);
+  }
 });
 JS
 coproc ND { exec node "$tmp/keep.js"; }
@@ -42,7 +55,9 @@ a, total, grew = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]
 o = a["objects"]
 assert o["allocator"] == "glibc", o
 assert any(r["finder"] == "glibc-main" for r in o["ranges"]), o["ranges"]
-assert any(r["finder"] == "signature" for r in o["ranges"]), "V8's pages are not said to be searched by signature"
+v8 = [r for r in o["ranges"] if r["finder"] == "v8"]
+assert v8, "V8's pages are not recognised"
+assert all(r["objects"] == 0 and "V8 heap page" in r["note"] for r in v8), v8[:3]
 buf = [c for c in a["clusters"] if c["size"] == 272 and c["fill"] == "0x43"]
 assert buf, [(c["size"], c["count"], c["fill"]) for c in a["clusters"][:8]]
 b = buf[0]
@@ -51,5 +66,26 @@ assert abs(b["count"] - total) <= total / 100 and abs(b["delta"] - grew) <= grew
 dl = [c for c in a["clusters"] if c["name"] and "BackingStore" in c["name"]]
 assert dl and abs(sum(c["delta"] for c in dl) - grew) <= grew / 100, [(c["name"], c["delta"]) for c in dl]
 assert a["verdict"]["clauses"][0]["size"] == 272, a["verdict"]
+PY
+
+# JS objects: V8's pages are one heap that grows as V8 says it did.
+ask heap
+h0=${reply#ok }
+"$bin/mapsnap" -p "$npid" -o "$tmp/2.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+ask "objs 300000"
+ask heap
+h1=${reply#ok }
+"$bin/mapsnap" -p "$npid" -o "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+"$bin/mapsdiff" -J -b "$tmp/2.snap" "$tmp/3.snap" > "$tmp/d.json" 2> "$tmp/err" ||
+	[ $? -eq 1 ] || ms_fail "mapsdiff: $(cat "$tmp/err")"
+python3 - "$tmp/d.json" $((h1 - h0)) <<'PY' || ms_fail "V8's heap is not one row that grows as V8 says"
+import json, sys
+d, grew = json.load(open(sys.argv[1])), int(sys.argv[2])
+rows = d["mappings"]
+v8 = [r for r in rows if r["label"] == "V8 heap (likely)"]
+print("truth: V8 heap +%d; V8 rows %s" % (grew, [(r["count"], r["rss_delta"]) for r in v8]), file=sys.stderr)
+assert len(v8) == 1 and v8[0]["count"] > 1, v8
+assert max(rows, key=lambda r: r["rss_delta"]) is v8[0], rows[:3]
+assert abs(v8[0]["rss_delta"] - grew) <= grew / 4, (v8[0], grew)
 PY
 exit 0
