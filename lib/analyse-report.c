@@ -197,6 +197,9 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 
 		fprintf(fp, "%s%s × ", i ? "; " : "", ms_count_str(c->count, t, sizeof(t)));
 		object_str(c, true, fp);
+		/* Where they live: CPython's arenas grow, not [heap]. */
+		if (c->finder == MS_FIND_PYMALLOC)
+			fputs(" in pymalloc arenas", fp);
 		if (cl[i].payload) {
 			fputs(", each pointing to a ", fp);
 			object_str(cl[i].payload, false, fp);
