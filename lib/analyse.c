@@ -230,10 +230,16 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
 		/* V8's pages hold JS objects, not malloc's chunks: said so, never walked. */
-		if (a->v8 && !name[0] && ms_objects_v8(map + r[i].offset, (size_t)len, r[i].start, &res)) {
-			if ((rc = add_range(ctx, a, &res)) < 0)
+		if (a->v8 && !name[0]) {
+			rc = ms_objects_v8(ctx, map + r[i].offset, (size_t)len, r[i].start,
+					   ms_clusters_add_cb, a->clusters, &res);
+			if (rc < 0)
 				return rc;
-			continue;
+			if (rc > 0) {
+				if ((rc = add_range(ctx, a, &res)) < 0)
+					return rc;
+				continue;
+			}
 		}
 		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
 		if (a->cpython && !name[0]) {

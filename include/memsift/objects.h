@@ -67,7 +67,7 @@ const char *ms_finder_str(enum ms_finder f);
 struct ms_obj {
 	uint64_t addr;		/* its first byte (glibc: the chunk's + 16) */
 	uint64_t size;		/* the allocator's size for it (glibc: the chunk, header included) */
-	const unsigned char *data;	/* its bytes in the dump */
+	const unsigned char *data;	/* its bytes in the dump (a V8 string: its characters) */
 	size_t len;		/* how many of them the dump holds */
 	enum ms_finder finder;
 };
@@ -148,11 +148,16 @@ bool ms_v8_guess(const char *maps, size_t len, char *why, size_t whylen);
  * heap it belongs to and the bounds of its object area (src/heap/
  * memory-chunk-layout.h); a page is taken when its size is a whole number of
  * 4 KiB pages, the area lies inside it and ends where the page does.  The
- * JS objects inside are V8's, not malloc's: none is yielded to CB, and RES
- * says how many pages (in its note) and bytes the range holds.
+ * JS objects inside are V8's, not malloc's, and are not walked: only its
+ * sequential one-byte strings of 8 characters or more (a tagged map, a
+ * hash, a length, printable characters, zero padding) go to CB, their
+ * characters as the object's bytes: the cheap ones to name.  RES says how
+ * many pages (in its note) and strings the range holds.
  *
- * Returns: 1 when the range starts with such a page, else 0 (RES untouched).
+ * Returns: 1 when the range starts with such a page, 0 when it does not
+ * (RES untouched), or CB's negative return.
  */
-int ms_objects_v8(const void *buf, size_t len, uint64_t base, struct ms_objrange *res);
+int ms_objects_v8(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		  void *data, struct ms_objrange *res);
 
 #endif
