@@ -7,10 +7,19 @@
 # where one is plausible); Python's is pymalloc's arenas.
 BENCH_DESC="Node (Debian's nodejs, non-PIE, with debug info): 230,000 JS objects {id, name 'session-N', tags [N, N+1]} and a BigUint64Array of 1,048,576 integers spread over node's text range (0xb72000-0x25fe000 when non-PIE): a dump of 127 MB of what grew since start.  CPython 3: 150,000 each of a class instance, a 100-byte bytes, a 48-character str and a dict: a dump of 100 MB of what grew since start.  Each dumped with regiondump --grown and its manifest, read from the page cache.  Peers: bytehist alone (the histogram pass) on the same dumps."
 
-bench_setup()
+# grow_and_dump PID NAME IN OUT: snapshot, one "go" over the pipe, then the dump of what grew.
+grow_and_dump()
 {
 	local b=$MS_BUILDDIR/tools
 
+	"$b/mapsnap" -p "$1" -o "$BENCH_WORK/$2.snap"
+	echo go >&"$4"
+	read -r _ <&"$3"
+	"$b/regiondump" -p "$1" --grown "$BENCH_WORK/$2.snap" -o "$BENCH_WORK/$2.dump" 2>/dev/null
+}
+
+bench_setup()
+{
 	command -v node > /dev/null || { echo "bench/runtimes: no node (apt-get install nodejs)" >&2; exit 2; }
 	command -v python3 > /dev/null || { echo "bench/runtimes: no python3" >&2; exit 2; }
 	cat > "$BENCH_WORK/keep.js" <<'JS'
@@ -40,16 +49,10 @@ for line in sys.stdin:
 PY
 	coproc BENCH_NODE { exec node "$BENCH_WORK/keep.js"; }
 	read -r _ BENCH_NPID <&"${BENCH_NODE[0]}"
-	"$b/mapsnap" -p "$BENCH_NPID" -o "$BENCH_WORK/n.snap"
-	echo go >&"${BENCH_NODE[1]}"
-	read -r _ <&"${BENCH_NODE[0]}"
-	"$b/regiondump" -p "$BENCH_NPID" --grown "$BENCH_WORK/n.snap" -o "$BENCH_WORK/node.dump" 2>/dev/null
+	grow_and_dump "$BENCH_NPID" node "${BENCH_NODE[@]}"
 	coproc BENCH_PY { exec python3 "$BENCH_WORK/keep.py"; }
 	read -r _ BENCH_PPID <&"${BENCH_PY[0]}"
-	"$b/mapsnap" -p "$BENCH_PPID" -o "$BENCH_WORK/p.snap"
-	echo go >&"${BENCH_PY[1]}"
-	read -r _ <&"${BENCH_PY[0]}"
-	"$b/regiondump" -p "$BENCH_PPID" --grown "$BENCH_WORK/p.snap" -o "$BENCH_WORK/python.dump" 2>/dev/null
+	grow_and_dump "$BENCH_PPID" python "${BENCH_PY[@]}"
 	cat "$BENCH_WORK/node.dump" "$BENCH_WORK/python.dump" > /dev/null
 }
 

@@ -205,12 +205,32 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
+static bool v8_on(const struct ms_analysis *a)
+{
+	return a->v8;
+}
+
+static bool cpython_on(const struct ms_analysis *a)
+{
+	return a->cpython;
+}
+
+/* The runtimes' finders, in the order they are tried, and when. */
+static const struct {
+	bool (*on)(const struct ms_analysis *a);
+	int (*find)(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		    void *data, struct ms_objrange *res);
+} runtimes[] = {
+	{ v8_on, ms_objects_v8 },
+	{ cpython_on, ms_objects_pymalloc },
+};
+
 /* Each range of the dump to the finder that fits it. */
 static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
 	const struct ms_manifest_range *r = space->ranges;
 	const unsigned char *map = space->map;
-	size_t n = space->nranges, size = space->size, i;
+	size_t n = space->nranges, size = space->size, i, k;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -229,29 +249,21 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		/* V8's pages hold JS objects, not malloc's chunks: said so, never walked. */
-		if (a->v8 && !name[0]) {
-			rc = ms_objects_v8(ctx, map + r[i].offset, (size_t)len, r[i].start,
-					   ms_clusters_add_cb, a->clusters, &res);
-			if (rc < 0)
+		/*
+		 * Runtimes' own heaps first, in anonymous memory glibc knows
+		 * nothing of: V8's pages (JS objects, never walked as malloc's)
+		 * and CPython's pools.  Each says whether the range is its own.
+		 */
+		for (k = 0, rc = 0; !name[0] && k < MS_ARRAY_SIZE(runtimes) && rc == 0; k++)
+			if (runtimes[k].on(a))
+				rc = runtimes[k].find(ctx, map + r[i].offset, (size_t)len, r[i].start,
+						      ms_clusters_add_cb, a->clusters, &res);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			if ((rc = add_range(ctx, a, &res)) < 0)
 				return rc;
-			if (rc > 0) {
-				if ((rc = add_range(ctx, a, &res)) < 0)
-					return rc;
-				continue;
-			}
-		}
-		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
-		if (a->cpython && !name[0]) {
-			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
-						 ms_clusters_add_cb, a->clusters, &res);
-			if (rc < 0)
-				return rc;
-			if (rc > 0) {
-				if ((rc = add_range(ctx, a, &res)) < 0)
-					return rc;
-				continue;
-			}
+			continue;
 		}
 		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
