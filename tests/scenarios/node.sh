@@ -8,7 +8,8 @@
 # and never walked as malloc's, and the strings the script keeps in them are
 # named by their text.  Then the script keeps JS objects: mapsdiff
 # sums V8's pages into one "V8 heap" row, which grows as much as V8 itself
-# says its heap did (v8.getHeapStatistics().total_physical_size).
+# says its heap did (v8.getHeapStatistics().total_physical_size), and
+# mapswatch shows it as one row as resident as V8 says.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
@@ -110,5 +111,15 @@ print("truth: V8 heap +%d; V8 rows %s" % (grew, [(r["count"], r["rss_delta"]) fo
 assert len(v8) == 1 and v8[0]["count"] > 1, v8
 assert max(rows, key=lambda r: r["rss_delta"]) is v8[0], rows[:3]
 assert abs(v8[0]["rss_delta"] - grew) <= grew / 4, (v8[0], grew)
+PY
+# mapswatch ranks the same heap as one row, as resident as V8 says it is.
+"$bin/mapswatch" -p "$npid" -i 100ms -n 2 -J > "$tmp/w.json" 2> "$tmp/err" || ms_fail "mapswatch: $(cat "$tmp/err")"
+python3 - "$tmp/w.json" "$h1" <<'PY' || ms_fail "mapswatch: V8's heap is not one row as resident as V8 says"
+import json, sys
+rows, phys = json.load(open(sys.argv[1]))["mappings"], int(sys.argv[2])
+v8 = [r for r in rows if r["label"] == "V8 heap (likely)"]
+print("truth: V8 heap %d resident; mapswatch %s" % (phys, [(r["name"], r["rss"]) for r in v8]), file=sys.stderr)
+assert len(v8) == 1 and v8[0]["name"].endswith("mappings of one heap"), v8
+assert abs(v8[0]["rss"] - phys) <= phys / 10, (v8[0], phys)
 PY
 exit 0
