@@ -640,7 +640,8 @@ static bool after_call(const unsigned char *p, uint64_t off, uint64_t addr, uint
 			return true;
 	}
 	/* call *d32(SIB), and call *d32(,index) with no base */
-	if (off >= 7 && p[off - 7] == 0xff && (p[off - 6] == 0x94 || (p[off - 6] == 0x14 && (p[off - 5] & 7) == 5)))
+	if (off >= 7 && p[off - 7] == 0xff &&
+	    (p[off - 6] == 0x94 || (p[off - 6] == 0x14 && (p[off - 5] & 7) == 5)))
 		return true;
 	return false;
 }
@@ -656,10 +657,9 @@ static bool cfi_entry(Dwfl_Module *mod, uint64_t addr)
 	Dwarf_Addr bias, start = 0, end = 0;
 	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
 	Dwarf_Frame *frame = NULL;
-	bool yes = false;
-
 	Dwarf_Op *ops = NULL;
 	size_t nops = 0;
+	bool yes = false;
 
 	/* A row of rules starts here, and its CFA is the entry's: %rsp + 8, the return address. */
 	if (cfi && dwarf_cfi_addrframe(cfi, addr - bias, &frame) == 0) {
