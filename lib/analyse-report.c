@@ -189,13 +189,24 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	struct ms_clause cl[CLAUSES_MAX];
 	size_t n = ms_analysis_clauses(a, cl, CLAUSES_MAX), i;
 	char t[32], d[32];
-	bool guessed = false;
+	bool guessed = false, v8 = false;
 
 	(void)ctx;
+	/*
+	 * JS objects are V8's and not walked: when its pages grew more than
+	 * the first clause's objects, that is said first, or a Node leak
+	 * would be told as the malloc chunks beside it.
+	 */
+	if (a->diffed && a->v8_growth > 0 &&
+	    (!n || (uint64_t)a->v8_growth > growth(a, cl[0].cluster) * cl[0].cluster->size)) {
+		fprintf(fp, "V8's heap, +%s in one interval (JS objects: not walked, only their one-byte strings are named)",
+			ms_size_str((uint64_t)a->v8_growth, d, sizeof(d)));
+		v8 = true;
+	}
 	for (i = 0; i < n; i++) {
 		const struct ms_cluster *c = cl[i].cluster;
 
-		fprintf(fp, "%s%s × ", i ? "; " : "", ms_count_str(c->count, t, sizeof(t)));
+		fprintf(fp, "%s%s × ", i || v8 ? "; " : "", ms_count_str(c->count, t, sizeof(t)));
 		object_str(c, true, fp);
 		/* Where they live: CPython's arenas grow, not [heap]. */
 		if (c->finder == MS_FIND_PYMALLOC)
@@ -218,7 +229,7 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	else if (guessed)
 		fputs(" [found by signature in memory of no known heap layout: counts are exact, sizes are a stride]",
 		      fp);
-	return n;
+	return n + v8;
 }
 
 static void json_sym(const struct ms_cluster *c, FILE *fp)
@@ -368,7 +379,16 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 				fputs("null", fp);
 			fputc('}', fp);
 		}
-		fputs("]}", fp);
+		/* V8's pages: bytes in the dump, and their growth once diffed. */
+		fputs("],\"v8_bytes\":", fp);
+		if (a->v8)
+			fprintf(fp, "%" PRIu64 ",\"v8_growth\":", a->v8_bytes);
+		else
+			fputs("null,\"v8_growth\":", fp);
+		if (a->v8 && a->diffed)
+			fprintf(fp, "%" PRId64 "}", a->v8_growth);
+		else
+			fputs("null}", fp);
 	}
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

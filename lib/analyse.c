@@ -383,6 +383,9 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		if (rc == 0)
 			rc = ms_clusters_finish(ctx, a->clusters);
 	}
+	for (size_t i = 0; i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_V8)
+			a->v8_bytes += a->ranges[i].end - a->ranges[i].start;
 	if (rc == 0 && o->heap_walk)
 		rc = heap_walk(ctx, a, &space);
 	a->space = NULL;
@@ -405,6 +408,7 @@ out:
 
 void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
 {
+	a->v8_growth = (int64_t)(a->v8_bytes - older->v8_bytes);
 	if (!a->clusters || !older->clusters)
 		return;
 	ms_clusters_diff(a->clusters, older->clusters);

@@ -9,7 +9,8 @@
 # named by their text.  Then the script keeps JS objects: mapsdiff
 # sums V8's pages into one "V8 heap" row, which grows as much as V8 itself
 # says its heap did (v8.getHeapStatistics().total_physical_size), and
-# mapswatch shows it as one row, as resident as V8 and the kernel say.
+# mapswatch shows it as one row, as resident as V8 and the kernel say.  A
+# verdict between two dumps says first that V8's heap grew, and by how much.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
@@ -112,6 +113,25 @@ assert len(v8) == 1 and v8[0]["count"] > 1, v8
 assert max(rows, key=lambda r: r["rss_delta"]) is v8[0], rows[:3]
 assert abs(v8[0]["rss_delta"] - grew) <= grew / 4, (v8[0], grew)
 PY
+# Two dumps of what grew, JS objects kept between them: the verdict says
+# first that V8's heap grew, by no more than V8 says it did.
+"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -o "$tmp/j1.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+ask "objs 200000"
+ask heap
+h2=${reply#ok }
+"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -o "$tmp/j2.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$bin/bytehist" --objects -J --base "$tmp/j1.dump" "$tmp/j2.dump" > "$tmp/j.json" 2> "$tmp/err" ||
+	ms_fail "bytehist --objects: $(cat "$tmp/err")"
+python3 - "$tmp/j.json" $((h2 - h1)) <<'PY' || ms_fail "the verdict does not say V8's heap grew as V8 says"
+import json, sys
+v, grew = json.load(open(sys.argv[1]))["verdict"], int(sys.argv[2])
+print("truth: V8 heap +%d; verdict v8_growth %s: %s" % (grew, v["v8_growth"], v["text"][:90]), file=sys.stderr)
+assert v["text"].startswith("V8's heap, +"), v["text"]
+# Pages V8 pooled when it freed them, resident all along, are in no dump of
+# what grew when it takes them back: the dumps see less than V8 counts.
+assert grew / 3 <= v["v8_growth"] <= grew * 1.25, (v["v8_growth"], grew)
+PY
+
 # mapswatch ranks the same heap as one row: at least as resident as V8 says
 # it is (V8 keeps freed pages pooled, uncounted), and as the kernel's smaps
 # say V8's 256 KiB-aligned read-write anonymous mappings are, read after.
