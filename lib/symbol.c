@@ -723,7 +723,13 @@ static bool plausible(struct ms_symbols *s, Dwfl_Module *mod, const struct ms_ma
 		dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
 		if (after_call(data->d_buf, soff, addr, lo, hi) || plt_entry(mod, addr))
 			return true;
-		/* A function's start no symbol names: only its shape can say. */
+		/*
+		 * A function's start no symbol names: only its shape can say.  Go
+		 * emits no .eh_frame for its own functions; a stripped Go binary's
+		 * starts are in .gopclntab, which symbol-go.c reads, not here.
+		 */
+		if (!name && mi->go && !mi->nidx)
+			return true;
 		return !name && cfi_entry(mod, addr);
 	}
 	/* Vtables are pointed to past their head, and a class's secondary ones further in. */
