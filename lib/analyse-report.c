@@ -396,8 +396,8 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 int ms_analysis_print(struct ms_ctx *ctx, const struct ms_analysis *a, unsigned top, FILE *fp)
 {
 	char t[32], s[MS_SIZE_STR_MAX];
-	uint64_t objs = 0;
-	size_t i;
+	uint64_t objs = 0, v8_strings = 0;
+	size_t i, v8_ranges = 0;
 
 	if (!top)
 		top = 10;
@@ -408,10 +408,20 @@ int ms_analysis_print(struct ms_ctx *ctx, const struct ms_analysis *a, unsigned 
 	for (i = 0; i < a->nranges; i++) {
 		const struct ms_objrange *r = &a->ranges[i];
 
+		/* V8's pages are hundreds of ranges alike: one line for them all, below. */
+		if (r->finder == MS_FIND_V8) {
+			v8_ranges++;
+			v8_strings += r->objects;
+			continue;
+		}
 		fprintf(fp, "  0x%" PRIx64 "-0x%" PRIx64 " %-11s %10s objects%s%s\n", r->start, r->end,
 			ms_finder_str(r->finder), ms_count_str(r->objects, t, sizeof(t)),
 			r->note[0] ? "  " : "", r->note);
 	}
+	if (v8_ranges)
+		fprintf(fp, "  V8's heap: %zu ranges of pages with MemoryChunk headers, %s, %s one-byte strings found; no other JS object walked\n",
+			v8_ranges, ms_size_str(a->v8_bytes, s, sizeof(s)),
+			ms_count_str(v8_strings, t, sizeof(t)));
 	for (i = 0; i < a->nnotes; i++)
 		fprintf(fp, "  note: %s\n", a->notes[i]);
 	fprintf(fp, "\nClusters (size and signature), %s:\n%6s %10s %8s %9s  %s\n",
