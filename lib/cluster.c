@@ -225,7 +225,11 @@ static bool ptr_like(uint64_t w)
 	return w >= 4096 && !(w >> 47) && !(w % 8);
 }
 
-/* Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC head), or -1. */
+/*
+ * Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC
+ * head), 40 (3.11's instances of a class: their dict and values pointers
+ * before the GC head, the dict NULL while the values are inline), or -1.
+ */
 static int py_type_offset(const unsigned char *d, size_t len)
 {
 	uint64_t w0 = rd(d), w8 = rd(d + 8);
@@ -235,6 +239,9 @@ static int py_type_offset(const unsigned char *d, size_t len)
 	if (len >= 32 && ptr_like(w0) && rd(d + 16) && rd(d + 16) < (1ULL << 32) &&
 	    ptr_like(rd(d + 24)))
 		return 24;
+	if (len >= 48 && (!w0 || ptr_like(w0)) && ptr_like(rd(d + 16)) && rd(d + 32) &&
+	    rd(d + 32) < (1ULL << 32) && ptr_like(rd(d + 40)))
+		return 40;
 	return -1;
 }
 

@@ -108,7 +108,9 @@ size_t ms_analysis_clauses(const struct ms_analysis *a, struct ms_clause *cl, si
 /*
  * Write the verdict sentence, with no final period, to FP: one clause per
  * cluster, each with its count, object size, content, and the name its
- * own objects carry with its share, or "unnamed" and the evidence.
+ * own objects carry with its share, or "unnamed" and the evidence.  When
+ * V8's pages grew since the older dump by more than the first clause's
+ * objects, a clause for V8's heap and its growth comes first.
  * Returns: how many clauses were written (0: nothing to say; write nothing).
  */
 size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE *fp);
