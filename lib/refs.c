@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The reference index over an image: the objects the analysis found,
+ * sorted, and a bitmap of those reached from the roots.  Every word is read
+ * from the image file through one read-only mapping, so the bytes stay in
+ * the page cache and out of this process's heap.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <memsift/analyse.h>
+#include <memsift/maps.h>
+#include <memsift/objects.h>
+#include <memsift/output.h>
+#include <memsift/refs.h>
+#include <memsift/symbol.h>
+
+#include "hash.h"
+#include "internal.h"
+#include "refs-private.h"
+
+/* x86-64 and arm64 leaf functions may keep live words this far below SP. */
+#define RED_ZONE 128
+#define MAX_GROUPS 256
+#define NCHAINS 3
+
+struct obj {
+	uint64_t addr, end;	/* [addr, end): the bytes a pointer may point into */
+	uint64_t size;		/* the allocator's */
+	uint32_t key;		/* index in keys[] */
+	bool glibc;		/* only these may be called unreferenced */
+};
+
+enum rkind { R_ROOT = 0, R_HEAP, R_STACK };
+
+struct range {
+	uint64_t start, end, from;	/* from: where a stack's live part starts */
+	const unsigned char *p;		/* its bytes in the image, or NULL past the file */
+	enum rkind kind;
+	pid_t tid;			/* R_STACK: whose */
+};
+
+struct ms_refs {
+	struct ms_refs_image *img;
+	struct ms_analysis *a;
+	unsigned char *map;
+	size_t mapsz;
+	struct range *r;
+	size_t nr;
+	struct obj *o;
+	size_t n, cap;
+	uint64_t lo, hi;	/* every object is within */
+	uint64_t blo, bhi;	/* a block the chains look for pointers into; bhi 0: none */
+	uint64_t *keys;		/* cluster keys met, and each one's cluster */
+	const struct ms_cluster **kcl;
+	size_t nkeys, capkeys;
+	uint32_t *kslot;
+	size_t kslots;
+	uint64_t *mark;		/* reached */
+	uint64_t nglibc, reached;
+	struct ms_refs_leak *leaks;
+	size_t nleaks;
+	struct ms_refs_chain chains[NCHAINS];
+	size_t nchains;
+	bool chained;
+};
+
+static bool bit(const uint64_t *b, size_t i) { return b[i / 64] >> (i % 64) & 1; }
+static void set_bit(uint64_t *b, size_t i) { b[i / 64] |= 1ULL << (i % 64); }
+
+static uint64_t rd(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	const struct obj *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static struct range *range_of(const struct ms_refs *R, uint64_t addr)
+{
+	size_t lo = 0, hi = R->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (R->r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < R->nr && R->r[lo].start <= addr ? &R->r[lo] : NULL;
+}
+
+/* The object whose bytes hold address V, or -1: interior pointers count. */
+static ssize_t find(const struct ms_refs *R, uint64_t v)
+{
+	size_t lo = 0, hi = R->n;
+
+	if (v < R->lo || v >= R->hi)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (R->o[mid].addr <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && v < R->o[lo - 1].end ? (ssize_t)(lo - 1) : -1;
+}
+
+/* The index of cluster key K in R->keys, added if new; (uint32_t)-1 out of memory. */
+static uint32_t key_index(struct ms_ctx *ctx, struct ms_refs *R, uint64_t k)
+{
+	size_t j;
+
+	if (R->nkeys * 2 >= R->kslots) {
+		size_t cap = R->kslots ? R->kslots * 2 : 1024, i;
+		uint32_t *s = calloc(cap, sizeof(*s));
+
+		if (!s)
+			goto oom;
+		for (i = 0; i < R->nkeys; i++) {
+			for (j = ms_hash64(R->keys[i]) & (cap - 1); s[j]; j = (j + 1) & (cap - 1))
+				;
+			s[j] = (uint32_t)i + 1;
+		}
+		free(R->kslot);
+		R->kslot = s;
+		R->kslots = cap;
+	}
+	for (j = ms_hash64(k) & (R->kslots - 1); R->kslot[j]; j = (j + 1) & (R->kslots - 1))
+		if (R->keys[R->kslot[j] - 1] == k)
+			return R->kslot[j] - 1;
+	if (R->nkeys == R->capkeys) {
+		size_t cap = R->capkeys ? R->capkeys * 2 : 256;
+		uint64_t *p = realloc(R->keys, cap * sizeof(*p));
+
+		if (!p)
+			goto oom;
+		R->keys = p;
+		R->capkeys = cap;
+	}
+	R->keys[R->nkeys] = k;
+	R->kslot[j] = (uint32_t)++R->nkeys;
+	return (uint32_t)(R->nkeys - 1);
+oom:
+	ms_err(ctx, -ENOMEM, "out of memory");
+	return (uint32_t)-1;
+}
+
+/* From the analysis, each object into the index; none from a thread's stack. */
+static int keep(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *data)
+{
+	struct ms_refs *R = data;
+	const struct range *g = range_of(R, o->addr);
+	uint32_t k;
+
+	if (g && g->kind == R_STACK)
+		return 0;
+	if ((k = key_index(ctx, R, key)) == (uint32_t)-1)
+		return -ENOMEM;
+	if (R->n == R->cap) {
+		size_t cap = R->cap ? R->cap * 2 : 4096;
+		struct obj *p = realloc(R->o, cap * sizeof(*p));
+
+		if (!p)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		R->o = p;
+		R->cap = cap;
+	}
+	R->o[R->n++] = (struct obj){
+		.addr = o->addr, .end = o->addr + (o->len < o->size ? o->len : o->size),
+		.size = o->size, .key = k,
+		.glibc = o->finder == MS_FIND_GLIBC_MAIN || o->finder == MS_FIND_GLIBC_ARENA ||
+			 o->finder == MS_FIND_GLIBC_MMAP,
+	};
+	return 0;
+}
+
+/*
+ * The image's ranges, and which hold a thread's stack.  A Go process runs
+ * goroutines on stacks in its heap: there the stack pointer tells nothing
+ * of an OS stack, and only [stack] is taken as one.
+ */
+static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
+{
+	const struct ms_manifest_info *mi = &R->img->mi;
+	struct ms_maps *maps = NULL;
+	bool go = false;
+	size_t i, k;
+
+	if (mi->maps) {
+		char why[160];
+
+		go = ms_allocator_guess(mi->maps, strlen(mi->maps), why, sizeof(why)) == MS_ALLOC_GO;
+		if (ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), "maps", &maps) < 0)
+			maps = NULL;
+	}
+	R->r = calloc(mi->nranges + 1, sizeof(*R->r));
+	if (!R->r) {
+		ms_maps_free(maps);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < mi->nranges; i++) {
+		const struct ms_manifest_range *m = &mi->ranges[i];
+		const struct ms_mapping *mp = maps ? ms_maps_find(maps, m->start) : NULL;
+		struct range *g = &R->r[R->nr];
+		uint64_t len = m->length;
+
+		if (!len || m->offset >= R->mapsz)
+			continue;
+		if (len > R->mapsz - m->offset)
+			len = R->mapsz - m->offset;
+		*g = (struct range){ m->start, m->start + len, m->start, R->map + m->offset, R_ROOT, 0 };
+		if (mp && !strcmp(ms_mapping_name(mp), "[stack]"))
+			g->kind = R_STACK;
+		for (k = 0; k < R->img->nt; k++) {
+			uint64_t sp = R->img->t[k].sp;
+
+			if (!sp || sp < g->start || sp >= g->end || (go && g->kind != R_STACK))
+				continue;
+			g->kind = R_STACK;
+			g->tid = R->img->t[k].tid;
+			g->from = sp - RED_ZONE > g->start ? sp - RED_ZONE : g->start;
+		}
+		R->nr++;
+	}
+	ms_maps_free(maps);
+	qsort(R->r, R->nr, sizeof(*R->r), cmp_range);
+	return 0;
+}
+
+/* Each word of [FROM, TO) that points into an object goes to FN, with where it is. */
+typedef void (*word_fn)(struct ms_refs *R, uint64_t at, size_t target, void *data);
+
+static void scan(struct ms_refs *R, const unsigned char *p, uint64_t from, uint64_t to,
+		 word_fn fn, void *data)
+{
+	uint64_t at = (from + 7) & ~(uint64_t)7;
+
+	p += at - from;
+	for (; at + 8 <= to; at += 8, p += 8) {
+		uint64_t v = rd(p);
+		ssize_t i;
+
+		if (v >= R->lo && v < R->hi && (i = find(R, v)) >= 0)
+			fn(R, at, (size_t)i, data);
+		else if (v >= R->blo && v < R->bhi)
+			fn(R, at, SIZE_MAX, data);
+	}
+}
+
+/* The bytes of object I in the image, and how many; NULL when the image lacks them. */
+static const unsigned char *obj_bytes(const struct ms_refs *R, size_t i, uint64_t *end)
+{
+	const struct range *g = range_of(R, R->o[i].addr);
+
+	if (!g)
+		return NULL;
+	*end = R->o[i].end < g->end ? R->o[i].end : g->end;
+	return g->p + (R->o[i].addr - g->start);
+}
+
+/*
+ * The root words: registers, stacks' live parts, and every range but a
+ * glibc heap, less the objects in them (those are scanned as objects).
+ * FN gets AT 0 for a register, with *TID set.
+ */
+struct root_ctx {
+	word_fn fn;
+	void *data;
+	const struct range *g;	/* the range scanned, NULL: registers */
+	pid_t tid;
+};
+
+static void scan_roots(struct ms_refs *R, struct root_ctx *rc)
+{
+	size_t i, k;
+
+	for (k = 0; k < R->img->nt; k++) {
+		const struct ms_refs_thread *t = &R->img->t[k];
+
+		rc->g = NULL;
+		rc->tid = t->tid;
+		for (i = 0; i < t->nregs; i++) {
+			ssize_t j = find(R, t->regs[i]);
+
+			if (j >= 0)
+				rc->fn(R, 0, (size_t)j, rc->data);
+		}
+	}
+	for (k = 0; k < R->nr; k++) {
+		const struct range *g = &R->r[k];
+		uint64_t at = g->from;
+		size_t j;
+
+		if (g->kind == R_HEAP)
+			continue;
+		rc->g = g;
+		rc->tid = g->tid;
+		/* The first object ending past AT, then between objects. */
+		j = 0;
+		if (R->n) {
+			size_t lo = 0, hi = R->n;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (R->o[mid].end <= at)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			j = lo;
+		}
+		while (at < g->end) {
+			uint64_t stop = j < R->n && R->o[j].addr < g->end ? R->o[j].addr : g->end;
+
+			if (stop > at)
+				scan(R, g->p + (at - g->start), at, stop, rc->fn, rc->data);
+			if (stop >= g->end)
+				break;
+			at = R->o[j].end > at ? R->o[j].end : at;
+			j++;
+		}
+	}
+}
+
+struct marker {
+	uint32_t *stack;
+	size_t n;
+};
+
+static void mark_word(struct ms_refs *R, uint64_t at, size_t i, void *data)
+{
+	struct marker *m = data;
+
+	(void)at;
+	if (bit(R->mark, i))
+		return;
+	set_bit(R->mark, i);
+	m->stack[m->n++] = (uint32_t)i;
+}
+
+static int mark(struct ms_ctx *ctx, struct ms_refs *R)
+{
+	struct marker m = { calloc(R->n + 1, sizeof(uint32_t)), 0 };
+	struct root_ctx rc = { mark_word, &m, NULL, 0 };
+	size_t i;
+
+	R->mark = calloc(R->n / 64 + 1, sizeof(uint64_t));
+	if (!m.stack || !R->mark) {
+		free(m.stack);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	/* Another allocator's objects: whether they are live is not known, so they are. */
+	for (i = 0; i < R->n; i++)
+		if (!R->o[i].glibc)
+			mark_word(R, 0, i, &m);
+	scan_roots(R, &rc);
+	while (m.n) {
+		const unsigned char *p;
+		uint64_t end;
+
+		i = m.stack[--m.n];
+		if ((p = obj_bytes(R, i, &end)))
+			scan(R, p, R->o[i].addr, end, mark_word, &m);
+	}
+	free(m.stack);
+	for (i = 0; i < R->n; i++)
+		if (R->o[i].glibc) {
+			R->nglibc++;
+			R->reached += bit(R->mark, i);
+		}
+	return 0;
+}
+
+static int cmp_leak(const void *a, const void *b)
+{
+	const struct ms_refs_leak *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return (x->count < y->count) - (x->count > y->count);
+}
+
+static int leaks(struct ms_ctx *ctx, struct ms_refs *R)
+{
+	struct ms_refs_leak *l = calloc(R->nkeys + 1, sizeof(*l));
+	size_t i, n = 0;
+
+	if (!l)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < R->n; i++) {
+		struct ms_refs_leak *x = &l[R->o[i].key];
+
+		if (!R->o[i].glibc || bit(R->mark, i))
+			continue;
+		if (x->count < MS_REFS_EXAMPLES)
+			x->example[x->count] = R->o[i].addr;
+		x->count++;
+		x->bytes += R->o[i].size;
+	}
+	for (i = 0; i < R->nkeys; i++)
+		if (l[i].count) {
+			l[i].cluster = R->keys[i] ? R->kcl[i] : NULL;
+			l[n++] = l[i];
+		}
+	qsort(l, n, sizeof(*l), cmp_leak);
+	R->leaks = l;
+	R->nleaks = n;
+	return 0;
+}
+
+/* Each cluster key to its cluster, for the groups and the leaks. */
+static int clusters(struct ms_ctx *ctx, struct ms_refs *R)
+{
+	const struct ms_clusters *c = ms_analysis_clusters(R->a);
+	size_t i;
+
+	R->kcl = calloc(R->nkeys + 1, sizeof(*R->kcl));
+	if (!R->kcl)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; c && i < ms_clusters_count(c); i++) {
+		const struct ms_cluster *cl = ms_clusters_get(c, i);
+		size_t j;
+
+		if (!R->kslots)
+			break;
+		for (j = ms_hash64(cl->key) & (R->kslots - 1); R->kslot[j]; j = (j + 1) & (R->kslots - 1))
+			if (R->keys[R->kslot[j] - 1] == cl->key) {
+				R->kcl[R->kslot[j] - 1] = cl;
+				break;
+			}
+	}
+	return 0;
+}
+
+int ms_refs_run(struct ms_ctx *ctx, struct ms_refs_image *img, struct ms_refs **out)
+{
+	struct ms_refs *R = calloc(1, sizeof(*R));
+	struct ms_analysis_opts ao = { .pid = img->pid, .obj_cb = keep };
+	size_t i, k;
+	int rc;
+
+	if (!R)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	R->img = img;
+	R->map = MAP_FAILED;
+	ao.obj_data = R;
+	R->mapsz = (size_t)img->size;
+	if (R->mapsz) {
+		R->map = mmap(NULL, R->mapsz, PROT_READ, MAP_SHARED, img->fd, 0);
+		if (R->map == MAP_FAILED) {
+			rc = ms_err_errno(ctx, -errno, "mapping the image");
+			goto out;
+		}
+	}
+	if ((rc = ranges(ctx, R)) < 0)
+		goto out;
+	if ((rc = ms_analysis_run(ctx, &ao, img->path, &img->mi, &R->a)) < 0)
+		goto out;
+	qsort(R->o, R->n, sizeof(*R->o), cmp_obj);
+	for (i = 0; i < R->n; i++) {
+		if (!i || R->o[i].addr < R->lo)
+			R->lo = R->o[i].addr;
+		if (R->o[i].end > R->hi)
+			R->hi = R->o[i].end;
+	}
+	/* glibc's heaps are not roots: only reached objects' words count there. */
+	for (i = 0; i < ms_analysis_range_count(R->a); i++) {
+		const struct ms_objrange *o = ms_analysis_range(R->a, i);
+
+		if (o->finder != MS_FIND_GLIBC_MAIN && o->finder != MS_FIND_GLIBC_ARENA &&
+		    o->finder != MS_FIND_GLIBC_MMAP)
+			continue;
+		for (k = 0; k < R->nr; k++)
+			if (R->r[k].start == o->start && R->r[k].kind == R_ROOT)
+				R->r[k].kind = R_HEAP;
+	}
+	if ((rc = clusters(ctx, R)) < 0 || (rc = mark(ctx, R)) < 0 || (rc = leaks(ctx, R)) < 0)
+		goto out;
+out:
+	if (rc < 0) {
+		ms_refs_free(R);
+		return rc;
+	}
+	*out = R;
+	return 0;
+}
+
+void ms_refs_free(struct ms_refs *r)
+{
+	if (!r)
+		return;
+	if (r->map != MAP_FAILED && r->map)
+		munmap(r->map, r->mapsz);
+	ms_analysis_free(r->a);
+	free(r->r);
+	free(r->o);
+	free(r->keys);
+	free(r->kcl);
+	free(r->kslot);
+	free(r->mark);
+	free(r->leaks);
+	free(r);
+}
+
+const struct ms_analysis *ms_refs_analysis(const struct ms_refs *r) { return r->a; }
+uint64_t ms_refs_objects(const struct ms_refs *r) { return r->n; }
+uint64_t ms_refs_glibc_objects(const struct ms_refs *r) { return r->nglibc; }
+uint64_t ms_refs_reached(const struct ms_refs *r) { return r->reached; }
+size_t ms_refs_leak_count(const struct ms_refs *r) { return r->nleaks; }
+
+const struct ms_refs_leak *ms_refs_leak(const struct ms_refs *r, size_t i)
+{
+	return i < r->nleaks ? &r->leaks[i] : NULL;
+}
+
+char *ms_refs_cluster_str(const struct ms_cluster *c, char *buf, size_t len)
+{
+	char b[MS_BYTE_STR_MAX];
+
+	if (!c)
+		snprintf(buf, len, "(uncounted: more than %d clusters)", MS_CLUSTERS_MAX);
+	else if (c->name)
+		snprintf(buf, len, "%s", c->name->name);
+	else if (c->type_name[0])
+		snprintf(buf, len, "%s", c->type_name);
+	else if (c->magic[0])
+		snprintf(buf, len, "magic \"%s\"", c->magic);
+	else if (c->shape[0])
+		snprintf(buf, len, "text \"%s\"", c->shape);
+	else if (c->fill >= 0)
+		snprintf(buf, len, "fill %s", ms_byte_str((unsigned char)c->fill, 0, b, sizeof(b)));
+	else
+		snprintf(buf, len, "%s", ms_content_str(c->content));
+	return buf;
+}
+
+/* Retention chains: who points at a set of objects (or a block), summarised. */
+struct group {
+	enum ms_refs_holder holder;
+	uint64_t gid;		/* cluster key index, tid, range index, or a hash of the symbol */
+	uint64_t count, bytes, held, addr, lo, hi;
+	size_t last;		/* the last referring object counted, + 1 */
+	bool block_held;
+	char name[160];
+};
+
+struct chase {
+	struct root_ctx rc;	/* the root being scanned; rc.data is this */
+	struct ms_ctx *ctx;
+	struct ms_symbols *syms;
+	uint64_t *tgt, *seen, *next;
+	ssize_t src;		/* the object being scanned, or -1 */
+	struct group *g;
+	size_t ng;
+	const struct group *pick;	/* pass 2: mark this group's objects in NEXT */
+};
+
+static struct group *group_of(struct chase *ch, enum ms_refs_holder h, uint64_t gid)
+{
+	size_t i;
+
+	for (i = 0; i < ch->ng; i++)
+		if (ch->g[i].holder == h && ch->g[i].gid == gid)
+			return &ch->g[i];
+	/* Past the cap, further holders are not told: the chains show the few largest. */
+	if (ch->ng == MAX_GROUPS)
+		return NULL;
+	ch->g[ch->ng] = (struct group){ .holder = h, .gid = gid };
+	return &ch->g[ch->ng++];
+}
+
+static void root_name(struct chase *ch, uint64_t at, enum ms_refs_holder *h, uint64_t *gid,
+		      char *name, size_t len)
+{
+	const struct ms_sym *s = NULL;
+	const char *mod;
+
+	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) == 0 && s &&
+	    (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS)) {
+		mod = s->module ? strrchr(s->module, '/') : NULL;
+		*h = MS_REFS_ROOT_DATA;
+		snprintf(name, len, "%s (%s, %s)", s->name, s->kind == MS_SYM_BSS ? ".bss" : ".data",
+			 mod ? mod + 1 : s->module ? s->module : "?");
+		*gid = ms_hash64(s->addr ^ ms_hash64(strlen(s->name)));
+		for (const char *c = s->name; *c; c++)
+			*gid = ms_hash64(*gid ^ (unsigned char)*c);
+		return;
+	}
+	*h = MS_REFS_BLOCK;
+	*gid = ch->rc.g->start;
+	name[0] = '\0';
+}
+
+static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
+{
+	struct chase *ch = data;
+	enum ms_refs_holder h;
+	char name[160] = "";
+	struct group *g;
+	uint64_t gid;
+
+	if (t != SIZE_MAX && !bit(ch->tgt, t))
+		return;
+	if (ch->src >= 0) {
+		/* A cluster's own objects among themselves (a list) hold nothing more. */
+		if (bit(ch->tgt, (size_t)ch->src))
+			return;
+		h = MS_REFS_OBJECTS;
+		gid = R->o[ch->src].key;
+	} else if (!ch->rc.g) {
+		h = MS_REFS_ROOT_REGS;
+		gid = (uint64_t)ch->rc.tid;
+		snprintf(name, sizeof(name), "registers of thread %d", (int)ch->rc.tid);
+	} else if (ch->rc.g->kind == R_STACK) {
+		h = MS_REFS_ROOT_STACK;
+		gid = (uint64_t)ch->rc.tid;
+		if (ch->rc.tid)
+			snprintf(name, sizeof(name), "stack of thread %d", (int)ch->rc.tid);
+		else
+			snprintf(name, sizeof(name), "[stack]");
+	} else {
+		/* The block looked for holds no pointer to itself that counts. */
+		if (at >= R->blo && at < R->bhi)
+			return;
+		root_name(ch, at, &h, &gid, name, sizeof(name));
+	}
+	if (!(g = group_of(ch, h, gid)))
+		return;
+	if (ch->pick) {
+		if (ch->pick->holder == h && ch->pick->gid == gid && ch->src >= 0)
+			set_bit(ch->next, (size_t)ch->src);
+		return;
+	}
+	if (!g->count) {
+		g->addr = ch->src >= 0 ? R->o[ch->src].addr : at;
+		g->lo = g->hi = at;
+		memcpy(g->name, name, sizeof(g->name));
+	}
+	if (t != SIZE_MAX && !bit(ch->seen, t)) {
+		set_bit(ch->seen, t);
+		g->held += R->o[t].size;
+	} else if (t == SIZE_MAX && !g->block_held) {
+		g->block_held = true;
+		g->held += R->bhi - R->blo;
+	}
+	if (h == MS_REFS_OBJECTS) {
+		if (g->last != (size_t)ch->src + 1) {
+			g->count++;
+			g->bytes += R->o[ch->src].size;
+			g->last = (size_t)ch->src + 1;
+		}
+	} else {
+		g->count++;
+		if (at && at < g->lo)
+			g->lo = at;
+		if (at > g->hi)
+			g->hi = at;
+	}
+}
+
+/* One pass over every referrer: reached objects, then the roots. */
+static void chase_all(struct ms_refs *R, struct chase *ch)
+{
+	size_t i;
+
+	for (i = 0; i < R->n; i++) {
+		const unsigned char *p;
+		uint64_t end;
+
+		if (!bit(R->mark, i) || !(p = obj_bytes(R, i, &end)))
+			continue;
+		ch->src = (ssize_t)i;
+		scan(R, p, R->o[i].addr, end, chase_word, ch);
+	}
+	ch->src = -1;
+	scan_roots(R, &ch->rc);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->held != y->held)
+		return x->held > y->held ? -1 : 1;
+	return (x->count < y->count) - (x->count > y->count);
+}
+
+static void to_link(const struct ms_refs *R, const struct group *g, struct ms_refs_link *l)
+{
+	*l = (struct ms_refs_link){ .holder = g->holder, .count = g->count, .bytes = g->bytes,
+				    .addr = g->addr, .held = g->held };
+	if (g->holder == MS_REFS_OBJECTS)
+		l->cluster = R->kcl[g->gid];
+	if (g->holder == MS_REFS_BLOCK) {
+		l->addr = g->lo;
+		l->bytes = g->hi + 8 - g->lo;
+	}
+	memcpy(l->name, g->name, sizeof(l->name));
+}
+
+/* Chain K: the K-th largest holder of the cluster of key index KEY, then the largest up. */
+static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
+		 struct ms_refs_chain *out)
+{
+	size_t words = R->n / 64 + 1, i, level;
+	struct chase ch = { .ctx = ctx, .syms = ms_analysis_symbols(R->a) };
+	struct ms_refs_chain c = { 0 };
+	int rc = 0;
+
+	ch.rc = (struct root_ctx){ chase_word, &ch, NULL, 0 };
+	ch.tgt = calloc(words, 8);
+	ch.seen = calloc(words, 8);
+	ch.next = calloc(words, 8);
+	ch.g = calloc(MAX_GROUPS, sizeof(*ch.g));
+	if (!ch.tgt || !ch.seen || !ch.next || !ch.g) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	c.links[0] = (struct ms_refs_link){ .holder = MS_REFS_OBJECTS, .cluster = R->kcl[key] };
+	for (i = 0; i < R->n; i++)
+		if (R->o[i].key == key && bit(R->mark, i)) {
+			set_bit(ch.tgt, i);
+			if (!c.links[0].count++)
+				c.links[0].addr = R->o[i].addr;
+			c.links[0].bytes += R->o[i].size;
+		}
+	c.links[0].held = c.links[0].bytes;
+	c.nlinks = 1;
+	R->blo = R->bhi = 0;
+	for (level = 1; level < MS_REFS_CHAIN_MAX; level++) {
+		struct group pick;
+		size_t want = level == 1 ? k : 0;
+		bool cycle = false;
+
+		ch.ng = 0;
+		ch.pick = NULL;
+		memset(ch.seen, 0, words * 8);
+		chase_all(R, &ch);
+		if (ch.ng <= want) {
+			if (level == 1)
+				goto out;	/* no K-th holder: no chain K */
+			break;
+		}
+		qsort(ch.g, ch.ng, sizeof(*ch.g), cmp_group);
+		pick = ch.g[want];
+		/* A holder of bytes another holds already is no chain of its own. */
+		if (level == 1 && k && !pick.held)
+			goto out;
+		to_link(R, &pick, &c.links[c.nlinks++]);
+		if (pick.holder != MS_REFS_OBJECTS && pick.holder != MS_REFS_BLOCK) {
+			c.rooted = true;
+			break;
+		}
+		for (i = 1; pick.holder == MS_REFS_OBJECTS && i + 1 < c.nlinks; i++)
+			cycle |= c.links[i].holder == MS_REFS_OBJECTS &&
+				 c.links[i].cluster == c.links[c.nlinks - 1].cluster;
+		if (cycle)
+			break;
+		memset(ch.next, 0, words * 8);
+		R->blo = R->bhi = 0;
+		if (pick.holder == MS_REFS_OBJECTS) {
+			ch.pick = &pick;
+			ch.ng = 0;
+			chase_all(R, &ch);
+			memcpy(ch.tgt, ch.next, words * 8);
+		} else {
+			memset(ch.tgt, 0, words * 8);
+			R->blo = pick.lo;
+			R->bhi = pick.hi + 8;
+		}
+	}
+	/* A block nothing else points at: memory of no module, a root of its own. */
+	if (!c.rooted && c.links[c.nlinks - 1].holder == MS_REFS_BLOCK && level < MS_REFS_CHAIN_MAX) {
+		c.links[c.nlinks - 1].holder = MS_REFS_ROOT_ANON;
+		c.rooted = true;
+	}
+	*out = c;
+	rc = 1;
+out:
+	R->blo = R->bhi = 0;
+	free(ch.tgt);
+	free(ch.seen);
+	free(ch.next);
+	free(ch.g);
+	return rc;
+}
+
+size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
+{
+	struct ms_clause cl;
+	size_t j, k;
+
+	if (r->chained)
+		return r->nchains;
+	r->chained = true;
+	if (!ms_analysis_clauses(r->a, &cl, 1) || !r->kslots)
+		return 0;
+	for (j = ms_hash64(cl.cluster->key) & (r->kslots - 1); r->kslot[j]; j = (j + 1) & (r->kslots - 1))
+		if (r->keys[r->kslot[j] - 1] == cl.cluster->key)
+			break;
+	if (!r->kslot[j])
+		return 0;
+	for (k = 0; k < NCHAINS; k++)
+		if (chain(ctx, r, r->kslot[j] - 1, k, &r->chains[r->nchains]) <= 0)
+			break;
+		else
+			r->nchains++;
+	return r->nchains;
+}
+
+const struct ms_refs_chain *ms_refs_chain(const struct ms_refs *r, size_t i)
+{
+	return i < r->nchains ? &r->chains[i] : NULL;
+}
