@@ -124,7 +124,14 @@ static ssize_t find(const struct ms_refs *R, uint64_t v)
 		else
 			hi = mid;
 	}
-	return lo && v < R->o[lo - 1].end ? (ssize_t)(lo - 1) : -1;
+	if (!lo)
+		return -1;
+	/*
+	 * A glibc chunk's last word is the next chunk's prev_size: a pointer
+	 * there is malloc's own (a bin, the top, a free chunk's fd) at the
+	 * next chunk's header, not the program's into this object.
+	 */
+	return v < R->o[lo - 1].end - (R->o[lo - 1].glibc ? 8 : 0) ? (ssize_t)(lo - 1) : -1;
 }
 
 /* The index of cluster key K in R->keys, added if new; (uint32_t)-1 out of memory. */
