@@ -171,6 +171,10 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 
 	if ((rc = ms_procfs_read(ctx, img->pid, "maps", &img->mi.maps, &len)) < 0)
 		return rc;
+	/* A process killed while stopped is a zombie: no maps, nothing to copy. */
+	if (!len)
+		return ms_err(ctx, -ESRCH, "pid %d exited while frozen; nothing to analyse",
+			      (int)img->pid);
 	if ((rc = ms_maps_parse_buf(ctx, img->mi.maps, len, "maps", &maps)) < 0)
 		return rc;
 	if ((rc = read_threads(ctx, img, f)) < 0)

@@ -63,7 +63,7 @@ static _Noreturn void usage(void)
 	       "grouped by cluster, and the chains of references that keep the largest\n"
 	       "cluster alive, from a frozen image of a live process or an ELF core.\n\n");
 	printf("Options:\n");
-	printf(" -c, --core FILE        analyse an ELF core (gcore, regiondump --format core)\n");
+	printf(" -c, --core FILE        analyse an ELF core file (from gcore or regiondump)\n");
 	printf(" -p, --pid PID          freeze the live process PID and analyse its image\n");
 	printf(" -t, --top N            clusters of unreferenced objects to show (default 10)\n");
 	ms_out_help_options(stdout);
