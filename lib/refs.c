@@ -25,7 +25,10 @@
 
 /* x86-64 and arm64 leaf functions may keep live words this far below SP. */
 #define RED_ZONE 128
-#define MAX_GROUPS 256
+#define MAX_GROUPS 4096
+#define GROUP_SLOTS 8192
+/* Words of one block lie at most this far apart (slice headers whose target no finder found between). */
+#define BLOCK_GAP 1024
 #define NCHAINS 3
 
 struct obj {
@@ -41,6 +44,7 @@ struct range {
 	uint64_t start, end, from;	/* from: where a stack's live part starts */
 	const unsigned char *p;		/* its bytes in the image, or NULL past the file */
 	enum rkind kind;
+	bool module;			/* a module's data or bss: its words are roots, never objects */
 	pid_t tid;			/* R_STACK: whose */
 };
 
@@ -174,15 +178,12 @@ oom:
 	return (uint32_t)-1;
 }
 
-/* From the analysis, each object into the index; none from a thread's stack. */
+/* From the analysis, each object into the index (those in stacks are dropped later). */
 static int keep(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *data)
 {
 	struct ms_refs *R = data;
-	const struct range *g = range_of(R, o->addr);
 	uint32_t k;
 
-	if (g && g->kind == R_STACK)
-		return 0;
 	if ((k = key_index(ctx, R, key)) == (uint32_t)-1)
 		return -ENOMEM;
 	if (R->n == R->cap) {
@@ -203,25 +204,15 @@ static int keep(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *
 	return 0;
 }
 
-/*
- * The image's ranges, and which hold a thread's stack.  A Go process runs
- * goroutines on stacks in its heap: there the stack pointer tells nothing
- * of an OS stack, and only [stack] is taken as one.
- */
+/* The image's ranges, in address order. */
 static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
 {
 	const struct ms_manifest_info *mi = &R->img->mi;
 	struct ms_maps *maps = NULL;
-	bool go = false;
-	size_t i, k;
+	size_t i;
 
-	if (mi->maps) {
-		char why[160];
-
-		go = ms_allocator_guess(mi->maps, strlen(mi->maps), why, sizeof(why)) == MS_ALLOC_GO;
-		if (ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), "maps", &maps) < 0)
-			maps = NULL;
-	}
+	if (mi->maps && ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), "maps", &maps) < 0)
+		maps = NULL;
 	R->r = calloc(mi->nranges + 1, sizeof(*R->r));
 	if (!R->r) {
 		ms_maps_free(maps);
@@ -237,23 +228,52 @@ static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
 			continue;
 		if (len > R->mapsz - m->offset)
 			len = R->mapsz - m->offset;
-		*g = (struct range){ m->start, m->start + len, m->start, R->map + m->offset, R_ROOT, 0 };
+		*g = (struct range){ .start = m->start, .end = m->start + len, .from = m->start,
+				     .p = R->map + m->offset, .kind = R_ROOT };
 		if (mp && !strcmp(ms_mapping_name(mp), "[stack]"))
 			g->kind = R_STACK;
-		for (k = 0; k < R->img->nt; k++) {
-			uint64_t sp = R->img->t[k].sp;
-
-			if (!sp || sp < g->start || sp >= g->end || (go && g->kind != R_STACK))
-				continue;
-			g->kind = R_STACK;
-			g->tid = R->img->t[k].tid;
-			g->from = sp - RED_ZONE > g->start ? sp - RED_ZONE : g->start;
-		}
+		/* The bss past a module's file is anonymous, right after the file's mapping. */
+		if (mp && (ms_mapping_name(mp)[0] == '/' ||
+			   (!ms_mapping_name(mp)[0] && ms_mapping_index(mp) > 0 &&
+			    ms_mapping_end(ms_maps_get(maps, ms_mapping_index(mp) - 1)) == m->start &&
+			    ms_mapping_name(ms_maps_get(maps, ms_mapping_index(mp) - 1))[0] == '/')))
+			g->module = true;
 		R->nr++;
 	}
 	ms_maps_free(maps);
 	qsort(R->r, R->nr, sizeof(*R->r), cmp_range);
 	return 0;
+}
+
+/*
+ * Which ranges hold a thread's stack, from its stack pointer, and the
+ * objects a finder guessed in them, or in a module's data, dropped: those
+ * words are roots.  A Go process runs goroutines
+ * on stacks in its heap: there the stack pointer tells nothing of an OS
+ * stack, and only [stack] is taken as one.
+ */
+static void stacks(struct ms_refs *R)
+{
+	bool go = ms_analysis_allocator(R->a, NULL) == MS_ALLOC_GO;
+	size_t i, k, n = 0;
+
+	for (k = 0; k < R->img->nt; k++) {
+		uint64_t sp = R->img->t[k].sp;
+		struct range *g = sp ? range_of(R, sp) : NULL;
+
+		if (!g || (go && g->kind != R_STACK))
+			continue;
+		g->kind = R_STACK;
+		g->tid = R->img->t[k].tid;
+		g->from = sp - RED_ZONE > g->start ? sp - RED_ZONE : g->start;
+	}
+	for (i = 0; i < R->n; i++) {
+		const struct range *g = range_of(R, R->o[i].addr);
+
+		if (!g || (g->kind != R_STACK && !g->module))
+			R->o[n++] = R->o[i];
+	}
+	R->n = n;
 }
 
 /* Each word of [FROM, TO) that points into an object goes to FN, with where it is. */
@@ -486,6 +506,7 @@ int ms_refs_run(struct ms_ctx *ctx, struct ms_refs_image *img, struct ms_refs **
 		goto out;
 	if ((rc = ms_analysis_run(ctx, &ao, img->path, &img->mi, &R->a)) < 0)
 		goto out;
+	stacks(R);
 	qsort(R->o, R->n, sizeof(*R->o), cmp_obj);
 	for (i = 0; i < R->n; i++) {
 		if (!i || R->o[i].addr < R->lo)
@@ -581,43 +602,59 @@ struct chase {
 	uint64_t *tgt, *seen, *next;
 	ssize_t src;		/* the object being scanned, or -1 */
 	struct group *g;
+	uint32_t *slot;		/* (holder, gid) -> group index + 1 */
 	size_t ng;
+	uint64_t run_start, run_last;	/* the block being read: words BLOCK_GAP apart at most */
 	const struct group *pick;	/* pass 2: mark this group's objects in NEXT */
 };
 
 static struct group *group_of(struct chase *ch, enum ms_refs_holder h, uint64_t gid)
 {
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < ch->ng; i++)
-		if (ch->g[i].holder == h && ch->g[i].gid == gid)
-			return &ch->g[i];
+	for (j = ms_hash64(gid ^ ((uint64_t)h << 56)) & (GROUP_SLOTS - 1); ch->slot[j];
+	     j = (j + 1) & (GROUP_SLOTS - 1))
+		if (ch->g[ch->slot[j] - 1].holder == h && ch->g[ch->slot[j] - 1].gid == gid)
+			return &ch->g[ch->slot[j] - 1];
 	/* Past the cap, further holders are not told: the chains show the few largest. */
 	if (ch->ng == MAX_GROUPS)
 		return NULL;
 	ch->g[ch->ng] = (struct group){ .holder = h, .gid = gid };
-	return &ch->g[ch->ng++];
+	ch->slot[j] = (uint32_t)++ch->ng;
+	return &ch->g[ch->ng - 1];
 }
 
 static void root_name(struct chase *ch, uint64_t at, enum ms_refs_holder *h, uint64_t *gid,
 		      char *name, size_t len)
 {
 	const struct ms_sym *s = NULL;
-	const char *mod;
+	const char *mod, *sec;
 
-	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) == 0 && s &&
-	    (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS)) {
-		mod = s->module ? strrchr(s->module, '/') : NULL;
+	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) < 0)
+		s = NULL;
+	if (ch->rc.g->module || (s && (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS))) {
+		mod = s && s->module ? strrchr(s->module, '/') : NULL;
+		mod = mod ? mod + 1 : s && s->module ? s->module : NULL;
+		sec = !s ? "data" : s->kind == MS_SYM_BSS ? ".bss" : s->kind == MS_SYM_DATA ? ".data" : "data";
 		*h = MS_REFS_ROOT_DATA;
-		snprintf(name, len, "%s (%s, %s)", s->name, s->kind == MS_SYM_BSS ? ".bss" : ".data",
-			 mod ? mod + 1 : s->module ? s->module : "?");
-		*gid = ms_hash64(s->addr ^ ms_hash64(strlen(s->name)));
-		for (const char *c = s->name; *c; c++)
+		if (s && mod)
+			snprintf(name, len, "%s (%s, %s)", s->name, sec, mod);
+		else if (s)
+			snprintf(name, len, "%s (%s)", s->name, sec);
+		else
+			snprintf(name, len, "0x%" PRIx64 " (data of a module)", at);
+		*gid = ms_hash64(s ? s->addr : at);
+		for (const char *c = s ? s->name : ""; *c; c++)
 			*gid = ms_hash64(*gid ^ (unsigned char)*c);
 		return;
 	}
+	/* Scanned in address order: a word near the last one is of its block. */
+	if (!ch->run_start || at < ch->run_last || at - ch->run_last > BLOCK_GAP ||
+	    at < ch->rc.g->start)
+		ch->run_start = at;
+	ch->run_last = at;
 	*h = MS_REFS_BLOCK;
-	*gid = ch->rc.g->start;
+	*gid = ch->run_start;
 	name[0] = '\0';
 }
 
@@ -666,10 +703,10 @@ static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
 		g->lo = g->hi = at;
 		memcpy(g->name, name, sizeof(g->name));
 	}
-	if (t != SIZE_MAX && !bit(ch->seen, t)) {
-		set_bit(ch->seen, t);
+	/* Each pointer its target's bytes: the holder of most pointers holds most. */
+	if (t != SIZE_MAX) {
 		g->held += R->o[t].size;
-	} else if (t == SIZE_MAX && !g->block_held) {
+	} else if (!g->block_held) {
 		g->block_held = true;
 		g->held += R->bhi - R->blo;
 	}
@@ -710,8 +747,14 @@ static int cmp_group(const void *a, const void *b)
 {
 	const struct group *x = a, *y = b;
 
+	bool rx = x->holder != MS_REFS_OBJECTS && x->holder != MS_REFS_BLOCK;
+	bool ry = y->holder != MS_REFS_OBJECTS && y->holder != MS_REFS_BLOCK;
+
 	if (x->held != y->held)
 		return x->held > y->held ? -1 : 1;
+	/* Holding as much, a root ends the chain: an allocator's own records tell less. */
+	if (rx != ry)
+		return rx ? -1 : 1;
 	return (x->count < y->count) - (x->count > y->count);
 }
 
@@ -742,7 +785,8 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 	ch.seen = calloc(words, 8);
 	ch.next = calloc(words, 8);
 	ch.g = calloc(MAX_GROUPS, sizeof(*ch.g));
-	if (!ch.tgt || !ch.seen || !ch.next || !ch.g) {
+	ch.slot = calloc(GROUP_SLOTS, sizeof(*ch.slot));
+	if (!ch.tgt || !ch.seen || !ch.next || !ch.g || !ch.slot) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -764,6 +808,8 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 
 		ch.ng = 0;
 		ch.pick = NULL;
+		ch.run_start = ch.run_last = 0;
+		memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
 		memset(ch.seen, 0, words * 8);
 		chase_all(R, &ch);
 		if (ch.ng <= want) {
@@ -791,11 +837,21 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 		if (pick.holder == MS_REFS_OBJECTS) {
 			ch.pick = &pick;
 			ch.ng = 0;
+			ch.run_start = ch.run_last = 0;
+			memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
 			chase_all(R, &ch);
 			memcpy(ch.tgt, ch.next, words * 8);
 		} else {
 			memset(ch.tgt, 0, words * 8);
-			R->blo = pick.lo;
+			/*
+			 * The block starts where its first pointer to the cluster
+			 * is, or before: down to its 8 KiB page (Go's large
+			 * objects start on one), whose first words may point at
+			 * objects no finder found.
+			 */
+			R->blo = pick.lo & ~(uint64_t)8191;
+			if (R->blo < range_of(R, pick.lo)->start)
+				R->blo = range_of(R, pick.lo)->start;
 			R->bhi = pick.hi + 8;
 		}
 	}
@@ -812,6 +868,7 @@ out:
 	free(ch.seen);
 	free(ch.next);
 	free(ch.g);
+	free(ch.slot);
 	return rc;
 }
 
