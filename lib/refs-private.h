@@ -33,6 +33,25 @@ struct ms_refs_image {
 	uint64_t pause_ns, bytes;
 };
 
+/* One module's ELF symbol table, open for lookups (lib/refs-elf.c). */
+struct ms_refs_elf {
+	char path[PATH_MAX];	/* "" when none is open */
+	int fd;
+	void *e;		/* Elf * */
+	void *symtab;		/* Elf_Data * of SHT_SYMTAB, or NULL */
+	size_t strndx, nsyms;
+	bool exec;		/* ET_EXEC: symbols at their addresses */
+};
+
+/*
+ * The data object (STT_OBJECT) of the module at PATH, loaded at BASE (its
+ * mapping of offset 0), that holds ADDR: its name (borrowed from C) and
+ * start.  C caches the last module opened.  Returns: whether one does.
+ */
+bool ms_refs_elf_symbol(struct ms_refs_elf *c, const char *path, uint64_t base, uint64_t addr,
+			const char **name, uint64_t *start);
+void ms_refs_elf_close(struct ms_refs_elf *c);
+
 /* The stack pointer in a thread's registers (the kernel's user_regs_struct). */
 uint64_t ms_refs_regs_sp(const uint64_t *regs, size_t nregs);
 

@@ -45,11 +45,14 @@ struct range {
 	const unsigned char *p;		/* its bytes in the image, or NULL past the file */
 	enum rkind kind;
 	bool module;			/* a module's data or bss: its words are roots, never objects */
+	const char *modpath;		/* the module's file, when the range is its bss */
+	uint64_t modbase;		/* where its mapping of offset 0 starts */
 	pid_t tid;			/* R_STACK: whose */
 };
 
 struct ms_refs {
 	struct ms_refs_image *img;
+	struct ms_maps *maps;		/* the image's, for the modules' files */
 	struct ms_analysis *a;
 	unsigned char *map;
 	size_t mapsz;
@@ -209,15 +212,14 @@ static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
 {
 	const struct ms_manifest_info *mi = &R->img->mi;
 	struct ms_maps *maps = NULL;
-	size_t i;
+	size_t i, k;
 
 	if (mi->maps && ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), "maps", &maps) < 0)
 		maps = NULL;
+	R->maps = maps;
 	R->r = calloc(mi->nranges + 1, sizeof(*R->r));
-	if (!R->r) {
-		ms_maps_free(maps);
+	if (!R->r)
 		return ms_err(ctx, -ENOMEM, "out of memory");
-	}
 	for (i = 0; i < mi->nranges; i++) {
 		const struct ms_manifest_range *m = &mi->ranges[i];
 		const struct ms_mapping *mp = maps ? ms_maps_find(maps, m->start) : NULL;
@@ -238,9 +240,17 @@ static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
 			    ms_mapping_end(ms_maps_get(maps, ms_mapping_index(mp) - 1)) == m->start &&
 			    ms_mapping_name(ms_maps_get(maps, ms_mapping_index(mp) - 1))[0] == '/')))
 			g->module = true;
+		if (g->module && !ms_mapping_name(mp)[0]) {
+			g->modpath = ms_mapping_name(ms_maps_get(maps, ms_mapping_index(mp) - 1));
+			for (k = 0; k < ms_maps_count(maps); k++)
+				if (!strcmp(ms_mapping_name(ms_maps_get(maps, k)), g->modpath)) {
+					g->modbase = ms_mapping_start(ms_maps_get(maps, k)) -
+						     ms_mapping_offset(ms_maps_get(maps, k));
+					break;
+				}
+		}
 		R->nr++;
 	}
-	ms_maps_free(maps);
 	qsort(R->r, R->nr, sizeof(*R->r), cmp_range);
 	return 0;
 }
@@ -543,6 +553,7 @@ void ms_refs_free(struct ms_refs *r)
 	if (r->map != MAP_FAILED && r->map)
 		munmap(r->map, r->mapsz);
 	ms_analysis_free(r->a);
+	ms_maps_free(r->maps);
 	free(r->r);
 	free(r->o);
 	free(r->keys);
@@ -606,6 +617,7 @@ struct chase {
 	size_t ng;
 	uint64_t run_start, run_last;	/* the block being read: words BLOCK_GAP apart at most */
 	const struct group *pick;	/* pass 2: mark this group's objects in NEXT */
+	struct ms_refs_elf elf;		/* the module of the last bss word named */
 };
 
 static struct group *group_of(struct chase *ch, enum ms_refs_holder h, uint64_t gid)
@@ -630,8 +642,19 @@ static void root_name(struct chase *ch, uint64_t at, enum ms_refs_holder *h, uin
 	const struct ms_sym *s = NULL;
 	const char *mod, *sec;
 
+	const char *gname;
+	uint64_t gstart;
+
 	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) < 0)
 		s = NULL;
+	if (ch->rc.g->modpath && (!s || (s->kind != MS_SYM_DATA && s->kind != MS_SYM_BSS)) &&
+	    ms_refs_elf_symbol(&ch->elf, ch->rc.g->modpath, ch->rc.g->modbase, at, &gname, &gstart)) {
+		mod = strrchr(ch->rc.g->modpath, '/');
+		*h = MS_REFS_ROOT_DATA;
+		snprintf(name, len, "%s (.bss, %s)", gname, mod ? mod + 1 : ch->rc.g->modpath);
+		*gid = ms_hash64(gstart);
+		return;
+	}
 	if (ch->rc.g->module || (s && (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS))) {
 		mod = s && s->module ? strrchr(s->module, '/') : NULL;
 		mod = mod ? mod + 1 : s && s->module ? s->module : NULL;
@@ -781,6 +804,7 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 	int rc = 0;
 
 	ch.rc = (struct root_ctx){ chase_word, &ch, NULL, 0 };
+	ch.elf.fd = -1;
 	ch.tgt = calloc(words, 8);
 	ch.seen = calloc(words, 8);
 	ch.next = calloc(words, 8);
@@ -869,6 +893,7 @@ out:
 	free(ch.next);
 	free(ch.g);
 	free(ch.slot);
+	ms_refs_elf_close(&ch.elf);
 	return rc;
 }
 
