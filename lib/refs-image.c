@@ -248,6 +248,56 @@ out:
 	return 0;
 }
 
+/*
+ * A core names no anonymous memory, and glibc's main heap is walked only
+ * as [heap]: name the first anonymous segment below the mmap area that
+ * begins as the brk heap does (a first chunk of prev_size 0 and a size
+ * with PREV_INUSE set) and follows no file mapping (that is a bss).
+ */
+static int name_heap(struct ms_ctx *ctx, struct ms_refs_image *img)
+{
+	char *text = img->mi.maps, *line, *nl, *out = NULL;
+	uint64_t prev_end = 0, w[2];
+	size_t olen = 0;
+	bool named = false, prev_file = false;
+	FILE *fp = open_memstream(&out, &olen);
+
+	if (!fp)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (line = text; *line; line = nl) {
+		unsigned long long start, end;
+		int len = (int)((nl = strchr(line, '\n')) ? (size_t)(nl++ - line) : strlen(line));
+		bool anon = len > 0 && line[len - 1] == ' ';
+		size_t i;
+
+		if (!nl)
+			nl = line + len;
+		fprintf(fp, "%.*s", len, line);
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && anon && !named &&
+		    start < 0x7f0000000000ULL && !(prev_file && prev_end == start)) {
+			for (i = 0; i < img->mi.nranges; i++)
+				if (img->mi.ranges[i].start == start && img->mi.ranges[i].length >= 16 &&
+				    pread(img->fd, w, 16, (off_t)img->mi.ranges[i].offset) == 16 &&
+				    w[0] == 0 && (w[1] & 7) == 1 && w[1] >= 32 && !(w[1] & 15 & ~7ULL)) {
+					fprintf(fp, "[heap]");
+					named = true;
+				}
+		}
+		fputc('\n', fp);
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2) {
+			prev_end = end;
+			prev_file = !anon;
+		}
+	}
+	if (fclose(fp) != 0 || !out) {
+		free(out);
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	free(img->mi.maps);
+	img->mi.maps = out;
+	return 0;
+}
+
 int ms_refs_image_core(struct ms_ctx *ctx, const char *path, struct ms_refs_image **out)
 {
 	struct ms_refs_image *img = calloc(1, sizeof(*img));
@@ -283,6 +333,8 @@ int ms_refs_image_core(struct ms_ctx *ctx, const char *path, struct ms_refs_imag
 			goto out;
 		img->bytes += s->filesz;
 	}
+	if ((rc = name_heap(ctx, img)) < 0)
+		goto out;
 	img->t = calloc(ms_core_nthreads(core) + 1, sizeof(*img->t));
 	if (!img->t) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");

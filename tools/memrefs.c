@@ -257,8 +257,12 @@ static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_im
 			json_chains(ctx, r);
 		printf("}\n");
 	} else {
-		printf("%s: %s objects of glibc malloc, %s reached from the roots, %s unreferenced (%s)\n",
-		       ctl->core ? ctl->core : "image", ms_count_str(glibc, n[0], sizeof(n[0])),
+		if (ctl->core)
+			printf("%s: ", ctl->core);
+		else
+			printf("pid %d: ", (int)ctl->pid);
+		printf("%s objects of glibc malloc, %s reached from the roots, %s unreferenced (%s)\n",
+		       ms_count_str(glibc, n[0], sizeof(n[0])),
 		       ms_count_str(ms_refs_reached(r), n[1], sizeof(n[1])),
 		       ms_count_str(leaked, n[2], sizeof(n[2])),
 		       ms_size_str(lbytes, b, sizeof(b)));
