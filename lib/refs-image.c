@@ -195,6 +195,8 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 		goto out;
 	}
 	img->size = c.total;
+	if (cb)
+		cb(MS_REFS_EV_FROZEN, 0, c.total, data);
 	if ((rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED, &r)) < 0)
 		goto out;
 	for (i = 0; i < img->mi.nranges && rc == 0; i++) {
@@ -232,8 +234,6 @@ int ms_refs_image_live(struct ms_ctx *ctx, pid_t pid, ms_refs_event_cb cb, void 
 		goto out;
 	if ((rc = ms_freeze_new(ctx, pid, &f)) < 0)
 		goto out;
-	if (cb)
-		cb(MS_REFS_EV_FROZEN, 0, 0, data);
 	rc = copy_frozen(ctx, img, f, cb, data);
 	img->pause_ns = ms_freeze_elapsed_ns(f);
 	ms_freeze_free(f);

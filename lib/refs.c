@@ -74,6 +74,7 @@ struct ms_refs {
 	struct ms_refs_chain chains[NCHAINS];
 	size_t nchains;
 	bool chained;
+	uint64_t want_key;	/* ms_refs_select()'s, 0: the verdict's top cluster */
 };
 
 static bool bit(const uint64_t *b, size_t i) { return b[i / 64] >> (i % 64) & 1; }
@@ -900,15 +901,18 @@ out:
 size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
 {
 	struct ms_clause cl;
+	uint64_t key = r->want_key;
 	size_t j, k;
 
 	if (r->chained)
 		return r->nchains;
 	r->chained = true;
-	if (!ms_analysis_clauses(r->a, &cl, 1) || !r->kslots)
+	if (!key && ms_analysis_clauses(r->a, &cl, 1))
+		key = cl.cluster->key;
+	if (!key || !r->kslots)
 		return 0;
-	for (j = ms_hash64(cl.cluster->key) & (r->kslots - 1); r->kslot[j]; j = (j + 1) & (r->kslots - 1))
-		if (r->keys[r->kslot[j] - 1] == cl.cluster->key)
+	for (j = ms_hash64(key) & (r->kslots - 1); r->kslot[j]; j = (j + 1) & (r->kslots - 1))
+		if (r->keys[r->kslot[j] - 1] == key)
 			break;
 	if (!r->kslot[j])
 		return 0;
@@ -918,6 +922,11 @@ size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
 		else
 			r->nchains++;
 	return r->nchains;
+}
+
+void ms_refs_select(struct ms_refs *r, uint64_t key)
+{
+	r->want_key = key;
 }
 
 const struct ms_refs_chain *ms_refs_chain(const struct ms_refs *r, size_t i)

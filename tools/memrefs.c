@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <memsift/cli.h>
-#include <memsift/maps.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/refs.h>
@@ -79,8 +78,12 @@ static void on_event(enum ms_refs_event ev, uint64_t done, uint64_t total, void 
 	struct memrefs_ctl *ctl = data;
 	char d[MS_SIZE_STR_MAX], t[MS_SIZE_STR_MAX];
 
-	if (ev == MS_REFS_EV_FROZEN && !ctl->hooked)
-		ctl->hooked = ms_cli_test_hook("frozen", "frozen");
+	if (ev == MS_REFS_EV_FROZEN) {
+		warnx("pid %d: frozen to copy %s of writable memory", (int)ctl->pid,
+		      ms_size_str(total, t, sizeof(t)));
+		if (!ctl->hooked)
+			ctl->hooked = ms_cli_test_hook("frozen", "frozen");
+	}
 	if (ev == MS_REFS_EV_PROGRESS && ctl->progress)
 		fprintf(stderr, "\rmemrefs: copying %s of %s ", ms_size_str(done, d, sizeof(d)),
 			ms_size_str(total, t, sizeof(t)));
@@ -89,24 +92,6 @@ static void on_event(enum ms_refs_event ev, uint64_t done, uint64_t total, void 
 			fputs("\r\033[K", stderr);
 		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid, (double)done / 1e6);
 	}
-}
-
-/* Before the freeze: how much it copies, so the pause can be weighed first. */
-static void announce(struct ms_ctx *ctx, const struct memrefs_ctl *ctl)
-{
-	struct ms_maps *maps;
-	uint64_t total = 0;
-	char s[MS_SIZE_STR_MAX];
-	size_t i;
-
-	if (ms_maps_read_pid(ctx, ctl->pid, MS_MAPS_SRC_MAPS, &maps) < 0)
-		return;
-	for (i = 0; i < ms_maps_count(maps); i++)
-		if (ms_mapping_perms(ms_maps_get(maps, i))[1] == 'w')
-			total += ms_mapping_size(ms_maps_get(maps, i));
-	ms_maps_free(maps);
-	warnx("pid %d: freezing it to copy %s of writable memory", (int)ctl->pid,
-	      ms_size_str(total, s, sizeof(s)));
 }
 
 static const char *holder_str(enum ms_refs_holder h)
@@ -339,7 +324,6 @@ int main(int argc, char **argv)
 	if (ctl.core) {
 		rc = ms_refs_image_core(ctx, ctl.core, &img);
 	} else {
-		announce(ctx, &ctl);
 		rc = ms_refs_image_live(ctx, ctl.pid, on_event, &ctl, &img);
 	}
 	if (rc < 0)

@@ -39,7 +39,7 @@ struct ms_refs;
 
 /* What ms_refs_image_live() tells its callback. */
 enum ms_refs_event {
-	MS_REFS_EV_FROZEN = 1,	/* every thread is stopped; nothing read yet */
+	MS_REFS_EV_FROZEN = 1,	/* every thread is stopped; TOTAL bytes are to be copied */
 	MS_REFS_EV_PROGRESS,	/* DONE of TOTAL bytes of the image copied */
 	MS_REFS_EV_THAWED,	/* the process runs again; DONE is the pause in ns */
 };
@@ -155,6 +155,13 @@ const struct ms_refs_leak *ms_refs_leak(const struct ms_refs *r, size_t i);
  * Returns: how many chains (0: no cluster, or nothing points at it).
  */
 size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r);
+
+/*
+ * Follow the cluster of KEY (a key of <memsift/cluster.h>, from another
+ * analysis of the same process: leakhunt's verdict) instead of the
+ * verdict's top cluster.  Call before ms_refs_chain_count().
+ */
+void ms_refs_select(struct ms_refs *r, uint64_t key);
 const struct ms_refs_chain *ms_refs_chain(const struct ms_refs *r, size_t i);
 
 /*

@@ -67,6 +67,21 @@ static __attribute__((noinline)) void drop(unsigned long n)
 	ndropped += n;
 }
 
+/*
+ * Run FN 1 KiB deeper in the stack than scrub() starts, so that every
+ * frame it (and malloc under it) leaves lies inside scrub()'s buffer, not
+ * in the words at the top of scrub()'s frame, which the calls that follow
+ * reuse without writing: a stale pointer there is a live frame's word.
+ */
+static __attribute__((noinline)) void deep(void (*fn)(unsigned long), unsigned long n)
+{
+	volatile char pad[1024];
+
+	pad[0] = 0;
+	fn(n);
+	pad[sizeof(pad) - 1] = 0;
+}
+
 /* Stale copies of the dropped pointers in dead stack frames: overwrite them. */
 static __attribute__((noinline)) void scrub(void)
 {
@@ -92,7 +107,7 @@ int main(void)
 		if (sscanf(line, "keep %lu", &n) == 1) {
 			keep(n);
 		} else if (sscanf(line, "drop %lu", &n) == 1) {
-			drop(n);
+			deep(drop, n);
 		} else if (sscanf(line, "thread %lu", &n) == 1) {
 			pthread_t t;
 

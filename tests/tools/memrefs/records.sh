@@ -30,7 +30,7 @@ rc=0
 grep -q "ptrace refused" "$tmp/err" && ms_skip "cannot freeze pid $pid: $(cat "$tmp/err")"
 [ "$rc" = 1 ] || ms_fail "exit $rc, want 1 (unreferenced objects found): $(cat "$tmp/err")"
 grep -q "^memrefs: pid $pid: stopped for [0-9.]* ms$" "$tmp/err" || ms_fail "pause not reported: $(cat "$tmp/err")"
-grep -q "^memrefs: pid $pid: freezing it to copy .* of writable memory$" "$tmp/err" ||
+grep -q "^memrefs: pid $pid: frozen to copy .* of writable memory$" "$tmp/err" ||
 	ms_fail "pause not announced: $(cat "$tmp/err")"
 python3 - "$tmp/out.json" "$tmp/truth" <<'PY' || ms_fail "unreferenced records do not match the program's own"
 import json, sys
