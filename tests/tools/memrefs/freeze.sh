@@ -5,9 +5,7 @@
 # no temporary file behind; a target killed during the freeze makes memrefs
 # fail with one line, and exit 2, not hang or crash.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-memrefs=$MS_BUILDDIR/tools/memrefs
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+. "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 mkdir "$tmp/t"
 export TMPDIR=$tmp/t
 

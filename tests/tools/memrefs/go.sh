@@ -5,12 +5,8 @@
 # top cluster (the buffers) goes through one backing array to the global
 # itself, at the address the program prints for &requests.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-memrefs=$MS_BUILDDIR/tools/memrefs
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-
-command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
-command -v python3 > /dev/null || ms_skip "no python3 to check the JSON (apt-get install python3)"
+. "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
+memrefs_need go python3
 mkdir -p "$MS_BUILDDIR/tests/leaker/go-cache"
 # Pure Go, as the articles build it: without cgo the binary is static, and
 # its allocator is told from its own symbols.

@@ -7,14 +7,9 @@
 # many as the program dropped.  Then a leaker that keeps what it mallocs:
 # the verdict says which global holds them, a .bss symbol of the leaker.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+. "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 bin=$MS_BUILDDIR/tools
-
-cc=${CC_FOR_TESTS:-cc}
-command -v "$cc" > /dev/null || ms_skip "no C compiler to build the records program (apt-get install gcc)"
-"$cc" -O1 -g -pthread -o "$tmp/records" "$MS_SRCDIR/tests/tools/memrefs/records.c" ||
-	ms_fail "cannot build records.c"
+memrefs_build_records
 
 MS_LEAKER=$tmp/records leaker_start
 pid=$LEAKER_PID
