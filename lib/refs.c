@@ -25,60 +25,6 @@
 
 /* x86-64 and arm64 leaf functions may keep live words this far below SP. */
 #define RED_ZONE 128
-#define MAX_GROUPS 4096
-#define GROUP_SLOTS 8192
-/* Words of one block lie at most this far apart (slice headers whose target no finder found between). */
-#define BLOCK_GAP 1024
-#define NCHAINS 3
-
-struct obj {
-	uint64_t addr, end;	/* [addr, end): the bytes a pointer may point into */
-	uint64_t size;		/* the allocator's */
-	uint32_t key;		/* index in keys[] */
-	bool glibc;		/* only these may be called unreferenced */
-};
-
-enum rkind { R_ROOT = 0, R_HEAP, R_STACK };
-
-struct range {
-	uint64_t start, end, from;	/* from: where a stack's live part starts */
-	const unsigned char *p;		/* its bytes in the image, or NULL past the file */
-	enum rkind kind;
-	bool module;			/* a module's data or bss: its words are roots, never objects */
-	const char *modpath;		/* the module's file, when the range is its bss */
-	uint64_t modbase;		/* where its mapping of offset 0 starts */
-	pid_t tid;			/* R_STACK: whose */
-};
-
-struct ms_refs {
-	struct ms_refs_image *img;
-	struct ms_maps *maps;		/* the image's, for the modules' files */
-	struct ms_analysis *a;
-	unsigned char *map;
-	size_t mapsz;
-	struct range *r;
-	size_t nr;
-	struct obj *o;
-	size_t n, cap;
-	uint64_t lo, hi;	/* every object is within */
-	uint64_t blo, bhi;	/* a block the chains look for pointers into; bhi 0: none */
-	uint64_t *keys;		/* cluster keys met, and each one's cluster */
-	const struct ms_cluster **kcl;
-	size_t nkeys, capkeys;
-	uint32_t *kslot;
-	size_t kslots;
-	uint64_t *mark;		/* reached */
-	uint64_t nglibc, reached;
-	struct ms_refs_leak *leaks;
-	size_t nleaks;
-	struct ms_refs_chain chains[NCHAINS];
-	size_t nchains;
-	bool chained;
-	uint64_t want_key;	/* ms_refs_select()'s, 0: the verdict's top cluster */
-};
-
-static bool bit(const uint64_t *b, size_t i) { return b[i / 64] >> (i % 64) & 1; }
-static void set_bit(uint64_t *b, size_t i) { b[i / 64] |= 1ULL << (i % 64); }
 
 static uint64_t rd(const unsigned char *p)
 {
@@ -102,7 +48,7 @@ static int cmp_obj(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
-static struct range *range_of(const struct ms_refs *R, uint64_t addr)
+struct range *ms_refs_range_of(const struct ms_refs *R, uint64_t addr)
 {
 	size_t lo = 0, hi = R->nr;
 
@@ -270,7 +216,7 @@ static void stacks(struct ms_refs *R)
 
 	for (k = 0; k < R->img->nt; k++) {
 		uint64_t sp = R->img->t[k].sp;
-		struct range *g = sp ? range_of(R, sp) : NULL;
+		struct range *g = sp ? ms_refs_range_of(R, sp) : NULL;
 
 		if (!g || (go && g->kind != R_STACK))
 			continue;
@@ -279,7 +225,7 @@ static void stacks(struct ms_refs *R)
 		g->from = sp - RED_ZONE > g->start ? sp - RED_ZONE : g->start;
 	}
 	for (i = 0; i < R->n; i++) {
-		const struct range *g = range_of(R, R->o[i].addr);
+		const struct range *g = ms_refs_range_of(R, R->o[i].addr);
 
 		if (!g || (g->kind != R_STACK && !g->module))
 			R->o[n++] = R->o[i];
@@ -287,10 +233,8 @@ static void stacks(struct ms_refs *R)
 	R->n = n;
 }
 
-/* Each word of [FROM, TO) that points into an object goes to FN, with where it is. */
-typedef void (*word_fn)(struct ms_refs *R, uint64_t at, size_t target, void *data);
 
-static void scan(struct ms_refs *R, const unsigned char *p, uint64_t from, uint64_t to,
+void ms_refs_scan(struct ms_refs *R, const unsigned char *p, uint64_t from, uint64_t to,
 		 word_fn fn, void *data)
 {
 	uint64_t at = (from + 7) & ~(uint64_t)7;
@@ -308,9 +252,9 @@ static void scan(struct ms_refs *R, const unsigned char *p, uint64_t from, uint6
 }
 
 /* The bytes of object I in the image, and how many; NULL when the image lacks them. */
-static const unsigned char *obj_bytes(const struct ms_refs *R, size_t i, uint64_t *end)
+const unsigned char *ms_refs_obj_bytes(const struct ms_refs *R, size_t i, uint64_t *end)
 {
-	const struct range *g = range_of(R, R->o[i].addr);
+	const struct range *g = ms_refs_range_of(R, R->o[i].addr);
 
 	if (!g)
 		return NULL;
@@ -318,19 +262,7 @@ static const unsigned char *obj_bytes(const struct ms_refs *R, size_t i, uint64_
 	return g->p + (R->o[i].addr - g->start);
 }
 
-/*
- * The root words: registers, stacks' live parts, and every range but a
- * glibc heap, less the objects in them (those are scanned as objects).
- * FN gets AT 0 for a register, with *TID set.
- */
-struct root_ctx {
-	word_fn fn;
-	void *data;
-	const struct range *g;	/* the range scanned, NULL: registers */
-	pid_t tid;
-};
-
-static void scan_roots(struct ms_refs *R, struct root_ctx *rc)
+void ms_refs_scan_roots(struct ms_refs *R, struct root_ctx *rc)
 {
 	size_t i, k;
 
@@ -374,7 +306,7 @@ static void scan_roots(struct ms_refs *R, struct root_ctx *rc)
 			uint64_t stop = j < R->n && R->o[j].addr < g->end ? R->o[j].addr : g->end;
 
 			if (stop > at)
-				scan(R, g->p + (at - g->start), at, stop, rc->fn, rc->data);
+				ms_refs_scan(R, g->p + (at - g->start), at, stop, rc->fn, rc->data);
 			if (stop >= g->end)
 				break;
 			at = R->o[j].end > at ? R->o[j].end : at;
@@ -414,14 +346,14 @@ static int mark(struct ms_ctx *ctx, struct ms_refs *R)
 	for (i = 0; i < R->n; i++)
 		if (!R->o[i].glibc)
 			mark_word(R, 0, i, &m);
-	scan_roots(R, &rc);
+	ms_refs_scan_roots(R, &rc);
 	while (m.n) {
 		const unsigned char *p;
 		uint64_t end;
 
 		i = m.stack[--m.n];
-		if ((p = obj_bytes(R, i, &end)))
-			scan(R, p, R->o[i].addr, end, mark_word, &m);
+		if ((p = ms_refs_obj_bytes(R, i, &end)))
+			ms_refs_scan(R, p, R->o[i].addr, end, mark_word, &m);
 	}
 	free(m.stack);
 	for (i = 0; i < R->n; i++)
@@ -595,341 +527,4 @@ char *ms_refs_cluster_str(const struct ms_cluster *c, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", ms_content_str(c->content));
 	return buf;
-}
-
-/* Retention chains: who points at a set of objects (or a block), summarised. */
-struct group {
-	enum ms_refs_holder holder;
-	uint64_t gid;		/* cluster key index, tid, range index, or a hash of the symbol */
-	uint64_t count, bytes, held, addr, lo, hi;
-	size_t last;		/* the last referring object counted, + 1 */
-	bool block_held;
-	char name[160];
-};
-
-struct chase {
-	struct root_ctx rc;	/* the root being scanned; rc.data is this */
-	struct ms_ctx *ctx;
-	struct ms_symbols *syms;
-	uint64_t *tgt, *seen, *next;
-	ssize_t src;		/* the object being scanned, or -1 */
-	struct group *g;
-	uint32_t *slot;		/* (holder, gid) -> group index + 1 */
-	size_t ng;
-	uint64_t run_start, run_last;	/* the block being read: words BLOCK_GAP apart at most */
-	const struct group *pick;	/* pass 2: mark this group's objects in NEXT */
-	struct ms_refs_elf elf;		/* the module of the last bss word named */
-};
-
-static struct group *group_of(struct chase *ch, enum ms_refs_holder h, uint64_t gid)
-{
-	size_t j;
-
-	for (j = ms_hash64(gid ^ ((uint64_t)h << 56)) & (GROUP_SLOTS - 1); ch->slot[j];
-	     j = (j + 1) & (GROUP_SLOTS - 1))
-		if (ch->g[ch->slot[j] - 1].holder == h && ch->g[ch->slot[j] - 1].gid == gid)
-			return &ch->g[ch->slot[j] - 1];
-	/* Past the cap, further holders are not told: the chains show the few largest. */
-	if (ch->ng == MAX_GROUPS)
-		return NULL;
-	ch->g[ch->ng] = (struct group){ .holder = h, .gid = gid };
-	ch->slot[j] = (uint32_t)++ch->ng;
-	return &ch->g[ch->ng - 1];
-}
-
-static void root_name(struct chase *ch, uint64_t at, enum ms_refs_holder *h, uint64_t *gid,
-		      char *name, size_t len)
-{
-	const struct ms_sym *s = NULL;
-	const char *mod, *sec;
-
-	const char *gname;
-	uint64_t gstart;
-
-	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) < 0)
-		s = NULL;
-	if (ch->rc.g->modpath && (!s || (s->kind != MS_SYM_DATA && s->kind != MS_SYM_BSS)) &&
-	    ms_refs_elf_symbol(&ch->elf, ch->rc.g->modpath, ch->rc.g->modbase, at, &gname, &gstart)) {
-		mod = strrchr(ch->rc.g->modpath, '/');
-		*h = MS_REFS_ROOT_DATA;
-		snprintf(name, len, "%s (.bss, %s)", gname, mod ? mod + 1 : ch->rc.g->modpath);
-		*gid = ms_hash64(gstart);
-		return;
-	}
-	if (ch->rc.g->module || (s && (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS))) {
-		mod = s && s->module ? strrchr(s->module, '/') : NULL;
-		mod = mod ? mod + 1 : s && s->module ? s->module : NULL;
-		sec = !s ? "data" : s->kind == MS_SYM_BSS ? ".bss" : s->kind == MS_SYM_DATA ? ".data" : "data";
-		*h = MS_REFS_ROOT_DATA;
-		if (s && mod)
-			snprintf(name, len, "%s (%s, %s)", s->name, sec, mod);
-		else if (s)
-			snprintf(name, len, "%s (%s)", s->name, sec);
-		else
-			snprintf(name, len, "0x%" PRIx64 " (data of a module)", at);
-		*gid = ms_hash64(s ? s->addr : at);
-		for (const char *c = s ? s->name : ""; *c; c++)
-			*gid = ms_hash64(*gid ^ (unsigned char)*c);
-		return;
-	}
-	/* Scanned in address order: a word near the last one is of its block. */
-	if (!ch->run_start || at < ch->run_last || at - ch->run_last > BLOCK_GAP ||
-	    at < ch->rc.g->start)
-		ch->run_start = at;
-	ch->run_last = at;
-	*h = MS_REFS_BLOCK;
-	*gid = ch->run_start;
-	name[0] = '\0';
-}
-
-static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
-{
-	struct chase *ch = data;
-	enum ms_refs_holder h;
-	char name[160] = "";
-	struct group *g;
-	uint64_t gid;
-
-	if (t != SIZE_MAX && !bit(ch->tgt, t))
-		return;
-	if (ch->src >= 0) {
-		/* A cluster's own objects among themselves (a list) hold nothing more. */
-		if (bit(ch->tgt, (size_t)ch->src))
-			return;
-		h = MS_REFS_OBJECTS;
-		gid = R->o[ch->src].key;
-	} else if (!ch->rc.g) {
-		h = MS_REFS_ROOT_REGS;
-		gid = (uint64_t)ch->rc.tid;
-		snprintf(name, sizeof(name), "registers of thread %d", (int)ch->rc.tid);
-	} else if (ch->rc.g->kind == R_STACK) {
-		h = MS_REFS_ROOT_STACK;
-		gid = (uint64_t)ch->rc.tid;
-		if (ch->rc.tid)
-			snprintf(name, sizeof(name), "stack of thread %d", (int)ch->rc.tid);
-		else
-			snprintf(name, sizeof(name), "[stack]");
-	} else {
-		/* The block looked for holds no pointer to itself that counts. */
-		if (at >= R->blo && at < R->bhi)
-			return;
-		root_name(ch, at, &h, &gid, name, sizeof(name));
-	}
-	if (!(g = group_of(ch, h, gid)))
-		return;
-	if (ch->pick) {
-		if (ch->pick->holder == h && ch->pick->gid == gid && ch->src >= 0)
-			set_bit(ch->next, (size_t)ch->src);
-		return;
-	}
-	if (!g->count) {
-		g->addr = ch->src >= 0 ? R->o[ch->src].addr : at;
-		g->lo = g->hi = at;
-		memcpy(g->name, name, sizeof(g->name));
-	}
-	/* Each pointer its target's bytes: the holder of most pointers holds most. */
-	if (t != SIZE_MAX) {
-		g->held += R->o[t].size;
-	} else if (!g->block_held) {
-		g->block_held = true;
-		g->held += R->bhi - R->blo;
-	}
-	if (h == MS_REFS_OBJECTS) {
-		if (g->last != (size_t)ch->src + 1) {
-			g->count++;
-			g->bytes += R->o[ch->src].size;
-			g->last = (size_t)ch->src + 1;
-		}
-	} else {
-		g->count++;
-		if (at && at < g->lo)
-			g->lo = at;
-		if (at > g->hi)
-			g->hi = at;
-	}
-}
-
-/* One pass over every referrer: reached objects, then the roots. */
-static void chase_all(struct ms_refs *R, struct chase *ch)
-{
-	size_t i;
-
-	for (i = 0; i < R->n; i++) {
-		const unsigned char *p;
-		uint64_t end;
-
-		if (!bit(R->mark, i) || !(p = obj_bytes(R, i, &end)))
-			continue;
-		ch->src = (ssize_t)i;
-		scan(R, p, R->o[i].addr, end, chase_word, ch);
-	}
-	ch->src = -1;
-	scan_roots(R, &ch->rc);
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct group *x = a, *y = b;
-
-	bool rx = x->holder != MS_REFS_OBJECTS && x->holder != MS_REFS_BLOCK;
-	bool ry = y->holder != MS_REFS_OBJECTS && y->holder != MS_REFS_BLOCK;
-
-	if (x->held != y->held)
-		return x->held > y->held ? -1 : 1;
-	/* Holding as much, a root ends the chain: an allocator's own records tell less. */
-	if (rx != ry)
-		return rx ? -1 : 1;
-	return (x->count < y->count) - (x->count > y->count);
-}
-
-static void to_link(const struct ms_refs *R, const struct group *g, struct ms_refs_link *l)
-{
-	*l = (struct ms_refs_link){ .holder = g->holder, .count = g->count, .bytes = g->bytes,
-				    .addr = g->addr, .held = g->held };
-	if (g->holder == MS_REFS_OBJECTS)
-		l->cluster = R->kcl[g->gid];
-	if (g->holder == MS_REFS_BLOCK) {
-		l->addr = g->lo;
-		l->bytes = g->hi + 8 - g->lo;
-	}
-	memcpy(l->name, g->name, sizeof(l->name));
-}
-
-/* Chain K: the K-th largest holder of the cluster of key index KEY, then the largest up. */
-static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
-		 struct ms_refs_chain *out)
-{
-	size_t words = R->n / 64 + 1, i, level;
-	struct chase ch = { .ctx = ctx, .syms = ms_analysis_symbols(R->a) };
-	struct ms_refs_chain c = { 0 };
-	int rc = 0;
-
-	ch.rc = (struct root_ctx){ chase_word, &ch, NULL, 0 };
-	ch.elf.fd = -1;
-	ch.tgt = calloc(words, 8);
-	ch.seen = calloc(words, 8);
-	ch.next = calloc(words, 8);
-	ch.g = calloc(MAX_GROUPS, sizeof(*ch.g));
-	ch.slot = calloc(GROUP_SLOTS, sizeof(*ch.slot));
-	if (!ch.tgt || !ch.seen || !ch.next || !ch.g || !ch.slot) {
-		rc = ms_err(ctx, -ENOMEM, "out of memory");
-		goto out;
-	}
-	c.links[0] = (struct ms_refs_link){ .holder = MS_REFS_OBJECTS, .cluster = R->kcl[key] };
-	for (i = 0; i < R->n; i++)
-		if (R->o[i].key == key && bit(R->mark, i)) {
-			set_bit(ch.tgt, i);
-			if (!c.links[0].count++)
-				c.links[0].addr = R->o[i].addr;
-			c.links[0].bytes += R->o[i].size;
-		}
-	c.links[0].held = c.links[0].bytes;
-	c.nlinks = 1;
-	R->blo = R->bhi = 0;
-	for (level = 1; level < MS_REFS_CHAIN_MAX; level++) {
-		struct group pick;
-		size_t want = level == 1 ? k : 0;
-		bool cycle = false;
-
-		ch.ng = 0;
-		ch.pick = NULL;
-		ch.run_start = ch.run_last = 0;
-		memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
-		memset(ch.seen, 0, words * 8);
-		chase_all(R, &ch);
-		if (ch.ng <= want) {
-			if (level == 1)
-				goto out;	/* no K-th holder: no chain K */
-			break;
-		}
-		qsort(ch.g, ch.ng, sizeof(*ch.g), cmp_group);
-		pick = ch.g[want];
-		/* A holder of bytes another holds already is no chain of its own. */
-		if (level == 1 && k && !pick.held)
-			goto out;
-		to_link(R, &pick, &c.links[c.nlinks++]);
-		if (pick.holder != MS_REFS_OBJECTS && pick.holder != MS_REFS_BLOCK) {
-			c.rooted = true;
-			break;
-		}
-		for (i = 1; pick.holder == MS_REFS_OBJECTS && i + 1 < c.nlinks; i++)
-			cycle |= c.links[i].holder == MS_REFS_OBJECTS &&
-				 c.links[i].cluster == c.links[c.nlinks - 1].cluster;
-		if (cycle)
-			break;
-		memset(ch.next, 0, words * 8);
-		R->blo = R->bhi = 0;
-		if (pick.holder == MS_REFS_OBJECTS) {
-			ch.pick = &pick;
-			ch.ng = 0;
-			ch.run_start = ch.run_last = 0;
-			memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
-			chase_all(R, &ch);
-			memcpy(ch.tgt, ch.next, words * 8);
-		} else {
-			memset(ch.tgt, 0, words * 8);
-			/*
-			 * The block starts where its first pointer to the cluster
-			 * is, or before: down to its 8 KiB page (Go's large
-			 * objects start on one), whose first words may point at
-			 * objects no finder found.
-			 */
-			R->blo = pick.lo & ~(uint64_t)8191;
-			if (R->blo < range_of(R, pick.lo)->start)
-				R->blo = range_of(R, pick.lo)->start;
-			R->bhi = pick.hi + 8;
-		}
-	}
-	/* A block nothing else points at: memory of no module, a root of its own. */
-	if (!c.rooted && c.links[c.nlinks - 1].holder == MS_REFS_BLOCK && level < MS_REFS_CHAIN_MAX) {
-		c.links[c.nlinks - 1].holder = MS_REFS_ROOT_ANON;
-		c.rooted = true;
-	}
-	*out = c;
-	rc = 1;
-out:
-	R->blo = R->bhi = 0;
-	free(ch.tgt);
-	free(ch.seen);
-	free(ch.next);
-	free(ch.g);
-	free(ch.slot);
-	ms_refs_elf_close(&ch.elf);
-	return rc;
-}
-
-size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
-{
-	struct ms_clause cl;
-	uint64_t key = r->want_key;
-	size_t j, k;
-
-	if (r->chained)
-		return r->nchains;
-	r->chained = true;
-	if (!key && ms_analysis_clauses(r->a, &cl, 1))
-		key = cl.cluster->key;
-	if (!key || !r->kslots)
-		return 0;
-	for (j = ms_hash64(key) & (r->kslots - 1); r->kslot[j]; j = (j + 1) & (r->kslots - 1))
-		if (r->keys[r->kslot[j] - 1] == key)
-			break;
-	if (!r->kslot[j])
-		return 0;
-	for (k = 0; k < NCHAINS; k++)
-		if (chain(ctx, r, r->kslot[j] - 1, k, &r->chains[r->nchains]) <= 0)
-			break;
-		else
-			r->nchains++;
-	return r->nchains;
-}
-
-void ms_refs_select(struct ms_refs *r, uint64_t key)
-{
-	r->want_key = key;
-}
-
-const struct ms_refs_chain *ms_refs_chain(const struct ms_refs *r, size_t i)
-{
-	return i < r->nchains ? &r->chains[i] : NULL;
 }
