@@ -12,7 +12,7 @@ memrefs_need()
 	local c
 
 	for c in "$@"; do
-		command -v "$c" > /dev/null || ms_skip "no $c (apt-get install $(case $c in g++) echo g++ ;; gcore) echo gdb ;; go) echo golang-go ;; *) echo "$c" ;; esac))"
+		command -v "$c" > /dev/null || ms_skip "no $c (apt-get install $(case $c in g++) echo g++ ;; gcore) echo gdb ;; go) echo golang-go ;; cc) echo gcc ;; *) echo "$c" ;; esac))"
 	done
 }
 
@@ -47,4 +47,30 @@ memrefs_idle()
 		[ "$st" = S ] && { [ "$sc" = 0 ] || [ "$sc" = 63 ]; } && return 0
 	done
 	ms_fail "pid $1 never went back to reading its commands"
+}
+
+# Freezing a process that is not its child needs ptrace: Yama's
+# ptrace_scope 0, or root under scope 1 or 2 (3 forbids it to all).
+memrefs_need_ptrace()
+{
+	local scope
+
+	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null) || scope=0
+	if [ "$scope" = 3 ] || { [ "$scope" != 0 ] && [ "$(id -u)" != 0 ]; }; then
+		ms_skip "kernel.yama.ptrace_scope=$scope forbids attaching to a process that is no child"
+	fi
+}
+
+# memrefs_run WANT OUT ARGS...: run memrefs ARGS, its output into OUT and its
+# messages into $tmp/err; its exit status must be WANT ("0-1": either).
+memrefs_run()
+{
+	local want=$1 out=$2 rc=0
+
+	shift 2
+	"$memrefs" "$@" > "$out" 2> "$tmp/err" || rc=$?
+	case $want in
+	0-1) [ "$rc" -le 1 ] ;;
+	*) [ "$rc" = "$want" ] ;;
+	esac || ms_fail "memrefs $*: exit $rc, want $want: $(cat "$tmp/err")"
 }

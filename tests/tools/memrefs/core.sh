@@ -6,6 +6,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 memrefs_need gcore
+memrefs_need_ptrace
 memrefs_build_records
 
 MS_LEAKER=$tmp/records leaker_start
@@ -15,21 +16,16 @@ leaker_cmd drop 123
 leaker_cmd thread 50
 leaker_cmd dump "$tmp/truth"
 memrefs_idle "$pid"
-gcore -o "$tmp/core" "$pid" > "$tmp/gcore.log" 2>&1 ||
-	{ grep -qi "ptrace" "$tmp/gcore.log" && ms_skip "gcore cannot attach: $(tail -1 "$tmp/gcore.log")"; ms_fail "gcore: $(cat "$tmp/gcore.log")"; }
+gcore -o "$tmp/core" "$pid" > "$tmp/gcore.log" 2>&1 || ms_fail "gcore: $(cat "$tmp/gcore.log")"
 leaker_stop
 
-rc=0
-"$memrefs" -c "$tmp/core.$pid" -J --no-chains > "$tmp/out.json" 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "exit $rc, want 1: $(cat "$tmp/err")"
+memrefs_run 1 "$tmp/out.json" -c "$tmp/core.$pid" -J --no-chains
 grep -q '"pause_ns":0,' "$tmp/out.json" || ms_fail "a core's pause is not 0"
 memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 450 123
 
 # Not a core: one line, exit 2.
 printf 'not a core\n' > "$tmp/junk"
-rc=0
-"$memrefs" -c "$tmp/junk" 2> "$tmp/err" > /dev/null || rc=$?
-[ "$rc" = 2 ] || ms_fail "junk: exit $rc, want 2"
+memrefs_run 2 /dev/null -c "$tmp/junk"
 [ "$(grep -c . "$tmp/err")" = 1 ] && grep -q "^memrefs: .*junk: not an ELF core file" "$tmp/err" ||
 	ms_fail "junk: $(cat "$tmp/err")"
 exit 0

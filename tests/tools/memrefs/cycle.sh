@@ -6,6 +6,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 memrefs_need g++ python3
+memrefs_need_ptrace
 g++ -O1 -g -o "$tmp/cycle" "$MS_SRCDIR/tests/tools/memrefs/cycle.cc" || ms_fail "cannot build cycle.cc"
 
 MS_LEAKER=$tmp/cycle leaker_start
@@ -14,10 +15,7 @@ leaker_cmd drop 200
 leaker_cmd drop 7
 leaker_cmd dump "$tmp/truth"
 memrefs_idle "$LEAKER_PID"
-rc=0
-"$memrefs" -p "$LEAKER_PID" -J --no-chains > "$tmp/out.json" 2> "$tmp/err" || rc=$?
-grep -q "ptrace refused" "$tmp/err" && ms_skip "cannot freeze pid $LEAKER_PID: $(cat "$tmp/err")"
-[ "$rc" = 1 ] || ms_fail "exit $rc, want 1: $(cat "$tmp/err")"
+memrefs_run 1 "$tmp/out.json" -p "$LEAKER_PID" -J --no-chains
 memrefs_check "$tmp/out.json" "$tmp/truth" Node 300 207
 leaker_stop
 exit 0

@@ -6,6 +6,7 @@
 # fail with one line, and exit 2, not hang or crash.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
+memrefs_need_ptrace
 mkdir "$tmp/t"
 export TMPDIR=$tmp/t
 
@@ -18,10 +19,7 @@ leaker_cmd malloc 100 4096 0x5e
 tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/task/"$1"/status; }
 
 # A whole run leaves every thread untraced.
-rc=0
-"$memrefs" -p "$pid" > "$tmp/out" 2> "$tmp/err" || rc=$?
-grep -q "ptrace refused" "$tmp/err" && ms_skip "cannot freeze pid $pid: $(cat "$tmp/err")"
-[ "$rc" -le 1 ] || ms_fail "exit $rc: $(cat "$tmp/err")"
+memrefs_run 0-1 "$tmp/out" -p "$pid"
 for t in $(ls /proc/"$pid"/task); do
 	[ "$(tracer "$t")" = 0 ] || ms_fail "thread $t still traced after memrefs"
 done

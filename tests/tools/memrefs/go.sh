@@ -7,6 +7,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 memrefs_need go python3
+memrefs_need_ptrace
 mkdir -p "$MS_BUILDDIR/tests/leaker/go-cache"
 # Pure Go, as the articles build it: without cgo the binary is static, and
 # its allocator is told from its own symbols.
@@ -19,10 +20,7 @@ MS_LEAKER=$tmp/go-http leaker_start
 leaker_cmd leak 3000
 leaker_cmd report
 truth=$LEAKER_REPLY
-rc=0
-"$memrefs" -p "$LEAKER_PID" -J > "$tmp/out.json" 2> "$tmp/err" || rc=$?
-grep -q "ptrace refused" "$tmp/err" && ms_skip "cannot freeze pid $LEAKER_PID: $(cat "$tmp/err")"
-[ "$rc" -le 1 ] || ms_fail "exit $rc: $(cat "$tmp/err")"
+memrefs_run 0-1 "$tmp/out.json" -p "$LEAKER_PID" -J
 python3 - "$tmp/out.json" "$truth" <<'PY' || ms_fail "the chain does not end at the global: $(cat "$tmp/out.json")"
 import json, re, sys
 out, truth = json.load(open(sys.argv[1])), sys.argv[2]
