@@ -7,6 +7,9 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 memrefs_need_ptrace
+# The installed memrefs has no hook: no environment holds its freeze open.
+grep -q MEMSIFT_TEST_HOOK "$memrefs" && ms_fail "tools/memrefs reads MEMSIFT_TEST_HOOK"
+grep -q MEMSIFT_TEST_HOOK "$MS_HOOKED/memrefs" || ms_fail "the test build $MS_HOOKED/memrefs has no hook"
 mkdir "$tmp/t"
 export TMPDIR=$tmp/t
 
@@ -26,7 +29,7 @@ done
 leaker_cmd report
 
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$memrefs" -p "$pid" > /dev/null 2>&1 &
+MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/memrefs" -p "$pid" > /dev/null 2>&1 &
 mr=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = frozen ] || ms_fail "hook said \"$ev\""
@@ -48,7 +51,7 @@ leaker_stop
 # The target dies while frozen: memrefs says so and exits 2.
 leaker_start
 pid=$LEAKER_PID
-MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$memrefs" -p "$pid" > /dev/null 2> "$tmp/err" &
+MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/memrefs" -p "$pid" > /dev/null 2> "$tmp/err" &
 mr=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = frozen ] || ms_fail "hook said \"$ev\""
