@@ -197,7 +197,16 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 	img->size = c.total;
 	if (cb)
 		cb(MS_REFS_EV_FROZEN, 0, c.total, data);
-	if ((rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED, &r)) < 0)
+	/*
+	 * Pages never touched hold no pointer the program wrote: skipping them
+	 * keeps the pause to what is resident, however much is reserved.  The
+	 * file is sized already, so they read as zeros.  Without the right to
+	 * read pagemap, everything is read.
+	 */
+	rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED | MS_MEMREAD_RESIDENT_ONLY, &r);
+	if (rc == -EPERM)
+		rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED, &r);
+	if (rc < 0)
 		goto out;
 	for (i = 0; i < img->mi.nranges && rc == 0; i++) {
 		const struct ms_manifest_range *g = &img->mi.ranges[i];
