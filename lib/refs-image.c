@@ -219,6 +219,19 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 				    (int)img->pid);
 	}
 	img->bytes = c.done;
+	/*
+	 * Killed while stopped, the process reads as zeros, not as gone: its
+	 * maps, empty now, tell (it is still frozen, so no other can come).
+	 */
+	if (rc == 0) {
+		char *again = NULL;
+		size_t alen = 0;
+
+		if (ms_procfs_read(ctx, img->pid, "maps", &again, &alen) < 0 || !alen)
+			rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
+				    (int)img->pid);
+		free(again);
+	}
 	if (cb && rc == 0)
 		cb(MS_REFS_EV_PROGRESS, c.done, c.total, data);
 out:
