@@ -328,8 +328,16 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+	if (ctl.progress) {
+		char s[MS_SIZE_STR_MAX];
+
+		fprintf(stderr, "memrefs: analysing %s of memory ",
+			ms_size_str(ms_refs_image_bytes(img), s, sizeof(s)));
+	}
 	if (ms_refs_run(ctx, img, &r) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+	if (ctl.progress)
+		fputs("\r\033[K", stderr);
 	rc = report(ctx, &ctl, img, r);
 	if (rc < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "writing the report");
