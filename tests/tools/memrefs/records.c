@@ -4,7 +4,9 @@
  * stdin for tests/tools/memrefs.  "keep N" adds N records to the list,
  * "drop N" makes N records linked only to each other and loses them,
  * "thread N" keeps N records made by a thread (a glibc thread arena) in
- * the list, "dump FILE" writes "kept ADDR" and "dropped ADDR" lines,
+ * the list, "tls N" keeps N records only in the main thread's thread-local
+ * storage, "tls-thread N" starts a thread that keeps N records only in its
+ * own and waits, "dump FILE" writes "kept ADDR" and "dropped ADDR" lines,
  * "quit".  Each reply is one line, after the work is done.
  */
 #include <pthread.h>
@@ -23,9 +25,14 @@ struct record {
 };
 
 static struct record *kept;
-static unsigned long nkept, ndropped;
-/* Where the dropped ones were, as numbers that point nowhere (bit-flipped). */
-static unsigned long *dropped_at;
+static unsigned long nkept, ndropped, ntls;
+/* Where the dropped ones (and those only TLS holds) are, as numbers that point nowhere (bit-flipped). */
+static unsigned long *dropped_at, *tls_at;
+/* Reached only through the thread's TLS: the descriptor glibc keeps at the top of its stack. */
+static __thread struct record *tls_list;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t built = PTHREAD_COND_INITIALIZER;
+static unsigned long nbuilt;
 
 static struct record *make(unsigned long i)
 {
@@ -96,6 +103,36 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+static __attribute__((noinline)) void keep_tls(unsigned long n)
+{
+	unsigned long *at = realloc(tls_at, (ntls + n) * sizeof(*at));
+
+	if (!at)
+		abort();
+	tls_at = at;
+	for (unsigned long i = 0; i < n; i++) {
+		struct record *r = make(i);
+
+		r->next = tls_list;
+		tls_list = r;
+		tls_at[ntls + i] = ~(unsigned long)r;
+	}
+	ntls += n;
+}
+
+/* Keeps its records in its TLS, says so, and waits for the process to end. */
+static void *tls_thread_main(void *arg)
+{
+	pthread_mutex_lock(&lock);
+	keep_tls((unsigned long)arg);
+	nbuilt++;
+	pthread_cond_broadcast(&built);
+	pthread_mutex_unlock(&lock);
+	for (;;)
+		pause();
+	return NULL;
+}
+
 int main(void)
 {
 	char line[256], file[200];
@@ -113,6 +150,23 @@ int main(void)
 
 			if (pthread_create(&t, NULL, thread_main, (void *)n) || pthread_join(t, NULL))
 				abort();
+		} else if (sscanf(line, "tls-thread %lu", &n) == 1) {
+			pthread_t t;
+			unsigned long want;
+
+			pthread_mutex_lock(&lock);
+			want = nbuilt + 1;
+			pthread_mutex_unlock(&lock);
+			if (pthread_create(&t, NULL, tls_thread_main, (void *)n))
+				abort();
+			pthread_mutex_lock(&lock);
+			while (nbuilt < want)
+				pthread_cond_wait(&built, &lock);
+			pthread_mutex_unlock(&lock);
+		} else if (sscanf(line, "tls %lu", &n) == 1) {
+			pthread_mutex_lock(&lock);
+			deep(keep_tls, n);
+			pthread_mutex_unlock(&lock);
 		} else if (sscanf(line, "dump %199s", file) == 1) {
 			FILE *fp = fopen(file, "w");
 
@@ -122,6 +176,8 @@ int main(void)
 			}
 			for (struct record *r = kept; r; r = r->next)
 				fprintf(fp, "kept %p\n", (void *)r);
+			for (unsigned long i = 0; i < ntls; i++)
+				fprintf(fp, "kept %p\n", (void *)~tls_at[i]);
 			for (unsigned long i = 0; i < ndropped; i++)
 				fprintf(fp, "dropped %p\n", (void *)~dropped_at[i]);
 			fclose(fp);
@@ -133,7 +189,7 @@ int main(void)
 			continue;
 		}
 		scrub();
-		printf("ok kept=%lu dropped=%lu\n", nkept, ndropped);
+		printf("ok kept=%lu dropped=%lu tls=%lu\n", nkept, ndropped, ntls);
 	}
 	return 0;
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A C program keeps records in a global list (some made by a thread, in a
-# glibc thread arena) and drops others, linked only to each other.  memrefs
-# finds exactly the dropped ones unreferenced, and none of those listed:
-# the truth is the program's own list of addresses.
+# glibc thread arena), some only in thread-local storage (the main
+# thread's, and a live thread's), and drops others, linked only to each
+# other.  memrefs finds exactly the dropped ones unreferenced, and none of
+# those kept: the truth is the program's own list of addresses.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "${MS_SRCDIR:-.}/tests/tools/memrefs/common.sh"
 memrefs_need_ptrace
@@ -15,6 +16,8 @@ leaker_cmd keep 500
 leaker_cmd drop 300
 leaker_cmd thread 200
 leaker_cmd keep 100
+leaker_cmd tls 40
+leaker_cmd tls-thread 60
 leaker_cmd drop 77
 leaker_cmd dump "$tmp/truth"
 memrefs_idle "$pid"
@@ -23,7 +26,7 @@ memrefs_run 1 "$tmp/out.json" -p "$pid" -J --no-chains
 grep -q "^memrefs: pid $pid: stopped for [0-9.]* ms$" "$tmp/err" || ms_fail "pause not reported: $(cat "$tmp/err")"
 grep -q "^memrefs: pid $pid: frozen to copy .* of writable memory$" "$tmp/err" ||
 	ms_fail "pause not announced: $(cat "$tmp/err")"
-memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 800 377
+memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 900 377
 
 # Nothing dropped: nothing of the records unreferenced, and the count says 0.
 leaker_stop
