@@ -30,7 +30,10 @@ struct group {
 	uint64_t count, bytes, held, addr, lo, hi;
 	size_t last;		/* the last referring object counted, + 1 */
 	bool block_held;
-	char name[160];
+	char name[160];		/* registers and stacks: whose */
+	char gname[128];	/* a global: its symbol (or address) */
+	const char *path;	/* and its module's file, NULL: not known */
+	const char *sec;	/* ".bss", ".data" or "data" */
 };
 
 struct chase {
@@ -63,56 +66,55 @@ static struct group *group_of(struct chase *ch, enum ms_refs_holder h, uint64_t 
 	return &ch->g[ch->ng - 1];
 }
 
+/*
+ * A root word in a module's data or bss (its global, by the symbolizer or
+ * by the module's ELF symbol table), or in memory of no module (a block).
+ */
 static void root_name(struct chase *ch, uint64_t at, enum ms_refs_holder *h, uint64_t *gid,
-		      char *name, size_t len)
+		      struct group *tmpl)
 {
 	const struct ms_sym *s = NULL;
-	const char *mod, *sec;
-
-	const char *gname;
-	uint64_t gstart;
+	const char *gname = NULL, *path = NULL, *sec = "data";
+	uint64_t gstart = at;
 
 	if (ch->syms && ms_symbols_lookup(ch->ctx, ch->syms, at, &s) < 0)
 		s = NULL;
-	if (ch->rc.g->modpath && (!s || (s->kind != MS_SYM_DATA && s->kind != MS_SYM_BSS)) &&
-	    ms_refs_elf_symbol(&ch->elf, ch->rc.g->modpath, ch->rc.g->modbase, at, &gname, &gstart)) {
-		mod = strrchr(ch->rc.g->modpath, '/');
-		*h = MS_REFS_ROOT_DATA;
-		snprintf(name, len, "%s (.bss, %s)", gname, mod ? mod + 1 : ch->rc.g->modpath);
-		*gid = ms_hash64(gstart);
+	if (s && (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS)) {
+		gname = s->name;
+		gstart = s->addr;
+		path = s->module;
+		sec = s->kind == MS_SYM_BSS ? ".bss" : ".data";
+	} else if (ch->rc.g->modpath &&
+		   ms_refs_elf_symbol(&ch->elf, ch->rc.g->modpath, ch->rc.g->modbase, at, &gname, &gstart)) {
+		path = ch->rc.g->modpath;
+		sec = ".bss";
+	} else if (!ch->rc.g->module) {
+		/* Scanned in address order: a word near the last one is of its block. */
+		if (!ch->run_start || at < ch->run_last || at - ch->run_last > BLOCK_GAP ||
+		    at < ch->rc.g->start)
+			ch->run_start = at;
+		ch->run_last = at;
+		*h = MS_REFS_BLOCK;
+		*gid = ch->run_start;
 		return;
 	}
-	if (ch->rc.g->module || (s && (s->kind == MS_SYM_DATA || s->kind == MS_SYM_BSS))) {
-		mod = s && s->module ? strrchr(s->module, '/') : NULL;
-		mod = mod ? mod + 1 : s && s->module ? s->module : NULL;
-		sec = !s ? "data" : s->kind == MS_SYM_BSS ? ".bss" : s->kind == MS_SYM_DATA ? ".data" : "data";
-		*h = MS_REFS_ROOT_DATA;
-		if (s && mod)
-			snprintf(name, len, "%s (%s, %s)", s->name, sec, mod);
-		else if (s)
-			snprintf(name, len, "%s (%s)", s->name, sec);
-		else
-			snprintf(name, len, "0x%" PRIx64 " (data of a module)", at);
-		*gid = ms_hash64(s ? s->addr : at);
-		for (const char *c = s ? s->name : ""; *c; c++)
-			*gid = ms_hash64(*gid ^ (unsigned char)*c);
-		return;
-	}
-	/* Scanned in address order: a word near the last one is of its block. */
-	if (!ch->run_start || at < ch->run_last || at - ch->run_last > BLOCK_GAP ||
-	    at < ch->rc.g->start)
-		ch->run_start = at;
-	ch->run_last = at;
-	*h = MS_REFS_BLOCK;
-	*gid = ch->run_start;
-	name[0] = '\0';
+	*h = MS_REFS_ROOT_DATA;
+	*gid = ms_hash64(gstart);
+	for (const char *c = gname ? gname : ""; *c; c++)
+		*gid = ms_hash64(*gid ^ (unsigned char)*c);
+	tmpl->path = path;
+	tmpl->sec = sec;
+	if (gname)
+		snprintf(tmpl->gname, sizeof(tmpl->gname), "%s", gname);
+	else
+		snprintf(tmpl->gname, sizeof(tmpl->gname), "0x%" PRIx64, at);
 }
 
 static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
 {
 	struct chase *ch = data;
+	struct group tmpl = { .name = "" };
 	enum ms_refs_holder h;
-	char name[160] = "";
 	struct group *g;
 	uint64_t gid;
 
@@ -127,19 +129,19 @@ static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
 	} else if (!ch->rc.g) {
 		h = MS_REFS_ROOT_REGS;
 		gid = (uint64_t)ch->rc.tid;
-		snprintf(name, sizeof(name), "registers of thread %d", (int)ch->rc.tid);
+		snprintf(tmpl.name, sizeof(tmpl.name), "registers of thread %d", (int)ch->rc.tid);
 	} else if (ch->rc.g->kind == R_STACK) {
 		h = MS_REFS_ROOT_STACK;
 		gid = (uint64_t)ch->rc.tid;
 		if (ch->rc.tid)
-			snprintf(name, sizeof(name), "stack of thread %d", (int)ch->rc.tid);
+			snprintf(tmpl.name, sizeof(tmpl.name), "stack of thread %d", (int)ch->rc.tid);
 		else
-			snprintf(name, sizeof(name), "[stack]");
+			snprintf(tmpl.name, sizeof(tmpl.name), "[stack]");
 	} else {
 		/* The block looked for holds no pointer to itself that counts. */
 		if (at >= R->blo && at < R->bhi)
 			return;
-		root_name(ch, at, &h, &gid, name, sizeof(name));
+		root_name(ch, at, &h, &gid, &tmpl);
 	}
 	if (!(g = group_of(ch, h, gid)))
 		return;
@@ -151,7 +153,10 @@ static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
 	if (!g->count) {
 		g->addr = ch->src >= 0 ? R->o[ch->src].addr : at;
 		g->lo = g->hi = at;
-		memcpy(g->name, name, sizeof(g->name));
+		memcpy(g->name, tmpl.name, sizeof(g->name));
+		memcpy(g->gname, tmpl.gname, sizeof(g->gname));
+		g->path = tmpl.path;
+		g->sec = tmpl.sec;
 	}
 	/* Each pointer its target's bytes: the holder of most pointers holds most. */
 	if (t != SIZE_MAX) {
@@ -208,8 +213,12 @@ static int cmp_group(const void *a, const void *b)
 	return (x->count < y->count) - (x->count > y->count);
 }
 
-static void to_link(const struct ms_refs *R, const struct group *g, struct ms_refs_link *l)
+static void to_link(struct chase *ch, const struct ms_refs *R, const struct group *g,
+		    struct ms_refs_link *l)
 {
+	const char *mod = g->path ? strrchr(g->path, '/') : NULL, *file;
+	int line;
+
 	*l = (struct ms_refs_link){ .holder = g->holder, .count = g->count, .bytes = g->bytes,
 				    .addr = g->addr, .held = g->held };
 	if (g->holder == MS_REFS_OBJECTS)
@@ -219,6 +228,20 @@ static void to_link(const struct ms_refs *R, const struct group *g, struct ms_re
 		l->bytes = g->hi + 8 - g->lo;
 	}
 	memcpy(l->name, g->name, sizeof(l->name));
+	if (g->holder != MS_REFS_ROOT_DATA)
+		return;
+	mod = mod ? mod + 1 : g->path;
+	/* The declaration, when the module's DWARF has it: "main.requests (.bss, server.go:14)". */
+	if (g->path && ms_refs_elf_decl(&ch->elf, g->path, g->gname, &file, &line)) {
+		const char *base = strrchr(file, '/');
+
+		snprintf(l->name, sizeof(l->name), "%s (%s, %s:%d)", g->gname, g->sec,
+			 base ? base + 1 : file, line);
+	} else if (mod) {
+		snprintf(l->name, sizeof(l->name), "%s (%s, %s)", g->gname, g->sec, mod);
+	} else {
+		snprintf(l->name, sizeof(l->name), "%s (%s of a module)", g->gname, g->sec);
+	}
 }
 
 /* Chain K: the K-th largest holder of the cluster of key index KEY, then the largest up. */
@@ -273,7 +296,7 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 		/* A holder of bytes another holds already is no chain of its own. */
 		if (level == 1 && k && !pick.held)
 			goto out;
-		to_link(R, &pick, &c.links[c.nlinks++]);
+		to_link(&ch, R, &pick, &c.links[c.nlinks++]);
 		if (pick.holder != MS_REFS_OBJECTS && pick.holder != MS_REFS_BLOCK) {
 			c.rooted = true;
 			break;

@@ -3,8 +3,11 @@
  * The global a root word is in, from the module's ELF symbol table: the
  * symbolizer names a module's file-backed data, but a module's bss past
  * its file is anonymous memory to it, and that is where most globals are
- * (Go's main.requests among them).
+ * (Go's main.requests among them).  Where the module has DWARF, a
+ * global's declaration (file:line) comes from it too.
  */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,6 +21,10 @@
 
 void ms_refs_elf_close(struct ms_refs_elf *c)
 {
+	if (c->dw)
+		dwarf_end(c->dw);
+	c->dw = NULL;
+	c->nodwarf = false;
 	if (c->e)
 		elf_end(c->e);
 	if (c->fd >= 0)
@@ -77,4 +84,42 @@ bool ms_refs_elf_symbol(struct ms_refs_elf *c, const char *path, uint64_t base, 
 		return *name != NULL;
 	}
 	return false;
+}
+
+/* The top-level variable NAME in the CUs of DW, or false. */
+static bool find_var(Dwarf *dw, const char *name, const char **file, int *line)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *n;
+
+				if (dwarf_tag(&die) != DW_TAG_variable || !(n = dwarf_diename(&die)) ||
+				    strcmp(n, name))
+					continue;
+				if ((*file = dwarf_decl_file(&die)) && dwarf_decl_line(&die, line) == 0)
+					return true;
+			} while (dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	return false;
+}
+
+bool ms_refs_elf_decl(struct ms_refs_elf *c, const char *path, const char *name,
+		      const char **file, int *line)
+{
+	open_module(c, path);
+	if (!c->e || c->nodwarf)
+		return false;
+	if (!c->dw && !(c->dw = dwarf_begin_elf(c->e, DWARF_C_READ, NULL))) {
+		c->nodwarf = true;
+		return false;
+	}
+	return find_var(c->dw, name, file, line);
 }

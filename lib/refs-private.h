@@ -45,6 +45,8 @@ struct ms_refs_elf {
 	void *symtab;		/* Elf_Data * of SHT_SYMTAB, or NULL */
 	size_t strndx, nsyms;
 	bool exec;		/* ET_EXEC: symbols at their addresses */
+	void *dw;		/* Dwarf *, opened on the first declaration asked */
+	bool nodwarf;		/* the module has none */
 };
 
 /*
@@ -55,6 +57,13 @@ struct ms_refs_elf {
 bool ms_refs_elf_symbol(struct ms_refs_elf *c, const char *path, uint64_t base, uint64_t addr,
 			const char **name, uint64_t *start);
 void ms_refs_elf_close(struct ms_refs_elf *c);
+
+/*
+ * Where the global NAME of the module at PATH is declared, from its DWARF:
+ * *FILE (borrowed from C) and *LINE.  Returns: whether it says.
+ */
+bool ms_refs_elf_decl(struct ms_refs_elf *c, const char *path, const char *name,
+		      const char **file, int *line);
 
 /* The reference index (lib/refs.c), shared with the chains (lib/refs-chain.c). */
 #define MS_REFS_NCHAINS 3
