@@ -28,12 +28,17 @@ grep -q "^memrefs: pid $pid: frozen to copy .* of writable memory$" "$tmp/err" |
 	ms_fail "pause not announced: $(cat "$tmp/err")"
 memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 900 377
 
-# Nothing dropped: nothing of the records unreferenced, and the count says 0.
+# Nothing dropped: none of the records is unreferenced, and the chain that
+# keeps them ends at the list's head, the global the source declares.
 leaker_stop
 MS_LEAKER=$tmp/records leaker_start
-leaker_cmd keep 300
+leaker_cmd keep 3000
 memrefs_idle "$LEAKER_PID"
-memrefs_run 0-1 "$tmp/out" -p "$LEAKER_PID" -r -o COUNT,WHAT --no-chains
-! grep -q RECRD "$tmp/out" || ms_fail "kept records called unreferenced: $(cat "$tmp/out")"
+memrefs_run 0-1 "$tmp/out" -p "$LEAKER_PID" -r -o COUNT,WHAT
+! grep -v " held: " "$tmp/out" | grep -q RECRD || ms_fail "kept records called unreferenced: $(cat "$tmp/out")"
+line=$(grep -n '^static struct record \*kept;' "$MS_SRCDIR/tests/tools/memrefs/records.c" | cut -d: -f1)
+[ -n "$line" ] || ms_fail "records.c declares no kept list"
+grep -q "^ .* held: 3,000 x 208-byte magic \"RECRD\" <- kept (\.bss, records\.c:$line)$" "$tmp/out" ||
+	ms_fail "no chain from the records to kept at records.c:$line: $(cat "$tmp/out")"
 leaker_stop
 exit 0
