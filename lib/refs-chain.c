@@ -244,9 +244,13 @@ static void to_link(struct chase *ch, const struct ms_refs *R, const struct grou
 	}
 }
 
-/* Chain K: the K-th largest holder of the cluster of key index KEY, then the largest up. */
+/*
+ * Chain K: the K-th largest holder of the cluster of key index KEY, then
+ * the largest up.  The holders of the cluster itself are the same for
+ * every K: L1 keeps them (*NL1 SIZE_MAX: not yet summed).
+ */
 static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
-		 struct ms_refs_chain *out)
+		 struct ms_refs_chain *out, struct group *l1, size_t *nl1)
 {
 	size_t words = R->n / 64 + 1, i, level;
 	struct chase ch = { .ctx = ctx, .syms = ms_analysis_symbols(R->a) };
@@ -285,13 +289,22 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 		ch.run_start = ch.run_last = 0;
 		memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
 		memset(ch.seen, 0, words * 8);
-		chase_all(R, &ch);
+		if (level == 1 && *nl1 != SIZE_MAX) {
+			memcpy(ch.g, l1, *nl1 * sizeof(*l1));
+			ch.ng = *nl1;
+		} else {
+			chase_all(R, &ch);
+			qsort(ch.g, ch.ng, sizeof(*ch.g), cmp_group);
+			if (level == 1) {
+				memcpy(l1, ch.g, ch.ng * sizeof(*l1));
+				*nl1 = ch.ng;
+			}
+		}
 		if (ch.ng <= want) {
 			if (level == 1)
 				goto out;	/* no K-th holder: no chain K */
 			break;
 		}
-		qsort(ch.g, ch.ng, sizeof(*ch.g), cmp_group);
 		pick = ch.g[want];
 		/* A holder of bytes another holds already is no chain of its own. */
 		if (level == 1 && k && !pick.held)
@@ -351,7 +364,8 @@ size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
 {
 	struct ms_clause cl;
 	uint64_t key = r->want_key;
-	size_t j, k;
+	size_t j, k, nl1 = SIZE_MAX;
+	struct group *l1;
 
 	if (r->chained)
 		return r->nchains;
@@ -365,11 +379,14 @@ size_t ms_refs_chain_count(struct ms_ctx *ctx, struct ms_refs *r)
 			break;
 	if (!r->kslot[j])
 		return 0;
+	if (!(l1 = calloc(MAX_GROUPS, sizeof(*l1))))
+		return 0;
 	for (k = 0; k < MS_REFS_NCHAINS; k++)
-		if (chain(ctx, r, r->kslot[j] - 1, k, &r->chains[r->nchains]) <= 0)
+		if (chain(ctx, r, r->kslot[j] - 1, k, &r->chains[r->nchains], l1, &nl1) <= 0)
 			break;
 		else
 			r->nchains++;
+	free(l1);
 	return r->nchains;
 }
 
