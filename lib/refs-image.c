@@ -50,6 +50,11 @@ void ms_refs_image_free(struct ms_refs_image *img)
 	free(img);
 }
 
+const char *ms_refs_image_warning(const struct ms_refs_image *img)
+{
+	return img->warning[0] ? img->warning : NULL;
+}
+
 uint64_t ms_refs_image_pause_ns(const struct ms_refs_image *img)
 {
 	return img->pause_ns;
@@ -357,6 +362,22 @@ int ms_refs_image_core(struct ms_ctx *ctx, const char *path, struct ms_refs_imag
 	}
 	if ((rc = name_heap(ctx, img)) < 0)
 		goto out;
+	/* A module's data is a segment over one of its files' mappings. */
+	for (i = 0; i < ms_core_nsegments(core) && !img->warning[0]; i++) {
+		const struct ms_core_segment *s = ms_core_segment(core, i);
+		size_t k;
+
+		for (k = 0; k < ms_core_nfiles(core); k++)
+			if (ms_core_file(core, k)->start < s->vaddr + s->memsz &&
+			    s->vaddr < ms_core_file(core, k)->end)
+				break;
+		if (k < ms_core_nfiles(core))
+			break;
+	}
+	if (i == ms_core_nsegments(core))
+		snprintf(img->warning, sizeof(img->warning),
+			 "%s holds no module's data or bss: globals are no roots, and what only they hold is called unreferenced; take the core with gcore",
+			 path);
 	img->t = calloc(ms_core_nthreads(core) + 1, sizeof(*img->t));
 	if (!img->t) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");

@@ -35,6 +35,7 @@ struct ms_refs_image {
 	struct ms_refs_thread *t;
 	size_t nt;
 	uint64_t pause_ns, bytes;
+	char warning[200];		/* ms_refs_image_warning()'s, "" for none */
 };
 
 /* One module's ELF symbol table, open for lookups (lib/refs-elf.c). */

@@ -217,6 +217,8 @@ static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_im
 	if (json) {
 		printf("{\"pid\":%d,\"core\":", (int)ctl->pid);
 		ms_json_str(stdout, ctl->core);
+		printf(",\"warning\":");
+		ms_json_str(stdout, ms_refs_image_warning(img));
 		printf(",\"pause_ns\":%" PRIu64 ",\"threads\":%zu,\"image_bytes\":%" PRIu64
 		       ",\"objects\":%" PRIu64 ",\"glibc_objects\":%" PRIu64 ",\"reached\":%" PRIu64
 		       ",\"unreferenced_objects\":%" PRIu64 ",",
@@ -328,6 +330,8 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+	if (ms_refs_image_warning(img))
+		warnx("%s", ms_refs_image_warning(img));
 	if (ctl.progress) {
 		char s[MS_SIZE_STR_MAX];
 

@@ -75,6 +75,14 @@ int ms_refs_image_core(struct ms_ctx *ctx, const char *path, struct ms_refs_imag
 /* Release IMG (its temporary file goes with it); NULL is accepted. */
 void ms_refs_image_free(struct ms_refs_image *img);
 
+/*
+ * What the image lacks that the roots need, one line, or NULL: a core
+ * with no module's writable data (regiondump --anon writes only anonymous
+ * memory), whose globals then hold nothing and whose objects they keep are
+ * called unreferenced.
+ */
+const char *ms_refs_image_warning(const struct ms_refs_image *img);
+
 /* How long the process was stopped, in nanoseconds; 0 for a core. */
 uint64_t ms_refs_image_pause_ns(const struct ms_refs_image *img);
 /* Threads (with their registers) and bytes of memory in the image. */

@@ -17,10 +17,17 @@ leaker_cmd thread 50
 leaker_cmd dump "$tmp/truth"
 memrefs_idle "$pid"
 gcore -o "$tmp/core" "$pid" > "$tmp/gcore.log" 2>&1 || ms_fail "gcore: $(cat "$tmp/gcore.log")"
+# regiondump --anon leaves the modules' data out: their globals are no roots.
+"$MS_BUILDDIR/tools/regiondump" -p "$pid" --anon --format core -o "$tmp/anon.core" 2> /dev/null ||
+	ms_fail "regiondump --anon --format core failed"
 leaker_stop
+memrefs_run 1 /dev/null -c "$tmp/anon.core" --no-chains
+grep -q "^memrefs: .*anon.core holds no module's data or bss: .*; take the core with gcore$" "$tmp/err" ||
+	ms_fail "no warning that an --anon core lacks the globals: $(cat "$tmp/err")"
 
 memrefs_run 1 "$tmp/out.json" -c "$tmp/core.$pid" -J --no-chains
 grep -q '"pause_ns":0,' "$tmp/out.json" || ms_fail "a core's pause is not 0"
+[ ! -s "$tmp/err" ] || ms_fail "gcore's core: $(cat "$tmp/err")"
 memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 450 123
 
 # Not a core: one line, exit 2.
