@@ -151,8 +151,9 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			return 0;
 		}
 		if (h->gone)
-			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
-				(int)h->o.pid, h->n, h->o.confirm);
+			fprintf(fp, "**Hunt incomplete:** pid %d %s after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
+				(int)h->o.pid, h->gone_why[0] ? h->gone_why : "exited", h->n,
+				h->o.confirm);
 		else if (h->interrupted && h->n < 3)
 			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3)",
 				sig_str(h->interrupted), h->n);
@@ -189,7 +190,8 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
 			sig_str(h->interrupted), h->n);
 	if (h->gone)
-		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
+		fprintf(fp, "\nThe process %s during the hunt: what was gathered is below%s.\n",
+			h->gone_why[0] ? "became another" : "exited",
 			h->incomplete ? ", the dump incomplete" : "");
 	return 0;
 }

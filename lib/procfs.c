@@ -338,3 +338,37 @@ int ms_procfs_cgroup(struct ms_ctx *ctx, pid_t pid, char **v2, char **v1)
 	}
 	return 0;
 }
+
+int ms_procfs_identity(struct ms_ctx *ctx, pid_t pid, unsigned long long *starttime,
+		       char *exe, size_t exelen)
+{
+	char *buf, *p, path[64];
+	struct stat st;
+	size_t len;
+	int rc, field;
+
+	if (starttime) {
+		rc = ms_procfs_read(ctx, pid, "stat", &buf, &len);
+		if (rc < 0)
+			return rc;
+		/* The name in parentheses may hold anything: count from its last ')'. */
+		p = memrchr(buf, ')', len);
+		for (field = 2; p && field < 22; field++)
+			p = memchr(p + 1, ' ', len - (size_t)(p + 1 - buf));
+		rc = p && sscanf(p, " %llu", starttime) == 1 ? 0 :
+		     ms_err(ctx, -EBADMSG, "/proc/%d/stat: no start time in it", (int)pid);
+		free(buf);
+		if (rc < 0)
+			return rc;
+	}
+	if (exe && exelen) {
+		ms_procfs_path(pid, "exe", path, sizeof(path));
+		/* No executable to stat (a kernel thread, or no permission): none. */
+		if (stat(path, &st) < 0)
+			exe[0] = '\0';
+		else
+			snprintf(exe, exelen, "%llx:%llx", (unsigned long long)st.st_dev,
+				 (unsigned long long)st.st_ino);
+	}
+	return 0;
+}

@@ -200,6 +200,24 @@ static int hdr_add_file(struct ms_snapshot *s, const char *key, const char *path
 }
 
 /*
+ * "# starttime:" and "# exe_id:": which process this is, beyond its pid, so a
+ * series can tell a reused pid or an exec from the process it followed.
+ */
+static int hdr_add_identity(struct ms_snapshot *s, pid_t pid)
+{
+	unsigned long long start;
+	char buf[48];
+	int rc = 0;
+
+	if (ms_procfs_identity(NULL, pid, &start, buf + 24, 24) < 0)
+		return 0;
+	if (buf[24])
+		rc = hdr_add(s, "exe_id", buf + 24, strlen(buf + 24));
+	snprintf(buf, 24, "%llu", start);
+	return rc < 0 ? rc : hdr_add(s, "starttime", buf, strlen(buf));
+}
+
+/*
  * "# cgroup:" and its memory.max and memory.current: from cgroup v2, or
  * from v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes)
  * on hybrid systems, so a limit is known either way.
@@ -261,7 +279,8 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add_proc(ctx, s, pid, "cmdline", "cmdline", ' ');
 	if (rc < 0)
 		return rc;
-	if (hdr_add_cgroup(s, pid) < 0 || hdr_add_threads(ctx, s, pid) < 0)
+	if (hdr_add_identity(s, pid) < 0 || hdr_add_cgroup(s, pid) < 0 ||
+	    hdr_add_threads(ctx, s, pid) < 0)
 		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -788,4 +807,28 @@ int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const 
 	rc = ms_pagehash_parse(ctx, ms_snapshot_get(s, "pagesize"), lines, n, name, out);
 	free(lines);
 	return rc;
+}
+
+bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snapshot *b,
+			      char *why, size_t len)
+{
+	const char *x, *y;
+
+	if (ms_snapshot_pid(a) != ms_snapshot_pid(b)) {
+		snprintf(why, len, "is another pid");
+		return false;
+	}
+	x = ms_snapshot_get(a, "starttime");
+	y = ms_snapshot_get(b, "starttime");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "was reused: another process started with it");
+		return false;
+	}
+	x = ms_snapshot_get(a, "exe_id");
+	y = ms_snapshot_get(b, "exe_id");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "exec'd another program");
+		return false;
+	}
+	return true;
 }

@@ -29,6 +29,7 @@
 #ifndef MEMSIFT_SNAPSHOT_H
 #define MEMSIFT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -136,6 +137,15 @@ const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
 
 /* The Nth value (0-based) of a key that repeats ("thread", "pages"); NULL past the last. */
 const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
+
+/*
+ * Whether A and B are snapshots of one process: the same pid, and where both
+ * record them, the same start time (a reused pid starts anew) and the same
+ * executable (an exec changes it).  When not, WHY (LEN bytes) says how, to
+ * follow "pid N ": "was reused: another process started with it".
+ */
+bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snapshot *b,
+			      char *why, size_t len);
 
 /*
  * The page hashes S holds (mapsnap --pages), for regiondump --changed-since.
