@@ -213,6 +213,37 @@ static int cmp_group(const void *a, const void *b)
 	return (x->count < y->count) - (x->count > y->count);
 }
 
+/* The word at ADDR of the image, or 0 when the image lacks it. */
+static uint64_t word_at(const struct ms_refs *R, uint64_t addr)
+{
+	const struct range *g = ms_refs_range_of(R, addr);
+	uint64_t v = 0;
+
+	if (g && addr + 8 <= g->end)
+		memcpy(&v, g->p + (addr - g->start), 8);
+	return v;
+}
+
+/*
+ * Where a block of pointers starts: its first pointer to the cluster, or
+ * before, where elements of its stride still hold pointers into the image
+ * (elements whose target no finder cut out: a Go slice's first buffers),
+ * then down to its 8 KiB page (Go's large objects start on one).  What
+ * points at the block points at its start: a slice's array.
+ */
+static uint64_t block_start(const struct ms_refs *R, const struct group *g)
+{
+	const struct range *r = ms_refs_range_of(R, g->lo);
+	uint64_t stride = 0, lo = g->lo;
+
+	if (g->count > 1)
+		stride = ((g->hi - g->lo) / (g->count - 1) + 4) & ~(uint64_t)7;
+	while (stride && lo - r->start >= stride && ms_refs_range_of(R, word_at(R, lo - stride)))
+		lo -= stride;
+	lo &= ~(uint64_t)8191;
+	return lo < r->start ? r->start : lo;
+}
+
 static void to_link(struct chase *ch, const struct ms_refs *R, const struct group *g,
 		    struct ms_refs_link *l)
 {
@@ -224,8 +255,8 @@ static void to_link(struct chase *ch, const struct ms_refs *R, const struct grou
 	if (g->holder == MS_REFS_OBJECTS)
 		l->cluster = R->kcl[g->gid];
 	if (g->holder == MS_REFS_BLOCK) {
-		l->addr = g->lo;
-		l->bytes = g->hi + 8 - g->lo;
+		l->addr = block_start(R, g);
+		l->bytes = g->hi + 8 - l->addr;
 	}
 	memcpy(l->name, g->name, sizeof(l->name));
 	if (g->holder != MS_REFS_ROOT_DATA)
@@ -330,15 +361,7 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 			memcpy(ch.tgt, ch.next, words * 8);
 		} else {
 			memset(ch.tgt, 0, words * 8);
-			/*
-			 * The block starts where its first pointer to the cluster
-			 * is, or before: down to its 8 KiB page (Go's large
-			 * objects start on one), whose first words may point at
-			 * objects no finder found.
-			 */
-			R->blo = pick.lo & ~(uint64_t)8191;
-			if (R->blo < ms_refs_range_of(R, pick.lo)->start)
-				R->blo = ms_refs_range_of(R, pick.lo)->start;
+			R->blo = c.links[c.nlinks - 1].addr;
 			R->bhi = pick.hi + 8;
 		}
 	}

@@ -244,10 +244,11 @@ void ms_refs_scan(struct ms_refs *R, const unsigned char *p, uint64_t from, uint
 		uint64_t v = rd(p);
 		ssize_t i;
 
-		if (v >= R->lo && v < R->hi && (i = find(R, v)) >= 0)
-			fn(R, at, (size_t)i, data);
-		else if (v >= R->blo && v < R->bhi)
+		/* The block looked for first: a finder may have guessed an object over it. */
+		if (v >= R->blo && v < R->bhi)
 			fn(R, at, SIZE_MAX, data);
+		else if (v >= R->lo && v < R->hi && (i = find(R, v)) >= 0)
+			fn(R, at, (size_t)i, data);
 	}
 }
 

@@ -39,7 +39,9 @@ assert "fill 0x61" in first["what"] and n * 0.9 <= first["count"] <= n, first
 # One backing array holds them, where the program says it is.
 assert len(links) == 3 and links[1]["holder"] == "block", links
 assert links[1]["addr"] <= array < links[1]["addr"] + links[1]["bytes"], (hex(array), links[1])
-assert links[1]["count"] == first["count"], links[1]
+# Nearly every buffer through it: a stale copy elsewhere (an older array
+# append left to the collector) may hold a few as well.
+assert links[1]["count"] >= 0.98 * first["count"], links[1]
 # And the global holds it.
 assert c["rooted"] and last["holder"] == "data" and last["addr"] == glob, last
 assert "main.requests" in last["what"], last
