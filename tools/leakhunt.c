@@ -24,10 +24,12 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/pattern.h>
 #include <memsift/snapshot.h>
 #include <memsift/trend.h>
 
-enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_REFS, OPT_THRESHOLD };
+enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
+       OPT_REDACT_SET, OPT_REFS };
 
 static const char shortopts[] = "d:i:n:o:p:Vh";
 static const struct option longopts[] = {
@@ -38,6 +40,9 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "max-dump", required_argument, NULL, OPT_MAX_DUMP },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
+	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "refs", no_argument, NULL, OPT_REFS },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "version", no_argument, NULL, 'V' },
@@ -63,6 +68,10 @@ static _Noreturn void usage(void)
 	printf(" -p, --pid PID          the process to hunt in\n");
 	printf("     --confirm N        snapshots that must show growth (default 4, at least 3)\n");
 	printf("     --max-dump SIZE    dump at most SIZE of what grew (default 256M)\n");
+	printf("     --redact REGEX     replace what REGEX matches in every file written, as\n"
+	       "                          regiondump does (repeatable)\n");
+	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment)\n");
+	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
 	printf("     --refs             once growth is confirmed, freeze the process (the pause\n"
 	       "                          is shown) to tell what holds the leak (memrefs(1))\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
@@ -142,6 +151,15 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 		case OPT_THRESHOLD:
 			if (ms_parse_size(ctx, optarg, &ctl->o.threshold) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--threshold");
+			break;
+		case OPT_REDACT:
+			ms_cli_redact_regex(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			ms_cli_redact_file(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_SET:
+			ms_cli_redact_set(ctx, &ctl->o.redact, optarg);
 			break;
 		case 'V':
 			ms_cli_print_version();
@@ -396,6 +414,7 @@ int main(int argc, char **argv)
 		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
 	free((char *)ctl.o.cmdline);
+	ms_patscan_free(ctl.o.redact);
 	ms_ctx_free(ctx);
 	return status;
 }
