@@ -205,6 +205,17 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
+/* Into the clusters, then to the caller's hook (opts.obj_cb). */
+static int add_obj(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
+{
+	struct ms_analysis *a = data;
+	int rc = ms_clusters_add_cb(ctx, o, a->clusters);
+
+	if (rc < 0 || !a->obj_cb)
+		return rc;
+	return a->obj_cb(ctx, o, ms_clusters_last_key(a->clusters), a->obj_data);
+}
+
 static bool v8_on(const struct ms_analysis *a)
 {
 	return a->v8;
@@ -257,7 +268,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		for (k = 0, rc = 0; !name[0] && k < MS_ARRAY_SIZE(runtimes) && rc == 0; k++)
 			if (runtimes[k].on(a))
 				rc = runtimes[k].find(ctx, map + r[i].offset, (size_t)len, r[i].start,
-						      ms_clusters_add_cb, a->clusters, &res);
+						      add_obj, a, &res);
 		if (rc < 0)
 			return rc;
 		if (rc > 0) {
@@ -267,7 +278,7 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		}
 		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
-				     ms_clusters_add_cb, a->clusters, &res);
+				     add_obj, a, &res);
 		if (rc < 0)
 			return rc;
 		if ((rc = add_range(ctx, a, &res)) < 0)
@@ -371,6 +382,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	if (a->syms)
 		ms_symbols_rank(a->syms);
 	a->pid = o->pid ? o->pid : mi->pid;
+	a->obj_cb = o->obj_cb;
+	a->obj_data = o->obj_data;
 	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
 	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
 				      mi->nranges ? mi->nranges : 1 };

@@ -47,6 +47,7 @@ struct ms_clusters {
 	uint32_t *order;	/* rank -> index */
 	uint32_t *inv;		/* index -> rank */
 	uint64_t objects;
+	uint64_t last_key;	/* of the last object added, 0: uncounted */
 	bool approx;
 
 	struct obj_at *objs;
@@ -494,6 +495,7 @@ int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 	uint32_t idx;
 	int rc;
 
+	c->last_key = 0;
 	if ((rc = features(ctx, c, o, &f)) < 0)
 		return rc;
 	c->objects++;
@@ -504,10 +506,16 @@ int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 		return rc;
 	cl->count++;
 	cl->bytes += o->size;
+	c->last_key = cl->key;
 	idx = (uint32_t)(cl - c->cl);
 	if ((rc = keep_obj(ctx, c, o->addr, idx)) < 0)
 		return rc;
 	return f.name_offset >= 0 || f.magic[0] ? keep_refs(ctx, c, o, idx) : 0;
+}
+
+uint64_t ms_clusters_last_key(const struct ms_clusters *c)
+{
+	return c->last_key;
 }
 
 static int cmp_obj(const void *a, const void *b)

@@ -54,6 +54,15 @@ struct ms_analysis_opts {
 	 * stand in for a manifest without them.
 	 */
 	pid_t pid;
+	/*
+	 * Called for each object after it is clustered, with the key of its
+	 * cluster (0: uncounted, the table was full), for a caller that keeps
+	 * the objects themselves (memrefs' reference index); NULL for none.
+	 * O and its bytes are valid only during the call.  A negative return
+	 * stops the analysis and is returned.
+	 */
+	int (*obj_cb)(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *data);
+	void *obj_data;
 };
 
 /*
