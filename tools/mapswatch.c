@@ -82,7 +82,7 @@ struct mapswatch_ctl {
 };
 
 enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_GCTRACE, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT,
-       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS };
+       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS, OPT_LIST_COLUMNS };
 
 static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
 static const struct option longopts[] = {
@@ -100,6 +100,7 @@ static const struct option longopts[] = {
 	{ "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "gctrace", required_argument, NULL, OPT_GCTRACE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "min-rss", required_argument, NULL, OPT_MIN_RSS },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
@@ -142,6 +143,7 @@ static _Noreturn void usage(void)
 	       "                          lines in FILE (- for standard input) instead\n");
 	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
 	       "                          cgroup's memory.max)\n");
+	printf("     --list-columns     list the columns of the table, and exit\n");
 	printf("     --min-rss SIZE     export no group of processes with less RSS (default 16M)\n");
 	printf("     --noheadings       no column headings\n");
 	printf("     --plot FILE        draw RSS over time as SVG into FILE at the end\n");
@@ -228,6 +230,9 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
 			break;
+		case OPT_LIST_COLUMNS:
+			ms_out_list_columns(columns, MS_ARRAY_SIZE(columns), stdout);
+			exit(MS_EXIT_OK);
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
