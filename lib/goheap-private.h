@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What lib/goheap.c (the spans) and lib/goheap-type.c (the types) share:
+ * the model's body and the runtime's layouts.
+ */
+#ifndef MEMSIFT_GOHEAP_PRIVATE_H
+#define MEMSIFT_GOHEAP_PRIVATE_H
+
+#include <elfutils/libdw.h>
+#include <stdint.h>
+
+#include <memsift/goheap.h>
+
+/* Offsets of the runtime's fields read, and the size of an mspan. */
+struct go_layout {
+	uint64_t mheap_arenas, mheap_allarenas, arena_spans;
+	uint64_t span_start, span_npages, span_freeindex, span_nelems, span_allocbits;
+	uint64_t span_spanclass, span_state, span_elemsize, mspan_size;
+};
+
+struct ms_goheap {
+	ms_goheap_read_fn read;
+	void *data;
+	uint64_t bias;
+	char version[32];
+	char layout[32];
+	struct go_layout l;
+	uint64_t mheap;
+	size_t arenas;
+	struct ms_gospan *spans;	/* sorted by start */
+	size_t nspans, capspans;
+	uint64_t live, spanbytes;
+	/* Typed objects: start -> type index + 1, open addressing. */
+	uint64_t *tkey;
+	uint32_t *tval;
+	size_t tcap, tn;
+	char **types;
+	size_t ntypes;
+	uint64_t followed;	/* values followed, bounded */
+};
+
+/* Type the objects the main package's globals reach.  Returns 0 or -ENOMEM. */
+int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw);
+
+#endif

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The Go heap from the runtime's own books: mheap_ -> arenas -> spans.
+ * Layouts from DWARF, else a table per runtime version; types from the
+ * pointers that reach the objects (lib/goheap-type.c).
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memsift/goheap.h>
+
+#include "goheap-private.h"
+#include "internal.h"
+
+#define GO_PAGE 8192ULL
+#define GO_ARENA (64ULL << 20)		/* heapArenaBytes on linux/amd64 */
+#define GO_ARENA_PAGES (GO_ARENA / GO_PAGE)
+#define GO_ARENA_BASE 0xffff800000000000ULL	/* arenaBaseOffset on amd64 */
+#define GO_SPAN_INUSE 1			/* mSpanInUse */
+#define GO_MAX_ARENAS 65536
+#define GO_MSPAN_MAX 512
+
+/* Go's size classes (runtime/sizeclasses.go, unchanged from Go 1.12 to 1.22). */
+static const uint32_t go_classes[] = {
+	0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280,
+	1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528,
+	6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072,
+	20480, 21760, 24576, 27264, 28672, 32768,
+};
+
+uint64_t ms_go_size(uint64_t n)
+{
+	size_t i;
+
+	for (i = 1; i < MS_ARRAY_SIZE(go_classes); i++)
+		if (n <= go_classes[i])
+			return go_classes[i];
+	return (n + GO_PAGE - 1) & ~(GO_PAGE - 1);
+}
+
+/*
+ * Go 1.19's layouts on linux/amd64, read from the DWARF of a go1.19.8
+ * binary: what a stripped binary of that version gets.
+ */
+static const struct go_layout go119 = {
+	.mheap_arenas = 65936, .mheap_allarenas = 66016, .arena_spans = 2097152,
+	.span_start = 24, .span_npages = 32, .span_freeindex = 48, .span_nelems = 56,
+	.span_allocbits = 72, .span_spanclass = 98, .span_state = 99, .span_elemsize = 104,
+	.mspan_size = 144,
+};
+
+static const struct {
+	const char *prefix;
+	const struct go_layout *l;
+} go_tables[] = {
+	{ "go1.19", &go119 },
+};
+
+int ms_go_version(int fd, char *buf, size_t len)
+{
+	static const char magic[] = "\xff Go buildinf:";
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int rc = -ENOENT;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) < 0)
+		goto out;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		const unsigned char *p;
+		uint64_t n = 0;
+		size_t i, shift = 0;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".go.buildinfo") || !(d = elf_getdata(scn, NULL)) || d->d_size < 33)
+			continue;
+		p = d->d_buf;
+		/* Go 1.18 and newer: flag 2, the version inline at 32 as a uvarint-length string. */
+		if (memcmp(p, magic, 14) || !(p[15] & 2))
+			break;
+		for (i = 32; i < d->d_size && i < 42; i++) {
+			n |= (uint64_t)(p[i] & 0x7f) << shift;
+			shift += 7;
+			if (!(p[i] & 0x80))
+				break;
+		}
+		i++;
+		if (!n || n >= len || i + n > d->d_size)
+			break;
+		memcpy(buf, p + i, (size_t)n);
+		buf[n] = '\0';
+		rc = 0;
+		break;
+	}
+out:
+	elf_end(elf);
+	return rc;
+}
+
+/* A struct's member offsets, from DWARF: the structure named NAME, members in M. */
+struct member_want {
+	const char *name;
+	uint64_t *at;
+};
+
+static int die_member_offsets(Dwarf_Die *st, const struct member_want *w, size_t n,
+			      uint64_t *size)
+{
+	Dwarf_Die m;
+	Dwarf_Attribute at;
+	Dwarf_Word v;
+	size_t found = 0, i;
+
+	if (dwarf_attr(st, DW_AT_byte_size, &at) && dwarf_formudata(&at, &v) == 0)
+		*size = v;
+	if (dwarf_child(st, &m) != 0)
+		return -1;
+	do {
+		const char *mn = dwarf_diename(&m);
+
+		if (dwarf_tag(&m) != DW_TAG_member || !mn)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!strcmp(mn, w[i].name) &&
+			    dwarf_attr(&m, DW_AT_data_member_location, &at) &&
+			    dwarf_formudata(&at, &v) == 0) {
+				*w[i].at = v;
+				found++;
+			}
+	} while (dwarf_siblingof(&m, &m) == 0);
+	return found == n ? 0 : -1;
+}
+
+/* The layouts from the runtime's own DWARF: 0, or -1 when it lacks one of them. */
+static int dwarf_layout(Dwarf *dw, struct go_layout *l)
+{
+	uint64_t sz, mspan = 0, mheap = 0, arena = 0;
+	struct member_want mh[] = { { "arenas", &l->mheap_arenas },
+				    { "allArenas", &l->mheap_allarenas } };
+	struct member_want ha[] = { { "spans", &l->arena_spans } };
+	struct member_want ms[] = {
+		{ "startAddr", &l->span_start }, { "npages", &l->span_npages },
+		{ "freeindex", &l->span_freeindex }, { "nelems", &l->span_nelems },
+		{ "allocBits", &l->span_allocbits }, { "spanclass", &l->span_spanclass },
+		{ "state", &l->span_state }, { "elemsize", &l->span_elemsize },
+	};
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	/* Go 1.19 writes the runtime's types into more than one "runtime" unit. */
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+		const char *cn;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && (cn = dwarf_diename(&cu)) &&
+		    !strcmp(cn, "runtime") && dwarf_child(&cu, &d) == 0) {
+			do {
+				const char *n = dwarf_diename(&d);
+
+				if (dwarf_tag(&d) != DW_TAG_structure_type || !n)
+					continue;
+				if (!strcmp(n, "runtime.mspan") && !mspan)
+					mspan = die_member_offsets(&d, ms, MS_ARRAY_SIZE(ms), &l->mspan_size) ? 0 : 1;
+				else if (!strcmp(n, "runtime.mheap") && !mheap)
+					mheap = die_member_offsets(&d, mh, MS_ARRAY_SIZE(mh), &sz) ? 0 : 1;
+				else if (!strcmp(n, "runtime.heapArena") && !arena)
+					arena = die_member_offsets(&d, ha, MS_ARRAY_SIZE(ha), &sz) ? 0 : 1;
+			} while (dwarf_siblingof(&d, &d) == 0);
+		}
+		if (mspan && mheap && arena)
+			break;
+		off = next;
+	}
+	return mspan && mheap && arena && l->mspan_size <= GO_MSPAN_MAX ? 0 : -1;
+}
+
+/* The address of SYM in the symbol table, or 0; and .bss's bounds, for a stripped binary. */
+static uint64_t elf_facts(Elf *elf, const char *sym, uint64_t *nob, uint64_t *nob_size,
+			  bool *go)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	uint64_t at = 0;
+
+	*nob = *nob_size = 0;
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".bss")) {
+			*nob = sh.sh_addr;
+			*nob_size = sh.sh_size;
+		}
+		if (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo"))
+			*go = true;
+		if (sh.sh_type != SHT_SYMTAB || !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 1; i < n && !at; i++) {
+			GElf_Sym s;
+			const char *sn;
+
+			if (gelf_getsym(d, (int)i, &s) &&
+			    (sn = elf_strptr(elf, sh.sh_link, s.st_name)) && !strcmp(sn, sym))
+				at = s.st_value;
+		}
+	}
+	return at;
+}
+
+static uint64_t w64(const unsigned char *b, uint64_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct ms_gospan *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* One mspan at ADDR, added when in use and sane; 0, or -ENOMEM. */
+static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t abase)
+{
+	const struct go_layout *l = &h->l;
+	unsigned char m[GO_MSPAN_MAX], *bits = NULL;
+	struct ms_gospan s = { 0 };
+	uint64_t freeindex, allocbits, i;
+	uint8_t sc;
+
+	if (h->read(ctx, addr, m, l->mspan_size, h->data) < 0)
+		return 0;
+	if (m[l->span_state] != GO_SPAN_INUSE)
+		return 0;
+	s.start = w64(m, l->span_start);
+	s.npages = w64(m, l->span_npages);
+	s.elemsize = w64(m, l->span_elemsize);
+	freeindex = w64(m, l->span_freeindex);
+	allocbits = w64(m, l->span_allocbits);
+	sc = m[l->span_spanclass];
+	s.sizeclass = sc >> 1;
+	s.noscan = sc & 1;
+	i = w64(m, l->span_nelems);
+	/* What a dump or a racing runtime gives is checked before it is believed. */
+	if (s.start < abase || s.start >= abase + GO_ARENA || s.start % GO_PAGE || !s.npages ||
+	    s.npages > (1ULL << 30) / GO_PAGE || !s.elemsize || !i ||
+	    i * s.elemsize > s.npages * GO_PAGE || freeindex > i ||
+	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
+	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
+		return 0;
+	s.nelems = (uint32_t)i;
+	if (!(s.used = calloc(s.nelems, 1)) || !(bits = calloc((s.nelems + 7) / 8, 1)))
+		goto nomem;
+	/* allocBits unreadable: only what was allocated since the sweep is known. */
+	if (h->read(ctx, allocbits, bits, (s.nelems + 7) / 8, h->data) < 0)
+		memset(bits, 0, (s.nelems + 7) / 8);
+	for (i = 0; i < s.nelems; i++)
+		if (i < freeindex || (bits[i / 8] >> (i % 8) & 1)) {
+			s.used[i] = 1;
+			s.inuse++;
+		}
+	free(bits);
+	if (h->nspans == h->capspans) {
+		size_t cap = h->capspans ? h->capspans * 2 : 1024;
+		struct ms_gospan *p = realloc(h->spans, cap * sizeof(*p));
+
+		if (!p)
+			goto nomem;
+		h->spans = p;
+		h->capspans = cap;
+	}
+	h->spans[h->nspans++] = s;
+	h->live += s.inuse * s.elemsize;
+	h->spanbytes += s.npages * GO_PAGE;
+	return 0;
+nomem:
+	free(s.used);
+	free(bits);
+	return ms_err(ctx, -ENOMEM, "out of memory");
+}
+
+/*
+ * The arenas of the mheap at MHEAP: 1 when walked (spans added), 0 when
+ * MHEAP does not lead to an arena whose spans parse, or -ENOMEM.
+ */
+static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
+{
+	const struct go_layout *l = &h->l;
+	uint64_t l2, all[3], *idx = NULL, *spans = NULL, i, p;
+	size_t before = h->nspans;
+	int rc = 0;
+
+	if (h->read(ctx, mheap + l->mheap_arenas, &l2, 8, h->data) < 0 || !l2 ||
+	    h->read(ctx, mheap + l->mheap_allarenas, all, sizeof(all), h->data) < 0 ||
+	    !all[0] || !all[1] || all[1] > all[2] || all[1] > GO_MAX_ARENAS)
+		return 0;
+	if (!(idx = malloc(all[1] * 8)) || !(spans = malloc(GO_ARENA_PAGES * 8))) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (h->read(ctx, all[0], idx, all[1] * 8, h->data) < 0)
+		goto out;
+	for (i = 0; i < all[1]; i++) {
+		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0;
+
+		if (idx[i] >= (1ULL << 22) || h->read(ctx, l2 + idx[i] * 8, &ha, 8, h->data) < 0 ||
+		    !ha || h->read(ctx, ha + l->arena_spans, spans, GO_ARENA_PAGES * 8, h->data) < 0)
+			continue;
+		for (p = 0; p < GO_ARENA_PAGES; p++) {
+			if (!spans[p] || spans[p] == last)
+				continue;
+			last = spans[p];
+			if ((rc = add_span(ctx, h, spans[p], abase)) < 0)
+				goto out;
+		}
+		h->arenas++;
+	}
+	rc = h->nspans > before;
+out:
+	free(idx);
+	free(spans);
+	return rc;
+}
+
+/* A stripped binary: mheap_ is the place in .bss whose arenas walk. */
+static int find_mheap(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t nob, uint64_t size)
+{
+	const struct go_layout *l = &h->l;
+	unsigned char *b;
+	uint64_t o;
+	int rc = 0;
+
+	if (!size || size > (64u << 20) || !(b = malloc(size)))
+		return size ? ms_err(ctx, -ENOMEM, "out of memory") : 0;
+	if (h->read(ctx, nob, b, size, h->data) < 0) {
+		free(b);
+		return 0;
+	}
+	for (o = 0; o + l->mheap_allarenas + 24 <= size && rc == 0; o += 8) {
+		uint64_t n = w64(b, o + l->mheap_allarenas + 8);
+
+		if (!w64(b, o + l->mheap_arenas) || !n || n > GO_MAX_ARENAS ||
+		    w64(b, o + l->mheap_allarenas + 16) < n || !w64(b, o + l->mheap_allarenas))
+			continue;
+		if ((rc = walk_arenas(ctx, h, nob + o)) > 0)
+			h->mheap = nob + o;
+	}
+	free(b);
+	return rc;
+}
+
+int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
+		  ms_goheap_read_fn read, void *data, struct ms_goheap **out)
+{
+	struct ms_goheap *h = calloc(1, sizeof(*h));
+	Elf *elf = NULL;
+	Dwarf *dw = NULL;
+	uint64_t nob, nob_size, mheap;
+	bool go = false;
+	size_t i;
+	int rc;
+
+	if (!h)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	h->read = read;
+	h->data = data;
+	h->bias = bias;
+	elf_version(EV_CURRENT);
+	if (!(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) || elf_kind(elf) != ELF_K_ELF) {
+		rc = ms_err(ctx, -ENOENT, "%s: not an ELF file", exe);
+		goto out;
+	}
+	mheap = elf_facts(elf, "runtime.mheap_", &nob, &nob_size, &go);
+	if (!go) {
+		rc = ms_err(ctx, -ENOENT, "%s: no Go program (no .gopclntab, no .go.buildinfo)", exe);
+		goto out;
+	}
+	ms_go_version(fd, h->version, sizeof(h->version));
+	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (dw && dwarf_layout(dw, &h->l) == 0) {
+		snprintf(h->layout, sizeof(h->layout), "DWARF");
+	} else {
+		for (i = 0; i < MS_ARRAY_SIZE(go_tables); i++)
+			if (!strncmp(h->version, go_tables[i].prefix, strlen(go_tables[i].prefix)) &&
+			    (h->version[strlen(go_tables[i].prefix)] == '.' ||
+			     !h->version[strlen(go_tables[i].prefix)]))
+				break;
+		if (i == MS_ARRAY_SIZE(go_tables)) {
+			rc = ms_err(ctx, -EPROTONOSUPPORT,
+				    "%s: %s: no DWARF and no table for the runtime's layouts (known: go1.19); build without -w",
+				    exe, h->version[0] ? h->version : "an unknown Go version");
+			goto out;
+		}
+		h->l = *go_tables[i].l;
+		snprintf(h->layout, sizeof(h->layout), "the %s table", go_tables[i].prefix);
+	}
+	if (mheap)
+		rc = walk_arenas(ctx, h, mheap + bias);
+	else
+		rc = find_mheap(ctx, h, nob + bias, nob_size);
+	if (rc < 0)
+		goto out;
+	if (rc == 0) {
+		rc = ms_err(ctx, -ENODATA, "%s: runtime.mheap_%s: its arenas cannot be read (not in the dump, or the process gone)",
+			    exe, mheap ? "" : " (found by its shape in .bss)");
+		goto out;
+	}
+	if (mheap)
+		h->mheap = mheap + bias;
+	qsort(h->spans, h->nspans, sizeof(*h->spans), cmp_span);
+	if (dw && (rc = ms_goheap_type_globals(ctx, h, dw)) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (dw)
+		dwarf_end(dw);
+	elf_end(elf);
+	if (rc < 0) {
+		ms_goheap_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+void ms_goheap_free(struct ms_goheap *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nspans; i++)
+		free(h->spans[i].used);
+	free(h->spans);
+	free(h->tkey);
+	free(h->tval);
+	for (i = 0; i < h->ntypes; i++)
+		free(h->types[i]);
+	free(h->types);
+	free(h);
+}
+
+const char *ms_goheap_version(const struct ms_goheap *h)
+{
+	return h->version;
+}
+
+const char *ms_goheap_layout(const struct ms_goheap *h)
+{
+	return h->layout;
+}
+
+size_t ms_goheap_span_count(const struct ms_goheap *h)
+{
+	return h->nspans;
+}
+
+const struct ms_gospan *ms_goheap_span(const struct ms_goheap *h, size_t i)
+{
+	return i < h->nspans ? &h->spans[i] : NULL;
+}
+
+const struct ms_gospan *ms_goheap_span_at(const struct ms_goheap *h, uint64_t addr,
+					  uint32_t *slot)
+{
+	size_t lo = 0, hi = h->nspans;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ms_gospan *s = &h->spans[mid];
+
+		if (addr < s->start) {
+			hi = mid;
+		} else if (addr >= s->start + s->npages * GO_PAGE) {
+			lo = mid + 1;
+		} else {
+			if ((addr - s->start) / s->elemsize >= s->nelems)
+				return NULL;
+			if (slot)
+				*slot = (uint32_t)((addr - s->start) / s->elemsize);
+			return s;
+		}
+	}
+	return NULL;
+}
+
+uint64_t ms_goheap_live_bytes(const struct ms_goheap *h)
+{
+	return h->live;
+}
+
+uint64_t ms_goheap_span_bytes(const struct ms_goheap *h)
+{
+	return h->spanbytes;
+}
