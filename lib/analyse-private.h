@@ -21,6 +21,8 @@ struct ms_analysis {
 	char alloc_why[160];
 	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
 	char cpython_why[160];
+	struct ms_goheap *go;		/* the Go heap's spans and types, or NULL */
+	char go_version[32];		/* from the binary's buildinfo, or "" */
 	pid_t pid;			/* the process, when it may still be read (for type names) */
 	const struct ms_objspace *space;	/* the dump, while it is mapped */
 	struct ms_objrange *ranges;

@@ -13,8 +13,9 @@
 
 /* Offsets of the runtime's fields read, and the size of an mspan. */
 struct go_layout {
-	uint64_t mheap_arenas, mheap_allarenas, arena_spans;
+	uint64_t mheap_arenas, mheap_allarenas, mheap_sweepgen, arena_spans;
 	uint64_t span_start, span_npages, span_freeindex, span_nelems, span_allocbits;
+	uint64_t span_markbits, span_sweepgen;
 	uint64_t span_spanclass, span_state, span_elemsize, mspan_size;
 };
 
@@ -26,13 +27,15 @@ struct ms_goheap {
 	char layout[32];
 	struct go_layout l;
 	uint64_t mheap;
+	uint32_t sweepgen;	/* mheap_.sweepgen: which spans are swept */
+	uint64_t unswept;	/* spans whose live set is the last GC's marks */
 	size_t arenas;
 	struct ms_gospan *spans;	/* sorted by start */
 	size_t nspans, capspans;
 	uint64_t live, spanbytes;
-	/* Typed objects: start -> type index + 1, open addressing. */
+	/* Typed objects: start -> type index + 1 and its holder's, open addressing. */
 	uint64_t *tkey;
-	uint32_t *tval;
+	uint32_t *tval, *thold;
 	size_t tcap, tn;
 	char **types;
 	size_t ntypes;

@@ -9,6 +9,7 @@
  */
 #include <dwarf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,11 +85,12 @@ static int grow(struct ms_ctx *ctx, struct ms_goheap *h)
 {
 	size_t cap = h->tcap ? h->tcap * 2 : 4096, i, j;
 	uint64_t *k = calloc(cap, sizeof(*k));
-	uint32_t *v = calloc(cap, sizeof(*v));
+	uint32_t *v = calloc(cap, sizeof(*v)), *hv = calloc(cap, sizeof(*hv));
 
-	if (!k || !v) {
+	if (!k || !v || !hv) {
 		free(k);
 		free(v);
+		free(hv);
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < h->tcap; i++) {
@@ -98,11 +100,14 @@ static int grow(struct ms_ctx *ctx, struct ms_goheap *h)
 			;
 		k[j] = h->tkey[i];
 		v[j] = h->tval[i];
+		hv[j] = h->thold[i];
 	}
 	free(h->tkey);
 	free(h->tval);
+	free(h->thold);
 	h->tkey = k;
 	h->tval = v;
+	h->thold = hv;
 	h->tcap = cap;
 	return 0;
 }
@@ -112,10 +117,11 @@ static int grow(struct ms_ctx *ctx, struct ms_goheap *h)
  * none typed it yet.  Returns 1 when it was typed now, 0 when not, or
  * -ENOMEM.
  */
-static int name_object(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, const char *name)
+static int name_object(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, const char *name,
+		       const char *holder)
 {
 	const struct ms_gospan *s;
-	uint32_t slot, idx = 0;
+	uint32_t slot, idx = 0, hidx = 0;
 	size_t j;
 	int rc;
 
@@ -127,23 +133,27 @@ static int name_object(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, c
 	for (j = slot_of(addr, h->tcap); h->tval[j]; j = (j + 1) & (h->tcap - 1))
 		if (h->tkey[j] == addr)
 			return 0;
-	if ((rc = intern(ctx, h, name, &idx)) < 0)
+	if ((rc = intern(ctx, h, name, &idx)) < 0 || (rc = intern(ctx, h, holder, &hidx)) < 0)
 		return rc;
 	h->tkey[j] = addr;
 	h->tval[j] = idx + 1;
+	h->thold[j] = hidx + 1;
 	h->tn++;
 	return 1;
 }
 
-const char *ms_goheap_type(const struct ms_goheap *h, uint64_t addr)
+const char *ms_goheap_type(const struct ms_goheap *h, uint64_t addr, const char **holder)
 {
 	size_t j;
 
 	if (!h->tcap)
 		return NULL;
 	for (j = slot_of(addr, h->tcap); h->tval[j]; j = (j + 1) & (h->tcap - 1))
-		if (h->tkey[j] == addr)
+		if (h->tkey[j] == addr) {
+			if (holder)
+				*holder = h->types[h->thold[j] - 1];
 			return h->types[h->tval[j] - 1];
+		}
 	return NULL;
 }
 
@@ -160,9 +170,12 @@ static uint64_t byte_size(Dwarf_Die *d)
 	return dwarf_attr(d, DW_AT_byte_size, &at) && dwarf_formudata(&at, &v) == 0 ? v : 0;
 }
 
-/* The value at ADDR, of type T: the objects it reaches typed.  0 or -ENOMEM. */
+/*
+ * The value at ADDR, of type T, inside an object of type HOLDER (or the
+ * global HOLDER): the objects it reaches typed.  0 or -ENOMEM.
+ */
 static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_Die *t0,
-		  int depth)
+		  const char *holder, int depth)
 {
 	Dwarf_Die t, e, m;
 	uint64_t kind, w[3], i, esize;
@@ -175,8 +188,8 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 		if (!ref_die(&t, DW_AT_type, &e) || !base_type(&e, &e) ||
 		    h->read(ctx, addr, w, 8, h->data) < 0)
 			return 0;
-		rc = name_object(ctx, h, w[0], dwarf_diename(&e));
-		return rc > 0 ? follow(ctx, h, w[0], &e, depth + 1) : rc;
+		rc = name_object(ctx, h, w[0], dwarf_diename(&e), holder);
+		return rc > 0 ? follow(ctx, h, w[0], &e, dwarf_diename(&e), depth + 1) : rc;
 	}
 	if (dwarf_tag(&t) != DW_TAG_structure_type)
 		return 0;
@@ -184,7 +197,7 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 		if (!ref_die(&t, DW_AT_GO_ELEM, &e) || h->read(ctx, addr, w, 24, h->data) < 0 ||
 		    w[1] > w[2] || w[1] > SLICE_MAX)
 			return 0;
-		rc = name_object(ctx, h, w[0], dwarf_diename(&t));
+		rc = name_object(ctx, h, w[0], dwarf_diename(&t), holder);
 		if (rc <= 0)
 			return rc;
 		/* Elements without pointers (bytes, numbers) reach nothing. */
@@ -196,7 +209,7 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 		if (!esize)
 			return 0;
 		for (i = 0; i < w[1]; i++)
-			if ((rc = follow(ctx, h, w[0] + i * esize, &e, depth + 1)) < 0)
+			if ((rc = follow(ctx, h, w[0] + i * esize, &e, dwarf_diename(&t), depth + 1)) < 0)
 				return rc;
 		return 0;
 	}
@@ -215,7 +228,7 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 			continue;
 		if (dwarf_tag(&mt) != DW_TAG_pointer_type && dwarf_tag(&mt) != DW_TAG_structure_type)
 			continue;
-		if ((rc = follow(ctx, h, addr + off, &mt, depth + 1)) < 0)
+		if ((rc = follow(ctx, h, addr + off, &mt, holder, depth + 1)) < 0)
 			return rc;
 	} while (dwarf_siblingof(&m, &m) == 0);
 	return 0;
@@ -224,6 +237,7 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw)
 {
 	Dwarf_Off off = 0, next;
+	char var[256];
 	size_t hsize;
 	int rc;
 
@@ -248,7 +262,8 @@ int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw)
 			    dwarf_formblock(&at, &b) != 0 || b.length != 9 || b.data[0] != DW_OP_addr)
 				continue;
 			memcpy(&addr, b.data + 1, 8);
-			if ((rc = follow(ctx, h, addr + h->bias, &t, 0)) < 0)
+			snprintf(var, sizeof(var), "var %s", n);
+			if ((rc = follow(ctx, h, addr + h->bias, &t, var, 0)) < 0)
 				return rc;
 		} while (dwarf_siblingof(&d, &d) == 0);
 		off = next;

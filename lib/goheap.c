@@ -53,6 +53,7 @@ static const struct go_layout go119 = {
 	.mheap_arenas = 65936, .mheap_allarenas = 66016, .arena_spans = 2097152,
 	.span_start = 24, .span_npages = 32, .span_freeindex = 48, .span_nelems = 56,
 	.span_allocbits = 72, .span_spanclass = 98, .span_state = 99, .span_elemsize = 104,
+	.mheap_sweepgen = 65848, .span_markbits = 80, .span_sweepgen = 88,
 	.mspan_size = 144,
 };
 
@@ -146,13 +147,15 @@ static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 {
 	uint64_t sz, mspan = 0, mheap = 0, arena = 0;
 	struct member_want mh[] = { { "arenas", &l->mheap_arenas },
-				    { "allArenas", &l->mheap_allarenas } };
+				    { "allArenas", &l->mheap_allarenas },
+				    { "sweepgen", &l->mheap_sweepgen } };
 	struct member_want ha[] = { { "spans", &l->arena_spans } };
 	struct member_want ms[] = {
 		{ "startAddr", &l->span_start }, { "npages", &l->span_npages },
 		{ "freeindex", &l->span_freeindex }, { "nelems", &l->span_nelems },
 		{ "allocBits", &l->span_allocbits }, { "spanclass", &l->span_spanclass },
 		{ "state", &l->span_state }, { "elemsize", &l->span_elemsize },
+		{ "gcmarkBits", &l->span_markbits }, { "sweepgen", &l->span_sweepgen },
 	};
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -224,6 +227,21 @@ static uint64_t elf_facts(Elf *elf, const char *sym, uint64_t *nob, uint64_t *no
 	return at;
 }
 
+/* A PIE binary's addresses move by where its first page is mapped; a fixed one's do not. */
+static uint64_t load_bias(Elf *elf, uint64_t load)
+{
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t n, i;
+
+	if (!gelf_getehdr(elf, &eh) || eh.e_type != ET_DYN || elf_getphdrnum(elf, &n) < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			return load - (ph.p_vaddr & ~0xfffULL);
+	return 0;
+}
+
 static uint64_t w64(const unsigned char *b, uint64_t off)
 {
 	uint64_t v;
@@ -239,13 +257,19 @@ static int cmp_span(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-/* One mspan at ADDR, added when in use and sane; 0, or -ENOMEM. */
-static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t abase)
+/*
+ * One mspan at ADDR, met at the page PAGE: added when in use, sane and
+ * starting there (a freed span's struct is reused for another run of
+ * pages, and stale page entries may still point at it); 0, or -ENOMEM.
+ */
+static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page)
 {
 	const struct go_layout *l = &h->l;
 	unsigned char m[GO_MSPAN_MAX], *bits = NULL;
 	struct ms_gospan s = { 0 };
 	uint64_t freeindex, allocbits, i;
+	uint32_t sg;
+	bool unswept;
 	uint8_t sc;
 
 	if (h->read(ctx, addr, m, l->mspan_size, h->data) < 0)
@@ -257,12 +281,24 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	s.elemsize = w64(m, l->span_elemsize);
 	freeindex = w64(m, l->span_freeindex);
 	allocbits = w64(m, l->span_allocbits);
+	memcpy(&sg, m + l->span_sweepgen, sizeof(sg));
+	/*
+	 * mspan.sweepgen against mheap_.sweepgen (runtime/mheap.go): 2 or 1
+	 * behind, or 1 ahead (cached before the sweep began), the span is not
+	 * swept since the last GC, and nothing was allocated in it since: its
+	 * live objects are those that GC marked, the dead are still in allocBits.
+	 */
+	unswept = sg == h->sweepgen - 2 || sg == h->sweepgen - 1 || sg == h->sweepgen + 1;
+	if (unswept) {
+		allocbits = w64(m, l->span_markbits);
+		freeindex = 0;
+	}
 	sc = m[l->span_spanclass];
 	s.sizeclass = sc >> 1;
 	s.noscan = sc & 1;
 	i = w64(m, l->span_nelems);
 	/* What a dump or a racing runtime gives is checked before it is believed. */
-	if (s.start < abase || s.start >= abase + GO_ARENA || s.start % GO_PAGE || !s.npages ||
+	if (s.start != page || !s.npages ||
 	    s.npages > (1ULL << 30) / GO_PAGE || !s.elemsize || !i ||
 	    i * s.elemsize > s.npages * GO_PAGE || freeindex > i ||
 	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
@@ -290,6 +326,7 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 		h->capspans = cap;
 	}
 	h->spans[h->nspans++] = s;
+	h->unswept += unswept;
 	h->live += s.inuse * s.elemsize;
 	h->spanbytes += s.npages * GO_PAGE;
 	return 0;
@@ -310,7 +347,8 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 	size_t before = h->nspans;
 	int rc = 0;
 
-	if (h->read(ctx, mheap + l->mheap_arenas, &l2, 8, h->data) < 0 || !l2 ||
+	if (h->read(ctx, mheap + l->mheap_sweepgen, &h->sweepgen, 4, h->data) < 0 ||
+	    h->read(ctx, mheap + l->mheap_arenas, &l2, 8, h->data) < 0 || !l2 ||
 	    h->read(ctx, mheap + l->mheap_allarenas, all, sizeof(all), h->data) < 0 ||
 	    !all[0] || !all[1] || all[1] > all[2] || all[1] > GO_MAX_ARENAS)
 		return 0;
@@ -330,7 +368,7 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 			if (!spans[p] || spans[p] == last)
 				continue;
 			last = spans[p];
-			if ((rc = add_span(ctx, h, spans[p], abase)) < 0)
+			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE)) < 0)
 				goto out;
 		}
 		h->arenas++;
@@ -369,7 +407,7 @@ static int find_mheap(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t nob, uin
 	return rc;
 }
 
-int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
+int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 		  ms_goheap_read_fn read, void *data, struct ms_goheap **out)
 {
 	struct ms_goheap *h = calloc(1, sizeof(*h));
@@ -384,13 +422,13 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	h->read = read;
 	h->data = data;
-	h->bias = bias;
 	elf_version(EV_CURRENT);
 	if (!(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) || elf_kind(elf) != ELF_K_ELF) {
 		rc = ms_err(ctx, -ENOENT, "%s: not an ELF file", exe);
 		goto out;
 	}
 	mheap = elf_facts(elf, "runtime.mheap_", &nob, &nob_size, &go);
+	h->bias = load_bias(elf, load);
 	if (!go) {
 		rc = ms_err(ctx, -ENOENT, "%s: no Go program (no .gopclntab, no .go.buildinfo)", exe);
 		goto out;
@@ -415,9 +453,9 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
 		snprintf(h->layout, sizeof(h->layout), "the %s table", go_tables[i].prefix);
 	}
 	if (mheap)
-		rc = walk_arenas(ctx, h, mheap + bias);
+		rc = walk_arenas(ctx, h, mheap + h->bias);
 	else
-		rc = find_mheap(ctx, h, nob + bias, nob_size);
+		rc = find_mheap(ctx, h, nob + h->bias, nob_size);
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
@@ -426,7 +464,7 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
 		goto out;
 	}
 	if (mheap)
-		h->mheap = mheap + bias;
+		h->mheap = mheap + h->bias;
 	qsort(h->spans, h->nspans, sizeof(*h->spans), cmp_span);
 	if (dw && (rc = ms_goheap_type_globals(ctx, h, dw)) < 0)
 		goto out;
@@ -454,6 +492,7 @@ void ms_goheap_free(struct ms_goheap *h)
 	free(h->spans);
 	free(h->tkey);
 	free(h->tval);
+	free(h->thold);
 	for (i = 0; i < h->ntypes; i++)
 		free(h->types[i]);
 	free(h->types);

@@ -57,8 +57,9 @@ struct ms_gospan {
 
 /*
  * Model the Go heap of a process whose executable is open at FD (named
- * EXE in messages, FD not closed), loaded at BIAS (0 for a non-PIE
- * binary), its memory read through READ with DATA.  On success *OUT owns
+ * EXE in messages, FD not closed), its first page mapped at LOAD (what
+ * makes the bias of a PIE binary; a non-PIE one needs none), its memory
+ * read through READ with DATA.  On success *OUT owns
  * the model; release it with ms_goheap_free().
  *
  * Returns: 0; -ENOENT when the binary is no Go program (no
@@ -67,7 +68,7 @@ struct ms_gospan {
  * or its arenas cannot be read (not in the dump, the process gone); or
  * -ENOMEM.  The message says which.
  */
-int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t bias,
+int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 		  ms_goheap_read_fn read, void *data, struct ms_goheap **out);
 
 /* Release H; NULL is accepted. */
@@ -99,9 +100,11 @@ uint64_t ms_goheap_span_bytes(const struct ms_goheap *h);
 /*
  * The Go type of the object that starts at ADDR, as the pointers that
  * reach it from the main package's globals say ("[]uint8",
- * "main.Session"), or NULL when none typed it.  Borrowed from H.
+ * "main.Session"), or NULL when none typed it; and in *HOLDER (may be
+ * NULL) the type of the object whose pointer typed it ("[][]uint8": its
+ * backing array), or "var main.kept" for a global.  Borrowed from H.
  */
-const char *ms_goheap_type(const struct ms_goheap *h, uint64_t addr);
+const char *ms_goheap_type(const struct ms_goheap *h, uint64_t addr, const char **holder);
 
 /* The size Go's allocator gives an object of N bytes: its size class, or whole pages past 32 KiB. */
 uint64_t ms_go_size(uint64_t n);
