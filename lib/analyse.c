@@ -168,20 +168,29 @@ static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pi
 		 ms_mapping_name(m), names[k]);
 }
 
-/* The dump's bytes first (the heap as it was then), the live process's where it lacks them. */
-static int go_read(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
+/*
+ * The Go runtime's books from the dump alone (the heap as it was then),
+ * or from the live process alone: never some of each, as a slice header
+ * read now may point where the dump holds older bytes.
+ */
+static int go_read_dump(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
 {
 	struct ms_analysis *a = data;
 	const unsigned char *p;
 	size_t avail;
 
-	if ((p = ms_objspace_bytes(a->space, addr, &avail)) && avail >= len) {
-		memcpy(buf, p, len);
-		return 0;
-	}
-	if (a->pid > 0 && ms_memread_peek(ctx, a->pid, addr, buf, len) == 0)
-		return 0;
-	return -EIO;
+	(void)ctx;
+	if (!(p = ms_objspace_bytes(a->space, addr, &avail)) || avail < len)
+		return -EIO;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int go_read_live(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
+{
+	struct ms_analysis *a = data;
+
+	return ms_memread_peek(ctx, a->pid, addr, buf, len) < 0 ? -EIO : 0;
 }
 
 /*
@@ -193,6 +202,7 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 {
 	const struct ms_mapping *m = exe_mapping(a);
 	int fd = exe_open(a, a->pid), rc;
+	bool live = false;
 
 	if (fd < 0)
 		return 0;
@@ -201,7 +211,13 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 		close(fd);
 		return 0;
 	}
-	rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read, a, &a->go);
+	rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_dump, a,
+			   &a->go);
+	if (rc == -ENODATA && a->pid > 0) {
+		rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_live, a,
+				   &a->go);
+		live = rc == 0;
+	}
 	close(fd);
 	if (rc == -ENOMEM)
 		return rc;
@@ -210,9 +226,9 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 		     a->go_version[0] ? ": " : "", ms_ctx_errmsg(ctx));
 		return 0;
 	}
-	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
+	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ in %s (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
 	     a->go_version[0] ? a->go_version : "version not told", ms_goheap_span_count(a->go),
-	     ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),
+	     live ? "the live process (the dump lacks it)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),
 	     ms_goheap_typed(a->go));
 	return 0;
 }

@@ -3,8 +3,8 @@
 // request to /leak appends bytes.Repeat([]byte("a"), 10000) to a global
 // slice.  Driven over stdin so a test never sleeps: "get N" makes N
 // requests to itself over HTTP and answers once they are served;
-// "report" says how many buffers the slice holds and the runtime's own
-// count of live heap bytes (runtime.MemStats.HeapAlloc); "quit".
+// "stats" says how many buffers the slice holds and the runtime's own
+// count of allocated heap bytes (runtime.MemStats.HeapAlloc); "quit".
 package main
 
 import (
@@ -64,9 +64,8 @@ func main() {
 				resp.Body.Close()
 			}
 			fmt.Println("ok")
-		case len(f) == 1 && f[0] == "report":
+		case len(f) == 1 && f[0] == "stats":
 			var ms runtime.MemStats
-			runtime.GC()
 			runtime.ReadMemStats(&ms)
 			mu.Lock()
 			fmt.Printf("ok kept=%d heap_alloc=%d\n", len(kept), ms.HeapAlloc)

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The articles' HTTP service with the default GC: each request appends
+# bytes.Repeat([]byte("a"), 10000) to a global slice.  The verdict names
+# the objects from the runtime's spans: the []uint8 type (from the slice
+# that holds them), the 10240-byte size class, the 'a' fill and the
+# [][]uint8 backing array, counted as the service counts them; the live
+# heap the spans give is the runtime's own HeapAlloc, and the go version
+# is the toolchain's.
+. "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$MS_BUILDDIR/tools
+command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
+
+go_build "$tmp/svc" "$MS_SRCDIR/tests/scenarios/go-service.go"
+go_start "$tmp/svc"
+"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
+	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+go_ask "get 300"
+go_ask stats
+old=$reply
+"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+	ms_fail "regiondump: $(cat "$tmp/err")"
+go_ask "get 2700"
+go_ask stats
+new=$reply
+"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+	ms_fail "regiondump: $(cat "$tmp/err")"
+# The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
+"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
+	ms_fail "bytehist --objects: $(cat "$tmp/err")"
+go_ask quit
+python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" <<'PY' || ms_fail "the service's leak is not told as the service counts it"
+import json, re, sys
+a = json.load(open(sys.argv[1]))
+def st(s):
+    m = re.match(r"ok kept=(\d+) heap_alloc=(\d+)$", s)
+    assert m, s
+    return int(m.group(1)), int(m.group(2))
+(k0, _), (k1, heap) = st(sys.argv[2]), st(sys.argv[3])
+go = a["objects"]["go"]
+print("notes:", a["objects"]["notes"], file=sys.stderr)
+print("truth kept %d -> %d, HeapAlloc %d; spans say live %d, %d spans" % (k0, k1, heap, go["live_bytes"], go["spans"]), file=sys.stderr)
+assert go["version"] == sys.argv[4] and go["layout"] == "DWARF", go
+# The spans count what the runtime counts: allocated bytes, by size class.
+assert abs(go["live_bytes"] - heap) <= heap * 0.02, (go, heap)
+assert any(r["finder"] == "go-span" for r in a["objects"]["ranges"]), a["objects"]["ranges"]
+c = a["verdict"]["clauses"][0]
+cl = a["clusters"][c["cluster"]]
+assert (cl["size"], cl["fill"], cl["type"], cl["holder"]) == (10240, "0x61", "[]uint8", "[][]uint8"), cl
+assert (cl["count"], cl["delta"]) == (k1, k1 - k0), (cl, k0, k1)
+text = "%s × `[]uint8` of 10240 bytes filled with 'a', held by a `[][]uint8` backing array, +%s in one interval" % (
+    format(k1, ","), format(k1 - k0, ","))
+assert a["verdict"]["text"].startswith(text), (a["verdict"]["text"], text)
+PY
+exit 0
