@@ -213,10 +213,21 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 	}
 	rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_dump, a,
 			   &a->go);
-	if (rc == -ENODATA && a->pid > 0) {
-		rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_live, a,
-				   &a->go);
-		live = rc == 0;
+	/*
+	 * Not in the dump, or the dump without the globals that type its
+	 * objects: the live process has both, if it still runs.
+	 */
+	if ((rc == -ENODATA || (rc == 0 && ms_goheap_globals_unread(a->go))) && a->pid > 0) {
+		struct ms_goheap *h = NULL;
+		int lrc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m),
+					go_read_live, a, &h);
+
+		if (lrc == 0) {
+			ms_goheap_free(a->go);
+			a->go = h;
+			live = true;
+		}
+		rc = lrc == -ENOMEM || lrc == 0 ? lrc : rc;
 	}
 	close(fd);
 	if (rc == -ENOMEM)
@@ -228,7 +239,7 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 	}
 	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ in %s (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
 	     a->go_version[0] ? a->go_version : "version not told", ms_goheap_span_count(a->go),
-	     live ? "the live process (the dump lacks it)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),
+	     live ? "the live process (the dump lacks it or the globals)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),
 	     ms_goheap_typed(a->go));
 	return 0;
 }

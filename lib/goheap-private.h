@@ -40,6 +40,7 @@ struct ms_goheap {
 	char **types;
 	size_t ntypes;
 	uint64_t followed;	/* values followed, bounded */
+	uint64_t globals_unread;	/* globals of main whose memory could not be read */
 };
 
 /* Type the objects the main package's globals reach.  Returns 0 or -ENOMEM. */

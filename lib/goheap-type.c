@@ -162,6 +162,11 @@ uint64_t ms_goheap_typed(const struct ms_goheap *h)
 	return h->tn;
 }
 
+uint64_t ms_goheap_globals_unread(const struct ms_goheap *h)
+{
+	return h->globals_unread;
+}
+
 static uint64_t byte_size(Dwarf_Die *d)
 {
 	Dwarf_Attribute at;
@@ -238,6 +243,7 @@ int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw)
 {
 	Dwarf_Off off = 0, next;
 	char var[256];
+	uint64_t word;
 	size_t hsize;
 	int rc;
 
@@ -262,6 +268,10 @@ int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw)
 			    dwarf_formblock(&at, &b) != 0 || b.length != 9 || b.data[0] != DW_OP_addr)
 				continue;
 			memcpy(&addr, b.data + 1, 8);
+			if (h->read(ctx, addr + h->bias, &word, 8, h->data) < 0) {
+				h->globals_unread++;
+				continue;
+			}
 			snprintf(var, sizeof(var), "var %s", n);
 			if ((rc = follow(ctx, h, addr + h->bias, &t, var, 0)) < 0)
 				return rc;

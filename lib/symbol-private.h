@@ -38,6 +38,7 @@ struct module {
 	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
 	bool go;
 	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
+	struct ms_gotab *gotab;	/* a stripped Go binary's own tables (symbol-go.c), or NULL */
 };
 
 struct ms_symbols {
@@ -147,6 +148,8 @@ const char *ms_symbols_covering(struct module *m, Dwfl_Module *mod, uint64_t add
 
 /* Find out whether MOD is a Go binary, and where its blobs are (symbol-go.c). */
 void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
+/* Release what ms_symbols_go_module() read for M. */
+void ms_symbols_go_free(struct module *m);
 
 /*
  * Name ADDR, at OFF of its section's DATA, as a Go type descriptor

@@ -1090,6 +1090,7 @@ void ms_symbols_free(struct ms_symbols *s)
 	for (i = 0; i < s->nmods; i++) {
 		free(s->mods[i].rel);
 		free(s->mods[i].idx);
+		ms_symbols_go_free(&s->mods[i]);
 	}
 	free(s->mods);
 	for (i = 0; i < s->nopened; i++)

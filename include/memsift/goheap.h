@@ -112,4 +112,7 @@ uint64_t ms_go_size(uint64_t n);
 /* How many objects were typed. */
 uint64_t ms_goheap_typed(const struct ms_goheap *h);
 
+/* How many of the main package's globals could not be read (not in the dump): nothing they reach is typed. */
+uint64_t ms_goheap_globals_unread(const struct ms_goheap *h);
+
 #endif
