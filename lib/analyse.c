@@ -212,7 +212,7 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 		return 0;
 	}
 	rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_dump, a,
-			   &a->go);
+			   MS_GOHEAP_TYPES, &a->go);
 	/*
 	 * Not in the dump, or the dump without the globals that type its
 	 * objects: the live process has both, if it still runs.
@@ -220,7 +220,7 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 	if ((rc == -ENODATA || (rc == 0 && ms_goheap_globals_unread(a->go))) && a->pid > 0) {
 		struct ms_goheap *h = NULL;
 		int lrc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m),
-					go_read_live, a, &h);
+					go_read_live, a, MS_GOHEAP_TYPES, &h);
 
 		if (lrc == 0) {
 			ms_goheap_free(a->go);

@@ -32,7 +32,7 @@ struct ms_goheap {
 	size_t arenas;
 	struct ms_gospan *spans;	/* sorted by start */
 	size_t nspans, capspans;
-	uint64_t live, spanbytes;
+	uint64_t live, spanbytes, marked;
 	/* Typed objects: start -> type index + 1 and its holder's, open addressing. */
 	uint64_t *tkey;
 	uint32_t *tval, *thold;

@@ -7,13 +7,17 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <memsift/goheap.h>
+#include <memsift/memread.h>
+#include <memsift/procfs.h>
 
 #include "goheap-private.h"
 #include "internal.h"
@@ -310,11 +314,16 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	/* allocBits unreadable: only what was allocated since the sweep is known. */
 	if (h->read(ctx, allocbits, bits, (s.nelems + 7) / 8, h->data) < 0)
 		memset(bits, 0, (s.nelems + 7) / 8);
-	for (i = 0; i < s.nelems; i++)
-		if (i < freeindex || (bits[i / 8] >> (i % 8) & 1)) {
+	for (i = 0; i < s.nelems; i++) {
+		bool marked = bits[i / 8] >> (i % 8) & 1;
+
+		/* Swept or not, the bits are what the last GC marked. */
+		h->marked += marked ? s.elemsize : 0;
+		if (i < freeindex || marked) {
 			s.used[i] = 1;
 			s.inuse++;
 		}
+	}
 	free(bits);
 	if (h->nspans == h->capspans) {
 		size_t cap = h->capspans ? h->capspans * 2 : 1024;
@@ -408,7 +417,7 @@ static int find_mheap(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t nob, uin
 }
 
 int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
-		  ms_goheap_read_fn read, void *data, struct ms_goheap **out)
+		  ms_goheap_read_fn read, void *data, unsigned flags, struct ms_goheap **out)
 {
 	struct ms_goheap *h = calloc(1, sizeof(*h));
 	Elf *elf = NULL;
@@ -466,7 +475,7 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 	if (mheap)
 		h->mheap = mheap + h->bias;
 	qsort(h->spans, h->nspans, sizeof(*h->spans), cmp_span);
-	if (dw && (rc = ms_goheap_type_globals(ctx, h, dw)) < 0)
+	if (dw && (flags & MS_GOHEAP_TYPES) && (rc = ms_goheap_type_globals(ctx, h, dw)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -551,4 +560,42 @@ uint64_t ms_goheap_live_bytes(const struct ms_goheap *h)
 uint64_t ms_goheap_span_bytes(const struct ms_goheap *h)
 {
 	return h->spanbytes;
+}
+
+uint64_t ms_goheap_marked_bytes(const struct ms_goheap *h)
+{
+	return h->marked;
+}
+
+uint32_t ms_goheap_gc_cycles(const struct ms_goheap *h)
+{
+	return h->sweepgen / 2;
+}
+
+static int peek(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
+{
+	return ms_memread_peek(ctx, *(pid_t *)data, addr, buf, len) < 0 ? -EIO : 0;
+}
+
+int ms_goheap_new_pid(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps, unsigned flags,
+		      struct ms_goheap **out)
+{
+	const struct ms_mapping *exe = NULL;
+	size_t i;
+	int fd, rc;
+
+	for (i = 0; i < ms_maps_count(maps) && !exe; i++)
+		if (ms_mapping_name(ms_maps_get(maps, i))[0] == '/')
+			exe = ms_maps_get(maps, i);
+	if (!exe)
+		return ms_err(ctx, -ENOENT, "pid %d: no executable mapped", (int)pid);
+	if ((rc = ms_procfs_open(ctx, pid, "exe", O_RDONLY | O_CLOEXEC, &fd)) < 0)
+		return rc;
+	/* The reader's data must outlive the model's making only: it reads nothing after. */
+	rc = ms_goheap_new(ctx, fd, ms_mapping_name(exe), ms_mapping_start(exe), peek, &pid, flags,
+			   out);
+	close(fd);
+	if (rc == 0)
+		(*out)->read = NULL;
+	return rc;
 }

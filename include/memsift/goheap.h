@@ -34,8 +34,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <memsift/ctx.h>
+#include <memsift/maps.h>
 
 struct ms_goheap;
 
@@ -55,6 +57,12 @@ struct ms_gospan {
 	unsigned char *used;	/* one byte per slot: 1 when in use */
 };
 
+/* Flags for ms_goheap_new(). */
+enum {
+	/* Type the objects from the main package's globals (DWARF): the analysis wants it, a hunt not. */
+	MS_GOHEAP_TYPES = 1,
+};
+
 /*
  * Model the Go heap of a process whose executable is open at FD (named
  * EXE in messages, FD not closed), its first page mapped at LOAD (what
@@ -69,7 +77,16 @@ struct ms_gospan {
  * -ENOMEM.  The message says which.
  */
 int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
-		  ms_goheap_read_fn read, void *data, struct ms_goheap **out);
+		  ms_goheap_read_fn read, void *data, unsigned flags, struct ms_goheap **out);
+
+/*
+ * As ms_goheap_new(), for live process PID whose maps are MAPS: its
+ * executable (the file mapped lowest) opened through /proc/PID/exe, its
+ * memory read with ms_memread_peek().  Returns as ms_goheap_new(), and
+ * -ENOENT when MAPS maps no file.
+ */
+int ms_goheap_new_pid(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps, unsigned flags,
+		      struct ms_goheap **out);
 
 /* Release H; NULL is accepted. */
 void ms_goheap_free(struct ms_goheap *h);
@@ -96,6 +113,17 @@ const struct ms_gospan *ms_goheap_span_at(const struct ms_goheap *h, uint64_t ad
 /* The bytes of the objects in use (the live heap, as spans count it) and in all spans. */
 uint64_t ms_goheap_live_bytes(const struct ms_goheap *h);
 uint64_t ms_goheap_span_bytes(const struct ms_goheap *h);
+
+/*
+ * The bytes of the objects the last GC found alive (its marks, which a
+ * span keeps as allocBits once swept), garbage made since not counted:
+ * the live heap as the runtime knows it, steady in a service that makes
+ * only garbage.  0 before the first GC.
+ */
+uint64_t ms_goheap_marked_bytes(const struct ms_goheap *h);
+
+/* How many GCs the runtime has finished (mheap_.sweepgen grows by 2 each). */
+uint32_t ms_goheap_gc_cycles(const struct ms_goheap *h);
 
 /*
  * The Go type of the object that starts at ADDR, as the pointers that

@@ -5,9 +5,13 @@
 # command at a time, never waited for with sleep.
 #
 #   go_build OUT SRC [ARGS...]   go build ARGS -o OUT SRC; skips when go is absent
-#   go_start BIN                 start BIN as coproc GOP over a pipe; GOP_PID; reads "ready PID"
+#   go_start BIN [ARGS...]       start BIN over a pipe (GOP_PID); reads "ready PID"
 #   go_ask CMD                   send CMD, read the answer into $reply; fails on none or "error"
+#   go_quit                      ask it to quit, and wait for it
 #   go_toolchain                 the toolchain's version ("go1.19.8")
+#   go_hunt CMDS [OPTS...]       leakhunt -i 10ms OPTS on it, running the shell commands CMDS
+#                                at each line of its snapshot hook ($line), their answers
+#                                logged to $tmp/hooks; leakhunt's status in $hunt_rc
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 
 go_env()
@@ -36,16 +40,48 @@ go_start()
 	local line
 
 	coproc GOP { exec "$@"; }
+	GOP_PID_SAVED=$GOP_PID
 	ms_at_exit "kill $GOP_PID 2>/dev/null"
-	read -r line <&"${GOP[0]}" || ms_fail "$1 did not start"
+	# Plain descriptors: bash keeps a coprocess's from subshells (the hook's driver).
+	exec {GO_IN}<&"${GOP[0]}" {GO_OUT}>&"${GOP[1]}"
+	read -r line <&"$GO_IN" || ms_fail "$1 did not start"
 	[ "$line" = "ready $GOP_PID" ] || ms_fail "$1 said \"$line\", not \"ready $GOP_PID\""
 }
 
 go_ask()
 {
-	echo "$1" >&"${GOP[1]}"
-	read -r reply <&"${GOP[0]}" || ms_fail "no answer to \"$1\""
+	echo "$1" >&"$GO_OUT"
+	read -r reply <&"$GO_IN" || ms_fail "no answer to \"$1\""
 	case $reply in
 	error*) ms_fail "\"$1\": $reply" ;;
 	esac
+}
+
+go_quit()
+{
+	go_ask quit
+	exec {GO_IN}<&- {GO_OUT}>&-
+	wait "$GOP_PID_SAVED" 2> /dev/null
+}
+
+go_hunt()
+{
+	local cmds=$1 driver
+	shift
+
+	rm -rf "$tmp/r" "$tmp/hook"
+	mkfifo "$tmp/hook"
+	: > "$tmp/hooks"
+	(
+		while IFS= read -r line < "$tmp/hook"; do
+			eval "$cmds" >> "$tmp/hooks" 2>&1
+			echo go > "$tmp/hook"
+		done
+	) &
+	driver=$!
+	hunt_rc=0
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$GOP_PID_SAVED" -i 10ms -o "$tmp/r" "$@" \
+		> "$tmp/out" 2> "$tmp/err" || hunt_rc=$?
+	kill "$driver" 2> /dev/null
+	wait "$driver" 2> /dev/null
 }

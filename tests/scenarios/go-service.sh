@@ -30,7 +30,7 @@ new=$reply
 # The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
 "$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
-go_ask quit
+go_quit
 python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" <<'PY' || ms_fail "the service's leak is not told as the service counts it"
 import json, re, sys
 a = json.load(open(sys.argv[1]))

@@ -27,7 +27,7 @@ new=$reply
 	ms_fail "regiondump: $(cat "$tmp/err")"
 "$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
-go_ask quit
+go_quit
 python3 - "$tmp/a.json" "$old" "$new" <<'PY' || ms_fail "the sessions are not named as the program keeps them"
 import json, re, sys
 a = json.load(open(sys.argv[1]))

@@ -31,7 +31,7 @@ hunt()
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
 		ms_fail "bytehist --objects: $(cat "$tmp/err")"
-	go_ask quit
+	go_quit
 	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
 }
 
