@@ -82,6 +82,42 @@ void ms_cli_set_failure_status(int status)
 	failure_status = status;
 }
 
+char *ms_cli_cmdline(int argc, char *const argv[])
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789_./=:,+@%-") == strlen(a);
+
+		if (i)
+			fputc(' ', fp);
+		if (plain) {
+			fputs(a, fp);
+			continue;
+		}
+		fputc('\'', fp);
+		for (; *a; a++)
+			*a == '\'' ? fputs("'\\''", fp) : fputc(*a, fp);
+		fputc('\'', fp);
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int ms_cli_failure_status(void)
+{
+	return failure_status;
+}
+
 void ms_cli_errtryhelp(int status)
 {
 	fprintf(stderr, "Try '%s --help' for more information.\n",
@@ -237,32 +273,4 @@ int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
 		}
 	}
 	return 0;
-}
-
-bool ms_cli_test_hook(const char *event, const char *fmt, ...)
-{
-	const char *hook = getenv("MEMSIFT_TEST_HOOK");
-	size_t elen = strlen(event);
-	char line[128], buf[16];
-	va_list ap;
-	int fd, len;
-
-	if (!hook || strncmp(hook, event, elen) || hook[elen] != ':')
-		return false;
-	hook += elen + 1;
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= sizeof(line) - 1)
-		len = (int)strlen(line);
-	line[len++] = '\n';
-	fd = open(hook, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, line, (size_t)len) < 0)
-		err(failure_status, "test hook %s", hook);
-	close(fd);
-	fd = open(hook, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
-		err(failure_status, "test hook %s", hook);
-	close(fd);
-	return true;
 }

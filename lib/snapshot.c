@@ -291,7 +291,7 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
-	snprintf(buf, sizeof(buf), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", buf, sizeof(buf));
 	if (rc == 0)
 		rc = hdr_add(s, "source", buf, strlen(buf));
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
@@ -320,7 +320,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 			    (int)pid);
 		goto fail;
 	}
-	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
@@ -352,7 +352,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	rc = collect_header(ctx, &hdr, pid);
 	if (rc < 0)
 		goto out;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -783,4 +783,22 @@ nomem:
 		free(p[i]);
 	free(p);
 	return ms_err(ctx, -ENOMEM, "%s: out of memory", dir);
+}
+
+int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const char *name,
+			 struct ms_pagehash **out)
+{
+	const char **lines = NULL;
+	size_t n = 0;
+	int rc;
+
+	while (ms_snapshot_get_nth(s, "pages", n))
+		n++;
+	if (n && !(lines = calloc(n, sizeof(*lines))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (size_t k = 0; k < n; k++)
+		lines[k] = ms_snapshot_get_nth(s, "pages", k);
+	rc = ms_pagehash_parse(ctx, ms_snapshot_get(s, "pagesize"), lines, n, name, out);
+	free(lines);
+	return rc;
 }

@@ -318,6 +318,7 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, NULL, "out of memory");
 	parse_args(ctx, &ctl, argc, argv);
+	ctl.o.cmdline = ms_cli_cmdline(argc, argv);
 
 	/* The first snapshot before the directory: a wrong pid leaves nothing behind. */
 	if (ms_snapshot_take(ctx, ctl.o.pid, &first) < 0 ||
@@ -363,6 +364,7 @@ int main(int argc, char **argv)
 	else
 		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
+	free((char *)ctl.o.cmdline);
 	ms_ctx_free(ctx);
 	return status;
 }

@@ -524,8 +524,11 @@ static void finish(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	if (!ctl->plot)
 		return;
-	if (ms_plot_watch(ctx, ctl->w, ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
-	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+	if (ms_plot_watch(ctx, ctl->w, ctl->top ? ctl->top : PLOT_TOP, &p) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--plot");
+	if (ctl->limit)
+		ms_plot_set_limit(p, ctl->limit);
+	if (ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--plot");
 	ms_plot_free(p);
 }
@@ -545,8 +548,11 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	if (!n)
 		errx(MS_EXIT_FAILURE, "%s: no snapshots in it", ctl->from[0]);
 	if (ms_plot_snapshot_paths(ctx, (const char *const *)paths, n,
-				   ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
-	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+				   ctl->top ? ctl->top : PLOT_TOP, &p) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (ctl->limit)
+		ms_plot_set_limit(p, ctl->limit);
+	if (ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	ms_plot_free(p);
 	if (paths != ctl->from) {

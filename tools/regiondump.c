@@ -268,7 +268,7 @@ static int load_pagehash(struct ms_ctx *ctx, const char *path, struct ms_pagehas
 	rc = ms_snapshot_load_path(ctx, path, &base);
 	if (rc < 0)
 		return rc;
-	rc = ms_pagehash_from_snapshot(ctx, base, path, ph);
+	rc = ms_snapshot_pagehash(ctx, base, path, ph);
 	ms_snapshot_free(base);
 	return rc;
 }

@@ -139,14 +139,38 @@ _Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char 
 			       ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * The command line ARGV[0..ARGC) as one string a shell would take back: an
+ * argument with anything but [A-Za-z0-9_./=:,+@%-] single-quoted.  Returns a
+ * new string, or NULL without memory.
+ */
+char *ms_cli_cmdline(int argc, char *const argv[]);
+
+/* The status ms_cli_set_failure_status() set: what trouble exits with. */
+int ms_cli_failure_status(void);
+
+/*
  * The tests' hook into a tool's loop.  With MEMSIFT_TEST_HOOK=EVENT:FIFO in
  * the environment, write the line FMT makes to FIFO and wait for a line back,
  * so a test changes the target between two samples, or signals the tool, at
  * a known point without racing an interval; without it (or for another
  * EVENT) do nothing.  Exits with the failure status, naming FIFO, if it
  * cannot be used.  Returns whether the hook fired.
+ *
+ * Only the test builds of the tools (tests/hooked/, compiled with
+ * MS_TEST_HOOKS and tools/test-hook.c) have it; in the installed tools it
+ * is nothing, so no environment can steer them.
  */
+#ifdef MS_TEST_HOOKS
 bool ms_cli_test_hook(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+#else
+static inline __attribute__((format(printf, 2, 3)))
+bool ms_cli_test_hook(const char *event, const char *fmt, ...)
+{
+	(void)event;
+	(void)fmt;
+	return false;
+}
+#endif
 
 #endif

@@ -39,6 +39,7 @@ struct ms_hunt_opts {
 	uint64_t confirm;	/* snapshots that must show growth; at least 3 */
 	uint64_t max_dump;	/* dump at most this many bytes of what grew */
 	uint64_t threshold;	/* growth below this many bytes does not count */
+	const char *cmdline;	/* the command that runs the hunt, for report.md; NULL: none */
 };
 
 /*

@@ -138,6 +138,15 @@ const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
 const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
 
 /*
+ * The page hashes S holds (mapsnap --pages), for regiondump --changed-since.
+ * NAME names S in messages.  On success *OUT owns a new ms_pagehash.
+ * Returns: 0, -ENOENT (S has none), -EBADMSG, or -ENOMEM.
+ */
+struct ms_pagehash;
+int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const char *name,
+			 struct ms_pagehash **out);
+
+/*
  * Wall-clock time of the snapshot in *TS.  Returns 0, or -ENOENT when the
  * input did not record it.
  */

@@ -22,7 +22,7 @@ heap_rss()
 leaker_cmd malloc 10 4096 T
 h0=$(heap_rss)
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$bin/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
 	> "$tmp/out" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

@@ -71,7 +71,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$mw" -p "$pid" -i 10ms -n 10 -o "$tmp/exit" > "$tmp/out" 2> "$tmp/err" || rc=$?
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 10 -o "$tmp/exit" > "$tmp/out" 2> "$tmp/err" || rc=$?
 wait "$driver"
 wait "$ms_leaker_cpid" 2>/dev/null
 ms_leaker_cpid=

@@ -44,7 +44,7 @@ mkfifo "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/mapswatch" -p "$pid" -i 10ms -n 8 > "$tmp/c" ||
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 8 > "$tmp/c" ||
 	ms_fail "the fill: mapswatch failed"
 kill "$driver" 2>/dev/null
 cat "$tmp/c" >&2
