@@ -15,6 +15,7 @@
  * for sure, any other checked field by field before it is believed.
  */
 #include <ctype.h>
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -47,8 +48,18 @@ struct go_func {
 	uint32_t name;		/* offset in funcnametab */
 };
 
+/* A Go compilation unit's code, for the line of an address. */
+struct go_cu {
+	uint64_t lo, hi;	/* the process's addresses */
+	Dwarf_Off off;		/* its DIE */
+};
+
 /* What a stripped Go binary still tells: its functions and where its types are. */
 struct ms_gotab {
+	/* Go's units by address (built at the first line asked; CU_BUILT then). */
+	struct go_cu *cu;
+	size_t ncu;
+	bool cu_built;
 	struct go_func *f;	/* by entry */
 	size_t n;
 	uint64_t text_end;
@@ -211,6 +222,81 @@ static void read_gotab(Elf *elf, size_t shstrndx, Dwarf_Addr bias, struct module
 	m->gotab = t;
 }
 
+static int cmp_cu(const void *a, const void *b)
+{
+	const struct go_cu *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Go's units (DW_LANG_Go) and the code ranges each holds, by address. */
+static void build_cus(struct ms_gotab *t, Dwarf *dw, Dwarf_Addr bias)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0;
+
+	t->cu_built = true;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Addr base, lo, hi;
+		Dwarf_Die cu;
+		ptrdiff_t r = 0;
+
+		if (!dwarf_offdie(dw, off + hsize, &cu) || dwarf_srclang(&cu) != DW_LANG_Go) {
+			off = next;
+			continue;
+		}
+		while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
+			if (t->ncu == cap) {
+				size_t ncap = cap ? cap * 2 : 256;
+				struct go_cu *p = realloc(t->cu, ncap * sizeof(*p));
+
+				if (!p)
+					return;
+				t->cu = p;
+				cap = ncap;
+			}
+			t->cu[t->ncu++] = (struct go_cu){ lo + bias, hi + bias, off + hsize };
+		}
+		off = next;
+	}
+	if (t->ncu)
+		qsort(t->cu, t->ncu, sizeof(*t->cu), cmp_cu);
+}
+
+const char *ms_symbols_go_line(struct module *m, Dwfl_Module *mod, uint64_t addr, int *line)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw;
+	Dwarf_Die cu;
+	Dwarf_Line *l;
+	const char *file;
+	size_t lo = 0, hi;
+
+	if (!m->gotab && !(m->gotab = calloc(1, sizeof(*m->gotab))))
+		return NULL;
+	if (!(dw = dwfl_module_getdwarf(mod, &bias)))
+		return NULL;
+	if (!m->gotab->cu_built)
+		build_cus(m->gotab, dw, bias);
+	hi = m->gotab->ncu;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct go_cu *c = &m->gotab->cu[mid];
+
+		if (addr < c->lo)
+			hi = mid;
+		else if (addr >= c->hi)
+			lo = mid + 1;
+		else {
+			if (!dwarf_offdie(dw, c->off, &cu) || !(l = dwarf_getsrc_die(&cu, addr - bias)) ||
+			    !(file = dwarf_linesrc(l, NULL, NULL)) || dwarf_lineno(l, line) != 0)
+				return NULL;
+			return file;
+		}
+	}
+	return NULL;
+}
+
 void ms_symbols_go_module(Dwfl_Module *mod, struct module *m)
 {
 	Dwarf_Addr bias;
@@ -238,6 +324,7 @@ void ms_symbols_go_free(struct module *m)
 	if (!m->gotab)
 		return;
 	free(m->gotab->f);
+	free(m->gotab->cu);
 	free((void *)m->gotab->typelinks);
 	free(m->gotab);
 	m->gotab = NULL;

@@ -152,6 +152,14 @@ void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
 void ms_symbols_go_free(struct module *m);
 
 /*
+ * The Go source file and line of the code at ADDR in Go module M (MOD),
+ * from the line table of the Go unit whose ranges hold it, into *LINE; or
+ * NULL.  A cgo binary's C units claim Go's code in .debug_aranges, so the
+ * unit libdw picks by address is a C one.
+ */
+const char *ms_symbols_go_line(struct module *m, Dwfl_Module *mod, uint64_t addr, int *line);
+
+/*
  * Name ADDR, at OFF of its section's DATA, as a Go type descriptor
  * ("type.*main.Record"), string literal or func value, into Y (names in TEXT).  False
  * when ADDR is neither, or M is not Go; a Go module without a symbol table

@@ -673,7 +673,9 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct
 			y->note = dwfl_module_getelf(mod, &bias) ? stripped_note : nofile_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
-	if (y->kind == MS_SYM_TEXT && name && off == 0)
+	if (y->kind == MS_SYM_TEXT && mi && mi->go)
+		y->file = ms_symbols_go_line(mi, mod, addr, &lineno);
+	if (y->kind == MS_SYM_TEXT && !y->file && name && off == 0)
 		y->file = decl_of(mod, addr, &lineno);
 	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
