@@ -23,6 +23,8 @@ struct ms_analysis {
 	char cpython_why[160];
 	struct ms_goheap *go;		/* the Go heap's spans and types, or NULL */
 	char go_version[32];		/* from the binary's buildinfo, or "" */
+	size_t go_maps;			/* the mappings of its arenas */
+	uint64_t go_mapped;		/* and their bytes */
 	pid_t pid;			/* the process, when it may still be read (for type names) */
 	const struct ms_objspace *space;	/* the dump, while it is mapped */
 	struct ms_objrange *ranges;

@@ -232,6 +232,13 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 		guessed |= c->finder == MS_FIND_SIGNATURE ||
 			   (cl[i].payload && cl[i].payload->finder == MS_FIND_SIGNATURE);
 	}
+	/* Go's objects: where they live, the heap however many mappings it was split into. */
+	for (i = 0; i < n && a->go; i++)
+		if (cl[i].cluster->finder == MS_FIND_GO_SPAN) {
+			fprintf(fp, " [in the Go heap: %zu mappings, %s mapped]", a->go_maps,
+				ms_size_str(a->go_mapped, d, sizeof(d)));
+			break;
+		}
 	/* How sure: a walked heap gives exact sizes; a signature only its count. */
 	if (guessed && a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
 		fprintf(fp, " [found by signature in %s's heap: counts are exact, sizes are the slab's stride]",
@@ -311,14 +318,15 @@ static void go_json(const struct ms_analysis *a, FILE *fp)
 	fputs("{\"version\":", fp);
 	json_str_or_null(fp, a->go_version[0] ? a->go_version : NULL);
 	if (!a->go) {
-		fputs(",\"layout\":null,\"spans\":null,\"live_bytes\":null,\"span_bytes\":null,\"typed\":null}", fp);
+		fputs(",\"layout\":null,\"spans\":null,\"live_bytes\":null,\"span_bytes\":null,\"typed\":null,\"arenas\":null,\"mappings\":null,\"mapped\":null}", fp);
 		return;
 	}
 	fputs(",\"layout\":", fp);
 	ms_json_str(fp, ms_goheap_layout(a->go));
-	fprintf(fp, ",\"spans\":%zu,\"live_bytes\":%" PRIu64 ",\"span_bytes\":%" PRIu64 ",\"typed\":%" PRIu64 "}",
+	fprintf(fp, ",\"spans\":%zu,\"live_bytes\":%" PRIu64 ",\"span_bytes\":%" PRIu64 ",\"typed\":%" PRIu64 ",\"arenas\":%zu,\"mappings\":%zu,\"mapped\":%" PRIu64 "}",
 		ms_goheap_span_count(a->go), ms_goheap_live_bytes(a->go),
-		ms_goheap_span_bytes(a->go), ms_goheap_typed(a->go));
+		ms_goheap_span_bytes(a->go), ms_goheap_typed(a->go), ms_goheap_arena_count(a->go),
+		a->go_maps, a->go_mapped);
 }
 
 static const char *confidence(const struct ms_cluster *c)

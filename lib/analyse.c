@@ -194,6 +194,31 @@ static int go_read_live(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len
 }
 
 /*
+ * The mappings of the Go heap's arenas, one heap however the kernel split
+ * it; the reserve beyond what it uses (PROT_NONE) is no memory.
+ */
+static void go_heap_maps(struct ms_analysis *a)
+{
+	size_t i, k;
+
+	for (i = 0; a->maps && i < ms_maps_count(a->maps); i++) {
+		const struct ms_mapping *m = ms_maps_get(a->maps, i);
+
+		if (ms_mapping_perms(m)[0] != 'r')
+			continue;
+		for (k = 0; k < ms_goheap_arena_count(a->go); k++) {
+			uint64_t end, start = ms_goheap_arena(a->go, k, &end);
+
+			if (ms_mapping_start(m) < end && ms_mapping_end(m) > start) {
+				a->go_maps++;
+				a->go_mapped += ms_mapping_size(m);
+				break;
+			}
+		}
+	}
+}
+
+/*
  * The Go heap, when the executable is a Go program (a cgo one too: its
  * malloc is glibc's, its Go objects are in spans): the runtime's spans
  * give the objects, a note says what was read and how.
@@ -237,6 +262,9 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 		     a->go_version[0] ? ": " : "", ms_ctx_errmsg(ctx));
 		return 0;
 	}
+	go_heap_maps(a);
+	note(a, "go: the Go heap is %zu mappings in %zu arenas, %" PRIu64 " bytes mapped",
+	     a->go_maps, ms_goheap_arena_count(a->go), a->go_mapped);
 	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ in %s (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
 	     a->go_version[0] ? a->go_version : "version not told", ms_goheap_span_count(a->go),
 	     live ? "the live process (the dump lacks it or the globals)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),

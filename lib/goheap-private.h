@@ -30,6 +30,7 @@ struct ms_goheap {
 	uint32_t sweepgen;	/* mheap_.sweepgen: which spans are swept */
 	uint64_t unswept;	/* spans whose live set is the last GC's marks */
 	size_t arenas;
+	uint64_t *arena;	/* each arena's first address */
 	struct ms_gospan *spans;	/* sorted by start */
 	size_t nspans, capspans;
 	uint64_t live, spanbytes, marked;

@@ -352,7 +352,7 @@ nomem:
 static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 {
 	const struct go_layout *l = &h->l;
-	uint64_t l2, all[3], *idx = NULL, *spans = NULL, i, p;
+	uint64_t l2, all[3], *idx = NULL, *spans = NULL, *a, i, p;
 	size_t before = h->nspans;
 	int rc = 0;
 
@@ -380,7 +380,12 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE)) < 0)
 				goto out;
 		}
-		h->arenas++;
+		if (!(a = realloc(h->arena, (h->arenas + 1) * sizeof(*a)))) {
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+			goto out;
+		}
+		h->arena = a;
+		h->arena[h->arenas++] = abase;
 	}
 	rc = h->nspans > before;
 out:
@@ -499,6 +504,7 @@ void ms_goheap_free(struct ms_goheap *h)
 	for (i = 0; i < h->nspans; i++)
 		free(h->spans[i].used);
 	free(h->spans);
+	free(h->arena);
 	free(h->tkey);
 	free(h->tval);
 	free(h->thold);
@@ -560,6 +566,20 @@ uint64_t ms_goheap_live_bytes(const struct ms_goheap *h)
 uint64_t ms_goheap_span_bytes(const struct ms_goheap *h)
 {
 	return h->spanbytes;
+}
+
+size_t ms_goheap_arena_count(const struct ms_goheap *h)
+{
+	return h->arenas;
+}
+
+uint64_t ms_goheap_arena(const struct ms_goheap *h, size_t i, uint64_t *end)
+{
+	if (i >= h->arenas)
+		return 0;
+	if (end)
+		*end = h->arena[i] + GO_ARENA;
+	return h->arena[i];
 }
 
 uint64_t ms_goheap_marked_bytes(const struct ms_goheap *h)

@@ -115,6 +115,15 @@ uint64_t ms_goheap_live_bytes(const struct ms_goheap *h);
 uint64_t ms_goheap_span_bytes(const struct ms_goheap *h);
 
 /*
+ * The heap's arenas (64 MiB each on linux/amd64): arena I's first address,
+ * and in *END (may be NULL) where it ends; 0 past the last.  The mappings
+ * that overlap them are the Go heap, however many VMAs the kernel split
+ * it into.
+ */
+size_t ms_goheap_arena_count(const struct ms_goheap *h);
+uint64_t ms_goheap_arena(const struct ms_goheap *h, size_t i, uint64_t *end);
+
+/*
  * The bytes of the objects the last GC found alive (its marks, which a
  * span keeps as allocBits once swept), garbage made since not counted:
  * the live heap as the runtime knows it, steady in a service that makes

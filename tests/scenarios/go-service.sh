@@ -27,11 +27,12 @@ go_ask stats
 new=$reply
 "$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
 	ms_fail "regiondump: $(cat "$tmp/err")"
+cp "/proc/$GOP_PID/maps" "$tmp/maps"
 # The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
 "$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 go_quit
-python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" <<'PY' || ms_fail "the service's leak is not told as the service counts it"
+python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" "$tmp/maps" <<'PY' || ms_fail "the service's leak is not told as the service counts it"
 import json, re, sys
 a = json.load(open(sys.argv[1]))
 def st(s):
@@ -53,5 +54,15 @@ assert (cl["count"], cl["delta"]) == (k1, k1 - k0), (cl, k0, k1)
 text = "%s × `[]uint8` of 10240 bytes filled with 'a', held by a `[][]uint8` backing array, +%s in one interval" % (
     format(k1, ","), format(k1 - k0, ","))
 assert a["verdict"]["text"].startswith(text), (a["verdict"]["text"], text)
+# The Go heap, one however many mappings: the readable ones of its 64 MiB
+# arenas from Go's first hint (0xc000000000) to the last read-write one.
+maps = [(int(l.split()[0].split("-")[0], 16), int(l.split()[0].split("-")[1], 16), l.split()[1])
+        for l in open(sys.argv[5])]
+arena = [m for m in maps if 0xc000000000 <= m[0] < 0x10000000000]
+top = max(e for s, e, p in arena if p == "rw-p")
+top = (top + (64 << 20) - 1) & ~((64 << 20) - 1)
+want = [m for m in arena if m[0] < top and m[2][0] == "r"]
+assert (go["mappings"], go["mapped"]) == (len(want), sum(e - s for s, e, p in want)), (go, want)
+assert "[in the Go heap: %d mappings, " % len(want) in a["verdict"]["text"], a["verdict"]["text"]
 PY
 exit 0
