@@ -16,6 +16,14 @@ struct go_layout {
 	uint64_t mheap_arenas, mheap_allarenas, mheap_sweepgen, arena_spans;
 	uint64_t span_start, span_npages, span_freeindex, span_nelems, span_allocbits;
 	uint64_t span_markbits, span_sweepgen;
+	uint64_t span_freeindex_size, span_nelems_size;	/* 8, or 2 from Go 1.22 */
+	/*
+	 * Go 1.22's malloc headers: an object of more than 512 bytes with
+	 * pointers has its type's address in its first word; a large one's
+	 * type is its span's largeType (0: no such field).
+	 */
+	bool headers;
+	uint64_t span_largetype;
 	uint64_t span_spanclass, span_state, span_elemsize, mspan_size;
 };
 

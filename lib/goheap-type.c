@@ -126,8 +126,10 @@ static int name_object(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, c
 	int rc;
 
 	if (!name || !(s = ms_goheap_span_at(h, addr, &slot)) || !s->used[slot] ||
-	    addr != s->start + slot * s->elemsize)
+	    addr != s->start + slot * s->elemsize + s->header)
 		return 0;
+	/* Typed under its slot's start, as the finder hands the object on. */
+	addr -= s->header;
 	if (h->tn * 2 >= h->tcap && (rc = grow(ctx, h)) < 0)
 		return rc;
 	for (j = slot_of(addr, h->tcap); h->tval[j]; j = (j + 1) & (h->tcap - 1))

@@ -29,6 +29,7 @@
 #define GO_SPAN_INUSE 1			/* mSpanInUse */
 #define GO_MAX_ARENAS 65536
 #define GO_MSPAN_MAX 512
+#define GO_HEADER_MIN 512		/* Go 1.22: larger objects with pointers carry a malloc header */
 
 /* Go's size classes (runtime/sizeclasses.go, unchanged from Go 1.12 to 1.22). */
 static const uint32_t go_classes[] = {
@@ -58,7 +59,18 @@ static const struct go_layout go119 = {
 	.span_start = 24, .span_npages = 32, .span_freeindex = 48, .span_nelems = 56,
 	.span_allocbits = 72, .span_spanclass = 98, .span_state = 99, .span_elemsize = 104,
 	.mheap_sweepgen = 65848, .span_markbits = 80, .span_sweepgen = 88,
+	.span_freeindex_size = 8, .span_nelems_size = 8,
 	.mspan_size = 144,
+};
+
+/* Go 1.22's, from a go1.22.12 binary: freeindex and nelems 16-bit, malloc headers. */
+static const struct go_layout go122 = {
+	.mheap_arenas = 66008, .mheap_allarenas = 66096, .arena_spans = 0,
+	.span_start = 24, .span_npages = 32, .span_freeindex = 48, .span_nelems = 50,
+	.span_allocbits = 64, .span_spanclass = 98, .span_state = 99, .span_elemsize = 104,
+	.mheap_sweepgen = 65856, .span_markbits = 72, .span_sweepgen = 88,
+	.span_freeindex_size = 2, .span_nelems_size = 2, .headers = true, .span_largetype = 152,
+	.mspan_size = 160,
 };
 
 static const struct {
@@ -66,6 +78,7 @@ static const struct {
 	const struct go_layout *l;
 } go_tables[] = {
 	{ "go1.19", &go119 },
+	{ "go1.22", &go122 },
 };
 
 int ms_go_version(int fd, char *buf, size_t len)
@@ -112,11 +125,28 @@ out:
 	return rc;
 }
 
-/* A struct's member offsets, from DWARF: the structure named NAME, members in M. */
+/* A struct's member offsets, from DWARF, and the size of those that vary by release. */
 struct member_want {
 	const char *name;
 	uint64_t *at;
+	uint64_t *size;		/* may be NULL */
 };
+
+/* The byte size of the type of member M, typedefs followed; 0 when not said. */
+static uint64_t member_size(Dwarf_Die *m)
+{
+	Dwarf_Attribute at;
+	Dwarf_Word v;
+	Dwarf_Die t;
+	int i;
+
+	if (!dwarf_attr(m, DW_AT_type, &at) || !dwarf_formref_die(&at, &t))
+		return 0;
+	for (i = 0; i < 8 && dwarf_tag(&t) == DW_TAG_typedef; i++)
+		if (!dwarf_attr(&t, DW_AT_type, &at) || !dwarf_formref_die(&at, &t))
+			return 0;
+	return dwarf_attr(&t, DW_AT_byte_size, &at) && dwarf_formudata(&at, &v) == 0 ? v : 0;
+}
 
 static int die_member_offsets(Dwarf_Die *st, const struct member_want *w, size_t n,
 			      uint64_t *size)
@@ -140,6 +170,8 @@ static int die_member_offsets(Dwarf_Die *st, const struct member_want *w, size_t
 			    dwarf_attr(&m, DW_AT_data_member_location, &at) &&
 			    dwarf_formudata(&at, &v) == 0) {
 				*w[i].at = v;
+				if (w[i].size && !(*w[i].size = member_size(&m)))
+					continue;
 				found++;
 			}
 	} while (dwarf_siblingof(&m, &m) == 0);
@@ -150,17 +182,20 @@ static int die_member_offsets(Dwarf_Die *st, const struct member_want *w, size_t
 static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 {
 	uint64_t sz, mspan = 0, mheap = 0, arena = 0;
-	struct member_want mh[] = { { "arenas", &l->mheap_arenas },
-				    { "allArenas", &l->mheap_allarenas },
-				    { "sweepgen", &l->mheap_sweepgen } };
-	struct member_want ha[] = { { "spans", &l->arena_spans } };
+	struct member_want mh[] = { { "arenas", &l->mheap_arenas, NULL },
+				    { "allArenas", &l->mheap_allarenas, NULL },
+				    { "sweepgen", &l->mheap_sweepgen, NULL } };
+	struct member_want ha[] = { { "spans", &l->arena_spans, NULL } };
+	/* Go 1.22 made freeindex and nelems 16-bit. */
 	struct member_want ms[] = {
-		{ "startAddr", &l->span_start }, { "npages", &l->span_npages },
-		{ "freeindex", &l->span_freeindex }, { "nelems", &l->span_nelems },
-		{ "allocBits", &l->span_allocbits }, { "spanclass", &l->span_spanclass },
-		{ "state", &l->span_state }, { "elemsize", &l->span_elemsize },
-		{ "gcmarkBits", &l->span_markbits }, { "sweepgen", &l->span_sweepgen },
+		{ "startAddr", &l->span_start, NULL }, { "npages", &l->span_npages, NULL },
+		{ "freeindex", &l->span_freeindex, &l->span_freeindex_size },
+		{ "nelems", &l->span_nelems, &l->span_nelems_size },
+		{ "allocBits", &l->span_allocbits, NULL }, { "spanclass", &l->span_spanclass, NULL },
+		{ "state", &l->span_state, NULL }, { "elemsize", &l->span_elemsize, NULL },
+		{ "gcmarkBits", &l->span_markbits, NULL }, { "sweepgen", &l->span_sweepgen, NULL },
 	};
+	struct member_want lt[] = { { "largeType", &l->span_largetype, NULL } };
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 
@@ -176,8 +211,11 @@ static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 
 				if (dwarf_tag(&d) != DW_TAG_structure_type || !n)
 					continue;
-				if (!strcmp(n, "runtime.mspan") && !mspan)
+				if (!strcmp(n, "runtime.mspan") && !mspan) {
 					mspan = die_member_offsets(&d, ms, MS_ARRAY_SIZE(ms), &l->mspan_size) ? 0 : 1;
+					/* largeType came with the malloc headers (Go 1.22). */
+					l->headers = die_member_offsets(&d, lt, 1, &sz) == 0;
+				}
 				else if (!strcmp(n, "runtime.mheap") && !mheap)
 					mheap = die_member_offsets(&d, mh, MS_ARRAY_SIZE(mh), &sz) ? 0 : 1;
 				else if (!strcmp(n, "runtime.heapArena") && !arena)
@@ -254,6 +292,24 @@ static uint64_t w64(const unsigned char *b, uint64_t off)
 	return v;
 }
 
+/* An unsigned field of SIZE bytes (2, 4 or 8) at OFF of B. */
+static uint64_t field(const unsigned char *b, uint64_t off, uint64_t size)
+{
+	uint16_t v16;
+	uint32_t v32;
+
+	switch (size) {
+	case 2:
+		memcpy(&v16, b + off, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, b + off, 4);
+		return v32;
+	default:
+		return w64(b, off);
+	}
+}
+
 static int cmp_span(const void *a, const void *b)
 {
 	const struct ms_gospan *x = a, *y = b;
@@ -283,7 +339,7 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	s.start = w64(m, l->span_start);
 	s.npages = w64(m, l->span_npages);
 	s.elemsize = w64(m, l->span_elemsize);
-	freeindex = w64(m, l->span_freeindex);
+	freeindex = field(m, l->span_freeindex, l->span_freeindex_size);
 	allocbits = w64(m, l->span_allocbits);
 	memcpy(&sg, m + l->span_sweepgen, sizeof(sg));
 	/*
@@ -300,7 +356,7 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	sc = m[l->span_spanclass];
 	s.sizeclass = sc >> 1;
 	s.noscan = sc & 1;
-	i = w64(m, l->span_nelems);
+	i = field(m, l->span_nelems, l->span_nelems_size);
 	/* What a dump or a racing runtime gives is checked before it is believed. */
 	if (s.start != page || !s.npages ||
 	    s.npages > (1ULL << 30) / GO_PAGE || !s.elemsize || !i ||
@@ -309,6 +365,10 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
 		return 0;
 	s.nelems = (uint32_t)i;
+	if (l->headers && !s.noscan && s.sizeclass && s.elemsize > GO_HEADER_MIN)
+		s.header = 8;
+	if (l->headers && l->span_largetype && !s.sizeclass)
+		s.large_type = w64(m, l->span_largetype);
 	if (!(s.used = calloc(s.nelems, 1)) || !(bits = calloc((s.nelems + 7) / 8, 1)))
 		goto nomem;
 	/* allocBits unreadable: only what was allocated since the sweep is known. */

@@ -54,6 +54,13 @@ struct ms_gospan {
 	uint32_t inuse;		/* slots in use */
 	uint8_t sizeclass;	/* 0: a large object, one per span */
 	bool noscan;		/* holds no pointers ([]uint8, strings) */
+	/*
+	 * The bytes before each object's own (Go 1.22's malloc header: its
+	 * type's address, in objects of more than 512 bytes with pointers);
+	 * a pointer to the object points past them.
+	 */
+	uint8_t header;
+	uint64_t large_type;	/* Go 1.22: a large object's type descriptor (span.largeType), or 0 */
 	unsigned char *used;	/* one byte per slot: 1 when in use */
 };
 

@@ -4,12 +4,16 @@
 # run where $HOME is not writable), started over a pipe and asked one
 # command at a time, never waited for with sleep.
 #
-#   go_build OUT SRC [ARGS...]   go build ARGS -o OUT SRC; skips when go is absent
+#   go_toolchains                the Go toolchains to test with, one path a line: go on
+#                                the PATH (Debian's 1.19), then any newer Go installed
+#                                in /usr/lib/go-1.N (golang-1.22-go from bookworm-backports)
+#   go_build OUT SRC [ARGS...]   $GO build ARGS -o OUT SRC; skips when go is absent
 #   go_start BIN [ARGS...]       start BIN over a pipe (GOP_PID); reads "ready PID"
 #   go_ask CMD                   send CMD, read the answer into $reply; fails on none or "error"
 #   go_quit                      ask it to quit, and wait for it
-#   go_toolchain                 the toolchain's version ("go1.19.8")
-#   go_hunt CMDS [OPTS...]       leakhunt -i 10ms OPTS on it, running the shell commands CMDS
+#   go_toolchain                 $GO's version ("go1.19.8")
+#   go_hunt CMDS [OPTS...]       leakhunt -i 10ms OPTS on it (the test build, whose snapshot
+#                                hook pauses it), running the shell commands CMDS
 #                                at each line of its snapshot hook ($line), their answers
 #                                logged to $tmp/hooks; leakhunt's status in $hunt_rc
 . "${MS_SRCDIR:-.}/tests/lib.sh"
@@ -21,18 +25,35 @@ go_env()
 		GOPATH=$MS_BUILDDIR/tests/leaker/go-cache/path GOFLAGS= GO111MODULE=off "$@"
 }
 
+GO=${GO:-go}
+
+go_toolchains()
+{
+	local g v seen
+
+	command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
+	seen=$(go_env go env GOVERSION)
+	echo go
+	for g in /usr/lib/go-1.*/bin/go; do
+		[ -x "$g" ] && v=$(go_env "$g" env GOVERSION 2> /dev/null) || continue
+		[ "$v" != "$seen" ] && echo "$g"
+	done
+	[ -n "$(ls /usr/lib/go-1.2*/bin/go 2> /dev/null)" ] ||
+		echo "go-lib: no newer Go than $seen (golang-1.22-go from bookworm-backports): tested with $seen only" >&2
+}
+
 go_build()
 {
 	local out=$1 src=$2
 
 	shift 2
-	command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
-	go_env go build "$@" -o "$out" "$src" || ms_fail "go build $* $src failed"
+	command -v "$GO" > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
+	go_env "$GO" build "$@" -o "$out" "$src" || ms_fail "$GO build $* $src failed"
 }
 
 go_toolchain()
 {
-	go_env go env GOVERSION
+	go_env "$GO" env GOVERSION
 }
 
 go_start()
@@ -80,7 +101,7 @@ go_hunt()
 	) &
 	driver=$!
 	hunt_rc=0
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$GOP_PID_SAVED" -i 10ms -o "$tmp/r" "$@" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$GOP_PID_SAVED" -i 10ms -o "$tmp/r" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || hunt_rc=$?
 	kill "$driver" 2> /dev/null
 	wait "$driver" 2> /dev/null

@@ -6,63 +6,73 @@
 # that holds them), the 10240-byte size class, the 'a' fill and the
 # [][]uint8 backing array, counted as the service counts them; the live
 # heap the spans give is the runtime's own HeapAlloc, and the go version
-# is the toolchain's.
+# is the toolchain's: with Debian's Go 1.19 and a newer one when installed
+# (1.22's malloc headers and 16-bit span fields).
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
 bin=$MS_BUILDDIR/tools
 command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
 
-go_build "$tmp/svc" "$MS_SRCDIR/tests/scenarios/go-service.go"
-go_start "$tmp/svc"
-"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
-go_ask "get 300"
-go_ask stats
-old=$reply
-"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
-	ms_fail "regiondump: $(cat "$tmp/err")"
-go_ask "get 2700"
-go_ask stats
-new=$reply
-"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
-	ms_fail "regiondump: $(cat "$tmp/err")"
-cp "/proc/$GOP_PID/maps" "$tmp/maps"
-# The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
-"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
-	ms_fail "bytehist --objects: $(cat "$tmp/err")"
-go_quit
-python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" "$tmp/maps" <<'PY' || ms_fail "the service's leak is not told as the service counts it"
-import json, re, sys
-a = json.load(open(sys.argv[1]))
-def st(s):
-    m = re.match(r"ok kept=(\d+) heap_alloc=(\d+)$", s)
-    assert m, s
-    return int(m.group(1)), int(m.group(2))
-(k0, _), (k1, heap) = st(sys.argv[2]), st(sys.argv[3])
-go = a["objects"]["go"]
-print("notes:", a["objects"]["notes"], file=sys.stderr)
-print("truth kept %d -> %d, HeapAlloc %d; spans say live %d, %d spans" % (k0, k1, heap, go["live_bytes"], go["spans"]), file=sys.stderr)
-assert go["version"] == sys.argv[4] and go["layout"] == "DWARF", go
-# The spans count what the runtime counts: allocated bytes, by size class.
-assert abs(go["live_bytes"] - heap) <= heap * 0.02, (go, heap)
-assert any(r["finder"] == "go-span" for r in a["objects"]["ranges"]), a["objects"]["ranges"]
-c = a["verdict"]["clauses"][0]
-cl = a["clusters"][c["cluster"]]
-assert (cl["size"], cl["fill"], cl["type"], cl["holder"]) == (10240, "0x61", "[]uint8", "[][]uint8"), cl
-assert (cl["count"], cl["delta"]) == (k1, k1 - k0), (cl, k0, k1)
-text = "%s × `[]uint8` of 10240 bytes filled with 'a', held by a `[][]uint8` backing array, +%s in one interval" % (
-    format(k1, ","), format(k1 - k0, ","))
-assert a["verdict"]["text"].startswith(text), (a["verdict"]["text"], text)
-# The Go heap, one however many mappings: the readable ones of its 64 MiB
-# arenas from Go's first hint (0xc000000000) to the last read-write one.
-maps = [(int(l.split()[0].split("-")[0], 16), int(l.split()[0].split("-")[1], 16), l.split()[1])
-        for l in open(sys.argv[5])]
-arena = [m for m in maps if 0xc000000000 <= m[0] < 0x10000000000]
-top = max(e for s, e, p in arena if p == "rw-p")
-top = (top + (64 << 20) - 1) & ~((64 << 20) - 1)
-want = [m for m in arena if m[0] < top and m[2][0] == "r"]
-assert (go["mappings"], go["mapped"]) == (len(want), sum(e - s for s, e, p in want)), (go, want)
-assert "[in the Go heap: %d mappings, " % len(want) in a["verdict"]["text"], a["verdict"]["text"]
-PY
+check()
+{
+	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
+	go_build "$tmp/svc" "$MS_SRCDIR/tests/scenarios/go-service.go"
+	go_start "$tmp/svc"
+	"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
+		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+	go_ask "get 300"
+	go_ask stats
+	old=$reply
+	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+		ms_fail "regiondump: $(cat "$tmp/err")"
+	go_ask "get 2700"
+	go_ask stats
+	new=$reply
+	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+		ms_fail "regiondump: $(cat "$tmp/err")"
+	cp "/proc/$GOP_PID/maps" "$tmp/maps"
+	# The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
+	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
+		ms_fail "bytehist --objects: $(cat "$tmp/err")"
+	go_quit
+	python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" "$tmp/maps" <<-'PY' || ms_fail "the service's leak is not told as the service counts it"
+	import json, re, sys
+	a = json.load(open(sys.argv[1]))
+	def st(s):
+	    m = re.match(r"ok kept=(\d+) heap_alloc=(\d+)$", s)
+	    assert m, s
+	    return int(m.group(1)), int(m.group(2))
+	(k0, _), (k1, heap) = st(sys.argv[2]), st(sys.argv[3])
+	go = a["objects"]["go"]
+	print("notes:", a["objects"]["notes"], file=sys.stderr)
+	print("truth kept %d -> %d, HeapAlloc %d; spans say live %d, %d spans" % (k0, k1, heap, go["live_bytes"], go["spans"]), file=sys.stderr)
+	assert go["version"] == sys.argv[4] and go["layout"] == "DWARF", go
+	# The spans count what the runtime counts: allocated bytes, by size class.
+	assert abs(go["live_bytes"] - heap) <= heap * 0.02, (go, heap)
+	assert any(r["finder"] == "go-span" for r in a["objects"]["ranges"]), a["objects"]["ranges"]
+	c = a["verdict"]["clauses"][0]
+	cl = a["clusters"][c["cluster"]]
+	assert (cl["size"], cl["fill"], cl["type"], cl["holder"]) == (10240, "0x61", "[]uint8", "[][]uint8"), cl
+	assert (cl["count"], cl["delta"]) == (k1, k1 - k0), (cl, k0, k1)
+	text = "%s × `[]uint8` of 10240 bytes filled with 'a', held by a `[][]uint8` backing array, +%s in one interval" % (
+	    format(k1, ","), format(k1 - k0, ","))
+	assert a["verdict"]["text"].startswith(text), (a["verdict"]["text"], text)
+	# The Go heap, one however many mappings: the readable ones of its 64 MiB
+	# arenas from Go's first hint (0xc000000000) to the last read-write one.
+	maps = [(int(l.split()[0].split("-")[0], 16), int(l.split()[0].split("-")[1], 16), l.split()[1])
+	        for l in open(sys.argv[5])]
+	arena = [m for m in maps if 0xc000000000 <= m[0] < 0x10000000000]
+	top = max(e for s, e, p in arena if p == "rw-p")
+	top = (top + (64 << 20) - 1) & ~((64 << 20) - 1)
+	want = [m for m in arena if m[0] < top and m[2][0] == "r"]
+	assert (go["mappings"], go["mapped"]) == (len(want), sum(e - s for s, e, p in want)), (go, want)
+	assert "[in the Go heap: %d mappings, " % len(want) in a["verdict"]["text"], a["verdict"]["text"]
+	PY
+}
+
+for GO in $(go_toolchains); do
+	echo "== with $(go_toolchain)" >&2
+	check
+done
 exit 0
