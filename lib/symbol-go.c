@@ -406,6 +406,13 @@ static bool type_name(const struct module *m, const Elf_Data *data, uint64_t off
 	return true;
 }
 
+bool ms_symbols_go_entry(const struct module *m, uint64_t addr)
+{
+	uint64_t entry;
+
+	return m->gotab && pcln_func(m->gotab, addr, &entry) && entry == addr;
+}
+
 /*
  * A type descriptor in a stripped binary, where types and strings share
  * .rodata: .typelink lists it, or its fields are those of one (ptrdata

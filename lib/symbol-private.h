@@ -152,6 +152,13 @@ void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
 void ms_symbols_go_free(struct module *m);
 
 /*
+ * Whether ADDR is the entry of a function of stripped Go module M, from
+ * its .gopclntab: Go writes no .eh_frame, so no other table says where a
+ * stripped Go binary's functions start (a closure's code pointer).
+ */
+bool ms_symbols_go_entry(const struct module *m, uint64_t addr);
+
+/*
  * The Go source file and line of the code at ADDR in Go module M (MOD),
  * from the line table of the Go unit whose ranges hold it, into *LINE; or
  * NULL.  A cgo binary's C units claim Go's code in .debug_aranges, so the
