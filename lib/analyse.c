@@ -186,13 +186,6 @@ static int go_read_dump(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len
 	return 0;
 }
 
-static int go_read_live(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
-{
-	struct ms_analysis *a = data;
-
-	return ms_memread_peek(ctx, a->pid, addr, buf, len) < 0 ? -EIO : 0;
-}
-
 /*
  * The mappings of the Go heap's arenas, one heap however the kernel split
  * it; the reserve beyond what it uses (PROT_NONE) is no memory.
@@ -244,8 +237,7 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 	 */
 	if ((rc == -ENODATA || (rc == 0 && ms_goheap_globals_unread(a->go))) && a->pid > 0) {
 		struct ms_goheap *h = NULL;
-		int lrc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m),
-					go_read_live, a, MS_GOHEAP_TYPES, &h);
+		int lrc = ms_goheap_new_pid(ctx, a->pid, a->maps, MS_GOHEAP_TYPES, &h);
 
 		if (lrc == 0) {
 			ms_goheap_free(a->go);
@@ -334,6 +326,24 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
+/*
+ * The objects of a range by its runtime's books, when the process runs one:
+ * Go's spans (a cgo binary's too), CPython's pymalloc pools.  1 when one
+ * recognised the range (*RES says what it found), 0 when none did, or a
+ * negative errno.
+ */
+static int runtime_objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned char *buf,
+			   size_t len, uint64_t start, struct ms_objrange *res)
+{
+	int rc = 0;
+
+	if (a->go)
+		rc = ms_objects_go(ctx, a->go, buf, len, start, ms_clusters_add_cb, a->clusters, res);
+	if (rc == 0 && a->cpython)
+		rc = ms_objects_pymalloc(ctx, buf, len, start, ms_clusters_add_cb, a->clusters, res);
+	return rc;
+}
+
 /* Each range of the dump to the finder that fits it. */
 static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
@@ -358,29 +368,12 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		/* Go's spans first: the runtime's own books give each object (a cgo binary's too). */
-		if (a->go && !name[0]) {
-			rc = ms_objects_go(ctx, a->go, map + r[i].offset, (size_t)len, r[i].start,
-					   ms_clusters_add_cb, a->clusters, &res);
-			if (rc < 0)
+		/* A runtime's own finder first: its heaps are anonymous memory malloc knows nothing of. */
+		if (!name[0] && (rc = runtime_objects(ctx, a, map + r[i].offset, (size_t)len,
+						     r[i].start, &res)) != 0) {
+			if (rc < 0 || (rc = add_range(ctx, a, &res)) < 0)
 				return rc;
-			if (rc > 0) {
-				if ((rc = add_range(ctx, a, &res)) < 0)
-					return rc;
-				continue;
-			}
-		}
-		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
-		if (a->cpython && !name[0]) {
-			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
-						 ms_clusters_add_cb, a->clusters, &res);
-			if (rc < 0)
-				return rc;
-			if (rc > 0) {
-				if ((rc = add_range(ctx, a, &res)) < 0)
-					return rc;
-				continue;
-			}
+			continue;
 		}
 		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,

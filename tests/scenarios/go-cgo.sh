@@ -8,10 +8,7 @@
 # main.Rec, as many as the program keeps, in a process whose malloc is
 # glibc's.
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
-command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
+go_init
 command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
 command -v "${CC:-gcc}" > /dev/null || ms_skip "no C compiler for cgo (apt-get install gcc)"
 [ "$(go_env go env CGO_ENABLED)" = 1 ] || ms_skip "cgo is disabled in this Go toolchain"

@@ -8,10 +8,7 @@
 # with the growth the driver made between the two dumps ("dump 1").
 # With each Go toolchain installed.
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
-command -v python3 > /dev/null || ms_skip "no python3 to read analysis.json (apt-get install python3)"
+go_init
 
 check()
 {

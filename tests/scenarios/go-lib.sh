@@ -4,6 +4,8 @@
 # run where $HOME is not writable), started over a pipe and asked one
 # command at a time, never waited for with sleep.
 #
+#   go_init                      a tmp dir ($tmp, removed at exit), the tools ($bin);
+#                                skips without python3, which reads the tools' JSON
 #   go_toolchains                the Go toolchains to test with, one path a line: go on
 #                                the PATH (Debian's 1.19), then any newer Go installed
 #                                in /usr/lib/go-1.N (golang-1.22-go from bookworm-backports)
@@ -11,6 +13,12 @@
 #   go_start BIN [ARGS...]       start BIN over a pipe (GOP_PID); reads "ready PID"
 #   go_ask CMD                   send CMD, read the answer into $reply; fails on none or "error"
 #   go_quit                      ask it to quit, and wait for it
+#   go_two_dumps FIRST SECOND    on it: a snapshot, the shell commands FIRST, a dump of what
+#                                grew ($tmp/old.dump), SECOND, another ($tmp/new.dump) and
+#                                its maps ($tmp/maps); bytehist --objects -J --base of the
+#                                two into $tmp/a.json while it runs (the runtime's books,
+#                                mheap_ in .bss, are read from it where the dumps lack
+#                                them); then go_quit
 #   go_toolchain                 $GO's version ("go1.19.8")
 #   go_hunt CMDS [OPTS...]       leakhunt -i 10ms OPTS on it (the test build, whose snapshot
 #                                hook pauses it), running the shell commands CMDS
@@ -26,6 +34,14 @@ go_env()
 }
 
 GO=${GO:-go}
+
+go_init()
+{
+	tmp=$(mktemp -d)
+	ms_at_exit "rm -rf '$tmp'"
+	bin=$MS_BUILDDIR/tools
+	command -v python3 > /dev/null || ms_skip "no python3 to read the tools' JSON (apt-get install python3)"
+}
 
 go_toolchains()
 {
@@ -83,6 +99,25 @@ go_quit()
 	go_ask quit
 	exec {GO_IN}<&- {GO_OUT}>&-
 	wait "$GOP_PID_SAVED" 2> /dev/null
+}
+
+go_two_dumps()
+{
+	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
+	"$bin/mapsnap" -p "$GOP_PID_SAVED" -o "$tmp/s.snap" 2> "$tmp/err" || {
+		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
+		ms_fail "mapsnap: $(cat "$tmp/err")"
+	}
+	eval "$1"
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+		ms_fail "regiondump: $(cat "$tmp/err")"
+	eval "$2"
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+		ms_fail "regiondump: $(cat "$tmp/err")"
+	cp "/proc/$GOP_PID_SAVED/maps" "$tmp/maps"
+	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" \
+		2> "$tmp/err" || ms_fail "bytehist --objects: $(cat "$tmp/err")"
+	go_quit
 }
 
 go_hunt()

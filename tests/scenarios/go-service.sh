@@ -9,33 +9,13 @@
 # is the toolchain's: with Debian's Go 1.19 and a newer one when installed
 # (1.22's malloc headers and 16-bit span fields).
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
-command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
+go_init
 
 check()
 {
-	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
 	go_build "$tmp/svc" "$MS_SRCDIR/tests/scenarios/go-service.go"
 	go_start "$tmp/svc"
-	"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
-		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
-	go_ask "get 300"
-	go_ask stats
-	old=$reply
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	go_ask "get 2700"
-	go_ask stats
-	new=$reply
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	cp "/proc/$GOP_PID/maps" "$tmp/maps"
-	# The runtime's books (mheap_ in .bss) are read from the live process where the dumps lack them.
-	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
-		ms_fail "bytehist --objects: $(cat "$tmp/err")"
-	go_quit
+	go_two_dumps 'go_ask "get 300"; go_ask stats; old=$reply' 'go_ask "get 2700"; go_ask stats; new=$reply'
 	python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" "$tmp/maps" <<-'PY' || ms_fail "the service's leak is not told as the service counts it"
 	import json, re, sys
 	a = json.load(open(sys.argv[1]))

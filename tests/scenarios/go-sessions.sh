@@ -7,31 +7,13 @@
 # program keeps, in the size class of their own size; with each Go
 # toolchain installed.
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
-command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
+go_init
 
 check()
 {
-	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
 	go_build "$tmp/sessions" "$MS_SRCDIR/tests/scenarios/go-sessions.go"
 	go_start "$tmp/sessions"
-	"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
-		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
-	go_ask "leak 1000"
-	go_ask stats
-	old=$reply
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	go_ask "leak 9000"
-	go_ask stats
-	new=$reply
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
-		ms_fail "bytehist --objects: $(cat "$tmp/err")"
-	go_quit
+	go_two_dumps 'go_ask "leak 1000"; go_ask stats; old=$reply' 'go_ask "leak 9000"; go_ask stats; new=$reply'
 	python3 - "$tmp/a.json" "$old" "$new" <<-'PY' || ms_fail "the sessions are not named as the program keeps them"
 	import json, re, sys
 	a = json.load(open(sys.argv[1]))

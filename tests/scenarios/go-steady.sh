@@ -8,9 +8,7 @@
 # hunted 7 times, and each hunt must exit 0; the program's own counters
 # say the cache stayed bounded.  With each Go toolchain installed.
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
+go_init
 
 check()
 {

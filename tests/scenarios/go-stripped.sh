@@ -9,28 +9,7 @@
 # table lacks must say so and fall back, never guess.  With each Go
 # toolchain installed (the tables know go1.19 and go1.22).
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
-bin=$MS_BUILDDIR/tools
-command -v python3 > /dev/null || ms_skip "no python3 to read the JSON (apt-get install python3)"
-
-# Two dumps a leak apart, analysed while the program lives; $1 the program, $2 and $3 the leaks.
-hunt()
-{
-	go_start "$1"
-	"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
-		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
-	eval "$2"
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	eval "$3"
-	"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
-		ms_fail "regiondump: $(cat "$tmp/err")"
-	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" 2> "$tmp/err" ||
-		ms_fail "bytehist --objects: $(cat "$tmp/err")"
-	go_quit
-	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
-}
+go_init
 
 check()
 {
@@ -38,9 +17,10 @@ check()
 	go_build "$tmp/sessions" "$MS_SRCDIR/tests/scenarios/go-sessions.go" "-ldflags=-s -w"
 	version=$(go_toolchain)
 	export GOGC=off
-	hunt "$tmp/buffers" 'go_ask "leak C 1000"; go_ask "leak T 500"' \
-		'go_ask "leak C 2000"; go_ask "leak T 1000"; go_ask report; truth=$reply; go_ask heap; heap=$reply'
+	go_start "$tmp/buffers"
 	unset GOGC
+	go_two_dumps 'go_ask "leak C 1000"; go_ask "leak T 500"' \
+		'go_ask "leak C 2000"; go_ask "leak T 1000"; go_ask report; truth=$reply; go_ask heap; heap=$reply'
 	python3 - "$tmp/a.json" "$truth" "$heap" "$version" <<-'PY' || ms_fail "stripped Go: the buffers are not counted from the spans"
 	import json, re, sys
 	a, truth, heap, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -66,7 +46,8 @@ check()
 	assert abs(cl1["ratio"] - 2.0) <= 0.01, cl1
 	PY
 
-	hunt "$tmp/sessions" 'go_ask "leak 1000"' 'go_ask "leak 4000"; go_ask stats; truth=$reply'
+	go_start "$tmp/sessions"
+	go_two_dumps 'go_ask "leak 1000"' 'go_ask "leak 4000"; go_ask stats; truth=$reply'
 	python3 - "$tmp/a.json" "$truth" <<-'PY' || ms_fail "stripped Go: the sessions are not named by their callback"
 	import json, re, sys
 	a = json.load(open(sys.argv[1]))
