@@ -296,3 +296,45 @@ int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len)
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
+
+int ms_procfs_cgroup(struct ms_ctx *ctx, pid_t pid, char **v2, char **v1)
+{
+	char *buf, *line, *save = NULL, *a = NULL, *b = NULL;
+	size_t len;
+	int rc;
+
+	if (v2)
+		*v2 = NULL;
+	if (v1)
+		*v1 = NULL;
+	rc = ms_procfs_read(ctx, pid, "cgroup", &buf, &len);
+	if (rc < 0)
+		return rc;
+	/* "0::PATH" for v2; "N:CONTROLLERS:PATH" for v1, memory among them. */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
+
+		if (!path)
+			continue;
+		*path++ = '\0';
+		if (!strcmp(line, "0") && ctrl[1] == '\0')
+			a = path;
+		else if (!strcmp(ctrl + 1, "memory") || strstr(ctrl + 1, ",memory") ||
+			 !strncmp(ctrl + 1, "memory,", 7))
+			b = path;
+	}
+	rc = 0;
+	if (v2 && a && !(*v2 = strdup(a)))
+		rc = -ENOMEM;
+	if (v1 && b && !(*v1 = strdup(b)))
+		rc = -ENOMEM;
+	free(buf);
+	if (rc < 0) {
+		if (v2) {
+			free(*v2);
+			*v2 = NULL;
+		}
+		return ms_err(ctx, rc, "out of memory");
+	}
+	return 0;
+}

@@ -206,26 +206,11 @@ static int hdr_add_file(struct ms_snapshot *s, const char *key, const char *path
  */
 static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 {
-	char *buf, *line, *save = NULL, file[4096];
-	const char *v2 = NULL, *v1 = NULL;
-	size_t len;
+	char file[4096], *v2 = NULL, *v1 = NULL;
 	int rc = 0;
 
-	if (ms_procfs_read(NULL, pid, "cgroup", &buf, &len) < 0)
+	if (ms_procfs_cgroup(NULL, pid, &v2, &v1) < 0)
 		return 0;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-
-		if (!path)
-			continue;
-		*path++ = '\0';
-		if (!strcmp(line, "0") && ctrl[1] == '\0')
-			v2 = path;
-		else if (strstr(ctrl + 1, "memory") &&
-			 (!strcmp(ctrl + 1, "memory") || strstr(ctrl + 1, ",memory") ||
-			  strstr(ctrl + 1, "memory,")))
-			v1 = path;
-	}
 	if (v2) {
 		snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.max", v2);
 		if (access(file, R_OK) == 0) {
@@ -235,6 +220,7 @@ static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.current", v2);
 			if (rc == 0 && hdr_add_file(s, "memory.current", file, false) < 0)
 				rc = -ENOMEM;
+			free(v1);
 			v1 = NULL;
 		}
 	}
@@ -249,7 +235,8 @@ static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 				rc = -ENOMEM;
 		}
 	}
-	free(buf);
+	free(v2);
+	free(v1);
 	return rc;
 }
 

@@ -100,4 +100,12 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n);
  */
 int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len);
 
+/*
+ * The cgroup of PID from /proc/PID/cgroup: *V2 the unified hierarchy's path
+ * ("0::/system.slice/x.service"), *V1 the v1 memory controller's, each a new
+ * string or NULL when the process has none.  Either pointer may be NULL.
+ * Returns: 0, or the error of reading the file (-ESRCH...), or -ENOMEM.
+ */
+int ms_procfs_cgroup(struct ms_ctx *ctx, pid_t pid, char **v2, char **v1);
+
 #endif
