@@ -280,7 +280,7 @@ enum go_answer { GO_NONE, GO_UNDECIDED, GO_DECIDED };
  */
 static enum go_answer go_judge(const struct ms_hunt *h, bool *seen)
 {
-	uint64_t lo = UINT64_MAX, hi = 0, prev = 0;
+	uint64_t lo = UINT64_MAX, hi = 0, prev = 0, top = 0, drop = 0;
 	size_t k = 0, rises = 0, i, j;
 
 	*seen = false;
@@ -305,9 +305,13 @@ static enum go_answer go_judge(const struct ms_hunt *h, bool *seen)
 			lo = v;
 		rises += j && v > prev;
 		prev = v;
+		top = v > top ? v : top;
+		drop = top - v > drop ? top - v : drop;
 		j++;
 	}
-	*seen = lo >= hi && lo - hi >= h->o.threshold && rises * 4 >= (k - 1) * 3;
+	/* How far the marks fell back from a GC to a later one is jitter, not growth. */
+	*seen = lo >= hi && lo - hi >= h->o.threshold && lo - hi > drop &&
+		rises * 4 >= (k - 1) * 3;
 	return GO_DECIDED;
 }
 
