@@ -16,10 +16,12 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
 #include <memsift/outfile.h>
+#include <memsift/pattern.h>
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1"
@@ -111,6 +113,118 @@ char *ms_cli_cmdline(int argc, char *const argv[])
 		return NULL;
 	}
 	return buf;
+}
+
+static void add_ns(struct timespec *t, int64_t ns)
+{
+	ns += t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000);
+	t->tv_nsec = (long)(ns % 1000000000);
+	if (t->tv_nsec < 0) {
+		t->tv_nsec += 1000000000;
+		t->tv_sec--;
+	}
+}
+
+void ms_cli_shift_clock(struct timespec *start, struct timespec *next,
+			const struct timespec *since)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (int64_t)(now.tv_sec - since->tv_sec) * 1000000000 + (now.tv_nsec - since->tv_nsec);
+	add_ns(start, ns);
+	add_ns(next, ns);
+}
+
+int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b)
+{
+	return (int64_t)(b->tv_sec - a->tv_sec) * 1000000 + (b->tv_nsec - a->tv_nsec) / 1000;
+}
+
+uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
+			  uint64_t interval, uint64_t limit)
+{
+	struct timespec now;
+	uint64_t k, skipped = 0;
+	int64_t at;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!interval)
+		interval = 1;
+	at = ms_cli_usec_between(start, next) + (int64_t)interval;
+	k = (uint64_t)(at / (int64_t)interval);
+	/* Past slots are missed: the first one after now is the next. */
+	if (at <= ms_cli_usec_between(start, &now)) {
+		uint64_t want = (uint64_t)ms_cli_usec_between(start, &now) / interval + 1;
+
+		/* Slots k .. want - 1 are skipped; those past LIMIT would not be taken anyway. */
+		if (limit && want - 1 > limit / interval)
+			skipped = limit / interval >= k ? limit / interval - k + 1 : 0;
+		else
+			skipped = want - k;
+		k = want;
+	}
+	next->tv_sec = start->tv_sec + (time_t)((k * interval) / 1000000);
+	next->tv_nsec = start->tv_nsec + (long)((k * interval) % 1000000) * 1000;
+	if (next->tv_nsec >= 1000000000) {
+		next->tv_sec++;
+		next->tv_nsec -= 1000000000;
+	}
+	return skipped;
+}
+
+/* At most this many --redact patterns in all. */
+#define MAX_REDACT 256
+
+static struct ms_patscan *redactor(struct ms_ctx *ctx, struct ms_patscan **scan)
+{
+	if (!*scan && ms_patscan_new(ctx, MAX_REDACT, MS_PATSCAN_SECRET, scan) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, NULL);
+	return *scan;
+}
+
+void ms_cli_redact_regex(struct ms_ctx *ctx, struct ms_patscan **scan, const char *re)
+{
+	struct ms_patscan *s = redactor(ctx, scan);
+
+	if (ms_patscan_add_regex(ctx, s, re) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, "--redact pattern %zu", ms_patscan_count(s) + 1);
+}
+
+void ms_cli_redact_file(struct ms_ctx *ctx, struct ms_patscan **scan, const char *path)
+{
+	size_t cap = 0, lineno = 0, n = 0;
+	char *line = NULL;
+	ssize_t len;
+	FILE *fp;
+
+	fp = fopen(path, "re");
+	if (!fp)
+		err(failure_status, "%s", path);
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		if (ms_patscan_add_regex(ctx, redactor(ctx, scan), line) < 0)
+			ms_cli_errx_ctx(failure_status, ctx, "%s:%zu", path, lineno);
+		n++;
+	}
+	if (ferror(fp))
+		err(failure_status, "%s", path);
+	free(line);
+	fclose(fp);
+	if (!n)
+		errx(failure_status, "%s: no pattern in the file; one regex a line", path);
+}
+
+void ms_cli_redact_set(struct ms_ctx *ctx, struct ms_patscan **scan, const char *name)
+{
+	if (ms_patscan_add_set(ctx, redactor(ctx, scan), name) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, "--redact-set");
 }
 
 int ms_cli_failure_status(void)

@@ -17,6 +17,7 @@
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/outfile.h>
+#include <memsift/pattern.h>
 #include <memsift/output.h>
 #include <memsift/plot.h>
 #include <memsift/snapshot.h>
@@ -147,8 +148,9 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			return 0;
 		}
 		if (h->gone)
-			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
-				(int)h->o.pid, h->n, h->o.confirm);
+			fprintf(fp, "**Hunt incomplete:** pid %d %s after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
+				(int)h->o.pid, h->gone_why[0] ? h->gone_why : "exited", h->n,
+				h->o.confirm);
 		else if (h->interrupted && h->n < 3)
 			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3)",
 				sig_str(h->interrupted), h->n);
@@ -185,7 +187,8 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
 			sig_str(h->interrupted), h->n);
 	if (h->gone)
-		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
+		fprintf(fp, "\nThe process %s during the hunt: what was gathered is below%s.\n",
+			h->gone_why[0] ? "became another" : "exited",
 			h->incomplete ? ", the dump incomplete" : "");
 	return 0;
 }
@@ -369,7 +372,6 @@ static int header(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	char span[32];
 	struct utsname un;
 
-	(void)ctx;
 	if (uname(&un) < 0)
 		snprintf(un.nodename, sizeof(un.nodename), "?");
 	fprintf(fp, "host `%s`, Linux %s, memsift %s", un.nodename, kernel ? kernel : un.release,
@@ -385,8 +387,20 @@ static int header(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			h->n, h->n == 1 ? "" : "s");
 	}
 	fputs("  \n", fp);
-	if (h->o.cmdline)
-		fprintf(fp, "command: `%s`\n", h->o.cmdline);
+	if (h->o.cmdline) {
+		/* "--redact hunter2" names the secret it hides: redacted like the rest. */
+		char *cmd = strdup(h->o.cmdline);
+
+		if (!cmd)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		if (h->o.redact && ms_patscan_redact_buf(ctx, h->o.redact, MS_REDACT_FILL, cmd,
+							 strlen(cmd)) < 0) {
+			free(cmd);
+			return -ENOMEM;
+		}
+		fprintf(fp, "command: `%s`\n", cmd);
+		free(cmd);
+	}
 	fputc('\n', fp);
 	return 0;
 }

@@ -711,9 +711,15 @@ int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps
 		goto fail;
 	for (i = 1; i < n && rc == 0; i++) {
 		pid_t a = ms_snapshot_pid(snaps[i - 1]), b = ms_snapshot_pid(snaps[i]);
+		char why[96];
 
 		if (a && b && a != b) {
 			snprintf(text, sizeof(text), "restart: pid %d", (int)b);
+			rc = ms_plot_mark(ctx, p, t[i], text);
+		} else if (!ms_snapshot_same_process(snaps[i - 1], snaps[i], why, sizeof(why))) {
+			/* The same pid, another process: reused, or an exec. */
+			snprintf(text, sizeof(text), "restart: pid %d %s", (int)b,
+				 strstr(why, "exec") ? "exec'd" : "reused");
 			rc = ms_plot_mark(ctx, p, t[i], text);
 		} else if (v[i] < v[i - 1] / 2) {
 			rc = ms_plot_mark(ctx, p, t[i], "drop");

@@ -11,6 +11,7 @@
 
 #include <memsift/memread.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
 #include <memsift/snapshot.h>
@@ -200,6 +201,24 @@ static int hdr_add_file(struct ms_snapshot *s, const char *key, const char *path
 }
 
 /*
+ * "# starttime:" and "# exe_id:": which process this is, beyond its pid, so a
+ * series can tell a reused pid or an exec from the process it followed.
+ */
+static int hdr_add_identity(struct ms_snapshot *s, pid_t pid)
+{
+	unsigned long long start;
+	char buf[48];
+	int rc = 0;
+
+	if (ms_procfs_identity(NULL, pid, &start, buf + 24, 24) < 0)
+		return 0;
+	if (buf[24])
+		rc = hdr_add(s, "exe_id", buf + 24, strlen(buf + 24));
+	snprintf(buf, 24, "%llu", start);
+	return rc < 0 ? rc : hdr_add(s, "starttime", buf, strlen(buf));
+}
+
+/*
  * "# cgroup:" and its memory.max and memory.current: from cgroup v2, or
  * from v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes)
  * on hybrid systems, so a limit is known either way.
@@ -261,7 +280,8 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add_proc(ctx, s, pid, "cmdline", "cmdline", ' ');
 	if (rc < 0)
 		return rc;
-	if (hdr_add_cgroup(s, pid) < 0 || hdr_add_threads(ctx, s, pid) < 0)
+	if (hdr_add_identity(s, pid) < 0 || hdr_add_cgroup(s, pid) < 0 ||
+	    hdr_add_threads(ctx, s, pid) < 0)
 		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -278,7 +298,7 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
-	ms_procfs_path(pid, "smaps", buf, sizeof(buf));
+	ms_procfs_mm_path(pid, "smaps", buf, sizeof(buf));
 	if (rc == 0)
 		rc = hdr_add(s, "source", buf, strlen(buf));
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
@@ -307,7 +327,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 			    (int)pid);
 		goto fail;
 	}
-	ms_procfs_path(pid, "smaps", name, sizeof(name));
+	ms_procfs_mm_path(pid, "smaps", name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
@@ -339,7 +359,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	rc = collect_header(ctx, &hdr, pid);
 	if (rc < 0)
 		goto out;
-	ms_procfs_path(pid, "smaps", path, sizeof(path));
+	ms_procfs_mm_path(pid, "smaps", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -787,5 +807,41 @@ int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const 
 		lines[k] = ms_snapshot_get_nth(s, "pages", k);
 	rc = ms_pagehash_parse(ctx, ms_snapshot_get(s, "pagesize"), lines, n, name, out);
 	free(lines);
+	return rc;
+}
+
+bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snapshot *b,
+			      char *why, size_t len)
+{
+	const char *x, *y;
+
+	if (ms_snapshot_pid(a) != ms_snapshot_pid(b)) {
+		snprintf(why, len, "is another pid");
+		return false;
+	}
+	x = ms_snapshot_get(a, "starttime");
+	y = ms_snapshot_get(b, "starttime");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "was reused: another process started with it");
+		return false;
+	}
+	x = ms_snapshot_get(a, "exe_id");
+	y = ms_snapshot_get(b, "exe_id");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "exec'd another program");
+		return false;
+	}
+	return true;
+}
+
+int ms_snapshot_redact(struct ms_ctx *ctx, struct ms_snapshot *s, struct ms_patscan *scan)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nhdr && rc == 0; i++)
+		if (!strcmp(s->hdr[i].key, "cmdline") || !strcmp(s->hdr[i].key, "comm") ||
+		    !strcmp(s->hdr[i].key, "thread"))
+			rc = ms_patscan_redact_buf(ctx, scan, MS_REDACT_FILL, s->hdr[i].value,
+						   strlen(s->hdr[i].value));
 	return rc;
 }

@@ -400,6 +400,7 @@ fail:
 int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 {
 	struct ms_snapshot *s;
+	char why[96];
 	int rc;
 
 	if (!w->pid)
@@ -410,6 +411,11 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 		return ms_err(ctx, -ESRCH, "pid %d: exited", (int)w->pid);
 	if (rc < 0)
 		return rc;
+	/* A reused pid or an exec is another process: not one more sample of this one. */
+	if (w->last && !ms_snapshot_same_process(w->last, s, why, sizeof(why))) {
+		ms_snapshot_free(s);
+		return ms_err(ctx, -ESTALE, "pid %d %s", (int)w->pid, why);
+	}
 	return ms_watch_add_snapshot(ctx, w, s);
 }
 

@@ -24,10 +24,12 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/pattern.h>
 #include <memsift/snapshot.h>
 #include <memsift/trend.h>
 
-enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD };
+enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
+       OPT_REDACT_SET };
 
 static const char shortopts[] = "d:i:n:o:p:Vh";
 static const struct option longopts[] = {
@@ -38,6 +40,9 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "max-dump", required_argument, NULL, OPT_MAX_DUMP },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
+	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -62,6 +67,10 @@ static _Noreturn void usage(void)
 	printf(" -p, --pid PID          the process to hunt in\n");
 	printf("     --confirm N        snapshots that must show growth (default 4, at least 3)\n");
 	printf("     --max-dump SIZE    dump at most SIZE of what grew (default 256M)\n");
+	printf("     --redact REGEX     replace what REGEX matches in every file written, as\n"
+	       "                          regiondump does (repeatable)\n");
+	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment)\n");
+	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 nothing is leaking, 1 a leak was found, 2 trouble,\n"
@@ -120,6 +129,15 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 		case OPT_THRESHOLD:
 			if (ms_parse_size(ctx, optarg, &ctl->o.threshold) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--threshold");
+			break;
+		case OPT_REDACT:
+			ms_cli_redact_regex(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			ms_cli_redact_file(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_SET:
+			ms_cli_redact_set(ctx, &ctl->o.redact, optarg);
 			break;
 		case 'V':
 			ms_cli_print_version();
@@ -214,6 +232,9 @@ static void progress(const struct ms_hunt *h)
 		ms_verdict_str(ms_series_verdict(tot)));
 }
 
+/* Snapshots skipped: one took longer than the interval. */
+static uint64_t late;
+
 /*
  * Snapshot every interval until growth is confirmed, the count or duration
  * ends, the process exits or a signal stops the watch.  0, or -errno on
@@ -222,30 +243,31 @@ static void progress(const struct ms_hunt *h)
 static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h,
 		 struct ms_snapshot *s)
 {
-	struct timespec t0, next;
-	uint64_t k;
+	struct timespec t0, next, held;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (k = 1;; k++) {
+	next = t0;
+	for (;;) {
 		rc = ms_hunt_add(ctx, h, s);
 		if (rc < 0) {
 			ms_cli_warn_ctx(ctx, NULL);
-			return rc;
+			/* The pid became another process: the first one's hunt is reported. */
+			return rc == -ESTALE ? 0 : rc;
 		}
 		progress(h);
 		if (stop_sig)
 			return interrupted(ctx, ctl, h);
-		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count) ||
-		    (ctl->duration && k * ctl->interval > ctl->duration))
+		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count))
 			return 0;
-		ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h));
-		next.tv_sec = t0.tv_sec + (time_t)((k * ctl->interval) / 1000000);
-		next.tv_nsec = t0.tv_nsec + (long)((k * ctl->interval) % 1000000) * 1000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
+		/* Slots a slow snapshot overran are skipped, not chased. */
+		late += ms_cli_next_slot(&t0, &next, ctl->interval, ctl->duration);
+		/* -d is clock time: the next slot past it is not taken. */
+		if (ctl->duration && ms_cli_usec_between(&t0, &next) > (int64_t)ctl->duration)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &held);
+		if (ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h)))
+			ms_cli_shift_clock(&t0, &next, &held);
 		while (!stop_sig &&
 		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
@@ -328,6 +350,9 @@ int main(int argc, char **argv)
 	catch_stop(true);
 	rc = watch(ctx, &ctl, h, first);
 	catch_stop(false);
+	if (late)
+		warnx("%llu snapshots skipped: a snapshot took longer than the interval",
+		      (unsigned long long)late);
 	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
 		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
 			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
@@ -365,6 +390,7 @@ int main(int argc, char **argv)
 		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
 	free((char *)ctl.o.cmdline);
+	ms_patscan_free(ctl.o.redact);
 	ms_ctx_free(ctx);
 	return status;
 }

@@ -65,6 +65,7 @@ struct mapswatch_ctl {
 	pid_t pid;
 	bool all, batch, live, utf8;
 	uint64_t interval, duration, count, limit, top;
+	uint64_t late;		/* samples skipped: one took longer than the interval */
 	struct ms_watch_prom_opts prom_opts;
 	const char *dir, *plot, *prom, *columns, *gctrace;
 	const char *made_dir;	/* the -o DIR, when this run made it */
@@ -483,23 +484,27 @@ static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 						ctl->fileflags | (n > 1 ? MS_OUTFILE_FORCE : 0));
 		ms_prom_free(p);
 	}
-	ms_cli_test_hook("snapshot", "snapshot %zu", n);
 	return rc;
 }
 
 /* Sample until the count or duration ends, q, a signal, or the process exits. */
 static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 {
-	struct timespec next, start;
+	struct timespec next, start, held;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	next = start;
 	for (;;) {
 		rc = ms_watch_sample(ctx, ctl->w);
-		if (rc == -ESRCH && ms_watch_samples(ctl->w)) {
-			warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
-			      ms_watch_samples(ctl->w));
+		if ((rc == -ESRCH || rc == -ESTALE) && ms_watch_samples(ctl->w)) {
+			/* -ESTALE: the pid became another process, and the message says how. */
+			if (rc == -ESRCH)
+				warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
+				      ms_watch_samples(ctl->w));
+			else
+				warnx("%s; the watch ends after %zu samples", ms_ctx_errmsg(ctx),
+				      ms_watch_samples(ctl->w));
 			/* A dead pid's metrics would keep an alert firing: they go with it. */
 			if (ctl->prom && unlink(ctl->prom) == 0)
 				warnx("%s removed: its metrics were of pid %d", ctl->prom, (int)ctl->pid);
@@ -522,18 +527,16 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 				ms_outdir_remove(ctl->made_dir);
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 		}
+		clock_gettime(CLOCK_MONOTONIC, &held);
+		if (ms_cli_test_hook("snapshot", "snapshot %zu", ms_watch_samples(ctl->w)))
+			ms_cli_shift_clock(&start, &next, &held);
 		if (ctl->live)
 			draw(ctx, ctl);
 		if (ctl->count && ms_watch_samples(ctl->w) >= ctl->count)
 			return;
-		next.tv_sec += (time_t)(ctl->interval / 1000000);
-		next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
-		if (ctl->duration && (uint64_t)(next.tv_sec - start.tv_sec) * 1000000 +
-		    (next.tv_nsec - start.tv_nsec) / 1000 > ctl->duration)
+		ctl->late += ms_cli_next_slot(&start, &next, ctl->interval, ctl->duration);
+		/* -d is clock time: the next slot past it is not taken. */
+		if (ctl->duration && ms_cli_usec_between(&start, &next) > (int64_t)ctl->duration)
 			return;
 		if (!wait_until(ctl, &next))
 			return;
@@ -647,6 +650,9 @@ int main(int argc, char **argv)
 		live_start(&ctl);
 	watch(ctx, &ctl);
 	live_end();
+	if (ctl.late)
+		warnx("%llu samples skipped: a sample took longer than the interval",
+		      (unsigned long long)ctl.late);
 	finish(ctx, &ctl);
 	ms_watch_free(ctl.w);
 	ms_ctx_free(ctx);

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <time.h>
 
 #include <memsift/ctx.h>
 
@@ -144,6 +146,39 @@ _Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char 
  * new string, or NULL without memory.
  */
 char *ms_cli_cmdline(int argc, char *const argv[]);
+
+/*
+ * A watch's clock: move NEXT, a CLOCK_MONOTONIC deadline on the grid of
+ * INTERVAL microseconds from START, to the first slot still ahead of now.
+ * A sample that took longer than the interval makes the slots it overran
+ * be skipped, not chased back to back.  Returns how many were skipped, of
+ * those no later than LIMIT microseconds after START (0: all).
+ */
+uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
+			  uint64_t interval, uint64_t limit);
+
+/*
+ * Move START and NEXT on by the time since SINCE (CLOCK_MONOTONIC): the time a
+ * test held the tool in its hook is not the watch's, or a test's pauses
+ * would skip slots.
+ */
+void ms_cli_shift_clock(struct timespec *start, struct timespec *next,
+			const struct timespec *since);
+
+/* Microseconds from A to B (CLOCK_MONOTONIC); negative when B is before A. */
+int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b);
+
+/*
+ * --redact REGEX, --redact-file FILE and --redact-set NAME, as regiondump and
+ * leakhunt take them: the patterns gathered into *SCAN (made on first use,
+ * MS_PATSCAN_SECRET).  A bad one exits with the failure status, naming it
+ * by its place ("--redact pattern 2", "FILE:LINE"), never by its text,
+ * which may be the secret.
+ */
+struct ms_patscan;
+void ms_cli_redact_regex(struct ms_ctx *ctx, struct ms_patscan **scan, const char *re);
+void ms_cli_redact_file(struct ms_ctx *ctx, struct ms_patscan **scan, const char *path);
+void ms_cli_redact_set(struct ms_ctx *ctx, struct ms_patscan **scan, const char *name);
 
 /* The status ms_cli_set_failure_status() set: what trouble exits with. */
 int ms_cli_failure_status(void);

@@ -59,7 +59,8 @@ void ms_watch_free(struct ms_watch *w);
  * one's smaps_rollup, skipping processes that exit meanwhile, kernel threads
  * and those the user may not read (counted, see ms_watch_skipped()).
  * Returns: 0; for one process -ESRCH (it exited; the watch keeps what it
- * had), -EPERM or -EBADMSG as ms_snapshot_take(); -ENOMEM, after which W is
+ * had), -ESTALE (its pid is another process now: reused, or an exec; the
+ * message says which; the sample is not added), -EPERM or -EBADMSG as ms_snapshot_take(); -ENOMEM, after which W is
  * fit only for ms_watch_free().
  */
 int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w);
