@@ -235,8 +235,8 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	/* Go's objects: where they live, the heap however many mappings it was split into. */
 	for (i = 0; i < n && a->go; i++)
 		if (cl[i].cluster->finder == MS_FIND_GO_SPAN) {
-			fprintf(fp, " [in the Go heap: %zu mappings, %s mapped]", a->go_maps,
-				ms_size_str(a->go_mapped, d, sizeof(d)));
+			fprintf(fp, " [in the Go heap: %zu mapping%s, %s mapped]", a->go_maps,
+				a->go_maps == 1 ? "" : "s", ms_size_str(a->go_mapped, d, sizeof(d)));
 			break;
 		}
 	/* How sure: a walked heap gives exact sizes; a signature only its count. */

@@ -255,8 +255,9 @@ static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
 		return 0;
 	}
 	go_heap_maps(a);
-	note(a, "go: the Go heap is %zu mappings in %zu arenas, %" PRIu64 " bytes mapped",
-	     a->go_maps, ms_goheap_arena_count(a->go), a->go_mapped);
+	note(a, "go: the Go heap is %zu mapping%s in %zu arena%s, %" PRIu64 " bytes mapped",
+	     a->go_maps, a->go_maps == 1 ? "" : "s", ms_goheap_arena_count(a->go),
+	     ms_goheap_arena_count(a->go) == 1 ? "" : "s", a->go_mapped);
 	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ in %s (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
 	     a->go_version[0] ? a->go_version : "version not told", ms_goheap_span_count(a->go),
 	     live ? "the live process (the dump lacks it or the globals)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),

@@ -47,7 +47,7 @@ check()
 	top = (top + (64 << 20) - 1) & ~((64 << 20) - 1)
 	want = [m for m in arena if m[0] < top and m[2][0] == "r"]
 	assert (go["mappings"], go["mapped"]) == (len(want), sum(e - s for s, e, p in want)), (go, want)
-	assert "[in the Go heap: %d mappings, " % len(want) in a["verdict"]["text"], a["verdict"]["text"]
+	assert "[in the Go heap: %d mapping%s, " % (len(want), "" if len(want) == 1 else "s") in a["verdict"]["text"], a["verdict"]["text"]
 	PY
 }
 
