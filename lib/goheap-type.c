@@ -216,7 +216,8 @@ static int follow(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, Dwarf_
 		if (!esize)
 			return 0;
 		for (i = 0; i < w[1]; i++)
-			if ((rc = follow(ctx, h, w[0] + i * esize, &e, dwarf_diename(&t), depth + 1)) < 0)
+			if ((rc = follow(ctx, h, w[0] + i * esize, &e, dwarf_diename(&t),
+					 depth + 1)) < 0)
 				return rc;
 		return 0;
 	}
@@ -264,7 +265,7 @@ int ms_goheap_type_globals(struct ms_ctx *ctx, struct ms_goheap *h, Dwarf *dw)
 			Dwarf_Block b;
 			uint64_t addr;
 
-			/* Go writes a global's place as a block (DW_FORM_block1) of one DW_OP_addr. */
+			/* Go writes a global's place as a block of one DW_OP_addr. */
 			if (dwarf_tag(&d) != DW_TAG_variable || !n || strncmp(n, "main.", 5) ||
 			    !ref_die(&d, DW_AT_type, &t) || !dwarf_attr(&d, DW_AT_location, &at) ||
 			    dwarf_formblock(&at, &b) != 0 || b.length != 9 || b.data[0] != DW_OP_addr)

@@ -29,7 +29,8 @@
 #define GO_SPAN_INUSE 1			/* mSpanInUse */
 #define GO_MAX_ARENAS 65536
 #define GO_MSPAN_MAX 512
-#define GO_HEADER_MIN 512		/* Go 1.22: larger objects with pointers carry a malloc header */
+/* Go 1.22: larger objects with pointers carry a malloc header. */
+#define GO_HEADER_MIN 512
 
 /* Go's size classes (runtime/sizeclasses.go, unchanged from Go 1.12 to 1.22). */
 static const uint32_t go_classes[] = {
@@ -103,7 +104,7 @@ int ms_go_version(int fd, char *buf, size_t len)
 		    strcmp(name, ".go.buildinfo") || !(d = elf_getdata(scn, NULL)) || d->d_size < 33)
 			continue;
 		p = d->d_buf;
-		/* Go 1.18 and newer: flag 2, the version inline at 32 as a uvarint-length string. */
+		/* Go 1.18 and newer: flag 2, the version inline at 32, uvarint-length first. */
 		if (memcmp(p, magic, 14) || !(p[15] & 2))
 			break;
 		for (i = 32; i < d->d_size && i < 42; i++) {
@@ -212,14 +213,15 @@ static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 				if (dwarf_tag(&d) != DW_TAG_structure_type || !n)
 					continue;
 				if (!strcmp(n, "runtime.mspan") && !mspan) {
-					mspan = die_member_offsets(&d, ms, MS_ARRAY_SIZE(ms), &l->mspan_size) ? 0 : 1;
+					mspan = !die_member_offsets(&d, ms, MS_ARRAY_SIZE(ms),
+								    &l->mspan_size);
 					/* largeType came with the malloc headers (Go 1.22). */
-					l->headers = die_member_offsets(&d, lt, 1, &sz) == 0;
+					l->headers = !die_member_offsets(&d, lt, 1, &sz);
+				} else if (!strcmp(n, "runtime.mheap") && !mheap) {
+					mheap = !die_member_offsets(&d, mh, MS_ARRAY_SIZE(mh), &sz);
+				} else if (!strcmp(n, "runtime.heapArena") && !arena) {
+					arena = !die_member_offsets(&d, ha, MS_ARRAY_SIZE(ha), &sz);
 				}
-				else if (!strcmp(n, "runtime.mheap") && !mheap)
-					mheap = die_member_offsets(&d, mh, MS_ARRAY_SIZE(mh), &sz) ? 0 : 1;
-				else if (!strcmp(n, "runtime.heapArena") && !arena)
-					arena = die_member_offsets(&d, ha, MS_ARRAY_SIZE(ha), &sz) ? 0 : 1;
 			} while (dwarf_siblingof(&d, &d) == 0);
 		}
 		if (mspan && mheap && arena)
@@ -431,7 +433,8 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0;
 
 		if (idx[i] >= (1ULL << 22) || h->read(ctx, l2 + idx[i] * 8, &ha, 8, h->data) < 0 ||
-		    !ha || h->read(ctx, ha + l->arena_spans, spans, GO_ARENA_PAGES * 8, h->data) < 0)
+		    !ha ||
+		    h->read(ctx, ha + l->arena_spans, spans, GO_ARENA_PAGES * 8, h->data) < 0)
 			continue;
 		for (p = 0; p < GO_ARENA_PAGES; p++) {
 			if (!spans[p] || spans[p] == last)
@@ -512,11 +515,14 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 	if (dw && dwarf_layout(dw, &h->l) == 0) {
 		snprintf(h->layout, sizeof(h->layout), "DWARF");
 	} else {
-		for (i = 0; i < MS_ARRAY_SIZE(go_tables); i++)
-			if (!strncmp(h->version, go_tables[i].prefix, strlen(go_tables[i].prefix)) &&
-			    (h->version[strlen(go_tables[i].prefix)] == '.' ||
-			     !h->version[strlen(go_tables[i].prefix)]))
+		for (i = 0; i < MS_ARRAY_SIZE(go_tables); i++) {
+			size_t n = strlen(go_tables[i].prefix);
+
+			/* go1.19 and go1.19.8, never go1.190 */
+			if (!strncmp(h->version, go_tables[i].prefix, n) &&
+			    (h->version[n] == '.' || !h->version[n]))
 				break;
+		}
 		if (i == MS_ARRAY_SIZE(go_tables)) {
 			rc = ms_err(ctx, -EPROTONOSUPPORT,
 				    "%s: %s: no DWARF and no table for the runtime's layouts (known: go1.19); build without -w",

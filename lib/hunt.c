@@ -266,7 +266,7 @@ static int go_sample(struct ms_ctx *ctx, struct ms_hunt *h, const struct ms_snap
 	return 0;
 }
 
-/* What the Go heap says: nothing (no Go process, a sample missing), not enough yet, or its answer. */
+/* What the Go heap says: nothing (not Go, a sample missing), not enough yet, or its answer. */
 enum go_answer { GO_NONE, GO_UNDECIDED, GO_DECIDED };
 
 /* GCs seen before the Go heap's growth is judged: a test of halves on fewer is chance. */

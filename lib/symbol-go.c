@@ -63,7 +63,7 @@ struct ms_gotab {
 	struct go_func *f;	/* by entry */
 	size_t n;
 	uint64_t text_end;
-	const char *names;	/* funcnametab, in the file's data (libelf's, lives with the module) */
+	const char *names;	/* funcnametab, in libelf's data of the file (the module's) */
 	size_t names_len;
 	const int32_t *typelinks;	/* offsets from the types' start, sorted */
 	size_t ntypelinks;

@@ -60,13 +60,13 @@ struct ms_gospan {
 	 * a pointer to the object points past them.
 	 */
 	uint8_t header;
-	uint64_t large_type;	/* Go 1.22: a large object's type descriptor (span.largeType), or 0 */
+	uint64_t large_type;	/* Go 1.22: a large object's type (span.largeType), or 0 */
 	unsigned char *used;	/* one byte per slot: 1 when in use */
 };
 
 /* Flags for ms_goheap_new(). */
 enum {
-	/* Type the objects from the main package's globals (DWARF): the analysis wants it, a hunt not. */
+	/* Type the objects from the main package's globals (DWARF): an analysis, not a hunt. */
 	MS_GOHEAP_TYPES = 1,
 };
 
@@ -150,13 +150,16 @@ uint32_t ms_goheap_gc_cycles(const struct ms_goheap *h);
  */
 const char *ms_goheap_type(const struct ms_goheap *h, uint64_t addr, const char **holder);
 
-/* The size Go's allocator gives an object of N bytes: its size class, or whole pages past 32 KiB. */
+/* The size Go gives an object of N bytes: its size class, or whole pages past 32 KiB. */
 uint64_t ms_go_size(uint64_t n);
 
 /* How many objects were typed. */
 uint64_t ms_goheap_typed(const struct ms_goheap *h);
 
-/* How many of the main package's globals could not be read (not in the dump): nothing they reach is typed. */
+/*
+ * How many of the main package's globals could not be read (not in the
+ * dump): nothing they reach is typed.
+ */
 uint64_t ms_goheap_globals_unread(const struct ms_goheap *h);
 
 #endif
