@@ -327,30 +327,58 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
-/*
- * The objects of a range by its runtime's books, when the process runs one:
- * Go's spans (a cgo binary's too), CPython's pymalloc pools.  1 when one
- * recognised the range (*RES says what it found), 0 when none did, or a
- * negative errno.
- */
-static int runtime_objects(struct ms_ctx *ctx, struct ms_analysis *a, const unsigned char *buf,
-			   size_t len, uint64_t start, struct ms_objrange *res)
+/* Into the clusters, then to the caller's hook (opts.obj_cb). */
+static int add_obj(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 {
-	int rc = 0;
+	struct ms_analysis *a = data;
+	int rc = ms_clusters_add_cb(ctx, o, a->clusters);
 
-	if (a->go)
-		rc = ms_objects_go(ctx, a->go, buf, len, start, ms_clusters_add_cb, a->clusters, res);
-	if (rc == 0 && a->cpython)
-		rc = ms_objects_pymalloc(ctx, buf, len, start, ms_clusters_add_cb, a->clusters, res);
-	return rc;
+	if (rc < 0 || !a->obj_cb)
+		return rc;
+	return a->obj_cb(ctx, o, ms_clusters_last_key(a->clusters), a->obj_data);
 }
+
+static bool v8_on(const struct ms_analysis *a)
+{
+	return a->v8;
+}
+
+static bool cpython_on(const struct ms_analysis *a)
+{
+	return a->cpython;
+}
+
+static bool go_on(const struct ms_analysis *a)
+{
+	return a->go;
+}
+
+/* Go's spans, DATA the analysis (add_obj()'s), which holds the model. */
+static int go_objects(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		      void *data, struct ms_objrange *res)
+{
+	const struct ms_analysis *a = data;
+
+	return ms_objects_go(ctx, a->go, buf, len, base, cb, data, res);
+}
+
+/* The runtimes' finders, in the order they are tried, and when. */
+static const struct {
+	bool (*on)(const struct ms_analysis *a);
+	int (*find)(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		    void *data, struct ms_objrange *res);
+} runtimes[] = {
+	{ go_on, go_objects },
+	{ v8_on, ms_objects_v8 },
+	{ cpython_on, ms_objects_pymalloc },
+};
 
 /* Each range of the dump to the finder that fits it. */
 static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
 	const struct ms_manifest_range *r = space->ranges;
 	const unsigned char *map = space->map;
-	size_t n = space->nranges, size = space->size, i;
+	size_t n = space->nranges, size = space->size, i, k;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -369,16 +397,26 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		/* A runtime's own finder first: its heaps are anonymous memory malloc knows nothing of. */
-		if (!name[0] && (rc = runtime_objects(ctx, a, map + r[i].offset, (size_t)len,
-						     r[i].start, &res)) != 0) {
-			if (rc < 0 || (rc = add_range(ctx, a, &res)) < 0)
+		/*
+		 * Runtimes' own heaps first, in anonymous memory glibc knows
+		 * nothing of: Go's spans (a cgo binary's too), V8's pages (JS
+		 * objects, never walked as malloc's) and CPython's pools.  Each
+		 * says whether the range is its own.
+		 */
+		for (k = 0, rc = 0; !name[0] && k < MS_ARRAY_SIZE(runtimes) && rc == 0; k++)
+			if (runtimes[k].on(a))
+				rc = runtimes[k].find(ctx, map + r[i].offset, (size_t)len, r[i].start,
+						      add_obj, a, &res);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			if ((rc = add_range(ctx, a, &res)) < 0)
 				return rc;
 			continue;
 		}
 		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
-				     ms_clusters_add_cb, a->clusters, &res);
+				     add_obj, a, &res);
 		if (rc < 0)
 			return rc;
 		if ((rc = add_range(ctx, a, &res)) < 0)
@@ -439,6 +477,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	struct ms_manifest_range one;
 	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
+	char why[160];
 	struct stat st;
 	int fd = -1, rc;
 
@@ -466,6 +505,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
 		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
 					      sizeof(a->cpython_why));
+		a->v8 = ms_v8_guess(mi->maps, strlen(mi->maps), why, sizeof(why));
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}
@@ -480,6 +520,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	if (a->syms)
 		ms_symbols_rank(a->syms);
 	a->pid = o->pid ? o->pid : mi->pid;
+	a->obj_cb = o->obj_cb;
+	a->obj_data = o->obj_data;
 	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
 	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
 				      mi->nranges ? mi->nranges : 1 };
@@ -494,6 +536,9 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		if (rc == 0)
 			rc = ms_clusters_finish(ctx, a->clusters);
 	}
+	for (size_t i = 0; i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_V8)
+			a->v8_bytes += a->ranges[i].end - a->ranges[i].start;
 	if (rc == 0 && o->heap_walk)
 		rc = heap_walk(ctx, a, &space);
 	a->space = NULL;
@@ -516,6 +561,7 @@ out:
 
 void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
 {
+	a->v8_growth = (int64_t)(a->v8_bytes - older->v8_bytes);
 	if (!a->clusters || !older->clusters)
 		return;
 	ms_clusters_diff(a->clusters, older->clusters);

@@ -56,6 +56,7 @@ struct ms_hunt {
 	struct ms_manifest_info mi;
 	struct ms_hist *hist;
 	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
+	char refs[512];		/* --refs: "unreferenced" or "held by ..." of the verdict, or "" */
 };
 
 /* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */

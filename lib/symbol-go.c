@@ -410,7 +410,10 @@ bool ms_symbols_go_entry(const struct module *m, uint64_t addr)
 {
 	uint64_t entry;
 
-	return m->gotab && pcln_func(m->gotab, addr, &entry) && entry == addr;
+	/* No table read (older than Go 1.18): nothing says it is not one. */
+	if (!m->gotab || !m->gotab->n)
+		return true;
+	return pcln_func(m->gotab, addr, &entry) && entry == addr;
 }
 
 /*

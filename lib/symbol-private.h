@@ -154,7 +154,8 @@ void ms_symbols_go_free(struct module *m);
 /*
  * Whether ADDR is the entry of a function of stripped Go module M, from
  * its .gopclntab: Go writes no .eh_frame, so no other table says where a
- * stripped Go binary's functions start (a closure's code pointer).
+ * stripped Go binary's functions start (a closure's code pointer).  True
+ * when M has no table this reads (nothing says it is not).
  */
 bool ms_symbols_go_entry(const struct module *m, uint64_t addr);
 
