@@ -56,8 +56,29 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# A newer Go than bookworm's 1.19, for the Go heap tests (tests/scenarios/go-*.sh
+# run with each Go installed): golang-1.22-go from bookworm-backports, which
+# apt pins at priority 100, so nothing else is taken from it.  Optional: the
+# tests say when they ran with Go 1.19 alone.
+install_newer_go() {
+	local src=/etc/apt/sources.list.d/bookworm-backports.sources
+
+	dpkg-query -W -f='${Status}' golang-1.22-go 2>/dev/null | grep -q 'install ok installed' && return 0
+	[ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" = bookworm ] || return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$src"
+	fi
+	say "installing golang-1.22-go from bookworm-backports"
+	{ apt-get update -qq &&
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		-t bookworm-backports golang-1.22-go >/dev/null; } ||
+		echo "quickstart.sh: golang-1.22-go not installed; the Go tests run with Go 1.19 alone" >&2
+}
+
 build() {
 	install_deps
+	install_newer_go
 	cd "$top"
 	if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ] ||
 	   [ tools/Makemodule.am -nt Makefile.in ] || [ tests/Makemodule.am -nt Makefile.in ]; then

@@ -21,6 +21,10 @@ struct ms_analysis {
 	char alloc_why[160];
 	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
 	char cpython_why[160];
+	struct ms_goheap *go;		/* the Go heap's spans and types, or NULL */
+	char go_version[32];		/* from the binary's buildinfo, or "" */
+	size_t go_maps;			/* the mappings of its arenas */
+	uint64_t go_mapped;		/* and their bytes */
 	bool v8;			/* V8's heap pages are recognised, never walked */
 	uint64_t v8_bytes;		/* in V8's pages of the dump */
 	int64_t v8_growth;		/* since the older dump, once diffed */

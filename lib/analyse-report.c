@@ -12,6 +12,8 @@
 #include <memsift/analyse.h>
 #include <memsift/output.h>
 
+#include <memsift/goheap.h>
+
 #include "analyse-private.h"
 #include "internal.h"
 
@@ -155,11 +157,33 @@ static const char *type_of(const struct ms_cluster *c)
 	return NULL;
 }
 
+/*
+ * A Go object the runtime's spans gave and its pointers typed:
+ * "`[]uint8` of 10240 bytes filled with 'a', held by a `[][]uint8` backing
+ * array"; its size is its size class.
+ */
+static void go_object_str(const struct ms_cluster *c, FILE *fp)
+{
+	fprintf(fp, "`%s` of %" PRIu64 " bytes", c->type_name, c->size);
+	if (c->content != MS_CONTENT_POINTERS && c->content != MS_CONTENT_BINARY)
+		content_str(c, fp);
+	if (!strncmp(c->holder, "var ", 4))
+		fprintf(fp, ", held by the global %s", c->holder + 4);
+	else if (!strncmp(c->holder, "[]", 2))
+		fprintf(fp, ", held by a `%s` backing array", c->holder);
+	else if (c->holder[0])
+		fprintf(fp, ", held by a `%s`", c->holder);
+}
+
 /* "80-byte objects (magic CONFREC) → on_reload at svc.c:40 (word 1 of 100% of them)". */
 static void object_str(const struct ms_cluster *c, bool plural, FILE *fp)
 {
 	const char *type = type_of(c);
 
+	if (c->finder == MS_FIND_GO_SPAN && c->type_name[0]) {
+		go_object_str(c, fp);
+		return;
+	}
 	fprintf(fp, "%" PRIu64 "-byte%s object%s", c->size,
 		c->finder == MS_FIND_SIGNATURE ? " (stride)" : "", plural ? "s" : "");
 	if (type)
@@ -222,6 +246,13 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 		guessed |= c->finder == MS_FIND_SIGNATURE ||
 			   (cl[i].payload && cl[i].payload->finder == MS_FIND_SIGNATURE);
 	}
+	/* Go's objects: where they live, the heap however many mappings it was split into. */
+	for (i = 0; i < n && a->go; i++)
+		if (cl[i].cluster->finder == MS_FIND_GO_SPAN) {
+			fprintf(fp, " [in the Go heap: %zu mapping%s, %s mapped]", a->go_maps,
+				a->go_maps == 1 ? "" : "s", ms_size_str(a->go_mapped, d, sizeof(d)));
+			break;
+		}
 	/* How sure: a walked heap gives exact sizes; a signature only its count. */
 	if (guessed && a->alloc != MS_ALLOC_GLIBC && a->alloc != MS_ALLOC_UNKNOWN)
 		fprintf(fp, " [found by signature in %s's heap: counts are exact, sizes are the slab's stride]",
@@ -277,6 +308,10 @@ static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c
 	fputs(",\"magic\":", fp);
 	json_str_or_null(fp, c->magic[0] ? c->magic : NULL);
 	json_sym(c, fp);
+	fputs(",\"type\":", fp);
+	json_str_or_null(fp, c->type_name[0] ? c->type_name : NULL);
+	fputs(",\"holder\":", fp);
+	json_str_or_null(fp, c->holder[0] ? c->holder : NULL);
 	fputs(",\"referrer\":", fp);
 	if (r)
 		fprintf(fp, "{\"cluster\":%zu,\"offset\":%d,\"share\":%.4f}",
@@ -284,6 +319,28 @@ static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c
 	else
 		fputs("null", fp);
 	fputc('}', fp);
+}
+
+/* "go": what the Go runtime's books said, or null for no Go program. */
+static void go_json(const struct ms_analysis *a, FILE *fp)
+{
+	fputs(",\"go\":", fp);
+	if (!a->go && !a->go_version[0]) {
+		fputs("null", fp);
+		return;
+	}
+	fputs("{\"version\":", fp);
+	json_str_or_null(fp, a->go_version[0] ? a->go_version : NULL);
+	if (!a->go) {
+		fputs(",\"layout\":null,\"spans\":null,\"live_bytes\":null,\"span_bytes\":null,\"typed\":null,\"arenas\":null,\"mappings\":null,\"mapped\":null}", fp);
+		return;
+	}
+	fputs(",\"layout\":", fp);
+	ms_json_str(fp, ms_goheap_layout(a->go));
+	fprintf(fp, ",\"spans\":%zu,\"live_bytes\":%" PRIu64 ",\"span_bytes\":%" PRIu64 ",\"typed\":%" PRIu64 ",\"arenas\":%zu,\"mappings\":%zu,\"mapped\":%" PRIu64 "}",
+		ms_goheap_span_count(a->go), ms_goheap_live_bytes(a->go),
+		ms_goheap_span_bytes(a->go), ms_goheap_typed(a->go), ms_goheap_arena_count(a->go),
+		a->go_maps, a->go_mapped);
 }
 
 static const char *confidence(const struct ms_cluster *c)
@@ -307,7 +364,9 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 	}
 	fprintf(fp, ",\"objects\":{\"allocator\":\"%s\",\"evidence\":", ms_allocator_str(a->alloc));
 	ms_json_str(fp, a->alloc_why);
-	fprintf(fp, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"ranges\":[", objs, bytes);
+	fprintf(fp, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64, objs, bytes);
+	go_json(a, fp);
+	fputs(",\"ranges\":[", fp);
 	for (i = 0; i < a->nranges; i++) {
 		const struct ms_objrange *r = &a->ranges[i];
 

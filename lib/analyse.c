@@ -18,6 +18,7 @@
 
 #include <memsift/analyse.h>
 #include <memsift/elfscan.h>
+#include <memsift/goheap.h>
 #include <memsift/maps.h>
 #include <memsift/memread.h>
 #include <memsift/procfs.h>
@@ -50,6 +51,7 @@ void ms_analysis_free(struct ms_analysis *a)
 	if (!a)
 		return;
 	ms_clusters_free(a->clusters);
+	ms_goheap_free(a->go);
 	ms_heapwalk_free(a->hw);
 	ms_symbols_free(a->syms);
 	ms_maps_free(a->maps);
@@ -99,11 +101,37 @@ static int symbols(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_an
 	return 0;
 }
 
+/* The executable: the file mapped lowest, its first mapping (at file offset 0). */
+static const struct ms_mapping *exe_mapping(const struct ms_analysis *a)
+{
+	size_t i;
+
+	for (i = 0; a->maps && i < ms_maps_count(a->maps); i++)
+		if (ms_mapping_name(ms_maps_get(a->maps, i))[0] == '/')
+			return ms_maps_get(a->maps, i);
+	return NULL;
+}
+
+/* The executable opened through /proc/PID/exe while the process lives, else at its path; -1. */
+static int exe_open(const struct ms_analysis *a, pid_t pid)
+{
+	const struct ms_mapping *m = exe_mapping(a);
+	char path[64];
+	int fd = -1;
+
+	if (!m)
+		return -1;
+	if (pid > 0 && ms_procfs_path(pid, "exe", path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(ms_mapping_name(m), O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
 /*
  * A static binary maps no malloc library: its own symbols say which
  * allocator it was linked with (jemalloc's mallctl, musl's mallocng
- * context, Go's mallocgc...).  The executable is the file mapped lowest,
- * read through /proc/PID/exe while the process lives.
+ * context, Go's mallocgc...), and a stripped Go binary its buildinfo.
  */
 static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pid)
 {
@@ -115,32 +143,126 @@ static void static_allocator(struct ms_analysis *a, struct ms_ctx *ctx, pid_t pi
 		MS_ALLOC_JEMALLOC, MS_ALLOC_JEMALLOC, MS_ALLOC_TCMALLOC, MS_ALLOC_MIMALLOC,
 		MS_ALLOC_MUSL, MS_ALLOC_MUSL, MS_ALLOC_GO, MS_ALLOC_UNKNOWN, MS_ALLOC_GLIBC,
 	};
-	const char *exe = NULL;
-	char path[64];
-	size_t i;
-	int fd = -1, k;
+	const struct ms_mapping *m = exe_mapping(a);
+	char version[32];
+	int fd = exe_open(a, pid), k;
 
-	for (i = 0; a->maps && i < ms_maps_count(a->maps) && !exe; i++)
-		if (ms_mapping_name(ms_maps_get(a->maps, i))[0] == '/')
-			exe = ms_mapping_name(ms_maps_get(a->maps, i));
-	if (!exe)
-		return;
-	if (pid > 0 && ms_procfs_path(pid, "exe", path, sizeof(path)) == 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	/* Two passes: the allocator's own names first, glibc's only when none is there. */
 	k = ms_elf_find_symbol(ctx, fd, names, 7);
 	if (k < 0 && ms_elf_find_symbol(ctx, fd, names + 8, 1) == 0)
 		k = 8;
+	if (k < 0 && ms_go_version(fd, version, sizeof(version)) == 0) {
+		close(fd);
+		a->alloc = MS_ALLOC_GO;
+		snprintf(a->alloc_why, sizeof(a->alloc_why),
+			 "a static binary: %s has Go's buildinfo (%s)", ms_mapping_name(m), version);
+		return;
+	}
 	close(fd);
 	if (k < 0 || allocs[k] == MS_ALLOC_UNKNOWN)
 		return;
 	a->alloc = allocs[k];
-	snprintf(a->alloc_why, sizeof(a->alloc_why), "a static binary: %s has the symbol %s", exe,
-		 names[k]);
+	snprintf(a->alloc_why, sizeof(a->alloc_why), "a static binary: %s has the symbol %s",
+		 ms_mapping_name(m), names[k]);
+}
+
+/*
+ * The Go runtime's books from the dump alone (the heap as it was then),
+ * or from the live process alone: never some of each, as a slice header
+ * read now may point where the dump holds older bytes.
+ */
+static int go_read_dump(struct ms_ctx *ctx, uint64_t addr, void *buf, size_t len, void *data)
+{
+	struct ms_analysis *a = data;
+	const unsigned char *p;
+	size_t avail;
+
+	(void)ctx;
+	if (!(p = ms_objspace_bytes(a->space, addr, &avail)) || avail < len)
+		return -EIO;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+/*
+ * The mappings of the Go heap's arenas, one heap however the kernel split
+ * it; the reserve beyond what it uses (PROT_NONE) is no memory.
+ */
+static void go_heap_maps(struct ms_analysis *a)
+{
+	size_t i, k;
+
+	for (i = 0; a->maps && i < ms_maps_count(a->maps); i++) {
+		const struct ms_mapping *m = ms_maps_get(a->maps, i);
+
+		if (ms_mapping_perms(m)[0] != 'r')
+			continue;
+		for (k = 0; k < ms_goheap_arena_count(a->go); k++) {
+			uint64_t end, start = ms_goheap_arena(a->go, k, &end);
+
+			if (ms_mapping_start(m) < end && ms_mapping_end(m) > start) {
+				a->go_maps++;
+				a->go_mapped += ms_mapping_size(m);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * The Go heap, when the executable is a Go program (a cgo one too: its
+ * malloc is glibc's, its Go objects are in spans): the runtime's spans
+ * give the objects, a note says what was read and how.
+ */
+static int go_heap(struct ms_ctx *ctx, struct ms_analysis *a)
+{
+	const struct ms_mapping *m = exe_mapping(a);
+	int fd = exe_open(a, a->pid), rc;
+	bool live = false;
+
+	if (fd < 0)
+		return 0;
+	if (ms_go_version(fd, a->go_version, sizeof(a->go_version)) < 0 &&
+	    a->alloc != MS_ALLOC_GO) {
+		close(fd);
+		return 0;
+	}
+	rc = ms_goheap_new(ctx, fd, ms_mapping_name(m), ms_mapping_start(m), go_read_dump, a,
+			   MS_GOHEAP_TYPES, &a->go);
+	/*
+	 * Not in the dump, or the dump without the globals that type its
+	 * objects: the live process has both, if it still runs.
+	 */
+	if ((rc == -ENODATA || (rc == 0 && ms_goheap_globals_unread(a->go))) && a->pid > 0) {
+		struct ms_goheap *h = NULL;
+		int lrc = ms_goheap_new_pid(ctx, a->pid, a->maps, MS_GOHEAP_TYPES, &h);
+
+		if (lrc == 0) {
+			ms_goheap_free(a->go);
+			a->go = h;
+			live = true;
+		}
+		rc = lrc == -ENOMEM || lrc == 0 ? lrc : rc;
+	}
+	close(fd);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		note(a, "go: %s%s%s; objects found from slice headers instead", a->go_version,
+		     a->go_version[0] ? ": " : "", ms_ctx_errmsg(ctx));
+		return 0;
+	}
+	go_heap_maps(a);
+	note(a, "go: the Go heap is %zu mapping%s in %zu arena%s, %" PRIu64 " bytes mapped",
+	     a->go_maps, a->go_maps == 1 ? "" : "s", ms_goheap_arena_count(a->go),
+	     ms_goheap_arena_count(a->go) == 1 ? "" : "s", a->go_mapped);
+	note(a, "go: %s (buildinfo); %zu spans read from runtime.mheap_ in %s (layouts from %s): %" PRIu64 " bytes of objects in use in %" PRIu64 " bytes of spans; %" PRIu64 " objects typed by the pointers that reach them",
+	     a->go_version[0] ? a->go_version : "version not told", ms_goheap_span_count(a->go),
+	     live ? "the live process (the dump lacks it or the globals)" : "the dump", ms_goheap_layout(a->go), ms_goheap_live_bytes(a->go), ms_goheap_span_bytes(a->go),
+	     ms_goheap_typed(a->go));
+	return 0;
 }
 
 /* LEN bytes at ADDR: from the live process, else from the dump.  0 or -1. */
@@ -226,12 +348,27 @@ static bool cpython_on(const struct ms_analysis *a)
 	return a->cpython;
 }
 
+static bool go_on(const struct ms_analysis *a)
+{
+	return a->go;
+}
+
+/* Go's spans, DATA the analysis (add_obj()'s), which holds the model. */
+static int go_objects(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		      void *data, struct ms_objrange *res)
+{
+	const struct ms_analysis *a = data;
+
+	return ms_objects_go(ctx, a->go, buf, len, base, cb, data, res);
+}
+
 /* The runtimes' finders, in the order they are tried, and when. */
 static const struct {
 	bool (*on)(const struct ms_analysis *a);
 	int (*find)(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
 		    void *data, struct ms_objrange *res);
 } runtimes[] = {
+	{ go_on, go_objects },
 	{ v8_on, ms_objects_v8 },
 	{ cpython_on, ms_objects_pymalloc },
 };
@@ -262,8 +399,9 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 			continue;
 		/*
 		 * Runtimes' own heaps first, in anonymous memory glibc knows
-		 * nothing of: V8's pages (JS objects, never walked as malloc's)
-		 * and CPython's pools.  Each says whether the range is its own.
+		 * nothing of: Go's spans (a cgo binary's too), V8's pages (JS
+		 * objects, never walked as malloc's) and CPython's pools.  Each
+		 * says whether the range is its own.
 		 */
 		for (k = 0, rc = 0; !name[0] && k < MS_ARRAY_SIZE(runtimes) && rc == 0; k++)
 			if (runtimes[k].on(a))
@@ -389,6 +527,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 				      mi->nranges ? mi->nranges : 1 };
 	/* The namer reads type objects from the dump too, while it is mapped. */
 	a->space = &space;
+	if (!o->no_objects && (rc = go_heap(ctx, a)) < 0)
+		goto out;
 	if (!o->no_objects && (rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
 		if (a->cpython)
 			ms_clusters_set_namer(a->clusters, py_type_name, a);

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,6 +419,10 @@ static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, 
 	};
 	memcpy(cl->shape, f->shape, sizeof(cl->shape));
 	memcpy(cl->magic, f->magic, sizeof(cl->magic));
+	if (o->type)
+		snprintf(cl->type_name, sizeof(cl->type_name), "%s", o->type);
+	if (o->holder)
+		snprintf(cl->holder, sizeof(cl->holder), "%s", o->holder);
 	c->slot[j] = ++c->n;
 	return cl;
 }
@@ -501,7 +506,9 @@ int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 	c->objects++;
 	if ((rc = size_count(ctx, c, o->size)) < 0)
 		return rc;
-	cl = cluster_of(ctx, c, key_of(o->size, &f), o, &f, &rc);
+	/* A type the runtime tells (a Go object's, from its pointers) parts clusters too. */
+	cl = cluster_of(ctx, c, key_of(o->size, &f) ^
+				(o->type ? ms_hash_bytes(o->type, strlen(o->type), 7) : 0), o, &f, &rc);
 	if (!cl)
 		return rc;
 	cl->count++;

@@ -35,6 +35,17 @@ struct ms_hunt {
 	char gone_why[96];	/* "exited", or how the pid became another process */
 	int interrupted;	/* the signal that cut the watch short */
 
+	/*
+	 * A Go process: its runtime's heap at each snapshot (lib/goheap.c),
+	 * what its anonymous memory is judged on instead of pages.  GO_STATE
+	 * 0 not asked yet, 1 Go, -1 not Go (or unreadable at the first).
+	 */
+	int go_state;
+	bool go_off;		/* GOGC=off in its environment: nothing is ever freed */
+	bool go_said;		/* the warning that says so, given once */
+	uint64_t *go_value;	/* per snapshot: marked bytes (GOGC=off: in use); UINT64_MAX unread */
+	uint32_t *go_cycles;	/* per snapshot: GCs finished */
+
 	/* the dump of what grew, and its analysis */
 	bool dumped, capped, incomplete;
 	size_t ndumps;		/* base.dump, then grown.dump: growth between them */

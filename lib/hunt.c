@@ -20,14 +20,17 @@
 #include <memsift/analyse.h>
 #include <memsift/diff.h>
 #include <memsift/dump.h>
+#include <memsift/goheap.h>
 #include <memsift/heapwalk.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/hunt.h>
+#include <memsift/label.h>
 #include <memsift/manifest.h>
 #include <memsift/outfile.h>
-#include <memsift/pattern.h>
 #include <memsift/output.h>
+#include <memsift/pattern.h>
+#include <memsift/procfs.h>
 #include <memsift/refs.h>
 #include <memsift/snapshot.h>
 #include <memsift/symbol-report.h>
@@ -117,6 +120,8 @@ void ms_hunt_free(struct ms_hunt *h)
 	free(h->times);
 	free(h->maps);
 	ms_trend_free(h->trend);
+	free(h->go_value);
+	free(h->go_cycles);
 	ms_manifest_release(&h->mi);
 	ms_hist_free(h->hist);
 	ms_analysis_free(h->an);
@@ -177,7 +182,7 @@ int ms_hunt_interrupted(const struct ms_hunt *h)
 
 static bool grows(const struct ms_hunt *h, const struct ms_series *s)
 {
-	uint64_t a = ms_series_value(s, 0), b = ms_series_value(s, h->n - 1);
+	uint64_t a = ms_series_value(s, 0), b = ms_series_value(s, ms_series_count(s) - 1);
 
 	return ms_series_verdict(s) == MS_VERDICT_GROWING && b > a && b - a >= h->o.threshold;
 }
@@ -202,13 +207,126 @@ static bool grew_between(struct ms_ctx *ctx, const struct ms_hunt *h)
 }
 
 /*
+ * A Go process's anonymous memory is its runtime's: arenas whose pages
+ * garbage touches and the scavenger returns, split by madvise, and the
+ * metadata that follows them.  Judged on pages, a service that makes only
+ * garbage grows until its GC paces, and the scavenger's returns split
+ * and shrink what the next GC's garbage grows again; the bytes in use
+ * saw-tooth between two GCs.  Its growth is judged on what each GC found
+ * alive instead (ms_goheap_marked_bytes()), one value per GC the
+ * snapshots saw finish: the warm-up before the first not counted, and no
+ * trend before three.  With GOGC=off, on the bytes in use, as nothing is
+ * ever freed.
+ */
+static bool go_owned(const struct ms_hunt *h, const struct ms_mapping *m)
+{
+	char label[64];
+
+	/* A cgo program's malloc arenas are glibc's, judged on pages as ever. */
+	return m && ms_mapping_kind(m) == MS_MAPPING_ANON &&
+	       strncmp(ms_label_mapping(h->snap[h->n - 1], m, label, sizeof(label)), "glibc", 5);
+}
+
+/* Sample the Go heap of the process at its newest snapshot S (the Nth). */
+static int go_sample(struct ms_ctx *ctx, struct ms_hunt *h, const struct ms_snapshot *s)
+{
+	struct ms_goheap *g;
+	uint64_t *v;
+	uint32_t *c;
+	char *env = NULL;
+	size_t len, i;
+	int rc;
+
+	if (h->go_state < 0)
+		return 0;
+	if (!(v = realloc(h->go_value, h->n * sizeof(*v))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	h->go_value = v;
+	if (!(c = realloc(h->go_cycles, h->n * sizeof(*c))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	h->go_cycles = c;
+	v[h->n - 1] = UINT64_MAX;
+	c[h->n - 1] = 0;
+	rc = ms_goheap_new_pid(ctx, h->o.pid, ms_snapshot_maps(s), 0, &g);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		/* Not Go, or its heap unread from the start: pages, as for any process. */
+		if (!h->go_state)
+			h->go_state = -1;
+		return 0;
+	}
+	if (!h->go_state && ms_procfs_read(ctx, h->o.pid, "environ", &env, &len) == 0) {
+		for (i = 0; i < len; i += strlen(env + i) + 1)
+			h->go_off |= !strcmp(env + i, "GOGC=off");
+		free(env);
+	}
+	h->go_state = 1;
+	v[h->n - 1] = h->go_off ? ms_goheap_live_bytes(g) : ms_goheap_marked_bytes(g);
+	c[h->n - 1] = ms_goheap_gc_cycles(g);
+	ms_goheap_free(g);
+	return 0;
+}
+
+/* What the Go heap says: nothing (not Go, a sample missing), not enough yet, or its answer. */
+enum go_answer { GO_NONE, GO_UNDECIDED, GO_DECIDED };
+
+/* GCs seen before the Go heap's growth is judged: a test of halves on fewer is chance. */
+#define GO_MIN_GCS 6
+
+/*
+ * Whether the Go heap grows, into *SEEN.  What a GC marks includes what
+ * was allocated while it marked, so a busy service's marks jitter by up
+ * to what it allocates in one cycle.  A leak raises them GC after GC:
+ * growth is the later half of the GCs all above the earlier half by the
+ * threshold, and three in four GCs above the one before.
+ */
+static enum go_answer go_judge(const struct ms_hunt *h, bool *seen)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, prev = 0, top = 0, drop = 0;
+	size_t k = 0, rises = 0, i, j;
+
+	*seen = false;
+	if (h->go_state <= 0)
+		return GO_NONE;
+	for (i = 0; i < h->n; i++)
+		if (h->go_value[i] == UINT64_MAX)
+			return GO_NONE;
+	/* One value per GC finished between two snapshots (every snapshot with GOGC=off). */
+	for (i = 0; i < h->n; i++)
+		k += h->go_off || (h->go_cycles[i] && (!i || h->go_cycles[i] > h->go_cycles[i - 1]));
+	if (k < GO_MIN_GCS)
+		return GO_UNDECIDED;
+	for (i = 0, j = 0; i < h->n; i++) {
+		uint64_t v = h->go_value[i];
+
+		if (!h->go_off && !(h->go_cycles[i] && (!i || h->go_cycles[i] > h->go_cycles[i - 1])))
+			continue;
+		if (j < k / 2 && v > hi)
+			hi = v;
+		if (j >= k - k / 2 && v < lo)
+			lo = v;
+		rises += j && v > prev;
+		prev = v;
+		top = v > top ? v : top;
+		drop = top - v > drop ? top - v : drop;
+		j++;
+	}
+	/* How far the marks fell back from a GC to a later one is jitter, not growth. */
+	*seen = lo >= hi && lo - hi >= h->o.threshold && lo - hi > drop &&
+		rises * 4 >= (k - 1) * 3;
+	return GO_DECIDED;
+}
+
+/*
  * Build the trend of the snapshots so far; decide h->seen (growth with no
  * steady state, or growth between two snapshots) and h->confirmed (seen
  * over NEED snapshots or more).
  */
 static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 {
-	bool have_times = true;
+	bool have_times = true, go_seen;
+	enum go_answer go;
 	size_t i;
 	int rc;
 
@@ -226,10 +344,28 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 	rc = ms_trend_new_grown(ctx, h->maps, have_times ? h->times : NULL, h->n, &h->trend);
 	if (rc < 0)
 		return rc;
-	h->seen = grows(h, ms_trend_total(h->trend));
+	go = go_judge(h, &go_seen);
+	if (go != GO_NONE && !h->go_said) {
+		if (h->go_off)
+			ms_hunt_warn(h, "a Go program with GOGC=off: its heap is judged on the bytes it holds in use, not on its pages");
+		else
+			ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive, from %d GCs on, not on its pages",
+				     GO_MIN_GCS);
+		h->go_said = true;
+	}
+	/* Go's heap judged on its own: the total and its anonymous mappings are its pages. */
+	h->seen = go == GO_DECIDED ? go_seen : grows(h, ms_trend_total(h->trend));
 	for (i = 0; i < ms_trend_count(h->trend) && !h->seen; i++)
-		h->seen = grows(h, ms_trend_get(h->trend, i));
+		if (go == GO_NONE || !go_owned(h, ms_series_mapping(ms_trend_get(h->trend, i))))
+			h->seen = grows(h, ms_trend_get(h->trend, i));
 	h->confirmed = h->seen && h->n >= need;
+	/* Pages that grow before enough GCs say so are growth seen, never confirmed. */
+	if (go == GO_UNDECIDED && h->confirmed) {
+		h->confirmed = false;
+		for (i = 0; i < ms_trend_count(h->trend) && !h->confirmed; i++)
+			if (!go_owned(h, ms_series_mapping(ms_trend_get(h->trend, i))))
+				h->confirmed = grows(h, ms_trend_get(h->trend, i)) && h->n >= need;
+	}
 	return 0;
 }
 
@@ -276,6 +412,8 @@ int ms_hunt_add(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_snapshot *s)
 	h->snap[h->n] = s;
 	h->maps[h->n] = ms_snapshot_maps(s);
 	h->times[h->n++] = ms_snapshot_boottime(s);
+	if ((rc = go_sample(ctx, h, s)) < 0)
+		return rc;
 	return assess(ctx, h, h->o.confirm);
 nomem:
 	rc = ms_err(ctx, -ENOMEM, "out of memory");

@@ -256,7 +256,7 @@ static const char *label_anon(const struct ms_snapshot *snap, const struct ms_ma
 
 	/* Before the stacks: goroutines' stacks, and a thread's pointer, lie in Go's heap. */
 	if (start >= GO_ARENA_START && start < GO_ARENA_END && go_runtime(m))
-		return snprintf(buf, len, "Go heap arena (likely)"), buf;
+		return snprintf(buf, len, "%s", MS_LABEL_GO_HEAP), buf;
 	if (thread_stack(snap, m, buf, len))
 		return buf;
 	/* A thread heap: heap_info at a 64 MiB boundary, the unused rest PROT_NONE. */
@@ -328,7 +328,7 @@ const char *ms_label_mapping(const struct ms_snapshot *snap, const struct ms_map
 
 bool ms_label_one_heap(const char *label)
 {
-	static const char *const heaps[] = { MS_LABEL_V8_HEAP, MS_LABEL_PYMALLOC };
+	static const char *const heaps[] = { MS_LABEL_V8_HEAP, MS_LABEL_PYMALLOC, MS_LABEL_GO_HEAP };
 	size_t i;
 
 	for (i = 0; label && i < MS_ARRAY_SIZE(heaps); i++)

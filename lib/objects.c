@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <memsift/goheap.h>
 #include <memsift/heapwalk.h>
 #include <memsift/objects.h>
 
@@ -44,6 +45,7 @@ const char *ms_finder_str(enum ms_finder f)
 		[MS_FIND_GLIBC_ARENA] = "glibc-arena", [MS_FIND_GLIBC_MMAP] = "glibc-mmap",
 		[MS_FIND_SIGNATURE] = "signature", [MS_FIND_PYMALLOC] = "pymalloc",
 		[MS_FIND_V8] = "v8",
+		[MS_FIND_GO_SPAN] = "go-span",
 	};
 
 	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
@@ -132,7 +134,8 @@ static int glibc_chunk(uint64_t addr, uint64_t size, bool inuse, const unsigned 
 		       size_t ulen, void *data)
 {
 	struct glibc_walk *g = data;
-	struct ms_obj o = { addr, size, user, ulen, g->res->finder };
+	struct ms_obj o = { .addr = addr, .size = size, .data = user, .len = ulen,
+			     .finder = g->res->finder };
 
 	if (!inuse)
 		return 0;
@@ -202,7 +205,8 @@ static int glibc_mmapped(struct ms_ctx *ctx, const unsigned char *buf, size_t le
 	res->finder = MS_FIND_GLIBC_MMAP;
 	res->objects = 1;
 	res->bytes = cs;
-	o = (struct ms_obj){ base + 16, cs, buf + 16, (size_t)cs - 16, MS_FIND_GLIBC_MMAP };
+	o = (struct ms_obj){ .addr = base + 16, .size = cs, .data = buf + 16, .len = (size_t)cs - 16,
+			     .finder = MS_FIND_GLIBC_MMAP };
 	rc = cb(ctx, &o, data);
 	return rc < 0 ? rc : 1;
 }
@@ -402,26 +406,6 @@ static int payloads(struct ms_ctx *ctx, const struct ms_objspace *space,
 	return rc;
 }
 
-/* Go's size classes (runtime/sizeclasses.go, unchanged from Go 1.12 to 1.22). */
-static const uint32_t go_classes[] = {
-	8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
-	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280,
-	1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528,
-	6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072,
-	20480, 21760, 24576, 27264, 28672, 32768,
-};
-
-/* The size Go gives an object of N bytes: its class, or whole 8 KiB pages past 32 KiB. */
-static uint64_t go_size(uint64_t n)
-{
-	size_t i;
-
-	for (i = 0; i < MS_ARRAY_SIZE(go_classes); i++)
-		if (n <= go_classes[i])
-			return go_classes[i];
-	return (n + 8191) & ~8191ULL;
-}
-
 #define GO_SLICE_RUN 8		/* slice headers in a row that make a [][]T backing array */
 #define GO_SLICE_MAX (64u << 20)
 
@@ -454,7 +438,7 @@ static int go_slices(struct ms_ctx *ctx, const struct ms_objspace *space,
 		}
 		for (k = 0; k < run; k++)
 			if ((rc = push_cand(ctx, c, nc, capc, rd(buf, i + 24 * k),
-					    go_size(rd(buf, i + 24 * k + 16)))) < 0)
+					    ms_go_size(rd(buf, i + 24 * k + 16)))) < 0)
 				return rc;
 	}
 	return 0;
@@ -552,8 +536,9 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 
 		if (c[i].start < end_prev || !(p = bytes_at(space, buf, len, base, c[i].start, &avail)))
 			continue;
-		o = (struct ms_obj){ c[i].start, c[i].size, p,
-				     (size_t)(c[i].size < avail ? c[i].size : avail), MS_FIND_SIGNATURE };
+		o = (struct ms_obj){ .addr = c[i].start, .size = c[i].size, .data = p,
+				     .len = (size_t)(c[i].size < avail ? c[i].size : avail),
+				     .finder = MS_FIND_SIGNATURE };
 		end_prev = c[i].start + c[i].size;
 		res->objects++;
 		res->bytes += c[i].size;
@@ -612,6 +597,49 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 	}
 	return by_signature(ctx, syms, space, buf, len, base, cb, data, res,
 			    alloc == MS_ALLOC_GO);
+}
+
+int ms_objects_go(struct ms_ctx *ctx, const struct ms_goheap *heap, const void *buf, size_t len,
+		  uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	struct ms_objrange r = { .start = base, .end = base + len, .finder = MS_FIND_GO_SPAN };
+	const unsigned char *b = buf;
+	uint64_t spans = 0, typed = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ms_goheap_span_count(heap); i++) {
+		const struct ms_gospan *s = ms_goheap_span(heap, i);
+		uint32_t k;
+
+		if (s->start < base || s->start >= base + len)
+			continue;
+		spans++;
+		for (k = 0; k < s->nelems; k++) {
+			uint64_t at = s->start + (uint64_t)k * s->elemsize;
+			struct ms_obj o;
+
+			/* The dump may end inside a span: what it holds is all there is. */
+			if (!s->used[k] || at >= base + len)
+				continue;
+			o = (struct ms_obj){ .addr = at, .size = s->elemsize, .data = b + (at - base),
+					     .len = (size_t)(s->elemsize < base + len - at ?
+							     s->elemsize : base + len - at),
+					     .finder = MS_FIND_GO_SPAN };
+			o.type = ms_goheap_type(heap, at, &o.holder);
+			typed += o.type != NULL;
+			r.objects++;
+			r.bytes += s->elemsize;
+			if ((rc = cb(ctx, &o, data)) < 0)
+				return rc;
+		}
+	}
+	if (!spans)
+		return 0;
+	snprintf(r.note, sizeof(r.note), "%" PRIu64 " Go spans; %" PRIu64 " objects typed by the pointers that reach them",
+		 spans, typed);
+	*res = r;
+	return 1;
 }
 
 bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen)
@@ -685,8 +713,9 @@ static int py_pool(struct ms_ctx *ctx, const unsigned char *buf, uint64_t addr, 
 
 		if (is_free[k])
 			continue;
-		o = (struct ms_obj){ addr + PY_POOL_OVERHEAD + (uint64_t)k * size, size,
-				     buf + PY_POOL_OVERHEAD + (size_t)k * size, size, MS_FIND_PYMALLOC };
+		o = (struct ms_obj){ .addr = addr + PY_POOL_OVERHEAD + (uint64_t)k * size, .size = size,
+				     .data = buf + PY_POOL_OVERHEAD + (size_t)k * size, .len = size,
+				     .finder = MS_FIND_PYMALLOC };
 		res->objects++;
 		res->bytes += size;
 		if ((rc = cb(ctx, &o, data)) < 0)
@@ -810,7 +839,8 @@ static int v8_strings(struct ms_ctx *ctx, const unsigned char *b, uint64_t a0, u
 		res->objects++;
 		res->bytes += size;
 		/* Its characters as its bytes: the text, shaped as text is, names it. */
-		if ((rc = cb(ctx, &(struct ms_obj){ a, size, p + 16, n, MS_FIND_V8 }, data)) < 0)
+		if ((rc = cb(ctx, &(struct ms_obj){ .addr = a, .size = size, .data = p + 16, .len = n,
+						     .finder = MS_FIND_V8 }, data)) < 0)
 			return rc;
 		a += size;
 	}

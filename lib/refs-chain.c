@@ -29,6 +29,7 @@ struct group {
 	uint64_t gid;		/* cluster key index, tid, range index, or a hash of the symbol */
 	uint64_t count, bytes, held, addr, lo, hi;
 	size_t last;		/* the last referring object counted, + 1 */
+	size_t last_t;		/* the last target whose bytes it holds, + 1 */
 	bool block_held;
 	char name[160];		/* registers and stacks: whose */
 	char gname[128];	/* a global: its symbol (or address) */
@@ -158,9 +159,15 @@ static void chase_word(struct ms_refs *R, uint64_t at, size_t t, void *data)
 		g->path = tmpl.path;
 		g->sec = tmpl.sec;
 	}
-	/* Each pointer its target's bytes: the holder of most pointers holds most. */
+	/*
+	 * Each pointer its target's bytes: the holder of most pointers holds
+	 * most.  Copies of one pointer side by side (a goroutine's frame and
+	 * its spill of the same slice) hold the target once.
+	 */
 	if (t != SIZE_MAX) {
-		g->held += R->o[t].size;
+		if (g->last_t != t + 1)
+			g->held += R->o[t].size;
+		g->last_t = t + 1;
 	} else if (!g->block_held) {
 		g->block_held = true;
 		g->held += R->bhi - R->blo;

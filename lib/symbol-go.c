@@ -6,14 +6,21 @@
  * size 0.  So a pointer into the type blob is named by decoding the
  * runtime._type it points at, and a pointer into the string blob by the
  * length word a Go string header keeps after it.  A func value points into
- * "go.func.*" at a word holding the function's address.  Without a symbol table
- * (go build -ldflags=-s) the blobs cannot be found: module+offset, and a note.
+ * "go.func.*" at a word holding the function's address.
+ *
+ * Without a symbol table (go build -ldflags="-s -w", the usual release
+ * build) the runtime's own tables remain: .gopclntab (pcHeader -> functab ->
+ * funcnametab) names each function, and the type descriptors lie in
+ * .rodata from its start (moduledata.types), those .typelink lists known
+ * for sure, any other checked field by field before it is believed.
  */
 #include <ctype.h>
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -28,6 +35,39 @@
 #define GO_KIND_MASK 31
 #define GO_KIND_MAX 26		/* kindUnsafePointer */
 #define GO_NAME_MAX 1024
+#define GO_TYPE_ALIGN 21
+#define GO_TYPE_FIELD_ALIGN 22
+
+/* runtime/symtab.go's pcHeader, Go 1.18 and newer (1.20 changed only the magic). */
+#define GO_PCLN_MAGIC_118 0xfffffff0u
+#define GO_PCLN_MAGIC_120 0xfffffff1u
+#define GO_PCLN_HEADER 72
+
+struct go_func {
+	uint64_t entry;		/* the process's address */
+	uint32_t name;		/* offset in funcnametab */
+};
+
+/* A Go compilation unit's code, for the line of an address. */
+struct go_cu {
+	uint64_t lo, hi;	/* the process's addresses */
+	Dwarf_Off off;		/* its DIE */
+};
+
+/* What a stripped Go binary still tells: its functions and where its types are. */
+struct ms_gotab {
+	/* Go's units by address (built at the first line asked; CU_BUILT then). */
+	struct go_cu *cu;
+	size_t ncu;
+	bool cu_built;
+	struct go_func *f;	/* by entry */
+	size_t n;
+	uint64_t text_end;
+	const char *names;	/* funcnametab, in libelf's data of the file (the module's) */
+	size_t names_len;
+	const int32_t *typelinks;	/* offsets from the types' start, sorted */
+	size_t ntypelinks;
+};
 
 static bool name_is(const char *name, const char *a, const char *b)
 {
@@ -74,6 +114,189 @@ static int find_blobs(Dwfl_Module *mod, struct module *m)
 	return 0;
 }
 
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The functions of .gopclntab (D, its data) into T: pcHeader's nfunc,
+ * textStart, funcnameOffset and pclnOffset; functab's (entryoff,
+ * funcoff) pairs; each _func's nameOff.  TEXT is .text's address, for a
+ * PIE binary whose textStart the dynamic loader fills in.  0, or -1 when
+ * the table is not one this knows (older than Go 1.18).
+ */
+static int read_pclntab(const Elf_Data *d, uint64_t text, uint64_t bias, struct ms_gotab *t)
+{
+	const unsigned char *p = d->d_buf;
+	uint64_t nfunc, start, names, pcln, i;
+	uint32_t magic;
+
+	if (!p || d->d_size < GO_PCLN_HEADER)
+		return -1;
+	magic = rd32(p);
+	if ((magic != GO_PCLN_MAGIC_118 && magic != GO_PCLN_MAGIC_120) || p[7] != 8)
+		return -1;
+	nfunc = rd64(p + 8);
+	start = rd64(p + 24);
+	names = rd64(p + 32);
+	pcln = rd64(p + 64);
+	if (!start)
+		start = text;
+	if (!nfunc || names >= d->d_size || pcln >= d->d_size ||
+	    (nfunc + 1) * 8 > d->d_size - pcln || !(t->f = calloc(nfunc, sizeof(*t->f))))
+		return -1;
+	for (i = 0; i < nfunc; i++) {
+		uint32_t entry = rd32(p + pcln + i * 8), fo = rd32(p + pcln + i * 8 + 4);
+
+		if (pcln + fo + 8 > d->d_size)
+			break;
+		t->f[t->n++] = (struct go_func){ start + entry + bias, rd32(p + pcln + fo + 4) };
+	}
+	t->text_end = start + rd32(p + pcln + nfunc * 8) + bias;
+	t->names = (const char *)p + names;
+	t->names_len = d->d_size - names;
+	return t->n ? 0 : -1;
+}
+
+/* A stripped Go binary: its function table, its .rodata and .typelink. */
+static void read_gotab(Elf *elf, size_t shstrndx, Dwarf_Addr bias, struct module *m)
+{
+	struct ms_gotab *t = calloc(1, sizeof(*t));
+	Elf_Data *pcln = NULL, *tl = NULL;
+	Elf_Scn *scn = NULL;
+	uint64_t text = 0;
+	GElf_Shdr sh;
+	const char *sn;
+
+	if (!t)
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || !(sn = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(sn, ".gopclntab"))
+			pcln = elf_getdata(scn, NULL);
+		else if (!strcmp(sn, ".typelink"))
+			tl = elf_getdata(scn, NULL);
+		else if (!strcmp(sn, ".text"))
+			text = sh.sh_addr;
+		/* moduledata.types is .rodata's start, etypes its end (cmd/link's dodata). */
+		else if (!strcmp(sn, ".rodata")) {
+			m->go_types = sh.sh_addr + bias;
+			m->go_types_end = sh.sh_addr + sh.sh_size + bias;
+		}
+	}
+	if (!pcln || read_pclntab(pcln, text, bias, t) < 0) {
+		free(t->f);
+		t->f = NULL;
+		t->n = 0;
+	}
+	if (tl && tl->d_buf && tl->d_size >= 4) {
+		int32_t *v = malloc(tl->d_size);
+
+		if (v) {
+			memcpy(v, tl->d_buf, tl->d_size);
+			t->ntypelinks = tl->d_size / 4;
+			qsort(v, t->ntypelinks, 4, cmp_i32);
+			t->typelinks = v;
+		}
+	}
+	m->gotab = t;
+}
+
+static int cmp_cu(const void *a, const void *b)
+{
+	const struct go_cu *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Go's units (DW_LANG_Go) and the code ranges each holds, by address. */
+static void build_cus(struct ms_gotab *t, Dwarf *dw, Dwarf_Addr bias)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0;
+
+	t->cu_built = true;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Addr base, lo, hi;
+		Dwarf_Die cu;
+		ptrdiff_t r = 0;
+
+		if (!dwarf_offdie(dw, off + hsize, &cu) || dwarf_srclang(&cu) != DW_LANG_Go) {
+			off = next;
+			continue;
+		}
+		while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
+			if (t->ncu == cap) {
+				size_t ncap = cap ? cap * 2 : 256;
+				struct go_cu *p = realloc(t->cu, ncap * sizeof(*p));
+
+				if (!p)
+					return;
+				t->cu = p;
+				cap = ncap;
+			}
+			t->cu[t->ncu++] = (struct go_cu){ lo + bias, hi + bias, off + hsize };
+		}
+		off = next;
+	}
+	if (t->ncu)
+		qsort(t->cu, t->ncu, sizeof(*t->cu), cmp_cu);
+}
+
+const char *ms_symbols_go_line(struct module *m, Dwfl_Module *mod, uint64_t addr, int *line)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw;
+	Dwarf_Die cu;
+	Dwarf_Line *l;
+	const char *file;
+	size_t lo = 0, hi;
+
+	if (!m->gotab && !(m->gotab = calloc(1, sizeof(*m->gotab))))
+		return NULL;
+	if (!(dw = dwfl_module_getdwarf(mod, &bias)))
+		return NULL;
+	if (!m->gotab->cu_built)
+		build_cus(m->gotab, dw, bias);
+	hi = m->gotab->ncu;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct go_cu *c = &m->gotab->cu[mid];
+
+		if (addr < c->lo)
+			hi = mid;
+		else if (addr >= c->hi)
+			lo = mid + 1;
+		else {
+			if (!dwarf_offdie(dw, c->off, &cu) || !(l = dwarf_getsrc_die(&cu, addr - bias)) ||
+			    !(file = dwarf_linesrc(l, NULL, NULL)) || dwarf_lineno(l, line) != 0)
+				return NULL;
+			return file;
+		}
+	}
+	return NULL;
+}
+
 void ms_symbols_go_module(Dwfl_Module *mod, struct module *m)
 {
 	Dwarf_Addr bias;
@@ -90,8 +313,44 @@ void ms_symbols_go_module(Dwfl_Module *mod, struct module *m)
 		    (!strcmp(sn, ".gopclntab") || !strcmp(sn, ".go.buildinfo") ||
 		     !strcmp(sn, ".note.go.buildid")))
 			m->go = true;
-	if (m->go)
+	if (m->go && m->stripped)
+		read_gotab(elf, shstrndx, bias, m);
+	else if (m->go)
 		find_blobs(mod, m);
+}
+
+void ms_symbols_go_free(struct module *m)
+{
+	if (!m->gotab)
+		return;
+	free(m->gotab->f);
+	free(m->gotab->cu);
+	free((void *)m->gotab->typelinks);
+	free(m->gotab);
+	m->gotab = NULL;
+}
+
+/* The function of a stripped Go binary holding ADDR, from .gopclntab, or NULL. */
+static const char *pcln_func(const struct ms_gotab *t, uint64_t addr, uint64_t *entry)
+{
+	size_t lo = 0, hi = t->n;
+	const struct go_func *f;
+
+	if (!t->n || addr < t->f[0].entry || addr >= t->text_end)
+		return NULL;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->f[mid].entry <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	f = &t->f[lo];
+	if (f->name >= t->names_len || !memchr(t->names + f->name, 0, t->names_len - f->name))
+		return NULL;
+	*entry = f->entry;
+	return t->names + f->name;
 }
 
 static uint64_t uvarint(const unsigned char *p, size_t avail, size_t *used)
@@ -147,6 +406,39 @@ static bool type_name(const struct module *m, const Elf_Data *data, uint64_t off
 	return true;
 }
 
+bool ms_symbols_go_entry(const struct module *m, uint64_t addr)
+{
+	uint64_t entry;
+
+	/* No table read (older than Go 1.18): nothing says it is not one. */
+	if (!m->gotab || !m->gotab->n)
+		return true;
+	return pcln_func(m->gotab, addr, &entry) && entry == addr;
+}
+
+/*
+ * A type descriptor in a stripped binary, where types and strings share
+ * .rodata: .typelink lists it, or its fields are those of one (ptrdata
+ * within size, alignments of 1 to 8).
+ */
+static bool stripped_type(const struct module *m, const Elf_Data *data, uint64_t off,
+			  uint64_t addr)
+{
+	const unsigned char *d = data->d_buf;
+	const struct ms_gotab *t = m->gotab;
+	int32_t key = (int32_t)(addr - m->go_types);
+	unsigned a, fa;
+
+	if (t->typelinks && bsearch(&key, t->typelinks, t->ntypelinks, 4, cmp_i32))
+		return true;
+	if (!d || off + GO_TYPE_SIZE > data->d_size)
+		return false;
+	a = d[off + GO_TYPE_ALIGN];
+	fa = d[off + GO_TYPE_FIELD_ALIGN];
+	return rd64(d + off + 8) <= rd64(d + off) && a && a <= 8 && !(a & (a - 1)) && fa &&
+	       fa <= 8 && !(fa & (fa - 1));
+}
+
 /* The Go string at OFF of DATA, LEN bytes long (the word after its pointer), or false. */
 static bool go_string(const Elf_Data *data, uint64_t off, uint64_t len, uint64_t blob_left,
 		      char *text, size_t textlen)
@@ -185,6 +477,60 @@ static bool func_value(const struct module *m, const Elf_Data *data, uint64_t of
 	return true;
 }
 
+/*
+ * A stripped Go binary: functions from .gopclntab, type descriptors in
+ * .rodata, func values (a word holding a function's entry) and string
+ * literals (the next word its length).
+ */
+static bool stripped_classify(struct ms_symbols *s, const struct module *m, uint64_t addr,
+			      const Elf_Data *data, uint64_t off, struct ms_sym *y, char *text,
+			      size_t textlen)
+{
+	static const char pcln_note[] =
+		"Go binary without a symbol table: named from its .gopclntab and type descriptors";
+	const struct ms_gotab *t = m->gotab;
+	const char *name;
+	uint64_t entry, fn;
+
+	if ((name = pcln_func(t, addr, &entry))) {
+		y->kind = MS_SYM_TEXT;
+		snprintf(text, textlen, "%s", name);
+		y->name = text;
+		y->note = pcln_note;
+		return true;
+	}
+	if (!data || !m->go_types || addr < m->go_types || addr >= m->go_types_end)
+		return false;
+	y->note = pcln_note;
+	if (stripped_type(m, data, off, addr) && type_name(m, data, off, addr, text, textlen)) {
+		y->kind = MS_SYM_TYPEINFO;
+		y->name = text;
+		return true;
+	}
+	if (data->d_buf && off + 8 <= data->d_size) {
+		memcpy(&fn, (const char *)data->d_buf + off, 8);
+		if ((name = pcln_func(t, fn, &entry)) && entry == fn) {
+			snprintf(text, textlen, "func value %s", name);
+			y->kind = MS_SYM_RODATA;
+			y->name = text;
+			return true;
+		}
+	}
+	if (go_string(data, off, s->hint, m->go_types_end - addr, text, textlen)) {
+		y->kind = MS_SYM_STRING;
+		y->name = text;
+		return true;
+	}
+	s->uncached = true;
+	/* Printable bytes with no length after the word: a literal, named as its blob would be. */
+	if (data->d_buf && off < data->d_size && isprint(((const unsigned char *)data->d_buf)[off])) {
+		y->kind = MS_SYM_RODATA;
+		y->name = "go.string.*";
+		return true;
+	}
+	return false;
+}
+
 bool ms_symbols_go_classify(struct ms_symbols *s, const struct module *m, uint64_t addr,
 			    const Elf_Data *data, uint64_t off, struct ms_sym *y, char *text,
 			    size_t textlen)
@@ -194,6 +540,8 @@ bool ms_symbols_go_classify(struct ms_symbols *s, const struct module *m, uint64
 
 	if (!m->go)
 		return false;
+	if (m->stripped && m->gotab && m->gotab->n)
+		return stripped_classify(s, m, addr, data, off, y, text, textlen);
 	if (m->stripped) {
 		y->note = no_symtab_note;
 		return false;

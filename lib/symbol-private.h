@@ -38,6 +38,7 @@ struct module {
 	/* A Go binary, and its blobs of type descriptors and strings (0: unknown). */
 	bool go;
 	uint64_t go_types, go_types_end, go_strings, go_strings_end, go_funcs, go_funcs_end;
+	struct ms_gotab *gotab;	/* a stripped Go binary's own tables (symbol-go.c), or NULL */
 };
 
 struct ms_symbols {
@@ -147,6 +148,24 @@ const char *ms_symbols_covering(struct module *m, Dwfl_Module *mod, uint64_t add
 
 /* Find out whether MOD is a Go binary, and where its blobs are (symbol-go.c). */
 void ms_symbols_go_module(Dwfl_Module *mod, struct module *m);
+/* Release what ms_symbols_go_module() read for M. */
+void ms_symbols_go_free(struct module *m);
+
+/*
+ * Whether ADDR is the entry of a function of stripped Go module M, from
+ * its .gopclntab: Go writes no .eh_frame, so no other table says where a
+ * stripped Go binary's functions start (a closure's code pointer).  True
+ * when M has no table this reads (nothing says it is not).
+ */
+bool ms_symbols_go_entry(const struct module *m, uint64_t addr);
+
+/*
+ * The Go source file and line of the code at ADDR in Go module M (MOD),
+ * from the line table of the Go unit whose ranges hold it, into *LINE; or
+ * NULL.  A cgo binary's C units claim Go's code in .debug_aranges, so the
+ * unit libdw picks by address is a C one.
+ */
+const char *ms_symbols_go_line(struct module *m, Dwfl_Module *mod, uint64_t addr, int *line);
 
 /*
  * Name ADDR, at OFF of its section's DATA, as a Go type descriptor

@@ -726,10 +726,10 @@ static bool plausible(struct ms_symbols *s, Dwfl_Module *mod, const struct ms_ma
 		/*
 		 * A function's start no symbol names: only its shape can say.  Go
 		 * emits no .eh_frame for its own functions; a stripped Go binary's
-		 * starts are in .gopclntab, which symbol-go.c reads, not here.
+		 * starts are in .gopclntab (symbol-go.c).
 		 */
 		if (!name && mi->go && !mi->nidx)
-			return true;
+			return ms_symbols_go_entry(mi, addr);
 		return !name && cfi_entry(mod, addr);
 	}
 	/* Vtables are pointed to past their head, and a class's secondary ones further in. */
@@ -857,7 +857,9 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct
 			y->note = dwfl_module_getelf(mod, &bias) ? stripped_note : nofile_note;
 	}
 	/* A function's entry (a function pointer) is named by its definition. */
-	if (y->kind == MS_SYM_TEXT && name && off == 0)
+	if (y->kind == MS_SYM_TEXT && mi && mi->go)
+		y->file = ms_symbols_go_line(mi, mod, addr, &lineno);
+	if (y->kind == MS_SYM_TEXT && !y->file && name && off == 0)
 		y->file = decl_of(mod, addr, &lineno);
 	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
@@ -1274,6 +1276,7 @@ void ms_symbols_free(struct ms_symbols *s)
 	for (i = 0; i < s->nmods; i++) {
 		free(s->mods[i].rel);
 		free(s->mods[i].idx);
+		ms_symbols_go_free(&s->mods[i]);
 	}
 	free(s->mods);
 	for (i = 0; i < s->nopened; i++)

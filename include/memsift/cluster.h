@@ -67,9 +67,12 @@ struct ms_cluster {
 	/*
 	 * The runtime's name for the type NAME_WORD points at when it is no
 	 * symbol (a CPython class: its type object's tp_name), from the
-	 * namer (ms_clusters_set_namer()); "" when none.
+	 * namer (ms_clusters_set_namer()), or the objects' own type when
+	 * their finder tells it (ms_obj.type); "" when none.
 	 */
 	char type_name[64];
+	/* What holds objects of a runtime type (a Go "[][]uint8": its backing array), or "". */
+	char holder[64];
 	/*
 	 * Of all objects of this size, the share in this cluster (every object
 	 * of a cluster carries its signature, by construction).

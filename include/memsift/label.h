@@ -18,7 +18,7 @@
  * Describe M into BUF (at most LEN bytes, NUL-terminated) and return BUF:
  *   "heap (brk)", "main thread stack", "stack of thread 4243 (worker)",
  *   "thread stack (likely)", "guard page", "glibc malloc arena (likely)",
- *   "glibc arena reserve (likely)", "Go heap arena (likely)",
+ *   "glibc arena reserve (likely)", "Go heap arena (likely)" (MS_LABEL_GO_HEAP),
  *   "V8 heap (likely)" (MS_LABEL_V8_HEAP), "pymalloc arena (likely)"
  *   (MS_LABEL_PYMALLOC),
  *   "anon:NAME", "shmem:NAME", "memfd:NAME", "deleted file", "vdso"...
@@ -39,12 +39,13 @@ const char *ms_label_mapping(const struct ms_snapshot *snap, const struct ms_map
 
 #define MS_LABEL_V8_HEAP "V8 heap (likely)"
 #define MS_LABEL_PYMALLOC "pymalloc arena (likely)"
+#define MS_LABEL_GO_HEAP "Go heap arena (likely)"
 
 /*
  * Whether LABEL (from ms_label_mapping()) names one heap that a runtime
- * spreads over many mappings, V8's pages or pymalloc's arenas: the tables
- * that rank growth sum its mappings into one row, as the runtime's heap
- * grows or shrinks as one.
+ * spreads over many mappings, V8's pages, pymalloc's arenas or Go's arena
+ * (split by madvise): the tables that rank growth sum its mappings into
+ * one row, as the runtime's heap grows or shrinks as one.
  */
 bool ms_label_one_heap(const char *label);
 

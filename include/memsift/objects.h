@@ -58,9 +58,13 @@ enum ms_finder {
 	MS_FIND_SIGNATURE,
 	MS_FIND_PYMALLOC,	/* CPython's small-object pools */
 	MS_FIND_V8,		/* V8's heap pages: recognised, never walked as malloc's */
+	MS_FIND_GO_SPAN,	/* Go's spans, from the runtime's mheap_ (<memsift/goheap.h>) */
 };
 
-/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature", "pymalloc", "v8". */
+/*
+ * "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature", "pymalloc",
+ * "v8", "go-span".
+ */
 const char *ms_finder_str(enum ms_finder f);
 
 /* One object: the bytes the program asked for, and where they are in the dump. */
@@ -70,6 +74,11 @@ struct ms_obj {
 	const unsigned char *data;	/* its bytes in the dump (a V8 string: its characters) */
 	size_t len;		/* how many of them the dump holds */
 	enum ms_finder finder;
+	/*
+	 * The runtime's type for it, told by the pointers that reach it (a Go
+	 * "[]uint8"), and what holds it ("[][]uint8"); NULL when not known.
+	 */
+	const char *type, *holder;
 };
 
 /* Called for each object in use; a negative return stops the finder and is returned. */
@@ -159,5 +168,19 @@ bool ms_v8_guess(const char *maps, size_t len, char *why, size_t whylen);
  */
 int ms_objects_v8(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
 		  void *data, struct ms_objrange *res);
+
+struct ms_goheap;
+
+/*
+ * Go's objects in one range of a dump (the LEN bytes at BUF from BASE):
+ * each slot in use of the spans of HEAP that start in it goes to CB, with
+ * its size class and the type the pointers that reach it tell.  RES says
+ * how many spans were found.
+ *
+ * Returns: 1 when spans start in the range, 0 when none does (RES
+ * untouched), or CB's negative return.
+ */
+int ms_objects_go(struct ms_ctx *ctx, const struct ms_goheap *heap, const void *buf, size_t len,
+		  uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res);
 
 #endif

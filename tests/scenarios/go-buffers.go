@@ -2,7 +2,8 @@
 // go-buffers: the leak of the articles memsift comes from, in Go: 1 KiB
 // buffers filled with one byte kept in a global [][]byte, driven over
 // stdin ("leak C 2000" keeps 2000 more buffers of 'C'; "report" says how
-// many of each it keeps; "quit").  Run with GOGC=off or with the GC on.
+// many of each it keeps; "heap" the runtime's own HeapAlloc; "quit").
+// Run with GOGC=off or with the GC on.
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -44,6 +46,10 @@ func main() {
 			fmt.Printf("ok %d\n", len(kept))
 		case len(f) == 1 && f[0] == "report":
 			fmt.Printf("ok C=%d T=%d\n", count('C'), count('T'))
+		case len(f) == 1 && f[0] == "heap":
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			fmt.Printf("ok heap_alloc=%d\n", ms.HeapAlloc)
 		case len(f) == 1 && f[0] == "quit":
 			fmt.Println("ok bye")
 			return

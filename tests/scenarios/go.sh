@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Go, as the articles memsift comes from leak it: 1 KiB buffers of 'C' and
 # 'T' kept in a global [][]byte at 2:1, with GOGC=off and with the GC on.
-# The objects are found from the slice headers of the backing array, in
-# Go's 1024-byte size class, counted as the program counts them, and their
-# growth between two dumps is 2:1.
+# The objects are found from the runtime's spans, in Go's 1024-byte size
+# class, typed []uint8 by the [][]byte that holds them, counted as the
+# program counts them, and their growth between two dumps is 2:1.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 tmp=$(mktemp -d)
 ms_at_exit "rm -rf '$tmp'"
@@ -33,9 +33,10 @@ for gogc in off 100; do
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	ask report
 	truth=$reply
-	ask quit
+	# Alive: the runtime's books are read from it where the dumps lack them.
 	"$bin/bytehist" --objects -J --base "$tmp/$gogc-old.dump" "$tmp/$gogc-new.dump" > "$tmp/$gogc.json" \
 		2> "$tmp/err" || ms_fail "GOGC=$gogc: bytehist --objects: $(cat "$tmp/err")"
+	ask quit
 	python3 - "$tmp/$gogc.json" "$truth" "$gogc" <<'PY' || ms_fail "GOGC=$gogc: the buffers are not counted"
 import json, re, sys
 a, truth, gogc = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
@@ -48,6 +49,9 @@ def cl(fill):
     assert x, ("no 1024-byte cluster of", fill, [(c["size"], c["count"], c["fill"]) for c in a["clusters"][:8]])
     return x[0]
 c, t = cl("0x43"), cl("0x54")
+# From the runtime's spans, typed by the [][]byte that holds them.
+for x in (c, t):
+    assert (x["finder"], x["type"], x["holder"]) == ("go-span", "[]uint8", "[][]uint8"), x
 print("GOGC=%s truth C=%d T=%d; found C=%d (+%d) T=%d (+%d)" % (gogc, nc, nt, c["count"], c["delta"], t["count"], t["delta"]), file=sys.stderr)
 assert abs(c["count"] - nc) <= nc / 100 and abs(t["count"] - nt) <= nt / 100, (c, t)
 assert abs(c["delta"] - 2000) <= 20 and abs(t["delta"] - 1000) <= 10, (c, t)

@@ -21,7 +21,8 @@ static void shape(const char *in, const char *want)
 
 static struct ms_obj obj(uint64_t addr, uint64_t size, const void *data)
 {
-	return (struct ms_obj){ addr, size, data, (size_t)size, MS_FIND_GLIBC_MAIN };
+	return (struct ms_obj){ .addr = addr, .size = size, .data = data, .len = (size_t)size,
+				.finder = MS_FIND_GLIBC_MAIN };
 }
 
 static const struct ms_cluster *find(const struct ms_clusters *c, uint64_t size,

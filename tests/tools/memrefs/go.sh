@@ -34,14 +34,16 @@ print("go: %d buffers, global 0x%x, array 0x%x; chain: %s" % (n, glob, array, " 
 for l in links:
     l["addr"] = int(l["addr"], 16)
 first, last = links[0], links[-1]
-# The cluster held: the buffers, as many as the finder sees of them.
-assert "fill 0x61" in first["what"] and n * 0.9 <= first["count"] <= n, first
-# One backing array holds them, where the program says it is.
-assert len(links) == 3 and links[1]["holder"] == "block", links
+# The cluster held: the buffers, as many as the finder sees of them, in
+# their size class and typed by the slice that holds them.
+assert "10240-byte []uint8" in first["what"] and n * 0.9 <= first["count"] <= n, first
+# One backing array holds them, where the program says it is: an object of
+# the Go heap's spans, typed by the global that holds it.
+assert len(links) == 3 and links[1]["holder"] == "objects" and "[][]uint8" in links[1]["what"], links
 assert links[1]["addr"] <= array < links[1]["addr"] + links[1]["bytes"], (hex(array), links[1])
 # Nearly every buffer through it: a stale copy elsewhere (an older array
 # append left to the collector) may hold a few as well.
-assert links[1]["count"] >= 0.98 * first["count"], links[1]
+assert links[1]["count"] == 1 and links[1]["held"] >= 0.98 * first["bytes"], links[1]
 # And the global holds it.
 assert c["rooted"] and last["holder"] == "data" and last["addr"] == glob, last
 assert "main.requests" in last["what"], last

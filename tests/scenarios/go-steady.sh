@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Go services that do not leak, hunted by leakhunt at its defaults (but a
+# short interval, the work driven between snapshots): one that makes only
+# garbage, one that keeps a bounded cache (filled before the hunt, as a
+# running service's is).  Their pages grow until the GC paces and shrink
+# as the scavenger returns them; their live heap does not grow.  Each is
+# hunted 7 times, and each hunt must exit 0; the program's own counters
+# say the cache stayed bounded.  With each Go toolchain installed.
+. "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
+go_init
+
+check()
+{
+	go_build "$tmp/steady" "$MS_SRCDIR/tests/scenarios/go-steady.go"
+	for mode in garbage "cache 2000"; do
+		go_start "$tmp/steady" $mode
+		# A running service: its cache full before anyone hunts.
+		go_ask "work 3000"
+		for run in 1 2 3 4 5 6 7; do
+			go_hunt 'go_ask "work 300"; echo "$line: $reply"'
+			cat "$tmp/err" >&2
+			[ "$hunt_rc" -eq 0 ] ||
+				{ cat "$tmp/hooks" >&2; ms_fail "$mode, run $run: leakhunt exited $hunt_rc on a steady Go service, not 0"; }
+			grep -q '^\*\*Nothing is leaking:\*\*' "$tmp/r/report.md" ||
+				ms_fail "$mode, run $run: the report does not say nothing is leaking"
+			grep -q 'a Go program: its heap is judged on what each GC found alive' "$tmp/err" ||
+				ms_fail "$mode, run $run: the Go heap was not judged on what the GC found alive"
+		done
+		go_ask "work 1"
+		case $mode in
+		cache*) [[ $reply == *" cache=2000 "* ]] || ms_fail "the cache is not bounded: $reply" ;;
+		esac
+		go_quit
+	done
+}
+
+for GO in $(go_toolchains); do
+	echo "== with $(go_toolchain)" >&2
+	check
+done
+exit 0
