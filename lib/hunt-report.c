@@ -197,6 +197,38 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	return 0;
 }
 
+/*
+ * A Go process is judged on what each GC found alive, not on its pages
+ * (lib/hunt.c): say so beside the pages' own figures, with the first and
+ * last of those values and how many GCs they span, so that pages that grow
+ * and a verdict that says nothing leaks do not read as a contradiction.
+ */
+static void go_line(const struct ms_hunt *h, FILE *fp)
+{
+	uint64_t first = UINT64_MAX, last = UINT64_MAX;
+	uint32_t c0 = 0, c1 = 0;
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+
+	if (h->go_state <= 0 || !h->go_value)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		if (h->go_value[i] == UINT64_MAX)
+			continue;
+		if (first == UINT64_MAX) {
+			first = h->go_value[i];
+			c0 = h->go_cycles[i];
+		}
+		last = h->go_value[i];
+		c1 = h->go_cycles[i];
+	}
+	if (first == UINT64_MAX)
+		return;
+	fprintf(fp, "As a Go program it is judged on %s, not on its pages: %s -> %s over %u GCs, %s.\n",
+		h->go_off ? "the bytes its heap holds in use (GOGC=off)" : "what each GC found alive",
+		ms_size_str(first, a, sizeof(a)), ms_size_str(last, b, sizeof(b)), c1 - c0,
+		h->seen ? "growth seen" : "no growth that counts");
+}
+
 /* The process line: how much it grew, how fast, and the verdict on it. */
 static int growth_summary(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
@@ -220,6 +252,7 @@ static int growth_summary(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fprintf(fp, ", %s: %s", ms_rate_str(ms_series_rate(tot), r, sizeof(r)),
 			ms_verdict_str(ms_series_verdict(tot)));
 	fputs(".\n", fp);
+	go_line(h, fp);
 	return 0;
 }
 
