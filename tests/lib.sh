@@ -13,6 +13,7 @@
 #                        a guard against a hung leaker, not a way to wait
 #
 #   ms_fail MSG  ms_skip WHY  ms_compare EXPECTED ACTUAL  ms_at_exit CMD
+#   ms_require_ptrace PID (skips unless the kernel lets this process read PID's memory)
 #   leaker_start (sets LEAKER_PID)  leaker_cmd CMD  leaker_try CMD (reply in
 #   LEAKER_REPLY)  leaker_field KEY  leaker_stop
 
@@ -79,6 +80,15 @@ trap ms_cleanup EXIT
 # commands CMDS at each line the hook writes, then lets COMMAND go on: growth
 # happens between snapshots, never racing the interval.  COMMAND's exit
 # status is left in MS_RC; the driver is gone when ms_hooked returns.
+# Skip, saying why, unless the kernel lets this process read PID's memory:
+# asked of the kernel alone (opening /proc/PID/mem), so that a test whose
+# tool fails to read it fails, and only a missing capability skips.
+ms_require_ptrace()
+{
+	( : < "/proc/$1/mem" ) 2> /dev/null ||
+		ms_skip "cannot open /proc/$1/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
+}
+
 ms_hooked()
 {
 	local fifo=$1 cmds=$2 driver

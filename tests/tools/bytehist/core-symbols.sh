@@ -15,8 +15,8 @@ leaker_cmd struct 300
 leaker_cmd strdup 100
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
-"$bin/regiondump" -p "$pid" --anon --format core -o "$tmp/rd.core" 2>/dev/null ||
-	ms_skip "regiondump cannot read pid $pid (ptrace_scope?)"
+"$bin/regiondump" -p "$pid" --anon --format core -o "$tmp/rd.core" 2> "$tmp/rd.err" ||
+	{ ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 cores=rd
 if command -v gdb > /dev/null; then
 	gdb -batch -nx -p "$pid" -ex "gcore $tmp/gdb.core" > /dev/null 2>&1 || ms_fail "gdb gcore failed"

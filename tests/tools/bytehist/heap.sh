@@ -19,8 +19,8 @@ leaker_cmd thread 200 100 0x41
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")
-"$bin/regiondump" -p "$pid" --mapping "$heap" -o "$tmp/heap.dump" 2>/dev/null ||
-	ms_skip "regiondump cannot read pid $pid (ptrace_scope?)"
+"$bin/regiondump" -p "$pid" --mapping "$heap" -o "$tmp/heap.dump" 2> "$tmp/rd.err" ||
+	{ ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 # The thread's arena: the 64 MiB-aligned anonymous mapping holding its blocks.
 arena=$(python3 - "$tmp/report.json" "/proc/$pid/maps" <<'PY'
 import json, sys
