@@ -435,10 +435,10 @@ static int classify(struct ms_ctx *ctx, struct ms_growtrace *gt, uint64_t addr, 
 
 	/*
 	 * Maps read before the fault may lack its mapping (a new mmap, the
-	 * heap's new end); maps read after it have it unless it was unmapped
-	 * since.
+	 * heap's new end) or show it before an mprotect (Go reserves its arenas
+	 * PROT_NONE); maps read after it have it unless it was unmapped since.
 	 */
-	if (!m && time >= gt->last_maps && read_maps(ctx, gt) == 0)
+	if ((!m || !grows(m)) && time >= gt->last_maps && read_maps(ctx, gt) == 0)
 		m = ms_maps_find(gt->maps, addr);
 	if (!m)
 		return -2;
@@ -859,6 +859,16 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	gt->sum.pid = pid;
 	gt->sum.freq = gt->opts.freq;
 	gt->sum.page_size = (uint64_t)getpagesize();
+	/* The events first: when the kernel refuses them, that is the reason to give. */
+	rc = rings_new(ctx, gt);
+	if (rc < 0)
+		goto fail;
+	gt->start = now_ns();
+	rc = scan_tasks(ctx, gt, true);
+	if (rc == 0 && !gt->ntids)
+		rc = ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
+	if (rc < 0)
+		goto fail;
 	rc = gt_unwind_new(ctx, pid, &gt->uw);
 	if (rc < 0)
 		goto fail;
@@ -872,16 +882,8 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	rc = ms_symbols_new_pid(ctx, pid, &gt->syms);
 	if (rc < 0)
 		goto fail;
-	rc = rings_new(ctx, gt);
-	if (rc < 0)
-		goto fail;
-	gt->start = now_ns();
-	rc = scan_tasks(ctx, gt, true);
-	if (rc == 0 && !gt->ntids)
-		rc = ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
 	/* Threads started while the first ones were opened. */
-	if (rc == 0)
-		rc = scan_tasks(ctx, gt, false);
+	rc = scan_tasks(ctx, gt, false);
 	if (rc < 0)
 		goto fail;
 	*out = gt;
@@ -992,6 +994,49 @@ static int net_freed(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	return 0;
 }
 
+/* Faults the kernel counted on all events, inherited ones included. */
+static uint64_t counted_faults(const struct ms_growtrace *gt)
+{
+	uint64_t total = 0, v;
+	size_t i;
+
+	for (i = 0; i < gt->nev; i++)
+		if (read(gt->ev[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+			total += v;
+	return total;
+}
+
+static uint64_t scaled(uint64_t v, double f)
+{
+	return (uint64_t)((double)v * f + 0.5);
+}
+
+/*
+ * The kernel stops sampling an event for the rest of a tick once it passes
+ * kernel.perf_event_max_sample_rate (the start of a burst, before the
+ * period adapts): the faults counted then are in no sample's period.  They
+ * are spread over the stacks in proportion, and the report says how many.
+ */
+static void spread_unsampled(struct ms_growtrace *gt, uint64_t counted)
+{
+	double f;
+	size_t i;
+
+	if (counted <= gt->sum.faults || !gt->sum.faults)
+		return;
+	gt->sum.unsampled = counted - gt->sum.faults;
+	f = (double)counted / (double)gt->sum.faults;
+	for (i = 0; i < gt->nstacks; i++) {
+		gt->stacks[i].faults = scaled(gt->stacks[i].faults, f);
+		gt->stacks[i].resident_faults = scaled(gt->stacks[i].resident_faults, f);
+	}
+	for (i = 0; i < gt->nrate; i++)
+		gt->rate[i] = scaled(gt->rate[i], f);
+	gt->sum.growth_faults = scaled(gt->sum.growth_faults, f);
+	gt->sum.other_faults = scaled(gt->sum.other_faults, f);
+	gt->sum.faults = counted;
+}
+
 static const char *keep_str(struct ms_growtrace *gt, const char *s)
 {
 	char **n;
@@ -1053,7 +1098,7 @@ static int cmp_rank(const void *a, const void *b)
 
 int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 {
-	uint64_t end = now_ns();
+	uint64_t end = now_ns(), counted;
 	struct ms_symbols *fresh = NULL;
 	size_t i;
 	int rc;
@@ -1062,6 +1107,7 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		return 0;
 	gt->finished = true;
 	rc = drain_all(ctx, gt);
+	counted = counted_faults(gt);
 	close_all(gt);
 	if (rc < 0)
 		return rc;
@@ -1080,6 +1126,7 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	if (!gt->sum.netted)
 		for (i = 0; i < gt->nstacks; i++)
 			gt->stacks[i].resident_faults = gt->stacks[i].faults;
+	spread_unsampled(gt, counted);
 	gt->rank = malloc((gt->nstacks + 1) * sizeof(*gt->rank));
 	if (!gt->rank)
 		return ms_err(ctx, -ENOMEM, "out of memory");

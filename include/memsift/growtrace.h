@@ -87,6 +87,12 @@ struct ms_growtrace_summary {
 	uint64_t growth_faults;	/* faults estimated on private writable memory */
 	uint64_t other_faults;	/* faults estimated elsewhere (code, files, shared) */
 	uint64_t lost;		/* samples the kernel dropped: ring buffer full */
+	/*
+	 * Faults counted while the kernel throttled sampling (past
+	 * kernel.perf_event_max_sample_rate), spread over the stacks in
+	 * proportion to their sampled faults.
+	 */
+	uint64_t unsampled;
 	uint64_t unwind_failed;	/* samples whose stack ended at the first frame */
 	bool every_fault;	/* no sample weighed more than one fault */
 	uint64_t max_period;	/* the largest period seen */

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A Go program: main.leakA and main.leakB keep 64 KiB slices 2:1.  Go's
+# runtime has no .eh_frame; the stacks reach main.leakA/B all the same, with
+# the bytes the program counted within 10%, in Go's heap arena.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+. "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
+gt_need_perf
+command -v go > /dev/null || ms_skip "no go to build the Go target (apt-get install golang-go)"
+
+cache=$MS_BUILDDIR/tests/leaker/go-cache
+mkdir -p "$cache"
+HOME=$cache GOCACHE=$cache GOPATH=$cache/path GOFLAGS= GO111MODULE=off \
+	go build -o "$tmp/grow-go" "$MS_SRCDIR/tests/tools/growtrace/grow-go.go" ||
+	ms_fail "go build: cannot build the Go target"
+
+MS_LEAKER=$tmp/grow-go
+leaker_start
+leaker_cmd mix 1
+a0=$(leaker_field a) b0=$(leaker_field b)
+gt_attach -F 20000 -J
+leaker_cmd mix 300
+a=$(($(leaker_field a) - a0)) b=$(($(leaker_field b) - b0))
+gt_detach INT
+[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace exited with $GT_RC"; }
+
+got_a=$(gt_bytes "$tmp/out" main.leakA) got_b=$(gt_bytes "$tmp/out" main.leakB)
+gt_within "main.leakA's bytes" "$got_a" "$a" 10
+gt_within "main.leakB's bytes" "$got_b" "$b" 10
+python3 - "$tmp/out" <<'PY' || ms_fail "Go: the top stack is not main.fill <- main.leakA in the Go heap"
+import json, sys
+s = json.load(open(sys.argv[1]))["stacks"][0]
+names = [f["function"] for f in s["frames"]]
+assert names[:3] == ["main.fill", "main.leakA", "main.main"], names
+assert s["mapping"] == "Go heap arena (likely)", s["mapping"]
+PY
+leaker_stop
