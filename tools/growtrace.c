@@ -88,7 +88,7 @@ static _Noreturn void usage(void)
 	printf("     --stack-size <n>   bytes of user stack copied per sample (default 8192)\n");
 	printf("     --folded           print folded stacks for flamegraph.pl instead\n");
 	printf("     --pprof <file>     also write a gzipped pprof profile to file\n");
-	printf(" -f, --force            overwrite the --pprof file if it exists\n");
+	printf(" -f, --force            replace the profile file if it exists\n");
 	ms_out_help_options(stdout);
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(cols, MS_ARRAY_SIZE(cols), stdout);
