@@ -42,8 +42,40 @@ char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, cha
 				off += (size_t)w;
 		}
 	}
-	if (n < s->nframes && off < len)
-		snprintf(buf + off, len - off, " \u2190 ...");
+	return buf;
+}
+
+/* A frame of the allocator, libc or a runtime rather than the program's own code. */
+static bool plumbing(const struct ms_growtrace_frame *f)
+{
+	const char *base = f->module ? strrchr(f->module, '/') : NULL;
+
+	base = base ? base + 1 : f->module;
+	if (base && !strncmp(base, "lib", 3) && strstr(base, ".so"))
+		return true;
+	return !strncmp(f->name, "runtime.", 8) || !strncmp(f->name, "0x", 2);
+}
+
+char *ms_growtrace_culprit_str(const struct ms_growtrace_stack *s, char *buf, size_t len)
+{
+	const struct ms_growtrace_frame *f;
+	size_t i;
+
+	for (i = 0; i < s->nframes && plumbing(&s->frames[i]); i++)
+		;
+	if (i == s->nframes)
+		i = 0;
+	f = &s->frames[i];
+	if (i + 1 < s->nframes)
+		snprintf(buf, len, "%s \u2190 %s", f->name, s->frames[i + 1].name);
+	else
+		snprintf(buf, len, "%s", f->name);
+	if (f->file) {
+		const char *base = strrchr(f->file, '/');
+		size_t off = strlen(buf);
+
+		snprintf(buf + off, len - off, " (%s:%d)", base ? base + 1 : f->file, f->line);
+	}
 	return buf;
 }
 

@@ -68,6 +68,7 @@ struct gt_sample {
 	uint64_t period;	/* the period it was taken at */
 	uint32_t stack;
 	uint32_t seq;		/* order taken: of two samples of a page, the last counts */
+	bool resident;		/* its page is still there at the end (see net_freed()) */
 };
 
 /* A thread seen in a PERF_RECORD_FORK: traced by inheritance from ITS parent event. */
@@ -624,9 +625,10 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	if (grow(&gt->samples, &gt->cap_samples, gt->nsamples + 1, sizeof(*gt->samples)) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	*sample_index = (long)gt->nsamples;
-	gt->samples[gt->nsamples++] = (struct gt_sample){
-		addr & ~(gt->sum.page_size - 1), period, period, (uint32_t)si,
-		(uint32_t)gt->nsamples };
+	gt->samples[gt->nsamples] = (struct gt_sample){
+		.page = addr & ~(gt->sum.page_size - 1), .weight = period, .period = period,
+		.stack = (uint32_t)si, .seq = (uint32_t)gt->nsamples };
+	gt->nsamples++;
 	sec = time > gt->start ? (time - gt->start) / 1000000000ULL : 0;
 	if (sec >= gt->nrate) {
 		size_t cap = gt->nrate;
@@ -840,6 +842,7 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 		     struct ms_growtrace **out)
 {
 	struct ms_growtrace *gt;
+	long max_rate;
 	int rc;
 
 	gt = calloc(1, sizeof(*gt));
@@ -850,6 +853,10 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 		gt->opts = *opts;
 	if (!gt->opts.freq)
 		gt->opts.freq = MS_GROWTRACE_FREQ;
+	/* Past the kernel's limit perf_event_open() fails with EINVAL: keep under it. */
+	if (read_int_file("/proc/sys/kernel/perf_event_max_sample_rate", &max_rate) == 0 &&
+	    max_rate > 0 && gt->opts.freq > (uint64_t)max_rate)
+		gt->opts.freq = (uint64_t)max_rate;
 	if (!gt->opts.stack_size)
 		gt->opts.stack_size = 8192;
 	/* The kernel wants a multiple of 8 below 64 KiB (u16 size, the header's too). */
@@ -987,8 +994,10 @@ static int net_freed(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		    (ssize_t)sizeof(e))
 			continue;
 		/* Bit 63 present, bit 62 swapped (Documentation/admin-guide/mm/pagemap.rst). */
-		if (e & (3ULL << 62))
+		if (e & (3ULL << 62)) {
 			gt->stacks[s[i].stack].resident_faults += s[i].weight;
+			s[i].resident = true;
+		}
 	}
 	close(fd);
 	return 0;
@@ -1123,9 +1132,12 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 			gt->syms = fresh;
 		}
 	}
-	if (!gt->sum.netted)
+	if (!gt->sum.netted) {
 		for (i = 0; i < gt->nstacks; i++)
 			gt->stacks[i].resident_faults = gt->stacks[i].faults;
+		for (i = 0; i < gt->nsamples; i++)
+			gt->samples[i].resident = true;
+	}
 	spread_unsampled(gt, counted);
 	gt->rank = malloc((gt->nstacks + 1) * sizeof(*gt->rank));
 	if (!gt->rank)
@@ -1175,6 +1187,43 @@ size_t ms_growtrace_stack_count(const struct ms_growtrace *gt)
 const struct ms_growtrace_stack *ms_growtrace_stack(const struct ms_growtrace *gt, size_t i)
 {
 	return gt->finished && gt->out && i < gt->nstacks ? &gt->out[i] : NULL;
+}
+
+long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
+			 const uint64_t *ends, size_t n, double *share)
+{
+	uint64_t *by, total = 0;
+	size_t i, j, best = 0;
+	long rank = -ENOENT;
+
+	if (!gt->finished || !gt->nstacks)
+		return -ENOENT;
+	by = calloc(gt->nstacks, sizeof(*by));
+	if (!by)
+		return -ENOMEM;
+	for (i = 0; i < gt->nsamples; i++) {
+		const struct gt_sample *smp = &gt->samples[i];
+
+		if (!smp->resident)
+			continue;
+		for (j = 0; j < n; j++)
+			if (smp->page < ends[j] && smp->page + gt->sum.page_size > starts[j])
+				break;
+		if (j == n)
+			continue;
+		by[smp->stack] += smp->weight;
+		total += smp->weight;
+		if (by[smp->stack] > by[best])
+			best = smp->stack;
+	}
+	if (total) {
+		*share = (double)by[best] / (double)total;
+		for (i = 0; i < gt->nstacks; i++)
+			if (gt->rank[i] == best)
+				rank = (long)i;
+	}
+	free(by);
+	return rank;
 }
 
 void ms_growtrace_free(struct ms_growtrace *gt)

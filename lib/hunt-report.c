@@ -45,7 +45,11 @@ const char *ms_hunt_status(const struct ms_hunt *h)
 /* The analysis's verdict, from the clusters that grew; false when it has nothing to name. */
 static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	return h->an && ms_analysis_verdict(ctx, h->an, fp) > 0;
+	size_t n = h->an ? ms_analysis_verdict(ctx, h->an, fp) : 0;
+
+	if (n)
+		ms_hunt_trace_clause(h, n, fp);
+	return n > 0;
 }
 
 static void seen_figures(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);

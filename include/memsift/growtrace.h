@@ -39,8 +39,8 @@ struct ms_growtrace_opts {
 	 * Samples per second and thread up to which every fault is sampled;
 	 * past it the kernel samples one fault in a period it adjusts on each
 	 * tick to keep this rate (perf's frequency mode), and each sample
-	 * weighs its period.  Default MS_GROWTRACE_FREQ; the kernel's
-	 * kernel.perf_event_max_sample_rate bounds it.
+	 * weighs its period.  Default MS_GROWTRACE_FREQ; lowered to
+	 * kernel.perf_event_max_sample_rate when above it.
 	 */
 	uint64_t freq;
 	/* Bytes of user stack copied per sample; default 8192, at most 65528. */
@@ -176,6 +176,25 @@ int ms_growtrace_write_folded(const struct ms_growtrace *gt, FILE *fp);
 int ms_growtrace_write_pprof(struct ms_ctx *ctx, const struct ms_growtrace *gt, FILE *fp);
 char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, char *buf,
 			     size_t len);
+
+/*
+ * The join with a dump's objects: of the sampled pages still resident at
+ * the end that lie in the N ranges [STARTS[I], ENDS[I]) (where a cluster's
+ * objects are), the stack that first touched the most, and in *SHARE its
+ * part of them (0 to 1).
+ * Returns: its rank (for ms_growtrace_stack()), -ENOENT when no sampled
+ * page lies there (or before ms_growtrace_finish()), or -ENOMEM.
+ */
+long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
+			 const uint64_t *ends, size_t n, double *share);
+
+/*
+ * The code a person reads as the culprit of S: its first two frames in
+ * the program's own code, past the allocator and the runtime (frames in
+ * shared libraries, Go's runtime.*), with the first one's file:line:
+ * "parse_request ← serve (server.c:55)".  Into BUF of LEN bytes; returns BUF.
+ */
+char *ms_growtrace_culprit_str(const struct ms_growtrace_stack *s, char *buf, size_t len);
 
 /* Release GT, closing its events; NULL is accepted. */
 void ms_growtrace_free(struct ms_growtrace *gt);
