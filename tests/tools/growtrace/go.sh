@@ -16,17 +16,11 @@ HOME=$cache GOCACHE=$cache GOPATH=$cache/path GOFLAGS= GO111MODULE=off \
 
 MS_LEAKER=$tmp/grow-go
 leaker_start
-leaker_cmd mix 1
-a0=$(leaker_field a) b0=$(leaker_field b)
-gt_attach -F 20000 -J
-leaker_cmd mix 300
-a=$(($(leaker_field a) - a0)) b=$(($(leaker_field b) - b0))
-gt_detach INT
-[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace exited with $GT_RC"; }
+gt_trace_mix 300 -F 20000
 
 got_a=$(gt_bytes "$tmp/out" main.leakA) got_b=$(gt_bytes "$tmp/out" main.leakB)
-gt_within "main.leakA's bytes" "$got_a" "$a" 10
-gt_within "main.leakB's bytes" "$got_b" "$b" 10
+gt_within "main.leakA's bytes" "$got_a" "$GT_A" 10
+gt_within "main.leakB's bytes" "$got_b" "$GT_B" 10
 python3 - "$tmp/out" <<'PY' || ms_fail "Go: the top stack is not main.fill <- main.leakA in the Go heap"
 import json, sys
 s = json.load(open(sys.argv[1]))["stacks"][0]

@@ -7,6 +7,9 @@
 #   gt_attach ARGS...       start growtrace -p $LEAKER_PID ARGS, output in
 #                           $tmp/out, and wait for its "attached" line
 #   gt_detach [SIGNAL]      signal it (INT by default) and wait: GT_RC, $tmp/err
+#   gt_trace_mix N ARGS...  trace the target's "mix N" with growtrace -J ARGS:
+#                           GT_A and GT_B, the bytes it says each caller
+#                           leaked meanwhile; the JSON in $tmp/out
 #   gt_bytes JSON FUNC      resident bytes of the stacks with FUNC in them
 
 : "${MS_SRCDIR:=.}"
@@ -58,6 +61,19 @@ gt_detach()
 	cat <&"$GT_ERR" > "$tmp/err"
 	exec {GT_ERR}<&-
 	rm -f "$tmp/stderr"
+}
+
+gt_trace_mix()
+{
+	local n=$1 a0 b0
+	shift
+	leaker_cmd mix 1
+	a0=$(leaker_field a) b0=$(leaker_field b)
+	gt_attach -J "$@"
+	leaker_cmd mix "$n"
+	GT_A=$(($(leaker_field a) - a0)) GT_B=$(($(leaker_field b) - b0))
+	gt_detach INT
+	[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace exited with $GT_RC"; }
 }
 
 gt_bytes()

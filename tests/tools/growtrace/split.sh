@@ -11,19 +11,13 @@ gt_need_perf
 
 MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/${MS_GROW:-grow}
 leaker_start
-leaker_cmd mix 1
-a0=$(leaker_field a) b0=$(leaker_field b)
-gt_attach -F 20000 -J
-leaker_cmd mix 300
-a=$(($(leaker_field a) - a0)) b=$(($(leaker_field b) - b0))
-gt_detach INT
-[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace exited with $GT_RC"; }
+gt_trace_mix 300 -F 20000
 
 got_a=$(gt_bytes "$tmp/out" leak_a) got_b=$(gt_bytes "$tmp/out" leak_b)
-gt_within "leak_a's bytes" "$got_a" "$a" 10
-gt_within "leak_b's bytes" "$got_b" "$b" 10
+gt_within "leak_a's bytes" "$got_a" "$GT_A" 10
+gt_within "leak_b's bytes" "$got_b" "$GT_B" 10
 gt_within "leak_a's share (per mille)" "$((got_a * 1000 / (got_a + got_b)))" \
-	"$((a * 1000 / (a + b)))" 10
+	"$((GT_A * 1000 / (GT_A + GT_B)))" 10
 python3 - "$tmp/out" <<'PY' || ms_fail "the top stack is not leak_a's on the heap"
 import json, sys
 s = json.load(open(sys.argv[1]))["stacks"][0]
