@@ -28,7 +28,7 @@
 #include "internal.h"
 
 /* Data pages of each thread's ring buffer (a power of two), and fewer if refused. */
-#define RING_PAGES 1024
+#define RING_PAGES 2048
 #define RING_PAGES_MIN 16
 /* Look for new threads at most this often (ns). */
 #define TASKS_RESCAN_NS 100000000ULL
@@ -38,12 +38,17 @@
  * kernel maps an inherited event (one that follows new threads) only when
  * it is bound to a CPU, so a thread has one event per CPU.
  */
+/* Samples a LOST record's weight is spread over. */
+#define RECENT 16
+
 struct gt_ring {
 	int cpu;		/* -1: the CPU is offline */
 	int fd;			/* the event it is mapped from; -1 before the first */
 	void *base;		/* metadata page, then the data pages */
 	size_t data_size;
-	long last_sample;	/* the last sample taken from it, or -1 */
+	/* The last samples taken from it (RECENT of them, a ring), for lost_samples(). */
+	long recent[RECENT];
+	size_t nrecent;
 };
 
 struct gt_event {
@@ -71,6 +76,13 @@ struct gt_sample {
 	bool resident;		/* its page is still there at the end (see net_freed()) */
 };
 
+/* A data mapping seen in a PERF_RECORD_MMAP2: what maps may no longer show. */
+struct gt_shadow {
+	uint64_t start, end;
+	uint32_t prot, flags;
+	int label;		/* index in labels */
+};
+
 /* A thread seen in a PERF_RECORD_FORK: traced by inheritance from ITS parent event. */
 struct gt_child {
 	pid_t tid;
@@ -93,6 +105,8 @@ struct ms_growtrace {
 	size_t cap_pfd;
 	struct gt_child *child;
 	size_t nchild, cap_child;
+	struct gt_shadow *shadow;
+	size_t nshadow, cap_shadow;
 	uint64_t start, last_scan, last_maps;
 	struct gt_unwind *uw;
 	struct ms_maps *maps;
@@ -164,6 +178,13 @@ static void fill_attr(const struct ms_growtrace *gt, struct perf_event_attr *a)
 	a->inherit = 1;
 	/* PERF_RECORD_FORK tells which threads inheritance covers. */
 	a->task = 1;
+	/*
+	 * PERF_RECORD_MMAP2 for data mappings, in order with the samples: a
+	 * fault in a mapping unmapped before its sample is read is still
+	 * classified (see shadow_find()).
+	 */
+	a->mmap_data = 1;
+	a->mmap2 = 1;
 	a->exclude_kernel = gt->exclude_kernel;
 	a->exclude_hv = 1;
 	a->use_clockid = 1;
@@ -333,7 +354,7 @@ static int rings_new(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	gt->nring = (size_t)n;
 	for (c = 0; c < gt->nring; c++)
-		gt->ring[c] = (struct gt_ring){ (int)c, -1, NULL, 0, -1 };
+		gt->ring[c] = (struct gt_ring){ .cpu = (int)c, .fd = -1 };
 	return 0;
 }
 
@@ -423,6 +444,82 @@ static bool grows(const struct ms_mapping *m)
 	return p[1] == 'w' && p[3] == 'p';
 }
 
+/* A cursor over a record that may wrap around the end of the ring. */
+struct rd {
+	const unsigned char *data;
+	size_t size, pos, left;
+};
+
+static bool rd_get(struct rd *r, void *out, size_t n)
+{
+	size_t i;
+
+	if (n > r->left)
+		return false;
+	for (i = 0; i < n; i++)
+		((unsigned char *)out)[i] = r->data[(r->pos + i) & (r->size - 1)];
+	r->pos += n;
+	r->left -= n;
+	return true;
+}
+
+static bool rd_u64(struct rd *r, uint64_t *v)
+{
+	return rd_get(r, v, sizeof(*v));
+}
+
+/*
+ * A fault in a mapping gone from the maps by the time its sample is read
+ * (mapped and unmapped in between): the latest PERF_RECORD_MMAP2 holding
+ * ADDR says what it was.  -1 not growth, -2 none seen.
+ */
+static int shadow_find(const struct ms_growtrace *gt, uint64_t addr)
+{
+	size_t i;
+
+	for (i = gt->nshadow; i-- > 0;) {
+		const struct gt_shadow *sh = &gt->shadow[i];
+
+		if (addr < sh->start || addr >= sh->end)
+			continue;
+		return (sh->prot & PROT_WRITE) && (sh->flags & MAP_PRIVATE) ? sh->label : -1;
+	}
+	return -2;
+}
+
+/* Keep a PERF_RECORD_MMAP2 of the target's for shadow_find(). */
+static int note_mmap(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r)
+{
+	uint32_t pt[2], maj_min[2], prot_flags[2];
+	uint64_t addr, len, pgoff, ino, gen;
+	char name[256] = "", label[300];
+	size_t i;
+	int l;
+
+	if (!rd_get(r, pt, sizeof(pt)) || !rd_u64(r, &addr) || !rd_u64(r, &len) ||
+	    !rd_u64(r, &pgoff) || !rd_get(r, maj_min, sizeof(maj_min)) || !rd_u64(r, &ino) ||
+	    !rd_u64(r, &gen) || !rd_get(r, prot_flags, sizeof(prot_flags)))
+		return 0;
+	for (i = 0; i + 1 < sizeof(name) && rd_get(r, &name[i], 1) && name[i]; i++)
+		;
+	name[i] = '\0';
+	if ((pid_t)pt[0] != gt->pid)
+		return 0;
+	/* The kernel names anonymous memory "//anon"; a heap grown by brk "[heap]". */
+	if (!strcmp(name, "//anon") || !name[0])
+		snprintf(label, sizeof(label), "anon (unmapped since)");
+	else if (!strcmp(name, "[heap]"))
+		snprintf(label, sizeof(label), "heap (brk)");
+	else
+		snprintf(label, sizeof(label), "%s (unmapped since)", name);
+	l = label_index(gt, label);
+	if (l < 0 || grow(&gt->shadow, &gt->cap_shadow, gt->nshadow + 1, sizeof(*gt->shadow)) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	gt->shadow[gt->nshadow++] = (struct gt_shadow){ addr, addr + len, prot_flags[0],
+							prot_flags[1], l };
+	return 0;
+}
+
 /*
  * The label of ADDR's mapping, -1 for a fault that is not growth, -2 when
  * no mapping holds it even after re-reading the maps.
@@ -442,7 +539,7 @@ static int classify(struct ms_ctx *ctx, struct ms_growtrace *gt, uint64_t addr, 
 	if ((!m || !grows(m)) && time >= gt->last_maps && read_maps(ctx, gt) == 0)
 		m = ms_maps_find(gt->maps, addr);
 	if (!m)
-		return -2;
+		return shadow_find(gt, addr);
 	if (!grows(m))
 		return -1;
 	i = ms_mapping_index(m);
@@ -524,30 +621,6 @@ static long stack_index(struct ms_growtrace *gt, const uint64_t *pcs, size_t n, 
 	s->hash = h;
 	gt->htab[j] = gt->nstacks + 1;
 	return (long)gt->nstacks++;
-}
-
-/* A cursor over a record that may wrap around the end of the ring. */
-struct rd {
-	const unsigned char *data;
-	size_t size, pos, left;
-};
-
-static bool rd_get(struct rd *r, void *out, size_t n)
-{
-	size_t i;
-
-	if (n > r->left)
-		return false;
-	for (i = 0; i < n; i++)
-		((unsigned char *)out)[i] = r->data[(r->pos + i) & (r->size - 1)];
-	r->pos += n;
-	r->left -= n;
-	return true;
-}
-
-static bool rd_u64(struct rd *r, uint64_t *v)
-{
-	return rd_get(r, v, sizeof(*v));
 }
 
 struct sample_buf {
@@ -697,22 +770,26 @@ static long copy_ring(struct ms_growtrace *gt, uint32_t ri)
 	return (long)(tail - start);
 }
 
-/* Count LOST samples dropped on ring RI as the sample last taken from it. */
+/*
+ * Count LOST samples dropped on ring RI (it was full) as the samples taken
+ * from it just before: the same code is likely still running.  Spread over
+ * the last RECENT of them, so one sample does not take a whole burst.
+ */
 static void lost_samples(struct ms_growtrace *gt, uint32_t ri, uint64_t lost)
 {
-	long si = gt->ring[ri].last_sample;
-	struct gt_sample *smp;
-	uint64_t w;
+	struct gt_ring *ring = &gt->ring[ri];
+	size_t i, n = ring->nrecent < RECENT ? ring->nrecent : RECENT;
 
 	gt->sum.lost += lost;
-	if (si < 0)
-		return;
-	smp = &gt->samples[si];
-	w = lost * smp->period;
-	smp->weight += w;
-	gt->stacks[smp->stack].faults += w;
-	gt->sum.growth_faults += w;
-	gt->sum.faults += w;
+	for (i = 0; i < n; i++) {
+		struct gt_sample *smp = &gt->samples[ring->recent[i]];
+		uint64_t w = lost * smp->period / n + (i < lost * smp->period % n);
+
+		smp->weight += w;
+		gt->stacks[smp->stack].faults += w;
+		gt->sum.growth_faults += w;
+		gt->sum.faults += w;
+	}
 }
 
 /* Unwind and count up to MAX queued records; returns 0 or -ENOMEM. */
@@ -737,11 +814,14 @@ static int process_queue(struct ms_ctx *ctx, struct ms_growtrace *gt, size_t max
 
 			rc = take_sample(ctx, gt, &r, sb, &si);
 			if (si >= 0)
-				gt->ring[ri].last_sample = si;
+				gt->ring[ri].recent[gt->ring[ri].nrecent++ % RECENT] = si;
 			break;
 		}
 		case PERF_RECORD_FORK:
 			rc = note_child(ctx, gt, &r);
+			break;
+		case PERF_RECORD_MMAP2:
+			rc = note_mmap(ctx, gt, &r);
 			break;
 		case PERF_RECORD_LOST: {
 			uint64_t id, lost;
@@ -984,7 +1064,8 @@ static int net_freed(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	rc = ms_procfs_open(ctx, gt->pid, "pagemap", O_RDONLY, &fd);
 	if (rc < 0)
 		return rc;
-	qsort(s, n, sizeof(*s), cmp_sample_page);
+	if (n)	/* qsort(3) wants a pointer even for nothing */
+		qsort(s, n, sizeof(*s), cmp_sample_page);
 	for (i = 0; i < n; i++) {
 		uint64_t e;
 
@@ -1189,18 +1270,31 @@ const struct ms_growtrace_stack *ms_growtrace_stack(const struct ms_growtrace *g
 	return gt->finished && gt->out && i < gt->nstacks ? &gt->out[i] : NULL;
 }
 
+/* The culprit's two frame names: ms_growtrace_culprit_str() without file:line. */
+static void culprit_key(const struct ms_growtrace_stack *st, char *buf, size_t len)
+{
+	/* The same two functions at other lines are the same culprit. */
+	ms_growtrace_culprit_str(st, buf, len);
+	buf[strcspn(buf, "(")] = '\0';
+}
+
 long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
 			 const uint64_t *ends, size_t n, double *share)
 {
-	uint64_t *by, total = 0;
-	size_t i, j, best = 0;
+	uint64_t *by, *group, total = 0;
+	size_t i, j, best = SIZE_MAX;
+	char (*key)[256] = NULL;
 	long rank = -ENOENT;
 
 	if (!gt->finished || !gt->nstacks)
 		return -ENOENT;
 	by = calloc(gt->nstacks, sizeof(*by));
-	if (!by)
-		return -ENOMEM;
+	group = calloc(gt->nstacks, sizeof(*group));
+	key = calloc(gt->nstacks, sizeof(*key));
+	if (!by || !group || !key) {
+		rank = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < gt->nsamples; i++) {
 		const struct gt_sample *smp = &gt->samples[i];
 
@@ -1213,16 +1307,33 @@ long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
 			continue;
 		by[smp->stack] += smp->weight;
 		total += smp->weight;
-		if (by[smp->stack] > by[best])
-			best = smp->stack;
 	}
-	if (total) {
-		*share = (double)by[best] / (double)total;
-		for (i = 0; i < gt->nstacks; i++)
-			if (gt->rank[i] == best)
-				rank = (long)i;
+	if (!total)
+		goto out;
+	/*
+	 * By culprit, not by stack: the allocator's own touches (malloc's
+	 * header writes) and the caller's memset are the same code growing.
+	 */
+	for (i = 0; i < gt->nstacks; i++) {
+		const struct ms_growtrace_stack *st = &gt->out[i];
+		size_t sidx = gt->rank[i];
+
+		if (!by[sidx])
+			continue;
+		culprit_key(st, key[i], sizeof(key[i]));
+		for (j = 0; j < i && strcmp(key[j], key[i]); j++)
+			;
+		group[j] += by[sidx];
+		if (best == SIZE_MAX || group[j] > group[best])
+			best = j;
 	}
+	*share = (double)group[best] / (double)total;
+	/* Its heaviest stack stands for it: ranks are heaviest first. */
+	rank = (long)best;
+out:
 	free(by);
+	free(group);
+	free(key);
 	return rank;
 }
 
@@ -1239,6 +1350,7 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 	free(gt->tids);
 	free(gt->pfd);
 	free(gt->child);
+	free(gt->shadow);
 	gt_unwind_free(gt->uw);
 	ms_maps_free(gt->maps);
 	free(gt->maplabel);

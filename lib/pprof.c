@@ -40,7 +40,7 @@ struct ms_pprof {
 
 static void put(struct buf *b, const void *d, size_t n)
 {
-	if (b->oom)
+	if (b->oom || !n)
 		return;
 	if (b->len + n > b->cap) {
 		size_t c = b->cap ? b->cap : 256;

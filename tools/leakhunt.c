@@ -266,6 +266,26 @@ static void start_trace(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
 	}
 }
 
+/* The trace beside the other artefacts: DIR/growtrace.json, as growtrace -J writes it. */
+static void save_trace(struct ms_ctx *ctx, const struct ms_growtrace *gt, const char *dir)
+{
+	struct ms_outfile *of;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/growtrace.json", dir);
+	if (ms_outfile_open(ctx, path, 0, &of) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return;
+	}
+	if (ms_growtrace_write_json(gt, ms_outfile_fp(of)) < 0) {
+		ms_outfile_abort(of);
+		warnx("%s: write error", path);
+		return;
+	}
+	if (ms_outfile_commit(ctx, of) < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+}
+
 /*
  * Snapshot every interval until growth is confirmed, the count or duration
  * ends, the process exits or a signal stops the watch.  0, or -errno on
@@ -384,6 +404,8 @@ int main(int argc, char **argv)
 		ctl.gt = NULL;
 	}
 	ms_hunt_set_growtrace(h, ctl.gt);
+	if (ctl.gt)
+		save_trace(ctx, ctl.gt, ms_hunt_dir(h));
 	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
 		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
 			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));

@@ -39,15 +39,19 @@ struct ms_growtrace_opts {
 	 * Samples per second and thread up to which every fault is sampled;
 	 * past it the kernel samples one fault in a period it adjusts on each
 	 * tick to keep this rate (perf's frequency mode), and each sample
-	 * weighs its period.  Default MS_GROWTRACE_FREQ; lowered to
-	 * kernel.perf_event_max_sample_rate when above it.
+	 * weighs its period.  The seconds are the thread's running time, not
+	 * the clock's: a thread that grows in short bursts gets few samples.
+	 * Default MS_GROWTRACE_FREQ, five times perf's 4000: a fault costs
+	 * more than a cycle sample, so the share is still small (see
+	 * bench/growtrace.sh); lowered to kernel.perf_event_max_sample_rate
+	 * when above it.
 	 */
 	uint64_t freq;
 	/* Bytes of user stack copied per sample; default 8192, at most 65528. */
 	uint32_t stack_size;
 };
 
-#define MS_GROWTRACE_FREQ 4000
+#define MS_GROWTRACE_FREQ 20000
 
 /* Why a trace ended early (ms_growtrace_poll()'s positive return). */
 enum {
@@ -180,9 +184,11 @@ char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, cha
 /*
  * The join with a dump's objects: of the sampled pages still resident at
  * the end that lie in the N ranges [STARTS[I], ENDS[I]) (where a cluster's
- * objects are), the stack that first touched the most, and in *SHARE its
- * part of them (0 to 1).
- * Returns: its rank (for ms_growtrace_stack()), -ENOENT when no sampled
+ * objects are), the culprit (ms_growtrace_culprit_str(), file:line aside)
+ * whose stacks first touched the most, and in *SHARE its part of them (0
+ * to 1).
+ * Returns: the rank of its heaviest stack (for ms_growtrace_stack()),
+ * -ENOENT when no sampled
  * page lies there (or before ms_growtrace_finish()), or -ENOMEM.
  */
 long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,

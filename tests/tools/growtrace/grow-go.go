@@ -3,13 +3,15 @@
 // A Go target for growtrace's tests: two functions that leak on command,
 // answering each command on stdout once done with their own byte counts.
 //
-//	mix N   N times: leakA keeps two 64 KiB slices, leakB one
+//	mix N   3N 64 KiB slices kept, each by leakA or leakB drawn at random,
+//	        two to one (in no fixed order, which a sampling period could alias with)
 //	quit
 package main
 
 import (
 	"bufio"
 	"fmt"
+	"math/rand"
 	"os"
 )
 
@@ -46,14 +48,18 @@ func leakB(n int) {
 
 func main() {
 	fmt.Printf("ready %d\n", os.Getpid())
+	rng := rand.New(rand.NewSource(15))
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		var n int
 		line := in.Text()
 		if _, err := fmt.Sscanf(line, "mix %d", &n); err == nil {
-			for ; n > 0; n-- {
-				leakA(2)
-				leakB(1)
+			for n *= 3; n > 0; n-- {
+				if rng.Intn(3) > 0 {
+					leakA(1)
+				} else {
+					leakB(1)
+				}
 			}
 		} else if line == "quit" {
 			fmt.Println("ok bye")

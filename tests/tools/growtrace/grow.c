@@ -8,8 +8,12 @@
  *   leak a N     leak_a() mallocs and fills N blocks of 64 KiB (below glibc's
  *                mmap threshold: the heap grows)
  *   leak b N     the same through leak_b()
- *   mix N        N times: leak_a() two blocks, leak_b() one (a 2:1 split,
- *                interleaved so that any sampling period weighs both alike)
+ *   mix N        3N blocks, each through leak_a() or leak_b() drawn at random,
+ *                two to one: interleaved, so that any sampling period weighs
+ *                both alike, and in no fixed order, which a period could
+ *                alias with (always landing in leak_b's blocks)
+ *   mix N USEC   the same, USEC microseconds apart: a leak that takes its
+ *                time, sampled at the sampling rate all along
  *   big a N      leak_a() mallocs and fills one block of N MiB (an anonymous mapping)
  *   thread a N   a new thread does "leak a N", then ends
  *   free         free every block (munmap, trim)
@@ -74,8 +78,10 @@ static void *thread_main(void *arg)
 
 int main(void)
 {
+	unsigned int seed = 15;
 	char line[256], who;
-	unsigned long n;
+	unsigned long n, usec;
+	int k;
 	pthread_t t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -83,10 +89,11 @@ int main(void)
 	while (fgets(line, sizeof(line), stdin)) {
 		if (sscanf(line, "leak %c %lu", &who, &n) == 2) {
 			(who == 'a' ? leak_a : leak_b)(n, BLOCK);
-		} else if (sscanf(line, "mix %lu", &n) == 1) {
-			while (n--) {
-				leak_a(2, BLOCK);
-				leak_b(1, BLOCK);
+		} else if ((k = sscanf(line, "mix %lu %lu", &n, &usec)) >= 1) {
+			for (n *= 3; n; n--) {
+				(rand_r(&seed) % 3 ? leak_a : leak_b)(1, BLOCK);
+				if (k == 2)
+					usleep((useconds_t)usec);
 			}
 		} else if (sscanf(line, "big %c %lu", &who, &n) == 2) {
 			(who == 'a' ? leak_a : leak_b)(1, n << 20);
