@@ -36,11 +36,11 @@ fi
 
 install_deps() {
 	local pkgs=(gcc make autoconf automake pkg-config libelf-dev libdw-dev libmagic-dev
-		    libsmartcols-dev groff-base procps xz-utils
+		    libsmartcols-dev libiberty-dev groff-base procps xz-utils
 		    libxxhash-dev libzstd-dev zlib1g-dev gdb zstd
 		    python3 util-linux bsdutils libpcre2-dev g++ binutils golang-go
 		    libjemalloc2 libgoogle-perftools4 libmimalloc2.0 musl-tools redis-server redis-tools
-		    time)
+		    time prometheus)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -110,8 +110,11 @@ demo() {
 	build
 	local bin=$builddir/tools leaker=$builddir/tests/leaker/leaker rc=0 i reply
 	make -s -j"$(nproc)" "tests/leaker/leaker" >/dev/null
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
+	# The demo's files stay for a look afterwards, in the build tree (never
+	# committed): the previous demo's are removed first.
+	work=$builddir/demo
+	rm -rf "$work"
+	mkdir -p "$work"
 
 	coproc LEAKER { "$leaker"; }
 	read -r _ pid <&"${LEAKER[0]}"
@@ -184,12 +187,13 @@ demo() {
 		sleep 0.25
 	done
 	wait "$lh" || rc=$?
-	echo "\$ head -n 3 hunt/leakhunt/report.md"
-	head -n 3 "$work/hunt/leakhunt/report.md"
+	echo "\$ head -n 5 hunt/leakhunt/report.md"
+	head -n 5 "$work/hunt/leakhunt/report.md"
 	echo "\$ ls hunt/leakhunt"
 	ls "$work/hunt/leakhunt"
 	echo quit >&"${LEAKER[1]}"
 	wait "$LEAKER_PID" 2>/dev/null || true
+	say "the demo's snapshots, dumps and report are in $work/hunt"
 	say "next: man memsift (the workflow); ./quickstart.sh check runs the test suite"
 }
 

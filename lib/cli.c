@@ -16,6 +16,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <memsift/cli.h>
@@ -80,6 +81,102 @@ void ms_cli_init(const char *progname)
 void ms_cli_set_failure_status(int status)
 {
 	failure_status = status;
+}
+
+char *ms_cli_cmdline(int argc, char *const argv[])
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789_./=:,+@%-") == strlen(a);
+
+		if (i)
+			fputc(' ', fp);
+		if (plain) {
+			fputs(a, fp);
+			continue;
+		}
+		fputc('\'', fp);
+		for (; *a; a++)
+			*a == '\'' ? fputs("'\\''", fp) : fputc(*a, fp);
+		fputc('\'', fp);
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void add_ns(struct timespec *t, int64_t ns)
+{
+	ns += t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000);
+	t->tv_nsec = (long)(ns % 1000000000);
+	if (t->tv_nsec < 0) {
+		t->tv_nsec += 1000000000;
+		t->tv_sec--;
+	}
+}
+
+void ms_cli_shift_clock(struct timespec *start, struct timespec *next,
+			const struct timespec *since)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (int64_t)(now.tv_sec - since->tv_sec) * 1000000000 + (now.tv_nsec - since->tv_nsec);
+	add_ns(start, ns);
+	add_ns(next, ns);
+}
+
+int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b)
+{
+	return (int64_t)(b->tv_sec - a->tv_sec) * 1000000 + (b->tv_nsec - a->tv_nsec) / 1000;
+}
+
+uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
+			  uint64_t interval, uint64_t limit)
+{
+	struct timespec now;
+	uint64_t k, skipped = 0;
+	int64_t at;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!interval)
+		interval = 1;
+	at = ms_cli_usec_between(start, next) + (int64_t)interval;
+	k = (uint64_t)(at / (int64_t)interval);
+	/* Past slots are missed: the first one after now is the next. */
+	if (at <= ms_cli_usec_between(start, &now)) {
+		uint64_t want = (uint64_t)ms_cli_usec_between(start, &now) / interval + 1;
+
+		/* Slots k .. want - 1 are skipped; those past LIMIT would not be taken anyway. */
+		if (limit && want - 1 > limit / interval)
+			skipped = limit / interval >= k ? limit / interval - k + 1 : 0;
+		else
+			skipped = want - k;
+		k = want;
+	}
+	next->tv_sec = start->tv_sec + (time_t)((k * interval) / 1000000);
+	next->tv_nsec = start->tv_nsec + (long)((k * interval) % 1000000) * 1000;
+	if (next->tv_nsec >= 1000000000) {
+		next->tv_sec++;
+		next->tv_nsec -= 1000000000;
+	}
+	return skipped;
+}
+
+int ms_cli_failure_status(void)
+{
+	return failure_status;
 }
 
 void ms_cli_errtryhelp(int status)
@@ -237,32 +334,4 @@ int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
 		}
 	}
 	return 0;
-}
-
-bool ms_cli_test_hook(const char *event, const char *fmt, ...)
-{
-	const char *hook = getenv("MEMSIFT_TEST_HOOK");
-	size_t elen = strlen(event);
-	char line[128], buf[16];
-	va_list ap;
-	int fd, len;
-
-	if (!hook || strncmp(hook, event, elen) || hook[elen] != ':')
-		return false;
-	hook += elen + 1;
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= sizeof(line) - 1)
-		len = (int)strlen(line);
-	line[len++] = '\n';
-	fd = open(hook, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, line, (size_t)len) < 0)
-		err(failure_status, "test hook %s", hook);
-	close(fd);
-	fd = open(hook, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
-		err(failure_status, "test hook %s", hook);
-	close(fd);
-	return true;
 }

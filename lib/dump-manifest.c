@@ -167,8 +167,15 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	fprintf(fp, ",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n",
 		d->format == MS_DUMP_CORE ? "core" : "raw",
 		(d->flags & MS_DUMP_ZSTD) ? "zstd" : "none");
-	fprintf(fp, "  \"complete\": %s,\n  \"target_stopped\": %s,\n",
+	fprintf(fp, "  \"starttime\": %llu,\n  \"exe_id\": ", d->starttime);
+	ms_json_str(fp, d->exe_id[0] ? d->exe_id : NULL);
+	fprintf(fp, ",\n  \"complete\": %s,\n  \"target_stopped\": %s,\n",
 		d->complete ? "true" : "false", (d->flags & MS_DUMP_FREEZE) ? "true" : "false");
+	if (d->changed) {
+		fputs("  \"process_changed\": ", fp);
+		ms_json_str(fp, d->changed);
+		fputs(",\n", fp);
+	}
 	if (d->flags & MS_DUMP_FREEZE)
 		fprintf(fp, "  \"pause_ns\": %" PRIu64 ",\n", d->pause_ns);
 	else

@@ -14,6 +14,7 @@
 #include <memsift/pagehash.h>
 #include <memsift/pattern.h>
 #include <memsift/freeze.h>
+#include <memsift/output.h>
 #include <memsift/procfs.h>
 
 #include "internal.h"
@@ -40,6 +41,8 @@ int ms_dump_new(struct ms_ctx *ctx, pid_t pid, struct ms_dump **out)
 	if (rc == -EPERM)
 		rc = ms_memread_eperm(ctx, pid);
 	if (rc < 0)
+		goto fail;
+	if ((rc = ms_procfs_identity(ctx, pid, &d->starttime, d->exe_id, sizeof(d->exe_id))) < 0)
 		goto fail;
 	/* A kernel thread has no exe; a dump of one fails on its maps above. */
 	if (ms_procfs_readlink(ctx, pid, "exe", &d->exe) < 0)
@@ -110,15 +113,32 @@ int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uin
 	size_t i, n = ms_maps_count(d->maps);
 	const struct ms_mapping *m;
 
+	uint64_t mapped = 0;
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+
 	if (end <= start)
 		return ms_err(ctx, -EINVAL, "empty range %llx-%llx", (unsigned long long)start,
 			      (unsigned long long)end);
 	for (i = 0; i < n; i++) {
 		m = ms_maps_get(d->maps, i);
 		if (ms_mapping_start(m) < end && ms_mapping_end(m) > start)
-			return add(ctx, d, start, end);
+			mapped += (ms_mapping_end(m) < end ? ms_mapping_end(m) : end) -
+				  (ms_mapping_start(m) > start ? ms_mapping_start(m) : start);
 	}
-	return nearest_err(ctx, d, start, end);
+	if (!mapped)
+		return nearest_err(ctx, d, start, end);
+	/* Holes are zero-filled: 0-0xffffffffffffffff would fill any disk with zeros. */
+	if (!d->allow_holes && end - start - mapped > MS_DUMP_HOLES_MAX && end - start - mapped > mapped)
+		return ms_err(ctx, -EFBIG, "%llx-%llx: %s of it mapped, the other %s holes that would be zero-filled",
+			      (unsigned long long)start, (unsigned long long)end,
+			      ms_size_str(mapped, a, sizeof(a)),
+			      ms_size_str(end - start - mapped, b, sizeof(b)));
+	return add(ctx, d, start, end);
+}
+
+void ms_dump_allow_holes(struct ms_dump *d, bool allow)
+{
+	d->allow_holes = allow;
 }
 
 int ms_dump_add_mapping(struct ms_ctx *ctx, struct ms_dump *d, uint64_t addr)
@@ -681,6 +701,20 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		ms_freeze_free(frz);
 	}
 	d->complete = rc == 0;
+	/* The same pid, another process by now: what was read may be either's. */
+	if (rc == 0) {
+		unsigned long long st;
+		char exe[40];
+
+		if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) == 0 &&
+		    (st != d->starttime || strcmp(exe, d->exe_id))) {
+			d->changed = st != d->starttime ? "was reused by another process" :
+				     "exec'd another program";
+			d->complete = false;
+			rc = ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
+				    (int)d->pid, d->changed, (unsigned long long)rs.done);
+		}
+	}
 	d->checksum = XXH3_64bits_digest(rs.hash);
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {

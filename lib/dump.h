@@ -32,6 +32,10 @@ struct ms_dump {
 	struct ms_maps *maps;
 	char *comm, *exe;
 	struct timespec time;		/* CLOCK_REALTIME at ms_dump_new() */
+	unsigned long long starttime;	/* which process: a reused pid or an exec changes these */
+	char exe_id[40];
+	const char *changed;		/* how it became another process mid-dump; NULL: it did not */
+	bool allow_holes;		/* ranges mostly holes are taken (zero-filled) */
 
 	struct dump_range *ranges;
 	size_t nranges;

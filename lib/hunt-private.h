@@ -32,7 +32,8 @@ struct ms_hunt {
 	struct ms_trend *trend;	/* over every snapshot, from the third */
 	bool confirmed;		/* a mapping or the process grows with no steady state */
 	bool seen;		/* such growth, over fewer snapshots than confirming takes */
-	bool gone;		/* the process exited during the hunt */
+	bool gone;		/* the process exited during the hunt, or became another */
+	char gone_why[96];	/* "exited", or how the pid became another process */
 	int interrupted;	/* the signal that cut the watch short */
 
 	/* the dump of what grew, and its analysis */

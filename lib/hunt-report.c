@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <memsift/diff.h>
 #include <memsift/heapwalk.h>
@@ -150,8 +151,9 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			return 0;
 		}
 		if (h->gone)
-			fprintf(fp, "**Hunt incomplete:** pid %d exited after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
-				(int)h->o.pid, h->n, h->o.confirm);
+			fprintf(fp, "**Hunt incomplete:** pid %d %s after %zu snapshots, before growth could be confirmed (it needs %" PRIu64 ")",
+				(int)h->o.pid, h->gone_why[0] ? h->gone_why : "exited", h->n,
+				h->o.confirm);
 		else if (h->interrupted && h->n < 3)
 			fprintf(fp, "**Hunt interrupted:** by %s after %zu snapshots, too few to judge growth on (it needs 3)",
 				sig_str(h->interrupted), h->n);
@@ -188,7 +190,8 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fprintf(fp, "\nThe hunt was interrupted by %s after %zu snapshots: growth is judged on those alone.\n",
 			sig_str(h->interrupted), h->n);
 	if (h->gone)
-		fprintf(fp, "\nThe process exited during the hunt: what was gathered is below%s.\n",
+		fprintf(fp, "\nThe process %s during the hunt: what was gathered is below%s.\n",
+			h->gone_why[0] ? "became another" : "exited",
 			h->incomplete ? ", the dump incomplete" : "");
 	return 0;
 }
@@ -359,8 +362,43 @@ static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 }
 
 /* The report's sections, in order.  Each writes Markdown to FP and returns 0 or -errno. */
+/*
+ * Where and when, above the verdict: a report read days later on another
+ * machine must say which host and kernel, which memsift, which command, and
+ * the wall-clock window the snapshots cover.
+ */
+static int header(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
+{
+	const char *kernel = h->n ? ms_snapshot_get(h->snap[0], "kernel") : NULL;
+	const char *t0 = h->n ? ms_snapshot_get(h->snap[0], "time") : NULL;
+	const char *t1 = h->n ? ms_snapshot_get(h->snap[h->n - 1], "time") : NULL;
+	char span[32];
+	struct utsname un;
+
+	(void)ctx;
+	if (uname(&un) < 0)
+		snprintf(un.nodename, sizeof(un.nodename), "?");
+	fprintf(fp, "host `%s`, Linux %s, memsift %s", un.nodename, kernel ? kernel : un.release,
+		PACKAGE_VERSION);
+	/* "2026-12-04T21:00:00.123456789Z": to the second, the date once. */
+	if (t0 && strlen(t0) >= 19) {
+		fprintf(fp, ", %.10s %.8s", t0, t0 + 11);
+		if (t1 && strlen(t1) >= 19 && h->n > 1)
+			fprintf(fp, " to %.*s%.8s", strncmp(t0, t1, 10) ? 11 : 0, t1, t1 + 11);
+		fprintf(fp, " UTC (%s, %zu snapshot%s)",
+			ms_duration_str(h->n > 1 ? h->times[h->n - 1] - h->times[0] : 0, span,
+					sizeof(span)),
+			h->n, h->n == 1 ? "" : "s");
+	}
+	fputs("  \n", fp);
+	if (h->o.cmdline)
+		fprintf(fp, "command: `%s`\n", h->o.cmdline);
+	fputc('\n', fp);
+	return 0;
+}
+
 static int (*const sections[])(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp) = {
-	verdict, growth_summary, growth_plot, growth_table, contents, files,
+	header, verdict, growth_summary, growth_plot, growth_table, contents, files,
 };
 
 int ms_hunt_report(struct ms_ctx *ctx, struct ms_hunt *h)

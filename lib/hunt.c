@@ -278,6 +278,14 @@ int ms_hunt_add(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_snapshot *s)
 	void *p;
 	int rc;
 
+	/* A reused pid or an exec is another process: its series starts anew. */
+	if (h->n && !ms_snapshot_same_process(h->snap[0], s, h->gone_why, sizeof(h->gone_why))) {
+		h->gone = true;
+		rc = ms_err(ctx, -ESTALE, "pid %d %s after %zu snapshots; reporting what was gathered on the first",
+			    (int)h->o.pid, h->gone_why, h->n);
+		ms_snapshot_free(s);
+		return rc;
+	}
 	snprintf(path, sizeof(path), "%s/snapshots/%04zu.snap", h->dir, h->n + 1);
 	rc = ms_outfile_open(ctx, path, 0, &of);
 	if (rc == 0)
@@ -491,12 +499,11 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		goto out;
 	}
 	rc = ms_dump_write_manifest(ctx, d, name, ms_outfile_fp(mf));
-	if (rc == 0)
-		rc = ms_outfile_commit(ctx, of);
-	of = NULL;
-	if (rc == 0)
-		rc = ms_outfile_commit(ctx, mf);
-	mf = NULL;
+	if (rc == 0) {
+		rc = ms_outfile_commit_pair(ctx, of, mf);
+		of = NULL;
+		mf = NULL;
+	}
 	if (rc == 0) {
 		h->dumped = true;
 		h->dump_name = name;

@@ -851,7 +851,7 @@ int ms_maps_read_pid(struct ms_ctx *ctx, pid_t pid, enum ms_maps_source src,
 		return ms_err(ctx, -ENODATA,
 			      "pid %d: no mappings (a kernel thread, or a zombie)", (int)pid);
 	}
-	snprintf(name, sizeof(name), "/proc/%d/%s", (int)pid, fname);
+	ms_procfs_path(pid, fname, name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, buf, len, name, out);
 	free(buf);
 	return rc;

@@ -291,6 +291,72 @@ out:
 	return rc;
 }
 
+/* Flush and sync OF's temporary, before anything is renamed. */
+static int sync_tmp(struct ms_ctx *ctx, struct ms_outfile *of)
+{
+	errno = 0;
+	if (fflush(of->fp) != 0 || ferror(of->fp) || (of->path && fsync(fileno(of->fp)) != 0))
+		return ms_err_errno(ctx, -(errno ? errno : EIO), "%s: write error", of->name);
+	return 0;
+}
+
+int ms_outfile_commit_pair(struct ms_ctx *ctx, struct ms_outfile *first,
+			   struct ms_outfile *second)
+{
+	char *keep = NULL, *path = NULL;
+	sigset_t block, old;
+	int rc, fd;
+
+	if ((rc = sync_tmp(ctx, first)) < 0 || (rc = sync_tmp(ctx, second)) < 0 ||
+	    (first->path && !(path = strdup(first->path)))) {
+		ms_outfile_abort(first);
+		ms_outfile_abort(second);
+		return rc < 0 ? rc : ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	/*
+	 * From here to the end the pair changes hands: a ^C now would leave the
+	 * old FIRST under its hidden name, so the catchable signals wait.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	/* The file FIRST replaces, kept under a hidden name until SECOND is in place. */
+	if (path && (first->flags & MS_OUTFILE_FORCE) && (keep = tmp_name(path))) {
+		fd = mkostemp(keep, O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		/* Nothing there to keep (ENOENT), or it cannot be moved aside: no backup. */
+		if (fd < 0 || rename(path, keep) != 0) {
+			if (fd >= 0)
+				unlink(keep);
+			free(keep);
+			keep = NULL;
+		}
+	}
+	rc = ms_outfile_commit(ctx, first);
+	if (rc == 0) {
+		rc = ms_outfile_commit(ctx, second);
+		/* Put the old FIRST back beside the old SECOND, or leave neither new. */
+		if (rc < 0 && path && (!keep || rename(keep, path) != 0))
+			unlink(path);
+		else if (rc < 0 && keep)
+			keep[0] = '\0';	/* renamed back: nothing left to remove */
+	} else {
+		ms_outfile_abort(second);
+		if (keep && rename(keep, path) == 0)
+			keep[0] = '\0';
+	}
+	if (keep && keep[0])
+		unlink(keep);
+	free(keep);
+	free(path);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 void ms_outfile_abort(struct ms_outfile *of)
 {
 	if (!of)

@@ -153,11 +153,11 @@ int ms_pagehash_write(struct ms_ctx *ctx, const struct ms_pagehash *ph, FILE *fp
 	return ferror(fp) ? ms_err_errno(ctx, -(errno ? errno : EIO), "write error") : 0;
 }
 
-int ms_pagehash_from_snapshot(struct ms_ctx *ctx, const struct ms_snapshot *s,
-			      const char *name, struct ms_pagehash **out)
+int ms_pagehash_parse(struct ms_ctx *ctx, const char *ps, const char *const *lines, size_t nlines,
+		      const char *name, struct ms_pagehash **out)
 {
 	struct ms_pagehash *ph = calloc(1, sizeof(*ph));
-	const char *v, *ps = ms_snapshot_get(s, "pagesize");
+	const char *v;
 	size_t k;
 	int rc = 0;
 
@@ -166,7 +166,7 @@ int ms_pagehash_from_snapshot(struct ms_ctx *ctx, const struct ms_snapshot *s,
 	ph->page = ps ? strtoull(ps, NULL, 10) : (uint64_t)sysconf(_SC_PAGESIZE);
 	if (ph->page == 0 || (ph->page & (ph->page - 1)))
 		rc = ms_err(ctx, -EBADMSG, "%s: bad pagesize \"%s\"", name, ps);
-	for (k = 0; rc == 0 && (v = ms_snapshot_get_nth(s, "pages", k)); k++) {
+	for (k = 0; rc == 0 && k < nlines && (v = lines[k]); k++) {
 		uint64_t start, end, i, n;
 		struct ph_range *r;
 		char *p;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ struct ms_plot {
 	char *title;
 	char *subtitle;		/* when the first sample was taken; may be NULL */
 	bool by_index;		/* x is snapshot numbers, not seconds */
+	double wall0;		/* wall-clock seconds (UTC) at time 0 of the times; 0: unknown */
+	uint64_t limit;		/* memory.max or --limit, drawn on the total's panel; 0: none */
 	struct line *l;
 	size_t nl;
 	struct mark *m;
@@ -156,13 +159,21 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* S as XML character data or attribute text: a path may hold any byte. */
-static void xml_str(FILE *fp, const char *s)
+/*
+ * S as XML character data or attribute text: a path may hold any byte.  At
+ * most MAX characters, the last of them "…" when S is longer (0: all).
+ */
+static void xml_strn(FILE *fp, const char *s, size_t max)
 {
 	const unsigned char *c = (const unsigned char *)s;
-	size_t n;
+	size_t n, chars = 0;
 
 	while (*c) {
+		n = *c >= 0x80 && utf8_len(c) ? utf8_len(c) : 1;
+		if (max && ++chars == max && c[n]) {
+			fputs("\xe2\x80\xa6", fp);	/* U+2026, the ellipsis */
+			return;
+		}
 		switch (*c) {
 		case '&': fputs("&amp;", fp); c++; continue;
 		case '<': fputs("&lt;", fp); c++; continue;
@@ -181,6 +192,11 @@ static void xml_str(FILE *fp, const char *s)
 			c++;
 		}
 	}
+}
+
+static void xml_str(FILE *fp, const char *s)
+{
+	xml_strn(fp, s, 0);
 }
 
 /* A step of 1, 2 or 5 times a power of UNIT (1024 for sizes, 10 for counts) giving about 5 ticks. */
@@ -203,7 +219,8 @@ static double nice_step(double span, double unit)
 /* Steps for elapsed time that read well: seconds, minutes, hours, days. */
 static double time_step(double span)
 {
-	static const double s[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
+	static const double s[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+				    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
 				    7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400,
 				    7 * 86400 };
 	size_t i;
@@ -214,60 +231,216 @@ static double time_step(double span)
 	return nice_step(span / 86400, 10) * 86400;
 }
 
-static void write_axes(const struct ms_plot *p, FILE *fp, double t0, double tspan, double ymax)
+/*
+ * A panel: one vertical scale, from LO to HI bytes over Y .. Y + HGT pixels.
+ * The total and the mappings get a panel each, each scaled to its own data,
+ * not from zero: a leak of 1.5% a day is a flat line on a scale from zero,
+ * and the mappings would be a flat line at the bottom of the total's.
+ */
+struct panel {
+	int y, hgt;
+	double lo, hi, step;
+};
+
+static double panel_y(const struct panel *pn, double v)
+{
+	return pn->y + (pn->hi - v) / (pn->hi - pn->lo) * pn->hgt;
+}
+
+static void panel_scale(struct panel *pn, double lo, double hi)
+{
+	double pad;
+
+	if (!(hi > lo)) {
+		/* One value: a window of 10% around it (1 KiB around zero). */
+		pad = fmax(hi * 0.05, 512);
+		lo -= pad;
+		hi += pad;
+	}
+	pad = (hi - lo) * 0.08;
+	pn->step = nice_step(hi - lo + 2 * pad, 1024);
+	pn->lo = fmax(0, floor((lo - pad) / pn->step) * pn->step);
+	pn->hi = ceil((hi + pad) / pn->step) * pn->step;
+	if (!(pn->hi > pn->lo))
+		pn->hi = pn->lo + pn->step;
+}
+
+/*
+ * A tick's label in the unit of the panel's top value, with as many
+ * decimals as the step needs: "1.50G", "1.51G", not "1.5G" twice.
+ */
+static void size_label(double v, const struct panel *pn, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	double unit = 1;
+	int k = 0, dec;
+
+	while (pn->hi / unit >= 1024 && k < 6) {
+		unit *= 1024;
+		k++;
+	}
+	dec = pn->step / unit >= 1 ? 0 : (int)ceil(-log10(pn->step / unit) - 1e-9);
+	if (dec > 3)
+		dec = 3;
+	if (v == 0)
+		snprintf(buf, len, "0");
+	else
+		snprintf(buf, len, "%.*f%c", k ? dec : 0, v / unit, k ? units[k] : 'B');
+}
+
+static void write_panel(FILE *fp, const struct panel *pn, const char *caption)
 {
 	char buf[32];
-	double step, v, x, y;
+	double v, y;
 
-	fprintf(fp, "<g font-size=\"11\" fill=\"#333\">\n");
-	step = nice_step(ymax, 1024);
-	for (v = 0; v <= ymax * 1.0001; v += step) {
-		y = TOP + PH - v / ymax * PH;
+	fprintf(fp, "<g class=\"panel\" font-size=\"11\" fill=\"#333\" data-lo=\"%.0f\" data-hi=\"%.0f\" data-y=\"%d\" data-height=\"%d\">\n",
+		pn->lo, pn->hi, pn->y, pn->hgt);
+	for (v = pn->lo; v <= pn->hi * 1.0001 + 1e-9; v += pn->step) {
+		y = panel_y(pn, v);
 		fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			LEFT, y, LEFT + PW, y);
+		size_label(v, pn, buf, sizeof(buf));
 		fprintf(fp, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LEFT - 6,
-			y + 4, ms_size_str((uint64_t)v, buf, sizeof(buf)));
-	}
-	step = p->by_index ? fmax(1, nice_step(tspan, 10)) : time_step(tspan);
-	for (v = 0; v <= tspan * 1.0001; v += step) {
-		x = LEFT + v / tspan * PW;
-		fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>\n", x,
-			TOP, x, TOP + PH);
-		if (p->by_index)
-			snprintf(buf, sizeof(buf), "%.0f", t0 + v + 1);
-		else if (v == 0)
-			snprintf(buf, sizeof(buf), "0s");
-		else
-			ms_duration_str(v, buf, sizeof(buf));
-		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
-			TOP + PH + 16, buf);
+			y + 4, buf);
 	}
 	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
-		LEFT, TOP, PW, PH);
-	fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", LEFT + PW / 2,
-		TOP + PH + 38, p->by_index ? "snapshot" : "time since the first sample");
-	fprintf(fp, "<text transform=\"translate(16 %d) rotate(-90)\" text-anchor=\"middle\">RSS (bytes, binary units)</text>\n",
-		TOP + PH / 2);
-	fprintf(fp, "</g>\n");
+		LEFT, pn->y, PW, pn->hgt);
+	fprintf(fp, "<text transform=\"translate(16 %d) rotate(-90)\" text-anchor=\"middle\">",
+		pn->y + pn->hgt / 2);
+	xml_str(fp, caption);
+	fprintf(fp, "</text>\n</g>\n");
+}
+
+/*
+ * The time axis under the last panel: clock times (UTC) at round steps when
+ * the wall-clock time of the first sample is known, else time elapsed.
+ */
+static void write_time_axis(const struct ms_plot *p, FILE *fp, double t0, double tspan, int y0,
+			    int y1)
+{
+	double step, v, first = 0, x;
+	char buf[32];
+	struct tm tm;
+	time_t sec;
+
+	step = p->by_index ? fmax(1, nice_step(tspan, 10)) : time_step(tspan);
+	if (p->wall0 > 0 && !p->by_index)
+		first = ceil((p->wall0 + t0) / step) * step - (p->wall0 + t0);
+	fprintf(fp, "<g class=\"time-axis\" font-size=\"11\" fill=\"#333\">\n");
+	for (v = first; v <= tspan * 1.0001; v += step) {
+		x = LEFT + v / tspan * PW;
+		fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>\n", x,
+			y0, x, y1);
+		if (p->by_index) {
+			snprintf(buf, sizeof(buf), "%.0f", t0 + v + 1);
+		} else if (p->wall0 > 0) {
+			double w = p->wall0 + t0 + v;
+
+			sec = (time_t)floor(w + 1e-6);
+			gmtime_r(&sec, &tm);
+			strftime(buf, sizeof(buf), tspan > 2 * 86400 ? "%m-%d %H:%M" :
+				 step < 60 ? "%H:%M:%S" : "%H:%M", &tm);
+			/* A step under a second: its tenths or hundredths too. */
+			if (step < 1)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%0*d",
+					 step < 0.1 ? 2 : 1,
+					 (int)llround((w - (double)sec) * (step < 0.1 ? 100 : 10)) %
+					 (step < 0.1 ? 100 : 10));
+		} else if (v == 0) {
+			snprintf(buf, sizeof(buf), "0s");
+		} else {
+			ms_duration_str(v, buf, sizeof(buf));
+		}
+		fprintf(fp, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+			x, y1 + 16, buf);
+	}
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n</g>\n",
+		LEFT + PW / 2, y1 + 38,
+		p->by_index ? "snapshot" : p->wall0 > 0 ? "time (UTC)" : "time since the first sample");
+}
+
+static void write_line(FILE *fp, const struct line *l, const struct panel *pn, size_t i,
+		       double t0, double tspan)
+{
+	const char *colour = i ? colours[(i - 1) % MS_ARRAY_SIZE(colours)] : "#000";
+	size_t j;
+
+	fprintf(fp, "<polyline class=\"series\" data-name=\"");
+	xml_str(fp, l->name);
+	fprintf(fp, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"", colour,
+		i ? "1.5" : "2.5");
+	for (j = 0; j < l->n; j++)
+		fprintf(fp, "%s%.1f,%.1f", j ? " " : "", LEFT + (l->t[j] - t0) / tspan * PW,
+			panel_y(pn, (double)l->v[j]));
+	fprintf(fp, "\">\n<desc>");
+	for (j = 0; j < l->n; j++)
+		fprintf(fp, "%s%.3f:%llu", j ? " " : "", l->t[j] - t0, (unsigned long long)l->v[j]);
+	fprintf(fp, "</desc></polyline>\n");
+}
+
+/*
+ * The total's trend as the verdict sees it (lib/trend.c: its rate and
+ * verdict over the same samples), drawn as a dotted line through the last
+ * sample with the rate and the verdict beside it.
+ */
+static void write_trend(struct ms_ctx *ctx, FILE *fp, const struct line *l, const struct panel *pn,
+			double t0, double tspan)
+{
+	struct ms_series *s;
+	double rate, x0, x1, v0, v1;
+	char a[MS_SIZE_STR_MAX];
+	size_t n = l->n;
+
+	if (n < 3 || ms_series_new(ctx, l->v, l->t, n, &s) < 0)
+		return;
+	rate = ms_series_rate(s);
+	v1 = (double)l->v[n - 1];
+	v0 = v1 - rate * (l->t[n - 1] - l->t[0]);
+	x0 = LEFT + (l->t[0] - t0) / tspan * PW;
+	x1 = LEFT + (l->t[n - 1] - t0) / tspan * PW;
+	fprintf(fp, "<g class=\"trend\" data-rate=\"%.3f\" data-verdict=\"%s\">"
+		"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" stroke-dasharray=\"2 3\"/>",
+		rate, ms_verdict_str(ms_series_verdict(s)), x0,
+		fmin(fmax(panel_y(pn, v0), pn->y), pn->y + pn->hgt), x1, panel_y(pn, v1));
+	fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s%s/s: %s</text></g>\n",
+		LEFT + 6, pn->y + 14, rate < 0 ? "-" : "+",
+		ms_size_str((uint64_t)fabs(rate), a, sizeof(a)), ms_verdict_str(ms_series_verdict(s)));
+	ms_series_free(s);
 }
 
 int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 {
-	double t0 = INFINITY, t1 = -INFINITY, ymax = 0, x, y, tspan;
+	double t0 = INFINITY, t1 = -INFINITY, lo[2] = { INFINITY, INFINITY }, hi[2] = { 0, 0 };
+	struct panel pn[2] = { { 0 } };
+	size_t i, j, np;
+	double x, y, tspan;
 	char buf[32];
-	size_t i, j;
 
 	if (!p->nl)
 		return ms_err(ctx, -EINVAL, "nothing to plot");
+	np = p->nl > 1 ? 2 : 1;
 	for (i = 0; i < p->nl; i++)
 		for (j = 0; j < p->l[i].n; j++) {
 			t0 = fmin(t0, p->l[i].t[j]);
 			t1 = fmax(t1, p->l[i].t[j]);
-			ymax = fmax(ymax, (double)p->l[i].v[j]);
+			lo[i > 0] = fmin(lo[i > 0], (double)p->l[i].v[j]);
+			hi[i > 0] = fmax(hi[i > 0], (double)p->l[i].v[j]);
 		}
 	tspan = t1 > t0 ? t1 - t0 : 1;
-	/* Headroom above the highest point, and a scale even for all zeros. */
-	ymax = ymax > 0 ? ymax * 1.05 : 1024;
+	/* The limit joins the total's scale when near enough to be read against it. */
+	if (p->limit && (double)p->limit <= hi[0] * 1.5)
+		hi[0] = fmax(hi[0], (double)p->limit);
+	if (np == 1) {
+		pn[0].y = TOP;
+		pn[0].hgt = PH;
+	} else {
+		pn[0].y = TOP;
+		pn[0].hgt = PH * 45 / 100;
+		pn[1].y = TOP + pn[0].hgt + 20;
+		pn[1].hgt = PH - pn[0].hgt - 20;
+	}
+	for (i = 0; i < np; i++)
+		panel_scale(&pn[i], lo[i], hi[i]);
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n", W, H, W, H);
@@ -282,7 +455,22 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 		xml_str(fp, p->subtitle);
 		fprintf(fp, "</text>\n");
 	}
-	write_axes(p, fp, t0, tspan, ymax);
+	write_panel(fp, &pn[0], np == 1 ? "RSS (binary units)" : "RSS, process total");
+	if (np == 2)
+		write_panel(fp, &pn[1], "RSS, fastest growing mappings");
+	write_time_axis(p, fp, t0, tspan, TOP, TOP + PH);
+	if (p->limit) {
+		ms_size_str(p->limit, buf, sizeof(buf));
+		if ((double)p->limit <= pn[0].hi) {
+			y = panel_y(&pn[0], (double)p->limit);
+			fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c00\" stroke-width=\"1.5\"/>"
+				"<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s</text></g>\n",
+				(unsigned long long)p->limit, LEFT, y, LEFT + PW, y, LEFT + PW - 4, y - 3, buf);
+		} else {
+			fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s, above the chart</text></g>\n",
+				(unsigned long long)p->limit, LEFT + PW - 4, pn[0].y + 12, buf);
+		}
+	}
 	for (i = 0; i < p->nm; i++) {
 		x = LEFT + (p->m[i].t - t0) / tspan * PW;
 		fprintf(fp, "<g class=\"mark\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
@@ -292,26 +480,10 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 		xml_str(fp, p->m[i].text);
 		fprintf(fp, "</text></g>\n");
 	}
-	/* The total last, so it is drawn over the mappings. */
-	for (i = p->nl; i-- > 0;) {
-		const struct line *l = &p->l[i];
-		const char *colour = i ? colours[(i - 1) % MS_ARRAY_SIZE(colours)] : "#000";
-
-		fprintf(fp, "<polyline class=\"series\" data-name=\"");
-		xml_str(fp, l->name);
-		fprintf(fp, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"", colour,
-			i ? "1.5" : "2.5");
-		for (j = 0; j < l->n; j++) {
-			x = LEFT + (l->t[j] - t0) / tspan * PW;
-			y = TOP + PH - (double)l->v[j] / ymax * PH;
-			fprintf(fp, "%s%.1f,%.1f", j ? " " : "", x, y);
-		}
-		fprintf(fp, "\">\n<desc>");
-		for (j = 0; j < l->n; j++)
-			fprintf(fp, "%s%.3f:%llu", j ? " " : "", l->t[j] - t0,
-				(unsigned long long)l->v[j]);
-		fprintf(fp, "</desc></polyline>\n");
-	}
+	/* The total last, so it is drawn over its trend. */
+	for (i = p->nl; i-- > 0;)
+		write_line(fp, &p->l[i], &pn[i > 0], i, t0, tspan);
+	write_trend(ctx, fp, &p->l[0], &pn[0], t0, tspan);
 	fprintf(fp, "<g class=\"legend\" font-size=\"11\">\n");
 	for (i = 0; i < p->nl; i++) {
 		const struct line *l = &p->l[i];
@@ -321,13 +493,19 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 			LEFT + PW + 14, ly, LEFT + PW + 34, ly,
 			i ? colours[(i - 1) % MS_ARRAY_SIZE(colours)] : "#000", i ? "2" : "3");
 		fprintf(fp, "<text x=\"%d\" y=\"%d\">", LEFT + PW + 40, ly + 4);
-		xml_str(fp, l->name);
+		/* What fits the legend's 260 pixels beside its size; the whole name is the line's data-name. */
+		xml_strn(fp, l->name, 30);
 		fprintf(fp, " (%s)</text>\n", ms_size_str(l->v[l->n - 1], buf, sizeof(buf)));
 	}
 	fprintf(fp, "</g>\n</svg>\n");
 	if (ferror(fp))
 		return ms_err(ctx, -EIO, "write error");
 	return 0;
+}
+
+void ms_plot_set_limit(struct ms_plot *p, uint64_t limit)
+{
+	p->limit = limit;
 }
 
 int ms_plot_write_file(struct ms_ctx *ctx, const struct ms_plot *p, const char *path,
@@ -467,6 +645,19 @@ static uint64_t snapshot_total(const struct ms_snapshot *s)
 	return sum;
 }
 
+/* The cgroup's memory.max a snapshot recorded; 0 for none or "max". */
+static uint64_t snapshot_limit(const struct ms_snapshot *s)
+{
+	const char *v = ms_snapshot_get(s, "memory.max");
+	char *end;
+	unsigned long long x;
+
+	if (!v || !isdigit((unsigned char)*v))
+		return 0;
+	x = strtoull(v, &end, 10);
+	return *end ? 0 : (uint64_t)x;
+}
+
 int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps, size_t n,
 		      size_t top, struct ms_plot **out)
 {
@@ -497,8 +688,12 @@ int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps
 		goto fail;
 	}
 	p->by_index = by_index;
+	p->limit = snapshot_limit(snaps[n - 1]);
 	if (ms_snapshot_time(snaps[0], &ts) == 0) {
 		struct tm tm;
+
+		if (!by_index)
+			p->wall0 = (double)ts.tv_sec + ts.tv_nsec / 1e9 - t[0];
 
 		strftime(title, sizeof(title), "from %Y-%m-%d %H:%M:%S UTC",
 			 gmtime_r(&ts.tv_sec, &tm));
@@ -516,9 +711,15 @@ int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps
 		goto fail;
 	for (i = 1; i < n && rc == 0; i++) {
 		pid_t a = ms_snapshot_pid(snaps[i - 1]), b = ms_snapshot_pid(snaps[i]);
+		char why[96];
 
 		if (a && b && a != b) {
 			snprintf(text, sizeof(text), "restart: pid %d", (int)b);
+			rc = ms_plot_mark(ctx, p, t[i], text);
+		} else if (!ms_snapshot_same_process(snaps[i - 1], snaps[i], why, sizeof(why))) {
+			/* The same pid, another process: reused, or an exec. */
+			snprintf(text, sizeof(text), "restart: pid %d %s", (int)b,
+				 strstr(why, "exec") ? "exec'd" : "reused");
 			rc = ms_plot_mark(ctx, p, t[i], text);
 		} else if (v[i] < v[i - 1] / 2) {
 			rc = ms_plot_mark(ctx, p, t[i], "drop");
@@ -562,6 +763,7 @@ int ms_plot_watch(struct ms_ctx *ctx, const struct ms_watch *w, size_t top,
 		  struct ms_plot **out)
 {
 	const struct ms_watch_item *tot = ms_watch_total(w), *it;
+	struct timespec ts;
 	const uint64_t *v;
 	const double *t;
 	struct ms_plot *p;
@@ -583,6 +785,9 @@ int ms_plot_watch(struct ms_ctx *ctx, const struct ms_watch *w, size_t top,
 	n = ms_watch_item_count(tot);
 	t = ms_watch_item_times(tot);
 	v = ms_watch_item_values(tot, MS_WATCH_RSS);
+	p->limit = ms_watch_limit(w);
+	if (ms_watch_last(w) && ms_snapshot_time(ms_watch_last(w), &ts) == 0 && n)
+		p->wall0 = (double)ts.tv_sec + ts.tv_nsec / 1e9 - t[n - 1];
 	rc = ms_plot_add(ctx, p, ms_watch_pid(w) ? "process total" : "all processes", t, v, n);
 	for (i = 1; i < n && rc == 0; i++)
 		if (v[i] < v[i - 1] / 2)

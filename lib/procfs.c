@@ -296,3 +296,79 @@ int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len)
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
+
+int ms_procfs_cgroup(struct ms_ctx *ctx, pid_t pid, char **v2, char **v1)
+{
+	char *buf, *line, *save = NULL, *a = NULL, *b = NULL;
+	size_t len;
+	int rc;
+
+	if (v2)
+		*v2 = NULL;
+	if (v1)
+		*v1 = NULL;
+	rc = ms_procfs_read(ctx, pid, "cgroup", &buf, &len);
+	if (rc < 0)
+		return rc;
+	/* "0::PATH" for v2; "N:CONTROLLERS:PATH" for v1, memory among them. */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
+
+		if (!path)
+			continue;
+		*path++ = '\0';
+		if (!strcmp(line, "0") && ctrl[1] == '\0')
+			a = path;
+		else if (!strcmp(ctrl + 1, "memory") || strstr(ctrl + 1, ",memory") ||
+			 !strncmp(ctrl + 1, "memory,", 7))
+			b = path;
+	}
+	rc = 0;
+	if (v2 && a && !(*v2 = strdup(a)))
+		rc = -ENOMEM;
+	if (v1 && b && !(*v1 = strdup(b)))
+		rc = -ENOMEM;
+	free(buf);
+	if (rc < 0) {
+		if (v2) {
+			free(*v2);
+			*v2 = NULL;
+		}
+		return ms_err(ctx, rc, "out of memory");
+	}
+	return 0;
+}
+
+int ms_procfs_identity(struct ms_ctx *ctx, pid_t pid, unsigned long long *starttime,
+		       char *exe, size_t exelen)
+{
+	char *buf, *p, path[64];
+	struct stat st;
+	size_t len;
+	int rc, field;
+
+	if (starttime) {
+		rc = ms_procfs_read(ctx, pid, "stat", &buf, &len);
+		if (rc < 0)
+			return rc;
+		/* The name in parentheses may hold anything: count from its last ')'. */
+		p = memrchr(buf, ')', len);
+		for (field = 2; p && field < 22; field++)
+			p = memchr(p + 1, ' ', len - (size_t)(p + 1 - buf));
+		rc = p && sscanf(p, " %llu", starttime) == 1 ? 0 :
+		     ms_err(ctx, -EBADMSG, "/proc/%d/stat: no start time in it", (int)pid);
+		free(buf);
+		if (rc < 0)
+			return rc;
+	}
+	if (exe && exelen) {
+		ms_procfs_path(pid, "exe", path, sizeof(path));
+		/* No executable to stat (a kernel thread, or no permission): none. */
+		if (stat(path, &st) < 0)
+			exe[0] = '\0';
+		else
+			snprintf(exe, exelen, "%llx:%llx", (unsigned long long)st.st_dev,
+				 (unsigned long long)st.st_ino);
+	}
+	return 0;
+}

@@ -200,32 +200,35 @@ static int hdr_add_file(struct ms_snapshot *s, const char *key, const char *path
 }
 
 /*
+ * "# starttime:" and "# exe_id:": which process this is, beyond its pid, so a
+ * series can tell a reused pid or an exec from the process it followed.
+ */
+static int hdr_add_identity(struct ms_snapshot *s, pid_t pid)
+{
+	unsigned long long start;
+	char buf[48];
+	int rc = 0;
+
+	if (ms_procfs_identity(NULL, pid, &start, buf + 24, 24) < 0)
+		return 0;
+	if (buf[24])
+		rc = hdr_add(s, "exe_id", buf + 24, strlen(buf + 24));
+	snprintf(buf, 24, "%llu", start);
+	return rc < 0 ? rc : hdr_add(s, "starttime", buf, strlen(buf));
+}
+
+/*
  * "# cgroup:" and its memory.max and memory.current: from cgroup v2, or
  * from v1's memory controller (memory.limit_in_bytes, memory.usage_in_bytes)
  * on hybrid systems, so a limit is known either way.
  */
 static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 {
-	char *buf, *line, *save = NULL, file[4096];
-	const char *v2 = NULL, *v1 = NULL;
-	size_t len;
+	char file[4096], *v2 = NULL, *v1 = NULL;
 	int rc = 0;
 
-	if (ms_procfs_read(NULL, pid, "cgroup", &buf, &len) < 0)
+	if (ms_procfs_cgroup(NULL, pid, &v2, &v1) < 0)
 		return 0;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-
-		if (!path)
-			continue;
-		*path++ = '\0';
-		if (!strcmp(line, "0") && ctrl[1] == '\0')
-			v2 = path;
-		else if (strstr(ctrl + 1, "memory") &&
-			 (!strcmp(ctrl + 1, "memory") || strstr(ctrl + 1, ",memory") ||
-			  strstr(ctrl + 1, "memory,")))
-			v1 = path;
-	}
 	if (v2) {
 		snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.max", v2);
 		if (access(file, R_OK) == 0) {
@@ -235,6 +238,7 @@ static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 			snprintf(file, sizeof(file), "/sys/fs/cgroup%s/memory.current", v2);
 			if (rc == 0 && hdr_add_file(s, "memory.current", file, false) < 0)
 				rc = -ENOMEM;
+			free(v1);
 			v1 = NULL;
 		}
 	}
@@ -249,7 +253,8 @@ static int hdr_add_cgroup(struct ms_snapshot *s, pid_t pid)
 				rc = -ENOMEM;
 		}
 	}
-	free(buf);
+	free(v2);
+	free(v1);
 	return rc;
 }
 
@@ -274,7 +279,8 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add_proc(ctx, s, pid, "cmdline", "cmdline", ' ');
 	if (rc < 0)
 		return rc;
-	if (hdr_add_cgroup(s, pid) < 0 || hdr_add_threads(ctx, s, pid) < 0)
+	if (hdr_add_identity(s, pid) < 0 || hdr_add_cgroup(s, pid) < 0 ||
+	    hdr_add_threads(ctx, s, pid) < 0)
 		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -291,7 +297,7 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
-	snprintf(buf, sizeof(buf), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", buf, sizeof(buf));
 	if (rc == 0)
 		rc = hdr_add(s, "source", buf, strlen(buf));
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
@@ -320,7 +326,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 			    (int)pid);
 		goto fail;
 	}
-	snprintf(name, sizeof(name), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
@@ -352,7 +358,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	rc = collect_header(ctx, &hdr, pid);
 	if (rc < 0)
 		goto out;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	ms_procfs_path(pid, "smaps", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -783,4 +789,46 @@ nomem:
 		free(p[i]);
 	free(p);
 	return ms_err(ctx, -ENOMEM, "%s: out of memory", dir);
+}
+
+int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const char *name,
+			 struct ms_pagehash **out)
+{
+	const char **lines = NULL;
+	size_t n = 0;
+	int rc;
+
+	while (ms_snapshot_get_nth(s, "pages", n))
+		n++;
+	if (n && !(lines = calloc(n, sizeof(*lines))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (size_t k = 0; k < n; k++)
+		lines[k] = ms_snapshot_get_nth(s, "pages", k);
+	rc = ms_pagehash_parse(ctx, ms_snapshot_get(s, "pagesize"), lines, n, name, out);
+	free(lines);
+	return rc;
+}
+
+bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snapshot *b,
+			      char *why, size_t len)
+{
+	const char *x, *y;
+
+	if (ms_snapshot_pid(a) != ms_snapshot_pid(b)) {
+		snprintf(why, len, "is another pid");
+		return false;
+	}
+	x = ms_snapshot_get(a, "starttime");
+	y = ms_snapshot_get(b, "starttime");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "was reused: another process started with it");
+		return false;
+	}
+	x = ms_snapshot_get(a, "exe_id");
+	y = ms_snapshot_get(b, "exe_id");
+	if (x && y && strcmp(x, y)) {
+		snprintf(why, len, "exec'd another program");
+		return false;
+	}
+	return true;
 }

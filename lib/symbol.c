@@ -7,10 +7,10 @@
  * counted per mapping without one.
  */
 #include <ctype.h>
-#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <libiberty/demangle.h>
 #include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -175,34 +175,20 @@ char *ms_sym_demangle_type(const char *m, char *buf, size_t len)
 }
 
 /*
- * Any other C++ name: libstdc++'s demangler when the library is on the
- * system.  It is loaded at run time, so the C tools do not link libstdc++.
+ * Any other C++ name, and Rust's (legacy _ZN...17h<hash>E and v0 _R...):
+ * libiberty's demangler, the one binutils and gdb use, with c++filt's
+ * options, so a name reads here as c++filt prints it.
  */
 char *ms_symbols_demangle(const char *name)
 {
-	typedef char *(*cxa_demangle_fn)(const char *, char *, size_t *, int *);
-	static cxa_demangle_fn fn;
-	static bool tried;
-	char buf[512];
-	int st = -1;
-	char *r;
+	char buf[512], *r;
 
-	if (strncmp(name, "_Z", 2))
+	if (strncmp(name, "_Z", 2) && strncmp(name, "_R", 2))
 		return strdup(name);
 	if (ms_sym_demangle_type(name, buf, sizeof(buf)))
 		return strdup(buf);
-	if (!tried) {
-		void *h = dlopen("libstdc++.so.6", RTLD_LAZY);
-
-		tried = true;
-		if (h)
-			*(void **)&fn = dlsym(h, "__cxa_demangle");
-	}
-	r = fn ? fn(name, NULL, NULL, &st) : NULL;
-	if (r && st == 0)
-		return r;
-	free(r);
-	return strdup(name);
+	r = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_VERBOSE | DMGL_AUTO);
+	return r ? r : strdup(name);
 }
 
 static uint64_t hash64(uint64_t x)
@@ -1057,7 +1043,7 @@ int ms_symbols_new_pid(struct ms_ctx *ctx, pid_t pid, struct ms_symbols **out)
 	rc = ms_procfs_read(ctx, pid, "maps", &buf, &len);
 	if (rc < 0)
 		return rc;
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	ms_procfs_path(pid, "maps", name, sizeof(name));
 	rc = ms_symbols_new(ctx, buf, len, name, &s);
 	free(buf);
 	if (rc == 0 && (rc = ms_symbols_set_pid(ctx, s, pid)) < 0)

@@ -6,6 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <memsift/diff.h>
 #include <memsift/label.h>
 #include <memsift/procfs.h>
@@ -397,6 +400,7 @@ fail:
 int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 {
 	struct ms_snapshot *s;
+	char why[96];
 	int rc;
 
 	if (!w->pid)
@@ -407,6 +411,11 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 		return ms_err(ctx, -ESRCH, "pid %d: exited", (int)w->pid);
 	if (rc < 0)
 		return rc;
+	/* A reused pid or an exec is another process: not one more sample of this one. */
+	if (w->last && !ms_snapshot_same_process(w->last, s, why, sizeof(why))) {
+		ms_snapshot_free(s);
+		return ms_err(ctx, -ESTALE, "pid %d %s", (int)w->pid, why);
+	}
 	return ms_watch_add_snapshot(ctx, w, s);
 }
 
@@ -553,34 +562,211 @@ static int prom_item(struct ms_ctx *ctx, const struct ms_watch_item *it, size_t 
 	return rc;
 }
 
-int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w, size_t top, struct ms_prom *p)
+static const struct {
+	const char *name, *help;
+} group_families[] = {
+	{ "memsift_group_rss_bytes", "Resident set size of the group's processes, summed, from smaps_rollup." },
+	{ "memsift_group_anonymous_bytes", "Anonymous memory of the group's processes, summed." },
+	{ "memsift_group_swap_bytes", "Swapped-out memory of the group's processes, summed." },
+	{ "memsift_group_rss_growth_bytes_per_second",
+	  "Growth rate of the group's resident set: its processes' Theil-Sen slopes, summed." },
+	{ "memsift_group_processes", "Processes in the group at the sample." },
+	{ "memsift_group_growing_processes",
+	  "Processes of the group whose resident set grows with no steady state." },
+	{ "memsift_groups_omitted",
+	  "Groups not exported: below --min-rss, or past the --top largest." },
+};
+
+struct group {
+	char *key;
+	uint64_t v[MS_WATCH__NVALUES];
+	double rate;
+	size_t n, growing;
+};
+
+static int cmp_group_rss(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->v[MS_WATCH_RSS] != y->v[MS_WATCH_RSS])
+		return x->v[MS_WATCH_RSS] < y->v[MS_WATCH_RSS] ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+static int regex_compile(struct ms_ctx *ctx, const char *regex, pcre2_code **re)
+{
+	PCRE2_SIZE off;
+	int errc;
+
+	*re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, 0, &errc, &off, NULL);
+	if (!*re) {
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(errc, msg, sizeof(msg));
+		return ms_err(ctx, -EINVAL, "\"%s\": %s at offset %zu", regex, (char *)msg,
+			      (size_t)off);
+	}
+	return 0;
+}
+
+int ms_watch_group_regex_check(struct ms_ctx *ctx, const char *regex)
+{
+	pcre2_code *re;
+	int rc = regex_compile(ctx, regex, &re);
+
+	pcre2_code_free(re);
+	return rc;
+}
+
+/* The group of process IT, a new string; NULL and 0 when it is in none. */
+static int group_key(struct ms_ctx *ctx, const struct ms_watch_item *it,
+		     const struct ms_watch_prom_opts *o, pcre2_code *re, pcre2_match_data *md,
+		     char **key)
+{
+	const char *comm = it->comm ? it->comm : "";
+	char *v2 = NULL, *v1 = NULL;
+
+	*key = NULL;
+	switch (o->by) {
+	case MS_WATCH_BY_COMM:
+		*key = strdup(comm);
+		break;
+	case MS_WATCH_BY_CGROUP:
+		/* A process gone since the sample is in no group. */
+		if (ms_procfs_cgroup(NULL, it->pid, &v2, &v1) < 0)
+			return 0;
+		/* Where its memory is accounted: v1's memory controller on a hybrid system. */
+		if (v1) {
+			free(v2);
+			*key = v1;
+		} else {
+			*key = v2 ? v2 : strdup("");
+		}
+		break;
+	case MS_WATCH_BY_REGEX: {
+		PCRE2_SIZE *ov;
+		int n = pcre2_match(re, (PCRE2_SPTR)comm, strlen(comm), 0, 0, md, NULL);
+		size_t g;
+
+		if (n < 0)
+			return 0;
+		ov = pcre2_get_ovector_pointer(md);
+		g = n > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
+		*key = strndup(comm + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+		break;
+	}
+	}
+	return *key ? 0 : ms_err(ctx, -ENOMEM, "out of memory");
+}
+
+/* --all: one series per group, the largest first, never one per pid. */
+static int prom_groups(struct ms_ctx *ctx, const struct ms_watch *w,
+		       const struct ms_watch_prom_opts *o, struct ms_prom *p)
+{
+	struct group *g = calloc(w->nitems ? w->nitems : 1, sizeof(*g));
+	pcre2_match_data *md = NULL;
+	pcre2_code *re = NULL;
+	const char *labels[8] = { "by", NULL, "group", NULL, NULL };
+	static const char *const by[] = { "comm", "cgroup", "regex" };
+	size_t i, j, ng = 0, shown = 0;
+	double v;
+	int rc = 0;
+
+	if (!g)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (o->by == MS_WATCH_BY_REGEX) {
+		rc = regex_compile(ctx, o->regex ? o->regex : "", &re);
+		if (rc == 0 && !(md = pcre2_match_data_create_from_pattern(re, NULL)))
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < w->nitems && rc == 0; i++) {
+		const struct ms_watch_item *it = w->items[i];
+		char *key;
+
+		/* w->items are the processes of the newest sample, no others. */
+		if ((rc = group_key(ctx, it, o, re, md, &key)) < 0 || !key)
+			continue;
+		for (j = 0; j < ng && strcmp(g[j].key, key); j++)
+			;
+		if (j == ng)
+			g[ng++].key = key;
+		else
+			free(key);
+		for (size_t k = 0; k < MS_WATCH__NVALUES; k++)
+			g[j].v[k] += ms_watch_item_now(it, k);
+		g[j].n++;
+		if (it->series) {
+			g[j].rate += ms_series_rate(it->series);
+			g[j].growing += ms_series_verdict(it->series) == MS_VERDICT_GROWING;
+		}
+	}
+	qsort(g, ng, sizeof(*g), cmp_group_rss);
+	labels[1] = by[o->by];
+	for (i = 0; i < ng && rc == 0; i++) {
+		if (g[i].v[MS_WATCH_RSS] < o->min_rss || (o->top && shown >= o->top))
+			continue;
+		shown++;
+		labels[3] = g[i].key;
+		for (j = 0; j < MS_WATCH__NVALUES && rc == 0; j++)
+			rc = ms_prom_add(ctx, p, group_families[j].name, labels, (double)g[i].v[j]);
+		if (rc == 0)
+			rc = ms_prom_add(ctx, p, group_families[3].name, labels, g[i].rate);
+		if (rc == 0)
+			rc = ms_prom_add(ctx, p, group_families[4].name, labels, (double)g[i].n);
+		if (rc == 0)
+			rc = ms_prom_add(ctx, p, group_families[5].name, labels, (double)g[i].growing);
+	}
+	labels[2] = NULL;
+	v = (double)(ng - shown);
+	if (rc == 0)
+		rc = ms_prom_add(ctx, p, group_families[6].name, labels, v);
+	for (i = 0; i < ng; i++)
+		free(g[i].key);
+	free(g);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return rc;
+}
+
+int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w,
+		  const struct ms_watch_prom_opts *o, struct ms_prom *p)
 {
 	const char *labels[16] = { 0 };
 	char pid[16], start[24], label[128];
+	struct timespec now;
 	const char *comm;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < MS_ARRAY_SIZE(families) && rc == 0; i++)
-		rc = ms_prom_family(ctx, p, families[i].name, MS_PROM_GAUGE, families[i].help);
+	rc = ms_prom_family(ctx, p, "memsift_sample_timestamp_seconds", MS_PROM_GAUGE,
+			    "When the sample was taken (Unix time): a file older than a few intervals is stale.");
+	if (rc < 0)
+		return rc;
+	if (!w->pid) {
+		for (i = 0; i < MS_ARRAY_SIZE(group_families) && rc == 0; i++)
+			rc = ms_prom_family(ctx, p, group_families[i].name, MS_PROM_GAUGE,
+					    group_families[i].help);
+	} else {
+		for (i = 0; i < MS_ARRAY_SIZE(families) && rc == 0; i++)
+			rc = ms_prom_family(ctx, p, families[i].name, MS_PROM_GAUGE, families[i].help);
+	}
 	if (rc < 0 || !w->total.n)
 		return rc;
+	clock_gettime(CLOCK_REALTIME, &now);
+	rc = ms_prom_add(ctx, p, "memsift_sample_timestamp_seconds", labels,
+			 (double)now.tv_sec + now.tv_nsec / 1e9);
+	if (rc < 0)
+		return rc;
+	if (!w->pid)
+		return prom_groups(ctx, w, o, p);
 	labels[0] = "pid";
 	labels[1] = pid;
 	labels[2] = "comm";
-	if (!w->pid) {
-		for (i = 0; i < w->nitems && rc == 0; i++) {
-			snprintf(pid, sizeof(pid), "%d", (int)w->items[i]->pid);
-			labels[3] = w->items[i]->comm;
-			rc = prom_item(ctx, w->items[i], 0, labels, 4, p);
-		}
-		return rc;
-	}
 	snprintf(pid, sizeof(pid), "%d", (int)w->pid);
 	comm = ms_watch_item_comm(&w->total);
 	labels[3] = comm ? comm : "";
 	rc = prom_item(ctx, &w->total, 0, labels, 4, p);
-	for (i = 0; i < top && i < w->nitems && rc == 0; i++) {
+	for (i = 0; i < o->top && i < w->nitems && rc == 0; i++) {
 		const struct ms_mapping *m = w->ranked[i]->m;
 
 		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)ms_mapping_start(m));

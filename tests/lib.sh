@@ -6,6 +6,9 @@
 #
 #   MS_BUILDDIR          where the build tree is (default: .)
 #   MS_LEAKER            the leaker binary (default: $MS_BUILDDIR/tests/leaker/leaker)
+#   MS_HOOKED            the tools built with MEMSIFT_TEST_HOOK (leakhunt, mapswatch,
+#                        regiondump), for tests that pause them at a known point
+#                        (default: $MS_BUILDDIR/tests/hooked); the installed tools ignore it
 #   MS_LEAKER_TIMEOUT    seconds to wait for one reply before failing (default: 60);
 #                        a guard against a hung leaker, not a way to wait
 #
@@ -22,6 +25,7 @@ fi
 
 : "${MS_BUILDDIR:=.}"
 : "${MS_LEAKER:=$MS_BUILDDIR/tests/leaker/leaker}"
+: "${MS_HOOKED:=$MS_BUILDDIR/tests/hooked}"
 : "${MS_LEAKER_TIMEOUT:=60}"
 
 ms_test_name=${0##*/}

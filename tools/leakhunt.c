@@ -223,6 +223,9 @@ static void progress(const struct ms_hunt *h)
 		ms_verdict_str(ms_series_verdict(tot)));
 }
 
+/* Snapshots skipped: one took longer than the interval. */
+static uint64_t late;
+
 /*
  * Sleep until NEXT or a signal; with a trace, read its samples meanwhile.
  * A trace that fails is dropped with a warning: the hunt goes on without.
@@ -294,30 +297,31 @@ static void save_trace(struct ms_ctx *ctx, const struct ms_growtrace *gt, const 
 static int watch(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_hunt *h,
 		 struct ms_snapshot *s)
 {
-	struct timespec t0, next;
-	uint64_t k;
+	struct timespec t0, next, held;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (k = 1;; k++) {
+	next = t0;
+	for (;;) {
 		rc = ms_hunt_add(ctx, h, s);
 		if (rc < 0) {
 			ms_cli_warn_ctx(ctx, NULL);
-			return rc;
+			/* The pid became another process: the first one's hunt is reported. */
+			return rc == -ESTALE ? 0 : rc;
 		}
 		progress(h);
 		if (stop_sig)
 			return interrupted(ctx, ctl, h);
-		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count) ||
-		    (ctl->duration && k * ctl->interval > ctl->duration))
+		if (ms_hunt_confirmed(h) || (ctl->count && ms_hunt_count(h) >= ctl->count))
 			return 0;
-		ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h));
-		next.tv_sec = t0.tv_sec + (time_t)((k * ctl->interval) / 1000000);
-		next.tv_nsec = t0.tv_nsec + (long)((k * ctl->interval) % 1000000) * 1000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
+		/* Slots a slow snapshot overran are skipped, not chased. */
+		late += ms_cli_next_slot(&t0, &next, ctl->interval, ctl->duration);
+		/* -d is clock time: the next slot past it is not taken. */
+		if (ctl->duration && ms_cli_usec_between(&t0, &next) > (int64_t)ctl->duration)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &held);
+		if (ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h)))
+			ms_cli_shift_clock(&t0, &next, &held);
 		wait_tracing(ctx, ctl, &next);
 		if (stop_sig)
 			return interrupted(ctx, ctl, h);
@@ -388,6 +392,7 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, NULL, "out of memory");
 	parse_args(ctx, &ctl, argc, argv);
+	ctl.o.cmdline = ms_cli_cmdline(argc, argv);
 
 	/* The first snapshot before the directory: a wrong pid leaves nothing behind. */
 	if (ms_snapshot_take(ctx, ctl.o.pid, &first) < 0 ||
@@ -398,6 +403,9 @@ int main(int argc, char **argv)
 	catch_stop(true);
 	rc = watch(ctx, &ctl, h, first);
 	catch_stop(false);
+	if (late)
+		warnx("%llu snapshots skipped: a snapshot took longer than the interval",
+		      (unsigned long long)late);
 	if (ctl.gt && ms_growtrace_finish(ctx, ctl.gt) < 0) {
 		ms_cli_warn_ctx(ctx, "growth stacks");
 		ms_growtrace_free(ctl.gt);
@@ -443,6 +451,7 @@ int main(int argc, char **argv)
 		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
 	ms_growtrace_free(ctl.gt);
+	free((char *)ctl.o.cmdline);
 	ms_ctx_free(ctx);
 	return status;
 }

@@ -192,6 +192,36 @@ static const char *backwards(const struct mapsdiff_ctl *ctl, size_t i, double bt
 	return "snapshot times go backwards";
 }
 
+/*
+ * A series whose pid was reused, or which exec'd, holds two processes under
+ * one number: only the snapshots of the newest are judged, and it is said.
+ */
+static void since_last_start(struct mapsdiff_ctl *ctl)
+{
+	char why[96];
+	size_t i, k = 0;
+
+	for (i = 1; i < ctl->n; i++)
+		if (ms_snapshot_pid(ctl->snap[i]) == ms_snapshot_pid(ctl->snap[i - 1]) &&
+		    !ms_snapshot_same_process(ctl->snap[i - 1], ctl->snap[i], why, sizeof(why))) {
+			warnx("%s: pid %d %s since %s; judging the %zu snapshots from %s on",
+			      ctl->path[i], (int)ms_snapshot_pid(ctl->snap[i]), why, ctl->path[i - 1],
+			      ctl->n - i, ctl->path[i]);
+			k = i;
+		}
+	if (!k)
+		return;
+	for (i = 0; i < k; i++) {
+		ms_snapshot_free(ctl->snap[i]);
+		free(ctl->path[i]);
+	}
+	memmove(ctl->snap, ctl->snap + k, (ctl->n - k) * sizeof(*ctl->snap));
+	memmove(ctl->path, ctl->path + k, (ctl->n - k) * sizeof(*ctl->path));
+	if (ctl->times)
+		memmove(ctl->times, ctl->times + k, (ctl->n - k) * sizeof(*ctl->times));
+	ctl->n -= k;
+}
+
 /* Load every input; warn about what makes the comparison weaker. */
 static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 {
@@ -230,6 +260,7 @@ static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		free(ctl->times);
 		ctl->times = NULL;
 	}
+	since_last_start(ctl);
 	mm = ms_snapshot_get(ctl->snap[ctl->n - 1], "memory.max");
 	if (!ctl->limit && mm && strcmp(mm, "max"))
 		ctl->limit = strtoull(mm, NULL, 10);

@@ -58,12 +58,15 @@ static const struct ms_out_column columns[] = {
 #define COLS_ALL "PID,COMM,RSS,GROWTH,RATE,VERDICT,TREND"
 #define SPARK_WIDTH 20
 #define PROM_TOP 10
+#define PROM_MIN_RSS (16ULL << 20)
 #define PLOT_TOP 5
 
 struct mapswatch_ctl {
 	pid_t pid;
 	bool all, batch, live, utf8;
 	uint64_t interval, duration, count, limit, top;
+	uint64_t late;		/* samples skipped: one took longer than the interval */
+	struct ms_watch_prom_opts prom_opts;
 	const char *dir, *plot, *prom, *columns, *gctrace;
 	const char *made_dir;	/* the -o DIR, when this run made it */
 	unsigned outflags, fileflags;
@@ -75,7 +78,7 @@ struct mapswatch_ctl {
 };
 
 enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_GCTRACE, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT,
-       OPT_PROM, OPT_TOP };
+       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS };
 
 static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
 static const struct option longopts[] = {
@@ -93,9 +96,11 @@ static const struct option longopts[] = {
 	{ "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "gctrace", required_argument, NULL, OPT_GCTRACE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "min-rss", required_argument, NULL, OPT_MIN_RSS },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "prom", required_argument, NULL, OPT_PROM },
+	{ "prom-by", required_argument, NULL, OPT_PROM_BY },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -133,11 +138,14 @@ static _Noreturn void usage(void)
 	       "                          lines in FILE (- for standard input) instead\n");
 	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
 	       "                          cgroup's memory.max)\n");
+	printf("     --min-rss SIZE     export no group of processes with less RSS (default 16M)\n");
 	printf("     --noheadings       no column headings\n");
 	printf("     --plot FILE        draw RSS over time as SVG into FILE at the end\n");
 	printf("     --prom FILE        write Prometheus metrics to FILE after each sample\n");
-	printf("     --top N            show the N fastest growing (and export N mappings\n"
-	       "                          to --prom, default %d)\n", PROM_TOP);
+	printf("     --prom-by KEY      every process: one series per group of processes, by\n"
+	       "                          comm (default), cgroup or regex:REGEX on comm\n");
+	printf("     --top N            show the N fastest growing (and export N mappings,\n"
+	       "                          or with --all N groups, to --prom, default %d)\n", PROM_TOP);
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(columns, MS_ARRAY_SIZE(columns), stdout);
 	printf("\nExit status: 0 success, 1 failure.\n");
@@ -193,6 +201,25 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			break;
 		case OPT_PLOT: ctl->plot = optarg; break;
 		case OPT_PROM: ctl->prom = optarg; break;
+		case OPT_PROM_BY:
+			if (!strcmp(optarg, "comm")) {
+				ctl->prom_opts.by = MS_WATCH_BY_COMM;
+			} else if (!strcmp(optarg, "cgroup")) {
+				ctl->prom_opts.by = MS_WATCH_BY_CGROUP;
+			} else if (!strncmp(optarg, "regex:", 6)) {
+				ctl->prom_opts.by = MS_WATCH_BY_REGEX;
+				ctl->prom_opts.regex = optarg + 6;
+				if (ms_watch_group_regex_check(ctx, optarg + 6) < 0)
+					ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--prom-by");
+			} else {
+				errx(MS_EXIT_FAILURE, "--prom-by: \"%s\" is no key; give comm, cgroup or regex:REGEX",
+				     optarg);
+			}
+			break;
+		case OPT_MIN_RSS:
+			if (ms_parse_size(ctx, optarg, &ctl->prom_opts.min_rss) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-rss");
+			break;
 		case OPT_TOP:
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
@@ -450,30 +477,37 @@ static int after_sample(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	if (rc == 0 && ctl->prom) {
 		rc = ms_prom_new(ctx, &p);
 		if (rc == 0)
-			rc = ms_watch_prom(ctx, ctl->w, ctl->top ? ctl->top : PROM_TOP, p);
+			rc = ms_watch_prom(ctx, ctl->w, &ctl->prom_opts, p);
 		/* Ours after the first write: replaced each interval from then on. */
 		if (rc == 0)
 			rc = ms_prom_write_file(ctx, p, ctl->prom,
 						ctl->fileflags | (n > 1 ? MS_OUTFILE_FORCE : 0));
 		ms_prom_free(p);
 	}
-	ms_cli_test_hook("snapshot", "snapshot %zu", n);
 	return rc;
 }
 
 /* Sample until the count or duration ends, q, a signal, or the process exits. */
 static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 {
-	struct timespec next, start;
+	struct timespec next, start, held;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	next = start;
 	for (;;) {
 		rc = ms_watch_sample(ctx, ctl->w);
-		if (rc == -ESRCH && ms_watch_samples(ctl->w)) {
-			warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
-			      ms_watch_samples(ctl->w));
+		if ((rc == -ESRCH || rc == -ESTALE) && ms_watch_samples(ctl->w)) {
+			/* -ESTALE: the pid became another process, and the message says how. */
+			if (rc == -ESRCH)
+				warnx("pid %d exited; the watch ends after %zu samples", (int)ctl->pid,
+				      ms_watch_samples(ctl->w));
+			else
+				warnx("%s; the watch ends after %zu samples", ms_ctx_errmsg(ctx),
+				      ms_watch_samples(ctl->w));
+			/* A dead pid's metrics would keep an alert firing: they go with it. */
+			if (ctl->prom && unlink(ctl->prom) == 0)
+				warnx("%s removed: its metrics were of pid %d", ctl->prom, (int)ctl->pid);
 			return;
 		}
 		if (rc < 0)
@@ -493,18 +527,16 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 				ms_outdir_remove(ctl->made_dir);
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 		}
+		clock_gettime(CLOCK_MONOTONIC, &held);
+		if (ms_cli_test_hook("snapshot", "snapshot %zu", ms_watch_samples(ctl->w)))
+			ms_cli_shift_clock(&start, &next, &held);
 		if (ctl->live)
 			draw(ctx, ctl);
 		if (ctl->count && ms_watch_samples(ctl->w) >= ctl->count)
 			return;
-		next.tv_sec += (time_t)(ctl->interval / 1000000);
-		next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000;
-		}
-		if (ctl->duration && (uint64_t)(next.tv_sec - start.tv_sec) * 1000000 +
-		    (next.tv_nsec - start.tv_nsec) / 1000 > ctl->duration)
+		ctl->late += ms_cli_next_slot(&start, &next, ctl->interval, ctl->duration);
+		/* -d is clock time: the next slot past it is not taken. */
+		if (ctl->duration && ms_cli_usec_between(&start, &next) > (int64_t)ctl->duration)
 			return;
 		if (!wait_until(ctl, &next))
 			return;
@@ -524,8 +556,11 @@ static void finish(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	if (!ctl->plot)
 		return;
-	if (ms_plot_watch(ctx, ctl->w, ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
-	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+	if (ms_plot_watch(ctx, ctl->w, ctl->top ? ctl->top : PLOT_TOP, &p) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--plot");
+	if (ctl->limit)
+		ms_plot_set_limit(p, ctl->limit);
+	if (ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--plot");
 	ms_plot_free(p);
 }
@@ -545,8 +580,11 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	if (!n)
 		errx(MS_EXIT_FAILURE, "%s: no snapshots in it", ctl->from[0]);
 	if (ms_plot_snapshot_paths(ctx, (const char *const *)paths, n,
-				   ctl->top ? ctl->top : PLOT_TOP, &p) < 0 ||
-	    ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
+				   ctl->top ? ctl->top : PLOT_TOP, &p) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	if (ctl->limit)
+		ms_plot_set_limit(p, ctl->limit);
+	if (ms_plot_write_file(ctx, p, ctl->plot, ctl->fileflags) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	ms_plot_free(p);
 	if (paths != ctl->from) {
@@ -576,7 +614,9 @@ static int gctrace(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 
 int main(int argc, char **argv)
 {
-	struct mapswatch_ctl ctl = { .interval = 2000000 };
+	struct mapswatch_ctl ctl = {
+		.interval = 2000000, .prom_opts = { .by = MS_WATCH_BY_COMM, .min_rss = PROM_MIN_RSS },
+	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ms_ctx *ctx;
 
@@ -586,6 +626,7 @@ int main(int argc, char **argv)
 	if (!ctx)
 		errx(MS_EXIT_FAILURE, "out of memory");
 	parse_args(ctx, &ctl, argc, argv);
+	ctl.prom_opts.top = ctl.top ? ctl.top : PROM_TOP;
 	if (ctl.nfrom) {
 		plot_saved(ctx, &ctl);
 		ms_ctx_free(ctx);
@@ -609,6 +650,9 @@ int main(int argc, char **argv)
 		live_start(&ctl);
 	watch(ctx, &ctl);
 	live_end();
+	if (ctl.late)
+		warnx("%llu samples skipped: a sample took longer than the interval",
+		      (unsigned long long)ctl.late);
 	finish(ctx, &ctl);
 	ms_watch_free(ctl.w);
 	ms_ctx_free(ctx);

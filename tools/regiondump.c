@@ -99,7 +99,7 @@ static _Noreturn void usage(void)
 	       "zero-filled), and the process's maps.  The process keeps running unless\n"
 	       "--freeze.  ADDR is hex; SIZE takes K, M, G (1K = 1024).\n\n");
 	printf("Options:\n");
-	printf(" -f, --force            overwrite FILE and FILE.json if they exist\n");
+	printf(" -f, --force            overwrite FILE and FILE.json; take a range of holes\n");
 	printf(" -o, --output FILE      write to FILE (mode 0600); \"-\" for stdout (no manifest);\n"
 	       "                        default pidPID-0xADDR.dump, printed\n");
 	printf(" -p, --pid PID          the process to dump\n");
@@ -268,7 +268,7 @@ static int load_pagehash(struct ms_ctx *ctx, const char *path, struct ms_pagehas
 	rc = ms_snapshot_load_path(ctx, path, &base);
 	if (rc < 0)
 		return rc;
-	rc = ms_pagehash_from_snapshot(ctx, base, path, ph);
+	rc = ms_snapshot_pagehash(ctx, base, path, ph);
 	ms_snapshot_free(base);
 	return rc;
 }
@@ -398,6 +398,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	rc = ms_dump_new(ctx, ctl->pid, &d);
 	if (rc < 0)
 		goto out;
+	/* -f: the user asked for it, holes and all. */
+	ms_dump_allow_holes(d, ctl->outflags & MS_OUTFILE_FORCE);
 	rc = add_ranges(ctx, d, ctl, base, ph);
 	if (rc < 0)
 		goto out;
@@ -429,10 +431,9 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		fail_flush(of, mf, ctl->output);
 	if (mf && fflush(ms_outfile_fp(mf)) != 0)
 		fail_flush(of, mf, mpath);
-	rc = ms_outfile_commit(ctx, of);
+	/* The old pair or the new one, never a new dump beside an old manifest, nor neither. */
+	rc = mf ? ms_outfile_commit_pair(ctx, of, mf) : ms_outfile_commit(ctx, of);
 	of = NULL;
-	if (rc == 0 && mf && (rc = ms_outfile_commit(ctx, mf)) < 0 && ctl->output)
-		unlink(ctl->output);
 	mf = NULL;
 	if (rc < 0)
 		goto out;
@@ -533,7 +534,10 @@ int main(int argc, char **argv)
 	ctl.progress = isatty(STDERR_FILENO);
 
 	rc = dump(ctx, &ctl);
-	if (rc < 0)
+	if (rc == -EFBIG)
+		warnx("%s; ask for the mappings (--mapping, --anon) or give -f to dump it anyway",
+		      ms_ctx_errmsg(ctx));
+	else if (rc < 0)
 		ms_cli_warn_ctx(ctx, NULL);
 	free(ctl.default_output);
 	ms_patscan_free(ctl.redact);

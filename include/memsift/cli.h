@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <time.h>
 
 #include <memsift/ctx.h>
 
@@ -139,14 +141,59 @@ _Noreturn void ms_cli_errx_ctx(int status, const struct ms_ctx *ctx, const char 
 			       ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * The command line ARGV[0..ARGC) as one string a shell would take back: an
+ * argument with anything but [A-Za-z0-9_./=:,+@%-] single-quoted.  Returns a
+ * new string, or NULL without memory.
+ */
+char *ms_cli_cmdline(int argc, char *const argv[]);
+
+/*
+ * A watch's clock: move NEXT, a CLOCK_MONOTONIC deadline on the grid of
+ * INTERVAL microseconds from START, to the first slot still ahead of now.
+ * A sample that took longer than the interval makes the slots it overran
+ * be skipped, not chased back to back.  Returns how many were skipped, of
+ * those no later than LIMIT microseconds after START (0: all).
+ */
+uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
+			  uint64_t interval, uint64_t limit);
+
+/*
+ * Move START and NEXT on by the time since SINCE (CLOCK_MONOTONIC): the time a
+ * test held the tool in its hook is not the watch's, or a test's pauses
+ * would skip slots.
+ */
+void ms_cli_shift_clock(struct timespec *start, struct timespec *next,
+			const struct timespec *since);
+
+/* Microseconds from A to B (CLOCK_MONOTONIC); negative when B is before A. */
+int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b);
+
+/* The status ms_cli_set_failure_status() set: what trouble exits with. */
+int ms_cli_failure_status(void);
+
+/*
  * The tests' hook into a tool's loop.  With MEMSIFT_TEST_HOOK=EVENT:FIFO in
  * the environment, write the line FMT makes to FIFO and wait for a line back,
  * so a test changes the target between two samples, or signals the tool, at
  * a known point without racing an interval; without it (or for another
  * EVENT) do nothing.  Exits with the failure status, naming FIFO, if it
  * cannot be used.  Returns whether the hook fired.
+ *
+ * Only the test builds of the tools (tests/hooked/, compiled with
+ * MS_TEST_HOOKS and tools/test-hook.c) have it; in the installed tools it
+ * is nothing, so no environment can steer them.
  */
+#ifdef MS_TEST_HOOKS
 bool ms_cli_test_hook(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+#else
+static inline __attribute__((format(printf, 2, 3)))
+bool ms_cli_test_hook(const char *event, const char *fmt, ...)
+{
+	(void)event;
+	(void)fmt;
+	return false;
+}
+#endif
 
 #endif

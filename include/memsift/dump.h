@@ -77,11 +77,19 @@ void ms_dump_free(struct ms_dump *d);
 
 /*
  * Add the range [START, END) to dump.  It may cover holes and unreadable
- * pages, but must overlap at least one mapping.
+ * pages, but must overlap at least one mapping, and unless holes are allowed
+ * (ms_dump_allow_holes()) its holes, which are zero-filled, may not exceed
+ * MS_DUMP_HOLES_MAX where they are more than what is mapped.
  *
  * Returns: 0, -EINVAL (empty), -ENXIO (outside every mapping; the message
- * names the nearest mapping below and above), or -ENOMEM.
+ * names the nearest mapping below and above), -EFBIG (mostly holes; the
+ * message says how much is mapped), or -ENOMEM.
  */
+#define MS_DUMP_HOLES_MAX (1ULL << 30)
+
+/* Take ranges that are mostly holes too (zero-filled in the dump). */
+void ms_dump_allow_holes(struct ms_dump *d, bool allow);
+
 int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uint64_t end);
 
 /*

@@ -39,6 +39,7 @@ struct ms_hunt_opts {
 	uint64_t confirm;	/* snapshots that must show growth; at least 3 */
 	uint64_t max_dump;	/* dump at most this many bytes of what grew */
 	uint64_t threshold;	/* growth below this many bytes does not count */
+	const char *cmdline;	/* the command that runs the hunt, for report.md; NULL: none */
 };
 
 /*
@@ -83,8 +84,10 @@ const char *ms_hunt_dir(const struct ms_hunt *h);
  * once opts.confirm snapshots or more show the process, or a mapping, growing
  * with no steady state by opts.threshold or more since the first.
  *
- * Returns: 0, an error of ms_outfile_open()/ms_outfile_commit() or of
- * ms_trend_new(), or -ENOMEM.
+ * Returns: 0, -ESTALE (S is of another process under the same pid: reused,
+ * or an exec; S is dropped and the hunt counts the process as gone), an
+ * error of ms_outfile_open()/ms_outfile_commit() or of ms_trend_new(), or
+ * -ENOMEM.
  */
 int ms_hunt_add(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_snapshot *s);
 

@@ -79,6 +79,18 @@ FILE *ms_outfile_fp(struct ms_outfile *of);
  */
 int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of);
 
+/*
+ * Commit a pair that only makes sense together (a dump and its manifest):
+ * both flushed and synced before either is renamed, FIRST then SECOND.  A
+ * failure leaves the old pair (with MS_OUTFILE_FORCE, the file FIRST
+ * replaced is kept aside until SECOND is in place, and put back if it cannot
+ * be) or, where there was none, nothing: never one new file beside an old
+ * one, never neither pair.  Frees both, whatever the outcome.
+ * Returns: 0 or a negative errno with the message naming the path.
+ */
+int ms_outfile_commit_pair(struct ms_ctx *ctx, struct ms_outfile *first,
+			   struct ms_outfile *second);
+
 /* Remove the temporary file and free OF; NULL is accepted. */
 void ms_outfile_abort(struct ms_outfile *of);
 

@@ -20,7 +20,6 @@
 
 #include <memsift/ctx.h>
 #include <memsift/maps.h>
-#include <memsift/snapshot.h>
 
 struct ms_pagehash;
 
@@ -37,12 +36,15 @@ int ms_pagehash_take(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps,
 int ms_pagehash_write(struct ms_ctx *ctx, const struct ms_pagehash *ph, FILE *fp);
 
 /*
- * The hashes stored in snapshot S.  NAME names S in messages.
- * Returns: 0, -ENOENT (S has none: it was not taken with mapsnap --pages),
- * -EBADMSG (a malformed "pages" line), or -ENOMEM.
+ * The hashes of a snapshot's "pages" header lines (ms_snapshot_pagehash()
+ * hands them over): LINES[0..NLINES) are their values, PAGESIZE its
+ * "pagesize" value (NULL: this machine's).  NAME names the snapshot in
+ * messages.
+ * Returns: 0, -ENOENT (no lines: it was not taken with page hashes),
+ * -EBADMSG (a malformed line), or -ENOMEM.
  */
-int ms_pagehash_from_snapshot(struct ms_ctx *ctx, const struct ms_snapshot *s,
-			      const char *name, struct ms_pagehash **out);
+int ms_pagehash_parse(struct ms_ctx *ctx, const char *pagesize, const char *const *lines,
+		      size_t nlines, const char *name, struct ms_pagehash **out);
 
 /* Release PH; NULL is accepted. */
 void ms_pagehash_free(struct ms_pagehash *ph);

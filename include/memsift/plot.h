@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Growth plots: memory over time as an SVG chart a browser or an image
- * viewer shows, with axes in binary units and elapsed time, a legend, and
- * marks where the process restarted, so a leak that an OOM kill or a
- * restart resets shows as the drops of a sawtooth.
+ * viewer shows: the process total and the mappings each on a scale of its
+ * own, fitted to the data (a 1.5% growth is no flat line), against clock
+ * time (UTC) when it is known, with the cgroup's limit, the total's trend as
+ * lib/trend.c judges it, a legend, and marks where the process restarted,
+ * so a leak that an OOM kill or a restart resets shows as a sawtooth.
  *
  * A plot is a set of series (name, times, values) and marks; the one
  * helper most callers want, ms_plot_snapshots(), fills one from a series of
@@ -42,6 +44,13 @@ int ms_plot_add(struct ms_ctx *ctx, struct ms_plot *p, const char *name, const d
 
 /* Mark time T with a dashed vertical line labelled TEXT ("restart: pid 4243").  0 or -ENOMEM. */
 int ms_plot_mark(struct ms_ctx *ctx, struct ms_plot *p, double t, const char *text);
+
+/*
+ * Draw LIMIT bytes (the cgroup's memory.max, or mapswatch --limit) as a line
+ * on the total's panel, or say it is above the chart when it is far above.
+ * ms_plot_snapshots() and ms_plot_watch() set the cgroup's; 0 removes it.
+ */
+void ms_plot_set_limit(struct ms_plot *p, uint64_t limit);
 
 /* Number of series added. */
 size_t ms_plot_count(const struct ms_plot *p);

@@ -100,4 +100,22 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n);
  */
 int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len);
 
+/*
+ * The cgroup of PID from /proc/PID/cgroup: *V2 the unified hierarchy's path
+ * ("0::/system.slice/x.service"), *V1 the v1 memory controller's, each a new
+ * string or NULL when the process has none.  Either pointer may be NULL.
+ * Returns: 0, or the error of reading the file (-ESRCH...), or -ENOMEM.
+ */
+int ms_procfs_cgroup(struct ms_ctx *ctx, pid_t pid, char **v2, char **v1);
+
+/*
+ * Which process PID is, beyond its number: its start time (clock ticks after
+ * boot, /proc/PID/stat field 22), which a reused pid changes, and the device
+ * and inode of its executable, which an exec changes.  Either output may be
+ * NULL; *EXE is "DEV:INODE" in hex, of at most 40 bytes.
+ * Returns: 0, -ESRCH, or the error of reading (the message names the file).
+ */
+int ms_procfs_identity(struct ms_ctx *ctx, pid_t pid, unsigned long long *starttime,
+		       char *exe, size_t exelen);
+
 #endif

@@ -29,6 +29,7 @@
 #ifndef MEMSIFT_SNAPSHOT_H
 #define MEMSIFT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -136,6 +137,24 @@ const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
 
 /* The Nth value (0-based) of a key that repeats ("thread", "pages"); NULL past the last. */
 const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
+
+/*
+ * Whether A and B are snapshots of one process: the same pid, and where both
+ * record them, the same start time (a reused pid starts anew) and the same
+ * executable (an exec changes it).  When not, WHY (LEN bytes) says how, to
+ * follow "pid N ": "was reused: another process started with it".
+ */
+bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snapshot *b,
+			      char *why, size_t len);
+
+/*
+ * The page hashes S holds (mapsnap --pages), for regiondump --changed-since.
+ * NAME names S in messages.  On success *OUT owns a new ms_pagehash.
+ * Returns: 0, -ENOENT (S has none), -EBADMSG, or -ENOMEM.
+ */
+struct ms_pagehash;
+int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const char *name,
+			 struct ms_pagehash **out);
 
 /*
  * Wall-clock time of the snapshot in *TS.  Returns 0, or -ENOENT when the

@@ -59,7 +59,8 @@ void ms_watch_free(struct ms_watch *w);
  * one's smaps_rollup, skipping processes that exit meanwhile, kernel threads
  * and those the user may not read (counted, see ms_watch_skipped()).
  * Returns: 0; for one process -ESRCH (it exited; the watch keeps what it
- * had), -EPERM or -EBADMSG as ms_snapshot_take(); -ENOMEM, after which W is
+ * had), -ESTALE (its pid is another process now: reused, or an exec; the
+ * message says which; the sample is not added), -EPERM or -EBADMSG as ms_snapshot_take(); -ENOMEM, after which W is
  * fit only for ms_watch_free().
  */
 int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w);
@@ -131,14 +132,42 @@ uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v
  */
 const struct ms_series *ms_watch_item_series(const struct ms_watch_item *it);
 
+/* What a watch of every process is exported by: never by pid (see below). */
+enum ms_watch_group {
+	MS_WATCH_BY_COMM,	/* the command name */
+	MS_WATCH_BY_CGROUP,	/* the cgroup: a systemd unit, a container */
+	MS_WATCH_BY_REGEX,	/* what a regex matches in the command name */
+};
+
+struct ms_watch_prom_opts {
+	size_t top;		/* one process: mappings exported; all: groups exported */
+	enum ms_watch_group by;
+	const char *regex;	/* MS_WATCH_BY_REGEX: its first group, else its match, names
+				   the group; a process it does not match is not exported */
+	uint64_t min_rss;	/* all: groups with less RSS are not exported */
+};
+
 /*
- * Add W's newest sample to P as Prometheus metrics: per process its RSS,
- * Anonymous, Swap, growth rate of RSS and verdict (a gauge per verdict, 1 for
- * the current one), and for one process watched the same per mapping of the
- * TOP fastest growing (0: none), labelled by start address, permissions,
- * name and label.  See mapswatch(1) for the names.
+ * Check REGEX for MS_WATCH_BY_REGEX before the first sample, so a bad one is
+ * refused at once.  Returns: 0, or -EINVAL with the compiler's message.
+ */
+int ms_watch_group_regex_check(struct ms_ctx *ctx, const char *regex);
+
+/*
+ * Add W's newest sample to P as Prometheus metrics.  One process watched:
+ * its RSS, Anonymous, Swap, growth rate of RSS and verdict (a gauge per
+ * verdict, 1 for the current one), and the same per mapping of the O->top
+ * fastest growing (0: none), labelled by start address, permissions, name
+ * and label.  Every process: one series per group of processes (by command
+ * name, cgroup or regex), never per pid, whose pids come and go and would
+ * make a new series each (a fleet's Prometheus fills up): the group's
+ * RSS, Anonymous and Swap summed, its processes, the sum of their growth
+ * rates, how many of them grow with no steady state; only the O->top groups
+ * of most RSS with at least O->min_rss, and how many were left out.  Both
+ * give the time of the sample.  See mapswatch(1) for the names.
  * Returns: 0 or -ENOMEM.
  */
-int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w, size_t top, struct ms_prom *p);
+int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w,
+		  const struct ms_watch_prom_opts *o, struct ms_prom *p);
 
 #endif

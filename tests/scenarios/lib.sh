@@ -139,7 +139,7 @@ PY
 	) &
 	driver=$!
 	ms_at_exit "kill $driver 2>/dev/null"
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$SCEN_PID" -o "$tmp/r" "$@" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$SCEN_PID" -o "$tmp/r" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || rc=$?
 	kill "$driver" 2> /dev/null
 	wait "$driver" 2> /dev/null

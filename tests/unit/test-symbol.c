@@ -21,6 +21,7 @@
 #include <memsift/elfscan.h>
 #include <memsift/symbol.h>
 
+#include "symbol-private.h"	/* ms_symbols_demangle(), the module's own */
 #include "tap.h"
 
 #define LIBSTDCXX "libstdc++.so.6"
@@ -135,6 +136,44 @@ static void demangle_edges(void)
 	ok(!ms_sym_demangle_type("_ZTV99x", buf, sizeof(buf)), "a length past the end is refused");
 	is_str(ms_sym_demangle_type("_ZTVN12_GLOBAL__N_15LocalE", buf, sizeof(buf)),
 	       "vtable for (anonymous namespace)::Local", "an anonymous namespace, as c++filt says it");
+}
+
+/*
+ * Function names, C++ and Rust (legacy and v0), come out as c++filt (binutils)
+ * prints them: the peer a user would compare with.
+ */
+static void demangle_cfilt(void)
+{
+	static const char *const names[] = {
+		"_ZN5shape6Circle4areaEv",
+		"_ZNSt6vectorIiSaIiEE9push_backERKi",
+		"_ZN4core3fmt5write17h0123456789abcdefE",
+		"_RNvCs1234_7mycrate3foo",
+		"_RNvNtCs1234_7mycrate6server12handle_async",
+		"main",
+	};
+	char cmd[256], want[512];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *p;
+		char *got;
+
+		snprintf(cmd, sizeof(cmd), "c++filt '%s' 2>/dev/null", names[i]);
+		p = popen(cmd, "r");
+		if (!p || !fgets(want, sizeof(want), p)) {
+			ok(1, "# SKIP no c++filt to compare with (binutils)");
+			if (p)
+				pclose(p);
+			return;
+		}
+		pclose(p);
+		want[strcspn(want, "\n")] = '\0';
+		got = ms_symbols_demangle(names[i]);
+		is_str(got, want, "%s as c++filt prints it", names[i]);
+		if (!strncmp(names[i], "_R", 2))
+			ok(strcmp(got, names[i]) != 0, "a Rust v0 name is demangled: %s", got);
+		free(got);
+	}
 }
 
 static const struct ms_sym *look(struct ms_symbols *s, uint64_t addr)
@@ -334,6 +373,7 @@ int main(void)
 	ctx = ms_ctx_new();
 	demangle_edges();
 	demangle_libstdcxx();
+	demangle_cfilt();
 	classify_self();
 	no_file();
 	set_pid_self();

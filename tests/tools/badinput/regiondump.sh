@@ -128,6 +128,15 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 700 "$tmp"
 fi
 
+# A range that is mostly holes fills a disk with zeros: refused without -f,
+# with how much of it is mapped, and nothing written.
+rc=0
+"$regiondump" -p "$pid" 0 0xffffffffffffffff -o "$tmp/holes" 2> "$tmp/err" || rc=$?
+[ "$rc" = 1 ] || ms_fail "0 0xffffffffffffffff: exit $rc, not 1"
+grep -q "^regiondump: 0-ffffffffffffffff: [0-9.]*[KMG] of it mapped, the other 16E holes that would be zero-filled; ask for the mappings (--mapping, --anon) or give -f to dump it anyway$" "$tmp/err" ||
+	ms_fail "0 0xffffffffffffffff: $(cat "$tmp/err")"
+[ ! -e "$tmp/holes" ] && [ -z "$(find "$tmp" -maxdepth 1 -name '.holes*')" ] || ms_fail "0 0xffffffffffffffff: a file was left"
+
 # The target went through all of that untouched.
 grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_fail "the leaker is $(grep State /proc/"$pid"/status)"
 leaker_stop

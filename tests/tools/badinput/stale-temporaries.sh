@@ -25,7 +25,7 @@ addr=$(leaker_field addr)
 temps() { (cd "$tmp/out" && ls -A | grep -E '^\.d\.[A-Za-z0-9]{6}$' | sort); }
 
 # A dump killed with SIGKILL while writing: its temporary stays.
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""
@@ -41,7 +41,7 @@ killed=$(temps)
 rm "$tmp/out/d"
 
 # A live writer, stopped at its hook, holding its own temporary.
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
 rd=$!
 read -r ev < "$tmp/hook"
 live=$(temps | grep -vx "$killed")

@@ -50,7 +50,7 @@ mkfifo "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook expect2 "exit mid-hunt" "$bin/leakhunt" -p "$pid" -i 10ms -o "$tmp/r"
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook expect2 "exit mid-hunt" "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -o "$tmp/r"
 wait "$driver"
 cat "$tmp/err" >&2
 grep -q "^leakhunt: pid $pid: exited after 2 snapshots; reporting what was gathered" "$tmp/err" ||

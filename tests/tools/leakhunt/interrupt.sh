@@ -20,7 +20,7 @@ pid=$LEAKER_PID
 # background job ignore it otherwise, and leakhunt leaves an ignored SIGINT alone.
 hunt() # DIR
 {
-	(trap - INT; MEMSIFT_TEST_HOOK=snapshot:$hook exec "$bin/leakhunt" -p "$pid" -i 10ms \
+	(trap - INT; MEMSIFT_TEST_HOOK=snapshot:$hook exec "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms \
 		-n 20 -o "$1" 2> "$tmp/err") &
 	lh=$!
 	ms_at_exit "kill -KILL $lh 2>/dev/null"

@@ -15,7 +15,7 @@ leaker_start
 pid=$LEAKER_PID
 leaker_cmd struct 200
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T; leaker_cmd struct 200' \
-	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
@@ -24,7 +24,7 @@ grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "g
 r=$tmp/r/report.md
 [ -f "$r" ] || ms_fail "no report.md"
 cat "$r" >&2
-head -n 3 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first"
+head -n 6 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first, under the header"
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 # The truth, from the leaker's own counters: every 'T' chunk and record it
@@ -81,7 +81,7 @@ PY
 
 # Again with --max-dump 1M: the dump stops at 1 MiB of the heap, and says so.
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$bin/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
 	-o "$tmp/cap" 2> "$tmp/err"
 rc=$MS_RC
 [ "$rc" -eq 1 ] || ms_fail "--max-dump: exit status $rc, not 1"

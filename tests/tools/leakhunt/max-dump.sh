@@ -16,7 +16,7 @@ leaker_start
 pid=$LEAKER_PID
 leaker_cmd fill 600
 ms_hooked "$tmp/hook" 'leaker_cmd keep 2048' \
-	"$bin/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
 	-o "$tmp/r" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

@@ -67,7 +67,7 @@ hunt()
 	) &
 	driver=$!
 	rc=0
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 100ms -n 6 -o "$dir" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 6 -o "$dir" \
 		2> "$tmp/err" || rc=$?
 	kill "$driver" 2>/dev/null
 	wait "$driver" 2>/dev/null

@@ -56,7 +56,7 @@ assert r["verdict"] == "steady", r
 PY
 rc=0
 "$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -o "$tmp/none" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "regiondump --grown: exit status $rc when only code paged in, not 1"
+[ "$rc" -eq 1 ] || ms_fail "regiondump --grown: exit status $rc when only code paged in, not 1; it dumped $(grep -o '"requested":\[[^]]*\]' "$tmp/none.json" 2>/dev/null)"
 grep -q "no readable mapping grew since the snapshot" "$tmp/err" || ms_fail "regiondump --grown: $(cat "$tmp/err")"
 
 # Written pages of the private data mapping, and the heap, do count.
@@ -73,7 +73,7 @@ PY
 
 # leakhunt while only code pages in: nothing is leaking.
 ms_hooked "$tmp/hook" 'leaker_cmd pagein 1024' \
-	"$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

@@ -57,7 +57,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null

@@ -37,7 +37,7 @@ driver=$!
 exec {gone_fd}>&-
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/mapswatch" --all -i 10ms -n 5 -J > "$tmp/out.json" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" --all -i 10ms -n 5 -J > "$tmp/out.json" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null

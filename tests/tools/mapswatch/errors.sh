@@ -71,12 +71,13 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$mw" -p "$pid" -i 10ms -n 10 -o "$tmp/exit" > "$tmp/out" 2> "$tmp/err" || rc=$?
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 10 -o "$tmp/exit" > "$tmp/out" 2> "$tmp/err" || rc=$?
 wait "$driver"
 wait "$ms_leaker_cpid" 2>/dev/null
 ms_leaker_cpid=
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc when the process exits, not 0"
-[ "$(cat "$tmp/err")" = "mapswatch: pid $pid exited; the watch ends after 2 samples" ] ||
+# (A loaded machine may add a line counting skipped slots: not this one's business.)
+grep -qx "mapswatch: pid $pid exited; the watch ends after 2 samples" "$tmp/err" ||
 	ms_fail "the exit is not said: $(cat "$tmp/err")"
 [ "$(ls "$tmp/exit")" = $'0001.snap\n0002.snap' ] || ms_fail "DIR does not hold the two samples: $(ls -A "$tmp/exit")"
 head -n 1 "$tmp/out" | grep -q "^pid $pid (leaker): 2 samples" || ms_fail "no final table"

@@ -31,10 +31,14 @@ if locale -a 2>/dev/null | grep -qix 'C.utf-\{0,1\}8'; then
 	grep -q '^\[heap\] *▁▁▁$' "$tmp/u" || ms_fail "C.UTF-8: no block sparkline: $(grep heap "$tmp/u")"
 fi
 
-# -d instead of -n: samples at 0, 10 ... 50ms, none after the duration.
+# -d instead of -n: slots at 0, 10 ... 50ms, none after the duration; each
+# a sample, or skipped (and counted) when the one before overran it.
 "$bin/mapswatch" -p "$pid" -i 10ms -d 50ms -J > "$tmp/d.json" || ms_fail "-d failed"
-"$bin/mapswatch" -p "$pid" -i 10ms -d 50ms > "$tmp/d" || ms_fail "-d failed"
-head -n 1 "$tmp/d" | grep -q ": 6 samples over " || ms_fail "-d 50ms -i 10ms: not six samples: $(head -n 1 "$tmp/d")"
+"$bin/mapswatch" -p "$pid" -i 10ms -d 50ms > "$tmp/d" 2> "$tmp/err" || ms_fail "-d failed"
+taken=$(head -n 1 "$tmp/d" | sed -n 's/.*: \([0-9]*\) samples over .*/\1/p')
+skipped=$(sed -n 's/^mapswatch: \([0-9]*\) samples skipped: .*/\1/p' "$tmp/err")
+[ $((${taken:-0} + ${skipped:-0})) -eq 6 ] ||
+	ms_fail "-d 50ms -i 10ms: ${taken:-no} samples and ${skipped:-none} skipped, not six slots: $(head -n 1 "$tmp/d")"
 
 # One 16 MiB fill between the first two samples, then nothing: levelled off.
 mkfifo "$tmp/hook"
@@ -44,7 +48,7 @@ mkfifo "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$bin/mapswatch" -p "$pid" -i 10ms -n 8 > "$tmp/c" ||
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 8 > "$tmp/c" ||
 	ms_fail "the fill: mapswatch failed"
 kill "$driver" 2>/dev/null
 cat "$tmp/c" >&2

@@ -54,7 +54,7 @@ fi
 leaker_cmd mmap 16M 0x42
 a=$(leaker_field addr)
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$regiondump" -p "$pid" "$a" 16M -o "$tmp/mid" 2>"$tmp/err" &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$a" 16M -o "$tmp/mid" 2>"$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""

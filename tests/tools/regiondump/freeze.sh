@@ -30,7 +30,7 @@ leaker_cmd report
 
 # The test hook holds regiondump once every thread is stopped.
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/k" 2>"$tmp/err" &
+MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/k" 2>"$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = frozen ] || ms_fail "hook said \"$ev\""

@@ -97,7 +97,19 @@ leaker_cmd malloc 4 3000 T
 ts=$(tr -cd T < "$tmp/anon" | wc -c)
 [ "$ts" -ge 12000 ] || ms_fail "only $ts bytes 'T' in the --anon dump"
 [ "$(tr -cd T < "$tmp/anon.red" | wc -c)" = 0 ] || ms_fail "--anon --redact: a 'T' left"
-! cmp -l "$tmp/anon" "$tmp/anon.red" | awk '$2 != 124 || $3 != 52' | grep -q . ||
+# The stack of a leaker that has just replied moves on under the first dump
+# (it returns to read()): its bytes may differ between the two dumps for
+# that reason alone, so only the other ranges are compared byte for byte.
+stack=$(python3 -c '
+import json, sys
+m, off = json.load(open(sys.argv[1])), 0
+names = {x["start"]: x["name"] for x in m["mappings"]}
+for r in m["subranges"]:
+    if names.get(r["start"]) == "[stack]":
+        print(off + 1, off + r["size"])
+    off += r["size"]' "$tmp/anon.red.json")
+! cmp -l "$tmp/anon" "$tmp/anon.red" | awk -v s="${stack:-0 0}" 'BEGIN { split(s, r, " ") }
+	($1 < r[1] || $1 > r[2]) && ($2 != 124 || $3 != 52)' | grep -q . ||
 	ms_fail "--anon --redact changed other bytes than 'T'"
 grep -q "\"bytes\":$ts," "$tmp/anon.red.json" || ms_fail "--anon manifest: $(grep redaction "$tmp/anon.red.json"), want $ts bytes"
 

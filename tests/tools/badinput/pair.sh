@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# regiondump -f over an existing pair (dump and manifest): when the new
+# manifest cannot be put in place (here a directory stands at its name, so
+# rename(2) fails after the new dump is whole), the old dump is still there,
+# byte for byte, beside what was there; never a new dump beside an old
+# manifest, never neither.  The same run without the obstacle replaces both.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+regiondump=$MS_BUILDDIR/tools/regiondump
+
+leaker_start
+leaker_cmd mmap 1M 0x41
+addr=$(leaker_field addr)
+"$regiondump" -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> /dev/null || ms_fail "the first dump failed"
+cp "$tmp/d" "$tmp/d.before"
+# The region changes, so a new dump would differ from the old.
+leaker_cmd free "$(leaker_field id)"
+leaker_cmd mmap 1M 0x42
+addr=$(leaker_field addr)
+mv "$tmp/d.json" "$tmp/d.json.saved"
+mkdir "$tmp/d.json"
+rc=0
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> "$tmp/err" || rc=$?
+[ "$rc" -ne 0 ] || ms_fail "the manifest could not be put in place, yet exit 0"
+grep -q "$tmp/d.json" "$tmp/err" || ms_fail "the failure does not name the manifest: $(cat "$tmp/err")"
+[ -f "$tmp/d" ] || ms_fail "neither pair is left: the old dump is gone"
+cmp -s "$tmp/d" "$tmp/d.before" || ms_fail "the old dump was replaced by the new one beside no manifest"
+[ -z "$(find "$tmp" -maxdepth 1 -name '.d*')" ] || ms_fail "temporaries left: $(ls -A "$tmp")"
+# Without the obstacle, -f replaces the pair.
+rmdir "$tmp/d.json"
+mv "$tmp/d.json.saved" "$tmp/d.json"
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> "$tmp/err" || ms_fail "-f: $(cat "$tmp/err")"
+[ "$(od -An -tx1 -N1 "$tmp/d" | tr -d ' ')" = 42 ] || ms_fail "-f did not replace the dump"
+grep -q "\"start\":\"$addr\"" "$tmp/d.json" || ms_fail "-f did not replace the manifest"
+exit 0
