@@ -81,13 +81,13 @@ static _Noreturn void usage(void)
 	       "perf_event_open(2), until Ctrl-C, SIGTERM, the duration or the process's\n"
 	       "exit.  The process is never stopped.\n\n");
 	printf("Options:\n");
-	printf(" -p, --pid <pid>        the process to trace, all its threads\n");
-	printf(" -d, --duration <time>  stop after this long (e.g. 30s, 5m)\n");
-	printf(" -F, --freq <n>         sample every fault up to n a second a thread, then\n"
+	printf(" -p, --pid PID          the process to trace, all its threads\n");
+	printf(" -d, --duration TIME    stop after this long (e.g. 30s, 5m)\n");
+	printf(" -F, --freq N           sample every fault up to N a second a thread, then\n"
 	       "                          by period (default %d)\n", MS_GROWTRACE_FREQ);
-	printf("     --stack-size <n>   bytes of user stack copied per sample (default 8192)\n");
+	printf("     --stack-size N     bytes of user stack copied per sample (default 8192)\n");
 	printf("     --folded           print folded stacks for flamegraph.pl instead\n");
-	printf("     --pprof <file>     also write a gzipped pprof profile to file\n");
+	printf("     --pprof FILE       also write a gzipped pprof profile to FILE\n");
 	printf(" -f, --force            replace the profile file if it exists\n");
 	ms_out_help_options(stdout);
 	ms_cli_help_options(stdout);
