@@ -245,6 +245,9 @@ done
 	echo
 	echo "## Slowdown of the target (median of $runs)"
 	echo
+	echo "growtrace at its default rate (-F 20000); the cost on a grower is the kernel's copy of"
+	echo "8 KiB of stack per sample, on a program that does not grow it is nothing."
+	echo
 	echo "| load | alone | under growtrace | under a bpftrace uprobe on malloc |"
 	echo "| --- | --- | --- | --- |"
 	printf '%s\n' "${rows[@]}"
