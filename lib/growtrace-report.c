@@ -238,6 +238,14 @@ int ms_growtrace_write_pprof(struct ms_ctx *ctx, const struct ms_growtrace *gt, 
 	if (ms_pprof_add_type(p, "faults", "count") < 0 || ms_pprof_add_type(p, "grown", "bytes") < 0 ||
 	    ms_pprof_add_type(p, "resident", "bytes") < 0)
 		goto oom;
+	/* The executable: the module of the outermost frame (_start, runtime.goexit). */
+	if (ms_growtrace_stack_count(gt)) {
+		const struct ms_growtrace_stack *top = ms_growtrace_stack(gt, 0);
+		const char *exe = top->frames[top->nframes - 1].module;
+
+		if (exe && ms_pprof_set_binary(p, exe) < 0)
+			goto oom;
+	}
 	ms_pprof_set_time(p, (int64_t)time(NULL) * 1000000000LL - (int64_t)(s->duration * 1e9),
 			  (int64_t)(s->duration * 1e9));
 	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {

@@ -14,7 +14,7 @@
 #include "internal.h"
 
 /* Profile's fields. */
-enum { P_SAMPLE_TYPE = 1, P_SAMPLE = 2, P_LOCATION = 4, P_FUNCTION = 5,
+enum { P_SAMPLE_TYPE = 1, P_SAMPLE = 2, P_MAPPING = 3, P_LOCATION = 4, P_FUNCTION = 5,
        P_STRING_TABLE = 6, P_TIME_NANOS = 9, P_DURATION_NANOS = 10,
        P_PERIOD_TYPE = 11, P_PERIOD = 12 };
 enum { WT_VARINT = 0, WT_LEN = 2 };
@@ -26,7 +26,7 @@ struct buf {
 };
 
 struct ms_pprof {
-	struct buf types, samples, locs, funcs;
+	struct buf types, samples, mappings, locs, funcs;
 	char **strs;
 	size_t nstrs, cap_strs;
 	uint64_t *loc_addr;	/* location id I+1 has address loc_addr[I] */
@@ -148,6 +148,7 @@ void ms_pprof_free(struct ms_pprof *p)
 		return;
 	free(p->types.p);
 	free(p->samples.p);
+	free(p->mappings.p);
 	free(p->locs.p);
 	free(p->funcs.p);
 	for (i = 0; i < p->nstrs; i++)
@@ -175,6 +176,23 @@ int ms_pprof_add_type(struct ms_pprof *p, const char *type, const char *unit)
 	free(m.p);
 	p->ntypes++;
 	return p->types.oom ? -ENOMEM : 0;
+}
+
+int ms_pprof_set_binary(struct ms_pprof *p, const char *file)
+{
+	int64_t f = str_index(p, file);
+	struct buf m = { 0 };
+
+	if (f < 0)
+		return -ENOMEM;
+	field_u64(&m, 1, 1);			/* id */
+	field_u64(&m, 5, (uint64_t)f);		/* filename */
+	field_u64(&m, 7, 1);			/* has_functions */
+	field_u64(&m, 8, 1);			/* has_filenames */
+	field_u64(&m, 9, 1);			/* has_line_numbers */
+	field_msg(&p->mappings, P_MAPPING, &m);
+	free(m.p);
+	return p->mappings.oom ? -ENOMEM : 0;
 }
 
 void ms_pprof_set_time(struct ms_pprof *p, int64_t time_ns, int64_t duration_ns)
@@ -290,6 +308,7 @@ int ms_pprof_write(struct ms_ctx *ctx, struct ms_pprof *p, FILE *fp)
 
 	put(&all, p->types.p, p->types.len);
 	put(&all, p->samples.p, p->samples.len);
+	put(&all, p->mappings.p, p->mappings.len);
 	put(&all, p->locs.p, p->locs.len);
 	put(&all, p->funcs.p, p->funcs.len);
 	for (i = 0; i < p->nstrs; i++)
@@ -305,7 +324,8 @@ int ms_pprof_write(struct ms_ctx *ctx, struct ms_pprof *p, FILE *fp)
 		field_u64(&all, P_PERIOD, 1);
 	}
 	free(m.p);
-	if (all.oom || p->types.oom || p->samples.oom || p->locs.oom || p->funcs.oom) {
+	if (all.oom || p->types.oom || p->samples.oom || p->mappings.oom || p->locs.oom ||
+	    p->funcs.oom) {
 		free(all.p);
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	}

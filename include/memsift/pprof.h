@@ -40,6 +40,14 @@ int ms_pprof_add_type(struct ms_pprof *p, const char *type, const char *unit);
 void ms_pprof_set_time(struct ms_pprof *p, int64_t time_ns, int64_t duration_ns);
 
 /*
+ * Name the program's executable FILE (pprof calls it the main binary and
+ * says "Main binary filename not available" without it).  Its functions,
+ * files and lines are in the profile: pprof is told not to look for them.
+ * Call once, before writing.  Returns: 0 or -ENOMEM.
+ */
+int ms_pprof_set_binary(struct ms_pprof *p, const char *file);
+
+/*
  * The location of program counter ADDR in function NAME (FILE and LINE
  * may be NULL and 0): a location id for ms_pprof_add_sample(), the same
  * for the same ADDR.  Returns: the id (>= 1), or 0 when out of memory.
