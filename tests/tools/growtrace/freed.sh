@@ -8,8 +8,7 @@
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
 
-MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/grow
-leaker_start
+gt_start
 gt_attach -F 20000 -J
 leaker_cmd big a 40
 leaker_cmd big b 10

@@ -14,8 +14,7 @@ HOME=$cache GOCACHE=$cache GOPATH=$cache/path GOFLAGS= GO111MODULE=off \
 	go build -o "$tmp/grow-go" "$MS_SRCDIR/tests/tools/growtrace/grow-go.go" ||
 	ms_fail "go build: cannot build the Go target"
 
-MS_LEAKER=$tmp/grow-go
-leaker_start
+gt_start "$tmp/grow-go"
 gt_trace_mix 300 -F 20000
 
 got_a=$(gt_bytes "$tmp/out" main.leakA) got_b=$(gt_bytes "$tmp/out" main.leakB)

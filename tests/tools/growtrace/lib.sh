@@ -4,6 +4,8 @@
 # reply to each command once it is done, with their own byte counts.
 #
 #   gt_need_perf            skip unless the page-fault event can be opened here
+#   gt_start [TARGET]       start tests/tools/growtrace/TARGET (grow by default),
+#                           or the program at path TARGET: LEAKER_PID
 #   gt_attach ARGS...       start growtrace -p $LEAKER_PID ARGS, output in
 #                           $tmp/out, and wait for its "attached" line
 #   gt_detach [SIGNAL]      signal it (INT by default) and wait: GT_RC, $tmp/err
@@ -32,6 +34,15 @@ gt_need_perf()
 	x86_64) ;;
 	*) ms_skip "growtrace unwinds x86_64 samples only" ;;
 	esac
+}
+
+gt_start()
+{
+	case ${1:-grow} in
+	*/*) MS_LEAKER=$1 ;;
+	*) MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/${1:-grow} ;;
+	esac
+	leaker_start
 }
 
 gt_attach()

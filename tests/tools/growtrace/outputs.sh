@@ -8,8 +8,7 @@
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
 
-MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/grow
-leaker_start
+gt_start
 leaker_cmd mix 1
 a0=$(leaker_field a)
 

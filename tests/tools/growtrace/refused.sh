@@ -8,8 +8,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 
-MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/grow
-leaker_start
+gt_start
 
 # check_refusal WHAT WORD COMMAND...: one line with WORD and the pid, exit 2.
 check_refusal()

@@ -9,8 +9,7 @@
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
 
-MS_LEAKER=$MS_BUILDDIR/tests/tools/growtrace/${MS_GROW:-grow}
-leaker_start
+gt_start "${MS_GROW:-grow}"
 gt_trace_mix 300 -F 20000
 
 got_a=$(gt_bytes "$tmp/out" leak_a) got_b=$(gt_bytes "$tmp/out" leak_b)
