@@ -21,17 +21,17 @@ struct gt_regs {
 struct gt_unwind;
 
 /* The perf register mask to ask for on this architecture; 0 when unknown. */
-uint64_t gt_unwind_regs_mask(void);
+uint64_t ms_gt_unwind_regs_mask(void);
 
 /*
  * An unwinder for live process PID's modules (reported from its maps now;
- * see gt_unwind_refresh()).  Returns: 0, -EOPNOTSUPP (architecture), -EIO
+ * see ms_gt_unwind_refresh()).  Returns: 0, -EOPNOTSUPP (architecture), -EIO
  * (libdwfl failed; the message says why), -ENOMEM.
  */
-int gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out);
+int ms_gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out);
 
 /* Report the modules mapped since (a dlopen); failures keep the old ones. */
-void gt_unwind_refresh(struct gt_unwind *u);
+void ms_gt_unwind_refresh(struct gt_unwind *u);
 
 /*
  * Unwind thread TID's user stack from REGS and the SIZE bytes of stack
@@ -39,11 +39,11 @@ void gt_unwind_refresh(struct gt_unwind *u);
  * innermost first; a caller's is its return address minus one, so it
  * names the call's line.  Returns the number of frames (at least 1), or 0
  * when the registers lack the pc.  *UNKNOWN is set when a pc fell in no
- * reported module (time to gt_unwind_refresh()).
+ * reported module (time to ms_gt_unwind_refresh()).
  */
-size_t gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
+size_t ms_gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
 		 const void *stack, uint64_t size, uint64_t *pcs, size_t max, bool *unknown);
 
-void gt_unwind_free(struct gt_unwind *u);
+void ms_gt_unwind_free(struct gt_unwind *u);
 
 #endif

@@ -50,10 +50,15 @@ static bool plumbing(const struct ms_growtrace_frame *f)
 {
 	const char *base = f->module ? strrchr(f->module, '/') : NULL;
 
+	/* Shared objects: libc, the allocators (libjemalloc, musl's ld-musl), libstdc++. */
 	base = base ? base + 1 : f->module;
-	if (base && !strncmp(base, "lib", 3) && strstr(base, ".so"))
+	if (base && strstr(base, ".so"))
 		return true;
-	return !strncmp(f->name, "runtime.", 8) || !strncmp(f->name, "0x", 2);
+	/* Unnamed code, Go's runtime, and where every thread starts. */
+	return !strncmp(f->name, "runtime.", 8) || !strncmp(f->name, "0x", 2) ||
+	       !strcmp(f->name, "_start") || !strncmp(f->name, "__libc_start", 12) ||
+	       !strcmp(f->name, "start_thread") || !strncmp(f->name, "__GI___clone", 12) ||
+	       !strncmp(f->name, "clone", 5);
 }
 
 char *ms_growtrace_culprit_str(const struct ms_growtrace_stack *s, char *buf, size_t len)
@@ -61,10 +66,20 @@ char *ms_growtrace_culprit_str(const struct ms_growtrace_stack *s, char *buf, si
 	const struct ms_growtrace_frame *f;
 	size_t i;
 
-	for (i = 0; i < s->nframes && plumbing(&s->frames[i]); i++)
+	/*
+	 * The first frame with a source line: code built without debug
+	 * information (a static libc's malloc) is the allocator's, not the
+	 * program's.  Without any, the first named one.
+	 */
+	for (i = 0; i < s->nframes && (plumbing(&s->frames[i]) || !s->frames[i].file); i++)
 		;
 	if (i == s->nframes)
-		i = 0;
+		for (i = 0; i < s->nframes && plumbing(&s->frames[i]); i++)
+			;
+	if (i == s->nframes) {
+		buf[0] = '\0';
+		return buf;
+	}
 	f = &s->frames[i];
 	if (i + 1 < s->nframes)
 		snprintf(buf, len, "%s \u2190 %s", f->name, s->frames[i + 1].name);

@@ -59,7 +59,7 @@ static const int dwarf_to_perf[1] = { 0 };
 #define REG_IP 0
 #endif
 
-uint64_t gt_unwind_regs_mask(void)
+uint64_t ms_gt_unwind_regs_mask(void)
 {
 	return REGS_MASK;
 }
@@ -142,7 +142,7 @@ static int report(struct gt_unwind *u)
 	return rc;
 }
 
-int gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out)
+int ms_gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out)
 {
 	struct gt_unwind *u;
 	int rc;
@@ -160,7 +160,7 @@ int gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out)
 	}
 	rc = report(u);
 	if (rc != 0) {
-		gt_unwind_free(u);
+		ms_gt_unwind_free(u);
 		if (rc > 0)
 			return ms_err_errno(ctx, rc == ENOENT ? -ESRCH : -rc,
 					    "pid %d: cannot read its modules", (int)pid);
@@ -170,7 +170,7 @@ int gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out)
 	return 0;
 }
 
-void gt_unwind_refresh(struct gt_unwind *u)
+void ms_gt_unwind_refresh(struct gt_unwind *u)
 {
 	report(u);
 }
@@ -192,7 +192,7 @@ static int frame_cb(Dwfl_Frame *frame, void *arg)
 	return u->n < u->max ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-size_t gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
+size_t ms_gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
 		 const void *stack, uint64_t size, uint64_t *pcs, size_t max, bool *unknown)
 {
 	uint64_t ip, sp;
@@ -225,7 +225,7 @@ first_only:
 	return 1;
 }
 
-void gt_unwind_free(struct gt_unwind *u)
+void ms_gt_unwind_free(struct gt_unwind *u)
 {
 	if (!u)
 		return;

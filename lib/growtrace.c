@@ -172,7 +172,7 @@ static void fill_attr(const struct ms_growtrace *gt, struct perf_event_attr *a)
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 			 PERF_SAMPLE_ADDR | PERF_SAMPLE_PERIOD | PERF_SAMPLE_REGS_USER |
 			 PERF_SAMPLE_STACK_USER;
-	a->sample_regs_user = gt_unwind_regs_mask();
+	a->sample_regs_user = ms_gt_unwind_regs_mask();
 	a->sample_stack_user = gt->opts.stack_size;
 	/* Threads the thread starts write to this event's ring buffer. */
 	a->inherit = 1;
@@ -646,7 +646,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	    !rd_u64(r, &addr) || !rd_u64(r, &period) || !rd_u64(r, &abi))
 		return 0;
 	if (abi != PERF_SAMPLE_REGS_ABI_NONE) {
-		regs.mask = gt_unwind_regs_mask();
+		regs.mask = ms_gt_unwind_regs_mask();
 		nregs = (size_t)__builtin_popcountll(regs.mask);
 		if (!rd_get(r, sb->regs, nregs * sizeof(uint64_t)))
 			return 0;
@@ -671,7 +671,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	}
 	if (period > gt->sum.max_period)
 		gt->sum.max_period = period;
-	n = nregs ? gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, pcs,
+	n = nregs ? ms_gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, pcs,
 			      GT_MAX_FRAMES, &unknown) : 0;
 	if (!n) {
 		pcs[0] = ip;
@@ -679,7 +679,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 		unknown = false;
 	}
 	if (unknown) {
-		gt_unwind_refresh(gt->uw);
+		ms_gt_unwind_refresh(gt->uw);
 	}
 	if (n == 1)
 		gt->sum.unwind_failed++;
@@ -956,7 +956,7 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 		rc = ms_err(ctx, -ESRCH, "pid %d: no such process", (int)pid);
 	if (rc < 0)
 		goto fail;
-	rc = gt_unwind_new(ctx, pid, &gt->uw);
+	rc = ms_gt_unwind_new(ctx, pid, &gt->uw);
 	if (rc < 0)
 		goto fail;
 	rc = read_maps(ctx, gt);
@@ -1351,7 +1351,7 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 	free(gt->pfd);
 	free(gt->child);
 	free(gt->shadow);
-	gt_unwind_free(gt->uw);
+	ms_gt_unwind_free(gt->uw);
 	ms_maps_free(gt->maps);
 	free(gt->maplabel);
 	for (i = 0; i < gt->nlabels; i++)

@@ -161,11 +161,11 @@ void ms_hunt_trace_clause(const struct ms_hunt *h, size_t nclauses, FILE *fp)
 	free(starts);
 	free(ends);
 	st = rank >= 0 ? ms_growtrace_stack(h->gt, (size_t)rank) : NULL;
-	if (!st)
+	/* Code with no name (a stripped interpreter) names nothing: say nothing. */
+	if (!st || !*ms_growtrace_culprit_str(st, buf, sizeof(buf)))
 		return;
 	fprintf(fp, "%s first touched by %s, %.0f%% of the growth of %s",
-		nclauses > 1 ? "; the first one's pages" : ",",
-		ms_growtrace_culprit_str(st, buf, sizeof(buf)), share * 100, st->mapping);
+		nclauses > 1 ? "; the first one's pages" : ",", buf, share * 100, st->mapping);
 }
 
 const char *ms_hunt_dir(const struct ms_hunt *h)
