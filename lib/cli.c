@@ -21,6 +21,7 @@
 
 #include <memsift/cli.h>
 #include <memsift/outfile.h>
+#include <memsift/pattern.h>
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1"
@@ -172,6 +173,58 @@ uint64_t ms_cli_next_slot(const struct timespec *start, struct timespec *next,
 		next->tv_nsec -= 1000000000;
 	}
 	return skipped;
+}
+
+/* At most this many --redact patterns in all. */
+#define MAX_REDACT 256
+
+static struct ms_patscan *redactor(struct ms_ctx *ctx, struct ms_patscan **scan)
+{
+	if (!*scan && ms_patscan_new(ctx, MAX_REDACT, MS_PATSCAN_SECRET, scan) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, NULL);
+	return *scan;
+}
+
+void ms_cli_redact_regex(struct ms_ctx *ctx, struct ms_patscan **scan, const char *re)
+{
+	struct ms_patscan *s = redactor(ctx, scan);
+
+	if (ms_patscan_add_regex(ctx, s, re) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, "--redact pattern %zu", ms_patscan_count(s) + 1);
+}
+
+void ms_cli_redact_file(struct ms_ctx *ctx, struct ms_patscan **scan, const char *path)
+{
+	size_t cap = 0, lineno = 0, n = 0;
+	char *line = NULL;
+	ssize_t len;
+	FILE *fp;
+
+	fp = fopen(path, "re");
+	if (!fp)
+		err(failure_status, "%s", path);
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			continue;
+		if (ms_patscan_add_regex(ctx, redactor(ctx, scan), line) < 0)
+			ms_cli_errx_ctx(failure_status, ctx, "%s:%zu", path, lineno);
+		n++;
+	}
+	if (ferror(fp))
+		err(failure_status, "%s", path);
+	free(line);
+	fclose(fp);
+	if (!n)
+		errx(failure_status, "%s: no pattern in the file; one regex a line", path);
+}
+
+void ms_cli_redact_set(struct ms_ctx *ctx, struct ms_patscan **scan, const char *name)
+{
+	if (ms_patscan_add_set(ctx, redactor(ctx, scan), name) < 0)
+		ms_cli_errx_ctx(failure_status, ctx, "--redact-set");
 }
 
 int ms_cli_failure_status(void)

@@ -74,6 +74,7 @@ static int wait_stop(pid_t tid, int *sig)
 	}
 }
 
+/* Stop thread TID: 1 stopped (and kept in F), 0 nothing to stop, or -errno. */
 static int seize(struct ms_ctx *ctx, struct ms_freeze *f, pid_t tid)
 {
 	struct thread *nt;
@@ -91,6 +92,11 @@ static int seize(struct ms_ctx *ctx, struct ms_freeze *f, pid_t tid)
 
 			snprintf(buf, sizeof(buf), "task/%d/status", (int)tid);
 			if (ms_procfs_read(ctx, f->pid, buf, &status, &len) == 0) {
+				/* A zombie thread (a main thread that exited) runs no more: nothing to stop. */
+				if (strstr(status, "\nState:\tZ")) {
+					free(status);
+					return 0;
+				}
 				tp = strstr(status, "TracerPid:");
 				if (tp && atoi(tp + 10) != 0) {
 					rc = ms_err(ctx, -EBUSY,
@@ -125,7 +131,7 @@ static int seize(struct ms_ctx *ctx, struct ms_freeze *f, pid_t tid)
 	f->t[f->n].tid = tid;
 	f->t[f->n].sig = sig;
 	f->n++;
-	return 0;
+	return 1;
 }
 
 int ms_freeze_new(struct ms_ctx *ctx, pid_t pid, struct ms_freeze **out)
@@ -149,10 +155,11 @@ int ms_freeze_new(struct ms_ctx *ctx, pid_t pid, struct ms_freeze **out)
 		for (i = 0; i < n; i++) {
 			if (have(f, tids[i]))
 				continue;
+			/* 1: stopped; 0: nothing to stop (exited, or a zombie main thread). */
 			rc = seize(ctx, f, tids[i]);
 			if (rc < 0)
 				goto fail;
-			added = true;
+			added |= rc > 0;
 		}
 		free(tids);
 		tids = NULL;

@@ -17,6 +17,7 @@
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/outfile.h>
+#include <memsift/pattern.h>
 #include <memsift/output.h>
 #include <memsift/plot.h>
 #include <memsift/snapshot.h>
@@ -375,7 +376,6 @@ static int header(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 	char span[32];
 	struct utsname un;
 
-	(void)ctx;
 	if (uname(&un) < 0)
 		snprintf(un.nodename, sizeof(un.nodename), "?");
 	fprintf(fp, "host `%s`, Linux %s, memsift %s", un.nodename, kernel ? kernel : un.release,
@@ -391,8 +391,20 @@ static int header(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 			h->n, h->n == 1 ? "" : "s");
 	}
 	fputs("  \n", fp);
-	if (h->o.cmdline)
-		fprintf(fp, "command: `%s`\n", h->o.cmdline);
+	if (h->o.cmdline) {
+		/* "--redact hunter2" names the secret it hides: redacted like the rest. */
+		char *cmd = strdup(h->o.cmdline);
+
+		if (!cmd)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		if (h->o.redact && ms_patscan_redact_buf(ctx, h->o.redact, MS_REDACT_FILL, cmd,
+							 strlen(cmd)) < 0) {
+			free(cmd);
+			return -ENOMEM;
+		}
+		fprintf(fp, "command: `%s`\n", cmd);
+		free(cmd);
+	}
 	fputc('\n', fp);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include <memsift/hunt.h>
 #include <memsift/manifest.h>
 #include <memsift/outfile.h>
+#include <memsift/pattern.h>
 #include <memsift/output.h>
 #include <memsift/snapshot.h>
 #include <memsift/symbol-report.h>
@@ -286,6 +287,11 @@ int ms_hunt_add(struct ms_ctx *ctx, struct ms_hunt *h, struct ms_snapshot *s)
 		ms_snapshot_free(s);
 		return rc;
 	}
+	/* A command line holds secrets as often as memory does. */
+	if (h->o.redact && (rc = ms_snapshot_redact(ctx, s, h->o.redact)) < 0) {
+		ms_snapshot_free(s);
+		return rc;
+	}
 	snprintf(path, sizeof(path), "%s/snapshots/%04zu.snap", h->dir, h->n + 1);
 	rc = ms_outfile_open(ctx, path, 0, &of);
 	if (rc == 0)
@@ -477,6 +483,9 @@ int ms_hunt_dump(struct ms_ctx *ctx, struct ms_hunt *h)
 		if (rc == 0)
 			rc = add_capped(ctx, h, d);
 	}
+	/* Redacted as they are written: the analysis never sees the secret either. */
+	if (rc == 0 && h->o.redact)
+		rc = ms_dump_set_redact(ctx, d, h->o.redact, MS_REDACT_FILL);
 	if (rc == 0)
 		rc = ms_outfile_open(ctx, path, 0, &of);
 	if (rc == 0)

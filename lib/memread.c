@@ -28,6 +28,7 @@
 
 struct ms_memread {
 	pid_t pid;
+	pid_t mm_pid;		/* a live thread's, when the main one has exited */
 	const struct ms_maps *maps;
 	unsigned int flags;
 	uint64_t page;
@@ -69,6 +70,7 @@ int ms_memread_new(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps,
 	if (!r)
 		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 	r->pid = pid;
+	r->mm_pid = ms_procfs_mm_task(pid);
 	r->maps = maps;
 	r->flags = flags;
 	r->page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -198,7 +200,7 @@ static bool peek_page(struct ms_memread *r, unsigned char *buf, uint64_t addr, s
 
 	for (; a < addr + len; a += sizeof(long)) {
 		errno = 0;
-		w = ptrace(PTRACE_PEEKDATA, r->pid, (void *)(uintptr_t)a, NULL);
+		w = ptrace(PTRACE_PEEKDATA, r->mm_pid, (void *)(uintptr_t)a, NULL);
 		if (w == -1 && errno)
 			return false;
 		for (size_t i = 0; i < sizeof(long); i++)
@@ -255,7 +257,7 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 		unsigned char *p = buf + (a - addr);
 		size_t want = (size_t)(end - a);
 
-		n = vm_readv(r->pid, p, a, want);
+		n = vm_readv(r->mm_pid, p, a, want);
 		if (n < 0 && errno == ESRCH) {
 			*done = a;
 			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",

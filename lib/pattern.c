@@ -231,8 +231,14 @@ int ms_patscan_set_redact(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill
 {
 	size_t i;
 
-	if (s->fed)
+	/* Between two inputs (a LAST fed, nothing held) it may be set again: a new dump. */
+	if (s->fed && s->wlen)
 		return ms_err(ctx, -EBUSY, "redaction must be set before the data");
+	if (s->fed) {
+		s->redacted = s->matches = 0;
+		for (i = 0; i < s->n; i++)
+			s->pats[i].pub.count = 0;
+	}
 	s->fill = fill;
 	s->emit = emit;
 	s->emit_data = data;
@@ -381,6 +387,29 @@ out:
 			s->pats[i].next = 0;
 	}
 	return 0;
+}
+
+struct redact_buf {
+	uint8_t *p;
+	size_t off;
+};
+
+static int copy_back(const uint8_t *buf, size_t len, void *data)
+{
+	struct redact_buf *b = data;
+
+	memcpy(b->p + b->off, buf, len);
+	b->off += len;
+	return 0;
+}
+
+int ms_patscan_redact_buf(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill, void *buf,
+			  size_t len)
+{
+	struct redact_buf b = { buf, 0 };
+	int rc = ms_patscan_set_redact(ctx, s, fill, 0, copy_back, &b);
+
+	return rc < 0 ? rc : ms_patscan_feed(ctx, s, buf, len, true);
 }
 
 size_t ms_patscan_count(const struct ms_patscan *s)

@@ -114,6 +114,68 @@ int ms_procfs_pid_exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * The memory files of a process whose main thread has exited (it called
+ * pthread_exit(), a zombie leader) while its other threads run on are empty
+ * under /proc/PID: read them under /proc/PID/task/TID of a live thread.
+ */
+static bool mm_file(const char *name)
+{
+	static const char *const names[] = { "maps", "smaps", "smaps_rollup", "mem", "pagemap",
+					     "numa_maps" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool zombie_leader(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+pid_t ms_procfs_mm_task(pid_t pid)
+{
+	pid_t *tids, tid = pid;
+	size_t n;
+
+	if (!zombie_leader(pid) || ms_procfs_tasks(NULL, pid, &tids, &n) < 0)
+		return pid;
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] != pid) {
+			tid = tids[i];
+			break;
+		}
+	free(tids);
+	return tid;
+}
+
+/* /proc/PID/NAME, or /proc/PID/task/TID/NAME for a memory file of a zombie leader's. */
+static void mm_path(pid_t pid, const char *name, char *path, size_t len)
+{
+	pid_t tid = mm_file(name) ? ms_procfs_mm_task(pid) : pid;
+
+	if (tid != pid)
+		snprintf(path, len, "/proc/%d/task/%d/%s", (int)pid, (int)tid, name);
+	else
+		snprintf(path, len, "/proc/%d/%s", (int)pid, name);
+}
+
 int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 		   size_t *len)
 {
@@ -121,7 +183,7 @@ int ms_procfs_read(struct ms_ctx *ctx, pid_t pid, const char *name, char **buf,
 	size_t l = 0;
 	int fd, rc;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	mm_path(pid, name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -180,7 +242,7 @@ int ms_procfs_open(struct ms_ctx *ctx, pid_t pid, const char *name, int flags, i
 	char path[PATH_MAX];
 	int f;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	mm_path(pid, name, path, sizeof(path));
 	f = open(path, flags | O_CLOEXEC);
 	if (f < 0)
 		return open_error(ctx, pid, path, -errno);
@@ -288,6 +350,12 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n)
 	*pids = t;
 	*n = cnt;
 	return 0;
+}
+
+int ms_procfs_mm_path(pid_t pid, const char *name, char *buf, size_t len)
+{
+	mm_path(pid, name, buf, len);
+	return strlen(buf) + 1 >= len ? -ENAMETOOLONG : 0;
 }
 
 int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len)

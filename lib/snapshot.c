@@ -11,6 +11,7 @@
 
 #include <memsift/memread.h>
 #include <memsift/pagehash.h>
+#include <memsift/pattern.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
 #include <memsift/snapshot.h>
@@ -297,7 +298,7 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 		rc = hdr_add(s, "pagesize", buf, strlen(buf));
 	if (rc == 0 && uname(&un) == 0)
 		rc = hdr_add(s, "kernel", un.release, strlen(un.release));
-	ms_procfs_path(pid, "smaps", buf, sizeof(buf));
+	ms_procfs_mm_path(pid, "smaps", buf, sizeof(buf));
 	if (rc == 0)
 		rc = hdr_add(s, "source", buf, strlen(buf));
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
@@ -326,7 +327,7 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 			    (int)pid);
 		goto fail;
 	}
-	ms_procfs_path(pid, "smaps", name, sizeof(name));
+	ms_procfs_mm_path(pid, "smaps", name, sizeof(name));
 	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
@@ -358,7 +359,7 @@ int ms_snapshot_stream(struct ms_ctx *ctx, pid_t pid, unsigned int flags, FILE *
 	rc = collect_header(ctx, &hdr, pid);
 	if (rc < 0)
 		goto out;
-	ms_procfs_path(pid, "smaps", path, sizeof(path));
+	ms_procfs_mm_path(pid, "smaps", path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -831,4 +832,16 @@ bool ms_snapshot_same_process(const struct ms_snapshot *a, const struct ms_snaps
 		return false;
 	}
 	return true;
+}
+
+int ms_snapshot_redact(struct ms_ctx *ctx, struct ms_snapshot *s, struct ms_patscan *scan)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nhdr && rc == 0; i++)
+		if (!strcmp(s->hdr[i].key, "cmdline") || !strcmp(s->hdr[i].key, "comm") ||
+		    !strcmp(s->hdr[i].key, "thread"))
+			rc = ms_patscan_redact_buf(ctx, scan, MS_REDACT_FILL, s->hdr[i].value,
+						   strlen(s->hdr[i].value));
+	return rc;
 }

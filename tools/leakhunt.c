@@ -25,10 +25,12 @@
 #include <memsift/outfile.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
+#include <memsift/pattern.h>
 #include <memsift/snapshot.h>
 #include <memsift/trend.h>
 
-enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_NO_TRACE };
+enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
+       OPT_REDACT_SET, OPT_NO_TRACE };
 
 static const char shortopts[] = "d:i:n:o:p:Vh";
 static const struct option longopts[] = {
@@ -39,6 +41,9 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "max-dump", required_argument, NULL, OPT_MAX_DUMP },
+	{ "redact", required_argument, NULL, OPT_REDACT },
+	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
+	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 	{ "version", no_argument, NULL, 'V' },
@@ -64,6 +69,10 @@ static _Noreturn void usage(void)
 	printf(" -p, --pid PID          the process to hunt in\n");
 	printf("     --confirm N        snapshots that must show growth (default 4, at least 3)\n");
 	printf("     --max-dump SIZE    dump at most SIZE of what grew (default 256M)\n");
+	printf("     --redact REGEX     replace what REGEX matches in every file written, as\n"
+	       "                          regiondump does (repeatable)\n");
+	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment)\n");
+	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
 	printf("     --no-trace         do not trace the page faults' stacks during the watch\n");
 	ms_cli_help_options(stdout);
@@ -129,6 +138,15 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 			break;
 		case OPT_NO_TRACE:
 			ctl->no_trace = true;
+			break;
+		case OPT_REDACT:
+			ms_cli_redact_regex(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			ms_cli_redact_file(ctx, &ctl->o.redact, optarg);
+			break;
+		case OPT_REDACT_SET:
+			ms_cli_redact_set(ctx, &ctl->o.redact, optarg);
 			break;
 		case 'V':
 			ms_cli_print_version();
@@ -452,6 +470,7 @@ int main(int argc, char **argv)
 	ms_hunt_free(h);
 	ms_growtrace_free(ctl.gt);
 	free((char *)ctl.o.cmdline);
+	ms_patscan_free(ctl.o.redact);
 	ms_ctx_free(ctx);
 	return status;
 }

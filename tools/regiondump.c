@@ -27,9 +27,6 @@
 /* At most this many hole warnings; the manifest lists them all. */
 #define MAX_WARN 10
 
-/* --redact patterns in all, and what replaces the bytes they match. */
-#define MAX_REDACT 256
-#define REDACT_FILL '*'
 
 enum {
 	OPT_ANON = CHAR_MAX + 1,
@@ -60,7 +57,6 @@ struct regiondump_ctl {
 	struct timespec t0, last;
 	int hooked;
 	struct ms_patscan *redact;	/* --redact, --redact-file, --redact-set */
-	unsigned int nredact;		/* --redact options seen, to name one */
 };
 
 static const char shortopts[] = "fo:p:zVh";
@@ -158,49 +154,6 @@ static void on_event(enum ms_dump_event ev, uint64_t done, uint64_t total, void 
 		ms_size_str(el > 0 ? (uint64_t)((double)done / el) : 0, r, sizeof(r)));
 	if (done >= total)
 		fputs("\r\033[K", stderr);
-}
-
-static struct ms_patscan *redactor(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
-{
-	if (!ctl->redact && ms_patscan_new(ctx, MAX_REDACT, MS_PATSCAN_SECRET, &ctl->redact) < 0)
-		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-	return ctl->redact;
-}
-
-/* The messages name a pattern by its place, never by its text: it may be the secret. */
-static void add_redact(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *re)
-{
-	ctl->nredact++;
-	if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), re) < 0)
-		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact pattern %u", ctl->nredact);
-}
-
-static void add_redact_file(struct ms_ctx *ctx, struct regiondump_ctl *ctl, const char *path)
-{
-	size_t cap = 0, lineno = 0, n = 0;
-	char *line = NULL;
-	ssize_t len;
-	FILE *fp;
-
-	fp = fopen(path, "re");
-	if (!fp)
-		err(MS_EXIT_FAILURE, "%s", path);
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
-			continue;
-		if (ms_patscan_add_regex(ctx, redactor(ctx, ctl), line) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s:%zu", path, lineno);
-		n++;
-	}
-	if (ferror(fp))
-		err(MS_EXIT_FAILURE, "%s", path);
-	free(line);
-	fclose(fp);
-	if (!n)
-		errx(MS_EXIT_FAILURE, "%s: no pattern in the file; one regex a line", path);
 }
 
 /*
@@ -404,7 +357,7 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	if (rc < 0)
 		goto out;
 	if (ctl->redact)
-		ms_dump_set_redact(ctx, d, ctl->redact, REDACT_FILL);
+		ms_dump_set_redact(ctx, d, ctl->redact, MS_REDACT_FILL);
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
 	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
@@ -509,14 +462,13 @@ int main(int argc, char **argv)
 			ctl.have_mapping = 1;
 			break;
 		case OPT_REDACT:
-			add_redact(ctx, &ctl, optarg);
+			ms_cli_redact_regex(ctx, &ctl.redact, optarg);
 			break;
 		case OPT_REDACT_FILE:
-			add_redact_file(ctx, &ctl, optarg);
+			ms_cli_redact_file(ctx, &ctl.redact, optarg);
 			break;
 		case OPT_REDACT_SET:
-			if (ms_patscan_add_set(ctx, redactor(ctx, &ctl), optarg) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--redact-set");
+			ms_cli_redact_set(ctx, &ctl.redact, optarg);
 			break;
 		case OPT_RESIDENT:
 			ctl.dumpflags |= MS_DUMP_RESIDENT_ONLY;

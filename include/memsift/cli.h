@@ -168,6 +168,18 @@ void ms_cli_shift_clock(struct timespec *start, struct timespec *next,
 /* Microseconds from A to B (CLOCK_MONOTONIC); negative when B is before A. */
 int64_t ms_cli_usec_between(const struct timespec *a, const struct timespec *b);
 
+/*
+ * --redact REGEX, --redact-file FILE and --redact-set NAME, as regiondump and
+ * leakhunt take them: the patterns gathered into *SCAN (made on first use,
+ * MS_PATSCAN_SECRET).  A bad one exits with the failure status, naming it
+ * by its place ("--redact pattern 2", "FILE:LINE"), never by its text,
+ * which may be the secret.
+ */
+struct ms_patscan;
+void ms_cli_redact_regex(struct ms_ctx *ctx, struct ms_patscan **scan, const char *re);
+void ms_cli_redact_file(struct ms_ctx *ctx, struct ms_patscan **scan, const char *path);
+void ms_cli_redact_set(struct ms_ctx *ctx, struct ms_patscan **scan, const char *name);
+
 /* The status ms_cli_set_failure_status() set: what trouble exits with. */
 int ms_cli_failure_status(void);
 

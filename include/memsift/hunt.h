@@ -34,12 +34,15 @@
 
 struct ms_hunt;
 
+struct ms_patscan;
+
 struct ms_hunt_opts {
 	pid_t pid;
 	uint64_t confirm;	/* snapshots that must show growth; at least 3 */
 	uint64_t max_dump;	/* dump at most this many bytes of what grew */
 	uint64_t threshold;	/* growth below this many bytes does not count */
 	const char *cmdline;	/* the command that runs the hunt, for report.md; NULL: none */
+	struct ms_patscan *redact;	/* secrets replaced in every file written; NULL: none */
 };
 
 /*

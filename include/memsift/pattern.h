@@ -102,8 +102,9 @@ typedef int (*ms_patscan_emit_cb)(const uint8_t *buf, size_t len, void *data);
  * FILL and the input is handed on to EMIT, the same length, once no later
  * match can reach it (so up to WINDOW bytes later; WINDOW, the longest
  * regex match found across pieces, 0 for MS_PATTERN_REGEX_WINDOW).
- * Call before the first feed.
- * Returns: 0, -EBUSY once feeding started.
+ * Call before the first feed, or between two inputs (after a LAST) to
+ * redact another output with the same patterns: the counts start again.
+ * Returns: 0, -EBUSY in the middle of an input.
  */
 int ms_patscan_set_redact(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill,
 			  size_t window, ms_patscan_emit_cb emit, void *data);
@@ -117,6 +118,18 @@ int ms_patscan_set_redact(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill
  */
 int ms_patscan_feed(struct ms_ctx *ctx, struct ms_patscan *s, const void *buf, size_t len,
 		    bool last);
+
+/* What a redactor puts in place of a secret's bytes, in every memsift output. */
+#define MS_REDACT_FILL '*'
+
+/*
+ * Redact LEN bytes at BUF in place with S's patterns (one input of its own:
+ * a command line, a name), FILL replacing what they match.  S is left a
+ * redactor whose output is BUF; set it again before another input.
+ * Returns: 0, -EBUSY (S is in the middle of an input), or -ENOMEM.
+ */
+int ms_patscan_redact_buf(struct ms_ctx *ctx, struct ms_patscan *s, uint8_t fill, void *buf,
+			  size_t len);
 
 /* The patterns, in the order added, and their counts so far. */
 size_t ms_patscan_count(const struct ms_patscan *s);

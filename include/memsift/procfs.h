@@ -101,6 +101,17 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n);
 int ms_procfs_path(pid_t pid, const char *name, char *buf, size_t len);
 
 /*
+ * A process whose main thread exited (pthread_exit(): a zombie leader) while
+ * its other threads run on has empty memory files under /proc/PID and no mm
+ * for process_vm_readv(2) by PID: the thread that speaks for its memory,
+ * a live one, else PID.  ms_procfs_read() and ms_procfs_open() use it for
+ * maps, smaps, smaps_rollup, mem, pagemap and numa_maps by themselves;
+ * ms_procfs_mm_path() is ms_procfs_path() for those files.
+ */
+pid_t ms_procfs_mm_task(pid_t pid);
+int ms_procfs_mm_path(pid_t pid, const char *name, char *buf, size_t len);
+
+/*
  * The cgroup of PID from /proc/PID/cgroup: *V2 the unified hierarchy's path
  * ("0::/system.slice/x.service"), *V1 the v1 memory controller's, each a new
  * string or NULL when the process has none.  Either pointer may be NULL.

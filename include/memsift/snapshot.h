@@ -139,6 +139,15 @@ const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
 const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
 
 /*
+ * Redact, in place, the header values of S that a user or a program names
+ * (cmdline, comm, thread names), with SCAN's patterns: a command line holds
+ * passwords as often as memory does.  The smaps text is left as it is.
+ * Returns: 0, or an error of ms_patscan_redact_buf().
+ */
+struct ms_patscan;
+int ms_snapshot_redact(struct ms_ctx *ctx, struct ms_snapshot *s, struct ms_patscan *scan);
+
+/*
  * Whether A and B are snapshots of one process: the same pid, and where both
  * record them, the same start time (a reused pid starts anew) and the same
  * executable (an exec changes it).  When not, WHY (LEN bytes) says how, to
