@@ -12,9 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,107 +25,6 @@
 #include "growtrace-private.h"
 #include "internal.h"
 
-/* Data pages of each thread's ring buffer (a power of two), and fewer if refused. */
-#define RING_PAGES 2048
-#define RING_PAGES_MIN 16
-/* Look for new threads at most this often (ns). */
-#define TASKS_RESCAN_NS 100000000ULL
-
-/*
- * One ring buffer per CPU, which every event on that CPU writes to: the
- * kernel maps an inherited event (one that follows new threads) only when
- * it is bound to a CPU, so a thread has one event per CPU.
- */
-/* Samples a LOST record's weight is spread over. */
-#define RECENT 16
-
-struct gt_ring {
-	int cpu;		/* -1: the CPU is offline */
-	int fd;			/* the event it is mapped from; -1 before the first */
-	void *base;		/* metadata page, then the data pages */
-	size_t data_size;
-	/* The last samples taken from it (RECENT of them, a ring), for lost_samples(). */
-	long recent[RECENT];
-	size_t nrecent;
-};
-
-struct gt_event {
-	pid_t tid;
-	int fd;
-};
-
-struct gt_stack {
-	uint64_t hash;
-	uint64_t *pcs;
-	uint32_t npcs;
-	uint32_t label;		/* index in labels */
-	uint64_t faults, samples, resident_faults;
-	uint64_t first, last;	/* ns */
-	struct ms_growtrace_frame *frames;
-};
-
-/* A sampled fault, kept to net the page later if it is freed. */
-struct gt_sample {
-	uint64_t page;
-	uint64_t weight;
-	uint64_t period;	/* the period it was taken at */
-	uint32_t stack;
-	uint32_t seq;		/* order taken: of two samples of a page, the last counts */
-	bool resident;		/* its page is still there at the end (see net_freed()) */
-};
-
-/* A data mapping seen in a PERF_RECORD_MMAP2: what maps may no longer show. */
-struct gt_shadow {
-	uint64_t start, end;
-	uint32_t prot, flags;
-	int label;		/* index in labels */
-};
-
-/* A thread seen in a PERF_RECORD_FORK: traced by inheritance from ITS parent event. */
-struct gt_child {
-	pid_t tid;
-	uint64_t time;
-};
-
-struct ms_growtrace {
-	pid_t pid;
-	struct ms_growtrace_opts opts;
-	bool exclude_kernel;
-	struct gt_ring *ring;
-	size_t nring;
-	struct gt_event *ev;
-	size_t nev, cap_ev;
-	unsigned char *q;	/* records copied out of the rings, not yet unwound */
-	size_t nq, cap_q, qhead;
-	pid_t *tids;		/* threads opened (each on every CPU) */
-	size_t ntids, cap_tids;
-	struct pollfd *pfd;
-	size_t cap_pfd;
-	struct gt_child *child;
-	size_t nchild, cap_child;
-	struct gt_shadow *shadow;
-	size_t nshadow, cap_shadow;
-	uint64_t start, last_scan, last_maps;
-	struct gt_unwind *uw;
-	struct ms_maps *maps;
-	int *maplabel;		/* per mapping of MAPS: index in labels, -1 not yet */
-	char **labels;
-	size_t nlabels;
-	struct gt_stack *stacks;
-	size_t nstacks, cap_stacks;
-	size_t *htab;		/* open addressing: stack index + 1, 0 empty */
-	size_t hcap;
-	struct gt_sample *samples;
-	size_t nsamples, cap_samples;
-	uint64_t *rate;
-	size_t nrate;
-	bool finished, exited;
-	struct ms_growtrace_summary sum;
-	struct ms_symbols *syms;
-	size_t *rank;
-	struct ms_growtrace_stack *out;	/* in rank order, after finish */
-};
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -136,7 +33,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
+int ms_gt_grow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	void **p = pp;
 	size_t ncap = *cap ? *cap : 16;
@@ -152,224 +49,6 @@ static int grow(void *pp, size_t *cap, size_t need, size_t size)
 	*p = n;
 	*cap = ncap;
 	return 0;
-}
-
-static void fill_attr(const struct ms_growtrace *gt, struct perf_event_attr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->size = sizeof(*a);
-	a->type = PERF_TYPE_SOFTWARE;
-	a->config = PERF_COUNT_SW_PAGE_FAULTS;
-	/*
-	 * Every fault up to FREQ samples a second, then one in a period the
-	 * kernel adjusts on each tick to keep that rate (perf's frequency
-	 * mode); each sample carries the period it stands for.  The kernel
-	 * adjusts only while the thread runs, so a burst after a quiet spell
-	 * starts with the last period: the report says the longest one seen.
-	 */
-	a->freq = 1;
-	a->sample_freq = gt->opts.freq;
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-			 PERF_SAMPLE_ADDR | PERF_SAMPLE_PERIOD | PERF_SAMPLE_REGS_USER |
-			 PERF_SAMPLE_STACK_USER;
-	a->sample_regs_user = ms_gt_unwind_regs_mask();
-	a->sample_stack_user = gt->opts.stack_size;
-	/* Threads the thread starts write to this event's ring buffer. */
-	a->inherit = 1;
-	/* PERF_RECORD_FORK tells which threads inheritance covers. */
-	a->task = 1;
-	/*
-	 * PERF_RECORD_MMAP2 for data mappings, in order with the samples: a
-	 * fault in a mapping unmapped before its sample is read is still
-	 * classified (see shadow_find()).
-	 */
-	a->mmap_data = 1;
-	a->mmap2 = 1;
-	a->exclude_kernel = gt->exclude_kernel;
-	a->exclude_hv = 1;
-	a->use_clockid = 1;
-	a->clockid = CLOCK_MONOTONIC;
-	/* Wake the reader when a quarter of the ring is used. */
-	a->watermark = 1;
-	a->wakeup_watermark = RING_PAGES * 4096 / 8;
-}
-
-static int read_int_file(const char *path, long *v)
-{
-	FILE *fp = fopen(path, "re");
-	int ok;
-
-	if (!fp)
-		return -errno;
-	ok = fscanf(fp, "%ld", v) == 1;
-	fclose(fp);
-	return ok ? 0 : -EBADMSG;
-}
-
-/* A line "KEY:\tVALUE" of /proc/self/status. */
-static bool self_status(const char *key, char *val, size_t len)
-{
-	char line[256];
-	size_t kl = strlen(key);
-	bool found = false;
-	FILE *fp = fopen("/proc/self/status", "re");
-
-	if (!fp)
-		return false;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			snprintf(val, len, "%s", line + kl + 1 + strspn(line + kl + 1, " \t"));
-			val[strcspn(val, "\n")] = '\0';
-			found = true;
-			break;
-		}
-	fclose(fp);
-	return found;
-}
-
-/* CAP_PERFMON (38) or CAP_SYS_ADMIN (21) in our effective set. */
-static bool can_perfmon(void)
-{
-	char v[64];
-	unsigned long long caps;
-
-	if (!self_status("CapEff", v, sizeof(v)) || sscanf(v, "%llx", &caps) != 1)
-		return false;
-	return caps & ((1ULL << 38) | (1ULL << 21));
-}
-
-/* The one line that says why the kernel refused the event, and the fix. */
-static int refused(struct ms_ctx *ctx, pid_t pid, int e)
-{
-	char seccomp[16] = "";
-	long paranoid = -100;
-	bool perfmon = can_perfmon();
-
-	read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid);
-	self_status("Seccomp", seccomp, sizeof(seccomp));
-	if (e == ENOSYS || (seccomp[0] == '2' && (e == EPERM || e == EACCES)))
-		return ms_err(ctx, e == ENOSYS ? -EPERM : -e,
-			      "pid %d: perf_event_open refused (%s) under a seccomp filter (Seccomp: %s); a container's profile blocks it: allow perf_event_open (e.g. docker --cap-add PERFMON, or a seccomp profile that permits it)",
-			      (int)pid, strerror(e), seccomp[0] ? seccomp : "?");
-	if (e == ENOENT || e == EOPNOTSUPP || e == EINVAL)
-		return ms_err(ctx, -EOPNOTSUPP,
-			      "pid %d: this kernel has no page-fault software event with user stacks (%s); it needs CONFIG_PERF_EVENTS",
-			      (int)pid, strerror(e));
-	if (!perfmon && paranoid > 2)
-		return ms_err(ctx, -e,
-			      "pid %d: perf_event_open refused (kernel.perf_event_paranoid=%ld, no CAP_PERFMON); run as root or with CAP_PERFMON, or sysctl kernel.perf_event_paranoid=2",
-			      (int)pid, paranoid);
-	if (!perfmon)
-		return ms_err(ctx, -e,
-			      "pid %d: perf_event_open refused (%s; kernel.perf_event_paranoid=%ld, no CAP_PERFMON): tracing another user's process needs CAP_PERFMON or ptrace rights over it; run as its user or as root",
-			      (int)pid, strerror(e), paranoid);
-	return ms_err(ctx, -e,
-		      "pid %d: perf_event_open refused (%s) despite CAP_PERFMON (kernel.perf_event_paranoid=%ld); a container or an LSM (SELinux, AppArmor) forbids it",
-		      (int)pid, strerror(e), paranoid);
-}
-
-static size_t ring_map_size(const struct gt_ring *r)
-{
-	return r->data_size + (size_t)getpagesize();
-}
-
-static int map_ring(struct ms_ctx *ctx, struct ms_growtrace *gt, struct gt_ring *r, int fd)
-{
-	size_t pages;
-	void *base = MAP_FAILED;
-
-	for (pages = RING_PAGES; pages >= RING_PAGES_MIN; pages /= 2) {
-		base = mmap(NULL, (pages + 1) * (size_t)getpagesize(), PROT_READ | PROT_WRITE,
-			    MAP_SHARED, fd, 0);
-		if (base != MAP_FAILED)
-			break;
-	}
-	if (base == MAP_FAILED)
-		return ms_err_errno(ctx, -errno, "pid %d: cannot map a perf ring buffer (raise kernel.perf_event_mlock_kb, or run with CAP_IPC_LOCK)",
-				    (int)gt->pid);
-	r->base = base;
-	r->data_size = pages * (size_t)getpagesize();
-	r->fd = fd;
-	return 0;
-}
-
-/* Open thread TID's events, one per CPU, each writing to its CPU's ring. */
-static int open_thread(struct ms_ctx *ctx, struct ms_growtrace *gt, pid_t tid)
-{
-	struct perf_event_attr a;
-	size_t c;
-	long fd;
-	int rc;
-
-	if (grow(&gt->ev, &gt->cap_ev, gt->nev + gt->nring, sizeof(*gt->ev)) < 0 ||
-	    grow(&gt->tids, &gt->cap_tids, gt->ntids + 1, sizeof(*gt->tids)) < 0)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	for (c = 0; c < gt->nring; c++) {
-		struct gt_ring *r = &gt->ring[c];
-
-		if (r->cpu < 0)
-			continue;
-		fill_attr(gt, &a);
-		fd = syscall(SYS_perf_event_open, &a, tid, r->cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fd < 0 && (errno == EACCES || errno == EPERM) && !gt->exclude_kernel) {
-			/*
-			 * Unprivileged (perf_event_paranoid 2) may see user-mode
-			 * faults only: faults in a system call writing to fresh
-			 * memory (read(2) into a new buffer) are not seen then.
-			 */
-			gt->exclude_kernel = true;
-			fill_attr(gt, &a);
-			fd = syscall(SYS_perf_event_open, &a, tid, r->cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		}
-		if (fd < 0 && errno == ENODEV && r->fd < 0) {	/* an offline CPU */
-			r->cpu = -1;
-			continue;
-		}
-		if (fd < 0)
-			return errno == ESRCH ? -ESRCH : refused(ctx, gt->pid, errno);
-		gt->ev[gt->nev++] = (struct gt_event){ tid, (int)fd };
-		if (r->fd < 0)
-			rc = map_ring(ctx, gt, r, (int)fd);
-		else if (ioctl((int)fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0)
-			rc = ms_err_errno(ctx, -errno, "pid %d: thread %d: cannot share the CPU's perf ring buffer",
-					  (int)gt->pid, (int)tid);
-		else
-			rc = 0;
-		if (rc < 0)
-			return rc;
-	}
-	gt->tids[gt->ntids++] = tid;
-	return 0;
-}
-
-static int rings_new(struct ms_ctx *ctx, struct ms_growtrace *gt)
-{
-	long n = sysconf(_SC_NPROCESSORS_CONF);
-	size_t c;
-
-	if (n < 1)
-		n = 1;
-	gt->ring = calloc((size_t)n, sizeof(*gt->ring));
-	if (!gt->ring)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	gt->nring = (size_t)n;
-	for (c = 0; c < gt->nring; c++)
-		gt->ring[c] = (struct gt_ring){ .cpu = (int)c, .fd = -1 };
-	return 0;
-}
-
-static void close_all(struct ms_growtrace *gt)
-{
-	size_t i;
-
-	for (i = 0; i < gt->nring; i++)
-		if (gt->ring[i].base) {
-			munmap(gt->ring[i].base, ring_map_size(&gt->ring[i]));
-			gt->ring[i].base = NULL;
-		}
-	for (i = 0; i < gt->nev; i++)
-		close(gt->ev[i].fd);
-	gt->nev = 0;
 }
 
 static bool is_opened(const struct ms_growtrace *gt, pid_t tid)
@@ -513,7 +192,7 @@ static int note_mmap(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r)
 	else
 		snprintf(label, sizeof(label), "%s (unmapped since)", name);
 	l = label_index(gt, label);
-	if (l < 0 || grow(&gt->shadow, &gt->cap_shadow, gt->nshadow + 1, sizeof(*gt->shadow)) < 0)
+	if (l < 0 || ms_gt_grow(&gt->shadow, &gt->cap_shadow, gt->nshadow + 1, sizeof(*gt->shadow)) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	gt->shadow[gt->nshadow++] = (struct gt_shadow){ addr, addr + len, prot_flags[0],
 							prot_flags[1], l };
@@ -608,7 +287,7 @@ static long stack_index(struct ms_growtrace *gt, const uint64_t *pcs, size_t n, 
 		    !memcmp(s->pcs, pcs, n * sizeof(*pcs)))
 			return (long)(gt->htab[j] - 1);
 	}
-	if (grow(&gt->stacks, &gt->cap_stacks, gt->nstacks + 1, sizeof(*gt->stacks)) < 0)
+	if (ms_gt_grow(&gt->stacks, &gt->cap_stacks, gt->nstacks + 1, sizeof(*gt->stacks)) < 0)
 		return -ENOMEM;
 	s = &gt->stacks[gt->nstacks];
 	memset(s, 0, sizeof(*s));
@@ -695,7 +374,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	s->faults += period;
 	gt->sum.growth_faults += period;
 	gt->sum.samples++;
-	if (grow(&gt->samples, &gt->cap_samples, gt->nsamples + 1, sizeof(*gt->samples)) < 0)
+	if (ms_gt_grow(&gt->samples, &gt->cap_samples, gt->nsamples + 1, sizeof(*gt->samples)) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	*sample_index = (long)gt->nsamples;
 	gt->samples[gt->nsamples] = (struct gt_sample){
@@ -727,7 +406,7 @@ static int note_child(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r)
 	/* ids: pid, ppid, tid, ptid */
 	if ((pid_t)ids[0] != gt->pid || is_child(gt, (pid_t)ids[2]))
 		return 0;
-	if (grow(&gt->child, &gt->cap_child, gt->nchild + 1, sizeof(*gt->child)) < 0)
+	if (ms_gt_grow(&gt->child, &gt->cap_child, gt->nchild + 1, sizeof(*gt->child)) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	gt->child[gt->nchild++] = (struct gt_child){ (pid_t)ids[2], time };
 	gt->sum.threads++;
@@ -756,7 +435,7 @@ static long copy_ring(struct ms_growtrace *gt, uint32_t ri)
 
 		if (!rd_get(&r, &h, sizeof(h)) || h.size < sizeof(h) || tail + h.size > head)
 			break;
-		if (grow(&gt->q, &gt->cap_q, gt->nq + sizeof(ri) + h.size, 1) < 0)
+		if (ms_gt_grow(&gt->q, &gt->cap_q, gt->nq + sizeof(ri) + h.size, 1) < 0)
 			return -ENOMEM;
 		at = gt->nq;
 		memcpy(gt->q + at, &ri, sizeof(ri));
@@ -891,7 +570,7 @@ static int scan_tasks(struct ms_ctx *ctx, struct ms_growtrace *gt, bool first)
 			if (is_child(gt, tids[i]))
 				continue;
 		}
-		rc = open_thread(ctx, gt, tids[i]);
+		rc = ms_gt_open_thread(ctx, gt, tids[i]);
 		if (rc == -ESRCH) {	/* it exited meanwhile */
 			rc = 0;
 			continue;
@@ -934,8 +613,8 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	if (!gt->opts.freq)
 		gt->opts.freq = MS_GROWTRACE_FREQ;
 	/* Past the kernel's limit perf_event_open() fails with EINVAL: keep under it. */
-	if (read_int_file("/proc/sys/kernel/perf_event_max_sample_rate", &max_rate) == 0 &&
-	    max_rate > 0 && gt->opts.freq > (uint64_t)max_rate)
+	max_rate = ms_gt_max_sample_rate();
+	if (max_rate > 0 && gt->opts.freq > (uint64_t)max_rate)
 		gt->opts.freq = (uint64_t)max_rate;
 	if (!gt->opts.stack_size)
 		gt->opts.stack_size = 8192;
@@ -947,7 +626,7 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	gt->sum.freq = gt->opts.freq;
 	gt->sum.page_size = (uint64_t)getpagesize();
 	/* The events first: when the kernel refuses them, that is the reason to give. */
-	rc = rings_new(ctx, gt);
+	rc = ms_gt_rings_new(ctx, gt);
 	if (rc < 0)
 		goto fail;
 	gt->start = now_ns();
@@ -1010,7 +689,7 @@ int ms_growtrace_poll(struct ms_ctx *ctx, struct ms_growtrace *gt, int timeout_m
 
 	if (gt->exited)
 		return MS_GROWTRACE_EXITED;
-	if (grow(&gt->pfd, &gt->cap_pfd, gt->nring, sizeof(*gt->pfd)) < 0)
+	if (ms_gt_grow(&gt->pfd, &gt->cap_pfd, gt->nring, sizeof(*gt->pfd)) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	for (i = 0; i < gt->nring; i++)
 		if (gt->ring[i].base)
@@ -1082,18 +761,6 @@ static int net_freed(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	}
 	close(fd);
 	return 0;
-}
-
-/* Faults the kernel counted on all events, inherited ones included. */
-static uint64_t counted_faults(const struct ms_growtrace *gt)
-{
-	uint64_t total = 0, v;
-	size_t i;
-
-	for (i = 0; i < gt->nev; i++)
-		if (read(gt->ev[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-			total += v;
-	return total;
 }
 
 static uint64_t scaled(uint64_t v, double f)
@@ -1197,8 +864,8 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		return 0;
 	gt->finished = true;
 	rc = drain_all(ctx, gt);
-	counted = counted_faults(gt);
-	close_all(gt);
+	counted = ms_gt_counted_faults(gt);
+	ms_gt_close_all(gt);
 	if (rc < 0)
 		return rc;
 	gt->sum.duration = (double)(end - gt->start) / 1e9;
@@ -1343,7 +1010,7 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 
 	if (!gt)
 		return;
-	close_all(gt);
+	ms_gt_close_all(gt);
 	free(gt->ring);
 	free(gt->q);
 	free(gt->ev);
