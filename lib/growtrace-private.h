@@ -18,25 +18,25 @@
 #include <memsift/maps.h>
 #include <memsift/symbol.h>
 
-/* Deepest stack kept; deeper frames are cut (and the stack says so). */
+/* Deepest stack kept; deeper frames are cut. */
 #define GT_MAX_FRAMES 64
 
 struct gt_unwind;
 
-/* Data pages of each thread's ring buffer (a power of two), and fewer if refused. */
+/* Data pages of each CPU's ring buffer (a power of two), and fewer if refused. */
 #define RING_PAGES 2048
 #define RING_PAGES_MIN 16
 /* Look for new threads at most this often (ns). */
 #define TASKS_RESCAN_NS 100000000ULL
+
+/* Samples a LOST record's weight is spread over. */
+#define RECENT 16
 
 /*
  * One ring buffer per CPU, which every event on that CPU writes to: the
  * kernel maps an inherited event (one that follows new threads) only when
  * it is bound to a CPU, so a thread has one event per CPU.
  */
-/* Samples a LOST record's weight is spread over. */
-#define RECENT 16
-
 struct gt_ring {
 	int cpu;		/* -1: the CPU is offline */
 	int fd;			/* the event it is mapped from; -1 before the first */
