@@ -4,7 +4,7 @@
 # the leaker.  All three write to tmpfs, so the numbers are reading and
 # writing memory, not the disk (regiondump's fsync is free there); then
 # regiondump and the loop again to /dev/null, the cost of reading alone.
-BENCH_DESC="Dump of a 1 GiB region (leaker mmap 1G, resident) to a file on tmpfs (and to /dev/null, reading alone): regiondump (xxh3 checksum, manifest with build-ids, atomic 0600 files) vs gdb -batch dump binary memory vs a bare process_vm_readv loop."
+BENCH_DESC="Dump of a 1 GiB region (leaker mmap 1G, resident) to a file on tmpfs (and to /dev/null, reading alone, and with -o - into a pipe that cat reads): regiondump (xxh3 checksum, manifest with build-ids, atomic 0600 files) vs gdb -batch dump binary memory vs a bare process_vm_readv loop."
 
 bench_setup()
 {
@@ -40,6 +40,9 @@ bench_cmds()
 	# Reading alone: no file to fill, no manifest.
 	printf 'regiondump to /dev/null\t%s\n' "$MS_BUILDDIR/tools/regiondump -p $BENCH_PID $BENCH_ADDR 1G -o /dev/null"
 	printf 'pvr-copy to /dev/null\t%s\n' "$BENCH_WORK/pvr-copy $BENCH_PID $BENCH_ADDR 1073741824 /dev/null"
+	# Into a pipe (regiondump -o - | ...): the reader takes turns with the dump.
+	printf 'regiondump -o - to a pipe\t%s\n' "$MS_BUILDDIR/tools/regiondump -p $BENCH_PID $BENCH_ADDR 1G -o - | cat > /dev/null"
+	printf 'pvr-copy to a pipe\t%s\n' "$BENCH_WORK/pvr-copy $BENCH_PID $BENCH_ADDR 1073741824 /dev/stdout | cat > /dev/null"
 }
 
 bench_teardown()

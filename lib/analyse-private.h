@@ -21,8 +21,14 @@ struct ms_analysis {
 	char alloc_why[160];
 	bool cpython;			/* pymalloc's pools are looked for, objects named by ob_type */
 	char cpython_why[160];
+	bool v8;			/* V8's heap pages are recognised, never walked */
+	uint64_t v8_bytes;		/* in V8's pages of the dump */
+	int64_t v8_growth;		/* since the older dump, once diffed */
 	pid_t pid;			/* the process, when it may still be read (for type names) */
 	const struct ms_objspace *space;	/* the dump, while it is mapped */
+	/* opts.obj_cb, during the run */
+	int (*obj_cb)(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *data);
+	void *obj_data;
 	struct ms_objrange *ranges;
 	size_t nranges;
 	struct ms_clusters *clusters;

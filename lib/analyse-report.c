@@ -189,14 +189,28 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	struct ms_clause cl[CLAUSES_MAX];
 	size_t n = ms_analysis_clauses(a, cl, CLAUSES_MAX), i;
 	char t[32], d[32];
-	bool guessed = false;
+	bool guessed = false, v8 = false;
 
 	(void)ctx;
+	/*
+	 * JS objects are V8's and not walked: when its pages grew more than
+	 * the first clause's objects, that is said first, or a Node leak
+	 * would be told as the malloc chunks beside it.
+	 */
+	if (a->diffed && a->v8_growth > 0 &&
+	    (!n || (uint64_t)a->v8_growth > growth(a, cl[0].cluster) * cl[0].cluster->size)) {
+		fprintf(fp, "V8's heap, +%s in one interval (JS objects: not walked, only their one-byte strings are named)",
+			ms_size_str((uint64_t)a->v8_growth, d, sizeof(d)));
+		v8 = true;
+	}
 	for (i = 0; i < n; i++) {
 		const struct ms_cluster *c = cl[i].cluster;
 
-		fprintf(fp, "%s%s × ", i ? "; " : "", ms_count_str(c->count, t, sizeof(t)));
+		fprintf(fp, "%s%s × ", i || v8 ? "; " : "", ms_count_str(c->count, t, sizeof(t)));
 		object_str(c, true, fp);
+		/* Where they live: CPython's arenas grow, not [heap]. */
+		if (c->finder == MS_FIND_PYMALLOC)
+			fputs(" in pymalloc arenas", fp);
 		if (cl[i].payload) {
 			fputs(", each pointing to a ", fp);
 			object_str(cl[i].payload, false, fp);
@@ -215,7 +229,7 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	else if (guessed)
 		fputs(" [found by signature in memory of no known heap layout: counts are exact, sizes are a stride]",
 		      fp);
-	return n;
+	return n + v8;
 }
 
 static void json_sym(const struct ms_cluster *c, FILE *fp)
@@ -365,7 +379,16 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 				fputs("null", fp);
 			fputc('}', fp);
 		}
-		fputs("]}", fp);
+		/* V8's pages: bytes in the dump, and their growth once diffed. */
+		fputs("],\"v8_bytes\":", fp);
+		if (a->v8)
+			fprintf(fp, "%" PRIu64 ",\"v8_growth\":", a->v8_bytes);
+		else
+			fputs("null,\"v8_growth\":", fp);
+		if (a->v8 && a->diffed)
+			fprintf(fp, "%" PRId64 "}", a->v8_growth);
+		else
+			fputs("null}", fp);
 	}
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
@@ -373,8 +396,8 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 int ms_analysis_print(struct ms_ctx *ctx, const struct ms_analysis *a, unsigned top, FILE *fp)
 {
 	char t[32], s[MS_SIZE_STR_MAX];
-	uint64_t objs = 0;
-	size_t i;
+	uint64_t objs = 0, v8_strings = 0;
+	size_t i, v8_ranges = 0;
 
 	if (!top)
 		top = 10;
@@ -385,10 +408,20 @@ int ms_analysis_print(struct ms_ctx *ctx, const struct ms_analysis *a, unsigned 
 	for (i = 0; i < a->nranges; i++) {
 		const struct ms_objrange *r = &a->ranges[i];
 
+		/* V8's pages are hundreds of ranges alike: one line for them all, below. */
+		if (r->finder == MS_FIND_V8) {
+			v8_ranges++;
+			v8_strings += r->objects;
+			continue;
+		}
 		fprintf(fp, "  0x%" PRIx64 "-0x%" PRIx64 " %-11s %10s objects%s%s\n", r->start, r->end,
 			ms_finder_str(r->finder), ms_count_str(r->objects, t, sizeof(t)),
 			r->note[0] ? "  " : "", r->note);
 	}
+	if (v8_ranges)
+		fprintf(fp, "  V8's heap: %zu ranges of pages with MemoryChunk headers, %s, %s one-byte strings found; no other JS object walked\n",
+			v8_ranges, ms_size_str(a->v8_bytes, s, sizeof(s)),
+			ms_count_str(v8_strings, t, sizeof(t)));
 	for (i = 0; i < a->nnotes; i++)
 		fprintf(fp, "  note: %s\n", a->notes[i]);
 	fprintf(fp, "\nClusters (size and signature), %s:\n%6s %10s %8s %9s  %s\n",

@@ -205,12 +205,43 @@ static int add_range(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
+/* Into the clusters, then to the caller's hook (opts.obj_cb). */
+static int add_obj(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
+{
+	struct ms_analysis *a = data;
+	int rc = ms_clusters_add_cb(ctx, o, a->clusters);
+
+	if (rc < 0 || !a->obj_cb)
+		return rc;
+	return a->obj_cb(ctx, o, ms_clusters_last_key(a->clusters), a->obj_data);
+}
+
+static bool v8_on(const struct ms_analysis *a)
+{
+	return a->v8;
+}
+
+static bool cpython_on(const struct ms_analysis *a)
+{
+	return a->cpython;
+}
+
+/* The runtimes' finders, in the order they are tried, and when. */
+static const struct {
+	bool (*on)(const struct ms_analysis *a);
+	int (*find)(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		    void *data, struct ms_objrange *res);
+} runtimes[] = {
+	{ v8_on, ms_objects_v8 },
+	{ cpython_on, ms_objects_pymalloc },
+};
+
 /* Each range of the dump to the finder that fits it. */
 static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_objspace *space)
 {
 	const struct ms_manifest_range *r = space->ranges;
 	const unsigned char *map = space->map;
-	size_t n = space->nranges, size = space->size, i;
+	size_t n = space->nranges, size = space->size, i, k;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -229,21 +260,25 @@ static int objects(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_ob
 		/* Stacks and files hold no heap objects worth a look. */
 		if (m && (!strncmp(name, "[stack", 6) || name[0] == '/'))
 			continue;
-		/* CPython's pools first: its arenas are anonymous memory glibc knows nothing of. */
-		if (a->cpython && !name[0]) {
-			rc = ms_objects_pymalloc(ctx, map + r[i].offset, (size_t)len, r[i].start,
-						 ms_clusters_add_cb, a->clusters, &res);
-			if (rc < 0)
+		/*
+		 * Runtimes' own heaps first, in anonymous memory glibc knows
+		 * nothing of: V8's pages (JS objects, never walked as malloc's)
+		 * and CPython's pools.  Each says whether the range is its own.
+		 */
+		for (k = 0, rc = 0; !name[0] && k < MS_ARRAY_SIZE(runtimes) && rc == 0; k++)
+			if (runtimes[k].on(a))
+				rc = runtimes[k].find(ctx, map + r[i].offset, (size_t)len, r[i].start,
+						      add_obj, a, &res);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			if ((rc = add_range(ctx, a, &res)) < 0)
 				return rc;
-			if (rc > 0) {
-				if ((rc = add_range(ctx, a, &res)) < 0)
-					return rc;
-				continue;
-			}
+			continue;
 		}
 		rc = ms_objects_find(ctx, a->alloc, a->syms, space, map + r[i].offset, (size_t)len,
 				     r[i].start, name, m && ms_mapping_start(m) == r[i].start,
-				     ms_clusters_add_cb, a->clusters, &res);
+				     add_obj, a, &res);
 		if (rc < 0)
 			return rc;
 		if ((rc = add_range(ctx, a, &res)) < 0)
@@ -304,6 +339,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	struct ms_manifest_range one;
 	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
+	char why[160];
 	struct stat st;
 	int fd = -1, rc;
 
@@ -331,6 +367,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
 		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
 					      sizeof(a->cpython_why));
+		a->v8 = ms_v8_guess(mi->maps, strlen(mi->maps), why, sizeof(why));
 	} else {
 		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
 	}
@@ -345,6 +382,8 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	if (a->syms)
 		ms_symbols_rank(a->syms);
 	a->pid = o->pid ? o->pid : mi->pid;
+	a->obj_cb = o->obj_cb;
+	a->obj_data = o->obj_data;
 	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
 	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
 				      mi->nranges ? mi->nranges : 1 };
@@ -357,6 +396,9 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		if (rc == 0)
 			rc = ms_clusters_finish(ctx, a->clusters);
 	}
+	for (size_t i = 0; i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_V8)
+			a->v8_bytes += a->ranges[i].end - a->ranges[i].start;
 	if (rc == 0 && o->heap_walk)
 		rc = heap_walk(ctx, a, &space);
 	a->space = NULL;
@@ -379,6 +421,7 @@ out:
 
 void ms_analysis_diff(struct ms_analysis *a, const struct ms_analysis *older)
 {
+	a->v8_growth = (int64_t)(a->v8_bytes - older->v8_bytes);
 	if (!a->clusters || !older->clusters)
 		return;
 	ms_clusters_diff(a->clusters, older->clusters);

@@ -47,6 +47,7 @@ struct ms_clusters {
 	uint32_t *order;	/* rank -> index */
 	uint32_t *inv;		/* index -> rank */
 	uint64_t objects;
+	uint64_t last_key;	/* of the last object added, 0: uncounted */
 	bool approx;
 
 	struct obj_at *objs;
@@ -225,7 +226,11 @@ static bool ptr_like(uint64_t w)
 	return w >= 4096 && !(w >> 47) && !(w % 8);
 }
 
-/* Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC head), or -1. */
+/*
+ * Where a CPython object's ob_type is in a pymalloc block: 8, 24 (after a GC
+ * head), 40 (3.11's instances of a class: their dict and values pointers
+ * before the GC head, the dict NULL while the values are inline), or -1.
+ */
 static int py_type_offset(const unsigned char *d, size_t len)
 {
 	uint64_t w0 = rd(d), w8 = rd(d + 8);
@@ -235,6 +240,9 @@ static int py_type_offset(const unsigned char *d, size_t len)
 	if (len >= 32 && ptr_like(w0) && rd(d + 16) && rd(d + 16) < (1ULL << 32) &&
 	    ptr_like(rd(d + 24)))
 		return 24;
+	if (len >= 48 && (!w0 || ptr_like(w0)) && ptr_like(rd(d + 16)) && rd(d + 32) &&
+	    rd(d + 32) < (1ULL << 32) && ptr_like(rd(d + 40)))
+		return 40;
 	return -1;
 }
 
@@ -487,6 +495,7 @@ int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 	uint32_t idx;
 	int rc;
 
+	c->last_key = 0;
 	if ((rc = features(ctx, c, o, &f)) < 0)
 		return rc;
 	c->objects++;
@@ -497,10 +506,16 @@ int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data)
 		return rc;
 	cl->count++;
 	cl->bytes += o->size;
+	c->last_key = cl->key;
 	idx = (uint32_t)(cl - c->cl);
 	if ((rc = keep_obj(ctx, c, o->addr, idx)) < 0)
 		return rc;
 	return f.name_offset >= 0 || f.magic[0] ? keep_refs(ctx, c, o, idx) : 0;
+}
+
+uint64_t ms_clusters_last_key(const struct ms_clusters *c)
+{
+	return c->last_key;
 }
 
 static int cmp_obj(const void *a, const void *b)

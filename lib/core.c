@@ -20,6 +20,8 @@ struct ms_core {
 	struct ms_core_file *files;
 	size_t nfiles;
 	char *names;		/* the NT_FILE name table, copied */
+	struct ms_core_thread *thr;	/* from NT_PRSTATUS */
+	size_t nthr;
 };
 
 bool ms_core_detect(const void *buf, size_t len)
@@ -39,6 +41,7 @@ void ms_core_free(struct ms_core *c)
 	free(c->seg);
 	free(c->files);
 	free(c->names);
+	free(c->thr);
 	free(c);
 }
 
@@ -97,6 +100,35 @@ static int parse_nt_file(struct ms_ctx *ctx, struct ms_core *c, const char *name
 	return 0;
 }
 
+/*
+ * NT_PRSTATUS, struct elf_prstatus on 64-bit: pr_pid at 32, pr_reg at
+ * 112, then pr_fpvalid (an int, padded to 8) (include/linux/elfcore.h).
+ */
+#define PRSTATUS_PID 32
+#define PRSTATUS_REG 112
+static int parse_prstatus(struct ms_ctx *ctx, struct ms_core *c, const char *name,
+			  const unsigned char *d, size_t len)
+{
+	struct ms_core_thread *t;
+	int32_t tid;
+	size_t n;
+
+	/* A note of another layout names no registers; the memory still stands. */
+	if (len < PRSTATUS_REG + 8)
+		return 0;
+	t = realloc(c->thr, (c->nthr + 1) * sizeof(*t));
+	if (!t)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", name);
+	c->thr = t;
+	t = &c->thr[c->nthr++];
+	memcpy(&tid, d + PRSTATUS_PID, sizeof(tid));
+	n = (len - PRSTATUS_REG - 8) / 8;
+	t->tid = tid;
+	t->nregs = n < MS_CORE_REGS_MAX ? n : MS_CORE_REGS_MAX;
+	memcpy(t->regs, d + PRSTATUS_REG, t->nregs * 8);
+	return 0;
+}
+
 int ms_core_open(struct ms_ctx *ctx, int fd, const char *name, struct ms_core **out)
 {
 	struct ms_core *c = calloc(1, sizeof(*c));
@@ -143,12 +175,13 @@ int ms_core_open(struct ms_ctx *ctx, int fd, const char *name, struct ms_core **
 			size_t off = 0, next, noff, doff;
 			GElf_Nhdr nh;
 
-			while (data && (next = gelf_getnote(data, off, &nh, &noff, &doff)) > 0) {
-				if (nh.n_type == NT_FILE) {
-					rc = parse_nt_file(ctx, c, name, (const unsigned char *)data->d_buf + doff,
-							   nh.n_descsz, gelf_getclass(e));
-					break;
-				}
+			while (data && rc == 0 && (next = gelf_getnote(data, off, &nh, &noff, &doff)) > 0) {
+				const unsigned char *d = (const unsigned char *)data->d_buf + doff;
+
+				if (nh.n_type == NT_FILE && !c->files)
+					rc = parse_nt_file(ctx, c, name, d, nh.n_descsz, gelf_getclass(e));
+				else if (nh.n_type == NT_PRSTATUS && gelf_getclass(e) == ELFCLASS64)
+					rc = parse_prstatus(ctx, c, name, d, nh.n_descsz);
 				off = next;
 			}
 		}
@@ -166,6 +199,12 @@ out:
 
 size_t ms_core_nsegments(const struct ms_core *c) { return c->nseg; }
 size_t ms_core_nfiles(const struct ms_core *c) { return c->nfiles; }
+size_t ms_core_nthreads(const struct ms_core *c) { return c->nthr; }
+
+const struct ms_core_thread *ms_core_thread(const struct ms_core *c, size_t i)
+{
+	return i < c->nthr ? &c->thr[i] : NULL;
+}
 
 const struct ms_core_segment *ms_core_segment(const struct ms_core *c, size_t i)
 {

@@ -180,6 +180,12 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 		fprintf(fp, "  \"pause_ns\": %" PRIu64 ",\n", d->pause_ns);
 	else
 		fputs("  \"pause_ns\": null,\n", fp);
+	/* A freeze let go early (--max-pause): what follows was read from a running process. */
+	if (d->pause_cut)
+		fprintf(fp, "  \"stopped_until\": \"0x%" PRIx64 "\",\n  \"stopped_bytes\": %" PRIu64 ",\n",
+			d->pause_cut, d->pause_cut_done);
+	else
+		fputs("  \"stopped_until\": null,\n", fp);
 	fprintf(fp, "  \"resident_only\": %s,\n",
 		(d->flags & MS_DUMP_RESIDENT_ONLY) ? "true" : "false");
 
@@ -192,9 +198,11 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	fprintf(fp, "\n  ],\n  \"bytes\": {\"requested\":%" PRIu64, ms_dump_total(d));
 	for (i = MS_MEM_READ; i < MS_ARRAY_SIZE(stkey); i++)
 		fprintf(fp, ",\"%s\":%" PRIu64, stkey[i], d->bytes[i]);
-	fprintf(fp, "},\n  \"checksum\": {\"algorithm\":\"xxh3-64\",\"value\":\"%016" PRIx64
-		"\",\"of\":\"the memory bytes in range order, before compression%s\"},\n",
-		d->checksum, d->redact ? ", as redacted" : "");
+	fprintf(fp, "},\n");
+	if (!(d->flags & MS_DUMP_NO_CHECKSUM))
+		fprintf(fp, "  \"checksum\": {\"algorithm\":\"xxh3-64\",\"value\":\"%016" PRIx64
+			"\",\"of\":\"the memory bytes in range order, before compression%s\"},\n",
+			d->checksum, d->redact ? ", as redacted" : "");
 	/* How much, never what: the patterns may be the secrets themselves. */
 	if (d->redact)
 		fprintf(fp, "  \"redaction\": {\"applied\":true,\"patterns\":%zu,\"matches\":%" PRIu64

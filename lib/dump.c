@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <elf.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -134,6 +136,16 @@ int ms_dump_add_range(struct ms_ctx *ctx, struct ms_dump *d, uint64_t start, uin
 			      ms_size_str(mapped, a, sizeof(a)),
 			      ms_size_str(end - start - mapped, b, sizeof(b)));
 	return add(ctx, d, start, end);
+}
+
+void ms_dump_set_max_pause(struct ms_dump *d, uint64_t ns)
+{
+	d->max_pause_ns = ns;
+}
+
+uint64_t ms_dump_pause_cut(const struct ms_dump *d)
+{
+	return d->pause_cut;
 }
 
 void ms_dump_allow_holes(struct ms_dump *d, bool allow)
@@ -371,6 +383,8 @@ struct run_state {
 	struct sink *sink;
 	XXH3_state_t *hash;
 	uint64_t done, total;
+	struct ms_freeze **frz;		/* the freeze, let go early past d->max_pause_ns */
+	struct ms_memread *r;
 };
 
 static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
@@ -401,7 +415,8 @@ static int out_mem(const uint8_t *buf, size_t len, void *data)
 {
 	struct run_state *rs = data;
 
-	XXH3_64bits_update(rs->hash, buf, len);
+	if (rs->hash)
+		XXH3_64bits_update(rs->hash, buf, len);
 	return sink_write(rs->sink, buf, len);
 }
 
@@ -423,6 +438,18 @@ static int on_piece(const struct ms_mem_piece *p, void *data)
 	rs->done += p->len;
 	if (d->event_cb)
 		d->event_cb(MS_DUMP_EV_PROGRESS, rs->done, rs->total, d->event_data);
+	/* Stopped long enough: the rest is read from the running process, and said. */
+	if (rs->frz && *rs->frz && d->max_pause_ns &&
+	    ms_freeze_elapsed_ns(*rs->frz) > d->max_pause_ns) {
+		d->pause_ns = ms_freeze_elapsed_ns(*rs->frz);
+		ms_freeze_free(*rs->frz);
+		*rs->frz = NULL;
+		d->pause_cut = p->addr + p->len;
+		d->pause_cut_done = rs->done;
+		ms_memread_unfrozen(rs->r);
+		if (d->event_cb)
+			d->event_cb(MS_DUMP_EV_UNFROZEN, rs->done, rs->total, d->event_data);
+	}
 	return 0;
 }
 
@@ -603,6 +630,7 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 	rc = ms_memread_new(ctx, d->pid, d->maps, rflags, &r);
 	if (rc < 0)
 		return rc;
+	rs->r = r;
 	for (i = 0; i < d->nranges; i++) {
 		if (d->format == MS_DUMP_CORE && rs->sink->written < d->ranges[i].file_off) {
 			rc = sink_zeros(rs->sink, d->ranges[i].file_off - rs->sink->written);
@@ -638,6 +666,21 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 	return rc;
 }
 
+/*
+ * A pipe holds 64 KiB by default: the reader and the dump then take turns
+ * every 64 KiB, and the switches cost more than the copy.  Grown to what an
+ * unprivileged process may ask (fs.pipe-max-size, 1 MiB by default); a pipe
+ * that cannot grow is used as it is.
+ */
+static void pipe_grow(FILE *fp)
+{
+	struct stat st;
+	int fd = fileno(fp);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
@@ -659,11 +702,14 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		d->ranges[i].file_off = off;
 		off += d->ranges[i].end - d->ranges[i].start;
 	}
-	rs.hash = XXH3_createState();
-	if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
-		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-		goto out;
+	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
+		rs.hash = XXH3_createState();
+		if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
+			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+			goto out;
+		}
 	}
+	pipe_grow(fp);
 	if (flags & MS_DUMP_ZSTD) {
 		sink.z = ZSTD_createCCtx();
 		sink.zcap = ZSTD_CStreamOutSize();
@@ -692,6 +738,7 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		if (rc < 0)
 			goto out;
 		rflags |= MS_MEMREAD_PTRACED;
+		rs.frz = &frz;
 		if (d->event_cb)
 			d->event_cb(MS_DUMP_EV_FROZEN, 0, rs.total, d->event_data);
 	}
@@ -715,7 +762,7 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 				    (int)d->pid, d->changed, (unsigned long long)rs.done);
 		}
 	}
-	d->checksum = XXH3_64bits_digest(rs.hash);
+	d->checksum = rs.hash ? XXH3_64bits_digest(rs.hash) : 0;
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {
 		rc2 = sink_end(&sink);

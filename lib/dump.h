@@ -36,6 +36,9 @@ struct ms_dump {
 	char exe_id[40];
 	const char *changed;		/* how it became another process mid-dump; NULL: it did not */
 	bool allow_holes;		/* ranges mostly holes are taken (zero-filled) */
+	uint64_t max_pause_ns;		/* --freeze: let go after this long; 0: never */
+	uint64_t pause_cut;		/* the address the freeze was let go at; 0: not cut */
+	uint64_t pause_cut_done;	/* bytes read frozen */
 
 	struct dump_range *ranges;
 	size_t nranges;

@@ -191,6 +191,11 @@ size_t ms_freeze_nthreads(const struct ms_freeze *f)
 	return f->n;
 }
 
+pid_t ms_freeze_tid(const struct ms_freeze *f, size_t i)
+{
+	return i < f->n ? f->t[i].tid : 0;
+}
+
 uint64_t ms_freeze_elapsed_ns(const struct ms_freeze *f)
 {
 	return now_ns() - ((uint64_t)f->since.tv_sec * 1000000000u + (uint64_t)f->since.tv_nsec);

@@ -197,20 +197,21 @@ struct reader {
 	struct ms_ctx *ctx;
 	struct ms_gctrace *t;
 	const char *name;
+	unsigned long base;	/* lines read by the calls before this one */
 };
 
 static int read_line(void *data, char *line, size_t len, unsigned long lineno)
 {
 	struct reader *r = data;
 
-	r->t->st.lines = lineno;
+	r->t->st.lines = r->base + lineno;
 	return take_line(r->ctx, r->t, r->name, line, len);
 }
 
 int ms_gctrace_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_gctrace **out)
 {
 	struct ms_gctrace *t = calloc(1, sizeof(*t));
-	struct reader r = { ctx, t, name };
+	struct reader r = { .ctx = ctx, .t = t, .name = name };
 	unsigned long nlong = 0;
 	int rc = 0;
 
@@ -218,9 +219,31 @@ int ms_gctrace_parse(struct ms_ctx *ctx, FILE *fp, const char *name, struct ms_g
 		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	rc = ms_read_lines(ctx, fp, name, MS_GCTRACE_LINE_MAX, read_line, &r, &t->st.lines, &nlong);
-	t->st.long_lines = nlong;
-	t->st.skipped += nlong;
+	/*
+	 * A live pipe ends by a signal as well as by EOF: a read interrupted
+	 * (EINTR) goes on, and one that would block (EAGAIN: the caller's
+	 * handler set O_NONBLOCK to stop) ends the input once what is already
+	 * in the pipe has been read, so no GC the program printed is lost.
+	 */
+	for (;;) {
+		unsigned long n = 0;
+		int e;
+
+		rc = ms_read_lines(ctx, fp, name, MS_GCTRACE_LINE_MAX, read_line, &r, &n, &nlong);
+		e = errno;
+		r.base += n;
+		t->st.lines = r.base;
+		t->st.long_lines += nlong;
+		t->st.skipped += nlong;
+		if (rc != -EIO || (e != EINTR && e != EAGAIN && e != EWOULDBLOCK))
+			break;
+		clearerr(fp);
+		if (e != EINTR) {
+			t->st.stopped = true;
+			rc = 0;
+			break;
+		}
+	}
 	if (rc < 0)
 		goto out;
 	if (!t->n) {
@@ -360,7 +383,8 @@ static void print_json(const struct ms_gctrace *t, const char *name, const struc
 	} else {
 		fputs("null,\"rate\":null", fp);
 	}
-	fprintf(fp, ",\"judged\":%zu}\n", judged);
+	fprintf(fp, ",\"stopped\":%s,\"judged\":%zu}\n", t->st.stopped ? "true" : "false",
+		judged);
 }
 
 static void print_verdict(const struct ms_gctrace *t, const char *name, const struct ms_series *s,
@@ -389,6 +413,10 @@ static void print_verdict(const struct ms_gctrace *t, const char *name, const st
 	if (t->st.skipped) {
 		fprintf(fp, "%s%lu line%s skipped", sep, t->st.skipped,
 			t->st.skipped == 1 ? "" : "s");
+		sep = "; ";
+	}
+	if (t->st.stopped) {
+		fprintf(fp, "%sstopped by a signal before the end of the input", sep);
 		sep = "; ";
 	}
 	fputs(*sep == ';' ? ")\n" : "\n", fp);

@@ -9,15 +9,24 @@
  * is handled whole, without looking at each byte again.  Any other block is
  * counted into a local histogram first; its entropy decides whether strings
  * and words are worth collecting (not in random data, where they are noise
- * that would crowd the tables), then one word pass finds runs, pointer-like
- * words and frequent words, and one byte pass finds strings.
+ * that would crowd the tables).
+ *
+ * A block's work is four stages that share only what the first one tells
+ * (struct blkinfo): the scan (bytes, zero pages, class, regions), the runs,
+ * the strings and the words.  Each stage's tables are its own, filled in
+ * input order, so with opts.jobs the stages run on threads of their own
+ * (scan_threads()) and every table, approximate ones too, comes out the same.
  */
 #include <errno.h>
 #include <magic.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <memsift/hist.h>
 
@@ -36,16 +45,42 @@
 #define HIGH_ENTROPY 7.2	/* bits per byte: above any text or heap block */
 #define READ_CHUNK (1 << 20)
 
+/*
+ * The string table, like the word table, in a hot array read for every
+ * string (a bucket's hashes, then the bytes that decide evictions: two
+ * cache lines) and the entries, read on a hash's match.
+ */
+struct strhot {
+	uint64_t hash[WAYS];	/* 0: free slot */
+	uint64_t bytes[WAYS];
+};
+
 struct strent {
-	uint64_t hash;
-	uint64_t count, bytes, first;
-	char *text;		/* NULL: free slot */
-	uint16_t len;
+	uint64_t count, first;
+	char *text;
+	uint16_t len, cap;	/* CAP: TEXT's size, kept for the next string in the slot */
 	uint8_t utf16, trunc;
 };
 
+/*
+ * The word table is two arrays of the same slots: the hot one, read for
+ * every word (16 bytes a slot, so the default 65,536 fit in a core's L2
+ * cache; a bucket's values, then its counts, so its eight compares need no
+ * branch), and the cold one, touched only on a hit or an insert.
+ */
+struct wordhot {
+	uint64_t value[WAYS];
+	uint64_t count[WAYS];	/* 0: free slot */
+	uint64_t first[WAYS];	/* where it was first seen */
+};
+
+/*
+ * Written only when a word is seen again: a word that comes and goes once
+ * (most words of pointer-rich memory) never costs its cold slot a miss.  It
+ * is stale until then, and FIRST says whether it is the word's own.
+ */
 struct wordent {
-	uint64_t value, count, first;	/* COUNT 0: free slot */
+	uint64_t first;
 	/*
 	 * Where it was last seen, and the gap it mostly recurs at (a running
 	 * majority vote): a word at a fixed stride is a record's header or
@@ -75,6 +110,8 @@ struct ms_hist {
 	uint64_t zero_pages;
 	int page_zero;
 	unsigned approx;
+	/* Set by the string and word stages, which may run on threads of their own. */
+	unsigned approx_strings, approx_words, approx_runs;
 	int finished;
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
@@ -94,9 +131,12 @@ struct ms_hist {
 	struct ms_hist_run (*rbucket)[RUN_BUCKETS];	/* [256], allocated on overflow */
 
 	struct strstate ascii, utf16;
+	struct strhot *shot;
 	struct strent *strs;
 	size_t nstrs_slots;
 
+	struct wordhot *whot;
+	uint8_t *wtag;		/* a byte of each slot's word's hash, 0 when free; for word_add_at() */
 	struct wordent *words;
 	size_t nword_slots;
 
@@ -128,6 +168,40 @@ static const char *const class_names[MS_BLOCK_NCLASSES] = {
 static inline int is_strchar(uint8_t c)
 {
 	return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+/*
+ * Eight bytes at a time (SWAR): a mask with the top bit of each byte of W
+ * that is a string character (is_strchar()), or that is zero.  No byte's
+ * sum carries into the next: each adds at most 0x7f to at most 0x7f.
+ */
+#define HI8 0x8080808080808080ULL
+#define LO7 0x7f7f7f7f7f7f7f7fULL
+
+static inline uint64_t mask_zero(uint64_t w)
+{
+	return ~(((w & LO7) + LO7) | w) & HI8;
+}
+
+static inline uint64_t mask_eq(uint64_t w, uint8_t c)
+{
+	return mask_zero(w ^ REP8(c));
+}
+
+static inline uint64_t mask_strchar(uint64_t w)
+{
+	uint64_t x = w & LO7;
+	uint64_t ge20 = (x + REP8(0x60)) & HI8, lt7f = ~(x + REP8(0x01)) & HI8;
+
+	return ((ge20 & lt7f) | mask_eq(w, '\t')) & ~w & HI8;
+}
+
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
 }
 
 bool ms_hist_pointer_like(uint64_t v)
@@ -189,13 +263,16 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	}
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
+	h->shot = calloc(h->nstrs_slots / WAYS, sizeof(*h->shot));
 	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
+	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
+	h->wtag = calloc(h->nword_slots, 1);
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
 		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-	if (!h->strs || !h->words || !h->runs || !h->blk ||
+	if (!h->shot || !h->strs || !h->whot || !h->wtag || !h->words || !h->runs || !h->blk ||
 	    (h->o.block_size <= 65536 && !h->clog)) {
 		ms_hist_free(h);
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -205,7 +282,8 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 		for (c = 1; c <= h->o.block_size; c++)
 			h->clog[c] = (double)c * log2((double)c);
 	}
-	if (h->o.magic) {
+	/* libmagic names regions; with none kept its database is not even loaded. */
+	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS)) {
 		h->magic = magic_open(MAGIC_NONE);
 		if (!h->magic || magic_load(h->magic, NULL) < 0) {
 			int rc = ms_err(ctx, -EIO, "libmagic: %s",
@@ -234,7 +312,10 @@ void ms_hist_free(struct ms_hist *h)
 		magic_close(h->magic);
 	ms_patscan_free(h->scan);
 	free(h->types);
+	free(h->shot);
 	free(h->strs);
+	free(h->whot);
+	free(h->wtag);
 	free(h->words);
 	free(h->runs);
 	free(h->rbucket);
@@ -281,7 +362,7 @@ static void run_bucket(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t firs
 		if (!h->rbucket)
 			return;
 	}
-	h->approx |= MS_HIST_APPROX_RUNS;
+	h->approx_runs = MS_HIST_APPROX_RUNS;
 	r = &h->rbucket[b][k];
 	if (!r->count) {
 		r->first = first;
@@ -321,10 +402,10 @@ static void run_emit(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t first)
 	h->nruns++;
 }
 
-/* Close the open run, which ends at offset END. */
-static void run_close(struct ms_hist *h, uint64_t end)
+/* Close the open run, which ends at offset END; most are too short to count, and cost a compare. */
+static inline void run_close(struct ms_hist *h, uint64_t end)
 {
-	if (h->run_len)
+	if (h->run_len >= h->o.min_run)
 		run_emit(h, h->run_byte, h->run_len, end - h->run_len);
 	h->run_len = 0;
 }
@@ -342,6 +423,16 @@ static inline void run_word(struct ms_hist *h, uint64_t w, uint64_t off)
 
 	if (h->run_len && w == REP8(h->run_byte)) {
 		h->run_len += 8;
+		return;
+	}
+	/*
+	 * The common case: an open run under 8 bytes, which W's leading bytes
+	 * cannot take to MS_HIST_MIN_RUN, and W not one byte over: only W's
+	 * trailing equal bytes matter, as the next run.
+	 */
+	if (h->run_len < 8 && w != REP8(w)) {
+		h->run_byte = (uint8_t)(w >> 56);
+		h->run_len = (unsigned)__builtin_clzll(w ^ REP8(w >> 56)) / 8;
 		return;
 	}
 	if (h->run_len) {
@@ -398,44 +489,129 @@ static void word_gap(struct wordent *e, uint64_t off)
 	}
 }
 
-static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
+/*
+ * V's hash, murmur3's finaliser (every bit of V reaches every bit).  Its
+ * low bits pick the bucket, as they always did: the slots words land in,
+ * and so the record kept among equal ones (collect() takes the first), do
+ * not change.  Its top byte is the tag word_add_at() compares eight at a time.
+ */
+static inline uint64_t word_hash(uint64_t v)
 {
-	struct wordent *b = &h->words[(ms_hash64(v) & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1)];
-	int i, fr = -1;
+	return ms_hash64(v);
+}
 
-	for (i = 0; i < WAYS; i++) {
-		if (b[i].count && b[i].value == v) {
-			b[i].count += n;
-			if (n == 1)
-				word_gap(&b[i], off);
-			return;
-		}
-		if (!b[i].count && fr < 0)
-			fr = i;
+/* The first slot of the bucket of the word whose hash is HV. */
+static inline size_t word_slot(const struct ms_hist *h, uint64_t hv)
+{
+	return (size_t)(hv & (h->nword_slots - 1)) & ~(size_t)(WAYS - 1);
+}
+
+static inline uint8_t word_tag(uint64_t hv)
+{
+	return (uint8_t)(hv >> 56) | 1;
+}
+
+/* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
+struct wordhit {
+	size_t slot;
+	uint64_t first, off;
+};
+
+static void word_vote(struct ms_hist *h, const struct wordhit *x)
+{
+	struct wordent *e = &h->words[x->slot];
+
+	if (e->first != x->first)
+		*e = (struct wordent){ .first = x->first, .last = x->first };
+	word_gap(e, x->off);
+}
+
+/*
+ * Count N more of V (at OFF) in the bucket at AT.  A single recurrence
+ * returns 1 with *X set, for word_vote() to count its gap, which the caller
+ * may put off (after prefetching the cold slot): only the gaps of one slot
+ * need to be voted on in order.
+ */
+static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v,
+			      uint64_t n, uint64_t off, struct wordhit *x)
+{
+	struct wordhot *b = &h->whot[at / WAYS];
+	uint64_t tags = load8(h->wtag + at), m;
+	unsigned i;
+
+	for (m = mask_eq(tags, tag); m; m &= m - 1) {
+		i = (unsigned)__builtin_ctzll(m) / 8;
+		if (b->value[i] != v)
+			continue;
+		b->count[i] += n;
+		if (n != 1)
+			return 0;
+		*x = (struct wordhit){ at + i, b->first[i], off };
+		return 1;
 	}
-	if (fr >= 0) {
-		b[fr] = (struct wordent){ .value = v, .count = n, .first = off, .last = off };
-		return;
+	if ((m = mask_zero(tags))) {
+		i = (unsigned)__builtin_ctzll(m) / 8;
+		h->wtag[at + i] = tag;
+		b->value[i] = v;
+		b->count[i] = n;
+		b->first[i] = off;
+		return 0;
 	}
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
-	h->approx |= MS_HIST_APPROX_WORDS;
-	for (i = 0; i < WAYS; i++)
-		b[i].count -= b[i].count < n ? b[i].count : n;
+	if (!h->approx_words)	/* written once: the scan thread's fields share its line */
+		h->approx_words = MS_HIST_APPROX_WORDS;
+	/* No branch per slot: the slots that reach 0 are freed by one store of their tags. */
+	for (i = 0, m = 0; i < WAYS; i++) {
+		b->count[i] -= b->count[i] < n ? b->count[i] : n;
+		m |= (uint64_t)(b->count[i] == 0) << (8 * i);
+	}
+	if (m) {
+		tags &= ~(m * 0xff);
+		memcpy(h->wtag + at, &tags, 8);
+	}
+	return 0;
+}
+
+static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
+{
+	uint64_t hv = word_hash(v);
+	struct wordhit x;
+
+	if (word_add_at(h, word_slot(h, hv), word_tag(hv), v, n, off, &x))
+		word_vote(h, &x);
 }
 
 /* ---- strings ---- */
 
+/*
+ * The string key's hash, 8 bytes a step: FNV's byte loop cost more than the
+ * rest of a short string's handling.  Only placement depends on it.
+ */
 static uint64_t hash_str(const char *s, size_t len, int utf16)
 {
-	return ms_hash64(ms_hash_bytes(s, len, (uint64_t)utf16));
+	uint64_t hv = 0x9e3779b97f4a7c15ULL * (len + 1) + (uint64_t)utf16, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
+		hv ^= hv >> 29;
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	return ms_hash64(hv);
 }
 
 static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 {
 	uint64_t len = st->len, hv;
-	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX;
-	struct strent *b, *e = NULL;
-	int i;
+	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX, bk;
+	struct strent *b, *e;
+	struct strhot *sb;
+	int i, fr = -1;
 
 	st->len = 0;
 	/* One character over and over is a run, and counted as one. */
@@ -444,41 +620,49 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 		return;
 	}
 	st->same = 1;
-	hv = hash_str(st->buf, keep, utf16);
-	b = &h->strs[(hv & (h->nstrs_slots - 1)) & ~(size_t)(WAYS - 1)];
+	hv = hash_str(st->buf, keep, utf16) | 1;
+	bk = (hv & (h->nstrs_slots - 1)) / WAYS;
+	sb = &h->shot[bk];
+	b = &h->strs[bk * WAYS];
 	for (i = 0; i < WAYS; i++) {
-		if (b[i].text && b[i].hash == hv && b[i].len == keep && b[i].utf16 == utf16 &&
+		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
 		    !memcmp(b[i].text, st->buf, keep)) {
 			b[i].count++;
-			b[i].bytes += utf16 ? 2 * len : len;
+			sb->bytes[i] += utf16 ? 2 * len : len;
 			if (len > keep)
 				b[i].trunc = 1;
 			return;
 		}
-		if (!b[i].text && !e)
-			e = &b[i];
+		if (!sb->hash[i] && fr < 0)
+			fr = i;
 	}
-	if (!e) {
+	if (fr < 0) {
 		/* Full: the string with the fewest bytes in the bucket makes room. */
-		h->approx |= MS_HIST_APPROX_STRINGS;
-		e = &b[0];
+		if (!h->approx_strings)
+			h->approx_strings = MS_HIST_APPROX_STRINGS;
+		fr = 0;
 		for (i = 1; i < WAYS; i++)
-			if (b[i].bytes < e->bytes)
-				e = &b[i];
-		free(e->text);
-		e->text = NULL;
+			if (sb->bytes[i] < sb->bytes[fr])
+				fr = i;
 	}
-	e->text = malloc(keep + 1);
-	if (!e->text)
-		return;
+	e = &b[fr];
+	/* An evicted string's buffer takes the next one when it is big enough. */
+	if (!e->text || e->cap < keep + 1) {
+		char *t = realloc(e->text, keep + 1);
+
+		if (!t)
+			return;
+		e->text = t;
+		e->cap = (uint16_t)(keep + 1);
+	}
 	memcpy(e->text, st->buf, keep);
 	e->text[keep] = '\0';
-	e->hash = hv;
+	sb->hash[fr] = hv;
+	sb->bytes[fr] = utf16 ? 2 * len : len;
 	e->len = (uint16_t)keep;
 	e->utf16 = (uint8_t)utf16;
 	e->trunc = len > keep;
 	e->count = 1;
-	e->bytes = utf16 ? 2 * len : len;
 	e->first = st->start;
 }
 
@@ -493,42 +677,185 @@ static inline void str_char(struct strstate *st, uint8_t c, uint64_t off)
 	st->len++;
 }
 
-static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
+/* Append the K string characters at S (offset OFF) to the string in ST. */
+static void str_chars(struct strstate *st, const uint8_t *s, size_t k, uint64_t off)
 {
-	struct strstate *st = &h->ascii;
-	size_t i;
+	size_t i, room;
+	uint8_t c0;
 
-	for (i = 0; i < n; i++) {
-		if (is_strchar(p[i]))
-			str_char(st, p[i], off + i);
-		else if (st->len)
-			str_emit(h, st, 0);
-	}
+	if (!st->len)
+		st->start = off;
+	room = st->len < MS_HIST_STRING_MAX ? MS_HIST_STRING_MAX - st->len : 0;
+	c0 = st->len ? (uint8_t)st->buf[0] : s[0];
+	memcpy(st->buf + st->len, s, k < room ? k : room);
+	for (i = 0; st->same && i < k; i++)
+		if (s[i] != c0)
+			st->same = 0;
+	st->len += k;
 }
 
 /*
- * UTF-16LE strings at even offsets.  Returns the pairs that are text, line
- * ends included, and sets *ZERO_PAIRS, for the block class.
+ * Sixteen bytes at P as a mask, bit K for byte K: string characters, zero
+ * bytes, line ends (\n, \r).  SSE2 is in every x86-64; elsewhere two SWAR
+ * words, their top bits gathered.
  */
-static size_t strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-			    size_t *zero_pairs)
+#ifdef __SSE2__
+static inline unsigned m16_strchar(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	/* Signed compares: bytes from 0x80 are negative, and not above 0x1f. */
+	__m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
+				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(in, _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+}
+
+static inline unsigned m16_zero(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+}
+
+static inline unsigned m16_eol(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+}
+#else
+/* The top bits of the bytes of M, as bits 0 to 7. */
+static inline unsigned gather8(uint64_t m)
+{
+	return (unsigned)(((m >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+static inline unsigned m16_strchar(const uint8_t *p)
+{
+	return gather8(mask_strchar(load8(p))) | gather8(mask_strchar(load8(p + 8))) << 8;
+}
+
+static inline unsigned m16_zero(const uint8_t *p)
+{
+	return gather8(mask_zero(load8(p))) | gather8(mask_zero(load8(p + 8))) << 8;
+}
+
+static inline unsigned m16_eol(const uint8_t *p)
+{
+	uint64_t a = load8(p), b = load8(p + 8);
+
+	return gather8(mask_eq(a, '\n') | mask_eq(a, '\r')) |
+	       gather8(mask_eq(b, '\n') | mask_eq(b, '\r')) << 8;
+}
+#endif
+
+static inline unsigned pop16(unsigned x)
+{
+	x = x - ((x >> 1) & 0x5555);
+	x = (x & 0x3333) + ((x >> 2) & 0x3333);
+	x = (x + (x >> 4)) & 0x0f0f;
+	return (x + (x >> 8)) & 0x1f;
+}
+
+/* The first offset from I on (or N) whose byte is (WANT) or is not (!WANT) a string character. */
+static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
+{
+	unsigned m;
+
+	for (; i + 16 <= n; i += 16) {
+		m = m16_strchar(p + i);
+		m = want ? m : ~m & 0xffff;
+		if (m)
+			return i + (unsigned)__builtin_ctz(m);
+	}
+	while (i < n && is_strchar(p[i]) != want)
+		i++;
+	return i;
+}
+
+/*
+ * Strings, 16 bytes at a time: the runs of string characters are the runs
+ * of ones in the window's mask.  A run that ends inside the window and is
+ * shorter than a string, with none open, is passed over without a call:
+ * binary data is full of them.  The last bytes of the block go one run at a
+ * time.
+ */
+static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct strstate *st = &h->ascii;
+	unsigned m, pos, r, k = h->o.min_string;
+	size_t i, j;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		m = m16_strchar(p + i);
+		pos = 0;
+		if (st->len) {
+			/* The string open from before goes on. */
+			r = (unsigned)__builtin_ctz(~m);
+			if (r)
+				str_chars(st, p + i, r, off + i);
+			if (r == 16)
+				continue;
+			str_emit(h, st, 0);
+			m &= ~((2u << r) - 1);
+		}
+		while (m) {
+			pos = (unsigned)__builtin_ctz(m);
+			r = (unsigned)__builtin_ctz(~(m >> pos));
+			if (pos + r == 16) {
+				str_chars(st, p + i + pos, r, off + i + pos);
+				break;
+			}
+			if (r >= k) {
+				str_chars(st, p + i + pos, r, off + i + pos);
+				str_emit(h, st, 0);
+			}
+			m &= ~((1u << (pos + r)) - 1);
+		}
+	}
+	while (i < n) {
+		if (!st->len && (i = str_span(p, i, n, 1)) == n)
+			break;
+		j = str_span(p, i, n, 0);
+		if (j > i)
+			str_chars(st, p + i, j - i, off + i);
+		if (j == n)
+			break;
+		str_emit(h, st, 0);
+		i = j + 1;
+	}
+}
+
+/* One (character, 0) pair or not, at P; for strings_utf16(). */
+static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint8_t *p,
+			      uint64_t off)
+{
+	if (p[1] == 0 && is_strchar(p[0]))
+		str_char(st, p[0], off);
+	else if (st->len)
+		str_emit(h, st, 1);
+}
+
+/*
+ * UTF-16LE strings at even offsets.  Four pairs at a time: most words hold
+ * no (character, 0) pair, and only end the string being collected.
+ */
+static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->utf16;
-	size_t i, text = 0, zero = 0;
+	size_t i, k;
 
-	for (i = 0; i + 1 < n; i += 2) {
-		if (p[i + 1] == 0 && is_strchar(p[i])) {
-			str_char(st, p[i], off + i);
-			text++;
-			continue;
-		}
-		zero += p[i] == 0 && p[i + 1] == 0;
-		text += p[i + 1] == 0 && (p[i] == '\n' || p[i] == '\r');
-		if (st->len)
+	for (i = 0; i + 16 <= n; i += 16) {
+		if (m16_strchar(p + i) & (m16_zero(p + i) >> 1) & 0x5555) {
+			for (k = 0; k < 16; k += 2)
+				utf16_pair(h, st, p + i + k, off + i + k);
+		} else if (st->len) {
 			str_emit(h, st, 1);
+		}
 	}
-	*zero_pairs = zero;
-	return text;
+	for (; i + 1 < n; i += 2)
+		utf16_pair(h, st, p + i, off + i);
 }
 
 /* ---- blocks ---- */
@@ -582,6 +909,8 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 	h->blocks++;
 	h->class_blocks[cls]++;
 	h->class_bytes[cls] += n;
+	if (h->o.skip & MS_HIST_NO_REGIONS)
+		return;
 	/* Blocks come in order: the breaks behind OFF are behind for good. */
 	while (h->next_break < h->o.nbreaks && h->o.breaks[h->next_break] < off)
 		h->next_break++;
@@ -646,37 +975,76 @@ static double block_entropy(const struct ms_hist *h, const uint32_t *cnt, size_t
 	return log2((double)n) - s / (double)n;
 }
 
-static void block_uniform(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
-{
-	uint8_t c = p[0];
+/*
+ * What the scan of a block (stage A: bytes, zero pages, runs, class) tells
+ * the string and word stages, which may run on other threads.
+ */
+enum { BK_MIXED, BK_UNIFORM, BK_RANDOM };
+struct blkinfo {
+	uint8_t kind;
+	uint8_t byte;		/* BK_UNIFORM: the byte */
+	uint8_t utf16;		/* BK_MIXED: enough zeros and text to look for UTF-16 strings */
+};
 
-	h->hist[c] += n;
-	zero_pages(h, p, n, off, c == 0);
-	run_uniform(h, c, off, n);
-	if (n / 8)
-		word_add(h, REP8(c), n / 8, off);
-	if (h->ascii.len)
-		str_emit(h, &h->ascii, 0);
-	if (h->utf16.len)
-		str_emit(h, &h->utf16, 1);
-	region_add(h, off, n, c ? MS_BLOCK_FILL : MS_BLOCK_ZERO, c, p);
+static size_t count_pointers(const uint8_t *p, size_t nw)
+{
+	size_t i, ptrs = 0;
+
+	for (i = 0; i < nw; i++)
+		ptrs += ms_hist_pointer_like(load8(p + 8 * i));
+	return ptrs;
 }
 
-static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
+/* The (text, 0) pairs of P, line ends included, and the (0, 0) pairs, for the block class. */
+static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
+{
+	size_t i, text = 0, zero = 0;
+	unsigned z, hi0;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		z = m16_zero(p + i);
+		hi0 = (z >> 1) & 0x5555;	/* the pair's second byte is 0 */
+		text += pop16((m16_strchar(p + i) | m16_eol(p + i)) & hi0);
+		zero += pop16(z & hi0);
+	}
+	for (; i + 1 < n; i += 2) {
+		text += p[i + 1] == 0 && (is_strchar(p[i]) || p[i] == '\n' || p[i] == '\r');
+		zero += p[i] == 0 && p[i + 1] == 0;
+	}
+	*zero_pairs = zero;
+	return text;
+}
+
+/* Stage A: byte counts, zero pages, the block's class and region. */
+static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	uint32_t c4[4][256], cnt[256];
-	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0, ptrs = 0;
+	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
+	struct blkinfo bi = { BK_MIXED, 0, 0 };
 	uint64_t printable = 0, w;
 	enum ms_block_class cls;
 	size_t top;
-	int random;
 
+	if (!memcmp(p, p + 1, n - 1)) {
+		bi.kind = BK_UNIFORM;
+		bi.byte = p[0];
+		h->hist[p[0]] += n;
+		zero_pages(h, p, n, off, p[0] == 0);
+		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
+		return bi;
+	}
+	/* Four tables, a word's bytes spread over them: no two counts in a row wait on one counter. */
 	memset(c4, 0, sizeof(c4));
-	for (i = 0; i + 4 <= n; i += 4) {
-		c4[0][p[i]]++;
-		c4[1][p[i + 1]]++;
-		c4[2][p[i + 2]]++;
-		c4[3][p[i + 3]]++;
+	for (i = 0; i + 8 <= n; i += 8) {
+		w = load8(p + i);
+		c4[0][w & 0xff]++;
+		c4[1][(w >> 8) & 0xff]++;
+		c4[2][(w >> 16) & 0xff]++;
+		c4[3][(w >> 24) & 0xff]++;
+		c4[0][(w >> 32) & 0xff]++;
+		c4[1][(w >> 40) & 0xff]++;
+		c4[2][(w >> 48) & 0xff]++;
+		c4[3][w >> 56]++;
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
@@ -687,33 +1055,18 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			printable += cnt[i];
 	}
 	zero_pages(h, p, n, off, h->o.block_size <= 4096 ? 0 : -1);
-	random = block_entropy(h, cnt, n) >= HIGH_ENTROPY;
+	if (block_entropy(h, cnt, n) >= HIGH_ENTROPY)
+		bi.kind = BK_RANDOM;
 
-	for (i = 0; i < nw; i++) {
-		memcpy(&w, p + 8 * i, 8);
-		run_word(h, w, off + 8 * i);
-		if (random)
-			continue;
-		ptrs += ms_hist_pointer_like(w);
-		word_add(h, w, 1, off + 8 * i);
-	}
-	for (i = 8 * nw; i < n; i++)
-		run_byte(h, p[i], off + i);
-
-	if (random) {
-		if (h->ascii.len)
-			str_emit(h, &h->ascii, 0);
-		if (h->utf16.len)
-			str_emit(h, &h->utf16, 1);
+	if (bi.kind == BK_RANDOM) {
 		region_add(h, off, n, MS_BLOCK_RANDOM, 0, p);
-		return;
+		return bi;
 	}
-	strings_ascii(h, p, n, off);
-	if (cnt[0] >= h->o.min_string && printable >= h->o.min_string)
-		text_pairs = strings_utf16(h, p, n, off, &zero_pairs);
-	else if (h->utf16.len)
-		str_emit(h, &h->utf16, 1);
 
+	bi.utf16 = cnt[0] >= h->o.min_string && printable >= h->o.min_string;
+	/* UTF-16 text needs a zero byte in each of 95% of its pairs: no need to count them otherwise. */
+	if (bi.utf16 && cnt[0] >= n / 2 * 19 / 20)
+		text_pairs = utf16_count(p, n, &zero_pairs);
 	for (i = 1, top = 0; i < 256; i++)
 		if (cnt[i] > cnt[top])
 			top = i;
@@ -724,19 +1077,113 @@ static void block_mixed(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 		cls = MS_BLOCK_UTF16;
 	else if (printable >= n * 4 / 5 && printable + cnt[0] >= n * 97 / 100)
 		cls = MS_BLOCK_TEXT;
-	else if (nw && ptrs >= (nw + 3) / 4)
+	else if (nw && count_pointers(p, nw) >= (nw + 3) / 4)
 		cls = MS_BLOCK_POINTERS;
 	else
 		cls = MS_BLOCK_BINARY;
 	region_add(h, off, n, cls, cls == MS_BLOCK_FILL ? (uint8_t)top : 0, p);
+	return bi;
+}
+
+/* Stage R: the runs, in every block. */
+static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+		       struct blkinfo bi)
+{
+	size_t i, nw = n / 8;
+
+	if (h->o.skip & MS_HIST_NO_RUNS)
+		return;
+	if (bi.kind == BK_UNIFORM) {
+		run_uniform(h, bi.byte, off, n);
+		return;
+	}
+	for (i = 0; i < nw; i++)
+		run_word(h, load8(p + 8 * i), off + 8 * i);
+	for (i = 8 * nw; i < n; i++)
+		run_byte(h, p[i], off + i);
+}
+
+/* Stage S: the strings, not looked for in uniform or random blocks. */
+static void block_strings(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			  struct blkinfo bi)
+{
+	if (h->o.skip & MS_HIST_NO_STRINGS)
+		return;
+	if (bi.kind == BK_MIXED)
+		strings_ascii(h, p, n, off);
+	else if (h->ascii.len)
+		str_emit(h, &h->ascii, 0);
+	if (bi.kind == BK_MIXED && bi.utf16)
+		strings_utf16(h, p, n, off);
+	else if (h->utf16.len)
+		str_emit(h, &h->utf16, 1);
+}
+
+#define WORD_BATCH 64
+
+/*
+ * Stage W: the word table, which random blocks stay out of (their words
+ * are noise that would crowd it).  The table is far bigger than L1, so each
+ * batch's buckets are computed and prefetched first, and their cache misses
+ * overlap; so are the cold slots of the words that recurred, whose gaps are
+ * voted on last.
+ */
+static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			struct blkinfo bi)
+{
+	size_t at[WORD_BATCH], i, k, b, nx, nw = n / 8;
+	uint8_t tag[WORD_BATCH];
+	struct wordhit x[WORD_BATCH];
+
+	if ((h->o.skip & MS_HIST_NO_WORDS) || bi.kind == BK_RANDOM)
+		return;
+	if (bi.kind == BK_UNIFORM) {
+		if (nw)
+			word_add(h, REP8(bi.byte), nw, off);
+		return;
+	}
+	for (b = 0; b < nw; b += WORD_BATCH) {
+		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
+		for (i = 0; i < k; i++) {
+			uint64_t hv = word_hash(load8(p + 8 * (b + i)));
+
+			at[i] = word_slot(h, hv);
+			tag[i] = word_tag(hv);
+			__builtin_prefetch(h->wtag + at[i]);
+			__builtin_prefetch(h->whot[at[i] / WAYS].count);
+		}
+		for (i = 0, nx = 0; i < k; i++) {
+			uint64_t w = load8(p + 8 * (b + i));
+			size_t same = 1;
+
+			/*
+			 * A word of one byte over (zeros, fills) is never a record's, so
+			 * its gaps need no vote, and a row of them counts at once.
+			 */
+			if (w == REP8(w)) {
+				while (i + same < k && load8(p + 8 * (b + i + same)) == w)
+					same++;
+				word_add_at(h, at[i], tag[i], w, same, off + 8 * (b + i), &x[nx]);
+				i += same - 1;
+				continue;
+			}
+			if (word_add_at(h, at[i], tag[i], w, 1, off + 8 * (b + i), &x[nx])) {
+				__builtin_prefetch(&h->words[x[nx].slot], 1);
+				nx++;
+			}
+		}
+		for (i = 0; i < nx; i++)
+			word_vote(h, &x[i]);
+	}
 }
 
 static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
-	if (!memcmp(p, p + 1, n - 1))
-		block_uniform(h, p, n, h->size);
-	else
-		block_mixed(h, p, n, h->size);
+	struct blkinfo bi = block_scan(h, p, n, h->size);
+
+	block_runs(h, p, n, h->size, bi);
+	block_strings(h, p, n, h->size, bi);
+	block_words(h, p, n, h->size, bi);
 	h->size += n;
 }
 
@@ -807,31 +1254,38 @@ static int collect(struct ms_hist *h)
 	for (i = 0; i < h->nstrs_slots; i++) {
 		const struct strent *e = &h->strs[i];
 
-		if (!e->text)
+		if (!h->shot[i / WAYS].hash[i % WAYS])
 			continue;
 		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
 			.text = e->text, .utf16 = e->utf16, .truncated = e->trunc,
-			.count = e->count, .bytes = e->bytes, .first = e->first };
+			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
+			.first = e->first };
 	}
 	for (i = 0; i < h->nword_slots; i++) {
+		const struct wordhot *b = &h->whot[i / WAYS];
+		uint64_t value = b->value[i % WAYS], count = b->count[i % WAYS];
+		uint64_t first = b->first[i % WAYS];
 		const struct wordent *e = &h->words[i];
 
-		if (!e->count)
+		if (!count)
 			continue;
-		h->rwords[h->nrwords++] = (struct ms_hist_word){ e->value, e->count, e->first };
+		h->rwords[h->nrwords++] = (struct ms_hist_word){ value, count, first };
+		/* A stale cold slot belongs to an evicted word: this one recurred at no gap. */
+		if (e->first != first)
+			continue;
 		/*
 		 * Records: the word that recurs most often at one stride, leaving
 		 * out zero and fill words (any stride fits those) and strides too
 		 * short or too long to be a record.
 		 */
-		if (e->value && e->value != REP8(e->value & 0xff) && e->gap >= 16 &&
+		if (value && value != REP8(value & 0xff) && e->gap >= 16 &&
 		    e->gap <= MS_HIST_RECORD_MAX && e->gap_hits + 1 >= MS_HIST_RECORD_MIN &&
 		    e->gap_hits + 1 > h->record.count) {
 			h->record.size = e->gap;
 			h->record.count = e->gap_hits + 1;
 			h->record.first = e->gap_first;
 			h->record.last = e->gap_last;
-			h->record.word = e->value;
+			h->record.word = value;
 		}
 	}
 	for (i = 0; i < 2 * RUN_EXACT_MAX; i++) {
@@ -874,12 +1328,195 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 	return 0;
 }
 
+/* Read up to LEN bytes, fewer only at the end: a pipe gives less at a time. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * -j: the three stages of each block on up to three threads, a pipeline
+ * over chunks of the input.  The calling thread reads a chunk and scans
+ * its blocks (stage A), then hands it on; the string and word stages follow
+ * it chunk by chunk, each alone with its own tables.  Every table is still
+ * filled in input order by one thread, so the results are those of one
+ * thread, approximate tables included.
+ */
+#define PIPE_SLOTS 4
+
+enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4 };
+
+struct pipe_chunk {
+	uint8_t *buf;
+	size_t len;
+	uint64_t off;
+	struct blkinfo *bi;
+};
+
+struct pipe {
+	struct ms_hist *h;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t published;	/* chunks 0..published-1 are scanned */
+	int eof;		/* no chunk after those */
+	uint64_t done[2];	/* chunks each worker has finished */
+	struct pipe_chunk slot[PIPE_SLOTS];
+};
+
+struct pipe_worker {
+	struct pipe *pp;
+	int idx;
+	unsigned stages;	/* ST_* */
+	pthread_t tid;
+};
+
+static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned stages)
+{
+	size_t bs = h->o.block_size, i, k;
+
+	for (i = 0, k = 0; i < c->len; i += bs, k++) {
+		size_t n = c->len - i < bs ? c->len - i : bs;
+
+		if (stages & ST_RUNS)
+			block_runs(h, c->buf + i, n, c->off + i, c->bi[k]);
+		if (stages & ST_STRINGS)
+			block_strings(h, c->buf + i, n, c->off + i, c->bi[k]);
+		if (stages & ST_WORDS)
+			block_words(h, c->buf + i, n, c->off + i, c->bi[k]);
+	}
+}
+
+static void *pipe_worker(void *arg)
+{
+	struct pipe_worker *w = arg;
+	struct pipe *pp = w->pp;
+	uint64_t k;
+
+	for (k = 0;; k++) {
+		pthread_mutex_lock(&pp->mu);
+		while (k >= pp->published && !pp->eof)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (k >= pp->published) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		chunk_stages(pp->h, &pp->slot[k % PIPE_SLOTS], w->stages);
+		pthread_mutex_lock(&pp->mu);
+		pp->done[w->idx] = k + 1;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	return NULL;
+}
+
+static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
+{
+	size_t bs = h->o.block_size, i, k, nblk = READ_CHUNK / bs;
+	struct pipe pp = { .h = h };
+	struct pipe_worker w[2];
+	unsigned mine, nw = 0;
+	size_t started;
+	int rc = 0;
+	ssize_t n;
+	uint64_t c;
+
+	/* Two threads: the scan and the strings, the words and the runs, about half each. */
+	if (h->o.jobs == 2) {
+		mine = ST_STRINGS;
+		w[nw++] = (struct pipe_worker){ &pp, 0, ST_WORDS | ST_RUNS, 0 };
+	} else {
+		mine = 0;
+		w[nw++] = (struct pipe_worker){ &pp, 0, ST_STRINGS, 0 };
+		w[nw++] = (struct pipe_worker){ &pp, 1, ST_WORDS | ST_RUNS, 0 };
+	}
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		pp.slot[i].buf = malloc(READ_CHUNK);
+		pp.slot[i].bi = malloc(nblk * sizeof(*pp.slot[i].bi));
+		if (!pp.slot[i].buf || !pp.slot[i].bi)
+			rc = ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	for (i = 0; !rc && i < nw; i++)
+		if ((errno = pthread_create(&w[i].tid, NULL, pipe_worker, &w[i])) != 0)
+			rc = ms_err_errno(ctx, -errno, "cannot start a thread");
+	started = rc ? (i ? i - 1 : 0) : nw;
+	for (c = 0; !rc; c++) {
+		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
+
+		/* The slot is free once every worker is done with the chunk it held. */
+		pthread_mutex_lock(&pp.mu);
+		while (c >= PIPE_SLOTS && (pp.done[0] + PIPE_SLOTS <= c ||
+					   (nw > 1 && pp.done[1] + PIPE_SLOTS <= c)))
+			pthread_cond_wait(&pp.cv, &pp.mu);
+		pthread_mutex_unlock(&pp.mu);
+		n = read_full(fd, ch->buf, READ_CHUNK);
+		if (n < 0) {
+			rc = ms_err_errno(ctx, -errno, "%s", name);
+			break;
+		}
+		if (n == 0)
+			break;
+		if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, ch->buf, (size_t)n, false)) < 0)
+			break;
+		ch->len = (size_t)n;
+		ch->off = h->size;
+		for (i = 0, k = 0; i < ch->len; i += bs, k++) {
+			size_t len = ch->len - i < bs ? ch->len - i : bs;
+
+			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size);
+			h->size += len;
+		}
+		if (mine)
+			chunk_stages(h, ch, mine);
+		pthread_mutex_lock(&pp.mu);
+		pp.published = c + 1;
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.mu);
+		if ((size_t)n < READ_CHUNK)
+			break;
+	}
+	pthread_mutex_lock(&pp.mu);
+	pp.eof = 1;
+	pthread_cond_broadcast(&pp.cv);
+	pthread_mutex_unlock(&pp.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.mu);
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		free(pp.slot[i].buf);
+		free(pp.slot[i].bi);
+	}
+	return rc;
+}
+
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
 {
-	uint8_t *buf = malloc(READ_CHUNK);
+	uint8_t *buf;
 	ssize_t n;
 	int rc = 0;
 
+	/* Threads only from the start: a partial block between feeds is the caller's. */
+	if (h->o.jobs > 1 && !h->size && !h->blen && !h->finished) {
+		rc = scan_threads(ctx, h, fd, name);
+		return rc < 0 ? rc : ms_hist_finish(ctx, h);
+	}
+	buf = malloc(READ_CHUNK);
 	if (!buf)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	while ((n = read(fd, buf, READ_CHUNK)) != 0) {
@@ -932,7 +1569,7 @@ uint64_t ms_hist_zero_pages(const struct ms_hist *h)
 
 unsigned ms_hist_approximate(const struct ms_hist *h)
 {
-	return h->approx;
+	return h->approx | h->approx_strings | h->approx_words | h->approx_runs;
 }
 
 uint64_t ms_hist_blocks(const struct ms_hist *h)

@@ -47,6 +47,7 @@ struct ms_hunt {
 	struct ms_hist *hist;
 	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
 	const struct ms_growtrace *gt;	/* the page faults' stacks, or NULL */
+	char refs[512];		/* --refs: "unreferenced" or "held by ..." of the verdict, or "" */
 };
 
 /* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */

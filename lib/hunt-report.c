@@ -49,9 +49,12 @@ static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *
 {
 	size_t n = h->an ? ms_analysis_verdict(ctx, h->an, fp) : 0;
 
-	if (n)
-		ms_hunt_trace_clause(h, n, fp);
-	return n > 0;
+	if (!n)
+		return false;
+	ms_hunt_trace_clause(h, n, fp);
+	if (h->refs[0])
+		fprintf(fp, "; %s", h->refs);
+	return true;
 }
 
 static void seen_figures(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp);

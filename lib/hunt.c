@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <memsift/outfile.h>
 #include <memsift/pattern.h>
 #include <memsift/output.h>
+#include <memsift/refs.h>
 #include <memsift/snapshot.h>
 #include <memsift/symbol-report.h>
 #include <memsift/symbol.h>
@@ -647,5 +649,60 @@ out:
 	free(path);
 	free(mpath);
 	free(jpath);
+	return rc;
+}
+
+/* The holder a chain ends at, and what it goes through, in a few words. */
+static void held_by(const struct ms_refs_chain *c, char *buf, size_t len)
+{
+	const struct ms_refs_link *l = &c->links[c->nlinks - 1];
+	char s[MS_SIZE_STR_MAX];
+
+	if (c->nlinks > 2 && c->links[1].holder == MS_REFS_BLOCK)
+		snprintf(buf, len, "held through one block of %s (%" PRIu64 " pointers) ",
+			 ms_size_str(c->links[1].bytes, s, sizeof(s)), c->links[1].count);
+	else if (c->nlinks > 2 && c->links[1].holder == MS_REFS_OBJECTS)
+		snprintf(buf, len, "held through %" PRIu64 " object%s of %" PRIu64 " bytes ",
+			 c->links[1].count, c->links[1].count == 1 ? "" : "s",
+			 c->links[1].cluster ? c->links[1].cluster->size : 0);
+	else
+		snprintf(buf, len, "held ");
+	if (l->holder == MS_REFS_BLOCK || l->holder == MS_REFS_ROOT_ANON || l->holder == MS_REFS_OBJECTS)
+		snprintf(buf + strlen(buf), len - strlen(buf), "by memory at 0x%" PRIx64 " nothing else points at",
+			 l->addr);
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), "by %s", l->name);
+}
+
+int ms_hunt_refs(struct ms_ctx *ctx, struct ms_hunt *h, ms_refs_event_cb cb, void *data)
+{
+	struct ms_refs_image *img = NULL;
+	struct ms_refs *r = NULL;
+	struct ms_clause cl;
+	uint64_t lost = 0, key;
+	size_t i;
+	int rc;
+
+	if (!h->an || !ms_analysis_clauses(h->an, &cl, 1))
+		return 0;
+	key = cl.cluster->key;
+	if ((rc = ms_refs_image_live(ctx, h->o.pid, cb, data, &img)) < 0 ||
+	    (rc = ms_refs_run(ctx, img, &r)) < 0)
+		goto out;
+	for (i = 0; i < ms_refs_leak_count(r); i++)
+		if (ms_refs_leak(r, i)->cluster && ms_refs_leak(r, i)->cluster->key == key)
+			lost += ms_refs_leak(r, i)->count;
+	ms_refs_select(r, key);
+	if (lost) {
+		char n[32];
+
+		snprintf(h->refs, sizeof(h->refs), "%s of them unreferenced (nothing reachable points to them)",
+			 ms_count_str(lost, n, sizeof(n)));
+	}
+	else if (ms_refs_chain_count(ctx, r) && ms_refs_chain(r, 0)->rooted)
+		held_by(ms_refs_chain(r, 0), h->refs, sizeof(h->refs));
+out:
+	ms_refs_free(r);
+	ms_refs_image_free(img);
 	return rc;
 }

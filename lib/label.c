@@ -3,6 +3,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -150,6 +151,101 @@ static bool go_runtime(const struct ms_mapping *m)
 	return exe && go_elf(ms_mapping_name(exe), ms_mapping_inode(exe));
 }
 
+/* V8's pages: MemoryChunk::kAlignment, 256 KiB on 64-bit (src/common/globals.h). */
+#define V8_PAGE (256ULL << 10)
+
+/* The file's name after its last '/', compared up to a '.' or the end. */
+static bool base_is(const char *path, const char *name)
+{
+	const char *b = strrchr(path, '/');
+	size_t n = strlen(name);
+
+	b = b ? b + 1 : path;
+	return !strncmp(b, name, n) && (b[n] == '\0' || b[n] == '.');
+}
+
+/*
+ * Evidence of V8 in the process of M: node's executable (Debian's nodejs
+ * links V8 in), libnode or libv8 mapped.  Read from the maps' names only,
+ * so a saved snapshot says as much as a live process.
+ */
+static bool v8_runtime(const struct ms_mapping *m)
+{
+	const struct ms_maps *maps = ms_mapping_maps(m);
+	const struct ms_mapping *o;
+	size_t i;
+
+	for (i = 0; i < ms_maps_count(maps); i++) {
+		o = ms_maps_get(maps, i);
+		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
+			continue;
+		if (base_is(ms_mapping_name(o), "node") || base_is(ms_mapping_name(o), "nodejs") ||
+		    base_is(ms_mapping_name(o), "libnode") || base_is(ms_mapping_name(o), "libv8"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A V8 heap page: anonymous read-write memory on V8's 256 KiB boundary, a
+ * page or more long (a large object's page is its size, rounded to 4 KiB),
+ * in a process with V8.  Each page carries a MemoryChunk header that the
+ * object finder checks in a dump (objects.c); from the maps alone it is
+ * "likely".
+ */
+static bool v8_page(const struct ms_mapping *m)
+{
+	return !strcmp(ms_mapping_perms(m), "rw-p") && ms_mapping_start(m) % V8_PAGE == 0 &&
+	       ms_mapping_size(m) >= V8_PAGE && !stack_shaped(m) && v8_runtime(m);
+}
+
+/*
+ * CPython's pymalloc arena size for the process of M, or 0 when no CPython
+ * is mapped: ARENA_SIZE is 1 MiB from 3.10 and 256 KiB before
+ * (Objects/obmalloc.c); a version not in the name (python3) is taken as new.
+ */
+static uint64_t pymalloc_arena(const struct ms_mapping *m)
+{
+	const struct ms_maps *maps = ms_mapping_maps(m);
+	const char *name, *b, *v;
+	size_t i;
+
+	for (i = 0; i < ms_maps_count(maps); i++) {
+		const struct ms_mapping *o = ms_maps_get(maps, i);
+
+		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
+			continue;
+		name = ms_mapping_name(o);
+		b = strrchr(name, '/');
+		b = b ? b + 1 : name;
+		if (!strncmp(b, "python3", 7))
+			v = b + 7;
+		else if (!strncmp(b, "libpython3", 10))
+			v = b + 10;
+		else
+			continue;
+		if (v[0] == '.' && v[1] >= '0' && v[1] <= '9')
+			return atoi(v + 1) >= 10 ? 1ULL << 20 : 256ULL << 10;
+		return 1ULL << 20;
+	}
+	return 0;
+}
+
+/*
+ * pymalloc's arenas: anonymous read-write memory of an arena or more (arenas
+ * mapped one after another merge into one mapping), in a CPython process.
+ * Large Python objects are malloc's, in [heap] or glibc's own mappings.
+ */
+static bool pymalloc_arenas(const struct ms_mapping *m)
+{
+	uint64_t arena;
+
+	if (strcmp(ms_mapping_perms(m), "rw-p") || stack_shaped(m))
+		return false;
+	arena = pymalloc_arena(m);
+	return arena && ms_mapping_size(m) >= arena;
+}
+
 static const char *label_anon(const struct ms_snapshot *snap, const struct ms_mapping *m,
 			      char *buf, size_t len)
 {
@@ -172,6 +268,10 @@ static const char *label_anon(const struct ms_snapshot *snap, const struct ms_ma
 	if (!strcmp(perms, "---p") && end % GLIBC_HEAP_MAX == 0 && is_anon_private(prev) &&
 	    ms_mapping_start(prev) % GLIBC_HEAP_MAX == 0 && end - ms_mapping_start(prev) == GLIBC_HEAP_MAX)
 		return snprintf(buf, len, "glibc arena reserve (likely)"), buf;
+	if (v8_page(m))
+		return snprintf(buf, len, "%s", MS_LABEL_V8_HEAP), buf;
+	if (pymalloc_arenas(m))
+		return snprintf(buf, len, "%s", MS_LABEL_PYMALLOC), buf;
 	/* pthread stacks: one PROT_NONE guard page below a read-write region. */
 	if (!strcmp(perms, "---p") && end - start == (uint64_t)page && is_anon_private(next) &&
 	    !strcmp(ms_mapping_perms(next), "rw-p"))
@@ -224,4 +324,15 @@ const char *ms_label_mapping(const struct ms_snapshot *snap, const struct ms_map
 		break;
 	}
 	return buf;
+}
+
+bool ms_label_one_heap(const char *label)
+{
+	static const char *const heaps[] = { MS_LABEL_V8_HEAP, MS_LABEL_PYMALLOC };
+	size_t i;
+
+	for (i = 0; label && i < MS_ARRAY_SIZE(heaps); i++)
+		if (!strcmp(label, heaps[i]))
+			return true;
+	return false;
 }

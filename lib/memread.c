@@ -29,6 +29,7 @@
 struct ms_memread {
 	pid_t pid;
 	pid_t mm_pid;		/* a live thread's, when the main one has exited */
+	uint64_t mapped_lo, mapped_hi;	/* still mapped by the live maps: no need to ask again */
 	const struct ms_maps *maps;
 	unsigned int flags;
 	uint64_t page;
@@ -310,7 +311,14 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 			memset(p, 0, (size_t)(pend - a));
 			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
 				     MS_MEM_NONE);
-		} else if (r->maps && (hole = unmapped_since(ctx, r, a)) > a) {
+		} else if (r->maps && !(r->flags & MS_MEMREAD_PTRACED) &&
+			   !(a >= r->mapped_lo && a < r->mapped_hi) &&
+			   (hole = unmapped_since(ctx, r, a)) > a) {
+			/*
+			 * A frozen target unmaps nothing, and a mapping found still
+			 * there is not asked about again page by page: each ask
+			 * reads the whole of /proc/PID/maps.
+			 */
 			/* Mapped when the dump began, unmapped by the target since. */
 			if (hole > end)
 				hole = end;
@@ -320,6 +328,10 @@ static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uin
 			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
 				     MS_MEM_NONE);
 		} else {
+			if (r->maps && (m = ms_maps_find(r->maps, a))) {
+				r->mapped_lo = ms_mapping_start(m);
+				r->mapped_hi = ms_mapping_end(m);
+			}
 			memset(p, 0, (size_t)(pend - a));
 			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNREADABLE,
 				     MS_MEM_NONE);
@@ -438,4 +450,9 @@ int ms_memread_peek(struct ms_ctx *ctx, pid_t pid, uint64_t addr, void *buf, siz
 		return 0;
 	return ms_err(ctx, -EIO, "pid %d: 0x%llx: %zu bytes unreadable", (int)pid,
 		      (unsigned long long)addr, len);
+}
+
+void ms_memread_unfrozen(struct ms_memread *r)
+{
+	r->flags &= ~(unsigned int)MS_MEMREAD_PTRACED;
 }

@@ -43,6 +43,7 @@ const char *ms_finder_str(enum ms_finder f)
 		[MS_FIND_NONE] = "none", [MS_FIND_GLIBC_MAIN] = "glibc-main",
 		[MS_FIND_GLIBC_ARENA] = "glibc-arena", [MS_FIND_GLIBC_MMAP] = "glibc-mmap",
 		[MS_FIND_SIGNATURE] = "signature", [MS_FIND_PYMALLOC] = "pymalloc",
+		[MS_FIND_V8] = "v8",
 	};
 
 	return (unsigned)f < MS_ARRAY_SIZE(names) && names[f] ? names[f] : "none";
@@ -723,6 +724,128 @@ int ms_objects_pymalloc(struct ms_ctx *ctx, const void *buf, size_t len, uint64_
 	}
 	if (!found)
 		return 0;
+	*res = r;
+	return 1;
+}
+
+bool ms_v8_guess(const char *maps, size_t len, char *why, size_t whylen)
+{
+	static const char *const names[] = { "node", "nodejs", "libnode", "libv8" };
+	const char *p = maps, *base;
+	size_t blen, i, n;
+
+	while (next_file(&p, maps + len, &base, &blen))
+		for (i = 0; i < MS_ARRAY_SIZE(names); i++) {
+			n = strlen(names[i]);
+			if (blen >= n && !strncmp(base, names[i], n) && (blen == n || base[n] == '.')) {
+				snprintf(why, whylen, "%.*s is mapped", (int)blen, base);
+				return true;
+			}
+		}
+	return false;
+}
+
+/* V8's MemoryChunk::kAlignment on 64-bit (src/common/globals.h). */
+#define V8_PAGE (256u << 10)
+/* BasicMemoryChunk::FROM_PAGE: the young generation's page copied from. */
+#define V8_FROM_PAGE (1u << 3)
+
+/*
+ * The MemoryChunk header at BUF (address ADDR), LEN bytes of the dump
+ * from there: its size, or 0 when it is none.  The layout is V8's
+ * BasicMemoryChunk since V8 8: size_, flags_, heap_, area_start_,
+ * area_end_ as the first five words.
+ */
+static uint64_t v8_chunk(const unsigned char *buf, size_t len, uint64_t addr)
+{
+	uint64_t size, heap, astart, aend;
+
+	if (len < 40 || addr % V8_PAGE)
+		return 0;
+	size = rd(buf, 0);
+	heap = rd(buf, 16);
+	astart = rd(buf, 24);
+	aend = rd(buf, 32);
+	if (!size || size % 4096 || size > (1ULL << 40) || !heap || heap % 8 ||
+	    astart <= addr + 40 || astart >= addr + size || aend != addr + size)
+		return 0;
+	return size;
+}
+
+/*
+ * V8's sequential one-byte strings in the object area AREA..END of a page
+ * (B is the dump's bytes of address A0): a tagged map pointer (V8 tags heap
+ * pointers with a 1 in bit 0), a 32-bit hash field, a 32-bit length, then
+ * that many characters, zero-padded to 8 bytes (src/objects/string.h).  The
+ * cheap JS objects to name: text, clustered by their shape like any other,
+ * 8 characters or more as a text needs to be one.
+ * Returns: 0 or CB's negative return.
+ */
+static int v8_strings(struct ms_ctx *ctx, const unsigned char *b, uint64_t a0, uint64_t area,
+		      uint64_t end, ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	uint64_t a = (area + 7) & ~7ULL, map, size, i;
+	uint32_t n;
+	int rc;
+
+	while (a + 24 <= end) {
+		const unsigned char *p = b + (a - a0);
+
+		map = rd(p, 0);
+		n = rd32(p, 12);
+		size = (16 + (uint64_t)n + 7) & ~7ULL;
+		if (!(map & 1) || map < 4096 || (map >> 47) || n < 8 || n > 65536 || a + size > end) {
+			a += 8;
+			continue;
+		}
+		for (i = 0; i < n && p[16 + i] >= 0x20 && p[16 + i] < 0x7f; i++)
+			;
+		if (i == n)
+			for (i = 16 + (uint64_t)n; i < size && !p[i]; i++)
+				;
+		if (i != size) {
+			a += 8;
+			continue;
+		}
+		res->objects++;
+		res->bytes += size;
+		/* Its characters as its bytes: the text, shaped as text is, names it. */
+		if ((rc = cb(ctx, &(struct ms_obj){ a, size, p + 16, n, MS_FIND_V8 }, data)) < 0)
+			return rc;
+		a += size;
+	}
+	return 0;
+}
+
+int ms_objects_v8(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		  void *data, struct ms_objrange *res)
+{
+	struct ms_objrange r = { .start = base, .end = base + len, .finder = MS_FIND_V8 };
+	const unsigned char *b = buf;
+	uint64_t a = base, size, pages = 0, end;
+	int rc;
+
+	if (!v8_chunk(b, len, base))
+		return 0;
+	/* Pages one after another: a range may hold several when their mappings merged. */
+	while (a < base + len && (size = v8_chunk(b + (a - base), (size_t)(base + len - a), a))) {
+		const unsigned char *h = b + (a - base);
+		uint64_t hwm = len - (a - base) >= 64 ? rd(h, 56) : 0;
+
+		pages++;
+		end = a + size < base + len ? a + size : base + len;
+		/* Never allocated past its high water mark (word 7). */
+		if (hwm > 40 && hwm < size && a + hwm < end)
+			end = a + hwm;
+		/* A from-space page holds what the scavenger copied away: dead twins. */
+		if (!(rd(h, 8) & V8_FROM_PAGE) &&
+		    (rc = v8_strings(ctx, b, base, rd(h, 24), end, cb, data, &r)) < 0)
+			return rc;
+		a += (size + V8_PAGE - 1) / V8_PAGE * V8_PAGE;
+	}
+	snprintf(r.note, sizeof(r.note),
+		 "%" PRIu64 " V8 heap page%s (MemoryChunk headers): its one-byte strings found, no other JS object walked",
+		 pages, pages == 1 ? "" : "s");
 	*res = r;
 	return 1;
 }

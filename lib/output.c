@@ -578,6 +578,38 @@ int ms_out_print(struct ms_out *o, FILE *fp)
 	return 0;
 }
 
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
+{
+	char *buf = NULL, *brace;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	if (!fp)
+		fp = stdout;
+	if (!members || !(o->flags & MS_OUT_JSON))
+		return ms_out_print(o, fp);
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return ms_err(o->ctx, -ENOMEM, "out of memory");
+	rc = ms_out_print(o, mem);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+	/* libsmartcols writes "{\n   "NAME": [...]\n}": the members go after the brace. */
+	brace = rc == 0 && buf ? strchr(buf, '{') : NULL;
+	if (rc == 0 && !brace)
+		rc = ms_err(o->ctx, -EIO, "no JSON object from the table");
+	if (rc == 0) {
+		fwrite(buf, 1, (size_t)(brace - buf) + 1, fp);
+		fprintf(fp, "\n   %s,", members);
+		fputs(brace + 1, fp);
+		if (fflush(fp) || ferror(fp))
+			rc = ms_err(o->ctx, -EIO, "write error");
+	}
+	free(buf);
+	return rc;
+}
+
 void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp)
 {
 	size_t i;

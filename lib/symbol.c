@@ -559,6 +559,190 @@ static bool string_at(const Elf_Data *data, uint64_t off, char *buf, size_t len)
 	return true;
 }
 
+static bool x86_64(Dwfl_Module *mod)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Ehdr eh;
+
+	return elf && gelf_getehdr(elf, &eh) && eh.e_machine == EM_X86_64;
+}
+
+static bool has_sections(Dwfl_Module *mod)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t n = 0;
+
+	return elf && elf_getshdrnum(elf, &n) == 0 && n > 1;
+}
+
+/*
+ * ADDR is a PLT entry (16 bytes each): a non-PIE program's address of a
+ * library function, as &free, is its PLT entry, which has no symbol.
+ */
+static bool plt_entry(Dwfl_Module *mod, uint64_t addr)
+{
+	Dwarf_Addr a = addr, bias;
+	Elf_Scn *scn = dwfl_module_address_section(mod, &a, &bias);
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	const char *name;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (!scn || !elf || !gelf_getshdr(scn, &sh) || elf_getshdrstrndx(elf, &shstrndx) < 0 ||
+	    !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+		return false;
+	return !strncmp(name, ".plt", 4) && (a & 15) == 0;
+}
+
+/*
+ * Whether the code at OFF of DATA is right after a call, so ADDR is a return
+ * address: "call rel32" (e8 + 4 bytes) or one of "call *" (ff /2) forms,
+ * register, memory, RIP-relative, SIB, with or without displacement.  A REX
+ * prefix comes before them and changes nothing here.  A direct call must
+ * land in LO..HI, its module.  Random bytes pass at about 1 in 2000.
+ */
+static bool after_call(const unsigned char *p, uint64_t off, uint64_t addr, uint64_t lo,
+		       uint64_t hi)
+{
+	unsigned char m;
+	int32_t rel;
+
+	/* A direct call's target is in the module itself (its PLT for another's). */
+	if (off >= 5 && p[off - 5] == 0xe8) {
+		memcpy(&rel, p + off - 4, 4);
+		if (addr + (uint64_t)(int64_t)rel >= lo && addr + (uint64_t)(int64_t)rel < hi)
+			return true;
+	}
+	/* ff, then ModRM with reg = 2: mod/rm decide how many bytes follow. */
+	if (off >= 2 && p[off - 2] == 0xff) {
+		m = p[off - 1];
+		if ((m & 0xf8) == 0xd0)	/* call *%reg */
+			return true;
+		if ((m & 0xf8) == 0x10 && (m & 7) != 4 && (m & 7) != 5)	/* call *(%reg) */
+			return true;
+	}
+	if (off >= 3 && p[off - 3] == 0xff) {
+		m = p[off - 2];
+		if ((m & 0xf8) == 0x50 && (m & 7) != 4)	/* call *d8(%reg) */
+			return true;
+		if (m == 0x14 && (p[off - 1] & 7) != 5)	/* call *(SIB) */
+			return true;
+	}
+	if (off >= 4 && p[off - 4] == 0xff && p[off - 3] == 0x54)	/* call *d8(SIB) */
+		return true;
+	if (off >= 6 && p[off - 6] == 0xff) {
+		m = p[off - 5];
+		if (m == 0x15)	/* call *d32(%rip) */
+			return true;
+		if ((m & 0xf8) == 0x90 && (m & 7) != 4)	/* call *d32(%reg) */
+			return true;
+	}
+	/* call *d32(SIB), and call *d32(,index) with no base */
+	if (off >= 7 && p[off - 7] == 0xff &&
+	    (p[off - 6] == 0x94 || (p[off - 6] == 0x14 && (p[off - 5] & 7) == 5)))
+		return true;
+	return false;
+}
+
+/*
+ * ADDR starts a function that no symbol names (a stripped module): where
+ * .eh_frame, which the x86-64 ABI has for every function and strip keeps,
+ * starts a row whose CFA is a function entry's.  An epilogue's last row
+ * passes too, one a function.
+ */
+static bool cfi_entry(Dwfl_Module *mod, uint64_t addr)
+{
+	Dwarf_Addr bias, start = 0, end = 0;
+	Dwarf_CFI *cfi = dwfl_module_eh_cfi(mod, &bias);
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops = NULL;
+	size_t nops = 0;
+	bool yes = false;
+
+	/* A row of rules starts here, and its CFA is the entry's: %rsp + 8, the return address. */
+	if (cfi && dwarf_cfi_addrframe(cfi, addr - bias, &frame) == 0) {
+		yes = dwarf_frame_info(frame, &start, &end, NULL) >= 0 && start + bias == addr &&
+		      dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 &&
+		      ((ops[0].atom == DW_OP_bregx && ops[0].number == 7 && ops[0].number2 == 8) ||
+		       (ops[0].atom == DW_OP_breg7 && ops[0].number == 8));
+		free(frame);
+	}
+	return yes;
+}
+
+/* A string literal starts at OFF of DATA: printable, after a NUL or the section's start. */
+static bool string_start(const Elf_Data *data, uint64_t off)
+{
+	const unsigned char *p = data->d_buf;
+
+	return off < data->d_size && (off == 0 || p[off - 1] == '\0') && isprint(p[off]);
+}
+
+/*
+ * Whether a word of value ADDR, inside module MOD (mapped by M), can be a
+ * pointer, from what is at ADDR: into code only at a function's start (a
+ * function pointer) or right after a call (a return address); into read-only
+ * data only at an object's start (a vtable or RTTI anywhere in it, a string
+ * literal's first byte); into data and bss at a symbol's start or inside a
+ * sized object.  Integers that fall in a non-PIE binary's range (text at
+ * 0x400000) are thus not taken for code, and bytes inside code are never
+ * looked up in DWARF.  What cannot be checked (no section, no file, a Go
+ * binary's blobs: symbol-go.c judges those) stays plausible.
+ */
+static bool plausible(struct ms_symbols *s, Dwfl_Module *mod, const struct ms_mapping *m,
+		      uint64_t addr)
+{
+	struct module *mi = ms_symbols_module(s, mod);
+	Elf_Data *data = NULL;
+	const char *name;
+	uint64_t soff = 0, off = 0;
+	enum ms_sym_kind sk;
+	GElf_Sym sym;
+
+	if (!mi || mi->replaced || addr == ms_mapping_start(m))
+		return true;
+	sk = section_kind(mod, addr, &data, &soff);
+	/* Between sections lies only padding, if the file has sections at all. */
+	if (!sk)
+		return !has_sections(mod);
+	if (sk != MS_SYM_TEXT && mi->go)
+		return true;
+	name = ms_symbols_covering(mi, mod, addr, &off, &sym);
+	if (name && off == 0)
+		return true;
+	if (sk == MS_SYM_TEXT) {
+		Dwarf_Addr lo = 0, hi = 0;
+
+		/* The call forms and the entry's CFA are x86-64's; elsewhere only symbols tell. */
+		if (!x86_64(mod))
+			return true;
+		if (!data || !data->d_buf || soff > data->d_size)
+			return !mi->idx || !mi->nidx;	/* unreadable: only symbols could say */
+		dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+		if (after_call(data->d_buf, soff, addr, lo, hi) || plt_entry(mod, addr))
+			return true;
+		/*
+		 * A function's start no symbol names: only its shape can say.  Go
+		 * emits no .eh_frame for its own functions; a stripped Go binary's
+		 * starts are in .gopclntab, which symbol-go.c reads, not here.
+		 */
+		if (!name && mi->go && !mi->nidx)
+			return true;
+		return !name && cfi_entry(mod, addr);
+	}
+	/* Vtables are pointed to past their head, and a class's secondary ones further in. */
+	if (name && (!strncmp(name, "_ZTV", 4) || !strncmp(name, "_ZTI", 4)))
+		return (addr & 7) == 0;
+	/* A stripped module's vtables have no symbol: RTTI says (symbol-rtti.c). */
+	if (!name && mi->stripped)
+		return true;
+	if (sk == MS_SYM_DATA || sk == MS_SYM_BSS)
+		return name && sym.st_size;
+	return data && data->d_buf && string_start(data, soff);
+}
+
 /*
  * The file and line where the function at ADDR is defined (DW_AT_decl_*),
  * or NULL.  The line table would give the line of its first instruction,
@@ -766,7 +950,14 @@ static int cache_grow(struct ms_ctx *ctx, struct ms_symbols *s)
 	return 0;
 }
 
-/* The target of ADDR in mapping M, through the caches.  Returns 0 or -ENOMEM. */
+/* In the address cache: a word that cannot point where it falls (plausible()). */
+#define IMPLAUSIBLE UINT32_MAX
+#define NO_TARGET SIZE_MAX
+
+/*
+ * The target of ADDR in mapping M, through the caches; NO_TARGET when ADDR
+ * cannot be a pointer there.  Returns 0 or -ENOMEM.
+ */
 static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		     const struct ms_mapping *m, size_t *idx)
 {
@@ -795,10 +986,17 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		return rc;
 	for (j = hash64(addr) & (s->ccap - 1); s->cval[j]; j = (j + 1) & (s->ccap - 1))
 		if (s->ckey[j] == addr) {
-			*idx = s->cval[j] - 1;
+			*idx = s->cval[j] == IMPLAUSIBLE ? NO_TARGET : s->cval[j] - 1;
 			return 0;
 		}
 	s->uncached = false;
+	if (!plausible(s, mod, m, addr)) {
+		*idx = NO_TARGET;
+		s->ckey[j] = addr;
+		s->cval[j] = IMPLAUSIBLE;
+		s->cn++;
+		return 0;
+	}
 	mi = ms_symbols_module(s, mod);
 	if (mi && mi->replaced)
 		classify_replaced(mod, m, addr, &y, text, sizeof(text));
@@ -826,7 +1024,7 @@ int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		return 0;
 	if ((rc = target_of(ctx, s, addr, m, &idx)) < 0)
 		return rc;
-	*out = &s->t[idx].c.sym;
+	*out = idx == NO_TARGET ? NULL : &s->t[idx].c.sym;
 	return 0;
 }
 
@@ -839,7 +1037,7 @@ int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint6
 	s->words += n;
 	if (v < s->lo || v >= s->hi || !(m = ms_maps_find(s->maps, v)))
 		return 0;
-	if ((rc = target_of(ctx, s, v, m, &idx)) < 0)
+	if ((rc = target_of(ctx, s, v, m, &idx)) < 0 || idx == NO_TARGET)
 		return rc;
 	s->t[idx].c.count += n;
 	s->hits += n;

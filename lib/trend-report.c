@@ -223,12 +223,21 @@ static bool groupable(const struct row *rw)
 	       ms_mapping_kind(m) == MS_MAPPING_ANON;
 }
 
-/* Rows alike but for their address (0): permissions, size and label. */
+/*
+ * Rows alike but for their address (0): permissions, size and label; or
+ * mappings of one runtime heap (V8's pages), whatever they are, new or gone.
+ */
 static int alike_rows(const struct row *x, const struct row *y)
 {
-	const struct ms_mapping *mx = ms_diff_entry_new(x->e), *my = ms_diff_entry_new(y->e);
-	int c = strcmp(ms_mapping_perms(mx), ms_mapping_perms(my));
+	bool hx = ms_label_one_heap(x->label), hy = ms_label_one_heap(y->label);
+	const struct ms_mapping *mx, *my;
+	int c;
 
+	if (hx || hy)
+		return hx != hy ? (hx ? -1 : 1) : strcmp(x->label, y->label);
+	mx = ms_diff_entry_new(x->e);
+	my = ms_diff_entry_new(y->e);
+	c = strcmp(ms_mapping_perms(mx), ms_mapping_perms(my));
 	if (c)
 		return c;
 	if (ms_mapping_size(mx) != ms_mapping_size(my))
@@ -248,15 +257,18 @@ static int cmp_alike(const void *a, const void *b)
  * Many new mappings alike (300 buffers of 256 KiB, each with its guard
  * page) are one row, "300 × 256K anonymous mappings", with their sums and,
  * over a series, the trend of their sum: one finding, not 300 rows that
- * push everything else off the table.  The group takes the place of its
+ * push everything else off the table.  So are the mappings of one runtime
+ * heap (ms_label_one_heap(): V8's pages), two or more, new, kept or gone,
+ * "30 mappings of one heap" under the heap's label.  The group takes the place of its
  * lowest member; the others' E becomes NULL.  Returns: 0 or -ENOMEM.
  */
 static int group_rows(struct ms_ctx *ctx, struct row *rows, size_t nrows, bool series)
 {
 	struct row **alike = calloc(nrows + 1, sizeof(*alike));
 	const struct ms_series **sv = calloc(nrows + 1, sizeof(*sv));
-	size_t i, j, k, n = 0;
+	size_t i, j, k, n = 0, ns;
 	char sz[MS_SIZE_STR_MAX];
+	bool heap;
 	int rc = 0;
 
 	if (!alike || !sv) {
@@ -264,7 +276,7 @@ static int group_rows(struct ms_ctx *ctx, struct row *rows, size_t nrows, bool s
 		goto out;
 	}
 	for (i = 0; i < nrows; i++)
-		if (groupable(&rows[i]))
+		if (groupable(&rows[i]) || ms_label_one_heap(rows[i].label))
 			alike[n++] = &rows[i];
 	qsort(alike, n, sizeof(*alike), cmp_alike);
 	for (i = 0; i < n; i = j) {
@@ -272,20 +284,26 @@ static int group_rows(struct ms_ctx *ctx, struct row *rows, size_t nrows, bool s
 
 		for (j = i + 1; j < n && !alike_rows(g, alike[j]); j++)
 			;
-		if (j - i < GROUP_MIN)
+		heap = ms_label_one_heap(g->label);
+		if (j - i < (heap ? 2 : GROUP_MIN))
 			continue;
 		for (k = i + 1; k < j; k++) {
 			vals_add(&g->v, &alike[k]->v);
 			alike[k]->e = NULL;
 		}
 		g->count = j - i;
-		snprintf(g->name, sizeof(g->name), "%zu %s %s anonymous mappings", g->count,
-			 ms_locale_is_utf8() ? "×" : "x",
-			 ms_size_str(ms_mapping_size(ms_diff_entry_new(g->e)), sz, sizeof(sz)));
-		if (series && g->series) {
-			for (k = i; k < j; k++)
-				sv[k - i] = alike[k]->series;
-			rc = ms_series_sum(ctx, sv, j - i, &g->own);
+		if (heap)
+			snprintf(g->name, sizeof(g->name), "%zu mappings of one heap", g->count);
+		else
+			snprintf(g->name, sizeof(g->name), "%zu %s %s anonymous mappings", g->count,
+				 ms_locale_is_utf8() ? "×" : "x",
+				 ms_size_str(ms_mapping_size(ms_diff_entry_new(g->e)), sz, sizeof(sz)));
+		/* A heap's pages come and go: its trend is the sum of those that have one. */
+		for (k = i, ns = 0; series && k < j; k++)
+			if (alike[k]->series)
+				sv[ns++] = alike[k]->series;
+		if (ns) {
+			rc = ms_series_sum(ctx, sv, ns, &g->own);
 			if (rc < 0)
 				goto out;
 			g->series = g->own;

@@ -21,6 +21,11 @@ struct ms_watch_item {
 	pid_t pid;
 	char *comm;			/* owned by process items; else NULL */
 	const struct ms_mapping *m;	/* in w->last; NULL for processes and totals */
+	/* A runtime heap's row: its label (owned) and its mappings now; M the lowest. */
+	char *heap;
+	size_t members;
+	uint64_t v_now[MS_WATCH__NVALUES];	/* a heap's sums in the sample being added */
+	bool member;			/* a mapping summed into a heap's row */
 	size_t n, cap;			/* values kept, room for */
 	uint64_t *v[MS_WATCH__NVALUES];
 	struct ms_series *series;
@@ -35,7 +40,10 @@ struct ms_watch {
 	struct ms_snapshot *last;
 	struct ms_watch_item **items;	/* address order (mappings) or pid order */
 	size_t nitems;
-	struct ms_watch_item **ranked;
+	struct ms_watch_item **heaps;	/* runtime heaps over many mappings (V8's, pymalloc's) */
+	size_t nheaps;
+	struct ms_watch_item **ranked;	/* items not in a heap, and the heaps */
+	size_t nranked;
 	struct ms_watch_item total;
 	size_t skipped;
 };
@@ -48,6 +56,7 @@ static void item_clear(struct ms_watch_item *it)
 		free(it->v[i]);
 	ms_series_free(it->series);
 	free(it->comm);
+	free(it->heap);
 }
 
 static void item_free(struct ms_watch_item *it)
@@ -124,6 +133,7 @@ void ms_watch_free(struct ms_watch *w)
 	if (!w)
 		return;
 	free_items(w->items, w->nitems);
+	free_items(w->heaps, w->nheaps);
 	free(w->ranked);
 	item_clear(&w->total);
 	ms_snapshot_free(w->last);
@@ -209,15 +219,83 @@ static int rank(struct ms_ctx *ctx, struct ms_watch *w)
 	for (i = 0; i < w->nitems; i++)
 		if ((rc = judge(ctx, w->items[i])) < 0)
 			return rc;
+	for (i = 0; i < w->nheaps; i++)
+		if ((rc = judge(ctx, w->heaps[i])) < 0)
+			return rc;
 	if ((rc = judge(ctx, &w->total)) < 0)
 		return rc;
-	r = realloc(w->ranked, (w->nitems + 1) * sizeof(*r));
+	r = realloc(w->ranked, (w->nitems + w->nheaps + 1) * sizeof(*r));
 	if (!r)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	w->ranked = r;
-	if (w->nitems)
-		memcpy(r, w->items, w->nitems * sizeof(*r));
-	qsort(r, w->nitems, sizeof(*r), cmp_rank);
+	w->nranked = 0;
+	for (i = 0; i < w->nitems; i++)
+		if (!w->items[i]->member)
+			r[w->nranked++] = w->items[i];
+	for (i = 0; i < w->nheaps; i++)
+		r[w->nranked++] = w->heaps[i];
+	qsort(r, w->nranked, sizeof(*r), cmp_rank);
+	return 0;
+}
+
+/*
+ * The mappings of one runtime heap (ms_label_one_heap(): V8's pages,
+ * pymalloc's arenas) are one row, whose values are their sums: pages come
+ * and go, the heap grows as one.  Each label's row is kept from sample to
+ * sample while it has mappings; ITEMS are this sample's, S its snapshot.
+ * Returns: 0 or -ENOMEM.
+ */
+static int sum_heaps(struct ms_watch *w, struct ms_watch_item **items, size_t n,
+		     const struct ms_snapshot *s)
+{
+	uint64_t val[MS_WATCH__NVALUES];
+	struct ms_watch_item *h, **nh;
+	char label[128];
+	size_t i, k, v;
+
+	for (k = 0; k < w->nheaps; k++)
+		w->heaps[k]->members = 0;
+	for (i = 0; i < n; i++) {
+		const struct ms_mapping *m = items[i]->m;
+
+		items[i]->member = false;
+		if (ms_mapping_kind(m) != MS_MAPPING_ANON ||
+		    !ms_label_one_heap(ms_label_mapping(s, m, label, sizeof(label))))
+			continue;
+		for (k = 0; k < w->nheaps && strcmp(w->heaps[k]->heap, label); k++)
+			;
+		if (k == w->nheaps) {
+			if (!(nh = realloc(w->heaps, (k + 1) * sizeof(*nh))))
+				return -ENOMEM;
+			w->heaps = nh;
+			if (!(h = item_new(w, w->pid)) || !(h->heap = strdup(label))) {
+				item_free(h);
+				return -ENOMEM;
+			}
+			w->heaps[w->nheaps++] = h;
+		}
+		h = w->heaps[k];
+		if (!h->members++) {
+			h->m = m;
+			memset(h->v_now, 0, sizeof(h->v_now));
+		}
+		items[i]->member = true;
+		for (v = 0; v < MS_WATCH__NVALUES; v++)
+			h->v_now[v] += items[i]->v[v][items[i]->n - 1];
+	}
+	/* A heap none of whose mappings is left is gone, as a mapping would be. */
+	for (k = 0; k < w->nheaps;) {
+		h = w->heaps[k];
+		if (!h->members) {
+			item_free(h);
+			w->heaps[k] = w->heaps[--w->nheaps];
+			continue;
+		}
+		memcpy(val, h->v_now, sizeof(val));
+		if (item_push(h, val) < 0)
+			return -ENOMEM;
+		k++;
+	}
 	return 0;
 }
 
@@ -280,6 +358,10 @@ int ms_watch_add_snapshot(struct ms_ctx *ctx, struct ms_watch *w, struct ms_snap
 		}
 	}
 	if (item_push(&w->total, tot) < 0) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (sum_heaps(w, items, n, s) < 0) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -454,12 +536,17 @@ uint64_t ms_watch_limit(const struct ms_watch *w)
 
 size_t ms_watch_count(const struct ms_watch *w)
 {
-	return w->nitems;
+	return w->nranked;
 }
 
 const struct ms_watch_item *ms_watch_get(const struct ms_watch *w, size_t i)
 {
-	return i < w->nitems ? w->ranked[i] : NULL;
+	return i < w->nranked ? w->ranked[i] : NULL;
+}
+
+size_t ms_watch_item_heap(const struct ms_watch_item *it)
+{
+	return it->heap ? it->members : 0;
 }
 
 const struct ms_watch_item *ms_watch_total(const struct ms_watch *w)
@@ -766,7 +853,7 @@ int ms_watch_prom(struct ms_ctx *ctx, const struct ms_watch *w,
 	comm = ms_watch_item_comm(&w->total);
 	labels[3] = comm ? comm : "";
 	rc = prom_item(ctx, &w->total, 0, labels, 4, p);
-	for (i = 0; i < o->top && i < w->nitems && rc == 0; i++) {
+	for (i = 0; i < o->top && i < w->nranked && rc == 0; i++) {
 		const struct ms_mapping *m = w->ranked[i]->m;
 
 		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)ms_mapping_start(m));

@@ -65,13 +65,14 @@ struct bytehist_ctl {
 
 enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
 
-static const char shortopts[] = "B:bE:e:Jn:p:rs:t:Vh";
+static const char shortopts[] = "B:bE:e:Jj:n:p:rs:t:Vh";
 static const struct option longopts[] = {
 	{ "block-size", required_argument, NULL, 'B' },
 	{ "bytes", no_argument, NULL, 'b' },
 	{ "regex", required_argument, NULL, 'E' },
 	{ "pattern", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'J' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "min-length", required_argument, NULL, 'n' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "raw", no_argument, NULL, 'r' },
@@ -103,6 +104,7 @@ static _Noreturn void usage(void)
 	printf(" -E, --regex REGEX      count matches of a PCRE2 regex (repeatable)\n");
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
 	printf(" -J, --json             one JSON object per file\n");
+	printf(" -j, --jobs N           threads for the scan (default: all cores; same results)\n");
 	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
 	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
 	printf(" -r, --raw              raw tables, for scripts\n");
@@ -138,6 +140,28 @@ static void add_pattern(struct bytehist_ctl *ctl, const char *p, bool regex)
 	ctl->is_regex[ctl->npatterns++] = regex;
 }
 
+/*
+ * The tables no section printed needs, which the scan then does not build:
+ * -s summary costs little more than the byte counts.  JSON holds every
+ * table, and --base, --symbols, --heap and --objects read the strings.
+ */
+static unsigned tables_skipped(const struct bytehist_ctl *ctl)
+{
+	unsigned s = ctl->ropts.sections ? ctl->ropts.sections : MS_HR_ALL, skip = 0;
+
+	if (ctl->json || ctl->base_path || ctl->symbols || ctl->heap || ctl->objects)
+		return 0;
+	if (!(s & MS_HR_RUNS))
+		skip |= MS_HIST_NO_RUNS;
+	if (!(s & MS_HR_STRINGS))
+		skip |= MS_HIST_NO_STRINGS;
+	if (!(s & (MS_HR_WORDS | MS_HR_RECORDS)))
+		skip |= MS_HIST_NO_WORDS;
+	if (!(s & MS_HR_BLOCKS))
+		skip |= MS_HIST_NO_REGIONS;
+	return skip;
+}
+
 static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
@@ -163,6 +187,11 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 			break;
 		case 'J':
 			ctl->json = true;
+			break;
+		case 'j':
+			if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
+			ctl->hopts.jobs = (unsigned)v;
 			break;
 		case 'n':
 			if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
@@ -218,6 +247,7 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 	}
 	if (ctl->pid && !ctl->symbols && !ctl->heap)
 		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
+	ctl->hopts.skip = tables_skipped(ctl);
 	/* Check the options once, not once per file. */
 	{
 		struct ms_hist_opts o = ctl->hopts;
@@ -695,7 +725,8 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 
 int main(int argc, char **argv)
 {
-	struct bytehist_ctl ctl = { .hopts = { .magic = true } };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct bytehist_ctl ctl = { .hopts = { .magic = true, .jobs = cores > 1 ? (unsigned)cores : 1 } };
 	char *stdin_only[] = { (char *)"-" };
 	int i, nfiles, failed = 0;
 	struct ms_ctx *ctx;

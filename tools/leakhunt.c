@@ -30,7 +30,7 @@
 #include <memsift/trend.h>
 
 enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
-       OPT_REDACT_SET, OPT_NO_TRACE };
+       OPT_REDACT_SET, OPT_REFS, OPT_NO_TRACE };
 
 static const char shortopts[] = "d:i:n:o:p:Vh";
 static const struct option longopts[] = {
@@ -44,6 +44,7 @@ static const struct option longopts[] = {
 	{ "redact", required_argument, NULL, OPT_REDACT },
 	{ "redact-file", required_argument, NULL, OPT_REDACT_FILE },
 	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
+	{ "refs", no_argument, NULL, OPT_REFS },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 	{ "version", no_argument, NULL, 'V' },
@@ -58,8 +59,8 @@ static _Noreturn void usage(void)
 	       "every INTERVAL until one grows with no steady state, dump what grew since\n"
 	       "the first snapshot, class its bytes, name the code its pointers lead to,\n"
 	       "walk glibc's heap, and write DIR/report.md with every raw artefact.\n"
-	       "The process is never stopped.  An interrupt (Ctrl-C) ends the watch and\n"
-	       "reports what was gathered; a second one aborts.\n\n");
+	       "The process is never stopped, but once with --refs.  An interrupt (Ctrl-C)\n"
+	       "ends the watch and reports what was gathered; a second one aborts.\n\n");
 	printf("Options:\n");
 	printf(" -d, --duration TIME    give up after TIME (e.g. 10m) without confirmed growth\n");
 	printf(" -i, --interval TIME    time between snapshots (default 10s)\n");
@@ -73,6 +74,8 @@ static _Noreturn void usage(void)
 	       "                          regiondump does (repeatable)\n");
 	printf("     --redact-file FILE the same, one REGEX a line (# starts a comment)\n");
 	printf("     --redact-set NAME  a built-in set: private-key, password, bearer or all\n");
+	printf("     --refs             once growth is confirmed, freeze the process (the pause\n"
+	       "                          is shown) to tell what holds the leak (memrefs(1))\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
 	printf("     --no-trace         do not trace the page faults' stacks during the watch\n");
 	ms_cli_help_options(stdout);
@@ -87,10 +90,26 @@ struct leakhunt_ctl {
 	uint64_t duration;	/* -d, microseconds; 0: none */
 	uint64_t count;		/* -n; 0: none */
 	const char *dir;	/* -o; NULL: the library names it */
+	bool refs;		/* --refs: freeze once, for memrefs' answer */
 	bool no_trace;		/* --no-trace */
 	/* growtrace during the watch, when the kernel allows it; NULL otherwise */
 	struct ms_growtrace *gt;
 };
+
+/* --refs: the pause, said before it starts and measured after. */
+static void refs_event(enum ms_refs_event ev, uint64_t done, uint64_t total, void *data)
+{
+	const struct leakhunt_ctl *ctl = data;
+
+	char t[MS_SIZE_STR_MAX];
+
+	if (ev == MS_REFS_EV_FROZEN)
+		fprintf(stderr, "leakhunt: pid %d: frozen to copy %s of writable memory (--refs)\n",
+			(int)ctl->o.pid, ms_size_str(total, t, sizeof(t)));
+	else if (ev == MS_REFS_EV_THAWED)
+		fprintf(stderr, "leakhunt: pid %d: stopped for %.3f ms\n", (int)ctl->o.pid,
+			(double)done / 1e6);
+}
 
 static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, char **argv)
 {
@@ -131,6 +150,9 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--max-dump");
 			if (ctl->o.max_dump < 4096)
 				errx(MS_EXIT_TROUBLE, "--max-dump: at least 4K");
+			break;
+		case OPT_REFS:
+			ctl->refs = true;
 			break;
 		case OPT_THRESHOLD:
 			if (ms_parse_size(ctx, optarg, &ctl->o.threshold) < 0)
@@ -442,6 +464,8 @@ int main(int argc, char **argv)
 			    dump_again(ctx, &ctl, h) < 0)
 				ms_cli_warn_ctx(ctx, NULL);
 			if (ms_hunt_analyse(ctx, h) < 0)
+				ms_cli_warn_ctx(ctx, NULL);
+			else if (ctl.refs && !ms_hunt_gone(h) && ms_hunt_refs(ctx, h, refs_event, &ctl) < 0)
 				ms_cli_warn_ctx(ctx, NULL);
 		}
 	}

@@ -127,6 +127,55 @@ static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend 
 		printf("reaches the limit of %s in about %.0f more snapshots at this rate\n", a, eta);
 }
 
+/*
+ * What print_summary() says, as JSON members beside the table: the process's
+ * resident set first and last, and over a series its rate, verdict and the
+ * time to the limit.  A new string, or NULL without memory.
+ */
+static char *json_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend *t)
+{
+	const struct ms_series *tot = t ? ms_trend_total(t) : NULL;
+	uint64_t last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1])), off;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	double eta;
+
+	if (!fp)
+		return NULL;
+	fprintf(fp, "\"memsift_json\": %d,\n   \"process\": {\"rss_first\": %llu, \"rss_last\": %llu, "
+		"\"snapshots\": %zu, \"per_snapshot\": %s", MS_JSON_VERSION,
+		(unsigned long long)rss_total(ms_snapshot_maps(ctl->snap[0])),
+		(unsigned long long)last, ctl->n, ctl->times ? "false" : "true");
+	if (tot) {
+		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(tot),
+			ms_verdict_str(ms_series_verdict(tot)));
+	} else {
+		fputs(", \"rate\": null, \"verdict\": null", fp);
+	}
+	if (ctl->limit && tot) {
+		off = last > ms_series_value(tot, ctl->n - 1) ? last - ms_series_value(tot, ctl->n - 1) : 0;
+		eta = ms_series_eta(tot, ctl->limit > off ? ctl->limit - off : 0);
+		/* Seconds, or snapshots when no times are known; null when not on course. */
+		fprintf(fp, ", \"limit\": %llu, \"%s\": ", (unsigned long long)ctl->limit,
+			ctl->times ? "limit_in_seconds" : "limit_in_snapshots");
+		if (eta < 0)
+			fputs("null", fp);
+		else
+			fprintf(fp, "%.0f", eta);
+	} else if (ctl->limit) {
+		fprintf(fp, ", \"limit\": %llu", (unsigned long long)ctl->limit);
+	} else {
+		fputs(", \"limit\": null", fp);
+	}
+	fputc('}', fp);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 /* A directory: its regular files, not hidden, in version order (2 before 10). */
 static int cmp_ver(const void *a, const void *b)
 {
@@ -297,10 +346,17 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_growth_table(ctx, ctl->out, d, t, ctl->snap[0], ctl->snap[ctl->n - 1], &o, &grew) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	if (ms_out_print(ctl->out, stdout) < 0)
-		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	if (!(ms_out_get_flags(ctl->out) & MS_OUT_JSON))
+	if (ms_out_get_flags(ctl->out) & MS_OUT_JSON) {
+		char *members = json_summary(ctl, t);
+
+		if (!members || ms_out_print_json_with(ctl->out, stdout, members) < 0)
+			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, members ? NULL : "out of memory");
+		free(members);
+	} else {
+		if (ms_out_print(ctl->out, stdout) < 0)
+			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		print_summary(ctl, t);
+	}
 	ms_trend_free(t);
 	ms_diff_free(d);
 	free(maps);

@@ -6,6 +6,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
@@ -51,7 +52,7 @@ static const struct ms_out_column columns[] = {
 	[COL_VERDICT] = { "VERDICT", 10, 0, MS_COL_STR, "grows with no steady state, levelled off, shrinking or steady" },
 	[COL_TREND] = { "TREND", 20, 0, MS_COL_STR, "sparkline of the resident set" },
 	[COL_LABEL] = { "LABEL", 0.2, MS_COL_TRUNC, MS_COL_STR, "what the mapping likely is: heap, thread stack, glibc arena..." },
-	[COL_NAME] = { "NAME", 0.3, MS_COL_TRUNC, MS_COL_STR, "name, as maps prints it" },
+	[COL_NAME] = { "NAME", 0.3, MS_COL_TRUNC, MS_COL_STR, "name, as maps prints it; \"N mappings of one heap\" for a runtime's heap" },
 };
 
 #define COLS_ONE "START,PERMS,RSS,GROWTH,RATE,VERDICT,TREND,LABEL,NAME"
@@ -293,6 +294,10 @@ static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
 		ms_out_set_str(r, COL_PERMS, ms_mapping_perms(m));
 		ms_out_set_str(r, COL_LABEL, ms_label_mapping(ms_watch_last(ctl->w), m, buf, sizeof(buf)));
 		ms_out_set_str(r, COL_NAME, ms_mapping_name(m));
+		if (ms_watch_item_heap(it)) {
+			snprintf(buf, sizeof(buf), "%zu mappings of one heap", ms_watch_item_heap(it));
+			ms_out_set_str(r, COL_NAME, buf);
+		}
 	}
 	ms_out_set_u64(r, COL_RSS, ms_watch_item_now(it, MS_WATCH_RSS));
 	ms_out_set_u64(r, COL_ANON, ms_watch_item_now(it, MS_WATCH_ANON));
@@ -322,7 +327,8 @@ static void print_header(const struct mapswatch_ctl *ctl, FILE *fp)
 		comm = ms_watch_item_comm(tot);
 		fprintf(fp, "pid %d (%s): %zu sample%s over %s, %zu mappings\n", (int)ctl->pid,
 			comm ? comm : "?", ms_watch_samples(ctl->w),
-			ms_watch_samples(ctl->w) == 1 ? "" : "s", d, ms_watch_count(ctl->w));
+			ms_watch_samples(ctl->w) == 1 ? "" : "s", d,
+			ms_maps_count(ms_snapshot_maps(ms_watch_last(ctl->w))));
 	} else {
 		fprintf(fp, "%zu processes (%zu not readable): %zu sample%s over %s\n",
 			ms_watch_count(ctl->w), ms_watch_skipped(ctl->w), ms_watch_samples(ctl->w),
@@ -594,16 +600,43 @@ static void plot_saved(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 	}
 }
 
+static volatile sig_atomic_t gctrace_fd = -1;
+
+/*
+ * A service piped in keeps running: the signal ends the read, not the
+ * process.  The library takes a read that would block as the end, after
+ * what is already in the pipe (<memsift/gctrace.h>).
+ */
+static void on_gctrace_signal(int sig)
+{
+	int e = errno, fl = fcntl(gctrace_fd, F_GETFL);
+
+	(void)sig;
+	if (fl >= 0)
+		fcntl(gctrace_fd, F_SETFL, fl | O_NONBLOCK);
+	errno = e;
+}
+
 /* --gctrace: Go's own account of its live heap, judged as a mapping is. */
 static int gctrace(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 {
+	/* No SA_RESTART: a read blocked on the pipe returns to look again. */
+	struct sigaction sa = { .sa_handler = on_gctrace_signal };
 	bool std = !strcmp(ctl->gctrace, "-");
 	FILE *in = std ? stdin : fopen(ctl->gctrace, "re");
-	int rc;
+	int rc, fl;
 
 	if (!in)
 		err(MS_EXIT_FAILURE, "--gctrace: %s", ctl->gctrace);
+	gctrace_fd = fileno(in);
+	fl = fcntl(gctrace_fd, F_GETFL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	rc = ms_gctrace_report(ctx, in, std ? "standard input" : ctl->gctrace, ctl->outflags, stdout);
+	/* A terminal's descriptor is the shell's too: give it back as it was. */
+	if (fl >= 0)
+		fcntl(gctrace_fd, F_SETFL, fl);
 	if (!std)
 		fclose(in);
 	if (rc < 0)

@@ -35,6 +35,7 @@ enum {
 	OPT_FREEZE,
 	OPT_GROWN,
 	OPT_MAPPING,
+	OPT_MAX_PAUSE,
 	OPT_REDACT,
 	OPT_REDACT_FILE,
 	OPT_REDACT_SET,
@@ -47,6 +48,7 @@ struct regiondump_ctl {
 	char *default_output;
 	unsigned int outflags;
 	unsigned int dumpflags;
+	uint64_t max_pause;		/* --max-pause, microseconds; 0: none */
 	enum ms_dump_format format;
 	uint64_t start, end;		/* the range given as arguments */
 	uint64_t mapping;		/* --mapping ADDR */
@@ -69,6 +71,7 @@ static const struct option longopts[] = {
 	{ "changed-since", required_argument, NULL, OPT_CHANGED },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "freeze", no_argument, NULL, OPT_FREEZE },
+	{ "max-pause", required_argument, NULL, OPT_MAX_PAUSE },
 	{ "grown", required_argument, NULL, OPT_GROWN },
 	{ "mapping", required_argument, NULL, OPT_MAPPING },
 	{ "redact", required_argument, NULL, OPT_REDACT },
@@ -109,6 +112,8 @@ static _Noreturn void usage(void)
 	printf("     --grown SNAPSHOT   dump every mapping whose RSS grew since SNAPSHOT\n"
 	       "                        (mapsnap's, or a copy of smaps)\n");
 	printf("     --mapping ADDR     dump the whole mapping that contains ADDR\n");
+	printf("     --max-pause TIME   frozen, let the process go after TIME stopped and\n"
+	       "                        read the rest live (default 2s; 0: never)\n");
 	printf("     --redact REGEX     replace the bytes REGEX matches (PCRE2; with a group\n"
 	       "                        (?<secret>...), only what it matches) by '*', in\n"
 	       "                        every format; sizes and offsets stay; repeatable\n");
@@ -141,7 +146,8 @@ static void on_event(enum ms_dump_event ev, uint64_t done, uint64_t total, void 
 	struct timespec now;
 	double el;
 
-	test_hook(ctl, ev == MS_DUMP_EV_FROZEN ? "frozen" : "progress");
+	test_hook(ctl, ev == MS_DUMP_EV_FROZEN ? "frozen" :
+		       ev == MS_DUMP_EV_UNFROZEN ? "unfrozen" : "progress");
 	if (ev != MS_DUMP_EV_PROGRESS || !ctl->progress)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -353,6 +359,7 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		goto out;
 	/* -f: the user asked for it, holes and all. */
 	ms_dump_allow_holes(d, ctl->outflags & MS_OUTFILE_FORCE);
+	ms_dump_set_max_pause(d, ctl->max_pause * 1000);
 	rc = add_ranges(ctx, d, ctl, base, ph);
 	if (rc < 0)
 		goto out;
@@ -360,7 +367,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 		ms_dump_set_redact(ctx, d, ctl->redact, MS_REDACT_FILL);
 	ms_dump_set_event_cb(d, on_event, ctl);
 	clock_gettime(CLOCK_MONOTONIC, &ctl->t0);
-	run_rc = ms_dump_run(ctx, d, ctl->dumpflags, ctl->format, ms_outfile_fp(of));
+	run_rc = ms_dump_run(ctx, d, ctl->dumpflags | (mf ? 0 : MS_DUMP_NO_CHECKSUM), ctl->format,
+			     ms_outfile_fp(of));
 	if (run_rc < 0 && ferror(ms_outfile_fp(of)))
 		fail_writing(ctx, of, mf, ctl->output);
 	/* A process that exited mid-dump: keep what was read, marked incomplete. */
@@ -390,7 +398,11 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	mf = NULL;
 	if (rc < 0)
 		goto out;
-	if (ms_dump_pause_ns(d))
+	if (ms_dump_pause_cut(d))
+		warnx("pid %d: let go after %.3f ms stopped (--max-pause); from 0x%llx on, read from the running process",
+		      (int)ctl->pid, (double)ms_dump_pause_ns(d) / 1e6,
+		      (unsigned long long)ms_dump_pause_cut(d));
+	else if (ms_dump_pause_ns(d))
 		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
 		      (double)ms_dump_pause_ns(d) / 1e6);
 	if (mpath)
@@ -409,7 +421,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct regiondump_ctl ctl = { .format = MS_DUMP_RAW };
+	struct regiondump_ctl ctl = { .format = MS_DUMP_RAW, .max_pause = 2000000 };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	struct ms_ctx *ctx;
 	int c, rc;
@@ -446,6 +458,13 @@ int main(int argc, char **argv)
 				ctl.format = MS_DUMP_CORE;
 			else
 				errx(MS_EXIT_FAILURE, "unknown format \"%s\"; use raw or core", optarg);
+			break;
+		case OPT_MAX_PAUSE:
+			if (ms_parse_duration(ctx, optarg, &ctl.max_pause) < 0 &&
+			    strcmp(optarg, "0"))
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--max-pause");
+			if (!strcmp(optarg, "0"))
+				ctl.max_pause = 0;
 			break;
 		case OPT_FREEZE:
 			ctl.dumpflags |= MS_DUMP_FREEZE;

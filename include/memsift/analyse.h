@@ -54,6 +54,15 @@ struct ms_analysis_opts {
 	 * stand in for a manifest without them.
 	 */
 	pid_t pid;
+	/*
+	 * Called for each object after it is clustered, with the key of its
+	 * cluster (0: uncounted, the table was full), for a caller that keeps
+	 * the objects themselves (memrefs' reference index); NULL for none.
+	 * O and its bytes are valid only during the call.  A negative return
+	 * stops the analysis and is returned.
+	 */
+	int (*obj_cb)(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *data);
+	void *obj_data;
 };
 
 /*
@@ -108,7 +117,9 @@ size_t ms_analysis_clauses(const struct ms_analysis *a, struct ms_clause *cl, si
 /*
  * Write the verdict sentence, with no final period, to FP: one clause per
  * cluster, each with its count, object size, content, and the name its
- * own objects carry with its share, or "unnamed" and the evidence.
+ * own objects carry with its share, or "unnamed" and the evidence.  When
+ * V8's pages grew since the older dump by more than the first clause's
+ * objects, a clause for V8's heap and its growth comes first.
  * Returns: how many clauses were written (0: nothing to say; write nothing).
  */
 size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE *fp);

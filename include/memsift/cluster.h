@@ -113,6 +113,9 @@ void ms_clusters_set_namer(struct ms_clusters *c, ms_cluster_namer fn, void *dat
  */
 int ms_clusters_add_cb(struct ms_ctx *ctx, const struct ms_obj *o, void *data);
 
+/* The key of the cluster the last object added went to; 0 when it went uncounted. */
+uint64_t ms_clusters_last_key(const struct ms_clusters *c);
+
 /*
  * After the last object: link referrers and rank, most bytes first.
  * Returns: 0 or -ENOMEM.

@@ -88,6 +88,18 @@ int ms_core_manifest(struct ms_ctx *ctx, const struct ms_core *c, struct ms_mani
  */
 int ms_core_maps(struct ms_ctx *ctx, const struct ms_core *c, char **text, size_t *len);
 
+/* A thread of the core, from its NT_PRSTATUS note (64-bit cores only). */
+#define MS_CORE_REGS_MAX 40
+struct ms_core_thread {
+	pid_t tid;		/* pr_pid */
+	size_t nregs;		/* words of pr_reg: the kernel's user_regs_struct */
+	uint64_t regs[MS_CORE_REGS_MAX];
+};
+
+/* The threads, in note order (the one that dumped first); none when no note says. */
+size_t ms_core_nthreads(const struct ms_core *c);
+const struct ms_core_thread *ms_core_thread(const struct ms_core *c, size_t i);
+
 /* The NT_FILE entries; none when the core has no such note. */
 size_t ms_core_nfiles(const struct ms_core *c);
 const struct ms_core_file *ms_core_file(const struct ms_core *c, size_t i);

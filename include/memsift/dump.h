@@ -47,12 +47,14 @@ enum {
 	MS_DUMP_FREEZE = 1,		/* stop every thread for the dump (ptrace) */
 	MS_DUMP_RESIDENT_ONLY = 2,	/* skip pages neither present nor swapped */
 	MS_DUMP_ZSTD = 4,		/* compress the output with zstd */
+	MS_DUMP_NO_CHECKSUM = 8,	/* no manifest to follow: the bytes are not hashed */
 };
 
 /* What ms_dump_run() tells its event callback. */
 enum ms_dump_event {
 	MS_DUMP_EV_FROZEN = 1,	/* every thread is stopped (MS_DUMP_FREEZE) */
 	MS_DUMP_EV_PROGRESS,	/* a batch was written: DONE of TOTAL bytes */
+	MS_DUMP_EV_UNFROZEN,	/* the freeze was let go (max pause): the rest is read live */
 };
 
 /*
@@ -86,6 +88,16 @@ void ms_dump_free(struct ms_dump *d);
  * message says how much is mapped), or -ENOMEM.
  */
 #define MS_DUMP_HOLES_MAX (1ULL << 30)
+
+/*
+ * With MS_DUMP_FREEZE: let the target go after NS nanoseconds stopped and
+ * read the rest from the running process; the manifest says where the cut
+ * fell (0: stop for as long as the dump takes).
+ */
+void ms_dump_set_max_pause(struct ms_dump *d, uint64_t ns);
+
+/* Where a freeze was let go (the first address read live), or 0. */
+uint64_t ms_dump_pause_cut(const struct ms_dump *d);
 
 /* Take ranges that are mostly holes too (zero-filled in the dump). */
 void ms_dump_allow_holes(struct ms_dump *d, bool allow);

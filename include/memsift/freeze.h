@@ -34,6 +34,9 @@ void ms_freeze_free(struct ms_freeze *f);
 /* Number of threads stopped. */
 size_t ms_freeze_nthreads(const struct ms_freeze *f);
 
+/* Thread I's id (I from 0, below ms_freeze_nthreads()), for PTRACE_GETREGSET. */
+pid_t ms_freeze_tid(const struct ms_freeze *f, size_t i);
+
 /* Nanoseconds (CLOCK_MONOTONIC) from the first thread stopped to now. */
 uint64_t ms_freeze_elapsed_ns(const struct ms_freeze *f);
 

@@ -18,6 +18,12 @@
  * "scvg" lines, another Go version's layout) are skipped and counted, never
  * guessed at; a gctrace line after a log prefix ("Feb 26 13:56:33.456 gc 46
  * @...") is read when the rest of it has the form exactly.
+ *
+ * A live pipe from a service that keeps running has no EOF: a reader ends it
+ * from a signal handler by setting O_NONBLOCK on the descriptor (fcntl(2) is
+ * async-signal-safe).  A read interrupted by a signal (EINTR) goes on; a read
+ * that would block (EAGAIN) ends the input as EOF does, after what was
+ * already in the pipe, and the stats say so (stopped).
  */
 #ifndef MEMSIFT_GCTRACE_H
 #define MEMSIFT_GCTRACE_H
@@ -55,6 +61,7 @@ struct ms_gctrace_stats {
 	unsigned long skipped;		/* lines not in the gctrace form (long ones too) */
 	unsigned long long_lines;	/* over MS_GCTRACE_LINE_MAX */
 	unsigned runs;			/* programs: a GC number not above the last starts one */
+	bool stopped;			/* the input ended by a read that would block, not EOF */
 };
 
 struct ms_gctrace;
@@ -104,8 +111,9 @@ int ms_gctrace_series(struct ms_ctx *ctx, struct ms_gctrace *t, struct ms_series
  *
  * and with MS_OUT_JSON one object: {"file": NAME, "gcs": [{"gc":..,"time":..,
  * "live":..,"goal":..,"forced":..}, ...], "skipped": N, "runs": N, "verdict":
- * "...", "rate": BYTES_PER_SEC, "judged": N}, where "verdict" and "rate" are
- * null when there are too few GCs to judge (the table then says so).
+ * "...", "rate": BYTES_PER_SEC, "stopped": BOOL, "judged": N}, where "verdict"
+ * and "rate" are null when there are too few GCs to judge (the table then says
+ * so), and "stopped" is true when a signal ended a live pipe (see above).
  *
  * Returns: the verdict (an enum ms_verdict, > 0), 0 when there were too
  * few GCs to judge, or a negative errno as ms_gctrace_parse() (nothing is

@@ -59,6 +59,19 @@ enum {
 #define MS_HIST_PATTERN_MAX MS_PATTERN_HEX_MAX		/* longest -e pattern, in bytes */
 #define MS_HIST_REGEX_WINDOW MS_PATTERN_REGEX_WINDOW	/* longest -E match across chunks */
 
+/*
+ * Bits of ms_hist_opts.skip: tables not built, for a caller that will not
+ * show them (bytehist -s summary).  Their getters then give none, and their
+ * MS_HIST_APPROX_* bits stay clear.  The byte counts, zero pages and block
+ * classes are always counted.
+ */
+enum {
+	MS_HIST_NO_RUNS = 1,		/* no run table */
+	MS_HIST_NO_STRINGS = 2,		/* no string table */
+	MS_HIST_NO_WORDS = 4,		/* no word table, hence no record */
+	MS_HIST_NO_REGIONS = 8,		/* no region list (nor libmagic's types) */
+};
+
 /* Options; zero fields take the defaults given. */
 struct ms_hist_opts {
 	uint64_t block_size;	/* a power of two, 512..1M; default 4096 */
@@ -75,6 +88,14 @@ struct ms_hist_opts {
 	 */
 	const uint64_t *breaks;
 	size_t nbreaks;
+	unsigned skip;		/* MS_HIST_NO_*; 0: every table */
+	/*
+	 * Threads for ms_hist_scan_fd(): 1 (or 0) scans in the caller's; 2 or
+	 * more fill the run, string and word tables beside the scan of the
+	 * bytes, on up to three threads (4 MiB of buffers between them).  The
+	 * results are the same either way.
+	 */
+	unsigned jobs;
 };
 
 /* A run of one byte value: COUNT runs of exactly LENGTH bytes BYTE. */
@@ -182,9 +203,11 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h);
 
 /*
  * Read FD to its end in 1 MiB reads, feeding each to H, then finish.
- * NAME is used only in messages.
+ * NAME is used only in messages.  With opts.jobs above 1, and nothing fed
+ * before, the work is shared by threads (opts.jobs).
  *
- * Returns: 0, the read(2) error as a negative errno, or -ENOMEM.
+ * Returns: 0, the read(2) error as a negative errno, -ENOMEM, or -EAGAIN
+ * (or another pthread_create(3) error) when a thread cannot start.
  */
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name);
 

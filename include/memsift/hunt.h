@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include <memsift/ctx.h>
+#include <memsift/refs.h>
 #include <memsift/snapshot.h>
 #include <memsift/trend.h>
 
@@ -158,6 +159,18 @@ size_t ms_hunt_dumps(const struct ms_hunt *h);
  * histogram or output file.
  */
 int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h);
+
+/*
+ * leakhunt --refs: freeze the process for the measured pause (CB hears it,
+ * as <memsift/refs.h> tells), and ask of the verdict's first cluster
+ * whether its objects are unreferenced or what holds them; the verdict
+ * then says so.  Call after ms_hunt_analyse().  This is the one step that
+ * stops the process.
+ *
+ * Returns: 0 (nothing to ask when there is no verdict), or an error of
+ * <memsift/refs.h>.
+ */
+int ms_hunt_refs(struct ms_ctx *ctx, struct ms_hunt *h, ms_refs_event_cb cb, void *data);
 
 /*
  * Write DIR/report.md: the verdict in plain words first ("Likely leaking:

@@ -91,6 +91,12 @@ int ms_memread_new(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps,
 void ms_memread_free(struct ms_memread *r);
 
 /*
+ * The target was let go mid-read (a freeze cut short): from now on R reads
+ * it as a running process (no PTRACE_PEEKDATA, unmaps looked for).
+ */
+void ms_memread_unfrozen(struct ms_memread *r);
+
+/*
  * Read [START, END) of the target and hand it to CB in pieces.  START and
  * END need not be page-aligned.
  *

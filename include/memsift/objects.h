@@ -57,16 +57,17 @@ enum ms_finder {
 	MS_FIND_GLIBC_MMAP,
 	MS_FIND_SIGNATURE,
 	MS_FIND_PYMALLOC,	/* CPython's small-object pools */
+	MS_FIND_V8,		/* V8's heap pages: recognised, never walked as malloc's */
 };
 
-/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature", "pymalloc". */
+/* "none", "glibc-main", "glibc-arena", "glibc-mmap", "signature", "pymalloc", "v8". */
 const char *ms_finder_str(enum ms_finder f);
 
 /* One object: the bytes the program asked for, and where they are in the dump. */
 struct ms_obj {
 	uint64_t addr;		/* its first byte (glibc: the chunk's + 16) */
 	uint64_t size;		/* the allocator's size for it (glibc: the chunk, header included) */
-	const unsigned char *data;	/* its bytes in the dump */
+	const unsigned char *data;	/* its bytes in the dump (a V8 string: its characters) */
 	size_t len;		/* how many of them the dump holds */
 	enum ms_finder finder;
 };
@@ -133,5 +134,30 @@ bool ms_cpython_guess(const char *maps, size_t len, char *why, size_t whylen);
  */
 int ms_objects_pymalloc(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base,
 			ms_obj_cb cb, void *data, struct ms_objrange *res);
+
+/*
+ * Whether the process whose maps text is MAPS runs V8 (node, nodejs,
+ * libnode or libv8 mapped), and why, into WHY of WHYLEN bytes.
+ */
+bool ms_v8_guess(const char *maps, size_t len, char *why, size_t whylen);
+
+/*
+ * V8's heap pages in one range of a dump (same arguments as
+ * ms_objects_find()): each page starts on a 256 KiB boundary with V8's
+ * MemoryChunk header, whose first words are the page's size, its flags, the
+ * heap it belongs to and the bounds of its object area (src/heap/
+ * memory-chunk-layout.h); a page is taken when its size is a whole number of
+ * 4 KiB pages, the area lies inside it and ends where the page does.  The
+ * JS objects inside are V8's, not malloc's, and are not walked: only its
+ * sequential one-byte strings of 8 characters or more (a tagged map, a
+ * hash, a length, printable characters, zero padding) go to CB, their
+ * characters as the object's bytes: the cheap ones to name.  RES says how
+ * many pages (in its note) and strings the range holds.
+ *
+ * Returns: 1 when the range starts with such a page, 0 when it does not
+ * (RES untouched), or CB's negative return.
+ */
+int ms_objects_v8(struct ms_ctx *ctx, const void *buf, size_t len, uint64_t base, ms_obj_cb cb,
+		  void *data, struct ms_objrange *res);
 
 #endif

@@ -247,6 +247,17 @@ int ms_out_print(struct ms_out *o, FILE *fp);
  *	 START  start address
  *	  NAME  mapped file or [name]
  */
+/*
+ * As ms_out_print() with MS_OUT_JSON, with MEMBERS (JSON object members,
+ * "key": value, separated by commas, without braces) first in the object,
+ * before the table's array: what a tool's text says besides its table (a
+ * total, a verdict) is in its JSON too.  MEMBERS NULL: as ms_out_print().
+ */
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members);
+
+/* The version of the shape of the tools' JSON documents, "memsift_json". */
+#define MS_JSON_VERSION 1
+
 void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
 
 /*

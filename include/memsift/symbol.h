@@ -129,7 +129,12 @@ void ms_symbols_free(struct ms_symbols *s);
 
 /*
  * Classify ADDR.  *OUT is borrowed from S and NULL when no mapping holds
- * ADDR.  The struct is valid until the next lookup or count (the table
+ * ADDR, or when ADDR, in a module, cannot be a pointer where it falls: into
+ * code other than a function's start or a return site (right after a call),
+ * into read-only data other than an object's start (vtables and strings
+ * included), into data or bss outside a symbol's start or a sized object.
+ * Counting (below) skips such words too: an integer in a non-PIE binary's
+ * range is not code, and no byte inside code is looked up.  The struct is valid until the next lookup or count (the table
  * behind it grows); the strings it points to until ms_symbols_free(), so
  * copy the struct to keep it.
  *

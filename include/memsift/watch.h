@@ -14,7 +14,8 @@
  *
  * After each sample every item gets a growth rate and a verdict from
  * <memsift/trend.h> (ms_series_new()) over the values kept, and the items
- * are ranked by that rate, fastest growing first.
+ * are ranked by that rate, fastest growing first.  The mappings of one
+ * runtime heap (V8's pages, pymalloc's arenas) are one item, their sum.
  */
 #ifndef MEMSIFT_WATCH_H
 #define MEMSIFT_WATCH_H
@@ -125,6 +126,14 @@ const double *ms_watch_item_times(const struct ms_watch_item *it);
 
 /* The newest value. */
 uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v);
+
+/*
+ * For the row of a runtime heap spread over many mappings (V8's pages,
+ * pymalloc's arenas: ms_label_one_heap()), how many mappings it sums now;
+ * 0 for any other item.  Such a row's values are its mappings' sums, its
+ * mapping the lowest of them; the mappings themselves are not ranked.
+ */
+size_t ms_watch_item_heap(const struct ms_watch_item *it);
 
 /*
  * The RSS series with its rate and verdict (<memsift/trend.h>), borrowed

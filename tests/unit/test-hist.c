@@ -254,16 +254,18 @@ static void test_strings(void)
 	free(b);
 }
 
-static void test_classes(void)
-{
-	enum ms_block_class want[] = { MS_BLOCK_ZERO, MS_BLOCK_FILL, MS_BLOCK_TEXT,
-				       MS_BLOCK_UTF16, MS_BLOCK_POINTERS, MS_BLOCK_RANDOM,
-				       MS_BLOCK_BINARY };
-	size_t n = sizeof(want) / sizeof(want[0]), i;
-	uint8_t *b = calloc(n, 4096), *p;
-	const struct ms_hist_region *g;
-	struct ms_hist *h;
+static const enum ms_block_class classes_want[] = {
+	MS_BLOCK_ZERO, MS_BLOCK_FILL, MS_BLOCK_TEXT, MS_BLOCK_UTF16,
+	MS_BLOCK_POINTERS, MS_BLOCK_RANDOM, MS_BLOCK_BINARY };
 
+/* One 4 KiB block of each class, in the order of classes_want[]. */
+static uint8_t *classes_buf(void)
+{
+	size_t n = sizeof(classes_want) / sizeof(classes_want[0]), i;
+	uint8_t *b = calloc(n, 4096), *p;
+
+	if (!b)
+		exit(1);
 	memset(b + 4096, 0xa5, 4096);
 	for (p = b + 2 * 4096, i = 0; i < 4096; i++)
 		p[i] = "The quick brown fox jumps over the lazy dog.\n"[i % 45];
@@ -278,6 +280,17 @@ static void test_classes(void)
 		p[i] = rnd();
 	for (p = b + 6 * 4096, i = 0; i < 4096; i++)
 		p[i] = (uint8_t)(i % 3 ? i % 5 : 0xf0 + i % 4);
+	return b;
+}
+
+static void test_classes(void)
+{
+	const enum ms_block_class *want = classes_want;
+	size_t n = sizeof(classes_want) / sizeof(classes_want[0]), i;
+	uint8_t *b = classes_buf();
+	const struct ms_hist_region *g;
+	struct ms_hist *h;
+
 	h = run(NULL, b, n * 4096, 0, NULL, NULL);
 	is_u64(ms_hist_region_count(h), n, "one region per block");
 	for (i = 0; i < n; i++) {
@@ -291,6 +304,46 @@ static void test_classes(void)
 	ok(ms_hist_pointer_like(0x55d2ef7c0000ULL) && ms_hist_pointer_like(0xc000010000ULL) &&
 	   !ms_hist_pointer_like(4096) && !ms_hist_pointer_like(0x3ff0000000000000ULL),
 	   "pointer-like: heap, mmap, Go heap; not small ints or doubles");
+	ms_hist_free(h);
+	free(b);
+}
+
+/*
+ * ms_hist_opts.skip: with every table left out, the byte counts, zero pages
+ * and classes are still those of the blocks the test made, and the tables
+ * are empty; fed in odd pieces, so blocks straddle the feeds.
+ */
+static void test_skip(void)
+{
+	size_t n = sizeof(classes_want) / sizeof(classes_want[0]), i, c;
+	struct ms_hist_opts o = { .skip = MS_HIST_NO_RUNS | MS_HIST_NO_STRINGS |
+					  MS_HIST_NO_WORDS | MS_HIST_NO_REGIONS };
+	uint64_t count[256] = { 0 }, want_blocks[MS_BLOCK_NCLASSES] = { 0 };
+	uint8_t *b = classes_buf();
+	struct ms_hist_record r;
+	struct ms_hist *h, *all;
+	int same = 1;
+
+	for (i = 0; i < n * 4096; i++)
+		count[b[i]]++;
+	for (i = 0; i < n; i++)
+		want_blocks[classes_want[i]]++;
+	h = run(&o, b, n * 4096, 1000, NULL, NULL);
+	for (c = 0; c < 256; c++)
+		same &= ms_hist_byte_count(h, (uint8_t)c) == count[c];
+	ok(same, "skip: every byte value counted");
+	is_u64(ms_hist_zero_pages(h), 1, "skip: one zero page");
+	for (c = 0; c < MS_BLOCK_NCLASSES; c++)
+		is_u64(ms_hist_class_blocks(h, (enum ms_block_class)c), want_blocks[c],
+		       "skip: %s blocks", ms_block_class_str((enum ms_block_class)c));
+	ok(!ms_hist_run_count(h) && !ms_hist_string_count(h) && !ms_hist_word_count(h) &&
+	   !ms_hist_region_count(h) && ms_hist_record_get(h, &r) == -ENOENT,
+	   "skip: no runs, strings, words, regions or record");
+	is_int(ms_hist_approximate(h), 0, "skip: nothing approximate");
+	all = run(NULL, b, n * 4096, 1000, NULL, NULL);
+	ok(ms_hist_run_count(all) && ms_hist_string_count(all) && ms_hist_word_count(all) &&
+	   ms_hist_region_count(all) == n, "no skip: the same input fills every table");
+	ms_hist_free(all);
 	ms_hist_free(h);
 	free(b);
 }
@@ -441,6 +494,7 @@ int main(void)
 	test_runs();
 	test_strings();
 	test_classes();
+	test_skip();
 	test_words_patterns();
 	test_records();
 	test_options();

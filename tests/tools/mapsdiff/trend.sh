@@ -53,6 +53,19 @@ PY
 grep -q "^process: .* over 6 snapshots, +.*/.*: grows with no steady state$" "$tmp/t" || ms_fail "no process line: $(tail -n 3 "$tmp/t")"
 grep -q "^reaches the limit of 64G in about " "$tmp/t" || ms_fail "no projection: $(tail -n 2 "$tmp/t")"
 "$mapsdiff" --limit 1K "$tmp/s" | grep -q "^already at the limit of 1K$" || ms_fail "limit already reached not said"
+# -J carries the same: the process's first and last RSS (the snapshots' own
+# Rss lines), its verdict and the projection.
+"$mapsdiff" -J --limit 64G "$tmp/s" > "$tmp/tj" || :
+python3 - "$tmp/tj" "$tmp/s/1.snap" "$tmp/s/11.snap" <<'PY' || ms_fail "-J lacks the process line: $(head -c 400 "$tmp/tj")"
+import json, re, sys
+p = json.load(open(sys.argv[1]))
+rss = lambda f: sum(int(x) * 1024 for x in re.findall(r"^Rss:\s+(\d+) kB", open(f).read(), re.M))
+assert p["memsift_json"] == 1, p.keys()
+q = p["process"]
+assert (q["rss_first"], q["rss_last"], q["snapshots"]) == (rss(sys.argv[2]), rss(sys.argv[3]), 6), q
+assert q["verdict"] == "grows with no steady state" and q["rate"] > 0, q
+assert q["limit"] == 64 << 30 and q["limit_in_seconds"] > 0, q
+PY
 
 # Name order is version order: the same as listing the files by hand.
 "$mapsdiff" -b "$tmp/s" > "$tmp/dir"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Golden files: every tool's JSON on fixed inputs is byte for byte what
+# tests/golden/ holds, so a change of format is a decision, made by updating
+# them (MS_GOLDEN_UPDATE=1 make check TESTS=tests/tools/golden.sh), seen in
+# the diff, never an accident.  The inputs are the fixtures of tests/fixtures
+# and a dump this test writes from a fixed recipe.
+. "${MS_SRCDIR:-.}/tests/lib.sh"
+tmp=$(mktemp -d)
+ms_at_exit "rm -rf '$tmp'"
+bin=$(cd "$MS_BUILDDIR/tools" && pwd)
+golden=$(cd "$MS_SRCDIR/tests/golden" && pwd)
+fix=$(cd "$MS_SRCDIR/tests/fixtures" && pwd)
+fail=0
+
+# check NAME COMMAND...: COMMAND's standard output against golden/NAME.json
+check()
+{
+	local name=$1 rc=0
+	shift
+	"$@" > "$tmp/$name.json" 2> "$tmp/err" || rc=$?
+	# The tools' "found something" statuses are fine here: 0 or 1.
+	[ "$rc" -le 1 ] || { echo "$name: $* exited $rc: $(cat "$tmp/err")"; fail=1; return; }
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp/$name.json" ||
+		{ echo "$name: not JSON"; fail=1; return; }
+	if [ -n "${MS_GOLDEN_UPDATE:-}" ]; then
+		cp "$tmp/$name.json" "$golden/$name.json"
+	elif ! diff -u "$golden/$name.json" "$tmp/$name.json" > "$tmp/diff"; then
+		echo "$name: the JSON of $* changed:"
+		head -n 40 "$tmp/diff"
+		fail=1
+	fi
+}
+
+cd "$fix/pmap"
+check mapsdiff-smaps "$bin/mapsdiff" -J leaker-before.smaps leaker-after.smaps
+check mapsdiff-pmap-x "$bin/mapsdiff" -J leaker-before.pmap-x leaker-after.pmap-x
+check mapsdiff-all "$bin/mapsdiff" -J -a -b leaker-before.smaps leaker-after.smaps
+cd "$fix/oom"
+for f in memcg-v1.dmesg memcg-v1.dmesg-T memcg-v1.kmsg; do
+	check "oomreport-$f" "$bin/oomreport" -J "$f"
+	check "oomreport-tasks-$f" "$bin/oomreport" -J --tasks "$f"
+done
+cd "$fix/gctrace"
+check gctrace-leak "$bin/mapswatch" --gctrace leak.gctrace -J
+check gctrace-steady "$bin/mapswatch" --gctrace steady.gctrace -J
+
+# A dump of fixed content: zero pages, a fill, text lines, records of a
+# magic and a counter, and bytes of a fixed pseudo-random sequence.
+cd "$tmp"
+python3 - <<'PY'
+import struct
+out = bytearray(4096 * 4)
+out += b"\x41" * 8192
+for i in range(300):
+    out += b"GET /api/v2/items?id=%06d HTTP/1.1 200 %dms\n\x00" % (i, i % 97)
+for i in range(500):
+    out += struct.pack("<8sQQQ", b"CONFREC\x00", i, 0x1122334455667788, i * 3)
+x = 12345
+for i in range(8192):
+    x = (x * 1103515245 + 12345) & 0x7fffffff
+    out.append(x >> 16 & 0xff)
+out += bytes(4096 - len(out) % 4096)
+open("fixed.dump", "wb").write(out)
+PY
+check bytehist-fixed "$bin/bytehist" -J --no-magic fixed.dump
+check bytehist-fixed-words "$bin/bytehist" -J --no-magic -s words,records,strings -t 5 fixed.dump
+[ -z "${MS_GOLDEN_UPDATE:-}" ] || echo "golden files written to $golden"
+exit $fail
