@@ -16,7 +16,6 @@
 #include <memsift/ctx.h>
 #include <memsift/growtrace.h>
 #include <memsift/maps.h>
-#include <memsift/symbol.h>
 
 /* Deepest stack kept; deeper frames are cut. */
 #define GT_MAX_FRAMES 64
@@ -119,7 +118,6 @@ struct ms_growtrace {
 	size_t nrate;
 	bool finished, exited;
 	struct ms_growtrace_summary sum;
-	struct ms_symbols *syms;
 	size_t *rank;
 	struct ms_growtrace_stack *out;	/* in rank order, after finish */
 };
@@ -171,6 +169,16 @@ void ms_gt_unwind_refresh(struct gt_unwind *u);
  */
 size_t ms_gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
 		 const void *stack, uint64_t size, uint64_t *pcs, size_t max, bool *unknown);
+
+/*
+ * Name program counter PC from the process's modules as libdwfl reads them
+ * (the symbol table, the line table): the function, its module's path, the
+ * source file and line; NULL and 0 for what is unknown.  The strings live
+ * as long as U.  (The symbolizer of <memsift/symbol.h> names only what a
+ * pointer may point at: a function's start or a return site, not any pc.)
+ */
+void ms_gt_unwind_name(struct gt_unwind *u, uint64_t pc, const char **name, const char **module,
+		       const char **file, int *line);
 
 void ms_gt_unwind_free(struct gt_unwind *u);
 

@@ -225,6 +225,25 @@ first_only:
 	return 1;
 }
 
+void ms_gt_unwind_name(struct gt_unwind *u, uint64_t pc, const char **name, const char **module,
+		       const char **file, int *line)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	Dwfl_Line *l;
+	GElf_Off off;
+	GElf_Sym sym;
+
+	*name = *module = *file = NULL;
+	*line = 0;
+	if (!mod)
+		return;
+	*module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	*name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+	l = dwfl_module_getsrc(mod, pc);
+	if (l)
+		*file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
+}
+
 void ms_gt_unwind_free(struct gt_unwind *u)
 {
 	if (!u)

@@ -20,7 +20,6 @@
 #include <memsift/label.h>
 #include <memsift/maps.h>
 #include <memsift/procfs.h>
-#include <memsift/symbol.h>
 
 #include "growtrace-private.h"
 #include "internal.h"
@@ -644,10 +643,6 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	rc = anon_bytes(ctx, pid, &gt->sum.anon_before);
 	if (rc < 0)
 		goto fail;
-	/* The symbolizer is made now: the target may be gone at the end. */
-	rc = ms_symbols_new_pid(ctx, pid, &gt->syms);
-	if (rc < 0)
-		goto fail;
 	/* Threads started while the first ones were opened. */
 	rc = scan_tasks(ctx, gt, false);
 	if (rc < 0)
@@ -815,23 +810,13 @@ static int name_frames(struct ms_ctx *ctx, struct ms_growtrace *gt, struct gt_st
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	for (i = 0; i < st->npcs; i++) {
 		struct ms_growtrace_frame *f = &st->frames[i];
-		const struct ms_sym *sym = NULL;
 		char buf[32];
-		int rc;
 
 		f->pc = st->pcs[i];
-		rc = ms_symbols_lookup(ctx, gt->syms, f->pc, &sym);
-		if (rc < 0)
-			return rc;
-		if (sym && sym->kind == MS_SYM_TEXT) {
-			f->name = sym->name;
-			f->module = sym->module;
-			f->file = sym->file;
-			f->line = sym->line;
-		} else {
+		ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
+		if (!f->name) {
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->pc);
 			f->name = keep_str(gt, buf);
-			f->module = sym ? sym->module : NULL;
 			if (!f->name)
 				return ms_err(ctx, -ENOMEM, "out of memory");
 		}
@@ -856,7 +841,6 @@ static int cmp_rank(const void *a, const void *b)
 int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 {
 	uint64_t end = now_ns(), counted;
-	struct ms_symbols *fresh = NULL;
 	size_t i;
 	int rc;
 
@@ -874,11 +858,6 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	    anon_bytes(ctx, gt->pid, &gt->sum.anon_after) == 0) {
 		gt->sum.netted = true;
 		gt->sum.have_after = true;
-		/* Modules loaded since attach (dlopen) are named too. */
-		if (ms_symbols_new_pid(ctx, gt->pid, &fresh) == 0) {
-			ms_symbols_free(gt->syms);
-			gt->syms = fresh;
-		}
 	}
 	if (!gt->sum.netted) {
 		for (i = 0; i < gt->nstacks; i++)
@@ -1034,6 +1013,5 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 	free(gt->rate);
 	free(gt->rank);
 	free(gt->out);
-	ms_symbols_free(gt->syms);
 	free(gt);
 }
