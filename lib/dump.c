@@ -284,6 +284,15 @@ void ms_dump_set_event_cb(struct ms_dump *d, ms_dump_event_cb cb, void *data)
 	d->event_data = data;
 }
 
+uint64_t ms_dump_read_bytes(const struct ms_dump *d)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < MS_ARRAY_SIZE(d->bytes); i++)
+		n += d->bytes[i];
+	return n;
+}
+
 bool ms_dump_complete(const struct ms_dump *d)
 {
 	return d->ran && d->complete;

@@ -610,6 +610,18 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
 	return rc;
 }
 
+void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp)
+{
+	size_t i;
+	int w = 0;
+
+	for (i = 0; i < ncols; i++)
+		if ((int)strlen(cols[i].name) > w)
+			w = strlen(cols[i].name);
+	for (i = 0; i < ncols; i++)
+		fprintf(fp, "%-*s  %s\n", w, cols[i].name, cols[i].help ? cols[i].help : "");
+}
+
 void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp)
 {
 	size_t i;

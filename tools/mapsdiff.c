@@ -38,7 +38,7 @@ struct mapsdiff_ctl {
 	const char *untimed;	/* why times is NULL, for the summary */
 };
 
-enum { OPT_TOP = CHAR_MAX + 1, OPT_THRESHOLD, OPT_SORT, OPT_LIMIT };
+enum { OPT_TOP = CHAR_MAX + 1, OPT_THRESHOLD, OPT_SORT, OPT_LIMIT, OPT_LIST_COLUMNS };
 
 static const char shortopts[] = MS_OUT_OPTSTRING "aVh";
 static const struct option longopts[] = {
@@ -48,6 +48,7 @@ static const struct option longopts[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -66,6 +67,7 @@ static _Noreturn void usage(void)
 	ms_out_help_options(stdout);
 	printf("     --limit SIZE       project when the process reaches SIZE (default:\n"
 	       "                          the cgroup's memory.max recorded by mapsnap)\n");
+	printf("     --list-columns     list the columns -o takes, and exit\n");
 	printf("     --sort COLUMN      sort by COLUMN (default RSS-DELTA, largest first)\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 0)\n");
 	printf("     --top N            show the N mappings that grew most\n");
@@ -403,6 +405,9 @@ static void parse_args(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl, int argc, c
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--top");
 			break;
+		case OPT_LIST_COLUMNS:
+			ms_out_list_columns(ms_growth_columns, MS_GROWTH_NCOLS, stdout);
+			exit(MS_EXIT_OK);
 		case 'V':
 			ms_cli_print_version();
 		case 'h':

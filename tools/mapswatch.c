@@ -57,6 +57,9 @@ static const struct ms_out_column columns[] = {
 
 #define COLS_ONE "START,PERMS,RSS,GROWTH,RATE,VERDICT,TREND,LABEL,NAME"
 #define COLS_ALL "PID,COMM,RSS,GROWTH,RATE,VERDICT,TREND"
+/* JSON leaves the sparkline out: it is a picture, in the terminal's characters. */
+#define COLS_ONE_JSON "START,PERMS,RSS,GROWTH,RATE,VERDICT,LABEL,NAME"
+#define COLS_ALL_JSON "PID,COMM,RSS,GROWTH,RATE,VERDICT"
 #define SPARK_WIDTH 20
 #define PROM_TOP 10
 #define PROM_MIN_RSS (16ULL << 20)
@@ -79,7 +82,7 @@ struct mapswatch_ctl {
 };
 
 enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_GCTRACE, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT,
-       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS };
+       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS, OPT_LIST_COLUMNS };
 
 static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
 static const struct option longopts[] = {
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{ "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "gctrace", required_argument, NULL, OPT_GCTRACE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "min-rss", required_argument, NULL, OPT_MIN_RSS },
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
@@ -139,6 +143,7 @@ static _Noreturn void usage(void)
 	       "                          lines in FILE (- for standard input) instead\n");
 	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
 	       "                          cgroup's memory.max)\n");
+	printf("     --list-columns     list the columns of the table, and exit\n");
 	printf("     --min-rss SIZE     export no group of processes with less RSS (default 16M)\n");
 	printf("     --noheadings       no column headings\n");
 	printf("     --plot FILE        draw RSS over time as SVG into FILE at the end\n");
@@ -225,6 +230,9 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
 			break;
+		case OPT_LIST_COLUMNS:
+			ms_out_list_columns(columns, MS_ARRAY_SIZE(columns), stdout);
+			exit(MS_EXIT_OK);
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
@@ -355,6 +363,59 @@ static void print_header(const struct mapswatch_ctl *ctl, FILE *fp)
 	fputc('\n', fp);
 }
 
+/*
+ * What print_header() says, as JSON members beside the table: whom and how
+ * long, the total, its rate and verdict, the limit and the time to it, the
+ * samples skipped.  A new string, or NULL without memory.
+ */
+static char *json_header(const struct mapswatch_ctl *ctl)
+{
+	const struct ms_watch_item *tot = ms_watch_total(ctl->w);
+	const struct ms_series *s = tot ? ms_watch_item_series(tot) : NULL;
+	uint64_t limit = ctl->limit ? ctl->limit : ms_watch_limit(ctl->w);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	double eta;
+
+	if (!fp)
+		return NULL;
+	fprintf(fp, "\"memsift_json\": %d,\n   \"watch\": {", MS_JSON_VERSION);
+	if (ctl->pid) {
+		fprintf(fp, "\"pid\": %d, \"comm\": ", (int)ctl->pid);
+		ms_json_str(fp, tot ? ms_watch_item_comm(tot) : NULL);
+		fprintf(fp, ", \"mappings\": %zu", ms_watch_last(ctl->w) ?
+			ms_maps_count(ms_snapshot_maps(ms_watch_last(ctl->w))) : 0);
+	} else {
+		fprintf(fp, "\"pid\": null, \"processes\": %zu, \"unreadable\": %zu",
+			ms_watch_count(ctl->w), ms_watch_skipped(ctl->w));
+	}
+	fprintf(fp, ", \"samples\": %zu, \"seconds\": %.3f, \"skipped_samples\": %llu",
+		ms_watch_samples(ctl->w), ms_watch_elapsed(ctl->w), (unsigned long long)ctl->late);
+	fprintf(fp, ", \"rss\": %llu", tot ? (unsigned long long)ms_watch_item_now(tot, MS_WATCH_RSS) : 0ULL);
+	if (s)
+		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(s),
+			ms_verdict_str(ms_series_verdict(s)));
+	else
+		fputs(", \"rate\": null, \"verdict\": null", fp);
+	if (limit) {
+		fprintf(fp, ", \"limit\": %llu, \"limit_in_seconds\": ", (unsigned long long)limit);
+		eta = s ? ms_series_eta(s, limit) : -1;
+		if (eta < 0)
+			fputs("null", fp);
+		else
+			fprintf(fp, "%.0f", eta);
+	} else {
+		fputs(", \"limit\": null", fp);
+	}
+	fputc('}', fp);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 /* The table: the MAXROWS fastest growing (0: all, or --top). */
 static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE *fp,
 		       size_t width, size_t maxrows)
@@ -366,15 +427,26 @@ static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE
 
 	if ((rc = ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), ctl->pid ? "mappings" : "processes", &out)) < 0)
 		return rc;
-	rc = ms_out_set_columns(out, ctl->columns ? ctl->columns : ctl->pid ? COLS_ONE : COLS_ALL);
+	if (ctl->columns)
+		rc = ms_out_set_columns(out, ctl->columns);
+	else if (ctl->outflags & MS_OUT_JSON)
+		rc = ms_out_set_columns(out, ctl->pid ? COLS_ONE_JSON : COLS_ALL_JSON);
+	else
+		rc = ms_out_set_columns(out, ctl->pid ? COLS_ONE : COLS_ALL);
 	ms_out_set_flags(out, ctl->outflags);
 	ms_out_set_termwidth(out, width);
 	if (ctl->top && (!maxrows || ctl->top < maxrows))
 		maxrows = ctl->top;
 	for (i = 0; rc == 0 && (it = ms_watch_get(ctl->w, i)) && (!maxrows || i < maxrows); i++)
 		add_row(ctl, out, it);
-	if (rc == 0)
+	if (rc == 0 && (ctl->outflags & MS_OUT_JSON)) {
+		char *members = json_header(ctl);
+
+		rc = members ? ms_out_print_json_with(out, fp, members) : -ENOMEM;
+		free(members);
+	} else if (rc == 0) {
 		rc = ms_out_print(out, fp);
+	}
 	ms_out_free(out);
 	return rc;
 }

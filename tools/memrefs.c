@@ -41,7 +41,7 @@ static const struct ms_out_column cols[] = {
 	[COL_KEY] = { "KEY", 18, 0, MS_COL_HEX, "the cluster's key, as in analysis.json" },
 };
 
-enum { OPT_NO_CHAINS = CHAR_MAX + 1 };
+enum { OPT_NO_CHAINS = CHAR_MAX + 1, OPT_LIST_COLUMNS };
 
 static const char shortopts[] = "c:p:t:" MS_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
@@ -49,6 +49,7 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "top", required_argument, NULL, 't' },
 	MS_OUT_LONGOPTS,
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "no-chains", no_argument, NULL, OPT_NO_CHAINS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -66,6 +67,7 @@ static _Noreturn void usage(void)
 	printf(" -p, --pid PID          freeze the live process PID and analyse its image\n");
 	printf(" -t, --top N            clusters of unreferenced objects to show (default 10)\n");
 	ms_out_help_options(stdout);
+	printf("     --list-columns     list the columns -o takes, and exit\n");
 	printf("     --no-chains        do not look for retention chains\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(cols, MS_ARRAY_SIZE(cols), stdout);
@@ -288,6 +290,9 @@ static void parse_args(struct ms_ctx *ctx, struct memrefs_ctl *ctl, int argc, ch
 		case OPT_NO_CHAINS:
 			ctl->no_chains = true;
 			break;
+		case OPT_LIST_COLUMNS:
+			ms_out_list_columns(cols, MS_ARRAY_SIZE(cols), stdout);
+			exit(MS_EXIT_OK);
 		case 'V':
 			ms_cli_print_version();
 		case 'h':

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,11 +61,12 @@ static const struct ms_out_column task_cols[] = {
 	[T_VICTIM] = { "VICTIM", 1, MS_COL_RIGHT, MS_COL_BOOL, "1 for the process killed" },
 };
 
-enum { OPT_TASKS = 't' };
+enum { OPT_TASKS = 't', OPT_LIST_COLUMNS = CHAR_MAX + 1 };
 
 static const char shortopts[] = "t" MS_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
 	{ "tasks", no_argument, NULL, OPT_TASKS },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	MS_OUT_LONGOPTS,
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -82,6 +84,7 @@ static _Noreturn void usage(void)
 	printf("Options:\n");
 	printf(" -t, --tasks            list each report's largest task-list members instead\n");
 	ms_out_help_options(stdout);
+	printf("     --list-columns     list the columns -o takes (of the task lists with -t)\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(kill_cols, MS_ARRAY_SIZE(kill_cols), stdout);
 	/* ms_out_help_columns() titles its block; this one needs its own title. */
@@ -193,6 +196,7 @@ static struct ms_oom_log *read_log(struct ms_ctx *ctx, const char *file, const c
 
 int main(int argc, char **argv)
 {
+	bool list_columns = false;
 	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	struct oomreport_ctl ctl = { 0 };
@@ -214,6 +218,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_TASKS:
 			ctl.tasks = true;
+			break;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
 			break;
 		case 'o':
 			ctl.columns = optarg;
@@ -243,6 +250,14 @@ int main(int argc, char **argv)
 		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
 	}
 	ctl.file = optind < argc ? argv[optind] : NULL;
+	/* After the loop: --tasks may come after it. */
+	if (list_columns) {
+		if (ctl.tasks)
+			ms_out_list_columns(task_cols, MS_ARRAY_SIZE(task_cols), stdout);
+		else
+			ms_out_list_columns(kill_cols, MS_ARRAY_SIZE(kill_cols), stdout);
+		return MS_EXIT_OK;
+	}
 
 	/* The columns depend on --tasks, which may come after -o. */
 	if (ms_out_new(ctx, ctl.tasks ? task_cols : kill_cols,

@@ -301,7 +301,11 @@ static int manifest_beside(const char *output)
 
 	if (!strcmp(output, "-"))
 		return 0;
-	return !(stat(output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)));
+	/*
+	 * lstat: a symlink at the name, even to /dev/null, is replaced by a file
+	 * (never written through), and a file gets its manifest.
+	 */
+	return !(lstat(output, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)));
 }
 
 /*
@@ -405,9 +409,11 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	else if (ms_dump_pause_ns(d))
 		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
 		      (double)ms_dump_pause_ns(d) / 1e6);
+	/* Last, and true: the bytes read, and whether that is all that was asked. */
 	if (mpath)
-		warnx("pid %d: %" PRIu64 " bytes to %s, manifest %s", (int)ctl->pid,
-		      ms_dump_total(d), ctl->output, mpath);
+		warnx("pid %d: %" PRIu64 " bytes%s to %s, manifest %s", (int)ctl->pid,
+		      ms_dump_read_bytes(d), ms_dump_complete(d) ? "" : " (incomplete)",
+		      ctl->output, mpath);
 	rc = run_rc;
 out:
 	ms_outfile_abort(of);

@@ -142,6 +142,9 @@ void ms_dump_range(const struct ms_dump *d, size_t i, uint64_t *start, uint64_t 
 /* Bytes of memory the ranges cover. */
 uint64_t ms_dump_total(const struct ms_dump *d);
 
+/* Bytes of memory the run delivered (read, or zero-filled holes): less than the total when cut short. */
+uint64_t ms_dump_read_bytes(const struct ms_dump *d);
+
 /* The process's maps at ms_dump_new(), borrowed from D. */
 const struct ms_maps *ms_dump_maps(const struct ms_dump *d);
 

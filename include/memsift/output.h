@@ -258,6 +258,9 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members);
 /* The version of the shape of the tools' JSON documents, "memsift_json". */
 #define MS_JSON_VERSION 1
 
+/* --list-columns: the columns, a name and what it is a line, for scripts. */
+void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
+
 void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
 
 /*

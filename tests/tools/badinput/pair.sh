@@ -34,4 +34,13 @@ mv "$tmp/d.json.saved" "$tmp/d.json"
 "$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> "$tmp/err" || ms_fail "-f: $(cat "$tmp/err")"
 [ "$(od -An -tx1 -N1 "$tmp/d" | tr -d ' ')" = 42 ] || ms_fail "-f did not replace the dump"
 grep -q "\"start\":\"$addr\"" "$tmp/d.json" || ms_fail "-f did not replace the manifest"
+grep -qx "regiondump: pid $LEAKER_PID: 1048576 bytes to $tmp/d, manifest $tmp/d.json" "$tmp/err" ||
+	ms_fail "-f: the last line is not the bytes written: $(cat "$tmp/err")"
+
+# -f over a symlink to /dev/null: the link is replaced by a file (never
+# written through), and the file gets its manifest like any other.
+ln -s /dev/null "$tmp/link"
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/link" 2> "$tmp/err" || ms_fail "-f over a link: $(cat "$tmp/err")"
+[ -f "$tmp/link" ] && [ ! -L "$tmp/link" ] && [ -c /dev/null ] || ms_fail "-f over a link: not replaced by a file"
+[ -f "$tmp/link.json" ] || ms_fail "-f over a link to /dev/null: a dump with no manifest"
 exit 0

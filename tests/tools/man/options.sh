@@ -20,9 +20,16 @@ for src in "$MS_SRCDIR"/tools/*.c; do
 	fi
 	[ -s help.opts ] || { echo "$tool: no options found in --help"; fail=1; }
 	"$exe" --help | grep -q '^Usage:' || { echo "$tool: --help has no Usage"; fail=1; }
+	# --list-columns names the columns --help lists, in its order.
+	if grep -qx -- --list-columns help.opts; then
+		"$exe" --help | sed -n '/^Available output columns:$/,/^$/p' | awk 'NR > 1 && NF { print $1 }' > help.cols
+		"$exe" --list-columns | awk '{ print $1 }' > list.cols
+		[ -s list.cols ] && diff -u help.cols list.cols > cols.diff ||
+			{ echo "$tool: --list-columns is not --help's columns:"; cat cols.diff; fail=1; }
+	fi
 	for sec in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 		grep -q "^\.SH \"\{0,1\}$sec" "$page" || { echo "$tool.1: no $sec section"; fail=1; }
 	done
 done
-rm -f help.opts man.opts opts.diff
+rm -f help.opts man.opts opts.diff help.cols list.cols cols.diff
 exit $fail

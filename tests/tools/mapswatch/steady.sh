@@ -39,6 +39,15 @@ taken=$(head -n 1 "$tmp/d" | sed -n 's/.*: \([0-9]*\) samples over .*/\1/p')
 skipped=$(sed -n 's/^mapswatch: \([0-9]*\) samples skipped: .*/\1/p' "$tmp/err")
 [ $((${taken:-0} + ${skipped:-0})) -eq 6 ] ||
 	ms_fail "-d 50ms -i 10ms: ${taken:-no} samples and ${skipped:-none} skipped, not six slots: $(head -n 1 "$tmp/d")"
+# -J carries the header's figures beside the rows, and no sparkline.
+python3 - "$tmp/d.json" "$pid" <<'PY' || ms_fail "-J: $(head -c 400 "$tmp/d.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+w = j["watch"]
+assert j["memsift_json"] == 1 and w["pid"] == int(sys.argv[2]), w
+assert w["samples"] + w["skipped_samples"] == 6 and w["verdict"] == "steady", w
+assert all("trend" not in r for r in j["mappings"]), j["mappings"][0]
+PY
 
 # One 16 MiB fill between the first two samples, then nothing: levelled off.
 mkfifo "$tmp/hook"
