@@ -49,7 +49,7 @@ static const struct ms_out_column cols[] = {
 	[COL_STACK]    = { "STACK", 0.5, MS_COL_DEFAULT | MS_COL_WRAP, MS_COL_STR, "the stack, innermost first: f (file:line) \u2190 caller \u2190 ..." },
 };
 
-enum { OPT_FOLDED = CHAR_MAX + 1, OPT_PPROF, OPT_STACK_SIZE };
+enum { OPT_FOLDED = CHAR_MAX + 1, OPT_PPROF, OPT_STACK_SIZE, OPT_LIST_COLUMNS };
 
 static const char shortopts[] = "p:d:F:f" MS_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
@@ -61,6 +61,7 @@ static const struct option longopts[] = {
 	{ "pprof", required_argument, NULL, OPT_PPROF },
 	{ "force", no_argument, NULL, 'f' },
 	MS_OUT_LONGOPTS,
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -90,6 +91,7 @@ static _Noreturn void usage(void)
 	printf("     --pprof FILE       also write a gzipped pprof profile to FILE\n");
 	printf(" -f, --force            replace the profile file if it exists\n");
 	ms_out_help_options(stdout);
+	printf("     --list-columns     list the columns -o takes, and exit\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(cols, MS_ARRAY_SIZE(cols), stdout);
 	printf("\nExit status: 0 traced, 2 trouble (the event refused included).\n");
@@ -139,6 +141,9 @@ static void parse_args(struct ms_ctx *ctx, struct growtrace_ctl *ctl, int argc, 
 		case 'f':
 			ctl->force = true;
 			break;
+		case OPT_LIST_COLUMNS:
+			ms_out_list_columns(cols, MS_ARRAY_SIZE(cols), stdout);
+			exit(MS_EXIT_OK);
 		case 'V':
 			ms_cli_print_version();
 		case 'h':
