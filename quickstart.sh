@@ -37,7 +37,7 @@ fi
 install_deps() {
 	local pkgs=(gcc make autoconf automake pkg-config libelf-dev libdw-dev libmagic-dev
 		    libsmartcols-dev libiberty-dev groff-base procps xz-utils
-		    libxxhash-dev libzstd-dev gdb zstd
+		    libxxhash-dev libzstd-dev zlib1g-dev gdb zstd
 		    python3 util-linux bsdutils libpcre2-dev g++ binutils golang-go
 		    libjemalloc2 libgoogle-perftools4 libmimalloc2.0 musl-tools redis-server redis-tools
 		    time prometheus nodejs)

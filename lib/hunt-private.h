@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <memsift/analyse.h>
 #include <memsift/heapwalk.h>
@@ -56,11 +57,19 @@ struct ms_hunt {
 	struct ms_manifest_info mi;
 	struct ms_hist *hist;
 	struct ms_analysis *an;	/* objects, clusters, symbols; growth when two dumps */
+	const struct ms_growtrace *gt;	/* the page faults' stacks, or NULL */
 	char refs[512];		/* --refs: "unreferenced" or "held by ..." of the verdict, or "" */
 };
 
 /* The verdict's status word for analysis.json: "leaking", "unconfirmed"... */
 const char *ms_hunt_status(const struct ms_hunt *h);
+
+/*
+ * After a verdict of NCLAUSES clauses, which code first touched the pages
+ * of the first clause's objects, from the growtrace (nothing without one,
+ * or when none of its samples lies there).
+ */
+void ms_hunt_trace_clause(const struct ms_hunt *h, size_t nclauses, FILE *fp);
 
 /* Give a warning through the callback, if there is one. */
 void ms_hunt_warn(const struct ms_hunt *h, const char *fmt, ...)

@@ -47,8 +47,11 @@ const char *ms_hunt_status(const struct ms_hunt *h)
 /* The analysis's verdict, from the clusters that grew; false when it has nothing to name. */
 static bool verdict_clusters(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 {
-	if (!h->an || ms_analysis_verdict(ctx, h->an, fp) == 0)
+	size_t n = h->an ? ms_analysis_verdict(ctx, h->an, fp) : 0;
+
+	if (!n)
 		return false;
+	ms_hunt_trace_clause(h, n, fp);
 	if (h->refs[0])
 		fprintf(fp, "; %s", h->refs);
 	return true;

@@ -21,6 +21,7 @@
 #include <memsift/diff.h>
 #include <memsift/dump.h>
 #include <memsift/goheap.h>
+#include <memsift/growtrace.h>
 #include <memsift/heapwalk.h>
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
@@ -133,6 +134,46 @@ void ms_hunt_set_warn_cb(struct ms_hunt *h, ms_hunt_warn_cb cb, void *data)
 {
 	h->warn = cb;
 	h->warn_data = data;
+}
+
+void ms_hunt_set_growtrace(struct ms_hunt *h, const struct ms_growtrace *gt)
+{
+	h->gt = gt;
+}
+
+void ms_hunt_trace_clause(const struct ms_hunt *h, size_t nclauses, FILE *fp)
+{
+	const struct ms_growtrace_stack *st;
+	uint64_t *starts, *ends;
+	struct ms_clause cl;
+	size_t i, n = 0, nr;
+	char buf[512];
+	double share = 0;
+	long rank;
+
+	if (!h->gt || !h->an || ms_analysis_clauses(h->an, &cl, 1) < 1)
+		return;
+	/* The pages its objects lie in: the ranges of the finder that found them. */
+	nr = ms_analysis_range_count(h->an);
+	starts = calloc(nr + 1, sizeof(*starts));
+	ends = calloc(nr + 1, sizeof(*ends));
+	for (i = 0; starts && ends && i < nr; i++) {
+		const struct ms_objrange *r = ms_analysis_range(h->an, i);
+
+		if (r->finder == cl.cluster->finder) {
+			starts[n] = r->start;
+			ends[n++] = r->end;
+		}
+	}
+	rank = starts && ends ? ms_growtrace_top_in(h->gt, starts, ends, n, &share) : -ENOMEM;
+	free(starts);
+	free(ends);
+	st = rank >= 0 ? ms_growtrace_stack(h->gt, (size_t)rank) : NULL;
+	/* Code with no name (a stripped interpreter) names nothing: say nothing. */
+	if (!st || !*ms_growtrace_culprit_str(st, buf, sizeof(buf)))
+		return;
+	fprintf(fp, "%s first touched by %s, %.0f%% of the growth of %s",
+		nclauses > 1 ? "; the first one's pages" : ",", buf, share * 100, st->mapping);
 }
 
 const char *ms_hunt_dir(const struct ms_hunt *h)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <memsift/cli.h>
+#include <memsift/growtrace.h>
 #include <memsift/hunt.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -29,7 +30,7 @@
 #include <memsift/trend.h>
 
 enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
-       OPT_REDACT_SET, OPT_REFS };
+       OPT_REDACT_SET, OPT_REFS, OPT_NO_TRACE };
 
 static const char shortopts[] = "d:i:n:o:p:Vh";
 static const struct option longopts[] = {
@@ -45,6 +46,7 @@ static const struct option longopts[] = {
 	{ "redact-set", required_argument, NULL, OPT_REDACT_SET },
 	{ "refs", no_argument, NULL, OPT_REFS },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +77,7 @@ static _Noreturn void usage(void)
 	printf("     --refs             once growth is confirmed, freeze the process (the pause\n"
 	       "                          is shown) to tell what holds the leak (memrefs(1))\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 256K)\n");
+	printf("     --no-trace         do not trace the page faults' stacks during the watch\n");
 	ms_cli_help_options(stdout);
 	printf("\nExit status: 0 nothing is leaking, 1 a leak was found, 2 trouble,\n"
 	       "3 growth seen but not yet confirmed when the hunt ended (hunt longer).\n");
@@ -88,6 +91,9 @@ struct leakhunt_ctl {
 	uint64_t count;		/* -n; 0: none */
 	const char *dir;	/* -o; NULL: the library names it */
 	bool refs;		/* --refs: freeze once, for memrefs' answer */
+	bool no_trace;		/* --no-trace */
+	/* growtrace during the watch, when the kernel allows it; NULL otherwise */
+	struct ms_growtrace *gt;
 };
 
 /* --refs: the pause, said before it starts and measured after. */
@@ -151,6 +157,9 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 		case OPT_THRESHOLD:
 			if (ms_parse_size(ctx, optarg, &ctl->o.threshold) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--threshold");
+			break;
+		case OPT_NO_TRACE:
+			ctl->no_trace = true;
 			break;
 		case OPT_REDACT:
 			ms_cli_redact_regex(ctx, &ctl->o.redact, optarg);
@@ -218,7 +227,7 @@ static void catch_stop(bool on)
 		sigaction(SIGTERM, &sa, NULL);
 }
 
-static int interrupted(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h)
+static int interrupted(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_hunt *h)
 {
 	warnx("interrupted after %zu snapshots; reporting what was gathered (interrupt again to abort)",
 	      ms_hunt_count(h));
@@ -258,11 +267,74 @@ static void progress(const struct ms_hunt *h)
 static uint64_t late;
 
 /*
+ * Sleep until NEXT or a signal; with a trace, read its samples meanwhile.
+ * A trace that fails is dropped with a warning: the hunt goes on without.
+ */
+static void wait_tracing(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, const struct timespec *next)
+{
+	struct timespec now;
+	int64_t ms;
+	int rc;
+
+	while (!stop_sig && ctl->gt) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (next->tv_sec - now.tv_sec) * 1000 + (next->tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			return;
+		rc = ms_growtrace_poll(ctx, ctl->gt, ms < 200 ? (int)ms : 200);
+		if (rc < 0) {
+			ms_cli_warn_ctx(ctx, "growth stacks");
+			ms_growtrace_free(ctl->gt);
+			ctl->gt = NULL;
+		}
+		if (rc == MS_GROWTRACE_EXITED)
+			break;
+	}
+	while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+		;
+}
+
+/*
+ * Trace the page faults' stacks during the watch (growtrace(1)), unless
+ * --no-trace: the verdict then says which code first touched the pages
+ * that grew.  When the kernel refuses, say why and go on without.
+ */
+static void start_trace(struct ms_ctx *ctx, struct leakhunt_ctl *ctl)
+{
+	if (ctl->no_trace)
+		return;
+	if (ms_growtrace_new(ctx, ctl->o.pid, NULL, &ctl->gt) < 0) {
+		warnx("no growth stacks (--no-trace to skip them): %s", ms_ctx_errmsg(ctx));
+		ctl->gt = NULL;
+	}
+}
+
+/* The trace beside the other artefacts: DIR/growtrace.json, as growtrace -J writes it. */
+static void save_trace(struct ms_ctx *ctx, const struct ms_growtrace *gt, const char *dir)
+{
+	struct ms_outfile *of;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/growtrace.json", dir);
+	if (ms_outfile_open(ctx, path, 0, &of) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return;
+	}
+	if (ms_growtrace_write_json(gt, ms_outfile_fp(of)) < 0) {
+		ms_outfile_abort(of);
+		warnx("%s: write error", path);
+		return;
+	}
+	if (ms_outfile_commit(ctx, of) < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+}
+
+/*
  * Snapshot every interval until growth is confirmed, the count or duration
  * ends, the process exits or a signal stops the watch.  0, or -errno on
  * trouble (said).
  */
-static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_hunt *h,
+static int watch(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_hunt *h,
 		 struct ms_snapshot *s)
 {
 	struct timespec t0, next, held;
@@ -290,9 +362,7 @@ static int watch(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct ms_h
 		clock_gettime(CLOCK_MONOTONIC, &held);
 		if (ms_cli_test_hook("snapshot", "snapshot %zu", ms_hunt_count(h)))
 			ms_cli_shift_clock(&t0, &next, &held);
-		while (!stop_sig &&
-		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-			;
+		wait_tracing(ctx, ctl, &next);
 		if (stop_sig)
 			return interrupted(ctx, ctl, h);
 		rc = ms_snapshot_take(ctx, ctl->o.pid, &s);
@@ -369,12 +439,21 @@ int main(int argc, char **argv)
 	    ms_hunt_new(ctx, &ctl.o, ctl.dir, &h) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	ms_hunt_set_warn_cb(h, warn_cb, NULL);
+	start_trace(ctx, &ctl);
 	catch_stop(true);
 	rc = watch(ctx, &ctl, h, first);
 	catch_stop(false);
 	if (late)
 		warnx("%llu snapshots skipped: a snapshot took longer than the interval",
 		      (unsigned long long)late);
+	if (ctl.gt && ms_growtrace_finish(ctx, ctl.gt) < 0) {
+		ms_cli_warn_ctx(ctx, "growth stacks");
+		ms_growtrace_free(ctl.gt);
+		ctl.gt = NULL;
+	}
+	ms_hunt_set_growtrace(h, ctl.gt);
+	if (ctl.gt)
+		save_trace(ctx, ctl.gt, ms_hunt_dir(h));
 	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
 		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
 			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
@@ -413,6 +492,7 @@ int main(int argc, char **argv)
 	else
 		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
 	ms_hunt_free(h);
+	ms_growtrace_free(ctl.gt);
 	free((char *)ctl.o.cmdline);
 	ms_patscan_free(ctl.o.redact);
 	ms_ctx_free(ctx);

@@ -69,6 +69,14 @@ int ms_hunt_new(struct ms_ctx *ctx, const struct ms_hunt_opts *opts, const char 
 void ms_hunt_free(struct ms_hunt *h);
 
 /* Where warnings go; none are given without a callback. */
+/*
+ * Join the stacks of a finished growtrace of the same process (GT,
+ * borrowed: it must outlive H; NULL for none) to the verdict: the pages
+ * the first cluster's objects lie in, and the code that first touched them.
+ */
+struct ms_growtrace;
+void ms_hunt_set_growtrace(struct ms_hunt *h, const struct ms_growtrace *gt);
+
 void ms_hunt_set_warn_cb(struct ms_hunt *h, ms_hunt_warn_cb cb, void *data);
 
 /* The report directory, borrowed. */

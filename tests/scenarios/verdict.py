@@ -21,6 +21,7 @@ and the exit status is 1 if any failed, so a log shows every miss at once.
 """
 import argparse
 import json
+import re
 import os
 import sys
 
@@ -415,7 +416,13 @@ def check_verdict(a, args):
                 if line.startswith("**Likely leaking:** "):
                     first = line.rstrip("\n")
                     break
-        # A sentence may end the line with a full stop that the JSON leaves out.
+        # A sentence may end the line with a full stop that the JSON leaves out,
+        # and leakhunt's trace (growtrace) may add the code that first touched
+        # the pages, which is not the analysis's.
+        traced = re.match(r"(.*?)(, |; the first one's pages )first touched by .+, "
+                          r"\d+% of the growth of .+\.$", first or "")
+        if traced:
+            first = traced.group(1) + "."
         if first in ("**Likely leaking:** " + text, "**Likely leaking:** " + text + "."):
             ok("report.md's verdict line is verdict.text")
         else:

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# growtrace against its peers, run directly (not through bench/run, which
+# times one command; this one measures what tracing costs a target):
+#
+#   bench/growtrace.sh [RUNS]      (root; RUNS of each slowdown, default 5)
+#
+# 1. Agreement: the same workload (two callers leaking 2:1, built -O2
+#    without frame pointers) traced by growtrace and by
+#    perf record -e page-faults -d --call-graph dwarf + perf report, side by
+#    side: each caller's share, and the time from the end of the workload to
+#    the report.
+# 2. Slowdown: a program that grows 100 MB/s (its CPU time), and a
+#    malloc-heavy one that does not grow (5M malloc/free pairs, its CPU
+#    time), alone, under growtrace, and under a bpftrace uprobe on malloc
+#    (the method of bcc's memleak).  Rows whose tool is missing are skipped
+#    and say so.
+#
+# Writes bench/results/growtrace.md.  Never part of make check.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+: "${MS_BUILDDIR:=$top/build}"
+runs=${1:-5}
+growtrace=$MS_BUILDDIR/tools/growtrace
+[ -x "$growtrace" ] || { echo "bench/growtrace.sh: build first (./quickstart.sh)" >&2; exit 2; }
+make -s -C "$MS_BUILDDIR" tests/tools/growtrace/grow-O2 >/dev/null
+grow=$MS_BUILDDIR/tests/tools/growtrace/grow-O2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$top/bench/results/growtrace.md
+
+# The slowdown loads: "ready PID", then on "go" the work, then "done WALL CPU" (seconds).
+cat > "$work/load.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static double secs(struct timespec t) { return t.tv_sec + t.tv_nsec / 1e9; }
+
+int main(int argc, char **argv)
+{
+	struct timespec t0, t1, next;
+	struct rusage ru;
+	char line[16];
+	long i, n = atol(argv[2]);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready %d\n", (int)getpid());
+	/* "ping": one malloc, so a tracer can tell its probe is in. */
+	while (fgets(line, sizeof(line), stdin) && !strcmp(line, "ping\n")) {
+		free(malloc(64));
+		printf("pong\n");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!strcmp(argv[1], "grow")) {
+		/* n MiB at 100 MB/s: 1 MiB every 10 ms, on a schedule. */
+		next = t0;
+		for (i = 0; i < n; i++) {
+			memset(malloc(1 << 20), 1, 1 << 20);
+			next.tv_nsec += 10000000;
+			if (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		}
+	} else {
+		/* n malloc/free pairs of 64 bytes: no growth at all. */
+		for (i = 0; i < n; i++) {
+			void *volatile p = malloc(64);
+			free(p);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("done %.4f %.4f\n", secs(t1) - secs(t0),
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	return 0;
+}
+C
+gcc -O2 -o "$work/load" "$work/load.c"
+
+# start PROG ARGS...: a coprocess speaking "ready PID"; sets TPID, T_IN, T_OUT.
+start()
+{
+	coproc TGT { exec "$@"; }
+	exec {T_IN}<&"${TGT[0]}" {T_OUT}>&"${TGT[1]}"
+	TGTPID=$TGT_PID
+	read -r _ TPID <&"$T_IN"
+}
+
+# tracer KIND: attach KIND (none, growtrace, bpftrace, perf) to TPID and wait
+# until it is attached; TRACER is its pid.
+tracer()
+{
+	local line
+	TRACER=
+	case $1 in
+	none) ;;
+	growtrace)
+		mkfifo "$work/err"
+		"$growtrace" -p "$TPID" "${@:2}" > "$work/gt.out" 2> "$work/err" &
+		TRACER=$!
+		exec {E}< "$work/err"
+		read -r line <&"$E"
+		;;
+	bpftrace)
+		mkfifo "$work/err"
+		bpftrace -p "$TPID" -e 'uprobe:libc:malloc { if (@h == 0) { printf("hit\n"); @h = 1; } @n = count(); }' \
+			> "$work/err" 2>&1 &
+		TRACER=$!
+		exec {E}< "$work/err"
+		# It prints "Attaching 1 probe..." before the probe is in: ping
+		# the load until the probe has fired once.
+		line=
+		while [ "$line" != hit ]; do
+			echo ping >&"$T_OUT"
+			read -r _ <&"$T_IN"
+			read -r -t 0.1 line <&"$E" || :
+			kill -0 "$TRACER" 2>/dev/null ||
+				{ echo "bench/growtrace.sh: bpftrace failed: $line" >&2; exit 1; }
+		done
+		;;
+	perf)
+		mkfifo "$work/ctl" "$work/ack"
+		perf record -q -D -1 --control "fifo:$work/ctl,$work/ack" -e page-faults -d \
+			--call-graph dwarf "${@:2}" -p "$TPID" -o "$work/perf.data" 2>/dev/null &
+		TRACER=$!
+		echo enable > "$work/ctl"
+		read -r line < "$work/ack"
+		;;
+	esac
+}
+
+untrace()
+{
+	[ -n "$TRACER" ] || return 0
+	kill -INT "$TRACER" 2>/dev/null || :
+	wait "$TRACER" || :
+	[ -z "${E:-}" ] || { cat <&"$E" > /dev/null; exec {E}<&-; E=; }
+	rm -f "$work/err" "$work/ctl" "$work/ack"
+}
+
+now() { date +%s.%N; }
+
+# --- 1. agreement with perf ---------------------------------------------------
+share()	# FUNC-A FUNC-B < "function-per-line period" records: A's share in %
+{
+	awk -v a="$1" -v b="$2" '$1 == a { x += $2 } $1 == b { y += $2 } END { printf "%.1f", 100 * x / (x + y) }'
+}
+
+start "$grow"
+echo "mix 1" >&"$T_OUT"; read -r before <&"$T_IN"
+tracer growtrace -F 20000 -J
+echo "mix 300" >&"$T_OUT"; read -r reply <&"$T_IN"
+# The program's own count ("ok a=BYTES b=BYTES"); its draws are the same every run.
+truth=$(printf '%s\n%s\n' "$before" "$reply" | tr ' =' '\n\n' | awk '
+	/^a$/ { getline; a[++na] = $1 } /^b$/ { getline; b[++nb] = $1 }
+	END { printf "%.1f", 100 * (a[2] - a[1]) / (a[2] - a[1] + b[2] - b[1]) }')
+t0=$(now); untrace; t1=$(now)
+gt_time=$(echo "$t1 - $t0" | bc)
+gt_share=$(python3 - "$work/gt.out" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+for s in j["stacks"]:
+    for f in s["frames"]:
+        if f["function"] in ("leak_a", "leak_b"):
+            print(f["function"], s["resident"]); break
+PY
+)
+gt_a=$(share leak_a leak_b <<< "$gt_share")
+gt_samples=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["samples"])' "$work/gt.out")
+echo quit >&"$T_OUT"; read -r _ <&"$T_IN" || :; wait "$TGTPID" 2>/dev/null || :
+
+perf_rows=()
+for freq in "" "-F 20000"; do
+	label="perf record${freq:+ $freq} --call-graph dwarf + perf report"
+	if ! command -v perf > /dev/null; then
+		perf_rows+=("| $label | - | - | perf not installed |")
+		continue
+	fi
+	start "$grow"
+	echo "mix 1" >&"$T_OUT"; read -r _ <&"$T_IN"
+	# shellcheck disable=SC2086
+	tracer perf $freq
+	echo "mix 300" >&"$T_OUT"; read -r _ <&"$T_IN"
+	t0=$(now); untrace
+	# Each sample's period, and the caller it went through: leak_a or leak_b.
+	perf script -i "$work/perf.data" -F period,ip,sym 2>/dev/null | awk '
+		/^ *[0-9]+ *$/ { p = $1; next }
+		/^[ \t]+[0-9a-f]+ / { if (p && ($2 == "leak_a" || $2 == "leak_b")) { print $2, p; p = 0 } }' > "$work/perf.share"
+	perf report -i "$work/perf.data" --stdio --no-children > "$work/perf.report" 2>/dev/null
+	t1=$(now)
+	perf_rows+=("| $label | $(share leak_a leak_b < "$work/perf.share")% | $(echo "$t1 - $t0" | bc | xargs printf '%.2f') s | $(grep -c . "$work/perf.share") samples through leak_a/b |")
+	echo quit >&"$T_OUT"; read -r _ <&"$T_IN" || :; wait "$TGTPID" 2>/dev/null || :
+	rm -f "$work/perf.data"
+done
+
+# --- 2. slowdown -----------------------------------------------------------------
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# once LOAD N COLUMN KIND: the load's WALL (2) or CPU (3) time under KIND.
+once()
+{
+	local load=$1 n=$2 col=$3 kind=$4 reply
+	start "$work/load" "$load" "$n"
+	tracer "$kind"
+	echo go >&"$T_OUT"
+	read -r reply <&"$T_IN"
+	untrace
+	wait "$TGTPID" 2>/dev/null || :
+	awk -v c="$col" '{ print $c }' <<< "$reply"
+}
+
+kinds=(none growtrace)
+command -v bpftrace > /dev/null && kinds+=(bpftrace)
+rows=()
+for load in "grow 300 3 CPU time, 300 MB at 100 MB/s" "malloc 5000000 3 CPU time, 5M malloc/free"; do
+	read -r kind n col what <<< "$load"
+	# In turns, so that the machine's other load weighs on each alike.
+	for ((i = 0; i < runs; i++)); do
+		for k in "${kinds[@]}"; do
+			once "$kind" "$n" "$col" "$k" >> "$work/$kind.$k"
+		done
+	done
+	base=$(median < "$work/$kind.none")
+	gt=$(median < "$work/$kind.growtrace")
+	if [ -f "$work/$kind.bpftrace" ]; then
+		bt=$(median < "$work/$kind.bpftrace")
+		bt_cell="$bt s ($(echo "scale=2; $bt / $base" | bc)x)"
+	else
+		bt_cell="skipped: no bpftrace (apt-get install bpftrace)"
+	fi
+	rows+=("| $what | $base s | $gt s ($(echo "scale=3; $gt / $base" | bc)x) | $bt_cell |")
+done
+
+{
+	echo "# growtrace"
+	echo
+	echo "$(uname -r), $(nproc) CPUs; $(date -u +%Y-%m-%d). bench/growtrace.sh $runs."
+	echo
+	echo "## Agreement with perf: leak_a's share of leak_a + leak_b (truth, the program's own count: $truth%)"
+	echo
+	echo "| tool | leak_a share | end of workload to report | |"
+	echo "| --- | --- | --- | --- |"
+	echo "| growtrace -F 20000 | $gt_a% | $(printf '%.2f' "$gt_time") s | $gt_samples samples in all |"
+	printf '%s\n' "${perf_rows[@]}"
+	echo
+	echo "## Slowdown of the target (median of $runs)"
+	echo
+	echo "growtrace at its default rate (-F 20000); the cost on a grower is the kernel's copy of"
+	echo "8 KiB of stack per sample, on a program that does not grow it is nothing."
+	echo
+	echo "| load | alone | under growtrace | under a bpftrace uprobe on malloc |"
+	echo "| --- | --- | --- | --- |"
+	printf '%s\n' "${rows[@]}"
+} | tee "$out"

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* growtrace's report: summary lines, JSON, folded stacks, pprof.  See <memsift/growtrace.h>. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <memsift/growtrace.h>
+#include <memsift/output.h>
+#include <memsift/pprof.h>
+
+#include "internal.h"
+
+/* Up to this many rate buckets in the summary line; seconds are merged to fit. */
+#define RATE_BUCKETS 10
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, char *buf,
+			     size_t len)
+{
+	size_t i, n = s->nframes, off = 0;
+
+	if (max && n > max)
+		n = max;
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		const struct ms_growtrace_frame *f = &s->frames[i];
+		int w = snprintf(buf + off, len - off, "%s%s", i ? " \u2190 " : "", f->name);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+		if (!i && f->file && off < len) {
+			const char *base = strrchr(f->file, '/');
+
+			w = snprintf(buf + off, len - off, " (%s:%d)", base ? base + 1 : f->file, f->line);
+			if (w > 0)
+				off += (size_t)w;
+		}
+	}
+	return buf;
+}
+
+/* A frame of the allocator, libc or a runtime rather than the program's own code. */
+static bool plumbing(const struct ms_growtrace_frame *f)
+{
+	const char *base = f->module ? strrchr(f->module, '/') : NULL;
+
+	/* Shared objects: libc, the allocators (libjemalloc, musl's ld-musl), libstdc++. */
+	base = base ? base + 1 : f->module;
+	if (base && strstr(base, ".so"))
+		return true;
+	/* Unnamed code, Go's runtime, and where every thread starts. */
+	return !strncmp(f->name, "runtime.", 8) || !strncmp(f->name, "0x", 2) ||
+	       !strcmp(f->name, "_start") || !strncmp(f->name, "__libc_start", 12) ||
+	       !strcmp(f->name, "start_thread") || !strncmp(f->name, "__GI___clone", 12) ||
+	       !strncmp(f->name, "clone", 5);
+}
+
+char *ms_growtrace_culprit_str(const struct ms_growtrace_stack *s, char *buf, size_t len)
+{
+	const struct ms_growtrace_frame *f;
+	size_t i;
+
+	/*
+	 * The first frame with a source line: code built without debug
+	 * information (a static libc's malloc) is the allocator's, not the
+	 * program's.  Without any, the first named one.
+	 */
+	for (i = 0; i < s->nframes && (plumbing(&s->frames[i]) || !s->frames[i].file); i++)
+		;
+	if (i == s->nframes)
+		for (i = 0; i < s->nframes && plumbing(&s->frames[i]); i++)
+			;
+	if (i == s->nframes) {
+		buf[0] = '\0';
+		return buf;
+	}
+	f = &s->frames[i];
+	if (i + 1 < s->nframes)
+		snprintf(buf, len, "%s \u2190 %s", f->name, s->frames[i + 1].name);
+	else
+		snprintf(buf, len, "%s", f->name);
+	if (f->file) {
+		const char *base = strrchr(f->file, '/');
+		size_t off = strlen(buf);
+
+		snprintf(buf + off, len - off, " (%s:%d)", base ? base + 1 : f->file, f->line);
+	}
+	return buf;
+}
+
+void ms_growtrace_print_summary(const struct ms_growtrace *gt, FILE *fp)
+{
+	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], c[MS_COUNT_STR_MAX], d[MS_COUNT_STR_MAX];
+	char e[MS_COUNT_STR_MAX];
+	size_t i, per, nb;
+
+	fprintf(fp, "pid %d: %" PRIu64 " thread%s traced for %.1fs%s\n", (int)s->pid, s->threads,
+		s->threads == 1 ? "" : "s", s->duration, s->exited ? " (it exited)" : "");
+	if (s->every_fault)
+		fprintf(fp, "sampling: every fault (the rate stayed under %" PRIu64 " samples/s a thread)\n",
+			s->freq);
+	else
+		fprintf(fp, "sampling: every fault up to %" PRIu64 " samples/s a thread, then 1 in up to %" PRIu64 " (each sample weighs its period)\n",
+			s->freq, s->max_period);
+	fprintf(fp, "faults: %s on private writable memory (%s), in %s samples; %s elsewhere (code, files)",
+		ms_count_str(s->growth_faults, c, sizeof(c)), ms_size_str(s->grown, a, sizeof(a)),
+		ms_count_str(s->samples, d, sizeof(d)),
+		ms_count_str(s->other_faults, e, sizeof(e)));
+	if (s->unsampled)
+		fprintf(fp, "; %s counted while the kernel throttled sampling, spread over the stacks",
+			ms_count_str(s->unsampled, e, sizeof(e)));
+	if (s->lost)
+		fprintf(fp, "; %s samples dropped by the kernel (ring buffer full), counted as the one before them",
+			ms_count_str(s->lost, c, sizeof(c)));
+	fputc('\n', fp);
+	if (s->netted)
+		fprintf(fp, "resident: %s of it still resident at the end (%s freed since, netted)\n",
+			ms_size_str(s->resident, a, sizeof(a)),
+			ms_size_str(s->grown - s->resident, b, sizeof(b)));
+	else
+		fprintf(fp, "resident: not netted (the process was gone at the end): %s as faulted\n",
+			ms_size_str(s->resident, a, sizeof(a)));
+	if (s->have_after && s->anon_after > s->anon_before) {
+		uint64_t g = s->anon_after - s->anon_before;
+
+		fprintf(fp, "explained: %s of the process's anonymous growth of %s (%.0f%%)\n",
+			ms_size_str(s->resident < g ? s->resident : g, a, sizeof(a)),
+			ms_size_str(g, b, sizeof(b)), pct(s->resident < g ? s->resident : g, g));
+	} else if (s->have_after) {
+		fprintf(fp, "explained: the process's anonymous memory did not grow (%s to %s)\n",
+			ms_size_str(s->anon_before, a, sizeof(a)),
+			ms_size_str(s->anon_after, b, sizeof(b)));
+	}
+	if (!s->nrate)
+		return;
+	per = (s->nrate + RATE_BUCKETS - 1) / RATE_BUCKETS;
+	nb = (s->nrate + per - 1) / per;
+	fprintf(fp, "rate (per %zus):", per);
+	for (i = 0; i < nb; i++) {
+		uint64_t sum = 0;
+		size_t j;
+
+		for (j = i * per; j < (i + 1) * per && j < s->nrate; j++)
+			sum += s->rate[j];
+		fprintf(fp, " %s", ms_size_delta_str((int64_t)sum, a, sizeof(a)));
+	}
+	fputc('\n', fp);
+}
+
+static void json_num_or_null(FILE *fp, bool have, uint64_t v)
+{
+	if (have)
+		fprintf(fp, "%" PRIu64, v);
+	else
+		fputs("null", fp);
+}
+
+int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
+{
+	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
+	size_t i, j;
+
+	fprintf(fp, "{\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
+		"\"freq\": %" PRIu64 ", \"every_fault\": %s, \"max_period\": %" PRIu64 ", "
+		"\"page_size\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"faults\": %" PRIu64 ", "
+		"\"growth_faults\": %" PRIu64 ", \"other_faults\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
+		"\"unsampled\": %" PRIu64 ", "
+		"\"grown\": %" PRIu64 ", \"resident\": %" PRIu64 ", \"netted\": %s, "
+		"\"anon_before\": %" PRIu64 ", \"anon_after\": ",
+		(int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
+		s->max_period, s->page_size, s->samples, s->faults, s->growth_faults,
+		s->other_faults, s->lost, s->unsampled, s->grown, s->resident, s->netted ? "true" : "false",
+		s->anon_before);
+	json_num_or_null(fp, s->have_after, s->anon_after);
+	fprintf(fp, ", \"exited\": %s, \"rate\": [", s->exited ? "true" : "false");
+	for (i = 0; i < s->nrate; i++)
+		fprintf(fp, "%s%" PRIu64, i ? ", " : "", s->rate[i]);
+	fputs("]},\n  \"stacks\": [", fp);
+	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
+		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
+
+		fprintf(fp, "%s\n    {\"resident\": %" PRIu64 ", \"grown\": %" PRIu64 ", "
+			"\"faults\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"share_pct\": %.2f, "
+			"\"first\": %.3f, \"last\": %.3f, \"mapping\": ",
+			i ? "," : "", st->resident, st->grown, st->faults, st->samples,
+			pct(st->resident, s->resident), st->first, st->last);
+		ms_json_str(fp, st->mapping);
+		fputs(", \"frames\": [", fp);
+		for (j = 0; j < st->nframes; j++) {
+			const struct ms_growtrace_frame *f = &st->frames[j];
+
+			fprintf(fp, "%s{\"pc\": \"0x%" PRIx64 "\", \"function\": ", j ? ", " : "", f->pc);
+			ms_json_str(fp, f->name);
+			fputs(", \"module\": ", fp);
+			ms_json_str(fp, f->module);
+			fputs(", \"file\": ", fp);
+			ms_json_str(fp, f->file);
+			fputs(", \"line\": ", fp);
+			json_num_or_null(fp, f->line > 0, (uint64_t)f->line);
+			fputc('}', fp);
+		}
+		fputs("]}", fp);
+	}
+	fputs("\n  ]\n}\n", fp);
+	return ferror(fp) ? -EIO : 0;
+}
+
+/* A frame's name for a folded line: ';' and ' ' would split it. */
+static void folded_name(FILE *fp, const char *name)
+{
+	for (; *name; name++)
+		fputc(*name == ';' || *name == ' ' || *name == '\n' ? '_' : *name, fp);
+}
+
+int ms_growtrace_write_folded(const struct ms_growtrace *gt, FILE *fp)
+{
+	size_t i, j;
+
+	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
+		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
+
+		if (!st->resident)
+			continue;
+		for (j = st->nframes; j-- > 0;) {
+			folded_name(fp, st->frames[j].name);
+			if (j)
+				fputc(';', fp);
+		}
+		fprintf(fp, " %" PRIu64 "\n", st->resident);
+	}
+	return ferror(fp) ? -EIO : 0;
+}
+
+int ms_growtrace_write_pprof(struct ms_ctx *ctx, const struct ms_growtrace *gt, FILE *fp)
+{
+	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
+	struct ms_pprof *p;
+	uint64_t locs[64];
+	size_t i, j;
+	int rc;
+
+	rc = ms_pprof_new(ctx, &p);
+	if (rc < 0)
+		return rc;
+	/* The last type is pprof's default: what the table ranks by. */
+	if (ms_pprof_add_type(p, "faults", "count") < 0 || ms_pprof_add_type(p, "grown", "bytes") < 0 ||
+	    ms_pprof_add_type(p, "resident", "bytes") < 0)
+		goto oom;
+	/* The executable: the module of the outermost frame (_start, runtime.goexit). */
+	if (ms_growtrace_stack_count(gt)) {
+		const struct ms_growtrace_stack *top = ms_growtrace_stack(gt, 0);
+		const char *exe = top->frames[top->nframes - 1].module;
+
+		if (exe && ms_pprof_set_binary(p, exe) < 0)
+			goto oom;
+	}
+	ms_pprof_set_time(p, (int64_t)time(NULL) * 1000000000LL - (int64_t)(s->duration * 1e9),
+			  (int64_t)(s->duration * 1e9));
+	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
+		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
+		int64_t v[3] = { (int64_t)st->faults, (int64_t)st->grown, (int64_t)st->resident };
+		size_t n = st->nframes < MS_ARRAY_SIZE(locs) ? st->nframes : MS_ARRAY_SIZE(locs);
+
+		for (j = 0; j < n; j++) {
+			const struct ms_growtrace_frame *f = &st->frames[j];
+
+			locs[j] = ms_pprof_location(p, f->pc, f->name, f->file, f->line);
+			if (!locs[j])
+				goto oom;
+		}
+		if (ms_pprof_add_sample(p, locs, n, v, "mapping", st->mapping) < 0)
+			goto oom;
+	}
+	rc = ms_pprof_write(ctx, p, fp);
+	ms_pprof_free(p);
+	return rc;
+oom:
+	ms_pprof_free(p);
+	return ms_err(ctx, -ENOMEM, "out of memory");
+}
