@@ -8,8 +8,10 @@
 # hunted 4 times, and each hunt must exit 0 (before the Go heap was judged
 # on what its GC found alive, 3 in 7 such hunts were false leaks); the
 # program's own counters say the cache stayed bounded.  With each Go
-# toolchain installed.  A rare false leak remains: once in a full suite's
-# 16 hunts (the marks of a garbage service rose over 16 snapshots).
+# toolchain installed.  A false leak remains, about once in ten hunts (the
+# marks of a garbage service or a full cache rose over 16 snapshots): this
+# test is outside the suite until the Go judgement is sharper, and runs with
+# `make check-go-steady`.
 . "${MS_SRCDIR:-.}/tests/scenarios/go-lib.sh"
 go_init
 
