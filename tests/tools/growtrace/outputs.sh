@@ -28,14 +28,14 @@ grep -q "^sampling: every fault" "$tmp/out" || ms_fail "table: the sampling is n
 grep -q "^explained: " "$tmp/out" || ms_fail "table: the share explained is not said"
 grep -qE '^ *RESIDENT +FUNCTION +STACK$' "$tmp/out" || ms_fail "table: no heading for -o"
 got=$(awk '/leak_a/ && $1 ~ /^[0-9]+$/ { s += $1 } END { print s + 0 }' "$tmp/out")
-gt_within "table: leak_a's bytes (-b)" "$got" "$a" 10
+gt_within "table: leak_a's bytes (-b)" "$got" "$a" 25
 
 a0=$(leaker_field a)
 trace --folded --pprof "$tmp/grow.pb.gz"
 a=$(($(leaker_field a) - a0))
 grep -qvE '^[^ ]+ [0-9]+$' "$tmp/out" && ms_fail "folded: a line is not \"a;b;c BYTES\""
 got=$(awk '/;leak_a;/ { s += $NF } END { print s + 0 }' "$tmp/out")
-gt_within "folded: leak_a's bytes" "$got" "$a" 10
+gt_within "folded: leak_a's bytes" "$got" "$a" 25
 grep -q '^_start;__libc_start_main[^ ]*;__libc_start_call_main;main;leak_a;fill[.a-z0-9]*;' "$tmp/out" ||
 	ms_fail "folded: no root-first stack through leak_a: $(head -3 "$tmp/out")"
 
@@ -50,7 +50,7 @@ if command -v go > /dev/null; then
 	got=$(awk '{ v = $4; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v);
 		m = u == "kB" ? 1024 : u == "MB" ? 1048576 : u == "GB" ? 1073741824 : 1;
 		printf "%d\n", v * m }' <<< "$line")
-	gt_within "pprof: leak_a's cumulative bytes" "$got" "$a" 10
+	gt_within "pprof: leak_a's cumulative bytes" "$got" "$a" 25
 else
 	echo "outputs.sh: go tool pprof not run: no go (apt-get install golang-go)" >&2
 fi

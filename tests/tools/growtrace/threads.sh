@@ -19,7 +19,7 @@ gt_detach TERM
 [ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace exited with $GT_RC"; }
 
 got=$(gt_bytes "$tmp/out" thread_main)
-gt_within "the threads' bytes" "$got" "$a" 10
+gt_within "the threads' bytes" "$got" "$a" 25
 python3 - "$tmp/out" <<'PY' || ms_fail "threads: wrong mapping or thread count"
 import json, sys
 j = json.load(open(sys.argv[1]))
