@@ -6,6 +6,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
+gt_need_full_rate
 command -v go > /dev/null || ms_skip "no go to build the Go target (apt-get install golang-go)"
 
 cache=$MS_BUILDDIR/tests/leaker/go-cache

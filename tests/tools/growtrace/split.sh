@@ -8,6 +8,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
+gt_need_full_rate
 
 gt_start "${MS_GROW:-grow}"
 gt_trace_mix 300 -F 20000

@@ -7,6 +7,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
+gt_need_full_rate
 
 gt_start
 leaker_cmd leak a 1
