@@ -799,12 +799,12 @@ int ms_snapshot_pagehash(struct ms_ctx *ctx, const struct ms_snapshot *s, const 
 	size_t n = 0;
 	int rc;
 
-	while (ms_snapshot_get_nth(s, "pages", n))
-		n++;
-	if (n && !(lines = calloc(n, sizeof(*lines))))
+	/* One pass over the header, not a search per line: --pages writes one a mapping. */
+	if (s->nhdr && !(lines = calloc(s->nhdr, sizeof(*lines))))
 		return ms_err(ctx, -ENOMEM, "out of memory");
-	for (size_t k = 0; k < n; k++)
-		lines[k] = ms_snapshot_get_nth(s, "pages", k);
+	for (size_t k = 0; k < s->nhdr; k++)
+		if (!strcmp(s->hdr[k].key, "pages"))
+			lines[n++] = s->hdr[k].value;
 	rc = ms_pagehash_parse(ctx, ms_snapshot_get(s, "pagesize"), lines, n, name, out);
 	free(lines);
 	return rc;

@@ -90,85 +90,95 @@ static uint64_t rss_total(const struct ms_maps *maps)
 	return sum;
 }
 
+/*
+ * What is said under the table, computed once for the text and the JSON:
+ * the whole resident set first and last, and over a series the trend of
+ * what grew (a file's clean pages left out) and the time to the limit.
+ */
+struct summary {
+	uint64_t first, last;
+	const struct ms_series *tot;	/* NULL: two snapshots, no trend */
+	bool have_eta;			/* a limit and a trend */
+	double eta;			/* seconds, or snapshots without times; <0 not on course */
+};
+
+static void summarize(const struct mapsdiff_ctl *ctl, const struct ms_trend *t, struct summary *sm)
+{
+	uint64_t off;
+
+	sm->tot = t ? ms_trend_total(t) : NULL;
+	sm->first = rss_total(ms_snapshot_maps(ctl->snap[0]));
+	sm->last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1]));
+	sm->have_eta = ctl->limit && sm->tot;
+	if (!sm->have_eta)
+		return;
+	off = sm->last > ms_series_value(sm->tot, ctl->n - 1) ?
+	      sm->last - ms_series_value(sm->tot, ctl->n - 1) : 0;
+	sm->eta = ms_series_eta(sm->tot, ctl->limit > off ? ctl->limit - off : 0);
+}
+
 static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend *t)
 {
-	const struct ms_series *tot = t ? ms_trend_total(t) : NULL;
 	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], r[32];
-	uint64_t first, last, off;
-	double eta;
+	struct summary sm;
 
-	if (!tot)
+	summarize(ctl, t, &sm);
+	if (!sm.tot)
 		return;
-	/*
-	 * The trend follows what grew (a file's clean pages left out); the
-	 * sizes said and the limit are of the whole resident set.
-	 */
-	first = rss_total(ms_snapshot_maps(ctl->snap[0]));
-	last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1]));
-	off = last > ms_series_value(tot, ctl->n - 1) ? last - ms_series_value(tot, ctl->n - 1) : 0;
-	ms_size_str(first, a, sizeof(a));
-	ms_size_str(last, b, sizeof(b));
-	ms_rate_str(ms_series_rate(tot), r, sizeof(r));
+	ms_size_str(sm.first, a, sizeof(a));
+	ms_size_str(sm.last, b, sizeof(b));
+	ms_rate_str(ms_series_rate(sm.tot), r, sizeof(r));
 	printf("\nprocess: %s -> %s over %zu snapshots, %s%s%s%s: %s\n", a, b, ctl->n, r,
 	       ctl->times ? "" : " per snapshot (",
 	       ctl->times ? "" : ctl->untimed ? ctl->untimed : "no times recorded",
 	       ctl->times ? "" : ")",
-	       ms_verdict_str(ms_series_verdict(tot)));
-	if (!ctl->limit)
+	       ms_verdict_str(ms_series_verdict(sm.tot)));
+	if (!sm.have_eta)
 		return;
 	ms_size_str(ctl->limit, a, sizeof(a));
-	eta = ms_series_eta(tot, ctl->limit > off ? ctl->limit - off : 0);
-	if (eta == 0)
+	if (sm.eta == 0)
 		printf("already at the limit of %s\n", a);
-	else if (eta < 0)
+	else if (sm.eta < 0)
 		printf("not on course to reach the limit of %s\n", a);
 	else if (ctl->times)
 		printf("reaches the limit of %s in about %s at this rate\n", a,
-		       ms_duration_str(eta, r, sizeof(r)));
+		       ms_duration_str(sm.eta, r, sizeof(r)));
 	else
-		printf("reaches the limit of %s in about %.0f more snapshots at this rate\n", a, eta);
+		printf("reaches the limit of %s in about %.0f more snapshots at this rate\n", a,
+		       sm.eta);
 }
 
-/*
- * What print_summary() says, as JSON members beside the table: the process's
- * resident set first and last, and over a series its rate, verdict and the
- * time to the limit.  A new string, or NULL without memory.
- */
+/* print_summary()'s figures as JSON members beside the table.  A new string, or NULL. */
 static char *json_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend *t)
 {
-	const struct ms_series *tot = t ? ms_trend_total(t) : NULL;
-	uint64_t last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1])), off;
+	struct summary sm;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
-	double eta;
 
 	if (!fp)
 		return NULL;
+	summarize(ctl, t, &sm);
 	fprintf(fp, "\"memsift_json\": %d,\n   \"process\": {\"rss_first\": %llu, \"rss_last\": %llu, "
 		"\"snapshots\": %zu, \"per_snapshot\": %s", MS_JSON_VERSION,
-		(unsigned long long)rss_total(ms_snapshot_maps(ctl->snap[0])),
-		(unsigned long long)last, ctl->n, ctl->times ? "false" : "true");
-	if (tot) {
-		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(tot),
-			ms_verdict_str(ms_series_verdict(tot)));
-	} else {
+		(unsigned long long)sm.first, (unsigned long long)sm.last, ctl->n,
+		ctl->times ? "false" : "true");
+	if (sm.tot)
+		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(sm.tot),
+			ms_verdict_str(ms_series_verdict(sm.tot)));
+	else
 		fputs(", \"rate\": null, \"verdict\": null", fp);
-	}
-	if (ctl->limit && tot) {
-		off = last > ms_series_value(tot, ctl->n - 1) ? last - ms_series_value(tot, ctl->n - 1) : 0;
-		eta = ms_series_eta(tot, ctl->limit > off ? ctl->limit - off : 0);
-		/* Seconds, or snapshots when no times are known; null when not on course. */
-		fprintf(fp, ", \"limit\": %llu, \"%s\": ", (unsigned long long)ctl->limit,
-			ctl->times ? "limit_in_seconds" : "limit_in_snapshots");
-		if (eta < 0)
+	if (ctl->limit)
+		fprintf(fp, ", \"limit\": %llu", (unsigned long long)ctl->limit);
+	else
+		fputs(", \"limit\": null", fp);
+	/* Seconds, or snapshots when no times are known; null when not on course. */
+	if (sm.have_eta) {
+		fprintf(fp, ", \"%s\": ", ctl->times ? "limit_in_seconds" : "limit_in_snapshots");
+		if (sm.eta < 0)
 			fputs("null", fp);
 		else
-			fprintf(fp, "%.0f", eta);
-	} else if (ctl->limit) {
-		fprintf(fp, ", \"limit\": %llu", (unsigned long long)ctl->limit);
-	} else {
-		fputs(", \"limit\": null", fp);
+			fprintf(fp, "%.0f", sm.eta);
 	}
 	fputc('}', fp);
 	if (fclose(fp) != 0) {
