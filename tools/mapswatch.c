@@ -286,8 +286,9 @@ static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
 		    const struct ms_watch_item *it)
 {
 	const struct ms_mapping *m = ms_watch_item_mapping(it);
-	const struct ms_series *s = ms_watch_item_series(it);
-	const uint64_t *v = ms_watch_item_values(it, MS_WATCH_RSS);
+	const uint64_t *v = ms_watch_item_values(it);
+	enum ms_verdict verdict;
+	double rate;
 	size_t n = ms_watch_item_count(it);
 	struct ms_out_row *r = ms_out_add_row(out);
 	char buf[4 * SPARK_WIDTH + 1];
@@ -311,9 +312,9 @@ static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
 	ms_out_set_u64(r, COL_ANON, ms_watch_item_now(it, MS_WATCH_ANON));
 	ms_out_set_u64(r, COL_SWAP, ms_watch_item_now(it, MS_WATCH_SWAP));
 	ms_out_set_s64(r, COL_GROWTH, (int64_t)(v[n - 1] - v[0]));
-	if (s) {
-		ms_out_set_double(r, COL_RATE, ms_series_rate(s));
-		ms_out_set_str(r, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
+	if (ms_watch_item_trend(it, &rate, &verdict) == 0) {
+		ms_out_set_double(r, COL_RATE, rate);
+		ms_out_set_str(r, COL_VERDICT, ms_verdict_str(verdict));
 	}
 	ms_out_set_str(r, COL_TREND, ms_sparkline_str(v, n, SPARK_WIDTH, ctl->utf8, buf, sizeof(buf)));
 }
