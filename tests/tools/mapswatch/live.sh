@@ -27,7 +27,7 @@ def read_until(token):
         chunk = os.read(master, 65536)
         assert chunk, "EOF before %r; got %r" % (token, out[-500:])
         out += chunk
-read_until(b"(q to quit)")
+read_until(b"q quit  h help")
 frame = out
 assert b"\x1b[?1049h" in frame, "no alternate screen"
 assert b"[heap]" in frame and b"pid %s (leaker): 1 sample over" % pid.encode() in frame, frame
