@@ -666,6 +666,14 @@ out:
 	return rc;
 }
 
+static void put_spaces(FILE *fp, long n)
+{
+	static const char spaces[] = "                                                                ";
+
+	for (; n > 0; n -= (long)sizeof(spaces) - 1)
+		fwrite(spaces, 1, n < (long)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, fp);
+}
+
 /*
  * Print O as libsmartcols would: each column as wide as its widest cell or
  * heading, one space between, left- or right-aligned, the last column not
@@ -717,12 +725,12 @@ static int print_plain(struct ms_out *o, FILE *fp)
 			long pad = width[i] - (pc->text ? pc->width : 0);
 
 			if (right)
-				fprintf(fp, "%*s", (int)pad, "");
+				put_spaces(fp, pad);
 			if (pc->text)
 				fputs(pc->text, fp);
 			if (!right && !last)
-				fprintf(fp, "%*s", (int)pad, "");
-			fputc(last ? '\n' : ' ', fp);
+				put_spaces(fp, pad);
+			putc(last ? '\n' : ' ', fp);
 		}
 	if (fflush(fp) || ferror(fp))
 		rc = ms_err(o->ctx, -EIO, "write error");
