@@ -260,31 +260,6 @@ void ms_out_set_termwidth(struct ms_out *o, size_t width)
 	o->termwidth = width;
 }
 
-int ms_out_getopt(struct ms_out *o, int c, const char *optarg)
-{
-	int rc;
-
-	switch (c) {
-	case 'o':
-		rc = ms_out_set_columns(o, optarg);
-		return rc < 0 ? rc : 1;
-	case 'J':
-		o->flags |= MS_OUT_JSON;
-		return 1;
-	case 'r':
-		o->flags |= MS_OUT_RAW;
-		return 1;
-	case 'n':
-		o->flags |= MS_OUT_NOHEADINGS;
-		return 1;
-	case 'b':
-		o->flags |= MS_OUT_BYTES;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 struct ms_out_row *ms_out_add_row(struct ms_out *o)
 {
 	struct ms_out_row *r;
@@ -633,15 +608,6 @@ void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *f
 	fputs("\nAvailable output columns:\n", fp);
 	for (i = 0; i < ncols; i++)
 		fprintf(fp, " %*s  %s\n", w, cols[i].name, cols[i].help ? cols[i].help : "");
-}
-
-void ms_out_help_options(FILE *fp)
-{
-	fputs(" -b, --bytes            print sizes in bytes rather than in human readable format\n"
-	      " -J, --json             use JSON output format\n"
-	      " -n, --noheadings       don't print headings\n"
-	      " -o, --output <list>    output columns (see below)\n"
-	      " -r, --raw              use raw output format\n", fp);
 }
 
 char *ms_size_str(uint64_t bytes, char *buf, size_t len)
