@@ -14,6 +14,7 @@
 #include <memsift/output.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_out_val {
 	bool set;
@@ -727,24 +728,6 @@ char *ms_duration_str(double secs, char *buf, size_t len)
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at S (1 to 4), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 void ms_json_str(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -762,7 +745,7 @@ void ms_json_str(FILE *fp, const char *s)
 			fprintf(fp, "\\u%04x", *p++);
 		} else if (*p < 0x80) {
 			fputc(*p++, fp);
-		} else if ((n = utf8_len(p))) {
+		} else if ((n = ms_utf8_len(p))) {
 			/* Paths and strings in UTF-8 stay readable. */
 			fwrite(p, 1, n, fp);
 			p += n;
