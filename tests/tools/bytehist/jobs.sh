@@ -6,8 +6,7 @@
 # and the same bytes from a pipe; with patterns, another block size and
 # another string length.  The byte counts are checked against Python's own.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
