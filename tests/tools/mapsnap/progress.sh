@@ -16,7 +16,7 @@ python3 - "$mapsnap" "$pid" "$tmp/tty" <<'PY' || ms_fail "no progress on a termi
 import os, pty, subprocess, sys
 mapsnap, pid, d = sys.argv[1:4]
 master, slave = pty.openpty()
-p = subprocess.Popen([mapsnap, "-p", pid, "-i", "10ms", "--count", "3", "-o", d],
+p = subprocess.Popen([mapsnap, "-p", pid, "-i", "10ms", "--count", "3", "--write", d],
                      stdout=subprocess.DEVNULL, stderr=slave, close_fds=True)
 os.close(slave)
 out = b""
@@ -37,7 +37,7 @@ assert "next in" in text.split("1/3")[1].split("\r")[0], repr(text)
 assert len(os.listdir(d)) == 3, os.listdir(d)
 PY
 
-"$mapsnap" -p "$pid" -i 10ms --count 3 -o "$tmp/pipe" 2> "$tmp/err" | cat ||
+"$mapsnap" -p "$pid" -i 10ms --count 3 --write "$tmp/pipe" 2> "$tmp/err" | cat ||
 	ms_fail "the series in a pipe failed"
 [ ! -s "$tmp/err" ] || ms_fail "stderr in a pipe: $(cat "$tmp/err")"
 [ "$(ls "$tmp/pipe" | wc -l)" = 3 ] || ms_fail "not 3 snapshots in a pipe"

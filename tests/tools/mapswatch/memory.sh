@@ -22,7 +22,7 @@ maps=$(wc -l < /proc/"$pid"/maps)
 
 peak()
 {
-	/usr/bin/time -f %M -o "$tmp/kb" "$mw" -b -n "$1" -i 1ms --top 1 -p "$pid" > "$tmp/out" 2>/dev/null ||
+	/usr/bin/time -f %M -o "$tmp/kb" "$mw" --batch --count "$1" -i 1ms --top 1 -p "$pid" > "$tmp/out" 2>/dev/null ||
 		ms_fail "mapswatch -n $1 failed"
 	grep -q "^pid $pid (leaker): $1 samples" "$tmp/out" || ms_fail "-n $1: $(head -1 "$tmp/out")"
 	cat "$tmp/kb"
