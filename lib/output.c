@@ -582,6 +582,7 @@ static long plain_width(const char *text)
 struct plain_cell {
 	const char *text;	/* NULL: empty */
 	long width;
+	size_t off;		/* a number's text: at this offset of the cells' text, + 1 */
 };
 
 static bool plain_wanted(const struct ms_out *o, FILE *fp, size_t min_rows)
@@ -660,12 +661,15 @@ static int print_plain(struct ms_out *o, FILE *fp)
 {
 	size_t nc = o->nsel, nr = o->nrows, i, j;
 	struct plain_cell *cells = calloc((nr + 1) * nc, sizeof(*cells));
-	char *bufs = malloc(nr * nc * 64);
 	long *width = calloc(nc, sizeof(*width));
 	bool heads = !(o->flags & MS_OUT_NOHEADINGS);
+	char *texts = NULL, buf[64];
+	size_t tlen = 0;
+	/* Numbers' text, each as long as it is: 64 bytes a cell were 11 MB at 20,000 rows. */
+	FILE *tfp = open_memstream(&texts, &tlen);
 	int rc = 0;
 
-	if (!cells || !bufs || !width) {
+	if (!cells || !width || !tfp) {
 		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -680,11 +684,14 @@ static int print_plain(struct ms_out *o, FILE *fp)
 			size_t c = o->sel[i];
 			struct plain_cell *pc = &cells[(j + 1) * nc + i];
 
-			pc->text = cell_text(o, &o->cols[c], &o->rows[j]->vals[c],
-					     bufs + (j * nc + i) * 64, 64);
+			pc->text = cell_text(o, &o->cols[c], &o->rows[j]->vals[c], buf, sizeof(buf));
 			if (!pc->text)
 				continue;
 			pc->width = plain_width(pc->text);
+			if (pc->text == buf) {
+				pc->off = (size_t)ftell(tfp) + 1;
+				fwrite(buf, 1, strlen(buf) + 1, tfp);
+			}
 			if (pc->width < 0) {
 				rc = 1;
 				goto out;
@@ -692,6 +699,15 @@ static int print_plain(struct ms_out *o, FILE *fp)
 			if (pc->width > width[i])
 				width[i] = pc->width;
 		}
+	if (fclose(tfp) != 0) {
+		tfp = NULL;
+		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	tfp = NULL;
+	for (j = 0; j < (nr + 1) * nc; j++)
+		if (cells[j].off)
+			cells[j].text = texts + cells[j].off - 1;
 	if ((rc = scols_widths(o, cells, nr, width)) != 0)
 		goto out;
 	for (j = heads ? 0 : 1; j <= nr; j++)
@@ -711,8 +727,10 @@ static int print_plain(struct ms_out *o, FILE *fp)
 	if (fflush(fp) || ferror(fp))
 		rc = ms_err(o->ctx, -EIO, "write error");
 out:
+	if (tfp)
+		fclose(tfp);
+	free(texts);
 	free(cells);
-	free(bufs);
 	free(width);
 	return rc;
 }
