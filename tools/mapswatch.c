@@ -725,7 +725,7 @@ static void draw(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 		if (ctl->pid)
 			cgroup_line(ctl, fp);
 		fprintf(fp, "%s%ssorted by %s", lv->paused ? " [paused]" : "", ctl->pid ? "; " : "",
-			sort_names[lv->sort]);
+			!ctl->pid && lv->sort == SORT_START ? "pid" : sort_names[lv->sort]);
 		if (lv->filter[0])
 			fprintf(fp, "; filter \"%s\"", lv->filter);
 		fputs("\n\n", fp);
