@@ -17,7 +17,7 @@ mw, pid, d = sys.argv[1:4]
 master, slave = pty.openpty()
 before = termios.tcgetattr(slave)
 env = dict(os.environ, LC_ALL="C.UTF-8", COLUMNS="120", LINES="30")
-p = subprocess.Popen([mw, "-p", pid, "-i", "1h", "-o", d], stdin=slave, stdout=slave,
+p = subprocess.Popen([mw, "-p", pid, "-i", "1h", "-w", d], stdin=slave, stdout=slave,
                      stderr=slave, env=env, close_fds=True)
 out = b""
 def read_until(token):
