@@ -141,8 +141,9 @@ static _Noreturn void usage(void)
 	       " mapswatch --plot FILE.svg DIR|SNAPSHOT...\n mapswatch --gctrace FILE|-\n\n");
 	printf("Watch the mappings of a process grow, ranked by growth rate, each with a\n"
 	       "sparkline and a verdict; or every process, ranked by the growth of its RSS.\n"
-	       "Live and redrawn on a terminal (q or Ctrl-C ends it); otherwise a table at\n"
-	       "the end.  From saved snapshots, --plot draws their growth.\n\n");
+	       "Live and redrawn on a terminal, as top: q or Ctrl-C ends it, < > sort, p\n"
+	       "pauses, f filters, h lists the keys; otherwise a table at the end.  From\n"
+	       "saved snapshots, --plot draws their growth.\n\n");
 	printf("Options:\n");
 	printf(" -p, --pid PID          the process to watch, mapping by mapping\n");
 	printf(" -a, --all              every process the user can read (smaps_rollup)\n");
