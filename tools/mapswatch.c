@@ -179,6 +179,15 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+static volatile sig_atomic_t resized;
+
+/* The terminal changed size: the live view is drawn again at once, to fit. */
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
 static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'p', 'a' } } };
@@ -866,6 +875,9 @@ static bool wait_until(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const stru
 			if (!live_key(ctl->lv, c))
 				return false;
 			draw(ctx, ctl);
+		} else if (resized) {
+			resized = 0;
+			draw(ctx, ctl);
 		}
 	}
 }
@@ -1093,8 +1105,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (ctl.live)
+	if (ctl.live) {
+		/* Without SA_RESTART: the wait for a key ends to redraw. */
+		struct sigaction wa = { .sa_handler = on_winch };
+
+		sigaction(SIGWINCH, &wa, NULL);
 		live_start(&ctl);
+	}
 	watch(ctx, &ctl);
 	live_end();
 	if (ctl.late)

@@ -8,7 +8,8 @@
 # most Rss), f filters by a substring of the name (the rows are exactly the
 # mappings /proc/PID/maps names so), p pauses, h shows the help, q quits.
 # Each key is sent after the frame before it is read, and the interval is
-# an hour: every frame after the first is a key's.
+# an hour: every frame after the first is a key's, or a resize's (SIGWINCH:
+# 100x30, then 60x12, each frame fitting the new size).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 command -v python3 >/dev/null || ms_skip "python3 is not installed (Debian package python3)"
 tmp=$(mktemp -d)
@@ -33,6 +34,7 @@ if child == 0:
     os.execve(mw, [mw, "-p", pid, "-i", "1h"], env)
 buf = b""
 FRAME = re.compile(rb"\x1b\[H\x1b\[J(.*?(?:q quit  h help[^\n]*sort|filter: [^\n]*_))", re.S)
+size = [24, 80]
 def frame():
     global buf
     while True:
@@ -42,9 +44,9 @@ def frame():
             text = m.group(1).decode()
             lines = text.split("\r\n") if "\r\n" in text else text.split("\n")
             lines = [l.rstrip("\r") for l in lines]
-            assert len(lines) <= 24, "%d lines in a frame:\n%s" % (len(lines), text)
+            assert len(lines) <= size[0], "%d lines in a frame:\n%s" % (len(lines), text)
             for l in lines:
-                assert len(l) <= 80, "a line of %d columns: %r" % (len(l), l)
+                assert len(l) <= size[1], "a line of %d columns: %r" % (len(l), l)
             return lines
         r, _, _ = select.select([master], [], [], 60)
         assert r, "no frame within 60s; got %r" % buf[-400:]
@@ -96,6 +98,18 @@ assert "[paused]" not in key(b"p")[2]
 help = key(b"h")
 assert help[0] == "mapswatch: keys", help[0]
 assert rows(key(b"h")), "h again does not go back to the table"
+
+key(b"f")
+cleared = key(b"\x1b")
+assert "filter" not in cleared[2] and len(rows(cleared)) == want, "Esc does not clear the filter"
+
+# A terminal resized (SIGWINCH) gets a frame that fits it at once.
+for rows_, cols_ in ((30, 100), (12, 60)):
+    size[:] = [rows_, cols_]
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows_, cols_, 0, 0))
+    resized = frame()
+    want = min(rows_ - 6, len(rss))
+    assert len(rows(resized)) == want, "%dx%d: %d rows, not %d" % (rows_, cols_, len(rows(resized)), want)
 
 os.write(master, b"q")
 _, status = os.waitpid(child, 0)
