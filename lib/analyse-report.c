@@ -364,45 +364,124 @@ static const char *confidence(const struct ms_cluster *c)
 	return c->finder != MS_FIND_SIGNATURE ? "high" : "medium";
 }
 
-int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
-		     unsigned top, FILE *fp)
+/* "objects": the allocator, its evidence, the ranges and the notes. */
+static void json_objects(const struct ms_analysis *a, struct ms_jw *w)
 {
-	struct ms_clause cl[CLAUSES_MAX];
-	size_t i, n, shown = 0;
 	uint64_t objs = 0, bytes = 0;
-	struct ms_jw w;
+	size_t i;
 
 	for (i = 0; i < a->nranges; i++) {
 		objs += a->ranges[i].objects;
 		bytes += a->ranges[i].bytes;
 	}
-	/* analysis.json's members, added to the object the caller opened. */
-	ms_jw_init_in_object(&w, fp, true);
-	ms_jw_object_open(&w, "objects");
-	ms_jw_str(&w, "allocator", ms_allocator_str(a->alloc));
-	ms_jw_str(&w, "evidence", a->alloc_why);
-	ms_jw_u64(&w, "count", objs);
-	ms_jw_u64(&w, "bytes", bytes);
-	go_json(a, &w);
-	ms_jw_array_open(&w, "ranges");
+	ms_jw_object_open(w, "objects");
+	ms_jw_str(w, "allocator", ms_allocator_str(a->alloc));
+	ms_jw_str(w, "evidence", a->alloc_why);
+	ms_jw_u64(w, "count", objs);
+	ms_jw_u64(w, "bytes", bytes);
+	go_json(a, w);
+	ms_jw_array_open(w, "ranges");
 	for (i = 0; i < a->nranges; i++) {
 		const struct ms_objrange *r = &a->ranges[i];
 
-		ms_jw_object_open(&w, NULL);
-		ms_jw_hex(&w, "start", r->start);
-		ms_jw_hex(&w, "end", r->end);
-		ms_jw_str(&w, "finder", ms_finder_str(r->finder));
-		ms_jw_u64(&w, "objects", r->objects);
-		ms_jw_u64(&w, "bytes", r->bytes);
-		ms_jw_str(&w, "note", or_null(r->note));
-		ms_jw_object_close(&w);
+		ms_jw_object_open(w, NULL);
+		ms_jw_hex(w, "start", r->start);
+		ms_jw_hex(w, "end", r->end);
+		ms_jw_str(w, "finder", ms_finder_str(r->finder));
+		ms_jw_u64(w, "objects", r->objects);
+		ms_jw_u64(w, "bytes", r->bytes);
+		ms_jw_str(w, "note", or_null(r->note));
+		ms_jw_object_close(w);
 	}
-	ms_jw_array_close(&w);
-	ms_jw_array_open(&w, "notes");
+	ms_jw_array_close(w);
+	ms_jw_array_open(w, "notes");
 	for (i = 0; i < a->nnotes; i++)
-		ms_jw_str(&w, NULL, a->notes[i]);
-	ms_jw_array_close(&w);
-	ms_jw_object_close(&w);
+		ms_jw_str(w, NULL, a->notes[i]);
+	ms_jw_array_close(w);
+	ms_jw_object_close(w);
+}
+
+/* One clause of the verdict: its cluster, named as the sentence names it. */
+static void json_clause(const struct ms_analysis *a, const struct ms_clause *cl, bool first,
+			struct ms_jw *w)
+{
+	const struct ms_cluster *c = cl->cluster;
+	const char *name = NULL;
+
+	if (c->name && c->name_offset >= 0)
+		name = type_of(c) ? type_of(c) : c->name->name;
+	else if (c->type_name[0])
+		name = c->type_name;
+	ms_jw_object_open(w, NULL);
+	ms_jw_u64(w, "cluster", ms_clusters_rank(a->clusters, c));
+	ms_jw_u64(w, "count", c->count);
+	if (c->has_delta)
+		ms_jw_s64(w, "delta", c->delta);
+	else
+		ms_jw_null(w, "delta");
+	ms_jw_u64(w, "size", c->size);
+	ms_jw_str(w, "content", ms_content_str(c->content));
+	ms_jw_str(w, "name", name);
+	ms_jw_str(w, "magic", or_null(c->magic));
+	ms_jw_u64(w, "share", named(c) ? 1 : 0);
+	ms_jw_double(w, "size_share", c->share, 4);
+	ms_jw_str(w, "confidence", confidence(c));
+	if (cl->payload)
+		ms_jw_u64(w, "payload", ms_clusters_rank(a->clusters, cl->payload));
+	else
+		ms_jw_null(w, "payload");
+	if (!first)
+		ms_jw_double(w, "ratio", cl->ratio, 3);
+	else
+		ms_jw_null(w, "ratio");
+	ms_jw_object_close(w);
+}
+
+/* "verdict": STATUS, the sentence, its clauses, V8's share. */
+static int json_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
+			struct ms_jw *w)
+{
+	struct ms_clause cl[CLAUSES_MAX];
+	char *text = NULL;
+	size_t tlen = 0, i, n;
+	FILE *mf = open_memstream(&text, &tlen);
+
+	if (!mf)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	ms_analysis_verdict(ctx, a, mf);
+	fclose(mf);
+	ms_jw_object_open(w, "verdict");
+	ms_jw_str(w, "status", status);
+	ms_jw_str(w, "text", text ? text : "");
+	free(text);
+	ms_jw_array_open(w, "clauses");
+	n = ms_analysis_clauses(a, cl, CLAUSES_MAX);
+	for (i = 0; i < n; i++)
+		json_clause(a, &cl[i], i == 0, w);
+	ms_jw_array_close(w);
+	/* V8's pages: bytes in the dump, and their growth once diffed. */
+	if (a->v8)
+		ms_jw_u64(w, "v8_bytes", a->v8_bytes);
+	else
+		ms_jw_null(w, "v8_bytes");
+	if (a->v8 && a->diffed)
+		ms_jw_s64(w, "v8_growth", a->v8_growth);
+	else
+		ms_jw_null(w, "v8_growth");
+	ms_jw_object_close(w);
+	return 0;
+}
+
+int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
+		     unsigned top, FILE *fp)
+{
+	size_t i, shown = 0;
+	struct ms_jw w;
+	int rc;
+
+	/* analysis.json's members, added to the object the caller opened. */
+	ms_jw_init_in_object(&w, fp, true);
+	json_objects(a, &w);
 	ms_jw_array_open(&w, "clusters");
 	for (i = 0; a->clusters && i < ms_clusters_count(a->clusters); i++) {
 		const struct ms_cluster *c = ms_clusters_get(a->clusters, i);
@@ -413,65 +492,8 @@ int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char
 		json_cluster(a, c, &w);
 	}
 	ms_jw_array_close(&w);
-	if (status) {
-		char *text = NULL;
-		size_t tlen = 0;
-		FILE *mf = open_memstream(&text, &tlen);
-
-		if (!mf)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		ms_analysis_verdict(ctx, a, mf);
-		fclose(mf);
-		ms_jw_object_open(&w, "verdict");
-		ms_jw_str(&w, "status", status);
-		ms_jw_str(&w, "text", text ? text : "");
-		free(text);
-		ms_jw_array_open(&w, "clauses");
-		n = ms_analysis_clauses(a, cl, CLAUSES_MAX);
-		for (i = 0; i < n; i++) {
-			const struct ms_cluster *c = cl[i].cluster;
-			const char *name = NULL;
-
-			if (c->name && c->name_offset >= 0)
-				name = type_of(c) ? type_of(c) : c->name->name;
-			else if (c->type_name[0])
-				name = c->type_name;
-			ms_jw_object_open(&w, NULL);
-			ms_jw_u64(&w, "cluster", ms_clusters_rank(a->clusters, c));
-			ms_jw_u64(&w, "count", c->count);
-			if (c->has_delta)
-				ms_jw_s64(&w, "delta", c->delta);
-			else
-				ms_jw_null(&w, "delta");
-			ms_jw_u64(&w, "size", c->size);
-			ms_jw_str(&w, "content", ms_content_str(c->content));
-			ms_jw_str(&w, "name", name);
-			ms_jw_str(&w, "magic", or_null(c->magic));
-			ms_jw_u64(&w, "share", named(c) ? 1 : 0);
-			ms_jw_double(&w, "size_share", c->share, 4);
-			ms_jw_str(&w, "confidence", confidence(c));
-			if (cl[i].payload)
-				ms_jw_u64(&w, "payload", ms_clusters_rank(a->clusters, cl[i].payload));
-			else
-				ms_jw_null(&w, "payload");
-			if (i)
-				ms_jw_double(&w, "ratio", cl[i].ratio, 3);
-			else
-				ms_jw_null(&w, "ratio");
-			ms_jw_object_close(&w);
-		}
-		ms_jw_array_close(&w);
-		/* V8's pages: bytes in the dump, and their growth once diffed. */
-		if (a->v8)
-			ms_jw_u64(&w, "v8_bytes", a->v8_bytes);
-		else
-			ms_jw_null(&w, "v8_bytes");
-		if (a->v8 && a->diffed)
-			ms_jw_s64(&w, "v8_growth", a->v8_growth);
-		else
-			ms_jw_null(&w, "v8_growth");
-		ms_jw_object_close(&w);
-	}
+	if (status && (rc = json_verdict(ctx, a, status, &w)) < 0)
+		return rc;
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
 
