@@ -16,7 +16,7 @@ tid=$(leaker_field tid)
 [ "$(ls "$tmp/series")" = "$(printf '0001.snap\n0002.snap\n0003.snap')" ] || ms_fail "files: $(ls "$tmp/series")"
 # On the schedule, never early: snapshot K at least (K-1) x 200ms after the
 # first (less 100ms for the time the first took to reach its clock reading).
-# Not each 20ms after the one before: a late one, on a loaded machine, is
+# Not each 200ms after the one before: a late one, on a loaded machine, is
 # followed sooner by the next, which keeps to the schedule.
 first= k=0
 for f in "$tmp"/series/*.snap; do
