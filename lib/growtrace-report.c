@@ -204,6 +204,10 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 			ms_json_str(fp, f->file);
 			fputs(", \"line\": ", fp);
 			json_num_or_null(fp, f->line > 0, (uint64_t)f->line);
+			if (f->note) {
+				fputs(", \"note\": ", fp);
+				ms_json_str(fp, f->note);
+			}
 			fputc('}', fp);
 		}
 		fputs("]}", fp);

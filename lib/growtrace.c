@@ -20,6 +20,7 @@
 #include <memsift/label.h>
 #include <memsift/maps.h>
 #include <memsift/procfs.h>
+#include <memsift/symbol.h>
 
 #include "growtrace-private.h"
 #include "internal.h"
@@ -596,6 +597,30 @@ static int anon_bytes(struct ms_ctx *ctx, pid_t pid, uint64_t *out)
 	return 0;
 }
 
+/*
+ * A symbolizer of the target as it maps now, replacing the one before.
+ * Only -ENOMEM fails: without one (the maps unreadable, the process gone)
+ * the unwinder's libdwfl names the frames.
+ */
+static int new_symbols(struct ms_ctx *ctx, struct ms_growtrace *gt)
+{
+	struct ms_ctx *quiet = ms_ctx_new();
+	struct ms_symbols *s = NULL;
+	int rc;
+
+	if (!quiet)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	rc = ms_symbols_new_pid(quiet, gt->pid, &s);
+	ms_ctx_free(quiet);
+	if (rc == -ENOMEM)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (rc == 0) {
+		ms_symbols_free(gt->sym);
+		gt->sym = s;
+	}
+	return 0;
+}
+
 int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_opts *opts,
 		     struct ms_growtrace **out)
 {
@@ -635,6 +660,13 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	if (rc < 0)
 		goto fail;
 	rc = ms_gt_unwind_new(ctx, pid, &gt->uw);
+	if (rc < 0)
+		goto fail;
+	/*
+	 * The symbolizer now, while the process's files can be checked: if
+	 * it exits before the end, these name its frames.
+	 */
+	rc = new_symbols(ctx, gt);
 	if (rc < 0)
 		goto fail;
 	rc = read_maps(ctx, gt);
@@ -810,10 +842,22 @@ static int name_frames(struct ms_ctx *ctx, struct ms_growtrace *gt, struct gt_st
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	for (i = 0; i < st->npcs; i++) {
 		struct ms_growtrace_frame *f = &st->frames[i];
+		const struct ms_sym *y = NULL;
 		char buf[32];
 
 		f->pc = st->pcs[i];
-		ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
+		if (gt->sym && ms_symbols_lookup_code(ctx, gt->sym, f->pc, &y) < 0)
+			return -ENOMEM;
+		/* In a module: its symbol, or MODULE+0xOFFSET with the note saying why. */
+		if (y && y->module && y->kind >= MS_SYM_TEXT && y->kind <= MS_SYM_BSS) {
+			f->name = y->name;
+			f->module = y->module;
+			f->file = y->file;
+			f->line = y->file ? y->line : 0;
+			f->note = y->note;
+		} else {
+			ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
+		}
 		if (!f->name) {
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->pc);
 			f->name = keep_str(gt, buf);
@@ -854,6 +898,9 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		return rc;
 	gt->sum.duration = (double)(end - gt->start) / 1e9;
 	gt->sum.every_fault = gt->sum.max_period <= 1;
+	/* Modules mapped since attach (dlopen) are named only by maps read now. */
+	if (!gt->exited && (rc = new_symbols(ctx, gt)) < 0)
+		return rc;
 	if (!gt->exited && net_freed(ctx, gt) == 0 &&
 	    anon_bytes(ctx, gt->pid, &gt->sum.anon_after) == 0) {
 		gt->sum.netted = true;
@@ -998,6 +1045,7 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 	free(gt->child);
 	free(gt->shadow);
 	ms_gt_unwind_free(gt->uw);
+	ms_symbols_free(gt->sym);
 	ms_maps_free(gt->maps);
 	free(gt->maplabel);
 	for (i = 0; i < gt->nlabels; i++)

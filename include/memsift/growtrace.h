@@ -61,10 +61,12 @@ enum {
 /* One frame of a growth stack, innermost first. */
 struct ms_growtrace_frame {
 	uint64_t pc;		/* the instruction (a return address minus one for callers) */
-	const char *name;	/* function, or MODULE+0xOFFSET, or "0xPC" */
+	const char *name;	/* function (demangled), or MODULE+0xOFFSET, or "0xPC" */
 	const char *module;	/* the ELF file, or NULL */
 	const char *file;	/* source file, or NULL */
 	int line;		/* 0 when unknown */
+	/* Why the name is MODULE+0xOFFSET, or which file it was read from; or NULL. */
+	const char *note;
 };
 
 /* A distinct stack and the growth it made, in one kind of mapping. */
