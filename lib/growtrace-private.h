@@ -164,14 +164,16 @@ void ms_gt_unwind_refresh(struct gt_unwind *u);
 
 /*
  * Unwind thread TID's user stack from REGS and the SIZE bytes of stack
- * copied from its stack pointer up.  PCS gets at most MAX program counters,
- * innermost first; a caller's is its return address minus one, so it
- * names the call's line.  Returns the number of frames (at least 1), or 0
- * when the registers lack the pc.  *UNKNOWN is set when a pc fell in no
- * reported module (time to ms_gt_unwind_refresh()).
+ * copied from its stack pointer up, of ASKED asked for.  PCS gets at most
+ * MAX program counters, innermost first; a caller's is its return address
+ * minus one, so it names the call's line.  Returns the number of frames (at
+ * least 1), or 0 when the registers lack the pc.  *UNKNOWN is set when a pc
+ * fell in no reported module (time to ms_gt_unwind_refresh()); *CUT when
+ * the stack went on past a full copy (a larger copy would see more).
  */
 size_t ms_gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
-		 const void *stack, uint64_t size, uint64_t *pcs, size_t max, bool *unknown);
+		 const void *stack, uint64_t size, uint64_t asked, uint64_t *pcs, size_t max,
+		 bool *unknown, bool *cut);
 
 /*
  * Name program counter PC from the process's modules as the unwinder's

@@ -120,6 +120,9 @@ void ms_growtrace_print_summary(const struct ms_growtrace *gt, FILE *fp)
 		fprintf(fp, "; %s samples dropped by the kernel (ring buffer full), counted as the one before them",
 			ms_count_str(s->lost, c, sizeof(c)));
 	fputc('\n', fp);
+	if (s->cut)
+		fprintf(fp, "stacks: %s samples' stacks went on past the %" PRIu64 " bytes copied, cut there (raise --stack-size)\n",
+			ms_count_str(s->cut, c, sizeof(c)), s->stack_size);
 	if (s->netted)
 		fprintf(fp, "resident: %s of it still resident at the end (%s freed since, netted)\n",
 			ms_size_str(s->resident, a, sizeof(a)),
@@ -171,12 +174,12 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 		"\"freq\": %" PRIu64 ", \"every_fault\": %s, \"max_period\": %" PRIu64 ", "
 		"\"page_size\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"faults\": %" PRIu64 ", "
 		"\"growth_faults\": %" PRIu64 ", \"other_faults\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
-		"\"unsampled\": %" PRIu64 ", "
+		"\"unsampled\": %" PRIu64 ", \"stack_size\": %" PRIu64 ", \"cut\": %" PRIu64 ", "
 		"\"grown\": %" PRIu64 ", \"resident\": %" PRIu64 ", \"netted\": %s, "
 		"\"anon_before\": %" PRIu64 ", \"anon_after\": ",
 		(int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
 		s->max_period, s->page_size, s->samples, s->faults, s->growth_faults,
-		s->other_faults, s->lost, s->unsampled, s->grown, s->resident, s->netted ? "true" : "false",
+		s->other_faults, s->lost, s->unsampled, s->stack_size, s->cut, s->grown, s->resident, s->netted ? "true" : "false",
 		s->anon_before);
 	json_num_or_null(fp, s->have_after, s->anon_after);
 	fprintf(fp, ", \"exited\": %s, \"rate\": [", s->exited ? "true" : "false");

@@ -315,7 +315,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	uint32_t pt[2];
 	struct gt_regs regs = { 0, sb->regs };
 	size_t nregs = 0, n;
-	bool unknown;
+	bool unknown, cut = false;
 	int label;
 	long si;
 	struct gt_stack *s;
@@ -350,8 +350,8 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	}
 	if (period > gt->sum.max_period)
 		gt->sum.max_period = period;
-	n = nregs ? ms_gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, pcs,
-			      GT_MAX_FRAMES, &unknown) : 0;
+	n = nregs ? ms_gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, size, pcs,
+			      GT_MAX_FRAMES, &unknown, &cut) : 0;
 	if (!n) {
 		pcs[0] = ip;
 		n = 1;
@@ -362,6 +362,8 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	}
 	if (n == 1)
 		gt->sum.unwind_failed++;
+	if (cut)
+		gt->sum.cut++;
 	si = stack_index(gt, pcs, n, (uint32_t)label);
 	if (si < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -641,13 +643,14 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	if (max_rate > 0 && gt->opts.freq > (uint64_t)max_rate)
 		gt->opts.freq = (uint64_t)max_rate;
 	if (!gt->opts.stack_size)
-		gt->opts.stack_size = 8192;
+		gt->opts.stack_size = MS_GROWTRACE_STACK_SIZE;
 	/* The kernel wants a multiple of 8 below 64 KiB (u16 size, the header's too). */
 	gt->opts.stack_size = (gt->opts.stack_size + 7) & ~7U;
 	if (gt->opts.stack_size > 65528)
 		gt->opts.stack_size = 65528;
 	gt->sum.pid = pid;
 	gt->sum.freq = gt->opts.freq;
+	gt->sum.stack_size = gt->opts.stack_size;
 	gt->sum.page_size = (uint64_t)getpagesize();
 	/* The events first: when the kernel refuses them, that is the reason to give. */
 	rc = ms_gt_rings_new(ctx, gt);
