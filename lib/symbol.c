@@ -1019,8 +1019,8 @@ classify:
 	return 0;
 }
 
-int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
-		      const struct ms_sym **out)
+static int lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr, bool code,
+		  const struct ms_sym **out)
 {
 	const struct ms_mapping *m = addr >= s->lo && addr < s->hi ? ms_maps_find(s->maps, addr) : NULL;
 	size_t idx;
@@ -1029,26 +1029,22 @@ int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	*out = NULL;
 	if (!m)
 		return 0;
-	if ((rc = target_of(ctx, s, addr, m, false, &idx)) < 0)
+	if ((rc = target_of(ctx, s, addr, m, code, &idx)) < 0)
 		return rc;
 	*out = idx == NO_TARGET ? NULL : &s->t[idx].c.sym;
 	return 0;
 }
 
+int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
+		      const struct ms_sym **out)
+{
+	return lookup(ctx, s, addr, false, out);
+}
+
 int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc,
 			   const struct ms_sym **out)
 {
-	const struct ms_mapping *m = pc >= s->lo && pc < s->hi ? ms_maps_find(s->maps, pc) : NULL;
-	size_t idx;
-	int rc;
-
-	*out = NULL;
-	if (!m)
-		return 0;
-	if ((rc = target_of(ctx, s, pc, m, true, &idx)) < 0)
-		return rc;
-	*out = &s->t[idx].c.sym;
-	return 0;
+	return lookup(ctx, s, pc, true, out);
 }
 
 int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
