@@ -166,12 +166,15 @@ share()	# FUNC-A FUNC-B < "function-per-line period" records: A's share in %
 }
 
 gt_rows=()
-for freq in "" "-F 20000"; do
+# "mix 300": 900 blocks at once; "mix 300 1000": 1 ms apart, a thread that
+# mostly sleeps (the truth, the program's draws, is the same).
+for run in "|" "-F 20000|" "| 1000" "-F 20000| 1000"; do
+	freq=${run%|*} gap=${run#*|}
 	start "$grow"
 	echo "mix 1" >&"$T_OUT"; read -r before <&"$T_IN"
 	# shellcheck disable=SC2086
 	tracer growtrace $freq -J
-	echo "mix 300" >&"$T_OUT"; read -r reply <&"$T_IN"
+	echo "mix 300$gap" >&"$T_OUT"; read -r reply <&"$T_IN"
 	# The program's own count ("ok a=BYTES b=BYTES"); its draws are the same every run.
 	truth=$(printf '%s\n%s\n' "$before" "$reply" | tr ' =' '\n\n' | awk '
 		/^a$/ { getline; a[++na] = $1 } /^b$/ { getline; b[++nb] = $1 }
@@ -189,7 +192,7 @@ PY
 	)
 	gt_a=$(share leak_a leak_b <<< "$gt_share")
 	gt_samples=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["samples"])' "$work/gt.out")
-	gt_rows+=("| growtrace ${freq:-(default -F 4000)} | $gt_a% | $(printf '%.2f' "$gt_time") s | $gt_samples samples in all |")
+	gt_rows+=("| growtrace ${freq:-(default -F 10000)}${gap:+, blocks${gap}µs apart} | $gt_a% | $(printf '%.2f' "$gt_time") s | $gt_samples samples in all |")
 	echo quit >&"$T_OUT"; read -r _ <&"$T_IN" || :; wait "$TGTPID" 2>/dev/null || :
 done
 
@@ -361,7 +364,7 @@ done
 	echo "counting its page faults, with no sample taken, costs what the last column but one"
 	echo "shows (the kernel's accounting of each fault and of each switch of the thread)."
 	echo
-	echo "| load | alone | under growtrace (default, -F 4000) | under growtrace -F 20000 | under perf stat -e page-faults (no samples) | under a bpftrace uprobe on malloc |"
+	echo "| load | alone | under growtrace (default, -F 10000) | under growtrace -F 20000 | under perf stat -e page-faults (no samples) | under a bpftrace uprobe on malloc |"
 	echo "| --- | --- | --- | --- | --- | --- |"
 	printf '%s\n' "${rows[@]}"
 	echo

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* growtrace's report: summary lines, JSON, folded stacks, pprof.  See <memsift/growtrace.h>. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,10 @@ void ms_growtrace_print_summary(const struct ms_growtrace *gt, FILE *fp)
 		fprintf(fp, "; %s samples dropped by the kernel (ring buffer full), counted as the one before them",
 			ms_count_str(s->lost, c, sizeof(c)));
 	fputc('\n', fp);
+	/* A binomial share's error is about 1/sqrt(samples): say when it is large. */
+	if (!s->every_fault && s->samples < 400)
+		fprintf(fp, "sampling: only %" PRIu64 " samples, so each stack's share is rough (\u00b1%.0f%%): raise --freq for a short trace or one that mostly sleeps\n",
+			s->samples, s->samples ? 100.0 / sqrt((double)s->samples) : 100.0);
 	if (s->cut)
 		fprintf(fp, "stacks: %s samples' stacks went on past the %" PRIu64 " bytes copied, cut there (raise --stack-size)\n",
 			ms_count_str(s->cut, c, sizeof(c)), s->stack_size);

@@ -154,6 +154,25 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 	.set_initial_registers = set_initial_registers,
 };
 
+static int open_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		    void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)userdata;
+	(void)name;
+	(void)start;
+	(void)arg;
+	dwfl_module_getelf(mod, &bias);
+	return DWARF_CB_OK;
+}
+
+/*
+ * Report the process's modules and open their files (and their CFI) now,
+ * while it lives: a file deleted or replaced since it was mapped is read
+ * from the process's memory, which is gone once it exits, and its last
+ * samples may be unwound after that.
+ */
 static int report(struct gt_unwind *u)
 {
 	int rc;
@@ -161,7 +180,13 @@ static int report(struct gt_unwind *u)
 	dwfl_report_begin_add(u->dwfl);
 	rc = dwfl_linux_proc_report(u->dwfl, u->pid);
 	dwfl_report_end(u->dwfl, NULL, NULL);
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* Reading from memory needs the process attached (dwfl_pid()). */
+	if (!u->attached && dwfl_attach_state(u->dwfl, NULL, u->pid, &thread_callbacks, u))
+		u->attached = true;
+	dwfl_getmodules(u->dwfl, open_elf, NULL, 0);
+	return 0;
 }
 
 int ms_gt_unwind_new(struct ms_ctx *ctx, pid_t pid, struct gt_unwind **out)

@@ -623,6 +623,26 @@ static int new_symbols(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	return 0;
 }
 
+/*
+ * Have the symbolizer open each module's file now, while the process lives
+ * to check it by (its build-id in memory, /proc/PID/map_files): if it
+ * exits before the end, these name its frames.  A lookup opens the file.
+ */
+static int open_modules(struct ms_ctx *ctx, struct ms_growtrace *gt)
+{
+	const struct ms_sym *y;
+	size_t i;
+
+	for (i = 0; gt->sym && i < ms_maps_count(gt->maps); i++) {
+		const struct ms_mapping *m = ms_maps_get(gt->maps, i);
+
+		if (ms_mapping_kind(m) == MS_MAPPING_FILE && ms_mapping_perms(m)[2] == 'x' &&
+		    ms_symbols_lookup_code(ctx, gt->sym, ms_mapping_start(m), &y) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_opts *opts,
 		     struct ms_growtrace **out)
 {
@@ -665,14 +685,13 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	rc = ms_gt_unwind_new(ctx, pid, &gt->uw);
 	if (rc < 0)
 		goto fail;
-	/*
-	 * The symbolizer now, while the process's files can be checked: if
-	 * it exits before the end, these name its frames.
-	 */
+	rc = read_maps(ctx, gt);
+	if (rc < 0)
+		goto fail;
 	rc = new_symbols(ctx, gt);
 	if (rc < 0)
 		goto fail;
-	rc = read_maps(ctx, gt);
+	rc = open_modules(ctx, gt);
 	if (rc < 0)
 		goto fail;
 	rc = anon_bytes(ctx, pid, &gt->sum.anon_before);

@@ -44,9 +44,10 @@ struct ms_growtrace_opts {
 	 * Each sample costs the thread a few microseconds of its own time
 	 * (the kernel copies its registers and stack), so the rate bounds
 	 * the slowdown of a thread that keeps faulting: about FREQ x that
-	 * cost, 1% to 2% at the default MS_GROWTRACE_FREQ, perf's 4000 (see
-	 * bench/growtrace.sh).  A short burst of growth gets few samples:
-	 * raise it to see one sharper.  Lowered to
+	 * cost.  Below the default MS_GROWTRACE_FREQ the kernel's period
+	 * runs away on a thread that grows in bursts between sleeps (4000:
+	 * periods of 500 faults, 44 samples where 10000 takes 1274; see
+	 * bench/growtrace.sh), and the shares are a guess.  Lowered to
 	 * kernel.perf_event_max_sample_rate when above it.
 	 */
 	uint64_t freq;
@@ -58,7 +59,7 @@ struct ms_growtrace_opts {
 	uint32_t stack_size;
 };
 
-#define MS_GROWTRACE_FREQ 4000
+#define MS_GROWTRACE_FREQ 10000
 #define MS_GROWTRACE_STACK_SIZE 4096
 
 /* Why a trace ended early (ms_growtrace_poll()'s positive return). */
