@@ -175,14 +175,14 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
 	size_t i, j;
 
-	fprintf(fp, "{\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
+	fprintf(fp, "{\n  \"memsift_json\": %d,\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
 		"\"freq\": %" PRIu64 ", \"every_fault\": %s, \"max_period\": %" PRIu64 ", "
 		"\"page_size\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"faults\": %" PRIu64 ", "
 		"\"growth_faults\": %" PRIu64 ", \"other_faults\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
 		"\"unsampled\": %" PRIu64 ", \"stack_size\": %" PRIu64 ", \"cut\": %" PRIu64 ", "
 		"\"grown\": %" PRIu64 ", \"resident\": %" PRIu64 ", \"netted\": %s, "
 		"\"anon_before\": %" PRIu64 ", \"anon_after\": ",
-		(int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
+		MS_JSON_VERSION, (int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
 		s->max_period, s->page_size, s->samples, s->faults, s->growth_faults,
 		s->other_faults, s->lost, s->unsampled, s->stack_size, s->cut, s->grown, s->resident, s->netted ? "true" : "false",
 		s->anon_before);
