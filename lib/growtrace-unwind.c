@@ -154,24 +154,27 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 	.set_initial_registers = set_initial_registers,
 };
 
-static int open_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
-		    void *arg)
+static int open_deleted(Dwfl_Module *mod, void **userdata, const char *name,
+			Dwarf_Addr start, void *arg)
 {
+	static const char deleted[] = " (deleted)";
+	size_t n = name ? strlen(name) : 0;
 	Dwarf_Addr bias;
 
 	(void)userdata;
-	(void)name;
 	(void)start;
 	(void)arg;
-	dwfl_module_getelf(mod, &bias);
+	if (n > sizeof(deleted) - 1 && !strcmp(name + n - (sizeof(deleted) - 1), deleted))
+		dwfl_module_getelf(mod, &bias);
 	return DWARF_CB_OK;
 }
 
 /*
- * Report the process's modules and open their files (and their CFI) now,
- * while it lives: a file deleted or replaced since it was mapped is read
- * from the process's memory, which is gone once it exits, and its last
- * samples may be unwound after that.
+ * Report the process's modules, and open now those whose file was deleted
+ * or replaced since it was mapped: libdwfl reads them (and their CFI) from
+ * the process's memory, which is gone once it exits, and its last samples
+ * may be unwound after that.  Only those: reading the memory of a page the
+ * process has not touched ([vdso], an ELF header) makes it resident there.
  */
 static int report(struct gt_unwind *u)
 {
@@ -185,7 +188,7 @@ static int report(struct gt_unwind *u)
 	/* Reading from memory needs the process attached (dwfl_pid()). */
 	if (!u->attached && dwfl_attach_state(u->dwfl, NULL, u->pid, &thread_callbacks, u))
 		u->attached = true;
-	dwfl_getmodules(u->dwfl, open_elf, NULL, 0);
+	dwfl_getmodules(u->dwfl, open_deleted, NULL, 0);
 	return 0;
 }
 
