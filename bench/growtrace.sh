@@ -13,7 +13,9 @@
 # 2. Slowdown: a program that grows 100 MB/s (its CPU time), and a
 #    malloc-heavy one that does not grow (5M malloc/free pairs, its CPU
 #    time), alone, under growtrace (its default rate and -F 20000), and
-#    under a bpftrace uprobe on malloc (the method of bcc's memleak).  Rows
+#    under a bpftrace uprobe on malloc (the method of bcc's memleak), and
+#    under a bare uprobe on malloc through perf's uprobe PMU that only
+#    counts (what any uprobe mode costs before it samples anything).  Rows
 #    whose tool is missing are skipped and say so.
 # 3. What one sample costs the faulting thread: a program that samples its
 #    own page faults (period 1) with what growtrace asks for and with what
@@ -84,6 +86,58 @@ int main(int argc, char **argv)
 C
 gcc -O2 -o "$work/load" "$work/load.c"
 
+# The bare uprobe: "up PID LIBC OFFSET" counts PID's calls of malloc (perf's
+# uprobe PMU: config1 the file, config2 the offset) until its stdin ends.
+cat > "$work/up.c" <<'C'
+#include <linux/perf_event.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/uprobe/type", "r");
+	struct perf_event_attr a;
+	int type;
+	long fd;
+	char c;
+
+	if (argc != 4 || !f || fscanf(f, "%d", &type) != 1)
+		return 1;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = type;
+	a.config1 = (uint64_t)(uintptr_t)argv[2];
+	a.config2 = strtoull(argv[3], NULL, 0);
+	fd = syscall(SYS_perf_event_open, &a, atoi(argv[1]), -1, -1, 0);
+	if (fd < 0)
+		return perror("perf_event_open"), 1;
+	printf("on\n");
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+C
+gcc -O2 -o "$work/up" "$work/up.c"
+libc=$(ldd "$work/load" | awk '/libc\.so/ { print $3 }')
+# malloc's file offset: its address, less its loadable segment's address, plus the segment's offset.
+malloc_off=$(python3 - "$libc" <<'PY'
+import re, subprocess, sys
+lib = sys.argv[1]
+sym = [l.split() for l in subprocess.run(["nm", "-D", lib], capture_output=True, text=True).stdout.splitlines()]
+addr = next(int(f[0], 16) for f in sym if len(f) == 3 and f[1] in "TtWi" and f[2].split("@")[0] == "malloc")
+for l in subprocess.run(["readelf", "-lW", lib], capture_output=True, text=True).stdout.splitlines():
+    f = l.split()
+    if f and f[0] == "LOAD" and int(f[2], 16) <= addr < int(f[2], 16) + int(f[5], 16):
+        print(hex(addr - int(f[2], 16) + int(f[1], 16)))
+        break
+PY
+)
+
 # start PROG ARGS...: a coprocess speaking "ready PID"; sets TPID, T_IN, T_OUT.
 start()
 {
@@ -128,6 +182,13 @@ tracer()
 				{ echo "bench/growtrace.sh: bpftrace failed: $line" >&2; exit 1; }
 		done
 		;;
+	uprobe)
+		mkfifo "$work/up.in" "$work/up.out"
+		"$work/up" "$TPID" "$libc" "$malloc_off" < "$work/up.in" > "$work/up.out" &
+		TRACER=$!
+		exec {U_OUT}> "$work/up.in" {U_IN}< "$work/up.out"
+		read -r line <&"$U_IN"
+		;;
 	perfstat)
 		# The floor of any perf event on the thread: faults counted, none sampled.
 		mkfifo "$work/ctl" "$work/ack"
@@ -151,6 +212,14 @@ tracer()
 untrace()
 {
 	[ -n "$TRACER" ] || return 0
+	# The bare uprobe ends on EOF, not on a signal.
+	if [ -n "${U_OUT:-}" ]; then
+		exec {U_OUT}>&- {U_IN}<&-
+		U_OUT=
+		wait "$TRACER" || :
+		rm -f "$work/up.in" "$work/up.out"
+		return 0
+	fi
 	kill -INT "$TRACER" 2>/dev/null || :
 	wait "$TRACER" || :
 	[ -z "${E:-}" ] || { cat <&"$E" > /dev/null; exec {E}<&-; E=; }
@@ -239,6 +308,7 @@ once()
 kinds=(none growtrace growtrace20)
 command -v perf > /dev/null && kinds+=(perfstat)
 command -v bpftrace > /dev/null && kinds+=(bpftrace)
+[ -n "$malloc_off" ] && [ -r /sys/bus/event_source/devices/uprobe/type ] && kinds+=(uprobe)
 rows=()
 for load in "grow 300 3 CPU time, 300 MB at 100 MB/s" "malloc 5000000 3 CPU time, 5M malloc/free"; do
 	read -r kind n col what <<< "$load"
@@ -263,7 +333,13 @@ for load in "grow 300 3 CPU time, 300 MB at 100 MB/s" "malloc 5000000 3 CPU time
 	else
 		bt_cell="skipped: no bpftrace (apt-get install bpftrace)"
 	fi
-	rows+=("| $what | $base s | $gt s ($(echo "scale=3; $gt / $base" | bc)x) | $gt20 s ($(echo "scale=3; $gt20 / $base" | bc)x) | $ps_cell | $bt_cell |")
+	if [ -f "$work/$kind.uprobe" ]; then
+		up=$(median < "$work/$kind.uprobe")
+		up_cell="$up s ($(echo "scale=2; $up / $base" | bc)x)"
+	else
+		up_cell="skipped: no uprobe PMU, or malloc not found in libc"
+	fi
+	rows+=("| $what | $base s | $gt s ($(echo "scale=3; $gt / $base" | bc)x) | $gt20 s ($(echo "scale=3; $gt20 / $base" | bc)x) | $ps_cell | $bt_cell | $up_cell |")
 done
 
 # --- 3. what a sample costs ----------------------------------------------------------
@@ -364,8 +440,8 @@ done
 	echo "counting its page faults, with no sample taken, costs what the last column but one"
 	echo "shows (the kernel's accounting of each fault and of each switch of the thread)."
 	echo
-	echo "| load | alone | under growtrace (default, -F 10000) | under growtrace -F 20000 | under perf stat -e page-faults (no samples) | under a bpftrace uprobe on malloc |"
-	echo "| --- | --- | --- | --- | --- | --- |"
+	echo "| load | alone | under growtrace (default, -F 10000) | under growtrace -F 20000 | under perf stat -e page-faults (no samples) | under a bpftrace uprobe on malloc | under a bare uprobe on malloc (perf's uprobe PMU, counting) |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "## What one sample costs the faulting thread (CPU time per first touch, median of $((runs + 2)))"
