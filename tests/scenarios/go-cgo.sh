@@ -15,8 +15,8 @@ command -v "${CC:-gcc}" > /dev/null || ms_skip "no C compiler for cgo (apt-get i
 
 CGO_CFLAGS="-g -O1" go_build "$tmp/cgo" "$MS_SRCDIR/tests/scenarios/go-cgo.go"
 go_start "$tmp/cgo"
-"$bin/mapsnap" -p "$GOP_PID" -w "$tmp/s.snap" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+ms_require_ptrace "$GOP_PID"
+"$bin/mapsnap" -p "$GOP_PID" -w "$tmp/s.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 go_ask "keep 3000"
 go_ask report
 truth=$reply

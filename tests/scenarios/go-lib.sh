@@ -104,10 +104,9 @@ go_quit()
 go_two_dumps()
 {
 	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
-	"$bin/mapsnap" -p "$GOP_PID_SAVED" -w "$tmp/s.snap" 2> "$tmp/err" || {
-		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
+	ms_require_ptrace "$GOP_PID_SAVED"
+	"$bin/mapsnap" -p "$GOP_PID_SAVED" -w "$tmp/s.snap" 2> "$tmp/err" ||
 		ms_fail "mapsnap: $(cat "$tmp/err")"
-	}
 	eval "$1"
 	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -w "$tmp/old.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"

@@ -17,10 +17,9 @@ for flags in "" "-ldflags=-s -w"; do
 	go_start "$tmp/np"
 	go_ask report
 	truth=$reply
-	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -w "$tmp/np.dump" -f 2> "$tmp/err" || {
-		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
+	ms_require_ptrace "$GOP_PID_SAVED"
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -w "$tmp/np.dump" -f 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
-	}
 	"$bin/bytehist" --symbols -J "$tmp/np.dump" > "$tmp/np.json" 2> "$tmp/err" ||
 		ms_fail "bytehist --symbols: $(cat "$tmp/err")"
 	go_quit

@@ -48,8 +48,8 @@ npid=$ND_PID
 ms_at_exit "kill $npid 2>/dev/null"
 read -r line <&"${ND[0]}" || ms_fail "node did not start"
 ask() { echo "$1" >&"${ND[1]}"; read -r reply <&"${ND[0]}" || ms_fail "node: no reply to $1"; }
-"$bin/mapsnap" -p "$npid" -w "$tmp/1.snap" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $npid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+ms_require_ptrace "$npid"
+"$bin/mapsnap" -p "$npid" -w "$tmp/1.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 ask 20000
 n0=${reply#ok }
 ask "strs 40000"
