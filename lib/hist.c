@@ -55,12 +55,24 @@ struct strhot {
 	uint64_t bytes[WAYS];
 };
 
+/*
+ * A cache line: short strings, most of them, are kept inline, so a lookup
+ * reads one line and no pointer to another.
+ */
+#define STR_INLINE 34
+
 struct strent {
 	uint64_t count, first;
-	char *text;
-	uint16_t len, cap;	/* CAP: TEXT's size, kept for the next string in the slot */
+	char *ext;		/* the text when LEN >= STR_INLINE */
+	uint16_t len, cap;	/* CAP: EXT's size, kept for the next long string in the slot */
 	uint8_t utf16, trunc;
+	char in[STR_INLINE];	/* the text when LEN < STR_INLINE */
 };
+
+static inline char *str_text(struct strent *e)
+{
+	return e->len < STR_INLINE ? e->in : e->ext;
+}
 
 /*
  * The word table is two arrays of the same slots: the hot one, read for
@@ -95,6 +107,16 @@ struct runent {
 	uint64_t count, first;
 	uint8_t byte;
 };
+
+/* A string found, waiting for its batch to go to the table (str_flush()). */
+struct strpend {
+	const char *text;	/* the key: its first KEEP characters */
+	uint64_t len, start, hv;
+	size_t slot;		/* str_flush(): the entry to prefetch */
+	uint16_t keep;
+};
+
+#define STR_BATCH 32
 
 /* A string being collected across blocks. */
 struct strstate {
@@ -131,6 +153,9 @@ struct ms_hist {
 	struct ms_hist_run (*rbucket)[RUN_BUCKETS];	/* [256], allocated on overflow */
 
 	struct strstate ascii, utf16;
+	struct strpend spend[STR_BATCH];
+	size_t nspend;
+	char sscratch[MS_HIST_STRING_MAX];	/* a queued string begun in an earlier block */
 	struct strhot *shot;
 	struct strent *strs;
 	size_t nstrs_slots;
@@ -223,6 +248,18 @@ static size_t pow2_at_least(size_t n)
 	return p;
 }
 
+/* Zeroed, on a cache line's boundary: a bucket or entry spans no more lines than it must. */
+static void *calloc_lines(size_t n, size_t size)
+{
+	void *p;
+
+	if (n && size > SIZE_MAX / n)
+		return NULL;
+	if (posix_memalign(&p, 64, n * size))
+		return NULL;
+	return memset(p, 0, n * size);
+}
+
 int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out)
 {
 	struct ms_hist *h;
@@ -263,9 +300,9 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	}
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
-	h->shot = calloc(h->nstrs_slots / WAYS, sizeof(*h->shot));
-	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
-	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
+	h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
+	h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
+	h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->wtag = calloc(h->nword_slots, 1);
 	h->words = calloc(h->nword_slots, sizeof(*h->words));
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
@@ -305,7 +342,7 @@ void ms_hist_free(struct ms_hist *h)
 		return;
 	if (h->strs)
 		for (i = 0; i < h->nstrs_slots; i++)
-			free(h->strs[i].text);
+			free(h->strs[i].ext);
 	for (i = 0; i < h->ntypes; i++)
 		free(h->types[i]);
 	if (h->magic)
@@ -511,18 +548,27 @@ static inline uint8_t word_tag(uint64_t hv)
 	return (uint8_t)(hv >> 56) | 1;
 }
 
-/* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
+/* A recurrence whose gap is still to be voted on: the slot, where. */
 struct wordhit {
 	size_t slot;
-	uint64_t first, off;
+	uint64_t off;
 };
 
+/*
+ * The slot's FIRST is read here, not at the hit, so the hit costs no miss
+ * on its line.  A FIRST past the hit means a later word of the batch took
+ * the slot over: the vote was for a word gone, whose cold slot nothing
+ * reads again (FIRST no longer matches it), so it is skipped.
+ */
 static void word_vote(struct ms_hist *h, const struct wordhit *x)
 {
 	struct wordent *e = &h->words[x->slot];
+	uint64_t first = h->whot[x->slot / WAYS].first[x->slot % WAYS];
 
-	if (e->first != x->first)
-		*e = (struct wordent){ .first = x->first, .last = x->first };
+	if (first > x->off)
+		return;
+	if (e->first != first)
+		*e = (struct wordent){ .first = first, .last = first };
 	word_gap(e, x->off);
 }
 
@@ -546,7 +592,8 @@ static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_
 		b->count[i] += n;
 		if (n != 1)
 			return 0;
-		*x = (struct wordhit){ at + i, b->first[i], off };
+		*x = (struct wordhit){ at + i, off };
+		__builtin_prefetch(&b->first[i]);
 		return 1;
 	}
 	if ((m = mask_zero(tags))) {
@@ -605,28 +652,21 @@ static uint64_t hash_str(const char *s, size_t len, int utf16)
 	return ms_hash64(hv);
 }
 
-static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
+/*
+ * Count a string of LEN characters whose first KEEP (the key) are at TEXT,
+ * first seen at START, with HV its hash_str() | 1.
+ */
+static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t len,
+		    uint64_t start, uint64_t hv, int utf16)
 {
-	uint64_t len = st->len, hv;
-	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX, bk;
-	struct strent *b, *e;
-	struct strhot *sb;
+	size_t bk = (hv & (h->nstrs_slots - 1)) / WAYS;
+	struct strhot *sb = &h->shot[bk];
+	struct strent *b = &h->strs[bk * WAYS], *e;
 	int i, fr = -1;
 
-	st->len = 0;
-	/* One character over and over is a run, and counted as one. */
-	if (len < h->o.min_string || st->same) {
-		st->same = 1;
-		return;
-	}
-	st->same = 1;
-	hv = hash_str(st->buf, keep, utf16) | 1;
-	bk = (hv & (h->nstrs_slots - 1)) / WAYS;
-	sb = &h->shot[bk];
-	b = &h->strs[bk * WAYS];
 	for (i = 0; i < WAYS; i++) {
 		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
-		    !memcmp(b[i].text, st->buf, keep)) {
+		    !memcmp(str_text(&b[i]), text, keep)) {
 			b[i].count++;
 			sb->bytes[i] += utf16 ? 2 * len : len;
 			if (len > keep)
@@ -646,24 +686,127 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 				fr = i;
 	}
 	e = &b[fr];
-	/* An evicted string's buffer takes the next one when it is big enough. */
-	if (!e->text || e->cap < keep + 1) {
-		char *t = realloc(e->text, keep + 1);
+	/* An evicted string's buffer takes the next long one when it is big enough. */
+	if (keep >= STR_INLINE && (!e->ext || e->cap < keep + 1)) {
+		char *t = realloc(e->ext, keep + 1);
 
 		if (!t)
 			return;
-		e->text = t;
+		e->ext = t;
 		e->cap = (uint16_t)(keep + 1);
 	}
-	memcpy(e->text, st->buf, keep);
-	e->text[keep] = '\0';
+	e->len = (uint16_t)keep;
+	memcpy(str_text(e), text, keep);
+	str_text(e)[keep] = '\0';
 	sb->hash[fr] = hv;
 	sb->bytes[fr] = utf16 ? 2 * len : len;
-	e->len = (uint16_t)keep;
 	e->utf16 = (uint8_t)utf16;
 	e->trunc = len > keep;
 	e->count = 1;
-	e->first = st->start;
+	e->first = start;
+}
+
+static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
+{
+	uint64_t len = st->len;
+	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX;
+
+	st->len = 0;
+	/* One character over and over is a run, and counted as one. */
+	if (len < h->o.min_string || st->same) {
+		st->same = 1;
+		return;
+	}
+	st->same = 1;
+	str_add(h, st->buf, keep, len, st->start, hash_str(st->buf, keep, utf16) | 1, utf16);
+}
+
+/*
+ * The ASCII strings of a block go to the table in batches, in the order
+ * found: each batch's buckets, then their entries, then the entries' texts
+ * are prefetched, so the cache misses of a batch overlap instead of coming
+ * one string at a time.
+ */
+static void str_flush(struct ms_hist *h)
+{
+	struct strpend *q = h->spend;
+	size_t i, n = h->nspend, bk;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		q[i].hv = hash_str(q[i].text, q[i].keep, 0) | 1;
+		bk = (q[i].hv & (h->nstrs_slots - 1)) / WAYS;
+		__builtin_prefetch(h->shot[bk].hash);
+		__builtin_prefetch(h->shot[bk].bytes);
+	}
+	/* The entry a string will be compared with, or the one it will take. */
+	for (i = 0; i < n; i++) {
+		const struct strhot *sb;
+		int fr = -1, lo = 0;
+
+		bk = (q[i].hv & (h->nstrs_slots - 1)) / WAYS;
+		sb = &h->shot[bk];
+		for (k = 0; k < WAYS; k++) {
+			if (sb->hash[k] == q[i].hv)
+				break;
+			if (!sb->hash[k] && fr < 0)
+				fr = k;
+			if (sb->bytes[k] < sb->bytes[lo])
+				lo = k;
+		}
+		q[i].slot = bk * WAYS + (k < WAYS ? k : fr >= 0 ? fr : lo);
+		__builtin_prefetch(&h->strs[q[i].slot]);
+	}
+	for (i = 0; i < n; i++)
+		if (q[i].keep >= STR_INLINE && h->strs[q[i].slot].len >= STR_INLINE)
+			__builtin_prefetch(h->strs[q[i].slot].ext);
+	for (i = 0; i < n; i++)
+		str_add(h, q[i].text, q[i].keep, q[i].len, q[i].start, q[i].hv, 0);
+	h->nspend = 0;
+}
+
+static void str_queue(struct ms_hist *h, const char *text, uint64_t len, uint64_t start)
+{
+	struct strpend *q = &h->spend[h->nspend++];
+
+	q->text = text;
+	q->len = len;
+	q->keep = len < MS_HIST_STRING_MAX ? (uint16_t)len : MS_HIST_STRING_MAX;
+	q->start = start;
+	if (h->nspend == STR_BATCH)
+		str_flush(h);
+}
+
+/*
+ * The open ASCII string ends: queue it.  Its text is in the block P (at
+ * offset OFF) when it started there; one that started in an earlier block,
+ * at most one a block, is copied out of the state that the next string reuses.
+ */
+static void str_end_ascii(struct ms_hist *h, const uint8_t *p, uint64_t off)
+{
+	struct strstate *st = &h->ascii;
+	uint64_t len = st->len;
+
+	st->len = 0;
+	if (len < h->o.min_string || st->same) {
+		st->same = 1;
+		return;
+	}
+	st->same = 1;
+	if (st->start >= off) {
+		str_queue(h, (const char *)p + (st->start - off), len, st->start);
+		return;
+	}
+	memcpy(h->sscratch, st->buf, len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX);
+	str_queue(h, h->sscratch, len, st->start);
+}
+
+/* A whole string of LEN characters at S, offset OFF, found inside one window. */
+static inline void str_whole(struct ms_hist *h, const uint8_t *s, size_t len, uint64_t off)
+{
+	if (!memcmp(s, s + 1, len - 1))
+		return;
+	str_queue(h, (const char *)s, len, off);
 }
 
 static inline void str_char(struct strstate *st, uint8_t c, uint64_t off)
@@ -774,30 +917,77 @@ static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
 	return i;
 }
 
+/* Sixty-four bytes at P as a mask of string characters, bit K for byte K. */
+static inline uint64_t m64_strchar(const uint8_t *p)
+{
+	return (uint64_t)m16_strchar(p) | (uint64_t)m16_strchar(p + 16) << 16 |
+	       (uint64_t)m16_strchar(p + 32) << 32 | (uint64_t)m16_strchar(p + 48) << 48;
+}
+
+/* The bits of M that start K or more ones in a row, in doubling steps. */
+static inline uint64_t runs_from(uint64_t m, unsigned k)
+{
+	unsigned have = 1, st;
+
+	while (have < k && m) {
+		st = have < k - have ? have : k - have;
+		m &= m >> st;
+		have += st;
+	}
+	return m;
+}
+
 /*
- * Strings, 16 bytes at a time: the runs of string characters are the runs
- * of ones in the window's mask.  A run that ends inside the window and is
- * shorter than a string, with none open, is passed over without a call:
- * binary data is full of them.  The last bytes of the block go one run at a
- * time.
+ * Strings, 64 bytes at a time: the runs of string characters are the runs
+ * of ones in the window's mask.  A window with no run as long as a string
+ * and none open at either end is passed over whole: binary data is full of
+ * short runs.  Then 16 bytes at a time, and the last bytes of the block one
+ * run at a time.
  */
 static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->ascii;
 	unsigned m, pos, r, k = h->o.min_string;
+	uint64_t m64, x;
 	size_t i, j;
 
-	for (i = 0; i + 16 <= n; i += 16) {
+	for (i = 0; i + 64 <= n; i += 64) {
+		m64 = m64_strchar(p + i);
+		if (st->len) {
+			/* The string open from before goes on. */
+			r = ~m64 ? (unsigned)__builtin_ctzll(~m64) : 64;
+			if (r)
+				str_chars(st, p + i, r, off + i);
+			if (r == 64)
+				continue;
+			str_end_ascii(h, p, off);
+			m64 &= ~((2ULL << r) - 1);
+		}
+		if (!runs_from(m64, k) && !(m64 >> 63))
+			continue;
+		while (m64) {
+			pos = (unsigned)__builtin_ctzll(m64);
+			x = ~(m64 >> pos);
+			r = x ? (unsigned)__builtin_ctzll(x) : 64;
+			if (pos + r == 64) {
+				str_chars(st, p + i + pos, r, off + i + pos);
+				break;
+			}
+			if (r >= k)
+				str_whole(h, p + i + pos, r, off + i + pos);
+			m64 &= ~((1ULL << (pos + r)) - 1);
+		}
+	}
+	for (; i + 16 <= n; i += 16) {
 		m = m16_strchar(p + i);
 		pos = 0;
 		if (st->len) {
-			/* The string open from before goes on. */
 			r = (unsigned)__builtin_ctz(~m);
 			if (r)
 				str_chars(st, p + i, r, off + i);
 			if (r == 16)
 				continue;
-			str_emit(h, st, 0);
+			str_end_ascii(h, p, off);
 			m &= ~((2u << r) - 1);
 		}
 		while (m) {
@@ -807,10 +997,8 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 				str_chars(st, p + i + pos, r, off + i + pos);
 				break;
 			}
-			if (r >= k) {
-				str_chars(st, p + i + pos, r, off + i + pos);
-				str_emit(h, st, 0);
-			}
+			if (r >= k)
+				str_whole(h, p + i + pos, r, off + i + pos);
 			m &= ~((1u << (pos + r)) - 1);
 		}
 	}
@@ -822,9 +1010,10 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 			str_chars(st, p + i, j - i, off + i);
 		if (j == n)
 			break;
-		str_emit(h, st, 0);
+		str_end_ascii(h, p, off);
 		i = j + 1;
 	}
+	str_flush(h);
 }
 
 /* One (character, 0) pair or not, at P; for strings_utf16(). */
@@ -1150,6 +1339,7 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			at[i] = word_slot(h, hv);
 			tag[i] = word_tag(hv);
 			__builtin_prefetch(h->wtag + at[i]);
+			__builtin_prefetch(h->whot[at[i] / WAYS].value);
 			__builtin_prefetch(h->whot[at[i] / WAYS].count);
 		}
 		for (i = 0, nx = 0; i < k; i++) {
@@ -1252,12 +1442,12 @@ static int collect(struct ms_hist *h)
 	if (!h->rstrs || !h->rwords || !h->rruns)
 		return -ENOMEM;
 	for (i = 0; i < h->nstrs_slots; i++) {
-		const struct strent *e = &h->strs[i];
+		struct strent *e = &h->strs[i];
 
 		if (!h->shot[i / WAYS].hash[i % WAYS])
 			continue;
 		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
-			.text = e->text, .utf16 = e->utf16, .truncated = e->trunc,
+			.text = str_text(e), .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
 			.first = e->first };
 	}
