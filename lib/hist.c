@@ -100,7 +100,7 @@ struct wordent {
 	 */
 	uint64_t last, gap, gap_hits, gap_first, gap_last;
 	uint32_t vote;
-};
+} __attribute__((aligned(64)));	/* one line: a vote costs one miss, not two */
 
 struct runent {
 	uint64_t length;	/* 0: free slot */
@@ -304,7 +304,7 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
 	h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->wtag = calloc(h->nword_slots, 1);
-	h->words = calloc(h->nword_slots, sizeof(*h->words));
+	h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
