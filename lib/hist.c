@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -1537,6 +1538,103 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
 	return (ssize_t)got;
 }
 
+bool ms_hist_is_zstd(const void *head, size_t len)
+{
+	static const uint8_t magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+	return len >= 4 && !memcmp(head, magic, 4);
+}
+
+/*
+ * The input of ms_hist_scan_fd(): the bytes read, or those of a zstd
+ * stream (regiondump -z), decompressed as they are read, in memory bounded
+ * by zstd's window whatever the dump's size.  Its first bytes decide,
+ * read before the rest so a pipe works too.
+ */
+struct src {
+	int fd;
+	const char *name;
+	ZSTD_DCtx *z;
+	uint8_t *in;		/* read and not yet used: IN_POS..IN_LEN */
+	size_t in_len, in_pos, in_cap;
+	bool in_eof;
+	bool frame_open;	/* the last frame is not whole yet */
+};
+
+static int src_open(struct ms_ctx *ctx, struct src *s, int fd, const char *name)
+{
+	ssize_t n;
+
+	*s = (struct src){ .fd = fd, .name = name, .in_cap = ZSTD_DStreamInSize() };
+	if (s->in_cap < 4)
+		s->in_cap = 4;
+	s->in = malloc(s->in_cap);
+	if (!s->in)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	n = read_full(fd, s->in, 4);
+	if (n < 0)
+		return ms_err_errno(ctx, -errno, "%s", name);
+	s->in_len = (size_t)n;
+	if (ms_hist_is_zstd(s->in, s->in_len) && !(s->z = ZSTD_createDCtx()))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	s->frame_open = s->z;
+	return 0;
+}
+
+static void src_close(struct src *s)
+{
+	ZSTD_freeDCtx(s->z);
+	free(s->in);
+}
+
+/* Up to LEN bytes of the input into BUF, fewer only at its end; or a negative errno. */
+static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t len)
+{
+	ZSTD_outBuffer out = { buf, len, 0 };
+	size_t k, r, before, used;
+	ssize_t n;
+
+	if (!s->z) {
+		k = s->in_len - s->in_pos < len ? s->in_len - s->in_pos : len;
+		memcpy(buf, s->in + s->in_pos, k);
+		s->in_pos += k;
+		n = read_full(s->fd, buf + k, len - k);
+		if (n < 0)
+			return ms_err_errno(ctx, -errno, "%s", s->name);
+		return (ssize_t)k + n;
+	}
+	while (out.pos < out.size) {
+		if (s->in_pos == s->in_len && !s->in_eof) {
+			n = read_full(s->fd, s->in, s->in_cap);
+			if (n < 0)
+				return ms_err_errno(ctx, -errno, "%s", s->name);
+			s->in_len = (size_t)n;
+			s->in_pos = 0;
+			s->in_eof = (size_t)n < s->in_cap;
+		}
+		before = out.pos;
+		used = s->in_pos;
+		{
+			ZSTD_inBuffer in = { s->in, s->in_len, s->in_pos };
+
+			r = ZSTD_decompressStream(s->z, &out, &in);
+			s->in_pos = in.pos;
+		}
+		if (ZSTD_isError(r))
+			return ms_err(ctx, -EBADMSG, "%s: zstd: %s", s->name, ZSTD_getErrorName(r));
+		/* 0 when a frame ends; a call that moves nothing says nothing about it. */
+		if (out.pos != before || s->in_pos != used)
+			s->frame_open = r != 0;
+		if (s->in_pos == s->in_len && s->in_eof && out.pos == before) {
+			if (s->frame_open)
+				return ms_err(ctx, -EBADMSG, "%s: the zstd stream is cut short; is the dump complete?",
+					      s->name);
+			break;
+		}
+	}
+	return (ssize_t)out.pos;
+}
+
 /*
  * -j: the three stages of each block on up to three threads, a pipeline
  * over chunks of the input.  The calling thread reads a chunk and scans
@@ -1613,7 +1711,7 @@ static void *pipe_worker(void *arg)
 	return NULL;
 }
 
-static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
+static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 {
 	size_t bs = h->o.block_size, i, k, nblk = READ_CHUNK / bs;
 	struct pipe pp = { .h = h };
@@ -1654,9 +1752,9 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 					   (nw > 1 && pp.done[1] + PIPE_SLOTS <= c)))
 			pthread_cond_wait(&pp.cv, &pp.mu);
 		pthread_mutex_unlock(&pp.mu);
-		n = read_full(fd, ch->buf, READ_CHUNK);
+		n = src_read(ctx, in, ch->buf, READ_CHUNK);
 		if (n < 0) {
-			rc = ms_err_errno(ctx, -errno, "%s", name);
+			rc = (int)n;
 			break;
 		}
 		if (n == 0)
@@ -1697,30 +1795,31 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
 {
-	uint8_t *buf;
+	uint8_t *buf = NULL;
+	struct src in;
 	ssize_t n;
-	int rc = 0;
+	int rc;
 
+	if ((rc = src_open(ctx, &in, fd, name)) < 0)
+		goto out;
 	/* Threads only from the start: a partial block between feeds is the caller's. */
 	if (h->o.jobs > 1 && !h->size && !h->blen && !h->finished) {
-		rc = scan_threads(ctx, h, fd, name);
-		return rc < 0 ? rc : ms_hist_finish(ctx, h);
+		rc = scan_threads(ctx, h, &in);
+		goto out;
 	}
 	buf = malloc(READ_CHUNK);
-	if (!buf)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	while ((n = read(fd, buf, READ_CHUNK)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = ms_err_errno(ctx, -errno, "%s", name);
-			break;
-		}
-		rc = ms_hist_feed(ctx, h, buf, (size_t)n);
-		if (rc < 0)
-			break;
+	if (!buf) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto out;
 	}
+	while ((n = src_read(ctx, &in, buf, READ_CHUNK)) > 0)
+		if ((rc = ms_hist_feed(ctx, h, buf, (size_t)n)) < 0)
+			break;
+	if (n < 0)
+		rc = (int)n;
+out:
 	free(buf);
+	src_close(&in);
 	return rc < 0 ? rc : ms_hist_finish(ctx, h);
 }
 

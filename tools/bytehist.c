@@ -286,7 +286,7 @@ static void use_manifest(struct bytehist_ctl *ctl, struct ms_manifest_info *mi, 
  * (after saying why) when it is bad or describes another size than SIZE.
  */
 static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
-			 const struct stat *st, char **mpath)
+			 const struct stat *st, bool zst, char **mpath)
 {
 	struct ms_manifest_info mi;
 	int rc;
@@ -304,7 +304,8 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
-	if (mi.has_length && mi.length != (uint64_t)st->st_size) {
+	/* A zstd dump's length is known once it is read: checked then (check_length()). */
+	if (!zst && mi.has_length && mi.length != (uint64_t)st->st_size) {
 		warnx("%s: describes %llu bytes but %s has %lld; is it the manifest of another dump?",
 		      *mpath, (unsigned long long)mi.length, path, (long long)st->st_size);
 		ms_manifest_release(&mi);
@@ -370,6 +371,27 @@ static void example_record(struct bytehist_ctl *ctl, const struct ms_hist *h, in
 		ctl->ropts.record_example = ctl->example;
 		ctl->ropts.record_example_len = (size_t)n;
 	}
+}
+
+/* Whether the regular file open at FD is zstd-compressed (regiondump -z). */
+static bool is_zstd(int fd, const struct stat *st)
+{
+	unsigned char head[4];
+
+	return S_ISREG(st->st_mode) && pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	       ms_hist_is_zstd(head, sizeof(head));
+}
+
+/* A zstd dump against its manifest, once its length is known; 0 or -1 after saying why. */
+static int check_length(struct bytehist_ctl *ctl, const struct ms_hist *h, const char *path)
+{
+	if (!ctl->ropts.manifest || !ctl->manifest.has_length ||
+	    ctl->manifest.length == ms_hist_size(h))
+		return 0;
+	warnx("%s: describes %llu bytes but %s decompresses to %llu; is it the manifest of another dump?",
+	      ctl->mpath, (unsigned long long)ctl->manifest.length, path,
+	      (unsigned long long)ms_hist_size(h));
+	return -1;
 }
 
 /* Whether the regular file open at FD is an ELF core file. */
@@ -601,6 +623,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	struct ms_hist *h = NULL;
 	struct stat st;
+	bool zst;
 	size_t i;
 
 	free(ctl->mpath);
@@ -618,10 +641,11 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ctl->ropts.maps = NULL;
 	ctl->ropts.string_origin = NULL;
 	ctl->hopts.nbreaks = 0;
+	zst = !is_stdin && is_zstd(fd, &st);
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
 			goto fail;
-	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &ctl->mpath) < 0) {
+	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, zst, &ctl->mpath) < 0) {
 		/* A manifest that lies is set aside: the bytes are still analysed, by offset. */
 		warnx("%s: analysed without its manifest: offsets, not addresses", path);
 		ctl->partial = true;
@@ -636,9 +660,18 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		    ms_hist_finish(ctx, h) < 0) :
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
-	example_record(ctl, h, fd, &st, core);
+	if (zst && check_length(ctl, h, path) < 0)
+		goto drop;
+	if (!zst)
+		example_record(ctl, h, fd, &st, core);
 	if (passes && (ctl->symbols || ctl->heap || ctl->objects)) {
 		const char *name = is_stdin ? "standard input" : path;
+
+		if (zst) {
+			warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
+			      name);
+			goto drop;
+		}
 
 		if (core && (ctl->heap || ctl->objects)) {
 			warnx("%s: %s, not a core file", name,
