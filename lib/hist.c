@@ -1386,6 +1386,8 @@ int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t 
 
 	if (h->finished)
 		return ms_err(ctx, -EINVAL, "data fed after the end");
+	if (h->o.tap && (rc = h->o.tap(buf, len, h->o.tap_data)) < 0)
+		return rc;
 	if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, p, len, false)) < 0)
 		return rc;
 	if (h->blen) {
@@ -1769,6 +1771,8 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size);
 			h->size += len;
 		}
+		if (h->o.tap && (rc = h->o.tap(ch->buf, ch->len, h->o.tap_data)) < 0)
+			break;
 		if (mine)
 			chunk_stages(h, ch, mine);
 		pthread_mutex_lock(&pp.mu);

@@ -59,6 +59,7 @@ struct bytehist_ctl {
 	bool objects_now;		/* for this input: --objects, or --heap on several ranges */
 	bool partial;			/* this input was analysed, but not whole: exit 1 */
 	struct ms_analysis *an;		/* of the current input */
+	bool tapped;			/* its words counted in the histogram's pass */
 	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
@@ -487,9 +488,9 @@ static int string_origins(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const st
 }
 
 /*
- * What the words of the dump at FD point at, from the maps of -p PID or of
- * the manifest; a second pass over the file (--symbols only: --heap alone
- * just names words).  Returns 0 or -1 (after saying why).
+ * What the words of the dump point at, from the maps of -p PID or of the
+ * manifest: fed the histogram's reads (opts.tap) or a core's segments
+ * (--symbols only: --heap alone just names words).  0 or a negative errno.
  */
 static int count_words(const void *buf, size_t len, void *data)
 {
@@ -551,12 +552,15 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		      name);
 		return -1;
 	}
-	if (!(ctl->an = run_analysis(ctx, ctl, name, ctl->symbols)))
+	/* Run before the scan when the words were counted in it (symbols_tap()). */
+	if (!ctl->an && !(ctl->an = run_analysis(ctx, ctl, name, ctl->symbols)))
 		return -1;
 	ctl->syms = ms_analysis_symbols(ctl->an);
 	ctl->hw = ms_analysis_heapwalk(ctl->an);
 	if (!ctl->syms)
 		return 0;
+	if (ctl->tapped)
+		ms_symbols_rank(ctl->syms);
 	if (ctl->symbols && string_origins(ctx, ctl, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -612,6 +616,51 @@ static int heap_check(struct bytehist_ctl *ctl, int fd, const char *name)
 }
 
 /*
+ * --symbols on a raw dump: the analysis first (the symbolizer, and --heap's
+ * walk), so the words are counted from the histogram's own reads
+ * (opts.tap), not from a second read of the dump.  Not with --objects, nor
+ * for a heap that is not one glibc heap: their objects are named while the
+ * analysis reads the dump, before the words are counted, as they always
+ * were.  Returns 0 (the tap set when it applies) or -1 after saying why.
+ */
+static int symbols_tap(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name,
+		       bool *heap_checked)
+{
+	bool maps = ctl->ropts.manifest && ctl->manifest.maps;
+
+	if (ctl->heap) {
+		if (heap_check(ctl, fd, name) < 0)
+			return -1;
+		*heap_checked = true;
+	}
+	if (ctl->objects || ctl->objects_now || (!maps && !ctl->pid))
+		return 0;
+	if (!(ctl->an = run_analysis(ctx, ctl, name, false)))
+		return -1;
+	ctl->syms = ms_analysis_symbols(ctl->an);
+	if (ctl->syms) {
+		ctl->ctx = ctx;
+		ctl->hopts.tap = count_words;
+		ctl->hopts.tap_data = ctl;
+		ctl->tapped = true;
+	}
+	return 0;
+}
+
+/* Forget the current input's passes, after a failure. */
+static void passes_drop(struct bytehist_ctl *ctl)
+{
+	if (ctl->syms_owned)
+		ms_symbols_free(ctl->syms);
+	ctl->syms = NULL;
+	ctl->syms_owned = false;
+	ctl->hw = NULL;
+	ms_analysis_free(ctl->an);
+	ctl->an = NULL;
+	ctl->tapped = false;
+}
+
+/*
  * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
  * manifest and example record set for it.  NULL after saying why.
  */
@@ -622,9 +671,10 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	struct ms_core *core = NULL;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	struct ms_hist *h = NULL;
+	bool zst, heap_checked = false;
 	struct stat st;
-	bool zst;
 	size_t i;
+	int rc;
 
 	free(ctl->mpath);
 	ctl->mpath = NULL;
@@ -650,7 +700,12 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		warnx("%s: analysed without its manifest: offsets, not addresses", path);
 		ctl->partial = true;
 	}
-	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
+	if (passes && ctl->symbols && !core && !zst && !is_stdin &&
+	    symbols_tap(ctx, ctl, fd, path, &heap_checked) < 0)
+		goto drop;
+	rc = ms_hist_new(ctx, &ctl->hopts, &h);
+	ctl->hopts.tap = NULL;
+	if (rc < 0)
 		goto fail;
 	for (i = 0; i < ctl->npatterns; i++)
 		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
@@ -679,17 +734,19 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 					  "--objects reads a raw dump with its manifest");
 			goto drop;
 		}
-		if ((!core && ctl->heap && heap_check(ctl, fd, name) < 0) ||
+		if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
 		    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
 			goto drop;
 	}
 	goto out;
 drop:
+	passes_drop(ctl);
 	ms_hist_free(h);
 	h = NULL;
 	goto out;
 fail:
 	ms_cli_warn_ctx(ctx, NULL);
+	passes_drop(ctl);
 	ms_hist_free(h);
 	h = NULL;
 out:
@@ -747,6 +804,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	ctl->hw = NULL;
 	ms_analysis_free(ctl->an);
 	ctl->an = NULL;
+	ctl->tapped = false;
 	ctl->objects_now = false;
 	ctl->walk_heap = false;
 	if (ctl->partial) {

@@ -96,6 +96,16 @@ struct ms_hist_opts {
 	 * results are the same either way.
 	 */
 	unsigned jobs;
+	/*
+	 * Another consumer of the same bytes (bytehist --symbols counts the
+	 * words), so the input is read once: called with every piece of the
+	 * input, in order, on the calling thread whatever opts.jobs: from
+	 * ms_hist_feed() with what it was given, from ms_hist_scan_fd() with
+	 * its 1 MiB reads.  A negative return stops the analysis and is
+	 * returned.  NULL: none.
+	 */
+	int (*tap)(const void *buf, size_t len, void *data);
+	void *tap_data;
 };
 
 /* A run of one byte value: COUNT runs of exactly LENGTH bytes BYTE. */
