@@ -37,7 +37,7 @@ struct bytehist_ctl {
 	bool *is_regex;
 	size_t npatterns;
 	bool json;
-	size_t nfiles;		/* analysed so far, for the JSON array */
+	size_t nfiles;		/* analysed so far, for the JSON document's array */
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
 	unsigned char example[128];	/* the start of one record, for the report */
@@ -104,7 +104,7 @@ static _Noreturn void usage(void)
 	printf(" -b, --bytes            print sizes in bytes\n");
 	printf(" -E, --regex REGEX      count matches of a PCRE2 regex (repeatable)\n");
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
-	printf(" -J, --json             one JSON object per file\n");
+	printf(" -J, --json             one JSON document: {\"memsift_json\":1, \"files\":[...]}\n");
 	printf(" -j, --jobs N           threads for the scan (default: all cores; same results)\n");
 	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
 	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
@@ -840,13 +840,14 @@ int main(int argc, char **argv)
 			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;
 	}
-	if (ctl.json && nfiles > 1)
-		fputs("[", stdout);
+	/* One document whatever the number of files: scripts need not ask which shape. */
+	if (ctl.json)
+		printf("{\"memsift_json\":%d,\"files\":[\n", MS_JSON_VERSION);
 	for (i = 0; i < nfiles; i++)
 		if (analyse(ctx, &ctl, files[i]) < 0)
 			failed++;
-	if (ctl.json && nfiles > 1)
-		fputs("]\n", stdout);
+	if (ctl.json)
+		fputs("]}\n", stdout);
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);

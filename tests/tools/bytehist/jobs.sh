@@ -44,7 +44,7 @@ same()	# DESC ARGS...: -j 1 and -j 2, 3, 4 print the same JSON
 same "heap dump" "$tmp/heap.dump"
 python3 - "$tmp/j4.json" "$tmp/heap.dump" <<'PY' || ms_fail "-j 4: byte counts wrong"
 import json, sys
-h = json.load(open(sys.argv[1]))
+h = json.load(open(sys.argv[1]))["files"][0]
 data = open(sys.argv[2], "rb").read()
 want = [0] * 256
 for b in range(256):

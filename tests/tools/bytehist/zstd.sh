@@ -32,9 +32,7 @@ python3 - "$tmp/heap" "$tmp/z.json" "$tmp/p.json" "$tmp/heap.zst.json" "$tmp/f.j
 import json, sys
 
 def report(path):
-    j = json.load(open(path))
-    # One object, or the files of one document.
-    return j["files"][0] if "files" in j else j
+    return json.load(open(path))["files"][0]
 
 raw = open(sys.argv[1], "rb").read()
 want = [0] * 256
