@@ -939,70 +939,58 @@ static inline uint64_t runs_from(uint64_t m, unsigned k)
 }
 
 /*
- * Strings, 64 bytes at a time: the runs of string characters are the runs
- * of ones in the window's mask.  A window with no run as long as a string
- * and none open at either end is passed over whole: binary data is full of
- * short runs.  Then 16 bytes at a time, and the last bytes of the block one
- * run at a time.
+ * One window of WIDTH (16 or 64) bytes at P + I, M its mask of string
+ * characters: the open string goes on or ends, and the runs inside it are
+ * strings when long enough.  A window with no run as long as a string and
+ * none open at either end costs a few shifts: binary data is full of them.
+ */
+static inline void str_window(struct ms_hist *h, const uint8_t *p, size_t i, uint64_t off,
+			      uint64_t m, unsigned width)
+{
+	struct strstate *st = &h->ascii;
+	unsigned pos, r, k = h->o.min_string;
+	uint64_t x;
+
+	if (st->len) {
+		/* The string open from before goes on. */
+		r = ~m ? (unsigned)__builtin_ctzll(~m) : 64;
+		if (r)
+			str_chars(st, p + i, r, off + i);
+		if (r == width)
+			return;
+		str_end_ascii(h, p, off);
+		m &= ~((2ULL << r) - 1);
+	}
+	if (!runs_from(m, k) && !(m >> (width - 1)))
+		return;
+	while (m) {
+		pos = (unsigned)__builtin_ctzll(m);
+		x = ~(m >> pos);
+		r = x ? (unsigned)__builtin_ctzll(x) : 64;
+		if (pos + r == width) {
+			str_chars(st, p + i + pos, r, off + i + pos);
+			return;
+		}
+		if (r >= k)
+			str_whole(h, p + i + pos, r, off + i + pos);
+		m &= ~((1ULL << (pos + r)) - 1);
+	}
+}
+
+/*
+ * Strings, 64 bytes at a time, then 16, and the last bytes of the block one
+ * run at a time: the runs of string characters are the runs of ones in a
+ * window's mask.
  */
 static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->ascii;
-	unsigned m, pos, r, k = h->o.min_string;
-	uint64_t m64, x;
 	size_t i, j;
 
-	for (i = 0; i + 64 <= n; i += 64) {
-		m64 = m64_strchar(p + i);
-		if (st->len) {
-			/* The string open from before goes on. */
-			r = ~m64 ? (unsigned)__builtin_ctzll(~m64) : 64;
-			if (r)
-				str_chars(st, p + i, r, off + i);
-			if (r == 64)
-				continue;
-			str_end_ascii(h, p, off);
-			m64 &= ~((2ULL << r) - 1);
-		}
-		if (!runs_from(m64, k) && !(m64 >> 63))
-			continue;
-		while (m64) {
-			pos = (unsigned)__builtin_ctzll(m64);
-			x = ~(m64 >> pos);
-			r = x ? (unsigned)__builtin_ctzll(x) : 64;
-			if (pos + r == 64) {
-				str_chars(st, p + i + pos, r, off + i + pos);
-				break;
-			}
-			if (r >= k)
-				str_whole(h, p + i + pos, r, off + i + pos);
-			m64 &= ~((1ULL << (pos + r)) - 1);
-		}
-	}
-	for (; i + 16 <= n; i += 16) {
-		m = m16_strchar(p + i);
-		pos = 0;
-		if (st->len) {
-			r = (unsigned)__builtin_ctz(~m);
-			if (r)
-				str_chars(st, p + i, r, off + i);
-			if (r == 16)
-				continue;
-			str_end_ascii(h, p, off);
-			m &= ~((2u << r) - 1);
-		}
-		while (m) {
-			pos = (unsigned)__builtin_ctz(m);
-			r = (unsigned)__builtin_ctz(~(m >> pos));
-			if (pos + r == 16) {
-				str_chars(st, p + i + pos, r, off + i + pos);
-				break;
-			}
-			if (r >= k)
-				str_whole(h, p + i + pos, r, off + i + pos);
-			m &= ~((1u << (pos + r)) - 1);
-		}
-	}
+	for (i = 0; i + 64 <= n; i += 64)
+		str_window(h, p, i, off, m64_strchar(p + i), 64);
+	for (; i + 16 <= n; i += 16)
+		str_window(h, p, i, off, m16_strchar(p + i), 16);
 	while (i < n) {
 		if (!st->len && (i = str_span(p, i, n, 1)) == n)
 			break;
@@ -1310,6 +1298,14 @@ static void block_strings(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 }
 
 #define WORD_BATCH 64
+#define WORD_AHEAD 12	/* words prefetched ahead: enough in flight, not more than the core tracks */
+
+static inline void word_prefetch(const struct ms_hist *h, size_t at)
+{
+	__builtin_prefetch(h->wtag + at);
+	__builtin_prefetch(h->whot[at / WAYS].value);
+	__builtin_prefetch(h->whot[at / WAYS].count);
+}
 
 /*
  * Stage W: the word table, which random blocks stay out of (their words
@@ -1339,13 +1335,15 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 
 			at[i] = word_slot(h, hv);
 			tag[i] = word_tag(hv);
-			__builtin_prefetch(h->wtag + at[i]);
-			__builtin_prefetch(h->whot[at[i] / WAYS].value);
-			__builtin_prefetch(h->whot[at[i] / WAYS].count);
 		}
+		for (i = 0; i < k && i < WORD_AHEAD; i++)
+			word_prefetch(h, at[i]);
 		for (i = 0, nx = 0; i < k; i++) {
 			uint64_t w = load8(p + 8 * (b + i));
 			size_t same = 1;
+
+			if (i + WORD_AHEAD < k)
+				word_prefetch(h, at[i + WORD_AHEAD]);
 
 			/*
 			 * A word of one byte over (zeros, fills) is never a record's, so

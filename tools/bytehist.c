@@ -647,7 +647,7 @@ static int symbols_tap(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, con
 	return 0;
 }
 
-/* Forget the current input's passes, after a failure. */
+/* Forget the current input's passes: after its report, or a failure. */
 static void passes_drop(struct bytehist_ctl *ctl)
 {
 	if (ctl->syms_owned)
@@ -797,14 +797,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 		ms_cli_warn_ctx(ctx, NULL);
 	ms_hist_diff_free(d);
 	ms_hist_free(h);
-	if (ctl->syms_owned)
-		ms_symbols_free(ctl->syms);
-	ctl->syms = NULL;
-	ctl->syms_owned = false;
-	ctl->hw = NULL;
-	ms_analysis_free(ctl->an);
-	ctl->an = NULL;
-	ctl->tapped = false;
+	passes_drop(ctl);
 	ctl->objects_now = false;
 	ctl->walk_heap = false;
 	if (ctl->partial) {
