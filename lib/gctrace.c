@@ -16,6 +16,7 @@
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_gctrace {
 	struct ms_gc *v;
@@ -36,19 +37,7 @@ static bool lit(const char **p, const char *s)
 
 static bool num(const char **p, uint64_t *v)
 {
-	const char *s = *p;
-	uint64_t x = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return false;
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	*v = x;
-	return true;
+	return ms_scan_u64(p, NULL, v);
 }
 
 /* A decimal as Go's %.3f or its trimmed float formatting writes it: "0.013", "1.2", "0". */
@@ -152,15 +141,8 @@ static const char *find_gc(const char *line)
 
 static int push(struct ms_ctx *ctx, struct ms_gctrace *t, const struct ms_gc *g)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct ms_gc *v = reallocarray(t->v, cap, sizeof(*v));
-
-		if (!v)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		t->v = v;
-		t->cap = cap;
-	}
+	if (MS_GROW(t->v, t->cap, t->n + 1, 64) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	t->v[t->n++] = *g;
 	return 0;
 }

@@ -23,13 +23,13 @@ for gogc in off 100; do
 	ms_at_exit "kill $gpid 2>/dev/null"
 	ask() { echo "$1" >&"${GB[1]}"; read -r reply <&"${GB[0]}" || ms_fail "GOGC=$gogc: no reply to $1"; }
 	read -r line <&"${GB[0]}" || ms_fail "go-buffers did not start"
-	"$bin/mapsnap" -p "$gpid" -o "$tmp/$gogc.snap" 2> "$tmp/err" ||
+	"$bin/mapsnap" -p "$gpid" -w "$tmp/$gogc.snap" 2> "$tmp/err" ||
 		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $gpid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 	ask "leak C 2000"; ask "leak T 1000"
-	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -o "$tmp/$gogc-old.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -w "$tmp/$gogc-old.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	ask "leak C 2000"; ask "leak T 1000"
-	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -o "$tmp/$gogc-new.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -w "$tmp/$gogc-new.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	ask report
 	truth=$reply

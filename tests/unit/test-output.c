@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/ctx.h>
 #include <memsift/output.h>
 
@@ -343,18 +343,18 @@ static void test_columns(void)
 	is_int(ms_out_set_columns(o, "SIZ"), -EINVAL, "a prefix is not a name");
 	is_int(ms_out_set_columns(o, "+"), -EINVAL, "a bare + is an error");
 
-	is_int(ms_out_getopt(o, 'o', "name"), 1, "getopt: -o NAME consumed");
-	is_int(ms_out_getopt(o, 'o', "nope"), -EINVAL, "getopt: bad -o list fails");
+	is_int(ms_cli_out_getopt(o, 'o', "name"), 1, "getopt: -o NAME consumed");
+	is_int(ms_cli_out_getopt(o, 'o', "nope"), -EINVAL, "getopt: bad -o list fails");
 	is_str(ms_ctx_errmsg(ctx), "unknown column \"nope\"; see --help for the list",
 	       "getopt: bad -o message");
-	is_int(ms_out_getopt(o, 'J', NULL), 1, "getopt: -J consumed");
-	is_int(ms_out_getopt(o, 'r', NULL), 1, "getopt: -r consumed");
-	is_int(ms_out_getopt(o, 'n', NULL), 1, "getopt: -n consumed");
-	is_int(ms_out_getopt(o, 'b', NULL), 1, "getopt: -b consumed");
+	is_int(ms_cli_out_getopt(o, 'J', NULL), 1, "getopt: -J consumed");
+	is_int(ms_cli_out_getopt(o, 'r', NULL), 1, "getopt: -r consumed");
+	is_int(ms_cli_out_getopt(o, 'n', NULL), 1, "getopt: -n consumed");
+	is_int(ms_cli_out_getopt(o, 'b', NULL), 1, "getopt: -b consumed");
 	is_int(ms_out_get_flags(o), MS_OUT_JSON | MS_OUT_RAW | MS_OUT_NOHEADINGS | MS_OUT_BYTES,
 	       "getopt: the four flags are set");
-	is_int(ms_out_getopt(o, 'p', "1"), 0, "getopt: -p is left to the tool");
-	is_int(ms_out_getopt(o, 'V', NULL), 0, "getopt: -V is left to the tool");
+	is_int(ms_cli_out_getopt(o, 'p', "1"), 0, "getopt: -p is left to the tool");
+	is_int(ms_cli_out_getopt(o, 'V', NULL), 0, "getopt: -V is left to the tool");
 	ms_out_set_flags(o, 0);
 
 	r = ms_out_add_row(o);
@@ -415,7 +415,7 @@ static void test_help(void)
 	free(buf);
 
 	fp = open_memstream(&buf, &len);
-	ms_out_help_options(fp);
+	ms_cli_out_help(fp);
 	ms_cli_help_options(fp);
 	fclose(fp);
 	is_str(buf,
@@ -501,12 +501,12 @@ static void test_bytes(void)
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "snapshot", required_argument, NULL, CHAR_MAX + 1 },
-	MS_OUT_LONGOPTS,
+	MS_CLI_OUT_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct ms_cli_excl excl[] = {
-	MS_OUT_EXCL,
+	MS_CLI_OUT_EXCL,
 	{ { 'p', CHAR_MAX + 1, 'x' } },
 };
 

@@ -82,7 +82,7 @@ run "$mapsdiff" 2 "mapsdiff: $tmp/fifo:4: byte $(head -n 3 "$good" | wc -c): a l
 wait "$writer" || :
 
 # regiondump --grown reads its snapshot the same way, before any memory.
-run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -o "$tmp/grown"
+run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -w "$tmp/grown"
 [ ! -e "$tmp/grown" ] || ms_fail "regiondump --grown /dev/zero left a dump"
 
 # The log readers (oomreport, mapswatch --gctrace) read in bounded memory

@@ -15,7 +15,7 @@ leaker_cmd mmap 16M 0x42
 id=$(leaker_field id)
 addr=$(leaker_field addr)
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/d" 2> "$tmp/err" &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/d" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""

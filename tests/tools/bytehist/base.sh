@@ -10,9 +10,9 @@ bin=$MS_BUILDDIR/tools
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd malloc 100 1024 0x54
-"$bin/regiondump" -p "$pid" --anon -o "$tmp/old.dump" 2>/dev/null || ms_fail "regiondump old"
+"$bin/regiondump" -p "$pid" --anon -w "$tmp/old.dump" 2>/dev/null || ms_fail "regiondump old"
 leaker_cmd malloc 500 1024 0x54
-"$bin/regiondump" -p "$pid" --anon -o "$tmp/new.dump" 2>/dev/null || ms_fail "regiondump new"
+"$bin/regiondump" -p "$pid" --anon -w "$tmp/new.dump" 2>/dev/null || ms_fail "regiondump new"
 leaker_stop
 
 "$bin/bytehist" -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/d.json" || ms_fail "bytehist --base"

@@ -15,7 +15,7 @@ leaker_cmd struct 300
 leaker_cmd strdup 100
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
-"$bin/regiondump" -p "$pid" --anon --format core -o "$tmp/rd.core" 2> "$tmp/rd.err" ||
+"$bin/regiondump" -p "$pid" --anon --format core -w "$tmp/rd.core" 2> "$tmp/rd.err" ||
 	{ ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 cores=rd
 if command -v gdb > /dev/null; then

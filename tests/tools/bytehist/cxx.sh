@@ -16,7 +16,7 @@ heapdump()
 {
 	local heap
 	heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$LEAKER_PID/maps")
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/rd.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/rd.err" ||
 		{ ms_require_ptrace "$LEAKER_PID"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 }
 

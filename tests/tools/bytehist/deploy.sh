@@ -31,7 +31,7 @@ heapdump()
 	# Whether this process may read the target's memory, asked of the kernel alone.
 	( : < "/proc/$LEAKER_PID/mem" ) 2> /dev/null ||
 		ms_skip "cannot open /proc/$LEAKER_PID/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/regiondump.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/regiondump.err" ||
 		{ cat "$tmp/regiondump.err" >&2; ms_fail "regiondump -p $LEAKER_PID failed"; }
 }
 

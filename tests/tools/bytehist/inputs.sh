@@ -74,7 +74,7 @@ expect 1 "bytehist: $tmp: is a directory" -- "$tmp"
 
 # Bad usage: one line, exit 1.
 expect 1 "bytehist: block size 3000 is not a power of two from 512 to 1M" -- -B 3000 "$tmp/one"
-expect 1 "bytehist: --min-length: number \"1\" out of range; use a decimal number from 2 to 256" -- -n 1 "$tmp/one"
+expect 1 "bytehist: --min-length: number \"1\" out of range; use a decimal number from 2 to 256" -- --min-length 1 "$tmp/one"
 expect 1 "bytehist: --sections: unknown section \"bogus\"; use summary, bytes, blocks, runs, strings, words, patterns or all" -- -s runs,bogus "$tmp/one"
 expect 1 "bytehist: --pattern: bad hex pattern \"xyz\": use pairs of hex digits, as in deadbeef or \"de ad be ef\"" -- -e xyz "$tmp/one"
 expect 1 "bytehist: --regex: bad regex \"(a\" at offset 2: missing closing parenthesis" -- -E '(a' "$tmp/one"

@@ -16,7 +16,7 @@ leaker_cmd strdup 300
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 "$bin/regiondump" -p "$pid" --mapping "$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")" \
-	-o "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
+	-w "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/o.json" || ms_fail "bytehist --symbols -J"
 python3 - "$tmp/o.json" "$tmp/report.json" <<'PY' || ms_fail "JSON: wrong string origins"

@@ -16,7 +16,7 @@ MS_LEAKER=$tmp/leaker-cxx
 leaker_start
 pid=$LEAKER_PID
 ms_hooked "$tmp/hook" 'leaker_cmd new A 5000; leaker_cmd new B 2000' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

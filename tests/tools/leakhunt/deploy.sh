@@ -23,7 +23,7 @@ pid=$LEAKER_PID
 leaker_cmd report
 cb=$(leaker_field callback) tag=$(leaker_field tag)
 ms_hooked "$tmp/hook" '[ -e "$tmp/svc.v2" ] && mv -f "$tmp/svc.v2" "$tmp/svc"; leaker_cmd records 3000' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

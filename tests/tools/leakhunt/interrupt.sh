@@ -21,7 +21,7 @@ pid=$LEAKER_PID
 hunt() # DIR
 {
 	(trap - INT; MEMSIFT_TEST_HOOK=snapshot:$hook exec "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms \
-		-n 20 -o "$1" 2> "$tmp/err") &
+		--count 20 -w "$1" 2> "$tmp/err") &
 	lh=$!
 	ms_at_exit "kill -KILL $lh 2>/dev/null"
 }

@@ -72,7 +72,7 @@ fi
 
 # leakhunt: 100 more buffers between every two snapshots.
 ms_hooked "$tmp/hook" 'leaker_cmd buffers 100 256' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 6 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms --count 6 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

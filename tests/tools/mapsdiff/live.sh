@@ -11,7 +11,7 @@ ms_at_exit "rm -rf '$tmp'"
 leaker_start
 pid=$LEAKER_PID
 n=0
-snap() { n=$((n + 1)); "$mapsnap" -p "$pid" -o "$tmp/$n.snap" || ms_fail "mapsnap $n failed"; }
+snap() { n=$((n + 1)); "$mapsnap" -p "$pid" -w "$tmp/$n.snap" || ms_fail "mapsnap $n failed"; }
 # top OLD NEW: the first row, raw, in bytes, into $got; exit status in $rc.
 top() {
 	rc=0

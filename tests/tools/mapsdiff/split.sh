@@ -17,7 +17,7 @@ leaker_cmd split
 addr=$(leaker_field addr)
 mkdir "$tmp/s"
 for i in 1 2 3 4 5; do
-	"$bin/mapsnap" -p "$pid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
+	"$bin/mapsnap" -p "$pid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	if [ "$i" -eq 2 ]; then
 		leaker_cmd split
 		piece=$(leaker_field split)
@@ -57,7 +57,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms --count 5 -w "$tmp/r" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null

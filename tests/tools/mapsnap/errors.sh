@@ -23,16 +23,16 @@ expect 1 "mapsnap: pid \"4194305\" out of range; pids are 1 to 4194304" -- -p 41
 expect 1 "mapsnap: unrecognized option '--bogus'" -- --bogus
 [ "$(sed -n 2p "$tmp/err")" = "Try 'mapsnap --help' for more information." ] || ms_fail "no try-help line"
 expect 1 "mapsnap: unexpected argument \"extra\"" -- -p $$ extra
-expect 1 "mapsnap: $tmp/nodir/x.snap: cannot create a file beside it: No such file or directory" -- -p $$ -o "$tmp/nodir/x.snap"
+expect 1 "mapsnap: $tmp/nodir/x.snap: cannot create a file beside it: No such file or directory" -- -p $$ -w "$tmp/nodir/x.snap"
 mkdir "$tmp/d"
-expect 1 "mapsnap: $tmp/d: is a directory" -- -p $$ -o "$tmp/d"
+expect 1 "mapsnap: $tmp/d: is a directory" -- -p $$ -w "$tmp/d"
 [ -z "$(ls -A "$tmp/d")" ] || ms_fail "files left in $tmp/d"
 
 # The process exits: nothing under the output name.
 leaker_start
 pid=$LEAKER_PID
 leaker_stop
-expect 1 "mapsnap: pid $pid: no such process" -- -p "$pid" -o "$tmp/gone.snap"
+expect 1 "mapsnap: pid $pid: no such process" -- -p "$pid" -w "$tmp/gone.snap"
 [ ! -e "$tmp/gone.snap" ] || ms_fail "a snapshot of a gone process was left"
 [ -z "$(find "$tmp" -maxdepth 1 -name '.*' -type f)" ] || ms_fail "temporary file left"
 

@@ -16,7 +16,7 @@ pid=$LEAKER_PID
 leaker_cmd mmap 1M 0xa5
 steady=$(leaker_field addr)
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
-	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 8 -o "$tmp/d" \
+	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --count 8 -w "$tmp/d" \
 	--plot "$tmp/p.svg" -J > "$tmp/out.json" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

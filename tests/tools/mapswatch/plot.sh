@@ -15,7 +15,7 @@ leaker_start
 leaker_cmd malloc 16384 4096 B
 mkdir "$tmp/d"
 for i in 1 2 3 4 5 6; do
-	"$bin/mapsnap" -p "$LEAKER_PID" -o "$tmp/d/000$i.snap" 2> "$tmp/err" ||
+	"$bin/mapsnap" -p "$LEAKER_PID" -w "$tmp/d/000$i.snap" 2> "$tmp/err" ||
 		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $LEAKER_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 	leaker_cmd malloc 256 4096 T
 done

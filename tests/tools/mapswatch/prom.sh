@@ -20,8 +20,8 @@ mkdir "$tmp/textfile"
 echo "untouched" > "$tmp/target"
 ln -s "$tmp/target" "$tmp/textfile/leaker.prom"
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
-	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 6 --top 100 -f \
-	--prom "$tmp/textfile/leaker.prom" -o "$tmp/d" > /dev/null 2> "$tmp/err"
+	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --count 6 --top 100 -f \
+	--prom "$tmp/textfile/leaker.prom" -w "$tmp/d" > /dev/null 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"

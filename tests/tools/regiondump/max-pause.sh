@@ -71,7 +71,7 @@ wait "$rd" || rc=$?
 [ "$(tr -d '\136' < "$tmp/u" | wc -c)" = 0 ] || ms_fail "the dump read partly live is not the leaker's 0x5e bytes"
 
 # In time: no cut.
-"$regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/f" 2> "$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
+"$regiondump" --freeze -p "$pid" "$addr" 1M -w "$tmp/f" 2> "$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
 grep -q '"stopped_until": null' "$tmp/f.json" || ms_fail "a dump in time was cut"
 leaker_stop
 exit 0
