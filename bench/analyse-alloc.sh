@@ -13,12 +13,12 @@ svc_grow()
 	coproc SVC { exec "$@"; }
 	in=${SVC[1]} out=${SVC[0]}
 	read -r _ pid <&"$out"
-	"$b/mapsnap" -p "$pid" -o "$BENCH_WORK/$name.snap"
+	"$b/mapsnap" -p "$pid" --write "$BENCH_WORK/$name.snap"
 	for c in "conf 40000" "task 40000" "log 200000"; do
 		echo "$c" >&"$in"
 		read -r _ <&"$out"
 	done
-	"$b/regiondump" -p "$pid" --grown "$BENCH_WORK/$name.snap" -o "$BENCH_WORK/$name.dump" 2>/dev/null
+	"$b/regiondump" -p "$pid" --grown "$BENCH_WORK/$name.snap" --write "$BENCH_WORK/$name.dump" 2>/dev/null
 	echo quit >&"$in"
 	read -r _ <&"$out" || :
 	wait "$SVC_PID" 2>/dev/null || :

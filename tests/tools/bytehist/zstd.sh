@@ -18,9 +18,9 @@ leaker_cmd malloc 200 4096 0x41
 leaker_cmd struct 400
 leaker_cmd report
 first=$(printf '%s\n' "$LEAKER_REPLY" | grep -o '"addrs":\[[^]]*\]' | grep -o '0x[0-9a-f]*' | head -n 1)
-"$bin/regiondump" -p "$pid" -z --mapping "$first" -o "$tmp/heap.zst" 2>"$tmp/err" ||
+"$bin/regiondump" -p "$pid" -z --mapping "$first" --write "$tmp/heap.zst" 2>"$tmp/err" ||
 	ms_fail "regiondump -z --mapping: $(cat "$tmp/err")"
-"$bin/regiondump" -p "$pid" -z "$addr" 1M -o "$tmp/fill.zst" 2>"$tmp/err" ||
+"$bin/regiondump" -p "$pid" -z "$addr" 1M --write "$tmp/fill.zst" 2>"$tmp/err" ||
 	ms_fail "regiondump -z: $(cat "$tmp/err")"
 leaker_stop
 zstd -q -d -c "$tmp/heap.zst" > "$tmp/heap" || ms_fail "zstd cannot read the dump"
