@@ -6,8 +6,7 @@
 # class, typed []uint8 by the [][]byte that holds them, counted as the
 # program counts them, and their growth between two dumps is 2:1.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"

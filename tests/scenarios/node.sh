@@ -12,8 +12,7 @@
 # mapswatch shows it as one row, as resident as V8 and the kernel say.  A
 # verdict between two dumps says first that V8's heap grew, and by how much.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v node > /dev/null || ms_skip "no node (apt-get install nodejs)"

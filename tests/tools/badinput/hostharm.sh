@@ -11,8 +11,7 @@ mapswatch=$MS_BUILDDIR/tools/mapswatch
 good=$MS_FIXTURES/pmap/leaker-after.smaps
 [ -x /usr/bin/time ] && /usr/bin/time -v true 2>&1 | grep -q "Maximum resident set size" ||
 	ms_skip "GNU time (/usr/bin/time -v, Debian package time) is needed to measure peak memory"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # What two good inputs cost, plus 64 MiB: a tool reading a wrong input
 # whole would pass this by gigabytes.

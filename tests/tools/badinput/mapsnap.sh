@@ -5,25 +5,18 @@
 # snapshot left, and the target still running.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STDERR-LINE -- ARGS...: exit 1, that one line (and a usage
 # error's try-help line), no snapshot or temporary file left.
-expect()
+expect() # MSG -- ARGS: mapsnap fails with MSG, leaves no file and prints nothing
 {
-	local msg=$1 rc=0
+	local msg=$1
 	shift 2
 	rm -rf "$tmp/out"
-	"$mapsnap" "$@" > "$tmp/stdout" 2> "$tmp/err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "mapsnap $*: exit $rc, want 1 ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$mapsnap:|mapsnap:|")" = "$msg" ] ||
-		ms_fail "mapsnap $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	[ "$(wc -l < "$tmp/err")" -le 1 ] || [ "$(sed -n 2p "$tmp/err")" = "Try 'mapsnap --help' for more information." ] ||
-		ms_fail "mapsnap $*: more than one line: $(cat "$tmp/err")"
-	[ ! -s "$tmp/stdout" ] || ms_fail "mapsnap $*: wrote to stdout"
-	[ ! -e "$tmp/out" ] || [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ] || ms_fail "mapsnap $*: left $(ls -A "$tmp/out")"
-	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_fail "mapsnap $*: left a temporary file"
+	MS_EXPECT_OUT=$tmp/stdout ms_expect -t -q 1 "$msg" "$mapsnap" "$@" || return
+	[ ! -e "$tmp/out" ] || [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ] || ms_error "mapsnap $*: left $(ls -A "$tmp/out")"
+	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_error "mapsnap $*: left a temporary file"
 }
 
 leaker_start

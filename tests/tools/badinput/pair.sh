@@ -6,8 +6,7 @@
 # byte for byte, beside what was there; never a new dump beside an old
 # manifest, never neither.  The same run without the obstacle replaces both.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 regiondump=$MS_BUILDDIR/tools/regiondump
 
 leaker_start

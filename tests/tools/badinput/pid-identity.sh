@@ -7,8 +7,7 @@
 # every snapshot and manifest records which process it was (start time and
 # executable), as /proc/PID/stat and the executable's inode say.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 # A target that execs the leaker when told: python reads the line, then execs.

@@ -6,24 +6,17 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STDERR-LINE -- ARGS...: exit 1, that one line, no dump or manifest.
-expect()
+expect() # MSG -- ARGS: regiondump fails with MSG, leaves no file and prints nothing
 {
-	local msg=$1 rc=0
+	local msg=$1
 	shift 2
 	rm -f "$tmp/out" "$tmp/out.json"
-	"$regiondump" "$@" > "$tmp/stdout" 2> "$tmp/err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "regiondump $*: exit $rc, want 1 ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$regiondump:|regiondump:|")" = "$msg" ] ||
-		ms_fail "regiondump $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	# A usage error adds only the try-help line.
-	[ "$(wc -l < "$tmp/err")" -le 1 ] || [ "$(sed -n 2p "$tmp/err")" = "Try 'regiondump --help' for more information." ] ||
-		ms_fail "regiondump $*: more than one line: $(cat "$tmp/err")"
-	[ ! -e "$tmp/out" ] && [ ! -e "$tmp/out.json" ] || ms_fail "regiondump $*: left an output file"
-	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_fail "regiondump $*: left a temporary file"
+	MS_EXPECT_OUT=$tmp/stdout ms_expect -t -q 1 "$msg" "$regiondump" "$@" || return
+	[ ! -e "$tmp/out" ] && [ ! -e "$tmp/out.json" ] || ms_error "regiondump $*: left an output file"
+	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_error "regiondump $*: left a temporary file"
 }
 
 leaker_start

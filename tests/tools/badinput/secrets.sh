@@ -4,8 +4,7 @@
 # manifest embeds neither the target's environment nor its command line.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 export MEMSIFT_TEST_SECRET=hunter2-in-the-environment
 leaker_start

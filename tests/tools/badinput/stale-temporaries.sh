@@ -8,8 +8,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 # A writer left waiting at its hook when a check fails must not outlive the test.
 rd=
 ms_at_exit '[ -z "$rd" ] || kill -KILL "$rd" 2> /dev/null'

@@ -6,8 +6,7 @@
 # and recorded in the manifest, exit 0 (holes are not failures).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID

@@ -6,8 +6,7 @@
 # thread.  The truth: /proc says the leader is a zombie with no maps, the
 # worker's own reply says where its 'Z' bytes are.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 prog=$MS_BUILDDIR/tests/leaker/zombie-leader
 

@@ -3,8 +3,7 @@
 # bytehist --base: two dumps of the leaker's anonymous memory, before and
 # after it leaked 500 more blocks; the diff says exactly that, first.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -6,8 +6,7 @@
 # rather than symbols of the wrong file.  Before the swap, the same dump
 # names the callback and the literal.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 cp "$MS_BUILDDIR/tests/leaker/leaker" "$tmp/leaker-copy" || ms_fail "cannot copy the leaker"

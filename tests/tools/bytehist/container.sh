@@ -10,8 +10,7 @@
 # manifest records the build-id the process maps, so once it is gone the
 # host's other file is not used for names.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c

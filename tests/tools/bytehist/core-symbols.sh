@@ -5,8 +5,7 @@
 # callback (with its file:line) and tag literal, and find its literal's 100
 # heap copies in its .rodata.  --heap on a core is refused with a reason.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -4,8 +4,7 @@
 # 1 MiB of 'T' is one fill region at its own address in both; a core cut
 # short is refused with a message naming the segment.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -8,8 +8,7 @@
 # With the debug file gone, the vtables are still named (from their RTTI)
 # and the callback is module+offset, kind text, with a note.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 src=$MS_SRCDIR/tests/scenarios/symbols-ledger.cc
 

@@ -10,8 +10,7 @@
 # pointing into a table of pointers are not called a vtable, nor is
 # anything else.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ service (apt-get install g++)"

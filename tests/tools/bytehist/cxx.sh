@@ -5,8 +5,7 @@
 # "vtable for shape::Square" 100 times, the top two symbols, 3 to 1.  A
 # stripped copy of the C leaker gives module+offset with a note, never a name.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ leaker (apt-get install g++)"

@@ -10,8 +10,7 @@
 # deploy.  A binary deleted (not replaced) and then gone is text too, never
 # "data ... no symbol table".
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c

@@ -4,8 +4,7 @@
 # several ranges back to back; bytehist maps offsets through the manifest,
 # so the 1 MiB the leaker filled is one region at its own address.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

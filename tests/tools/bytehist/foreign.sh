@@ -6,8 +6,7 @@
 # goes on by signature), and finds the leaker's records by the callback
 # they carry, as many as the leaker's own counters say (within 10%).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 tried=0

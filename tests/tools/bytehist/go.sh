@@ -8,8 +8,7 @@
 # the addresses the leaker reports.  A stripped copy (-s -w) names them
 # from the runtime's own tables, and says so.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v go > /dev/null || ms_skip "no go to build the Go leaker (apt-get install golang-go)"

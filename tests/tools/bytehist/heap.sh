@@ -7,8 +7,7 @@
 # 200 chunks of 112 in its arena.  A size corrupted in a copy stops the walk
 # there, and says so.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -7,8 +7,7 @@
 # another string length, and --symbols --heap (its words counted in the
 # same pass).  The byte counts are checked against Python's own.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

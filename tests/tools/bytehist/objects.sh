@@ -9,8 +9,7 @@
 # a thread's arena; between the two dumps, 300 more 'C' chunks and 100 more
 # records, 3 : 1.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -5,8 +5,7 @@
 # literal's address, with its symbol; the records' "record N of M" strings,
 # made by snprintf, are in no module and get no origin.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

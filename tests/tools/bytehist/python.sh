@@ -8,8 +8,7 @@
 # arenas are one "pymalloc arena" row in mapsdiff, grown as much as
 # sys._debugmallocstats() says the arenas did.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 py=

@@ -6,8 +6,7 @@
 # addresses the leaker reports, the function with its file:line.  The same
 # from the manifest's maps and from the live process (-p).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -6,8 +6,7 @@
 # from their vtables, the most first.  The C leaker's verdict (leak.sh) names
 # its records' function and source line.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ leaker (apt-get install g++)"

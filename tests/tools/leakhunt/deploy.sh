@@ -6,8 +6,7 @@
 # /proc/PID/map_files, or /proc/PID/exe without CAP_SYS_ADMIN, and says
 # so), never "data" and never module+offset.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c

@@ -4,8 +4,7 @@
 # exists, and a process that exits mid-hunt (what was gathered is reported,
 # and the status says the hunt is incomplete).  All exit 2.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 expect2() # WHAT CMD...: exits 2 with one line on stderr

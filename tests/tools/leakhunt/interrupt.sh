@@ -7,8 +7,7 @@
 # ("stopped N") and waits for an answer, so every signal arrives at a known
 # point.  The leaker is never left stopped.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 hook=$tmp/hook
 mkfifo "$hook"

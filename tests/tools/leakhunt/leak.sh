@@ -7,8 +7,7 @@
 # growth, exit 1, and write a report naming the [heap], the 'T' chunks and the
 # records' code, with every file 0600 in a 0700 directory.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -7,8 +7,7 @@
 # heap, which is all 'Z'.  The truth is the service's own counter and
 # /proc/PID/maps; the snapshot test hook paces the hunt (no sleep).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 

@@ -7,8 +7,7 @@
 # command line included), analysis.json or growth.svg.  The leak is still
 # found.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v python3 > /dev/null || ms_skip "no python3 for the leaking service"
 secret=hunter2-sekrit
 cat > "$tmp/svc.py" <<'PY'

@@ -10,8 +10,7 @@
 # (a warming cache) is not leaking.  The snapshot test hook makes each change
 # land between two snapshots: no sleep.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 

@@ -5,8 +5,7 @@
 # is leaking, with no dump.  A cache that fills once and stops (levelled off)
 # is not a leak either.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

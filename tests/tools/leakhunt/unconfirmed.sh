@@ -9,8 +9,7 @@
 # be written (the file size limit standing for a full disk) leaves a report
 # that says so, exit 2, and no crash.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -7,8 +7,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 comp=$MS_SRCDIR/contrib/bash-completion/memsift
 [ -r "$comp" ] || ms_fail "no completion file at $comp"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 offer=$tmp/offer
 
 # complete WORDS...: what the completion offers for the last word.

@@ -7,8 +7,7 @@
 # own output, and the files and columns it makes.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 b=$MS_BUILDDIR/tools
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # The table: "-x<TAB>--long" pairs, out of the man page's tbl source.
 sed -n '/^\.SH OPTION LETTERS/,/^\.TE/p' "$MS_SRCDIR/man/memsift.7" |

@@ -5,8 +5,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # cgroup v2 if it has the memory controller, else v1's memory hierarchy.
 if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then

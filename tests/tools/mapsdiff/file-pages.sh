@@ -8,8 +8,7 @@
 # writes into a private file mapping (copied on write) still count, and so
 # does its heap.  The snapshot test hook paces leakhunt: no sleep.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 

@@ -6,8 +6,7 @@
 # pages), with the sum of their growth as smaps gives it and COUNT in JSON;
 # leakhunt's table likewise, judged growing as a group.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 export LC_ALL=C

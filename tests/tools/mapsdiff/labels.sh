@@ -5,8 +5,7 @@
 # memory a C program maps at Go's arena hint is not Go's heap, while a real
 # Go program's is (built here with go(1), from the golang-go package).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 

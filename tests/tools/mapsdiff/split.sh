@@ -6,8 +6,7 @@
 # mapsdiff over the series must net the piece against its sibling: both
 # steady, no growth, exit 0; leakhunt finds nothing leaking.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 

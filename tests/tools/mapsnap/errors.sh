@@ -3,19 +3,10 @@
 # mapsnap's bad usage: one line naming what is wrong, exit 1, nothing written.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$mapsnap" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "mapsnap $*: exit $rc, want $want"
-	# getopt names the program as it was called: keep only its base name.
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$mapsnap:|mapsnap:|")" = "$msg" ] || ms_fail "mapsnap $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$mapsnap" "$@"; }
 
 expect 1 "mapsnap: no process given; use -p PID" --
 expect 1 "mapsnap: bad pid \"abc\": not a decimal number; use a decimal pid from 1 to 4194304" -- -p abc

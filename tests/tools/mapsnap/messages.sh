@@ -9,18 +9,10 @@ mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 mapswatch=$MS_BUILDDIR/tools/mapswatch
 good=$MS_FIXTURES/pmap/leaker-after.smaps
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR -- CMD...: all it says, and the status.
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "${1##*/} ${*:2}: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "${1##*/} ${*:2}: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -a "$want" "$msg" "$@"; }
 
 leaker_start
 pid=$LEAKER_PID

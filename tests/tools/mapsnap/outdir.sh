@@ -7,18 +7,10 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapswatch=$MS_BUILDDIR/tools/mapswatch
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR -- CMD...: the one line said and the status.
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "${1##*/} ${*:2}: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "${1##*/} ${*:2}: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -a "$want" "$msg" "$@"; }
 
 leaker_start
 pid=$LEAKER_PID

@@ -4,8 +4,7 @@
 # each recording the process's threads and their stack pointers.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID

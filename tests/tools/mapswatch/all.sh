@@ -5,8 +5,7 @@
 # rank first, growing with no steady state.  A process that exits mid-watch
 # is dropped and one that starts is picked up, without an error.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

@@ -3,20 +3,11 @@
 # mapswatch's bad input: each mistake gives one line naming what is wrong and
 # how to fix it, exit status 1, and leaves no output behind.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 mw=$MS_BUILDDIR/tools/mapswatch
 
 # expect "MESSAGE" CMD...: exit status 1 and exactly MESSAGE on stderr.
-expect()
-{
-	local want=$1 rc=0
-	shift
-	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" -eq 1 ] || ms_fail "$*: exit status $rc, not 1"
-	[ "$(cat "$tmp/err")" = "$want" ] || ms_fail "$*: said \"$(cat "$tmp/err")\", not \"$want\""
-	[ ! -s "$tmp/out" ] || ms_fail "$*: wrote to stdout: $(head -n 3 "$tmp/out")"
-}
+expect() { local want=$1; shift; ms_expect -a -q 1 "$want" "$@"; }
 
 try="Try 'mapswatch --help' for more information."
 leaker_start

@@ -7,8 +7,7 @@
 # state"; the 1 MiB mapping must be "steady"; DIR must hold every sample as a
 # snapshot mapsdiff reads; the plot must draw the totals of those snapshots.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

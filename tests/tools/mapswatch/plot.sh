@@ -8,8 +8,7 @@
 # trend says it grows.  The truth is the snapshots' Rss and time lines.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bin=$MS_BUILDDIR/tools
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 leaker_cmd malloc 16384 4096 B

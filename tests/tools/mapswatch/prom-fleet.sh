@@ -8,8 +8,7 @@
 # mapswatch(1) pass `promtool test rules`, each annotation quoting the rate
 # of the series that fired, where promtool is installed.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 parse=$MS_SRCDIR/tests/tools/mapswatch/promparse.py
 

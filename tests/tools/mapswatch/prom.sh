@@ -6,8 +6,7 @@
 # back exactly from its escaped label, the growing heap reads verdict
 # "growing", and the file is 0644, replaced atomically, never through a symlink.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 parse=$MS_SRCDIR/tests/tools/mapswatch/promparse.py
 

@@ -5,8 +5,7 @@
 # terminal) has no escape codes.  A 16 MiB fill between the first two
 # samples and nothing after is "levelled off", not a leak.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start

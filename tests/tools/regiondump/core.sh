@@ -4,8 +4,7 @@
 # read back with x/s at the addresses it reports.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v gdb >/dev/null || ms_skip "gdb not installed (Debian package gdb)"
 
 leaker_start

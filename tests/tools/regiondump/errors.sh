@@ -4,19 +4,10 @@
 # exits mid-dump leaves what was read, marked incomplete.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$regiondump" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "regiondump $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$regiondump:|regiondump:|")" = "$msg" ] ||
-		ms_fail "regiondump $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$regiondump" "$@"; }
 
 expect 1 "regiondump: no process given; use -p PID" -- 1000 4K
 expect 1 "regiondump: no range given; use ADDR SIZE, ADDR-END, ADDR+SIZE, --mapping ADDR or --anon" -- -p 1

@@ -4,8 +4,7 @@
 # killed with SIGKILL while the target is frozen leaves the target running.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID

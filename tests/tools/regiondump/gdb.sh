@@ -5,8 +5,7 @@
 # range, each in one of the argument forms.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v gdb >/dev/null || ms_skip "gdb not installed (Debian package gdb)"
 
 leaker_start

@@ -5,8 +5,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID

@@ -5,8 +5,7 @@
 # manifest's sub-ranges are exactly what /proc/PID/maps says.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 page=$(getconf PAGESIZE)
 
 leaker_start

@@ -8,8 +8,7 @@
 # ended; the bytes are the leaker's all the same.  A dump that ends in time
 # is not cut.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 regiondump=$MS_BUILDDIR/tools/regiondump
 tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/task/"$1"/status; }
 

@@ -5,8 +5,7 @@
 # written beside the fifo (nor its checksum computed: nothing would read it).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID

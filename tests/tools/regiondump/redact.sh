@@ -7,8 +7,7 @@
 # manifest counts what was replaced and never holds a pattern.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # Words, and four secrets at known offsets; VALUE offsets and lengths in spans.
 python3 - "$tmp/mem" > "$tmp/spans" <<'PY'
