@@ -27,7 +27,7 @@ truth=$reply
 go_quit
 python3 - "$tmp/a.json" "$truth" <<'PY' || ms_fail "cgo: Go code or objects not named as the Go runtime says"
 import json, re, sys
-a, truth = json.load(open(sys.argv[1])), sys.argv[2]
+a, truth = json.load(open(sys.argv[1]))["files"][0], sys.argv[2]
 m = re.match(r"ok kept=(\d+) entry=0x([0-9a-f]+) file=(\S+) line=(\d+) first=", truth)
 assert m, truth
 kept, entry, file, line = int(m.group(1)), int(m.group(2), 16), m.group(3), int(m.group(4))

@@ -25,7 +25,7 @@ for flags in "" "-ldflags=-s -w"; do
 	go_quit
 	python3 - "$tmp/np.json" "$truth" "${flags:-plain}" <<'PY' || ms_fail "${flags:-plain}: integers taken for code"
 import json, re, sys
-j, truth, what = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+j, truth, what = json.load(open(sys.argv[1]))["files"][0], sys.argv[2], sys.argv[3]
 m = re.match(r"ok ints=(\d+) same=(\d+) entry=0x([0-9a-f]+) name=(\S+) lo=0x([0-9a-f]+) span=(\d+)$", truth)
 assert m, truth
 same, entry, name, lo, span = int(m.group(2)), int(m.group(3), 16), m.group(4), int(m.group(5), 16), int(m.group(6))

@@ -38,7 +38,7 @@ for gogc in off 100; do
 	ask quit
 	python3 - "$tmp/$gogc.json" "$truth" "$gogc" <<'PY' || ms_fail "GOGC=$gogc: the buffers are not counted"
 import json, re, sys
-a, truth, gogc = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+a, truth, gogc = json.load(open(sys.argv[1]))["files"][0], sys.argv[2], sys.argv[3]
 m = re.match(r"ok C=(\d+) T=(\d+)$", truth)
 assert m, truth
 nc, nt = int(m.group(1)), int(m.group(2))
