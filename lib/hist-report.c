@@ -615,7 +615,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		const struct ms_hist_region *g = ms_hist_region(h, i);
 
 		item(w);
-		ms_jw_u64(w, "start", where(o, g->start));
+		ms_jw_hex(w, "start", where(o, g->start));
 		ms_jw_u64(w, "length", g->length);
 		ms_jw_str(w, "class", ms_block_class_str(g->cls));
 		if (g->cls == MS_BLOCK_FILL)
@@ -637,7 +637,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_bool(w, "bucket", u->bucket);
 		ms_jw_u64(w, "count", u->count);
 		ms_jw_u64(w, "bytes", u->bytes);
-		ms_jw_u64(w, "first", where(o, u->first));
+		ms_jw_hex(w, "first", where(o, u->first));
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
@@ -653,7 +653,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_bool(w, "truncated", t->truncated);
 		ms_jw_u64(w, "count", t->count);
 		ms_jw_u64(w, "bytes", t->bytes);
-		ms_jw_u64(w, "first", where(o, t->first));
+		ms_jw_hex(w, "first", where(o, t->first));
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
@@ -666,7 +666,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		item(w);
 		ms_jw_hex(w, "value", x->value);
 		ms_jw_u64(w, "count", x->count);
-		ms_jw_u64(w, "first", where(o, x->first));
+		ms_jw_hex(w, "first", where(o, x->first));
 		ms_jw_bool(w, "pointer_like", ms_hist_pointer_like(x->value));
 		ms_jw_object_close(w);
 	}
@@ -681,7 +681,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_bool(w, "regex", p->regex);
 		ms_jw_u64(w, "count", p->count);
 		if (p->count)
-			ms_jw_u64(w, "first", where(o, p->first));
+			ms_jw_hex(w, "first", where(o, p->first));
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
@@ -737,7 +737,7 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 		ms_jw_object_open(&w, NULL);
 		ms_jw_u64(&w, "size", r.size);
 		ms_jw_u64(&w, "count", r.count);
-		ms_jw_u64(&w, "first", where(o, r.first));
+		ms_jw_hex(&w, "first", where(o, r.first));
 		ms_jw_hex(&w, "word", r.word);
 		ms_jw_object_close(&w);
 	}
@@ -875,7 +875,7 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 			ms_jw_u64(&w, "count", e->count_new);
 			ms_jw_u64(&w, "bytes_old", e->bytes_old);
 			ms_jw_u64(&w, "bytes", e->bytes_new);
-			ms_jw_u64(&w, "first", where(o, e->first));
+			ms_jw_hex(&w, "first", where(o, e->first));
 			ms_jw_object_close(&w);
 		}
 		ms_jw_array_close(&w);

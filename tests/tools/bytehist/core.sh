@@ -24,7 +24,7 @@ h = json.load(open(sys.argv[1]))["files"][0]
 addr = int(sys.argv[2], 16)
 assert int(h["base"], 16) > 0, h["base"]
 fills = [g for g in h["regions"] if g["class"] == "fill" and g.get("fill") == 0x54]
-assert any(g["start"] == addr and g["length"] == 1 << 20 for g in fills), fills
+assert any(int(g["start"], 16) == addr and g["length"] == 1 << 20 for g in fills), fills
 assert h["bytes"][0x54] >= 1 << 20, h["bytes"][0x54]
 PY
 	"$bin/bytehist" -s summary "$tmp/$c.core" | head -n 1 | grep -q "ranges from 0x.* (from its PT_LOAD segments)$" ||

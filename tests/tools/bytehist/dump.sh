@@ -25,16 +25,17 @@ ranges = [(int(r["start"], 16), int(r["end"], 16)) for r in m["requested"]]
 assert len(ranges) > 1, "want a multi-range dump, got %s" % ranges
 inside = lambda a: any(s <= a < e for s, e in ranges)
 fills = [g for g in h["regions"] if g["class"] == "fill" and g["fill"] == 0x54]
-assert any(g["start"] == addr and g["length"] == 1 << 20 for g in fills), fills
+assert any(int(g["start"], 16) == addr and g["length"] == 1 << 20 for g in fills), fills
 # No region runs from one range into the next.
 for g in h["regions"]:
+    g["start"] = int(g["start"], 16)
     assert inside(g["start"]) and inside(g["start"] + g["length"] - 1), g
     assert [s <= g["start"] < e for s, e in ranges] == [s <= g["start"] + g["length"] - 1 < e for s, e in ranges], g
 # The 300 blocks of 'A' are 300 runs of 4096, found in the heap range.
 runs = [r for r in h["runs"] if r["byte"] == 0x41 and r["length"] == 4096]
 assert runs and runs[0]["count"] == 300, h["runs"][:5]
 for s in h["strings"][:20]:
-    assert inside(s["first"]), s
+    assert inside(int(s["first"], 16)), s
 PY
 # With the manifest's maps, words that point outside the dump say where: the
 # records' pointers to their string literal and callback, into the leaker.

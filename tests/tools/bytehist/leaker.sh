@@ -38,9 +38,9 @@ import json, sys
 j = json.load(open(sys.argv[1]))["files"][0]; addr = int(sys.argv[2], 16)
 assert j["bytes"][0x54] == 1048576, "bytes"
 assert j["runs"] == [{"byte": 0x54, "length": 1048576, "bucket": False, "count": 1,
-                      "bytes": 1048576, "first": addr}], j["runs"]
+                      "bytes": 1048576, "first": hex(addr)}], j["runs"]
 assert j["blocks"]["fill"] == {"blocks": 256, "bytes": 1048576}, j["blocks"]
-assert j["regions"] == [{"start": addr, "length": 1048576, "class": "fill", "fill": 0x54}], j["regions"]
+assert j["regions"] == [{"start": hex(addr), "length": 1048576, "class": "fill", "fill": 0x54}], j["regions"]
 assert j["strings"] == [], "a run is not a string"
 PY
 "$bytehist" -s runs "$tmp/t.dump" | grep -Eq "^0x54 'T' +1048576 +1 +1M +$addr$" || ms_fail "report: no 1M 'T' run at $addr"

@@ -20,14 +20,14 @@ PY
 # No manifest: offsets.
 "$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]
 s=[x for x in j["strings"] if x["text"]=="manifest-string"][0]
-assert j["base"] is None and s["first"]==0x1100, (j["base"], s)' || ms_fail "no manifest: offsets wrong"
+assert j["base"] is None and s["first"]=="0x1100", (j["base"], s)' || ms_fail "no manifest: offsets wrong"
 
 # Top-level start and length: addresses.
 printf '{"pid": 4242, "start": "0x7f0000000000", "length": 8192}\n' > "$tmp/d.json"
 "$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]
 s=[x for x in j["strings"] if x["text"]=="manifest-string"][0]
-assert j["base"]=="0x7f0000000000" and s["first"]==0x7f0000001100, (j["base"], s)
-assert j["regions"][0]["start"]==0x7f0000000000' || ms_fail "manifest: addresses wrong"
+assert j["base"]=="0x7f0000000000" and s["first"]=="0x7f0000001100", (j["base"], s)
+assert j["regions"][0]["start"]=="0x7f0000000000"' || ms_fail "manifest: addresses wrong"
 "$bytehist" -s summary,words "$tmp/d" > "$tmp/out"
 grep -q "^$tmp/d: 8K (8192 bytes), 2 blocks of 4K, at 0x7f0000000000-0x7f0000002000 (from $tmp/d.json)$" "$tmp/out" ||
 	ms_fail "summary: $(head -n 1 "$tmp/out")"

@@ -35,26 +35,26 @@ c = collections.Counter(d)
 check(j["bytes"] == [c.get(i, 0) for i in range(256)], "byte counts")
 check(j["zero_pages"] == 16, "zero pages %d" % j["zero_pages"])
 runs = {(r["byte"], r["length"]): r for r in j["runs"]}
-check(runs[(0, 65536)]["count"] == 1 and runs[(0, 65536)]["first"] == 0, "zero run")
+check(runs[(0, 65536)]["count"] == 1 and runs[(0, 65536)]["first"] == "0x0", "zero run")
 check(runs[(ord('T'), 32768)]["count"] == 1, "'T' run")
 check(runs[(0xa5, 960)]["count"] == 300, "0xa5 runs: %r" % runs.get((0xa5, 960)))
-check(runs[(0xa5, 960)]["first"] == 98304, "first 0xa5 run")
+check(runs[(0xa5, 960)]["first"] == hex(98304), "first 0xa5 run")
 strs = {(s["text"], s["encoding"]): s for s in j["strings"]}
 for k in range(3):
     s = strs["record-payload-%04d-abcdefghijklmnopqrs" % k, "ascii"]
     check(s["count"] == 100 and s["bytes"] == 3900, "record string %d: %r" % (k, s))
-    check(s["first"] == 98304 + 960 + 1000 * k, "record string %d first" % k)
+    check(s["first"] == hex(98304 + 960 + 1000 * k), "record string %d first" % k)
 w = strs["wide string", "utf16le"]
 check(w["count"] == 341 and w["bytes"] == 341 * 22, "utf16 string: %r" % w)
 b = j["blocks"]
 # fill: 8 of 'T', 73 of the records (96% 0xa5), the last byte alone.
 check(b["zero"]["blocks"] == 16 and b["fill"]["blocks"] == 82, "zero and fill blocks")
-check(j["regions"][2] == {"start": 98304, "length": 73 * 4096, "class": "fill", "fill": 0xa5}, "records region %r" % j["regions"][2])
+check(j["regions"][2] == {"start": hex(98304), "length": 73 * 4096, "class": "fill", "fill": 0xa5}, "records region %r" % j["regions"][2])
 check(j["regions"][3]["class"] == "binary", "records and dots: binary")
 check(b["random"]["blocks"] == 4, "random blocks %r" % b["random"])
 check(b["utf16"]["blocks"] == 2, "utf16 blocks %r" % b["utf16"])
 check(sum(v["bytes"] for v in b.values()) == len(d), "class bytes add up")
-check(j["regions"][1] == {"start": 65536, "length": 32768, "class": "fill", "fill": 84}, "fill region %r" % j["regions"][1])
+check(j["regions"][1] == {"start": hex(65536), "length": 32768, "class": "fill", "fill": 84}, "fill region %r" % j["regions"][1])
 PY
 
 # The human report: one screen, the 'T' run and the top string.

@@ -49,7 +49,7 @@ runs = [r for r in z["runs"] if r["byte"] == 0x41 and r["length"] == 4096]
 assert runs and runs[0]["count"] == 200, z["runs"][:5]
 addr = int(sys.argv[6], 16)
 assert f["size"] == 1 << 20 and f["bytes"][0x54] == 1 << 20, (f["size"], f["bytes"][0x54])
-assert any(g["class"] == "fill" and g["fill"] == 0x54 and g["start"] == addr and g["length"] == 1 << 20
+assert any(g["class"] == "fill" and g["fill"] == 0x54 and int(g["start"], 16) == addr and g["length"] == 1 << 20
            for g in f["regions"]), f["regions"]
 PY
 	ms_fail "the -z dump's report differs from its bytes"
