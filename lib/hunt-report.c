@@ -410,7 +410,7 @@ static int files(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
 		fputs("- `base.dump`, `base.dump.json`: the same, one interval earlier (`bytehist --objects --base base.dump grown.dump`)\n",
 		      fp);
 	if (h->hist)
-		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols --objects` writes it, with the heap walk, the clusters and the verdict\n",
+		fputs("- `analysis.json`: the analysis as `bytehist -J --symbols --objects` writes it for one file, with the heap walk, the clusters and the verdict\n",
 		      fp);
 	return 0;
 }

@@ -65,6 +65,7 @@ import json, sys
 a = json.load(open(sys.argv[1]))
 assert any(s["symbol"] == "leaker_record_callback" for s in a["symbols"]), a["symbols"][:5]
 assert a["heap"]["form"] == "main heap", a["heap"]
+assert a["memsift_json"] == 1, sorted(a)
 PY
 "$bin/mapsdiff" "$tmp/r/snapshots" > /dev/null && ms_fail "mapsdiff finds no growth in the snapshots"
 # The growth plot: an SVG beside report.md, shown by it, whose total is the
