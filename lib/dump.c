@@ -330,6 +330,7 @@ struct sink {
 	void *zbuf;
 	size_t zcap;
 	uint64_t written;	/* bytes handed to the sink, before compression */
+	off_t base;		/* a core in a regular file: where it starts; -1: a stream */
 };
 
 static int sink_flush_z(struct sink *s, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
@@ -628,6 +629,60 @@ out:
 	return rc;
 }
 
+/*
+ * A core cut short (the process exited mid-dump): its program headers,
+ * written first, declare every range whole, and zeros in place of what was
+ * never read would pass for memory.  In a regular file the headers are
+ * rewritten to cover what was read, no more: a range cut keeps its first
+ * bytes, one never reached keeps none, and the file ends at the last byte
+ * read.  A stream (a pipe, zstd) cannot be rewritten: it ends there too,
+ * so its segments run past its end, which a reader takes for a truncated
+ * core (gdb warns, lib/core.c refuses it), never for zeros.  Returns: 0,
+ * or -EIO (the message says why).
+ */
+static int core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
+{
+	size_t nph = d->nranges + 1, i;
+	size_t len = nph * sizeof(Elf64_Phdr);
+	off_t at = s->base + (off_t)sizeof(Elf64_Ehdr);
+	Elf64_Phdr *ph;
+	int fd, rc = 0;
+
+	if (s->z || s->base < 0)
+		return 0;
+	fd = fileno(s->fp);
+	if (fflush(s->fp) != 0)
+		return ms_err_errno(ctx, errno ? -errno : -EIO, "pid %d: writing the core",
+				    (int)d->pid);
+	if (!(ph = malloc(len)))
+		return ms_err(ctx, -EIO, "pid %d: out of memory", (int)d->pid);
+	/* Written in this machine's byte order (core_header()): read back as structs. */
+	errno = EIO;	/* a short read sets none */
+	if (pread(fd, ph, len, at) != (ssize_t)len) {
+		rc = ms_err_errno(ctx, -errno, "pid %d: reading back the core's headers", (int)d->pid);
+		goto out;
+	}
+	for (i = 0; i < d->nranges; i++) {
+		const struct dump_range *r = &d->ranges[i];
+		uint64_t have = 0;
+
+		if (s->written > r->file_off)
+			have = s->written - r->file_off;
+		if (have > r->end - r->start)
+			have = r->end - r->start;
+		ph[i + 1].p_filesz = ph[i + 1].p_memsz = have;
+		/* None read: the segment is empty, at the end of what the file holds. */
+		if (!have)
+			ph[i + 1].p_offset = s->written;
+	}
+	errno = EIO;
+	if (pwrite(fd, ph, len, at) != (ssize_t)len)
+		rc = ms_err_errno(ctx, -errno, "pid %d: rewriting the core's headers", (int)d->pid);
+out:
+	free(ph);
+	return rc;
+}
+
 static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 		    unsigned int rflags)
 {
@@ -663,14 +718,8 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 		ms_err(ctx, -ESRCH,
 		       "pid %d: exited during the dump at 0x%llx; kept the %llu bytes read, marked incomplete",
 		       (int)d->pid, (unsigned long long)reached, (unsigned long long)rs->done);
-		/* A core file keeps the size its headers declare. */
-		if (d->format == MS_DUMP_CORE && d->nranges) {
-			const struct dump_range *last = &d->ranges[d->nranges - 1];
-
-			if (sink_zeros(rs->sink, last->file_off + (last->end - last->start) -
-						 rs->sink->written) < 0)
-				return -EIO;
-		}
+		if (d->format == MS_DUMP_CORE && core_cut(ctx, d, rs->sink) < 0)
+			return -EIO;
 	}
 	return rc;
 }
@@ -693,7 +742,7 @@ static void pipe_grow(FILE *fp)
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
-	struct sink sink = { .ctx = ctx, .fp = fp };
+	struct sink sink = { .ctx = ctx, .fp = fp, .base = -1 };
 	struct run_state rs = { .d = d, .sink = &sink, .total = ms_dump_total(d) };
 	struct ms_freeze *frz = NULL;
 	unsigned int rflags = 0;
@@ -736,6 +785,14 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 			goto out;
 	}
 	if (format == MS_DUMP_CORE) {
+		struct stat st;
+		int fd = fileno(fp), fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+		/* Only a regular file, written from where it is, can have its headers rewritten. */
+		sink.base = -1;
+		if (!sink.z && fl >= 0 && !(fl & O_APPEND) && fstat(fd, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			sink.base = ftello(fp);
 		rc = core_header(ctx, d, &sink);
 		if (rc < 0)
 			goto out;

@@ -320,11 +320,14 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
- * One mspan at ADDR, met at the page PAGE: added when in use, sane and
- * starting there (a freed span's struct is reused for another run of
- * pages, and stale page entries may still point at it); 0, or -ENOMEM.
+ * One mspan at ADDR, met at the page PAGE (entry AT of the arena's page
+ * map MAP): added when in use, sane and starting there (a freed span's
+ * struct is reused for another run of pages, and stale page entries may
+ * still point at it), and past *WALKED, the end of the span before; 0, or
+ * -ENOMEM.
  */
-static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page)
+static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page,
+		    const uint64_t *map, uint64_t at, uint64_t *walked)
 {
 	const struct go_layout *l = &h->l;
 	unsigned char m[GO_MSPAN_MAX], *bits = NULL;
@@ -366,6 +369,16 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
 	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
 		return 0;
+	/*
+	 * The runtime points every page of a span in use at it (mheap.setSpans):
+	 * its last page in this arena must too, and it may not start inside the
+	 * span before it.  Else a torn or corrupt mspan's npages would cover its
+	 * neighbours, and their objects be counted twice.
+	 */
+	if (s.start < *walked ||
+	    (at + s.npages <= GO_ARENA_PAGES && map[at + s.npages - 1] != addr))
+		return 0;
+	*walked = s.start + s.npages * GO_PAGE;
 	s.nelems = (uint32_t)i;
 	if (l->headers && !s.noscan && s.sizeclass && s.elemsize > GO_HEADER_MIN)
 		s.header = 8;
@@ -430,7 +443,13 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 	if (h->read(ctx, all[0], idx, all[1] * 8, h->data) < 0)
 		goto out;
 	for (i = 0; i < all[1]; i++) {
-		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0;
+		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0, walked = 0, k;
+
+		/* An arena listed twice (a torn allArenas) is walked once. */
+		for (k = 0; k < h->arenas && h->arena[k] != abase; k++)
+			;
+		if (k < h->arenas)
+			continue;
 
 		if (idx[i] >= (1ULL << 22) || h->read(ctx, l2 + idx[i] * 8, &ha, 8, h->data) < 0 ||
 		    !ha ||
@@ -440,7 +459,8 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 			if (!spans[p] || spans[p] == last)
 				continue;
 			last = spans[p];
-			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE)) < 0)
+			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE, spans, p,
+					   &walked)) < 0)
 				goto out;
 		}
 		if (!(a = realloc(h->arena, (h->arenas + 1) * sizeof(*a)))) {

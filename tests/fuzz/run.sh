@@ -13,7 +13,7 @@ secs=${1:-30}
 shift || :
 builddir=${MS_BUILDDIR:-$top/build}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects)
+[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects goheap refs)
 
 # Real dumps to seed from: bash's [heap] (a glibc main heap), best effort.
 dumps=$(mktemp -d)
@@ -41,7 +41,9 @@ for t in "${targets[@]}"; do
 	case $t in
 	parse) printf '%s\n' 4242 0x7f3a1c000000 131072K 0xc000000000+128M 1m30s "1 2,3" > "$corpus/seed" ;;
 	manifest) cp "$dumps"/*.json "$corpus/" 2>/dev/null || : ;;
-	core) cp "$dumps"/*.core "$corpus/" 2>/dev/null || : ;;
+	core|refs) cp "$dumps"/*.core "$corpus/" 2>/dev/null || : ;;
+	# It writes its own seeds: a heap its model walks, for each binary it makes.
+	goheap) MS_FUZZ_SEED_DIR=$corpus "$exe" -runs=0 "$corpus" >/dev/null 2>&1 || : ;;
 	heapwalk|objects) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || : ;;
 	redact) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || :
 		printf 'x pass=hunter CANARY-00ff Authorization: Bearer abcdefgh12 password="s3cret"\n-----BEGIN PRIVATE KEY-----\nMIIB+/=\n-----END PRIVATE KEY-----\n' \
