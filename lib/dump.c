@@ -232,14 +232,46 @@ static int add_changed(uint64_t start, uint64_t end, void *data)
 	return add(c->ctx, c->d, start, end);
 }
 
+/*
+ * The mappings BASE hashed pages of, to be read once each by ms_dump_run():
+ * a page is hashed as it is read, and written only when changed (a raw
+ * dump).  Reading every page to hash it, then the changed ones again to
+ * write them, read what changed twice, and a page written in between was
+ * dumped as it was not when judged.
+ */
 int ms_dump_add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_pagehash *base)
 {
+	size_t before = d->nranges, i;
+	int rc = 0;
+
+	for (i = 0; i < ms_maps_count(d->maps) && rc == 0; i++) {
+		const struct ms_mapping *m = ms_maps_get(d->maps, i);
+
+		if (ms_pagehash_covers(m))
+			rc = add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
+	}
+	if (rc == 0 && d->nranges == before)
+		rc = ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot", (int)d->pid);
+	if (rc == 0)
+		d->changed_base = base;
+	return rc;
+}
+
+/*
+ * A core's headers name its ranges before any byte: for one, the pages are
+ * hashed first and the changed runs read after (twice read, as before).
+ */
+static int changed_runs(struct ms_ctx *ctx, struct ms_dump *d)
+{
 	struct changed_ctx c = { ctx, d };
-	size_t before = d->nranges;
 	int rc;
 
-	rc = ms_pagehash_changed(ctx, d->pid, d->maps, base, add_changed, &c);
-	if (rc == 0 && d->nranges == before)
+	free(d->ranges);
+	d->ranges = NULL;
+	d->nranges = 0;
+	rc = ms_pagehash_changed(ctx, d->pid, d->maps, d->changed_base, add_changed, &c);
+	d->changed_base = NULL;
+	if (rc == 0 && !d->nranges)
 		rc = ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot", (int)d->pid);
 	return rc;
 }
@@ -395,6 +427,15 @@ struct run_state {
 	uint64_t done, total;
 	struct ms_freeze **frz;		/* the freeze, let go early past d->max_pause_ns */
 	struct ms_memread *r;
+	/* --changed-since, read once: the page being read, and the runs written. */
+	uint64_t pagesize;
+	unsigned char *page;
+	uint64_t page_addr, page_fill;
+	struct ms_mem_piece *parts;	/* the pieces of the page, their data in PAGE */
+	size_t nparts, capparts;
+	struct dump_range *runs;
+	size_t nruns, capruns;
+	uint64_t run_off;		/* bytes of changed pages written so far */
 };
 
 static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
@@ -430,7 +471,7 @@ static int out_mem(const uint8_t *buf, size_t len, void *data)
 	return sink_write(rs->sink, buf, len);
 }
 
-static int on_piece(const struct ms_mem_piece *p, void *data)
+static int put_piece(const struct ms_mem_piece *p, void *data)
 {
 	struct run_state *rs = data;
 	struct ms_dump *d = rs->d;
@@ -461,6 +502,90 @@ static int on_piece(const struct ms_mem_piece *p, void *data)
 			d->event_cb(MS_DUMP_EV_UNFROZEN, rs->done, rs->total, d->event_data);
 	}
 	return 0;
+}
+
+/* A whole page read: written, with the pieces it was read in, when it changed. */
+static int page_done(struct run_state *rs)
+{
+	struct ms_dump *d = rs->d;
+	struct ms_ctx *ctx = rs->sink->ctx;
+	struct dump_range *last = rs->nruns ? &rs->runs[rs->nruns - 1] : NULL;
+	size_t i;
+	int rc;
+
+	rs->page_fill = 0;
+	if (!ms_pagehash_page_changed(d->changed_base, rs->page_addr, rs->page, rs->pagesize))
+		return 0;
+	if (!last || last->end != rs->page_addr) {
+		/* A new run: the redactor's held bytes end the one before, as a range's do. */
+		if (last && d->redact && (rc = ms_patscan_feed(ctx, d->redact, NULL, 0, true)) < 0)
+			return rc;
+		if (rs->nruns == rs->capruns) {
+			size_t cap = rs->capruns ? 2 * rs->capruns : 64;
+			struct dump_range *nr = realloc(rs->runs, cap * sizeof(*nr));
+
+			if (!nr)
+				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+			rs->runs = nr;
+			rs->capruns = cap;
+		}
+		last = &rs->runs[rs->nruns++];
+		*last = (struct dump_range){ rs->page_addr, rs->page_addr, rs->run_off };
+	}
+	last->end += rs->pagesize;
+	rs->run_off += rs->pagesize;
+	for (i = 0; i < rs->nparts; i++)
+		if ((rc = put_piece(&rs->parts[i], rs)) < 0)
+			return rc;
+	return 0;
+}
+
+/* --changed-since: gather each page's pieces; judge and write it when whole. */
+static int changed_piece(const struct ms_mem_piece *p, struct run_state *rs)
+{
+	const unsigned char *b = p->data;
+	uint64_t addr = p->addr;
+	size_t left = p->len;
+	int rc;
+
+	while (left) {
+		size_t take = rs->pagesize - rs->page_fill < left ?
+			      (size_t)(rs->pagesize - rs->page_fill) : left;
+		struct ms_mem_piece *part;
+
+		if (!rs->page_fill) {
+			rs->page_addr = addr;
+			rs->nparts = 0;
+		}
+		if (rs->nparts == rs->capparts) {
+			size_t cap = rs->capparts ? 2 * rs->capparts : 8;
+			struct ms_mem_piece *np = realloc(rs->parts, cap * sizeof(*np));
+
+			if (!np)
+				return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory",
+					      (int)rs->d->pid);
+			rs->parts = np;
+			rs->capparts = cap;
+		}
+		part = &rs->parts[rs->nparts++];
+		*part = (struct ms_mem_piece){ addr, take, rs->page + rs->page_fill, p->status,
+					       p->method };
+		memcpy(rs->page + rs->page_fill, b, take);
+		rs->page_fill += take;
+		b += take;
+		addr += take;
+		left -= take;
+		if (rs->page_fill == rs->pagesize && (rc = page_done(rs)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int on_piece(const struct ms_mem_piece *p, void *data)
+{
+	struct run_state *rs = data;
+
+	return rs->d->changed_base ? changed_piece(p, rs) : put_piece(p, rs);
 }
 
 /* Each segment's data starts on a page boundary of the core file. */
@@ -704,7 +829,7 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 		rc = ms_memread_range(ctx, r, d->ranges[i].start, d->ranges[i].end, on_piece, rs,
 				      &reached);
 		/* The redactor holds the range's last bytes: out with them, even cut short. */
-		if (d->redact && (rc == 0 || rc == -ESRCH)) {
+		if (d->redact && !d->changed_base && (rc == 0 || rc == -ESRCH)) {
 			int rc2 = ms_patscan_feed(ctx, d->redact, NULL, 0, true);
 
 			if (rc2 < 0)
@@ -714,6 +839,22 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 			break;
 	}
 	ms_memread_free(r);
+	/* --changed-since: the last run's held bytes, then the runs are what was dumped. */
+	if (d->changed_base) {
+		if (d->redact && rs->nruns && (rc == 0 || rc == -ESRCH)) {
+			int rc2 = ms_patscan_feed(ctx, d->redact, NULL, 0, true);
+
+			if (rc2 < 0)
+				rc = rc2;
+		}
+		free(d->ranges);
+		d->ranges = rs->runs;
+		d->nranges = rs->nruns;
+		rs->runs = NULL;
+		if (rc == 0 && !d->nranges)
+			return ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot",
+				      (int)d->pid);
+	}
 	if (rc == -ESRCH) {
 		ms_err(ctx, -ESRCH,
 		       "pid %d: exited during the dump at 0x%llx; kept the %llu bytes read, marked incomplete",
@@ -756,6 +897,15 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	d->ran = true;
 	d->flags = flags;
 	d->format = format;
+	if (d->changed_base && format == MS_DUMP_CORE && (rc = changed_runs(ctx, d)) < 0)
+		return rc;
+	if (d->changed_base) {
+		rs.pagesize = (uint64_t)sysconf(_SC_PAGESIZE);
+		rs.page = malloc(rs.pagesize);
+		if (!rs.page)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	}
+	rs.total = ms_dump_total(d);
 	for (i = 0; i < d->nranges; i++) {
 		d->ranges[i].file_off = off;
 		off += d->ranges[i].end - d->ranges[i].start;
@@ -837,6 +987,9 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	}
 out:
 	d->out_bytes = sink.written;
+	free(rs.page);
+	free(rs.parts);
+	free(rs.runs);
 	XXH3_freeState(rs.hash);
 	ZSTD_freeCCtx(sink.z);
 	free(sink.zbuf);

@@ -15,6 +15,7 @@
 #include <memsift/dump.h>
 #include <memsift/maps.h>
 #include <memsift/memread.h>
+#include <memsift/pagehash.h>
 
 struct dump_range {
 	uint64_t start, end;
@@ -42,6 +43,12 @@ struct ms_dump {
 
 	struct dump_range *ranges;
 	size_t nranges;
+	/*
+	 * --changed-since: the hashes of the snapshot (borrowed).  The ranges
+	 * are then the mappings hashed, each page read once, hashed and written
+	 * only when changed; once run, the ranges are the runs written.
+	 */
+	const struct ms_pagehash *changed_base;
 
 	/* Filled by ms_dump_run(). */
 	bool ran, complete;
