@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The body of struct ms_dump, shared by the two files of the dump module:
- * dump.c (selecting ranges, reading, writing raw and core output) and
- * manifest.c (the JSON manifest).
+ * The body of struct ms_dump, shared by the files of the dump module:
+ * dump.c (selecting ranges, reading, writing raw output), dump-core.c (the
+ * ELF core writer) and dump-manifest.c (the JSON manifest).
  */
 #ifndef MEMSIFT_LIB_DUMP_H
 #define MEMSIFT_LIB_DUMP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+#include <zstd.h>
 
 #include <memsift/dump.h>
 #include <memsift/maps.h>
@@ -67,5 +69,28 @@ struct ms_dump {
 	struct ms_patscan *redact;	/* borrowed; NULL: write the bytes as read */
 	uint8_t redact_fill;
 };
+
+/* Where the output goes: a FILE, through zstd when asked (lib/dump.c). */
+struct sink {
+	struct ms_ctx *ctx;
+	FILE *fp;
+	ZSTD_CCtx *z;
+	void *zbuf;
+	size_t zcap;
+	uint64_t written;	/* bytes handed to the sink, before compression */
+	off_t base;		/* a core in a regular file: where it starts; -1: a stream */
+};
+
+/* Write LEN bytes, or LEN zeros, to S: 0 or -EIO (the message says why). */
+int ms_dump_sink_write(struct sink *s, const void *buf, size_t len);
+int ms_dump_sink_zeros(struct sink *s, uint64_t len);
+
+/*
+ * The ELF core writer (lib/dump-core.c): the front of the core, which sets
+ * each range's file_off; and for a dump cut short, its program headers
+ * rewritten to cover what was read.  0 or a negative errno.
+ */
+int ms_dump_core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s);
+int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s);
 
 #endif
