@@ -145,9 +145,9 @@ demo() {
 		echo "leaker> $1: $reply"
 	}
 	say "the test leaker runs as pid $pid; snapshot its mappings"
-	echo "\$ mapsnap -p $pid -o hunt/1.snap"
+	echo "\$ mapsnap -p $pid -w hunt/1.snap"
 	mkdir "$work/hunt"
-	"$bin/mapsnap" -p "$pid" -o "$work/hunt/1.snap"
+	"$bin/mapsnap" -p "$pid" -w "$work/hunt/1.snap"
 	grep '^#' "$work/hunt/1.snap" | head -n 8
 
 	say "it leaks: 4,000 records of 4 KiB filled with 'T', 2,000 small structs, a 16 MiB cache, a thread's allocations"
@@ -157,8 +157,8 @@ demo() {
 	leak "thread 2000 1024 C"
 
 	say "snapshot again and diff: which mapping grew?"
-	echo "\$ mapsnap -p $pid -o hunt/2.snap"
-	"$bin/mapsnap" -p "$pid" -o "$work/hunt/2.snap"
+	echo "\$ mapsnap -p $pid -w hunt/2.snap"
+	"$bin/mapsnap" -p "$pid" -w "$work/hunt/2.snap"
 	echo "\$ mapsdiff --top 6 hunt/1.snap hunt/2.snap"
 	"$bin/mapsdiff" --top 6 "$work/hunt/1.snap" "$work/hunt/2.snap" || rc=$?
 	echo "(exit status $rc: 1 means something grew)"
@@ -166,14 +166,14 @@ demo() {
 	say "two more rounds: the records keep leaking, the cache and the thread do not"
 	for i in 3 4; do
 		leak "malloc 4000 4096 T"
-		"$bin/mapsnap" -p "$pid" -o "$work/hunt/$i.snap"
+		"$bin/mapsnap" -p "$pid" -w "$work/hunt/$i.snap"
 	done
 	echo "\$ mapsdiff --top 4 hunt/"
 	"$bin/mapsdiff" --top 4 "$work/hunt" || :
 
 	say "dump what grew since the first snapshot, without stopping the process"
-	echo "\$ regiondump -p $pid --grown hunt/1.snap -o hunt/grown.dump"
-	(cd "$work" && "$bin/regiondump" -p "$pid" --grown hunt/1.snap -o hunt/grown.dump)
+	echo "\$ regiondump -p $pid --grown hunt/1.snap -w hunt/grown.dump"
+	(cd "$work" && "$bin/regiondump" -p "$pid" --grown hunt/1.snap -w hunt/grown.dump)
 	ls -l "$work/hunt/grown.dump" "$work/hunt/grown.dump.json" | sed "s|$work/||"
 
 	say "what are those bytes?"
@@ -182,14 +182,14 @@ demo() {
 
 	say "which code made them? the heap, chunk by chunk, and what its words point at"
 	heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print $1 }' /proc/"$pid"/maps)
-	echo "\$ regiondump -p $pid --mapping 0x$heap -o hunt/heap.dump"
-	(cd "$work" && "$bin/regiondump" -p "$pid" --mapping "0x$heap" -o hunt/heap.dump)
+	echo "\$ regiondump -p $pid --mapping 0x$heap -w hunt/heap.dump"
+	(cd "$work" && "$bin/regiondump" -p "$pid" --mapping "0x$heap" -w hunt/heap.dump)
 	echo "\$ bytehist -s summary --symbols --heap -t 5 hunt/heap.dump"
 	(cd "$work" && "$bin/bytehist" -s summary --symbols --heap -t 5 hunt/heap.dump)
 
-	say "watch it live, mapping by mapping (on a terminal mapswatch redraws like top; -b gives a table at the end)"
-	echo "\$ mapswatch -p $pid -i 250ms -n 8 --top 5 -b --plot hunt/growth.svg"
-	"$bin/mapswatch" -p "$pid" -i 250ms -n 8 --top 5 -b --plot "$work/hunt/growth.svg" &
+	say "watch it live, mapping by mapping (on a terminal mapswatch redraws like top; --batch gives a table at the end)"
+	echo "\$ mapswatch -p $pid -i 250ms --count 8 --top 5 --batch --plot hunt/growth.svg"
+	"$bin/mapswatch" -p "$pid" -i 250ms --count 8 --top 5 --batch --plot "$work/hunt/growth.svg" &
 	local mw=$!
 	while kill -0 "$mw" 2>/dev/null; do
 		leak "malloc 500 4096 T" >/dev/null
@@ -198,9 +198,9 @@ demo() {
 	wait "$mw" || :
 
 	say "or the whole hunt in one command, while the records keep leaking"
-	echo "\$ leakhunt -p $pid -i 500ms -o hunt/leakhunt"
+	echo "\$ leakhunt -p $pid -i 500ms -w hunt/leakhunt"
 	rc=0
-	"$bin/leakhunt" -p "$pid" -i 500ms -o "$work/hunt/leakhunt" 2>&1 | sed "s|$work/||" &
+	"$bin/leakhunt" -p "$pid" -i 500ms -w "$work/hunt/leakhunt" 2>&1 | sed "s|$work/||" &
 	local lh=$!
 	while kill -0 "$lh" 2>/dev/null; do
 		leak "malloc 1000 4096 T" >/dev/null

@@ -15,6 +15,7 @@
 
 #include "hash.h"
 #include "internal.h"
+#include "util.h"
 
 /* Words of an object looked at for its naming pointer and its pointer links. */
 #define HEAD_BYTES 64
@@ -400,16 +401,9 @@ static struct ms_cluster *cluster_of(struct ms_ctx *ctx, struct ms_clusters *c, 
 		c->approx = true;
 		return NULL;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ms_cluster *p = realloc(c->cl, cap * sizeof(*p));
-
-		if (!p) {
-			*rc = ms_err(ctx, -ENOMEM, "out of memory");
-			return NULL;
-		}
-		c->cl = p;
-		c->cap = cap;
+	if (MS_GROW(c->cl, c->cap, c->n + 1, 256) < 0) {
+		*rc = ms_err(ctx, -ENOMEM, "out of memory");
+		return NULL;
 	}
 	cl = &c->cl[c->n];
 	*cl = (struct ms_cluster){
@@ -437,15 +431,8 @@ static int size_count(struct ms_ctx *ctx, struct ms_clusters *c, uint64_t size)
 			c->sizes[i].count++;
 			return 0;
 		}
-	if (c->nsizes == c->capsizes) {
-		size_t cap = c->capsizes ? c->capsizes * 2 : 64;
-		struct size_total *p = realloc(c->sizes, cap * sizeof(*p));
-
-		if (!p)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		c->sizes = p;
-		c->capsizes = cap;
-	}
+	if (MS_GROW(c->sizes, c->capsizes, c->nsizes + 1, 64) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	c->sizes[c->nsizes++] = (struct size_total){ size, 1 };
 	return 0;
 }
@@ -454,15 +441,8 @@ static int keep_obj(struct ms_ctx *ctx, struct ms_clusters *c, uint64_t addr, ui
 {
 	if (c->nobjs >= MAX_OBJS)
 		return 0;
-	if (c->nobjs == c->capobjs) {
-		size_t cap = c->capobjs ? c->capobjs * 2 : 4096;
-		struct obj_at *p = realloc(c->objs, cap * sizeof(*p));
-
-		if (!p)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		c->objs = p;
-		c->capobjs = cap;
-	}
+	if (MS_GROW(c->objs, c->capobjs, c->nobjs + 1, 4096) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	c->objs[c->nobjs++] = (struct obj_at){ addr, idx };
 	return 0;
 }
@@ -478,15 +458,8 @@ static int keep_refs(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_
 
 		if (w < 4096 || (w >> 47) || w % 8)
 			continue;
-		if (c->nrefs == c->caprefs) {
-			size_t cap = c->caprefs ? c->caprefs * 2 : 4096;
-			struct ref *p = realloc(c->refs, cap * sizeof(*p));
-
-			if (!p)
-				return ms_err(ctx, -ENOMEM, "out of memory");
-			c->refs = p;
-			c->caprefs = cap;
-		}
+		if (MS_GROW(c->refs, c->caprefs, c->nrefs + 1, 4096) < 0)
+			return ms_err(ctx, -ENOMEM, "out of memory");
 		c->refs[c->nrefs++] = (struct ref){ w, idx, (uint32_t)i };
 	}
 	return 0;

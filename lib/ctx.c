@@ -7,6 +7,7 @@
 
 struct ms_ctx {
 	char errmsg[1024];
+	int err;		/* the negative errno that went with errmsg */
 	ms_parser_errcb errcb;
 	void *errcb_data;
 };
@@ -24,6 +25,11 @@ void ms_ctx_free(struct ms_ctx *ctx)
 const char *ms_ctx_errmsg(const struct ms_ctx *ctx)
 {
 	return ctx ? ctx->errmsg : "";
+}
+
+int ms_ctx_errno(const struct ms_ctx *ctx)
+{
+	return ctx ? ctx->err : 0;
 }
 
 void ms_ctx_set_parser_errcb(struct ms_ctx *ctx, ms_parser_errcb cb, void *data)
@@ -46,6 +52,8 @@ int ms_err(struct ms_ctx *ctx, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	set_msg(ctx, fmt, ap);
 	va_end(ap);
+	if (ctx)
+		ctx->err = err;
 	return err;
 }
 
@@ -58,6 +66,7 @@ int ms_err_errno(struct ms_ctx *ctx, int err, const char *fmt, ...)
 	set_msg(ctx, fmt, ap);
 	va_end(ap);
 	if (ctx) {
+		ctx->err = err;
 		len = strlen(ctx->errmsg);
 		snprintf(ctx->errmsg + len, sizeof(ctx->errmsg) - len, ": %s",
 			 strerror(-err));

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include <memsift/gctrace.h>
-#include <memsift/output.h>
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_gctrace {
 	struct ms_gc *v;
@@ -36,19 +36,7 @@ static bool lit(const char **p, const char *s)
 
 static bool num(const char **p, uint64_t *v)
 {
-	const char *s = *p;
-	uint64_t x = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return false;
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	*v = x;
-	return true;
+	return ms_scan_u64(p, NULL, v);
 }
 
 /* A decimal as Go's %.3f or its trimmed float formatting writes it: "0.013", "1.2", "0". */
@@ -152,15 +140,8 @@ static const char *find_gc(const char *line)
 
 static int push(struct ms_ctx *ctx, struct ms_gctrace *t, const struct ms_gc *g)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct ms_gc *v = reallocarray(t->v, cap, sizeof(*v));
-
-		if (!v)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		t->v = v;
-		t->cap = cap;
-	}
+	if (MS_GROW(t->v, t->cap, t->n + 1, 64) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	t->v[t->n++] = *g;
 	return 0;
 }
@@ -311,145 +292,5 @@ int ms_gctrace_series(struct ms_ctx *ctx, struct ms_gctrace *t, struct ms_series
 	}
 	rc = ms_series_new(ctx, vals, t->times, k, out);
 	free(vals);
-	return rc;
-}
-
-enum { GC_N, GC_TIME, GC_LIVE, GC_GOAL, GC_START, GC_END, GC_FORCED };
-
-static const struct ms_out_column gc_cols[] = {
-	[GC_N]      = { "GC", 5, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_U64, "GC number" },
-	[GC_TIME]   = { "TIME", 8, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_FLOAT,
-			"seconds since the program started" },
-	[GC_LIVE]   = { "LIVE", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE,
-			"live heap after the GC" },
-	[GC_GOAL]   = { "GOAL", 6, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_SIZE,
-			"heap goal for the next GC" },
-	[GC_START]  = { "START", 6, MS_COL_RIGHT, MS_COL_SIZE, "heap when the GC began" },
-	[GC_END]    = { "END", 6, MS_COL_RIGHT, MS_COL_SIZE, "heap when the GC ended" },
-	[GC_FORCED] = { "FORCED", 1, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_BOOL,
-			"run by runtime.GC()" },
-};
-
-static int print_table(struct ms_ctx *ctx, const struct ms_gctrace *t, unsigned flags, FILE *fp)
-{
-	struct ms_out *o;
-	size_t i;
-	int rc = ms_out_new(ctx, gc_cols, MS_ARRAY_SIZE(gc_cols), "gcs", &o);
-
-	if (rc < 0)
-		return rc;
-	ms_out_set_flags(o, flags & ~(unsigned)MS_OUT_JSON);
-	for (i = 0; i < t->n; i++) {
-		const struct ms_gc *g = &t->v[i];
-		struct ms_out_row *r = ms_out_add_row(o);
-
-		if (!r) {
-			ms_out_free(o);
-			return -ENOMEM;
-		}
-		ms_out_set_u64(r, GC_N, g->n);
-		ms_out_set_double(r, GC_TIME, g->t);
-		ms_out_set_u64(r, GC_LIVE, g->live);
-		ms_out_set_u64(r, GC_GOAL, g->goal);
-		ms_out_set_u64(r, GC_START, g->heap_start);
-		ms_out_set_u64(r, GC_END, g->heap_end);
-		ms_out_set_bool(r, GC_FORCED, g->forced);
-	}
-	rc = ms_out_print(o, fp);
-	ms_out_free(o);
-	return rc;
-}
-
-static void print_json(const struct ms_gctrace *t, const char *name, const struct ms_series *s,
-		       size_t judged, FILE *fp)
-{
-	size_t i;
-
-	fputs("{\"file\":", fp);
-	ms_json_str(fp, name);
-	fputs(",\"gcs\":[", fp);
-	for (i = 0; i < t->n; i++) {
-		const struct ms_gc *g = &t->v[i];
-
-		fprintf(fp, "%s{\"gc\":%" PRIu64 ",\"time\":%.3f,\"live\":%" PRIu64
-			",\"goal\":%" PRIu64 ",\"start\":%" PRIu64 ",\"end\":%" PRIu64
-			",\"forced\":%s,\"run\":%u}", i ? "," : "", g->n, g->t, g->live, g->goal,
-			g->heap_start, g->heap_end, g->forced ? "true" : "false", g->run);
-	}
-	fprintf(fp, "],\"skipped\":%lu,\"runs\":%u,\"verdict\":", t->st.skipped, t->st.runs);
-	if (s) {
-		ms_json_str(fp, ms_verdict_str(ms_series_verdict(s)));
-		fprintf(fp, ",\"rate\":%.1f", ms_series_rate(s));
-	} else {
-		fputs("null,\"rate\":null", fp);
-	}
-	fprintf(fp, ",\"stopped\":%s,\"judged\":%zu}\n", t->st.stopped ? "true" : "false",
-		judged);
-}
-
-static void print_verdict(const struct ms_gctrace *t, const char *name, const struct ms_series *s,
-			  size_t judged, FILE *fp)
-{
-	char rate[32], span[32];
-	const char *sep = " (";
-
-	fprintf(fp, "%s: live heap after GC ", name);
-	if (s) {
-		double secs = t->v[t->n - 1].t - t->v[t->n - judged].t;
-
-		if (secs < 60)
-			snprintf(span, sizeof(span), "%.1fs", secs);
-		else
-			ms_duration_str(secs, span, sizeof(span));
-		fprintf(fp, "%s, %s over %zu GCs in %s", ms_verdict_str(ms_series_verdict(s)),
-			ms_rate_str(ms_series_rate(s), rate, sizeof(rate)), judged, span);
-	} else {
-		fprintf(fp, "not judged: too few GCs (%zu)", judged);
-	}
-	if (t->st.runs > 1) {
-		fprintf(fp, "%sthe last of %u runs", sep, t->st.runs);
-		sep = "; ";
-	}
-	if (t->st.skipped) {
-		fprintf(fp, "%s%lu line%s skipped", sep, t->st.skipped,
-			t->st.skipped == 1 ? "" : "s");
-		sep = "; ";
-	}
-	if (t->st.stopped) {
-		fprintf(fp, "%sstopped by a signal before the end of the input", sep);
-		sep = "; ";
-	}
-	fputs(*sep == ';' ? ")\n" : "\n", fp);
-}
-
-int ms_gctrace_report(struct ms_ctx *ctx, FILE *in, const char *name, unsigned flags,
-		      FILE *out)
-{
-	struct ms_gctrace *t = NULL;
-	struct ms_series *s = NULL;
-	size_t judged = 0, i;
-	int rc = ms_gctrace_parse(ctx, in, name, &t);
-
-	if (rc < 0)
-		return rc;
-	for (i = t->n; i > 0 && t->v[i - 1].run == t->st.runs - 1; i--)
-		judged++;
-	rc = ms_gctrace_series(ctx, t, &s);
-	if (rc == -ENOMEM)
-		goto out;
-	if (flags & MS_OUT_JSON) {
-		print_json(t, name, s, judged, out);
-	} else {
-		rc = print_table(ctx, t, flags, out);
-		if (rc < 0)
-			goto out;
-		print_verdict(t, name, s, judged, out);
-	}
-	rc = s ? (int)ms_series_verdict(s) : 0;
-	if (fflush(out) != 0 || ferror(out))
-		rc = ms_err(ctx, -EIO, "%s: write error", name);
-out:
-	ms_series_free(s);
-	ms_gctrace_free(t);
 	return rc;
 }

@@ -91,7 +91,7 @@ int ms_hunt_new(struct ms_ctx *ctx, const struct ms_hunt_opts *opts, const char 
 	if (mkdir(h->dir, 0700) < 0) {
 		rc = -errno;
 		if (rc == -EEXIST)
-			ms_err(ctx, rc, "%s: exists; give another with -o DIR", h->dir);
+			ms_err(ctx, rc, "%s: exists; a hunt writes into a new directory", h->dir);
 		else
 			ms_err_errno(ctx, rc, "%s", h->dir);
 		goto fail;

@@ -17,6 +17,7 @@
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_oom_log {
 	struct ms_oom_report *v;
@@ -66,19 +67,7 @@ static bool starts(const char *s, const char *prefix)
 /* Digits at *P into *V; false on none or overflow.  Advances *P. */
 static bool get_u64(const char **p, uint64_t *v)
 {
-	const char *s = *p;
-	uint64_t x = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return false;
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	*v = x;
-	return true;
+	return ms_scan_u64(p, NULL, v);
 }
 
 static bool get_s64(const char **p, int64_t *v)
@@ -433,15 +422,8 @@ static int push_report(struct parser *ps)
 {
 	struct ms_oom_log *log = ps->log;
 
-	if (log->n == log->cap) {
-		size_t cap = log->cap ? log->cap * 2 : 8;
-		struct ms_oom_report *v = reallocarray(log->v, cap, sizeof(*v));
-
-		if (!v)
-			return ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->name);
-		log->v = v;
-		log->cap = cap;
-	}
+	if (MS_GROW(log->v, log->cap, log->n + 1, 8) < 0)
+		return ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->name);
 	finish_pages(&ps->cur);
 	log->v[log->n++] = ps->cur;
 	report_reset(ps);

@@ -158,7 +158,7 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 
 	/* "" would become a temporary ".XXXXXX" renamed onto nothing. */
 	if (!*path)
-		return ms_err(ctx, -EINVAL, "empty output name; use -o FILE, or -o - for stdout");
+		return ms_err(ctx, -EINVAL, "empty output name; give a file, or - for stdout");
 	of = calloc(1, sizeof(*of));
 	if (!of)
 		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);
@@ -197,7 +197,7 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		}
 		if (!(flags & MS_OUTFILE_FORCE)) {
 			ms_outfile_abort(of);
-			return ms_err(ctx, -EEXIST, "%s: file exists; use -f to overwrite it",
+			return ms_err(ctx, -EEXIST, "%s: file exists",
 				      path);
 		}
 	}
@@ -266,13 +266,13 @@ int ms_outfile_commit(struct ms_ctx *ctx, struct ms_outfile *of)
 	} else if (renameat2(AT_FDCWD, of->tmp, AT_FDCWD, of->path, RENAME_NOREPLACE) != 0) {
 		rc = -errno;
 		if (rc == -EEXIST)
-			rc = ms_err(ctx, rc, "%s: file exists; use -f to overwrite it", of->path);
+			rc = ms_err(ctx, rc, "%s: file exists", of->path);
 		else if (rc == -EINVAL || rc == -ENOSYS) {
 			/* No RENAME_NOREPLACE on this filesystem: link(2) never replaces. */
 			rc = 0;
 			if (link(of->tmp, of->path) != 0)
 				rc = errno == EEXIST ?
-				     ms_err(ctx, -EEXIST, "%s: file exists; use -f to overwrite it", of->path) :
+				     ms_err(ctx, -EEXIST, "%s: file exists", of->path) :
 				     ms_err_errno(ctx, -errno, "%s: cannot move into place", of->path);
 		} else
 			rc = ms_err_errno(ctx, rc, "%s: cannot rename into place", of->path);
@@ -380,7 +380,7 @@ int ms_outdir_make(struct ms_ctx *ctx, const char *path, unsigned int flags, boo
 
 	*created = false;
 	if (!*path)
-		return ms_err(ctx, -EINVAL, "empty output directory name; use -o DIR");
+		return ms_err(ctx, -EINVAL, "empty output directory name");
 	if (mkdir(path, 0700) == 0) {
 		*created = true;
 	} else if (errno != EEXIST) {
@@ -389,9 +389,9 @@ int ms_outdir_make(struct ms_ctx *ctx, const char *path, unsigned int flags, boo
 		return ms_err(ctx, -ELOOP, "%s: a symlink; give the directory itself, not a link to it",
 			      path);
 	} else if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		return ms_err(ctx, -ENOTDIR, "%s: not a directory; a series goes into -o DIR", path);
+		return ms_err(ctx, -ENOTDIR, "%s: not a directory", path);
 	} else if (!(flags & MS_OUTDIR_EXISTING)) {
-		return ms_err(ctx, -EEXIST, "%s: exists; use -f to write into it, or another DIR", path);
+		return ms_err(ctx, -EEXIST, "%s: exists", path);
 	}
 	/* What is at PATH now, not what lstat saw: it may have been swapped. */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -14,6 +14,7 @@
 #include <memsift/output.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_out_val {
 	bool set;
@@ -258,31 +259,6 @@ unsigned ms_out_get_flags(const struct ms_out *o)
 void ms_out_set_termwidth(struct ms_out *o, size_t width)
 {
 	o->termwidth = width;
-}
-
-int ms_out_getopt(struct ms_out *o, int c, const char *optarg)
-{
-	int rc;
-
-	switch (c) {
-	case 'o':
-		rc = ms_out_set_columns(o, optarg);
-		return rc < 0 ? rc : 1;
-	case 'J':
-		o->flags |= MS_OUT_JSON;
-		return 1;
-	case 'r':
-		o->flags |= MS_OUT_RAW;
-		return 1;
-	case 'n':
-		o->flags |= MS_OUT_NOHEADINGS;
-		return 1;
-	case 'b':
-		o->flags |= MS_OUT_BYTES;
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 struct ms_out_row *ms_out_add_row(struct ms_out *o)
@@ -635,15 +611,6 @@ void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *f
 		fprintf(fp, " %*s  %s\n", w, cols[i].name, cols[i].help ? cols[i].help : "");
 }
 
-void ms_out_help_options(FILE *fp)
-{
-	fputs(" -b, --bytes            print sizes in bytes rather than in human readable format\n"
-	      " -J, --json             use JSON output format\n"
-	      " -n, --noheadings       don't print headings\n"
-	      " -o, --output <list>    output columns (see below)\n"
-	      " -r, --raw              use raw output format\n", fp);
-}
-
 char *ms_size_str(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTPE";
@@ -761,24 +728,6 @@ char *ms_duration_str(double secs, char *buf, size_t len)
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at S (1 to 4), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 void ms_json_str(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -796,7 +745,7 @@ void ms_json_str(FILE *fp, const char *s)
 			fprintf(fp, "\\u%04x", *p++);
 		} else if (*p < 0x80) {
 			fputc(*p++, fp);
-		} else if ((n = utf8_len(p))) {
+		} else if ((n = ms_utf8_len(p))) {
 			/* Paths and strings in UTF-8 stay readable. */
 			fwrite(p, 1, n, fp);
 			p += n;

@@ -197,7 +197,7 @@ int ms_pagehash_parse(struct ms_ctx *ctx, const char *ps, const char *const *lin
 				    name, k + 1, n);
 	}
 	if (rc == 0 && ph->n == 0)
-		rc = ms_err(ctx, -ENOENT, "%s: no page hashes in it; take it with mapsnap --pages", name);
+		rc = ms_err(ctx, -ENODATA, "%s: no page hashes in it", name);
 	if (rc < 0) {
 		ms_pagehash_free(ph);
 		return rc;

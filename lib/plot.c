@@ -14,6 +14,7 @@
 #include <memsift/trend.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct line {
 	char *name;
@@ -137,28 +138,6 @@ int ms_plot_mark(struct ms_ctx *ctx, struct ms_plot *p, double t, const char *te
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at S, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 /*
  * S as XML character data or attribute text: a path may hold any byte.  At
  * most MAX characters, the last of them "…" when S is longer (0: all).
@@ -169,7 +148,7 @@ static void xml_strn(FILE *fp, const char *s, size_t max)
 	size_t n, chars = 0;
 
 	while (*c) {
-		n = *c >= 0x80 && utf8_len(c) ? utf8_len(c) : 1;
+		n = *c >= 0x80 && ms_utf8_len(c) ? ms_utf8_len(c) : 1;
 		if (max && ++chars == max && c[n]) {
 			fputs("\xe2\x80\xa6", fp);	/* U+2026, the ellipsis */
 			return;
@@ -183,7 +162,7 @@ static void xml_strn(FILE *fp, const char *s, size_t max)
 		}
 		if (*c >= 0x20 && *c < 0x7f) {
 			fputc(*c++, fp);
-		} else if (*c >= 0x80 && (n = utf8_len(c))) {
+		} else if (*c >= 0x80 && (n = ms_utf8_len(c))) {
 			fwrite(c, 1, n, fp);
 			c += n;
 		} else {

@@ -30,6 +30,7 @@
 #include <memsift/pmap.h>
 
 #include "internal.h"
+#include "util.h"
 
 enum col_kind {
 	COL_ADDRESS,	/* hex start address */
@@ -128,17 +129,6 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool tok_is(const char *s, const char *e, const char *word)
 {
 	size_t n = strlen(word);
@@ -163,39 +153,15 @@ static bool next_tok(const char **p, const char *end, const char **s, const char
 	return true;
 }
 
+/* The whole of [S, E) as a number: no sign, no prefix, nothing after it. */
 static bool parse_hex(const char *s, const char *e, uint64_t *out)
 {
-	uint64_t v = 0;
-	int d;
-
-	if (s == e)
-		return false;
-	for (; s < e; s++) {
-		d = hex_value(*s);
-		if (d < 0 || v >> 60)
-			return false;
-		v = (v << 4) | (uint64_t)d;
-	}
-	*out = v;
-	return true;
+	return ms_scan_x64(&s, e, out) && s == e;
 }
 
 static bool parse_dec(const char *s, const char *e, uint64_t *out)
 {
-	uint64_t v = 0, d;
-
-	if (s == e)
-		return false;
-	for (; s < e; s++) {
-		if (!is_digit(*s))
-			return false;
-		d = (uint64_t)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
+	return ms_scan_u64(&s, e, out) && s == e;
 }
 
 /* A field name as smaps prints one: [A-Za-z_][A-Za-z0-9_]*. */

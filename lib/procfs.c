@@ -12,6 +12,7 @@
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 		   size_t *len)
@@ -272,7 +273,7 @@ int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n)
 {
 	char path[64];
 	struct dirent *de;
-	pid_t *t = NULL, *nt;
+	pid_t *t = NULL;
 	size_t cnt = 0, cap = 0;
 	DIR *dir;
 	long v;
@@ -286,15 +287,10 @@ int ms_procfs_tasks(struct ms_ctx *ctx, pid_t pid, pid_t **tids, size_t *n)
 		v = strtol(de->d_name, &end, 10);
 		if (*end || v <= 0)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 16;
-			nt = realloc(t, cap * sizeof(*t));
-			if (!nt) {
-				free(t);
-				closedir(dir);
-				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
-			}
-			t = nt;
+		if (MS_GROW(t, cap, cnt + 1, 16) < 0) {
+			free(t);
+			closedir(dir);
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 		}
 		t[cnt++] = (pid_t)v;
 	}
@@ -318,7 +314,7 @@ static int cmp_pid(const void *a, const void *b)
 int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n)
 {
 	struct dirent *de;
-	pid_t *t = NULL, *nt;
+	pid_t *t = NULL;
 	size_t cnt = 0, cap = 0;
 	DIR *dir;
 	long v;
@@ -331,15 +327,10 @@ int ms_procfs_pids(struct ms_ctx *ctx, pid_t **pids, size_t *n)
 		v = strtol(de->d_name, &end, 10);
 		if (*end || v <= 0)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 256;
-			nt = realloc(t, cap * sizeof(*t));
-			if (!nt) {
-				free(t);
-				closedir(dir);
-				return ms_err(ctx, -ENOMEM, "/proc: out of memory");
-			}
-			t = nt;
+		if (MS_GROW(t, cap, cnt + 1, 256) < 0) {
+			free(t);
+			closedir(dir);
+			return ms_err(ctx, -ENOMEM, "/proc: out of memory");
 		}
 		t[cnt++] = (pid_t)v;
 	}

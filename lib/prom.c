@@ -10,6 +10,7 @@
 #include <memsift/prom.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct family {
 	char *name;
@@ -130,31 +131,6 @@ static bool put(struct family *f, const char *s, size_t n)
 	return true;
 }
 
-/* Length of the UTF-8 sequence at S, or 0 when it is not valid UTF-8. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms and surrogates are not UTF-8 either. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 /* The exposition format's escapes: \\ and \n always, \" in label values only. */
 static bool put_escaped(struct family *f, const char *s, bool quote)
 {
@@ -172,7 +148,7 @@ static bool put_escaped(struct family *f, const char *s, bool quote)
 		} else if (quote && *c == '"') {
 			ok = put(f, "\\\"", 2);
 			c++;
-		} else if ((n = utf8_len(c))) {
+		} else if ((n = *c < 0x80 ? 1 : ms_utf8_len(c))) {
 			ok = put(f, (const char *)c, n);
 			c += n;
 		} else {

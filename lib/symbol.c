@@ -25,6 +25,7 @@
 #include <memsift/symbol.h>
 
 #include "internal.h"
+#include "hash.h"
 #include "symbol-private.h"
 
 #define STRING_MAX 80		/* longest string literal text kept */
@@ -191,14 +192,6 @@ char *ms_symbols_demangle(const char *name)
 	return r ? r : strdup(name);
 }
 
-static uint64_t hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t hash_str(uint64_t h, const char *s)
 {
 	for (; s && *s; s++)
@@ -213,7 +206,7 @@ static uint64_t sym_hash(const struct ms_sym *y)
 	h = hash_str(h, y->name);
 	h = hash_str(h, y->module);
 	h = hash_str(h, y->file);
-	return hash64(h ^ (uint64_t)y->line);
+	return ms_hash64(h ^ (uint64_t)y->line);
 }
 
 static bool streq(const char *a, const char *b)
@@ -939,7 +932,7 @@ static int cache_grow(struct ms_ctx *ctx, struct ms_symbols *s)
 	for (i = 0; i < s->ccap; i++) {
 		if (!s->cval[i])
 			continue;
-		for (j = hash64(s->ckey[i]) & (cap - 1); v[j]; j = (j + 1) & (cap - 1))
+		for (j = ms_hash64(s->ckey[i]) & (cap - 1); v[j]; j = (j + 1) & (cap - 1))
 			;
 		k[j] = s->ckey[i];
 		v[j] = s->cval[i];
@@ -986,7 +979,7 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	}
 	if (s->cn * 2 >= s->ccap && (rc = cache_grow(ctx, s)) < 0)
 		return rc;
-	for (j = hash64(addr) & (s->ccap - 1); s->cval[j]; j = (j + 1) & (s->ccap - 1))
+	for (j = ms_hash64(addr) & (s->ccap - 1); s->cval[j]; j = (j + 1) & (s->ccap - 1))
 		if (s->ckey[j] == addr) {
 			*idx = s->cval[j] == IMPLAUSIBLE ? NO_TARGET : s->cval[j] - 1;
 			return 0;

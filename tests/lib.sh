@@ -12,7 +12,9 @@
 #   MS_LEAKER_TIMEOUT    seconds to wait for one reply before failing (default: 60);
 #                        a guard against a hung leaker, not a way to wait
 #
-#   ms_fail MSG  ms_skip WHY  ms_compare EXPECTED ACTUAL  ms_at_exit CMD
+#   ms_fail MSG (fails now)  ms_error MSG (fails at the end: every failed check
+#   is reported)  ms_skip WHY  ms_compare EXPECTED ACTUAL  ms_at_exit CMD
+#   ms_tmpdir (sets tmp, removed at exit)  ms_expect [-a|-1|-t] [-q] STATUS MSG CMD...
 #   ms_require_ptrace PID (skips unless the kernel lets this process read PID's memory)
 #   leaker_start (sets LEAKER_PID)  leaker_cmd CMD  leaker_try CMD (reply in
 #   LEAKER_REPLY)  leaker_field KEY  leaker_stop
@@ -32,11 +34,67 @@ fi
 ms_test_name=${0##*/}
 ms_at_exit_cmds=()
 ms_leaker_cpid=
+ms_failures=0
 
 ms_fail()
 {
 	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
 	exit 1
+}
+
+# ms_error MSG: report a failed check and go on, so that one run shows every
+# check that fails; the test then fails when it exits, whatever its status.
+ms_error()
+{
+	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
+	ms_failures=$((ms_failures + 1))
+}
+
+# ms_tmpdir: set tmp to a new directory, removed when the test exits.
+ms_tmpdir()
+{
+	tmp=$(mktemp -d) || ms_fail "cannot make a temporary directory"
+	ms_at_exit "rm -rf '$tmp'"
+}
+
+# ms_expect [-a|-1|-t] [-q] STATUS MSG CMD...: run CMD with no input, its
+# stdout in $tmp/out (or $MS_EXPECT_OUT) and its stderr in $tmp/err.  It must exit STATUS and
+# say MSG: the first line of its stderr, with the program's path cut to its
+# name as a user sees it; -a: all of stderr; -1: and nothing more; -t: and
+# nothing more but the "Try 'TOOL --help'" line.  -q: and nothing on stdout.
+# A mismatch is reported with ms_error (the test goes on) and returns 1.
+ms_expect()
+{
+	local lines= quiet= want msg rc=0 got n out=${MS_EXPECT_OUT:-$tmp/out}
+	while :; do
+		case $1 in
+		-a|-1|-t) lines=$1; shift ;;
+		-q) quiet=1; shift ;;
+		*) break ;;
+		esac
+	done
+	want=$1 msg=$2
+	shift 2
+	"$@" < /dev/null > "$out" 2> "$tmp/err" || rc=$?
+	# getopt names the program as it was called: keep only its base name.
+	got=$(sed "s|^$1:|${1##*/}:|" "$tmp/err")
+	[ "$lines" = -a ] || got=${got%%$'\n'*}
+	n=$(wc -l < "$tmp/err")
+	if [ "$rc" != "$want" ]; then
+		ms_error "${1##*/} ${*:2}: exit $rc, want $want ($(cat "$tmp/err"))"
+	elif [ "$got" != "$msg" ]; then
+		ms_error "${1##*/} ${*:2}: said \"$(cat "$tmp/err")\", want \"$msg\""
+	elif [ "$lines" = -1 ] && [ "$n" -gt 1 ]; then
+		ms_error "${1##*/} ${*:2}: more than one line on stderr: $(cat "$tmp/err")"
+	elif [ "$lines" = -t ] && [ "$n" -gt 1 ] &&
+	     [ "$(sed -n 2p "$tmp/err")" != "Try '${1##*/} --help' for more information." ]; then
+		ms_error "${1##*/} ${*:2}: more than one line: $(cat "$tmp/err")"
+	elif [ -n "$quiet" ] && [ -s "$out" ]; then
+		ms_error "${1##*/} ${*:2}: wrote to stdout: $(head -c 300 "$out")"
+	else
+		return 0
+	fi
+	return 1
 }
 
 ms_skip()
@@ -61,7 +119,7 @@ ms_at_exit()
 
 ms_cleanup()
 {
-	local cmd
+	local rc=$? cmd
 
 	# A test that failed midway must not leave a leaker behind.
 	if [ -n "$ms_leaker_cpid" ]; then
@@ -71,6 +129,12 @@ ms_cleanup()
 	for cmd in "${ms_at_exit_cmds[@]}"; do
 		eval "$cmd" || :
 	done
+	# Checks that failed with ms_error fail the test, even one that then
+	# passed the rest or skipped.
+	if [ "$ms_failures" -gt 0 ] && { [ "$rc" = 0 ] || [ "$rc" = 77 ]; }; then
+		printf '%s: %d check(s) failed\n' "$ms_test_name" "$ms_failures" >&2
+		exit 1
+	fi
 }
 # A test needing its own cleanup uses ms_at_exit, not a trap of its own.
 trap ms_cleanup EXIT

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include <memsift/analyse.h>
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/core.h>
@@ -63,9 +63,9 @@ struct bytehist_ctl {
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_NOHEADINGS, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_MIN_LENGTH, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
 
-static const char shortopts[] = "B:bE:e:Jj:n:p:rs:t:Vh";
+static const char shortopts[] = "B:bE:e:Jj:np:rs:t:Vh";
 static const struct option longopts[] = {
 	{ "block-size", required_argument, NULL, 'B' },
 	{ "bytes", no_argument, NULL, 'b' },
@@ -73,7 +73,7 @@ static const struct option longopts[] = {
 	{ "pattern", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "jobs", required_argument, NULL, 'j' },
-	{ "min-length", required_argument, NULL, 'n' },
+	{ "min-length", required_argument, NULL, OPT_MIN_LENGTH },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "sections", required_argument, NULL, 's' },
@@ -82,12 +82,17 @@ static const struct option longopts[] = {
 	{ "heap", no_argument, NULL, OPT_HEAP },
 	{ "min-run", required_argument, NULL, OPT_MIN_RUN },
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
-	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "noheadings", no_argument, NULL, 'n' },
 	{ "objects", no_argument, NULL, OPT_OBJECTS },
 	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct ms_cli_compat compat[] = {
+	{ 'n', NULL, "min-length", MS_CLI_COMPAT_NUMBER,
+	  "-n N is deprecated; use --min-length N: -n is --noheadings" },
 };
 
 static _Noreturn void usage(void)
@@ -105,7 +110,7 @@ static _Noreturn void usage(void)
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
 	printf(" -J, --json             one JSON object per file\n");
 	printf(" -j, --jobs N           threads for the scan (default: all cores; same results)\n");
-	printf(" -n, --min-length N     strings of at least N characters (default 6)\n");
+	printf(" -n, --noheadings       do not print table headings\n");
 	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
 	printf(" -r, --raw              raw tables, for scripts\n");
 	printf(" -s, --sections LIST    summary,bytes,blocks,runs,strings,words,records,\n"
@@ -115,7 +120,7 @@ static _Noreturn void usage(void)
 	printf("     --heap             walk glibc malloc chunks: a table by chunk size\n");
 	printf("     --min-run N        runs of at least N bytes (default 16)\n");
 	printf("     --no-magic         do not ask libmagic what regions are\n");
-	printf("     --noheadings       do not print table headings\n");
+	printf("     --min-length N     strings of at least N characters (default 6)\n");
 	printf("     --objects          find the allocator's objects and cluster them by size\n"
 	       "                          and signature, with the verdict (with --base: growth)\n");
 	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
@@ -164,7 +169,7 @@ static unsigned tables_skipped(const struct bytehist_ctl *ctl)
 
 static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	uint64_t v;
 	int c;
@@ -193,7 +198,7 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
 			ctl->hopts.jobs = (unsigned)v;
 			break;
-		case 'n':
+		case OPT_MIN_LENGTH:
 			if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
 			ctl->hopts.min_string = (unsigned)v;
@@ -234,7 +239,7 @@ static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, c
 		case OPT_NO_MAGIC:
 			ctl->hopts.magic = false;
 			break;
-		case OPT_NOHEADINGS:
+		case 'n':
 			ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
 			break;
 		case 'V':
@@ -736,6 +741,8 @@ int main(int argc, char **argv)
 	ctx = ms_ctx_new();
 	if (!ctx)
 		err(MS_EXIT_FAILURE, "out of memory");
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     NULL, 0);
 	parse_args(ctx, &ctl, argc, argv);
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;

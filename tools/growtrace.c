@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/growtrace.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -51,7 +51,7 @@ static const struct ms_out_column cols[] = {
 
 enum { OPT_FOLDED = CHAR_MAX + 1, OPT_PPROF, OPT_STACK_SIZE, OPT_LIST_COLUMNS };
 
-static const char shortopts[] = "p:d:F:f" MS_OUT_OPTSTRING "Vh";
+static const char shortopts[] = "p:d:F:f" MS_CLI_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -60,7 +60,7 @@ static const struct option longopts[] = {
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "pprof", required_argument, NULL, OPT_PPROF },
 	{ "force", no_argument, NULL, 'f' },
-	MS_OUT_LONGOPTS,
+	MS_CLI_OUT_LONGOPTS,
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -90,7 +90,7 @@ static _Noreturn void usage(void)
 	printf("     --folded           print folded stacks for flamegraph.pl instead\n");
 	printf("     --pprof FILE       also write a gzipped pprof profile to FILE\n");
 	printf(" -f, --force            replace the profile file if it exists\n");
-	ms_out_help_options(stdout);
+	ms_cli_out_help(stdout);
 	printf("     --list-columns     list the columns -o takes, and exit\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(cols, MS_ARRAY_SIZE(cols), stdout);
@@ -101,14 +101,14 @@ static _Noreturn void usage(void)
 
 static void parse_args(struct ms_ctx *ctx, struct growtrace_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL, { { 'J', OPT_FOLDED } } };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'J', OPT_FOLDED } } };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	uint64_t v;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		rc = ms_out_getopt(ctl->out, c, optarg);
+		rc = ms_cli_out_getopt(ctl->out, c, optarg);
 		if (rc < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		if (rc > 0)
@@ -253,6 +253,7 @@ int main(int argc, char **argv)
 	struct ms_outfile *probe = NULL;
 
 	ms_cli_init("growtrace");
+	ms_cli_set_hint(-EEXIST, "use -f to overwrite it");
 	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
 	ctx = ms_ctx_new();
 	if (!ctx || ms_out_new(ctx, cols, MS_ARRAY_SIZE(cols), "stacks", &ctl.out) < 0)

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/growtrace.h>
 #include <memsift/hunt.h>
 #include <memsift/outfile.h>
@@ -30,15 +30,15 @@
 #include <memsift/trend.h>
 
 enum { OPT_CONFIRM = CHAR_MAX + 1, OPT_MAX_DUMP, OPT_THRESHOLD, OPT_REDACT, OPT_REDACT_FILE,
-       OPT_REDACT_SET, OPT_REFS, OPT_NO_TRACE };
+       OPT_REDACT_SET, OPT_REFS, OPT_NO_TRACE, OPT_COUNT };
 
-static const char shortopts[] = "d:i:n:o:p:Vh";
+static const char shortopts[] = "d:i:p:w:Vh";
 static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "max-dump", required_argument, NULL, OPT_MAX_DUMP },
 	{ "redact", required_argument, NULL, OPT_REDACT },
@@ -50,6 +50,11 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct ms_cli_compat compat[] = {
+	MS_CLI_COMPAT_WRITE("DIR"),
+	MS_CLI_COMPAT_COUNT,
 };
 
 static _Noreturn void usage(void)
@@ -64,10 +69,10 @@ static _Noreturn void usage(void)
 	printf("Options:\n");
 	printf(" -d, --duration TIME    give up after TIME (e.g. 10m) without confirmed growth\n");
 	printf(" -i, --interval TIME    time between snapshots (default 10s)\n");
-	printf(" -n, --count N          give up after N snapshots (default 30, or none with -d)\n");
-	printf(" -o, --output DIR       the report directory, created 0700 (default\n"
-	       "                          leakhunt-PID-TIME)\n");
 	printf(" -p, --pid PID          the process to hunt in\n");
+	printf(" -w, --write DIR        the report directory, created 0700 (default\n"
+	       "                          leakhunt-PID-TIME)\n");
+	printf("     --count N          give up after N snapshots (default 30, or none with -d)\n");
 	printf("     --confirm N        snapshots that must show growth (default 4, at least 3)\n");
 	printf("     --max-dump SIZE    dump at most SIZE of what grew (default 256M)\n");
 	printf("     --redact REGEX     replace what REGEX matches in every file written, as\n"
@@ -113,11 +118,13 @@ static void refs_event(enum ms_refs_event ev, uint64_t done, uint64_t total, voi
 
 static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { { { 'n', 'd' } } };
+	static const struct ms_cli_excl excl[] = { { { OPT_COUNT, 'd' } } };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	bool count_given = false;
 	int c;
 
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     NULL, 0);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {
@@ -129,12 +136,12 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 			if (ms_parse_duration(ctx, optarg, &ctl->interval) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--interval");
 			break;
-		case 'n':
+		case OPT_COUNT:
 			if (ms_parse_count(ctx, optarg, 2, 1000000, &ctl->count) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--count");
 			count_given = true;
 			break;
-		case 'o':
+		case 'w':
 			ctl->dir = optarg;
 			break;
 		case 'p':

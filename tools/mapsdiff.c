@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/diff.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
@@ -44,16 +44,16 @@ struct mapsdiff_ctl {
 	const char *untimed;	/* why times is NULL, for the summary */
 };
 
-enum { OPT_TOP = CHAR_MAX + 1, OPT_THRESHOLD, OPT_SORT, OPT_LIMIT, OPT_LIST_COLUMNS };
+enum { OPT_THRESHOLD = CHAR_MAX + 1, OPT_SORT, OPT_LIMIT, OPT_LIST_COLUMNS };
 
-static const char shortopts[] = MS_OUT_OPTSTRING "aVh";
+static const char shortopts[] = MS_CLI_OUT_OPTSTRING "aVh";
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
-	MS_OUT_LONGOPTS,
+	MS_CLI_OUT_LONGOPTS,
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "top", required_argument, NULL, OPT_TOP },
+	{ "top", required_argument, NULL, 't' },
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -70,13 +70,13 @@ static _Noreturn void usage(void)
 	       "output; DIR holds a series, compared in name order.\n\n");
 	printf("Options:\n");
 	printf(" -a, --all              list unchanged mappings too\n");
-	ms_out_help_options(stdout);
+	ms_cli_out_help(stdout);
 	printf("     --limit SIZE       project when the process reaches SIZE (default:\n"
 	       "                          the cgroup's memory.max recorded by mapsnap)\n");
 	printf("     --list-columns     list the columns -o takes, and exit\n");
 	printf("     --sort COLUMN      sort by COLUMN (default RSS-DELTA, largest first)\n");
 	printf("     --threshold SIZE   growth below SIZE does not count (default 0)\n");
-	printf("     --top N            show the N mappings that grew most\n");
+	printf(" -t, --top N            show the N mappings that grew most\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(ms_growth_columns, MS_GROWTH_NCOLS, stdout);
 	printf("\nExit status: 0 nothing grew, 1 something grew, 2 trouble.\n");
@@ -399,7 +399,7 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 
 static void parse_args(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	struct stat st;
 	int c;
@@ -408,7 +408,7 @@ static void parse_args(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl, int argc, c
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		if (c == 'o')
 			ctl->columns_given = true;
-		switch (ms_out_getopt(ctl->out, c, optarg)) {
+		switch (ms_cli_out_getopt(ctl->out, c, optarg)) {
 		case 1:
 			continue;
 		case 0:
@@ -433,7 +433,7 @@ static void parse_args(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl, int argc, c
 			if (ms_parse_size(ctx, optarg, &ctl->threshold) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--threshold");
 			break;
-		case OPT_TOP:
+		case 't':
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "--top");
 			break;

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/outfile.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
@@ -31,36 +31,41 @@ struct mapsnap_ctl {
 	const char *made_dir;	/* the series directory, when this run made it */
 };
 
-enum { OPT_PAGES = CHAR_MAX + 1 };
+enum { OPT_PAGES = CHAR_MAX + 1, OPT_COUNT };
 
 static volatile sig_atomic_t interrupted;
 
-static const char shortopts[] = "p:o:fi:n:Vh";
+static const char shortopts[] = "p:w:fi:Vh";
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
-	{ "output", required_argument, NULL, 'o' },
+	{ "write", required_argument, NULL, 'w' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'n' },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "pages", no_argument, NULL, OPT_PAGES },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct ms_cli_compat compat[] = {
+	MS_CLI_COMPAT_WRITE("PATH"),
+	MS_CLI_COMPAT_COUNT,
+};
+
 static _Noreturn void usage(void)
 {
-	printf("Usage:\n mapsnap [options] -p PID\n mapsnap [options] -p PID -i INTERVAL [-n COUNT] -o DIR\n\n");
+	printf("Usage:\n mapsnap [options] -p PID\n mapsnap [options] -p PID -i INTERVAL [--count N] -w DIR\n\n");
 	printf("Write a snapshot of the mappings of a process: its /proc/PID/smaps with a\n"
 	       "header naming the process, its threads and the time, for mapsdiff to\n"
 	       "compare; or a series of them into a directory.\n\n");
 	printf("Options:\n");
 	printf(" -p, --pid PID          the process to snapshot\n");
-	printf(" -o, --output FILE      write to FILE (mode 0600) instead of stdout;\n"
+	printf(" -w, --write FILE       write to FILE (mode 0600) instead of stdout;\n"
 	       "                          for a series, the directory to write into\n");
 	printf(" -f, --force            overwrite files that exist\n");
 	printf(" -i, --interval TIME    take a series, one snapshot every TIME (5s, 1m)\n");
-	printf(" -n, --count N          stop the series after N snapshots (default:\n"
+	printf("     --count N          stop the series after N snapshots (default:\n"
 	       "                          until interrupted)\n");
 	printf("     --pages            also hash every page of anonymous memory, for\n"
 	       "                          regiondump --changed-since (reads the memory)\n");
@@ -167,13 +172,17 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, NULL, "out of memory");
 
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     NULL, 0);
+	ms_cli_set_hint(-EEXIST, "use -f to overwrite it");
+	ms_cli_set_hint(-ENOTDIR, "a series goes into a directory (-w DIR)");
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (ms_parse_pid(ctx, optarg, &ctl.pid) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 			break;
-		case 'o':
+		case 'w':
 			ctl.output = optarg;
 			break;
 		case 'f':
@@ -189,7 +198,7 @@ int main(int argc, char **argv)
 		case OPT_PAGES:
 			ctl.pages = true;
 			break;
-		case 'n':
+		case OPT_COUNT:
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl.count) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
 			ctl.series = true;
@@ -212,7 +221,7 @@ int main(int argc, char **argv)
 	}
 
 	if (ctl.series && !strcmp(ctl.output, "-")) {
-		warnx("a series needs a directory; use -o DIR");
+		warnx("a series needs a directory; use -w DIR");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
 	if (ctl.series && !ctl.interval && ctl.count != 1) {

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/gctrace.h>
 #include <memsift/label.h>
 #include <memsift/outfile.h>
@@ -72,7 +72,7 @@ struct mapswatch_ctl {
 	uint64_t late;		/* samples skipped: one took longer than the interval */
 	struct ms_watch_prom_opts prom_opts;
 	const char *dir, *plot, *prom, *columns, *gctrace;
-	const char *made_dir;	/* the -o DIR, when this run made it */
+	const char *made_dir;	/* the -w DIR, when this run made it */
 	unsigned outflags, fileflags;
 	char **from;		/* --plot from saved snapshots: DIR or files */
 	size_t nfrom;
@@ -81,32 +81,28 @@ struct mapswatch_ctl {
 	bool tty_saved;
 };
 
-enum { OPT_BYTES = CHAR_MAX + 1, OPT_COLUMNS, OPT_GCTRACE, OPT_LIMIT, OPT_NOHEADINGS, OPT_PLOT,
-       OPT_PROM, OPT_TOP, OPT_PROM_BY, OPT_MIN_RSS, OPT_LIST_COLUMNS };
+enum { OPT_BATCH = CHAR_MAX + 1, OPT_COUNT, OPT_GCTRACE, OPT_LIMIT, OPT_PLOT, OPT_PROM,
+       OPT_PROM_BY, OPT_MIN_RSS, OPT_LIST_COLUMNS };
 
-static const char shortopts[] = "p:ai:d:n:o:fbJrVh";
+static const char shortopts[] = "p:ai:d:w:f" MS_CLI_OUT_OPTSTRING "t:Vh";
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "output", required_argument, NULL, 'o' },
+	{ "write", required_argument, NULL, 'w' },
 	{ "force", no_argument, NULL, 'f' },
-	{ "batch", no_argument, NULL, 'b' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "raw", no_argument, NULL, 'r' },
-	{ "bytes", no_argument, NULL, OPT_BYTES },
-	{ "columns", required_argument, NULL, OPT_COLUMNS },
+	MS_CLI_OUT_LONGOPTS,
+	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "gctrace", required_argument, NULL, OPT_GCTRACE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "min-rss", required_argument, NULL, OPT_MIN_RSS },
-	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "prom", required_argument, NULL, OPT_PROM },
 	{ "prom-by", required_argument, NULL, OPT_PROM_BY },
-	{ "top", required_argument, NULL, OPT_TOP },
+	{ "top", required_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -130,27 +126,23 @@ static _Noreturn void usage(void)
 	printf(" -a, --all              every process the user can read (smaps_rollup)\n");
 	printf(" -i, --interval TIME    time between samples (default 2s)\n");
 	printf(" -d, --duration TIME    stop after TIME (default: until q or Ctrl-C)\n");
-	printf(" -n, --count N          stop after N samples\n");
-	printf(" -o, --output DIR       keep every sample as a mapsnap snapshot in DIR\n");
+	printf(" -w, --write DIR        keep every sample as a mapsnap snapshot in DIR\n");
 	printf(" -f, --force            write into a DIR that exists; overwrite the plot\n"
 	       "                          and metrics files\n");
-	printf(" -b, --batch            no live view even on a terminal: a table at the end\n");
-	printf(" -J, --json             the table at the end as JSON\n");
-	printf(" -r, --raw              the table at the end in raw form\n");
-	printf("     --bytes            sizes in bytes\n");
-	printf("     --columns LIST     the columns to show (see below)\n");
+	ms_cli_out_help(stdout);
+	printf("     --batch            no live view even on a terminal: a table at the end\n");
+	printf("     --count N          stop after N samples\n");
 	printf("     --gctrace FILE     judge a Go program's live heap from its GODEBUG=gctrace=1\n"
 	       "                          lines in FILE (- for standard input) instead\n");
 	printf("     --limit SIZE       project when the total reaches SIZE (default: the\n"
 	       "                          cgroup's memory.max)\n");
 	printf("     --list-columns     list the columns of the table, and exit\n");
 	printf("     --min-rss SIZE     export no group of processes with less RSS (default 16M)\n");
-	printf("     --noheadings       no column headings\n");
 	printf("     --plot FILE        draw RSS over time as SVG into FILE at the end\n");
 	printf("     --prom FILE        write Prometheus metrics to FILE after each sample\n");
 	printf("     --prom-by KEY      every process: one series per group of processes, by\n"
 	       "                          comm (default), cgroup or regex:REGEX on comm\n");
-	printf("     --top N            show the N fastest growing (and export N mappings,\n"
+	printf(" -t, --top N            show the N fastest growing (and export N mappings,\n"
 	       "                          or with --all N groups, to --prom, default %d)\n", PROM_TOP);
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(columns, MS_ARRAY_SIZE(columns), stdout);
@@ -166,10 +158,20 @@ static void on_signal(int sig)
 
 static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { { { 'J', 'r' } }, { { 'p', 'a' } } };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'p', 'a' } } };
+	static const struct ms_cli_compat compat[] = {
+		{ 'o', "output", "write", MS_CLI_COMPAT_NOT_COLUMNS,
+		  "-o DIR (--output) is deprecated; use -w DIR (--write): -o LIST selects columns" },
+		{ 0, "columns", "output", MS_CLI_COMPAT_ALWAYS,
+		  "--columns is deprecated; use -o LIST (--output)" },
+		{ 'n', NULL, "count", MS_CLI_COMPAT_NUMBER,
+		  "-n N is deprecated; use --count N: -n is --noheadings" },
+	};
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
-	int c;
+	int c, bytes_told = 0;
 
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     columns, MS_ARRAY_SIZE(columns));
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {
@@ -188,18 +190,27 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			if (ms_parse_duration(ctx, optarg, &ctl->duration) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--duration");
 			break;
-		case 'n':
+		case OPT_COUNT:
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->count) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
 			break;
-		case 'o': ctl->dir = optarg; break;
+		case 'w': ctl->dir = optarg; break;
 		case 'f': ctl->fileflags |= MS_OUTFILE_FORCE; break;
-		case 'b': ctl->batch = true; break;
+		case OPT_BATCH: ctl->batch = true; break;
 		case 'J': ctl->outflags |= MS_OUT_JSON; break;
 		case 'r': ctl->outflags |= MS_OUT_RAW; break;
-		case OPT_BYTES: ctl->outflags |= MS_OUT_BYTES; break;
-		case OPT_NOHEADINGS: ctl->outflags |= MS_OUT_NOHEADINGS; break;
-		case OPT_COLUMNS: ctl->columns = optarg; break;
+		case 'n': ctl->outflags |= MS_OUT_NOHEADINGS; break;
+		case 'o': ctl->columns = optarg; break;
+		case 'b':
+			/*
+			 * -b was --batch until the tools took util-linux's
+			 * letters.  Where batch mode mattered, on a terminal,
+			 * say what it is now.
+			 */
+			if (isatty(STDOUT_FILENO) && !bytes_told++)
+				warnx("-b is --bytes now, as in util-linux; --batch turns the live view off");
+			ctl->outflags |= MS_OUT_BYTES;
+			break;
 		case OPT_GCTRACE: ctl->gctrace = optarg; break;
 		case OPT_LIMIT:
 			if (ms_parse_size(ctx, optarg, &ctl->limit) < 0)
@@ -226,7 +237,7 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			if (ms_parse_size(ctx, optarg, &ctl->prom_opts.min_rss) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-rss");
 			break;
-		case OPT_TOP:
+		case 't':
 			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
 				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
 			break;
@@ -249,20 +260,20 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 	}
 	if (ctl->gctrace && (ctl->pid || ctl->all || ctl->nfrom || ctl->plot || ctl->prom || ctl->dir))
 		errx(MS_EXIT_FAILURE, "--gctrace reads a log, not a process; give it without -p, --all, "
-		     "-o, --plot or --prom");
+		     "-w, --plot or --prom");
 	if (!ctl->nfrom && !ctl->pid && !ctl->all && !ctl->gctrace) {
 		warnx("nothing to watch; use -p PID or --all");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
 	if (ctl->all && ctl->dir)
-		errx(MS_EXIT_FAILURE, "--output: snapshots are kept for one process only; use -p PID");
+		errx(MS_EXIT_FAILURE, "--write: snapshots are kept for one process only; use -p PID");
 	if (ctl->columns) {
 		struct ms_out *o;
 
 		/* Check the list now, not after an hour of watching. */
 		if (ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), "x", &o) < 0 ||
 		    ms_out_set_columns(o, ctl->columns) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--columns");
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--output");
 		ms_out_free(o);
 	}
 }
@@ -275,9 +286,9 @@ static void check_new(const struct mapswatch_ctl *ctl, const char *path, const c
 	if (!path || (ctl->fileflags & MS_OUTFILE_FORCE) || lstat(path, &st) < 0 ||
 	    S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
 		return;
-	if (S_ISLNK(st.st_mode) && !strcmp(what, "--output"))
+	if (S_ISLNK(st.st_mode) && !strcmp(what, "--write"))
 		errx(MS_EXIT_FAILURE, "%s: a symlink; give the directory itself, not a link to it", path);
-	if (S_ISDIR(st.st_mode) && !strcmp(what, "--output"))
+	if (S_ISDIR(st.st_mode) && !strcmp(what, "--write"))
 		errx(MS_EXIT_FAILURE, "%s: exists; use -f to write into it, or another DIR", path);
 	errx(MS_EXIT_FAILURE, "%s: %s: file exists; use -f to overwrite it", what, path);
 }
@@ -726,6 +737,8 @@ int main(int argc, char **argv)
 	struct ms_ctx *ctx;
 
 	ms_cli_init("mapswatch");
+	ms_cli_set_hint(-EEXIST, "use -f to overwrite it");
+	ms_cli_set_hint(-ENOTDIR, "samples go into a directory (-w DIR)");
 	setlocale(LC_CTYPE, "");
 	ctx = ms_ctx_new();
 	if (!ctx)
@@ -739,7 +752,7 @@ int main(int argc, char **argv)
 	}
 	if (ctl.gctrace)
 		return gctrace(ctx, &ctl);
-	check_new(&ctl, ctl.dir, "--output");
+	check_new(&ctl, ctl.dir, "--write");
 	check_new(&ctl, ctl.prom, "--prom");
 	check_new(&ctl, ctl.plot, "--plot");
 	ctl.utf8 = ms_locale_is_utf8();

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/refs.h>
@@ -43,12 +43,12 @@ static const struct ms_out_column cols[] = {
 
 enum { OPT_NO_CHAINS = CHAR_MAX + 1, OPT_LIST_COLUMNS };
 
-static const char shortopts[] = "c:p:t:" MS_OUT_OPTSTRING "Vh";
+static const char shortopts[] = "c:p:t:" MS_CLI_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
 	{ "core", required_argument, NULL, 'c' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "top", required_argument, NULL, 't' },
-	MS_OUT_LONGOPTS,
+	MS_CLI_OUT_LONGOPTS,
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
 	{ "no-chains", no_argument, NULL, OPT_NO_CHAINS },
 	{ "version", no_argument, NULL, 'V' },
@@ -66,7 +66,7 @@ static _Noreturn void usage(void)
 	printf(" -c, --core FILE        analyse an ELF core file (from gcore or regiondump)\n");
 	printf(" -p, --pid PID          freeze the live process PID and analyse its image\n");
 	printf(" -t, --top N            clusters of unreferenced objects to show (default 10)\n");
-	ms_out_help_options(stdout);
+	ms_cli_out_help(stdout);
 	printf("     --list-columns     list the columns -o takes, and exit\n");
 	printf("     --no-chains        do not look for retention chains\n");
 	ms_cli_help_options(stdout);
@@ -265,13 +265,13 @@ static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_im
 
 static void parse_args(struct ms_ctx *ctx, struct memrefs_ctl *ctl, int argc, char **argv)
 {
-	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL, { { 'c', 'p' } } };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'c', 'p' } } };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		if ((rc = ms_out_getopt(ctl->out, c, optarg)) < 0)
+		if ((rc = ms_cli_out_getopt(ctl->out, c, optarg)) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		if (rc > 0)
 			continue;

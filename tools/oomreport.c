@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/oom.h>
 #include <memsift/output.h>
 
@@ -61,16 +61,21 @@ static const struct ms_out_column task_cols[] = {
 	[T_VICTIM] = { "VICTIM", 1, MS_COL_RIGHT, MS_COL_BOOL, "1 for the process killed" },
 };
 
-enum { OPT_TASKS = 't', OPT_LIST_COLUMNS = CHAR_MAX + 1 };
+enum { OPT_TASKS = CHAR_MAX + 1, OPT_LIST_COLUMNS };
 
-static const char shortopts[] = "t" MS_OUT_OPTSTRING "Vh";
+static const char shortopts[] = MS_CLI_OUT_OPTSTRING "Vh";
 static const struct option longopts[] = {
 	{ "tasks", no_argument, NULL, OPT_TASKS },
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
-	MS_OUT_LONGOPTS,
+	MS_CLI_OUT_LONGOPTS,
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct ms_cli_compat compat[] = {
+	{ 't', NULL, "tasks", MS_CLI_COMPAT_FLAG,
+	  "-t is deprecated; use --tasks: -t is --top N in memsift's tools" },
 };
 
 static _Noreturn void usage(void)
@@ -82,8 +87,8 @@ static _Noreturn void usage(void)
 	       "journalctl -k or /dev/kmsg output; - for standard input) or, with no\n"
 	       "FILE, from the kernel log itself.\n\n");
 	printf("Options:\n");
-	printf(" -t, --tasks            list each report's largest task-list members instead\n");
-	ms_out_help_options(stdout);
+	printf("     --tasks            list each report's largest task-list members instead\n");
+	ms_cli_out_help(stdout);
 	printf("     --list-columns     list the columns -o takes (of the task lists with -t)\n");
 	ms_cli_help_options(stdout);
 	ms_out_help_columns(kill_cols, MS_ARRAY_SIZE(kill_cols), stdout);
@@ -197,7 +202,7 @@ static struct ms_oom_log *read_log(struct ms_ctx *ctx, const char *file, const c
 int main(int argc, char **argv)
 {
 	bool list_columns = false;
-	static const struct ms_cli_excl excl[] = { MS_OUT_EXCL };
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	struct oomreport_ctl ctl = { 0 };
 	struct ms_oom_log *log;
@@ -213,6 +218,8 @@ int main(int argc, char **argv)
 	if (!ctx)
 		errx(MS_EXIT_TROUBLE, "out of memory");
 
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     NULL, 0);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/dump.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -61,11 +61,11 @@ struct regiondump_ctl {
 	struct ms_patscan *redact;	/* --redact, --redact-file, --redact-set */
 };
 
-static const char shortopts[] = "fo:p:zVh";
+static const char shortopts[] = "fp:w:zVh";
 static const struct option longopts[] = {
 	{ "force", no_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "write", required_argument, NULL, 'w' },
 	{ "zstd", no_argument, NULL, 'z' },
 	{ "anon", no_argument, NULL, OPT_ANON },
 	{ "changed-since", required_argument, NULL, OPT_CHANGED },
@@ -83,6 +83,8 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct ms_cli_compat compat[] = { MS_CLI_COMPAT_WRITE("FILE") };
+
 static const struct ms_cli_excl excl[] = {
 	{ { OPT_ANON, OPT_CHANGED, OPT_GROWN, OPT_MAPPING } },
 	{ { 'z', OPT_FORMAT } },
@@ -99,9 +101,9 @@ static _Noreturn void usage(void)
 	       "--freeze.  ADDR is hex; SIZE takes K, M, G (1K = 1024).\n\n");
 	printf("Options:\n");
 	printf(" -f, --force            overwrite FILE and FILE.json; take a range of holes\n");
-	printf(" -o, --output FILE      write to FILE (mode 0600); \"-\" for stdout (no manifest);\n"
-	       "                        default pidPID-0xADDR.dump, printed\n");
 	printf(" -p, --pid PID          the process to dump\n");
+	printf(" -w, --write FILE       write to FILE (mode 0600); \"-\" for stdout (no manifest);\n"
+	       "                        default pidPID-0xADDR.dump, printed\n");
 	printf(" -z, --zstd             compress the output with zstd\n");
 	printf("     --anon             dump every readable private anonymous mapping\n");
 	printf("     --changed-since SNAPSHOT\n"
@@ -437,6 +439,10 @@ int main(int argc, char **argv)
 	if (!ctx)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, NULL, "out of memory");
 
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     NULL, 0);
+	ms_cli_set_hint(-EEXIST, "use -f to overwrite it");
+	ms_cli_set_hint(-ENODATA, "take it with mapsnap --pages");
 	refuse_negative(ctx, argc, argv);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
@@ -444,7 +450,7 @@ int main(int argc, char **argv)
 		case 'f':
 			ctl.outflags |= MS_OUTFILE_FORCE;
 			break;
-		case 'o':
+		case 'w':
 			ctl.output = optarg;
 			break;
 		case 'p':

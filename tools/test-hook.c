@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 
 bool ms_cli_test_hook(const char *event, const char *fmt, ...)
 {

@@ -39,6 +39,9 @@ void ms_ctx_free(struct ms_ctx *ctx);
  */
 const char *ms_ctx_errmsg(const struct ms_ctx *ctx);
 
+/* The negative errno that came with the last message (0 if none). */
+int ms_ctx_errno(const struct ms_ctx *ctx);
+
 /*
  * The callback a parser calls on a malformed line.  FILE and LINE locate the
  * line, MSG says what is wrong with it (without the location).

@@ -37,9 +37,8 @@ enum {
  * flock(2) while it is written; leftovers of killed runs are removed first
  * (see ms_outfile_cleanup_on_signals()).
  *
- * Returns: 0, -EINVAL (PATH is empty), -EEXIST (the message says to use
- * -f), -EISDIR, or the
- * open(2) error (-EACCES, -ENOENT for a missing directory...).
+ * Returns: 0, -EINVAL (PATH is empty), -EEXIST (the tool says which option
+ * forces it), -EISDIR, or the open(2) error (-EACCES, -ENOENT for a missing directory...).
  */
 int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		    struct ms_outfile **out);

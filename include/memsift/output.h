@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Presentation: tables and JSON through libsmartcols, and the one human size
- * formatter.  This is the only module that presents; the analysis modules
- * return data and a tool turns it into rows here.
+ * Tables and JSON through libsmartcols, and the one human size formatter.
+ * The analysis modules return data; their report modules (*-report.c,
+ * hunt-report.c's report.md) decide what to say, and every table they or a
+ * tool print is laid out here, so all tables look and parse alike.  The
+ * options that choose columns and formats are the tools' (tools/cli.h).
  *
  * A tool declares its columns once, as a static const table that also feeds
  * --help and the man page, and gets the options lsblk and findmnt users know:
@@ -17,8 +19,8 @@
  *	};
  *
  *	ms_out_new(ctx, cols, sizeof(cols) / sizeof(cols[0]), "mappings", &out);
- *	while ((c = getopt_long(argc, argv, "p:" MS_OUT_OPTSTRING "Vh", longopts, NULL)) != -1) {
- *		rc = ms_out_getopt(out, c, optarg);
+ *	while ((c = getopt_long(argc, argv, "p:" MS_CLI_OUT_OPTSTRING "Vh", longopts, NULL)) != -1) {
+ *		rc = ms_cli_out_getopt(out, c, optarg);	// tools/cli.h
  *		if (rc < 0)
  *			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
  *		if (rc > 0)
@@ -111,26 +113,6 @@ enum {
 	MS_OUT_BYTES = 8,	/* -b: sizes in bytes in the table too */
 };
 
-/*
- * The shared options, for a tool's short-option string and option table:
- *
- *	static const struct option longopts[] = {
- *		{ "pid", required_argument, NULL, 'p' },
- *		MS_OUT_LONGOPTS,
- *		...
- *	};
- *
- * MS_OUT_LONGOPTS needs <getopt.h>.  -J and -r exclude each other: put
- * MS_OUT_EXCL in the tool's struct ms_cli_excl table (see <memsift/cli.h>).
- */
-#define MS_OUT_OPTSTRING "bJno:r"
-#define MS_OUT_LONGOPTS							\
-	{ "bytes", no_argument, NULL, 'b' },				\
-	{ "json", no_argument, NULL, 'J' },				\
-	{ "noheadings", no_argument, NULL, 'n' },			\
-	{ "output", required_argument, NULL, 'o' },			\
-	{ "raw", no_argument, NULL, 'r' }
-#define MS_OUT_EXCL { { 'J', 'r' } }
 
 /* Enough for any string ms_size_str() or ms_size_delta_str() writes. */
 #define MS_SIZE_STR_MAX 16
@@ -183,18 +165,6 @@ unsigned ms_out_get_flags(const struct ms_out *o);
  * stdout is not a terminal.  Tests set it to be independent of the terminal.
  */
 void ms_out_set_termwidth(struct ms_out *o, size_t width);
-
-/*
- * Handle one of the shared options in a getopt loop: C is what getopt_long()
- * returned and OPTARG its argument.  'o' selects columns as
- * ms_out_set_columns() does; 'J', 'r', 'n' and 'b' add MS_OUT_JSON,
- * MS_OUT_RAW, MS_OUT_NOHEADINGS and MS_OUT_BYTES to the flags.
- *
- * Returns: 1 when C was one of o, J, r, n, b and is handled; 0 when C is
- * another option, for the tool to handle; < 0 as ms_out_set_columns() does
- * when the -o list is bad (the message is in the context).
- */
-int ms_out_getopt(struct ms_out *o, int c, const char *optarg);
 
 /*
  * Append an empty row.  The row belongs to O and lives until ms_out_free().
@@ -262,13 +232,6 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members);
 void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
 
 void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
-
-/*
- * Print the --help lines of the shared options, in this order and with the
- * descriptions starting at column 24, as util-linux aligns them:
- * -b/--bytes, -J/--json, -n/--noheadings, -o/--output <list>, -r/--raw.
- */
-void ms_out_help_options(FILE *fp);
 
 /*
  * Format BYTES for humans as util-linux's size_to_human_string() does:

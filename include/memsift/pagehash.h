@@ -41,7 +41,7 @@ int ms_pagehash_write(struct ms_ctx *ctx, const struct ms_pagehash *ph, FILE *fp
  * hands them over): LINES[0..NLINES) are their values, PAGESIZE its
  * "pagesize" value (NULL: this machine's).  NAME names the snapshot in
  * messages.
- * Returns: 0, -ENOENT (no lines: it was not taken with page hashes),
+ * Returns: 0, -ENODATA (no lines: it was not taken with page hashes),
  * -EBADMSG (a malformed line), or -ENOMEM.
  */
 int ms_pagehash_parse(struct ms_ctx *ctx, const char *pagesize, const char *const *lines,

@@ -24,9 +24,9 @@ seed_dumps()
 	[ -x "$rd" ] || return 0
 	heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print $1; exit }' /proc/$$/maps)
 	[ -n "$heap" ] || return 0
-	"$rd" -p $$ "0x$heap" 48K -o "$dumps/heap.dump" 2>/dev/null || :
-	"$rd" -p $$ "0x$heap" 8K --format core -o "$dumps/heap.core" 2>/dev/null || :
-	"$rd" -p $$ --mapping "0x$heap" -o "$dumps/mapping.dump" 2>/dev/null || :
+	"$rd" -p $$ "0x$heap" 48K -w "$dumps/heap.dump" 2>/dev/null || :
+	"$rd" -p $$ "0x$heap" 8K --format core -w "$dumps/heap.core" 2>/dev/null || :
+	"$rd" -p $$ --mapping "0x$heap" -w "$dumps/mapping.dump" 2>/dev/null || :
 	rm -f "$dumps/mapping.dump"
 	printf '{ "start": "0x%s", "length": 4096 }\n' "$heap" > "$dumps/single.json"
 	printf '{ "ranges": [ { "start": "0x1000", "length": 4096 }, { "start": 8192, "size": 16 } ] }\n' \

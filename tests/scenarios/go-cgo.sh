@@ -15,12 +15,12 @@ command -v "${CC:-gcc}" > /dev/null || ms_skip "no C compiler for cgo (apt-get i
 
 CGO_CFLAGS="-g -O1" go_build "$tmp/cgo" "$MS_SRCDIR/tests/scenarios/go-cgo.go"
 go_start "$tmp/cgo"
-"$bin/mapsnap" -p "$GOP_PID" -o "$tmp/s.snap" 2> "$tmp/err" ||
+"$bin/mapsnap" -p "$GOP_PID" -w "$tmp/s.snap" 2> "$tmp/err" ||
 	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 go_ask "keep 3000"
 go_ask report
 truth=$reply
-"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -o "$tmp/a.dump" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$GOP_PID" --grown "$tmp/s.snap" -w "$tmp/a.dump" 2> "$tmp/err" ||
 	ms_fail "regiondump: $(cat "$tmp/err")"
 "$bin/bytehist" --symbols --objects -J "$tmp/a.dump" > "$tmp/a.json" 2> "$tmp/err" ||
 	ms_fail "bytehist: $(cat "$tmp/err")"

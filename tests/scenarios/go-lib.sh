@@ -104,15 +104,15 @@ go_quit()
 go_two_dumps()
 {
 	rm -f "$tmp"/s.snap "$tmp"/*.dump "$tmp"/*.dump.json
-	"$bin/mapsnap" -p "$GOP_PID_SAVED" -o "$tmp/s.snap" 2> "$tmp/err" || {
+	"$bin/mapsnap" -p "$GOP_PID_SAVED" -w "$tmp/s.snap" 2> "$tmp/err" || {
 		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
 		ms_fail "mapsnap: $(cat "$tmp/err")"
 	}
 	eval "$1"
-	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -w "$tmp/old.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	eval "$2"
-	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --grown "$tmp/s.snap" -w "$tmp/new.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	cp "/proc/$GOP_PID_SAVED/maps" "$tmp/maps"
 	"$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/a.json" \
@@ -136,7 +136,7 @@ go_hunt()
 	) &
 	driver=$!
 	hunt_rc=0
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$GOP_PID_SAVED" -i 10ms -o "$tmp/r" "$@" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$GOP_PID_SAVED" -i 10ms -w "$tmp/r" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || hunt_rc=$?
 	kill "$driver" 2> /dev/null
 	wait "$driver" 2> /dev/null

@@ -17,7 +17,7 @@ for flags in "" "-ldflags=-s -w"; do
 	go_start "$tmp/np"
 	go_ask report
 	truth=$reply
-	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -o "$tmp/np.dump" -f 2> "$tmp/err" || {
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -w "$tmp/np.dump" -f 2> "$tmp/err" || {
 		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	}

@@ -6,8 +6,7 @@
 # class, typed []uint8 by the [][]byte that holds them, counted as the
 # program counts them, and their growth between two dumps is 2:1.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v go > /dev/null || ms_skip "no go to build the Go program (apt-get install golang-go)"
@@ -23,13 +22,13 @@ for gogc in off 100; do
 	ms_at_exit "kill $gpid 2>/dev/null"
 	ask() { echo "$1" >&"${GB[1]}"; read -r reply <&"${GB[0]}" || ms_fail "GOGC=$gogc: no reply to $1"; }
 	read -r line <&"${GB[0]}" || ms_fail "go-buffers did not start"
-	"$bin/mapsnap" -p "$gpid" -o "$tmp/$gogc.snap" 2> "$tmp/err" ||
+	"$bin/mapsnap" -p "$gpid" -w "$tmp/$gogc.snap" 2> "$tmp/err" ||
 		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $gpid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 	ask "leak C 2000"; ask "leak T 1000"
-	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -o "$tmp/$gogc-old.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -w "$tmp/$gogc-old.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	ask "leak C 2000"; ask "leak T 1000"
-	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -o "$tmp/$gogc-new.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -w "$tmp/$gogc-new.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
 	ask report
 	truth=$reply

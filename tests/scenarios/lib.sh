@@ -139,7 +139,7 @@ PY
 	) &
 	driver=$!
 	ms_at_exit "kill $driver 2>/dev/null"
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$SCEN_PID" -o "$tmp/r" "$@" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$SCEN_PID" -w "$tmp/r" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || rc=$?
 	kill "$driver" 2> /dev/null
 	wait "$driver" 2> /dev/null
@@ -205,7 +205,7 @@ scen_two_families()
 		finder=(--no-finder glibc)
 	fi
 	svc_start "$preload"
-	scen_hunt svc_report scen_drive_families -i 20ms -n 12
+	scen_hunt svc_report scen_drive_families -i 20ms --count 12
 	scen_check --allocator "$alloc" "${finder[@]}" --min-share 0.5 \
 		--clause "label=conf;name=on_reload;offset=8;truth=conf;total=conf;line=svc.c:$conf_lines${size[0]}" \
 		--clause "label=task;name=on_task;offset=8;truth=task;total=task;line=svc.c:$task_lines${size[0]}" \

@@ -12,8 +12,7 @@
 # mapswatch shows it as one row, as resident as V8 and the kernel say.  A
 # verdict between two dumps says first that V8's heap grew, and by how much.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v node > /dev/null || ms_skip "no node (apt-get install nodejs)"
@@ -49,18 +48,18 @@ npid=$ND_PID
 ms_at_exit "kill $npid 2>/dev/null"
 read -r line <&"${ND[0]}" || ms_fail "node did not start"
 ask() { echo "$1" >&"${ND[1]}"; read -r reply <&"${ND[0]}" || ms_fail "node: no reply to $1"; }
-"$bin/mapsnap" -p "$npid" -o "$tmp/1.snap" 2> "$tmp/err" ||
+"$bin/mapsnap" -p "$npid" -w "$tmp/1.snap" 2> "$tmp/err" ||
 	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $npid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 ask 20000
 n0=${reply#ok }
 ask "strs 40000"
 s0=${reply#ok }
-"$bin/regiondump" -p "$npid" --grown "$tmp/1.snap" -o "$tmp/old.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$bin/regiondump" -p "$npid" --grown "$tmp/1.snap" -w "$tmp/old.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
 ask 10000
 n1=${reply#ok }
 ask "strs 20000"
 s1=${reply#ok }
-"$bin/regiondump" -p "$npid" --grown "$tmp/1.snap" -o "$tmp/new.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$bin/regiondump" -p "$npid" --grown "$tmp/1.snap" -w "$tmp/new.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
 "$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/n.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 python3 - "$tmp/n.json" "$n1" $((n1 - n0)) <<'PY' || ms_fail "node's buffers are not counted"
@@ -96,11 +95,11 @@ PY
 # JS objects: V8's pages are one heap that grows as V8 says it did.
 ask heap
 h0=${reply#ok }
-"$bin/mapsnap" -p "$npid" -o "$tmp/2.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+"$bin/mapsnap" -p "$npid" -w "$tmp/2.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 ask "objs 300000"
 ask heap
 h1=${reply#ok }
-"$bin/mapsnap" -p "$npid" -o "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+"$bin/mapsnap" -p "$npid" -w "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 "$bin/mapsdiff" -J -b "$tmp/2.snap" "$tmp/3.snap" > "$tmp/d.json" 2> "$tmp/err" ||
 	[ $? -eq 1 ] || ms_fail "mapsdiff: $(cat "$tmp/err")"
 python3 - "$tmp/d.json" $((h1 - h0)) <<'PY' || ms_fail "V8's heap is not one row that grows as V8 says"
@@ -115,11 +114,11 @@ assert abs(v8[0]["rss_delta"] - grew) <= grew / 4, (v8[0], grew)
 PY
 # Two dumps of what grew, JS objects kept between them: the verdict says
 # first that V8's heap grew, by no more than V8 says it did.
-"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -o "$tmp/j1.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -w "$tmp/j1.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
 ask "objs 200000"
 ask heap
 h2=${reply#ok }
-"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -o "$tmp/j2.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$bin/regiondump" -p "$npid" --grown "$tmp/2.snap" -w "$tmp/j2.dump" 2> "$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
 "$bin/bytehist" --objects -J --base "$tmp/j1.dump" "$tmp/j2.dump" > "$tmp/j.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 python3 - "$tmp/j.json" $((h2 - h1)) <<'PY' || ms_fail "the verdict does not say V8's heap grew as V8 says"
@@ -135,7 +134,7 @@ PY
 # mapswatch ranks the same heap as one row: at least as resident as V8 says
 # it is (V8 keeps freed pages pooled, uncounted), and as the kernel's smaps
 # say V8's 256 KiB-aligned read-write anonymous mappings are, read after.
-"$bin/mapswatch" -p "$npid" -i 100ms -n 2 -J > "$tmp/w.json" 2> "$tmp/err" || ms_fail "mapswatch: $(cat "$tmp/err")"
+"$bin/mapswatch" -p "$npid" -i 100ms --count 2 -J > "$tmp/w.json" 2> "$tmp/err" || ms_fail "mapswatch: $(cat "$tmp/err")"
 cp "/proc/$npid/smaps" "$tmp/smaps" || ms_fail "cannot read /proc/$npid/smaps"
 python3 - "$tmp/w.json" "$h1" "$tmp/smaps" <<'PY' || ms_fail "mapswatch: V8's heap is not one row as resident as V8 says"
 import json, sys

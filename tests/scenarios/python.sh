@@ -41,7 +41,7 @@ drive_py()
 {
 	leaker_cmd bytes 20000
 }
-scen_hunt py_report drive_py -i 20ms -n 12
+scen_hunt py_report drive_py -i 20ms --count 12
 leaker_cmd report
 size=$(leaker_field size)
 scen_check --min-share 0.5 --clause "label=bytes;name=PyBytes_Type;kind=data;truth=bytes;total=bytes;minsize=$size" ||

@@ -74,7 +74,7 @@ PY
 	*) ms_fail "redis-cli --pipe: $out" ;;
 	esac
 }
-scen_hunt redis_report drive_redis -i 20ms -n 12
+scen_hunt redis_report drive_redis -i 20ms --count 12
 scen_check --allocator jemalloc --no-finder glibc --min-share 0.5 --not-in-text libcrypto \
 	--clause "label=values;content=text;shape_has=value:#:;truth=dbsize;total=dbsize;size=112" ||
 	ms_fail "the verdict does not match the keys redis stored (see above)"

@@ -12,7 +12,7 @@ drive_text()
 {
 	leaker_cmd log 3000
 }
-scen_hunt svc_report drive_text -i 20ms -n 12
+scen_hunt svc_report drive_text -i 20ms --count 12
 # 72- or 73-byte lines and their NUL: one glibc chunk size.
 scen_check --allocator glibc --min-share 0.5 \
 	--clause "label=log;content=text;shape=GET /api/v2/#?tenant=acme&trace=#;truth=log;total=log;size=$(( (74 + 8 + 15) / 16 * 16 ))" ||

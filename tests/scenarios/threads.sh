@@ -22,7 +22,7 @@ drive_threads()
 	leaker_cmd on 6 task 1000
 	leaker_field addr > "$tmp/addr6"
 }
-scen_hunt svc_report drive_threads -i 20ms -n 12
+scen_hunt svc_report drive_threads -i 20ms --count 12
 addr3=$(cat "$tmp/addr3") addr6=$(cat "$tmp/addr6")
 
 # The truth of "own arena", from /proc: a thread arena is a 64 MiB-aligned

@@ -6,8 +6,7 @@
 # the diff, never an accident.  The inputs are the fixtures of tests/fixtures
 # and a dump this test writes from a fixed recipe.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$(cd "$MS_BUILDDIR/tools" && pwd)
 golden=$(cd "$MS_SRCDIR/tests/golden" && pwd)
 fix=$(cd "$MS_SRCDIR/tests/fixtures" && pwd)

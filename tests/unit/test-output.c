@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for lib/output.c and lib/cli.c: exact text of tables, raw
- * output and JSON for known rows, column selection, the size formatters,
- * and the cli helpers (the exiting ones in a child process).
+ * Unit tests for lib/output.c: exact text of tables, raw output and JSON
+ * for known rows, column selection and the size formatters.  The tools'
+ * helpers over it (tools/cli.c) are tests/unit/test-cli.c's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <memsift/cli.h>
 #include <memsift/ctx.h>
 #include <memsift/output.h>
 
@@ -342,20 +341,8 @@ static void test_columns(void)
 	       "empty name: message");
 	is_int(ms_out_set_columns(o, "SIZ"), -EINVAL, "a prefix is not a name");
 	is_int(ms_out_set_columns(o, "+"), -EINVAL, "a bare + is an error");
+	is_int(ms_out_set_columns(o, "name"), 0, "a name in any case");
 
-	is_int(ms_out_getopt(o, 'o', "name"), 1, "getopt: -o NAME consumed");
-	is_int(ms_out_getopt(o, 'o', "nope"), -EINVAL, "getopt: bad -o list fails");
-	is_str(ms_ctx_errmsg(ctx), "unknown column \"nope\"; see --help for the list",
-	       "getopt: bad -o message");
-	is_int(ms_out_getopt(o, 'J', NULL), 1, "getopt: -J consumed");
-	is_int(ms_out_getopt(o, 'r', NULL), 1, "getopt: -r consumed");
-	is_int(ms_out_getopt(o, 'n', NULL), 1, "getopt: -n consumed");
-	is_int(ms_out_getopt(o, 'b', NULL), 1, "getopt: -b consumed");
-	is_int(ms_out_get_flags(o), MS_OUT_JSON | MS_OUT_RAW | MS_OUT_NOHEADINGS | MS_OUT_BYTES,
-	       "getopt: the four flags are set");
-	is_int(ms_out_getopt(o, 'p', "1"), 0, "getopt: -p is left to the tool");
-	is_int(ms_out_getopt(o, 'V', NULL), 0, "getopt: -V is left to the tool");
-	ms_out_set_flags(o, 0);
 
 	r = ms_out_add_row(o);
 	ok(r != NULL, "add_row");
@@ -414,20 +401,6 @@ static void test_help(void)
 	       "help: column names right-aligned to the longest");
 	free(buf);
 
-	fp = open_memstream(&buf, &len);
-	ms_out_help_options(fp);
-	ms_cli_help_options(fp);
-	fclose(fp);
-	is_str(buf,
-	       " -b, --bytes            print sizes in bytes rather than in human readable format\n"
-	       " -J, --json             use JSON output format\n"
-	       " -n, --noheadings       don't print headings\n"
-	       " -o, --output <list>    output columns (see below)\n"
-	       " -r, --raw              use raw output format\n"
-	       " -h, --help             display this help\n"
-	       " -V, --version          display version\n",
-	       "help: the shared option lines");
-	free(buf);
 }
 
 static void test_sizes(void)
@@ -498,181 +471,6 @@ static void test_bytes(void)
 	is_str(ms_byte_str(0x7f, 0, buf, sizeof(buf)), "0x7f", "DEL in hex");
 }
 
-static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "snapshot", required_argument, NULL, CHAR_MAX + 1 },
-	MS_OUT_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct ms_cli_excl excl[] = {
-	MS_OUT_EXCL,
-	{ { 'p', CHAR_MAX + 1, 'x' } },
-};
-
-static void test_excl(void)
-{
-	int st[2] = { 0, 0 };
-
-	ms_cli_excl_check(excl, 2, st, 'n', longopts);
-	ok(st[0] == 0 && st[1] == 0, "excl: an option in no group changes nothing");
-	ms_cli_excl_check(excl, 2, st, 'J', longopts);
-	is_int(st[0], 'J', "excl: -J is recorded in its group");
-	ms_cli_excl_check(excl, 2, st, 'J', longopts);
-	is_int(st[0], 'J', "excl: -J twice is fine");
-	ms_cli_excl_check(excl, 2, st, CHAR_MAX + 1, longopts);
-	is_int(st[1], CHAR_MAX + 1, "excl: a long-only option is recorded");
-	is_int(st[0], 'J', "excl: and the other group is untouched");
-}
-
-/*
- * Run FN in a child with stdout and stderr captured, as a tool would run;
- * return its exit status (or -1 if it did not exit) and what it printed.
- */
-static int run_child(void (*fn)(void), const char *stdout_path, char **out, char **err)
-{
-	FILE *fo = stdout_path ? NULL : tmpfile(), *fe = tmpfile();
-	int status;
-	size_t n;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (stdout_path) {
-			if (!freopen(stdout_path, "w", stdout))
-				_exit(99);
-		} else {
-			dup2(fileno(fo), STDOUT_FILENO);
-		}
-		dup2(fileno(fe), STDERR_FILENO);
-		fn();
-		_exit(98);
-	}
-	waitpid(pid, &status, 0);
-	*out = calloc(1, 4096);
-	*err = calloc(1, 4096);
-	if (fo) {
-		rewind(fo);
-		n = fread(*out, 1, 4095, fo);
-		(*out)[n] = '\0';
-		fclose(fo);
-	}
-	rewind(fe);
-	n = fread(*err, 1, 4095, fe);
-	(*err)[n] = '\0';
-	fclose(fe);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void child_excl(void)
-{
-	int st[2] = { 0, 0 };
-
-	ms_cli_init("mapsdiff");
-	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
-	ms_cli_excl_check(excl, 2, st, 'p', longopts);
-	ms_cli_excl_check(excl, 2, st, 'J', longopts);
-	ms_cli_excl_check(excl, 2, st, 'x', longopts);
-}
-
-static void child_excl_long(void)
-{
-	int st[2] = { 0, 0 };
-
-	ms_cli_init("mapsnap");
-	ms_cli_excl_check(excl, 2, st, 'r', longopts);
-	ms_cli_excl_check(excl, 2, st, 'J', longopts);
-}
-
-static void child_tryhelp(void)
-{
-	ms_cli_init("mapsnap");
-	ms_cli_errtryhelp(MS_EXIT_FAILURE);
-}
-
-static void child_version(void)
-{
-	ms_cli_init("bytehist");
-	ms_cli_print_version();
-}
-
-static void child_errx(void)
-{
-	struct ms_out *o = new_out();
-
-	ms_cli_init("mapsdiff");
-	ms_out_set_columns(o, "bogus");
-	ms_out_free(o);
-	ms_cli_warn_ctx(ctx, NULL);
-	ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, "pid %d", 4242);
-}
-
-static void child_full(void)
-{
-	ms_cli_init("mapsnap");
-	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
-	printf("some table\n");
-	exit(MS_EXIT_OK);
-}
-
-static void child_ok(void)
-{
-	ms_cli_init("mapsnap");
-	printf("some table\n");
-	exit(MS_EXIT_OK);
-}
-
-static void test_cli_exits(void)
-{
-	char *out, *err;
-
-	is_int(run_child(child_excl, NULL, &out, &err), MS_EXIT_TROUBLE,
-	       "excl: the second option of a group exits with the failure status");
-	is_str(err,
-	       "mapsdiff: options --pid and -x are mutually exclusive\n"
-	       "Try 'mapsdiff --help' for more information.\n",
-	       "excl: the message names both options, without a long name as -x");
-	free(out), free(err);
-
-	is_int(run_child(child_excl_long, NULL, &out, &err), MS_EXIT_FAILURE,
-	       "excl: default failure status is 1");
-	is_str(err,
-	       "mapsnap: options --raw and --json are mutually exclusive\n"
-	       "Try 'mapsnap --help' for more information.\n",
-	       "excl: -r then -J");
-	free(out), free(err);
-
-	is_int(run_child(child_tryhelp, NULL, &out, &err), MS_EXIT_FAILURE,
-	       "errtryhelp exits with its status");
-	is_str(err, "Try 'mapsnap --help' for more information.\n", "errtryhelp: one line");
-	is_str(out, "", "errtryhelp: nothing on stdout");
-	free(out), free(err);
-
-	is_int(run_child(child_version, NULL, &out, &err), 0, "print_version exits 0");
-	is_str(out, "bytehist from memsift 0.1\n", "print_version: TOOL from memsift VERSION");
-	is_str(err, "", "print_version: nothing on stderr");
-	free(out), free(err);
-
-	is_int(run_child(child_errx, NULL, &out, &err), MS_EXIT_TROUBLE,
-	       "errx_ctx exits with its status");
-	is_str(err,
-	       "mapsdiff: unknown column \"bogus\"; see --help for the list\n"
-	       "mapsdiff: pid 4242: unknown column \"bogus\"; see --help for the list\n",
-	       "warn_ctx and errx_ctx: TOOL: [what: ]message");
-	free(out), free(err);
-
-	is_int(run_child(child_full, "/dev/full", &out, &err), MS_EXIT_TROUBLE,
-	       "stdout on /dev/full exits with the failure status");
-	is_str(err, "mapsnap: standard output: write error: No space left on device\n",
-	       "stdout on /dev/full: write error message");
-	free(out), free(err);
-
-	is_int(run_child(child_ok, "/dev/null", &out, &err), 0, "stdout on /dev/null exits 0");
-	is_str(err, "", "stdout on /dev/null: no message");
-	free(out), free(err);
-}
-
 static void json_str_case(const char *in, const char *want, const char *what)
 {
 	char *buf = NULL;
@@ -713,8 +511,6 @@ int main(void)
 	test_help();
 	test_sizes();
 	test_bytes();
-	test_excl();
-	test_cli_exits();
 
 	ms_ctx_free(ctx);
 	return tap_done();

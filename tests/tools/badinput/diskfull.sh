@@ -20,7 +20,7 @@ leaker_cmd mmap 4M 0x5a
 addr=$(leaker_field addr)
 
 rc=0
-"$regiondump" -p "$pid" "$addr" 4M -o "$tmp/full/d" 2> "$tmp/err" || rc=$?
+"$regiondump" -p "$pid" "$addr" 4M -w "$tmp/full/d" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "disk full: exit $rc"
 [ "$(cat "$tmp/err")" = "regiondump: $tmp/full/d: write error: No space left on device" ] ||
 	ms_fail "disk full said: $(cat "$tmp/err")"
@@ -30,7 +30,7 @@ leaker_cmd report
 # The dump fits, its manifest does not: neither is left.
 head -c $((1024 * 1024 - 8192)) /dev/zero > "$tmp/full/filler" 2>/dev/null || :
 rc=0
-"$regiondump" -p "$pid" "$addr" 4K -o "$tmp/full/small" 2> "$tmp/err" || rc=$?
+"$regiondump" -p "$pid" "$addr" 4K -w "$tmp/full/small" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "manifest on a full disk: exit $rc ($(cat "$tmp/err"))"
 grep -q "^regiondump: $tmp/full/small\(.json\)\?: write error: No space left on device$" "$tmp/err" ||
 	ms_fail "manifest on a full disk said: $(cat "$tmp/err")"
@@ -40,7 +40,7 @@ rm "$tmp/full/filler"
 # mapsnap too: a snapshot bigger than the disk.
 head -c $((1024 * 1024 - 4096)) /dev/zero > "$tmp/full/filler" 2>/dev/null || :
 rc=0
-"$mapsnap" -p "$pid" -o "$tmp/full/s.snap" 2> "$tmp/err" || rc=$?
+"$mapsnap" -p "$pid" -w "$tmp/full/s.snap" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "mapsnap on a full disk: exit $rc"
 [ "$(cat "$tmp/err")" = "mapsnap: $tmp/full/s.snap: write error: No space left on device" ] ||
 	ms_fail "mapsnap on a full disk said: $(cat "$tmp/err")"
@@ -53,7 +53,7 @@ if command -v setpriv >/dev/null; then
 	mkdir -m 0555 "$tmp/full/ro"
 	chmod 0711 "$tmp"	# mktemp's 0700 would refuse it for another reason
 	rc=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'exec "$1" -p $$ --anon -o "$2"' \
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'exec "$1" -p $$ --anon -w "$2"' \
 		sh "$regiondump" "$tmp/full/ro/d" 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] || ms_fail "read-only directory: exit $rc ($(cat "$tmp/err"))"
 	[ "$(cat "$tmp/err")" = "regiondump: $tmp/full/ro/d: cannot create a file beside it: Permission denied" ] ||

@@ -11,8 +11,7 @@ mapswatch=$MS_BUILDDIR/tools/mapswatch
 good=$MS_FIXTURES/pmap/leaker-after.smaps
 [ -x /usr/bin/time ] && /usr/bin/time -v true 2>&1 | grep -q "Maximum resident set size" ||
 	ms_skip "GNU time (/usr/bin/time -v, Debian package time) is needed to measure peak memory"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # What two good inputs cost, plus 64 MiB: a tool reading a wrong input
 # whole would pass this by gigabytes.
@@ -82,7 +81,7 @@ run "$mapsdiff" 2 "mapsdiff: $tmp/fifo:4: byte $(head -n 3 "$good" | wc -c): a l
 wait "$writer" || :
 
 # regiondump --grown reads its snapshot the same way, before any memory.
-run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -o "$tmp/grown"
+run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -w "$tmp/grown"
 [ ! -e "$tmp/grown" ] || ms_fail "regiondump --grown /dev/zero left a dump"
 
 # The log readers (oomreport, mapswatch --gctrace) read in bounded memory

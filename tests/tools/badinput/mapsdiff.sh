@@ -5,19 +5,10 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 good=$MS_FIXTURES/pmap/leaker-after.smaps
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS FIRST-STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$mapsdiff" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "mapsdiff $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err")" = "$msg" ] || ms_fail "mapsdiff $*: said \"$(head -n 1 "$tmp/err")\", want \"$msg\""
-	[ "$(wc -l < "$tmp/err")" -le 1 ] || ms_fail "mapsdiff $*: more than one line on stderr: $(cat "$tmp/err")"
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -1 "$want" "$msg" "$mapsdiff" "$@"; }
 
 # Truncated inside a value: "Pss:  1" is a cut "Pss:  12 kB", not 1 byte.
 # The message names the byte where the value starts (the last of the 1000

@@ -5,30 +5,23 @@
 # snapshot left, and the target still running.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STDERR-LINE -- ARGS...: exit 1, that one line (and a usage
 # error's try-help line), no snapshot or temporary file left.
-expect()
+expect() # MSG -- ARGS: mapsnap fails with MSG, leaves no file and prints nothing
 {
-	local msg=$1 rc=0
+	local msg=$1
 	shift 2
 	rm -rf "$tmp/out"
-	"$mapsnap" "$@" > "$tmp/stdout" 2> "$tmp/err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "mapsnap $*: exit $rc, want 1 ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$mapsnap:|mapsnap:|")" = "$msg" ] ||
-		ms_fail "mapsnap $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	[ "$(wc -l < "$tmp/err")" -le 1 ] || [ "$(sed -n 2p "$tmp/err")" = "Try 'mapsnap --help' for more information." ] ||
-		ms_fail "mapsnap $*: more than one line: $(cat "$tmp/err")"
-	[ ! -s "$tmp/stdout" ] || ms_fail "mapsnap $*: wrote to stdout"
-	[ ! -e "$tmp/out" ] || [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ] || ms_fail "mapsnap $*: left $(ls -A "$tmp/out")"
-	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_fail "mapsnap $*: left a temporary file"
+	MS_EXPECT_OUT=$tmp/stdout ms_expect -t -q 1 "$msg" "$mapsnap" "$@" || return
+	[ ! -e "$tmp/out" ] || [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ] || ms_error "mapsnap $*: left $(ls -A "$tmp/out")"
+	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_error "mapsnap $*: left a temporary file"
 }
 
 leaker_start
 pid=$LEAKER_PID
-o=(-o "$tmp/out")
+o=(-w "$tmp/out")
 
 # Pids: none, empty, garbage, signed, zero, past pid_max, gone, extra words.
 pidfix="use a decimal pid from 1 to 4194304"
@@ -52,45 +45,45 @@ fi
 # Intervals and counts: zero, signed, unknown units, overflow, garbage.
 durfix="use a number and a unit (d, h, m, s, ms, us), as in 500ms or 1m30s"
 cntfix="use a decimal number from 1 to 4294967295"
-expect "mapsnap: --interval: duration \"0\" is zero; use a TIME above 0, as in 500ms or 1m" -- -p "$pid" -i 0 -n 2 "${o[@]}"
-expect "mapsnap: --interval: bad duration \"-1s\": no sign allowed; $durfix" -- -p "$pid" -i -1s -n 2 "${o[@]}"
-expect "mapsnap: --interval: bad duration \"5x\": unknown unit \"x\"; $durfix" -- -p "$pid" -i 5x -n 2 "${o[@]}"
-expect "mapsnap: --interval: duration \"99999999999999d\" overflows 64 bits of microseconds (about 584,000 years)" -- -p "$pid" -i 99999999999999d -n 2 "${o[@]}"
-expect "mapsnap: --count: number \"0\" out of range; $cntfix" -- -p "$pid" -i 1s -n 0 "${o[@]}"
-expect "mapsnap: --count: bad number \"-3\": no sign allowed; $cntfix" -- -p "$pid" -i 1s -n -3 "${o[@]}"
-expect "mapsnap: --count: number \"4294967296\" out of range; $cntfix" -- -p "$pid" -i 1s -n 4294967296 "${o[@]}"
-expect "mapsnap: --count: bad number \"2x\": unexpected \"x\" after the number; $cntfix" -- -p "$pid" -i 1s -n 2x "${o[@]}"
-expect "mapsnap: a series needs an interval; use -i TIME" -- -p "$pid" -n 2 "${o[@]}"
-expect "mapsnap: a series needs a directory; use -o DIR" -- -p "$pid" -i 1s -n 2
+expect "mapsnap: --interval: duration \"0\" is zero; use a TIME above 0, as in 500ms or 1m" -- -p "$pid" -i 0 --count 2 "${o[@]}"
+expect "mapsnap: --interval: bad duration \"-1s\": no sign allowed; $durfix" -- -p "$pid" -i -1s --count 2 "${o[@]}"
+expect "mapsnap: --interval: bad duration \"5x\": unknown unit \"x\"; $durfix" -- -p "$pid" -i 5x --count 2 "${o[@]}"
+expect "mapsnap: --interval: duration \"99999999999999d\" overflows 64 bits of microseconds (about 584,000 years)" -- -p "$pid" -i 99999999999999d --count 2 "${o[@]}"
+expect "mapsnap: --count: number \"0\" out of range; $cntfix" -- -p "$pid" -i 1s --count 0 "${o[@]}"
+expect "mapsnap: --count: bad number \"-3\": no sign allowed; $cntfix" -- -p "$pid" -i 1s --count -3 "${o[@]}"
+expect "mapsnap: --count: number \"4294967296\" out of range; $cntfix" -- -p "$pid" -i 1s --count 4294967296 "${o[@]}"
+expect "mapsnap: --count: bad number \"2x\": unexpected \"x\" after the number; $cntfix" -- -p "$pid" -i 1s --count 2x "${o[@]}"
+expect "mapsnap: a series needs an interval; use -i TIME" -- -p "$pid" --count 2 "${o[@]}"
+expect "mapsnap: a series needs a directory; use -w DIR" -- -p "$pid" -i 1s --count 2
 
 # Output paths: empty, a directory, a missing directory, an existing file or
 # symlink without -f, a file where a series wants a directory; with -f a
 # symlink is replaced, never followed.
-expect "mapsnap: empty output name; use -o FILE, or -o - for stdout" -- -p "$pid" -o ""
+expect "mapsnap: empty output name; give a file, or - for stdout" -- -p "$pid" -w ""
 mkdir "$tmp/dir"
-expect "mapsnap: $tmp/dir: is a directory" -- -p "$pid" -o "$tmp/dir"
-expect "mapsnap: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" -o "$tmp/none/x"
+expect "mapsnap: $tmp/dir: is a directory" -- -p "$pid" -w "$tmp/dir"
+expect "mapsnap: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" -w "$tmp/none/x"
 echo keep > "$tmp/exists"
-expect "mapsnap: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" -o "$tmp/exists"
-expect "mapsnap: $tmp/exists: not a directory; a series goes into -o DIR" -- -p "$pid" -i 1s -n 2 -o "$tmp/exists"
+expect "mapsnap: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" -w "$tmp/exists"
+expect "mapsnap: $tmp/exists: not a directory; a series goes into a directory (-w DIR)" -- -p "$pid" -i 1s --count 2 -w "$tmp/exists"
 [ "$(cat "$tmp/exists")" = keep ] || ms_fail "an existing file was changed without -f"
 ln -s "$tmp/target" "$tmp/link"
-expect "mapsnap: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" -o "$tmp/link"
-"$mapsnap" -f -p "$pid" -o "$tmp/link" || ms_fail "-f over a symlink: exit $?"
+expect "mapsnap: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" -w "$tmp/link"
+"$mapsnap" -f -p "$pid" -w "$tmp/link" || ms_fail "-f over a symlink: exit $?"
 [ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_fail "-f wrote through a symlink"
 [ "$(stat -c %a "$tmp/link")" = 600 ] || ms_fail "-f over a symlink: mode $(stat -c %a "$tmp/link")"
 # A series into a directory that holds one already: the first file is named.
 mkdir "$tmp/series"
-"$mapsnap" -p "$pid" -o "$tmp/series/0001.snap" || ms_fail "mapsnap: exit $?"
+"$mapsnap" -p "$pid" -w "$tmp/series/0001.snap" || ms_fail "mapsnap: exit $?"
 rc=0
-"$mapsnap" -p "$pid" -i 1ms -n 2 -o "$tmp/series" 2> "$tmp/err" || rc=$?
+"$mapsnap" -p "$pid" -i 1ms --count 2 -w "$tmp/series" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "mapsnap: $tmp/series/0001.snap: file exists; use -f to overwrite it" ] ||
 	ms_fail "series over a snapshot: exit $rc, $(cat "$tmp/err")"
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$tmp"
 	rc=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$mapsnap" -p "$pid" -o "$tmp/dir/x" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$mapsnap" -p "$pid" -w "$tmp/dir/x" \
 		2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "mapsnap: $tmp/dir/x: cannot create a file beside it: Permission denied" ] ||
 		ms_fail "read-only directory: exit $rc, $(cat "$tmp/err")"

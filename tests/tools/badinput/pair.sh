@@ -6,14 +6,13 @@
 # byte for byte, beside what was there; never a new dump beside an old
 # manifest, never neither.  The same run without the obstacle replaces both.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 regiondump=$MS_BUILDDIR/tools/regiondump
 
 leaker_start
 leaker_cmd mmap 1M 0x41
 addr=$(leaker_field addr)
-"$regiondump" -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> /dev/null || ms_fail "the first dump failed"
+"$regiondump" -p "$LEAKER_PID" "$addr" 1M -w "$tmp/d" 2> /dev/null || ms_fail "the first dump failed"
 cp "$tmp/d" "$tmp/d.before"
 # The region changes, so a new dump would differ from the old.
 leaker_cmd free "$(leaker_field id)"
@@ -22,7 +21,7 @@ addr=$(leaker_field addr)
 mv "$tmp/d.json" "$tmp/d.json.saved"
 mkdir "$tmp/d.json"
 rc=0
-"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> "$tmp/err" || rc=$?
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/d" 2> "$tmp/err" || rc=$?
 [ "$rc" -ne 0 ] || ms_fail "the manifest could not be put in place, yet exit 0"
 grep -q "$tmp/d.json" "$tmp/err" || ms_fail "the failure does not name the manifest: $(cat "$tmp/err")"
 [ -f "$tmp/d" ] || ms_fail "neither pair is left: the old dump is gone"
@@ -31,7 +30,7 @@ cmp -s "$tmp/d" "$tmp/d.before" || ms_fail "the old dump was replaced by the new
 # Without the obstacle, -f replaces the pair.
 rmdir "$tmp/d.json"
 mv "$tmp/d.json.saved" "$tmp/d.json"
-"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/d" 2> "$tmp/err" || ms_fail "-f: $(cat "$tmp/err")"
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/d" 2> "$tmp/err" || ms_fail "-f: $(cat "$tmp/err")"
 [ "$(od -An -tx1 -N1 "$tmp/d" | tr -d ' ')" = 42 ] || ms_fail "-f did not replace the dump"
 grep -q "\"start\":\"$addr\"" "$tmp/d.json" || ms_fail "-f did not replace the manifest"
 grep -qx "regiondump: pid $LEAKER_PID: 1048576 bytes to $tmp/d, manifest $tmp/d.json" "$tmp/err" ||
@@ -40,7 +39,7 @@ grep -qx "regiondump: pid $LEAKER_PID: 1048576 bytes to $tmp/d, manifest $tmp/d.
 # -f over a symlink to /dev/null: the link is replaced by a file (never
 # written through), and the file gets its manifest like any other.
 ln -s /dev/null "$tmp/link"
-"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -o "$tmp/link" 2> "$tmp/err" || ms_fail "-f over a link: $(cat "$tmp/err")"
+"$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/link" 2> "$tmp/err" || ms_fail "-f over a link: $(cat "$tmp/err")"
 [ -f "$tmp/link" ] && [ ! -L "$tmp/link" ] && [ -c /dev/null ] || ms_fail "-f over a link: not replaced by a file"
 [ -f "$tmp/link.json" ] || ms_fail "-f over a link to /dev/null: a dump with no manifest"
 exit 0

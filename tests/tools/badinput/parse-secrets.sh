@@ -8,8 +8,7 @@ mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 mapswatch=$MS_BUILDDIR/tools/mapswatch
 good=$MS_FIXTURES/pmap/leaker-after.smaps
 pmapx=$MS_FIXTURES/pmap/leaker-after.pmap-x
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 secret=Sw0rdfish-7fa3c9
 n=0
 

@@ -7,8 +7,7 @@
 # every snapshot and manifest records which process it was (start time and
 # executable), as /proc/PID/stat and the executable's inode say.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 # A target that execs the leaker when told: python reads the line, then execs.
@@ -40,7 +39,7 @@ command -v python3 > /dev/null || ms_skip "no python3 for the exec'ing target"
 
 # The snapshot says which process: start time (stat field 22) and exe's inode.
 exec_target
-"$bin/mapsnap" -p "$tpid" -o "$tmp/1.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$tpid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 st=$(sed 's/.*) //' "/proc/$tpid/stat" | awk '{ print $20 }')
 grep -qx "# starttime: $st" "$tmp/1.snap" || ms_fail "the snapshot's start time is not stat's $st"
 ino=$(stat -L -c %i "/proc/$tpid/exe")
@@ -48,9 +47,9 @@ grep -q "^# exe_id: [0-9a-f]*:$(printf '%x' "$ino")$" "$tmp/1.snap" || ms_fail "
 
 # mapsdiff over a series across an exec: the new program's snapshots only.
 mkdir "$tmp/s"
-for i in 1 2 3; do "$bin/mapsnap" -p "$tpid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"; done
+for i in 1 2 3; do "$bin/mapsnap" -p "$tpid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"; done
 exec_now
-for i in 4 5; do "$bin/mapsnap" -p "$tpid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"; done
+for i in 4 5; do "$bin/mapsnap" -p "$tpid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"; done
 "$bin/mapsdiff" "$tmp/s" > /dev/null 2> "$tmp/err"
 grep -qx "mapsdiff: $tmp/s/4.snap: pid $tpid exec'd another program since $tmp/s/3.snap; judging the 2 snapshots from $tmp/s/4.snap on" "$tmp/err" ||
 	ms_fail "mapsdiff across an exec: $(cat "$tmp/err")"
@@ -61,7 +60,7 @@ rm -f "$tmp/in" "$tmp/out"
 # mapswatch: an exec after the second sample ends the watch, and says how.
 exec_target
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 2" ] && exec_now' \
-	"$MS_HOOKED/mapswatch" -p "$tpid" -i 10ms -n 10 -b > /dev/null 2> "$tmp/err"
+	"$MS_HOOKED/mapswatch" -p "$tpid" -i 10ms --count 10 --batch > /dev/null 2> "$tmp/err"
 [ "$MS_RC" = 0 ] || ms_fail "mapswatch: exit $MS_RC: $(cat "$tmp/err")"
 grep -qx "mapswatch: pid $tpid exec'd another program; the watch ends after 2 samples" "$tmp/err" ||
 	ms_fail "mapswatch across an exec: $(cat "$tmp/err")"
@@ -72,7 +71,7 @@ rm -f "$tmp/in" "$tmp/out"
 # leakhunt: the same, and the report says the hunt is incomplete, and why.
 exec_target
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 2" ] && exec_now' \
-	"$MS_HOOKED/leakhunt" -p "$tpid" -i 10ms -n 10 -o "$tmp/r" > /dev/null 2> "$tmp/err"
+	"$MS_HOOKED/leakhunt" -p "$tpid" -i 10ms --count 10 -w "$tmp/r" > /dev/null 2> "$tmp/err"
 [ "$MS_RC" = 2 ] || ms_fail "leakhunt: exit $MS_RC, not 2 (trouble): $(cat "$tmp/err")"
 grep -q "^leakhunt: pid $tpid exec'd another program after 2 snapshots; reporting what was gathered on the first$" "$tmp/err" ||
 	ms_fail "leakhunt across an exec: $(cat "$tmp/err")"

@@ -6,31 +6,24 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STDERR-LINE -- ARGS...: exit 1, that one line, no dump or manifest.
-expect()
+expect() # MSG -- ARGS: regiondump fails with MSG, leaves no file and prints nothing
 {
-	local msg=$1 rc=0
+	local msg=$1
 	shift 2
 	rm -f "$tmp/out" "$tmp/out.json"
-	"$regiondump" "$@" > "$tmp/stdout" 2> "$tmp/err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "regiondump $*: exit $rc, want 1 ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$regiondump:|regiondump:|")" = "$msg" ] ||
-		ms_fail "regiondump $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	# A usage error adds only the try-help line.
-	[ "$(wc -l < "$tmp/err")" -le 1 ] || [ "$(sed -n 2p "$tmp/err")" = "Try 'regiondump --help' for more information." ] ||
-		ms_fail "regiondump $*: more than one line: $(cat "$tmp/err")"
-	[ ! -e "$tmp/out" ] && [ ! -e "$tmp/out.json" ] || ms_fail "regiondump $*: left an output file"
-	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_fail "regiondump $*: left a temporary file"
+	MS_EXPECT_OUT=$tmp/stdout ms_expect -t -q 1 "$msg" "$regiondump" "$@" || return
+	[ ! -e "$tmp/out" ] && [ ! -e "$tmp/out.json" ] || ms_error "regiondump $*: left an output file"
+	[ -z "$(find "$tmp" -maxdepth 2 -name '.*' -type f)" ] || ms_error "regiondump $*: left a temporary file"
 }
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd mmap 64K 0x11
 a=$(leaker_field addr)
-o=(-o "$tmp/out")
+o=(-w "$tmp/out")
 
 # Pids: empty, garbage, signed, zero, past pid_max, gone.
 pidfix="use a decimal pid from 1 to 4194304"
@@ -70,23 +63,23 @@ expect "regiondump: ffffffffffff0000-ffffffffffff1000: outside every mapping of 
 
 # Output paths: empty, a directory, a missing directory, an existing file
 # or symlink without -f; with -f a symlink is replaced, never followed.
-expect "regiondump: empty output name; use -o FILE, or -o - for stdout" -- -p "$pid" "$a" 4K -o ""
+expect "regiondump: empty output name; give a file, or - for stdout" -- -p "$pid" "$a" 4K -w ""
 mkdir "$tmp/dir"
-expect "regiondump: $tmp/dir: is a directory" -- -p "$pid" "$a" 4K -o "$tmp/dir"
-expect "regiondump: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" "$a" 4K -o "$tmp/none/x"
+expect "regiondump: $tmp/dir: is a directory" -- -p "$pid" "$a" 4K -w "$tmp/dir"
+expect "regiondump: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" "$a" 4K -w "$tmp/none/x"
 echo keep > "$tmp/exists"
-expect "regiondump: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -o "$tmp/exists"
+expect "regiondump: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -w "$tmp/exists"
 [ "$(cat "$tmp/exists")" = keep ] || ms_fail "an existing file was changed without -f"
 ln -s "$tmp/target" "$tmp/link"
-expect "regiondump: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -o "$tmp/link"
-"$regiondump" -f -p "$pid" "$a" 4K -o "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink: exit $?"
+expect "regiondump: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -w "$tmp/link"
+"$regiondump" -f -p "$pid" "$a" 4K -w "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink: exit $?"
 [ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_fail "-f wrote through a symlink"
 [ "$(stat -c %a "$tmp/link")" = 600 ] || ms_fail "-f over a symlink: mode $(stat -c %a "$tmp/link")"
 rm -f "$tmp/link" "$tmp/link.json"
 
 # Snapshots for --grown and --changed-since that are not, lie, or are cut.
-"$mapsnap" -p "$pid" -o "$tmp/good.snap" || ms_fail "mapsnap: exit $?"
-"$mapsnap" -p "$pid" --pages -o "$tmp/pages.snap" || ms_fail "mapsnap --pages: exit $?"
+"$mapsnap" -p "$pid" -w "$tmp/good.snap" || ms_fail "mapsnap: exit $?"
+"$mapsnap" -p "$pid" --pages -w "$tmp/pages.snap" || ms_fail "mapsnap --pages: exit $?"
 : > "$tmp/empty.snap"
 expect "regiondump: $tmp/empty.snap: no mappings in it; is this a maps or smaps capture?" -- -p "$pid" --grown "$tmp/empty.snap" "${o[@]}"
 # By its place, never its bytes.
@@ -116,12 +109,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$tmp"
 	mkdir -m 1777 "$tmp/pub"
 	rc=0
-	nobody "$regiondump" -p "$pid" "$a" 4K -o "$tmp/dir/x" 2> "$tmp/err" || rc=$?
+	nobody "$regiondump" -p "$pid" "$a" 4K -w "$tmp/dir/x" 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "regiondump: $tmp/dir/x: cannot create a file beside it: Permission denied" ] ||
 		ms_fail "read-only directory: exit $rc, $(cat "$tmp/err")"
 	chmod 600 "$tmp/good.snap"
 	rc=0
-	nobody "$regiondump" -p "$pid" --grown "$tmp/good.snap" -o "$tmp/pub/x" 2> "$tmp/err" || rc=$?
+	nobody "$regiondump" -p "$pid" --grown "$tmp/good.snap" -w "$tmp/pub/x" 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "regiondump: $tmp/good.snap: Permission denied" ] ||
 		ms_fail "unreadable snapshot: exit $rc, $(cat "$tmp/err")"
 	[ -z "$(ls -A "$tmp/pub")" ] || ms_fail "unreadable snapshot: left $(ls -A "$tmp/pub")"
@@ -131,7 +124,7 @@ fi
 # A range that is mostly holes fills a disk with zeros: refused without -f,
 # with how much of it is mapped, and nothing written.
 rc=0
-"$regiondump" -p "$pid" 0 0xffffffffffffffff -o "$tmp/holes" 2> "$tmp/err" || rc=$?
+"$regiondump" -p "$pid" 0 0xffffffffffffffff -w "$tmp/holes" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "0 0xffffffffffffffff: exit $rc, not 1"
 grep -q "^regiondump: 0-ffffffffffffffff: [0-9.]*[KMG] of it mapped, the other 16E holes that would be zero-filled; ask for the mappings (--mapping, --anon) or give -f to dump it anyway$" "$tmp/err" ||
 	ms_fail "0 0xffffffffffffffff: $(cat "$tmp/err")"

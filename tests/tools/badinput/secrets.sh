@@ -4,8 +4,7 @@
 # manifest embeds neither the target's environment nor its command line.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 export MEMSIFT_TEST_SECRET=hunter2-in-the-environment
 leaker_start
@@ -14,7 +13,7 @@ tr '\0' '\n' < /proc/"$pid"/environ | grep -qx "MEMSIFT_TEST_SECRET=$MEMSIFT_TES
 	ms_fail "the leaker did not inherit the marker"
 leaker_cmd mmap 64K 0x11
 addr=$(leaker_field addr)
-(umask 000 && "$regiondump" -p "$pid" "$addr" 64K -o "$tmp/d" 2>/dev/null) || ms_fail "regiondump: exit $?"
+(umask 000 && "$regiondump" -p "$pid" "$addr" 64K -w "$tmp/d" 2>/dev/null) || ms_fail "regiondump: exit $?"
 for f in d d.json; do
 	[ "$(stat -c %a "$tmp/$f")" = 600 ] || ms_fail "$f: mode $(stat -c %a "$tmp/$f") under umask 000"
 done

@@ -8,8 +8,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 # A writer left waiting at its hook when a check fails must not outlive the test.
 rd=
 ms_at_exit '[ -z "$rd" ] || kill -KILL "$rd" 2> /dev/null'
@@ -25,7 +24,7 @@ addr=$(leaker_field addr)
 temps() { (cd "$tmp/out" && ls -A | grep -E '^\.d\.[A-Za-z0-9]{6}$' | sort); }
 
 # A dump killed with SIGKILL while writing: its temporary stays.
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/out/d" 2> /dev/null &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""
@@ -36,12 +35,12 @@ killed=$(temps)
 [ "$(echo "$killed" | grep -c .)" = 1 ] || ms_fail "want one leftover after SIGKILL, have: $killed"
 
 # Fresh, it may still be a writer's: kept.
-"$mapsnap" -p "$pid" -o "$tmp/out/d" || ms_fail "mapsnap: exit $?"
+"$mapsnap" -p "$pid" -w "$tmp/out/d" || ms_fail "mapsnap: exit $?"
 [ "$(temps)" = "$killed" ] || ms_fail "a leftover under a minute old was touched: $(temps)"
 rm "$tmp/out/d"
 
 # A live writer, stopped at its hook, holding its own temporary.
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2> /dev/null &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/out/d" 2> /dev/null &
 rd=$!
 read -r ev < "$tmp/hook"
 live=$(temps | grep -vx "$killed")
@@ -58,7 +57,7 @@ fi
 # A minute passes (as far as the files can tell).
 touch -h -d '2 minutes ago' "$tmp/out"/.[de].*
 
-"$mapsnap" -p "$pid" -o "$tmp/out/d" || ms_fail "mapsnap: exit $?"
+"$mapsnap" -p "$pid" -w "$tmp/out/d" || ms_fail "mapsnap: exit $?"
 [ ! -e "$tmp/out/$killed" ] || ms_fail "the leftover of the killed run was not removed"
 [ -e "$tmp/out/$live" ] || ms_fail "the live writer's temporary was removed"
 [ -L "$tmp/out/.d.Symlnk" ] || ms_fail "a symlink was removed"

@@ -6,8 +6,7 @@
 # path that does not exist it fails naming it, so the check below is not
 # vacuous.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 for t in leakhunt mapswatch regiondump; do
 	grep -q MEMSIFT_TEST_HOOK "$MS_BUILDDIR/tools/$t" &&

@@ -6,8 +6,7 @@
 # and recorded in the manifest, exit 0 (holes are not failures).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
@@ -15,7 +14,7 @@ leaker_cmd mmap 16M 0x42
 id=$(leaker_field id)
 addr=$(leaker_field addr)
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/d" 2> "$tmp/err" &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/d" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""

@@ -3,16 +3,15 @@
 # bytehist --base: two dumps of the leaker's anonymous memory, before and
 # after it leaked 500 more blocks; the diff says exactly that, first.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd malloc 100 1024 0x54
-"$bin/regiondump" -p "$pid" --anon -o "$tmp/old.dump" 2>/dev/null || ms_fail "regiondump old"
+"$bin/regiondump" -p "$pid" --anon -w "$tmp/old.dump" 2>/dev/null || ms_fail "regiondump old"
 leaker_cmd malloc 500 1024 0x54
-"$bin/regiondump" -p "$pid" --anon -o "$tmp/new.dump" 2>/dev/null || ms_fail "regiondump new"
+"$bin/regiondump" -p "$pid" --anon -w "$tmp/new.dump" 2>/dev/null || ms_fail "regiondump new"
 leaker_stop
 
 "$bin/bytehist" -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/d.json" || ms_fail "bytehist --base"

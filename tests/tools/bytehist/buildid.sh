@@ -6,8 +6,7 @@
 # rather than symbols of the wrong file.  Before the swap, the same dump
 # names the callback and the literal.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 cp "$MS_BUILDDIR/tests/leaker/leaker" "$tmp/leaker-copy" || ms_fail "cannot copy the leaker"
@@ -19,7 +18,7 @@ leaker_cmd strdup 10
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 "$bin/regiondump" -p "$pid" --mapping "$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")" \
-	-o "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
+	-w "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 leaker_stop
 grep -q '"name": *"[^"]*/leaker-copy", *"build_id": *"[0-9a-f]\{40\}"' "$tmp/heap.dump.json" ||
 	grep -q '/leaker-copy","build_id":"[0-9a-f]\{40\}"' "$tmp/heap.dump.json" ||

@@ -10,8 +10,7 @@
 # manifest records the build-id the process maps, so once it is gone the
 # host's other file is not used for names.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c
@@ -28,7 +27,7 @@ heapdump()
 	# Whether this process may read the target's memory, asked of the kernel alone.
 	( : < "/proc/$LEAKER_PID/mem" ) 2> /dev/null ||
 		ms_skip "cannot open /proc/$LEAKER_PID/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/regiondump.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/regiondump.err" ||
 		{ cat "$tmp/regiondump.err" >&2; ms_fail "regiondump -p $LEAKER_PID failed"; }
 }
 

@@ -5,8 +5,7 @@
 # callback (with its file:line) and tag literal, and find its literal's 100
 # heap copies in its .rodata.  --heap on a core is refused with a reason.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -15,7 +14,7 @@ leaker_cmd struct 300
 leaker_cmd strdup 100
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
-"$bin/regiondump" -p "$pid" --anon --format core -o "$tmp/rd.core" 2> "$tmp/rd.err" ||
+"$bin/regiondump" -p "$pid" --anon --format core -w "$tmp/rd.core" 2> "$tmp/rd.err" ||
 	{ ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 cores=rd
 if command -v gdb > /dev/null; then

@@ -4,15 +4,14 @@
 # 1 MiB of 'T' is one fill region at its own address in both; a core cut
 # short is refused with a message naming the segment.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd mmap 1M 0x54
 addr=$(leaker_field addr)
-"$bin/regiondump" -p "$pid" --anon --format core -o "$tmp/rd.core" 2>/dev/null || ms_fail "regiondump --format core"
+"$bin/regiondump" -p "$pid" --anon --format core -w "$tmp/rd.core" 2>/dev/null || ms_fail "regiondump --format core"
 command -v gdb >/dev/null || ms_skip "gdb not installed (./quickstart.sh installs it)"
 gdb -batch -nx -p "$pid" -ex "gcore $tmp/gdb.core" >/dev/null 2>&1 || ms_fail "gdb gcore failed"
 leaker_stop

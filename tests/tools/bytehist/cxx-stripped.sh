@@ -10,8 +10,7 @@
 # pointing into a table of pointers are not called a vtable, nor is
 # anything else.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ service (apt-get install g++)"
@@ -26,7 +25,7 @@ heapdump()
 	# Whether this process may read the target's memory, asked of the kernel alone.
 	( : < "/proc/$LEAKER_PID/mem" ) 2> /dev/null ||
 		ms_skip "cannot open /proc/$LEAKER_PID/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/regiondump.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/regiondump.err" ||
 		{ cat "$tmp/regiondump.err" >&2; ms_fail "regiondump -p $LEAKER_PID failed"; }
 }
 

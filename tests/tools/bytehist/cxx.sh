@@ -5,8 +5,7 @@
 # "vtable for shape::Square" 100 times, the top two symbols, 3 to 1.  A
 # stripped copy of the C leaker gives module+offset with a note, never a name.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ leaker (apt-get install g++)"
@@ -16,7 +15,7 @@ heapdump()
 {
 	local heap
 	heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$LEAKER_PID/maps")
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/rd.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/rd.err" ||
 		{ ms_require_ptrace "$LEAKER_PID"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 }
 

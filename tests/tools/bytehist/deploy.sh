@@ -10,8 +10,7 @@
 # deploy.  A binary deleted (not replaced) and then gone is text too, never
 # "data ... no symbol table".
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c
@@ -31,7 +30,7 @@ heapdump()
 	# Whether this process may read the target's memory, asked of the kernel alone.
 	( : < "/proc/$LEAKER_PID/mem" ) 2> /dev/null ||
 		ms_skip "cannot open /proc/$LEAKER_PID/mem (kernel.yama.ptrace_scope? no CAP_SYS_PTRACE?)"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -o "$1" 2> "$tmp/regiondump.err" ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$heap" -w "$1" 2> "$tmp/regiondump.err" ||
 		{ cat "$tmp/regiondump.err" >&2; ms_fail "regiondump -p $LEAKER_PID failed"; }
 }
 

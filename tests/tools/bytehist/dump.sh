@@ -4,18 +4,17 @@
 # several ranges back to back; bytehist maps offsets through the manifest,
 # so the 1 MiB the leaker filled is one region at its own address.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
-"$bin/mapsnap" -p "$pid" -o "$tmp/1.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 leaker_cmd mmap 1M 0x54
 addr=$(leaker_field addr)
 leaker_cmd malloc 300 4096 0x41
 leaker_cmd struct 400
-"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -o "$tmp/g.dump" 2>/dev/null || ms_fail "regiondump"
+"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -w "$tmp/g.dump" 2>/dev/null || ms_fail "regiondump"
 "$bin/bytehist" -J "$tmp/g.dump" > "$tmp/h.json" || ms_fail "bytehist"
 python3 - "$tmp/h.json" "$tmp/g.dump.json" "$addr" <<'PY' || ms_fail "regions or addresses wrong"
 import json, sys

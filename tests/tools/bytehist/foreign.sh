@@ -6,8 +6,7 @@
 # goes on by signature), and finds the leaker's records by the callback
 # they carry, as many as the leaker's own counters say (within 10%).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 tried=0
@@ -24,10 +23,10 @@ for a in jemalloc:libjemalloc.so.2 tcmalloc:libtcmalloc.so.4 mimalloc:libmimallo
 	unset LD_PRELOAD
 	pid=$LEAKER_PID
 	grep -q "/$so" "/proc/$pid/maps" || ms_fail "$name: $so is not mapped in the leaker"
-	"$bin/mapsnap" -p "$pid" -o "$tmp/$name.snap" || ms_fail "$name: mapsnap"
+	"$bin/mapsnap" -p "$pid" -w "$tmp/$name.snap" || ms_fail "$name: mapsnap"
 	leaker_cmd struct 3000
 	leaker_cmd malloc 2000 1000 0x43
-	"$bin/regiondump" -p "$pid" --grown "$tmp/$name.snap" -o "$tmp/$name.dump" 2> "$tmp/err" ||
+	"$bin/regiondump" -p "$pid" --grown "$tmp/$name.snap" -w "$tmp/$name.dump" 2> "$tmp/err" ||
 		{ cat "$tmp/err" >&2; ms_fail "$name: regiondump --grown"; }
 	leaker_cmd report
 	printf '%s\n' "$LEAKER_REPLY" > "$tmp/$name.report"

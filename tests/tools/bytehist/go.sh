@@ -8,8 +8,7 @@
 # the addresses the leaker reports.  A stripped copy (-s -w) names them
 # from the runtime's own tables, and says so.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v go > /dev/null || ms_skip "no go to build the Go leaker (apt-get install golang-go)"
@@ -37,7 +36,7 @@ arenadump()
 			start=0x${range%-*} && break
 	done < "/proc/$LEAKER_PID/maps"
 	[ -n "$start" ] || ms_fail "no mapping holds the first record at $1"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$start" -o "$2" 2>/dev/null ||
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$start" -w "$2" 2>/dev/null ||
 		ms_skip "regiondump cannot read pid $LEAKER_PID (ptrace_scope?)"
 }
 

@@ -7,8 +7,7 @@
 # 200 chunks of 112 in its arena.  A size corrupted in a copy stops the walk
 # there, and says so.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -19,7 +18,7 @@ leaker_cmd thread 200 100 0x41
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")
-"$bin/regiondump" -p "$pid" --mapping "$heap" -o "$tmp/heap.dump" 2> "$tmp/rd.err" ||
+"$bin/regiondump" -p "$pid" --mapping "$heap" -w "$tmp/heap.dump" 2> "$tmp/rd.err" ||
 	{ ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 # The thread's arena: the 64 MiB-aligned anonymous mapping holding its blocks.
 arena=$(python3 - "$tmp/report.json" "/proc/$pid/maps" <<'PY'
@@ -33,7 +32,7 @@ for l in open(sys.argv[2]):
         print("0x%x" % s)
 PY
 ) || ms_fail "the thread's blocks are not in a glibc thread heap"
-"$bin/regiondump" -p "$pid" --mapping "$arena" -o "$tmp/arena.dump" 2>/dev/null || ms_fail "regiondump arena"
+"$bin/regiondump" -p "$pid" --mapping "$arena" -w "$tmp/arena.dump" 2>/dev/null || ms_fail "regiondump arena"
 
 "$bin/bytehist" --heap -J "$tmp/heap.dump" > "$tmp/h.json" || ms_fail "bytehist --heap"
 "$bin/bytehist" --heap -J "$tmp/arena.dump" > "$tmp/a.json" || ms_fail "bytehist --heap (arena)"

@@ -4,18 +4,10 @@
 # stdin, several files with one missing, and bad usage.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bytehist=$MS_BUILDDIR/tools/bytehist
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS FIRST-STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$bytehist" "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "bytehist $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err")" = "$msg" ] || ms_fail "bytehist $*: said \"$(head -n 1 "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$bytehist" "$@"; }
 
 # Empty: a summary that says so, and JSON with zero counts.
 : > "$tmp/empty"
@@ -74,12 +66,12 @@ expect 1 "bytehist: $tmp: is a directory" -- "$tmp"
 
 # Bad usage: one line, exit 1.
 expect 1 "bytehist: block size 3000 is not a power of two from 512 to 1M" -- -B 3000 "$tmp/one"
-expect 1 "bytehist: --min-length: number \"1\" out of range; use a decimal number from 2 to 256" -- -n 1 "$tmp/one"
+expect 1 "bytehist: --min-length: number \"1\" out of range; use a decimal number from 2 to 256" -- --min-length 1 "$tmp/one"
 expect 1 "bytehist: --sections: unknown section \"bogus\"; use summary, bytes, blocks, runs, strings, words, patterns or all" -- -s runs,bogus "$tmp/one"
 expect 1 "bytehist: --pattern: bad hex pattern \"xyz\": use pairs of hex digits, as in deadbeef or \"de ad be ef\"" -- -e xyz "$tmp/one"
 expect 1 "bytehist: --regex: bad regex \"(a\" at offset 2: missing closing parenthesis" -- -E '(a' "$tmp/one"
 expect 1 "bytehist: options --json and --raw are mutually exclusive" -- -J -r "$tmp/one"
-expect 1 "$bytehist: unrecognized option '--bogus'" -- --bogus
+expect 1 "bytehist: unrecognized option '--bogus'" -- --bogus
 grep -qx "Try 'bytehist --help' for more information." "$tmp/err" || ms_fail "--bogus: no hint to --help"
 
 # A failed write fails.

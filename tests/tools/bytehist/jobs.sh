@@ -6,13 +6,12 @@
 # and the same bytes from a pipe; with patterns, another block size and
 # another string length.  The byte counts are checked against Python's own.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
-"$bin/mapsnap" -p "$pid" -o "$tmp/1.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 leaker_cmd struct 20000
 leaker_cmd strdup 20000
 leaker_cmd malloc 3000 4096 0x54
@@ -20,9 +19,9 @@ leaker_cmd malloc 5000 200 0
 leaker_cmd malloc 2000 512 0x52
 leaker_cmd mmap 3M 0x5a
 heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")
-"$bin/regiondump" -p "$pid" --mapping "$heap" -o "$tmp/heap.dump" 2>/dev/null ||
+"$bin/regiondump" -p "$pid" --mapping "$heap" -w "$tmp/heap.dump" 2>/dev/null ||
 	ms_fail "regiondump --mapping $heap"
-"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -o "$tmp/g.dump" 2>/dev/null ||
+"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -w "$tmp/g.dump" 2>/dev/null ||
 	ms_fail "regiondump --grown"
 leaker_stop
 size=$(stat -c %s "$tmp/heap.dump")
@@ -53,7 +52,7 @@ assert h["bytes"] == want, [(b, h["bytes"][b], want[b]) for b in range(256) if h
 # The leaker's 3000 blocks of 'T' are there, as runs of 4096 or longer.
 assert sum(r["bytes"] for r in h["runs"] if r["byte"] == 0x54) >= 3000 * 4096, h["runs"][:5]
 PY
-same "heap dump, -e -E -B 64K -n 4" -e 54545454 -E 'key[0-9]' -B 64K -n 4 "$tmp/heap.dump"
+same "heap dump, -e -E -B 64K -n 4" -e 54545454 -E 'key[0-9]' -B 64K --min-length 4 "$tmp/heap.dump"
 same "grown dump" "$tmp/g.dump"
 "$bin/bytehist" -j 1 -J - < "$tmp/heap.dump" > "$tmp/p1.json" || ms_fail "bytehist -j 1 -"
 cat "$tmp/heap.dump" | "$bin/bytehist" -j 3 -J - > "$tmp/p3.json" || ms_fail "bytehist -j 3 -"

@@ -5,8 +5,7 @@
 # 'T'-filled malloc records in the heap show up as that many 4096-byte runs.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bytehist=$MS_BUILDDIR/tools/bytehist
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # dump PID START LENGTH FILE: read the target's memory, as regiondump will.
 dump()

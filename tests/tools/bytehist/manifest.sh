@@ -5,8 +5,7 @@
 # are then analysed by offset.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bytehist=$MS_BUILDDIR/tools/bytehist
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # 8 KiB: 4 KiB of zeros, then "pointer" words and one string at 0x1100.
 python3 - "$tmp/d" <<'PY'

@@ -9,21 +9,20 @@
 # a thread's arena; between the two dumps, 300 more 'C' chunks and 100 more
 # records, 3 : 1.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
-"$bin/mapsnap" -p "$pid" -o "$tmp/1.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 leaker_cmd malloc 500 1000 0x43
 leaker_cmd struct 300
 leaker_cmd thread 200 100 0x41
-"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -w "$tmp/old.dump" 2> "$tmp/err" ||
 	{ cat "$tmp/err" >&2; ms_fail "regiondump --grown"; }
 leaker_cmd malloc 300 1000 0x43
 leaker_cmd struct 100
-"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$pid" --grown "$tmp/1.snap" -w "$tmp/new.dump" 2> "$tmp/err" ||
 	{ cat "$tmp/err" >&2; ms_fail "regiondump --grown"; }
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
@@ -90,7 +89,7 @@ grep -q "glibc-arena" "$tmp/heap.txt" || ms_fail "--heap on several ranges: the 
 # A heap cut short (the first 64 KiB of it): walked as far as it goes, where
 # it stopped said, the rest of the report printed.
 heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print "0x" $1 }' "/proc/$pid/maps")
-"$bin/regiondump" -p "$pid" "$heap" 64K -o "$tmp/cut.dump" 2>/dev/null || ms_fail "regiondump of 64K"
+"$bin/regiondump" -p "$pid" "$heap" 64K -w "$tmp/cut.dump" 2>/dev/null || ms_fail "regiondump of 64K"
 "$bin/bytehist" --heap --objects "$tmp/cut.dump" > "$tmp/cut.txt" 2> "$tmp/err" ||
 	{ cat "$tmp/err" >&2; ms_fail "bytehist --heap --objects on a cut heap"; }
 grep -q "glibc-main .*walk stopped at 0x[0-9a-f]*: .* not walked$" "$tmp/cut.txt" ||

@@ -5,8 +5,7 @@
 # literal's address, with its symbol; the records' "record N of M" strings,
 # made by snprintf, are in no module and get no origin.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -16,7 +15,7 @@ leaker_cmd strdup 300
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 "$bin/regiondump" -p "$pid" --mapping "$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")" \
-	-o "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
+	-w "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/o.json" || ms_fail "bytehist --symbols -J"
 python3 - "$tmp/o.json" "$tmp/report.json" <<'PY' || ms_fail "JSON: wrong string origins"

@@ -8,8 +8,7 @@
 # arenas are one "pymalloc arena" row in mapsdiff, grown as much as
 # sys._debugmallocstats() says the arenas did.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 py=
@@ -61,15 +60,15 @@ coproc PY { exec "$py" "$tmp/keep.py"; }
 pypid=$PY_PID
 ms_at_exit "kill $pypid 2>/dev/null"
 read -r line <&"${PY[0]}" && [ "$line" = ready ] || ms_fail "$py did not start"
-"$bin/mapsnap" -p "$pypid" -o "$tmp/1.snap" 2> "$tmp/err" ||
+"$bin/mapsnap" -p "$pypid" -w "$tmp/1.snap" 2> "$tmp/err" ||
 	{ grep -q 'ptrace' "$tmp/err" && ms_skip "cannot read pid $pypid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 echo 20000 >&"${PY[1]}"
 read -r _ nsess0 nbytes0 nstr0 ndict0 norder0 <&"${PY[0]}" || ms_fail "no reply from $py"
-"$bin/regiondump" -p "$pypid" --grown "$tmp/1.snap" -o "$tmp/old.dump" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$pypid" --grown "$tmp/1.snap" -w "$tmp/old.dump" 2> "$tmp/err" ||
 	ms_fail "regiondump --grown: $(cat "$tmp/err")"
 echo 10000 >&"${PY[1]}"
 read -r _ nsess nbytes nstr ndict norder <&"${PY[0]}" || ms_fail "no reply from $py"
-"$bin/regiondump" -p "$pypid" --grown "$tmp/1.snap" -o "$tmp/new.dump" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$pypid" --grown "$tmp/1.snap" -w "$tmp/new.dump" 2> "$tmp/err" ||
 	ms_fail "regiondump --grown: $(cat "$tmp/err")"
 "$bin/bytehist" --objects -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/g.json" 2> "$tmp/err" ||
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
@@ -111,12 +110,12 @@ PY
 # The arenas as pymalloc counts them, against mapsdiff's one row for them all.
 echo -1 >&"${PY[1]}"
 read -r _ arenas0 <&"${PY[0]}" || ms_fail "no reply from $py"
-"$bin/mapsnap" -p "$pypid" -o "$tmp/2.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+"$bin/mapsnap" -p "$pypid" -w "$tmp/2.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 echo 40000 >&"${PY[1]}"
 read -r _ <&"${PY[0]}" || ms_fail "no reply from $py"
 echo -1 >&"${PY[1]}"
 read -r _ arenas1 <&"${PY[0]}" || ms_fail "no reply from $py"
-"$bin/mapsnap" -p "$pypid" -o "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
+"$bin/mapsnap" -p "$pypid" -w "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 "$bin/mapsdiff" -J -b "$tmp/2.snap" "$tmp/3.snap" > "$tmp/d.json" 2> "$tmp/err" ||
 	[ $? -eq 1 ] || ms_fail "mapsdiff: $(cat "$tmp/err")"
 python3 - "$tmp/d.json" $((arenas1 - arenas0)) <<'PY' || ms_fail "pymalloc's arenas are not one row that grows as pymalloc says"

@@ -4,8 +4,7 @@
 # (ids, trace ids, latencies) and 1,000 lines of another format are two
 # shapes, not 4,000 strings of one occurrence each, and each is counted.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 python3 - "$tmp/log.bin" <<'PY'

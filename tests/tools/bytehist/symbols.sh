@@ -6,8 +6,7 @@
 # addresses the leaker reports, the function with its file:line.  The same
 # from the manifest's maps and from the live process (-p).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -16,7 +15,7 @@ leaker_cmd struct 1000
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 "$bin/regiondump" -p "$pid" --mapping "$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")" \
-	-o "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
+	-w "$tmp/heap.dump" 2> "$tmp/rd.err" || { ms_require_ptrace "$pid"; ms_fail "regiondump: $(cat "$tmp/rd.err")"; }
 # The line gcc gives the function's entry: its name's line or the brace after it.
 decl=$(grep -n '^__attribute__((noinline)) void leaker_record_callback(void)$' "$MS_SRCDIR/tests/leaker/leaker.c" | cut -d: -f1)
 [ -n "$decl" ] || ms_fail "leaker.c: leaker_record_callback's definition not found"

@@ -4,8 +4,7 @@
 # what python3 counts in the same bytes, and the human report must show it.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bytehist=$MS_BUILDDIR/tools/bytehist
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # 64 KiB zeros, 32 KiB of 'T', 300 records of 1000 bytes (960 x 0xa5 and a
 # 39-character string with its NUL), dots up to a block boundary, 16 KiB random, 8 KiB of UTF-16LE text, 1 byte.

@@ -21,7 +21,7 @@ hunt()
 	# 120 blocks over about 25 ms each time: at the default rate that is
 	# some 100 samples, not the few of a burst.
 	ms_hooked "$tmp/hook" 'leaker_cmd mix 40 200' \
-		"$MS_HOOKED/leakhunt" -p "$LEAKER_PID" -i 20ms -n 10 -o "$tmp/r" "$@" \
+		"$MS_HOOKED/leakhunt" -p "$LEAKER_PID" -i 20ms --count 10 -w "$tmp/r" "$@" \
 		> "$tmp/verdict" 2> "$tmp/err"
 	[ "$MS_RC" -eq 1 ] || { cat "$tmp/err" "$tmp/verdict" >&2; ms_fail "leakhunt $*: exit status $MS_RC, not 1"; }
 	cat "$tmp/verdict" >&2

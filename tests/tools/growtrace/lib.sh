@@ -15,8 +15,7 @@
 #   gt_bytes JSON FUNC      resident bytes of the stacks with FUNC in them
 
 : "${MS_SRCDIR:=.}"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 growtrace=$MS_BUILDDIR/tools/growtrace
 GT_PID=
 

@@ -6,8 +6,7 @@
 # from their vtables, the most first.  The C leaker's verdict (leak.sh) names
 # its records' function and source line.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 command -v g++ > /dev/null || ms_skip "no g++ to build the C++ leaker (apt-get install g++)"
@@ -16,7 +15,7 @@ MS_LEAKER=$tmp/leaker-cxx
 leaker_start
 pid=$LEAKER_PID
 ms_hooked "$tmp/hook" 'leaker_cmd new A 5000; leaker_cmd new B 2000' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

@@ -6,8 +6,7 @@
 # /proc/PID/map_files, or /proc/PID/exe without CAP_SYS_ADMIN, and says
 # so), never "data" and never module+offset.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 cc=${CC:-cc}
 src=$MS_SRCDIR/tests/scenarios/symbols-deploy.c
@@ -23,7 +22,7 @@ pid=$LEAKER_PID
 leaker_cmd report
 cb=$(leaker_field callback) tag=$(leaker_field tag)
 ms_hooked "$tmp/hook" '[ -e "$tmp/svc.v2" ] && mv -f "$tmp/svc.v2" "$tmp/svc"; leaker_cmd records 3000' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

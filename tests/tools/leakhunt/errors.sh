@@ -4,8 +4,7 @@
 # exists, and a process that exits mid-hunt (what was gathered is reported,
 # and the status says the hunt is incomplete).  All exit 2.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 expect2() # WHAT CMD...: exits 2 with one line on stderr
@@ -26,16 +25,16 @@ grep -qx "leakhunt: pid $gone: no such process" "$tmp/err" || { cat "$tmp/err" >
 [ -z "$(ls "$tmp" | grep leakhunt-)" ] || ms_fail "gone pid: a report directory was left"
 expect2 "no pid" "$bin/leakhunt"
 grep -q "^leakhunt: no process given; use -p PID" "$tmp/err" || ms_fail "no pid: wrong message"
-expect2 "-n and -d" "$bin/leakhunt" -p $$ -n 5 -d 1m
+expect2 "-n and -d" "$bin/leakhunt" -p $$ --count 5 -d 1m
 grep -q "mutually exclusive" "$tmp/err" || ms_fail "-n and -d: wrong message"
-expect2 "-n below --confirm" "$bin/leakhunt" -p $$ -n 3
+expect2 "-n below --confirm" "$bin/leakhunt" -p $$ --count 3
 expect2 "bad interval" "$bin/leakhunt" -p $$ -i often
 
 leaker_start
 pid=$LEAKER_PID
 mkdir "$tmp/exists"
-expect2 "existing dir" "$bin/leakhunt" -p "$pid" -i 10ms -o "$tmp/exists"
-grep -q "exists; give another with -o DIR" "$tmp/err" || ms_fail "existing dir: wrong message"
+expect2 "existing dir" "$bin/leakhunt" -p "$pid" -i 10ms -w "$tmp/exists"
+grep -q "exists; a hunt writes into a new directory" "$tmp/err" || ms_fail "existing dir: wrong message"
 
 # The leaker grows, then quits after the second snapshot.
 mkfifo "$tmp/hook"
@@ -50,7 +49,7 @@ mkfifo "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook expect2 "exit mid-hunt" "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -o "$tmp/r"
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook expect2 "exit mid-hunt" "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -w "$tmp/r"
 wait "$driver"
 cat "$tmp/err" >&2
 grep -q "^leakhunt: pid $pid: exited after 2 snapshots; reporting what was gathered" "$tmp/err" ||

@@ -7,8 +7,7 @@
 # ("stopped N") and waits for an answer, so every signal arrives at a known
 # point.  The leaker is never left stopped.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 hook=$tmp/hook
 mkfifo "$hook"
@@ -21,7 +20,7 @@ pid=$LEAKER_PID
 hunt() # DIR
 {
 	(trap - INT; MEMSIFT_TEST_HOOK=snapshot:$hook exec "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms \
-		-n 20 -o "$1" 2> "$tmp/err") &
+		--count 20 -w "$1" 2> "$tmp/err") &
 	lh=$!
 	ms_at_exit "kill -KILL $lh 2>/dev/null"
 }

@@ -7,15 +7,14 @@
 # growth, exit 1, and write a report naming the [heap], the 'T' chunks and the
 # records' code, with every file 0600 in a 0700 directory.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd struct 200
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T; leaker_cmd struct 200' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
@@ -81,7 +80,7 @@ PY
 
 # Again with --max-dump 1M: the dump stops at 1 MiB of the heap, and says so.
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms -n 10 --max-dump 1M \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 --max-dump 1M \
 	-o "$tmp/cap" 2> "$tmp/err"
 rc=$MS_RC
 [ "$rc" -eq 1 ] || ms_fail "--max-dump: exit status $rc, not 1"

@@ -7,8 +7,7 @@
 # heap, which is all 'Z'.  The truth is the service's own counter and
 # /proc/PID/maps; the snapshot test hook paces the hunt (no sleep).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
@@ -16,8 +15,8 @@ leaker_start
 pid=$LEAKER_PID
 leaker_cmd fill 600
 ms_hooked "$tmp/hook" 'leaker_cmd keep 2048' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 10 --max-dump 16M \
-	-o "$tmp/r" 2> "$tmp/err"
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms --count 10 --max-dump 16M \
+	-w "$tmp/r" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1"

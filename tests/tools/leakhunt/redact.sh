@@ -7,8 +7,7 @@
 # command line included), analysis.json or growth.svg.  The leak is still
 # found.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v python3 > /dev/null || ms_skip "no python3 for the leaking service"
 secret=hunter2-sekrit
 cat > "$tmp/svc.py" <<'PY'
@@ -32,7 +31,7 @@ hunt() # DIR OPTIONS...: hunt the service, leaking 20,000 records a snapshot
 	exec {sin}> "$tmp/in.$dir" {sout}< "$tmp/out.$dir"
 	read -r _ <&"$sout" || ms_fail "the service did not start"
 	ms_hooked "$tmp/hook.$dir" 'echo 20000 >&$sin; read -r _ <&$sout' \
-		"$MS_HOOKED/leakhunt" -p "$spid" -i 10ms -n 10 -o "$tmp/$dir" "$@" \
+		"$MS_HOOKED/leakhunt" -p "$spid" -i 10ms --count 10 -w "$tmp/$dir" "$@" \
 		> "$tmp/$dir.out" 2> "$tmp/$dir.err"
 	[ "$MS_RC" = 1 ] || ms_fail "$dir: exit $MS_RC, not 1 (a leak): $(cat "$tmp/$dir.err")"
 	kill "$spid"

@@ -10,8 +10,7 @@
 # (a warming cache) is not leaking.  The snapshot test hook makes each change
 # land between two snapshots: no sleep.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
@@ -30,7 +29,7 @@ leaker_cmd keep 0
 k0=$(leaker_field kept)
 h0=$(heap_rss)
 for i in 1 2 3 4 5 6; do
-	"$bin/mapsnap" -p "$pid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
+	"$bin/mapsnap" -p "$pid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	[ "$i" -lt 6 ] && leaker_cmd keep 320
 done
 k1=$(leaker_field kept)
@@ -67,7 +66,7 @@ hunt()
 	) &
 	driver=$!
 	rc=0
-	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 6 -o "$dir" \
+	MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 100ms --count 6 -w "$dir" \
 		2> "$tmp/err" || rc=$?
 	kill "$driver" 2>/dev/null
 	wait "$driver" 2>/dev/null

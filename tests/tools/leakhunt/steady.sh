@@ -5,8 +5,7 @@
 # is leaking, with no dump.  A cache that fills once and stops (levelled off)
 # is not a leak either.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -14,7 +13,7 @@ pid=$LEAKER_PID
 leaker_cmd malloc 1000 4096 T
 leaker_cmd struct 500
 rc=0
-"$bin/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" 2> "$tmp/err" || rc=$?
+"$bin/leakhunt" -p "$pid" -i 10ms --count 5 -w "$tmp/r" 2> "$tmp/err" || rc=$?
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc on a steady process, not 0"
 grep -q '^\*\*Nothing is leaking:\*\* over 5 snapshots' "$tmp/r/report.md" ||
@@ -27,7 +26,7 @@ grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed on a steady p
 # slot a snapshot, or skipped (and counted) when the one before overran it,
 # as a loaded machine makes them.
 rc=0
-"$bin/leakhunt" -p "$pid" -i 10ms -d 50ms -o "$tmp/d" 2> "$tmp/err" || rc=$?
+"$bin/leakhunt" -p "$pid" -i 10ms -d 50ms -w "$tmp/d" 2> "$tmp/err" || rc=$?
 [ "$rc" -eq 0 ] || ms_fail "-d: exit status $rc, not 0"
 taken=$(ls "$tmp/d/snapshots" | grep -c '\.snap$')
 skipped=$(sed -n 's/^leakhunt: \([0-9]*\) snapshots skipped: .*/\1/p' "$tmp/err")
@@ -43,7 +42,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 6 -o "$tmp/c" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms --count 6 -w "$tmp/c" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 cat "$tmp/err" >&2
@@ -58,7 +57,7 @@ case $line in
 "host \`$(uname -n)\`, Linux $(uname -r), memsift $version, $t0 to "*" UTC ("*", 6 snapshots)  ") ;;
 *) ms_fail "report.md's line 3 is not the host, kernel, version and window: \"$line\"" ;;
 esac
-grep -qx "command: \`$MS_HOOKED/leakhunt -p $pid -i 10ms -n 6 -o $tmp/c\`" "$tmp/c/report.md" ||
+grep -qx "command: \`$MS_HOOKED/leakhunt -p $pid -i 10ms --count 6 -w $tmp/c\`" "$tmp/c/report.md" ||
 	ms_fail "report.md does not give the command: $(sed -n 4p "$tmp/c/report.md")"
 leaker_stop
 exit 0

@@ -9,8 +9,7 @@
 # be written (the file size limit standing for a full disk) leaves a report
 # that says so, exit 2, and no crash.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -22,7 +21,7 @@ heap_rss()
 leaker_cmd malloc 10 4096 T
 h0=$(heap_rss)
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -d 200ms -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -d 200ms -w "$tmp/r" \
 	> "$tmp/out" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
@@ -52,7 +51,7 @@ grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed after three s
 
 # The same with nothing growing: 0, nothing is leaking.
 rc=0
-"$bin/leakhunt" -p "$pid" -i 10ms -n 3 --confirm 3 -o "$tmp/steady" 2> "$tmp/err" || rc=$?
+"$bin/leakhunt" -p "$pid" -i 10ms --count 3 --confirm 3 -w "$tmp/steady" 2> "$tmp/err" || rc=$?
 [ "$rc" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "exit status $rc on a steady process, not 0"; }
 grep -q '^\*\*Nothing is leaking:\*\* over 3 snapshots' "$tmp/steady/report.md" ||
 	ms_fail "steady: $(head -n 3 "$tmp/steady/report.md")"
@@ -63,7 +62,7 @@ grep -q '^\*\*Nothing is leaking:\*\* over 3 snapshots' "$tmp/steady/report.md" 
 snapsize=$(stat -c %s "$tmp/r/snapshots/0001.snap")
 [ "$snapsize" -gt 2048 ] || ms_fail "a snapshot of $snapsize bytes fits in 2 KiB"
 rc=0
-(trap '' XFSZ; ulimit -f 2; exec "$bin/leakhunt" -p "$pid" -i 10ms -n 4 -o "$tmp/full") \
+(trap '' XFSZ; ulimit -f 2; exec "$bin/leakhunt" -p "$pid" -i 10ms --count 4 -w "$tmp/full") \
 	2> "$tmp/err" || rc=$?
 cat "$tmp/err" >&2
 [ "$rc" -eq 2 ] || ms_fail "full: exit status $rc, not 2"

@@ -7,8 +7,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 comp=$MS_SRCDIR/contrib/bash-completion/memsift
 [ -r "$comp" ] || ms_fail "no completion file at $comp"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 offer=$tmp/offer
 
 # complete WORDS...: what the completion offers for the last word.
@@ -26,7 +25,7 @@ complete_words()
 
 for src in "$MS_SRCDIR"/tools/*.c; do
 	tool=$(basename "$src" .c)
-	[ "$tool" != test-hook ] || continue
+	case $tool in test-hook|cli) continue ;; esac	# the tools' helpers and the tests' hook, not tools
 	exe=$MS_BUILDDIR/tools/$tool
 	bash --norc --noprofile -c '. "$1" && complete -p "$2"' x "$comp" "$tool" > /dev/null ||
 		ms_fail "$tool: the completion file does not register it"
@@ -53,7 +52,7 @@ grep -qx "$first,$second" "$offer" || ms_fail "mapsdiff -o $first,${second:0:2}:
 # A directory for leakhunt -o, not a file.
 mkdir "$tmp/hunt.d"
 : > "$tmp/hunt.f"
-complete_words "$bin/leakhunt" -o "$tmp/hunt" > "$offer"
+complete_words "$bin/leakhunt" -w "$tmp/hunt" > "$offer"
 grep -qx "$tmp/hunt.d" "$offer" && ! grep -qx "$tmp/hunt.f" "$offer" ||
 	ms_fail "leakhunt -o: offers $(cat "$offer"), not the directory alone"
 exit 0

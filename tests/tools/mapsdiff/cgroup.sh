@@ -5,8 +5,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # cgroup v2 if it has the memory controller, else v1's memory hierarchy.
 if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
@@ -24,7 +23,7 @@ leaker_start
 echo "$LEAKER_PID" > "$cg/cgroup.procs" || ms_fail "cannot move the leaker into $cg"
 mkdir "$tmp/s"
 for i in 1 2 3 4; do
-	"$mapsnap" -p "$LEAKER_PID" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
+	"$mapsnap" -p "$LEAKER_PID" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	leaker_cmd malloc 1000 4096 0x54
 done
 grep -qx "# memory.max: $((512 << 20))" "$tmp/s/4.snap" || ms_fail "limit not recorded: $(grep '^# [cm]' "$tmp/s/4.snap")"

@@ -5,18 +5,10 @@
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 bad=$MS_FIXTURES/bad
 good=$MS_FIXTURES/pmap/leaker-after.smaps
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS FIRST-STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$mapsdiff" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "mapsdiff $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err")" = "$msg" ] || ms_fail "mapsdiff $*: said \"$(head -n 1 "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$mapsdiff" "$@"; }
 
 expect 2 "mapsdiff: $bad/empty: no mappings in it; is this a maps or smaps capture?" -- "$bad/empty" "$good"
 # Places, not contents: the byte offset of line 3 is what its first two lines take.

@@ -8,8 +8,7 @@
 # writes into a private file mapping (copied on write) still count, and so
 # does its heap.  The snapshot test hook paces leakhunt: no sleep.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
@@ -33,7 +32,7 @@ mkdir "$tmp/s"
 leaker_cmd pagein 1024
 c0=$(rss_of "$code")
 for i in 1 2 3 4 5; do
-	"$bin/mapsnap" -p "$pid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
+	"$bin/mapsnap" -p "$pid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	[ "$i" -lt 5 ] && leaker_cmd pagein 4096
 done
 c1=$(rss_of "$code")
@@ -55,14 +54,14 @@ assert r["rss_delta"] == int(sys.argv[3]), r
 assert r["verdict"] == "steady", r
 PY
 rc=0
-"$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -o "$tmp/none" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "regiondump --grown: exit status $rc when only code paged in, not 1; it dumped $(grep -o '"requested":\[[^]]*\]' "$tmp/none.json" 2>/dev/null)"
+"$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -w "$tmp/none" 2> "$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] || ms_fail "regiondump --grown: exit status $rc when only code paged in, not 1; it dumped $(grep -w '"requested":\[[^]]*\]' "$tmp/none.json" 2>/dev/null)"
 grep -q "no readable mapping grew since the snapshot" "$tmp/err" || ms_fail "regiondump --grown: $(cat "$tmp/err")"
 
 # Written pages of the private data mapping, and the heap, do count.
 leaker_cmd cow 2048
 leaker_cmd keep 1024
-"$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -o "$tmp/grown" 2> "$tmp/err" ||
+"$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -w "$tmp/grown" 2> "$tmp/err" ||
 	ms_fail "regiondump --grown: $(cat "$tmp/err")"
 python3 - "$tmp/grown.json" "$code" "$data" <<'PY' || ms_fail "regiondump --grown: wrong ranges: $(cat "$tmp/grown.json")"
 import json, sys
@@ -73,7 +72,7 @@ PY
 
 # leakhunt while only code pages in: nothing is leaking.
 ms_hooked "$tmp/hook" 'leaker_cmd pagein 1024' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 10ms --count 5 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

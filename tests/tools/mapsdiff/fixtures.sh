@@ -7,8 +7,7 @@
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 fx=$MS_FIXTURES/pmap
 exp=$MS_SRCDIR/tests/expected/mapsdiff
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 cols=START,END,PERMS,STATUS,SIZE,RSS-OLD,RSS-NEW,RSS-DELTA,NAME
 
 for fmt in smaps maps pmap pmap-x pmap-X pmap-XX; do

@@ -6,8 +6,7 @@
 # pages), with the sum of their growth as smaps gives it and COUNT in JSON;
 # leakhunt's table likewise, judged growing as a group.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 export LC_ALL=C
@@ -72,7 +71,7 @@ fi
 
 # leakhunt: 100 more buffers between every two snapshots.
 ms_hooked "$tmp/hook" 'leaker_cmd buffers 100 256' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -n 6 -o "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms --count 6 -w "$tmp/r" \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

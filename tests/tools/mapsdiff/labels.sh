@@ -5,18 +5,17 @@
 # memory a C program maps at Go's arena hint is not Go's heap, while a real
 # Go program's is (built here with go(1), from the golang-go package).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
 leaker_start
 pid=$LEAKER_PID
 [ "$(ls "/proc/$pid/task" | wc -l)" -eq 1 ] || ms_fail "the service has more than one thread"
-"$bin/mapsnap" -p "$pid" -o "$tmp/1.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 leaker_cmd buffers 10 256
 leaker_try mapat c000000000 4096 || ms_skip "cannot map at 0xc000000000 here: $LEAKER_REPLY"
-"$bin/mapsnap" -p "$pid" -o "$tmp/2.snap" || ms_fail "mapsnap"
+"$bin/mapsnap" -p "$pid" -w "$tmp/2.snap" || ms_fail "mapsnap"
 # The truth: maps lists the rw-p mappings of 256 KiB right above a ---p
 # page: ten, or nine when the first merged with an anonymous neighbour.
 want=$(python3 - "/proc/$pid/maps" <<'PY'
@@ -52,7 +51,7 @@ go build -o "$tmp/goprog" "$MS_SRCDIR/tests/scenarios/trend-go.go" 2> "$tmp/err"
 MS_LEAKER=$tmp/goprog
 leaker_start
 pid=$LEAKER_PID
-"$bin/mapsnap" -p "$pid" -o "$tmp/go.snap" || ms_fail "mapsnap of the Go program"
+"$bin/mapsnap" -p "$pid" -w "$tmp/go.snap" || ms_fail "mapsnap of the Go program"
 grep -q '^c000000000-' "/proc/$pid/maps" || ms_fail "the Go program has no arena at 0xc000000000"
 "$bin/mapsdiff" -a -r -n -o START,LABEL "$tmp/go.snap" "$tmp/go.snap" > "$tmp/t" || :
 grep -qx '0xc000000000 Go\\x20heap\\x20arena\\x20(likely)' "$tmp/t" ||

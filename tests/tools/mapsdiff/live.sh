@@ -5,13 +5,12 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
 n=0
-snap() { n=$((n + 1)); "$mapsnap" -p "$pid" -o "$tmp/$n.snap" || ms_fail "mapsnap $n failed"; }
+snap() { n=$((n + 1)); "$mapsnap" -p "$pid" -w "$tmp/$n.snap" || ms_fail "mapsnap $n failed"; }
 # top OLD NEW: the first row, raw, in bytes, into $got; exit status in $rc.
 top() {
 	rc=0

@@ -6,8 +6,7 @@
 # mapsdiff over the series must net the piece against its sibling: both
 # steady, no growth, exit 0; leakhunt finds nothing leaking.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
@@ -17,7 +16,7 @@ leaker_cmd split
 addr=$(leaker_field addr)
 mkdir "$tmp/s"
 for i in 1 2 3 4 5; do
-	"$bin/mapsnap" -p "$pid" -o "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
+	"$bin/mapsnap" -p "$pid" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	if [ "$i" -eq 2 ]; then
 		leaker_cmd split
 		piece=$(leaker_field split)
@@ -57,7 +56,7 @@ mkfifo "$tmp/hook"
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms -n 5 -o "$tmp/r" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms --count 5 -w "$tmp/r" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null

@@ -5,8 +5,7 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 mkdir "$tmp/s"
 
 leaker_start
@@ -19,7 +18,7 @@ rid=$(leaker_field id)
 # Six snapshots, named so that name order and version order differ (2 < 10).
 names=(1 2 3 5 10 11)
 for i in 0 1 2 3 4 5; do
-	"$mapsnap" -p "$pid" -o "$tmp/s/${names[$i]}.snap" || ms_fail "mapsnap $i"
+	"$mapsnap" -p "$pid" -w "$tmp/s/${names[$i]}.snap" || ms_fail "mapsnap $i"
 	leaker_cmd malloc 500 4096 0x54		# the heap grows every time
 	[ $i -lt 2 ] && leaker_cmd commit "$rid" $(( (i + 1) * 4 ))M 0x22	# then stops
 done

@@ -3,19 +3,10 @@
 # mapsnap's bad usage: one line naming what is wrong, exit 1, nothing written.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$mapsnap" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "mapsnap $*: exit $rc, want $want"
-	# getopt names the program as it was called: keep only its base name.
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$mapsnap:|mapsnap:|")" = "$msg" ] || ms_fail "mapsnap $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$mapsnap" "$@"; }
 
 expect 1 "mapsnap: no process given; use -p PID" --
 expect 1 "mapsnap: bad pid \"abc\": not a decimal number; use a decimal pid from 1 to 4194304" -- -p abc
@@ -23,16 +14,16 @@ expect 1 "mapsnap: pid \"4194305\" out of range; pids are 1 to 4194304" -- -p 41
 expect 1 "mapsnap: unrecognized option '--bogus'" -- --bogus
 [ "$(sed -n 2p "$tmp/err")" = "Try 'mapsnap --help' for more information." ] || ms_fail "no try-help line"
 expect 1 "mapsnap: unexpected argument \"extra\"" -- -p $$ extra
-expect 1 "mapsnap: $tmp/nodir/x.snap: cannot create a file beside it: No such file or directory" -- -p $$ -o "$tmp/nodir/x.snap"
+expect 1 "mapsnap: $tmp/nodir/x.snap: cannot create a file beside it: No such file or directory" -- -p $$ -w "$tmp/nodir/x.snap"
 mkdir "$tmp/d"
-expect 1 "mapsnap: $tmp/d: is a directory" -- -p $$ -o "$tmp/d"
+expect 1 "mapsnap: $tmp/d: is a directory" -- -p $$ -w "$tmp/d"
 [ -z "$(ls -A "$tmp/d")" ] || ms_fail "files left in $tmp/d"
 
 # The process exits: nothing under the output name.
 leaker_start
 pid=$LEAKER_PID
 leaker_stop
-expect 1 "mapsnap: pid $pid: no such process" -- -p "$pid" -o "$tmp/gone.snap"
+expect 1 "mapsnap: pid $pid: no such process" -- -p "$pid" -w "$tmp/gone.snap"
 [ ! -e "$tmp/gone.snap" ] || ms_fail "a snapshot of a gone process was left"
 [ -z "$(find "$tmp" -maxdepth 1 -name '.*' -type f)" ] || ms_fail "temporary file left"
 

@@ -4,13 +4,12 @@
 # how the output file is written (0600, no overwrite, no symlink followed).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
 
-"$mapsnap" -p "$pid" -o "$tmp/1.snap" || ms_fail "mapsnap -p $pid failed"
+"$mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap -p $pid failed"
 [ "$(stat -c %a "$tmp/1.snap")" = 600 ] || ms_fail "snapshot mode is $(stat -c %a "$tmp/1.snap"), not 600"
 [ "$(head -n 1 "$tmp/1.snap")" = "# memsift snapshot 1" ] || ms_fail "first line: $(head -n 1 "$tmp/1.snap")"
 grep -qx "# pid: $pid" "$tmp/1.snap" || ms_fail "no '# pid: $pid' header"
@@ -38,19 +37,19 @@ awk -v s="$start" '$1 ~ "^"s"-" { found = 1 } found && /^Rss:/ { print $2; exit 
 
 # No overwrite without -f; the old file stays whole.
 cp "$tmp/1.snap" "$tmp/1.copy"
-if "$mapsnap" -p "$pid" -o "$tmp/1.snap" 2> "$tmp/err"; then ms_fail "overwrote without -f"; fi
+if "$mapsnap" -p "$pid" -w "$tmp/1.snap" 2> "$tmp/err"; then ms_fail "overwrote without -f"; fi
 grep -q "^mapsnap: $tmp/1.snap: file exists; use -f to overwrite it$" "$tmp/err" ||
 	ms_fail "wrong message: $(cat "$tmp/err")"
 cmp -s "$tmp/1.snap" "$tmp/1.copy" || ms_fail "refused overwrite still changed the file"
-"$mapsnap" -p "$pid" -f -o "$tmp/1.snap" || ms_fail "-f did not overwrite"
+"$mapsnap" -p "$pid" -f -w "$tmp/1.snap" || ms_fail "-f did not overwrite"
 grep -q "^$start-" "$tmp/1.snap" || ms_fail "-f left the old content"
 
 # A symlink at the output path: refused; with -f the link is replaced, its
 # target untouched.
 echo secret-target > "$tmp/target"
 ln -s "$tmp/target" "$tmp/link.snap"
-if "$mapsnap" -p "$pid" -o "$tmp/link.snap" 2>/dev/null; then ms_fail "wrote through a symlink"; fi
-"$mapsnap" -p "$pid" -f -o "$tmp/link.snap" || ms_fail "-f over a symlink failed"
+if "$mapsnap" -p "$pid" -w "$tmp/link.snap" 2>/dev/null; then ms_fail "wrote through a symlink"; fi
+"$mapsnap" -p "$pid" -f -w "$tmp/link.snap" || ms_fail "-f over a symlink failed"
 [ "$(cat "$tmp/target")" = secret-target ] || ms_fail "symlink target was written"
 [ -L "$tmp/link.snap" ] && ms_fail "symlink still there after -f"
 

@@ -9,18 +9,10 @@ mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapsdiff=$MS_BUILDDIR/tools/mapsdiff
 mapswatch=$MS_BUILDDIR/tools/mapswatch
 good=$MS_FIXTURES/pmap/leaker-after.smaps
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR -- CMD...: all it says, and the status.
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "${1##*/} ${*:2}: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "${1##*/} ${*:2}: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -a "$want" "$msg" "$@"; }
 
 leaker_start
 pid=$LEAKER_PID
@@ -30,23 +22,23 @@ nospc=$(python3 -c 'import os, errno; print(os.strerror(errno.ENOSPC))')
 [ -c /dev/full ] || ms_skip "no /dev/full"
 full() { "$@" > /dev/full; }
 expect 1 "mapsnap: standard output: write error: $nospc" -- full "$mapsnap" -p "$pid"
-expect 1 "mapsnap: /dev/full: write error: $nospc" -- "$mapsnap" -p "$pid" -o /dev/full
+expect 1 "mapsnap: /dev/full: write error: $nospc" -- "$mapsnap" -p "$pid" -w /dev/full
 expect 2 "mapsdiff: standard output: write error: $nospc" -- full "$mapsdiff" "$good" "$good"
-expect 1 "mapswatch: standard output: write error: $nospc" -- full "$mapswatch" -p "$pid" -n 1
+expect 1 "mapswatch: standard output: write error: $nospc" -- full "$mapswatch" -p "$pid" --count 1
 
 # A 250-byte name, the longest a user would give (NAME_MAX is 255).
 long=$(printf 'a%.0s' $(seq 250))
-"$mapsnap" -p "$pid" -o "$tmp/$long" 2> "$tmp/err" || ms_fail "a 250-byte name: $(cat "$tmp/err")"
+"$mapsnap" -p "$pid" -w "$tmp/$long" 2> "$tmp/err" || ms_fail "a 250-byte name: $(cat "$tmp/err")"
 [ -s "$tmp/$long" ] && head -n 1 "$tmp/$long" | grep -qx "# memsift snapshot 1" ||
 	ms_fail "no snapshot under the 250-byte name"
 [ "$(ls -A "$tmp" | grep -c '^\.')" = 0 ] || ms_fail "temporaries left: $(ls -A "$tmp")"
-"$mapsnap" -p "$pid" -i 10ms -n 1 -o "$tmp/${long:0:245}" || ms_fail "a series into a 245-byte directory"
+"$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/${long:0:245}" || ms_fail "a series into a 245-byte directory"
 
 # Out of time order: a series whose names run against its times.
 mkdir "$tmp/rev"
 for i in 3 2 1; do
 	leaker_cmd malloc 100 4096 0x11
-	"$mapsnap" -p "$pid" -o "$tmp/rev/$i.snap" || ms_fail "snapshot $i"
+	"$mapsnap" -p "$pid" -w "$tmp/rev/$i.snap" || ms_fail "snapshot $i"
 done
 bt() { sed -n 's/^# boottime: //p' "$1"; }
 gap=$(awk -v a="$(bt "$tmp/rev/2.snap")" -v b="$(bt "$tmp/rev/1.snap")" 'BEGIN { printf "%.3f", b - a }')
@@ -82,6 +74,6 @@ fi
 owner=$(stat -c %u "/proc/$target")
 [ "$owner" != "$me" ] || ms_fail "the target is this user's"
 expect 1 "mapsnap: pid $target: ptrace refused (it runs as uid $owner, this process as uid $me); run as uid $owner or with CAP_SYS_PTRACE" -- \
-	"${as[@]}" "$mapsnap" -p "$target" -o /dev/null
+	"${as[@]}" "$mapsnap" -p "$target" -w /dev/null
 leaker_stop
 exit 0

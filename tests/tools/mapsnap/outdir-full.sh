@@ -24,14 +24,14 @@ size=$(wc -c < /proc/"$pid"/smaps)
 [ "$left" -lt "$size" ] || ms_fail "the disk is not full: $left bytes left, a snapshot needs $size"
 
 rc=0
-"$mapsnap" -p "$pid" -i 10ms -n 2 -o "$tmp/full/series" 2> "$tmp/err" || rc=$?
+"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/full/series" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "mapsnap on a full disk: exit $rc"
 [ "$(cat "$tmp/err")" = "mapsnap: $tmp/full/series/0001.snap: write error: $nospc" ] ||
 	ms_fail "mapsnap on a full disk said: $(cat "$tmp/err")"
 [ "$(ls -A "$tmp/full")" = filler ] || ms_fail "mapsnap left: $(ls -A "$tmp/full")"
 
 rc=0
-"$mapswatch" -p "$pid" -n 2 -i 10ms -o "$tmp/full/watch" > /dev/null 2> "$tmp/err" || rc=$?
+"$mapswatch" -p "$pid" --count 2 -i 10ms -w "$tmp/full/watch" > /dev/null 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || ms_fail "mapswatch on a full disk: exit $rc"
 [ "$(cat "$tmp/err")" = "mapswatch: $tmp/full/watch/0001.snap: write error: $nospc" ] ||
 	ms_fail "mapswatch on a full disk said: $(cat "$tmp/err")"
@@ -40,7 +40,7 @@ rc=0
 # A directory that was there before is the user's: left as it was.
 mkdir "$tmp/full/mine"
 rc=0
-"$mapsnap" -p "$pid" -i 10ms -n 2 -o "$tmp/full/mine" 2> /dev/null || rc=$?
+"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/full/mine" 2> /dev/null || rc=$?
 [ "$rc" = 1 ] && [ -d "$tmp/full/mine" ] || ms_fail "mapsnap removed a directory it did not make (exit $rc)"
 leaker_stop
 exit 0

@@ -7,18 +7,10 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
 mapswatch=$MS_BUILDDIR/tools/mapswatch
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR -- CMD...: the one line said and the status.
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "${1##*/} ${*:2}: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "${1##*/} ${*:2}: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -a "$want" "$msg" "$@"; }
 
 leaker_start
 pid=$LEAKER_PID
@@ -27,13 +19,13 @@ pid=$LEAKER_PID
 mkdir "$tmp/target"
 ln -s "$tmp/target" "$tmp/link"
 expect 1 "mapsnap: $tmp/link: a symlink; give the directory itself, not a link to it" -- \
-	"$mapsnap" -p "$pid" -i 10ms -n 2 -o "$tmp/link"
+	"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/link"
 expect 1 "mapsnap: $tmp/link: a symlink; give the directory itself, not a link to it" -- \
-	"$mapsnap" -p "$pid" -f -i 10ms -n 2 -o "$tmp/link"
+	"$mapsnap" -p "$pid" -f -i 10ms --count 2 -w "$tmp/link"
 expect 1 "mapswatch: $tmp/link: a symlink; give the directory itself, not a link to it" -- \
-	"$mapswatch" -p "$pid" -n 1 -o "$tmp/link"
+	"$mapswatch" -p "$pid" --count 1 -w "$tmp/link"
 expect 1 "mapswatch: $tmp/link: a symlink; give the directory itself, not a link to it" -- \
-	"$mapswatch" -p "$pid" -f -n 1 -o "$tmp/link"
+	"$mapswatch" -p "$pid" -f --count 1 -w "$tmp/link"
 [ -z "$(ls -A "$tmp/target")" ] || ms_fail "written through the symlink: $(ls -A "$tmp/target")"
 [ -L "$tmp/link" ] || ms_fail "the symlink was replaced"
 
@@ -53,28 +45,28 @@ fi
 [ "$(stat -c %u "$theirs")" = "$owner" ] || ms_fail "$theirs: not owned by uid $owner"
 me=$(id -u)
 expect 1 "mapsnap: $theirs: owned by uid $owner, not by this user (uid $me), who could read or replace what is written; give a directory of your own" -- \
-	"$mapsnap" -p "$pid" -i 10ms -n 2 -o "$theirs"
+	"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$theirs"
 expect 1 "mapsnap: $theirs: owned by uid $owner, not by this user (uid $me), who could read or replace what is written; give a directory of your own" -- \
-	"$mapsnap" -p "$pid" -f -i 10ms -n 2 -o "$theirs"
+	"$mapsnap" -p "$pid" -f -i 10ms --count 2 -w "$theirs"
 expect 1 "mapswatch: $theirs: owned by uid $owner, not by this user (uid $me), who could read or replace what is written; give a directory of your own" -- \
-	"$mapswatch" -p "$pid" -f -n 1 -o "$theirs"
+	"$mapswatch" -p "$pid" -f --count 1 -w "$theirs"
 [ -z "$(find "$theirs" -maxdepth 1 -name '*.snap' -user "$me")" ] || ms_fail "snapshots written into $theirs"
 
 # A file at DIR.
 : > "$tmp/file"
-expect 1 "mapsnap: $tmp/file: not a directory; a series goes into -o DIR" -- \
-	"$mapsnap" -p "$pid" -i 10ms -n 2 -o "$tmp/file"
+expect 1 "mapsnap: $tmp/file: not a directory; a series goes into a directory (-w DIR)" -- \
+	"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/file"
 
 # Our own directory: mapsnap writes into it (each file refused without -f),
 # and what it makes is 0700.
 mkdir "$tmp/mine"
-"$mapsnap" -p "$pid" -i 10ms -n 1 -o "$tmp/mine" || ms_fail "mapsnap into an existing directory of ours"
+"$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/mine" || ms_fail "mapsnap into an existing directory of ours"
 [ -s "$tmp/mine/0001.snap" ] || ms_fail "no snapshot in $tmp/mine"
-(umask 000 && "$mapsnap" -p "$pid" -i 10ms -n 1 -o "$tmp/new") || ms_fail "mapsnap into a new directory"
+(umask 000 && "$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/new") || ms_fail "mapsnap into a new directory"
 [ "$(stat -c %a "$tmp/new")" = 700 ] || ms_fail "$tmp/new: mode $(stat -c %a "$tmp/new") under umask 000"
 
 # A series that fails before its first file takes back the directory it made.
 leaker_stop
-expect 1 "mapsnap: pid $pid: no such process" -- "$mapsnap" -p "$pid" -i 10ms -n 2 -o "$tmp/failed"
+expect 1 "mapsnap: pid $pid: no such process" -- "$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/failed"
 [ ! -e "$tmp/failed" ] || ms_fail "a failed series left $tmp/failed"
 exit 0

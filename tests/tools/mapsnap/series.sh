@@ -4,15 +4,14 @@
 # each recording the process's threads and their stack pointers.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd thread 10 4096 0x43
 tid=$(leaker_field tid)
 
-"$mapsnap" -p "$pid" -i 20ms -n 3 -o "$tmp/series" || ms_fail "series failed"
+"$mapsnap" -p "$pid" -i 20ms --count 3 -w "$tmp/series" || ms_fail "series failed"
 [ "$(stat -c %a "$tmp/series")" = 700 ] || ms_fail "series directory mode $(stat -c %a "$tmp/series")"
 [ "$(ls "$tmp/series")" = "$(printf '0001.snap\n0002.snap\n0003.snap')" ] || ms_fail "files: $(ls "$tmp/series")"
 prev=0
@@ -28,19 +27,19 @@ for f in "$tmp"/series/*.snap; do
 done
 
 # An existing series is not overwritten without -f.
-if "$mapsnap" -p "$pid" -i 20ms -n 2 -o "$tmp/series" 2> "$tmp/err"; then ms_fail "overwrote a series"; fi
+if "$mapsnap" -p "$pid" -i 20ms --count 2 -w "$tmp/series" 2> "$tmp/err"; then ms_fail "overwrote a series"; fi
 grep -q "0001.snap: file exists; use -f to overwrite it" "$tmp/err" || ms_fail "message: $(cat "$tmp/err")"
-"$mapsnap" -p "$pid" -f -i 20ms -n 2 -o "$tmp/series" || ms_fail "-f series failed"
+"$mapsnap" -p "$pid" -f -i 20ms --count 2 -w "$tmp/series" || ms_fail "-f series failed"
 
 # A series needs a directory and an interval.
-rc=0; "$mapsnap" -p "$pid" -i 1s -n 2 2> "$tmp/err" || rc=$?
-[ $rc = 1 ] && grep -q "^mapsnap: a series needs a directory; use -o DIR$" "$tmp/err" || ms_fail "series to stdout: $rc $(cat "$tmp/err")"
-rc=0; "$mapsnap" -p "$pid" -n 2 -o "$tmp/x" 2> "$tmp/err" || rc=$?
+rc=0; "$mapsnap" -p "$pid" -i 1s --count 2 2> "$tmp/err" || rc=$?
+[ $rc = 1 ] && grep -q "^mapsnap: a series needs a directory; use -w DIR$" "$tmp/err" || ms_fail "series to stdout: $rc $(cat "$tmp/err")"
+rc=0; "$mapsnap" -p "$pid" --count 2 -w "$tmp/x" 2> "$tmp/err" || rc=$?
 [ $rc = 1 ] && grep -q "^mapsnap: a series needs an interval; use -i TIME$" "$tmp/err" || ms_fail "no interval: $rc $(cat "$tmp/err")"
 
 # The process exits during a series: what was taken is kept, whole.
 leaker_stop
-rc=0; "$mapsnap" -p "$pid" -i 10ms -n 3 -o "$tmp/gone" 2> "$tmp/err" || rc=$?
+rc=0; "$mapsnap" -p "$pid" -i 10ms --count 3 -w "$tmp/gone" 2> "$tmp/err" || rc=$?
 [ $rc = 1 ] && grep -q "pid $pid: no such process" "$tmp/err" || ms_fail "gone pid: $rc $(cat "$tmp/err")"
 [ -z "$(ls -A "$tmp/gone")" ] || ms_fail "files left for a gone pid: $(ls -A "$tmp/gone")"
 exit 0

@@ -5,8 +5,7 @@
 # rank first, growing with no steady state.  A process that exits mid-watch
 # is dropped and one that starts is picked up, without an error.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -37,7 +36,7 @@ driver=$!
 exec {gone_fd}>&-
 ms_at_exit "kill $driver 2>/dev/null"
 rc=0
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" --all -i 10ms -n 5 -J > "$tmp/out.json" \
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" --all -i 10ms --count 5 -J > "$tmp/out.json" \
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null
@@ -66,7 +65,7 @@ PY
 kill "$born" 2>/dev/null
 
 # The header, in batch form: how many processes, and the total.
-"$bin/mapswatch" --all -i 10ms -n 2 > "$tmp/out" || ms_fail "--all -n 2 failed"
+"$bin/mapswatch" --all -i 10ms --count 2 > "$tmp/out" || ms_fail "--all --count 2 failed"
 head -n 1 "$tmp/out" | grep -Eq '^[0-9]+ processes \([0-9]+ not readable\): 2 samples over ' ||
 	ms_fail "--all: no header: $(head -n 1 "$tmp/out")"
 grep -Eq "^ *$pid +leaker " "$tmp/out" || ms_fail "--all: the leaker is not listed"

@@ -6,8 +6,7 @@
 # on request and answers with its own runtime.MemStats.NumGC once they are
 # printed, so the test waits for its reply, never for a time.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 mw=$MS_BUILDDIR/tools/mapswatch
 
 command -v go > /dev/null || ms_skip "no go to build the traced program (apt-get install golang-go)"

@@ -4,8 +4,7 @@
 # The captures are real (tests/fixtures/gctrace); a live run of the leaking
 # program, when go is installed, checks the same through a pipe.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 mw=$MS_BUILDDIR/tools/mapswatch
 fx=$MS_SRCDIR/tests/fixtures/gctrace
 

@@ -7,8 +7,7 @@
 # state"; the 1 MiB mapping must be "steady"; DIR must hold every sample as a
 # snapshot mapsdiff reads; the plot must draw the totals of those snapshots.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -16,7 +15,7 @@ pid=$LEAKER_PID
 leaker_cmd mmap 1M 0xa5
 steady=$(leaker_field addr)
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
-	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 8 -o "$tmp/d" \
+	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --count 8 -w "$tmp/d" \
 	--plot "$tmp/p.svg" -J > "$tmp/out.json" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2

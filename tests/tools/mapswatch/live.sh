@@ -5,8 +5,7 @@
 # q ends it at once (the interval is an hour), the terminal's modes are given
 # back, and the final table is left on the normal screen.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 mw=$MS_BUILDDIR/tools/mapswatch
 
 leaker_start

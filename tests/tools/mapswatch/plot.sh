@@ -8,14 +8,13 @@
 # trend says it grows.  The truth is the snapshots' Rss and time lines.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 bin=$MS_BUILDDIR/tools
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 leaker_cmd malloc 16384 4096 B
 mkdir "$tmp/d"
 for i in 1 2 3 4 5 6; do
-	"$bin/mapsnap" -p "$LEAKER_PID" -o "$tmp/d/000$i.snap" 2> "$tmp/err" ||
+	"$bin/mapsnap" -p "$LEAKER_PID" -w "$tmp/d/000$i.snap" 2> "$tmp/err" ||
 		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $LEAKER_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
 	leaker_cmd malloc 256 4096 T
 done

@@ -8,8 +8,7 @@
 # mapswatch(1) pass `promtool test rules`, each annotation quoting the rate
 # of the series that fired, where promtool is installed.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 parse=$MS_SRCDIR/tests/tools/mapswatch/promparse.py
 
@@ -43,7 +42,7 @@ prom() # FILE OPTIONS...: one sample of every process, exported
 {
 	local f=$1
 	shift
-	"$bin/mapswatch" --all -i 10ms -n 2 -b --prom "$f" "$@" > /dev/null 2> "$tmp/err" ||
+	"$bin/mapswatch" --all -i 10ms --count 2 --batch --prom "$f" "$@" > /dev/null 2> "$tmp/err" ||
 		ms_fail "mapswatch --all --prom $*: $(cat "$tmp/err")"
 	python3 "$parse" "$f" > "$f.samples" || ms_fail "$f does not parse"
 	if command -v promtool > /dev/null; then
@@ -98,7 +97,7 @@ if [ -n "$cg" ]; then
 	n=$(grep -F "memsift_group_processes{by=\"cgroup\",group=\"$cg\"}" "$tmp/cg.prom" | awk '{ print $2 }')
 	[ -n "$n" ] && [ "$n" -ge 3 ] || ms_fail "by cgroup: $cg has ${n:-no} processes, not the 3 services at least"
 fi
-"$bin/mapswatch" --all -n 1 -b --prom "$tmp/x.prom" --prom-by 'regex:(' > /dev/null 2> "$tmp/err" &&
+"$bin/mapswatch" --all --count 1 --batch --prom "$tmp/x.prom" --prom-by 'regex:(' > /dev/null 2> "$tmp/err" &&
 	ms_fail "a bad --prom-by regex is taken"
 grep -q "^mapswatch: --prom-by: \"(\": .* at offset 1$" "$tmp/err" || ms_fail "bad regex: $(cat "$tmp/err")"
 
@@ -108,7 +107,7 @@ gone() # PID: wait until it is a zombie or gone, as kill(1) leaves it
 	while [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; do :; done
 }
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 1" ] && { kill '"${pidof[b1]}"'; gone '"${pidof[b1]}"'; }' \
-	"$MS_HOOKED/mapswatch" -p "${pidof[b1]}" -i 10ms -n 5 -b --prom "$tmp/b.prom" > /dev/null 2> "$tmp/err"
+	"$MS_HOOKED/mapswatch" -p "${pidof[b1]}" -i 10ms --count 5 --batch --prom "$tmp/b.prom" > /dev/null 2> "$tmp/err"
 [ "$MS_RC" = 0 ] || ms_fail "mapswatch -p: exit $MS_RC: $(cat "$tmp/err")"
 [ -e "$tmp/b.prom" ] && ms_fail "the metrics of pid ${pidof[b1]} outlive it"
 grep -q "^mapswatch: $tmp/b.prom removed: its metrics were of pid ${pidof[b1]}$" "$tmp/err" ||

@@ -6,8 +6,7 @@
 # back exactly from its escaped label, the growing heap reads verdict
 # "growing", and the file is 0644, replaced atomically, never through a symlink.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 parse=$MS_SRCDIR/tests/tools/mapswatch/promparse.py
 
@@ -20,8 +19,8 @@ mkdir "$tmp/textfile"
 echo "untouched" > "$tmp/target"
 ln -s "$tmp/target" "$tmp/textfile/leaker.prom"
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
-	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 6 --top 100 -f \
-	--prom "$tmp/textfile/leaker.prom" -o "$tmp/d" > /dev/null 2> "$tmp/err"
+	"$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --count 6 --top 100 -f \
+	--prom "$tmp/textfile/leaker.prom" -w "$tmp/d" > /dev/null 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"

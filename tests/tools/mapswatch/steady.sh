@@ -5,8 +5,7 @@
 # terminal) has no escape codes.  A 16 MiB fill between the first two
 # samples and nothing after is "levelled off", not a leak.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 bin=$MS_BUILDDIR/tools
 
 leaker_start
@@ -14,7 +13,7 @@ pid=$LEAKER_PID
 leaker_cmd malloc 1000 4096 T
 leaker_cmd struct 500
 rc=0
-LC_ALL=C "$bin/mapswatch" -p "$pid" -i 10ms -n 5 > "$tmp/out" 2> "$tmp/err" || rc=$?
+LC_ALL=C "$bin/mapswatch" -p "$pid" -i 10ms --count 5 > "$tmp/out" 2> "$tmp/err" || rc=$?
 cat "$tmp/out" "$tmp/err" >&2
 [ "$rc" -eq 0 ] || ms_fail "exit status $rc on a steady process, not 0"
 grep -q $'\033' "$tmp/out" && ms_fail "escape codes in the output to a file"
@@ -26,7 +25,7 @@ grep -Eq '^0x[0-9a-f]+ +rw-p .* steady +_+ +heap \(brk\) +\[heap\]$' "$tmp/out" 
 	ms_fail "no steady [heap] row with an ASCII sparkline in the C locale"
 # In a UTF-8 locale the sparkline is drawn with blocks (U+2581, the lowest).
 if locale -a 2>/dev/null | grep -qix 'C.utf-\{0,1\}8'; then
-	LC_ALL=C.UTF-8 "$bin/mapswatch" -p "$pid" -i 10ms -n 3 --columns NAME,TREND > "$tmp/u" ||
+	LC_ALL=C.UTF-8 "$bin/mapswatch" -p "$pid" -i 10ms --count 3 -o NAME,TREND > "$tmp/u" ||
 		ms_fail "C.UTF-8: mapswatch failed"
 	grep -q '^\[heap\] *▁▁▁$' "$tmp/u" || ms_fail "C.UTF-8: no block sparkline: $(grep heap "$tmp/u")"
 fi
@@ -57,7 +56,7 @@ mkfifo "$tmp/hook"
 ) &
 driver=$!
 ms_at_exit "kill $driver 2>/dev/null"
-MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms -n 8 > "$tmp/c" ||
+MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --count 8 > "$tmp/c" ||
 	ms_fail "the fill: mapswatch failed"
 kill "$driver" 2>/dev/null
 cat "$tmp/c" >&2

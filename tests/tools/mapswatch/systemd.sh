@@ -6,8 +6,7 @@
 # the unit names, grouped, with no pid label.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 unit=$MS_SRCDIR/contrib/systemd/memsift-mapswatch.service
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 [ -r "$unit" ] || ms_fail "no unit at $unit"
 cmd=$(sed -n 's/^ExecStart=//p' "$unit")
 [ -n "$cmd" ] || ms_fail "the unit has no ExecStart"

@@ -3,8 +3,7 @@
 # temporary directory, and the test programs built (never sanitized: they
 # stand for the user's process, with glibc's malloc).
 memrefs=$MS_BUILDDIR/tools/memrefs
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # memrefs_need CMD... : skip unless each command is there.
 memrefs_need()

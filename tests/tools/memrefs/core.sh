@@ -18,7 +18,7 @@ leaker_cmd dump "$tmp/truth"
 memrefs_idle "$pid"
 gcore -o "$tmp/core" "$pid" > "$tmp/gcore.log" 2>&1 || ms_fail "gcore: $(cat "$tmp/gcore.log")"
 # regiondump --anon leaves the modules' data out: their globals are no roots.
-"$MS_BUILDDIR/tools/regiondump" -p "$pid" --anon --format core -o "$tmp/anon.core" 2> /dev/null ||
+"$MS_BUILDDIR/tools/regiondump" -p "$pid" --anon --format core -w "$tmp/anon.core" 2> /dev/null ||
 	ms_fail "regiondump --anon --format core failed"
 leaker_stop
 memrefs_run 1 /dev/null -c "$tmp/anon.core" --no-chains

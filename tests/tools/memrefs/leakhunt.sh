@@ -15,7 +15,7 @@ MS_LEAKER=$tmp/records leaker_start
 pid=$LEAKER_PID
 leaker_cmd keep 1000
 ms_hooked "$tmp/hook" 'leaker_cmd drop 2000' \
-	"$MS_HOOKED/leakhunt" --refs -p "$pid" -i 20ms -n 10 -o "$tmp/r" > "$tmp/out" 2> "$tmp/err"
+	"$MS_HOOKED/leakhunt" --refs -p "$pid" -i 20ms --count 10 -w "$tmp/r" > "$tmp/out" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" "$tmp/out" >&2
 [ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
@@ -37,7 +37,7 @@ leaker_stop
 leaker_start
 pid=$LEAKER_PID
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$MS_HOOKED/leakhunt" --refs -p "$pid" -i 20ms -n 10 -o "$tmp/r2" > "$tmp/out" 2> "$tmp/err"
+	"$MS_HOOKED/leakhunt" --refs -p "$pid" -i 20ms --count 10 -w "$tmp/r2" > "$tmp/out" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/out" >&2
 [ "$rc" -eq 1 ] || ms_fail "leaker: exit status $rc, not 1: $(cat "$tmp/err")"

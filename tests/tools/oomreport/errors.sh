@@ -6,20 +6,10 @@
 oomreport=$MS_BUILDDIR/tools/oomreport
 bad=$MS_FIXTURES/bad
 oom=$MS_FIXTURES/oom
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR -- ARGS...: the whole of stderr, and stdout empty.
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$oomreport" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "oomreport $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] ||
-		ms_fail "oomreport $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	[ ! -s "$tmp/out" ] || ms_fail "oomreport $*: wrote to stdout: $(head -c 300 "$tmp/out")"
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect -a -q "$want" "$msg" "$oomreport" "$@"; }
 
 expect 2 "oomreport: $bad/empty: empty; is this dmesg or journalctl -k output?" -- "$bad/empty"
 expect 2 "oomreport: $bad/garbage.bin:5: binary data (a NUL byte); is this a kernel log?" -- "$bad/garbage.bin"
@@ -32,7 +22,7 @@ expect 2 "oomreport: options --json and --raw are mutually exclusive
 Try 'oomreport --help' for more information." -- -J -r "$oom/memcg-v1.dmesg"
 expect 2 "oomreport: unexpected argument \"b\"; give one log file at most
 Try 'oomreport --help' for more information." -- a b
-expect 2 "$oomreport: unrecognized option '--bogus'
+expect 2 "oomreport: unrecognized option '--bogus'
 Try 'oomreport --help' for more information." -- --bogus
 
 # Cut short: the report that never names its victim is not shown, but said.

@@ -6,8 +6,7 @@
 oomreport=$MS_BUILDDIR/tools/oomreport
 oom=$MS_FIXTURES/oom
 expected=$MS_SRCDIR/tests/expected/oomreport
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # run STATUS ARGS...: oomreport's stdout into $tmp/out, stderr into $tmp/err.
 run()

@@ -8,8 +8,7 @@
 oomreport=$MS_BUILDDIR/tools/oomreport
 cgroot=/sys/fs/cgroup/memory
 cg=$cgroot/memsift-test-oom-$$
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 [ "$(id -u)" -eq 0 ] || ms_skip "needs root to make a memory cgroup for the kill"
 [ -w "$cgroot/cgroup.procs" ] || ms_skip "no writable cgroup v1 memory hierarchy at $cgroot"

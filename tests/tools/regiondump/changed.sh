@@ -5,13 +5,12 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
 leaker_cmd malloc 100 4096 0x41
-"$mapsnap" --pages -p "$pid" -o "$tmp/base.snap" || ms_fail "mapsnap --pages failed"
+"$mapsnap" --pages -p "$pid" -w "$tmp/base.snap" || ms_fail "mapsnap --pages failed"
 # One hash per page of each anonymous mapping, as the kernel sizes them.
 python3 - "$tmp/base.snap" <<'PY' || ms_fail "pages lines wrong"
 import sys
@@ -22,7 +21,7 @@ for line in open(sys.argv[1]):
         assert len(hashes) == (e - s) // 4096, (rng, len(hashes))
         assert all(len(h) == 16 for h in hashes)
 PY
-"$mapsnap" -p "$pid" -o "$tmp/nopages.snap"
+"$mapsnap" -p "$pid" -w "$tmp/nopages.snap"
 
 leaker_cmd mmap 64K 0x77
 maddr=$(leaker_field addr)
@@ -30,7 +29,7 @@ leaker_cmd malloc 10 4096 0x42
 leaker_cmd report
 printf '%s\n' "$LEAKER_REPLY" > "$tmp/report"
 
-"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" -o "$tmp/changed" 2> "$tmp/err" ||
+"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" -w "$tmp/changed" 2> "$tmp/err" ||
 	ms_fail "--changed-since: $(cat "$tmp/err")"
 python3 - "$tmp/changed.json" "$tmp/report" "$maddr" "$tmp/changed" <<'PY' || ms_fail "wrong pages dumped"
 import json, sys
@@ -61,7 +60,7 @@ assert len(kept) <= 2, "%d old blocks dumped" % len(kept)
 assert len(dump) < 100 * 4096, "dump of %d bytes" % len(dump)
 PY
 
-rc=0; "$regiondump" -p "$pid" --changed-since "$tmp/nopages.snap" -o "$tmp/x" 2> "$tmp/err" || rc=$?
+rc=0; "$regiondump" -p "$pid" --changed-since "$tmp/nopages.snap" -w "$tmp/x" 2> "$tmp/err" || rc=$?
 [ $rc = 1 ] && grep -q "^regiondump: $tmp/nopages.snap: no page hashes in it; take it with mapsnap --pages$" "$tmp/err" ||
 	ms_fail "no hashes: exit $rc, $(cat "$tmp/err")"
 [ ! -e "$tmp/x" ] || ms_fail "a dump was left"

@@ -5,8 +5,7 @@
 # and --resident-only; the manifest's facts are the process's.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
@@ -31,7 +30,7 @@ mapping_of()
 byte_at() { od -An -tx1 -j "$2" -N 1 "$1" | tr -d ' \n'; }
 
 # --mapping: the whole heap mapping holding the first block.
-"$regiondump" -p "$pid" --mapping "$first" -o "$tmp/heap" 2>"$tmp/err" || ms_fail "--mapping $first: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --mapping "$first" -w "$tmp/heap" 2>"$tmp/err" || ms_fail "--mapping $first: $(cat "$tmp/err")"
 line=$(mapping_of "$first")
 [ -n "$line" ] || ms_fail "no mapping holds $first"
 hstart=$((0x${line%-*}))
@@ -46,9 +45,9 @@ grep -q "\"start\":\"0x${line%-*}\",\"end\":\"0x${line#*-}\".*\"name\":\"\[heap\
 	ms_fail "manifest does not list the heap mapping $line"
 
 # --anon to stdout: the mmap region is in there, at the offset the manifest gives.
-"$regiondump" -p "$pid" --anon -o - > "$tmp/anon" 2>"$tmp/err" || ms_fail "--anon -o -: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --anon -w - > "$tmp/anon" 2>"$tmp/err" || ms_fail "--anon -w -: $(cat "$tmp/err")"
 [ ! -e "$tmp/anon.json" ] || ms_fail "a manifest beside stdout"
-"$regiondump" -p "$pid" --anon -o "$tmp/anon2" 2>"$tmp/err" || ms_fail "--anon: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --anon -w "$tmp/anon2" 2>"$tmp/err" || ms_fail "--anon: $(cat "$tmp/err")"
 cmp "$tmp/anon" "$tmp/anon2" || ms_fail "--anon to stdout and to a file differ"
 moff=$(grep -o "{\"start\":\"$maddr\",[^}]*\"file_offset\":[0-9]*" "$tmp/anon2.json" | grep -o '[0-9]*$')
 [ -n "$moff" ] || ms_fail "manifest has no range at $maddr"
@@ -70,10 +69,10 @@ want=$(LC_ALL=C readelf -n "$(readlink /proc/"$pid"/exe)" 2>/dev/null | awk '/Bu
 [ -z "$want" ] || grep -qx "  \"exe_build_id\": \"$want\"" "$m" || ms_fail "exe build-id is not $want"
 
 # -z: zstd decompresses to the same bytes.
-"$regiondump" -p "$pid" -z "$maddr" 256K -o "$tmp/z.zst" 2>"$tmp/err" || ms_fail "-z: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" -z "$maddr" 256K -w "$tmp/z.zst" 2>"$tmp/err" || ms_fail "-z: $(cat "$tmp/err")"
 if command -v zstd >/dev/null; then
 	zstd -q -d -c "$tmp/z.zst" > "$tmp/z" || ms_fail "zstd cannot read the -z output"
-	"$regiondump" -p "$pid" "$maddr" 256K -o "$tmp/plain" 2>/dev/null || ms_fail "plain dump"
+	"$regiondump" -p "$pid" "$maddr" 256K -w "$tmp/plain" 2>/dev/null || ms_fail "plain dump"
 	cmp "$tmp/z" "$tmp/plain" || ms_fail "-z output decompresses to other bytes"
 fi
 [ "$(stat -c %s "$tmp/z.zst")" -lt 10000 ] || ms_fail "-z output of a filled region is not small"
@@ -85,7 +84,7 @@ leaker_cmd reserve 64K
 raddr=$(leaker_field addr)
 id=$(leaker_field id)
 leaker_cmd commit "$id" 16K 0x11
-"$regiondump" -p "$pid" --resident-only "$raddr" 64K -o "$tmp/res" 2>"$tmp/err" || ms_fail "--resident-only: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --resident-only "$raddr" 64K -w "$tmp/res" 2>"$tmp/err" || ms_fail "--resident-only: $(cat "$tmp/err")"
 grep -q "{\"start\":\"$raddr\",\"end\":\"0x[0-9a-f]*\",\"size\":16384,\"status\":\"read\"" "$tmp/res.json" ||
 	ms_fail "committed 16K not read"
 grep -q '"size":49152,"status":"not resident","method":"none"' "$tmp/res.json" ||

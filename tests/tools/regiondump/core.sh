@@ -4,8 +4,7 @@
 # read back with x/s at the addresses it reports.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v gdb >/dev/null || ms_skip "gdb not installed (Debian package gdb)"
 
 leaker_start
@@ -17,7 +16,7 @@ leaker_cmd mmap 64K 0x41
 maddr=$(leaker_field addr)
 exe=$(readlink /proc/"$pid"/exe)
 
-"$regiondump" -p "$pid" --anon --format core -o "$tmp/core" 2>"$tmp/err" || ms_fail "--format core: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --anon --format core -w "$tmp/core" 2>"$tmp/err" || ms_fail "--format core: $(cat "$tmp/err")"
 [ "$(od -An -c -N 4 "$tmp/core" | tr -d ' ')" = '177ELF' ] || ms_fail "not an ELF file"
 grep -qx '  "format": "core",' "$tmp/core.json" || ms_fail "manifest format"
 
@@ -35,8 +34,8 @@ if command -v eu-readelf >/dev/null; then
 fi
 
 # Written front to back: to stdout it is the same file.
-"$regiondump" -p "$pid" --mapping "$maddr" --format core -o "$tmp/c2" 2>/dev/null || ms_fail "core to a file"
-"$regiondump" -p "$pid" --mapping "$maddr" --format core -o - > "$tmp/c3" 2>/dev/null || ms_fail "core to stdout"
+"$regiondump" -p "$pid" --mapping "$maddr" --format core -w "$tmp/c2" 2>/dev/null || ms_fail "core to a file"
+"$regiondump" -p "$pid" --mapping "$maddr" --format core -w - > "$tmp/c3" 2>/dev/null || ms_fail "core to stdout"
 cmp "$tmp/c2" "$tmp/c3" || ms_fail "core to stdout differs from core to a file"
 leaker_stop
 exit 0

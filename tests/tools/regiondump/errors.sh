@@ -4,19 +4,10 @@
 # exits mid-dump leaves what was read, marked incomplete.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # expect STATUS STDERR-LINE -- ARGS...
-expect()
-{
-	local want=$1 msg=$2 rc=0
-	shift 3
-	"$regiondump" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "regiondump $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(head -n 1 "$tmp/err" | sed "s|^$regiondump:|regiondump:|")" = "$msg" ] ||
-		ms_fail "regiondump $*: said \"$(cat "$tmp/err")\", want \"$msg\""
-}
+expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$regiondump" "$@"; }
 
 expect 1 "regiondump: no process given; use -p PID" -- 1000 4K
 expect 1 "regiondump: no range given; use ADDR SIZE, ADDR-END, ADDR+SIZE, --mapping ADDR or --anon" -- -p 1
@@ -34,7 +25,7 @@ pid=$LEAKER_PID
 
 # An address outside every mapping: the nearest mappings are named.
 first=$(head -n 1 /proc/"$pid"/maps)
-expect 1 "regiondump: 1000-2000: outside every mapping of pid $pid; nearest below: none; above: $(echo "$first" | awk '{ printf "%s %s %s", $1, $2, $6 }')" -- -p "$pid" 1000 4K -o "$tmp/x"
+expect 1 "regiondump: 1000-2000: outside every mapping of pid $pid; nearest below: none; above: $(echo "$first" | awk '{ printf "%s %s %s", $1, $2, $6 }')" -- -p "$pid" 1000 4K -w "$tmp/x"
 [ ! -e "$tmp/x" ] && [ ! -e "$tmp/x.json" ] || ms_fail "output left for a refused range"
 
 # Permission denied: another uid may not read a root process.
@@ -42,7 +33,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	leaker_cmd mmap 4K
 	a=$(leaker_field addr)
 	rc=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$regiondump" -p "$pid" "$a" 4K -o - \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$regiondump" -p "$pid" "$a" 4K -w - \
 		> /dev/null 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] || ms_fail "another uid: exit $rc"
 	grep -q "^regiondump: pid $pid: ptrace refused (it runs as uid 0, this process as uid 65534); run as uid 0 or with CAP_SYS_PTRACE$" "$tmp/err" ||
@@ -54,7 +45,7 @@ fi
 leaker_cmd mmap 16M 0x42
 a=$(leaker_field addr)
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$a" 16M -o "$tmp/mid" 2>"$tmp/err" &
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$a" 16M -w "$tmp/mid" 2>"$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = progress ] || ms_fail "hook said \"$ev\""
@@ -73,7 +64,7 @@ grep -qx '  "complete": false,' "$tmp/mid.json" || ms_fail "manifest not marked 
 grep -q "\"bytes\": {\"requested\":16777216,\"read\":$size," "$tmp/mid.json" || ms_fail "manifest does not count $size bytes read"
 
 # The pid is gone before the dump: nothing written.
-expect 1 "regiondump: pid $pid: no such process" -- -p "$pid" "$a" 4K -o "$tmp/gone"
+expect 1 "regiondump: pid $pid: no such process" -- -p "$pid" "$a" 4K -w "$tmp/gone"
 [ ! -e "$tmp/gone" ] && [ ! -e "$tmp/gone.json" ] || ms_fail "output left for a gone pid"
 [ -z "$(find "$tmp" -name '.*' -type f)" ] || ms_fail "temporary file left"
 

@@ -5,8 +5,7 @@
 # temporary file left.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
@@ -39,16 +38,16 @@ grep -q '"size":4096,"file_offset":0' "$tmp/$name.json" || ms_fail "-f left the 
 # A symlink at the output path: refused; with -f replaced, its target untouched.
 echo secret > "$tmp/target"
 ln -s "$tmp/target" "$tmp/link"
-if "$regiondump" -p "$pid" "$addr" 4K -o "$tmp/link" 2>/dev/null; then ms_fail "wrote through a symlink"; fi
-"$regiondump" -f -p "$pid" "$addr" 4K -o "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink failed"
+if "$regiondump" -p "$pid" "$addr" 4K -w "$tmp/link" 2>/dev/null; then ms_fail "wrote through a symlink"; fi
+"$regiondump" -f -p "$pid" "$addr" 4K -w "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink failed"
 [ "$(cat "$tmp/target")" = secret ] || ms_fail "symlink target was written"
 [ -L "$tmp/link" ] && ms_fail "symlink still there after -f"
 
 # A progress bar on a terminal only, erased when done.
-"$regiondump" -p "$pid" "$addr" 8K -o "$tmp/nt.dump" 2>"$tmp/err" || ms_fail "dump: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$addr" 8K -w "$tmp/nt.dump" 2>"$tmp/err" || ms_fail "dump: $(cat "$tmp/err")"
 [ "$(wc -l < "$tmp/err")" = 1 ] && ! grep -q '%)' "$tmp/err" || ms_fail "progress shown without a terminal: $(cat "$tmp/err")"
 if command -v script >/dev/null; then
-	script -qec "'$regiondump' -p $pid $addr 8K -o '$tmp/tty.dump'" /dev/null > "$tmp/tty" 2>&1 ||
+	script -qec "'$regiondump' -p $pid $addr 8K -w '$tmp/tty.dump'" /dev/null > "$tmp/tty" 2>&1 ||
 		ms_fail "under a terminal: $(cat "$tmp/tty")"
 	grep -q "regiondump: 8K of 8K (100%) .*/s $(printf '\r\033\[K')" "$tmp/tty" ||
 		ms_fail "no progress bar on a terminal: $(od -c "$tmp/tty" | head)"
@@ -57,7 +56,7 @@ fi
 # A FIFO: written in place, no manifest beside it.
 mkfifo "$tmp/fifo"
 cat "$tmp/fifo" > "$tmp/from-fifo" &
-"$regiondump" -p "$pid" "$addr" 8K -o "$tmp/fifo" 2>"$tmp/err" || ms_fail "-o FIFO: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$addr" 8K -w "$tmp/fifo" 2>"$tmp/err" || ms_fail "-o FIFO: $(cat "$tmp/err")"
 wait $!
 [ "$(stat -c %s "$tmp/from-fifo")" = 8192 ] || ms_fail "-o FIFO: not 8192 bytes through it"
 [ ! -e "$tmp/fifo.json" ] || ms_fail "a manifest beside a FIFO"

@@ -4,8 +4,7 @@
 # killed with SIGKILL while the target is frozen leaves the target running.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
@@ -18,7 +17,7 @@ nthreads=$(ls /proc/"$pid"/task | wc -l)
 
 tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/task/"$1"/status; }
 
-"$regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/f" 2>"$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
+"$regiondump" --freeze -p "$pid" "$addr" 1M -w "$tmp/f" 2>"$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
 grep -qx '  "target_stopped": true,' "$tmp/f.json" || ms_fail "manifest: target_stopped not true"
 grep -q '^  "pause_ns": [0-9][0-9]*,$' "$tmp/f.json" || ms_fail "manifest: no pause_ns"
 grep -q "^regiondump: pid $pid: stopped for [0-9.]* ms$" "$tmp/err" || ms_fail "pause not reported: $(cat "$tmp/err")"
@@ -30,7 +29,7 @@ leaker_cmd report
 
 # The test hook holds regiondump once every thread is stopped.
 mkfifo "$tmp/hook"
-MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/k" 2>"$tmp/err" &
+MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/regiondump" --freeze -p "$pid" "$addr" 1M -w "$tmp/k" 2>"$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
 [ "$ev" = frozen ] || ms_fail "hook said \"$ev\""

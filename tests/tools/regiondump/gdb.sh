@@ -5,8 +5,7 @@
 # range, each in one of the argument forms.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 command -v gdb >/dev/null || ms_skip "gdb not installed (Debian package gdb)"
 
 leaker_start
@@ -26,7 +25,7 @@ gdbdump() # FILE START END
 }
 
 # ADDR SIZE
-"$regiondump" -p "$pid" "$maddr" 1M -o "$tmp/rd1" 2>"$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$maddr" 1M -w "$tmp/rd1" 2>"$tmp/err" || ms_fail "regiondump: $(cat "$tmp/err")"
 gdbdump "$tmp/gdb1" "$maddr" "$maddr+0x100000"
 cmp "$tmp/gdb1" "$tmp/rd1" || ms_fail "mmap region differs from gdb's dump"
 [ "$(stat -c %s "$tmp/rd1")" = 1048576 ] || ms_fail "mmap dump is not 1 MiB"
@@ -34,13 +33,13 @@ cmp "$tmp/gdb1" "$tmp/rd1" || ms_fail "mmap region differs from gdb's dump"
 # START-END over the heap, as /proc/PID/maps prints it.
 heap=$(awk '$6 == "[heap]" { print $1; exit }' /proc/"$pid"/maps)
 [ -n "$heap" ] || ms_fail "leaker has no [heap]"
-"$regiondump" -p "$pid" "$heap" -o "$tmp/rd2" 2>"$tmp/err" || ms_fail "regiondump $heap: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$heap" -w "$tmp/rd2" 2>"$tmp/err" || ms_fail "regiondump $heap: $(cat "$tmp/err")"
 gdbdump "$tmp/gdb2" "0x${heap%-*}" "0x${heap#*-}"
 cmp "$tmp/gdb2" "$tmp/rd2" || ms_fail "heap $heap differs from gdb's dump"
 
 # START+LEN, unaligned at both ends.
 start=$(printf '0x%x' $((maddr + 4097)))
-"$regiondump" -p "$pid" "$start+0x2001" -o "$tmp/rd3" 2>"$tmp/err" || ms_fail "regiondump $start+0x2001: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$start+0x2001" -w "$tmp/rd3" 2>"$tmp/err" || ms_fail "regiondump $start+0x2001: $(cat "$tmp/err")"
 gdbdump "$tmp/gdb3" "$start" "$start+0x2001"
 cmp "$tmp/gdb3" "$tmp/rd3" || ms_fail "unaligned range differs from gdb's dump"
 [ "$(stat -c %s "$tmp/rd3")" = 8193 ] || ms_fail "unaligned dump is not 8193 bytes"

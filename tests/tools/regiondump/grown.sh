@@ -5,22 +5,21 @@
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
 mapsnap=$MS_BUILDDIR/tools/mapsnap
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
-"$mapsnap" -p "$pid" -o "$tmp/before.snap" || ms_fail "mapsnap failed"
+"$mapsnap" -p "$pid" -w "$tmp/before.snap" || ms_fail "mapsnap failed"
 
 # The leaker is idle: nothing grew yet.
-rc=0; "$regiondump" -p "$pid" --grown "$tmp/before.snap" -o "$tmp/none" 2> "$tmp/err" || rc=$?
+rc=0; "$regiondump" -p "$pid" --grown "$tmp/before.snap" -w "$tmp/none" 2> "$tmp/err" || rc=$?
 [ $rc = 1 ] || ms_fail "nothing grew: exit $rc"
 grep -q "^regiondump: pid $pid: no readable mapping grew since the snapshot$" "$tmp/err" || ms_fail "message: $(cat "$tmp/err")"
 [ ! -e "$tmp/none" ] || ms_fail "a dump was left when nothing grew"
 
 leaker_cmd mmap 1M 0x77
 addr=$(leaker_field addr)
-"$regiondump" -p "$pid" --grown "$tmp/before.snap" -o "$tmp/grown" 2> "$tmp/err" || ms_fail "--grown: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --grown "$tmp/before.snap" -w "$tmp/grown" 2> "$tmp/err" || ms_fail "--grown: $(cat "$tmp/err")"
 off=$(python3 - "$tmp/grown.json" "$addr" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -36,7 +35,7 @@ done
 
 # A snapshot of another process is used, with a warning.
 sed "s/^# pid: $pid$/# pid: 1/" "$tmp/before.snap" > "$tmp/other.snap"
-"$regiondump" -p "$pid" --grown "$tmp/other.snap" -o "$tmp/other" 2> "$tmp/err" || ms_fail "other pid: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" --grown "$tmp/other.snap" -w "$tmp/other" 2> "$tmp/err" || ms_fail "other pid: $(cat "$tmp/err")"
 grep -q "^regiondump: $tmp/other.snap is a snapshot of pid 1, not $pid; comparing anyway$" "$tmp/err" || ms_fail "no warning: $(cat "$tmp/err")"
 leaker_stop
 exit 0

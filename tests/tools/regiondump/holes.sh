@@ -5,8 +5,7 @@
 # manifest's sub-ranges are exactly what /proc/PID/maps says.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 page=$(getconf PAGESIZE)
 
 leaker_start
@@ -35,7 +34,7 @@ done
 lo=$((lo - page)) hi=$((hi + page))
 range=$(printf '%x-%x' "$lo" "$hi")
 
-"$regiondump" -p "$pid" "$range" -o "$tmp/d" 2>"$tmp/err" || ms_fail "regiondump $range: $(cat "$tmp/err")"
+"$regiondump" -p "$pid" "$range" -w "$tmp/d" 2>"$tmp/err" || ms_fail "regiondump $range: $(cat "$tmp/err")"
 [ "$(stat -c %s "$tmp/d")" = $((hi - lo)) ] || ms_fail "dump is not the size of $range"
 grep -qx '  "complete": true,' "$tmp/d.json" || ms_fail "not complete"
 
@@ -77,7 +76,7 @@ sum=$(($(grep -o '"size":[0-9]*,"status"' "$tmp/d.json" | grep -o '[0-9]*' | pas
 # [vvar] cannot be read by any method: unreadable, zero-filled, still exit 0.
 vvar=$(awk '$6 == "[vvar]" { print $1; exit }' /proc/"$pid"/maps)
 if [ -n "$vvar" ]; then
-	"$regiondump" -p "$pid" "$vvar" -o "$tmp/v" 2>"$tmp/err" || ms_fail "[vvar] dump failed: $(cat "$tmp/err")"
+	"$regiondump" -p "$pid" "$vvar" -w "$tmp/v" 2>"$tmp/err" || ms_fail "[vvar] dump failed: $(cat "$tmp/err")"
 	grep -qx "regiondump: $vvar: unreadable; zero-filled, noted in the manifest" "$tmp/err" ||
 		ms_fail "no unreadable warning for [vvar]: $(cat "$tmp/err")"
 	grep -q '"status":"unreadable","method":"none"' "$tmp/v.json" || ms_fail "[vvar] not unreadable in manifest"

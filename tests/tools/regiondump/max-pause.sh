@@ -8,8 +8,7 @@
 # ended; the bytes are the leaker's all the same.  A dump that ends in time
 # is not cut.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 regiondump=$MS_BUILDDIR/tools/regiondump
 tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/task/"$1"/status; }
 
@@ -71,7 +70,7 @@ wait "$rd" || rc=$?
 [ "$(tr -d '\136' < "$tmp/u" | wc -c)" = 0 ] || ms_fail "the dump read partly live is not the leaker's 0x5e bytes"
 
 # In time: no cut.
-"$regiondump" --freeze -p "$pid" "$addr" 1M -o "$tmp/f" 2> "$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
+"$regiondump" --freeze -p "$pid" "$addr" 1M -w "$tmp/f" 2> "$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
 grep -q '"stopped_until": null' "$tmp/f.json" || ms_fail "a dump in time was cut"
 leaker_stop
 exit 0

@@ -7,8 +7,7 @@
 # manifest counts what was replaced and never holds a pattern.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 # Words, and four secrets at known offsets; VALUE offsets and lengths in spans.
 python3 - "$tmp/mem" > "$tmp/spans" <<'PY'
@@ -59,9 +58,9 @@ check_redacted()
 	done
 }
 
-"$regiondump" -p "$pid" --mapping "$addr" -o "$tmp/plain" 2>/dev/null || ms_fail "regiondump: exit $?"
+"$regiondump" -p "$pid" --mapping "$addr" -w "$tmp/plain" 2>/dev/null || ms_fail "regiondump: exit $?"
 grep -q SECRETTOKEN "$tmp/plain" || ms_fail "the unredacted dump lacks the secrets: the test proves nothing"
-"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -o "$tmp/red" 2>"$tmp/err" ||
+"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -w "$tmp/red" 2>"$tmp/err" ||
 	ms_fail "--redact: $(cat "$tmp/err")"
 check_redacted "$tmp/plain" "$tmp/red" 0
 
@@ -74,24 +73,24 @@ grep -q '"redaction": {"applied":false}' "$tmp/plain.json" || ms_fail "unredacte
 [ "$(grep -c '"bytes": {"requested":6291456,"read":6291456' "$m")" = 1 ] || ms_fail "manifest sizes: $(grep '"bytes"' "$m")"
 
 # -z, stdout, --redact-file, --format core: the same bytes.
-"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -z -o "$tmp/red.zst" 2>/dev/null || ms_fail "-z: exit $?"
+"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -z -w "$tmp/red.zst" 2>/dev/null || ms_fail "-z: exit $?"
 zstd -q -d -c "$tmp/red.zst" | cmp - "$tmp/red" || ms_fail "-z --redact differs from raw --redact"
-"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -o - 2>/dev/null | cmp - "$tmp/red" ||
+"$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -w - 2>/dev/null | cmp - "$tmp/red" ||
 	ms_fail "-o - --redact differs"
 printf '# secrets for regiondump\n\nCANARY-[0-9a-f]{16}\n' > "$tmp/patterns"
-"$regiondump" -p "$pid" --mapping "$addr" --redact-set all --redact-file "$tmp/patterns" -o "$tmp/file" \
+"$regiondump" -p "$pid" --mapping "$addr" --redact-set all --redact-file "$tmp/patterns" -w "$tmp/file" \
 	2>/dev/null || ms_fail "--redact-file: exit $?"
 cmp "$tmp/file" "$tmp/red" || ms_fail "--redact-file differs from --redact"
-"$regiondump" -p "$pid" --mapping "$addr" --format core -o "$tmp/plain.core" 2>/dev/null || ms_fail "core: exit $?"
-"$regiondump" -p "$pid" --mapping "$addr" --format core "${redact[@]}" -o "$tmp/red.core" 2>/dev/null ||
+"$regiondump" -p "$pid" --mapping "$addr" --format core -w "$tmp/plain.core" 2>/dev/null || ms_fail "core: exit $?"
+"$regiondump" -p "$pid" --mapping "$addr" --format core "${redact[@]}" -w "$tmp/red.core" 2>/dev/null ||
 	ms_fail "core --redact: exit $?"
 off=$(grep -o '"file_offset":[0-9]*' "$tmp/red.core.json" | cut -d: -f2)
 check_redacted "$tmp/plain.core" "$tmp/red.core" "$off"
 
 # Several ranges (--anon): each 'T' of the leaker's blocks replaced, nothing else.
 leaker_cmd malloc 4 3000 T
-"$regiondump" -p "$pid" --anon -o "$tmp/anon" 2>/dev/null || ms_fail "--anon: exit $?"
-"$regiondump" -p "$pid" --anon --redact 'T+' -o "$tmp/anon.red" 2>/dev/null || ms_fail "--anon --redact: exit $?"
+"$regiondump" -p "$pid" --anon -w "$tmp/anon" 2>/dev/null || ms_fail "--anon: exit $?"
+"$regiondump" -p "$pid" --anon --redact 'T+' -w "$tmp/anon.red" 2>/dev/null || ms_fail "--anon --redact: exit $?"
 [ "$(grep -c '"file_offset"' "$tmp/anon.red.json")" -gt 1 ] || ms_fail "--anon gave one range: not a multi-range test"
 [ "$(stat -c %s "$tmp/anon")" = "$(stat -c %s "$tmp/anon.red")" ] || ms_fail "--anon --redact: size changed"
 ts=$(tr -cd T < "$tmp/anon" | wc -c)
@@ -118,7 +117,7 @@ expect_err()
 {
 	local msg=$1 rc=0
 	shift
-	"$regiondump" -p "$pid" --mapping "$addr" -o "$tmp/bad" "$@" 2> "$tmp/err" || rc=$?
+	"$regiondump" -p "$pid" --mapping "$addr" -w "$tmp/bad" "$@" 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] || ms_fail "$*: exit $rc, want 1"
 	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "$*: said \"$(cat "$tmp/err")\", want \"$msg\""
 	[ ! -e "$tmp/bad" ] && [ ! -e "$tmp/bad.json" ] || ms_fail "$*: left an output file"

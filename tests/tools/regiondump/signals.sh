@@ -5,8 +5,7 @@
 # A setuid copy refuses to run.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 regiondump=$MS_BUILDDIR/tools/regiondump
-tmp=$(mktemp -d)
-ms_at_exit "rm -rf '$tmp'"
+ms_tmpdir
 
 leaker_start
 pid=$LEAKER_PID
@@ -22,7 +21,7 @@ for sig in INT TERM; do
 	MEMSIFT_TEST_HOOK=progress:$tmp/hook python3 -c '
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -o "$tmp/out/d" 2>/dev/null &
+os.execv(sys.argv[1], sys.argv[1:])' "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/out/d" 2>/dev/null &
 	rd=$!
 	read -r ev < "$tmp/hook"
 	[ "$ev" = progress ] || ms_fail "hook said \"$ev\""

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include <memsift/ctx.h>
+#include <memsift/output.h>
 
 struct option;
 
@@ -80,7 +81,7 @@ _Noreturn void ms_cli_print_version(void);
 
 /*
  * Print the --help lines of -h and -V, last in every usage text, with the
- * descriptions at column 24 like ms_out_help_options():
+ * descriptions at column 24 like ms_cli_out_help():
  *   " -h, --help             display this help"
  *   " -V, --version          display version"
  */
@@ -207,5 +208,98 @@ bool ms_cli_test_hook(const char *event, const char *fmt, ...)
 	return false;
 }
 #endif
+
+/*
+ * The output options every tool with a table shares, as lsblk and findmnt
+ * spell them, for the tool's short-option string and option table; they
+ * reach the table through <memsift/output.h>'s setters:
+ *
+ *	static const struct option longopts[] = {
+ *		{ "pid", required_argument, NULL, 'p' },
+ *		MS_CLI_OUT_LONGOPTS,
+ *		...
+ *	};
+ *
+ * MS_CLI_OUT_LONGOPTS needs <getopt.h>.  -J and -r exclude each other: put
+ * MS_CLI_OUT_EXCL in the tool's struct ms_cli_excl table.
+ */
+#define MS_CLI_OUT_OPTSTRING "bJno:r"
+#define MS_CLI_OUT_LONGOPTS							\
+	{ "bytes", no_argument, NULL, 'b' },				\
+	{ "json", no_argument, NULL, 'J' },				\
+	{ "noheadings", no_argument, NULL, 'n' },			\
+	{ "output", required_argument, NULL, 'o' },			\
+	{ "raw", no_argument, NULL, 'r' }
+#define MS_CLI_OUT_EXCL { { 'J', 'r' } }
+
+/*
+ * Handle one of the shared options in a getopt loop: C is what getopt_long()
+ * returned and OPTARG its argument.  'o' selects columns as
+ * ms_out_set_columns() does; 'J', 'r', 'n' and 'b' add MS_OUT_JSON,
+ * MS_OUT_RAW, MS_OUT_NOHEADINGS and MS_OUT_BYTES to the flags.
+ *
+ * Returns: 1 when C was one of o, J, r, n, b and is handled; 0 when C is
+ * another option, for the tool to handle; < 0 as ms_out_set_columns() does
+ * when the -o list is bad (the message is in the context).
+ */
+int ms_cli_out_getopt(struct ms_out *o, int c, const char *optarg);
+
+/*
+ * Print the --help lines of the shared options, in this order and with the
+ * descriptions starting at column 24, as util-linux aligns them:
+ * -b/--bytes, -J/--json, -n/--noheadings, -o/--output <list>, -r/--raw.
+ */
+void ms_cli_out_help(FILE *fp);
+
+/*
+ * Old spellings of options whose letter changed when the tools took
+ * util-linux's vocabulary (memsift(7), OPTION LETTERS): -o is columns
+ * wherever there is a table, -w (--write) the file or directory a tool
+ * writes, -n no headings, --count a number of samples.  During the
+ * compatibility period an old spelling still works and says, once, what
+ * replaces it.
+ */
+enum ms_cli_compat_when {
+	MS_CLI_COMPAT_ALWAYS,		/* the old spelling means nothing else now */
+	MS_CLI_COMPAT_NUMBER,		/* only with a number: "-n 5", not "-n" */
+	MS_CLI_COMPAT_NOT_COLUMNS,	/* only when no column list: "-o DIR", not "-o RSS" */
+	MS_CLI_COMPAT_FLAG,		/* the old option took no argument: "-t" */
+};
+
+struct ms_cli_compat {
+	char old_short;			/* 'o', or 0 */
+	const char *old_long;		/* "output", or NULL */
+	const char *new_long;		/* what it becomes: "write" */
+	enum ms_cli_compat_when when;
+	const char *warning;		/* "-o FILE is deprecated; use -w FILE (--write)" */
+};
+
+/* The old spellings every tool that writes files or takes a count shares. */
+#define MS_CLI_COMPAT_WRITE(WHAT)					\
+	{ 'o', "output", "write", MS_CLI_COMPAT_ALWAYS,			\
+	  "-o " WHAT " (--output) is deprecated; use -w " WHAT " (--write)" }
+#define MS_CLI_COMPAT_COUNT						\
+	{ 'n', NULL, "count", MS_CLI_COMPAT_ALWAYS,			\
+	  "-n N is deprecated; use --count N" }
+
+/*
+ * Rewrite the old spellings in ARGV that TAB lists into their new long
+ * options, before getopt_long() sees them, warning once per entry.
+ * SHORTOPTS and LONGOPTS are the tool's current ones, to step over option
+ * arguments; COLS and NCOLS its columns for MS_CLI_COMPAT_NOT_COLUMNS (or
+ * NULL, 0).  Scanning stops at "--".  Returns the new vector (ARGV itself
+ * when nothing changed) and updates *ARGC; it lives as long as the process.
+ */
+char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
+		     const struct option *longopts, const struct ms_cli_compat *tab,
+		     size_t n, const struct ms_out_column *cols, size_t ncols);
+
+/*
+ * After a failed library call with error ERR (a negative errno), add HINT to
+ * the message ms_cli_errx_ctx() and ms_cli_warn_ctx() print: the library says
+ * what is wrong, the tool says which of its options changes it ("use -f to
+ * overwrite it").  A few hints at most; a later one for the same ERR wins.
+ */
+void ms_cli_set_hint(int err, const char *hint);
 
 #endif

@@ -18,8 +18,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
-#include <memsift/cli.h>
+#include "cli.h"
 #include <memsift/outfile.h>
 #include <memsift/pattern.h>
 
@@ -289,19 +290,47 @@ void ms_cli_excl_check(const struct ms_cli_excl *tab, size_t n, int *status, int
 	}
 }
 
+static struct {
+	int err;
+	const char *hint;
+} hints[4];
+
+void ms_cli_set_hint(int err, const char *hint)
+{
+	size_t i;
+
+	for (i = 0; i < MS_ARRAY_SIZE(hints); i++)
+		if (!hints[i].err || hints[i].err == err) {
+			hints[i].err = err;
+			hints[i].hint = hint;
+			return;
+		}
+}
+
+static const char *hint_for(const struct ms_ctx *ctx)
+{
+	int err = ms_ctx_errno(ctx);
+	size_t i;
+
+	for (i = 0; err && i < MS_ARRAY_SIZE(hints); i++)
+		if (hints[i].err == err)
+			return hints[i].hint;
+	return NULL;
+}
+
 static void vwarn_ctx(const struct ms_ctx *ctx, const char *what_fmt, va_list ap)
 {
-	const char *msg = ms_ctx_errmsg(ctx);
+	const char *msg = ms_ctx_errmsg(ctx), *hint = hint_for(ctx);
 	char what[512];
 
 	if (!*msg)
 		msg = "unknown error";
 	if (!what_fmt) {
-		warnx("%s", msg);
+		warnx("%s%s%s", msg, hint ? "; " : "", hint ? hint : "");
 		return;
 	}
 	vsnprintf(what, sizeof(what), what_fmt, ap);
-	warnx("%s: %s", what, msg);
+	warnx("%s: %s%s%s", what, msg, hint ? "; " : "", hint ? hint : "");
 }
 
 void ms_cli_warn_ctx(const struct ms_ctx *ctx, const char *what_fmt, ...)
@@ -387,4 +416,193 @@ int ms_cli_negative_operand(int argc, char *const argv[], const char *shortopts,
 		}
 	}
 	return 0;
+}
+
+int ms_cli_out_getopt(struct ms_out *o, int c, const char *optarg)
+{
+	unsigned flag;
+	int rc;
+
+	switch (c) {
+	case 'o':
+		rc = ms_out_set_columns(o, optarg);
+		return rc < 0 ? rc : 1;
+	case 'J':
+		flag = MS_OUT_JSON;
+		break;
+	case 'r':
+		flag = MS_OUT_RAW;
+		break;
+	case 'n':
+		flag = MS_OUT_NOHEADINGS;
+		break;
+	case 'b':
+		flag = MS_OUT_BYTES;
+		break;
+	default:
+		return 0;
+	}
+	ms_out_set_flags(o, ms_out_get_flags(o) | flag);
+	return 1;
+}
+
+void ms_cli_out_help(FILE *fp)
+{
+	fputs(" -b, --bytes            print sizes in bytes rather than in human readable format\n"
+	      " -J, --json             use JSON output format\n"
+	      " -n, --noheadings       don't print headings\n"
+	      " -o, --output <list>    output columns (see below)\n"
+	      " -r, --raw              use raw output format\n", fp);
+}
+
+static bool all_digits(const char *s)
+{
+	return s && *s && s[strspn(s, "0123456789")] == '\0';
+}
+
+/*
+ * Is S what -o takes, a list of COLS' names ("RSS,+NAME")?  A list with an
+ * unknown name still counts when it is shaped like one (letters, digits, '-',
+ * '%' and ':' between commas) and names no directory, so that a typo gets
+ * "unknown column" rather than become a directory; "leak.d", "out/" or an
+ * existing directory are the old -o DIR.
+ */
+static bool column_list(const char *s, const struct ms_out_column *cols, size_t ncols)
+{
+	bool known = true;
+	struct stat st;
+	size_t i, len;
+	const char *p;
+
+	if (!s || !*s || !cols)
+		return false;
+	for (p = *s == '+' ? s + 1 : s; *p; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		if (!len || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789-%:") < len)
+			return false;
+		for (i = 0; i < ncols; i++)
+			if (strlen(cols[i].name) == len && !strncasecmp(cols[i].name, p, len))
+				break;
+		known = known && i < ncols;
+	}
+	return known || stat(s, &st) < 0 || !S_ISDIR(st.st_mode);
+}
+
+static bool compat_applies(const struct ms_cli_compat *e, const char *val,
+			   const struct ms_out_column *cols, size_t ncols)
+{
+	switch (e->when) {
+	case MS_CLI_COMPAT_NUMBER:
+		return all_digits(val);
+	case MS_CLI_COMPAT_NOT_COLUMNS:
+		return val && !column_list(val, cols, ncols);
+	case MS_CLI_COMPAT_FLAG:
+		return true;
+	default:
+		return true;
+	}
+}
+
+static char *new_option(const struct ms_cli_compat *e, const char *val)
+{
+	char *s;
+
+	if (asprintf(&s, "--%s%s%s", e->new_long, val ? "=" : "", val ? val : "") < 0)
+		err(failure_status, "out of memory");
+	return s;
+}
+
+char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
+		     const struct option *longopts, const struct ms_cli_compat *tab,
+		     size_t n, const struct ms_out_column *cols, size_t ncols)
+{
+	char **out = calloc(*argc * 2 + 1, sizeof(*out));
+	bool changed = false, *warned = calloc(n + 1, sizeof(*warned));
+	int i, k = 0;
+	size_t e, len;
+
+	if (!out || !warned)
+		err(failure_status, "out of memory");
+	out[k++] = argv[0];
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i], *val = NULL, *o;
+		int j;
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				out[k++] = argv[i++];
+			break;
+		}
+		if (a[0] != '-' || !a[1]) {
+			out[k++] = argv[i];
+			continue;
+		}
+		if (a[1] == '-') {
+			len = strcspn(a + 2, "=");
+			for (e = 0; e < n; e++)
+				if (tab[e].old_long && strlen(tab[e].old_long) == len &&
+				    !strncmp(tab[e].old_long, a + 2, len))
+					break;
+			if (e < n) {
+				val = a[2 + len] ? a + 3 + len : i + 1 < *argc ? argv[i + 1] : NULL;
+				if (tab[e].when == MS_CLI_COMPAT_FLAG && !a[2 + len])
+					val = NULL;	/* "--flag=x" is left for getopt to refuse */
+				if (compat_applies(&tab[e], val, cols, ncols)) {
+					i += !a[2 + len] && val;
+					out[k++] = new_option(&tab[e], val);
+					changed = true;
+					if (!warned[e])
+						warnx("%s", tab[e].warning);
+					warned[e] = true;
+					continue;
+				}
+			}
+			out[k++] = argv[i];
+			if (long_takes_next(a + 2, longopts) && i + 1 < *argc)
+				out[k++] = argv[++i];
+			continue;
+		}
+		/* A cluster "-fo FILE": the first letter taking an argument ends it. */
+		for (j = 1; a[j]; j++) {
+			for (e = 0; e < n; e++)
+				if (tab[e].old_short == a[j])
+					break;
+			if (e < n) {
+				bool flag = tab[e].when == MS_CLI_COMPAT_FLAG;
+
+				val = flag ? NULL : a[j + 1] ? a + j + 1 : i + 1 < *argc ? argv[i + 1] : NULL;
+				if (compat_applies(&tab[e], val, cols, ncols)) {
+					if (j > 1 && asprintf(&out[k++], "%.*s", j, a) < 0)
+						err(failure_status, "out of memory");
+					i += !flag && !a[j + 1] && val;
+					out[k++] = new_option(&tab[e], val);
+					/* "-tb": the letters after a flag are options of their own */
+					if (flag && a[j + 1] && asprintf(&out[k++], "-%s", a + j + 1) < 0)
+						err(failure_status, "out of memory");
+					changed = true;
+					if (!warned[e])
+						warnx("%s", tab[e].warning);
+					warned[e] = true;
+					break;
+				}
+			}
+			o = strchr(shortopts, a[j]);
+			if (o && o[1] == ':') {
+				out[k++] = argv[i];
+				if (!a[j + 1] && i + 1 < *argc)
+					out[k++] = argv[++i];
+				break;
+			}
+		}
+		if (!a[j])
+			out[k++] = argv[i];
+	}
+	free(warned);
+	if (!changed) {
+		free(out);
+		return argv;
+	}
+	*argc = k;
+	return out;
 }
