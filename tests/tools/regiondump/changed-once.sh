@@ -20,7 +20,7 @@ leaker_start
 pid=$LEAKER_PID
 ms_require_ptrace "$pid"
 leaker_cmd malloc 100 4096 0x41
-"$mapsnap" --pages -p "$pid" -o "$tmp/base.snap" 2>/dev/null || ms_fail "mapsnap --pages failed"
+"$mapsnap" --pages -p "$pid" --write "$tmp/base.snap" 2>/dev/null || ms_fail "mapsnap --pages failed"
 leaker_cmd mmap 8M 0x77
 maddr=$(leaker_field addr)
 leaker_cmd malloc 10 4096 0x42
@@ -41,7 +41,7 @@ PY
 ((anon > 8 * 1048576)) || ms_fail "anonymous memory of $anon bytes: the 8 MiB mapping not counted"
 
 strace -f -y -e trace=process_vm_readv,pread64 -o "$tmp/trace" \
-	"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" -o "$tmp/raw" 2> "$tmp/err" ||
+	"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" --write "$tmp/raw" 2> "$tmp/err" ||
 	ms_fail "--changed-since: $(cat "$tmp/err")"
 # The target's pages only: process_vm_readv, and pread of /proc/PID/mem (-y
 # names it), of whole pages (the manifest's build-ids are read from ELF
@@ -68,7 +68,7 @@ else:
 PY
 
 # The same pages as a core: its segments back to back are the raw dump.
-"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" --format core -o "$tmp/core" 2> "$tmp/err" ||
+"$regiondump" -p "$pid" --changed-since "$tmp/base.snap" --format core --write "$tmp/core" 2> "$tmp/err" ||
 	ms_fail "--changed-since --format core: $(cat "$tmp/err")"
 readelf -lW "$tmp/core" | awk '$1 == "LOAD" { print $2, $5 }' | while read -r off size; do
 	tail -c +$((off + 1)) "$tmp/core" | head -c $((size))

@@ -50,7 +50,7 @@ loads()
 }
 
 # 1. One range, to a file: the segment shrinks to what was read.
-cut_dump /dev/null @A 16M -o "$tmp/one.core"
+cut_dump /dev/null @A 16M --write "$tmp/one.core"
 size=$(stat -c %s "$tmp/one.core")
 ((size < 16 * 1048576)) || ms_fail "a core cut short is $size bytes: the whole range's size"
 read -r off vaddr filesz memsz < <(loads "$tmp/one.core")
@@ -78,7 +78,7 @@ assert h["bytes"][0x42] == n and sum(h["bytes"]) == n, (h["bytes"][0x42], sum(h[
 PY
 
 # 2. Every anonymous mapping: those never reached are empty, none past the end.
-cut_dump /dev/null --anon -o "$tmp/anon.core"
+cut_dump /dev/null --anon --write "$tmp/anon.core"
 size=$(stat -c %s "$tmp/anon.core")
 loads "$tmp/anon.core" > "$tmp/loads"
 [ "$(wc -l < "$tmp/loads")" -gt 1 ] || ms_fail "--anon gave one segment: $(cat "$tmp/loads")"
@@ -95,7 +95,7 @@ done < "$tmp/loads"
 mkfifo "$tmp/pipe"
 cat "$tmp/pipe" > "$tmp/pipe.core" &
 cat=$!
-cut_dump "$tmp/pipe" @A 16M -o -
+cut_dump "$tmp/pipe" @A 16M --write -
 wait "$cat" || ms_fail "cat of the pipe failed"
 size=$(stat -c %s "$tmp/pipe.core")
 ((size > 4096 && size < 16 * 1048576)) || ms_fail "a core on a pipe cut short is $size bytes"
