@@ -13,7 +13,7 @@ secs=${1:-30}
 shift || :
 builddir=${MS_BUILDDIR:-$top/build}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects goheap refs)
+[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects goheap refs pprof)
 
 # Real dumps to seed from: bash's [heap] (a glibc main heap), best effort.
 dumps=$(mktemp -d)
