@@ -174,6 +174,11 @@ int ms_dump_core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 	}
 	p = hdr + sizeof(eh) + nph * sizeof(*ph);
 	put_note(p, "CORE", NT_FILE, files, filesz);
+	/* Kept for ms_dump_core_cut(): the output may be write-only (a shell's > FILE). */
+	free(d->core_ph);
+	d->core_ph = ph;
+	d->core_nph = nph;
+	ph = NULL;
 	rc = ms_dump_sink_write(s, hdr, hdrsz);
 	if (rc == 0)
 		rc = ms_dump_sink_zeros(s, d->ranges[0].file_off - hdrsz);
@@ -197,26 +202,23 @@ out:
  */
 int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 {
-	size_t nph = d->nranges + 1, i;
+	size_t nph = d->core_nph, i;
 	size_t len = nph * sizeof(Elf64_Phdr);
 	off_t at = s->base + (off_t)sizeof(Elf64_Ehdr);
 	Elf64_Phdr *ph;
+	unsigned char *buf;
+	Elf_Data src, dst;
 	int fd, rc = 0;
 
-	if (s->z || s->base < 0)
+	if (s->z || s->base < 0 || !d->core_ph || nph != d->nranges + 1)
 		return 0;
 	fd = fileno(s->fp);
 	if (fflush(s->fp) != 0)
 		return ms_err_errno(ctx, errno ? -errno : -EIO, "pid %d: writing the core",
 				    (int)d->pid);
-	if (!(ph = malloc(len)))
+	ph = d->core_ph;
+	if (!(buf = malloc(len)))
 		return ms_err(ctx, -EIO, "pid %d: out of memory", (int)d->pid);
-	/* Written in this machine's byte order (ms_dump_core_header()): read back as structs. */
-	errno = EIO;	/* a short read sets none */
-	if (pread(fd, ph, len, at) != (ssize_t)len) {
-		rc = ms_err_errno(ctx, -errno, "pid %d: reading back the core's headers", (int)d->pid);
-		goto out;
-	}
 	for (i = 0; i < d->nranges; i++) {
 		const struct dump_range *r = &d->ranges[i];
 		uint64_t have = 0;
@@ -230,10 +232,15 @@ int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 		if (!have)
 			ph[i + 1].p_offset = s->written;
 	}
-	errno = EIO;
-	if (pwrite(fd, ph, len, at) != (ssize_t)len)
+	src = (Elf_Data){ .d_buf = ph, .d_type = ELF_T_PHDR, .d_size = len,
+			  .d_version = EV_CURRENT };
+	dst = (Elf_Data){ .d_buf = buf, .d_size = len, .d_version = EV_CURRENT };
+	errno = EIO;	/* a short write sets none */
+	if (!elf64_xlatetof(&dst, &src, __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ?
+					ELFDATA2LSB : ELFDATA2MSB))
+		rc = ms_err(ctx, -EIO, "core header: %s", elf_errmsg(-1));
+	else if (pwrite(fd, buf, len, at) != (ssize_t)len)
 		rc = ms_err_errno(ctx, -errno, "pid %d: rewriting the core's headers", (int)d->pid);
-out:
-	free(ph);
+	free(buf);
 	return rc;
 }

@@ -62,6 +62,7 @@ void ms_dump_free(struct ms_dump *d)
 	free(d->exe);
 	free(d->ranges);
 	free(d->subs);
+	free(d->core_ph);
 	free(d);
 }
 

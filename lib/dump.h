@@ -68,6 +68,10 @@ struct ms_dump {
 
 	struct ms_patscan *redact;	/* borrowed; NULL: write the bytes as read */
 	uint8_t redact_fill;
+
+	/* A core's program headers as written (Elf64_Phdr), to be rewritten if cut short. */
+	void *core_ph;
+	size_t core_nph;
 };
 
 /* Where the output goes: a FILE, through zstd when asked (lib/dump.c). */

@@ -77,6 +77,14 @@ n = int(sys.argv[2])
 assert h["bytes"][0x42] == n and sum(h["bytes"]) == n, (h["bytes"][0x42], sum(h["bytes"]), n)
 PY
 
+# 1b. The same to standard output redirected to a file (opened write-only
+# by the shell): rewritten alike.
+cut_dump "$tmp/stdout.core" @A 16M --write -
+size=$(stat -c %s "$tmp/stdout.core")
+read -r off vaddr filesz memsz < <(loads "$tmp/stdout.core")
+((filesz > 0 && filesz < 16 * 1048576 && memsz == filesz && off + filesz == size)) ||
+	ms_fail "core on stdout cut short: segment $off $filesz $memsz in $size bytes"
+
 # 2. Every anonymous mapping: those never reached are empty, none past the end.
 cut_dump /dev/null --anon --write "$tmp/anon.core"
 size=$(stat -c %s "$tmp/anon.core")
