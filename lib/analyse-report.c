@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <memsift/analyse.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 
 #include <memsift/goheap.h>
@@ -26,15 +27,6 @@
 #define CLAUSE_MIN_SHARE 0.005
 #define CLAUSE_MIN_COUNT_SHARE 0.1
 #define CLAUSES_MAX 3
-
-/* S as a JSON string, or null when there is none. */
-static void json_str_or_null(FILE *fp, const char *s)
-{
-	if (s)
-		ms_json_str(fp, s);
-	else
-		fputs("null", fp);
-}
 
 static uint64_t growth(const struct ms_analysis *a, const struct ms_cluster *c)
 {
@@ -263,84 +255,105 @@ size_t ms_analysis_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, FILE
 	return n + v8;
 }
 
-static void json_sym(const struct ms_cluster *c, FILE *fp)
+static void json_sym(const struct ms_cluster *c, struct ms_jw *w)
 {
 	if (!c->name && c->type_name[0]) {
-		fputs(",\"name\":", fp);
-		ms_json_str(fp, c->type_name);
-		fprintf(fp, ",\"name_kind\":\"runtime-type\",\"name_offset\":%d,\"name_share\":1,\"file\":null,\"line\":0,\"module\":null",
-			c->name_offset);
+		ms_jw_str(w, "name", c->type_name);
+		ms_jw_str(w, "name_kind", "runtime-type");
+		ms_jw_s64(w, "name_offset", c->name_offset);
+		ms_jw_u64(w, "name_share", 1);
+		ms_jw_null(w, "file");
+		ms_jw_u64(w, "line", 0);
+		ms_jw_null(w, "module");
 		return;
 	}
 	if (!c->name || c->name_offset < 0) {
-		fputs(",\"name\":null,\"name_kind\":null,\"name_offset\":null,\"name_share\":null,\"file\":null,\"line\":0",
-		      fp);
+		ms_jw_null(w, "name");
+		ms_jw_null(w, "name_kind");
+		ms_jw_null(w, "name_offset");
+		ms_jw_null(w, "name_share");
+		ms_jw_null(w, "file");
+		ms_jw_u64(w, "line", 0);
 		return;
 	}
-	fputs(",\"name\":", fp);
-	ms_json_str(fp, type_of(c) ? type_of(c) : c->name->name);
+	ms_jw_str(w, "name", type_of(c) ? type_of(c) : c->name->name);
+	ms_jw_str(w, "name_kind", ms_sym_kind_str(c->name->kind));
+	ms_jw_s64(w, "name_offset", c->name_offset);
 	/* Every object of the cluster carries its name: that is what made it one cluster. */
-	fprintf(fp, ",\"name_kind\":\"%s\",\"name_offset\":%d,\"name_share\":1,\"file\":",
-		ms_sym_kind_str(c->name->kind), c->name_offset);
-	json_str_or_null(fp, c->name->file);
-	fprintf(fp, ",\"line\":%d,\"module\":", c->name->line);
-	json_str_or_null(fp, c->name->module);
+	ms_jw_u64(w, "name_share", 1);
+	ms_jw_str(w, "file", c->name->file);
+	ms_jw_s64(w, "line", c->name->line);
+	ms_jw_str(w, "module", c->name->module);
 }
 
-static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c, FILE *fp)
+/* A string, or null when S is empty. */
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static void json_cluster(const struct ms_analysis *a, const struct ms_cluster *c, struct ms_jw *w)
 {
 	const struct ms_cluster *r = ms_clusters_referrer(a->clusters, c);
+	char fill[8];
 
-	fprintf(fp, "{\"size\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"delta\":",
-		c->size, c->count, c->bytes);
+	ms_jw_object_open(w, NULL);
+	ms_jw_u64(w, "size", c->size);
+	ms_jw_u64(w, "count", c->count);
+	ms_jw_u64(w, "bytes", c->bytes);
 	if (c->has_delta)
-		fprintf(fp, "%" PRId64, c->delta);
+		ms_jw_s64(w, "delta", c->delta);
 	else
-		fputs("null", fp);
-	fprintf(fp, ",\"size_share\":%.4f,\"finder\":\"%s\",\"content\":\"%s\",\"fill\":",
-		c->share, ms_finder_str(c->finder), ms_content_str(c->content));
-	if (c->fill >= 0)
-		fprintf(fp, "\"0x%02x\"", c->fill);
-	else
-		fputs("null", fp);
-	fputs(",\"shape\":", fp);
-	json_str_or_null(fp, c->shape[0] ? c->shape : NULL);
-	fputs(",\"magic\":", fp);
-	json_str_or_null(fp, c->magic[0] ? c->magic : NULL);
-	json_sym(c, fp);
-	fputs(",\"type\":", fp);
-	json_str_or_null(fp, c->type_name[0] ? c->type_name : NULL);
-	fputs(",\"holder\":", fp);
-	json_str_or_null(fp, c->holder[0] ? c->holder : NULL);
-	fputs(",\"referrer\":", fp);
-	if (r)
-		fprintf(fp, "{\"cluster\":%zu,\"offset\":%d,\"share\":%.4f}",
-			ms_clusters_rank(a->clusters, r), c->ref_offset, c->ref_share);
-	else
-		fputs("null", fp);
-	fputc('}', fp);
+		ms_jw_null(w, "delta");
+	ms_jw_double(w, "size_share", c->share, 4);
+	ms_jw_str(w, "finder", ms_finder_str(c->finder));
+	ms_jw_str(w, "content", ms_content_str(c->content));
+	snprintf(fill, sizeof(fill), "0x%02x", c->fill & 0xff);
+	ms_jw_str(w, "fill", c->fill >= 0 ? fill : NULL);
+	ms_jw_str(w, "shape", or_null(c->shape));
+	ms_jw_str(w, "magic", or_null(c->magic));
+	json_sym(c, w);
+	ms_jw_str(w, "type", or_null(c->type_name));
+	ms_jw_str(w, "holder", or_null(c->holder));
+	if (r) {
+		ms_jw_object_open(w, "referrer");
+		ms_jw_u64(w, "cluster", ms_clusters_rank(a->clusters, r));
+		ms_jw_s64(w, "offset", c->ref_offset);
+		ms_jw_double(w, "share", c->ref_share, 4);
+		ms_jw_object_close(w);
+	} else {
+		ms_jw_null(w, "referrer");
+	}
+	ms_jw_object_close(w);
 }
 
 /* "go": what the Go runtime's books said, or null for no Go program. */
-static void go_json(const struct ms_analysis *a, FILE *fp)
+static void go_json(const struct ms_analysis *a, struct ms_jw *w)
 {
-	fputs(",\"go\":", fp);
+	static const char *const unknown[] = { "layout", "spans", "live_bytes", "span_bytes", "typed",
+					       "arenas", "mappings", "mapped" };
+	size_t i;
+
 	if (!a->go && !a->go_version[0]) {
-		fputs("null", fp);
+		ms_jw_null(w, "go");
 		return;
 	}
-	fputs("{\"version\":", fp);
-	json_str_or_null(fp, a->go_version[0] ? a->go_version : NULL);
+	ms_jw_object_open(w, "go");
+	ms_jw_str(w, "version", or_null(a->go_version));
 	if (!a->go) {
-		fputs(",\"layout\":null,\"spans\":null,\"live_bytes\":null,\"span_bytes\":null,\"typed\":null,\"arenas\":null,\"mappings\":null,\"mapped\":null}", fp);
-		return;
+		for (i = 0; i < MS_ARRAY_SIZE(unknown); i++)
+			ms_jw_null(w, unknown[i]);
+	} else {
+		ms_jw_str(w, "layout", ms_goheap_layout(a->go));
+		ms_jw_u64(w, "spans", ms_goheap_span_count(a->go));
+		ms_jw_u64(w, "live_bytes", ms_goheap_live_bytes(a->go));
+		ms_jw_u64(w, "span_bytes", ms_goheap_span_bytes(a->go));
+		ms_jw_u64(w, "typed", ms_goheap_typed(a->go));
+		ms_jw_u64(w, "arenas", ms_goheap_arena_count(a->go));
+		ms_jw_u64(w, "mappings", a->go_maps);
+		ms_jw_u64(w, "mapped", a->go_mapped);
 	}
-	fputs(",\"layout\":", fp);
-	ms_json_str(fp, ms_goheap_layout(a->go));
-	fprintf(fp, ",\"spans\":%zu,\"live_bytes\":%" PRIu64 ",\"span_bytes\":%" PRIu64 ",\"typed\":%" PRIu64 ",\"arenas\":%zu,\"mappings\":%zu,\"mapped\":%" PRIu64 "}",
-		ms_goheap_span_count(a->go), ms_goheap_live_bytes(a->go),
-		ms_goheap_span_bytes(a->go), ms_goheap_typed(a->go), ms_goheap_arena_count(a->go),
-		a->go_maps, a->go_mapped);
+	ms_jw_object_close(w);
 }
 
 static const char *confidence(const struct ms_cluster *c)
@@ -351,104 +364,136 @@ static const char *confidence(const struct ms_cluster *c)
 	return c->finder != MS_FIND_SIGNATURE ? "high" : "medium";
 }
 
-int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
-		     unsigned top, FILE *fp)
+/* "objects": the allocator, its evidence, the ranges and the notes. */
+static void json_objects(const struct ms_analysis *a, struct ms_jw *w)
 {
-	struct ms_clause cl[CLAUSES_MAX];
-	size_t i, n, shown = 0;
 	uint64_t objs = 0, bytes = 0;
+	size_t i;
 
 	for (i = 0; i < a->nranges; i++) {
 		objs += a->ranges[i].objects;
 		bytes += a->ranges[i].bytes;
 	}
-	fprintf(fp, ",\"objects\":{\"allocator\":\"%s\",\"evidence\":", ms_allocator_str(a->alloc));
-	ms_json_str(fp, a->alloc_why);
-	fprintf(fp, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64, objs, bytes);
-	go_json(a, fp);
-	fputs(",\"ranges\":[", fp);
+	ms_jw_object_open(w, "objects");
+	ms_jw_str(w, "allocator", ms_allocator_str(a->alloc));
+	ms_jw_str(w, "evidence", a->alloc_why);
+	ms_jw_u64(w, "count", objs);
+	ms_jw_u64(w, "bytes", bytes);
+	go_json(a, w);
+	ms_jw_array_open(w, "ranges");
 	for (i = 0; i < a->nranges; i++) {
 		const struct ms_objrange *r = &a->ranges[i];
 
-		fprintf(fp, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"finder\":\"%s\",\"objects\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"note\":",
-			i ? "," : "", r->start, r->end, ms_finder_str(r->finder), r->objects, r->bytes);
-		json_str_or_null(fp, r->note[0] ? r->note : NULL);
-		fputc('}', fp);
+		ms_jw_object_open(w, NULL);
+		ms_jw_hex(w, "start", r->start);
+		ms_jw_hex(w, "end", r->end);
+		ms_jw_str(w, "finder", ms_finder_str(r->finder));
+		ms_jw_u64(w, "objects", r->objects);
+		ms_jw_u64(w, "bytes", r->bytes);
+		ms_jw_str(w, "note", or_null(r->note));
+		ms_jw_object_close(w);
 	}
-	fputs("],\"notes\":[", fp);
-	for (i = 0; i < a->nnotes; i++) {
-		fputs(i ? "," : "", fp);
-		ms_json_str(fp, a->notes[i]);
-	}
-	fputs("]},\"clusters\":[", fp);
+	ms_jw_array_close(w);
+	ms_jw_array_open(w, "notes");
+	for (i = 0; i < a->nnotes; i++)
+		ms_jw_str(w, NULL, a->notes[i]);
+	ms_jw_array_close(w);
+	ms_jw_object_close(w);
+}
+
+/* One clause of the verdict: its cluster, named as the sentence names it. */
+static void json_clause(const struct ms_analysis *a, const struct ms_clause *cl, bool first,
+			struct ms_jw *w)
+{
+	const struct ms_cluster *c = cl->cluster;
+	const char *name = NULL;
+
+	if (c->name && c->name_offset >= 0)
+		name = type_of(c) ? type_of(c) : c->name->name;
+	else if (c->type_name[0])
+		name = c->type_name;
+	ms_jw_object_open(w, NULL);
+	ms_jw_u64(w, "cluster", ms_clusters_rank(a->clusters, c));
+	ms_jw_u64(w, "count", c->count);
+	if (c->has_delta)
+		ms_jw_s64(w, "delta", c->delta);
+	else
+		ms_jw_null(w, "delta");
+	ms_jw_u64(w, "size", c->size);
+	ms_jw_str(w, "content", ms_content_str(c->content));
+	ms_jw_str(w, "name", name);
+	ms_jw_str(w, "magic", or_null(c->magic));
+	ms_jw_u64(w, "share", named(c) ? 1 : 0);
+	ms_jw_double(w, "size_share", c->share, 4);
+	ms_jw_str(w, "confidence", confidence(c));
+	if (cl->payload)
+		ms_jw_u64(w, "payload", ms_clusters_rank(a->clusters, cl->payload));
+	else
+		ms_jw_null(w, "payload");
+	if (!first)
+		ms_jw_double(w, "ratio", cl->ratio, 3);
+	else
+		ms_jw_null(w, "ratio");
+	ms_jw_object_close(w);
+}
+
+/* "verdict": STATUS, the sentence, its clauses, V8's share. */
+static int json_verdict(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
+			struct ms_jw *w)
+{
+	struct ms_clause cl[CLAUSES_MAX];
+	char *text = NULL;
+	size_t tlen = 0, i, n;
+	FILE *mf = open_memstream(&text, &tlen);
+
+	if (!mf)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	ms_analysis_verdict(ctx, a, mf);
+	fclose(mf);
+	ms_jw_object_open(w, "verdict");
+	ms_jw_str(w, "status", status);
+	ms_jw_str(w, "text", text ? text : "");
+	free(text);
+	ms_jw_array_open(w, "clauses");
+	n = ms_analysis_clauses(a, cl, CLAUSES_MAX);
+	for (i = 0; i < n; i++)
+		json_clause(a, &cl[i], i == 0, w);
+	ms_jw_array_close(w);
+	/* V8's pages: bytes in the dump, and their growth once diffed. */
+	if (a->v8)
+		ms_jw_u64(w, "v8_bytes", a->v8_bytes);
+	else
+		ms_jw_null(w, "v8_bytes");
+	if (a->v8 && a->diffed)
+		ms_jw_s64(w, "v8_growth", a->v8_growth);
+	else
+		ms_jw_null(w, "v8_growth");
+	ms_jw_object_close(w);
+	return 0;
+}
+
+int ms_analysis_json(struct ms_ctx *ctx, const struct ms_analysis *a, const char *status,
+		     unsigned top, FILE *fp)
+{
+	size_t i, shown = 0;
+	struct ms_jw w;
+	int rc;
+
+	/* analysis.json's members, added to the object the caller opened. */
+	ms_jw_init_in_object(&w, fp, true);
+	json_objects(a, &w);
+	ms_jw_array_open(&w, "clusters");
 	for (i = 0; a->clusters && i < ms_clusters_count(a->clusters); i++) {
 		const struct ms_cluster *c = ms_clusters_get(a->clusters, i);
 
 		if ((top && shown >= top) || (!top && c->count < 2 && !(c->has_delta && c->delta)))
 			continue;
-		fputs(shown++ ? "," : "", fp);
-		json_cluster(a, c, fp);
+		shown++;
+		json_cluster(a, c, &w);
 	}
-	fputc(']', fp);
-	if (status) {
-		char *text = NULL;
-		size_t tlen = 0;
-		FILE *mf = open_memstream(&text, &tlen);
-
-		if (!mf)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		ms_analysis_verdict(ctx, a, mf);
-		fclose(mf);
-		fputs(",\"verdict\":{\"status\":", fp);
-		ms_json_str(fp, status);
-		fputs(",\"text\":", fp);
-		ms_json_str(fp, text ? text : "");
-		free(text);
-		fputs(",\"clauses\":[", fp);
-		n = ms_analysis_clauses(a, cl, CLAUSES_MAX);
-		for (i = 0; i < n; i++) {
-			const struct ms_cluster *c = cl[i].cluster;
-
-			fprintf(fp, "%s{\"cluster\":%zu,\"count\":%" PRIu64 ",\"delta\":", i ? "," : "",
-				ms_clusters_rank(a->clusters, c), c->count);
-			if (c->has_delta)
-				fprintf(fp, "%" PRId64, c->delta);
-			else
-				fputs("null", fp);
-			fprintf(fp, ",\"size\":%" PRIu64 ",\"content\":\"%s\",\"name\":", c->size,
-				ms_content_str(c->content));
-			if (c->name && c->name_offset >= 0)
-				ms_json_str(fp, type_of(c) ? type_of(c) : c->name->name);
-			else if (c->type_name[0])
-				ms_json_str(fp, c->type_name);
-			else
-				fputs("null", fp);
-			fprintf(fp, ",\"magic\":");
-			json_str_or_null(fp, c->magic[0] ? c->magic : NULL);
-			fprintf(fp, ",\"share\":%d,\"size_share\":%.4f,\"confidence\":\"%s\",\"payload\":",
-				named(c) ? 1 : 0, c->share, confidence(c));
-			if (cl[i].payload)
-				fprintf(fp, "%zu", ms_clusters_rank(a->clusters, cl[i].payload));
-			else
-				fputs("null", fp);
-			fputs(",\"ratio\":", fp);
-			if (i)
-				fprintf(fp, "%.3f", cl[i].ratio);
-			else
-				fputs("null", fp);
-			fputc('}', fp);
-		}
-		/* V8's pages: bytes in the dump, and their growth once diffed. */
-		fputs("],\"v8_bytes\":", fp);
-		if (a->v8)
-			fprintf(fp, "%" PRIu64 ",\"v8_growth\":", a->v8_bytes);
-		else
-			fputs("null,\"v8_growth\":", fp);
-		if (a->v8 && a->diffed)
-			fprintf(fp, "%" PRId64 "}", a->v8_growth);
-		else
-			fputs("null}", fp);
-	}
+	ms_jw_array_close(&w);
+	if (status && (rc = json_verdict(ctx, a, status, &w)) < 0)
+		return rc;
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include <memsift/gctrace.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 #include <memsift/trend.h>
 
@@ -64,28 +65,42 @@ static void print_json(const struct ms_gctrace *t, const char *name, const struc
 		       size_t judged, FILE *fp)
 {
 	const struct ms_gctrace_stats *st = ms_gctrace_stats(t);
+	struct ms_jw w;
 	size_t i;
 
-	fputs("{\"file\":", fp);
-	ms_json_str(fp, name);
-	fputs(",\"gcs\":[", fp);
+	ms_jw_init(&w, fp);
+	ms_jw_object_open(&w, NULL);
+	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
+	ms_jw_str(&w, "file", name);
+	ms_jw_array_open(&w, "gcs");
 	for (i = 0; i < ms_gctrace_count(t); i++) {
 		const struct ms_gc *g = ms_gctrace_get(t, i);
 
-		fprintf(fp, "%s{\"gc\":%" PRIu64 ",\"time\":%.3f,\"live\":%" PRIu64
-			",\"goal\":%" PRIu64 ",\"start\":%" PRIu64 ",\"end\":%" PRIu64
-			",\"forced\":%s,\"run\":%u}", i ? "," : "", g->n, g->t, g->live, g->goal,
-			g->heap_start, g->heap_end, g->forced ? "true" : "false", g->run);
+		ms_jw_object_open(&w, NULL);
+		ms_jw_u64(&w, "gc", g->n);
+		ms_jw_double(&w, "time", g->t, 3);
+		ms_jw_u64(&w, "live", g->live);
+		ms_jw_u64(&w, "goal", g->goal);
+		ms_jw_u64(&w, "start", g->heap_start);
+		ms_jw_u64(&w, "end", g->heap_end);
+		ms_jw_bool(&w, "forced", g->forced);
+		ms_jw_u64(&w, "run", g->run);
+		ms_jw_object_close(&w);
 	}
-	fprintf(fp, "],\"skipped\":%lu,\"runs\":%u,\"verdict\":", st->skipped, st->runs);
+	ms_jw_array_close(&w);
+	ms_jw_u64(&w, "skipped", st->skipped);
+	ms_jw_u64(&w, "runs", st->runs);
 	if (s) {
-		ms_json_str(fp, ms_verdict_str(ms_series_verdict(s)));
-		fprintf(fp, ",\"rate\":%.1f", ms_series_rate(s));
+		ms_jw_str(&w, "verdict", ms_verdict_str(ms_series_verdict(s)));
+		ms_jw_double(&w, "rate", ms_series_rate(s), 1);
 	} else {
-		fputs("null,\"rate\":null", fp);
+		ms_jw_null(&w, "verdict");
+		ms_jw_null(&w, "rate");
 	}
-	fprintf(fp, ",\"stopped\":%s,\"judged\":%zu}\n", st->stopped ? "true" : "false",
-		judged);
+	ms_jw_bool(&w, "stopped", st->stopped);
+	ms_jw_u64(&w, "judged", judged);
+	ms_jw_object_close(&w);
+	fputc('\n', fp);
 }
 
 static void print_verdict(const struct ms_gctrace *t, const char *name, const struct ms_series *s,

@@ -149,12 +149,82 @@ static void remove_stale(const char *path)
 	closedir(d);
 }
 
+/*
+ * What is at PATH already decides: a character device or FIFO is written in
+ * place (returns 1, OF's stream open on it); a directory, or a file without
+ * MS_OUTFILE_FORCE, is refused (< 0); nothing, or a file to replace, goes
+ * through a temporary (returns 0).
+ */
+static int open_in_place(struct ms_ctx *ctx, struct ms_outfile *of, const char *path)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		/*
+		 * /dev/null, a tty, a pipe: nothing to overwrite and no place
+		 * for a temporary beside it; renaming over one would replace
+		 * the device node itself.
+		 */
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
+			rc = ms_err_errno(ctx, -errno, "%s", path);
+			if (fd >= 0)
+				close(fd);
+			return rc;
+		}
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return ms_err(ctx, -EISDIR, "%s: is a directory", path);
+	if (!(of->flags & MS_OUTFILE_FORCE))
+		return ms_err(ctx, -EEXIST, "%s: file exists", path);
+	return 0;
+}
+
+/* The hidden temporary beside PATH, created 0600 (0644 if public) and locked. */
+static int open_temporary(struct ms_ctx *ctx, struct ms_outfile *of, const char *path)
+{
+	int fd, rc;
+
+	of->path = strdup(path);
+	of->tmp = tmp_name(path);
+	if (!of->path || !of->tmp)
+		return ms_err(ctx, -ENOMEM, "%s: out of memory", path);
+	remove_stale(path);
+	/* mkstemp creates with O_EXCL and mode 0600: the bytes are secrets. */
+	live_add(of->tmp);
+	fd = mkostemp(of->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s: cannot create a file beside it", path);
+		live_del(of->tmp);
+		free(of->tmp);
+		of->tmp = NULL;
+		return rc;
+	}
+	/* Held until the end, so a later run can tell a live temporary from a leftover. */
+	flock(fd, LOCK_EX | LOCK_NB);
+	if ((of->flags & MS_OUTFILE_PUBLIC) && fchmod(fd, 0644) < 0) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		return rc;
+	}
+	of->fp = fdopen(fd, "w");
+	if (!of->fp) {
+		rc = ms_err_errno(ctx, -errno, "%s", path);
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
 int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		    struct ms_outfile **out)
 {
 	struct ms_outfile *of;
-	struct stat st;
-	int fd, rc;
+	int rc;
 
 	/* "" would become a temporary ".XXXXXX" renamed onto nothing. */
 	if (!*path)
@@ -173,69 +243,15 @@ int ms_outfile_open(struct ms_ctx *ctx, const char *path, unsigned int flags,
 		*out = of;
 		return 0;
 	}
-	if (lstat(path, &st) == 0) {
-		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-			/*
-			 * /dev/null, a tty, a pipe: nothing to overwrite and no
-			 * place for a temporary beside it; renaming over one
-			 * would replace the device node itself.
-			 */
-			fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0 || !(of->fp = fdopen(fd, "w"))) {
-				rc = ms_err_errno(ctx, -errno, "%s", path);
-				if (fd >= 0)
-					close(fd);
-				ms_outfile_abort(of);
-				return rc;
-			}
-			*out = of;
-			return 0;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			ms_outfile_abort(of);
-			return ms_err(ctx, -EISDIR, "%s: is a directory", path);
-		}
-		if (!(flags & MS_OUTFILE_FORCE)) {
-			ms_outfile_abort(of);
-			return ms_err(ctx, -EEXIST, "%s: file exists",
-				      path);
-		}
-	}
-	of->path = strdup(path);
-	of->tmp = tmp_name(path);
-	if (!of->path || !of->tmp) {
-		rc = ms_err(ctx, -ENOMEM, "%s: out of memory", path);
-		goto fail;
-	}
-	remove_stale(path);
-	/* mkstemp creates with O_EXCL and mode 0600: the bytes are secrets. */
-	live_add(of->tmp);
-	fd = mkostemp(of->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = ms_err_errno(ctx, -errno, "%s: cannot create a file beside it", path);
-		live_del(of->tmp);
-		free(of->tmp);
-		of->tmp = NULL;
-		goto fail;
-	}
-	/* Held until the end, so a later run can tell a live temporary from a leftover. */
-	flock(fd, LOCK_EX | LOCK_NB);
-	if ((flags & MS_OUTFILE_PUBLIC) && fchmod(fd, 0644) < 0) {
-		rc = ms_err_errno(ctx, -errno, "%s", path);
-		close(fd);
-		goto fail;
-	}
-	of->fp = fdopen(fd, "w");
-	if (!of->fp) {
-		rc = ms_err_errno(ctx, -errno, "%s", path);
-		close(fd);
-		goto fail;
+	rc = open_in_place(ctx, of, path);
+	if (rc == 0)
+		rc = open_temporary(ctx, of, path);
+	if (rc < 0) {
+		ms_outfile_abort(of);
+		return rc;
 	}
 	*out = of;
 	return 0;
-fail:
-	ms_outfile_abort(of);
-	return rc;
 }
 
 FILE *ms_outfile_fp(struct ms_outfile *of)

@@ -387,25 +387,25 @@ static void write_trend(struct ms_ctx *ctx, FILE *fp, const struct line *l, cons
 	ms_series_free(s);
 }
 
-int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
+/*
+ * The time span [*T0, *T0 + *TSPAN] of every line, and the panels: the
+ * total's alone, and the mappings' under it when there are any, each
+ * scaled to its own data.  Returns the number of panels.
+ */
+static size_t layout(const struct ms_plot *p, struct panel pn[2], double *t0, double *tspan)
 {
-	double t0 = INFINITY, t1 = -INFINITY, lo[2] = { INFINITY, INFINITY }, hi[2] = { 0, 0 };
-	struct panel pn[2] = { { 0 } };
-	size_t i, j, np;
-	double x, y, tspan;
-	char buf[32];
+	double t1 = -INFINITY, lo[2] = { INFINITY, INFINITY }, hi[2] = { 0, 0 };
+	size_t i, j, np = p->nl > 1 ? 2 : 1;
 
-	if (!p->nl)
-		return ms_err(ctx, -EINVAL, "nothing to plot");
-	np = p->nl > 1 ? 2 : 1;
+	*t0 = INFINITY;
 	for (i = 0; i < p->nl; i++)
 		for (j = 0; j < p->l[i].n; j++) {
-			t0 = fmin(t0, p->l[i].t[j]);
+			*t0 = fmin(*t0, p->l[i].t[j]);
 			t1 = fmax(t1, p->l[i].t[j]);
 			lo[i > 0] = fmin(lo[i > 0], (double)p->l[i].v[j]);
 			hi[i > 0] = fmax(hi[i > 0], (double)p->l[i].v[j]);
 		}
-	tspan = t1 > t0 ? t1 - t0 : 1;
+	*tspan = t1 > *t0 ? t1 - *t0 : 1;
 	/* The limit joins the total's scale when near enough to be read against it. */
 	if (p->limit && (double)p->limit <= hi[0] * 1.5)
 		hi[0] = fmax(hi[0], (double)p->limit);
@@ -420,6 +420,11 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 	}
 	for (i = 0; i < np; i++)
 		panel_scale(&pn[i], lo[i], hi[i]);
+	return np;
+}
+
+static void write_head(const struct ms_plot *p, FILE *fp)
+{
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n", W, H, W, H);
@@ -434,22 +439,33 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 		xml_str(fp, p->subtitle);
 		fprintf(fp, "</text>\n");
 	}
-	write_panel(fp, &pn[0], np == 1 ? "RSS (binary units)" : "RSS, process total");
-	if (np == 2)
-		write_panel(fp, &pn[1], "RSS, fastest growing mappings");
-	write_time_axis(p, fp, t0, tspan, TOP, TOP + PH);
-	if (p->limit) {
-		ms_size_str(p->limit, buf, sizeof(buf));
-		if ((double)p->limit <= pn[0].hi) {
-			y = panel_y(&pn[0], (double)p->limit);
-			fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c00\" stroke-width=\"1.5\"/>"
-				"<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s</text></g>\n",
-				(unsigned long long)p->limit, LEFT, y, LEFT + PW, y, LEFT + PW - 4, y - 3, buf);
-		} else {
-			fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s, above the chart</text></g>\n",
-				(unsigned long long)p->limit, LEFT + PW - 4, pn[0].y + 12, buf);
-		}
+}
+
+/* The limit as a line across the total's panel, or a note when above it. */
+static void write_limit(const struct ms_plot *p, const struct panel *pn, FILE *fp)
+{
+	char buf[32];
+	double y;
+
+	if (!p->limit)
+		return;
+	ms_size_str(p->limit, buf, sizeof(buf));
+	if ((double)p->limit <= pn->hi) {
+		y = panel_y(pn, (double)p->limit);
+		fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c00\" stroke-width=\"1.5\"/>"
+			"<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s</text></g>\n",
+			(unsigned long long)p->limit, LEFT, y, LEFT + PW, y, LEFT + PW - 4, y - 3, buf);
+	} else {
+		fprintf(fp, "<g class=\"limit\" data-bytes=\"%llu\"><text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#c00\" text-anchor=\"end\">limit %s, above the chart</text></g>\n",
+			(unsigned long long)p->limit, LEFT + PW - 4, pn->y + 12, buf);
 	}
+}
+
+static void write_marks(const struct ms_plot *p, double t0, double tspan, FILE *fp)
+{
+	size_t i;
+	double x;
+
 	for (i = 0; i < p->nm; i++) {
 		x = LEFT + (p->m[i].t - t0) / tspan * PW;
 		fprintf(fp, "<g class=\"mark\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
@@ -459,10 +475,13 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 		xml_str(fp, p->m[i].text);
 		fprintf(fp, "</text></g>\n");
 	}
-	/* The total last, so it is drawn over its trend. */
-	for (i = p->nl; i-- > 0;)
-		write_line(fp, &p->l[i], &pn[i > 0], i, t0, tspan);
-	write_trend(ctx, fp, &p->l[0], &pn[0], t0, tspan);
+}
+
+static void write_legend(const struct ms_plot *p, FILE *fp)
+{
+	char buf[32];
+	size_t i;
+
 	fprintf(fp, "<g class=\"legend\" font-size=\"11\">\n");
 	for (i = 0; i < p->nl; i++) {
 		const struct line *l = &p->l[i];
@@ -476,7 +495,31 @@ int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
 		xml_strn(fp, l->name, 30);
 		fprintf(fp, " (%s)</text>\n", ms_size_str(l->v[l->n - 1], buf, sizeof(buf)));
 	}
-	fprintf(fp, "</g>\n</svg>\n");
+	fprintf(fp, "</g>\n");
+}
+
+int ms_plot_write(struct ms_ctx *ctx, const struct ms_plot *p, FILE *fp)
+{
+	struct panel pn[2] = { { 0 } };
+	double t0, tspan;
+	size_t i, np;
+
+	if (!p->nl)
+		return ms_err(ctx, -EINVAL, "nothing to plot");
+	np = layout(p, pn, &t0, &tspan);
+	write_head(p, fp);
+	write_panel(fp, &pn[0], np == 1 ? "RSS (binary units)" : "RSS, process total");
+	if (np == 2)
+		write_panel(fp, &pn[1], "RSS, fastest growing mappings");
+	write_time_axis(p, fp, t0, tspan, TOP, TOP + PH);
+	write_limit(p, &pn[0], fp);
+	write_marks(p, t0, tspan, fp);
+	/* The total last, so it is drawn over its trend. */
+	for (i = p->nl; i-- > 0;)
+		write_line(fp, &p->l[i], &pn[i > 0], i, t0, tspan);
+	write_trend(ctx, fp, &p->l[0], &pn[0], t0, tspan);
+	write_legend(p, fp);
+	fprintf(fp, "</svg>\n");
 	if (ferror(fp))
 		return ms_err(ctx, -EIO, "write error");
 	return 0;

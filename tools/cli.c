@@ -513,6 +513,8 @@ static char *new_option(const struct ms_cli_compat *e, const char *val)
 	return s;
 }
 
+static char **kept[8];
+
 char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 		     const struct option *longopts, const struct ms_cli_compat *tab,
 		     size_t n, const struct ms_out_column *cols, size_t ncols)
@@ -604,5 +606,11 @@ char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 		return argv;
 	}
 	*argc = k;
+	/* Kept reachable for the life of the process, as argv is (and as leak checkers see it). */
+	for (e = 0; e < MS_ARRAY_SIZE(kept); e++)
+		if (!kept[e]) {
+			kept[e] = out;
+			break;
+		}
 	return out;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/refs.h>
@@ -156,34 +157,74 @@ static void print_chains(struct ms_ctx *ctx, struct ms_refs *r)
 	}
 }
 
-static void json_chains(struct ms_ctx *ctx, struct ms_refs *r)
+static void json_chains(struct ms_ctx *ctx, struct ms_refs *r, struct ms_jw *w)
 {
 	size_t i, k, n = ms_refs_chain_count(ctx, r);
-	char s[512];
+	char s[512], key[24];
 
-	printf(",\"chains\":[");
+	ms_jw_array_open(w, "chains");
 	for (i = 0; i < n; i++) {
 		const struct ms_refs_chain *c = ms_refs_chain(r, i);
 
-		printf("%s{\"rooted\":%s,\"links\":[", i ? "," : "", c->rooted ? "true" : "false");
+		ms_jw_object_open(w, NULL);
+		ms_jw_bool(w, "rooted", c->rooted);
+		ms_jw_array_open(w, "links");
 		for (k = 0; k < c->nlinks; k++) {
 			const struct ms_refs_link *l = &c->links[k];
 
 			link_str(l, false, s, sizeof(s));
-			printf("%s{\"holder\":\"%s\",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64
-			       ",\"held\":%" PRIu64 ",\"addr\":\"0x%" PRIx64 "\",\"key\":",
-			       k ? "," : "", holder_str(l->holder), l->count, l->bytes, l->held, l->addr);
+			ms_jw_object_open(w, NULL);
+			ms_jw_str(w, "holder", holder_str(l->holder));
+			ms_jw_u64(w, "count", l->count);
+			ms_jw_u64(w, "bytes", l->bytes);
+			ms_jw_u64(w, "held", l->held);
+			ms_jw_hex(w, "addr", l->addr);
+			/* The cluster's key as analysis.json writes it: 16 hex digits. */
 			if (l->cluster)
-				printf("\"0x%016" PRIx64 "\"", l->cluster->key);
-			else
-				printf("null");
-			printf(",\"what\":");
-			ms_json_str(stdout, s);
-			printf("}");
+				snprintf(key, sizeof(key), "0x%016" PRIx64, l->cluster->key);
+			ms_jw_str(w, "key", l->cluster ? key : NULL);
+			ms_jw_str(w, "what", s);
+			ms_jw_object_close(w);
 		}
-		printf("]}");
+		ms_jw_array_close(w);
+		ms_jw_object_close(w);
 	}
-	printf("]");
+	ms_jw_array_close(w);
+}
+
+/* What the text says above its table, as JSON members, then the table. */
+static int print_json(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_image *img,
+		      struct ms_refs *r, uint64_t leaked)
+{
+	char *members = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&members, &len);
+	struct ms_jw w;
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	ms_jw_init_in_object(&w, m, false);
+	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
+	ms_jw_s64(&w, "pid", ctl->pid);
+	ms_jw_str(&w, "core", ctl->core);
+	ms_jw_str(&w, "warning", ms_refs_image_warning(img));
+	ms_jw_u64(&w, "pause_ns", ms_refs_image_pause_ns(img));
+	ms_jw_u64(&w, "threads", ms_refs_image_nthreads(img));
+	ms_jw_u64(&w, "image_bytes", ms_refs_image_bytes(img));
+	ms_jw_u64(&w, "objects", ms_refs_objects(r));
+	ms_jw_u64(&w, "glibc_objects", ms_refs_glibc_objects(r));
+	ms_jw_u64(&w, "reached", ms_refs_reached(r));
+	ms_jw_u64(&w, "unreferenced_objects", leaked);
+	if (!ctl->no_chains)
+		json_chains(ctx, r, &w);
+	if (fclose(m) != 0) {
+		free(members);
+		return -EIO;
+	}
+	rc = ms_out_print_json_with(ctl->out, stdout, members);
+	free(members);
+	return rc < 0 ? -EIO : 0;
 }
 
 static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_image *img,
@@ -217,34 +258,8 @@ static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_im
 			ms_out_set_u64(row, COL_KEY, l->cluster->key);
 	}
 	if (json) {
-		printf("{\"pid\":%d,\"core\":", (int)ctl->pid);
-		ms_json_str(stdout, ctl->core);
-		printf(",\"warning\":");
-		ms_json_str(stdout, ms_refs_image_warning(img));
-		printf(",\"pause_ns\":%" PRIu64 ",\"threads\":%zu,\"image_bytes\":%" PRIu64
-		       ",\"objects\":%" PRIu64 ",\"glibc_objects\":%" PRIu64 ",\"reached\":%" PRIu64
-		       ",\"unreferenced_objects\":%" PRIu64 ",",
-		       ms_refs_image_pause_ns(img), ms_refs_image_nthreads(img), ms_refs_image_bytes(img),
-		       ms_refs_objects(r), glibc, ms_refs_reached(r), leaked);
-		fflush(stdout);
-		/* The table's JSON is an object of one array: its inside is ours. */
-		{
-			char *t = NULL;
-			size_t tl = 0;
-			FILE *m = open_memstream(&t, &tl);
-
-			if (!m || ms_out_print(ctl->out, m) < 0 || fclose(m) != 0 || tl < 2) {
-				free(t);
-				return -EIO;
-			}
-			while (tl && (t[tl - 1] == '\n' || t[tl - 1] == ' '))
-				tl--;
-			printf("%.*s", (int)(tl - 2), strchr(t, '{') + 1);
-			free(t);
-		}
-		if (!ctl->no_chains)
-			json_chains(ctx, r);
-		printf("}\n");
+		if (print_json(ctx, ctl, img, r, leaked) < 0)
+			return -EIO;
 	} else {
 		if (ctl->core)
 			printf("%s: ", ctl->core);

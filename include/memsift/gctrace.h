@@ -109,7 +109,7 @@ int ms_gctrace_series(struct ms_ctx *ctx, struct ms_gctrace *t, struct ms_series
  *   leak.gctrace: live heap after GC grows with no steady state, +48.3M/s
  *   over 37 GCs in 0.8s (1 line skipped)
  *
- * and with MS_OUT_JSON one object: {"file": NAME, "gcs": [{"gc":..,"time":..,
+ * and with MS_OUT_JSON one object: {"memsift_json": 1, "file": NAME, "gcs": [{"gc":..,"time":..,
  * "live":..,"goal":..,"forced":..}, ...], "skipped": N, "runs": N, "verdict":
  * "...", "rate": BYTES_PER_SEC, "stopped": BOOL, "judged": N}, where "verdict"
  * and "rate" are null when there are too few GCs to judge (the table then says

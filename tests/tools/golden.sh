@@ -64,5 +64,44 @@ open("fixed.dump", "wb").write(out)
 PY
 check bytehist-fixed "$bin/bytehist" -J --no-magic fixed.dump
 check bytehist-fixed-words "$bin/bytehist" -J --no-magic -s words,records,strings -t 5 fixed.dump
+# A glibc main heap of fixed chunks, with a manifest naming it [heap]: 400
+# records of a magic, 200 request lines, 50 zero buffers (and a base with 200
+# records), for the analysis's objects, clusters and verdict.
+python3 - <<'PY'
+import json, struct
+base, size = 0x555555559000, 0x40000
+def heap(records):
+    h = bytearray()
+    def chunk(sz, payload):
+        h.extend(struct.pack("<QQ", 0, sz | 1) + payload + bytes(sz - 16 - len(payload)))
+    chunk(0x290, b"")
+    for i in range(records):
+        chunk(0x30, struct.pack("<8sQQ", b"CONFREC\x00", i, 0x1122334455667788))
+    for i in range(200):
+        chunk(0x60, b"GET /api/v2/items?id=%06d HTTP/1.1\n\x00" % i)
+    for i in range(50):
+        chunk(0x410, b"")
+    h.extend(struct.pack("<QQ", 0, (size - len(h)) | 1))
+    return bytes(h) + bytes(size - len(h))
+r = {"start": "0x%x" % base, "end": "0x%x" % (base + size), "size": size}
+for name, records in (("heap", 400), ("base", 200)):
+    open(name + ".dump", "wb").write(heap(records))
+    json.dump({"memsift_manifest": 1, "pid": 4242, "comm": "fixed", "exe": "/nonexistent/fixed",
+               "time": "2026-01-01T00:00:00.000000000Z", "output": name + ".dump", "format": "raw",
+               "compression": "none", "complete": True, "target_stopped": False,
+               "resident_only": False, "requested": [dict(r, file_offset=0)],
+               "bytes": {"requested": size, "read": size, "not_mapped": 0, "unreadable": 0,
+                         "not_resident": 0},
+               "redaction": {"applied": False},
+               "subranges": [dict(r, status="read", method="process_vm_readv")],
+               "mappings": [dict(r, perms="rw-p", offset=0, dev="00:00", inode=0, name="[heap]")],
+               "maps": [{"start": "0x555555554000", "end": "0x555555555000", "size": 4096,
+                         "perms": "r-xp", "offset": 0, "dev": "00:00", "inode": 1,
+                         "name": "/nonexistent/fixed"},
+                        dict(r, perms="rw-p", offset=0, dev="00:00", inode=0, name="[heap]")]},
+              open(name + ".dump.json", "w"))
+PY
+check bytehist-objects "$bin/bytehist" -J --no-magic --objects --heap -s summary heap.dump
+check bytehist-objects-base "$bin/bytehist" -J --no-magic --objects --base base.dump -s summary heap.dump
 [ -z "${MS_GOLDEN_UPDATE:-}" ] || echo "golden files written to $golden"
 exit $fail

@@ -74,6 +74,10 @@ static char **vec(int *argc, ...)
 	va_list ap;
 	int n = 0;
 
+	/* The last call's copies go: nothing but the compat vectors refers to them. */
+	for (n = 0; v[n]; n++)
+		free(v[n]);
+	n = 0;
 	va_start(ap, argc);
 	while (n < 23 && (a = va_arg(ap, const char *)))
 		v[n++] = strdup(a);

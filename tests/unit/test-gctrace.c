@@ -230,8 +230,8 @@ static void test_report(void)
 	fclose(in);
 	fclose(out);
 	is_int(rc, MS_VERDICT_GROWING, "report: returns the verdict");
-	ok(text && !strncmp(text, "{\"file\":\"leak.gctrace\",\"gcs\":[{\"gc\":1,\"time\":0.003,"
-			    "\"live\":1048576,\"goal\":4194304,", 75),
+	ok(text && !strncmp(text, "{\"memsift_json\":1,\"file\":\"leak.gctrace\",\"gcs\":[{\"gc\":1,"
+			    "\"time\":0.003,\"live\":1048576,\"goal\":4194304,", 98),
 	   "report: JSON begins with gc 1");
 	ok(text && strstr(text, "\"verdict\":\"grows with no steady state\",\"rate\":"),
 	   "report: JSON verdict");

@@ -36,8 +36,9 @@ arenadump()
 			start=0x${range%-*} && break
 	done < "/proc/$LEAKER_PID/maps"
 	[ -n "$start" ] || ms_fail "no mapping holds the first record at $1"
-	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$start" -w "$2" 2>/dev/null ||
-		ms_skip "regiondump cannot read pid $LEAKER_PID (ptrace_scope?)"
+	ms_require_ptrace "$LEAKER_PID"
+	"$bin/regiondump" -p "$LEAKER_PID" --mapping "$start" -w "$2" 2> "$tmp/rd.err" ||
+		ms_fail "regiondump -p $LEAKER_PID: $(cat "$tmp/rd.err")"
 }
 
 MS_LEAKER=$leaker

@@ -68,8 +68,9 @@ read -r ready pid ints ptrs fn same lo span <&"${P[0]}" || ms_fail "the program 
 [ "$ready" = ready ] || ms_fail "the program: $ready $pid"
 ints=${ints#ints=} ptrs=${ptrs#ptrs=} fn=${fn#fn=} same=${same#same=} lo=${lo#lo=} span=${span#span=}
 heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")
+ms_require_ptrace "$pid"
 "$bin/regiondump" -p "$pid" --mapping "$heap" -w "$tmp/heap.dump" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $pid: $(cat "$tmp/err")"; ms_fail "regiondump: $(cat "$tmp/err")"; }
+	ms_fail "regiondump: $(cat "$tmp/err")"
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/s.json" || ms_fail "bytehist --symbols"
 python3 - "$tmp/s.json" "$ints" "$((ptrs + same))" "$fn" "$lo" "$span" "$tmp/ints.asm" <<'PY' ||
 import json, re, sys

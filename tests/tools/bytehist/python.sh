@@ -60,8 +60,8 @@ coproc PY { exec "$py" "$tmp/keep.py"; }
 pypid=$PY_PID
 ms_at_exit "kill $pypid 2>/dev/null"
 read -r line <&"${PY[0]}" && [ "$line" = ready ] || ms_fail "$py did not start"
-"$bin/mapsnap" -p "$pypid" -w "$tmp/1.snap" 2> "$tmp/err" ||
-	{ grep -q 'ptrace' "$tmp/err" && ms_skip "cannot read pid $pypid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+ms_require_ptrace "$pypid"
+"$bin/mapsnap" -p "$pypid" -w "$tmp/1.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 echo 20000 >&"${PY[1]}"
 read -r _ nsess0 nbytes0 nstr0 ndict0 norder0 <&"${PY[0]}" || ms_fail "no reply from $py"
 "$bin/regiondump" -p "$pypid" --grown "$tmp/1.snap" -w "$tmp/old.dump" 2> "$tmp/err" ||

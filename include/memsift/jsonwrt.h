@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one JSON writer, as util-linux's jsonwrt: a document is opened,
+ * filled member by member and closed, and the writer puts the commas, the
+ * quotes and the escapes, so no module glues keys by hand.  The output is
+ * compact (no spaces), as every memsift tool's JSON has always been.
+ *
+ *	struct ms_jw w;
+ *
+ *	ms_jw_init(&w, fp);
+ *	ms_jw_object_open(&w, NULL);
+ *	ms_jw_str(&w, "file", name);
+ *	ms_jw_array_open(&w, "gcs");
+ *	for (...) {
+ *		ms_jw_object_open(&w, NULL);
+ *		ms_jw_u64(&w, "gc", g->n);
+ *		ms_jw_double(&w, "time", g->t, 3);
+ *		ms_jw_object_close(&w);
+ *	}
+ *	ms_jw_array_close(&w);
+ *	ms_jw_object_close(&w);
+ *
+ * KEY is the member's name inside an object and NULL inside an array (or
+ * for the document itself).  Errors are the stream's: check ferror().
+ */
+#ifndef MEMSIFT_JSONWRT_H
+#define MEMSIFT_JSONWRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MS_JW_DEPTH 32
+
+struct ms_jw {
+	FILE *fp;
+	int depth;
+	bool any[MS_JW_DEPTH];	/* a value was written at this depth */
+};
+
+/* Start a document on FP. */
+void ms_jw_init(struct ms_jw *w, FILE *fp);
+
+/*
+ * Go on inside an object another writer opened (a report that adds its
+ * members to a document it does not own): ANY tells whether the object
+ * already holds a member.  Closing is then that writer's business.
+ */
+void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any);
+
+void ms_jw_object_open(struct ms_jw *w, const char *key);
+void ms_jw_object_close(struct ms_jw *w);
+void ms_jw_array_open(struct ms_jw *w, const char *key);
+void ms_jw_array_close(struct ms_jw *w);
+
+/* S as a JSON string (as ms_json_str() escapes it), or null when S is NULL. */
+void ms_jw_str(struct ms_jw *w, const char *key, const char *s);
+void ms_jw_u64(struct ms_jw *w, const char *key, uint64_t v);
+void ms_jw_s64(struct ms_jw *w, const char *key, int64_t v);
+void ms_jw_bool(struct ms_jw *w, const char *key, bool v);
+void ms_jw_null(struct ms_jw *w, const char *key);
+/* V with PREC decimals; null when it is not finite. */
+void ms_jw_double(struct ms_jw *w, const char *key, double v, int prec);
+/* An address, as the tools write them all: the string "0x" and hex digits. */
+void ms_jw_hex(struct ms_jw *w, const char *key, uint64_t v);
+
+#endif

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The JSON writer (see <memsift/jsonwrt.h>). */
+#include <inttypes.h>
+#include <math.h>
+
+#include <memsift/jsonwrt.h>
+#include <memsift/output.h>
+
+void ms_jw_init(struct ms_jw *w, FILE *fp)
+{
+	w->fp = fp;
+	w->depth = 0;
+	w->any[0] = false;
+}
+
+void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any)
+{
+	w->fp = fp;
+	w->depth = 1;
+	w->any[1] = any;
+}
+
+/* The comma before a value and its key: what every value starts with. */
+static void member(struct ms_jw *w, const char *key)
+{
+	if (w->any[w->depth])
+		fputc(',', w->fp);
+	w->any[w->depth] = true;
+	if (key) {
+		ms_json_str(w->fp, key);
+		fputc(':', w->fp);
+	}
+}
+
+static void jw_open(struct ms_jw *w, const char *key, char c)
+{
+	member(w, key);
+	fputc(c, w->fp);
+	/* Deeper than any document of ours: keep writing, commas may be off. */
+	if (w->depth < MS_JW_DEPTH - 1)
+		w->depth++;
+	w->any[w->depth] = false;
+}
+
+static void jw_close(struct ms_jw *w, char c)
+{
+	fputc(c, w->fp);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void ms_jw_object_open(struct ms_jw *w, const char *key)
+{
+	jw_open(w, key, '{');
+}
+
+void ms_jw_object_close(struct ms_jw *w)
+{
+	jw_close(w, '}');
+}
+
+void ms_jw_array_open(struct ms_jw *w, const char *key)
+{
+	jw_open(w, key, '[');
+}
+
+void ms_jw_array_close(struct ms_jw *w)
+{
+	jw_close(w, ']');
+}
+
+void ms_jw_str(struct ms_jw *w, const char *key, const char *s)
+{
+	member(w, key);
+	if (s)
+		ms_json_str(w->fp, s);
+	else
+		fputs("null", w->fp);
+}
+
+void ms_jw_u64(struct ms_jw *w, const char *key, uint64_t v)
+{
+	member(w, key);
+	fprintf(w->fp, "%" PRIu64, v);
+}
+
+void ms_jw_s64(struct ms_jw *w, const char *key, int64_t v)
+{
+	member(w, key);
+	fprintf(w->fp, "%" PRId64, v);
+}
+
+void ms_jw_bool(struct ms_jw *w, const char *key, bool v)
+{
+	member(w, key);
+	fputs(v ? "true" : "false", w->fp);
+}
+
+void ms_jw_null(struct ms_jw *w, const char *key)
+{
+	member(w, key);
+	fputs("null", w->fp);
+}
+
+void ms_jw_double(struct ms_jw *w, const char *key, double v, int prec)
+{
+	member(w, key);
+	if (isfinite(v))
+		fprintf(w->fp, "%.*f", prec, v);
+	else
+		fputs("null", w->fp);
+}
+
+void ms_jw_hex(struct ms_jw *w, const char *key, uint64_t v)
+{
+	member(w, key);
+	fprintf(w->fp, "\"0x%" PRIx64 "\"", v);
+}
