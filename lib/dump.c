@@ -649,6 +649,62 @@ static void pipe_grow(FILE *fp)
 		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
 }
 
+/* The checksum, zstd and the redactor, as FLAGS and D ask.  0 or a negative errno. */
+static int output_setup(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
+			struct run_state *rs)
+{
+	struct sink *sink = rs->sink;
+
+	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
+		rs->hash = XXH3_createState();
+		if (!rs->hash || XXH3_64bits_reset(rs->hash) == XXH_ERROR)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	}
+	pipe_grow(sink->fp);
+	if (flags & MS_DUMP_ZSTD) {
+		sink->z = ZSTD_createCCtx();
+		sink->zcap = ZSTD_CStreamOutSize();
+		sink->zbuf = malloc(sink->zcap);
+		if (!sink->z || !sink->zbuf)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+		ZSTD_CCtx_setParameter(sink->z, ZSTD_c_compressionLevel, 3);
+	}
+	if (d->redact)
+		return ms_patscan_set_redact(ctx, d->redact, d->redact_fill,
+					     MS_DUMP_REDACT_WINDOW, out_mem, rs);
+	return 0;
+}
+
+/*
+ * --changed-since: a core's runs hashed first (its headers name them), or
+ * a raw dump's page buffer for hashing as it reads.  0 or a negative errno.
+ */
+static int changed_setup(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs)
+{
+	int rc;
+
+	if (!d->changed_base)
+		return 0;
+	if (d->format == MS_DUMP_CORE)
+		return (rc = changed_runs(ctx, d)) < 0 ? rc : 0;
+	rs->pagesize = (uint64_t)sysconf(_SC_PAGESIZE);
+	rs->page = malloc(rs->pagesize);
+	if (!rs->page)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	return 0;
+}
+
+/* Only a regular file, written from where it is, can have a core's headers rewritten: -1 else. */
+static off_t core_base(const struct sink *s)
+{
+	struct stat st;
+	int fd = fileno(s->fp), fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+	if (s->z || fl < 0 || (fl & O_APPEND) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return ftello(s->fp);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
@@ -666,52 +722,17 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	d->ran = true;
 	d->flags = flags;
 	d->format = format;
-	if (d->changed_base && format == MS_DUMP_CORE && (rc = changed_runs(ctx, d)) < 0)
+	if ((rc = changed_setup(ctx, d, &rs)) < 0)
 		return rc;
-	if (d->changed_base) {
-		rs.pagesize = (uint64_t)sysconf(_SC_PAGESIZE);
-		rs.page = malloc(rs.pagesize);
-		if (!rs.page)
-			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-	}
 	rs.total = ms_dump_total(d);
 	for (i = 0; i < d->nranges; i++) {
 		d->ranges[i].file_off = off;
 		off += d->ranges[i].end - d->ranges[i].start;
 	}
-	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
-		rs.hash = XXH3_createState();
-		if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
-			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-			goto out;
-		}
-	}
-	pipe_grow(fp);
-	if (flags & MS_DUMP_ZSTD) {
-		sink.z = ZSTD_createCCtx();
-		sink.zcap = ZSTD_CStreamOutSize();
-		sink.zbuf = malloc(sink.zcap);
-		if (!sink.z || !sink.zbuf) {
-			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-			goto out;
-		}
-		ZSTD_CCtx_setParameter(sink.z, ZSTD_c_compressionLevel, 3);
-	}
-	if (d->redact) {
-		rc = ms_patscan_set_redact(ctx, d->redact, d->redact_fill, MS_DUMP_REDACT_WINDOW,
-					   out_mem, &rs);
-		if (rc < 0)
-			goto out;
-	}
+	if ((rc = output_setup(ctx, d, flags, &rs)) < 0)
+		goto out;
 	if (format == MS_DUMP_CORE) {
-		struct stat st;
-		int fd = fileno(fp), fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-
-		/* Only a regular file, written from where it is, can have its headers rewritten. */
-		sink.base = -1;
-		if (!sink.z && fl >= 0 && !(fl & O_APPEND) && fstat(fd, &st) == 0 &&
-		    S_ISREG(st.st_mode))
-			sink.base = ftello(fp);
+		sink.base = core_base(&sink);
 		rc = ms_dump_core_header(ctx, d, &sink);
 		if (rc < 0)
 			goto out;
