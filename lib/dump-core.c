@@ -97,6 +97,26 @@ static unsigned int seg_flags(const struct ms_maps *maps, uint64_t addr)
 	return (p[0] == 'r' ? PF_R : 0) | (p[1] == 'w' ? PF_W : 0) | (p[2] == 'x' ? PF_X : 0);
 }
 
+/* The ELF header of a core of NPH program headers, in this machine's byte order. */
+static void core_ehdr(Elf64_Ehdr *eh, size_t nph)
+{
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+#if defined(__x86_64__)
+	eh->e_machine = EM_X86_64;
+#elif defined(__aarch64__)
+	eh->e_machine = EM_AARCH64;
+#endif
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = (Elf64_Half)nph;
+}
+
 /*
  * The front of the core file: ELF header, program headers, the notes.
  * Segment data follows at page-aligned offsets, which set each range's
@@ -124,21 +144,7 @@ int ms_dump_core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
 		goto out;
 	}
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-#if defined(__x86_64__)
-	eh.e_machine = EM_X86_64;
-#elif defined(__aarch64__)
-	eh.e_machine = EM_AARCH64;
-#endif
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(*ph);
-	eh.e_phnum = (Elf64_Half)nph;
+	core_ehdr(&eh, nph);
 
 	ph[0].p_type = PT_NOTE;
 	ph[0].p_offset = hdrsz - notesz;

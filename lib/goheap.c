@@ -320,6 +320,24 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
+ * The runtime points every page of a span in use at it (mheap.setSpans): S's
+ * last page in this arena (its first is entry AT of MAP) must point at ADDR
+ * too, and S may not start inside the span before it, which ended at
+ * *WALKED (moved past S when S is believed).  Else a torn or corrupt
+ * mspan's npages would cover its neighbours, and their objects be counted
+ * twice.
+ */
+static bool span_pages_agree(const struct ms_gospan *s, uint64_t addr, const uint64_t *map,
+			     uint64_t at, uint64_t *walked)
+{
+	if (s->start < *walked ||
+	    (at + s->npages <= GO_ARENA_PAGES && map[at + s->npages - 1] != addr))
+		return false;
+	*walked = s->start + s->npages * GO_PAGE;
+	return true;
+}
+
+/*
  * One mspan at ADDR, met at the page PAGE (entry AT of the arena's page
  * map MAP): added when in use, sane and starting there (a freed span's
  * struct is reused for another run of pages, and stale page entries may
@@ -369,16 +387,8 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
 	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
 		return 0;
-	/*
-	 * The runtime points every page of a span in use at it (mheap.setSpans):
-	 * its last page in this arena must too, and it may not start inside the
-	 * span before it.  Else a torn or corrupt mspan's npages would cover its
-	 * neighbours, and their objects be counted twice.
-	 */
-	if (s.start < *walked ||
-	    (at + s.npages <= GO_ARENA_PAGES && map[at + s.npages - 1] != addr))
+	if (!span_pages_agree(&s, addr, map, at, walked))
 		return 0;
-	*walked = s.start + s.npages * GO_PAGE;
 	s.nelems = (uint32_t)i;
 	if (l->headers && !s.noscan && s.sizeclass && s.elemsize > GO_HEADER_MIN)
 		s.header = 8;
