@@ -195,6 +195,26 @@ out:
 	return rc;
 }
 
+/* Of the HAVE bytes written of range R, those up to the last one read: no zero-filled tail. */
+static uint64_t read_tail(const struct ms_dump *d, const struct dump_range *r, uint64_t have)
+{
+	uint64_t end = r->start + have;
+	size_t k;
+
+	for (k = d->nsubs; k-- > 0;) {
+		const struct dump_sub *u = &d->subs[k];
+
+		if (u->start >= end)
+			continue;
+		if (u->status == MS_MEM_READ || u->end < end)
+			break;
+		end = u->start > r->start ? u->start : r->start;
+		if (end == r->start)
+			break;
+	}
+	return end - r->start;
+}
+
 /*
  * A core cut short (the process exited mid-dump): its program headers,
  * written first, declare every range whole, and zeros in place of what was
@@ -203,8 +223,11 @@ out:
  * bytes, one never reached keeps none, and the file ends at the last byte
  * read.  A stream (a pipe, zstd) cannot be rewritten: it ends there too,
  * so its segments run past its end, which a reader takes for a truncated
- * core (gdb warns, lib/core.c refuses it), never for zeros.  Returns: 0,
- * or -EIO (the message says why).
+ * core (gdb warns, lib/core.c refuses it), never for zeros.  A range whose
+ * end became unreadable or unmapped while it was read (zero-filled, as the
+ * manifest says) loses that tail from its segment too, in a file; zeros
+ * between bytes read stay, marked in the manifest only.  Returns: 0, or
+ * -EIO (the message says why).
  */
 int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 {
@@ -214,6 +237,7 @@ int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 	Elf64_Phdr *ph;
 	unsigned char *buf;
 	Elf_Data src, dst;
+	bool changed = false;
 	int fd, rc = 0;
 
 	if (s->z || s->base < 0 || !d->core_ph || nph != d->nranges + 1)
@@ -233,10 +257,16 @@ int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
 			have = s->written - r->file_off;
 		if (have > r->end - r->start)
 			have = r->end - r->start;
+		have = read_tail(d, r, have);
+		changed |= have != ph[i + 1].p_filesz;
 		ph[i + 1].p_filesz = ph[i + 1].p_memsz = have;
 		/* None read: the segment is empty, at the end of what the file holds. */
 		if (!have)
 			ph[i + 1].p_offset = s->written;
+	}
+	if (!changed) {
+		free(buf);
+		return 0;
 	}
 	src = (Elf_Data){ .d_buf = ph, .d_type = ELF_T_PHDR, .d_size = len,
 			  .d_version = EV_CURRENT };

@@ -754,6 +754,9 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		ms_freeze_free(frz);
 	}
 	d->complete = rc == 0;
+	/* Whole, but a range's end unmapped meanwhile: its zeros out of the segment. */
+	if (rc == 0 && format == MS_DUMP_CORE && (rc = ms_dump_core_cut(ctx, d, &sink)) < 0)
+		goto out;
 	/* The same pid, another process by now: what was read may be either's. */
 	if (rc == 0) {
 		unsigned long long st;

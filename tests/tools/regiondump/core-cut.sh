@@ -99,6 +99,37 @@ done < "$tmp/loads"
 ((empty > 0)) || ms_fail "no segment left empty after the cut: $(cat "$tmp/loads")"
 "$bin/bytehist" "$tmp/anon.core" > /dev/null 2>"$tmp/err" || ms_fail "bytehist anon.core: $(cat "$tmp/err")"
 
+# 4. The range unmapped mid-dump (the process lives on): the dump completes,
+# exit 0, and the segment ends at the last byte read, not with the zeros that
+# stand in the manifest for the part no longer mapped.
+leaker_start
+pid=$LEAKER_PID
+leaker_cmd mmap 16M 0x42
+id=$(leaker_field id)
+a=$(leaker_field addr)
+rm -f "$tmp/hook"
+mkfifo "$tmp/hook"
+MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" --format core "$a" 16M \
+	--write "$tmp/unmap.core" 2> "$tmp/err" &
+rd=$!
+read -r ev < "$tmp/hook"
+[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+leaker_cmd free "$id"
+echo go > "$tmp/hook"
+rc=0
+wait "$rd" || rc=$?
+[ "$rc" = 0 ] || ms_fail "exit $rc after the range was unmapped mid-dump: $(cat "$tmp/err")"
+read -r off vaddr filesz memsz < <(loads "$tmp/unmap.core")
+((filesz > 0 && filesz < 16 * 1048576 && memsz == filesz)) ||
+	ms_fail "segment of $((filesz)) bytes ($((memsz)) in memory) after the unmap"
+[ -z "$(tail -c +$((off + 1)) "$tmp/unmap.core" | head -c $((filesz)) | tr -d 'B' | head -c 1 | od -An -tx1)" ] ||
+	ms_fail "the segment holds bytes other than the leaker's 0x42"
+past=$(printf '0x%x' $((a + filesz)))
+gdb -nx -batch -ex "x/1xb $past" -c "$tmp/unmap.core" > "$tmp/gdb" 2>&1 || :
+grep -q "Cannot access memory at address $past" "$tmp/gdb" ||
+	ms_fail "gdb reads the unmapped part: $(cat "$tmp/gdb")"
+leaker_stop
+
 # 3. To a pipe: the stream ends at the last byte read, never with zeros.
 mkfifo "$tmp/pipe"
 cat "$tmp/pipe" > "$tmp/pipe.core" &
