@@ -16,7 +16,7 @@ bench_setup()
 		read -r _ <&"${BENCH_LK[0]}"
 	done
 	heap=$(awk '$NF == "[heap]" { sub(/-.*/, "", $1); print $1 }' "/proc/$BENCH_PID/maps")
-	"$MS_BUILDDIR/tools/regiondump" -p "$BENCH_PID" --mapping "0x$heap" -o "$BENCH_WORK/heap.dump" 2>/dev/null
+	"$MS_BUILDDIR/tools/regiondump" -p "$BENCH_PID" --mapping "0x$heap" --write "$BENCH_WORK/heap.dump" 2>/dev/null
 	cat "$BENCH_WORK/heap.dump" > /dev/null
 }
 

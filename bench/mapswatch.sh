@@ -3,7 +3,7 @@
 # printed) against what a user runs by hand each interval: pmap -x of the
 # process and cat of its smaps; on the leaker holding about 20,000 mappings
 # (BENCH_MMAPS=1000 for the 2,000 of earlier results).
-BENCH_DESC="One sample of a process with about 20,000 mappings: mapswatch -n 1 (smaps parsed, ranked and printed as a table) vs pmap -x and cat of /proc/PID/smaps."
+BENCH_DESC="One sample of a process with about 20,000 mappings: mapswatch --count 1 (smaps parsed, ranked and printed as a table) vs pmap -x and cat of /proc/PID/smaps."
 
 bench_setup()
 {
@@ -20,7 +20,7 @@ bench_setup()
 
 bench_cmds()
 {
-	printf 'mapswatch\t%s\n' "$MS_BUILDDIR/tools/mapswatch -b -n 1 -p $BENCH_PID > $BENCH_WORK/out.watch"
+	printf 'mapswatch\t%s\n' "$MS_BUILDDIR/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.watch"
 	printf 'pmap -x\t%s\n' "pmap -x $BENCH_PID > $BENCH_WORK/out.pmap"
 	printf 'cat smaps\t%s\n' "cat /proc/$BENCH_PID/smaps > $BENCH_WORK/out.cat"
 }

@@ -200,3 +200,21 @@ uint64_t ms_freeze_elapsed_ns(const struct ms_freeze *f)
 {
 	return now_ns() - ((uint64_t)f->since.tv_sec * 1000000000u + (uint64_t)f->since.tv_nsec);
 }
+
+bool ms_freeze_intact(struct ms_ctx *ctx, const struct ms_freeze *f)
+{
+	char name[64], *stat, *p;
+	size_t i, len;
+	bool ok = true;
+
+	for (i = 0; i < f->n && ok; i++) {
+		snprintf(name, sizeof(name), "task/%d/stat", (int)f->t[i].tid);
+		if (ms_procfs_read(ctx, f->pid, name, &stat, &len) < 0)
+			return false;
+		/* The state follows the command's closing parenthesis, which may hold any byte. */
+		p = strrchr(stat, ')');
+		ok = p && p[1] == ' ' && p[2] == 't';
+		free(stat);
+	}
+	return ok;
+}

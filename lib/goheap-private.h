@@ -25,6 +25,13 @@ struct go_layout {
 	bool headers;
 	uint64_t span_largetype;
 	uint64_t span_spanclass, span_state, span_elemsize, mspan_size;
+	/*
+	 * runtime.work's heap0, heap1, heap2: the heap when the last GC
+	 * began, when its marking ended, and what it marked; and
+	 * bytesMarked, what the GC under way has marked so far (all 0: not
+	 * known).
+	 */
+	uint64_t work_marked, work_heap0, work_heap1, work_heap2;
 };
 
 struct ms_goheap {
@@ -42,6 +49,7 @@ struct ms_goheap {
 	struct ms_gospan *spans;	/* sorted by start */
 	size_t nspans, capspans;
 	uint64_t live, spanbytes, marked;
+	uint64_t work[3];	/* the last GC's heap0, heap1, heap2; all 0: not read */
 	/* Typed objects: start -> type index + 1 and its holder's, open addressing. */
 	uint64_t *tkey;
 	uint32_t *tval, *thold;

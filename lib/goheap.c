@@ -62,6 +62,7 @@ static const struct go_layout go119 = {
 	.mheap_sweepgen = 65848, .span_markbits = 80, .span_sweepgen = 88,
 	.span_freeindex_size = 8, .span_nelems_size = 8,
 	.mspan_size = 144,
+	.work_marked = 128, .work_heap0 = 408, .work_heap1 = 416, .work_heap2 = 424,
 };
 
 /* Go 1.22's, from a go1.22.12 binary: freeindex and nelems 16-bit, malloc headers. */
@@ -72,6 +73,7 @@ static const struct go_layout go122 = {
 	.mheap_sweepgen = 65856, .span_markbits = 72, .span_sweepgen = 88,
 	.span_freeindex_size = 2, .span_nelems_size = 2, .headers = true, .span_largetype = 152,
 	.mspan_size = 160,
+	.work_marked = 192, .work_heap0 = 456, .work_heap1 = 464, .work_heap2 = 472,
 };
 
 static const struct {
@@ -197,6 +199,11 @@ static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 		{ "gcmarkBits", &l->span_markbits, NULL }, { "sweepgen", &l->span_sweepgen, NULL },
 	};
 	struct member_want lt[] = { { "largeType", &l->span_largetype, NULL } };
+	struct member_want wk[] = { { "bytesMarked", &l->work_marked, NULL },
+				    { "heap0", &l->work_heap0, NULL },
+				    { "heap1", &l->work_heap1, NULL },
+				    { "heap2", &l->work_heap2, NULL } };
+	bool work = false;
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 
@@ -221,27 +228,35 @@ static int dwarf_layout(Dwarf *dw, struct go_layout *l)
 					mheap = !die_member_offsets(&d, mh, MS_ARRAY_SIZE(mh), &sz);
 				} else if (!strcmp(n, "runtime.heapArena") && !arena) {
 					arena = !die_member_offsets(&d, ha, MS_ARRAY_SIZE(ha), &sz);
+				} else if (!strcmp(n, "runtime.workType") && !work) {
+					/* A hunt's bound on floating garbage only: the heap stands without. */
+					work = !die_member_offsets(&d, wk, MS_ARRAY_SIZE(wk), &sz);
 				}
 			} while (dwarf_siblingof(&d, &d) == 0);
 		}
-		if (mspan && mheap && arena)
+		if (mspan && mheap && arena && work)
 			break;
 		off = next;
 	}
+	if (!work)
+		l->work_marked = l->work_heap0 = l->work_heap1 = l->work_heap2 = 0;
 	return mspan && mheap && arena && l->mspan_size <= GO_MSPAN_MAX ? 0 : -1;
 }
 
-/* The address of SYM in the symbol table, or 0; and .bss's bounds, for a stripped binary. */
-static uint64_t elf_facts(Elf *elf, const char *sym, uint64_t *nob, uint64_t *nob_size,
-			  bool *go)
+/*
+ * The addresses of the N symbols SYM in the symbol table into AT (0 when
+ * absent); and .bss's bounds, for a stripped binary.
+ */
+static void elf_facts(Elf *elf, const char *const *sym, uint64_t *at, size_t nsym,
+		      uint64_t *nob, uint64_t *nob_size, bool *go)
 {
-	size_t shstrndx;
+	size_t shstrndx, found = 0, k;
 	Elf_Scn *scn = NULL;
-	uint64_t at = 0;
 
 	*nob = *nob_size = 0;
+	memset(at, 0, nsym * sizeof(*at));
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
-		return 0;
+		return;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		const char *name;
@@ -259,16 +274,20 @@ static uint64_t elf_facts(Elf *elf, const char *sym, uint64_t *nob, uint64_t *no
 		if (sh.sh_type != SHT_SYMTAB || !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
 			continue;
 		n = sh.sh_size / sh.sh_entsize;
-		for (i = 1; i < n && !at; i++) {
+		for (i = 1; i < n && found < nsym; i++) {
 			GElf_Sym s;
 			const char *sn;
 
-			if (gelf_getsym(d, (int)i, &s) &&
-			    (sn = elf_strptr(elf, sh.sh_link, s.st_name)) && !strcmp(sn, sym))
-				at = s.st_value;
+			if (!gelf_getsym(d, (int)i, &s) ||
+			    !(sn = elf_strptr(elf, sh.sh_link, s.st_name)))
+				continue;
+			for (k = 0; k < nsym; k++)
+				if (!at[k] && !strcmp(sn, sym[k])) {
+					at[k] = s.st_value;
+					found++;
+				}
 		}
 	}
-	return at;
 }
 
 /* A PIE binary's addresses move by where its first page is mapped; a fixed one's do not. */
@@ -514,13 +533,90 @@ static int find_mheap(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t nob, uin
 	return rc;
 }
 
+/* The most of runtime.work read: from bytesMarked to heap2. */
+#define GO_WORK_SPAN 1024
+
+/*
+ * Whether V is the marks the spans hold (h->marked), give or take what
+ * the runtime marks outside them (288 bytes in Go 1.19 and 1.22).
+ */
+static bool near_marks(const struct ms_goheap *h, uint64_t v)
+{
+	uint64_t d = v > h->marked ? v - h->marked : h->marked - v;
+
+	return v && h->marked && d <= (64 << 10) + h->marked / 64;
+}
+
+/*
+ * Whether runtime.work's figures in B (from its bytesMarked on) hold
+ * together: no GC marking as they were read (bytesMarked, reset when one
+ * begins, is still heap2), heap2 the spans' marks, and the heap no
+ * smaller when marking ended than when it began.
+ */
+static bool work_fits(const struct ms_goheap *h, const unsigned char *b)
+{
+	const struct go_layout *l = &h->l;
+	uint64_t h0 = w64(b, l->work_heap0 - l->work_marked), h2 = w64(b, l->work_heap2 - l->work_marked);
+
+	return w64(b, 0) == h2 && near_marks(h, h2) && h0 && h0 <= w64(b, l->work_heap1 - l->work_marked);
+}
+
+static void take_work(struct ms_goheap *h, const unsigned char *b)
+{
+	const struct go_layout *l = &h->l;
+
+	h->work[0] = w64(b, l->work_heap0 - l->work_marked);
+	h->work[1] = w64(b, l->work_heap1 - l->work_marked);
+	h->work[2] = w64(b, l->work_heap2 - l->work_marked);
+}
+
+/*
+ * The last GC's figures, from runtime.work at ADDR, or, without its
+ * symbol (a stripped binary), from the one place in .bss (NOB, SIZE)
+ * where they hold together.  Either way they may stay unknown: 0, or
+ * -ENOMEM.
+ */
+static int read_work(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t nob,
+		     uint64_t size)
+{
+	const struct go_layout *l = &h->l;
+	uint64_t o, at = 0, span = l->work_heap2 + 8 - l->work_marked;
+	unsigned char w[GO_WORK_SPAN], *b;
+	size_t found = 0;
+
+	if (!l->work_heap2 || l->work_heap0 <= l->work_marked || l->work_heap1 <= l->work_marked ||
+	    l->work_heap2 <= l->work_heap1 || span > GO_WORK_SPAN)
+		return 0;
+	if (addr) {
+		if (h->read(ctx, addr + l->work_marked, w, span, h->data) == 0 && work_fits(h, w))
+			take_work(h, w);
+		return 0;
+	}
+	if (!h->marked || size < span || size > (64u << 20))
+		return 0;
+	if (!(b = malloc(size)))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (h->read(ctx, nob, b, size, h->data) == 0)
+		for (o = 0; o + span <= size; o += 8)
+			if (work_fits(h, b + o)) {
+				at = o;
+				found++;
+			}
+	/* Two such places: neither is known to be it. */
+	if (found == 1)
+		take_work(h, b + at);
+	free(b);
+	return 0;
+}
+
 int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 		  ms_goheap_read_fn read, void *data, unsigned flags, struct ms_goheap **out)
 {
 	struct ms_goheap *h = calloc(1, sizeof(*h));
 	Elf *elf = NULL;
 	Dwarf *dw = NULL;
-	uint64_t nob, nob_size, mheap;
+	static const char *const syms[] = { "runtime.mheap_", "runtime.work" };
+	uint64_t nob, nob_size, mheap, at[MS_ARRAY_SIZE(syms)];
 	bool go = false;
 	size_t i;
 	int rc;
@@ -534,7 +630,8 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 		rc = ms_err(ctx, -ENOENT, "%s: not an ELF file", exe);
 		goto out;
 	}
-	mheap = elf_facts(elf, "runtime.mheap_", &nob, &nob_size, &go);
+	elf_facts(elf, syms, at, MS_ARRAY_SIZE(syms), &nob, &nob_size, &go);
+	mheap = at[0];
 	h->bias = load_bias(elf, load);
 	if (!go) {
 		rc = ms_err(ctx, -ENOENT, "%s: no Go program (no .gopclntab, no .go.buildinfo)", exe);
@@ -575,6 +672,8 @@ int ms_goheap_new(struct ms_ctx *ctx, int fd, const char *exe, uint64_t load,
 	}
 	if (mheap)
 		h->mheap = mheap + h->bias;
+	if ((rc = read_work(ctx, h, at[1] ? at[1] + h->bias : 0, nob + h->bias, nob_size)) < 0)
+		goto out;
 	qsort(h->spans, h->nspans, sizeof(*h->spans), cmp_span);
 	if (dw && (flags & MS_GOHEAP_TYPES) && (rc = ms_goheap_type_globals(ctx, h, dw)) < 0)
 		goto out;
@@ -681,6 +780,15 @@ uint64_t ms_goheap_arena(const struct ms_goheap *h, size_t i, uint64_t *end)
 uint64_t ms_goheap_marked_bytes(const struct ms_goheap *h)
 {
 	return h->marked;
+}
+
+int ms_goheap_last_gc(const struct ms_goheap *h, uint64_t *start, uint64_t *end)
+{
+	if (!h->work[0])
+		return -ENODATA;
+	*start = h->work[0];
+	*end = h->work[1];
+	return 0;
 }
 
 uint32_t ms_goheap_gc_cycles(const struct ms_goheap *h)

@@ -16,6 +16,7 @@
 #include <memsift/ctx.h>
 #include <memsift/growtrace.h>
 #include <memsift/maps.h>
+#include <memsift/symbol.h>
 
 /* Deepest stack kept; deeper frames are cut. */
 #define GT_MAX_FRAMES 64
@@ -104,6 +105,8 @@ struct ms_growtrace {
 	size_t nshadow, cap_shadow;
 	uint64_t start, last_scan, last_maps;
 	struct gt_unwind *uw;
+	/* Names the frames (demangled, files checked by build-id); NULL: uw names them. */
+	struct ms_symbols *sym;
 	struct ms_maps *maps;
 	int *maplabel;		/* per mapping of MAPS: index in labels, -1 not yet */
 	char **labels;
@@ -161,21 +164,25 @@ void ms_gt_unwind_refresh(struct gt_unwind *u);
 
 /*
  * Unwind thread TID's user stack from REGS and the SIZE bytes of stack
- * copied from its stack pointer up.  PCS gets at most MAX program counters,
- * innermost first; a caller's is its return address minus one, so it
- * names the call's line.  Returns the number of frames (at least 1), or 0
- * when the registers lack the pc.  *UNKNOWN is set when a pc fell in no
- * reported module (time to ms_gt_unwind_refresh()).
+ * copied from its stack pointer up, of ASKED asked for.  PCS gets at most
+ * MAX program counters, innermost first; a caller's is its return address
+ * minus one, so it names the call's line.  Returns the number of frames (at
+ * least 1), or 0 when the registers lack the pc.  *UNKNOWN is set when a pc
+ * fell in no reported module (time to ms_gt_unwind_refresh()); *CUT when
+ * the stack went on past a full copy (a larger copy would see more).
  */
 size_t ms_gt_unwind(struct gt_unwind *u, pid_t tid, const struct gt_regs *regs,
-		 const void *stack, uint64_t size, uint64_t *pcs, size_t max, bool *unknown);
+		 const void *stack, uint64_t size, uint64_t asked, uint64_t *pcs, size_t max,
+		 bool *unknown, bool *cut);
 
 /*
- * Name program counter PC from the process's modules as libdwfl reads them
- * (the symbol table, the line table): the function, its module's path, the
- * source file and line; NULL and 0 for what is unknown.  The strings live
- * as long as U.  (The symbolizer of <memsift/symbol.h> names only what a
- * pointer may point at: a function's start or a return site, not any pc.)
+ * Name program counter PC from the process's modules as the unwinder's
+ * libdwfl reads them (the symbol table, the line table): the function, its
+ * module's path, the source file and line; NULL and 0 for what is unknown.
+ * The strings live as long as U.  Only for a pc the symbolizer of
+ * <memsift/symbol.h> places in no module (one mapped after its maps were
+ * read, in a target gone by the end): names are otherwise its
+ * (ms_symbols_lookup_code(): demangled, files checked by build-id).
  */
 void ms_gt_unwind_name(struct gt_unwind *u, uint64_t pc, const char **name, const char **module,
 		       const char **file, int *line);

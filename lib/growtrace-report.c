@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* growtrace's report: summary lines, JSON, folded stacks, pprof.  See <memsift/growtrace.h>. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,13 @@ void ms_growtrace_print_summary(const struct ms_growtrace *gt, FILE *fp)
 		fprintf(fp, "; %s samples dropped by the kernel (ring buffer full), counted as the one before them",
 			ms_count_str(s->lost, c, sizeof(c)));
 	fputc('\n', fp);
+	/* A binomial share's error is about 1/sqrt(samples): say when it is large. */
+	if (!s->every_fault && s->samples < 400)
+		fprintf(fp, "sampling: only %" PRIu64 " samples, so each stack's share is rough (\u00b1%.0f%%): raise --freq for a short trace or one that mostly sleeps\n",
+			s->samples, s->samples ? 100.0 / sqrt((double)s->samples) : 100.0);
+	if (s->cut)
+		fprintf(fp, "stacks: %s samples' stacks went on past the %" PRIu64 " bytes copied, cut there (raise --stack-size)\n",
+			ms_count_str(s->cut, c, sizeof(c)), s->stack_size);
 	if (s->netted)
 		fprintf(fp, "resident: %s of it still resident at the end (%s freed since, netted)\n",
 			ms_size_str(s->resident, a, sizeof(a)),
@@ -167,16 +175,16 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
 	size_t i, j;
 
-	fprintf(fp, "{\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
+	fprintf(fp, "{\n  \"memsift_json\": %d,\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
 		"\"freq\": %" PRIu64 ", \"every_fault\": %s, \"max_period\": %" PRIu64 ", "
 		"\"page_size\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"faults\": %" PRIu64 ", "
 		"\"growth_faults\": %" PRIu64 ", \"other_faults\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
-		"\"unsampled\": %" PRIu64 ", "
+		"\"unsampled\": %" PRIu64 ", \"stack_size\": %" PRIu64 ", \"cut\": %" PRIu64 ", "
 		"\"grown\": %" PRIu64 ", \"resident\": %" PRIu64 ", \"netted\": %s, "
 		"\"anon_before\": %" PRIu64 ", \"anon_after\": ",
-		(int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
+		MS_JSON_VERSION, (int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
 		s->max_period, s->page_size, s->samples, s->faults, s->growth_faults,
-		s->other_faults, s->lost, s->unsampled, s->grown, s->resident, s->netted ? "true" : "false",
+		s->other_faults, s->lost, s->unsampled, s->stack_size, s->cut, s->grown, s->resident, s->netted ? "true" : "false",
 		s->anon_before);
 	json_num_or_null(fp, s->have_after, s->anon_after);
 	fprintf(fp, ", \"exited\": %s, \"rate\": [", s->exited ? "true" : "false");
@@ -204,6 +212,10 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 			ms_json_str(fp, f->file);
 			fputs(", \"line\": ", fp);
 			json_num_or_null(fp, f->line > 0, (uint64_t)f->line);
+			if (f->note) {
+				fputs(", \"note\": ", fp);
+				ms_json_str(fp, f->note);
+			}
 			fputc('}', fp);
 		}
 		fputs("]}", fp);

@@ -20,6 +20,7 @@
 #include <memsift/label.h>
 #include <memsift/maps.h>
 #include <memsift/procfs.h>
+#include <memsift/symbol.h>
 
 #include "growtrace-private.h"
 #include "internal.h"
@@ -314,7 +315,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	uint32_t pt[2];
 	struct gt_regs regs = { 0, sb->regs };
 	size_t nregs = 0, n;
-	bool unknown;
+	bool unknown, cut = false;
 	int label;
 	long si;
 	struct gt_stack *s;
@@ -349,8 +350,8 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	}
 	if (period > gt->sum.max_period)
 		gt->sum.max_period = period;
-	n = nregs ? ms_gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, pcs,
-			      GT_MAX_FRAMES, &unknown) : 0;
+	n = nregs ? ms_gt_unwind(gt->uw, (pid_t)pt[1], &regs, sb->stack, dyn, size, pcs,
+			      GT_MAX_FRAMES, &unknown, &cut) : 0;
 	if (!n) {
 		pcs[0] = ip;
 		n = 1;
@@ -361,6 +362,8 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	}
 	if (n == 1)
 		gt->sum.unwind_failed++;
+	if (cut)
+		gt->sum.cut++;
 	si = stack_index(gt, pcs, n, (uint32_t)label);
 	if (si < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
@@ -596,6 +599,50 @@ static int anon_bytes(struct ms_ctx *ctx, pid_t pid, uint64_t *out)
 	return 0;
 }
 
+/*
+ * A symbolizer of the target as it maps now, replacing the one before.
+ * Only -ENOMEM fails: without one (the maps unreadable, the process gone)
+ * the unwinder's libdwfl names the frames.
+ */
+static int new_symbols(struct ms_ctx *ctx, struct ms_growtrace *gt)
+{
+	struct ms_ctx *quiet = ms_ctx_new();
+	struct ms_symbols *s = NULL;
+	int rc;
+
+	if (!quiet)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	rc = ms_symbols_new_pid(quiet, gt->pid, &s);
+	ms_ctx_free(quiet);
+	if (rc == -ENOMEM)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (rc == 0) {
+		ms_symbols_free(gt->sym);
+		gt->sym = s;
+	}
+	return 0;
+}
+
+/*
+ * Have the symbolizer open each module's file now, while the process lives
+ * to check it by (its build-id in memory, /proc/PID/map_files): if it
+ * exits before the end, these name its frames.  A lookup opens the file.
+ */
+static int open_modules(struct ms_ctx *ctx, struct ms_growtrace *gt)
+{
+	const struct ms_sym *y;
+	size_t i;
+
+	for (i = 0; gt->sym && i < ms_maps_count(gt->maps); i++) {
+		const struct ms_mapping *m = ms_maps_get(gt->maps, i);
+
+		if (ms_mapping_kind(m) == MS_MAPPING_FILE && ms_mapping_perms(m)[2] == 'x' &&
+		    ms_symbols_lookup_code(ctx, gt->sym, ms_mapping_start(m), &y) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_opts *opts,
 		     struct ms_growtrace **out)
 {
@@ -616,13 +663,14 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	if (max_rate > 0 && gt->opts.freq > (uint64_t)max_rate)
 		gt->opts.freq = (uint64_t)max_rate;
 	if (!gt->opts.stack_size)
-		gt->opts.stack_size = 8192;
+		gt->opts.stack_size = MS_GROWTRACE_STACK_SIZE;
 	/* The kernel wants a multiple of 8 below 64 KiB (u16 size, the header's too). */
 	gt->opts.stack_size = (gt->opts.stack_size + 7) & ~7U;
 	if (gt->opts.stack_size > 65528)
 		gt->opts.stack_size = 65528;
 	gt->sum.pid = pid;
 	gt->sum.freq = gt->opts.freq;
+	gt->sum.stack_size = gt->opts.stack_size;
 	gt->sum.page_size = (uint64_t)getpagesize();
 	/* The events first: when the kernel refuses them, that is the reason to give. */
 	rc = ms_gt_rings_new(ctx, gt);
@@ -638,6 +686,12 @@ int ms_growtrace_new(struct ms_ctx *ctx, pid_t pid, const struct ms_growtrace_op
 	if (rc < 0)
 		goto fail;
 	rc = read_maps(ctx, gt);
+	if (rc < 0)
+		goto fail;
+	rc = new_symbols(ctx, gt);
+	if (rc < 0)
+		goto fail;
+	rc = open_modules(ctx, gt);
 	if (rc < 0)
 		goto fail;
 	rc = anon_bytes(ctx, pid, &gt->sum.anon_before);
@@ -810,10 +864,22 @@ static int name_frames(struct ms_ctx *ctx, struct ms_growtrace *gt, struct gt_st
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	for (i = 0; i < st->npcs; i++) {
 		struct ms_growtrace_frame *f = &st->frames[i];
+		const struct ms_sym *y = NULL;
 		char buf[32];
 
 		f->pc = st->pcs[i];
-		ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
+		if (gt->sym && ms_symbols_lookup_code(ctx, gt->sym, f->pc, &y) < 0)
+			return -ENOMEM;
+		/* In a module: its symbol, or MODULE+0xOFFSET with the note saying why. */
+		if (y && y->module && y->kind >= MS_SYM_TEXT && y->kind <= MS_SYM_BSS) {
+			f->name = y->name;
+			f->module = y->module;
+			f->file = y->file;
+			f->line = y->file ? y->line : 0;
+			f->note = y->note;
+		} else {
+			ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
+		}
 		if (!f->name) {
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->pc);
 			f->name = keep_str(gt, buf);
@@ -854,6 +920,9 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		return rc;
 	gt->sum.duration = (double)(end - gt->start) / 1e9;
 	gt->sum.every_fault = gt->sum.max_period <= 1;
+	/* Modules mapped since attach (dlopen) are named only by maps read now. */
+	if (!gt->exited && (rc = new_symbols(ctx, gt)) < 0)
+		return rc;
 	if (!gt->exited && net_freed(ctx, gt) == 0 &&
 	    anon_bytes(ctx, gt->pid, &gt->sum.anon_after) == 0) {
 		gt->sum.netted = true;
@@ -998,6 +1067,7 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 	free(gt->child);
 	free(gt->shadow);
 	ms_gt_unwind_free(gt->uw);
+	ms_symbols_free(gt->sym);
 	ms_maps_free(gt->maps);
 	free(gt->maplabel);
 	for (i = 0; i < gt->nlabels; i++)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <memsift/heapwalk.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 
 #include "internal.h"
@@ -113,39 +114,50 @@ int ms_heapwalk_json(struct ms_ctx *ctx, const struct ms_heapwalk *w, struct ms_
 	const struct ms_sym *y;
 	const char *why;
 	bool broken = ms_heapwalk_broken(w, &at, &why);
+	struct ms_jw j;
 	int rc;
 
 	if (top && top < n)
 		n = top;
-	fprintf(fp, ",\n\"heap\":{\"form\":\"%s\",\"chunks\":%" PRIu64 ",\"bytes\":%" PRIu64
-		",\"top\":\"0x%" PRIx64 "\",\"top_size\":%" PRIu64 ",\"broken\":%s,\"broken_at\":",
-		ms_heap_form_str(ms_heapwalk_form(w)), ms_heapwalk_chunks(w), ms_heapwalk_bytes(w),
-		taddr, tsize, broken ? "true" : "false");
-	if (broken) {
-		fprintf(fp, "\"0x%" PRIx64 "\",\"broken_why\":", at);
-		ms_json_str(fp, why);
-	} else {
-		fputs("null,\"broken_why\":null", fp);
-	}
-	fputs(",\"classes\":[", fp);
+	/* "heap", a member of the document bytehist opened. */
+	ms_jw_init_in_object(&j, fp, true);
+	ms_jw_break(&j, "\n");
+	ms_jw_object_open(&j, "heap");
+	ms_jw_str(&j, "form", ms_heap_form_str(ms_heapwalk_form(w)));
+	ms_jw_u64(&j, "chunks", ms_heapwalk_chunks(w));
+	ms_jw_u64(&j, "bytes", ms_heapwalk_bytes(w));
+	ms_jw_hex(&j, "top", taddr);
+	ms_jw_u64(&j, "top_size", tsize);
+	ms_jw_bool(&j, "broken", broken);
+	if (broken)
+		ms_jw_hex(&j, "broken_at", at);
+	else
+		ms_jw_null(&j, "broken_at");
+	ms_jw_str(&j, "broken_why", broken ? why : NULL);
+	ms_jw_array_open(&j, "classes");
 	for (i = 0; i < n; i++) {
 		const struct ms_heap_class *c = ms_heapwalk_class(w, i);
 
 		if ((rc = name_of(ctx, syms, c, &y)) < 0)
 			return rc;
-		fprintf(fp, "%s\n{\"size\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64
-			",\"inuse\":%" PRIu64 ",\"word\":\"0x%" PRIx64 "\",\"word_count\":%" PRIu64
-			",\"word_symbol\":", i ? "," : "", c->size, c->count, c->bytes, c->inuse,
-			c->word, c->word_count);
-		ms_json_str(fp, y ? y->name : NULL);
-		fputs(",\"word_kind\":", fp);
-		ms_json_str(fp, y ? ms_sym_kind_str(y->kind) : NULL);
+		ms_jw_break(&j, "\n");
+		ms_jw_object_open(&j, NULL);
+		ms_jw_u64(&j, "size", c->size);
+		ms_jw_u64(&j, "count", c->count);
+		ms_jw_u64(&j, "bytes", c->bytes);
+		ms_jw_u64(&j, "inuse", c->inuse);
+		ms_jw_hex(&j, "word", c->word);
+		ms_jw_u64(&j, "word_count", c->word_count);
+		ms_jw_str(&j, "word_symbol", y ? y->name : NULL);
+		ms_jw_str(&j, "word_kind", y ? ms_sym_kind_str(y->kind) : NULL);
 		if (c->fill >= 0)
-			fprintf(fp, ",\"fill\":%d", c->fill);
+			ms_jw_s64(&j, "fill", c->fill);
 		else
-			fputs(",\"fill\":null", fp);
-		fprintf(fp, ",\"fill_count\":%" PRIu64 "}", c->fill_count);
+			ms_jw_null(&j, "fill");
+		ms_jw_u64(&j, "fill_count", c->fill_count);
+		ms_jw_object_close(&j);
 	}
-	fputs("]}", fp);
+	ms_jw_array_close(&j);
+	ms_jw_object_close(&j);
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

@@ -14,6 +14,7 @@
 
 #include <memsift/cluster.h>
 #include <memsift/hist-report.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 
 #include "hash.h"
@@ -597,109 +598,155 @@ static size_t json_limit(const struct ms_hist_report_opts *o, size_t n)
 	return o->top && o->top < n ? o->top : n;
 }
 
-static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts *o, FILE *fp)
+/* A list's items one a line, each after a space, as the document has always had them. */
+static void item(struct ms_jw *w)
+{
+	ms_jw_break(w, "\n ");
+	ms_jw_object_open(w, NULL);
+}
+
+static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts *o, struct ms_jw *w)
 {
 	size_t i, n;
 
-	fprintf(fp, ",\n\"regions\":[");
+	ms_jw_break(w, "\n");
+	ms_jw_array_open(w, "regions");
 	for (i = 0; i < ms_hist_region_count(h); i++) {
 		const struct ms_hist_region *g = ms_hist_region(h, i);
 
-		fprintf(fp, "%s\n {\"start\":%" PRIu64 ",\"length\":%" PRIu64 ",\"class\":\"%s\"",
-			i ? "," : "", where(o, g->start), g->length, ms_block_class_str(g->cls));
+		item(w);
+		ms_jw_u64(w, "start", where(o, g->start));
+		ms_jw_u64(w, "length", g->length);
+		ms_jw_str(w, "class", ms_block_class_str(g->cls));
 		if (g->cls == MS_BLOCK_FILL)
-			fprintf(fp, ",\"fill\":%u", g->fill);
-		if (g->type) {
-			fprintf(fp, ",\"type\":");
-			ms_json_str(fp, g->type);
-		}
-		fputc('}', fp);
+			ms_jw_u64(w, "fill", g->fill);
+		if (g->type)
+			ms_jw_str(w, "type", g->type);
+		ms_jw_object_close(w);
 	}
-	fprintf(fp, "],\n\"runs\":[");
+	ms_jw_array_close(w);
+	ms_jw_break(w, "\n");
+	ms_jw_array_open(w, "runs");
 	n = json_limit(o, ms_hist_run_count(h));
 	for (i = 0; i < n; i++) {
 		const struct ms_hist_run *u = ms_hist_run(h, i);
 
-		fprintf(fp, "%s\n {\"byte\":%u,\"length\":%" PRIu64 ",\"bucket\":%s,\"count\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", i ? "," : "", u->byte,
-			u->length, u->bucket ? "true" : "false", u->count, u->bytes,
-			where(o, u->first));
+		item(w);
+		ms_jw_u64(w, "byte", u->byte);
+		ms_jw_u64(w, "length", u->length);
+		ms_jw_bool(w, "bucket", u->bucket);
+		ms_jw_u64(w, "count", u->count);
+		ms_jw_u64(w, "bytes", u->bytes);
+		ms_jw_u64(w, "first", where(o, u->first));
+		ms_jw_object_close(w);
 	}
-	fprintf(fp, "],\n\"strings\":[");
+	ms_jw_array_close(w);
+	ms_jw_break(w, "\n");
+	ms_jw_array_open(w, "strings");
 	n = json_limit(o, ms_hist_string_count(h));
 	for (i = 0; i < n; i++) {
-		const struct ms_hist_string *s = ms_hist_string(h, i);
+		const struct ms_hist_string *t = ms_hist_string(h, i);
 
-		fprintf(fp, "%s\n {\"text\":", i ? "," : "");
-		ms_json_str(fp, s->text);
-		fprintf(fp, ",\"encoding\":\"%s\",\"truncated\":%s,\"count\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", s->utf16 ? "utf16le" : "ascii",
-			s->truncated ? "true" : "false", s->count, s->bytes, where(o, s->first));
+		item(w);
+		ms_jw_str(w, "text", t->text);
+		ms_jw_str(w, "encoding", t->utf16 ? "utf16le" : "ascii");
+		ms_jw_bool(w, "truncated", t->truncated);
+		ms_jw_u64(w, "count", t->count);
+		ms_jw_u64(w, "bytes", t->bytes);
+		ms_jw_u64(w, "first", where(o, t->first));
+		ms_jw_object_close(w);
 	}
-	fprintf(fp, "],\n\"words\":[");
+	ms_jw_array_close(w);
+	ms_jw_break(w, "\n");
+	ms_jw_array_open(w, "words");
 	n = json_limit(o, ms_hist_word_count(h));
 	for (i = 0; i < n; i++) {
-		const struct ms_hist_word *w = ms_hist_word(h, i);
+		const struct ms_hist_word *x = ms_hist_word(h, i);
 
-		fprintf(fp, "%s\n {\"value\":\"0x%" PRIx64 "\",\"count\":%" PRIu64 ",\"first\":%" PRIu64
-			",\"pointer_like\":%s}", i ? "," : "", w->value, w->count, where(o, w->first),
-			ms_hist_pointer_like(w->value) ? "true" : "false");
+		item(w);
+		ms_jw_hex(w, "value", x->value);
+		ms_jw_u64(w, "count", x->count);
+		ms_jw_u64(w, "first", where(o, x->first));
+		ms_jw_bool(w, "pointer_like", ms_hist_pointer_like(x->value));
+		ms_jw_object_close(w);
 	}
-	fprintf(fp, "],\n\"patterns\":[");
+	ms_jw_array_close(w);
+	ms_jw_break(w, "\n");
+	ms_jw_array_open(w, "patterns");
 	for (i = 0; i < ms_hist_pattern_count(h); i++) {
 		const struct ms_pattern *p = ms_hist_pattern(h, i);
 
-		fprintf(fp, "%s\n {\"pattern\":", i ? "," : "");
-		ms_json_str(fp, p->text);
-		fprintf(fp, ",\"regex\":%s,\"count\":%" PRIu64, p->regex ? "true" : "false", p->count);
+		item(w);
+		ms_jw_str(w, "pattern", p->text);
+		ms_jw_bool(w, "regex", p->regex);
+		ms_jw_u64(w, "count", p->count);
 		if (p->count)
-			fprintf(fp, ",\"first\":%" PRIu64, where(o, p->first));
-		fputc('}', fp);
+			ms_jw_u64(w, "first", where(o, p->first));
+		ms_jw_object_close(w);
 	}
-	fprintf(fp, "]");
+	ms_jw_array_close(w);
 }
 
 int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			const struct ms_hist_report_opts *o, FILE *fp)
 {
+	static const struct { unsigned bit; const char *name; } approx[] = {
+		{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_RUNS, "runs" },
+		{ MS_HIST_APPROX_WORDS, "words" }, { MS_HIST_APPROX_REGIONS, "regions" },
+	};
 	unsigned ap = ms_hist_approximate(h);
-	int i;
+	struct ms_hist_record r;
+	struct ms_jw w;
+	size_t i;
+	int rc;
 
-	fprintf(fp, "{\"file\":");
-	ms_json_str(fp, o->name ? o->name : "-");
+	ms_jw_init(&w, fp);
+	ms_jw_object_open(&w, NULL);
+	ms_jw_str(&w, "file", o->name ? o->name : "-");
 	if (o->manifest)
-		fprintf(fp, ",\"base\":\"0x%" PRIx64 "\"", o->manifest->start);
+		ms_jw_hex(&w, "base", o->manifest->start);
 	else
-		fprintf(fp, ",\"base\":null");
-	fprintf(fp, ",\"size\":%" PRIu64 ",\"block_size\":%" PRIu64 ",\"entropy\":%.4f"
-		",\"zero_pages\":%" PRIu64 ",\n\"approximate\":{\"strings\":%s,\"runs\":%s"
-		",\"words\":%s,\"regions\":%s},\n\"bytes\":[",
-		ms_hist_size(h), ms_hist_get_opts(h)->block_size, ms_hist_entropy(h),
-		ms_hist_zero_pages(h), ap & MS_HIST_APPROX_STRINGS ? "true" : "false",
-		ap & MS_HIST_APPROX_RUNS ? "true" : "false",
-		ap & MS_HIST_APPROX_WORDS ? "true" : "false",
-		ap & MS_HIST_APPROX_REGIONS ? "true" : "false");
+		ms_jw_null(&w, "base");
+	ms_jw_u64(&w, "size", ms_hist_size(h));
+	ms_jw_u64(&w, "block_size", ms_hist_get_opts(h)->block_size);
+	ms_jw_double(&w, "entropy", ms_hist_entropy(h), 4);
+	ms_jw_u64(&w, "zero_pages", ms_hist_zero_pages(h));
+	ms_jw_break(&w, "\n");
+	ms_jw_object_open(&w, "approximate");
+	for (i = 0; i < MS_ARRAY_SIZE(approx); i++)
+		ms_jw_bool(&w, approx[i].name, ap & approx[i].bit);
+	ms_jw_object_close(&w);
+	ms_jw_break(&w, "\n");
+	ms_jw_array_open(&w, "bytes");
 	for (i = 0; i < 256; i++)
-		fprintf(fp, "%s%" PRIu64, i ? "," : "", ms_hist_byte_count(h, (uint8_t)i));
-	fprintf(fp, "],\n\"blocks\":{");
-	for (i = 0; i < MS_BLOCK_NCLASSES; i++)
-		fprintf(fp, "%s\"%s\":{\"blocks\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", i ? "," : "",
-			ms_block_class_str(i), ms_hist_class_blocks(h, i), ms_hist_class_bytes(h, i));
-	fprintf(fp, "}");
-	json_lists(h, o, fp);
-	{
-		struct ms_hist_record r;
-
-		if (ms_hist_record_get(h, &r) == 0)
-			fprintf(fp, ",\n\"records\":[{\"size\":%" PRIu64 ",\"count\":%" PRIu64
-				",\"first\":%" PRIu64 ",\"word\":\"0x%" PRIx64 "\"}]",
-				r.size, r.count, where(o, r.first), r.word);
-		else
-			fprintf(fp, ",\n\"records\":[]");
+		ms_jw_u64(&w, NULL, ms_hist_byte_count(h, (uint8_t)i));
+	ms_jw_array_close(&w);
+	ms_jw_break(&w, "\n");
+	ms_jw_object_open(&w, "blocks");
+	for (i = 0; i < MS_BLOCK_NCLASSES; i++) {
+		ms_jw_object_open(&w, ms_block_class_str(i));
+		ms_jw_u64(&w, "blocks", ms_hist_class_blocks(h, i));
+		ms_jw_u64(&w, "bytes", ms_hist_class_bytes(h, i));
+		ms_jw_object_close(&w);
 	}
-	if (o->json_extra && (i = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
-		return i;
-	fprintf(fp, "}\n");
+	ms_jw_object_close(&w);
+	json_lists(h, o, &w);
+	ms_jw_break(&w, "\n");
+	ms_jw_array_open(&w, "records");
+	if (ms_hist_record_get(h, &r) == 0) {
+		ms_jw_object_open(&w, NULL);
+		ms_jw_u64(&w, "size", r.size);
+		ms_jw_u64(&w, "count", r.count);
+		ms_jw_u64(&w, "first", where(o, r.first));
+		ms_jw_hex(&w, "word", r.word);
+		ms_jw_object_close(&w);
+	}
+	ms_jw_array_close(&w);
+	/* The members other modules add (symbols, analysis) write themselves. */
+	if (o->json_extra && (rc = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
+		return rc;
+	ms_jw_object_close(&w);
+	fputc('\n', fp);
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }
 
@@ -788,44 +835,54 @@ int ms_hist_report_diff_json(struct ms_ctx *ctx, const struct ms_hist *old,
 			     const struct ms_hist_report_opts *o, FILE *fp)
 {
 	static const char *const key[] = { "strings", "runs", "words" };
+	struct ms_jw w;
 	size_t i, n;
 	int k, cls;
 
-	fprintf(fp, "{\"file\":");
-	ms_json_str(fp, o->name ? o->name : "-");
-	fprintf(fp, ",\"base_file\":");
-	ms_json_str(fp, o->base_name ? o->base_name : "-");
-	fprintf(fp, ",\"size_old\":%" PRIu64 ",\"size\":%" PRIu64 ",\n\"blocks\":{",
-		ms_hist_size(old), ms_hist_size(new));
-	for (cls = 0; cls < MS_BLOCK_NCLASSES; cls++)
-		fprintf(fp, "%s\"%s\":{\"blocks_old\":%" PRIu64 ",\"blocks\":%" PRIu64 "}",
-			cls ? "," : "", ms_block_class_str(cls), ms_hist_class_blocks(old, cls),
-			ms_hist_class_blocks(new, cls));
-	fprintf(fp, "}");
+	ms_jw_init(&w, fp);
+	ms_jw_object_open(&w, NULL);
+	ms_jw_str(&w, "file", o->name ? o->name : "-");
+	ms_jw_str(&w, "base_file", o->base_name ? o->base_name : "-");
+	ms_jw_u64(&w, "size_old", ms_hist_size(old));
+	ms_jw_u64(&w, "size", ms_hist_size(new));
+	ms_jw_break(&w, "\n");
+	ms_jw_object_open(&w, "blocks");
+	for (cls = 0; cls < MS_BLOCK_NCLASSES; cls++) {
+		ms_jw_object_open(&w, ms_block_class_str(cls));
+		ms_jw_u64(&w, "blocks_old", ms_hist_class_blocks(old, cls));
+		ms_jw_u64(&w, "blocks", ms_hist_class_blocks(new, cls));
+		ms_jw_object_close(&w);
+	}
+	ms_jw_object_close(&w);
 	for (k = 0; k < MS_DELTA_NKINDS; k++) {
 		n = json_limit(o, ms_hist_diff_count(d, k));
-		fprintf(fp, ",\n\"%s\":[", key[k]);
+		ms_jw_break(&w, "\n");
+		ms_jw_array_open(&w, key[k]);
 		for (i = 0; i < n; i++) {
 			const struct ms_hist_delta *e = ms_hist_diff_get(d, k, i);
 
-			fputs(i ? ",{" : "{", fp);
+			ms_jw_object_open(&w, NULL);
 			if (k == MS_DELTA_STRING) {
-				fprintf(fp, "\"text\":");
-				ms_json_str(fp, e->text);
-				fprintf(fp, ",\"utf16\":%s", e->utf16 ? "true" : "false");
+				ms_jw_str(&w, "text", e->text);
+				ms_jw_bool(&w, "utf16", e->utf16);
 			} else if (k == MS_DELTA_RUN) {
-				fprintf(fp, "\"byte\":%u,\"length\":%" PRIu64, e->byte, e->length);
+				ms_jw_u64(&w, "byte", e->byte);
+				ms_jw_u64(&w, "length", e->length);
 			} else {
-				fprintf(fp, "\"value\":\"0x%" PRIx64 "\"", e->value);
+				ms_jw_hex(&w, "value", e->value);
 			}
-			fprintf(fp, ",\"count_old\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes_old\":%" PRIu64
-				",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 "}", e->count_old, e->count_new,
-				e->bytes_old, e->bytes_new, where(o, e->first));
+			ms_jw_u64(&w, "count_old", e->count_old);
+			ms_jw_u64(&w, "count", e->count_new);
+			ms_jw_u64(&w, "bytes_old", e->bytes_old);
+			ms_jw_u64(&w, "bytes", e->bytes_new);
+			ms_jw_u64(&w, "first", where(o, e->first));
+			ms_jw_object_close(&w);
 		}
-		fprintf(fp, "]");
+		ms_jw_array_close(&w);
 	}
 	if (o->json_extra && (k = o->json_extra(ctx, fp, o->json_extra_data)) < 0)
 		return k;
-	fprintf(fp, "}\n");
+	ms_jw_object_close(&w);
+	fputc('\n', fp);
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -55,12 +56,24 @@ struct strhot {
 	uint64_t bytes[WAYS];
 };
 
+/*
+ * A cache line: short strings, most of them, are kept inline, so a lookup
+ * reads one line and no pointer to another.
+ */
+#define STR_INLINE 34
+
 struct strent {
 	uint64_t count, first;
-	char *text;
-	uint16_t len, cap;	/* CAP: TEXT's size, kept for the next string in the slot */
+	char *ext;		/* the text when LEN >= STR_INLINE */
+	uint16_t len, cap;	/* CAP: EXT's size, kept for the next long string in the slot */
 	uint8_t utf16, trunc;
+	char in[STR_INLINE];	/* the text when LEN < STR_INLINE */
 };
+
+static inline char *str_text(struct strent *e)
+{
+	return e->len < STR_INLINE ? e->in : e->ext;
+}
 
 /*
  * The word table is two arrays of the same slots: the hot one, read for
@@ -88,13 +101,23 @@ struct wordent {
 	 */
 	uint64_t last, gap, gap_hits, gap_first, gap_last;
 	uint32_t vote;
-};
+} __attribute__((aligned(64)));	/* one line: a vote costs one miss, not two */
 
 struct runent {
 	uint64_t length;	/* 0: free slot */
 	uint64_t count, first;
 	uint8_t byte;
 };
+
+/* A string found, waiting for its batch to go to the table (str_flush()). */
+struct strpend {
+	const char *text;	/* the key: its first KEEP characters */
+	uint64_t len, start, hv;
+	size_t slot;		/* str_flush(): the entry to prefetch */
+	uint16_t keep;
+};
+
+#define STR_BATCH 32
 
 /* A string being collected across blocks. */
 struct strstate {
@@ -131,6 +154,9 @@ struct ms_hist {
 	struct ms_hist_run (*rbucket)[RUN_BUCKETS];	/* [256], allocated on overflow */
 
 	struct strstate ascii, utf16;
+	struct strpend spend[STR_BATCH];
+	size_t nspend;
+	char sscratch[MS_HIST_STRING_MAX];	/* a queued string begun in an earlier block */
 	struct strhot *shot;
 	struct strent *strs;
 	size_t nstrs_slots;
@@ -223,6 +249,18 @@ static size_t pow2_at_least(size_t n)
 	return p;
 }
 
+/* Zeroed, on a cache line's boundary: a bucket or entry spans no more lines than it must. */
+static void *calloc_lines(size_t n, size_t size)
+{
+	void *p;
+
+	if (n && size > SIZE_MAX / n)
+		return NULL;
+	if (posix_memalign(&p, 64, n * size))
+		return NULL;
+	return memset(p, 0, n * size);
+}
+
 int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out)
 {
 	struct ms_hist *h;
@@ -263,11 +301,11 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	}
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
-	h->shot = calloc(h->nstrs_slots / WAYS, sizeof(*h->shot));
-	h->strs = calloc(h->nstrs_slots, sizeof(*h->strs));
-	h->whot = calloc(h->nword_slots / WAYS, sizeof(*h->whot));
+	h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
+	h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
+	h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
 	h->wtag = calloc(h->nword_slots, 1);
-	h->words = calloc(h->nword_slots, sizeof(*h->words));
+	h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
 	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
 	if (h->o.block_size <= 65536)
@@ -305,7 +343,7 @@ void ms_hist_free(struct ms_hist *h)
 		return;
 	if (h->strs)
 		for (i = 0; i < h->nstrs_slots; i++)
-			free(h->strs[i].text);
+			free(h->strs[i].ext);
 	for (i = 0; i < h->ntypes; i++)
 		free(h->types[i]);
 	if (h->magic)
@@ -511,18 +549,27 @@ static inline uint8_t word_tag(uint64_t hv)
 	return (uint8_t)(hv >> 56) | 1;
 }
 
-/* A recurrence whose gap is still to be voted on: the cold slot, the word's FIRST, where. */
+/* A recurrence whose gap is still to be voted on: the slot, where. */
 struct wordhit {
 	size_t slot;
-	uint64_t first, off;
+	uint64_t off;
 };
 
+/*
+ * The slot's FIRST is read here, not at the hit, so the hit costs no miss
+ * on its line.  A FIRST past the hit means a later word of the batch took
+ * the slot over: the vote was for a word gone, whose cold slot nothing
+ * reads again (FIRST no longer matches it), so it is skipped.
+ */
 static void word_vote(struct ms_hist *h, const struct wordhit *x)
 {
 	struct wordent *e = &h->words[x->slot];
+	uint64_t first = h->whot[x->slot / WAYS].first[x->slot % WAYS];
 
-	if (e->first != x->first)
-		*e = (struct wordent){ .first = x->first, .last = x->first };
+	if (first > x->off)
+		return;
+	if (e->first != first)
+		*e = (struct wordent){ .first = first, .last = first };
 	word_gap(e, x->off);
 }
 
@@ -546,7 +593,8 @@ static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_
 		b->count[i] += n;
 		if (n != 1)
 			return 0;
-		*x = (struct wordhit){ at + i, b->first[i], off };
+		*x = (struct wordhit){ at + i, off };
+		__builtin_prefetch(&b->first[i]);
 		return 1;
 	}
 	if ((m = mask_zero(tags))) {
@@ -605,28 +653,21 @@ static uint64_t hash_str(const char *s, size_t len, int utf16)
 	return ms_hash64(hv);
 }
 
-static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
+/*
+ * Count a string of LEN characters whose first KEEP (the key) are at TEXT,
+ * first seen at START, with HV its hash_str() | 1.
+ */
+static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t len,
+		    uint64_t start, uint64_t hv, int utf16)
 {
-	uint64_t len = st->len, hv;
-	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX, bk;
-	struct strent *b, *e;
-	struct strhot *sb;
+	size_t bk = (hv & (h->nstrs_slots - 1)) / WAYS;
+	struct strhot *sb = &h->shot[bk];
+	struct strent *b = &h->strs[bk * WAYS], *e;
 	int i, fr = -1;
 
-	st->len = 0;
-	/* One character over and over is a run, and counted as one. */
-	if (len < h->o.min_string || st->same) {
-		st->same = 1;
-		return;
-	}
-	st->same = 1;
-	hv = hash_str(st->buf, keep, utf16) | 1;
-	bk = (hv & (h->nstrs_slots - 1)) / WAYS;
-	sb = &h->shot[bk];
-	b = &h->strs[bk * WAYS];
 	for (i = 0; i < WAYS; i++) {
 		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
-		    !memcmp(b[i].text, st->buf, keep)) {
+		    !memcmp(str_text(&b[i]), text, keep)) {
 			b[i].count++;
 			sb->bytes[i] += utf16 ? 2 * len : len;
 			if (len > keep)
@@ -646,24 +687,127 @@ static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
 				fr = i;
 	}
 	e = &b[fr];
-	/* An evicted string's buffer takes the next one when it is big enough. */
-	if (!e->text || e->cap < keep + 1) {
-		char *t = realloc(e->text, keep + 1);
+	/* An evicted string's buffer takes the next long one when it is big enough. */
+	if (keep >= STR_INLINE && (!e->ext || e->cap < keep + 1)) {
+		char *t = realloc(e->ext, keep + 1);
 
 		if (!t)
 			return;
-		e->text = t;
+		e->ext = t;
 		e->cap = (uint16_t)(keep + 1);
 	}
-	memcpy(e->text, st->buf, keep);
-	e->text[keep] = '\0';
+	e->len = (uint16_t)keep;
+	memcpy(str_text(e), text, keep);
+	str_text(e)[keep] = '\0';
 	sb->hash[fr] = hv;
 	sb->bytes[fr] = utf16 ? 2 * len : len;
-	e->len = (uint16_t)keep;
 	e->utf16 = (uint8_t)utf16;
 	e->trunc = len > keep;
 	e->count = 1;
-	e->first = st->start;
+	e->first = start;
+}
+
+static void str_emit(struct ms_hist *h, struct strstate *st, int utf16)
+{
+	uint64_t len = st->len;
+	size_t keep = len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX;
+
+	st->len = 0;
+	/* One character over and over is a run, and counted as one. */
+	if (len < h->o.min_string || st->same) {
+		st->same = 1;
+		return;
+	}
+	st->same = 1;
+	str_add(h, st->buf, keep, len, st->start, hash_str(st->buf, keep, utf16) | 1, utf16);
+}
+
+/*
+ * The ASCII strings of a block go to the table in batches, in the order
+ * found: each batch's buckets, then their entries, then the entries' texts
+ * are prefetched, so the cache misses of a batch overlap instead of coming
+ * one string at a time.
+ */
+static void str_flush(struct ms_hist *h)
+{
+	struct strpend *q = h->spend;
+	size_t i, n = h->nspend, bk;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		q[i].hv = hash_str(q[i].text, q[i].keep, 0) | 1;
+		bk = (q[i].hv & (h->nstrs_slots - 1)) / WAYS;
+		__builtin_prefetch(h->shot[bk].hash);
+		__builtin_prefetch(h->shot[bk].bytes);
+	}
+	/* The entry a string will be compared with, or the one it will take. */
+	for (i = 0; i < n; i++) {
+		const struct strhot *sb;
+		int fr = -1, lo = 0;
+
+		bk = (q[i].hv & (h->nstrs_slots - 1)) / WAYS;
+		sb = &h->shot[bk];
+		for (k = 0; k < WAYS; k++) {
+			if (sb->hash[k] == q[i].hv)
+				break;
+			if (!sb->hash[k] && fr < 0)
+				fr = k;
+			if (sb->bytes[k] < sb->bytes[lo])
+				lo = k;
+		}
+		q[i].slot = bk * WAYS + (k < WAYS ? k : fr >= 0 ? fr : lo);
+		__builtin_prefetch(&h->strs[q[i].slot]);
+	}
+	for (i = 0; i < n; i++)
+		if (q[i].keep >= STR_INLINE && h->strs[q[i].slot].len >= STR_INLINE)
+			__builtin_prefetch(h->strs[q[i].slot].ext);
+	for (i = 0; i < n; i++)
+		str_add(h, q[i].text, q[i].keep, q[i].len, q[i].start, q[i].hv, 0);
+	h->nspend = 0;
+}
+
+static void str_queue(struct ms_hist *h, const char *text, uint64_t len, uint64_t start)
+{
+	struct strpend *q = &h->spend[h->nspend++];
+
+	q->text = text;
+	q->len = len;
+	q->keep = len < MS_HIST_STRING_MAX ? (uint16_t)len : MS_HIST_STRING_MAX;
+	q->start = start;
+	if (h->nspend == STR_BATCH)
+		str_flush(h);
+}
+
+/*
+ * The open ASCII string ends: queue it.  Its text is in the block P (at
+ * offset OFF) when it started there; one that started in an earlier block,
+ * at most one a block, is copied out of the state that the next string reuses.
+ */
+static void str_end_ascii(struct ms_hist *h, const uint8_t *p, uint64_t off)
+{
+	struct strstate *st = &h->ascii;
+	uint64_t len = st->len;
+
+	st->len = 0;
+	if (len < h->o.min_string || st->same) {
+		st->same = 1;
+		return;
+	}
+	st->same = 1;
+	if (st->start >= off) {
+		str_queue(h, (const char *)p + (st->start - off), len, st->start);
+		return;
+	}
+	memcpy(h->sscratch, st->buf, len < MS_HIST_STRING_MAX ? len : MS_HIST_STRING_MAX);
+	str_queue(h, h->sscratch, len, st->start);
+}
+
+/* A whole string of LEN characters at S, offset OFF, found inside one window. */
+static inline void str_whole(struct ms_hist *h, const uint8_t *s, size_t len, uint64_t off)
+{
+	if (!memcmp(s, s + 1, len - 1))
+		return;
+	str_queue(h, (const char *)s, len, off);
 }
 
 static inline void str_char(struct strstate *st, uint8_t c, uint64_t off)
@@ -776,46 +920,79 @@ static inline size_t str_span(const uint8_t *p, size_t i, size_t n, int want)
 	return i;
 }
 
+/* Sixty-four bytes at P as a mask of string characters, bit K for byte K. */
+static inline uint64_t m64_strchar(const uint8_t *p)
+{
+	return (uint64_t)m16_strchar(p) | (uint64_t)m16_strchar(p + 16) << 16 |
+	       (uint64_t)m16_strchar(p + 32) << 32 | (uint64_t)m16_strchar(p + 48) << 48;
+}
+
+/* The bits of M that start K or more ones in a row, in doubling steps. */
+static inline uint64_t runs_from(uint64_t m, unsigned k)
+{
+	unsigned have = 1, st;
+
+	while (have < k && m) {
+		st = have < k - have ? have : k - have;
+		m &= m >> st;
+		have += st;
+	}
+	return m;
+}
+
 /*
- * Strings, 16 bytes at a time: the runs of string characters are the runs
- * of ones in the window's mask.  A run that ends inside the window and is
- * shorter than a string, with none open, is passed over without a call:
- * binary data is full of them.  The last bytes of the block go one run at a
- * time.
+ * One window of WIDTH (16 or 64) bytes at P + I, M its mask of string
+ * characters: the open string goes on or ends, and the runs inside it are
+ * strings when long enough.  A window with no run as long as a string and
+ * none open at either end costs a few shifts: binary data is full of them.
+ */
+static inline void str_window(struct ms_hist *h, const uint8_t *p, size_t i, uint64_t off,
+			      uint64_t m, unsigned width)
+{
+	struct strstate *st = &h->ascii;
+	unsigned pos, r, k = h->o.min_string;
+	uint64_t x;
+
+	if (st->len) {
+		/* The string open from before goes on. */
+		r = ~m ? (unsigned)__builtin_ctzll(~m) : 64;
+		if (r)
+			str_chars(st, p + i, r, off + i);
+		if (r == width)
+			return;
+		str_end_ascii(h, p, off);
+		m &= ~((2ULL << r) - 1);
+	}
+	if (!runs_from(m, k) && !(m >> (width - 1)))
+		return;
+	while (m) {
+		pos = (unsigned)__builtin_ctzll(m);
+		x = ~(m >> pos);
+		r = x ? (unsigned)__builtin_ctzll(x) : 64;
+		if (pos + r == width) {
+			str_chars(st, p + i + pos, r, off + i + pos);
+			return;
+		}
+		if (r >= k)
+			str_whole(h, p + i + pos, r, off + i + pos);
+		m &= ~((1ULL << (pos + r)) - 1);
+	}
+}
+
+/*
+ * Strings, 64 bytes at a time, then 16, and the last bytes of the block one
+ * run at a time: the runs of string characters are the runs of ones in a
+ * window's mask.
  */
 static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->ascii;
-	unsigned m, pos, r, k = h->o.min_string;
 	size_t i, j;
 
-	for (i = 0; i + 16 <= n; i += 16) {
-		m = m16_strchar(p + i);
-		pos = 0;
-		if (st->len) {
-			/* The string open from before goes on. */
-			r = (unsigned)__builtin_ctz(~m);
-			if (r)
-				str_chars(st, p + i, r, off + i);
-			if (r == 16)
-				continue;
-			str_emit(h, st, 0);
-			m &= ~((2u << r) - 1);
-		}
-		while (m) {
-			pos = (unsigned)__builtin_ctz(m);
-			r = (unsigned)__builtin_ctz(~(m >> pos));
-			if (pos + r == 16) {
-				str_chars(st, p + i + pos, r, off + i + pos);
-				break;
-			}
-			if (r >= k) {
-				str_chars(st, p + i + pos, r, off + i + pos);
-				str_emit(h, st, 0);
-			}
-			m &= ~((1u << (pos + r)) - 1);
-		}
-	}
+	for (i = 0; i + 64 <= n; i += 64)
+		str_window(h, p, i, off, m64_strchar(p + i), 64);
+	for (; i + 16 <= n; i += 16)
+		str_window(h, p, i, off, m16_strchar(p + i), 16);
 	while (i < n) {
 		if (!st->len && (i = str_span(p, i, n, 1)) == n)
 			break;
@@ -824,9 +1001,10 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 			str_chars(st, p + i, j - i, off + i);
 		if (j == n)
 			break;
-		str_emit(h, st, 0);
+		str_end_ascii(h, p, off);
 		i = j + 1;
 	}
+	str_flush(h);
 }
 
 /* One (character, 0) pair or not, at P; for strings_utf16(). */
@@ -1122,6 +1300,14 @@ static void block_strings(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 }
 
 #define WORD_BATCH 64
+#define WORD_AHEAD 12	/* words prefetched ahead: enough in flight, not more than the core tracks */
+
+static inline void word_prefetch(const struct ms_hist *h, size_t at)
+{
+	__builtin_prefetch(h->wtag + at);
+	__builtin_prefetch(h->whot[at / WAYS].value);
+	__builtin_prefetch(h->whot[at / WAYS].count);
+}
 
 /*
  * Stage W: the word table, which random blocks stay out of (their words
@@ -1151,12 +1337,15 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 
 			at[i] = word_slot(h, hv);
 			tag[i] = word_tag(hv);
-			__builtin_prefetch(h->wtag + at[i]);
-			__builtin_prefetch(h->whot[at[i] / WAYS].count);
 		}
+		for (i = 0; i < k && i < WORD_AHEAD; i++)
+			word_prefetch(h, at[i]);
 		for (i = 0, nx = 0; i < k; i++) {
 			uint64_t w = load8(p + 8 * (b + i));
 			size_t same = 1;
+
+			if (i + WORD_AHEAD < k)
+				word_prefetch(h, at[i + WORD_AHEAD]);
 
 			/*
 			 * A word of one byte over (zeros, fills) is never a record's, so
@@ -1197,6 +1386,8 @@ int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t 
 
 	if (h->finished)
 		return ms_err(ctx, -EINVAL, "data fed after the end");
+	if (h->o.tap && (rc = h->o.tap(buf, len, h->o.tap_data)) < 0)
+		return rc;
 	if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, p, len, false)) < 0)
 		return rc;
 	if (h->blen) {
@@ -1254,12 +1445,12 @@ static int collect(struct ms_hist *h)
 	if (!h->rstrs || !h->rwords || !h->rruns)
 		return -ENOMEM;
 	for (i = 0; i < h->nstrs_slots; i++) {
-		const struct strent *e = &h->strs[i];
+		struct strent *e = &h->strs[i];
 
 		if (!h->shot[i / WAYS].hash[i % WAYS])
 			continue;
 		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
-			.text = e->text, .utf16 = e->utf16, .truncated = e->trunc,
+			.text = str_text(e), .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
 			.first = e->first };
 	}
@@ -1349,6 +1540,103 @@ static ssize_t read_full(int fd, uint8_t *buf, size_t len)
 	return (ssize_t)got;
 }
 
+bool ms_hist_is_zstd(const void *head, size_t len)
+{
+	static const uint8_t magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+	return len >= 4 && !memcmp(head, magic, 4);
+}
+
+/*
+ * The input of ms_hist_scan_fd(): the bytes read, or those of a zstd
+ * stream (regiondump -z), decompressed as they are read, in memory bounded
+ * by zstd's window whatever the dump's size.  Its first bytes decide,
+ * read before the rest so a pipe works too.
+ */
+struct src {
+	int fd;
+	const char *name;
+	ZSTD_DCtx *z;
+	uint8_t *in;		/* read and not yet used: IN_POS..IN_LEN */
+	size_t in_len, in_pos, in_cap;
+	bool in_eof;
+	bool frame_open;	/* the last frame is not whole yet */
+};
+
+static int src_open(struct ms_ctx *ctx, struct src *s, int fd, const char *name)
+{
+	ssize_t n;
+
+	*s = (struct src){ .fd = fd, .name = name, .in_cap = ZSTD_DStreamInSize() };
+	if (s->in_cap < 4)
+		s->in_cap = 4;
+	s->in = malloc(s->in_cap);
+	if (!s->in)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	n = read_full(fd, s->in, 4);
+	if (n < 0)
+		return ms_err_errno(ctx, -errno, "%s", name);
+	s->in_len = (size_t)n;
+	if (ms_hist_is_zstd(s->in, s->in_len) && !(s->z = ZSTD_createDCtx()))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	s->frame_open = s->z;
+	return 0;
+}
+
+static void src_close(struct src *s)
+{
+	ZSTD_freeDCtx(s->z);
+	free(s->in);
+}
+
+/* Up to LEN bytes of the input into BUF, fewer only at its end; or a negative errno. */
+static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t len)
+{
+	ZSTD_outBuffer out = { buf, len, 0 };
+	size_t k, r, before, used;
+	ssize_t n;
+
+	if (!s->z) {
+		k = s->in_len - s->in_pos < len ? s->in_len - s->in_pos : len;
+		memcpy(buf, s->in + s->in_pos, k);
+		s->in_pos += k;
+		n = read_full(s->fd, buf + k, len - k);
+		if (n < 0)
+			return ms_err_errno(ctx, -errno, "%s", s->name);
+		return (ssize_t)k + n;
+	}
+	while (out.pos < out.size) {
+		if (s->in_pos == s->in_len && !s->in_eof) {
+			n = read_full(s->fd, s->in, s->in_cap);
+			if (n < 0)
+				return ms_err_errno(ctx, -errno, "%s", s->name);
+			s->in_len = (size_t)n;
+			s->in_pos = 0;
+			s->in_eof = (size_t)n < s->in_cap;
+		}
+		before = out.pos;
+		used = s->in_pos;
+		{
+			ZSTD_inBuffer in = { s->in, s->in_len, s->in_pos };
+
+			r = ZSTD_decompressStream(s->z, &out, &in);
+			s->in_pos = in.pos;
+		}
+		if (ZSTD_isError(r))
+			return ms_err(ctx, -EBADMSG, "%s: zstd: %s", s->name, ZSTD_getErrorName(r));
+		/* 0 when a frame ends; a call that moves nothing says nothing about it. */
+		if (out.pos != before || s->in_pos != used)
+			s->frame_open = r != 0;
+		if (s->in_pos == s->in_len && s->in_eof && out.pos == before) {
+			if (s->frame_open)
+				return ms_err(ctx, -EBADMSG, "%s: the zstd stream is cut short; is the dump complete?",
+					      s->name);
+			break;
+		}
+	}
+	return (ssize_t)out.pos;
+}
+
 /*
  * -j: the three stages of each block on up to three threads, a pipeline
  * over chunks of the input.  The calling thread reads a chunk and scans
@@ -1425,7 +1713,7 @@ static void *pipe_worker(void *arg)
 	return NULL;
 }
 
-static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
+static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 {
 	size_t bs = h->o.block_size, i, k, nblk = READ_CHUNK / bs;
 	struct pipe pp = { .h = h };
@@ -1466,9 +1754,9 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 					   (nw > 1 && pp.done[1] + PIPE_SLOTS <= c)))
 			pthread_cond_wait(&pp.cv, &pp.mu);
 		pthread_mutex_unlock(&pp.mu);
-		n = read_full(fd, ch->buf, READ_CHUNK);
+		n = src_read(ctx, in, ch->buf, READ_CHUNK);
 		if (n < 0) {
-			rc = ms_err_errno(ctx, -errno, "%s", name);
+			rc = (int)n;
 			break;
 		}
 		if (n == 0)
@@ -1483,6 +1771,8 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size);
 			h->size += len;
 		}
+		if (h->o.tap && (rc = h->o.tap(ch->buf, ch->len, h->o.tap_data)) < 0)
+			break;
 		if (mine)
 			chunk_stages(h, ch, mine);
 		pthread_mutex_lock(&pp.mu);
@@ -1509,30 +1799,31 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, int fd, const cha
 
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)
 {
-	uint8_t *buf;
+	uint8_t *buf = NULL;
+	struct src in;
 	ssize_t n;
-	int rc = 0;
+	int rc;
 
+	if ((rc = src_open(ctx, &in, fd, name)) < 0)
+		goto out;
 	/* Threads only from the start: a partial block between feeds is the caller's. */
 	if (h->o.jobs > 1 && !h->size && !h->blen && !h->finished) {
-		rc = scan_threads(ctx, h, fd, name);
-		return rc < 0 ? rc : ms_hist_finish(ctx, h);
+		rc = scan_threads(ctx, h, &in);
+		goto out;
 	}
 	buf = malloc(READ_CHUNK);
-	if (!buf)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	while ((n = read(fd, buf, READ_CHUNK)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = ms_err_errno(ctx, -errno, "%s", name);
-			break;
-		}
-		rc = ms_hist_feed(ctx, h, buf, (size_t)n);
-		if (rc < 0)
-			break;
+	if (!buf) {
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto out;
 	}
+	while ((n = src_read(ctx, &in, buf, READ_CHUNK)) > 0)
+		if ((rc = ms_hist_feed(ctx, h, buf, (size_t)n)) < 0)
+			break;
+	if (n < 0)
+		rc = (int)n;
+out:
 	free(buf);
+	src_close(&in);
 	return rc < 0 ? rc : ms_hist_finish(ctx, h);
 }
 

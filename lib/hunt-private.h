@@ -46,6 +46,16 @@ struct ms_hunt {
 	bool go_said;		/* the warning that says so, given once */
 	uint64_t *go_value;	/* per snapshot: marked bytes (GOGC=off: in use); UINT64_MAX unread */
 	uint32_t *go_cycles;	/* per snapshot: GCs finished */
+	/*
+	 * Per snapshot: what the last GC allocated while it marked (its
+	 * floating garbage at the most), UINT64_MAX not known.
+	 */
+	uint64_t *go_float;
+	/* The last judgement, for report.md: lib/hunt.c's go_judge(). */
+	size_t go_k;		/* GCs judged */
+	bool go_bounded;	/* floating garbage known for some of them */
+	int64_t go_gain;	/* the later half's least live heap less the earlier half's most */
+	double go_p;		/* chance that noise alone orders the GCs' marks so (Mann-Kendall) */
 
 	/* the dump of what grew, and its analysis */
 	bool dumped, capped, incomplete;

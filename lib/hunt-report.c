@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,13 +205,16 @@ static int verdict(struct ms_ctx *ctx, const struct ms_hunt *h, FILE *fp)
  * A Go process is judged on what each GC found alive, not on its pages
  * (lib/hunt.c): say so beside the pages' own figures, with the first and
  * last of those values and how many GCs they span, so that pages that grow
- * and a verdict that says nothing leaks do not read as a contradiction.
+ * and a verdict that says nothing leaks do not read as a contradiction;
+ * and, once judged, by how much the later GCs' live heap stood above the
+ * earlier ones' at the least, and how likely noise alone is to order the
+ * marks so.
  */
 static void go_line(const struct ms_hunt *h, FILE *fp)
 {
 	uint64_t first = UINT64_MAX, last = UINT64_MAX;
 	uint32_t c0 = 0, c1 = 0;
-	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX], t[MS_SIZE_STR_MAX];
 
 	if (h->go_state <= 0 || !h->go_value)
 		return;
@@ -226,10 +230,23 @@ static void go_line(const struct ms_hunt *h, FILE *fp)
 	}
 	if (first == UINT64_MAX)
 		return;
-	fprintf(fp, "As a Go program it is judged on %s, not on its pages: %s -> %s over %u GCs, %s.\n",
-		h->go_off ? "the bytes its heap holds in use (GOGC=off)" : "what each GC found alive",
+	fprintf(fp, "As a Go program it is judged on %s, not on its pages: %s -> %s over %u GCs, %s",
+		h->go_off ? "the bytes its heap holds in use (GOGC=off)" :
+		h->go_bounded ? "what each GC found alive less what was allocated while it marked" :
+		"what each GC found alive (what was allocated while it marked not known: less sure)",
 		ms_size_str(first, a, sizeof(a)), ms_size_str(last, b, sizeof(b)), c1 - c0,
 		h->seen ? "growth seen" : "no growth that counts");
+	if (h->go_k) {
+		fprintf(fp, ": the later %zu GCs' live heap, at the least, was %s %s the earlier %zu's at the most (threshold %s)",
+			h->go_k - h->go_k / 2,
+			ms_size_str((uint64_t)(h->go_gain >= 0 ? h->go_gain : -h->go_gain), a, sizeof(a)),
+			h->go_gain >= 0 ? "above" : "below", h->go_k / 2,
+			ms_size_str(h->o.threshold, t, sizeof(t)));
+		if (!isnan(h->go_p))
+			fprintf(fp, "; the chance that noise alone puts the marks in so rising an order: %.2g (Mann-Kendall)",
+				h->go_p);
+	}
+	fputs(".\n", fp);
 }
 
 /* The process line: how much it grew, how fast, and the verdict on it. */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,7 @@ void ms_hunt_free(struct ms_hunt *h)
 	ms_trend_free(h->trend);
 	free(h->go_value);
 	free(h->go_cycles);
+	free(h->go_float);
 	ms_manifest_release(&h->mi);
 	ms_hist_free(h->hist);
 	ms_analysis_free(h->an);
@@ -254,10 +256,10 @@ static bool grew_between(struct ms_ctx *ctx, const struct ms_hunt *h)
  * garbage grows until its GC paces, and the scavenger's returns split
  * and shrink what the next GC's garbage grows again; the bytes in use
  * saw-tooth between two GCs.  Its growth is judged on what each GC found
- * alive instead (ms_goheap_marked_bytes()), one value per GC the
- * snapshots saw finish: the warm-up before the first not counted, and no
- * trend before three.  With GOGC=off, on the bytes in use, as nothing is
- * ever freed.
+ * alive instead (ms_goheap_marked_bytes(), less its floating garbage:
+ * go_judge()), one value per GC the snapshots saw finish: the warm-up
+ * before the first not counted, and no trend before six.  With GOGC=off,
+ * on the bytes in use, as nothing is ever freed.
  */
 static bool go_owned(const struct ms_hunt *h, const struct ms_mapping *m)
 {
@@ -272,7 +274,7 @@ static bool go_owned(const struct ms_hunt *h, const struct ms_mapping *m)
 static int go_sample(struct ms_ctx *ctx, struct ms_hunt *h, const struct ms_snapshot *s)
 {
 	struct ms_goheap *g;
-	uint64_t *v;
+	uint64_t *v, *f, start, end;
 	uint32_t *c;
 	char *env = NULL;
 	size_t len, i;
@@ -286,7 +288,10 @@ static int go_sample(struct ms_ctx *ctx, struct ms_hunt *h, const struct ms_snap
 	if (!(c = realloc(h->go_cycles, h->n * sizeof(*c))))
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	h->go_cycles = c;
-	v[h->n - 1] = UINT64_MAX;
+	if (!(f = realloc(h->go_float, h->n * sizeof(*f))))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	h->go_float = f;
+	v[h->n - 1] = f[h->n - 1] = UINT64_MAX;
 	c[h->n - 1] = 0;
 	rc = ms_goheap_new_pid(ctx, h->o.pid, ms_snapshot_maps(s), 0, &g);
 	if (rc == -ENOMEM)
@@ -305,6 +310,8 @@ static int go_sample(struct ms_ctx *ctx, struct ms_hunt *h, const struct ms_snap
 	h->go_state = 1;
 	v[h->n - 1] = h->go_off ? ms_goheap_live_bytes(g) : ms_goheap_marked_bytes(g);
 	c[h->n - 1] = ms_goheap_gc_cycles(g);
+	if (ms_goheap_last_gc(g, &start, &end) == 0)
+		f[h->n - 1] = end - start;
 	ms_goheap_free(g);
 	return 0;
 }
@@ -314,46 +321,131 @@ enum go_answer { GO_NONE, GO_UNDECIDED, GO_DECIDED };
 
 /* GCs seen before the Go heap's growth is judged: a test of halves on fewer is chance. */
 #define GO_MIN_GCS 6
+/* Beyond so many GCs (a long hunt with GOGC=off), their order is not tested: it costs k². */
+#define GO_MAX_RANKED 400
 
 /*
- * Whether the Go heap grows, into *SEEN.  What a GC marks includes what
- * was allocated while it marked, so a busy service's marks jitter by up
- * to what it allocates in one cycle.  A leak raises them GC after GC:
- * growth is the later half of the GCs all above the earlier half by the
- * threshold, and three in four GCs above the one before.
+ * The chance that K values in random order show INV or fewer inversions
+ * (pairs where a later one is not above an earlier one): the one-sided
+ * p-value of Mann-Kendall's test for a rising trend, exact (the
+ * inversions of a random permutation) up to 40 values, from the normal
+ * law beyond.
  */
-static enum go_answer go_judge(const struct ms_hunt *h, bool *seen)
+static double rising_p(size_t k, size_t inv)
 {
-	uint64_t lo = UINT64_MAX, hi = 0, prev = 0, top = 0, drop = 0;
-	size_t k = 0, rises = 0, i, j;
+	size_t max = k * (k - 1) / 2, i, j, m;
+	double *d, *e, p = 0;
+
+	if (k < 2)
+		return 1;
+	if (k > 40) {
+		double var = (double)k * (k - 1) * (2 * k + 5) / 18, s = (double)max - 2.0 * inv;
+
+		return s <= 1 ? 0.5 : 0.5 * erfc((s - 1) / sqrt(2 * var));
+	}
+	d = calloc(max + 1, sizeof(*d));
+	e = calloc(max + 1, sizeof(*e));
+	if (!d || !e) {
+		free(d);
+		free(e);
+		return 1;
+	}
+	/* The m-th value inserted adds 0 to m-1 inversions, each as likely. */
+	d[0] = 1;
+	for (m = 2; m <= k; m++) {
+		memset(e, 0, (max + 1) * sizeof(*e));
+		for (i = 0; i <= (m - 1) * (m - 2) / 2; i++)
+			for (j = 0; j < m; j++)
+				e[i + j] += d[i] / (double)m;
+		memcpy(d, e, (max + 1) * sizeof(*d));
+	}
+	for (i = 0; i <= inv && i <= max; i++)
+		p += d[i];
+	free(d);
+	free(e);
+	return p < 1 ? p : 1;
+}
+
+/* Whether snapshot I is the first to see a GC (with GOGC=off, every snapshot counts). */
+static bool go_new_gc(const struct ms_hunt *h, size_t i)
+{
+	return h->go_off || (h->go_cycles[i] && (!i || h->go_cycles[i] > h->go_cycles[i - 1]));
+}
+
+/*
+ * Whether the Go heap grows, into *SEEN.  What a GC marks is what was
+ * alive when it began plus all that was allocated while it marked
+ * (floating garbage: the runtime marks new objects at once).  Under
+ * load a GC marks for longer, and a steady service's marks rise with
+ * the load, by up to what it allocates in a cycle.  The runtime says
+ * how much the heap grew while each GC marked (runtime.work, as
+ * gctrace prints it): at the least, the live heap when a GC began is
+ * its marks less that.  Growth is the later half of the GCs' least live
+ * heap above the earlier half's marks (the most it can have been) by
+ * the threshold and by more than the marks ever fell back, and three in
+ * four GCs' marks above the one before.  Where the runtime did not say
+ * (a GC marking as it was read), the most any other GC allocated while
+ * marking stands in; where it never said, the marks alone are judged.
+ * With GOGC=off, on the bytes in use: nothing is freed, nothing floats.
+ */
+static enum go_answer go_judge(struct ms_hunt *h, bool *seen)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, prev = 0, top = 0, drop = 0, fmax = 0, *val, *flt;
+	size_t k = 0, rises = 0, inv = 0, i, j, g;
 
 	*seen = false;
+	h->go_k = 0;
+	h->go_bounded = false;
 	if (h->go_state <= 0)
 		return GO_NONE;
 	for (i = 0; i < h->n; i++)
 		if (h->go_value[i] == UINT64_MAX)
 			return GO_NONE;
 	/* One value per GC finished between two snapshots (every snapshot with GOGC=off). */
-	for (i = 0; i < h->n; i++)
-		k += h->go_off || (h->go_cycles[i] && (!i || h->go_cycles[i] > h->go_cycles[i - 1]));
+	for (i = 0; i < h->n; i++) {
+		k += go_new_gc(h, i);
+		h->go_bounded |= !h->go_off && h->go_float[i] != UINT64_MAX;
+	}
 	if (k < GO_MIN_GCS)
 		return GO_UNDECIDED;
-	for (i = 0, j = 0; i < h->n; i++) {
-		uint64_t v = h->go_value[i];
+	val = calloc(k, sizeof(*val));
+	flt = calloc(k, sizeof(*flt));
+	if (!val || !flt) {
+		free(val);
+		free(flt);
+		return GO_UNDECIDED;
+	}
+	/* A GC's floating garbage from any snapshot that read it before the next GC. */
+	for (i = 0, g = 0; i < h->n; i++) {
+		if (go_new_gc(h, i)) {
+			val[g] = h->go_value[i];
+			flt[g++] = h->go_off ? 0 : UINT64_MAX;
+		}
+		if (g && flt[g - 1] == UINT64_MAX && h->go_float[i] != UINT64_MAX)
+			flt[g - 1] = h->go_float[i];
+	}
+	for (g = 0; g < k; g++)
+		if (flt[g] != UINT64_MAX && flt[g] > fmax)
+			fmax = flt[g];
+	for (g = 0; g < k; g++) {
+		uint64_t v = val[g], f = flt[g] != UINT64_MAX ? flt[g] : fmax;
 
-		if (!h->go_off && !(h->go_cycles[i] && (!i || h->go_cycles[i] > h->go_cycles[i - 1])))
-			continue;
-		if (j < k / 2 && v > hi)
+		if (g < k / 2 && v > hi)
 			hi = v;
-		if (j >= k - k / 2 && v < lo)
-			lo = v;
-		rises += j && v > prev;
+		if (g >= k - k / 2 && (v > f ? v - f : 0) < lo)
+			lo = v > f ? v - f : 0;
+		rises += g && v > prev;
 		prev = v;
 		top = v > top ? v : top;
 		drop = top - v > drop ? top - v : drop;
-		j++;
+		for (j = 0; j < g && k <= GO_MAX_RANKED; j++)
+			inv += val[j] >= v;
 	}
-	/* How far the marks fell back from a GC to a later one is jitter, not growth. */
+	free(val);
+	free(flt);
+	h->go_k = k;
+	h->go_gain = (int64_t)lo - (int64_t)hi;
+	h->go_p = k <= GO_MAX_RANKED ? rising_p(k, inv) : NAN;
 	*seen = lo >= hi && lo - hi >= h->o.threshold && lo - hi > drop &&
 		rises * 4 >= (k - 1) * 3;
 	return GO_DECIDED;
@@ -390,8 +482,8 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 		if (h->go_off)
 			ms_hunt_warn(h, "a Go program with GOGC=off: its heap is judged on the bytes it holds in use, not on its pages");
 		else
-			ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive, from %d GCs on, not on its pages",
-				     GO_MIN_GCS);
+			ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive%s, from %d GCs on, not on its pages",
+				     h->go_bounded ? " less what was allocated while it marked" : "", GO_MIN_GCS);
 		h->go_said = true;
 	}
 	/* Go's heap judged on its own: the total and its anonymous mappings are its pages. */

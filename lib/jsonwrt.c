@@ -11,6 +11,7 @@ void ms_jw_init(struct ms_jw *w, FILE *fp)
 	w->fp = fp;
 	w->depth = 0;
 	w->any[0] = false;
+	w->brk = NULL;
 }
 
 void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any)
@@ -18,6 +19,12 @@ void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any)
 	w->fp = fp;
 	w->depth = 1;
 	w->any[1] = any;
+	w->brk = NULL;
+}
+
+void ms_jw_break(struct ms_jw *w, const char *s)
+{
+	w->brk = s;
 }
 
 /* The comma before a value and its key: what every value starts with. */
@@ -26,6 +33,10 @@ static void member(struct ms_jw *w, const char *key)
 	if (w->any[w->depth])
 		fputc(',', w->fp);
 	w->any[w->depth] = true;
+	if (w->brk) {
+		fputs(w->brk, w->fp);
+		w->brk = NULL;
+	}
 	if (key) {
 		ms_json_str(w->fp, key);
 		fputc(':', w->fp);

@@ -240,7 +240,13 @@ static bool pymalloc_arenas(const struct ms_mapping *m)
 {
 	uint64_t arena;
 
-	if (strcmp(ms_mapping_perms(m), "rw-p") || stack_shaped(m))
+	/*
+	 * The smallest arena first: the scan for CPython below walks every
+	 * mapping, and done for each mapping it made a 20,000-mapping process
+	 * take seconds to label.
+	 */
+	if (strcmp(ms_mapping_perms(m), "rw-p") || ms_mapping_size(m) < (256ULL << 10) ||
+	    stack_shaped(m))
 		return false;
 	arena = pymalloc_arena(m);
 	return arena && ms_mapping_size(m) >= arena;

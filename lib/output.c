@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
 
 #include <libsmartcols.h>
 
@@ -473,7 +476,8 @@ static int json_type(enum ms_col_type t)
 	}
 }
 
-static struct libscols_table *build_table(const struct ms_out *o, FILE *fp)
+/* The table of O for libsmartcols: with NO_ROWS only its columns. */
+static struct libscols_table *build_table(const struct ms_out *o, FILE *fp, bool no_rows)
 {
 	struct libscols_table *tb = scols_new_table();
 	bool json = o->flags & MS_OUT_JSON;
@@ -482,7 +486,8 @@ static struct libscols_table *build_table(const struct ms_out *o, FILE *fp)
 
 	if (!tb)
 		return NULL;
-	scols_table_set_stream(tb, fp);
+	if (fp)
+		scols_table_set_stream(tb, fp);
 	scols_table_enable_colors(tb, 0);
 	if (json) {
 		scols_table_enable_json(tb, 1);
@@ -515,7 +520,7 @@ static struct libscols_table *build_table(const struct ms_out *o, FILE *fp)
 			goto fail;
 	}
 
-	for (j = 0; j < o->nrows; j++) {
+	for (j = 0; !no_rows && j < o->nrows; j++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
@@ -535,6 +540,201 @@ fail:
 	return NULL;
 }
 
+/*
+ * A table of this many rows or more, printed whole (not to a terminal, not
+ * raw nor JSON) and wider than the terminal libsmartcols assumes, is laid
+ * out here, not by libsmartcols: mapswatch's 20,000 mappings spent 40% of a
+ * sample there (each cell copied into a line object, its width measured
+ * with wcwidth()).  The layout is libsmartcols' own for such a table: no
+ * room to widen a column to its width hint, none cut (a narrower table
+ * goes to libsmartcols, which widens columns to their hints).
+ */
+#define PLAIN_ROWS 256
+
+/* Columns a cell of TEXT takes, or -1 for what libsmartcols would escape. */
+static long plain_width(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	mbstate_t st;
+	size_t n;
+	long w = 0;
+	wchar_t wc;
+	int cw;
+
+	for (; *p && *p >= 0x20 && *p < 0x7f; p++)
+		w++;
+	if (!*p)
+		return w;
+	memset(&st, 0, sizeof(st));
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f)
+			return -1;
+		n = mbrtowc(&wc, (const char *)p, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || (cw = wcwidth(wc)) < 0)
+			return -1;
+		w += cw;
+		p += n;
+	}
+	return w;
+}
+
+/* The cells of the table, each its text, as ms_out_print() shows them. */
+struct plain_cell {
+	const char *text;	/* NULL: empty */
+	long width;
+	size_t off;		/* a number's text: at this offset of the cells' text, + 1 */
+};
+
+static bool plain_wanted(const struct ms_out *o, FILE *fp, size_t min_rows)
+{
+	int fd = fileno(fp);
+
+	/* libsmartcols prints nothing for a table of no rows, not even its headings. */
+	return o->nrows && o->nrows >= min_rows && !(o->flags & (MS_OUT_JSON | MS_OUT_RAW)) && !o->termwidth &&
+	       o->nsel && (fd < 0 || !isatty(fd));
+}
+
+/*
+ * The widths libsmartcols gives the columns of O, into WIDTH: a column's
+ * width is decided by its widest cell, its heading and its width hint, so
+ * a table of the headings and one line of the widest cells, laid out by
+ * libsmartcols itself, gives them.  Returns 0, 1 when libsmartcols cannot
+ * say, or -ENOMEM.
+ */
+static int scols_widths(const struct ms_out *o, const struct plain_cell *cells, size_t nr,
+			long *width)
+{
+	struct libscols_table *tb = build_table(o, NULL, true);
+	struct libscols_line *ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+	size_t nc = o->nsel, i, j, widest;
+	char *str = NULL;
+	int rc = 0;
+
+	if (!ln) {
+		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nc; i++) {
+		for (j = 1, widest = 0; j <= nr; j++)
+			if (cells[j * nc + i].text &&
+			    (!widest || cells[j * nc + i].width > cells[widest * nc + i].width))
+				widest = j;
+		if (widest && scols_line_set_data(ln, i, cells[widest * nc + i].text)) {
+			rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (scols_print_table_to_string(tb, &str)) {
+		rc = 1;
+		goto out;
+	}
+	for (i = 0; i < nc; i++) {
+		struct libscols_column *cl = scols_table_get_column(tb, i);
+
+		if (!cl) {
+			rc = 1;
+			goto out;
+		}
+		width[i] = (long)scols_column_get_width(cl);
+	}
+out:
+	free(str);
+	scols_unref_table(tb);
+	return rc;
+}
+
+static void put_spaces(FILE *fp, long n)
+{
+	static const char spaces[] = "                                                                ";
+
+	for (; n > 0; n -= (long)sizeof(spaces) - 1)
+		fwrite(spaces, 1, n < (long)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, fp);
+}
+
+/*
+ * Print O as libsmartcols would: each column as wide as its widest cell or
+ * heading, one space between, left- or right-aligned, the last column not
+ * padded on the right.  Returns 1 when a cell needs libsmartcols'
+ * escaping (nothing printed then), 0, or -ENOMEM / -EIO.
+ */
+static int print_plain(struct ms_out *o, FILE *fp)
+{
+	size_t nc = o->nsel, nr = o->nrows, i, j;
+	struct plain_cell *cells = calloc((nr + 1) * nc, sizeof(*cells));
+	long *width = calloc(nc, sizeof(*width));
+	bool heads = !(o->flags & MS_OUT_NOHEADINGS);
+	char *texts = NULL, buf[64];
+	size_t tlen = 0;
+	/* Numbers' text, each as long as it is: 64 bytes a cell were 11 MB at 20,000 rows. */
+	FILE *tfp = open_memstream(&texts, &tlen);
+	int rc = 0;
+
+	if (!cells || !width || !tfp) {
+		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nc; i++) {
+		cells[i].text = o->cols[o->sel[i]].name;
+		cells[i].width = (long)strlen(cells[i].text);
+		if (heads)
+			width[i] = cells[i].width;
+	}
+	for (j = 0; j < nr; j++)
+		for (i = 0; i < nc; i++) {
+			size_t c = o->sel[i];
+			struct plain_cell *pc = &cells[(j + 1) * nc + i];
+
+			pc->text = cell_text(o, &o->cols[c], &o->rows[j]->vals[c], buf, sizeof(buf));
+			if (!pc->text)
+				continue;
+			pc->width = plain_width(pc->text);
+			if (pc->text == buf) {
+				pc->off = (size_t)ftell(tfp) + 1;
+				fwrite(buf, 1, strlen(buf) + 1, tfp);
+			}
+			if (pc->width < 0) {
+				rc = 1;
+				goto out;
+			}
+			if (pc->width > width[i])
+				width[i] = pc->width;
+		}
+	if (fclose(tfp) != 0) {
+		tfp = NULL;
+		rc = ms_err(o->ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	tfp = NULL;
+	for (j = 0; j < (nr + 1) * nc; j++)
+		if (cells[j].off)
+			cells[j].text = texts + cells[j].off - 1;
+	if ((rc = scols_widths(o, cells, nr, width)) != 0)
+		goto out;
+	for (j = heads ? 0 : 1; j <= nr; j++)
+		for (i = 0; i < nc; i++) {
+			const struct plain_cell *pc = &cells[j * nc + i];
+			bool right = o->cols[o->sel[i]].flags & MS_COL_RIGHT, last = i + 1 == nc;
+			long pad = width[i] - (pc->text ? pc->width : 0);
+
+			if (right)
+				put_spaces(fp, pad);
+			if (pc->text)
+				fputs(pc->text, fp);
+			if (!right && !last)
+				put_spaces(fp, pad);
+			putc(last ? '\n' : ' ', fp);
+		}
+	if (fflush(fp) || ferror(fp))
+		rc = ms_err(o->ctx, -EIO, "write error");
+out:
+	if (tfp)
+		fclose(tfp);
+	free(texts);
+	free(cells);
+	free(width);
+	return rc;
+}
+
 int ms_out_print(struct ms_out *o, FILE *fp)
 {
 	struct libscols_table *tb;
@@ -542,7 +742,9 @@ int ms_out_print(struct ms_out *o, FILE *fp)
 
 	if (!fp)
 		fp = stdout;
-	tb = build_table(o, fp);
+	if (plain_wanted(o, fp, PLAIN_ROWS) && (rc = print_plain(o, fp)) <= 0)
+		return rc;
+	tb = build_table(o, fp, false);
 	if (!tb)
 		return ms_err(o->ctx, -ENOMEM, "out of memory");
 	rc = scols_print_table(tb);

@@ -806,7 +806,7 @@ int ms_plot_watch(struct ms_ctx *ctx, const struct ms_watch *w, size_t top,
 		return rc;
 	n = ms_watch_item_count(tot);
 	t = ms_watch_item_times(tot);
-	v = ms_watch_item_values(tot, MS_WATCH_RSS);
+	v = ms_watch_item_values(tot);
 	p->limit = ms_watch_limit(w);
 	if (ms_watch_last(w) && ms_snapshot_time(ms_watch_last(w), &ts) == 0 && n)
 		p->wall0 = (double)ts.tv_sec + ts.tv_nsec / 1e9 - t[n - 1];
@@ -824,7 +824,7 @@ int ms_plot_watch(struct ms_ctx *ctx, const struct ms_watch *w, size_t top,
 			snprintf(name, sizeof(name), "%s (pid %d)", ms_watch_item_comm(it),
 				 (int)ms_watch_item_pid(it));
 		rc = ms_plot_add(ctx, p, name, ms_watch_item_times(it),
-				 ms_watch_item_values(it, MS_WATCH_RSS), ms_watch_item_count(it));
+				 ms_watch_item_values(it), ms_watch_item_count(it));
 	}
 	if (rc < 0) {
 		ms_plot_free(p);

@@ -226,13 +226,15 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 	img->bytes = c.done;
 	/*
 	 * Killed while stopped, the process reads as zeros, not as gone: its
-	 * maps, empty now, tell (it is still frozen, so no other can come).
+	 * maps, empty once it is gone, tell, and before that its threads, no
+	 * longer stopped (it is still frozen, so no other can come).
 	 */
 	if (rc == 0) {
 		char *again = NULL;
 		size_t alen = 0;
 
-		if (ms_procfs_read(ctx, img->pid, "maps", &again, &alen) < 0 || !alen)
+		if (ms_procfs_read(ctx, img->pid, "maps", &again, &alen) < 0 || !alen ||
+		    !ms_freeze_intact(ctx, f))
 			rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
 				    (int)img->pid);
 		free(again);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 #include <memsift/symbol-report.h>
 
@@ -106,46 +107,55 @@ int ms_symbols_report_json(struct ms_ctx *ctx, const struct ms_symbols *s,
 			   const struct ms_symbols_report_opts *o, FILE *fp)
 {
 	size_t n = ms_symbols_target_count(s), i;
+	struct ms_jw w;
 
 	if (o->top && o->top < n)
 		n = o->top;
-	fprintf(fp, ",\n\"pointers\":{\"words\":%" PRIu64 ",\"hits\":%" PRIu64
-		",\"module_hits\":%" PRIu64 ",\"region\":", ms_symbols_words(s),
-		ms_symbols_hits(s), ms_symbols_module_hits(s));
-	ms_json_str(fp, o->region);
-	fputs("},\n\"symbols\":[", fp);
+	/* "pointers", "symbols" and "string_origins": members of bytehist's document. */
+	ms_jw_init_in_object(&w, fp, true);
+	ms_jw_break(&w, "\n");
+	ms_jw_object_open(&w, "pointers");
+	ms_jw_u64(&w, "words", ms_symbols_words(s));
+	ms_jw_u64(&w, "hits", ms_symbols_hits(s));
+	ms_jw_u64(&w, "module_hits", ms_symbols_module_hits(s));
+	ms_jw_str(&w, "region", o->region);
+	ms_jw_object_close(&w);
+	ms_jw_break(&w, "\n");
+	ms_jw_array_open(&w, "symbols");
 	for (i = 0; i < n; i++) {
 		const struct ms_sym_count *c = ms_symbols_target(s, i);
 
-		fputs(i ? ",\n{\"symbol\":" : "\n{\"symbol\":", fp);
-		ms_json_str(fp, c->sym.name);
-		fputs(",\"module\":", fp);
-		ms_json_str(fp, c->sym.module);
-		fputs(",\"file\":", fp);
-		ms_json_str(fp, c->sym.file);
+		ms_jw_break(&w, "\n");
+		ms_jw_object_open(&w, NULL);
+		ms_jw_str(&w, "symbol", c->sym.name);
+		ms_jw_str(&w, "module", c->sym.module);
+		ms_jw_str(&w, "file", c->sym.file);
 		if (c->sym.line)
-			fprintf(fp, ",\"line\":%d", c->sym.line);
+			ms_jw_s64(&w, "line", c->sym.line);
 		else
-			fputs(",\"line\":null", fp);
-		fprintf(fp, ",\"kind\":\"%s\",\"count\":%" PRIu64 ",\"addr\":\"0x%" PRIx64
-			"\",\"note\":", ms_sym_kind_str(c->sym.kind), c->count, c->sym.addr);
-		ms_json_str(fp, c->sym.note);
-		fputc('}', fp);
+			ms_jw_null(&w, "line");
+		ms_jw_str(&w, "kind", ms_sym_kind_str(c->sym.kind));
+		ms_jw_u64(&w, "count", c->count);
+		ms_jw_hex(&w, "addr", c->sym.addr);
+		ms_jw_str(&w, "note", c->sym.note);
+		ms_jw_object_close(&w);
 	}
-	fputs("],\n\"string_origins\":[", fp);
+	ms_jw_array_close(&w);
+	ms_jw_break(&w, "\n");
+	ms_jw_array_open(&w, "string_origins");
 	for (i = 0; i < ms_symbols_origin_count(s); i++) {
 		const struct ms_sym_origin *g = ms_symbols_origin(s, i);
 
-		fputs(i ? ",\n{\"text\":" : "\n{\"text\":", fp);
-		ms_json_str(fp, g->text);
-		fputs(",\"module\":", fp);
-		ms_json_str(fp, g->module);
-		fputs(",\"section\":", fp);
-		ms_json_str(fp, g->section);
-		fprintf(fp, ",\"addr\":\"0x%" PRIx64 "\",\"symbol\":", g->addr);
-		ms_json_str(fp, g->symbol);
-		fprintf(fp, ",\"whole\":%s}", g->whole ? "true" : "false");
+		ms_jw_break(&w, "\n");
+		ms_jw_object_open(&w, NULL);
+		ms_jw_str(&w, "text", g->text);
+		ms_jw_str(&w, "module", g->module);
+		ms_jw_str(&w, "section", g->section);
+		ms_jw_hex(&w, "addr", g->addr);
+		ms_jw_str(&w, "symbol", g->symbol);
+		ms_jw_bool(&w, "whole", g->whole);
+		ms_jw_object_close(&w);
 	}
-	fputs("]", fp);
+	ms_jw_array_close(&w);
 	return ferror(fp) ? ms_err(ctx, -EIO, "write error") : 0;
 }

@@ -951,14 +951,16 @@ static int cache_grow(struct ms_ctx *ctx, struct ms_symbols *s)
 
 /*
  * The target of ADDR in mapping M, through the caches; NO_TARGET when ADDR
- * cannot be a pointer there.  Returns 0 or -ENOMEM.
+ * cannot be a pointer there.  CODE: ADDR is an instruction from an unwound
+ * stack, named whatever its plausibility as a pointer, and not cached (the
+ * cache holds the pointer verdict).  Returns 0 or -ENOMEM.
  */
 static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
-		     const struct ms_mapping *m, size_t *idx)
+		     const struct ms_mapping *m, bool code, size_t *idx)
 {
 	char text[STRING_MAX + 64], *dem = NULL;
 	struct ms_sym y = { .addr = addr };
-	size_t mapi = ms_mapping_index(m), j;
+	size_t mapi = ms_mapping_index(m), j = 0;
 	Dwfl_Module *mod = NULL;
 	struct module *mi;
 	int rc;
@@ -977,6 +979,8 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		s->map_target[mapi] = *idx + 1;
 		return 0;
 	}
+	if (code)
+		goto classify;
 	if (s->cn * 2 >= s->ccap && (rc = cache_grow(ctx, s)) < 0)
 		return rc;
 	for (j = ms_hash64(addr) & (s->ccap - 1); s->cval[j]; j = (j + 1) & (s->ccap - 1))
@@ -984,7 +988,6 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 			*idx = s->cval[j] == IMPLAUSIBLE ? NO_TARGET : s->cval[j] - 1;
 			return 0;
 		}
-	s->uncached = false;
 	if (!plausible(s, mod, m, addr)) {
 		*idx = NO_TARGET;
 		s->ckey[j] = addr;
@@ -992,6 +995,8 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		s->cn++;
 		return 0;
 	}
+classify:
+	s->uncached = false;
 	mi = ms_symbols_module(s, mod);
 	if (mi && mi->replaced)
 		classify_replaced(mod, m, addr, &y, text, sizeof(text));
@@ -999,7 +1004,7 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		classify_module(s, mod, m, addr, &y, &dem, text, sizeof(text));
 	rc = target_get(ctx, s, &y, idx);
 	free(dem);
-	if (rc < 0 || s->uncached)
+	if (rc < 0 || s->uncached || code)
 		return rc;
 	s->ckey[j] = addr;
 	s->cval[j] = (uint32_t)*idx + 1;
@@ -1007,8 +1012,8 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	return 0;
 }
 
-int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
-		      const struct ms_sym **out)
+static int lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr, bool code,
+		  const struct ms_sym **out)
 {
 	const struct ms_mapping *m = addr >= s->lo && addr < s->hi ? ms_maps_find(s->maps, addr) : NULL;
 	size_t idx;
@@ -1017,10 +1022,22 @@ int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 	*out = NULL;
 	if (!m)
 		return 0;
-	if ((rc = target_of(ctx, s, addr, m, &idx)) < 0)
+	if ((rc = target_of(ctx, s, addr, m, code, &idx)) < 0)
 		return rc;
 	*out = idx == NO_TARGET ? NULL : &s->t[idx].c.sym;
 	return 0;
+}
+
+int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
+		      const struct ms_sym **out)
+{
+	return lookup(ctx, s, addr, false, out);
+}
+
+int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc,
+			   const struct ms_sym **out)
+{
+	return lookup(ctx, s, pc, true, out);
 }
 
 int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
@@ -1032,7 +1049,7 @@ int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint6
 	s->words += n;
 	if (v < s->lo || v >= s->hi || !(m = ms_maps_find(s->maps, v)))
 		return 0;
-	if ((rc = target_of(ctx, s, v, m, &idx)) < 0 || idx == NO_TARGET)
+	if ((rc = target_of(ctx, s, v, m, false, &idx)) < 0 || idx == NO_TARGET)
 		return rc;
 	s->t[idx].c.count += n;
 	s->hits += n;

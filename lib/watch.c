@@ -24,11 +24,41 @@ struct ms_watch_item {
 	/* A runtime heap's row: its label (owned) and its mappings now; M the lowest. */
 	char *heap;
 	size_t members;
-	uint64_t v_now[MS_WATCH__NVALUES];	/* a heap's sums in the sample being added */
+	uint64_t v_now[MS_WATCH__NVALUES];	/* the newest values */
+	uint64_t v_sum[MS_WATCH__NVALUES];	/* a heap's sums in the sample being added */
 	bool member;			/* a mapping summed into a heap's row */
-	size_t n, cap;			/* values kept, room for */
-	uint64_t *v[MS_WATCH__NVALUES];
-	struct ms_series *series;
+	bool judged;			/* RATE and VERDICT hold: two values or more */
+	enum ms_verdict verdict;
+	double rate;
+	/*
+	 * RSS at the watch's grid samples (struct ms_watch.grid), the newest
+	 * last: at most MS_WATCH_POINTS + 1 values, whatever the length of
+	 * the watch.  The total's are every sample kept, up to MS_WATCH_KEEP.
+	 */
+	size_t n, cap;
+	uint64_t *rss;
+	struct ms_series *series;	/* the total's only */
+};
+
+/*
+ * The samples whose values a mapping (or process) keeps.  Every STRIDE-th
+ * sample of the last MS_WATCH_KEEP is on the grid; the stride doubles when
+ * more than MS_WATCH_POINTS would be, so a mapping's memory is bounded
+ * whatever the length of the watch (40,000 mappings kept 600 values of
+ * three kinds each, and a copy in their series: about 1 GB).  The newest
+ * sample is always the last entry, off the grid when PROVISIONAL: the next
+ * sample replaces it.  Theil-Sen thins a long series anyway (trend.c).
+ */
+struct watch_grid {
+	size_t stride;
+	size_t n;
+	bool provisional;
+	size_t idx[MS_WATCH_POINTS + 2];	/* sample numbers, from 0 */
+	double t[MS_WATCH_POINTS + 2];
+	/* Of the previous entries, those kept in the sample being added. */
+	bool keep[MS_WATCH_POINTS + 2];
+	size_t old_n;
+	bool changed;			/* some entry dropped, not only one added */
 };
 
 struct ms_watch {
@@ -46,14 +76,12 @@ struct ms_watch {
 	size_t nranked;
 	struct ms_watch_item total;
 	size_t skipped;
+	struct watch_grid grid;
 };
 
 static void item_clear(struct ms_watch_item *it)
 {
-	size_t i;
-
-	for (i = 0; i < MS_WATCH__NVALUES; i++)
-		free(it->v[i]);
+	free(it->rss);
 	ms_series_free(it->series);
 	free(it->comm);
 	free(it->heap);
@@ -78,32 +106,105 @@ static struct ms_watch_item *item_new(const struct ms_watch *w, pid_t pid)
 	return it;
 }
 
-/* Append one sample's values; the oldest is dropped past MS_WATCH_KEEP. */
-static int item_push(struct ms_watch_item *it, const uint64_t val[MS_WATCH__NVALUES])
+static int item_room(struct ms_watch_item *it, size_t max)
 {
-	size_t i, cap;
+	size_t cap;
 	uint64_t *nv;
 
-	if (it->n == MS_WATCH_KEEP) {
-		for (i = 0; i < MS_WATCH__NVALUES; i++)
-			memmove(it->v[i], it->v[i] + 1, (it->n - 1) * sizeof(uint64_t));
-		it->n--;
-	} else if (it->n == it->cap) {
-		cap = it->cap ? it->cap * 2 : 16;
-		if (cap > MS_WATCH_KEEP)
-			cap = MS_WATCH_KEEP;
-		for (i = 0; i < MS_WATCH__NVALUES; i++) {
-			nv = realloc(it->v[i], cap * sizeof(uint64_t));
-			if (!nv)
-				return -ENOMEM;
-			it->v[i] = nv;
-		}
-		it->cap = cap;
-	}
-	for (i = 0; i < MS_WATCH__NVALUES; i++)
-		it->v[i][it->n] = val[i];
-	it->n++;
+	if (it->n < it->cap)
+		return 0;
+	cap = it->cap ? it->cap * 2 : 8;
+	if (cap > max)
+		cap = max;
+	nv = realloc(it->rss, cap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	it->rss = nv;
+	it->cap = cap;
 	return 0;
+}
+
+/* The total: one more sample; the oldest is dropped past MS_WATCH_KEEP. */
+static int total_push(struct ms_watch_item *it, const uint64_t val[MS_WATCH__NVALUES])
+{
+	if (it->n == MS_WATCH_KEEP) {
+		memmove(it->rss, it->rss + 1, (it->n - 1) * sizeof(uint64_t));
+		it->n--;
+	} else if (item_room(it, MS_WATCH_KEEP) < 0) {
+		return -ENOMEM;
+	}
+	memcpy(it->v_now, val, sizeof(it->v_now));
+	it->rss[it->n++] = val[MS_WATCH_RSS];
+	return 0;
+}
+
+/*
+ * A mapping or process: the values of the sample being added, its RSS
+ * history brought onto the new grid (grid_advance()) first.  IT was in the
+ * previous sample unless it is new (n == 0).
+ */
+static int item_push(struct ms_watch_item *it, const uint64_t val[MS_WATCH__NVALUES])
+{
+	const struct watch_grid *g = &it->w->grid;
+	size_t i, k, first;
+
+	if (it->n && g->changed) {
+		/* Its values are those of the old grid's last N entries. */
+		first = g->old_n - it->n;
+		for (i = 0, k = 0; i < it->n; i++)
+			if (g->keep[first + i])
+				it->rss[k++] = it->rss[i];
+		it->n = k;
+	}
+	if (item_room(it, MS_WATCH_POINTS + 2) < 0)
+		return -ENOMEM;
+	memcpy(it->v_now, val, sizeof(it->v_now));
+	it->rss[it->n++] = val[MS_WATCH_RSS];
+	return 0;
+}
+
+/* Put sample number K, at time T, on the grid; mark which old entries stay. */
+static void grid_advance(struct watch_grid *g, size_t k, double t)
+{
+	size_t i, j, on;
+
+	if (!g->stride)
+		g->stride = 1;
+	g->old_n = g->n;
+	g->changed = false;
+	for (i = 0; i < g->n; i++)
+		g->keep[i] = true;
+	/* The provisional newest is replaced by this one. */
+	if (g->provisional && g->n) {
+		g->keep[g->n - 1] = false;
+		g->changed = true;
+	}
+	for (;;) {
+		/* On the grid and in the window: the entries that stay, and this one. */
+		on = 1;
+		for (i = 0; i < g->old_n; i++) {
+			if (!g->keep[i])
+				continue;
+			if (g->idx[i] % g->stride || g->idx[i] + MS_WATCH_KEEP <= k) {
+				g->keep[i] = false;
+				g->changed = true;
+				continue;
+			}
+			on++;
+		}
+		if (on - (k % g->stride != 0) <= MS_WATCH_POINTS)
+			break;
+		g->stride *= 2;
+	}
+	for (i = 0, j = 0; i < g->old_n; i++)
+		if (g->keep[i]) {
+			g->idx[j] = g->idx[i];
+			g->t[j++] = g->t[i];
+		}
+	g->idx[j] = k;
+	g->t[j++] = t;
+	g->n = j;
+	g->provisional = k % g->stride != 0;
 }
 
 int ms_watch_new(struct ms_ctx *ctx, pid_t pid, struct ms_watch **out)
@@ -161,6 +262,7 @@ static int push_time(struct ms_ctx *ctx, struct ms_watch *w, double t)
 		w->ntimes--;
 	}
 	w->times[w->ntimes++] = t;
+	grid_advance(&w->grid, w->samples, t);
 	w->samples++;
 	return 0;
 }
@@ -183,30 +285,49 @@ static int cmp_rank(const void *a, const void *b)
 {
 	const struct ms_watch_item *x = *(const struct ms_watch_item *const *)a;
 	const struct ms_watch_item *y = *(const struct ms_watch_item *const *)b;
-	double rx, ry;
 	uint64_t vx, vy;
 
-	if (!x->series != !y->series)
-		return x->series ? -1 : 1;
-	if (x->series) {
-		rx = ms_series_rate(x->series);
-		ry = ms_series_rate(y->series);
-		if (rx != ry)
-			return rx > ry ? -1 : 1;
-	}
-	vx = x->v[MS_WATCH_RSS][x->n - 1];
-	vy = y->v[MS_WATCH_RSS][y->n - 1];
+	if (x->judged != y->judged)
+		return x->judged ? -1 : 1;
+	if (x->judged && x->rate != y->rate)
+		return x->rate > y->rate ? -1 : 1;
+	vx = x->v_now[MS_WATCH_RSS];
+	vy = y->v_now[MS_WATCH_RSS];
 	return vx > vy ? -1 : vx < vy;
 }
 
-static int judge(struct ms_ctx *ctx, struct ms_watch_item *it)
+/*
+ * Rate and verdict over the values kept.  Most mappings never change: they
+ * are steady without a series made (mapswatch judges every mapping at every
+ * sample).  Only the total keeps its series, for the time to the limit.
+ */
+static int judge(struct ms_ctx *ctx, struct ms_watch_item *it, bool keep)
 {
+	struct ms_series *s;
+	size_t i;
+	int rc;
+
 	ms_series_free(it->series);
 	it->series = NULL;
-	if (it->n < 2)
+	it->judged = it->n >= 2;
+	it->rate = 0;
+	it->verdict = MS_VERDICT_STEADY;
+	if (!it->judged)
 		return 0;
-	return ms_series_new(ctx, it->v[MS_WATCH_RSS], ms_watch_item_times(it), it->n,
-			     &it->series);
+	for (i = 1; i < it->n && it->rss[i] == it->rss[0]; i++)
+		;
+	if (i == it->n && !keep)
+		return 0;
+	rc = ms_series_new(ctx, it->rss, ms_watch_item_times(it), it->n, &s);
+	if (rc < 0)
+		return rc;
+	it->rate = ms_series_rate(s);
+	it->verdict = ms_series_verdict(s);
+	if (keep)
+		it->series = s;
+	else
+		ms_series_free(s);
+	return 0;
 }
 
 /* Give every item its rate and verdict, then rank them. */
@@ -217,12 +338,12 @@ static int rank(struct ms_ctx *ctx, struct ms_watch *w)
 	int rc;
 
 	for (i = 0; i < w->nitems; i++)
-		if ((rc = judge(ctx, w->items[i])) < 0)
+		if ((rc = judge(ctx, w->items[i], false)) < 0)
 			return rc;
 	for (i = 0; i < w->nheaps; i++)
-		if ((rc = judge(ctx, w->heaps[i])) < 0)
+		if ((rc = judge(ctx, w->heaps[i], false)) < 0)
 			return rc;
-	if ((rc = judge(ctx, &w->total)) < 0)
+	if ((rc = judge(ctx, &w->total, true)) < 0)
 		return rc;
 	r = realloc(w->ranked, (w->nitems + w->nheaps + 1) * sizeof(*r));
 	if (!r)
@@ -277,11 +398,11 @@ static int sum_heaps(struct ms_watch *w, struct ms_watch_item **items, size_t n,
 		h = w->heaps[k];
 		if (!h->members++) {
 			h->m = m;
-			memset(h->v_now, 0, sizeof(h->v_now));
+			memset(h->v_sum, 0, sizeof(h->v_sum));
 		}
 		items[i]->member = true;
 		for (v = 0; v < MS_WATCH__NVALUES; v++)
-			h->v_now[v] += items[i]->v[v][items[i]->n - 1];
+			h->v_sum[v] += items[i]->v_now[v];
 	}
 	/* A heap none of whose mappings is left is gone, as a mapping would be. */
 	for (k = 0; k < w->nheaps;) {
@@ -291,7 +412,7 @@ static int sum_heaps(struct ms_watch *w, struct ms_watch_item **items, size_t n,
 			w->heaps[k] = w->heaps[--w->nheaps];
 			continue;
 		}
-		memcpy(val, h->v_now, sizeof(val));
+		memcpy(val, h->v_sum, sizeof(val));
 		if (item_push(h, val) < 0)
 			return -ENOMEM;
 		k++;
@@ -357,7 +478,7 @@ int ms_watch_add_snapshot(struct ms_ctx *ctx, struct ms_watch *w, struct ms_snap
 			goto fail;
 		}
 	}
-	if (item_push(&w->total, tot) < 0) {
+	if (total_push(&w->total, tot) < 0) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -460,7 +581,7 @@ static int sample_all(struct ms_ctx *ctx, struct ms_watch *w)
 			goto fail_nomem;
 	}
 	free(pids);
-	if (item_push(&w->total, tot) < 0) {
+	if (total_push(&w->total, tot) < 0) {
 		free_items(items, n);
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	}
@@ -576,20 +697,35 @@ size_t ms_watch_item_count(const struct ms_watch_item *it)
 	return it->n;
 }
 
-const uint64_t *ms_watch_item_values(const struct ms_watch_item *it, enum ms_watch_value v)
+const uint64_t *ms_watch_item_values(const struct ms_watch_item *it)
 {
-	return it->v[v];
+	return it->rss;
 }
 
 const double *ms_watch_item_times(const struct ms_watch_item *it)
 {
-	/* An item present now was present in each of its last N samples. */
-	return it->w->times + it->w->ntimes - it->n;
+	const struct ms_watch *w = it->w;
+
+	/* An item present now has a value at each of the last N samples (or grid entries). */
+	if (it == &w->total)
+		return w->times + w->ntimes - it->n;
+	return w->grid.t + w->grid.n - it->n;
 }
 
 uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v)
 {
-	return it->n ? it->v[v][it->n - 1] : 0;
+	return it->n ? it->v_now[v] : 0;
+}
+
+int ms_watch_item_trend(const struct ms_watch_item *it, double *rate, enum ms_verdict *verdict)
+{
+	if (!it->judged)
+		return -ENODATA;
+	if (rate)
+		*rate = it->rate;
+	if (verdict)
+		*verdict = it->verdict;
+	return 0;
 }
 
 const struct ms_series *ms_watch_item_series(const struct ms_watch_item *it)
@@ -628,22 +764,21 @@ static const struct {
 static int prom_item(struct ms_ctx *ctx, const struct ms_watch_item *it, size_t first,
 		     const char **labels, size_t nl, struct ms_prom *p)
 {
-	const struct ms_series *s = it->series;
 	size_t v;
 	int rc = 0;
 
 	for (v = 0; v < MS_WATCH__NVALUES && rc == 0; v++)
 		rc = ms_prom_add(ctx, p, families[first + v].name, labels,
 				 (double)ms_watch_item_now(it, v));
-	if (rc < 0 || !s)
+	if (rc < 0 || !it->judged)
 		return rc;
-	rc = ms_prom_add(ctx, p, families[first + 3].name, labels, ms_series_rate(s));
+	rc = ms_prom_add(ctx, p, families[first + 3].name, labels, it->rate);
 	labels[nl] = "verdict";
 	labels[nl + 2] = NULL;
 	for (v = MS_VERDICT_STEADY; v <= MS_VERDICT_SHRINKING && rc == 0; v++) {
 		labels[nl + 1] = verdict_names[v];
 		rc = ms_prom_add(ctx, p, families[first + 4].name, labels,
-				 ms_series_verdict(s) == v ? 1 : 0);
+				 it->verdict == v ? 1 : 0);
 	}
 	labels[nl] = NULL;
 	return rc;
@@ -782,9 +917,9 @@ static int prom_groups(struct ms_ctx *ctx, const struct ms_watch *w,
 		for (size_t k = 0; k < MS_WATCH__NVALUES; k++)
 			g[j].v[k] += ms_watch_item_now(it, k);
 		g[j].n++;
-		if (it->series) {
-			g[j].rate += ms_series_rate(it->series);
-			g[j].growing += ms_series_verdict(it->series) == MS_VERDICT_GROWING;
+		if (it->judged) {
+			g[j].rate += it->rate;
+			g[j].growing += it->verdict == MS_VERDICT_GROWING;
 		}
 	}
 	qsort(g, ng, sizeof(*g), cmp_group_rss);

@@ -37,7 +37,7 @@ struct bytehist_ctl {
 	bool *is_regex;
 	size_t npatterns;
 	bool json;
-	size_t nfiles;		/* analysed so far, for the JSON array */
+	size_t nfiles;		/* analysed so far, for the JSON document's array */
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
 	unsigned char example[128];	/* the start of one record, for the report */
@@ -59,6 +59,7 @@ struct bytehist_ctl {
 	bool objects_now;		/* for this input: --objects, or --heap on several ranges */
 	bool partial;			/* this input was analysed, but not whole: exit 1 */
 	struct ms_analysis *an;		/* of the current input */
+	bool tapped;			/* its words counted in the histogram's pass */
 	struct ms_analysis *base_an;	/* of --base, for growth */
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
@@ -108,7 +109,7 @@ static _Noreturn void usage(void)
 	printf(" -b, --bytes            print sizes in bytes\n");
 	printf(" -E, --regex REGEX      count matches of a PCRE2 regex (repeatable)\n");
 	printf(" -e, --pattern HEX      count occurrences of these bytes (repeatable)\n");
-	printf(" -J, --json             one JSON object per file\n");
+	printf(" -J, --json             one JSON document: {\"memsift_json\":1, \"files\":[...]}\n");
 	printf(" -j, --jobs N           threads for the scan (default: all cores; same results)\n");
 	printf(" -n, --noheadings       do not print table headings\n");
 	printf(" -p, --pid PID          symbols from this live process's maps, not FILE.json's\n");
@@ -291,7 +292,7 @@ static void use_manifest(struct bytehist_ctl *ctl, struct ms_manifest_info *mi, 
  * (after saying why) when it is bad or describes another size than SIZE.
  */
 static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
-			 const struct stat *st, char **mpath)
+			 const struct stat *st, bool zst, char **mpath)
 {
 	struct ms_manifest_info mi;
 	int rc;
@@ -309,7 +310,8 @@ static int read_manifest(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const cha
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
 	}
-	if (mi.has_length && mi.length != (uint64_t)st->st_size) {
+	/* A zstd dump's length is known once it is read: checked then (check_length()). */
+	if (!zst && mi.has_length && mi.length != (uint64_t)st->st_size) {
 		warnx("%s: describes %llu bytes but %s has %lld; is it the manifest of another dump?",
 		      *mpath, (unsigned long long)mi.length, path, (long long)st->st_size);
 		ms_manifest_release(&mi);
@@ -375,6 +377,27 @@ static void example_record(struct bytehist_ctl *ctl, const struct ms_hist *h, in
 		ctl->ropts.record_example = ctl->example;
 		ctl->ropts.record_example_len = (size_t)n;
 	}
+}
+
+/* Whether the regular file open at FD is zstd-compressed (regiondump -z). */
+static bool is_zstd(int fd, const struct stat *st)
+{
+	unsigned char head[4];
+
+	return S_ISREG(st->st_mode) && pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	       ms_hist_is_zstd(head, sizeof(head));
+}
+
+/* A zstd dump against its manifest, once its length is known; 0 or -1 after saying why. */
+static int check_length(struct bytehist_ctl *ctl, const struct ms_hist *h, const char *path)
+{
+	if (!ctl->ropts.manifest || !ctl->manifest.has_length ||
+	    ctl->manifest.length == ms_hist_size(h))
+		return 0;
+	warnx("%s: describes %llu bytes but %s decompresses to %llu; is it the manifest of another dump?",
+	      ctl->mpath, (unsigned long long)ctl->manifest.length, path,
+	      (unsigned long long)ms_hist_size(h));
+	return -1;
 }
 
 /* Whether the regular file open at FD is an ELF core file. */
@@ -470,9 +493,9 @@ static int string_origins(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const st
 }
 
 /*
- * What the words of the dump at FD point at, from the maps of -p PID or of
- * the manifest; a second pass over the file (--symbols only: --heap alone
- * just names words).  Returns 0 or -1 (after saying why).
+ * What the words of the dump point at, from the maps of -p PID or of the
+ * manifest: fed the histogram's reads (opts.tap) or a core's segments
+ * (--symbols only: --heap alone just names words).  0 or a negative errno.
  */
 static int count_words(const void *buf, size_t len, void *data)
 {
@@ -534,12 +557,15 @@ static int symbols_pass(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const stru
 		      name);
 		return -1;
 	}
-	if (!(ctl->an = run_analysis(ctx, ctl, name, ctl->symbols)))
+	/* Run before the scan when the words were counted in it (symbols_tap()). */
+	if (!ctl->an && !(ctl->an = run_analysis(ctx, ctl, name, ctl->symbols)))
 		return -1;
 	ctl->syms = ms_analysis_symbols(ctl->an);
 	ctl->hw = ms_analysis_heapwalk(ctl->an);
 	if (!ctl->syms)
 		return 0;
+	if (ctl->tapped)
+		ms_symbols_rank(ctl->syms);
 	if (ctl->symbols && string_origins(ctx, ctl, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		return -1;
@@ -595,6 +621,51 @@ static int heap_check(struct bytehist_ctl *ctl, int fd, const char *name)
 }
 
 /*
+ * --symbols on a raw dump: the analysis first (the symbolizer, and --heap's
+ * walk), so the words are counted from the histogram's own reads
+ * (opts.tap), not from a second read of the dump.  Not with --objects, nor
+ * for a heap that is not one glibc heap: their objects are named while the
+ * analysis reads the dump, before the words are counted, as they always
+ * were.  Returns 0 (the tap set when it applies) or -1 after saying why.
+ */
+static int symbols_tap(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int fd, const char *name,
+		       bool *heap_checked)
+{
+	bool maps = ctl->ropts.manifest && ctl->manifest.maps;
+
+	if (ctl->heap) {
+		if (heap_check(ctl, fd, name) < 0)
+			return -1;
+		*heap_checked = true;
+	}
+	if (ctl->objects || ctl->objects_now || (!maps && !ctl->pid))
+		return 0;
+	if (!(ctl->an = run_analysis(ctx, ctl, name, false)))
+		return -1;
+	ctl->syms = ms_analysis_symbols(ctl->an);
+	if (ctl->syms) {
+		ctl->ctx = ctx;
+		ctl->hopts.tap = count_words;
+		ctl->hopts.tap_data = ctl;
+		ctl->tapped = true;
+	}
+	return 0;
+}
+
+/* Forget the current input's passes: after its report, or a failure. */
+static void passes_drop(struct bytehist_ctl *ctl)
+{
+	if (ctl->syms_owned)
+		ms_symbols_free(ctl->syms);
+	ctl->syms = NULL;
+	ctl->syms_owned = false;
+	ctl->hw = NULL;
+	ms_analysis_free(ctl->an);
+	ctl->an = NULL;
+	ctl->tapped = false;
+}
+
+/*
  * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
  * manifest and example record set for it.  NULL after saying why.
  */
@@ -605,8 +676,10 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	struct ms_core *core = NULL;
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	struct ms_hist *h = NULL;
+	bool zst, heap_checked = false;
 	struct stat st;
 	size_t i;
+	int rc;
 
 	free(ctl->mpath);
 	ctl->mpath = NULL;
@@ -623,15 +696,21 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ctl->ropts.maps = NULL;
 	ctl->ropts.string_origin = NULL;
 	ctl->hopts.nbreaks = 0;
+	zst = !is_stdin && is_zstd(fd, &st);
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
 			goto fail;
-	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, &ctl->mpath) < 0) {
+	} else if (!is_stdin && read_manifest(ctx, ctl, path, &st, zst, &ctl->mpath) < 0) {
 		/* A manifest that lies is set aside: the bytes are still analysed, by offset. */
 		warnx("%s: analysed without its manifest: offsets, not addresses", path);
 		ctl->partial = true;
 	}
-	if (ms_hist_new(ctx, &ctl->hopts, &h) < 0)
+	if (passes && ctl->symbols && !core && !zst && !is_stdin &&
+	    symbols_tap(ctx, ctl, fd, path, &heap_checked) < 0)
+		goto drop;
+	rc = ms_hist_new(ctx, &ctl->hopts, &h);
+	ctl->hopts.tap = NULL;
+	if (rc < 0)
 		goto fail;
 	for (i = 0; i < ctl->npatterns; i++)
 		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
@@ -641,9 +720,18 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		    ms_hist_finish(ctx, h) < 0) :
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
 		goto fail;
-	example_record(ctl, h, fd, &st, core);
+	if (zst && check_length(ctl, h, path) < 0)
+		goto drop;
+	if (!zst)
+		example_record(ctl, h, fd, &st, core);
 	if (passes && (ctl->symbols || ctl->heap || ctl->objects)) {
 		const char *name = is_stdin ? "standard input" : path;
+
+		if (zst) {
+			warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
+			      name);
+			goto drop;
+		}
 
 		if (core && (ctl->heap || ctl->objects)) {
 			warnx("%s: %s, not a core file", name,
@@ -651,17 +739,19 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 					  "--objects reads a raw dump with its manifest");
 			goto drop;
 		}
-		if ((!core && ctl->heap && heap_check(ctl, fd, name) < 0) ||
+		if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
 		    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
 			goto drop;
 	}
 	goto out;
 drop:
+	passes_drop(ctl);
 	ms_hist_free(h);
 	h = NULL;
 	goto out;
 fail:
 	ms_cli_warn_ctx(ctx, NULL);
+	passes_drop(ctl);
 	ms_hist_free(h);
 	h = NULL;
 out:
@@ -712,13 +802,7 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 		ms_cli_warn_ctx(ctx, NULL);
 	ms_hist_diff_free(d);
 	ms_hist_free(h);
-	if (ctl->syms_owned)
-		ms_symbols_free(ctl->syms);
-	ctl->syms = NULL;
-	ctl->syms_owned = false;
-	ctl->hw = NULL;
-	ms_analysis_free(ctl->an);
-	ctl->an = NULL;
+	passes_drop(ctl);
 	ctl->objects_now = false;
 	ctl->walk_heap = false;
 	if (ctl->partial) {
@@ -756,13 +840,14 @@ int main(int argc, char **argv)
 			return MS_EXIT_FAILURE;
 		ctl.ropts.base_name = ctl.base_path;
 	}
-	if (ctl.json && nfiles > 1)
-		fputs("[", stdout);
+	/* One document whatever the number of files: scripts need not ask which shape. */
+	if (ctl.json)
+		printf("{\"memsift_json\":%d,\"files\":[\n", MS_JSON_VERSION);
 	for (i = 0; i < nfiles; i++)
 		if (analyse(ctx, &ctl, files[i]) < 0)
 			failed++;
-	if (ctl.json && nfiles > 1)
-		fputs("]\n", stdout);
+	if (ctl.json)
+		fputs("]}\n", stdout);
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);

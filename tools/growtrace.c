@@ -86,7 +86,8 @@ static _Noreturn void usage(void)
 	printf(" -d, --duration TIME    stop after this long (e.g. 30s, 5m)\n");
 	printf(" -F, --freq N           sample every fault up to N a second a thread, then\n"
 	       "                          by period (default %d)\n", MS_GROWTRACE_FREQ);
-	printf("     --stack-size N     bytes of user stack copied per sample (default 8192)\n");
+	printf("     --stack-size N     bytes of user stack copied per sample (default %d)\n",
+	       MS_GROWTRACE_STACK_SIZE);
 	printf("     --folded           print folded stacks for flamegraph.pl instead\n");
 	printf("     --pprof FILE       also write a gzipped pprof profile to FILE\n");
 	printf(" -f, --force            replace the profile file if it exists\n");

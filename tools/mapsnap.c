@@ -14,9 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include <memsift/outfile.h>
+#include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
 
@@ -29,6 +31,7 @@ struct mapsnap_ctl {
 	bool series;
 	bool pages;		/* --pages: hash anonymous pages too */
 	const char *made_dir;	/* the series directory, when this run made it */
+	bool progress;		/* a series shows its progress on stderr, a terminal */
 };
 
 enum { OPT_PAGES = CHAR_MAX + 1, OPT_COUNT };
@@ -108,6 +111,34 @@ static void on_signal(int sig)
 }
 
 /*
+ * One line on the terminal, rewritten after each snapshot of a series: how
+ * many are taken, of how many, and when the next is due (a series of a
+ * day at one a minute otherwise says nothing until it ends).
+ */
+static void show_progress(const struct mapsnap_ctl *ctl, uint64_t done, const struct timespec *next)
+{
+	struct timespec now;
+	char when[32];
+	double left;
+
+	if (!ctl->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "\r\033[Kmapsnap: %llu", (unsigned long long)done);
+	if (ctl->count)
+		fprintf(stderr, "/%llu", (unsigned long long)ctl->count);
+	fprintf(stderr, " snapshot%s in %s", done == 1 && !ctl->count ? "" : "s", ctl->output);
+	if (next && (!ctl->count || done < ctl->count)) {
+		left = (double)(next->tv_sec - now.tv_sec) + (next->tv_nsec - now.tv_nsec) / 1e9;
+		fprintf(stderr, ", next in %s", ms_duration_str(left > 0 ? left : 0, when, sizeof(when)));
+	}
+	/* The last one ends the line: what is printed next starts on its own. */
+	if (!next || (ctl->count && done == ctl->count))
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/*
  * DIR/0001.snap, DIR/0002.snap...: one every INTERVAL on the monotonic
  * clock, so the series does not drift by the time each snapshot takes.  An
  * interrupt ends it between two snapshots; every file written is whole.
@@ -136,6 +167,9 @@ static int snap_series(struct ms_ctx *ctx, struct mapsnap_ctl *ctl)
 		snprintf(path, sizeof(path), "%s/%04llu.snap", ctl->output, (unsigned long long)i);
 		rc = snap_one(ctx, ctl, path);
 		if (rc < 0) {
+			/* The message goes on a line of its own, not after the progress. */
+			if (ctl->progress && i > 1)
+				fputc('\n', stderr);
 			/* A series that failed before its first file leaves no empty directory. */
 			if (ctl->made_dir)
 				ms_outdir_remove(ctl->made_dir);
@@ -144,19 +178,22 @@ static int snap_series(struct ms_ctx *ctx, struct mapsnap_ctl *ctl)
 				      (unsigned long long)i - 1, ctl->output);
 			return rc;
 		}
-		if (ctl->count && i == ctl->count)
-			break;
 		next.tv_sec += (time_t)(ctl->interval / 1000000);
 		next.tv_nsec += (long)(ctl->interval % 1000000) * 1000;
 		if (next.tv_nsec >= 1000000000) {
 			next.tv_sec++;
 			next.tv_nsec -= 1000000000;
 		}
+		show_progress(ctl, i, &next);
+		if (ctl->count && i == ctl->count)
+			break;
 		while (!interrupted &&
 		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
-		if (interrupted)
+		if (interrupted) {
+			show_progress(ctl, i, NULL);
 			break;
+		}
 	}
 	return 0;
 }
@@ -228,6 +265,8 @@ int main(int argc, char **argv)
 		warnx("a series needs an interval; use -i TIME");
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
+	/* Progress is for a person at a terminal: nothing in a pipe nor a log. */
+	ctl.progress = ctl.series && isatty(STDERR_FILENO);
 	if ((ctl.series ? snap_series(ctx, &ctl) : snap_one(ctx, &ctl, ctl.output)) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
 	ms_ctx_free(ctx);

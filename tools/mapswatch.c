@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
 #include <memsift/gctrace.h>
@@ -60,7 +61,11 @@ static const struct ms_out_column columns[] = {
 /* JSON leaves the sparkline out: it is a picture, in the terminal's characters. */
 #define COLS_ONE_JSON "START,PERMS,RSS,GROWTH,RATE,VERDICT,LABEL,NAME"
 #define COLS_ALL_JSON "PID,COMM,RSS,GROWTH,RATE,VERDICT"
+/* The live view on a terminal narrower than LIVE_WIDE: no permissions nor label column. */
+#define COLS_LIVE "START,RSS,GROWTH,RATE,VERDICT,TREND,NAME"
+#define LIVE_WIDE 120
 #define SPARK_WIDTH 20
+#define SPARK_NARROW 10
 #define PROM_TOP 10
 #define PROM_MIN_RSS (16ULL << 20)
 #define PLOT_TOP 5
@@ -79,6 +84,23 @@ struct mapswatch_ctl {
 	struct ms_watch *w;
 	struct termios saved_tty;
 	bool tty_saved;
+	struct live *lv;	/* the live view's state, while it is on */
+};
+
+/* What the live view's rows are ordered by: < and > step through them. */
+enum live_sort { SORT_RATE, SORT_RSS, SORT_GROWTH, SORT_START, SORT_NAME, SORT__N };
+
+static const char *const sort_names[] = {
+	[SORT_RATE] = "growth rate", [SORT_RSS] = "RSS", [SORT_GROWTH] = "growth",
+	[SORT_START] = "address", [SORT_NAME] = "name",
+};
+
+struct live {
+	enum live_sort sort;
+	bool paused, help, editing;
+	char filter[64];	/* a substring of the name (or the label, the command) */
+	char edit[64];		/* the filter being typed */
+	size_t width, height;	/* of the terminal, at the frame being drawn */
 };
 
 enum { OPT_BATCH = CHAR_MAX + 1, OPT_COUNT, OPT_GCTRACE, OPT_LIMIT, OPT_PLOT, OPT_PROM,
@@ -119,8 +141,9 @@ static _Noreturn void usage(void)
 	       " mapswatch --plot FILE.svg DIR|SNAPSHOT...\n mapswatch --gctrace FILE|-\n\n");
 	printf("Watch the mappings of a process grow, ranked by growth rate, each with a\n"
 	       "sparkline and a verdict; or every process, ranked by the growth of its RSS.\n"
-	       "Live and redrawn on a terminal (q or Ctrl-C ends it); otherwise a table at\n"
-	       "the end.  From saved snapshots, --plot draws their growth.\n\n");
+	       "Live and redrawn on a terminal, as top: q or Ctrl-C ends it, < > sort, p\n"
+	       "pauses, f filters, h lists the keys; otherwise a table at the end.  From\n"
+	       "saved snapshots, --plot draws their growth.\n\n");
 	printf("Options:\n");
 	printf(" -p, --pid PID          the process to watch, mapping by mapping\n");
 	printf(" -a, --all              every process the user can read (smaps_rollup)\n");
@@ -154,6 +177,15 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+static volatile sig_atomic_t resized;
+
+/* The terminal changed size: the live view is drawn again at once, to fit. */
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
 }
 
 static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
@@ -293,15 +325,68 @@ static void check_new(const struct mapswatch_ctl *ctl, const char *path, const c
 	errx(MS_EXIT_FAILURE, "%s: %s: file exists; use -f to overwrite it", what, path);
 }
 
+/* NAME cut to WIDTH columns in its middle, so a path keeps its start and its file name. */
+static const char *shorten(const char *name, size_t width, bool utf8, char *buf, size_t len)
+{
+	size_t n = strlen(name), head, tail;
+
+	if (n <= width || width < 8 || width + 4 > len)
+		return name;
+	head = (width - 1) / 3;
+	tail = width - 1 - head;
+	/* Only ASCII is cut here: a multibyte name is left to the table's truncation. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] >= 0x80)
+			return name;
+	snprintf(buf, len, "%.*s%s%s", (int)head, name, utf8 ? "\u2026" : "~", name + n - tail);
+	return buf;
+}
+
+/* The name a row shows and is filtered by: the mapping's, a heap's count, or the command. */
+static const char *row_name(const struct mapswatch_ctl *ctl, const struct ms_watch_item *it,
+			    char *buf, size_t len)
+{
+	const struct ms_mapping *m = ms_watch_item_mapping(it);
+	const char *comm;
+
+	if (!m) {
+		comm = ms_watch_item_comm(it);
+		return comm ? comm : "";
+	}
+	if (ms_watch_item_heap(it)) {
+		snprintf(buf, len, "%zu mappings of one heap", ms_watch_item_heap(it));
+		return buf;
+	}
+	if (!*ms_mapping_name(m) && ctl->lv) {
+		/* The live view has no label column: an anonymous mapping shows its label. */
+		const char *l = ms_label_mapping(ms_watch_last(ctl->w), m, buf + 1, len - 2);
+
+		if (!*l)
+			return "";
+		buf[0] = '(';
+		strcat(buf, ")");
+		return buf;
+	}
+	return ms_mapping_name(m);
+}
+
+static const char *const short_verdicts[] = {
+	[MS_VERDICT_STEADY] = "steady", [MS_VERDICT_GROWING] = "growing",
+	[MS_VERDICT_LEVELLED] = "levelled", [MS_VERDICT_SHRINKING] = "shrinking",
+};
+
 static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
 		    const struct ms_watch_item *it)
 {
 	const struct ms_mapping *m = ms_watch_item_mapping(it);
-	const struct ms_series *s = ms_watch_item_series(it);
-	const uint64_t *v = ms_watch_item_values(it, MS_WATCH_RSS);
+	const uint64_t *v = ms_watch_item_values(it);
+	enum ms_verdict verdict;
+	double rate;
 	size_t n = ms_watch_item_count(it);
 	struct ms_out_row *r = ms_out_add_row(out);
-	char buf[4 * SPARK_WIDTH + 1];
+	char buf[4 * SPARK_WIDTH + 1], nbuf[PATH_MAX + 8], sbuf[256];
+	const struct live *lv = ctl->lv;
+	bool narrow = lv && lv->width < LIVE_WIDE;
 
 	if (!r)
 		return;
@@ -312,21 +397,20 @@ static void add_row(const struct mapswatch_ctl *ctl, struct ms_out *out,
 		ms_out_set_u64(r, COL_END, ms_mapping_end(m));
 		ms_out_set_str(r, COL_PERMS, ms_mapping_perms(m));
 		ms_out_set_str(r, COL_LABEL, ms_label_mapping(ms_watch_last(ctl->w), m, buf, sizeof(buf)));
-		ms_out_set_str(r, COL_NAME, ms_mapping_name(m));
-		if (ms_watch_item_heap(it)) {
-			snprintf(buf, sizeof(buf), "%zu mappings of one heap", ms_watch_item_heap(it));
-			ms_out_set_str(r, COL_NAME, buf);
-		}
+		ms_out_set_str(r, COL_NAME, lv ? shorten(row_name(ctl, it, nbuf, sizeof(nbuf)),
+							 lv->width * 3 / 10, ctl->utf8, sbuf, sizeof(sbuf)) :
+					      row_name(ctl, it, nbuf, sizeof(nbuf)));
 	}
 	ms_out_set_u64(r, COL_RSS, ms_watch_item_now(it, MS_WATCH_RSS));
 	ms_out_set_u64(r, COL_ANON, ms_watch_item_now(it, MS_WATCH_ANON));
 	ms_out_set_u64(r, COL_SWAP, ms_watch_item_now(it, MS_WATCH_SWAP));
 	ms_out_set_s64(r, COL_GROWTH, (int64_t)(v[n - 1] - v[0]));
-	if (s) {
-		ms_out_set_double(r, COL_RATE, ms_series_rate(s));
-		ms_out_set_str(r, COL_VERDICT, ms_verdict_str(ms_series_verdict(s)));
+	if (ms_watch_item_trend(it, &rate, &verdict) == 0) {
+		ms_out_set_double(r, COL_RATE, rate);
+		ms_out_set_str(r, COL_VERDICT, narrow ? short_verdicts[verdict] : ms_verdict_str(verdict));
 	}
-	ms_out_set_str(r, COL_TREND, ms_sparkline_str(v, n, SPARK_WIDTH, ctl->utf8, buf, sizeof(buf)));
+	ms_out_set_str(r, COL_TREND, ms_sparkline_str(v, n, narrow ? SPARK_NARROW : SPARK_WIDTH,
+						      ctl->utf8, buf, sizeof(buf)));
 }
 
 /* Two header lines: what is watched, then the total, its rate, verdict and limit. */
@@ -427,13 +511,81 @@ static char *json_header(const struct mapswatch_ctl *ctl)
 	return buf;
 }
 
-/* The table: the MAXROWS fastest growing (0: all, or --top). */
+static const struct mapswatch_ctl *sort_ctl;
+
+static int cmp_live(const void *a, const void *b)
+{
+	const struct ms_watch_item *x = *(const struct ms_watch_item *const *)a;
+	const struct ms_watch_item *y = *(const struct ms_watch_item *const *)b;
+	const struct ms_mapping *mx = ms_watch_item_mapping(x), *my = ms_watch_item_mapping(y);
+	char bx[PATH_MAX + 8], by[PATH_MAX + 8];
+	uint64_t ux, uy;
+	int c;
+
+	switch (sort_ctl->lv->sort) {
+	case SORT_RSS:
+		ux = ms_watch_item_now(x, MS_WATCH_RSS);
+		uy = ms_watch_item_now(y, MS_WATCH_RSS);
+		return ux > uy ? -1 : ux < uy;
+	case SORT_GROWTH: {
+		const uint64_t *vx = ms_watch_item_values(x), *vy = ms_watch_item_values(y);
+		int64_t gx = (int64_t)(vx[ms_watch_item_count(x) - 1] - vx[0]);
+		int64_t gy = (int64_t)(vy[ms_watch_item_count(y) - 1] - vy[0]);
+
+		return gx > gy ? -1 : gx < gy;
+	}
+	case SORT_START:
+		ux = mx ? ms_mapping_start(mx) : (uint64_t)ms_watch_item_pid(x);
+		uy = my ? ms_mapping_start(my) : (uint64_t)ms_watch_item_pid(y);
+		return ux < uy ? -1 : ux > uy;
+	case SORT_NAME:
+		c = strcmp(row_name(sort_ctl, x, bx, sizeof(bx)), row_name(sort_ctl, y, by, sizeof(by)));
+		if (c)
+			return c;
+		break;
+	default:
+		break;
+	}
+	/* The watch's own rank (by growth rate), kept as the tie-break. */
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The rows to show, in order: the watch's rank, or in the live view the
+ * key's order and only the names holding the filter.  A new array of
+ * borrowed items, or NULL without memory.
+ */
+static const struct ms_watch_item **rows_shown(const struct mapswatch_ctl *ctl, size_t *n)
+{
+	size_t count = ms_watch_count(ctl->w), i, k = 0;
+	const struct ms_watch_item **v = malloc((count ? count : 1) * sizeof(*v));
+	const struct ms_watch_item *it;
+	char buf[PATH_MAX + 8];
+
+	if (!v)
+		return NULL;
+	for (i = 0; (it = ms_watch_get(ctl->w, i)); i++) {
+		if (ctl->lv && ctl->lv->filter[0] && !strstr(row_name(ctl, it, buf, sizeof(buf)),
+							       ctl->lv->filter))
+			continue;
+		v[k++] = it;
+	}
+	if (ctl->lv && ctl->lv->sort != SORT_RATE) {
+		/* The rank is the tie-break: the items are in rank order, and compared by address. */
+		sort_ctl = ctl;
+		qsort(v, k, sizeof(*v), cmp_live);
+	}
+	*n = k;
+	return v;
+}
+
+/* The table: the MAXROWS first rows (0: all, or --top). */
 static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE *fp,
 		       size_t width, size_t maxrows)
 {
-	const struct ms_watch_item *it;
+	const struct ms_watch_item **rows;
 	struct ms_out *out;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	if ((rc = ms_out_new(ctx, columns, MS_ARRAY_SIZE(columns), ctl->pid ? "mappings" : "processes", &out)) < 0)
@@ -442,14 +594,21 @@ static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE
 		rc = ms_out_set_columns(out, ctl->columns);
 	else if (ctl->outflags & MS_OUT_JSON)
 		rc = ms_out_set_columns(out, ctl->pid ? COLS_ONE_JSON : COLS_ALL_JSON);
+	else if (ctl->lv && ctl->pid && ctl->lv->width < LIVE_WIDE)
+		rc = ms_out_set_columns(out, COLS_LIVE);
 	else
 		rc = ms_out_set_columns(out, ctl->pid ? COLS_ONE : COLS_ALL);
 	ms_out_set_flags(out, ctl->outflags);
 	ms_out_set_termwidth(out, width);
 	if (ctl->top && (!maxrows || ctl->top < maxrows))
 		maxrows = ctl->top;
-	for (i = 0; rc == 0 && (it = ms_watch_get(ctl->w, i)) && (!maxrows || i < maxrows); i++)
-		add_row(ctl, out, it);
+	rows = rows_shown(ctl, &n);
+	if (!rows)
+		errx(MS_EXIT_FAILURE, "out of memory");
+	/* Only the rows shown are made: a 20,000-mapping table costs what it prints. */
+	for (i = 0; rc == 0 && i < n && (!maxrows || i < maxrows); i++)
+		add_row(ctl, out, rows[i]);
+	free(rows);
 	if (rc == 0 && (ctl->outflags & MS_OUT_JSON)) {
 		char *members = json_header(ctl);
 
@@ -462,24 +621,135 @@ static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE
 	return rc;
 }
 
-/* One frame of the live view, drawn over the last. */
+/* Columns LINE takes on a terminal, up to its first LEN bytes; *CUT where WIDTH is reached. */
+static size_t clip_at(const char *line, size_t len, size_t width)
+{
+	mbstate_t st;
+	size_t i = 0, n, w = 0;
+	wchar_t wc;
+	int cw;
+
+	memset(&st, 0, sizeof(st));
+	while (i < len) {
+		if ((unsigned char)line[i] == 0x1b) {
+			/* An escape sequence takes no column: skip to its final byte. */
+			for (i++; i < len && !((line[i] >= '@' && line[i] <= '~') && line[i] != '['); i++)
+				;
+			i++;
+			continue;
+		}
+		n = mbrtowc(&wc, line + i, len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			cw = 1;
+		} else {
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = 1;
+		}
+		if (w + (size_t)cw > width)
+			return i;
+		w += cw;
+		i += n;
+	}
+	return len;
+}
+
+/* Write FRAME to FP with no line wider than WIDTH nor more lines than HEIGHT. */
+static void put_frame(FILE *fp, const char *frame, size_t width, size_t height)
+{
+	const char *p = frame, *nl;
+	size_t lines = 0, len;
+
+	while (*p && lines < height) {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (lines)
+			fputc('\n', fp);
+		fwrite(p, 1, clip_at(p, len, width), fp);
+		lines++;
+		p += len + (nl ? 1 : 0);
+	}
+}
+
+static const char live_keys[] = "q quit  h help  p pause  f filter  < > sort";
+
+static void draw_help(FILE *fp, const struct live *lv)
+{
+	fprintf(fp, "mapswatch: keys\n\n"
+		"  q          quit (the table is printed at the end)\n"
+		"  h ?        this help; again to go back\n"
+		"  p space    pause sampling, and resume\n"
+		"  f /        filter: show only names that hold the text typed\n"
+		"             (Enter keeps it, Esc clears it)\n"
+		"  < >        sort by the column before or after: now %s\n"
+		"\nSorted by growth rate, RSS, growth, address or name.\n", sort_names[lv->sort]);
+}
+
+/* The cgroup's memory now and its limit, as the newest snapshot recorded them. */
+static void cgroup_line(const struct mapswatch_ctl *ctl, FILE *fp)
+{
+	const struct ms_snapshot *s = ms_watch_last(ctl->w);
+	const char *cur = s ? ms_snapshot_get(s, "memory.current") : NULL;
+	const char *max = s ? ms_snapshot_get(s, "memory.max") : NULL;
+	char a[MS_SIZE_STR_MAX], b[MS_SIZE_STR_MAX];
+
+	if (!cur) {
+		fputs("cgroup memory: not readable", fp);
+		return;
+	}
+	ms_size_str(strtoull(cur, NULL, 10), a, sizeof(a));
+	if (!max || !strcmp(max, "max"))
+		fprintf(fp, "cgroup memory %s (no limit)", a);
+	else
+		fprintf(fp, "cgroup memory %s / %s", a, ms_size_str(strtoull(max, NULL, 10), b, sizeof(b)));
+}
+
+/* One frame of the live view, drawn over the last: it fits the terminal. */
 static void draw(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	char *frame = NULL;
-	size_t len = 0;
+	struct live *lv = ctl->lv;
+	char *frame = NULL, clock[16];
+	size_t len = 0, top = 4;	/* lines above the table's rows, its heading included */
+	time_t now = time(NULL);
+	struct tm tm;
 	FILE *fp;
 
-	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col) {
+		ws.ws_row = 24;
+		ws.ws_col = 80;
+	}
+	lv->width = ws.ws_col;
+	lv->height = ws.ws_row;
 	fp = open_memstream(&frame, &len);
 	if (!fp)
 		return;
-	print_header(ctl, fp);
-	fputc('\n', fp);
-	print_table(ctx, ctl, fp, ws.ws_col, ws.ws_row > 6 ? ws.ws_row - 5u : 1);
-	fprintf(fp, "\n(q to quit)");
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&now, &tm));
+	if (lv->help) {
+		draw_help(fp, lv);
+	} else {
+		fprintf(fp, "%s  ", clock);
+		print_header(ctl, fp);
+		if (ctl->pid)
+			cgroup_line(ctl, fp);
+		fprintf(fp, "%s%ssorted by %s", lv->paused ? " [paused]" : "", ctl->pid ? "; " : "",
+			!ctl->pid && lv->sort == SORT_START ? "pid" : sort_names[lv->sort]);
+		if (lv->filter[0])
+			fprintf(fp, "; filter \"%s\"", lv->filter);
+		fputs("\n\n", fp);
+		/* Three header lines, the blank one, the table's heading, the keys' line. */
+		print_table(ctx, ctl, fp, ws.ws_col, ws.ws_row > top + 3 ? ws.ws_row - top - 2u : 1);
+	}
+	/* The table ends its last row with a newline: the keys' line is the frame's last. */
+	if (lv->editing)
+		fprintf(fp, "filter: %s_", lv->edit);
+	else
+		fputs(live_keys, fp);
 	fclose(fp);
-	printf("\033[H\033[J%s", frame);
+	fputs("\033[H\033[J", stdout);
+	put_frame(stdout, frame, ws.ws_col, ws.ws_row);
 	fflush(stdout);
 	free(frame);
 }
@@ -493,14 +763,23 @@ static void live_end(void)
 	live_ctl = NULL;
 	if (ctl->tty_saved)
 		tcsetattr(STDIN_FILENO, TCSANOW, &ctl->saved_tty);
+	ctl->tty_saved = false;
+	/* The table at the end is the whole one, in rank order, as without a terminal. */
+	free(ctl->lv);
+	ctl->lv = NULL;
 	printf("\033[?25h\033[?1049l");
 	fflush(stdout);
 }
 
 static void live_start(struct mapswatch_ctl *ctl)
 {
+	static struct live lv0;
 	struct termios t;
 
+	ctl->lv = malloc(sizeof(*ctl->lv));
+	if (!ctl->lv)
+		errx(MS_EXIT_FAILURE, "out of memory");
+	*ctl->lv = lv0;
 	live_ctl = ctl;
 	atexit(live_end);
 
@@ -515,8 +794,63 @@ static void live_start(struct mapswatch_ctl *ctl)
 	}
 }
 
-/* Sleep until DEADLINE; false when q or a signal asked to stop. */
-static bool wait_until(const struct mapswatch_ctl *ctl, const struct timespec *deadline)
+/* A key typed while the filter is edited: Enter keeps it, Esc clears it. */
+static void edit_key(struct live *lv, char c)
+{
+	size_t n = strlen(lv->edit);
+
+	if (c == '\n' || c == '\r') {
+		memcpy(lv->filter, lv->edit, sizeof(lv->filter));
+		lv->editing = false;
+	} else if (c == 0x1b) {
+		lv->filter[0] = lv->edit[0] = '\0';
+		lv->editing = false;
+	} else if (c == 0x7f || c == '\b') {
+		if (n)
+			lv->edit[n - 1] = '\0';
+	} else if ((unsigned char)c >= 0x20 && n + 1 < sizeof(lv->edit)) {
+		lv->edit[n] = c;
+		lv->edit[n + 1] = '\0';
+	}
+}
+
+/* Act on key C of the live view; false for q. */
+static bool live_key(struct live *lv, char c)
+{
+	if (lv->editing) {
+		edit_key(lv, c);
+		return true;
+	}
+	switch (c) {
+	case 'q': case 'Q':
+		return false;
+	case 'h': case '?':
+		lv->help = !lv->help;
+		break;
+	case 'p': case ' ':
+		lv->paused = !lv->paused;
+		break;
+	case 'f': case '/':
+		lv->editing = true;
+		memcpy(lv->edit, lv->filter, sizeof(lv->edit));
+		break;
+	case '<':
+		lv->sort = (lv->sort + SORT__N - 1) % SORT__N;
+		break;
+	case '>':
+		lv->sort = (lv->sort + 1) % SORT__N;
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/*
+ * Sleep until DEADLINE, and while paused past it; false when q or a signal
+ * asked to stop.  Each key redraws the frame at once.
+ */
+static bool wait_until(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const struct timespec *deadline)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	struct timespec now;
@@ -533,11 +867,18 @@ static bool wait_until(const struct mapswatch_ctl *ctl, const struct timespec *d
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-		if (ms <= 0)
+		if (ms <= 0 && !ctl->lv->paused)
 			return true;
-		if (poll(&pfd, 1, (int)ms) > 0 && read(STDIN_FILENO, &c, 1) == 1 &&
-		    (c == 'q' || c == 'Q'))
-			return false;
+		if (poll(&pfd, 1, ctl->lv->paused ? -1 : (int)ms) > 0) {
+			if (read(STDIN_FILENO, &c, 1) != 1)
+				return false;
+			if (!live_key(ctl->lv, c))
+				return false;
+			draw(ctx, ctl);
+		} else if (resized) {
+			resized = 0;
+			draw(ctx, ctl);
+		}
 	}
 }
 
@@ -627,7 +968,7 @@ static void watch(struct ms_ctx *ctx, struct mapswatch_ctl *ctl)
 		/* -d is clock time: the next slot past it is not taken. */
 		if (ctl->duration && ms_cli_usec_between(&start, &next) > (int64_t)ctl->duration)
 			return;
-		if (!wait_until(ctl, &next))
+		if (!wait_until(ctx, ctl, &next))
 			return;
 	}
 }
@@ -764,8 +1105,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (ctl.live)
+	if (ctl.live) {
+		/* Without SA_RESTART: the wait for a key ends to redraw. */
+		struct sigaction wa = { .sa_handler = on_winch };
+
+		sigaction(SIGWINCH, &wa, NULL);
 		live_start(&ctl);
+	}
 	watch(ctx, &ctl);
 	live_end();
 	if (ctl.late)

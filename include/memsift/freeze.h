@@ -9,6 +9,7 @@
 #ifndef MEMSIFT_FREEZE_H
 #define MEMSIFT_FREEZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,14 @@ int ms_freeze_new(struct ms_ctx *ctx, pid_t pid, struct ms_freeze **out);
 
 /* Resume every thread and release F; NULL is accepted. */
 void ms_freeze_free(struct ms_freeze *f);
+
+/*
+ * Whether every thread F stopped is still stopped, as the kernel's state
+ * says ("t", tracing stop).  SIGKILL wakes a stopped thread at once to die,
+ * while its memory and maps may still read for a moment: this tells a copy
+ * taken under the freeze from one of a process killed meanwhile.
+ */
+bool ms_freeze_intact(struct ms_ctx *ctx, const struct ms_freeze *f);
 
 /* Number of threads stopped. */
 size_t ms_freeze_nthreads(const struct ms_freeze *f);

@@ -138,6 +138,18 @@ uint64_t ms_goheap_arena(const struct ms_goheap *h, size_t i, uint64_t *end);
  */
 uint64_t ms_goheap_marked_bytes(const struct ms_goheap *h);
 
+/*
+ * What the last GC saw of the heap (runtime.work's heap0 and heap1, as
+ * GODEBUG=gctrace=1 prints them): the bytes in use when it began, into
+ * *START, and when its marking ended, into *END.  What was allocated
+ * while it marked, it marked too (floating garbage): END - START bounds
+ * how much of ms_goheap_marked_bytes() was never alive when it began.
+ * Returns 0, or -ENODATA when not known: no GC yet, one marking as the
+ * heap was read, or runtime.work not found (a stripped binary whose
+ * .bss holds no one place that fits) or its layout not known.
+ */
+int ms_goheap_last_gc(const struct ms_goheap *h, uint64_t *start, uint64_t *end);
+
 /* How many GCs the runtime has finished (mheap_.sweepgen grows by 2 each). */
 uint32_t ms_goheap_gc_cycles(const struct ms_goheap *h);
 

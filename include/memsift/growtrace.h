@@ -41,17 +41,26 @@ struct ms_growtrace_opts {
 	 * tick to keep this rate (perf's frequency mode), and each sample
 	 * weighs its period.  The seconds are the thread's running time, not
 	 * the clock's: a thread that grows in short bursts gets few samples.
-	 * Default MS_GROWTRACE_FREQ, five times perf's 4000: a fault costs
-	 * more than a cycle sample, so the share is still small (see
-	 * bench/growtrace.sh); lowered to kernel.perf_event_max_sample_rate
-	 * when above it.
+	 * Each sample costs the thread a few microseconds of its own time
+	 * (the kernel copies its registers and stack), so the rate bounds
+	 * the slowdown of a thread that keeps faulting: about FREQ x that
+	 * cost.  Below the default MS_GROWTRACE_FREQ the kernel's period
+	 * runs away on a thread that grows in bursts between sleeps (4000:
+	 * periods of 500 faults, 44 samples where 10000 takes 1274; see
+	 * bench/growtrace.sh), and the shares are a guess.  Lowered to
+	 * kernel.perf_event_max_sample_rate when above it.
 	 */
 	uint64_t freq;
-	/* Bytes of user stack copied per sample; default 8192, at most 65528. */
+	/*
+	 * Bytes of user stack copied per sample; default
+	 * MS_GROWTRACE_STACK_SIZE, at most 65528.  Stacks that go on past the
+	 * copy are cut there, and counted (ms_growtrace_summary.cut).
+	 */
 	uint32_t stack_size;
 };
 
-#define MS_GROWTRACE_FREQ 20000
+#define MS_GROWTRACE_FREQ 10000
+#define MS_GROWTRACE_STACK_SIZE 4096
 
 /* Why a trace ended early (ms_growtrace_poll()'s positive return). */
 enum {
@@ -61,10 +70,12 @@ enum {
 /* One frame of a growth stack, innermost first. */
 struct ms_growtrace_frame {
 	uint64_t pc;		/* the instruction (a return address minus one for callers) */
-	const char *name;	/* function, or MODULE+0xOFFSET, or "0xPC" */
+	const char *name;	/* function (demangled), or MODULE+0xOFFSET, or "0xPC" */
 	const char *module;	/* the ELF file, or NULL */
 	const char *file;	/* source file, or NULL */
 	int line;		/* 0 when unknown */
+	/* Why the name is MODULE+0xOFFSET, or which file it was read from; or NULL. */
+	const char *note;
 };
 
 /* A distinct stack and the growth it made, in one kind of mapping. */
@@ -84,6 +95,7 @@ struct ms_growtrace_summary {
 	pid_t pid;
 	double duration;	/* seconds from attach to finish */
 	uint64_t freq;		/* the sampling rate asked for (samples/s a thread) */
+	uint64_t stack_size;	/* bytes of user stack copied per sample */
 	uint64_t page_size;
 	uint64_t threads;	/* threads traced, followed ones included */
 	uint64_t samples;	/* growth samples kept */
@@ -98,6 +110,7 @@ struct ms_growtrace_summary {
 	 */
 	uint64_t unsampled;
 	uint64_t unwind_failed;	/* samples whose stack ended at the first frame */
+	uint64_t cut;		/* samples whose stack went on past the copy (stack_size) */
 	bool every_fault;	/* no sample weighed more than one fault */
 	uint64_t max_period;	/* the largest period seen */
 	uint64_t grown;		/* bytes made resident by the faults traced */

@@ -96,6 +96,16 @@ struct ms_hist_opts {
 	 * results are the same either way.
 	 */
 	unsigned jobs;
+	/*
+	 * Another consumer of the same bytes (bytehist --symbols counts the
+	 * words), so the input is read once: called with every piece of the
+	 * input, in order, on the calling thread whatever opts.jobs: from
+	 * ms_hist_feed() with what it was given, from ms_hist_scan_fd() with
+	 * its 1 MiB reads.  A negative return stops the analysis and is
+	 * returned.  NULL: none.
+	 */
+	int (*tap)(const void *buf, size_t len, void *data);
+	void *tap_data;
 };
 
 /* A run of one byte value: COUNT runs of exactly LENGTH bytes BYTE. */
@@ -202,14 +212,20 @@ int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t 
 int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h);
 
 /*
- * Read FD to its end in 1 MiB reads, feeding each to H, then finish.
+ * Read FD to its end in 1 MiB reads, feeding each to H, then finish.  A
+ * zstd stream (regiondump -z: ms_hist_is_zstd() of its first bytes) is
+ * decompressed as it is read, in bounded memory, and its bytes analysed.
  * NAME is used only in messages.  With opts.jobs above 1, and nothing fed
  * before, the work is shared by threads (opts.jobs).
  *
- * Returns: 0, the read(2) error as a negative errno, -ENOMEM, or -EAGAIN
+ * Returns: 0, the read(2) error as a negative errno, -EBADMSG on a broken
+ * or truncated zstd stream (the message says which), -ENOMEM, or -EAGAIN
  * (or another pthread_create(3) error) when a thread cannot start.
  */
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name);
+
+/* Whether the LEN bytes at HEAD start a zstd frame (magic 28 b5 2f fd). */
+bool ms_hist_is_zstd(const void *head, size_t len);
 
 /* The options in force, defaults filled in. */
 const struct ms_hist_opts *ms_hist_get_opts(const struct ms_hist *h);

@@ -36,6 +36,7 @@ struct ms_jw {
 	FILE *fp;
 	int depth;
 	bool any[MS_JW_DEPTH];	/* a value was written at this depth */
+	const char *brk;	/* written before the next value, after its comma */
 };
 
 /* Start a document on FP. */
@@ -52,6 +53,12 @@ void ms_jw_object_open(struct ms_jw *w, const char *key);
 void ms_jw_object_close(struct ms_jw *w);
 void ms_jw_array_open(struct ms_jw *w, const char *key);
 void ms_jw_array_close(struct ms_jw *w);
+
+/*
+ * Write S (white space: "\n", "\n ") before the next value, after its comma,
+ * for documents that put a list's items one a line.
+ */
+void ms_jw_break(struct ms_jw *w, const char *s);
 
 /* S as a JSON string (as ms_json_str() escapes it), or null when S is NULL. */
 void ms_jw_str(struct ms_jw *w, const char *key, const char *s);

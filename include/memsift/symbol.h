@@ -144,6 +144,20 @@ int ms_symbols_lookup(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		      const struct ms_sym **out);
 
 /*
+ * Name PC, an instruction address from an unwound stack (a sampled pc, or
+ * a return address minus one): as ms_symbols_lookup(), but any pc inside a
+ * function is named, by the function covering it (demangled) and the line
+ * table's file:line, with the module's checks (build-id, replaced files,
+ * containers) alike.  *OUT is borrowed as for ms_symbols_lookup(), and NULL
+ * only when no mapping holds PC.  Not cached: a caller that names a pc
+ * often keeps the answer.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc,
+			   const struct ms_sym **out);
+
+/*
  * Count each aligned 8-byte word (native byte order) of the LEN bytes at
  * BUF that points into a mapping, by target: a symbol (and source line),
  * a string, or a mapping of no module.  A LEN that is not a multiple of 8

@@ -5,9 +5,12 @@
  * A watch follows either one process, mapping by mapping (each sample a full
  * snapshot, as mapsnap takes it), or every process the user can read, each
  * by its smaps_rollup (one cheap read per process).  What it keeps between
- * samples is small: the newest snapshot and, per mapping or process, its
- * last MS_WATCH_KEEP values of RSS, Anonymous and Swap, so a watch can run
- * for days.  Mappings are followed from sample to sample as ms_diff follows
+ * samples is small and bounded: the newest snapshot and, per mapping or
+ * process, its newest RSS, Anonymous and Swap and at most MS_WATCH_POINTS + 1
+ * values of RSS over the last MS_WATCH_KEEP samples (every sample at first,
+ * then every second, fourth...: the stride doubles as the watch grows), so a
+ * watch can run for days: about 1.2 KiB per mapping however long it runs.
+ * The total keeps every one of its last MS_WATCH_KEEP values.  Mappings are followed from sample to sample as ms_diff follows
  * them; a mapping that appears starts a series of its own, one that goes
  * away is dropped.  Processes are followed by pid and name; one that exits
  * is dropped, one that starts is picked up.
@@ -32,6 +35,8 @@
 
 /* Values kept per item: the rates and verdicts cover at most this many samples. */
 #define MS_WATCH_KEEP 600
+/* Values of RSS a mapping or process keeps over them, at most (plus the newest). */
+#define MS_WATCH_POINTS 128
 
 struct ms_watch;
 struct ms_watch_item;
@@ -117,9 +122,13 @@ const char *ms_watch_item_comm(const struct ms_watch_item *it);
 /* The mapping in the newest snapshot; NULL for a process or a total. */
 const struct ms_mapping *ms_watch_item_mapping(const struct ms_watch_item *it);
 
-/* Values kept, oldest first; the newest is of the newest sample. */
+/*
+ * The RSS values kept, oldest first; the newest is of the newest sample.
+ * Borrowed, valid until the next sample.  For the total, one per sample
+ * kept; for a mapping or process, at most MS_WATCH_POINTS + 1 (see above).
+ */
 size_t ms_watch_item_count(const struct ms_watch_item *it);
-const uint64_t *ms_watch_item_values(const struct ms_watch_item *it, enum ms_watch_value v);
+const uint64_t *ms_watch_item_values(const struct ms_watch_item *it);
 
 /* Boot-time seconds (CLOCK_BOOTTIME) of each kept value, oldest first. */
 const double *ms_watch_item_times(const struct ms_watch_item *it);
@@ -136,8 +145,17 @@ uint64_t ms_watch_item_now(const struct ms_watch_item *it, enum ms_watch_value v
 size_t ms_watch_item_heap(const struct ms_watch_item *it);
 
 /*
- * The RSS series with its rate and verdict (<memsift/trend.h>), borrowed
- * and valid until the next sample; NULL while the item has one value.
+ * The growth rate of the item's RSS (bytes per second, Theil-Sen over the
+ * values kept) and its verdict (<memsift/trend.h>), into *RATE and
+ * *VERDICT (either may be NULL).  Returns: 0, or -ENODATA while the item
+ * has one value.
+ */
+int ms_watch_item_trend(const struct ms_watch_item *it, double *rate, enum ms_verdict *verdict);
+
+/*
+ * The total's RSS series (ms_watch_total()), for its time to a limit
+ * (ms_series_eta()), borrowed and valid until the next sample; NULL while it
+ * has one value, and for every other item (their series are not kept).
  */
 const struct ms_series *ms_watch_item_series(const struct ms_watch_item *it);
 

@@ -15,8 +15,8 @@ command -v "${CC:-gcc}" > /dev/null || ms_skip "no C compiler for cgo (apt-get i
 
 CGO_CFLAGS="-g -O1" go_build "$tmp/cgo" "$MS_SRCDIR/tests/scenarios/go-cgo.go"
 go_start "$tmp/cgo"
-"$bin/mapsnap" -p "$GOP_PID" -w "$tmp/s.snap" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+ms_require_ptrace "$GOP_PID"
+"$bin/mapsnap" -p "$GOP_PID" -w "$tmp/s.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 go_ask "keep 3000"
 go_ask report
 truth=$reply
@@ -27,7 +27,7 @@ truth=$reply
 go_quit
 python3 - "$tmp/a.json" "$truth" <<'PY' || ms_fail "cgo: Go code or objects not named as the Go runtime says"
 import json, re, sys
-a, truth = json.load(open(sys.argv[1])), sys.argv[2]
+a, truth = json.load(open(sys.argv[1]))["files"][0], sys.argv[2]
 m = re.match(r"ok kept=(\d+) entry=0x([0-9a-f]+) file=(\S+) line=(\d+) first=", truth)
 assert m, truth
 kept, entry, file, line = int(m.group(1)), int(m.group(2), 16), m.group(3), int(m.group(4))

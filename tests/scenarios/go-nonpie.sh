@@ -17,16 +17,15 @@ for flags in "" "-ldflags=-s -w"; do
 	go_start "$tmp/np"
 	go_ask report
 	truth=$reply
-	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -w "$tmp/np.dump" -f 2> "$tmp/err" || {
-		grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $GOP_PID_SAVED: $(cat "$tmp/err")"
+	ms_require_ptrace "$GOP_PID_SAVED"
+	"$bin/regiondump" -p "$GOP_PID_SAVED" --mapping 0xc000000000 -w "$tmp/np.dump" -f 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
-	}
 	"$bin/bytehist" --symbols -J "$tmp/np.dump" > "$tmp/np.json" 2> "$tmp/err" ||
 		ms_fail "bytehist --symbols: $(cat "$tmp/err")"
 	go_quit
 	python3 - "$tmp/np.json" "$truth" "${flags:-plain}" <<'PY' || ms_fail "${flags:-plain}: integers taken for code"
 import json, re, sys
-j, truth, what = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+j, truth, what = json.load(open(sys.argv[1]))["files"][0], sys.argv[2], sys.argv[3]
 m = re.match(r"ok ints=(\d+) same=(\d+) entry=0x([0-9a-f]+) name=(\S+) lo=0x([0-9a-f]+) span=(\d+)$", truth)
 assert m, truth
 same, entry, name, lo, span = int(m.group(2)), int(m.group(3), 16), m.group(4), int(m.group(5), 16), int(m.group(6))

@@ -18,7 +18,7 @@ check()
 	go_two_dumps 'go_ask "get 300"; go_ask stats; old=$reply' 'go_ask "get 2700"; go_ask stats; new=$reply'
 	python3 - "$tmp/a.json" "$old" "$new" "$(go_toolchain)" "$tmp/maps" <<-'PY' || ms_fail "the service's leak is not told as the service counts it"
 	import json, re, sys
-	a = json.load(open(sys.argv[1]))
+	a = json.load(open(sys.argv[1]))["files"][0]
 	def st(s):
 	    m = re.match(r"ok kept=(\d+) heap_alloc=(\d+)$", s)
 	    assert m, s

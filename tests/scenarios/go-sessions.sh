@@ -16,7 +16,7 @@ check()
 	go_two_dumps 'go_ask "leak 1000"; go_ask stats; old=$reply' 'go_ask "leak 9000"; go_ask stats; new=$reply'
 	python3 - "$tmp/a.json" "$old" "$new" <<-'PY' || ms_fail "the sessions are not named as the program keeps them"
 	import json, re, sys
-	a = json.load(open(sys.argv[1]))
+	a = json.load(open(sys.argv[1]))["files"][0]
 	def st(s):
 	    m = re.match(r"ok kept=(\d+) session=(\d+) profile=(\d+) heap_alloc=(\d+)$", s)
 	    assert m, s

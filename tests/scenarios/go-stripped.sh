@@ -23,7 +23,7 @@ check()
 		'go_ask "leak C 2000"; go_ask "leak T 1000"; go_ask report; truth=$reply; go_ask heap; heap=$reply'
 	python3 - "$tmp/a.json" "$truth" "$heap" "$version" <<-'PY' || ms_fail "stripped Go: the buffers are not counted from the spans"
 	import json, re, sys
-	a, truth, heap, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
+	a, truth, heap, version = json.load(open(sys.argv[1]))["files"][0], sys.argv[2], sys.argv[3], sys.argv[4]
 	nc, nt = [int(x) for x in re.match(r"ok C=(\d+) T=(\d+)$", truth).groups()]
 	heap = int(re.match(r"ok heap_alloc=(\d+)$", heap).group(1))
 	go = a["objects"]["go"]
@@ -50,7 +50,7 @@ check()
 	go_two_dumps 'go_ask "leak 1000"' 'go_ask "leak 4000"; go_ask stats; truth=$reply'
 	python3 - "$tmp/a.json" "$truth" <<-'PY' || ms_fail "stripped Go: the sessions are not named by their callback"
 	import json, re, sys
-	a = json.load(open(sys.argv[1]))
+	a = json.load(open(sys.argv[1]))["files"][0]
 	kept, ssize = [int(x) for x in re.match(r"ok kept=(\d+) session=(\d+) ", sys.argv[2]).groups()]
 	x = [c for c in a["clusters"] if c["name"] == "func value main.expireSession"]
 	print("truth %d sessions of %d bytes; found %s" % (kept, ssize, [(c["size"], c["count"], c["delta"]) for c in x]), file=sys.stderr)

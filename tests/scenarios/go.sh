@@ -22,8 +22,8 @@ for gogc in off 100; do
 	ms_at_exit "kill $gpid 2>/dev/null"
 	ask() { echo "$1" >&"${GB[1]}"; read -r reply <&"${GB[0]}" || ms_fail "GOGC=$gogc: no reply to $1"; }
 	read -r line <&"${GB[0]}" || ms_fail "go-buffers did not start"
-	"$bin/mapsnap" -p "$gpid" -w "$tmp/$gogc.snap" 2> "$tmp/err" ||
-		{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $gpid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+	ms_require_ptrace "$gpid"
+	"$bin/mapsnap" -p "$gpid" -w "$tmp/$gogc.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 	ask "leak C 2000"; ask "leak T 1000"
 	"$bin/regiondump" -p "$gpid" --grown "$tmp/$gogc.snap" -w "$tmp/$gogc-old.dump" 2> "$tmp/err" ||
 		ms_fail "regiondump: $(cat "$tmp/err")"
@@ -38,7 +38,7 @@ for gogc in off 100; do
 	ask quit
 	python3 - "$tmp/$gogc.json" "$truth" "$gogc" <<'PY' || ms_fail "GOGC=$gogc: the buffers are not counted"
 import json, re, sys
-a, truth, gogc = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+a, truth, gogc = json.load(open(sys.argv[1]))["files"][0], sys.argv[2], sys.argv[3]
 m = re.match(r"ok C=(\d+) T=(\d+)$", truth)
 assert m, truth
 nc, nt = int(m.group(1)), int(m.group(2))

@@ -219,7 +219,8 @@ scen_two_families()
 		ms_fail "bytehist -J --objects --base base.dump grown.dump failed"
 	python3 - "$tmp/r/analysis.json" "$tmp/bytehist.json" <<'PY' || ms_fail "bytehist --objects and leakhunt differ"
 import json, sys
-a, b = (json.load(open(p)).get("verdict") or {} for p in sys.argv[1:3])
+a = json.load(open(sys.argv[1])).get("verdict") or {}
+b = json.load(open(sys.argv[2]))["files"][0].get("verdict") or {}
 keys = ("cluster", "count", "delta", "size", "name")
 ca = [tuple(c.get(k) for k in keys) for c in a.get("clauses") or []]
 cb = [tuple(c.get(k) for k in keys) for c in b.get("clauses") or []]

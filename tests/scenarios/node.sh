@@ -48,8 +48,8 @@ npid=$ND_PID
 ms_at_exit "kill $npid 2>/dev/null"
 read -r line <&"${ND[0]}" || ms_fail "node did not start"
 ask() { echo "$1" >&"${ND[1]}"; read -r reply <&"${ND[0]}" || ms_fail "node: no reply to $1"; }
-"$bin/mapsnap" -p "$npid" -w "$tmp/1.snap" 2> "$tmp/err" ||
-	{ grep -q ptrace "$tmp/err" && ms_skip "cannot read pid $npid: $(cat "$tmp/err")"; ms_fail "mapsnap: $(cat "$tmp/err")"; }
+ms_require_ptrace "$npid"
+"$bin/mapsnap" -p "$npid" -w "$tmp/1.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 ask 20000
 n0=${reply#ok }
 ask "strs 40000"
@@ -64,7 +64,7 @@ s1=${reply#ok }
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 python3 - "$tmp/n.json" "$n1" $((n1 - n0)) <<'PY' || ms_fail "node's buffers are not counted"
 import json, sys
-a, total, grew = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+a, total, grew = json.load(open(sys.argv[1]))["files"][0], int(sys.argv[2]), int(sys.argv[3])
 o = a["objects"]
 assert o["allocator"] == "glibc", o
 assert any(r["finder"] == "glibc-main" for r in o["ranges"]), o["ranges"]
@@ -82,7 +82,7 @@ assert a["verdict"]["clauses"][0]["size"] == 272, a["verdict"]
 PY
 python3 - "$tmp/n.json" "$s1" $((s1 - s0)) <<'PY' || ms_fail "V8's strings are not named by their text"
 import json, sys
-a, total, grew = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+a, total, grew = json.load(open(sys.argv[1]))["files"][0], int(sys.argv[2]), int(sys.argv[3])
 st = [c for c in a["clusters"] if c["finder"] == "v8" and c["shape"] == "user:#:abcdefghij"]
 print("truth: %d strings (+%d); found %s" % (total, grew, [(c["size"], c["count"], c["delta"]) for c in st]), file=sys.stderr)
 # Named by their text, as many as the script keeps give or take what the
@@ -123,7 +123,7 @@ h2=${reply#ok }
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 python3 - "$tmp/j.json" $((h2 - h1)) <<'PY' || ms_fail "the verdict does not say V8's heap grew as V8 says"
 import json, sys
-v, grew = json.load(open(sys.argv[1]))["verdict"], int(sys.argv[2])
+v, grew = json.load(open(sys.argv[1]))["files"][0]["verdict"], int(sys.argv[2])
 print("truth: V8 heap +%d; verdict v8_growth %s: %s" % (grew, v["v8_growth"], v["text"][:90]), file=sys.stderr)
 assert v["text"].startswith("V8's heap, +"), v["text"]
 # Pages V8 pooled when it freed them, resident all along, are in no dump of

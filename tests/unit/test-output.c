@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -494,6 +495,68 @@ static void test_json_str(void)
 	json_str_case("\xe2\x82", "\"\\u00e2\\u0082\"", "a cut sequence escaped");
 }
 
+/*
+ * A table of hundreds of rows is laid out without libsmartcols' lines
+ * (lib/output.c, print_plain()), with libsmartcols' widths: the same three
+ * rows a hundred times must print as the three-row table libsmartcols lays
+ * out, its rows repeated, with headings and without.
+ */
+static void test_long_table(void)
+{
+	static const unsigned flags[] = { 0, MS_OUT_NOHEADINGS, MS_OUT_BYTES };
+	struct ms_out *o3, *o300;
+	char *three, *many, *want;
+	size_t i, k, len, head, fourth, at;
+	int rc3, rc300;
+
+	/*
+	 * UTF-8 is measured by the locale's wcwidth(), as libsmartcols measures
+	 * it (Debian always has C.UTF-8; in "C" the table is libsmartcols').
+	 */
+	setlocale(LC_CTYPE, "C.UTF-8");
+	for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		ms_out_new(ctx, cols, sizeof(cols) / sizeof(cols[0]), "mappings", &o3);
+		ms_out_new(ctx, cols, sizeof(cols) / sizeof(cols[0]), "mappings", &o300);
+		ms_out_set_columns(o3, ALL);
+		ms_out_set_columns(o300, ALL);
+		ms_out_set_flags(o3, flags[k]);
+		ms_out_set_flags(o300, flags[k]);
+		add_rows(o3);
+		for (i = 0; i < 100; i++)
+			add_rows(o300);
+		/* A name in UTF-8, a sparkline's characters: one column each. */
+		ms_out_set_str(ms_out_add_row(o3), C_NAME, "\u2581\u2583\u2588 tr\u00e8s");
+		for (i = 0; i < 3; i++)
+			ms_out_set_str(ms_out_add_row(o300), C_NAME, "\u2581\u2583\u2588 tr\u00e8s");
+		three = render(o3, &rc3);
+		many = render(o300, &rc300);
+		/*
+		 * Offsets in THREE: its rows start after the headings; the
+		 * fourth, the UTF-8 one, after the third's newline.
+		 */
+		len = strlen(three);
+		head = flags[k] & MS_OUT_NOHEADINGS ? 0 : strcspn(three, "\n") + 1;
+		for (fourth = len - 1; fourth > head && three[fourth - 1] != '\n'; fourth--)
+			;
+		want = malloc(head + 100 * (fourth - head) + 3 * (len - fourth) + 1);
+		memcpy(want, three, head);
+		at = head;
+		for (i = 0; i < 100; i++, at += fourth - head)
+			memcpy(want + at, three + head, fourth - head);
+		for (i = 0; i < 3; i++, at += len - fourth)
+			memcpy(want + at, three + fourth, len - fourth);
+		want[at] = '\0';
+		ok(rc3 == 0 && rc300 == 0, "long table %zu: printed", k);
+		is_str(many, want, "long table %zu: libsmartcols' layout, row for row", k);
+		free(want);
+		free(three);
+		free(many);
+		ms_out_free(o3);
+		ms_out_free(o300);
+	}
+	setlocale(LC_CTYPE, "C");
+}
+
 int main(void)
 {
 	unsetenv("LIBSMARTCOLS_DEBUG");
@@ -504,6 +567,7 @@ int main(void)
 	test_tables();
 	test_json();
 	test_json_str();
+	test_long_table();
 	test_keys();
 	test_empty();
 	test_narrow();

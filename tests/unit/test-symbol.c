@@ -219,6 +219,19 @@ static void classify_self(void)
 	ok(y && (y->kind == MS_SYM_HEAP || y->kind == MS_SYM_ANON), "malloc'ed memory: %s",
 	   y ? y->name : "none");
 	ok(!look(s, 8), "an address in no mapping: NULL");
+	/* A pc inside a function (an unwound frame's): named whatever a pointer may be. */
+	{
+		const struct ms_sym *c = NULL;
+		uint64_t pc = (uint64_t)(uintptr_t)ms_test_symbol_function + 1;
+
+		is_int(ms_symbols_lookup_code(ctx, s, pc, &c), 0, "a pc inside a function: looked up");
+		ok(c && c->kind == MS_SYM_TEXT && !strcmp(c->name, "ms_test_symbol_function") &&
+		   c->file && strstr(c->file, "test-symbol.c") && c->line > 0,
+		   "a pc inside a function: its name, file and line (%s %s:%d)", c ? c->name : "none",
+		   c && c->file ? c->file : "none", c ? c->line : 0);
+		c = (const struct ms_sym *)1;
+		ok(ms_symbols_lookup_code(ctx, s, 8, &c) == 0 && !c, "a pc in no mapping: NULL");
+	}
 
 	/* Counting: one target per symbol, the counts as fed. */
 	{

@@ -12,7 +12,7 @@ expect() { local want=$1 msg=$2; shift 3; ms_expect "$want" "$msg" "$bytehist" "
 # pattern scanner used its window before it had one, UB under UBSan).
 : > "$tmp/empty"
 expect 0 "" -- -e deadbeef -E 'a+' -J "$tmp/empty"
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert [p["count"] for p in j["patterns"]]==[0,0], j["patterns"]' "$tmp/out" ||
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["files"][0]; assert [p["count"] for p in j["patterns"]]==[0,0], j["patterns"]' "$tmp/out" ||
 	ms_fail "empty input: patterns not counted as 0"
 
 # --heap on bytes that are no heap: the chain breaks at the first chunk, no

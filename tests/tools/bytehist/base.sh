@@ -17,7 +17,7 @@ leaker_stop
 "$bin/bytehist" -J --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/d.json" || ms_fail "bytehist --base"
 python3 - "$tmp/d.json" <<'PY' || ms_fail "the diff does not show the 500 blocks: $(head -c 600 "$tmp/d.json")"
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["files"][0]
 assert d["size"] > d["size_old"], (d["size"], d["size_old"])
 top = d["runs"][0]
 assert (top["byte"], top["length"], top["count_old"], top["count"]) == (0x54, 1024, 100, 600), top

@@ -28,7 +28,7 @@ check()
 {
 	python3 - "$1" "$tmp/report.json" "$2" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 g = [x for x in json.load(open(sys.argv[2]))["groups"] if x["kind"] == "struct"][0]
 replaced = sys.argv[3] == "replaced"
 by = {int(x["addr"], 16): x for x in j["symbols"]}

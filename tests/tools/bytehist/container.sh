@@ -36,7 +36,7 @@ check()
 {
 	python3 - "$1" "$2" "$cb" "$tag" "$LEAKER_PID" "$3" "$4" <<'PY'
 import json, re, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 state, cb, tag, pid, path, host = sys.argv[2], int(sys.argv[3], 16), int(sys.argv[4], 16), sys.argv[5], sys.argv[6], sys.argv[7]
 by = {int(x["addr"], 16): x for x in j["symbols"]}
 fn, lit = by.get(cb), by.get(tag)

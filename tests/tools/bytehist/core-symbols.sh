@@ -27,7 +27,7 @@ for c in $cores; do
 	"$bin/bytehist" --symbols -J "$tmp/$c.core" > "$tmp/$c.json" || ms_fail "bytehist --symbols $c.core"
 	python3 - "$tmp/$c.json" "$tmp/report.json" <<'PY' || ms_fail "$c.core: wrong symbols"
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 gs = json.load(open(sys.argv[2]))["groups"]
 g = [x for x in gs if x["kind"] == "struct"][0]
 d = [x for x in gs if x["kind"] == "strdup"][0]

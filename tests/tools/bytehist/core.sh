@@ -20,7 +20,7 @@ for c in rd gdb; do
 	"$bin/bytehist" -J "$tmp/$c.core" > "$tmp/$c.json" || ms_fail "bytehist $c.core"
 	python3 - "$tmp/$c.json" "$addr" <<'PY' || ms_fail "$c.core: the 1 MiB fill is not where the leaker put it"
 import json, sys
-h = json.load(open(sys.argv[1]))
+h = json.load(open(sys.argv[1]))["files"][0]
 addr = int(sys.argv[2], 16)
 assert int(h["base"], 16) > 0, h["base"]
 fills = [g for g in h["regions"] if g["class"] == "fill" and g.get("fill") == 0x54]

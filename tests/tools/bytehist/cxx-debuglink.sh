@@ -41,7 +41,7 @@ check()
 {
 	python3 - "$1" "$2" "$tmp/report" "$tmp/nm" "$base" "$where" "$decl" <<'PY'
 import json, re, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 debug = sys.argv[2] == "debug"
 rep = dict(w.split("=", 1) for w in open(sys.argv[3]).read().split())
 base, where, decl = int(sys.argv[5], 16), sys.argv[6], int(sys.argv[7])

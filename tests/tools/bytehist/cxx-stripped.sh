@@ -34,7 +34,7 @@ check()
 {
 	python3 - "$1" "$tmp/report" "$tmp/nm" "$base" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 rep = dict(w.split("=", 1) for w in open(sys.argv[2]).read().split())
 base = int(sys.argv[4], 16)
 # nm -C: "ADDR TYPE NAME"; a vtable's address point is 16 bytes in.

@@ -27,7 +27,7 @@ heapdump "$tmp/cxx.dump"
 "$bin/bytehist" --symbols -J "$tmp/cxx.dump" > "$tmp/cxx.json" || ms_fail "bytehist --symbols"
 python3 - "$tmp/cxx.json" <<'PY' || ms_fail "classes not named from their vtables"
 import json, sys
-s = json.load(open(sys.argv[1]))["symbols"]
+s = json.load(open(sys.argv[1]))["files"][0]["symbols"]
 top = {x["symbol"]: x for x in s[:2]}
 a, b = top.get("vtable for shape::Circle"), top.get("vtable for shape::Square")
 assert a and b, s[:4]
@@ -47,7 +47,7 @@ heapdump "$tmp/s.dump"
 "$bin/bytehist" --symbols -J "$tmp/s.dump" > "$tmp/s.json" || ms_fail "bytehist --symbols (stripped)"
 python3 - "$tmp/s.json" "$tmp/report.json" <<'PY' || ms_fail "stripped: wrong or missing degradation"
 import json, sys
-s = json.load(open(sys.argv[1]))["symbols"]
+s = json.load(open(sys.argv[1]))["files"][0]["symbols"]
 g = [x for x in json.load(open(sys.argv[2]))["groups"] if x["kind"] == "struct"][0]
 fn = [x for x in s if int(x["addr"], 16) == int(g["callback"], 16)]
 assert fn, s[:4]

@@ -49,7 +49,7 @@ check()
 {
 	python3 - "$1" "$cb" "$tag" "$2" "$3" "$4" "$where" "$decl" <<'PY'
 import json, re, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 cb, tag, count, state, pat, where, decl = int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7], int(sys.argv[8])
 by = {int(x["addr"], 16): x for x in j["symbols"]}
 fn, lit = by.get(cb), by.get(tag)

@@ -18,7 +18,7 @@ leaker_cmd struct 400
 "$bin/bytehist" -J "$tmp/g.dump" > "$tmp/h.json" || ms_fail "bytehist"
 python3 - "$tmp/h.json" "$tmp/g.dump.json" "$addr" <<'PY' || ms_fail "regions or addresses wrong"
 import json, sys
-h = json.load(open(sys.argv[1]))
+h = json.load(open(sys.argv[1]))["files"][0]
 m = json.load(open(sys.argv[2]))
 addr = int(sys.argv[3], 16)
 ranges = [(int(r["start"], 16), int(r["end"], 16)) for r in m["requested"]]

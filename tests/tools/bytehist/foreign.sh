@@ -40,7 +40,7 @@ for a in jemalloc:libjemalloc.so.2 tcmalloc:libtcmalloc.so.4 mimalloc:libmimallo
 		{ cat "$tmp/err" >&2; ms_fail "$name: bytehist --objects"; }
 	python3 - "$name" "$tmp/$name.report" "$tmp/$name.json" <<'PY' || ms_fail "$name: objects or clusters wrong"
 import json, sys
-name, groups, a = sys.argv[1], json.load(open(sys.argv[2]))["groups"], json.load(open(sys.argv[3]))
+name, groups, a = sys.argv[1], json.load(open(sys.argv[2]))["groups"], json.load(open(sys.argv[3]))["files"][0]
 nrec = sum(g["count"] for g in groups if g["kind"] == "struct")
 o = a["objects"]
 assert o["allocator"] == name, o

@@ -57,7 +57,7 @@ check_names()
 {
 	python3 - "$@" <<'PY'
 import json, sys
-j, r, mode = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+j, r, mode = json.load(open(sys.argv[1]))["files"][0], json.load(open(sys.argv[2])), sys.argv[3]
 assert r["count"] == 3000 and r["type_name"] == "*main.Record", r
 # A word pointing at a string without its length after it is only "go.string.*":
 # per address, the target most words name.
@@ -83,7 +83,7 @@ PY
 check_names "$tmp/go.json" "$tmp/report.json" plain || ms_fail "Go heap: wrong names"
 python3 - "$tmp/go.json" <<'PY' || ms_fail "Go heap: the arena is not called Go's"
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 assert j["pointers"]["region"] and "(Go heap arena)" in j["pointers"]["region"], j["pointers"]
 assert j["symbols"][0]["count"] >= 3000, j["symbols"][:3]
 PY
@@ -99,7 +99,7 @@ grep -Eq '^ *30[01][0-9] .* typeinfo +type\.\*main\.Record +leaker-go$' "$tmp/go
 	ms_fail "bytehist --objects: $(cat "$tmp/err")"
 python3 - "$tmp/o.json" "$tmp/report.json" <<'PY' || ms_fail "Go heap: objects not found or not named"
 import json, sys
-a, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+a, r = json.load(open(sys.argv[1]))["files"][0], json.load(open(sys.argv[2]))
 o = a["objects"]
 assert o["allocator"] == "go" and "runtime.mallocgc" in o["evidence"], o
 assert not any(x["finder"].startswith("glibc") for x in o["ranges"]), o["ranges"]

@@ -38,8 +38,8 @@ PY
 "$bin/bytehist" --heap -J "$tmp/arena.dump" > "$tmp/a.json" || ms_fail "bytehist --heap (arena)"
 python3 - "$tmp/h.json" "$tmp/a.json" "$tmp/report.json" <<'PY' || ms_fail "wrong chunk classes"
 import json, sys
-h = json.load(open(sys.argv[1]))["heap"]
-a = json.load(open(sys.argv[2]))["heap"]
+h = json.load(open(sys.argv[1]))["files"][0]["heap"]
+a = json.load(open(sys.argv[2]))["files"][0]["heap"]
 g = json.load(open(sys.argv[3]))["groups"]
 st = [x for x in g if x["kind"] == "struct"][0]
 assert h["form"] == "main heap" and not h["broken"], h
@@ -49,7 +49,7 @@ assert c["count"] == 500 and c["inuse"] == 500 and c["fill"] == 0x43 and c["fill
 r = cls[(st["record_size"] + 8 + 15) & ~15]
 assert r["count"] == 300 and int(r["word"], 16) == int(st["tag"], 16), r
 assert r["word_kind"] == "string" and r["word_symbol"] == "memsift-leaker-record", r
-assert h["bytes"] == json.load(open(sys.argv[1]))["size"], "the walk does not cover the heap"
+assert h["bytes"] == json.load(open(sys.argv[1]))["files"][0]["size"], "the walk does not cover the heap"
 assert a["form"] == "thread arena (first heap)" and not a["broken"], a
 t = {c["size"]: c for c in a["classes"]}[(100 + 8 + 15) & ~15]
 assert t["count"] == 200 and t["fill"] == 0x41 and t["fill_count"] == 200, t

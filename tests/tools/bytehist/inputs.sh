@@ -15,12 +15,12 @@ expect 0 "" -- "$tmp/empty"
 printf '%s\n' "$tmp/empty: 0B (0 bytes), 0 blocks of 4K, offsets from its start" \
 	"entropy 0.00 bits/byte; 0 of 0 pages zero (0.0%)" "classes: none (empty input)" > "$tmp/want"
 ms_compare "$tmp/want" "$tmp/out"
-"$bytehist" -J "$tmp/empty" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["size"]==0 and sum(j["bytes"])==0 and j["strings"]==[] and j["runs"]==[]' ||
+"$bytehist" -J "$tmp/empty" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]; assert j["size"]==0 and sum(j["bytes"])==0 and j["strings"]==[] and j["runs"]==[]' ||
 	ms_fail "empty: bad JSON"
 
 # One byte: counted, one partial block of class fill.
 printf 'Z' > "$tmp/one"
-"$bytehist" -J "$tmp/one" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["size"]==1 and j["bytes"][90]==1 and j["blocks"]["fill"]=={"blocks":1,"bytes":1}, j' ||
+"$bytehist" -J "$tmp/one" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]; assert j["size"]==1 and j["bytes"][90]==1 and j["blocks"]["fill"]=={"blocks":1,"bytes":1}, j' ||
 	ms_fail "one byte: bad JSON"
 
 # A text file is no dump, but is analysed all the same: mostly text blocks,
@@ -29,7 +29,7 @@ for i in $(seq 1 200); do echo "line $i of a plain text file, not a dump at all"
 "$bytehist" -J "$tmp/text" > "$tmp/text-report" || ms_fail "text file: exit $?"
 python3 - "$tmp/text-report" <<'PY' || ms_fail "text file: wrong analysis"
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 assert j["blocks"]["text"]["blocks"] > 0, j["blocks"]
 assert sum(v["blocks"] for k, v in j["blocks"].items() if k != "text") == 0, j["blocks"]
 s = {x["text"]: x for x in j["strings"]}
@@ -40,9 +40,9 @@ PY
 
 # libmagic names a gzip stream at the start of a random region.
 head -c 300000 "$bytehist" | gzip -c > "$tmp/z.gz"
-"$bytehist" -J "$tmp/z.gz" | python3 -c 'import json,sys; r=json.load(sys.stdin)["regions"][0]; assert r["class"]=="random" and r["type"].startswith("gzip compressed data"), r' ||
+"$bytehist" -J "$tmp/z.gz" | python3 -c 'import json,sys; r=json.load(sys.stdin)["files"][0]["regions"][0]; assert r["class"]=="random" and r["type"].startswith("gzip compressed data"), r' ||
 	ms_fail "gzip: not recognised by libmagic"
-"$bytehist" --no-magic -J "$tmp/z.gz" | python3 -c 'import json,sys; assert "type" not in json.load(sys.stdin)["regions"][0]' ||
+"$bytehist" --no-magic -J "$tmp/z.gz" | python3 -c 'import json,sys; assert "type" not in json.load(sys.stdin)["files"][0]["regions"][0]' ||
 	ms_fail "--no-magic: still asked libmagic"
 
 # stdin, as no FILE and as "-": the same report as the file, named "-".
@@ -60,7 +60,7 @@ ms_compare "$tmp/a2" "$tmp/c"
 
 # Several files, one missing: the others analysed, exit 1; JSON is an array.
 expect 1 "bytehist: $tmp/missing: No such file or directory" -- -J "$tmp/one" "$tmp/missing" "$tmp/empty"
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert [x["size"] for x in j]==[1,0], j' "$tmp/out" ||
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["memsift_json"]==1 and [x["size"] for x in j["files"]]==[1,0], j' "$tmp/out" ||
 	ms_fail "two of three files: bad JSON array"
 expect 1 "bytehist: $tmp: is a directory" -- "$tmp"
 

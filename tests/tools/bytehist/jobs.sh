@@ -4,7 +4,8 @@
 # thread, on real dumps: a leaker's heap of some 15 MiB (more chunks than
 # the pipeline has slots), a dump of several ranges (the manifest's breaks),
 # and the same bytes from a pipe; with patterns, another block size and
-# another string length.  The byte counts are checked against Python's own.
+# another string length, and --symbols --heap (its words counted in the
+# same pass).  The byte counts are checked against Python's own.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 ms_tmpdir
 bin=$MS_BUILDDIR/tools
@@ -42,7 +43,7 @@ same()	# DESC ARGS...: -j 1 and -j 2, 3, 4 print the same JSON
 same "heap dump" "$tmp/heap.dump"
 python3 - "$tmp/j4.json" "$tmp/heap.dump" <<'PY' || ms_fail "-j 4: byte counts wrong"
 import json, sys
-h = json.load(open(sys.argv[1]))
+h = json.load(open(sys.argv[1]))["files"][0]
 data = open(sys.argv[2], "rb").read()
 want = [0] * 256
 for b in range(256):
@@ -54,6 +55,8 @@ assert sum(r["bytes"] for r in h["runs"] if r["byte"] == 0x54) >= 3000 * 4096, h
 PY
 same "heap dump, -e -E -B 64K -n 4" -e 54545454 -E 'key[0-9]' -B 64K --min-length 4 "$tmp/heap.dump"
 same "grown dump" "$tmp/g.dump"
+# --symbols counts the words from the scan's own reads, on the calling thread.
+same "heap dump, --symbols --heap" --symbols --heap "$tmp/heap.dump"
 "$bin/bytehist" -j 1 -J - < "$tmp/heap.dump" > "$tmp/p1.json" || ms_fail "bytehist -j 1 -"
 cat "$tmp/heap.dump" | "$bin/bytehist" -j 3 -J - > "$tmp/p3.json" || ms_fail "bytehist -j 3 -"
 cmp -s "$tmp/p1.json" "$tmp/p3.json" || ms_fail "from a pipe, -j 3 differs from -j 1"

@@ -35,7 +35,7 @@ printf '{"pid": %d, "start": "%s", "length": %d}\n' "$LEAKER_PID" "$addr" "$size
 "$bytehist" -J "$tmp/t.dump" > "$tmp/t.out" || ms_fail "bytehist failed on the dump"
 python3 - "$tmp/t.out" "$addr" <<'PY' || ms_fail "the 'T' mapping was not found as it is"
 import json, sys
-j = json.load(open(sys.argv[1])); addr = int(sys.argv[2], 16)
+j = json.load(open(sys.argv[1]))["files"][0]; addr = int(sys.argv[2], 16)
 assert j["bytes"][0x54] == 1048576, "bytes"
 assert j["runs"] == [{"byte": 0x54, "length": 1048576, "bucket": False, "count": 1,
                       "bytes": 1048576, "first": addr}], j["runs"]
@@ -53,7 +53,7 @@ hstart=0x${range%-*} hend=0x${range#*-}
 dump "$LEAKER_PID" "$hstart" $((hend - hstart)) "$tmp/heap.dump" || ms_fail "cannot read the heap"
 "$bytehist" -J "$tmp/heap.dump" | python3 -c '
 import json, sys
-j = json.load(sys.stdin)
+j = json.load(sys.stdin)["files"][0]
 r = [x for x in j["runs"] if x["byte"] == 0x54 and x["length"] == 4096]
 assert r and r[0]["count"] == 300, r
 # glibc chunks of 4096 + 8 rounded to 16: 4112 bytes, their size word 4113 (PREV_INUSE).

@@ -18,13 +18,13 @@ open(sys.argv[1], 'wb').write(d)
 PY
 
 # No manifest: offsets.
-"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)
+"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]
 s=[x for x in j["strings"] if x["text"]=="manifest-string"][0]
 assert j["base"] is None and s["first"]==0x1100, (j["base"], s)' || ms_fail "no manifest: offsets wrong"
 
 # Top-level start and length: addresses.
 printf '{"pid": 4242, "start": "0x7f0000000000", "length": 8192}\n' > "$tmp/d.json"
-"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)
+"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]
 s=[x for x in j["strings"] if x["text"]=="manifest-string"][0]
 assert j["base"]=="0x7f0000000000" and s["first"]==0x7f0000001100, (j["base"], s)
 assert j["regions"][0]["start"]==0x7f0000000000' || ms_fail "manifest: addresses wrong"
@@ -36,7 +36,7 @@ grep -Eq "^0x7f0000001000 +32 +3.12 +0x7f0000001000 +points into this dump \(\+0
 
 # The ranges form.
 printf '{"ranges": [{"start": "0x500000000000", "length": 4096}, {"start": "0x500000002000", "length": 4096}]}' > "$tmp/d.json"
-"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["base"]=="0x500000000000"' ||
+"$bytehist" -J "$tmp/d" | python3 -c 'import json,sys; j=json.load(sys.stdin)["files"][0]; assert j["base"]=="0x500000000000"' ||
 	ms_fail "ranges: base wrong"
 
 # A manifest of another size: one line says so, the bytes are analysed by

@@ -74,7 +74,7 @@ ms_require_ptrace "$pid"
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/s.json" || ms_fail "bytehist --symbols"
 python3 - "$tmp/s.json" "$ints" "$((ptrs + same))" "$fn" "$lo" "$span" "$tmp/ints.asm" <<'PY' ||
 import json, re, sys
-s = json.load(open(sys.argv[1]))["symbols"]
+s = json.load(open(sys.argv[1]))["files"][0]["symbols"]
 nint, nptr, fn, lo, span = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4], 16), int(sys.argv[5]), int(sys.argv[6])
 f = [x for x in s if int(x["addr"], 16) == fn]
 assert f and f[0]["kind"] == "text" and f[0]["symbol"] == "on_event", f

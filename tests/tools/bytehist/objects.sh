@@ -36,7 +36,7 @@ cat "$tmp/two.txt" >&2
 python3 - "$tmp/report.json" "$tmp/one.json" "$tmp/two.json" <<'PY' || ms_fail "wrong objects or clusters"
 import json, sys
 groups = json.load(open(sys.argv[1]))["groups"]
-one, two = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+one, two = json.load(open(sys.argv[2]))["files"][0], json.load(open(sys.argv[3]))["files"][0]
 def total(kind, **kw):
     return sum(g["count"] for g in groups if g["kind"] == kind and all(g.get(k) == v for k, v in kw.items()))
 nc = total("malloc")

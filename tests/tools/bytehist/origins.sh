@@ -20,7 +20,7 @@ printf '%s\n' "$LEAKER_REPLY" > "$tmp/report.json"
 "$bin/bytehist" --symbols -J "$tmp/heap.dump" > "$tmp/o.json" || ms_fail "bytehist --symbols -J"
 python3 - "$tmp/o.json" "$tmp/report.json" <<'PY' || ms_fail "JSON: wrong string origins"
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 g = [x for x in json.load(open(sys.argv[2]))["groups"] if x["kind"] == "strdup"][0]
 text = g["text"]
 st = [s for s in j["strings"] if s["text"] == text]
@@ -42,7 +42,7 @@ grep -Eq '^ +300 .* memsift-leaker-config: retain=all +leaker \.rodata 0x[0-9a-f
 grep -E ' record [0-9]+ of 20 +leaker' "$tmp/t.out" && ms_fail "table: an origin for a string snprintf made"
 # Live maps (-p) find the same place.
 "$bin/bytehist" --symbols -p "$pid" -J "$tmp/heap.dump" > "$tmp/p.json" || ms_fail "bytehist --symbols -p"
-python3 -c 'import json,sys; a,b=(json.load(open(f))["string_origins"] for f in sys.argv[1:]); assert a == b, (a, b)' \
+python3 -c 'import json,sys; a,b=(json.load(open(f))["files"][0]["string_origins"] for f in sys.argv[1:]); assert a == b, (a, b)' \
 	"$tmp/o.json" "$tmp/p.json" || ms_fail "-p: other origins than the manifest's maps"
 # Without --symbols there is no module list and no ORIGIN column.
 "$bin/bytehist" -s strings "$tmp/heap.dump" | grep -q ORIGIN && ms_fail "ORIGIN column without --symbols"

@@ -75,7 +75,7 @@ read -r _ nsess nbytes nstr ndict norder <&"${PY[0]}" || ms_fail "no reply from 
 # The truth: what the script says it keeps, before and after.
 python3 - "$tmp/g.json" "$nsess" $((nsess - nsess0)) $((nbytes - nbytes0)) <<'PY' || ms_fail "CPython's objects not found or not named"
 import json, sys
-a, nsess, dsess, dbytes = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+a, nsess, dsess, dbytes = json.load(open(sys.argv[1]))["files"][0], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 finders = [r["finder"] for r in a["objects"]["ranges"]]
 assert "pymalloc" in finders, a["objects"]["ranges"]
 def total(name, key):
@@ -95,7 +95,7 @@ assert all(c["content"] != "zero" for c in cl), cl
 PY
 python3 - "$tmp/g.json" "$nstr" $((nstr - nstr0)) "$ndict" $((ndict - ndict0)) "$norder" $((norder - norder0)) <<'PY' ||
 import json, sys
-a = json.load(open(sys.argv[1]))
+a = json.load(open(sys.argv[1]))["files"][0]
 for name, n, d in zip(("PyUnicode_Type", "PyDict_Type", "Order"), sys.argv[2::2], sys.argv[3::2]):
     n, d = int(n), int(d)
     cs = [c for c in a["clusters"] if c["name"] == name and c["finder"] == "pymalloc"]

@@ -36,7 +36,7 @@ check()
 {
 	python3 - "$1" "$tmp/report.json" "$decl" "$srcfile" <<'PY'
 import json, sys
-j = json.load(open(sys.argv[1]))
+j = json.load(open(sys.argv[1]))["files"][0]
 g = [x for x in json.load(open(sys.argv[2]))["groups"] if x["kind"] == "struct"][0]
 decl, srcfile = int(sys.argv[3]), sys.argv[4]
 top = j["symbols"][:2]

@@ -25,7 +25,7 @@ PY
 python3 - "$tmp/dump" "$tmp/json" <<'PY' || ms_fail "JSON does not match the dump"
 import collections, json, sys
 d = open(sys.argv[1], 'rb').read()
-j = json.load(open(sys.argv[2]))
+j = json.load(open(sys.argv[2]))["files"][0]
 def check(cond, what):
     if not cond:
         print("mismatch:", what, file=sys.stderr)
@@ -76,6 +76,6 @@ python3 -c 'import sys,time
 d=open(sys.argv[1],"rb").read()
 for i in range(0,len(d),777): sys.stdout.buffer.write(d[i:i+777]); sys.stdout.flush()' "$tmp/dump" |
 	"$bytehist" -J > "$tmp/json2" || ms_fail "bytehist on a pipe failed"
-sed 1d "$tmp/json" > "$tmp/a"; sed 1d "$tmp/json2" > "$tmp/b"
+sed 1,2d "$tmp/json" > "$tmp/a"; sed 1,2d "$tmp/json2" > "$tmp/b"
 ms_compare "$tmp/a" "$tmp/b"
 exit 0

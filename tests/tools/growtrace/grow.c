@@ -16,6 +16,8 @@
  *                time, sampled at the sampling rate all along
  *   big a N      leak_a() mallocs and fills one block of N MiB (an anonymous mapping)
  *   thread a N   a new thread does "leak a N", then ends
+ *   deep D N     recurse() D levels deep, each frame holding 1 KiB, then
+ *                "leak a N": a stack deeper than a small copy of it
  *   free         free every block (munmap, trim)
  *   quit
  */
@@ -70,6 +72,19 @@ static __attribute__((noinline)) void leak_b(size_t n, size_t size)
 	pthread_mutex_unlock(&lock);
 }
 
+/* D frames of 1 KiB each between main and leak_a; noinline and the buffer used, so all stay. */
+static __attribute__((noinline)) void recurse(unsigned long d, size_t n)
+{
+	volatile char frame[1024];
+
+	frame[0] = (char)d;
+	if (d)
+		recurse(d - 1, n);
+	else
+		leak_a(n, BLOCK);
+	frame[1] = frame[0];
+}
+
 static void *thread_main(void *arg)
 {
 	leak_a((size_t)arg, BLOCK);
@@ -95,6 +110,8 @@ int main(void)
 				if (k == 2)
 					usleep((useconds_t)usec);
 			}
+		} else if (sscanf(line, "deep %lu %lu", &usec, &n) == 2) {
+			recurse(usec, n);
 		} else if (sscanf(line, "big %c %lu", &who, &n) == 2) {
 			(who == 'a' ? leak_a : leak_b)(1, n << 20);
 		} else if (sscanf(line, "thread %c %lu", &who, &n) == 2) {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A hunt that ends (-d) after seeing growth it had no time to confirm says
 # "Grew, not yet confirmed" with the figures, dumps nothing and exits 3, never
-# "Nothing is leaking" and 0: -d 200ms -i 100ms takes three snapshots, and
+# "Nothing is leaking" and 0: -d 2s -i 1s takes three snapshots, and
 # --confirm asks for four.  (An interval longer than a snapshot takes keeps
 # their times even, so three suffice to judge the trend.)  The leaker keeps 1,000 blocks of 4 KiB between
 # every two (the snapshot test hook: no sleep).  A first snapshot that cannot
@@ -21,14 +21,14 @@ heap_rss()
 leaker_cmd malloc 10 4096 T
 h0=$(heap_rss)
 ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
-	"$MS_HOOKED/leakhunt" -p "$pid" -i 100ms -d 200ms -w "$tmp/r" \
+	"$MS_HOOKED/leakhunt" -p "$pid" -i 1s -d 2s -w "$tmp/r" \
 	> "$tmp/out" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
 r=$tmp/r/report.md
 cat "$r" >&2
 [ -f "$tmp/r/snapshots/0003.snap" ] && [ ! -e "$tmp/r/snapshots/0004.snap" ] ||
-	ms_fail "-d 200ms -i 100ms: not three snapshots"
+	ms_fail "-d 2s -i 1s: not three snapshots"
 # The hook ran after snapshots 1 and 2 only: two rounds of the leak.
 h1=$(heap_rss)
 [ "$rc" -eq 3 ] || ms_fail "exit status $rc after unconfirmed growth, not 3"

@@ -17,7 +17,7 @@ mw, pid, d = sys.argv[1:4]
 master, slave = pty.openpty()
 before = termios.tcgetattr(slave)
 env = dict(os.environ, LC_ALL="C.UTF-8", COLUMNS="120", LINES="30")
-p = subprocess.Popen([mw, "-p", pid, "-i", "1h", "-o", d], stdin=slave, stdout=slave,
+p = subprocess.Popen([mw, "-p", pid, "-i", "1h", "-w", d], stdin=slave, stdout=slave,
                      stderr=slave, env=env, close_fds=True)
 out = b""
 def read_until(token):
@@ -26,7 +26,7 @@ def read_until(token):
         chunk = os.read(master, 65536)
         assert chunk, "EOF before %r; got %r" % (token, out[-500:])
         out += chunk
-read_until(b"(q to quit)")
+read_until(b"q quit  h help")
 frame = out
 assert b"\x1b[?1049h" in frame, "no alternate screen"
 assert b"[heap]" in frame and b"pid %s (leaker): 1 sample over" % pid.encode() in frame, frame

@@ -13,8 +13,11 @@ bin=$MS_BUILDDIR/tools
 parse=$MS_SRCDIR/tests/tools/mapswatch/promparse.py
 
 # Three services: two of svc-a holding 24 MiB each, one svc-b holding 8 MiB.
-cp "$MS_LEAKER" "$tmp/svc-a"
-cp "$MS_LEAKER" "$tmp/svc-b"
+# --all sees every process of the machine: the names carry this test's pid,
+# so another run of the suite beside this one is not counted in.
+A=svc-a-$$ B=svc-b-$$
+cp "$MS_LEAKER" "$tmp/$A"
+cp "$MS_LEAKER" "$tmp/$B"
 declare -A in out pidof
 start() # NAME KEY: start tests/leaker as NAME, talk to it as KEY
 {
@@ -30,9 +33,9 @@ ask() # KEY COMMAND
 	read -r reply <&"${out[$1]}" || ms_fail "$1: no reply to $2"
 	case $reply in ok*) ;; *) ms_fail "$1: $2: $reply" ;; esac
 }
-start svc-a a1
-start svc-a a2
-start svc-b b1
+start "$A" a1
+start "$A" a2
+start "$B" b1
 ask a1 "malloc 6144 4096 A"
 ask a2 "malloc 6144 4096 A"
 ask b1 "malloc 2048 4096 B"
@@ -52,21 +55,22 @@ prom() # FILE OPTIONS...: one sample of every process, exported
 prom "$tmp/comm.prom" --min-rss 0 --top 100000
 a=$(( $(rollup "${pidof[a1]}") + $(rollup "${pidof[a2]}") ))
 b=$(rollup "${pidof[b1]}")
-python3 - "$tmp/comm.prom.samples" "$a" "$b" <<'PY' || ms_fail "grouped by comm: not the processes' sums"
+python3 - "$tmp/comm.prom.samples" "$a" "$b" "$A" "$B" <<'PY' || ms_fail "grouped by comm: not the processes' sums"
 import json, sys
 s = [json.loads(l) for l in open(sys.argv[1])]
 a, b = int(sys.argv[2]), int(sys.argv[3])
+A, B = sys.argv[4], sys.argv[5]
 assert not [x for x in s if "pid" in x["labels"]], "a pid label under --all"
 def get(name, group):
     f = [x for x in s if x["name"] == name and x["labels"].get("group") == group]
     assert len(f) == 1 and f[0]["labels"]["by"] == "comm", (name, group, f)
     return f[0]["value"]
-assert get("memsift_group_processes", "svc-a") == 2
-assert get("memsift_group_processes", "svc-b") == 1
+assert get("memsift_group_processes", A) == 2
+assert get("memsift_group_processes", B) == 1
 # Idle processes: what smaps_rollup said just after, within 1%.
-assert abs(get("memsift_group_rss_bytes", "svc-a") - a) <= a / 100, (get("memsift_group_rss_bytes", "svc-a"), a)
-assert abs(get("memsift_group_rss_bytes", "svc-b") - b) <= b / 100, (get("memsift_group_rss_bytes", "svc-b"), b)
-assert get("memsift_group_growing_processes", "svc-a") == 0
+assert abs(get("memsift_group_rss_bytes", A) - a) <= a / 100, (get("memsift_group_rss_bytes", A), a)
+assert abs(get("memsift_group_rss_bytes", B) - b) <= b / 100, (get("memsift_group_rss_bytes", B), b)
+assert get("memsift_group_growing_processes", A) == 0
 PY
 
 # --top 1: one group, the others counted as omitted.
@@ -80,10 +84,10 @@ assert len(rss) == 1 and omitted and omitted[0] >= 2, (rss, omitted)
 PY
 # --min-rss between the two: svc-a's 48 MiB stays, svc-b's 8 MiB goes.
 prom "$tmp/min.prom" --min-rss 32M --top 100000
-grep -q 'group="svc-a"' "$tmp/min.prom" || ms_fail "--min-rss 32M: svc-a is missing"
-grep -q 'group="svc-b"' "$tmp/min.prom" && ms_fail "--min-rss 32M: svc-b is exported"
+grep -q "group=\"$A\"" "$tmp/min.prom" || ms_fail "--min-rss 32M: svc-a is missing"
+grep -q "group=\"$B\"" "$tmp/min.prom" && ms_fail "--min-rss 32M: svc-b is exported"
 # By regex: its group names the group; what it does not match is left out.
-prom "$tmp/re.prom" --min-rss 0 --prom-by 'regex:^svc-(.)$'
+prom "$tmp/re.prom" --min-rss 0 --prom-by "regex:^svc-(.)-$$\$"
 [ "$(grep -c '^memsift_group_processes{' "$tmp/re.prom")" = 2 ] ||
 	ms_fail "by regex: not the two groups: $(grep '^memsift_group_processes' "$tmp/re.prom")"
 grep -qx 'memsift_group_processes{by="regex",group="a"} 2' "$tmp/re.prom" ||
