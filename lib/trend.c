@@ -374,8 +374,9 @@ int ms_trend_builder_add(struct ms_ctx *ctx, struct ms_trend_builder *b,
 			old = ms_diff_entry_old(e);
 			k->prev = (uint32_t)ms_mapping_index(old);
 			delta = grown ? ms_diff_entry_grown(e) : ms_diff_entry_delta(e, f);
-			k->off = (int64_t)value_of(old, f, grown) -
-				 ((int64_t)value_of(ms_diff_entry_new(e), f, grown) - delta);
+			/* In unsigned arithmetic: absurd values (fuzz-snapshot) wrap, never overflow. */
+			k->off = (int64_t)(value_of(old, f, grown) -
+					   (value_of(ms_diff_entry_new(e), f, grown) - (uint64_t)delta));
 		}
 		ms_diff_free(d);
 	}
@@ -432,12 +433,13 @@ int ms_trend_builder_finish(struct ms_ctx *ctx, struct ms_trend_builder *b, cons
 		for (i = n; i-- > 0 && m != NO_PREV;) {
 			const struct link *l = &b->l[i][m];
 
-			v = (int64_t)l->value - off;
+			/* Wrapping, not overflowing, on absurd values; the same on sane ones. */
+			v = (int64_t)(l->value - (uint64_t)off);
 			s->v[i] = v > 0 ? (uint64_t)v : 0;
 			if (i && l->split)
 				for (j = i; j-- > 0;)
 					s->v[j] = s->v[i];
-			off += i ? l->off : 0;
+			off = (int64_t)((uint64_t)off + (uint64_t)(i ? l->off : 0));
 			m = i ? l->prev : NO_PREV;
 		}
 	}

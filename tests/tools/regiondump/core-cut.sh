@@ -72,7 +72,7 @@ grep -q "Cannot access memory at address $past" "$tmp/gdb" ||
 "$bin/bytehist" -J "$tmp/one.core" > "$tmp/one.json" 2>"$tmp/err" || ms_fail "bytehist: $(cat "$tmp/err")"
 python3 - "$tmp/one.json" "$((filesz))" <<'PY' || ms_fail "bytehist does not read the cut core's bytes alone"
 import json, sys
-h = json.load(open(sys.argv[1]))
+h = json.load(open(sys.argv[1]))["files"][0]
 n = int(sys.argv[2])
 assert h["bytes"][0x42] == n and sum(h["bytes"]) == n, (h["bytes"][0x42], sum(h["bytes"]), n)
 PY
