@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <elf.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +62,7 @@ void ms_dump_free(struct ms_dump *d)
 	free(d->exe);
 	free(d->ranges);
 	free(d->subs);
+	free(d->core_ph);
 	free(d);
 }
 
@@ -232,14 +230,46 @@ static int add_changed(uint64_t start, uint64_t end, void *data)
 	return add(c->ctx, c->d, start, end);
 }
 
+/*
+ * The mappings BASE hashed pages of, to be read once each by ms_dump_run():
+ * a page is hashed as it is read, and written only when changed (a raw
+ * dump).  Reading every page to hash it, then the changed ones again to
+ * write them, read what changed twice, and a page written in between was
+ * dumped as it was not when judged.
+ */
 int ms_dump_add_changed(struct ms_ctx *ctx, struct ms_dump *d, const struct ms_pagehash *base)
 {
+	size_t before = d->nranges, i;
+	int rc = 0;
+
+	for (i = 0; i < ms_maps_count(d->maps) && rc == 0; i++) {
+		const struct ms_mapping *m = ms_maps_get(d->maps, i);
+
+		if (ms_pagehash_covers(m))
+			rc = add(ctx, d, ms_mapping_start(m), ms_mapping_end(m));
+	}
+	if (rc == 0 && d->nranges == before)
+		rc = ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot", (int)d->pid);
+	if (rc == 0)
+		d->changed_base = base;
+	return rc;
+}
+
+/*
+ * A core's headers name its ranges before any byte: for one, the pages are
+ * hashed first and the changed runs read after (twice read, as before).
+ */
+static int changed_runs(struct ms_ctx *ctx, struct ms_dump *d)
+{
 	struct changed_ctx c = { ctx, d };
-	size_t before = d->nranges;
 	int rc;
 
-	rc = ms_pagehash_changed(ctx, d->pid, d->maps, base, add_changed, &c);
-	if (rc == 0 && d->nranges == before)
+	free(d->ranges);
+	d->ranges = NULL;
+	d->nranges = 0;
+	rc = ms_pagehash_changed(ctx, d->pid, d->maps, d->changed_base, add_changed, &c);
+	d->changed_base = NULL;
+	if (rc == 0 && !d->nranges)
 		rc = ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot", (int)d->pid);
 	return rc;
 }
@@ -323,14 +353,6 @@ uint64_t ms_dump_pause_ns(const struct ms_dump *d)
 }
 
 /* Where the output goes: FP, through zstd when asked. */
-struct sink {
-	struct ms_ctx *ctx;
-	FILE *fp;
-	ZSTD_CCtx *z;
-	void *zbuf;
-	size_t zcap;
-	uint64_t written;	/* bytes handed to the sink, before compression */
-};
 
 static int sink_flush_z(struct sink *s, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
 {
@@ -350,7 +372,7 @@ static int sink_flush_z(struct sink *s, ZSTD_inBuffer *in, ZSTD_EndDirective mod
 	return 0;
 }
 
-static int sink_write(struct sink *s, const void *buf, size_t len)
+int ms_dump_sink_write(struct sink *s, const void *buf, size_t len)
 {
 	ZSTD_inBuffer in = { .src = buf, .size = len, .pos = 0 };
 
@@ -362,7 +384,7 @@ static int sink_write(struct sink *s, const void *buf, size_t len)
 	return 0;
 }
 
-static int sink_zeros(struct sink *s, uint64_t len)
+int ms_dump_sink_zeros(struct sink *s, uint64_t len)
 {
 	static const unsigned char zeros[65536];
 	size_t l;
@@ -370,7 +392,7 @@ static int sink_zeros(struct sink *s, uint64_t len)
 
 	while (len) {
 		l = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
-		rc = sink_write(s, zeros, l);
+		rc = ms_dump_sink_write(s, zeros, l);
 		if (rc < 0)
 			return rc;
 		len -= l;
@@ -394,6 +416,15 @@ struct run_state {
 	uint64_t done, total;
 	struct ms_freeze **frz;		/* the freeze, let go early past d->max_pause_ns */
 	struct ms_memread *r;
+	/* --changed-since, read once: the page being read, and the runs written. */
+	uint64_t pagesize;
+	unsigned char *page;
+	uint64_t page_addr, page_fill;
+	struct ms_mem_piece *parts;	/* the pieces of the page, their data in PAGE */
+	size_t nparts, capparts;
+	struct dump_range *runs;
+	size_t nruns, capruns;
+	uint64_t run_off;		/* bytes of changed pages written so far */
 };
 
 static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
@@ -426,10 +457,10 @@ static int out_mem(const uint8_t *buf, size_t len, void *data)
 
 	if (rs->hash)
 		XXH3_64bits_update(rs->hash, buf, len);
-	return sink_write(rs->sink, buf, len);
+	return ms_dump_sink_write(rs->sink, buf, len);
 }
 
-static int on_piece(const struct ms_mem_piece *p, void *data)
+static int put_piece(const struct ms_mem_piece *p, void *data)
 {
 	struct run_state *rs = data;
 	struct ms_dump *d = rs->d;
@@ -462,170 +493,88 @@ static int on_piece(const struct ms_mem_piece *p, void *data)
 	return 0;
 }
 
-/* Each segment's data starts on a page boundary of the core file. */
-static uint64_t core_align(uint64_t off)
+/* A whole page read: written, with the pieces it was read in, when it changed. */
+static int page_done(struct run_state *rs)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-
-	return (off + page - 1) & ~(page - 1);
-}
-
-static size_t note_size(size_t namesz, size_t descsz)
-{
-	return sizeof(Elf64_Nhdr) + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
-}
-
-static unsigned char *put_note(unsigned char *p, const char *name, uint32_t type,
-			       const void *desc, size_t descsz)
-{
-	Elf64_Nhdr nh = {
-		.n_namesz = (Elf64_Word)strlen(name) + 1,
-		.n_descsz = (Elf64_Word)descsz,
-		.n_type = type,
-	};
-
-	memcpy(p, &nh, sizeof(nh));
-	p += sizeof(nh);
-	memset(p, 0, (nh.n_namesz + 3) & ~3u);
-	memcpy(p, name, nh.n_namesz);
-	p += (nh.n_namesz + 3) & ~3u;
-	memset(p, 0, (descsz + 3) & ~3u);
-	memcpy(p, desc, descsz);
-	return p + ((descsz + 3) & ~3u);
-}
-
-/*
- * NT_FILE, as the kernel writes it in fill_files_note(): count, page size,
- * then (start, end, offset in pages) per file mapping, then their names.
- */
-static void *nt_file_desc(const struct ms_maps *maps, size_t *len)
-{
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), count = 0, *w;
-	size_t i, n = ms_maps_count(maps), names = 0;
-	const struct ms_mapping *m;
-	char *desc, *s;
-
-	for (i = 0; i < n; i++) {
-		m = ms_maps_get(maps, i);
-		if (ms_mapping_name(m)[0] == '/' && ms_mapping_inode(m)) {
-			count++;
-			names += strlen(ms_mapping_name(m)) + 1;
-		}
-	}
-	*len = (size_t)(2 + 3 * count) * 8 + names;
-	desc = calloc(1, *len);
-	if (!desc)
-		return NULL;
-	w = (uint64_t *)(void *)desc;
-	*w++ = count;
-	*w++ = page;
-	s = desc + (2 + 3 * count) * 8;
-	for (i = 0; i < n; i++) {
-		m = ms_maps_get(maps, i);
-		if (ms_mapping_name(m)[0] != '/' || !ms_mapping_inode(m))
-			continue;
-		*w++ = ms_mapping_start(m);
-		*w++ = ms_mapping_end(m);
-		*w++ = ms_mapping_offset(m) / page;
-		strcpy(s, ms_mapping_name(m));
-		s += strlen(s) + 1;
-	}
-	return desc;
-}
-
-static unsigned int seg_flags(const struct ms_maps *maps, uint64_t addr)
-{
-	const struct ms_mapping *m = ms_maps_find(maps, addr);
-	const char *p = m ? ms_mapping_perms(m) : "r--";
-
-	return (p[0] == 'r' ? PF_R : 0) | (p[1] == 'w' ? PF_W : 0) | (p[2] == 'x' ? PF_X : 0);
-}
-
-/*
- * The front of the core file: ELF header, program headers, the notes.
- * Segment data follows at page-aligned offsets, which set each range's
- * file_off.  libelf translates the headers to file layout.
- */
-static int core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s)
-{
-	size_t nph = d->nranges + 1, filesz, notesz, hdrsz, i;
-	Elf64_Ehdr eh = { 0 };
-	Elf64_Phdr *ph = calloc(nph, sizeof(*ph));
-	unsigned char *hdr = NULL, *p;
-	void *files = nt_file_desc(d->maps, &filesz);
-	Elf_Data src, dst;
-	uint64_t off;
+	struct ms_dump *d = rs->d;
+	struct ms_ctx *ctx = rs->sink->ctx;
+	struct dump_range *last = rs->nruns ? &rs->runs[rs->nruns - 1] : NULL;
+	size_t i;
 	int rc;
 
-	if (!ph || !files) {
-		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-		goto out;
-	}
-	notesz = note_size(5, filesz);
-	hdrsz = sizeof(eh) + nph * sizeof(*ph) + notesz;
-	hdr = calloc(1, hdrsz);
-	if (!hdr) {
-		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-		goto out;
-	}
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-#if defined(__x86_64__)
-	eh.e_machine = EM_X86_64;
-#elif defined(__aarch64__)
-	eh.e_machine = EM_AARCH64;
-#endif
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(*ph);
-	eh.e_phnum = (Elf64_Half)nph;
+	rs->page_fill = 0;
+	if (!ms_pagehash_page_changed(d->changed_base, rs->page_addr, rs->page, rs->pagesize))
+		return 0;
+	if (!last || last->end != rs->page_addr) {
+		/* A new run: the redactor's held bytes end the one before, as a range's do. */
+		if (last && d->redact && (rc = ms_patscan_feed(ctx, d->redact, NULL, 0, true)) < 0)
+			return rc;
+		if (rs->nruns == rs->capruns) {
+			size_t cap = rs->capruns ? 2 * rs->capruns : 64;
+			struct dump_range *nr = realloc(rs->runs, cap * sizeof(*nr));
 
-	ph[0].p_type = PT_NOTE;
-	ph[0].p_offset = hdrsz - notesz;
-	ph[0].p_filesz = notesz;
-	ph[0].p_align = 4;
-	off = core_align(hdrsz);
-	for (i = 0; i < d->nranges; i++) {
-		ph[i + 1].p_type = PT_LOAD;
-		ph[i + 1].p_flags = seg_flags(d->maps, d->ranges[i].start);
-		ph[i + 1].p_offset = off;
-		ph[i + 1].p_vaddr = d->ranges[i].start;
-		ph[i + 1].p_filesz = ph[i + 1].p_memsz = d->ranges[i].end - d->ranges[i].start;
-		ph[i + 1].p_align = 1;
-		d->ranges[i].file_off = off;
-		off = core_align(off + ph[i + 1].p_filesz);
+			if (!nr)
+				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+			rs->runs = nr;
+			rs->capruns = cap;
+		}
+		last = &rs->runs[rs->nruns++];
+		*last = (struct dump_range){ rs->page_addr, rs->page_addr, rs->run_off };
 	}
+	last->end += rs->pagesize;
+	rs->run_off += rs->pagesize;
+	for (i = 0; i < rs->nparts; i++)
+		if ((rc = put_piece(&rs->parts[i], rs)) < 0)
+			return rc;
+	return 0;
+}
 
-	elf_version(EV_CURRENT);
-	src = (Elf_Data){ .d_buf = &eh, .d_type = ELF_T_EHDR, .d_size = sizeof(eh),
-			  .d_version = EV_CURRENT };
-	dst = (Elf_Data){ .d_buf = hdr, .d_size = sizeof(eh), .d_version = EV_CURRENT };
-	if (!elf64_xlatetof(&dst, &src, eh.e_ident[EI_DATA])) {
-		rc = ms_err(ctx, -EIO, "core header: %s", elf_errmsg(-1));
-		goto out;
+/* --changed-since: gather each page's pieces; judge and write it when whole. */
+static int changed_piece(const struct ms_mem_piece *p, struct run_state *rs)
+{
+	const unsigned char *b = p->data;
+	uint64_t addr = p->addr;
+	size_t left = p->len;
+	int rc;
+
+	while (left) {
+		size_t take = rs->pagesize - rs->page_fill < left ?
+			      (size_t)(rs->pagesize - rs->page_fill) : left;
+		struct ms_mem_piece *part;
+
+		if (!rs->page_fill) {
+			rs->page_addr = addr;
+			rs->nparts = 0;
+		}
+		if (rs->nparts == rs->capparts) {
+			size_t cap = rs->capparts ? 2 * rs->capparts : 8;
+			struct ms_mem_piece *np = realloc(rs->parts, cap * sizeof(*np));
+
+			if (!np)
+				return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory",
+					      (int)rs->d->pid);
+			rs->parts = np;
+			rs->capparts = cap;
+		}
+		part = &rs->parts[rs->nparts++];
+		*part = (struct ms_mem_piece){ addr, take, rs->page + rs->page_fill, p->status,
+					       p->method };
+		memcpy(rs->page + rs->page_fill, b, take);
+		rs->page_fill += take;
+		b += take;
+		addr += take;
+		left -= take;
+		if (rs->page_fill == rs->pagesize && (rc = page_done(rs)) < 0)
+			return rc;
 	}
-	src = (Elf_Data){ .d_buf = ph, .d_type = ELF_T_PHDR, .d_size = nph * sizeof(*ph),
-			  .d_version = EV_CURRENT };
-	dst = (Elf_Data){ .d_buf = hdr + sizeof(eh), .d_size = nph * sizeof(*ph),
-			  .d_version = EV_CURRENT };
-	if (!elf64_xlatetof(&dst, &src, eh.e_ident[EI_DATA])) {
-		rc = ms_err(ctx, -EIO, "core header: %s", elf_errmsg(-1));
-		goto out;
-	}
-	p = hdr + sizeof(eh) + nph * sizeof(*ph);
-	put_note(p, "CORE", NT_FILE, files, filesz);
-	rc = sink_write(s, hdr, hdrsz);
-	if (rc == 0)
-		rc = sink_zeros(s, d->ranges[0].file_off - hdrsz);
-out:
-	free(hdr);
-	free(ph);
-	free(files);
-	return rc;
+	return 0;
+}
+
+static int on_piece(const struct ms_mem_piece *p, void *data)
+{
+	struct run_state *rs = data;
+
+	return rs->d->changed_base ? changed_piece(p, rs) : put_piece(p, rs);
 }
 
 static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
@@ -642,14 +591,14 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 	rs->r = r;
 	for (i = 0; i < d->nranges; i++) {
 		if (d->format == MS_DUMP_CORE && rs->sink->written < d->ranges[i].file_off) {
-			rc = sink_zeros(rs->sink, d->ranges[i].file_off - rs->sink->written);
+			rc = ms_dump_sink_zeros(rs->sink, d->ranges[i].file_off - rs->sink->written);
 			if (rc < 0)
 				break;
 		}
 		rc = ms_memread_range(ctx, r, d->ranges[i].start, d->ranges[i].end, on_piece, rs,
 				      &reached);
 		/* The redactor holds the range's last bytes: out with them, even cut short. */
-		if (d->redact && (rc == 0 || rc == -ESRCH)) {
+		if (d->redact && !d->changed_base && (rc == 0 || rc == -ESRCH)) {
 			int rc2 = ms_patscan_feed(ctx, d->redact, NULL, 0, true);
 
 			if (rc2 < 0)
@@ -659,18 +608,28 @@ static int read_all(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs,
 			break;
 	}
 	ms_memread_free(r);
+	/* --changed-since: the last run's held bytes, then the runs are what was dumped. */
+	if (d->changed_base) {
+		if (d->redact && rs->nruns && (rc == 0 || rc == -ESRCH)) {
+			int rc2 = ms_patscan_feed(ctx, d->redact, NULL, 0, true);
+
+			if (rc2 < 0)
+				rc = rc2;
+		}
+		free(d->ranges);
+		d->ranges = rs->runs;
+		d->nranges = rs->nruns;
+		rs->runs = NULL;
+		if (rc == 0 && !d->nranges)
+			return ms_err(ctx, -ENOENT, "pid %d: no page changed since the snapshot",
+				      (int)d->pid);
+	}
 	if (rc == -ESRCH) {
 		ms_err(ctx, -ESRCH,
 		       "pid %d: exited during the dump at 0x%llx; kept the %llu bytes read, marked incomplete",
 		       (int)d->pid, (unsigned long long)reached, (unsigned long long)rs->done);
-		/* A core file keeps the size its headers declare. */
-		if (d->format == MS_DUMP_CORE && d->nranges) {
-			const struct dump_range *last = &d->ranges[d->nranges - 1];
-
-			if (sink_zeros(rs->sink, last->file_off + (last->end - last->start) -
-						 rs->sink->written) < 0)
-				return -EIO;
-		}
+		if (d->format == MS_DUMP_CORE && ms_dump_core_cut(ctx, d, rs->sink) < 0)
+			return -EIO;
 	}
 	return rc;
 }
@@ -690,10 +649,66 @@ static void pipe_grow(FILE *fp)
 		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
 }
 
+/* The checksum, zstd and the redactor, as FLAGS and D ask.  0 or a negative errno. */
+static int output_setup(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
+			struct run_state *rs)
+{
+	struct sink *sink = rs->sink;
+
+	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
+		rs->hash = XXH3_createState();
+		if (!rs->hash || XXH3_64bits_reset(rs->hash) == XXH_ERROR)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	}
+	pipe_grow(sink->fp);
+	if (flags & MS_DUMP_ZSTD) {
+		sink->z = ZSTD_createCCtx();
+		sink->zcap = ZSTD_CStreamOutSize();
+		sink->zbuf = malloc(sink->zcap);
+		if (!sink->z || !sink->zbuf)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+		ZSTD_CCtx_setParameter(sink->z, ZSTD_c_compressionLevel, 3);
+	}
+	if (d->redact)
+		return ms_patscan_set_redact(ctx, d->redact, d->redact_fill,
+					     MS_DUMP_REDACT_WINDOW, out_mem, rs);
+	return 0;
+}
+
+/*
+ * --changed-since: a core's runs hashed first (its headers name them), or
+ * a raw dump's page buffer for hashing as it reads.  0 or a negative errno.
+ */
+static int changed_setup(struct ms_ctx *ctx, struct ms_dump *d, struct run_state *rs)
+{
+	int rc;
+
+	if (!d->changed_base)
+		return 0;
+	if (d->format == MS_DUMP_CORE)
+		return (rc = changed_runs(ctx, d)) < 0 ? rc : 0;
+	rs->pagesize = (uint64_t)sysconf(_SC_PAGESIZE);
+	rs->page = malloc(rs->pagesize);
+	if (!rs->page)
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
+	return 0;
+}
+
+/* Only a regular file, written from where it is, can have a core's headers rewritten: -1 else. */
+static off_t core_base(const struct sink *s)
+{
+	struct stat st;
+	int fd = fileno(s->fp), fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+	if (s->z || fl < 0 || (fl & O_APPEND) || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return ftello(s->fp);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
-	struct sink sink = { .ctx = ctx, .fp = fp };
+	struct sink sink = { .ctx = ctx, .fp = fp, .base = -1 };
 	struct run_state rs = { .d = d, .sink = &sink, .total = ms_dump_total(d) };
 	struct ms_freeze *frz = NULL;
 	unsigned int rflags = 0;
@@ -707,36 +722,18 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	d->ran = true;
 	d->flags = flags;
 	d->format = format;
+	if ((rc = changed_setup(ctx, d, &rs)) < 0)
+		return rc;
+	rs.total = ms_dump_total(d);
 	for (i = 0; i < d->nranges; i++) {
 		d->ranges[i].file_off = off;
 		off += d->ranges[i].end - d->ranges[i].start;
 	}
-	if (!(flags & MS_DUMP_NO_CHECKSUM)) {
-		rs.hash = XXH3_createState();
-		if (!rs.hash || XXH3_64bits_reset(rs.hash) == XXH_ERROR) {
-			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-			goto out;
-		}
-	}
-	pipe_grow(fp);
-	if (flags & MS_DUMP_ZSTD) {
-		sink.z = ZSTD_createCCtx();
-		sink.zcap = ZSTD_CStreamOutSize();
-		sink.zbuf = malloc(sink.zcap);
-		if (!sink.z || !sink.zbuf) {
-			rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-			goto out;
-		}
-		ZSTD_CCtx_setParameter(sink.z, ZSTD_c_compressionLevel, 3);
-	}
-	if (d->redact) {
-		rc = ms_patscan_set_redact(ctx, d->redact, d->redact_fill, MS_DUMP_REDACT_WINDOW,
-					   out_mem, &rs);
-		if (rc < 0)
-			goto out;
-	}
+	if ((rc = output_setup(ctx, d, flags, &rs)) < 0)
+		goto out;
 	if (format == MS_DUMP_CORE) {
-		rc = core_header(ctx, d, &sink);
+		sink.base = core_base(&sink);
+		rc = ms_dump_core_header(ctx, d, &sink);
 		if (rc < 0)
 			goto out;
 	}
@@ -757,6 +754,9 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		ms_freeze_free(frz);
 	}
 	d->complete = rc == 0;
+	/* Whole, but a range's end unmapped meanwhile: its zeros out of the segment. */
+	if (rc == 0 && format == MS_DUMP_CORE && (rc = ms_dump_core_cut(ctx, d, &sink)) < 0)
+		goto out;
 	/* The same pid, another process by now: what was read may be either's. */
 	if (rc == 0) {
 		unsigned long long st;
@@ -780,6 +780,9 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	}
 out:
 	d->out_bytes = sink.written;
+	free(rs.page);
+	free(rs.parts);
+	free(rs.runs);
 	XXH3_freeState(rs.hash);
 	ZSTD_freeCCtx(sink.z);
 	free(sink.zbuf);

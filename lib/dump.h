@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The body of struct ms_dump, shared by the two files of the dump module:
- * dump.c (selecting ranges, reading, writing raw and core output) and
- * manifest.c (the JSON manifest).
+ * The body of struct ms_dump, shared by the files of the dump module:
+ * dump.c (selecting ranges, reading, writing raw output), dump-core.c (the
+ * ELF core writer) and dump-manifest.c (the JSON manifest).
  */
 #ifndef MEMSIFT_LIB_DUMP_H
 #define MEMSIFT_LIB_DUMP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+#include <zstd.h>
 
 #include <memsift/dump.h>
 #include <memsift/maps.h>
 #include <memsift/memread.h>
+#include <memsift/pagehash.h>
 
 struct dump_range {
 	uint64_t start, end;
@@ -42,6 +45,12 @@ struct ms_dump {
 
 	struct dump_range *ranges;
 	size_t nranges;
+	/*
+	 * --changed-since: the hashes of the snapshot (borrowed).  The ranges
+	 * are then the mappings hashed, each page read once, hashed and written
+	 * only when changed; once run, the ranges are the runs written.
+	 */
+	const struct ms_pagehash *changed_base;
 
 	/* Filled by ms_dump_run(). */
 	bool ran, complete;
@@ -59,6 +68,33 @@ struct ms_dump {
 
 	struct ms_patscan *redact;	/* borrowed; NULL: write the bytes as read */
 	uint8_t redact_fill;
+
+	/* A core's program headers as written (Elf64_Phdr), to be rewritten if cut short. */
+	void *core_ph;
+	size_t core_nph;
 };
+
+/* Where the output goes: a FILE, through zstd when asked (lib/dump.c). */
+struct sink {
+	struct ms_ctx *ctx;
+	FILE *fp;
+	ZSTD_CCtx *z;
+	void *zbuf;
+	size_t zcap;
+	uint64_t written;	/* bytes handed to the sink, before compression */
+	off_t base;		/* a core in a regular file: where it starts; -1: a stream */
+};
+
+/* Write LEN bytes, or LEN zeros, to S: 0 or -EIO (the message says why). */
+int ms_dump_sink_write(struct sink *s, const void *buf, size_t len);
+int ms_dump_sink_zeros(struct sink *s, uint64_t len);
+
+/*
+ * The ELF core writer (lib/dump-core.c): the front of the core, which sets
+ * each range's file_off; and for a dump cut short, its program headers
+ * rewritten to cover what was read.  0 or a negative errno.
+ */
+int ms_dump_core_header(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s);
+int ms_dump_core_cut(struct ms_ctx *ctx, struct ms_dump *d, struct sink *s);
 
 #endif

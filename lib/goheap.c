@@ -339,11 +339,32 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /*
- * One mspan at ADDR, met at the page PAGE: added when in use, sane and
- * starting there (a freed span's struct is reused for another run of
- * pages, and stale page entries may still point at it); 0, or -ENOMEM.
+ * The runtime points every page of a span in use at it (mheap.setSpans): S's
+ * last page in this arena (its first is entry AT of MAP) must point at ADDR
+ * too, and S may not start inside the span before it, which ended at
+ * *WALKED (moved past S when S is believed).  Else a torn or corrupt
+ * mspan's npages would cover its neighbours, and their objects be counted
+ * twice.
  */
-static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page)
+static bool span_pages_agree(const struct ms_gospan *s, uint64_t addr, const uint64_t *map,
+			     uint64_t at, uint64_t *walked)
+{
+	if (s->start < *walked ||
+	    (at + s->npages <= GO_ARENA_PAGES && map[at + s->npages - 1] != addr))
+		return false;
+	*walked = s->start + s->npages * GO_PAGE;
+	return true;
+}
+
+/*
+ * One mspan at ADDR, met at the page PAGE (entry AT of the arena's page
+ * map MAP): added when in use, sane and starting there (a freed span's
+ * struct is reused for another run of pages, and stale page entries may
+ * still point at it), and past *WALKED, the end of the span before; 0, or
+ * -ENOMEM.
+ */
+static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page,
+		    const uint64_t *map, uint64_t at, uint64_t *walked)
 {
 	const struct go_layout *l = &h->l;
 	unsigned char m[GO_MSPAN_MAX], *bits = NULL;
@@ -384,6 +405,8 @@ static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint
 	    i * s.elemsize > s.npages * GO_PAGE || freeindex > i ||
 	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
 	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
+		return 0;
+	if (!span_pages_agree(&s, addr, map, at, walked))
 		return 0;
 	s.nelems = (uint32_t)i;
 	if (l->headers && !s.noscan && s.sizeclass && s.elemsize > GO_HEADER_MIN)
@@ -449,7 +472,13 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 	if (h->read(ctx, all[0], idx, all[1] * 8, h->data) < 0)
 		goto out;
 	for (i = 0; i < all[1]; i++) {
-		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0;
+		uint64_t ha, abase = (idx[i] << 26) + GO_ARENA_BASE, last = 0, walked = 0, k;
+
+		/* An arena listed twice (a torn allArenas) is walked once. */
+		for (k = 0; k < h->arenas && h->arena[k] != abase; k++)
+			;
+		if (k < h->arenas)
+			continue;
 
 		if (idx[i] >= (1ULL << 22) || h->read(ctx, l2 + idx[i] * 8, &ha, 8, h->data) < 0 ||
 		    !ha ||
@@ -459,7 +488,8 @@ static int walk_arenas(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t mheap)
 			if (!spans[p] || spans[p] == last)
 				continue;
 			last = spans[p];
-			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE)) < 0)
+			if ((rc = add_span(ctx, h, spans[p], abase + p * GO_PAGE, spans, p,
+					   &walked)) < 0)
 				goto out;
 		}
 		if (!(a = realloc(h->arena, (h->arenas + 1) * sizeof(*a)))) {

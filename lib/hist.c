@@ -831,7 +831,9 @@ static void str_chars(struct strstate *st, const uint8_t *s, size_t k, uint64_t 
 		st->start = off;
 	room = st->len < MS_HIST_STRING_MAX ? MS_HIST_STRING_MAX - st->len : 0;
 	c0 = st->len ? (uint8_t)st->buf[0] : s[0];
-	memcpy(st->buf + st->len, s, k < room ? k : room);
+	/* A string past MS_HIST_STRING_MAX keeps its start: no pointer past the buffer. */
+	if (room)
+		memcpy(st->buf + st->len, s, k < room ? k : room);
 	for (i = 0; st->same && i < k; i++)
 		if (s[i] != c0)
 			st->same = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <memsift/manifest.h>
 
@@ -438,20 +439,29 @@ int ms_manifest_load(struct ms_ctx *ctx, const char *path, struct ms_manifest_in
 {
 	struct ms_manifest_info info = { 0 };
 	struct jp j = { .ctx = ctx, .path = path, .out = &info };
+	size_t n, cap = MANIFEST_MAX;
 	char *buf = NULL;
-	size_t n;
+	struct stat st;
 	FILE *fp;
 	int rc;
 
 	fp = fopen(path, "re");
 	if (!fp)
 		return errno == ENOENT ? -ENOENT : ms_err_errno(ctx, -errno, "%s", path);
-	buf = malloc(MANIFEST_MAX);
+	/*
+	 * A manifest is a few KiB: room for the file as it is, and a page more
+	 * for one still growing, rather than the 16 MiB any input may take (a
+	 * pipe's size is not known: it gets them).
+	 */
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < MANIFEST_MAX - 4096)
+		cap = (size_t)st.st_size + 4096;
+	buf = malloc(cap);
 	if (!buf) {
 		fclose(fp);
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	}
-	n = fread(buf, 1, MANIFEST_MAX, fp);
+	n = fread(buf, 1, cap, fp);
 	rc = ferror(fp) ? ms_err(ctx, -EIO, "%s: read error", path) : 0;
 	fclose(fp);
 	if (rc < 0)

@@ -34,7 +34,7 @@ void ms_pagehash_free(struct ms_pagehash *ph)
 }
 
 /* The mappings a leak grows in: what regiondump --anon dumps. */
-static bool wanted(const struct ms_mapping *m)
+bool ms_pagehash_covers(const struct ms_mapping *m)
 {
 	enum ms_mapping_kind k = ms_mapping_kind(m);
 
@@ -119,7 +119,7 @@ static int take(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *maps,
 		const struct ms_mapping *m = ms_maps_get(maps, i);
 		struct ph_range *r;
 
-		if (!wanted(m))
+		if (!ms_pagehash_covers(m))
 			continue;
 		r = add_range(ph, ms_mapping_start(m), ms_mapping_end(m));
 		rc = r ? hash_range(ctx, rd, r, ph->page) : ms_err(ctx, -ENOMEM, "out of memory");
@@ -223,6 +223,15 @@ static bool base_hash(const struct ms_pagehash *base, uint64_t addr, uint64_t *h
 		}
 	}
 	return false;
+}
+
+bool ms_pagehash_page_changed(const struct ms_pagehash *base, uint64_t addr, const void *page,
+			      uint64_t pagesize)
+{
+	uint64_t h;
+
+	return base->page != pagesize || !base_hash(base, addr, &h) ||
+	       h != XXH3_64bits(page, (size_t)pagesize);
 }
 
 int ms_pagehash_changed(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *now,

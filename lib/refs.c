@@ -198,7 +198,8 @@ static int ranges(struct ms_ctx *ctx, struct ms_refs *R)
 		}
 		R->nr++;
 	}
-	qsort(R->r, R->nr, sizeof(*R->r), cmp_range);
+	if (R->nr)
+		qsort(R->r, R->nr, sizeof(*R->r), cmp_range);
 	return 0;
 }
 
@@ -396,7 +397,8 @@ static int leaks(struct ms_ctx *ctx, struct ms_refs *R)
 			l[i].cluster = R->keys[i] ? R->kcl[i] : NULL;
 			l[n++] = l[i];
 		}
-	qsort(l, n, sizeof(*l), cmp_leak);
+	if (n)
+		qsort(l, n, sizeof(*l), cmp_leak);
 	R->leaks = l;
 	R->nleaks = n;
 	return 0;
@@ -451,7 +453,9 @@ int ms_refs_run(struct ms_ctx *ctx, struct ms_refs_image *img, struct ms_refs **
 	if ((rc = ms_analysis_run(ctx, &ao, img->path, &img->mi, &R->a)) < 0)
 		goto out;
 	stacks(R);
-	qsort(R->o, R->n, sizeof(*R->o), cmp_obj);
+	/* No object (a core of no heap): qsort() must not be given NULL, even for 0. */
+	if (R->n)
+		qsort(R->o, R->n, sizeof(*R->o), cmp_obj);
 	for (i = 0; i < R->n; i++) {
 		if (!i || R->o[i].addr < R->lo)
 			R->lo = R->o[i].addr;

@@ -253,134 +253,227 @@ static uint64_t value_of(const struct ms_mapping *m, enum ms_field f, bool grown
 	return v == MS_FIELD_ABSENT ? 0 : v;
 }
 
-/* What mapping J of snapshot I was in snapshot I-1. */
+/*
+ * Mapping J of snapshot I, reduced to what the trend needs: its value, and
+ * what it was in snapshot I-1.
+ */
 struct link {
-	const struct ms_mapping *prev;	/* the same mapping, kept */
+	uint64_t value;		/* value_of() */
 	int64_t off;		/* of prev's value, what pieces split off took (less what merged in) */
+	uint32_t prev;		/* the same mapping's index in snapshot I-1, kept; NO_PREV: none */
 	bool split;		/* a piece split off a kept sibling: there already */
 };
 
-static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
-		     size_t n, enum ms_field f, bool grown, struct ms_trend **out)
+#define NO_PREV UINT32_MAX
+
+struct ms_trend_builder {
+	enum ms_field f;
+	bool grown;
+	const struct ms_maps *last;	/* the snapshot added last, the caller's */
+	struct link **l;		/* per snapshot, one per mapping */
+	uint64_t *total;		/* per snapshot */
+	size_t n, cap;
+};
+
+static int builder_new(struct ms_ctx *ctx, enum ms_field f, bool grown,
+		       struct ms_trend_builder **out)
 {
-	struct link **prev = NULL;
+	struct ms_trend_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	b->f = f;
+	b->grown = grown;
+	*out = b;
+	return 0;
+}
+
+int ms_trend_builder_new_grown(struct ms_ctx *ctx, struct ms_trend_builder **out)
+{
+	return builder_new(ctx, MS_F_RSS, true, out);
+}
+
+void ms_trend_builder_free(struct ms_trend_builder *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->n; i++)
+		free(b->l[i]);
+	free(b->l);
+	free(b->total);
+	free(b);
+}
+
+size_t ms_trend_builder_count(const struct ms_trend_builder *b)
+{
+	return b->n;
+}
+
+int ms_trend_builder_add(struct ms_ctx *ctx, struct ms_trend_builder *b,
+			 const struct ms_maps *maps)
+{
+	size_t nm = ms_maps_count(maps), j;
+	enum ms_field f = b->f;
+	bool grown = b->grown;
 	struct ms_diff *d = NULL;
+	struct link *l;
+	uint64_t sum;
+	int rc;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		struct link **nl = realloc(b->l, cap * sizeof(*nl));
+		uint64_t *nt;
+
+		if (!nl)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		b->l = nl;
+		if (!(nt = realloc(b->total, cap * sizeof(*nt))))
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		b->total = nt;
+		b->cap = cap;
+	}
+	if (nm >= NO_PREV)
+		return ms_err(ctx, -E2BIG, "%zu mappings in one snapshot: too many to follow", nm);
+	l = calloc(nm + 1, sizeof(*l));
+	if (!l)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (j = 0; j < nm; j++) {
+		l[j].value = value_of(ms_maps_get(maps, j), f, grown);
+		l[j].prev = NO_PREV;
+	}
+	/*
+	 * What mapping j of this snapshot was in the one before.  A split is
+	 * netted against its sibling as ms_diff does: the piece was there
+	 * already, and its sibling was what the pieces did not take; a mapping
+	 * merged into a kept one was part of it already.
+	 */
+	if (b->n) {
+		rc = ms_diff_new(ctx, b->last, maps, &d);
+		if (rc < 0) {
+			free(l);
+			return rc;
+		}
+		for (j = 0; j < ms_diff_count(d); j++) {
+			const struct ms_diff_entry *e = ms_diff_get(d, j);
+			const struct ms_mapping *old;
+			struct link *k;
+			int64_t delta;
+
+			if (!ms_diff_entry_new(e))
+				continue;
+			k = &l[ms_mapping_index(ms_diff_entry_new(e))];
+			if (ms_diff_entry_status(e) == MS_DIFF_SPLIT) {
+				k->split = ms_diff_entry_netted(e);
+				continue;
+			}
+			if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
+				continue;
+			old = ms_diff_entry_old(e);
+			k->prev = (uint32_t)ms_mapping_index(old);
+			delta = grown ? ms_diff_entry_grown(e) : ms_diff_entry_delta(e, f);
+			/* In unsigned arithmetic: absurd values (fuzz-snapshot) wrap, never overflow. */
+			k->off = (int64_t)(value_of(old, f, grown) -
+					   (value_of(ms_diff_entry_new(e), f, grown) - (uint64_t)delta));
+		}
+		ms_diff_free(d);
+	}
+	sum = grown ? 0 : ms_maps_total(maps, f);
+	for (j = 0; grown && j < nm; j++)
+		sum += l[j].value;
+	if (sum == MS_FIELD_ABSENT && f == MS_F_RSS)
+		for (sum = 0, j = 0; j < nm; j++)
+			sum += ms_mapping_size(ms_maps_get(maps, j));
+	b->total[b->n] = sum == MS_FIELD_ABSENT ? 0 : sum;
+	b->l[b->n++] = l;
+	b->last = maps;
+	return 0;
+}
+
+int ms_trend_builder_finish(struct ms_ctx *ctx, struct ms_trend_builder *b, const double *times,
+			    struct ms_trend **out)
+{
+	const struct ms_maps *newest = b->last;
+	size_t n = b->n, i, j, k, nm;
 	struct ms_trend *t;
-	size_t i, j, k, nm;
 	double *tmp = NULL;
-	int rc = -ENOMEM;
+	int rc;
 
 	rc = check_times(ctx, times, n, "snapshot");
 	if (rc < 0)
 		return rc;
-	rc = -ENOMEM;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	t->n = n;
 	t->times = times;
-	nm = ms_maps_count(maps[n - 1]);
+	nm = ms_maps_count(newest);
 	t->s = calloc(nm + 1, sizeof(*t->s));
 	t->total.v = calloc(n, sizeof(uint64_t));
-	prev = calloc(n, sizeof(*prev));
 	tmp = slopes_new(n);
-	if (!t->s || !t->total.v || !prev || !tmp)
-		goto fail;
+	if (!t->s || !t->total.v || !tmp)
+		goto nomem;
 	t->ns = nm;
 	t->total.n = n;
 	t->total.times = times;
-
-	/*
-	 * prev[i][j]: what mapping j of snapshot i was in snapshot i-1.  A split
-	 * is netted against its sibling as ms_diff does: the piece was there
-	 * already, and its sibling was what the pieces did not take; a mapping
-	 * merged into a kept one was part of it already.
-	 */
-	for (i = 1; i < n; i++) {
-		prev[i] = calloc(ms_maps_count(maps[i]) + 1, sizeof(**prev));
-		if (!prev[i])
-			goto fail;
-		rc = ms_diff_new(ctx, maps[i - 1], maps[i], &d);
-		if (rc < 0)
-			goto fail;
-		for (j = 0; j < ms_diff_count(d); j++) {
-			const struct ms_diff_entry *e = ms_diff_get(d, j);
-
-			struct link *l;
-			int64_t delta, off;
-
-			if (!ms_diff_entry_new(e))
-				continue;
-			l = &prev[i][ms_mapping_index(ms_diff_entry_new(e))];
-			if (ms_diff_entry_status(e) == MS_DIFF_SPLIT) {
-				l->split = ms_diff_entry_netted(e);
-				continue;
-			}
-			if (ms_diff_entry_status(e) != MS_DIFF_KEPT)
-				continue;
-			l->prev = ms_diff_entry_old(e);
-			delta = grown ? ms_diff_entry_grown(e) : ms_diff_entry_delta(e, f);
-			off = (int64_t)value_of(l->prev, f, grown) -
-			      ((int64_t)value_of(ms_diff_entry_new(e), f, grown) - delta);
-			l->off = off;
-		}
-		ms_diff_free(d);
-		d = NULL;
-		rc = -ENOMEM;
-	}
 	for (k = 0; k < nm; k++) {
 		struct ms_series *s = &t->s[k];
-		const struct ms_mapping *m = ms_maps_get(maps[n - 1], k);
+		uint32_t m = (uint32_t)k;
+		int64_t off = 0, v;
 
-		s->m = m;
+		s->m = ms_maps_get(newest, k);
 		s->n = n;
 		s->times = times;
 		s->v = calloc(n, sizeof(uint64_t));
-		if (!s->v) {
-			rc = -ENOMEM;
-			goto fail;
-		}
+		if (!s->v)
+			goto nomem;
 		/* Walk back: the old side of the kept entry whose new side is M. */
-		int64_t off = 0, v;
+		for (i = n; i-- > 0 && m != NO_PREV;) {
+			const struct link *l = &b->l[i][m];
 
-		for (i = n; i-- > 0 && m;) {
-			const struct link *l = i ? &prev[i][ms_mapping_index(m)] : NULL;
-
-			v = (int64_t)value_of(m, f, grown) - off;
+			/* Wrapping, not overflowing, on absurd values; the same on sane ones. */
+			v = (int64_t)(l->value - (uint64_t)off);
 			s->v[i] = v > 0 ? (uint64_t)v : 0;
-			if (l && l->split)
+			if (i && l->split)
 				for (j = i; j-- > 0;)
 					s->v[j] = s->v[i];
-			off += l ? l->off : 0;
-			m = l ? l->prev : NULL;
+			off = (int64_t)((uint64_t)off + (uint64_t)(i ? l->off : 0));
+			m = i ? l->prev : NO_PREV;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		uint64_t sum = grown ? 0 : ms_maps_total(maps[i], f);
-
-		for (j = 0; grown && j < ms_maps_count(maps[i]); j++)
-			sum += value_of(ms_maps_get(maps[i], j), f, true);
-		if (sum == MS_FIELD_ABSENT && f == MS_F_RSS)
-			for (sum = 0, j = 0; j < ms_maps_count(maps[i]); j++)
-				sum += ms_mapping_size(ms_maps_get(maps[i], j));
-		t->total.v[i] = sum == MS_FIELD_ABSENT ? 0 : sum;
-	}
+	memcpy(t->total.v, b->total, n * sizeof(uint64_t));
 	for (k = 0; k < nm; k++)
 		analyse(&t->s[k], tmp);
 	analyse(&t->total, tmp);
-	rc = 0;
-fail:
-	ms_diff_free(d);
-	for (i = 0; prev && i < n; i++)
-		free(prev[i]);
-	free(prev);
 	free(tmp);
-	if (rc < 0) {
-		ms_trend_free(t);
-		return rc == -ENOMEM ? ms_err(ctx, rc, "out of memory") : rc;
-	}
 	*out = t;
 	return 0;
+nomem:
+	free(tmp);
+	ms_trend_free(t);
+	return ms_err(ctx, -ENOMEM, "out of memory");
+}
+
+static int trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,
+		     size_t n, enum ms_field f, bool grown, struct ms_trend **out)
+{
+	struct ms_trend_builder *b = NULL;
+	size_t i;
+	int rc;
+
+	/* Times are checked first, as they were before the builder: the same message. */
+	rc = check_times(ctx, times, n, "snapshot");
+	if (rc < 0)
+		return rc;
+	rc = builder_new(ctx, f, grown, &b);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ms_trend_builder_add(ctx, b, maps[i]);
+	if (rc == 0)
+		rc = ms_trend_builder_finish(ctx, b, times, out);
+	ms_trend_builder_free(b);
+	return rc;
 }
 
 int ms_trend_new(struct ms_ctx *ctx, const struct ms_maps *const *maps, const double *times,

@@ -31,7 +31,13 @@ struct mapsdiff_ctl {
 	int sort;		/* column to sort by */
 	bool all;		/* also unchanged mappings */
 	bool columns_given;	/* -o seen: keep the user's columns */
-	struct ms_snapshot **snap;
+	/*
+	 * The first and last snapshots judged, whole; those between are reduced
+	 * to the trend's numbers as they are read (tb), so a long series takes
+	 * the memory of two snapshots and 24 bytes per mapping of each other.
+	 */
+	struct ms_snapshot *first, *last;
+	struct ms_trend_builder *tb;
 	char **path;
 	size_t n;
 	double *times;		/* seconds, for rates; NULL: per snapshot */
@@ -107,8 +113,8 @@ static void summarize(const struct mapsdiff_ctl *ctl, const struct ms_trend *t, 
 	uint64_t off;
 
 	sm->tot = t ? ms_trend_total(t) : NULL;
-	sm->first = rss_total(ms_snapshot_maps(ctl->snap[0]));
-	sm->last = rss_total(ms_snapshot_maps(ctl->snap[ctl->n - 1]));
+	sm->first = rss_total(ms_snapshot_maps(ctl->first));
+	sm->last = rss_total(ms_snapshot_maps(ctl->last));
 	sm->have_eta = ctl->limit && sm->tot;
 	if (!sm->have_eta)
 		return;
@@ -234,11 +240,12 @@ static void list_dir(struct mapsdiff_ctl *ctl, const char *dir)
  * than print rates per snapshot as if no times had been recorded.  A
  * reboot restarts boot time while the wall clock goes on.
  */
-static const char *backwards(const struct mapsdiff_ctl *ctl, size_t i, double bt, double prev_bt)
+static const char *backwards(const struct mapsdiff_ctl *ctl, const struct ms_snapshot *prev,
+			     const struct ms_snapshot *cur, size_t i, double bt, double prev_bt)
 {
 	struct timespec a, b;
 
-	if (ms_snapshot_time(ctl->snap[i - 1], &a) == 0 && ms_snapshot_time(ctl->snap[i], &b) == 0 &&
+	if (ms_snapshot_time(prev, &a) == 0 && ms_snapshot_time(cur, &b) == 0 &&
 	    (b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec > a.tv_nsec)) && bt < prev_bt) {
 		warnx("%s was taken after a reboot since %s; rates are per snapshot", ctl->path[i],
 		      ctl->path[i - 1]);
@@ -254,75 +261,97 @@ static const char *backwards(const struct mapsdiff_ctl *ctl, size_t i, double bt
 }
 
 /*
- * A series whose pid was reused, or which exec'd, holds two processes under
- * one number: only the snapshots of the newest are judged, and it is said.
+ * Load every input, one at a time; warn about what makes the comparison
+ * weaker.  Each is added to the trend as it is read and freed when the next
+ * is in, but the first and the last.  A series whose pid was reused, or
+ * which exec'd, holds two processes under one number: only the snapshots of
+ * the newest are judged, and it is said (after the other warnings).
  */
-static void since_last_start(struct mapsdiff_ctl *ctl)
-{
-	char why[96];
-	size_t i, k = 0;
-
-	for (i = 1; i < ctl->n; i++)
-		if (ms_snapshot_pid(ctl->snap[i]) == ms_snapshot_pid(ctl->snap[i - 1]) &&
-		    !ms_snapshot_same_process(ctl->snap[i - 1], ctl->snap[i], why, sizeof(why))) {
-			warnx("%s: pid %d %s since %s; judging the %zu snapshots from %s on",
-			      ctl->path[i], (int)ms_snapshot_pid(ctl->snap[i]), why, ctl->path[i - 1],
-			      ctl->n - i, ctl->path[i]);
-			k = i;
-		}
-	if (!k)
-		return;
-	for (i = 0; i < k; i++) {
-		ms_snapshot_free(ctl->snap[i]);
-		free(ctl->path[i]);
-	}
-	memmove(ctl->snap, ctl->snap + k, (ctl->n - k) * sizeof(*ctl->snap));
-	memmove(ctl->path, ctl->path + k, (ctl->n - k) * sizeof(*ctl->path));
-	if (ctl->times)
-		memmove(ctl->times, ctl->times + k, (ctl->n - k) * sizeof(*ctl->times));
-	ctl->n -= k;
-}
-
-/* Load every input; warn about what makes the comparison weaker. */
 static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 {
+	struct ms_snapshot *prev = NULL, *cur;
 	double bt, prev_bt = -1;
 	bool have_times = true;
+	char *restarts = NULL, why[96];
+	size_t i, k = 0, rlen = 0;
+	pid_t pid0 = 0;
+	enum ms_snapshot_format fmt0 = 0;
+	char fmt0s[64] = "";
+	FILE *rfp = open_memstream(&restarts, &rlen);
 	const char *mm;
-	size_t i;
 
-	ctl->snap = calloc(ctl->n, sizeof(*ctl->snap));
 	ctl->times = calloc(ctl->n, sizeof(double));
-	if (!ctl->snap || !ctl->times)
+	if (!ctl->times || !rfp)
 		err(MS_EXIT_TROUBLE, "out of memory");
+	if (ms_trend_builder_new_grown(ctx, &ctl->tb) < 0)
+		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	for (i = 0; i < ctl->n; i++) {
-		if (ms_snapshot_load_path(ctx, ctl->path[i], &ctl->snap[i]) < 0)
+		if (ms_snapshot_load_path(ctx, ctl->path[i], &cur) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-		if (i && ms_snapshot_pid(ctl->snap[i]) && ms_snapshot_pid(ctl->snap[0]) &&
-		    ms_snapshot_pid(ctl->snap[i]) != ms_snapshot_pid(ctl->snap[0]))
+		if (!i) {
+			pid0 = ms_snapshot_pid(cur);
+			fmt0 = ms_snapshot_format(cur);
+			snprintf(fmt0s, sizeof(fmt0s), "%s", ms_snapshot_format_str(cur));
+		}
+		if (i && ms_snapshot_pid(cur) && pid0 && ms_snapshot_pid(cur) != pid0)
 			warnx("%s is of pid %d but %s of pid %d; comparing anyway", ctl->path[0],
-			      (int)ms_snapshot_pid(ctl->snap[0]), ctl->path[i],
-			      (int)ms_snapshot_pid(ctl->snap[i]));
-		if (i && ms_snapshot_format(ctl->snap[i]) != ms_snapshot_format(ctl->snap[0]))
+			      (int)pid0, ctl->path[i], (int)ms_snapshot_pid(cur));
+		if (i && ms_snapshot_format(cur) != fmt0)
 			warnx("%s is %s but %s is %s; comparing what both have", ctl->path[0],
-			      ms_snapshot_format_str(ctl->snap[0]), ctl->path[i],
-			      ms_snapshot_format_str(ctl->snap[i]));
+			      fmt0s, ctl->path[i],
+			      ms_snapshot_format_str(cur));
 		/* Boot time: wall-clock steps (NTP, DST) do not bend the rates. */
-		bt = ms_snapshot_boottime(ctl->snap[i]);
+		bt = ms_snapshot_boottime(cur);
 		if (bt < 0 && !ctl->untimed)
 			ctl->untimed = "no times recorded";
 		else if (i && bt >= 0 && prev_bt >= 0 && bt <= prev_bt && !ctl->untimed)
-			ctl->untimed = backwards(ctl, i, bt, prev_bt);
+			ctl->untimed = backwards(ctl, prev, cur, i, bt, prev_bt);
 		if (bt <= prev_bt)
 			have_times = false;
 		ctl->times[i] = prev_bt = bt;
+		/* Another process from here on: what came before is no part of its trend. */
+		if (i && ms_snapshot_pid(cur) == ms_snapshot_pid(prev) &&
+		    !ms_snapshot_same_process(prev, cur, why, sizeof(why))) {
+			fprintf(rfp, "%s: pid %d %s since %s; judging the %zu snapshots from %s on\n",
+				ctl->path[i], (int)ms_snapshot_pid(cur),
+				why, ctl->path[i - 1], ctl->n - i, ctl->path[i]);
+			k = i;
+			ms_trend_builder_free(ctl->tb);
+			if (ms_trend_builder_new_grown(ctx, &ctl->tb) < 0)
+				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+			if (ctl->first != prev)
+				ms_snapshot_free(ctl->first);
+			ctl->first = NULL;
+		}
+		if (ms_trend_builder_add(ctx, ctl->tb, ms_snapshot_maps(cur)) < 0)
+			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+		if (prev && prev != ctl->first)
+			ms_snapshot_free(prev);
+		if (!ctl->first)
+			ctl->first = cur;
+		prev = cur;
 	}
+	ctl->last = prev;
+	if (fclose(rfp) != 0)
+		err(MS_EXIT_TROUBLE, "out of memory");
+	for (char *line = restarts, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		warnx("%s", line);
+	}
+	free(restarts);
 	if (!have_times) {
 		free(ctl->times);
 		ctl->times = NULL;
 	}
-	since_last_start(ctl);
-	mm = ms_snapshot_get(ctl->snap[ctl->n - 1], "memory.max");
+	if (k) {
+		for (i = 0; i < k; i++)
+			free(ctl->path[i]);
+		memmove(ctl->path, ctl->path + k, (ctl->n - k) * sizeof(*ctl->path));
+		if (ctl->times)
+			memmove(ctl->times, ctl->times + k, (ctl->n - k) * sizeof(*ctl->times));
+		ctl->n -= k;
+	}
+	mm = ms_snapshot_get(ctl->last, "memory.max");
 	if (!ctl->limit && mm && strcmp(mm, "max"))
 		ctl->limit = strtoull(mm, NULL, 10);
 }
@@ -333,18 +362,12 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		.sort = ctl->sort, .top = ctl->top, .threshold = ctl->threshold,
 		.flags = (ctl->all ? MS_GROWTH_ALL : 0) | MS_GROWTH_TOTAL,
 	};
-	const struct ms_maps **maps = calloc(ctl->n, sizeof(*maps));
 	struct ms_trend *t = NULL;
 	struct ms_diff *d;
 	bool grew;
-	size_t i;
 
-	if (!maps)
-		err(MS_EXIT_TROUBLE, "out of memory");
-	for (i = 0; i < ctl->n; i++)
-		maps[i] = ms_snapshot_maps(ctl->snap[i]);
 	if (ctl->n >= 3) {
-		if (ms_trend_new_grown(ctx, maps, ctl->times, ctl->n, &t) < 0)
+		if (ms_trend_builder_finish(ctx, ctl->tb, ctl->times, &t) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		if (!ctl->columns_given &&
 		    ms_out_set_columns(ctl->out, MS_GROWTH_SERIES_COLUMNS) < 0)
@@ -354,9 +377,9 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 	if (!ctl->columns_given && (ms_out_get_flags(ctl->out) & MS_OUT_JSON) &&
 	    ms_out_set_columns(ctl->out, "+COUNT") < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	if (ms_diff_new(ctx, maps[0], maps[ctl->n - 1], &d) < 0)
+	if (ms_diff_new(ctx, ms_snapshot_maps(ctl->first), ms_snapshot_maps(ctl->last), &d) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	if (ms_growth_table(ctx, ctl->out, d, t, ctl->snap[0], ctl->snap[ctl->n - 1], &o, &grew) < 0)
+	if (ms_growth_table(ctx, ctl->out, d, t, ctl->first, ctl->last, &o, &grew) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_out_get_flags(ctl->out) & MS_OUT_JSON) {
 		char *members = json_summary(ctl, t);
@@ -371,7 +394,6 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 	}
 	ms_trend_free(t);
 	ms_diff_free(d);
-	free(maps);
 	return grew ? MS_EXIT_FOUND : MS_EXIT_OK;
 }
 
@@ -462,11 +484,12 @@ int main(int argc, char **argv)
 	load(ctx, &ctl);
 	rc = run(ctx, &ctl);
 
-	for (i = 0; i < ctl.n; i++) {
-		ms_snapshot_free(ctl.snap[i]);
+	for (i = 0; i < ctl.n; i++)
 		free(ctl.path[i]);
-	}
-	free(ctl.snap);
+	if (ctl.last != ctl.first)
+		ms_snapshot_free(ctl.last);
+	ms_snapshot_free(ctl.first);
+	ms_trend_builder_free(ctl.tb);
 	free(ctl.path);
 	free(ctl.times);
 	ms_out_free(ctl.out);

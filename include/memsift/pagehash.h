@@ -14,6 +14,7 @@
 #ifndef MEMSIFT_PAGEHASH_H
 #define MEMSIFT_PAGEHASH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -61,5 +62,17 @@ typedef int (*ms_pagehash_cb)(uint64_t start, uint64_t end, void *data);
  */
 int ms_pagehash_changed(struct ms_ctx *ctx, pid_t pid, const struct ms_maps *now,
 			const struct ms_pagehash *base, ms_pagehash_cb cb, void *data);
+
+/* Whether M is a mapping pages are hashed in (readable private anonymous memory). */
+bool ms_pagehash_covers(const struct ms_mapping *m);
+
+/*
+ * Whether the page at ADDR whose PAGESIZE bytes are at PAGE is new or
+ * changed since BASE hashed it, as ms_pagehash_changed() judges it: for a
+ * caller that reads the pages itself (regiondump --changed-since reads
+ * each once, hashing and writing).
+ */
+bool ms_pagehash_page_changed(const struct ms_pagehash *base, uint64_t addr, const void *page,
+			      uint64_t pagesize);
 
 #endif

@@ -50,6 +50,34 @@ int ms_trend_new_grown(struct ms_ctx *ctx, const struct ms_maps *const *maps,
 /* Release T; NULL is accepted. */
 void ms_trend_free(struct ms_trend *t);
 
+/*
+ * A trend built one snapshot at a time, oldest first, for a series too long
+ * to hold whole (mapsdiff DIR over a day of snapshots).  Each snapshot is
+ * reduced as it is added to what the trend needs: each mapping's value and
+ * what it was in the snapshot before, 24 bytes a mapping.  A snapshot's maps
+ * must live until the next is added, and the last one's as long as the trend
+ * (its series point at its mappings).  The trend is that of
+ * ms_trend_new_grown() over the same snapshots.
+ *
+ *	ms_trend_builder_new_grown(ctx, &b);
+ *	for each snapshot, oldest first: ms_trend_builder_add(ctx, b, maps);
+ *	ms_trend_builder_finish(ctx, b, times, &t);
+ *	ms_trend_builder_free(b);
+ *
+ * new: 0 or -ENOMEM.  add: 0, -ENOMEM, or -E2BIG (more than 2^32 mappings).
+ * finish: as ms_trend_new(); TIMES (or NULL) has one time per snapshot added.
+ */
+struct ms_trend_builder;
+int ms_trend_builder_new_grown(struct ms_ctx *ctx, struct ms_trend_builder **out);
+int ms_trend_builder_add(struct ms_ctx *ctx, struct ms_trend_builder *b,
+			 const struct ms_maps *maps);
+/* Snapshots added so far. */
+size_t ms_trend_builder_count(const struct ms_trend_builder *b);
+int ms_trend_builder_finish(struct ms_ctx *ctx, struct ms_trend_builder *b, const double *times,
+			    struct ms_trend **out);
+/* Release B (not the trends it made); NULL is accepted. */
+void ms_trend_builder_free(struct ms_trend_builder *b);
+
 /* One series per mapping of the newest snapshot, in its address order. */
 size_t ms_trend_count(const struct ms_trend *t);
 const struct ms_series *ms_trend_get(const struct ms_trend *t, size_t i);

@@ -13,7 +13,7 @@ secs=${1:-30}
 shift || :
 builddir=${MS_BUILDDIR:-$top/build}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects)
+[ ${#targets[@]} -gt 0 ] || targets=(maps pmap snapshot parse manifest core hist heapwalk redact oom gctrace objects goheap refs pprof)
 
 # Real dumps to seed from: bash's [heap] (a glibc main heap), best effort.
 dumps=$(mktemp -d)
@@ -41,7 +41,9 @@ for t in "${targets[@]}"; do
 	case $t in
 	parse) printf '%s\n' 4242 0x7f3a1c000000 131072K 0xc000000000+128M 1m30s "1 2,3" > "$corpus/seed" ;;
 	manifest) cp "$dumps"/*.json "$corpus/" 2>/dev/null || : ;;
-	core) cp "$dumps"/*.core "$corpus/" 2>/dev/null || : ;;
+	core|refs) cp "$dumps"/*.core "$corpus/" 2>/dev/null || : ;;
+	# It writes its own seeds: a heap its model walks, for each binary it makes.
+	goheap) MS_FUZZ_SEED_DIR=$corpus "$exe" -runs=0 "$corpus" >/dev/null 2>&1 || : ;;
 	heapwalk|objects) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || : ;;
 	redact) cp "$dumps"/heap.dump "$corpus/" 2>/dev/null || :
 		printf 'x pass=hunter CANARY-00ff Authorization: Bearer abcdefgh12 password="s3cret"\n-----BEGIN PRIVATE KEY-----\nMIIB+/=\n-----END PRIVATE KEY-----\n' \
@@ -54,8 +56,14 @@ for t in "${targets[@]}"; do
 	*) find "$top/tests/fixtures/smaps" "$top/tests/fixtures/pmap" "$top/tests/fixtures/bad" -type f \
 		! -name '*.report' -exec cp {} "$corpus/" \; ;;
 	esac
+	# Small inputs where a run's cost grows with its length and the code
+	# has no state past a few KiB (the redaction window, bytehist's blocks).
+	case $t in
+	redact|hist) maxlen=4096 ;;
+	*) maxlen=65536 ;;
+	esac
 	echo "== fuzz-$t for ${secs}s"
-	"$exe" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -artifact_prefix="$here/$t-" \
+	"$exe" -max_total_time="$secs" -max_len=$maxlen -rss_limit_mb=2048 -artifact_prefix="$here/$t-" \
 		"$corpus" 2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|Done|==[0-9]+==ERROR|SUMMARY)' || :
 	rm -rf "$corpus"
 	# libFuzzer names what it keeps TARGET-crash-*, -leak-*, -timeout-*, -oom-*.
