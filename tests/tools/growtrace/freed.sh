@@ -4,9 +4,12 @@
 # leak_b 10 MiB; then both are freed (munmap).  GROWN keeps what each made
 # resident, RESIDENT nets what was freed: 0 for both, and the summary says
 # the process did not grow.  Then a block that stays: resident again.
+# The figures are held to the program's own, so the full sample rate is
+# needed (an unprivileged user's perf buffers lose whole callers' samples).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 . "$MS_SRCDIR/tests/tools/growtrace/lib.sh"
 gt_need_perf
+gt_need_full_rate
 
 gt_start
 gt_attach -F 20000 -J

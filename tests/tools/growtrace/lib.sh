@@ -24,11 +24,16 @@ GT_PID=
 # buffers to kernel.perf_event_mlock_kb, and the samples lost and throttled
 # then make the figures a statistical guess (seen 20% out).  Root, or
 # CAP_IPC_LOCK, is not limited.
-gt_need_full_rate()
+gt_full_rate()
 {
 	[ "$(id -u)" -eq 0 ] && return 0
 	grep -q '^CapEff:.*[0-9a-f]' /proc/self/status &&
-		[ $(( 0x$(awk '/^CapEff:/ { print $2 }' /proc/self/status) >> 14 & 1 )) -eq 1 ] && return 0
+		[ $(( 0x$(awk '/^CapEff:/ { print $2 }' /proc/self/status) >> 14 & 1 )) -eq 1 ]
+}
+
+gt_need_full_rate()
+{
+	gt_full_rate && return 0
 	ms_skip "not root, without CAP_IPC_LOCK: perf's buffers are limited to kernel.perf_event_mlock_kb=$(cat /proc/sys/kernel/perf_event_mlock_kb 2>/dev/null) KiB, too few samples to hold them to the program's counts"
 }
 
