@@ -469,9 +469,11 @@ static bool all_digits(const char *s)
  */
 static bool column_list(const char *s, const struct ms_out_column *cols, size_t ncols)
 {
-	bool known = true;
+	struct ms_ctx *ctx;
+	struct ms_out *o = NULL;
+	bool known = false;
 	struct stat st;
-	size_t i, len;
+	size_t len;
 	const char *p;
 
 	if (!s || !*s || !cols)
@@ -481,11 +483,12 @@ static bool column_list(const char *s, const struct ms_out_column *cols, size_t 
 		if (!len || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789-%:") < len)
 			return false;
-		for (i = 0; i < ncols; i++)
-			if (strlen(cols[i].name) == len && !strncasecmp(cols[i].name, p, len))
-				break;
-		known = known && i < ncols;
 	}
+	/* The names, as -o itself will take them: output.c's own parser. */
+	if ((ctx = ms_ctx_new()) && ms_out_new(ctx, cols, ncols, "x", &o) == 0)
+		known = ms_out_set_columns(o, s) == 0;
+	ms_out_free(o);
+	ms_ctx_free(ctx);
 	return known || stat(s, &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
@@ -497,19 +500,21 @@ static bool compat_applies(const struct ms_cli_compat *e, const char *val,
 		return all_digits(val);
 	case MS_CLI_COMPAT_NOT_COLUMNS:
 		return val && !column_list(val, cols, ncols);
-	case MS_CLI_COMPAT_FLAG:
-		return true;
 	default:
 		return true;
 	}
 }
 
-static char *new_option(const struct ms_cli_compat *e, const char *val)
+/* The new spelling of old option E with VAL; E's warning, the first time. */
+static char *new_option(const struct ms_cli_compat *e, const char *val, bool *warned)
 {
 	char *s;
 
 	if (asprintf(&s, "--%s%s%s", e->new_long, val ? "=" : "", val ? val : "") < 0)
 		err(failure_status, "out of memory");
+	if (!*warned)
+		warnx("%s", e->warning);
+	*warned = true;
 	return s;
 }
 
@@ -520,7 +525,7 @@ char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 		     size_t n, const struct ms_out_column *cols, size_t ncols)
 {
 	char **out = calloc(*argc * 2 + 1, sizeof(*out));
-	bool changed = false, *warned = calloc(n + 1, sizeof(*warned));
+	bool changed = false, *warned = calloc(n + 1, sizeof(*warned));	/* rewritten */
 	int i, k = 0;
 	size_t e, len;
 
@@ -552,11 +557,7 @@ char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 					val = NULL;	/* "--flag=x" is left for getopt to refuse */
 				if (compat_applies(&tab[e], val, cols, ncols)) {
 					i += !a[2 + len] && val;
-					out[k++] = new_option(&tab[e], val);
-					changed = true;
-					if (!warned[e])
-						warnx("%s", tab[e].warning);
-					warned[e] = true;
+					out[k++] = new_option(&tab[e], val, &warned[e]);
 					continue;
 				}
 			}
@@ -578,14 +579,10 @@ char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 					if (j > 1 && asprintf(&out[k++], "%.*s", j, a) < 0)
 						err(failure_status, "out of memory");
 					i += !flag && !a[j + 1] && val;
-					out[k++] = new_option(&tab[e], val);
+					out[k++] = new_option(&tab[e], val, &warned[e]);
 					/* "-tb": the letters after a flag are options of their own */
 					if (flag && a[j + 1] && asprintf(&out[k++], "-%s", a + j + 1) < 0)
 						err(failure_status, "out of memory");
-					changed = true;
-					if (!warned[e])
-						warnx("%s", tab[e].warning);
-					warned[e] = true;
 					break;
 				}
 			}
@@ -600,6 +597,8 @@ char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 		if (!a[j])
 			out[k++] = argv[i];
 	}
+	for (e = 0; e < n; e++)
+		changed = changed || warned[e];
 	free(warned);
 	if (!changed) {
 		free(out);
