@@ -49,8 +49,21 @@ def frame():
                 assert len(l) <= size[1], "a line of %d columns: %r" % (len(l), l)
             return lines
         r, _, _ = select.select([master], [], [], 60)
-        assert r, "no frame within 60s; got %r" % buf[-400:]
+        assert r, "no frame within 60s; got %r\n%s" % (buf[-400:], where())
         buf += os.read(master, 65536)
+def where():
+    # Where mapswatch waits, from /proc, so that a hang says where it hung.
+    out = []
+    for f in ("status", "wchan", "syscall", "stack"):
+        try:
+            t = open("/proc/%d/%s" % (child, f)).read()
+        except OSError as e:
+            t = str(e)
+        if f == "status":
+            t = "".join(l for l in t.splitlines(True) if l.startswith(("State", "SigBlk")))
+        out.append("%s: %s" % (f, t.strip()))
+    out.append("loadavg: " + open("/proc/loadavg").read().strip())
+    return "\n".join(out)
 def key(k):
     os.write(master, k)
     return frame()
