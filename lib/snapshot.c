@@ -36,7 +36,7 @@ struct ms_snapshot {
 	size_t nthreads;
 	struct ms_maps *maps;
 	char *body;		/* the /proc text as read; NULL for a loaded file */
-	size_t body_len;
+	size_t body_len, body_cap;
 	struct header *hdr;
 	size_t nhdr;
 };
@@ -304,10 +304,31 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 	return rc < 0 ? ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid) : 0;
 }
 
-int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
+/* Keep the smaps text as it is read, for ms_snapshot_write(). */
+static int keep_text(void *data, const char *buf, size_t len)
+{
+	struct ms_snapshot *s = data;
+	size_t cap = s->body_cap ? s->body_cap : 256 * 1024;
+	char *nb;
+
+	while (cap < s->body_len + len)
+		cap *= 2;
+	if (cap != s->body_cap) {
+		nb = realloc(s->body, cap);
+		if (!nb)
+			return -ENOMEM;
+		s->body = nb;
+		s->body_cap = cap;
+	}
+	memcpy(s->body + s->body_len, buf, len);
+	s->body_len += len;
+	return 0;
+}
+
+int ms_snapshot_take_flags(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
+			   struct ms_snapshot **out)
 {
 	struct ms_snapshot *s = calloc(1, sizeof(*s));
-	char name[64];
 	int rc;
 
 	if (!s)
@@ -317,18 +338,12 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
 	if (rc < 0)
 		goto fail;
-	rc = ms_procfs_read(ctx, pid, "smaps", &s->body, &s->body_len);
-	if (rc == -EPERM)
+	rc = ms_maps_read_pid_cb(ctx, pid, MS_MAPS_SRC_SMAPS,
+				 (flags & MS_SNAP_NO_TEXT) ? NULL : keep_text, s, &s->maps);
+	if (rc == -ENOMEM)
+		rc = ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)pid);
+	else if (rc == -EPERM)
 		rc = ms_memread_eperm(ctx, pid);
-	if (rc < 0)
-		goto fail;
-	if (s->body_len == 0) {
-		rc = ms_err(ctx, -ENODATA, "pid %d: no mappings (a kernel thread, or a zombie)",
-			    (int)pid);
-		goto fail;
-	}
-	ms_procfs_mm_path(pid, "smaps", name, sizeof(name));
-	rc = ms_maps_parse_buf(ctx, s->body, s->body_len, name, &s->maps);
 	if (rc < 0)
 		goto fail;
 	*out = s;
@@ -336,6 +351,11 @@ int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
 fail:
 	ms_snapshot_free(s);
 	return rc;
+}
+
+int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out)
+{
+	return ms_snapshot_take_flags(ctx, pid, 0, out);
 }
 
 static void write_header(const struct ms_snapshot *s, FILE *fp)
@@ -477,7 +497,8 @@ int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp)
 
 	/* A loaded file's text is not kept: memory is its mappings, not its size. */
 	if (!s->body)
-		return ms_err(ctx, -EINVAL, "only a snapshot taken live can be written again");
+		return ms_err(ctx, -EINVAL,
+			      "only a snapshot taken live with its text can be written again");
 	write_header(s, fp);
 	len = s->body_len;
 	if (len && fwrite(s->body, 1, len, fp) != len)

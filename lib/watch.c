@@ -76,6 +76,7 @@ struct ms_watch {
 	size_t nranked;
 	struct ms_watch_item total;
 	size_t skipped;
+	bool keep_text;			/* the newest sample's smaps text, to write it out */
 	struct watch_grid grid;
 };
 
@@ -608,7 +609,8 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 
 	if (!w->pid)
 		return sample_all(ctx, w);
-	rc = ms_snapshot_take(ctx, w->pid, &s);
+	/* A sample not written out needs no text: 14 MB less to fault in at 20,000 mappings. */
+	rc = ms_snapshot_take_flags(ctx, w->pid, w->keep_text ? 0 : MS_SNAP_NO_TEXT, &s);
 	/* A process that had mappings and has none exited: a zombie not yet reaped. */
 	if (rc == -ENODATA && w->samples)
 		return ms_err(ctx, -ESRCH, "pid %d: exited", (int)w->pid);
@@ -620,6 +622,11 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w)
 		return ms_err(ctx, -ESTALE, "pid %d %s", (int)w->pid, why);
 	}
 	return ms_watch_add_snapshot(ctx, w, s);
+}
+
+void ms_watch_keep_text(struct ms_watch *w, bool keep)
+{
+	w->keep_text = keep;
 }
 
 pid_t ms_watch_pid(const struct ms_watch *w)

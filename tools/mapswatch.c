@@ -1101,6 +1101,7 @@ int main(int argc, char **argv)
 		   isatty(STDOUT_FILENO);
 	if (ms_watch_new(ctx, ctl.all ? 0 : ctl.pid, &ctl.w) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	ms_watch_keep_text(ctl.w, ctl.dir != NULL);
 	/* Ctrl-C ends the watch between two samples; every file written is whole. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

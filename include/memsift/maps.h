@@ -194,10 +194,28 @@ void ms_maps_parser_free(struct ms_maps_parser *ps);
 /*
  * Read the mappings of live process PID from the /proc file SRC names.
  * Returns: 0, -ESRCH (no such process, or it exited while being read),
- * -EPERM (not allowed to read it), -EBADMSG, or -ENOMEM.
+ * -EPERM (not allowed to read it), -ENODATA (no mappings: a kernel thread,
+ * or a zombie), -EBADMSG, or -ENOMEM.
  */
 int ms_maps_read_pid(struct ms_ctx *ctx, pid_t pid, enum ms_maps_source src,
 		     struct ms_maps **out);
+
+/*
+ * Called by ms_maps_read_pid_cb() with each piece of the /proc text as it
+ * is read, before it is parsed: LEN bytes at BUF, cut anywhere, valid only
+ * during the call.  Returns 0, or a negative errno (with the message set)
+ * that ends the read.
+ */
+typedef int (*ms_maps_piece_cb)(void *data, const char *buf, size_t len);
+
+/*
+ * As ms_maps_read_pid(), parsing the text as it is read, so that memory
+ * holds the mappings and never the text; CB, when not NULL, sees the text
+ * too (ms_snapshot_take() keeps it that way).
+ * Returns: as ms_maps_read_pid(), or CB's error.
+ */
+int ms_maps_read_pid_cb(struct ms_ctx *ctx, pid_t pid, enum ms_maps_source src,
+			ms_maps_piece_cb cb, void *data, struct ms_maps **out);
 
 /* Release MAPS and every mapping in it; NULL is accepted. */
 void ms_maps_free(struct ms_maps *maps);

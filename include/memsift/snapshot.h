@@ -61,15 +61,29 @@ enum ms_snapshot_format {
  */
 int ms_snapshot_take(struct ms_ctx *ctx, pid_t pid, struct ms_snapshot **out);
 
-/* Flags for ms_snapshot_stream(). */
+/* Flags for ms_snapshot_stream() and ms_snapshot_take_flags(). */
 enum {
 	/*
 	 * Also hash every page of the anonymous mappings into "pages" header
 	 * lines (see <memsift/pagehash.h>), for regiondump --changed-since.
 	 * This reads the process's memory: it costs as much as a dump of it.
+	 * ms_snapshot_stream() only.
 	 */
 	MS_SNAP_PAGES = 1,
+	/*
+	 * Keep the parsed mappings and not the smaps text (about 700 bytes a
+	 * mapping), for a caller that never writes the snapshot out: it
+	 * cannot be given to ms_snapshot_write().  ms_snapshot_take_flags() only.
+	 */
+	MS_SNAP_NO_TEXT = 2,
 };
+
+/*
+ * As ms_snapshot_take(), with FLAGS (MS_SNAP_NO_TEXT).  smaps is parsed as
+ * it is read either way, so memory never holds the text twice.
+ */
+int ms_snapshot_take_flags(struct ms_ctx *ctx, pid_t pid, unsigned int flags,
+			   struct ms_snapshot **out);
 
 /*
  * Write a snapshot of live process PID to FP in mapsnap's format without
@@ -110,8 +124,8 @@ int ms_snapshot_list_dir(struct ms_ctx *ctx, const char *dir, char ***paths, siz
 
 /*
  * Write S in mapsnap's format: header, then the smaps text unchanged.  Only
- * a snapshot from ms_snapshot_take() has that text: a loaded one gives
- * -EINVAL.  Returns: 0, -EINVAL, or the write error.
+ * a snapshot from ms_snapshot_take() has that text: a loaded one, or one
+ * taken with MS_SNAP_NO_TEXT, gives -EINVAL.  Returns: 0, -EINVAL, or the write error.
  */
 int ms_snapshot_write(struct ms_ctx *ctx, const struct ms_snapshot *s, FILE *fp);
 

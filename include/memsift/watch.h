@@ -23,6 +23,7 @@
 #ifndef MEMSIFT_WATCH_H
 #define MEMSIFT_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -78,6 +79,13 @@ int ms_watch_sample(struct ms_ctx *ctx, struct ms_watch *w);
  * Returns: 0, -EINVAL (no boot time, or not later), or -ENOMEM.
  */
 int ms_watch_add_snapshot(struct ms_ctx *ctx, struct ms_watch *w, struct ms_snapshot *s);
+
+/*
+ * Whether the samples ms_watch_sample() takes keep their smaps text, so
+ * that ms_watch_last() can be given to ms_snapshot_write(); by default
+ * they keep only the parsed mappings (see MS_SNAP_NO_TEXT).
+ */
+void ms_watch_keep_text(struct ms_watch *w, bool keep);
 
 /* The pid watched; 0 for every process. */
 pid_t ms_watch_pid(const struct ms_watch *w);
