@@ -22,14 +22,22 @@
 #include "internal.h"
 
 /*
- * 16 bytes, not 24: a 20,000-mapping smaps has 500,000 of them, and the
- * memory a watch faults in each sample is a good part of its time.
+ * A field's name and shape.  The kernel prints the same fields in the same
+ * order under every mapping, so a mapping keeps only its values (8 bytes a
+ * field) and the index of its layout, the list of these it shares with the
+ * others: a 20,000-mapping smaps has 500,000 fields, and the memory a watch
+ * faults in each sample is a good part of its time.
  */
-struct field_val {
-	uint64_t value;
-	uint32_t name : 31;	/* index into maps->names (fewer than INT32_MAX) */
+struct field_desc {
+	uint32_t name : 30;	/* index into maps->names (fewer than 2^30) */
 	uint32_t is_size : 1;	/* printed as "N kB" */
-	uint32_t text;		/* arena offset of the value text, 0: a plain number */
+	uint32_t is_text : 1;	/* the value is the arena offset of its text */
+};
+
+/* The fields of a mapping, in order: one list shared by the mappings alike. */
+struct layout {
+	size_t first, n;	/* in maps->descs */
+	uint32_t kpos[MS_F__KNOWN];	/* position + 1 of each known field, 0: absent */
 };
 
 struct field_name {
@@ -47,8 +55,8 @@ struct ms_mapping {
 	size_t name_off;	/* arena offset; 0 is the arena's empty string */
 	size_t label_off, label_len;
 	size_t vmflags_off;	/* 0: no VmFlags line */
-	size_t field_first, nfields;
-	uint64_t known[MS_F__KNOWN];
+	size_t field_first;	/* its values in maps->values */
+	uint32_t layout;	/* index into maps->layouts */
 };
 
 struct ms_maps {
@@ -56,8 +64,16 @@ struct ms_maps {
 	bool sorted;
 	struct ms_mapping *v;
 	size_t n, cap;
-	struct field_val *fields;
-	size_t nfields, capfields;
+	uint64_t *values;		/* every mapping's field values, in order */
+	size_t nvalues, capvalues;
+	struct field_desc *descs;	/* the layouts' fields */
+	size_t ndescs, capdescs;
+	struct layout *layouts;		/* 0: no fields */
+	size_t nlayouts, caplayouts;
+	uint32_t *ltab;			/* their hash table: index + 1, 0 empty */
+	size_t lcap;
+	struct field_desc *cur;		/* the fields of the mapping being parsed */
+	size_t ncur, capcur;
 	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
 	uint32_t *htab;			/* their hash table: index + 1, 0 empty */
@@ -134,6 +150,11 @@ static struct ms_maps *maps_new(void)
 	maps->nnames = MS_F__KNOWN;
 	if (hash_index(maps) < 0)
 		goto fail;
+	/* Layout 0: no fields, as in maps input. */
+	if (grow((void **)&maps->layouts, &maps->caplayouts, 1, sizeof(*maps->layouts)))
+		goto fail;
+	memset(&maps->layouts[0], 0, sizeof(maps->layouts[0]));
+	maps->nlayouts = 1;
 	return maps;
 fail:
 	ms_maps_free(maps);
@@ -145,7 +166,11 @@ void ms_maps_free(struct ms_maps *maps)
 	if (!maps)
 		return;
 	free(maps->v);
-	free(maps->fields);
+	free(maps->values);
+	free(maps->descs);
+	free(maps->layouts);
+	free(maps->ltab);
+	free(maps->cur);
 	free(maps->names);
 	free(maps->htab);
 	free(maps->arena);
@@ -318,6 +343,100 @@ static int bad_at(struct ms_maps_parser *ps, uint64_t off, const char *fmt, ...)
 /* As bad_at(), at AT in the line being parsed. */
 #define bad(ps, at, ...) bad_at(ps, (ps)->lineoff + (uint64_t)((at) - (ps)->line), __VA_ARGS__)
 
+static uint64_t layout_hash(const struct field_desc *d, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint32_t w;
+
+	while (n--) {
+		memcpy(&w, d++, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static bool layout_is(const struct ms_maps *maps, const struct layout *l,
+		      const struct field_desc *d, size_t n)
+{
+	return l->n == n && !memcmp(maps->descs + l->first, d, n * sizeof(*d));
+}
+
+static void layout_put(struct ms_maps *maps, uint32_t i)
+{
+	const struct layout *l = &maps->layouts[i];
+	size_t mask = maps->lcap - 1, j = layout_hash(maps->descs + l->first, l->n) & mask;
+
+	while (maps->ltab[j])
+		j = (j + 1) & mask;
+	maps->ltab[j] = i + 1;
+}
+
+/* The index of the layout of the fields in maps->cur, added if new. */
+static int64_t layout_intern(struct ms_maps *maps)
+{
+	const struct field_desc *d = maps->cur;
+	size_t n = maps->ncur, j, mask;
+	struct layout *l;
+	uint32_t *nt;
+
+	/* Mappings alike follow each other: try the last one's first. */
+	if (maps->n >= 2 && layout_is(maps, &maps->layouts[maps->v[maps->n - 2].layout], d, n))
+		return maps->v[maps->n - 2].layout;
+	if (maps->lcap) {
+		mask = maps->lcap - 1;
+		for (j = layout_hash(d, n) & mask; maps->ltab[j]; j = (j + 1) & mask)
+			if (layout_is(maps, &maps->layouts[maps->ltab[j] - 1], d, n))
+				return maps->ltab[j] - 1;
+	}
+	if (maps->nlayouts >= UINT32_MAX - 1 ||
+	    grow((void **)&maps->layouts, &maps->caplayouts, maps->nlayouts + 1,
+		 sizeof(*maps->layouts)) ||
+	    grow((void **)&maps->descs, &maps->capdescs, maps->ndescs + n, sizeof(*d)))
+		return -ENOMEM;
+	l = &maps->layouts[maps->nlayouts];
+	memset(l, 0, sizeof(*l));
+	l->first = maps->ndescs;
+	l->n = n;
+	memcpy(maps->descs + maps->ndescs, d, n * sizeof(*d));
+	maps->ndescs += n;
+	/* A name printed twice under one mapping: the last one counts, as it always did. */
+	for (j = 0; j < n; j++)
+		if (d[j].name < MS_F__KNOWN && !d[j].is_text)
+			l->kpos[d[j].name] = (uint32_t)j + 1;
+	maps->nlayouts++;
+	/* The table kept at most half full, rebuilt when it would not be. */
+	if (maps->nlayouts * 2 > maps->lcap) {
+		size_t ncap = maps->lcap ? maps->lcap * 2 : 16;
+
+		nt = calloc(ncap, sizeof(*nt));
+		if (!nt)
+			return -ENOMEM;
+		free(maps->ltab);
+		maps->ltab = nt;
+		maps->lcap = ncap;
+		for (uint32_t k = 1; k < maps->nlayouts; k++)
+			layout_put(maps, k);
+	} else {
+		layout_put(maps, (uint32_t)(maps->nlayouts - 1));
+	}
+	return (int64_t)maps->nlayouts - 1;
+}
+
+/* The last mapping's fields are all read: give it its layout. */
+static int end_mapping(struct ms_maps *maps)
+{
+	int64_t l;
+
+	if (!maps->n || !maps->ncur)
+		return 0;
+	l = layout_intern(maps);
+	if (l < 0)
+		return -ENOMEM;
+	maps->v[maps->n - 1].layout = (uint32_t)l;
+	maps->ncur = 0;
+	return 0;
+}
+
 /* "start-end perms offset major:minor inode   name" */
 static int parse_mapping_line(struct ms_maps_parser *ps, const char *p, const char *end)
 {
@@ -363,17 +482,15 @@ static int parse_mapping_line(struct ms_maps_parser *ps, const char *p, const ch
 	while (p < end && *p == ' ')
 		p++;
 	name = p;
-	for (i = 0; i < MS_F__KNOWN; i++)
-		m.known[i] = MS_FIELD_ABSENT;
 	if (end > name) {
 		m.name_off = arena_add(maps, name, (size_t)(end - name));
 		if (!m.name_off)
 			return -ENOMEM;
 	}
 	classify(maps, &m, maps->arena + m.name_off, (size_t)(end - name));
-	m.field_first = maps->nfields;
-
-	if (grow((void **)&maps->v, &maps->cap, maps->n + 1, sizeof(m)))
+	m.field_first = maps->nvalues;
+	if (end_mapping(maps) < 0 ||
+	    grow((void **)&maps->v, &maps->cap, maps->n + 1, sizeof(m)))
 		return -ENOMEM;
 	if (maps->n && m.start < maps->v[maps->n - 1].end)
 		maps->sorted = false;
@@ -447,7 +564,7 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 		if (maps->names[i].len == len && !memcmp(maps->arena + maps->names[i].off, s, len))
 			return (int)i;
 	}
-	if (maps->nnames >= INT32_MAX ||
+	if (maps->nnames >= (1U << 30) ||
 	    grow((void **)&maps->names, &maps->capnames, maps->nnames + 1, sizeof(*maps->names)))
 		return -ENOMEM;
 	off = arena_add(maps, s, len);
@@ -467,8 +584,9 @@ static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char
 {
 	struct ms_maps *maps = ps->maps;
 	struct ms_mapping *m = &maps->v[maps->n - 1];
-	struct field_val f = { 0 };
+	struct field_desc f = { 0 };
 	const char *v = colon + 1, *vend = end;
+	uint64_t value = 0;
 	size_t hint;
 
 	/* The kernel right-aligns values in a wide field: skip its padding in words. */
@@ -485,7 +603,7 @@ static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char
 	}
 
 	if (id < 0) {
-		hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
+		hint = maps->ncur ? maps->cur[maps->ncur - 1].name + 1 : 0;
 		id = intern_name(maps, p, (size_t)(colon - p), hint);
 		if (id < 0)
 			return id;
@@ -507,7 +625,7 @@ static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char
 			f.is_size = q != vend;
 			if (f.is_size && val > UINT64_MAX / 1024)
 				return bad(ps, v, "field value overflows 64 bits");
-			f.value = f.is_size ? val * 1024 : val;
+			value = f.is_size ? val * 1024 : val;
 		} else if (f.name < MS_F__KNOWN) {
 			/*
 			 * A field we know is always a number: this is a cut or
@@ -517,18 +635,19 @@ static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char
 			return bad(ps, v, "bad value for %s", known_names[f.name]);
 		} else {
 			/* A value of a shape not known yet: keep its text. */
-			f.text = (uint32_t)arena_add(maps, v, (size_t)(vend - v));
-			if (!f.text || maps->alen > UINT32_MAX)
+			f.is_text = 1;
+			value = arena_add(maps, v, (size_t)(vend - v));
+			if (!value)
 				return -ENOMEM;
 		}
 	}
-	if (f.name < MS_F__KNOWN && !f.text)
-		m->known[f.name] = f.value;
-	if (maps->nfields == maps->capfields &&
-	    grow((void **)&maps->fields, &maps->capfields, maps->nfields + 1, sizeof(f)))
+	if ((maps->ncur == maps->capcur &&
+	     grow((void **)&maps->cur, &maps->capcur, maps->ncur + 1, sizeof(f))) ||
+	    (maps->nvalues == maps->capvalues &&
+	     grow((void **)&maps->values, &maps->capvalues, maps->nvalues + 1, sizeof(value))))
 		return -ENOMEM;
-	maps->fields[maps->nfields++] = f;
-	m->nfields++;
+	maps->cur[maps->ncur++] = f;
+	maps->values[maps->nvalues++] = value;
 	return 1;
 }
 
@@ -570,8 +689,7 @@ static int parse_line(struct ms_maps_parser *ps, const char *p, const char *end)
 	 * memcmp, before scanning the line to learn what it is.
 	 */
 	if (maps->n) {
-		const struct ms_mapping *m = &maps->v[maps->n - 1];
-		size_t hint = m->nfields ? maps->fields[maps->nfields - 1].name + 1 : 0;
+		size_t hint = maps->ncur ? maps->cur[maps->ncur - 1].name + 1 : 0;
 
 		if (hint < maps->nnames) {
 			const struct field_name *fn = &maps->names[hint];
@@ -636,7 +754,9 @@ void ms_maps_parser_free(struct ms_maps_parser *ps)
 /* The memory MAPS holds. */
 static uint64_t maps_mem(const struct ms_maps *maps)
 {
-	return (uint64_t)maps->cap * sizeof(*maps->v) + maps->capfields * sizeof(*maps->fields) +
+	return (uint64_t)maps->cap * sizeof(*maps->v) + maps->capvalues * sizeof(*maps->values) +
+	       maps->capdescs * sizeof(*maps->descs) + maps->caplayouts * sizeof(*maps->layouts) +
+	       maps->lcap * sizeof(*maps->ltab) + maps->capcur * sizeof(*maps->cur) +
 	       maps->capnames * sizeof(*maps->names) + maps->hcap * sizeof(*maps->htab) +
 	       maps->acap;
 }
@@ -787,7 +907,9 @@ int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_
 		return ps->err = ms_err(ps->ctx, -EBADMSG,
 					"%s: no mappings in it; is this a maps or smaps capture?",
 					ps->file);
-	maps->format = maps->nfields ? MS_MAPS_FMT_SMAPS : MS_MAPS_FMT_MAPS;
+	if (end_mapping(maps) < 0)
+		return ps->err = ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->file);
+	maps->format = maps->nvalues ? MS_MAPS_FMT_SMAPS : MS_MAPS_FMT_MAPS;
 	if (maps->n == 1 && !strcmp(maps->arena + maps->v[0].name_off, "[rollup]"))
 		maps->format = MS_MAPS_FMT_ROLLUP;
 	for (i = 0; i < maps->n; i++)
@@ -952,9 +1074,11 @@ uint64_t ms_maps_total(const struct ms_maps *maps, enum ms_field f)
 	if ((unsigned int)f >= MS_F__KNOWN)
 		return MS_FIELD_ABSENT;
 	for (i = 0; i < maps->n; i++) {
-		if (maps->v[i].known[f] == MS_FIELD_ABSENT)
+		uint64_t v = ms_mapping_get(&maps->v[i], f);
+
+		if (v == MS_FIELD_ABSENT)
 			continue;
-		sum += maps->v[i].known[f];
+		sum += v;
 		any = true;
 	}
 	return any ? sum : MS_FIELD_ABSENT;
@@ -989,7 +1113,12 @@ const char *ms_mapping_label(const struct ms_mapping *m, size_t *len)
 
 uint64_t ms_mapping_get(const struct ms_mapping *m, enum ms_field f)
 {
-	return (unsigned int)f < MS_F__KNOWN ? m->known[f] : MS_FIELD_ABSENT;
+	uint32_t pos;
+
+	if ((unsigned int)f >= MS_F__KNOWN)
+		return MS_FIELD_ABSENT;
+	pos = m->maps->layouts[m->layout].kpos[f];
+	return pos ? m->maps->values[m->field_first + pos - 1] : MS_FIELD_ABSENT;
 }
 
 uint64_t ms_mapping_get_or_size(const struct ms_mapping *m, enum ms_field f)
@@ -1001,25 +1130,29 @@ uint64_t ms_mapping_get_or_size(const struct ms_mapping *m, enum ms_field f)
 
 size_t ms_mapping_nfields(const struct ms_mapping *m)
 {
-	return m->nfields;
+	return m->maps->layouts[m->layout].n;
 }
 
 int ms_mapping_field_at(const struct ms_mapping *m, size_t i, const char **name,
 			uint64_t *value, bool *is_size, const char **text)
 {
-	const struct field_val *f;
+	const struct ms_maps *maps = m->maps;
+	const struct layout *l = &maps->layouts[m->layout];
+	const struct field_desc *f;
+	uint64_t v;
 
-	if (i >= m->nfields)
+	if (i >= l->n)
 		return -ENOENT;
-	f = &m->maps->fields[m->field_first + i];
+	f = &maps->descs[l->first + i];
+	v = maps->values[m->field_first + i];
 	if (name)
-		*name = m->maps->arena + m->maps->names[f->name].off;
+		*name = maps->arena + maps->names[f->name].off;
 	if (value)
-		*value = f->value;
+		*value = f->is_text ? 0 : v;
 	if (is_size)
 		*is_size = f->is_size;
 	if (text)
-		*text = m->maps->arena + f->text;
+		*text = maps->arena + (f->is_text ? v : 0);
 	return 0;
 }
 
@@ -1029,7 +1162,7 @@ int ms_mapping_field(const struct ms_mapping *m, const char *name,
 	const char *n;
 	size_t i;
 
-	for (i = 0; i < m->nfields; i++) {
+	for (i = 0; i < ms_mapping_nfields(m); i++) {
 		ms_mapping_field_at(m, i, &n, NULL, NULL, NULL);
 		if (!strcmp(n, name))
 			return ms_mapping_field_at(m, i, NULL, value, NULL, text);
