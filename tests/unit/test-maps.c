@@ -681,12 +681,148 @@ static void test_fmemopen(void)
 	free(buf);
 }
 
+/*
+ * Mappings whose field lists differ, and come back: each keeps its own
+ * fields, in its own order, whatever the mapping before it had.
+ */
+static void test_layouts(void)
+{
+	struct ms_maps *m = parse(
+		"1000-2000 rw-p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Rss:                   4 kB\n"
+		"2000-3000 rw-p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Rss:                   0 kB\n"
+		"Swap:                  4 kB\n"
+		"3000-4000 rw-p 00000000 00:00 0 \n"
+		"4000-5000 rw-p 00000000 00:00 0 \n"
+		"Rss:                   8 kB\n"
+		"Size:                 12 kB\n"
+		"5000-6000 rw-p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Rss:                  16 kB\n"
+		"6000-7000 rw-p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Future:         some text\n"
+		"Rss:                   1 kB\n"
+		"Rss:                   2 kB\n"
+		"7000-8000 rw-p 00000000 00:00 0 \n"
+		"Size:                  4 kB\n"
+		"Future:                9\n"
+		"Rss:                   3 kB\n"
+		"Rss:                   5 kB\n");
+	const struct ms_mapping *p;
+	const char *name, *text;
+	uint64_t v;
+	bool is_size;
+
+	if (!m) {
+		ok(0, "mappings of differing fields parse");
+		return;
+	}
+	is_int(ms_maps_count(m), 7, "seven mappings");
+	p = ms_maps_get(m, 0);
+	ok(ms_mapping_nfields(p) == 2 && ms_mapping_rss(p) == 4096 &&
+	   ms_mapping_get(p, MS_F_SWAP) == MS_FIELD_ABSENT, "first: Size, Rss, no Swap");
+	p = ms_maps_get(m, 1);
+	ok(ms_mapping_nfields(p) == 3 && ms_mapping_rss(p) == 0 &&
+	   ms_mapping_get(p, MS_F_SWAP) == 4096, "second: Swap of its own");
+	p = ms_maps_get(m, 2);
+	ok(ms_mapping_nfields(p) == 0 && ms_mapping_rss(p) == MS_FIELD_ABSENT &&
+	   ms_mapping_field_at(p, 0, &name, &v, NULL, NULL) == -ENOENT,
+	   "third: no fields at all");
+	p = ms_maps_get(m, 3);
+	ok(ms_mapping_field_at(p, 0, &name, &v, NULL, NULL) == 0 && !strcmp(name, "Rss") &&
+	   v == 8192 && ms_mapping_get(p, MS_F_SIZE) == 12288, "fourth: its own order");
+	p = ms_maps_get(m, 4);
+	ok(ms_mapping_nfields(p) == 2 && ms_mapping_rss(p) == 16384 &&
+	   ms_mapping_get(p, MS_F_SWAP) == MS_FIELD_ABSENT, "fifth: the first one's fields again");
+	p = ms_maps_get(m, 5);
+	ok(ms_mapping_field(p, "Future", &v, &text) == 0 && v == 0 &&
+	   !strcmp(text, "some text") && ms_mapping_rss(p) == 2048,
+	   "sixth: a text value, and the last of two Rss lines counts");
+	p = ms_maps_get(m, 6);
+	ok(ms_mapping_field_at(p, 1, &name, &v, &is_size, &text) == 0 &&
+	   !strcmp(name, "Future") && v == 9 && !is_size && !*text &&
+	   ms_mapping_rss(p) == 5120, "seventh: the same name as a plain number");
+	is_u64(ms_maps_total(m, MS_F_RSS), (4 + 0 + 8 + 16 + 2 + 5) * 1024ULL,
+	       "total Rss over every layout");
+	is_u64(ms_maps_total(m, MS_F_SWAP), 4096, "total Swap from the one that has it");
+	ms_maps_free(m);
+}
+
+struct pieces {
+	char *text;
+	size_t len;
+	size_t calls;
+	int fail_at;		/* return -ECANCELED at this call; 0: never */
+};
+
+static int collect_piece(void *data, const char *buf, size_t len)
+{
+	struct pieces *pc = data;
+	char *n;
+
+	if (++pc->calls == (size_t)pc->fail_at)
+		return -ECANCELED;
+	n = realloc(pc->text, pc->len + len);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n + pc->len, buf, len);
+	pc->text = n;
+	pc->len += len;
+	return 0;
+}
+
+/* The live read parses what it hands the callback, all of it, and stops when told. */
+static void test_read_cb(void)
+{
+	struct pieces pc = { 0 };
+	struct ms_maps *m = NULL, *again = NULL;
+	struct ms_snapshot *s = NULL;
+	FILE *null = fopen("/dev/null", "we");
+
+	ok(ms_maps_read_pid_cb(ctx, getpid(), MS_MAPS_SRC_SMAPS, collect_piece, &pc, &m) == 0,
+	   "read own smaps with a callback");
+	if (m && pc.text) {
+		ok(ms_maps_parse_buf(ctx, pc.text, pc.len, "pieces", &again) == 0 &&
+		   ms_maps_count(again) == ms_maps_count(m) &&
+		   ms_maps_total(again, MS_F_SIZE) == ms_maps_total(m, MS_F_SIZE),
+		   "the pieces handed over are the text parsed (%zu bytes, %zu calls)",
+		   pc.len, pc.calls);
+		ok(pc.text[pc.len - 1] == '\n', "the whole text, to its last newline");
+	}
+	ms_maps_free(m);
+	ms_maps_free(again);
+	free(pc.text);
+	m = NULL;
+	pc = (struct pieces){ .fail_at = 1 };
+	is_int(ms_maps_read_pid_cb(ctx, getpid(), MS_MAPS_SRC_SMAPS, collect_piece, &pc, &m),
+	       -ECANCELED, "the callback's error ends the read");
+	ok(!m, "and leaves no mappings");
+	free(pc.text);
+
+	ok(ms_snapshot_take_flags(ctx, getpid(), MS_SNAP_NO_TEXT, &s) == 0 &&
+	   ms_maps_count(ms_snapshot_maps(s)) > 0, "a snapshot without its text");
+	if (s && null)
+		is_int(ms_snapshot_write(ctx, s, null), -EINVAL, "cannot be written out");
+	ms_snapshot_free(s);
+	s = NULL;
+	ok(ms_snapshot_take(ctx, getpid(), &s) == 0 && null &&
+	   ms_snapshot_write(ctx, s, null) == 0, "a snapshot with its text is written out");
+	ms_snapshot_free(s);
+	if (null)
+		fclose(null);
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
 	test_names();
 	test_header_fields();
 	test_smaps_fields();
+	test_layouts();
 	test_bad();
 	test_errcb();
 	test_fixture("smaps/leaker-threaded.smaps", MS_MAPS_FMT_SMAPS);
@@ -699,6 +835,7 @@ int main(void)
 	test_fixture("smaps/thp.smaps", MS_MAPS_FMT_SMAPS);
 	test_fixture_oddities();
 	test_live();
+	test_read_cb();
 	test_mangled();
 	test_no_secret_in_messages();
 	test_many_names();
