@@ -74,6 +74,7 @@ struct ms_maps {
 	size_t lcap;
 	struct field_desc *cur;		/* the fields of the mapping being parsed */
 	size_t ncur, capcur;
+	uint32_t pred;			/* the last layout given: the likely next one */
 	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
 	uint32_t *htab;			/* their hash table: index + 1, 0 empty */
@@ -396,8 +397,8 @@ static int64_t layout_intern(struct ms_maps *maps)
 	uint32_t *nt;
 
 	/* Mappings alike follow each other: try the last one's first. */
-	if (maps->n >= 2 && layout_is(maps, &maps->layouts[maps->v[maps->n - 2].layout], d, n))
-		return maps->v[maps->n - 2].layout;
+	if (layout_is(maps, &maps->layouts[maps->pred], d, n))
+		return maps->pred;
 	if (maps->lcap) {
 		mask = maps->lcap - 1;
 		for (j = layout_hash(d, n) & mask; maps->ltab[j]; j = (j + 1) & mask)
@@ -449,6 +450,7 @@ static int end_mapping(struct ms_maps *maps)
 	if (l < 0)
 		return -ENOMEM;
 	maps->v[maps->n - 1].layout = (uint32_t)l;
+	maps->pred = (uint32_t)l;
 	maps->ncur = 0;
 	return 0;
 }
@@ -596,18 +598,15 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 
 /*
  * The name the next field line most likely has: the one at the same place
- * under the mapping before (the kernel prints the same fields in the same
+ * in the last layout given (the kernel prints the same fields in the same
  * order under every mapping), else the one interned after the last.
  */
-static size_t next_name(const struct ms_maps *maps)
+static inline size_t next_name(const struct ms_maps *maps)
 {
-	const struct layout *l;
+	const struct layout *l = &maps->layouts[maps->pred];
 
-	if (maps->n >= 2) {
-		l = &maps->layouts[maps->v[maps->n - 2].layout];
-		if (maps->ncur < l->n)
-			return maps->descs[l->first + maps->ncur].name;
-	}
+	if (maps->ncur < l->n)
+		return maps->descs[l->first + maps->ncur].name;
 	return maps->ncur ? maps->cur[maps->ncur - 1].name + 1 : 0;
 }
 
