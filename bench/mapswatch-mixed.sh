@@ -4,6 +4,9 @@
 # reserved address space with a committed head (a glibc arena's or a Go
 # heap's shape), shared libraries (long names, page-cache pages) and memfds,
 # about 20,000 mappings in all (BENCH_MMAPS operations, 2.3 mappings each).
+# The commands and the teardown are mapswatch.sh's.
+# shellcheck source=bench/mapswatch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mapswatch.sh"
 BENCH_DESC="One sample of a process with mixed mappings (anonymous of 4 KiB to 256 KiB, reserved 1 MiB with 4 KiB to 128 KiB committed, shared libraries, memfds): mapswatch --count 1 (smaps parsed, ranked and printed as a table) vs pmap -x and cat of /proc/PID/smaps."
 
 bench_setup()
@@ -36,19 +39,4 @@ bench_setup()
 		[[ $reply == ok* ]] || { echo "bench: leaker: $reply" >&2; return 1; }
 	done
 	BENCH_DESC="$BENCH_DESC Mappings: $(wc -l < /proc/"$BENCH_PID"/maps), smaps $(($(wc -c < /proc/"$BENCH_PID"/smaps) >> 20)) MiB."
-}
-
-bench_cmds()
-{
-	printf 'mapswatch\t%s\n' "$MS_BUILDDIR/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.watch"
-	# BENCH_BASELINE=DIR: the same sample by another build's mapswatch, before and after a change in one run.
-	[ -z "${BENCH_BASELINE:-}" ] ||
-		printf 'baseline\t%s\n' "$BENCH_BASELINE/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.base"
-	printf 'pmap -x\t%s\n' "pmap -x $BENCH_PID > $BENCH_WORK/out.pmap"
-	printf 'cat smaps\t%s\n' "cat /proc/$BENCH_PID/smaps > $BENCH_WORK/out.cat"
-}
-
-bench_teardown()
-{
-	echo quit >&"$bl_out" 2>/dev/null || :
 }

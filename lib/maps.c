@@ -59,6 +59,15 @@ struct ms_mapping {
 	uint32_t layout;	/* index into maps->layouts */
 };
 
+/*
+ * A hash index of entries 0..N-1 of an array (names, layouts): slots hold
+ * index + 1, so 0 is empty, in a table kept at most half full.
+ */
+struct itab {
+	uint32_t *slot;
+	size_t cap;
+};
+
 struct ms_maps {
 	enum ms_maps_format format;
 	bool sorted;
@@ -70,15 +79,13 @@ struct ms_maps {
 	size_t ndescs, capdescs;
 	struct layout *layouts;		/* 0: no fields */
 	size_t nlayouts, caplayouts;
-	uint32_t *ltab;			/* their hash table: index + 1, 0 empty */
-	size_t lcap;
+	struct itab lindex;		/* of the layouts but 0 */
 	struct field_desc *cur;		/* the fields of the mapping being parsed */
 	size_t ncur, capcur;
 	uint32_t pred;			/* the last layout given: the likely next one */
 	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
-	uint32_t *htab;			/* their hash table: index + 1, 0 empty */
-	size_t hcap;
+	struct itab nindex;		/* of the names */
 	char *arena;
 	size_t alen, acap;
 };
@@ -123,7 +130,45 @@ static size_t arena_add(struct ms_maps *maps, const char *s, size_t len)
 	return off;
 }
 
-static int hash_index(struct ms_maps *maps);
+static size_t name_hash_at(const struct ms_maps *maps, uint32_t i);
+
+/* Open addressing: the first empty slot from hash H on. */
+static void itab_put(struct itab *t, size_t h, uint32_t i)
+{
+	size_t mask = t->cap - 1, j = h & mask;
+
+	while (t->slot[j])
+		j = (j + 1) & mask;
+	t->slot[j] = i + 1;
+}
+
+/*
+ * Index entry N - 1, just added, of an array whose entries FIRST to N - 1
+ * are indexed; when the table would be more than half full, build it anew,
+ * twice as large, from them all.  HASH gives an entry's hash by its index.
+ */
+static int itab_add(const struct ms_maps *maps, struct itab *t, size_t n, uint32_t first,
+		    size_t (*hash)(const struct ms_maps *, uint32_t))
+{
+	size_t ncap = t->cap ? t->cap : 16;
+	uint32_t *nt;
+
+	if (t->slot && n * 2 <= t->cap) {
+		itab_put(t, hash(maps, (uint32_t)(n - 1)), (uint32_t)(n - 1));
+		return 0;
+	}
+	while (n * 2 > ncap)
+		ncap *= 2;
+	nt = calloc(ncap, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	free(t->slot);
+	t->slot = nt;
+	t->cap = ncap;
+	for (uint32_t k = first; k < n; k++)
+		itab_put(t, hash(maps, k), k);
+	return 0;
+}
 
 /* What ms_maps_parse() reads at a time. */
 #define MS_READ_CHUNK (64 * 1024)
@@ -149,7 +194,7 @@ static struct ms_maps *maps_new(void)
 			goto fail;
 	}
 	maps->nnames = MS_F__KNOWN;
-	if (hash_index(maps) < 0)
+	if (itab_add(maps, &maps->nindex, maps->nnames, 0, name_hash_at) < 0)
 		goto fail;
 	/* Layout 0: no fields, as in maps input. */
 	if (grow((void **)&maps->layouts, &maps->caplayouts, 1, sizeof(*maps->layouts)))
@@ -170,10 +215,10 @@ void ms_maps_free(struct ms_maps *maps)
 	free(maps->values);
 	free(maps->descs);
 	free(maps->layouts);
-	free(maps->ltab);
+	free(maps->lindex.slot);
 	free(maps->cur);
 	free(maps->names);
-	free(maps->htab);
+	free(maps->nindex.slot);
 	free(maps->arena);
 	free(maps);
 }
@@ -378,14 +423,11 @@ static bool layout_is(const struct ms_maps *maps, const struct layout *l,
 	return l->n == n && !memcmp(maps->descs + l->first, d, n * sizeof(*d));
 }
 
-static void layout_put(struct ms_maps *maps, uint32_t i)
+static size_t layout_hash_at(const struct ms_maps *maps, uint32_t i)
 {
 	const struct layout *l = &maps->layouts[i];
-	size_t mask = maps->lcap - 1, j = layout_hash(maps->descs + l->first, l->n) & mask;
 
-	while (maps->ltab[j])
-		j = (j + 1) & mask;
-	maps->ltab[j] = i + 1;
+	return layout_hash(maps->descs + l->first, l->n);
 }
 
 /* The index of the layout of the fields in maps->cur, added if new. */
@@ -394,16 +436,17 @@ static int64_t layout_intern(struct ms_maps *maps)
 	const struct field_desc *d = maps->cur;
 	size_t n = maps->ncur, j, mask;
 	struct layout *l;
-	uint32_t *nt;
 
 	/* Mappings alike follow each other: try the last one's first. */
 	if (layout_is(maps, &maps->layouts[maps->pred], d, n))
 		return maps->pred;
-	if (maps->lcap) {
-		mask = maps->lcap - 1;
-		for (j = layout_hash(d, n) & mask; maps->ltab[j]; j = (j + 1) & mask)
-			if (layout_is(maps, &maps->layouts[maps->ltab[j] - 1], d, n))
-				return maps->ltab[j] - 1;
+	if (maps->lindex.cap) {
+		const uint32_t *slot = maps->lindex.slot;
+
+		mask = maps->lindex.cap - 1;
+		for (j = layout_hash(d, n) & mask; slot[j]; j = (j + 1) & mask)
+			if (layout_is(maps, &maps->layouts[slot[j] - 1], d, n))
+				return slot[j] - 1;
 	}
 	if (maps->nlayouts >= UINT32_MAX - 1 ||
 	    grow((void **)&maps->layouts, &maps->caplayouts, maps->nlayouts + 1,
@@ -421,21 +464,8 @@ static int64_t layout_intern(struct ms_maps *maps)
 		if (d[j].name < MS_F__KNOWN && !d[j].is_text)
 			l->kpos[d[j].name] = (uint32_t)j + 1;
 	maps->nlayouts++;
-	/* The table kept at most half full, rebuilt when it would not be. */
-	if (maps->nlayouts * 2 > maps->lcap) {
-		size_t ncap = maps->lcap ? maps->lcap * 2 : 16;
-
-		nt = calloc(ncap, sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		free(maps->ltab);
-		maps->ltab = nt;
-		maps->lcap = ncap;
-		for (uint32_t k = 1; k < maps->nlayouts; k++)
-			layout_put(maps, k);
-	} else {
-		layout_put(maps, (uint32_t)(maps->nlayouts - 1));
-	}
+	if (itab_add(maps, &maps->lindex, maps->nlayouts, 1, layout_hash_at) < 0)
+		return -ENOMEM;
 	return (int64_t)maps->nlayouts - 1;
 }
 
@@ -526,40 +556,9 @@ static size_t name_hash(const char *s, size_t len)
 	return (size_t)(h ^ (h >> 29));
 }
 
-static void hash_put(struct ms_maps *maps, uint32_t i)
+static size_t name_hash_at(const struct ms_maps *maps, uint32_t i)
 {
-	size_t mask = maps->hcap - 1,
-	       j = name_hash(maps->arena + maps->names[i].off, maps->names[i].len) & mask;
-
-	while (maps->htab[j])
-		j = (j + 1) & mask;
-	maps->htab[j] = i + 1;
-}
-
-/*
- * Index every name so far (slots hold index + 1, so 0 is empty), in a table
- * kept at most half full.
- */
-static int hash_index(struct ms_maps *maps)
-{
-	size_t ncap = maps->hcap ? maps->hcap : 64;
-	uint32_t *nt;
-
-	if (maps->htab && maps->nnames * 2 <= maps->hcap) {
-		hash_put(maps, (uint32_t)(maps->nnames - 1));
-		return 0;
-	}
-	while (maps->nnames * 2 > ncap)
-		ncap *= 2;
-	nt = calloc(ncap, sizeof(*nt));
-	if (!nt)
-		return -ENOMEM;
-	free(maps->htab);
-	maps->htab = nt;
-	maps->hcap = ncap;
-	for (uint32_t k = 0; k < maps->nnames; k++)
-		hash_put(maps, k);
-	return 0;
+	return name_hash(maps->arena + maps->names[i].off, maps->names[i].len);
 }
 
 /*
@@ -576,9 +575,9 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 	if (hint < maps->nnames && maps->names[hint].len == len &&
 	    !memcmp(maps->arena + maps->names[hint].off, s, len))
 		return (int)hint;
-	mask = maps->hcap - 1;
-	for (j = name_hash(s, len) & mask; maps->htab[j]; j = (j + 1) & mask) {
-		i = maps->htab[j] - 1;
+	mask = maps->nindex.cap - 1;
+	for (j = name_hash(s, len) & mask; maps->nindex.slot[j]; j = (j + 1) & mask) {
+		i = maps->nindex.slot[j] - 1;
 		if (maps->names[i].len == len && !memcmp(maps->arena + maps->names[i].off, s, len))
 			return (int)i;
 	}
@@ -591,7 +590,7 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 	maps->names[maps->nnames].off = off;
 	maps->names[maps->nnames].len = len;
 	maps->nnames++;
-	if (hash_index(maps) < 0)
+	if (itab_add(maps, &maps->nindex, maps->nnames, 0, name_hash_at) < 0)
 		return -ENOMEM;
 	return (int)maps->nnames - 1;
 }
@@ -788,8 +787,9 @@ static uint64_t maps_mem(const struct ms_maps *maps)
 {
 	return (uint64_t)maps->cap * sizeof(*maps->v) + maps->capvalues * sizeof(*maps->values) +
 	       maps->capdescs * sizeof(*maps->descs) + maps->caplayouts * sizeof(*maps->layouts) +
-	       maps->lcap * sizeof(*maps->ltab) + maps->capcur * sizeof(*maps->cur) +
-	       maps->capnames * sizeof(*maps->names) + maps->hcap * sizeof(*maps->htab) +
+	       (maps->lindex.cap + maps->nindex.cap) * sizeof(uint32_t) +
+	       maps->capcur * sizeof(*maps->cur) +
+	       maps->capnames * sizeof(*maps->names) +
 	       maps->acap;
 }
 
