@@ -138,10 +138,8 @@ static bool go_runtime(const struct ms_mapping *m)
 	const char *base;
 	size_t i;
 
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		o = ms_maps_get(maps, i);
-		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
-			continue;
+	for (i = 0; i < ms_maps_nfiles(maps); i++) {
+		o = ms_maps_file(maps, i);
 		base = strrchr(ms_mapping_name(o), '/');
 		if (base && !strncmp(base + 1, "libgo.so", 8))
 			return true;
@@ -175,10 +173,8 @@ static bool v8_runtime(const struct ms_mapping *m)
 	const struct ms_mapping *o;
 	size_t i;
 
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		o = ms_maps_get(maps, i);
-		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
-			continue;
+	for (i = 0; i < ms_maps_nfiles(maps); i++) {
+		o = ms_maps_file(maps, i);
 		if (base_is(ms_mapping_name(o), "node") || base_is(ms_mapping_name(o), "nodejs") ||
 		    base_is(ms_mapping_name(o), "libnode") || base_is(ms_mapping_name(o), "libv8"))
 			return true;
@@ -210,11 +206,9 @@ static uint64_t pymalloc_arena(const struct ms_mapping *m)
 	const char *name, *b, *v;
 	size_t i;
 
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		const struct ms_mapping *o = ms_maps_get(maps, i);
+	for (i = 0; i < ms_maps_nfiles(maps); i++) {
+		const struct ms_mapping *o = ms_maps_file(maps, i);
 
-		if (ms_mapping_kind(o) != MS_MAPPING_FILE)
-			continue;
 		name = ms_mapping_name(o);
 		b = strrchr(name, '/');
 		b = b ? b + 1 : name;

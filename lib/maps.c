@@ -83,6 +83,8 @@ struct ms_maps {
 	struct field_desc *cur;		/* the fields of the mapping being parsed */
 	size_t ncur, capcur;
 	uint32_t pred;			/* the last layout given: the likely next one */
+	uint32_t *files;		/* the first mapping of each run of one file */
+	size_t nfiles;
 	struct field_name *names;	/* interned field names */
 	size_t nnames, capnames;
 	struct itab nindex;		/* of the names */
@@ -217,6 +219,7 @@ void ms_maps_free(struct ms_maps *maps)
 	free(maps->layouts);
 	free(maps->lindex.slot);
 	free(maps->cur);
+	free(maps->files);
 	free(maps->names);
 	free(maps->nindex.slot);
 	free(maps->arena);
@@ -788,7 +791,7 @@ static uint64_t maps_mem(const struct ms_maps *maps)
 	return (uint64_t)maps->cap * sizeof(*maps->v) + maps->capvalues * sizeof(*maps->values) +
 	       maps->capdescs * sizeof(*maps->descs) + maps->caplayouts * sizeof(*maps->layouts) +
 	       (maps->lindex.cap + maps->nindex.cap) * sizeof(uint32_t) +
-	       maps->capcur * sizeof(*maps->cur) +
+	       maps->capcur * sizeof(*maps->cur) + maps->nfiles * sizeof(*maps->files) +
 	       maps->capnames * sizeof(*maps->names) +
 	       maps->acap;
 }
@@ -906,6 +909,33 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The files mapped, each run of one file's mappings (a library's 4 or 5
+ * segments) once: what a question about the process's programs and
+ * libraries walks, not 20,000 mappings for each mapping labelled.
+ */
+static int index_files(struct ms_maps *maps)
+{
+	const char *last = NULL, *name;
+	size_t i, n = 0;
+
+	for (i = 0; i < maps->n; i++)
+		n += maps->v[i].kind == MS_MAPPING_FILE;
+	if (n && !(maps->files = malloc(n * sizeof(*maps->files))))
+		return -ENOMEM;
+	for (i = 0; i < maps->n; i++) {
+		if (maps->v[i].kind != MS_MAPPING_FILE) {
+			last = NULL;
+			continue;
+		}
+		name = maps->arena + maps->v[i].name_off;
+		if (!last || strcmp(last, name))
+			maps->files[maps->nfiles++] = (uint32_t)i;
+		last = name;
+	}
+	return 0;
+}
+
 int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_maps **out)
 {
 	struct ms_maps *maps = ps->maps;
@@ -940,6 +970,8 @@ int ms_maps_parser_end(struct ms_maps_parser *ps, unsigned int flags, struct ms_
 					"%s: no mappings in it; is this a maps or smaps capture?",
 					ps->file);
 	if (end_mapping(maps) < 0)
+		return ps->err = ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->file);
+	if (index_files(maps) < 0)
 		return ps->err = ms_err(ps->ctx, -ENOMEM, "%s: out of memory", ps->file);
 	maps->format = maps->nvalues ? MS_MAPS_FMT_SMAPS : MS_MAPS_FMT_MAPS;
 	if (maps->n == 1 && !strcmp(maps->arena + maps->v[0].name_off, "[rollup]"))
@@ -1073,6 +1105,16 @@ size_t ms_maps_count(const struct ms_maps *maps)
 const struct ms_mapping *ms_maps_get(const struct ms_maps *maps, size_t i)
 {
 	return i < maps->n ? &maps->v[i] : NULL;
+}
+
+size_t ms_maps_nfiles(const struct ms_maps *maps)
+{
+	return maps->nfiles;
+}
+
+const struct ms_mapping *ms_maps_file(const struct ms_maps *maps, size_t i)
+{
+	return i < maps->nfiles ? &maps->v[maps->files[i]] : NULL;
 }
 
 const struct ms_mapping *ms_maps_find(const struct ms_maps *maps, uint64_t addr)

@@ -230,6 +230,16 @@ size_t ms_maps_count(const struct ms_maps *maps);
 const struct ms_mapping *ms_maps_get(const struct ms_maps *maps, size_t i);
 
 /*
+ * The files mapped, in address order: of each run of consecutive file
+ * mappings (MS_MAPPING_FILE) of one name, such as a library's segments,
+ * the first.  A question about the programs and libraries of the process
+ * walks these, a few hundred, rather than every mapping.  ms_maps_file()
+ * returns the Ith (0-based; NULL when out of range), borrowed from MAPS.
+ */
+size_t ms_maps_nfiles(const struct ms_maps *maps);
+const struct ms_mapping *ms_maps_file(const struct ms_maps *maps, size_t i);
+
+/*
  * The mapping containing ADDR (start <= ADDR < end), or NULL.
  * Logarithmic when the input was in address order, as /proc gives it.
  */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <memsift/label.h>
 #include <memsift/maps.h>
 #include <memsift/pmap.h>
 #include <memsift/procfs.h>
@@ -681,6 +682,81 @@ static void test_fmemopen(void)
 	free(buf);
 }
 
+/* The files mapped: one per run of a file's segments, in address order. */
+static void test_files(void)
+{
+	struct ms_maps *m = parse(
+		"1000-2000 r--p 00000000 08:01 11 /usr/bin/prog\n"
+		"2000-3000 r-xp 00001000 08:01 11 /usr/bin/prog\n"
+		"3000-4000 rw-p 00000000 00:00 0 \n"
+		"4000-5000 r--p 00000000 08:01 12 /usr/lib/libc.so.6\n"
+		"5000-6000 r-xp 00001000 08:01 12 /usr/lib/libc.so.6\n"
+		"6000-7000 r--p 00000000 08:01 13 /usr/lib/libm.so.6\n"
+		"7000-8000 rw-p 00000000 00:00 0                  [heap]\n"
+		"8000-9000 r--p 00000000 08:01 11 /usr/bin/prog\n"
+		"9000-a000 rw-s 00000000 00:01 14 /memfd:x (deleted)\n");
+	const struct ms_mapping *f;
+
+	if (!m) {
+		ok(0, "files parse");
+		return;
+	}
+	is_int(ms_maps_nfiles(m), 4, "four runs of file mappings");
+	f = ms_maps_file(m, 0);
+	ok(f && ms_mapping_start(f) == 0x1000, "the program's first segment first");
+	f = ms_maps_file(m, 1);
+	ok(f && !strcmp(ms_mapping_name(f), "/usr/lib/libc.so.6") && ms_mapping_start(f) == 0x4000,
+	   "libc once, at its first segment");
+	f = ms_maps_file(m, 2);
+	ok(f && !strcmp(ms_mapping_name(f), "/usr/lib/libm.so.6"), "libm right after libc");
+	f = ms_maps_file(m, 3);
+	ok(f && ms_mapping_start(f) == 0x8000, "the program again after other mappings");
+	ok(!ms_maps_file(m, 4), "nothing past the last (a memfd is not a file)");
+	ms_maps_free(m);
+	m = parse("1000-2000 rw-p 00000000 00:00 0 \n");
+	ok(m && ms_maps_nfiles(m) == 0 && !ms_maps_file(m, 0), "no files in anonymous memory");
+	ms_maps_free(m);
+}
+
+/*
+ * The runtimes found through the files mapped (lib/label.c): CPython and
+ * V8 named by a library that is neither the first file nor next to the
+ * memory labelled, with other files' runs between.
+ */
+static void test_files_label(void)
+{
+	struct ms_maps *m = parse(
+		"1000-2000 r--p 00000000 08:01 11 /usr/bin/prog\n"
+		"2000-3000 r-xp 00001000 08:01 11 /usr/bin/prog\n"
+		"3000-4000 r--p 00000000 08:01 12 /usr/lib/libc.so.6\n"
+		"4000-5000 r--p 00000000 08:01 13 /usr/lib/libpython3.11.so.1.0\n"
+		"5000-6000 r-xp 00001000 08:01 13 /usr/lib/libpython3.11.so.1.0\n"
+		"6000-7000 r--p 00000000 08:01 12 /usr/lib/libc.so.6\n"
+		"7f0000000000-7f0000100000 rw-p 00000000 00:00 0 \n"
+		"7f0000200000-7f0000240000 rw-p 00000000 00:00 0 \n");
+	struct ms_maps *v8 = parse(
+		"1000-2000 r--p 00000000 08:01 11 /usr/bin/prog\n"
+		"3000-4000 r--p 00000000 08:01 12 /usr/lib/libc.so.6\n"
+		"4000-5000 r--p 00000000 08:01 14 /usr/lib/libnode.so.108\n"
+		"7f0000000000-7f0000040000 rw-p 00000000 00:00 0 \n");
+	char buf[128];
+
+	if (!m || !v8) {
+		ok(0, "runtime maps parse");
+		ms_maps_free(m);
+		ms_maps_free(v8);
+		return;
+	}
+	is_str(ms_label_mapping(NULL, ms_maps_get(m, 6), buf, sizeof(buf)), MS_LABEL_PYMALLOC,
+	       "1 MiB of rw-p beside libpython3.11: a pymalloc arena");
+	is_str(ms_label_mapping(NULL, ms_maps_get(m, 7), buf, sizeof(buf)), "",
+	       "256 KiB is less than 3.11's arena");
+	is_str(ms_label_mapping(NULL, ms_maps_get(v8, 3), buf, sizeof(buf)), MS_LABEL_V8_HEAP,
+	       "256 KiB aligned with libnode mapped: a V8 page");
+	ms_maps_free(m);
+	ms_maps_free(v8);
+}
+
 /*
  * Mappings whose field lists differ, and come back: each keeps its own
  * fields, in its own order, whatever the mapping before it had.
@@ -823,6 +899,8 @@ int main(void)
 	test_header_fields();
 	test_smaps_fields();
 	test_layouts();
+	test_files();
+	test_files_label();
 	test_bad();
 	test_errcb();
 	test_fixture("smaps/leaker-threaded.smaps", MS_MAPS_FMT_SMAPS);
