@@ -21,9 +21,13 @@ bench_setup()
 bench_cmds()
 {
 	printf 'mapswatch\t%s\n' "$MS_BUILDDIR/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.watch"
-	# BENCH_BASELINE=DIR: the same sample by another build's mapswatch, before and after a change in one run.
-	[ -z "${BENCH_BASELINE:-}" ] ||
-		printf 'baseline\t%s\n' "$BENCH_BASELINE/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.base"
+	# BENCH_BASELINE=DIR: the same sample by another build's mapswatch, before and
+	# after a change in one run; linked into the work directory, so the report
+	# names no path of this machine.
+	if [ -n "${BENCH_BASELINE:-}" ]; then
+		ln -sfn "$BENCH_BASELINE" "$BENCH_WORK/baseline"
+		printf 'baseline\t%s\n' "$BENCH_WORK/baseline/tools/mapswatch --batch --count 1 -p $BENCH_PID > $BENCH_WORK/out.base"
+	fi
 	printf 'pmap -x\t%s\n' "pmap -x $BENCH_PID > $BENCH_WORK/out.pmap"
 	printf 'cat smaps\t%s\n' "cat /proc/$BENCH_PID/smaps > $BENCH_WORK/out.cat"
 }
