@@ -62,7 +62,8 @@ void ms_watch_free(struct ms_watch *w);
 
 /*
  * Take one sample now, then rank the items again.  For one process this
- * takes a snapshot (ms_snapshot_take()); for every process it reads each
+ * takes a snapshot (ms_snapshot_take_flags(), without its text unless
+ * ms_watch_keep_text() asked for it); for every process it reads each
  * one's smaps_rollup, skipping processes that exit meanwhile, kernel threads
  * and those the user may not read (counted, see ms_watch_skipped()).
  * Returns: 0; for one process -ESRCH (it exited; the watch keeps what it
