@@ -11,6 +11,7 @@ void ms_jw_init(struct ms_jw *w, FILE *fp)
 	w->fp = fp;
 	w->depth = 0;
 	w->any[0] = false;
+	w->spaced[0] = false;
 	w->brk = NULL;
 }
 
@@ -19,6 +20,7 @@ void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any)
 	w->fp = fp;
 	w->depth = 1;
 	w->any[1] = any;
+	w->spaced[1] = false;
 	w->brk = NULL;
 }
 
@@ -27,19 +29,36 @@ void ms_jw_break(struct ms_jw *w, const char *s)
 	w->brk = s;
 }
 
+void ms_jw_spaced(struct ms_jw *w, bool on)
+{
+	w->spaced[w->depth] = on;
+}
+
+static bool flush_break(struct ms_jw *w)
+{
+	if (!w->brk)
+		return false;
+	fputs(w->brk, w->fp);
+	w->brk = NULL;
+	return true;
+}
+
 /* The comma before a value and its key: what every value starts with. */
 static void member(struct ms_jw *w, const char *key)
 {
-	if (w->any[w->depth])
+	bool sp = w->spaced[w->depth];
+
+	if (w->any[w->depth]) {
 		fputc(',', w->fp);
-	w->any[w->depth] = true;
-	if (w->brk) {
-		fputs(w->brk, w->fp);
-		w->brk = NULL;
+		if (!flush_break(w) && sp)
+			fputc(' ', w->fp);
+	} else {
+		flush_break(w);
 	}
+	w->any[w->depth] = true;
 	if (key) {
 		ms_json_str(w->fp, key);
-		fputc(':', w->fp);
+		fputs(sp ? ": " : ":", w->fp);
 	}
 }
 
@@ -48,13 +67,16 @@ static void jw_open(struct ms_jw *w, const char *key, char c)
 	member(w, key);
 	fputc(c, w->fp);
 	/* Deeper than any document of ours: keep writing, commas may be off. */
-	if (w->depth < MS_JW_DEPTH - 1)
+	if (w->depth < MS_JW_DEPTH - 1) {
 		w->depth++;
+		w->spaced[w->depth] = w->spaced[w->depth - 1];
+	}
 	w->any[w->depth] = false;
 }
 
 static void jw_close(struct ms_jw *w, char c)
 {
+	flush_break(w);
 	fputc(c, w->fp);
 	if (w->depth > 0)
 		w->depth--;
@@ -120,6 +142,11 @@ void ms_jw_double(struct ms_jw *w, const char *key, double v, int prec)
 		fprintf(w->fp, "%.*f", prec, v);
 	else
 		fputs("null", w->fp);
+}
+
+void ms_jw_memsift_json(struct ms_jw *w)
+{
+	ms_jw_u64(w, "memsift_json", MS_JSON_VERSION);
 }
 
 void ms_jw_hex(struct ms_jw *w, const char *key, uint64_t v)

@@ -22,6 +22,10 @@
  *
  * KEY is the member's name inside an object and NULL inside an array (or
  * for the document itself).  Errors are the stream's: check ferror().
+ *
+ * Documents older than the writer keep their spacing, so a reader's diff or
+ * grep of them still holds: ms_jw_spaced() puts ", " and ": " in a
+ * container, and ms_jw_break() the line breaks of a list one item a line.
  */
 #ifndef MEMSIFT_JSONWRT_H
 #define MEMSIFT_JSONWRT_H
@@ -36,6 +40,7 @@ struct ms_jw {
 	FILE *fp;
 	int depth;
 	bool any[MS_JW_DEPTH];	/* a value was written at this depth */
+	bool spaced[MS_JW_DEPTH];	/* ", " and ": " at this depth */
 	const char *brk;	/* written before the next value, after its comma */
 };
 
@@ -56,9 +61,24 @@ void ms_jw_array_close(struct ms_jw *w);
 
 /*
  * Write S (white space: "\n", "\n ") before the next value, after its comma,
- * for documents that put a list's items one a line.
+ * or before the close of the container when no value comes first, for
+ * documents that put a list's items one a line.
  */
 void ms_jw_break(struct ms_jw *w, const char *s);
+
+/*
+ * From here on in the container being written, and in those opened inside
+ * it unless they say otherwise: ON puts ", " between values (a break takes
+ * the space's place) and ": " after keys, as libsmartcols and older memsift
+ * documents write them; off (the default) writes them compact.
+ */
+void ms_jw_spaced(struct ms_jw *w, bool on);
+
+/*
+ * The member every memsift document starts with: "memsift_json", the
+ * version of the documents' shape (MS_JSON_VERSION), so no tool spells it.
+ */
+void ms_jw_memsift_json(struct ms_jw *w);
 
 /* S as a JSON string (as ms_json_str() escapes it), or null when S is NULL. */
 void ms_jw_str(struct ms_jw *w, const char *key, const char *s);

@@ -92,6 +92,39 @@ static void inside(void)
 	free(buf);
 }
 
+/* Spacing is inherited and may be undone inside; breaks take a space's place. */
+static void spaced(struct ms_jw *w)
+{
+	ms_jw_object_open(w, NULL);
+	ms_jw_spaced(w, true);
+	ms_jw_break(w, "\n  ");
+	ms_jw_memsift_json(w);
+	ms_jw_object_open(w, "a");
+	ms_jw_u64(w, "x", 1);
+	ms_jw_array_open(w, "l");
+	ms_jw_u64(w, NULL, 2);
+	ms_jw_u64(w, NULL, 3);
+	ms_jw_array_close(w);
+	ms_jw_object_close(w);
+	ms_jw_break(w, "\n  ");
+	ms_jw_object_open(w, "c");
+	ms_jw_spaced(w, false);
+	ms_jw_u64(w, "y", 4);
+	ms_jw_u64(w, "z", 5);
+	ms_jw_object_close(w);
+	ms_jw_break(w, "\n  ");
+	ms_jw_array_open(w, "items");
+	ms_jw_break(w, "\n  ");
+	ms_jw_array_close(w);
+	ms_jw_u64(w, "after", 6);
+	ms_jw_break(w, "\n");
+	ms_jw_object_close(w);
+}
+
+static const char spaced_want[] =
+	"{\n  \"memsift_json\": 1, \"a\": {\"x\": 1, \"l\": [2, 3]},\n  \"c\": {\"y\":4,\"z\":5},"
+	"\n  \"items\": [\n  ], \"after\": 6\n}";
+
 int main(void)
 {
 	char *s = doc(nested), cmd[2048];
@@ -109,6 +142,9 @@ int main(void)
 		ok(0, "json.loads reads it back");
 	if (p)
 		pclose(p);
+	free(s);
+	s = doc(spaced);
+	is_str(s, spaced_want, "spaced containers, inherited; a break before a close");
 	free(s);
 	inside();
 	return tap_done();
