@@ -225,16 +225,14 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 	ms_jw_init(&w, fp);
 	ms_jw_object_open(&w, NULL);
 	ms_jw_spaced(&w, true);
-	ms_jw_break(&w, "\n  ");
+	ms_jw_lines(&w, "\n  ", "\n");
 	ms_jw_memsift_json(&w);
-	ms_jw_break(&w, "\n  ");
 	json_summary(&w, s);
-	ms_jw_break(&w, "\n  ");
 	ms_jw_array_open(&w, "stacks");
+	ms_jw_lines(&w, "\n    ", "\n  ");
 	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
 		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
 
-		ms_jw_break(&w, "\n    ");
 		ms_jw_object_open(&w, NULL);
 		ms_jw_u64(&w, "resident", st->resident);
 		ms_jw_u64(&w, "grown", st->grown);
@@ -250,9 +248,7 @@ int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 		ms_jw_array_close(&w);
 		ms_jw_object_close(&w);
 	}
-	ms_jw_break(&w, "\n  ");
 	ms_jw_array_close(&w);
-	ms_jw_break(&w, "\n");
 	ms_jw_object_close(&w);
 	fputc('\n', fp);
 	return ferror(fp) ? -EIO : 0;

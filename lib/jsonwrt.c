@@ -12,6 +12,7 @@ void ms_jw_init(struct ms_jw *w, FILE *fp)
 	w->depth = 0;
 	w->any[0] = false;
 	w->spaced[0] = false;
+	w->item[0] = w->close[0] = NULL;
 	w->brk = NULL;
 }
 
@@ -21,6 +22,7 @@ void ms_jw_init_in_object(struct ms_jw *w, FILE *fp, bool any)
 	w->depth = 1;
 	w->any[1] = any;
 	w->spaced[1] = false;
+	w->item[1] = w->close[1] = NULL;
 	w->brk = NULL;
 }
 
@@ -34,11 +36,20 @@ void ms_jw_spaced(struct ms_jw *w, bool on)
 	w->spaced[w->depth] = on;
 }
 
-static bool flush_break(struct ms_jw *w)
+void ms_jw_lines(struct ms_jw *w, const char *item, const char *close)
 {
-	if (!w->brk)
+	w->item[w->depth] = item;
+	w->close[w->depth] = close;
+}
+
+/* The white space due before a value (or a close: DFLT), if any. */
+static bool flush_break(struct ms_jw *w, const char *dflt)
+{
+	const char *s = w->brk ? w->brk : dflt;
+
+	if (!s)
 		return false;
-	fputs(w->brk, w->fp);
+	fputs(s, w->fp);
 	w->brk = NULL;
 	return true;
 }
@@ -50,10 +61,10 @@ static void member(struct ms_jw *w, const char *key)
 
 	if (w->any[w->depth]) {
 		fputc(',', w->fp);
-		if (!flush_break(w) && sp)
+		if (!flush_break(w, w->item[w->depth]) && sp)
 			fputc(' ', w->fp);
 	} else {
-		flush_break(w);
+		flush_break(w, w->item[w->depth]);
 	}
 	w->any[w->depth] = true;
 	if (key) {
@@ -70,13 +81,14 @@ static void jw_open(struct ms_jw *w, const char *key, char c)
 	if (w->depth < MS_JW_DEPTH - 1) {
 		w->depth++;
 		w->spaced[w->depth] = w->spaced[w->depth - 1];
+		w->item[w->depth] = w->close[w->depth] = NULL;
 	}
 	w->any[w->depth] = false;
 }
 
 static void jw_close(struct ms_jw *w, char c)
 {
-	flush_break(w);
+	flush_break(w, w->close[w->depth]);
 	fputc(c, w->fp);
 	if (w->depth > 0)
 		w->depth--;

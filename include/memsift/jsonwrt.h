@@ -25,7 +25,7 @@
  *
  * Documents older than the writer keep their spacing, so a reader's diff or
  * grep of them still holds: ms_jw_spaced() puts ", " and ": " in a
- * container, and ms_jw_break() the line breaks of a list one item a line.
+ * container, ms_jw_lines() and ms_jw_break() its line breaks.
  */
 #ifndef MEMSIFT_JSONWRT_H
 #define MEMSIFT_JSONWRT_H
@@ -41,6 +41,8 @@ struct ms_jw {
 	int depth;
 	bool any[MS_JW_DEPTH];	/* a value was written at this depth */
 	bool spaced[MS_JW_DEPTH];	/* ", " and ": " at this depth */
+	const char *item[MS_JW_DEPTH];	/* before each value at this depth */
+	const char *close[MS_JW_DEPTH];	/* before this depth's close */
 	const char *brk;	/* written before the next value, after its comma */
 };
 
@@ -65,6 +67,13 @@ void ms_jw_array_close(struct ms_jw *w);
  * documents that put a list's items one a line.
  */
 void ms_jw_break(struct ms_jw *w, const char *s);
+
+/*
+ * One value a line in the container being written (not in those opened
+ * inside it): ITEM before each value, after its comma, and CLOSE before the
+ * container's close, as "\n    " and "\n  ".  ms_jw_break() wins over them.
+ */
+void ms_jw_lines(struct ms_jw *w, const char *item, const char *close);
 
 /*
  * From here on in the container being written, and in those opened inside

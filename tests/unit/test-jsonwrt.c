@@ -117,13 +117,21 @@ static void spaced(struct ms_jw *w)
 	ms_jw_break(w, "\n  ");
 	ms_jw_array_close(w);
 	ms_jw_u64(w, "after", 6);
+	ms_jw_array_open(w, "rows");
+	ms_jw_lines(w, "\n    ", "\n  ");
+	ms_jw_u64(w, NULL, 7);
+	ms_jw_object_open(w, NULL);
+	ms_jw_u64(w, "k", 8);
+	ms_jw_u64(w, "l", 9);
+	ms_jw_object_close(w);
+	ms_jw_array_close(w);
 	ms_jw_break(w, "\n");
 	ms_jw_object_close(w);
 }
 
 static const char spaced_want[] =
 	"{\n  \"memsift_json\": 1, \"a\": {\"x\": 1, \"l\": [2, 3]},\n  \"c\": {\"y\":4,\"z\":5},"
-	"\n  \"items\": [\n  ], \"after\": 6\n}";
+	"\n  \"items\": [\n  ], \"after\": 6, \"rows\": [\n    7,\n    {\"k\": 8, \"l\": 9}\n  ]\n}";
 
 int main(void)
 {
@@ -144,7 +152,7 @@ int main(void)
 		pclose(p);
 	free(s);
 	s = doc(spaced);
-	is_str(s, spaced_want, "spaced containers, inherited; a break before a close");
+	is_str(s, spaced_want, "spaced containers, inherited; lines; a break before a close");
 	free(s);
 	inside();
 	return tap_done();
