@@ -14,6 +14,7 @@
 
 #include <libsmartcols.h>
 
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 
 #include "internal.h"
@@ -756,16 +757,18 @@ int ms_out_print(struct ms_out *o, FILE *fp)
 	return 0;
 }
 
-int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
+			   const void *data)
 {
 	char *buf = NULL, *brace;
 	size_t len = 0;
+	struct ms_jw w;
 	FILE *mem;
 	int rc;
 
 	if (!fp)
 		fp = stdout;
-	if (!members || !(o->flags & MS_OUT_JSON))
+	if (!(o->flags & MS_OUT_JSON))
 		return ms_out_print(o, fp);
 	mem = open_memstream(&buf, &len);
 	if (!mem)
@@ -779,7 +782,13 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
 		rc = ms_err(o->ctx, -EIO, "no JSON object from the table");
 	if (rc == 0) {
 		fwrite(buf, 1, (size_t)(brace - buf) + 1, fp);
-		fprintf(fp, "\n   %s,", members);
+		ms_jw_init_in_object(&w, fp, false);
+		ms_jw_spaced(&w, true);
+		ms_jw_lines(&w, "\n   ", NULL);
+		ms_jw_memsift_json(&w);
+		if (members)
+			members(&w, data);
+		fputc(',', fp);
 		fputs(brace + 1, fp);
 		if (fflush(fp) || ferror(fp))
 			rc = ms_err(o->ctx, -EIO, "write error");

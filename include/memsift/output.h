@@ -217,13 +217,25 @@ int ms_out_print(struct ms_out *o, FILE *fp);
  *	 START  start address
  *	  NAME  mapped file or [name]
  */
+struct ms_jw;
+
 /*
- * As ms_out_print() with MS_OUT_JSON, with MEMBERS (JSON object members,
- * "key": value, separated by commas, without braces) first in the object,
- * before the table's array: what a tool's text says besides its table (a
- * total, a verdict) is in its JSON too.  MEMBERS NULL: as ms_out_print().
+ * Write a tool's own members of its JSON document through W
+ * (<memsift/jsonwrt.h>), each with its key; DATA is the tool's.
  */
-int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members);
+typedef void ms_out_json_fn(struct ms_jw *w, const void *data);
+
+/*
+ * As ms_out_print(), and with MS_OUT_JSON the document's first member is
+ * "memsift_json" (ms_jw_memsift_json()), then the members MEMBERS writes (none
+ * when it is NULL), then the table's array: what a tool's text says besides
+ * its table (a total, a verdict) is in its JSON too.  The members go one a
+ * line, spaced as libsmartcols writes the table ("key": value, ", ").
+ *
+ * Returns: 0, -EIO when writing to FP failed, or -ENOMEM.
+ */
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
+			   const void *data);
 
 /* The version of the shape of the tools' JSON documents, "memsift_json". */
 #define MS_JSON_VERSION 1
