@@ -73,6 +73,11 @@ static void member(struct ms_jw *w, const char *key)
 	}
 }
 
+void ms_jw_embed(struct ms_jw *w, const char *key)
+{
+	member(w, key);
+}
+
 static void jw_open(struct ms_jw *w, const char *key, char c)
 {
 	member(w, key);

@@ -62,6 +62,12 @@ void ms_jw_array_open(struct ms_jw *w, const char *key);
 void ms_jw_array_close(struct ms_jw *w);
 
 /*
+ * Make room for a value another writer writes next on the stream (a report
+ * that opens its own document): its comma, any break, and KEY.
+ */
+void ms_jw_embed(struct ms_jw *w, const char *key);
+
+/*
  * Write S (white space: "\n", "\n ") before the next value, after its comma,
  * or before the close of the container when no value comes first, for
  * documents that put a list's items one a line.
