@@ -777,7 +777,7 @@ static int extra_json(struct ms_ctx *ctx, FILE *fp, void *data)
 
 	/* analysis.json is a document of its own: it says its shape's version. */
 	ms_jw_init_in_object(&w, fp, true);
-	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
+	ms_jw_memsift_json(&w);
 	if (syms)
 		rc = ms_symbols_report_json(ctx, syms, &so, fp);
 	if (!rc && h->an && ms_analysis_heapwalk(h->an))

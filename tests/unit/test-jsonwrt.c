@@ -133,6 +133,35 @@ static const char spaced_want[] =
 	"{\n  \"memsift_json\": 1, \"a\": {\"x\": 1, \"l\": [2, 3]},\n  \"c\": {\"y\":4,\"z\":5},"
 	"\n  \"items\": [\n  ], \"after\": 6, \"rows\": [\n    7,\n    {\"k\": 8, \"l\": 9}\n  ]\n}";
 
+/* Another writer's document as a value: the comma and the key are this writer's. */
+static void embed(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct ms_jw w, inner;
+	int i;
+
+	ms_jw_init(&w, fp);
+	ms_jw_object_open(&w, NULL);
+	ms_jw_array_open(&w, "files");
+	ms_jw_break(&w, "\n");
+	for (i = 0; i < 2; i++) {
+		ms_jw_embed(&w, NULL);
+		ms_jw_init(&inner, fp);
+		ms_jw_object_open(&inner, NULL);
+		ms_jw_s64(&inner, "i", i);
+		ms_jw_object_close(&inner);
+	}
+	ms_jw_array_close(&w);
+	ms_jw_embed(&w, "k");
+	fputs("null", fp);
+	ms_jw_object_close(&w);
+	fclose(fp);
+	is_str(buf, "{\"files\":[\n{\"i\":0},{\"i\":1}],\"k\":null}", "embedded documents");
+	free(buf);
+}
+
 int main(void)
 {
 	char *s = doc(nested), cmd[2048];
@@ -155,5 +184,6 @@ int main(void)
 	is_str(s, spaced_want, "spaced containers, inherited; lines; a break before a close");
 	free(s);
 	inside();
+	embed();
 	return tap_done();
 }
