@@ -757,6 +757,30 @@ int ms_out_print(struct ms_out *o, FILE *fp)
 	return 0;
 }
 
+/*
+ * S, with each byte that is no UTF-8 as the character of its value, as
+ * ms_json_str() writes one: libsmartcols copies such bytes (a file name's)
+ * into its JSON as they are, which no JSON reader takes.  Outside strings
+ * its JSON is ASCII, so only strings change.
+ */
+static void put_utf8(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p < 0x80) {
+			putc(*p++, fp);
+		} else if ((n = ms_utf8_len(p))) {
+			fwrite(p, 1, n, fp);
+			p += n;
+		} else {
+			putc(0xc0 | *p >> 6, fp);
+			putc(0x80 | (*p++ & 0x3f), fp);
+		}
+	}
+}
+
 int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
 			   const void *data)
 {
@@ -789,7 +813,7 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
 		if (members)
 			members(&w, data);
 		fputc(',', fp);
-		fputs(brace + 1, fp);
+		put_utf8(fp, brace + 1);
 		if (fflush(fp) || ferror(fp))
 			rc = ms_err(o->ctx, -EIO, "write error");
 	}
