@@ -4,7 +4,37 @@
 #include <math.h>
 
 #include <memsift/jsonwrt.h>
-#include <memsift/output.h>
+
+#include "util.h"
+
+void ms_json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(fp, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(fp, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, fp);
+		} else if ((n = ms_utf8_len(p))) {
+			/* Paths and strings in UTF-8 stay readable. */
+			fwrite(p, 1, n, fp);
+			p += n;
+		} else {
+			/* A byte that is no UTF-8: kept as its value, still valid JSON. */
+			fprintf(fp, "\\u%04x", *p++);
+		}
+	}
+	fputc('"', fp);
+}
 
 void ms_jw_init(struct ms_jw *w, FILE *fp)
 {

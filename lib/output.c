@@ -963,35 +963,6 @@ char *ms_duration_str(double secs, char *buf, size_t len)
 	return buf;
 }
 
-void ms_json_str(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	while (*p) {
-		if (*p == '"' || *p == '\\') {
-			fprintf(fp, "\\%c", *p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(fp, "\\u%04x", *p++);
-		} else if (*p < 0x80) {
-			fputc(*p++, fp);
-		} else if ((n = ms_utf8_len(p))) {
-			/* Paths and strings in UTF-8 stay readable. */
-			fwrite(p, 1, n, fp);
-			p += n;
-		} else {
-			/* A byte that is no UTF-8: kept as its value, still valid JSON. */
-			fprintf(fp, "\\u%04x", *p++);
-		}
-	}
-	fputc('"', fp);
-}
-
 char *ms_sparkline_str(const uint64_t *v, size_t n, size_t width, bool utf8, char *buf,
 		       size_t len)
 {

@@ -36,6 +36,9 @@
 
 #define MS_JW_DEPTH 32
 
+/* The version of the shape of the tools' JSON documents, "memsift_json". */
+#define MS_JSON_VERSION 1
+
 struct ms_jw {
 	FILE *fp;
 	int depth;
@@ -94,6 +97,15 @@ void ms_jw_spaced(struct ms_jw *w, bool on);
  * version of the documents' shape (MS_JSON_VERSION), so no tool spells it.
  */
 void ms_jw_memsift_json(struct ms_jw *w);
+
+/*
+ * Write S to FP as a JSON string, quoted and escaped ("null" for NULL).
+ * UTF-8 is kept; control bytes, and each byte that is no UTF-8, are written
+ * as \u00XX (the character of the byte's value), so any input gives valid
+ * JSON.  The writer's strings are these; a document that is not the
+ * writer's (a test's, a tool's table) may call it alone.
+ */
+void ms_json_str(FILE *fp, const char *s);
 
 /* S as a JSON string (as ms_json_str() escapes it), or null when S is NULL. */
 void ms_jw_str(struct ms_jw *w, const char *key, const char *s);

@@ -68,6 +68,7 @@
 #include <stdio.h>
 
 #include <memsift/ctx.h>
+#include <memsift/jsonwrt.h>
 
 /* Flags of a column (struct ms_out_column.flags). */
 enum {
@@ -217,8 +218,6 @@ int ms_out_print(struct ms_out *o, FILE *fp);
  *	 START  start address
  *	  NAME  mapped file or [name]
  */
-struct ms_jw;
-
 /*
  * Write a tool's own members of its JSON document through W
  * (<memsift/jsonwrt.h>), each with its key; DATA is the tool's.
@@ -236,9 +235,6 @@ typedef void ms_out_json_fn(struct ms_jw *w, const void *data);
  */
 int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
 			   const void *data);
-
-/* The version of the shape of the tools' JSON documents, "memsift_json". */
-#define MS_JSON_VERSION 1
 
 /* --list-columns: the columns, a name and what it is a line, for scripts. */
 void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
@@ -293,14 +289,6 @@ char *ms_byte_str(unsigned char b, unsigned flags, char *buf, size_t len);
  * "0" below a byte a day.
  */
 char *ms_rate_str(double bytes_per_sec, char *buf, size_t len);
-
-/*
- * Write S to FP as a JSON string, quoted and escaped ("null" for NULL):
- * for the modules that write JSON of their own shape beside the tables'.
- * Bytes outside printable ASCII are written as \u00XX, so any input gives
- * valid JSON.
- */
-void ms_json_str(FILE *fp, const char *s);
 
 /* A duration as a person reads it, two units at most: "45s", "3h 20m", "5d 4h". */
 char *ms_duration_str(double secs, char *buf, size_t len);
