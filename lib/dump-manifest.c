@@ -90,6 +90,15 @@ static void entry_open(struct ms_jw *w, const char *key)
 	ms_jw_spaced(w, false);
 }
 
+/* An entry about a range of addresses: where it starts and ends, its size. */
+static void range_open(struct ms_jw *w, uint64_t start, uint64_t end)
+{
+	entry_open(w, NULL);
+	ms_jw_hex(w, "start", start);
+	ms_jw_hex(w, "end", end);
+	ms_jw_u64(w, "size", end - start);
+}
+
 static void list_open(struct ms_jw *w, const char *key)
 {
 	ms_jw_array_open(w, key);
@@ -102,10 +111,7 @@ static void mapping_obj(struct ms_jw *w, const struct ms_mapping *m, const char 
 	char dev[16];
 
 	snprintf(dev, sizeof(dev), "%02x:%02x", ms_mapping_dev_major(m), ms_mapping_dev_minor(m));
-	entry_open(w, NULL);
-	ms_jw_hex(w, "start", ms_mapping_start(m));
-	ms_jw_hex(w, "end", ms_mapping_end(m));
-	ms_jw_u64(w, "size", ms_mapping_size(m));
+	range_open(w, ms_mapping_start(m), ms_mapping_end(m));
 	ms_jw_str(w, "perms", ms_mapping_perms(m));
 	ms_jw_u64(w, "offset", ms_mapping_offset(m));
 	ms_jw_str(w, "dev", dev);
@@ -247,10 +253,7 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	write_head(d, output, &w);
 	list_open(&w, "requested");
 	for (i = 0; i < d->nranges; i++) {
-		entry_open(&w, NULL);
-		ms_jw_hex(&w, "start", d->ranges[i].start);
-		ms_jw_hex(&w, "end", d->ranges[i].end);
-		ms_jw_u64(&w, "size", d->ranges[i].end - d->ranges[i].start);
+		range_open(&w, d->ranges[i].start, d->ranges[i].end);
 		ms_jw_u64(&w, "file_offset", d->ranges[i].file_off);
 		ms_jw_object_close(&w);
 	}
@@ -258,10 +261,7 @@ int ms_dump_write_manifest(struct ms_ctx *ctx, const struct ms_dump *d, const ch
 	write_bytes(d, &w);
 	list_open(&w, "subranges");
 	for (i = 0; i < d->nsubs; i++) {
-		entry_open(&w, NULL);
-		ms_jw_hex(&w, "start", d->subs[i].start);
-		ms_jw_hex(&w, "end", d->subs[i].end);
-		ms_jw_u64(&w, "size", d->subs[i].end - d->subs[i].start);
+		range_open(&w, d->subs[i].start, d->subs[i].end);
 		ms_jw_str(&w, "status", ms_mem_status_name(d->subs[i].status));
 		ms_jw_str(&w, "method", ms_mem_method_name(d->subs[i].method));
 		ms_jw_object_close(&w);
