@@ -209,16 +209,6 @@ int ms_out_set_double(struct ms_out_row *r, int col, double v);
 int ms_out_print(struct ms_out *o, FILE *fp);
 
 /*
- * Print the "Available output columns:" block of a --help text, util-linux
- * style: a blank line, the title, then each column's name right-aligned in
- * the width of the longest name and its help:
- *
- *	\n
- *	Available output columns:
- *	 START  start address
- *	  NAME  mapped file or [name]
- */
-/*
  * Write a tool's own members of its JSON document through W
  * (<memsift/jsonwrt.h>), each with its key; DATA is the tool's.
  */
@@ -229,13 +219,25 @@ typedef void ms_out_json_fn(struct ms_jw *w, const void *data);
  * "memsift_json" (ms_jw_memsift_json()), then the members MEMBERS writes (none
  * when it is NULL), then the table's array: what a tool's text says besides
  * its table (a total, a verdict) is in its JSON too.  The members go one a
- * line, spaced as libsmartcols writes the table ("key": value, ", ").
+ * line, spaced as libsmartcols writes the table ("key": value, ", ").  A
+ * byte of a cell that is no UTF-8 is written as the character of its value,
+ * as ms_json_str() does, so the document is UTF-8 whatever the names hold.
  *
  * Returns: 0, -EIO when writing to FP failed, or -ENOMEM.
  */
 int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
 			   const void *data);
 
+/*
+ * Print the "Available output columns:" block of a --help text, util-linux
+ * style: a blank line, the title, then each column's name right-aligned in
+ * the width of the longest name and its help:
+ *
+ *	\n
+ *	Available output columns:
+ *	 START  start address
+ *	  NAME  mapped file or [name]
+ */
 /* --list-columns: the columns, a name and what it is a line, for scripts. */
 void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
 
