@@ -22,6 +22,8 @@ child 'ms_error one; ms_error two; exit 0'; rc=$?
 child 'printf "a\nb\n" | while read -r l; do ms_error "$l"; done; x=$(ms_error three); exit 0'; rc=$?
 [ $rc = 1 ] || ms_fail "ms_error in subshells then exit 0: exit $rc, want 1"
 grep -q "3 check(s) failed" "$tmp/child.err" || ms_fail "subshells' checks not counted: $(cat "$tmp/child.err")"
+child 'echo x | while read -r l; do ms_fail "in a loop"; done; exit 0'; rc=$?
+[ $rc = 1 ] || ms_fail "ms_fail in a pipeline's loop then exit 0: exit $rc, want 1"
 child 'ms_error one; ms_skip because'; rc=$?
 [ $rc = 1 ] || ms_fail "ms_error then ms_skip: exit $rc, want 1"
 child 'ms_tmpdir; echo "$tmp" > '"'$tmp/dir'"'; exit 0'; rc=$?

@@ -39,9 +39,12 @@ ms_failures=0
 # subshell (a pipeline's while loop, $(...), ( ... )) fails the test too.
 ms_failfile=$(mktemp "${TMPDIR:-/tmp}/ms-failed.XXXXXX") || { echo "cannot make a temporary file" >&2; exit 1; }
 
+# ms_fail MSG: report a failure and end the test.  In a subshell it ends
+# only the subshell, so the file records it: the test fails at its exit.
 ms_fail()
 {
 	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
+	echo >> "$ms_failfile"
 	exit 1
 }
 
