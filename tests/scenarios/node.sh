@@ -101,7 +101,7 @@ ask heap
 h1=${reply#ok }
 "$bin/mapsnap" -p "$npid" -w "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 "$bin/mapsdiff" -J -b "$tmp/2.snap" "$tmp/3.snap" > "$tmp/d.json" 2> "$tmp/err" ||
-	[ $? -eq 1 ] || ms_fail "mapsdiff: $(cat "$tmp/err")"
+	[ $? -eq 1 ] || ms_error "mapsdiff: $(cat "$tmp/err")"
 python3 - "$tmp/d.json" $((h1 - h0)) <<'PY' || ms_fail "V8's heap is not one row that grows as V8 says"
 import json, sys
 d, grew = json.load(open(sys.argv[1])), int(sys.argv[2])
