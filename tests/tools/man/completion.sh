@@ -25,7 +25,7 @@ complete_words()
 
 for src in "$MS_SRCDIR"/tools/*.c; do
 	tool=$(basename "$src" .c)
-	case $tool in test-hook|cli) continue ;; esac	# the tools' helpers and the tests' hook, not tools
+	case $tool in test-hook|cli|TEMPLATE) continue ;; esac	# the tools' helpers, the tests' hook and the template to copy, not tools
 	exe=$MS_BUILDDIR/tools/$tool
 	bash --norc --noprofile -c '. "$1" && complete -p "$2"' x "$comp" "$tool" > /dev/null ||
 		ms_fail "$tool: the completion file does not register it"
