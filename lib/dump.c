@@ -687,6 +687,25 @@ static off_t core_base(const struct sink *s)
 	return ftello(s->fp);
 }
 
+/*
+ * The same pid, another process by now (reused, or exec'd): what was read
+ * may be either's, so the dump is marked incomplete.  0 or -ESRCH.
+ */
+static int same_process(struct ms_ctx *ctx, struct ms_dump *d, uint64_t done)
+{
+	unsigned long long st;
+	char exe[40];
+
+	if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) < 0 ||
+	    (st == d->starttime && !strcmp(exe, d->exe_id)))
+		return 0;
+	d->changed = st != d->starttime ? "was reused by another process" :
+		     "exec'd another program";
+	d->complete = false;
+	return ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
+		      (int)d->pid, d->changed, (unsigned long long)done);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
@@ -739,20 +758,8 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	/* Whole, but a range's end unmapped meanwhile: its zeros out of the segment. */
 	if (rc == 0 && format == MS_DUMP_CORE && (rc = ms_dump_core_cut(ctx, d, &sink)) < 0)
 		goto out;
-	/* The same pid, another process by now: what was read may be either's. */
-	if (rc == 0) {
-		unsigned long long st;
-		char exe[40];
-
-		if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) == 0 &&
-		    (st != d->starttime || strcmp(exe, d->exe_id))) {
-			d->changed = st != d->starttime ? "was reused by another process" :
-				     "exec'd another program";
-			d->complete = false;
-			rc = ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
-				    (int)d->pid, d->changed, (unsigned long long)rs.done);
-		}
-	}
+	if (rc == 0)
+		rc = same_process(ctx, d, rs.done);
 	d->checksum = rs.hash ? XXH3_64bits_digest(rs.hash) : 0;
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {
