@@ -15,6 +15,7 @@
 
 #include <libsmartcols.h>
 
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 
 #include "internal.h"
@@ -408,16 +409,42 @@ int ms_out_print(struct ms_out *o, FILE *fp)
 	return 0;
 }
 
-int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
+/*
+ * S, with each byte that is no UTF-8 as the character of its value, as
+ * ms_json_str() writes one: libsmartcols copies such bytes (a file name's)
+ * into its JSON as they are, which no JSON reader takes.  Outside strings
+ * its JSON is ASCII, so only strings change.
+ */
+static void put_utf8(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if (*p < 0x80) {
+			putc(*p++, fp);
+		} else if ((n = ms_utf8_len(p))) {
+			fwrite(p, 1, n, fp);
+			p += n;
+		} else {
+			putc(0xc0 | *p >> 6, fp);
+			putc(0x80 | (*p++ & 0x3f), fp);
+		}
+	}
+}
+
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
+			   const void *data)
 {
 	char *buf = NULL, *brace;
 	size_t len = 0;
+	struct ms_jw w;
 	FILE *mem;
 	int rc;
 
 	if (!fp)
 		fp = stdout;
-	if (!members || !(o->flags & MS_OUT_JSON))
+	if (!(o->flags & MS_OUT_JSON))
 		return ms_out_print(o, fp);
 	mem = open_memstream(&buf, &len);
 	if (!mem)
@@ -431,8 +458,14 @@ int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members)
 		rc = ms_err(o->ctx, -EIO, "no JSON object from the table");
 	if (rc == 0) {
 		fwrite(buf, 1, (size_t)(brace - buf) + 1, fp);
-		fprintf(fp, "\n   %s,", members);
-		fputs(brace + 1, fp);
+		ms_jw_init_in_object(&w, fp, false);
+		ms_jw_spaced(&w, true);
+		ms_jw_lines(&w, "\n   ", NULL);
+		ms_jw_memsift_json(&w);
+		if (members)
+			members(&w, data);
+		fputc(',', fp);
+		put_utf8(fp, brace + 1);
 		if (fflush(fp) || ferror(fp))
 			rc = ms_err(o->ctx, -EIO, "write error");
 	}
@@ -463,33 +496,4 @@ void ms_out_help_columns(const struct ms_out_column *cols, size_t ncols, FILE *f
 	fputs("\nAvailable output columns:\n", fp);
 	for (i = 0; i < ncols; i++)
 		fprintf(fp, " %*s  %s\n", w, cols[i].name, cols[i].help ? cols[i].help : "");
-}
-
-void ms_json_str(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	while (*p) {
-		if (*p == '"' || *p == '\\') {
-			fprintf(fp, "\\%c", *p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(fp, "\\u%04x", *p++);
-		} else if (*p < 0x80) {
-			fputc(*p++, fp);
-		} else if ((n = ms_utf8_len(p))) {
-			/* Paths and strings in UTF-8 stay readable. */
-			fwrite(p, 1, n, fp);
-			p += n;
-		} else {
-			/* A byte that is no UTF-8: kept as its value, still valid JSON. */
-			fprintf(fp, "\\u%04x", *p++);
-		}
-	}
-	fputc('"', fp);
 }
