@@ -20,6 +20,7 @@
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 /*
  * A field's name and shape.  The kernel prints the same fields in the same
@@ -102,29 +103,12 @@ static const char *const known_names[MS_F__KNOWN] = {
 	"THPeligible", "ProtectionKey",
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 /* Copy LEN bytes plus a NUL into the arena; returns the offset or 0 on ENOMEM. */
 static size_t arena_add(struct ms_maps *maps, const char *s, size_t len)
 {
 	size_t off = maps->alen;
 
-	if (grow((void **)&maps->arena, &maps->acap, maps->alen + len + 1, 1))
+	if (MS_GROW(maps->arena, maps->acap, maps->alen + len + 1, 16))
 		return 0;
 	memcpy(maps->arena + off, s, len);
 	maps->arena[off + len] = '\0';
@@ -186,8 +170,7 @@ static struct ms_maps *maps_new(void)
 	/* Offset 0 is the empty string, so 0 can mean "none". */
 	if (!arena_add(maps, "", 0) && maps->alen == 0)
 		goto fail;
-	if (grow((void **)&maps->names, &maps->capnames, MS_F__KNOWN,
-		 sizeof(*maps->names)))
+	if (MS_GROW(maps->names, maps->capnames, MS_F__KNOWN, 16))
 		goto fail;
 	for (i = 0; i < MS_F__KNOWN; i++) {
 		maps->names[i].len = strlen(known_names[i]);
@@ -199,7 +182,7 @@ static struct ms_maps *maps_new(void)
 	if (itab_add(maps, &maps->nindex, maps->nnames, 0, name_hash_at) < 0)
 		goto fail;
 	/* Layout 0: no fields, as in maps input. */
-	if (grow((void **)&maps->layouts, &maps->caplayouts, 1, sizeof(*maps->layouts)))
+	if (MS_GROW(maps->layouts, maps->caplayouts, 1, 16))
 		goto fail;
 	memset(&maps->layouts[0], 0, sizeof(maps->layouts[0]));
 	maps->nlayouts = 1;
@@ -452,9 +435,8 @@ static int64_t layout_intern(struct ms_maps *maps)
 				return slot[j] - 1;
 	}
 	if (maps->nlayouts >= UINT32_MAX - 1 ||
-	    grow((void **)&maps->layouts, &maps->caplayouts, maps->nlayouts + 1,
-		 sizeof(*maps->layouts)) ||
-	    grow((void **)&maps->descs, &maps->capdescs, maps->ndescs + n, sizeof(*d)))
+	    MS_GROW(maps->layouts, maps->caplayouts, maps->nlayouts + 1, 16) ||
+	    MS_GROW(maps->descs, maps->capdescs, maps->ndescs + n, 16))
 		return -ENOMEM;
 	l = &maps->layouts[maps->nlayouts];
 	memset(l, 0, sizeof(*l));
@@ -541,7 +523,7 @@ static int parse_mapping_line(struct ms_maps_parser *ps, const char *p, const ch
 	classify(maps, &m, maps->arena + m.name_off, (size_t)(end - name));
 	m.field_first = maps->nvalues;
 	if (end_mapping(maps) < 0 ||
-	    grow((void **)&maps->v, &maps->cap, maps->n + 1, sizeof(m)))
+	    MS_GROW(maps->v, maps->cap, maps->n + 1, 16))
 		return -ENOMEM;
 	if (maps->n && m.start < maps->v[maps->n - 1].end)
 		maps->sorted = false;
@@ -585,7 +567,7 @@ static int intern_name(struct ms_maps *maps, const char *s, size_t len, size_t h
 			return (int)i;
 	}
 	if (maps->nnames >= (1U << 30) ||
-	    grow((void **)&maps->names, &maps->capnames, maps->nnames + 1, sizeof(*maps->names)))
+	    MS_GROW(maps->names, maps->capnames, maps->nnames + 1, 16))
 		return -ENOMEM;
 	off = arena_add(maps, s, len);
 	if (!off)
@@ -676,9 +658,9 @@ static int parse_field_line(struct ms_maps_parser *ps, const char *p, const char
 		}
 	}
 	if ((maps->ncur == maps->capcur &&
-	     grow((void **)&maps->cur, &maps->capcur, maps->ncur + 1, sizeof(f))) ||
+	     MS_GROW(maps->cur, maps->capcur, maps->ncur + 1, 16)) ||
 	    (maps->nvalues == maps->capvalues &&
-	     grow((void **)&maps->values, &maps->capvalues, maps->nvalues + 1, sizeof(value))))
+	     MS_GROW(maps->values, maps->capvalues, maps->nvalues + 1, 16)))
 		return -ENOMEM;
 	maps->cur[maps->ncur++] = f;
 	maps->values[maps->nvalues++] = value;
@@ -883,7 +865,7 @@ int ms_maps_parser_feed(struct ms_maps_parser *ps, const char *buf, size_t len)
 				rc = do_line(ps, p, n);
 		} else if (ps->skip == KEEP) {
 			/* A line cut between pieces: gather it. */
-			if (grow((void **)&ps->lb, &ps->lcap, ps->llen + n + 1, 1)) {
+			if (MS_GROW(ps->lb, ps->lcap, ps->llen + n + 1, 16)) {
 				rc = -ENOMEM;
 				break;
 			}

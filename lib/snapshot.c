@@ -17,6 +17,7 @@
 #include <memsift/snapshot.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define SNAP_MAGIC "# memsift snapshot "
 
@@ -308,18 +309,9 @@ static int collect_header(struct ms_ctx *ctx, struct ms_snapshot *s, pid_t pid)
 static int keep_text(void *data, const char *buf, size_t len)
 {
 	struct ms_snapshot *s = data;
-	size_t cap = s->body_cap ? s->body_cap : 256 * 1024;
-	char *nb;
 
-	while (cap < s->body_len + len)
-		cap *= 2;
-	if (cap != s->body_cap) {
-		nb = realloc(s->body, cap);
-		if (!nb)
-			return -ENOMEM;
-		s->body = nb;
-		s->body_cap = cap;
-	}
+	if (MS_GROW(s->body, s->body_cap, s->body_len + len, 256 * 1024) < 0)
+		return -ENOMEM;
 	memcpy(s->body + s->body_len, buf, len);
 	s->body_len += len;
 	return 0;
