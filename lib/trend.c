@@ -8,6 +8,7 @@
 #include <memsift/trend.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_series {
 	const struct ms_mapping *m;
@@ -137,19 +138,29 @@ static bool judge_flat(struct ms_series *s)
 
 static void analyse(struct ms_series *s, double *tmp)
 {
-	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise;
+	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise, rise;
 	size_t i, grew = 0;
+	bool fell = false;
 
 	if (judge_flat(s))
 		return;
-	for (i = 1; i < s->n; i++)
+	for (i = 1; i < s->n; i++) {
 		grew += s->v[i] > s->v[i - 1];
+		fell |= s->v[i] < s->v[i - 1];
+	}
 	s->steadiness = (double)grew / (double)(s->n - 1);
 	s->rate = theil_sen(s, 0, tmp);
 	noise = fmax(NOISE_FLOOR, NOISE_SIGMAS * series_noise(s, tmp));
 	if (fabs(s->rate * span) < noise) {
-		/* Flat for most of the series, after growing: it found its level. */
-		s->verdict = (double)s->v[s->n - 1] - (double)s->v[0] >= noise ?
+		/*
+		 * Flat for most of the series, after growing: it found its level.
+		 * A series that never fell has no jitter to hide a rise in; its
+		 * "noise" is a line's misfit to its steps (a cache filled in two
+		 * steps, with snapshots unevenly apart, measured 8 MiB of it), so
+		 * a rise past the floor is a level found, not a steady state.
+		 */
+		rise = (double)s->v[s->n - 1] - (double)s->v[0];
+		s->verdict = rise >= noise || (!fell && rise >= NOISE_FLOOR) ?
 			     MS_VERDICT_LEVELLED : MS_VERDICT_STEADY;
 		return;
 	}
@@ -322,18 +333,13 @@ int ms_trend_builder_add(struct ms_ctx *ctx, struct ms_trend_builder *b,
 	uint64_t sum;
 	int rc;
 
+	/* Two arrays of one length: B->cap moves only once both have grown. */
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		struct link **nl = realloc(b->l, cap * sizeof(*nl));
-		uint64_t *nt;
+		size_t lcap = b->cap;
 
-		if (!nl)
+		if (MS_GROW(b->l, lcap, b->n + 1, 64) < 0 ||
+		    MS_GROW(b->total, b->cap, b->n + 1, 64) < 0)
 			return ms_err(ctx, -ENOMEM, "out of memory");
-		b->l = nl;
-		if (!(nt = realloc(b->total, cap * sizeof(*nt))))
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		b->total = nt;
-		b->cap = cap;
 	}
 	if (nm >= NO_PREV)
 		return ms_err(ctx, -E2BIG, "%zu mappings in one snapshot: too many to follow", nm);
