@@ -8,9 +8,16 @@
  * where there is none (Go's runtime, hand-written assembly).
  */
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memsift/procfs.h>
 
 #include "growtrace-private.h"
 #include "internal.h"
@@ -32,8 +39,41 @@ struct gt_unwind {
 
 static char *debuginfo_path;
 
+/*
+ * Open module NAME as the process sees it, through /proc/PID/root: a
+ * process in another mount namespace (a container) maps files that are
+ * elsewhere, or other files, at that path on this host, and their CFI is
+ * what unwinds its stacks.  libdwfl's dwfl_linux_proc_find_elf opens the
+ * host's path; it still handles what is no regular file there (a deleted
+ * file, read from memory; the vdso).  The unwinder is found through the
+ * module's userdata, set by report() before any file is opened.
+ */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	const struct gt_unwind *u = *userdata;
+	char path[PATH_MAX + 32];
+	struct stat st;
+	void *none = NULL;
+	int fd;
+
+	if (u && name[0] == '/' &&
+	    ms_procfs_path(u->pid, "root", path, sizeof(path) - strlen(name)) == 0) {
+		strcat(path, name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			*file_name = strdup(path);
+			*elfp = NULL;
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return dwfl_linux_proc_find_elf(mod, &none, name, base, file_name, elfp);
+}
+
 static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
+	.find_elf = find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
@@ -169,6 +209,16 @@ static int open_deleted(Dwfl_Module *mod, void **userdata, const char *name,
 	return DWARF_CB_OK;
 }
 
+static int set_userdata(Dwfl_Module *mod, void **userdata, const char *name,
+			Dwarf_Addr start, void *arg)
+{
+	(void)mod;
+	(void)name;
+	(void)start;
+	*userdata = arg;
+	return DWARF_CB_OK;
+}
+
 /*
  * Report the process's modules, and open now those whose file was deleted
  * or replaced since it was mapped: libdwfl reads them (and their CFI) from
@@ -185,6 +235,8 @@ static int report(struct gt_unwind *u)
 	dwfl_report_end(u->dwfl, NULL, NULL);
 	if (rc != 0)
 		return rc;
+	/* Before anything opens a module: attaching opens one for its machine. */
+	dwfl_getmodules(u->dwfl, set_userdata, u, 0);
 	/* Reading from memory needs the process attached (dwfl_pid()). */
 	if (!u->attached && dwfl_attach_state(u->dwfl, NULL, u->pid, &thread_callbacks, u))
 		u->attached = true;
