@@ -274,7 +274,8 @@ static void *calloc_lines(size_t n, size_t size)
  * than analysing a small dump (bytehist over many small files, the fuzzer),
  * so an analysis freed clears only the slots it used and leaves its tables
  * to the next one of the same sizes, with the c * log2(c) table and the
- * loaded libmagic database.  One set is kept, for the process's life.
+ * loaded libmagic database.  Two sets are kept, for the process's life: a
+ * comparison (bytehist --base) holds two analyses at once.
  */
 struct tables {
 	size_t nstrs_slots, nword_slots;
@@ -292,8 +293,10 @@ struct tables {
 	double *clog;
 };
 
-static struct tables spare_tables;
-static magic_t spare_magic;
+#define SPARES 2
+
+static struct tables spare_tables[SPARES];
+static magic_t spare_magic[SPARES];
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void tables_free(struct tables *t)
@@ -365,20 +368,26 @@ static void tables_clear(struct ms_hist *h)
 /* Take the spare tables when they fit H's options; false if H must make its own. */
 static bool tables_take(struct ms_hist *h)
 {
-	bool ok;
+	struct tables *t;
+	bool ok = false;
+	int i;
 
 	pthread_mutex_lock(&spare_lock);
-	ok = spare_tables.shot && spare_tables.nstrs_slots == h->nstrs_slots &&
-	     spare_tables.nword_slots == h->nword_slots &&
-	     spare_tables.block_size == h->o.block_size;
-	if (ok) {
-		tables_put(h, &spare_tables);
-		memset(&spare_tables, 0, sizeof(spare_tables));
+	for (i = 0; i < SPARES && !ok; i++) {
+		t = &spare_tables[i];
+		ok = t->shot && t->nstrs_slots == h->nstrs_slots &&
+		     t->nword_slots == h->nword_slots && t->block_size == h->o.block_size;
+		if (ok) {
+			tables_put(h, t);
+			memset(t, 0, sizeof(*t));
+		}
 	}
-	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS)) {
-		h->magic = spare_magic;
-		spare_magic = NULL;
-	}
+	for (i = 0; h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS) && i < SPARES; i++)
+		if (spare_magic[i]) {
+			h->magic = spare_magic[i];
+			spare_magic[i] = NULL;
+			break;
+		}
 	pthread_mutex_unlock(&spare_lock);
 	return ok;
 }
@@ -387,22 +396,28 @@ static bool tables_take(struct ms_hist *h)
 static void tables_leave(struct ms_hist *h)
 {
 	struct tables t, old = { 0 };
+	int i;
 
 	tables_get(&t, h);
 	if (t.shot && t.strs && t.sused && t.whot && t.wtag && t.words && t.wseen && t.wused &&
 	    t.runs && t.rused && (t.clog || t.block_size > 65536)) {
 		tables_clear(h);
 		pthread_mutex_lock(&spare_lock);
-		old = spare_tables;
-		spare_tables = t;
-		if (!spare_magic) {
-			spare_magic = h->magic;
-			h->magic = NULL;
-		}
+		/* A free place, else the oldest set makes room (the other may be another size). */
+		for (i = 0; i < SPARES - 1 && spare_tables[i].shot; i++)
+			;
+		old = spare_tables[i];
+		memmove(&spare_tables[1], &spare_tables[0], i * sizeof(*spare_tables));
+		spare_tables[0] = t;
+		for (i = 0; i < SPARES && h->magic; i++)
+			if (!spare_magic[i]) {
+				spare_magic[i] = h->magic;
+				h->magic = NULL;
+			}
 		pthread_mutex_unlock(&spare_lock);
 	} else {
-		for (size_t i = 0; h->strs && h->sused && i < h->nsused; i++)
-			free(h->strs[h->sused[i]].ext);
+		for (size_t k = 0; h->strs && h->sused && k < h->nsused; k++)
+			free(h->strs[h->sused[k]].ext);
 		old = t;
 	}
 	tables_free(&old);
