@@ -137,19 +137,29 @@ static bool judge_flat(struct ms_series *s)
 
 static void analyse(struct ms_series *s, double *tmp)
 {
-	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise;
+	double span = t_at(s, s->n - 1) - t_at(s, 0), late, noise, rise;
 	size_t i, grew = 0;
+	bool fell = false;
 
 	if (judge_flat(s))
 		return;
-	for (i = 1; i < s->n; i++)
+	for (i = 1; i < s->n; i++) {
 		grew += s->v[i] > s->v[i - 1];
+		fell |= s->v[i] < s->v[i - 1];
+	}
 	s->steadiness = (double)grew / (double)(s->n - 1);
 	s->rate = theil_sen(s, 0, tmp);
 	noise = fmax(NOISE_FLOOR, NOISE_SIGMAS * series_noise(s, tmp));
 	if (fabs(s->rate * span) < noise) {
-		/* Flat for most of the series, after growing: it found its level. */
-		s->verdict = (double)s->v[s->n - 1] - (double)s->v[0] >= noise ?
+		/*
+		 * Flat for most of the series, after growing: it found its level.
+		 * A series that never fell has no jitter to hide a rise in; its
+		 * "noise" is a line's misfit to its steps (a cache filled in two
+		 * steps, with snapshots unevenly apart, measured 8 MiB of it), so
+		 * a rise past the floor is a level found, not a steady state.
+		 */
+		rise = (double)s->v[s->n - 1] - (double)s->v[0];
+		s->verdict = rise >= noise || (!fell && rise >= NOISE_FLOOR) ?
 			     MS_VERDICT_LEVELLED : MS_VERDICT_STEADY;
 		return;
 	}

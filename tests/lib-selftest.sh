@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The shell tests' own helpers (tests/lib.sh), run in child shells: a test
 # that fails two checks with ms_error reports both and fails at its end,
-# even after "exit 0" or a skip; ms_expect reports a wrong status, message
-# or stdout and goes on; ms_tmpdir's directory goes at exit.
+# even after "exit 0" or a skip, and when they failed in a subshell;
+# ms_expect reports a wrong status, message or stdout and goes on;
+# ms_tmpdir's directory goes at exit.
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 ms_tmpdir
 lib=$(cd "${MS_SRCDIR:-.}" && pwd)/tests/lib.sh
@@ -17,6 +18,12 @@ child() # SCRIPT: run it as a test would be run; its stderr in $tmp/child.err
 child 'ms_error one; ms_error two; exit 0'; rc=$?
 [ $rc = 1 ] || ms_fail "two ms_error then exit 0: exit $rc, want 1"
 [ "$(grep -c ': FAIL: ' "$tmp/child.err")" = 2 ] || ms_fail "not both checks reported: $(cat "$tmp/child.err")"
+# A check failed in a subshell (a pipeline's loop, $(...)) fails the test too.
+child 'printf "a\nb\n" | while read -r l; do ms_error "$l"; done; x=$(ms_error three); exit 0'; rc=$?
+[ $rc = 1 ] || ms_fail "ms_error in subshells then exit 0: exit $rc, want 1"
+grep -q "3 check(s) failed" "$tmp/child.err" || ms_fail "subshells' checks not counted: $(cat "$tmp/child.err")"
+child 'echo x | while read -r l; do ms_fail "in a loop"; done; exit 0'; rc=$?
+[ $rc = 1 ] || ms_fail "ms_fail in a pipeline's loop then exit 0: exit $rc, want 1"
 child 'ms_error one; ms_skip because'; rc=$?
 [ $rc = 1 ] || ms_fail "ms_error then ms_skip: exit $rc, want 1"
 child 'ms_tmpdir; echo "$tmp" > '"'$tmp/dir'"'; exit 0'; rc=$?

@@ -35,10 +35,16 @@ ms_test_name=${0##*/}
 ms_at_exit_cmds=()
 ms_leaker_cpid=
 ms_failures=0
+# ms_error's count is also kept in a file, so that a check failed in a
+# subshell (a pipeline's while loop, $(...), ( ... )) fails the test too.
+ms_failfile=$(mktemp "${TMPDIR:-/tmp}/ms-failed.XXXXXX") || { echo "cannot make a temporary file" >&2; exit 1; }
 
+# ms_fail MSG: report a failure and end the test.  In a subshell it ends
+# only the subshell, so the file records it: the test fails at its exit.
 ms_fail()
 {
 	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
+	echo >> "$ms_failfile"
 	exit 1
 }
 
@@ -48,6 +54,7 @@ ms_error()
 {
 	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
 	ms_failures=$((ms_failures + 1))
+	echo >> "$ms_failfile"
 }
 
 # ms_tmpdir: set tmp to a new directory, removed when the test exits.
@@ -130,7 +137,9 @@ ms_cleanup()
 		eval "$cmd" || :
 	done
 	# Checks that failed with ms_error fail the test, even one that then
-	# passed the rest or skipped.
+	# passed the rest or skipped; those of subshells are in the file.
+	[ -s "$ms_failfile" ] && ms_failures=$(wc -l < "$ms_failfile")
+	rm -f "$ms_failfile"
 	if [ "$ms_failures" -gt 0 ] && { [ "$rc" = 0 ] || [ "$rc" = 77 ]; }; then
 		printf '%s: %d check(s) failed\n' "$ms_test_name" "$ms_failures" >&2
 		exit 1

@@ -84,6 +84,7 @@ struct mapswatch_ctl {
 	struct ms_watch *w;
 	struct termios saved_tty;
 	bool tty_saved;
+	sigset_t waitmask;	/* the mask waits are made with: the handled signals let in */
 	struct live *lv;	/* the live view's state, while it is on */
 };
 
@@ -848,35 +849,40 @@ static bool live_key(struct live *lv, char c)
 
 /*
  * Sleep until DEADLINE, and while paused past it; false when q or a signal
- * asked to stop.  Each key redraws the frame at once.
+ * asked to stop.  Each key, and each resize, redraws the frame at once.
+ * The signals acted on are blocked but while ppoll() waits: one that comes
+ * while a frame is drawn is seen before the wait, not an interval later.
  */
 static bool wait_until(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const struct timespec *deadline)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	struct timespec now;
-	long ms;
+	bool paused, keys = ctl->tty_saved;
+	struct timespec now, left;
 	char c;
 
 	for (;;) {
 		if (interrupted)
 			return false;
-		if (!ctl->tty_saved) {
-			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == 0)
-				return !interrupted;
+		if (resized && ctl->lv) {
+			resized = 0;
+			draw(ctx, ctl);
 			continue;
 		}
+		paused = ctl->lv && ctl->lv->paused;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-		if (ms <= 0 && !ctl->lv->paused)
+		left.tv_sec = deadline->tv_sec - now.tv_sec;
+		left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0 && !paused)
 			return true;
-		if (poll(&pfd, 1, ctl->lv->paused ? -1 : (int)ms) > 0) {
+		if (ppoll(keys ? &pfd : NULL, keys, paused ? NULL : &left, &ctl->waitmask) > 0) {
 			if (read(STDIN_FILENO, &c, 1) != 1)
 				return false;
 			if (!live_key(ctl->lv, c))
 				return false;
-			draw(ctx, ctl);
-		} else if (resized) {
-			resized = 0;
 			draw(ctx, ctl);
 		}
 	}
@@ -1069,12 +1075,38 @@ static int gctrace(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
 	return MS_EXIT_OK;
 }
 
+/*
+ * Ctrl-C ends the watch between two samples; every file written is whole.
+ * The signals are blocked but while the watch waits (wait_until).
+ */
+static void catch_signals(struct mapswatch_ctl *ctl)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t blocked;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGINT);
+	sigaddset(&blocked, SIGTERM);
+	sigaddset(&blocked, SIGHUP);
+	sigaddset(&blocked, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &blocked, &ctl->waitmask);
+	if (ctl->live) {
+		/* Without SA_RESTART: the wait for a key ends to redraw. */
+		struct sigaction wa = { .sa_handler = on_winch };
+
+		sigaction(SIGWINCH, &wa, NULL);
+		live_start(ctl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct mapswatch_ctl ctl = {
 		.interval = 2000000, .prom_opts = { .by = MS_WATCH_BY_COMM, .min_rss = PROM_MIN_RSS },
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct ms_ctx *ctx;
 
 	ms_cli_init("mapswatch");
@@ -1101,18 +1133,9 @@ int main(int argc, char **argv)
 		   isatty(STDOUT_FILENO);
 	if (ms_watch_new(ctx, ctl.all ? 0 : ctl.pid, &ctl.w) < 0)
 		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-	/* Ctrl-C ends the watch between two samples; every file written is whole. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	if (ctl.live) {
-		/* Without SA_RESTART: the wait for a key ends to redraw. */
-		struct sigaction wa = { .sa_handler = on_winch };
-
-		sigaction(SIGWINCH, &wa, NULL);
-		live_start(&ctl);
-	}
+	catch_signals(&ctl);
 	watch(ctx, &ctl);
+	sigprocmask(SIG_SETMASK, &ctl.waitmask, NULL);
 	live_end();
 	if (ctl.late)
 		warnx("%llu samples skipped: a sample took longer than the interval",

@@ -82,7 +82,7 @@ go_start()
 	# Plain descriptors: bash keeps a coprocess's from subshells (the hook's driver).
 	exec {GO_IN}<&"${GOP[0]}" {GO_OUT}>&"${GOP[1]}"
 	read -r line <&"$GO_IN" || ms_fail "$1 did not start"
-	[ "$line" = "ready $GOP_PID" ] || ms_fail "$1 said \"$line\", not \"ready $GOP_PID\""
+	[ "$line" = "ready $GOP_PID" ] || ms_error "$1 said \"$line\", not \"ready $GOP_PID\""
 }
 
 go_ask()

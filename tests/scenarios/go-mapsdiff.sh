@@ -17,7 +17,7 @@ cat "/proc/$GOP_PID_SAVED/smaps" > "$tmp/s/2.smaps"
 go_quit
 rc=0
 "$bin/mapsdiff" -J "$tmp/s" > "$tmp/j" || rc=$?
-[ "$rc" -le 1 ] || ms_fail "mapsdiff: exit status $rc"
+[ "$rc" -le 1 ] || ms_error "mapsdiff: exit status $rc"
 python3 - "$tmp/j" "$tmp/s/1.smaps" "$tmp/s/2.smaps" <<'PY' || ms_fail "mapsdiff: the Go heap is not one row: $(head -c 3000 "$tmp/j")"
 import json, re, sys
 def arena(path):

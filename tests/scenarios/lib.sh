@@ -146,9 +146,9 @@ PY
 	cat "$tmp/err" "$tmp/out" >&2
 	printf 'hook lines, with the program'"'"'s counters before and after each:\n' >&2
 	cat "$tmp/hooks" >&2
-	[ "$rc" -eq 1 ] || ms_fail "leakhunt exited $rc, not 1 (leak found)"
-	grep -q '^leakhunt: growth confirmed after' "$tmp/err" || ms_fail "leakhunt did not confirm growth"
-	[ -f "$tmp/r/analysis.json" ] || ms_fail "no analysis.json in the report directory"
+	[ "$rc" -eq 1 ] || ms_error "leakhunt exited $rc, not 1 (leak found)"
+	grep -q '^leakhunt: growth confirmed after' "$tmp/err" || ms_error "leakhunt did not confirm growth"
+	[ -f "$tmp/r/analysis.json" ] || ms_error "no analysis.json in the report directory"
 }
 
 scen_check()
@@ -214,7 +214,7 @@ scen_two_families()
 		--cluster "label=T payloads;bytes=T;truth=task;total=task;referrer=TASKREC@16;$psize" ||
 		ms_fail "the verdict does not match what svc leaked (see above)"
 	# One pipeline: bytehist on leakhunt's two dumps gives leakhunt's verdict.
-	[ -f "$tmp/r/base.dump" ] || ms_fail "no base.dump (the first dump of what grew) in the report directory"
+	[ -f "$tmp/r/base.dump" ] || ms_error "no base.dump (the first dump of what grew) in the report directory"
 	"$bin/bytehist" -J --objects --base "$tmp/r/base.dump" "$tmp/r/grown.dump" > "$tmp/bytehist.json" ||
 		ms_fail "bytehist -J --objects --base base.dump grown.dump failed"
 	python3 - "$tmp/r/analysis.json" "$tmp/bytehist.json" <<'PY' || ms_fail "bytehist --objects and leakhunt differ"

@@ -12,7 +12,7 @@ conf_lines=$(scen_func_lines "$scen_dir/svc.c" on_reload)
 task_lines=$(scen_func_lines "$scen_dir/svc.c" on_task)
 svc_start
 leaker_cmd threads 8
-[ "$(leaker_field threads)" = 8 ] || ms_fail "svc started $(leaker_field threads) workers, not 8"
+[ "$(leaker_field threads)" = 8 ] || ms_error "svc started $(leaker_field threads) workers, not 8"
 
 # Each hook's last record per worker, so the arenas can be checked to hold them.
 drive_threads()

@@ -36,8 +36,8 @@ run()
 	bash -c "$guard"' exec /usr/bin/time -v -o "$0" '"$wrap"' "$@"' "$tmp/time" "$tool" "$@" \
 		> "$tmp/out" 2> "$tmp/err" || rc=$?
 	peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-	[ "$rc" = "$want" ] || ms_fail "${tool##*/} $*: exit $rc, want $want ($(cat "$tmp/err"))"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "${tool##*/} $*: said \"$(cat "$tmp/err")\", want \"$msg\""
+	[ "$rc" = "$want" ] || ms_error "${tool##*/} $*: exit $rc, want $want ($(cat "$tmp/err"))"
+	[ "$(cat "$tmp/err")" = "$msg" ] || ms_error "${tool##*/} $*: said \"$(cat "$tmp/err")\", want \"$msg\""
 	[ -n "$peak" ] && [ "$peak" -le "$bound" ] ||
 		ms_fail "${tool##*/} $*: peak RSS ${peak:-?} kB, more than $bound kB"
 }
@@ -82,7 +82,7 @@ wait "$writer" || :
 
 # regiondump --grown reads its snapshot the same way, before any memory.
 run "$MS_BUILDDIR/tools/regiondump" 1 "regiondump: /dev/zero:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- -p $$ --grown /dev/zero -w "$tmp/grown"
-[ ! -e "$tmp/grown" ] || ms_fail "regiondump --grown /dev/zero left a dump"
+[ ! -e "$tmp/grown" ] || ms_error "regiondump --grown /dev/zero left a dump"
 
 # The log readers (oomreport, mapswatch --gctrace) read in bounded memory
 # already, but /dev/zero never gave them a newline: they read it forever.
@@ -98,7 +98,7 @@ mkdir "$tmp/series"
 cp "$good" "$tmp/series/0001.snap"
 truncate -s 10G "$tmp/series/0002.snap"
 run "$mapswatch" 1 "mapswatch: $tmp/series/0002.snap: larger than 1024 MiB, more than memsift reads of a capture; is this a snapshot?" -- --plot "$tmp/plot.svg" "$tmp/series"
-[ ! -e "$tmp/plot.svg" ] || ms_fail "mapswatch --plot left a plot after refusing an input"
+[ ! -e "$tmp/plot.svg" ] || ms_error "mapswatch --plot left a plot after refusing an input"
 # ... and with a file of zeros that is not sparse-sized.
 head -c 1000000 /dev/zero > "$tmp/series/0002.snap"
 run "$mapswatch" 1 "mapswatch: $tmp/series/0002.snap:1: byte 0: binary data (a NUL byte); is this a maps or smaps capture?" -- --plot "$tmp/plot.svg" "$tmp/series"

@@ -14,7 +14,7 @@ expect() { local want=$1 msg=$2; shift 3; ms_expect -1 "$want" "$msg" "$mapsdiff
 # The message names the byte where the value starts (the last of the 1000
 # bytes kept), not the value.
 head -c 1000 "$good" > "$tmp/cut"
-[ "$(tail -n 1 "$tmp/cut")" = "Pss:                  1" ] || ms_fail "the fixture changed: $(tail -n 1 "$tmp/cut")"
+[ "$(tail -n 1 "$tmp/cut")" = "Pss:                  1" ] || ms_error "the fixture changed: $(tail -n 1 "$tmp/cut")"
 expect 2 "mapsdiff: $tmp/cut:31: byte 999: bad value for Pss" -- "$tmp/cut" "$good"
 head -c 1001 "$good" > "$tmp/cut"
 expect 2 "mapsdiff: $tmp/cut:31: byte 999: bad value for Pss" -- "$tmp/cut" "$good"

@@ -66,12 +66,12 @@ expect "mapsnap: $tmp/none/x: cannot create a file beside it: No such file or di
 echo keep > "$tmp/exists"
 expect "mapsnap: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" -w "$tmp/exists"
 expect "mapsnap: $tmp/exists: not a directory; a series goes into a directory (-w DIR)" -- -p "$pid" -i 1s --count 2 -w "$tmp/exists"
-[ "$(cat "$tmp/exists")" = keep ] || ms_fail "an existing file was changed without -f"
+[ "$(cat "$tmp/exists")" = keep ] || ms_error "an existing file was changed without -f"
 ln -s "$tmp/target" "$tmp/link"
 expect "mapsnap: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" -w "$tmp/link"
 "$mapsnap" -f -p "$pid" -w "$tmp/link" || ms_fail "-f over a symlink: exit $?"
-[ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_fail "-f wrote through a symlink"
-[ "$(stat -c %a "$tmp/link")" = 600 ] || ms_fail "-f over a symlink: mode $(stat -c %a "$tmp/link")"
+[ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_error "-f wrote through a symlink"
+[ "$(stat -c %a "$tmp/link")" = 600 ] || ms_error "-f over a symlink: mode $(stat -c %a "$tmp/link")"
 # A series into a directory that holds one already: the first file is named.
 mkdir "$tmp/series"
 "$mapsnap" -p "$pid" -w "$tmp/series/0001.snap" || ms_fail "mapsnap: exit $?"
@@ -90,6 +90,6 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 700 "$tmp"
 fi
 
-grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_fail "the leaker is $(grep State /proc/"$pid"/status)"
+grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_error "the leaker is $(grep State /proc/"$pid"/status)"
 leaker_stop
 exit 0

@@ -22,17 +22,17 @@ mv "$tmp/d.json" "$tmp/d.json.saved"
 mkdir "$tmp/d.json"
 rc=0
 "$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/d" 2> "$tmp/err" || rc=$?
-[ "$rc" -ne 0 ] || ms_fail "the manifest could not be put in place, yet exit 0"
-grep -q "$tmp/d.json" "$tmp/err" || ms_fail "the failure does not name the manifest: $(cat "$tmp/err")"
-[ -f "$tmp/d" ] || ms_fail "neither pair is left: the old dump is gone"
-cmp -s "$tmp/d" "$tmp/d.before" || ms_fail "the old dump was replaced by the new one beside no manifest"
-[ -z "$(find "$tmp" -maxdepth 1 -name '.d*')" ] || ms_fail "temporaries left: $(ls -A "$tmp")"
+[ "$rc" -ne 0 ] || ms_error "the manifest could not be put in place, yet exit 0"
+grep -q "$tmp/d.json" "$tmp/err" || ms_error "the failure does not name the manifest: $(cat "$tmp/err")"
+[ -f "$tmp/d" ] || ms_error "neither pair is left: the old dump is gone"
+cmp -s "$tmp/d" "$tmp/d.before" || ms_error "the old dump was replaced by the new one beside no manifest"
+[ -z "$(find "$tmp" -maxdepth 1 -name '.d*')" ] || ms_error "temporaries left: $(ls -A "$tmp")"
 # Without the obstacle, -f replaces the pair.
 rmdir "$tmp/d.json"
 mv "$tmp/d.json.saved" "$tmp/d.json"
 "$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/d" 2> "$tmp/err" || ms_fail "-f: $(cat "$tmp/err")"
-[ "$(od -An -tx1 -N1 "$tmp/d" | tr -d ' ')" = 42 ] || ms_fail "-f did not replace the dump"
-grep -q "\"start\":\"$addr\"" "$tmp/d.json" || ms_fail "-f did not replace the manifest"
+[ "$(od -An -tx1 -N1 "$tmp/d" | tr -d ' ')" = 42 ] || ms_error "-f did not replace the dump"
+grep -q "\"start\":\"$addr\"" "$tmp/d.json" || ms_error "-f did not replace the manifest"
 grep -qx "regiondump: pid $LEAKER_PID: 1048576 bytes to $tmp/d, manifest $tmp/d.json" "$tmp/err" ||
 	ms_fail "-f: the last line is not the bytes written: $(cat "$tmp/err")"
 
@@ -40,6 +40,6 @@ grep -qx "regiondump: pid $LEAKER_PID: 1048576 bytes to $tmp/d, manifest $tmp/d.
 # written through), and the file gets its manifest like any other.
 ln -s /dev/null "$tmp/link"
 "$regiondump" -f -p "$LEAKER_PID" "$addr" 1M -w "$tmp/link" 2> "$tmp/err" || ms_fail "-f over a link: $(cat "$tmp/err")"
-[ -f "$tmp/link" ] && [ ! -L "$tmp/link" ] && [ -c /dev/null ] || ms_fail "-f over a link: not replaced by a file"
-[ -f "$tmp/link.json" ] || ms_fail "-f over a link to /dev/null: a dump with no manifest"
+[ -f "$tmp/link" ] && [ ! -L "$tmp/link" ] && [ -c /dev/null ] || ms_error "-f over a link: not replaced by a file"
+[ -f "$tmp/link.json" ] || ms_error "-f over a link to /dev/null: a dump with no manifest"
 exit 0

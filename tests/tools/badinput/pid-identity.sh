@@ -33,7 +33,7 @@ exec_now()
 	exe0=$(readlink "/proc/$tpid/exe")
 	echo exec >&"$tin"
 	read -r line <&"$tout" || ms_fail "the leaker did not start in the exec'd target"
-	[ "$(readlink "/proc/$tpid/exe")" != "$exe0" ] || ms_fail "the target did not exec"
+	[ "$(readlink "/proc/$tpid/exe")" != "$exe0" ] || ms_error "the target did not exec"
 }
 command -v python3 > /dev/null || ms_skip "no python3 for the exec'ing target"
 
@@ -41,9 +41,9 @@ command -v python3 > /dev/null || ms_skip "no python3 for the exec'ing target"
 exec_target
 "$bin/mapsnap" -p "$tpid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 st=$(sed 's/.*) //' "/proc/$tpid/stat" | awk '{ print $20 }')
-grep -qx "# starttime: $st" "$tmp/1.snap" || ms_fail "the snapshot's start time is not stat's $st"
+grep -qx "# starttime: $st" "$tmp/1.snap" || ms_error "the snapshot's start time is not stat's $st"
 ino=$(stat -L -c %i "/proc/$tpid/exe")
-grep -q "^# exe_id: [0-9a-f]*:$(printf '%x' "$ino")$" "$tmp/1.snap" || ms_fail "the snapshot's exe_id is not the inode $ino"
+grep -q "^# exe_id: [0-9a-f]*:$(printf '%x' "$ino")$" "$tmp/1.snap" || ms_error "the snapshot's exe_id is not the inode $ino"
 
 # mapsdiff over a series across an exec: the new program's snapshots only.
 mkdir "$tmp/s"
@@ -61,7 +61,7 @@ rm -f "$tmp/in" "$tmp/out"
 exec_target
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 2" ] && exec_now' \
 	"$MS_HOOKED/mapswatch" -p "$tpid" -i 10ms --count 10 --batch > /dev/null 2> "$tmp/err"
-[ "$MS_RC" = 0 ] || ms_fail "mapswatch: exit $MS_RC: $(cat "$tmp/err")"
+[ "$MS_RC" = 0 ] || ms_error "mapswatch: exit $MS_RC: $(cat "$tmp/err")"
 grep -qx "mapswatch: pid $tpid exec'd another program; the watch ends after 2 samples" "$tmp/err" ||
 	ms_fail "mapswatch across an exec: $(cat "$tmp/err")"
 kill "$tpid"
@@ -72,7 +72,7 @@ rm -f "$tmp/in" "$tmp/out"
 exec_target
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 2" ] && exec_now' \
 	"$MS_HOOKED/leakhunt" -p "$tpid" -i 10ms --count 10 -w "$tmp/r" > /dev/null 2> "$tmp/err"
-[ "$MS_RC" = 2 ] || ms_fail "leakhunt: exit $MS_RC, not 2 (trouble): $(cat "$tmp/err")"
+[ "$MS_RC" = 2 ] || ms_error "leakhunt: exit $MS_RC, not 2 (trouble): $(cat "$tmp/err")"
 grep -q "^leakhunt: pid $tpid exec'd another program after 2 snapshots; reporting what was gathered on the first$" "$tmp/err" ||
 	ms_fail "leakhunt across an exec: $(cat "$tmp/err")"
 grep -q "^\*\*Hunt incomplete:\*\* pid $tpid exec'd another program after 2 snapshots" "$tmp/r/report.md" ||

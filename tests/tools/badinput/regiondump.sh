@@ -69,12 +69,12 @@ expect "regiondump: $tmp/dir: is a directory" -- -p "$pid" "$a" 4K -w "$tmp/dir"
 expect "regiondump: $tmp/none/x: cannot create a file beside it: No such file or directory" -- -p "$pid" "$a" 4K -w "$tmp/none/x"
 echo keep > "$tmp/exists"
 expect "regiondump: $tmp/exists: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -w "$tmp/exists"
-[ "$(cat "$tmp/exists")" = keep ] || ms_fail "an existing file was changed without -f"
+[ "$(cat "$tmp/exists")" = keep ] || ms_error "an existing file was changed without -f"
 ln -s "$tmp/target" "$tmp/link"
 expect "regiondump: $tmp/link: file exists; use -f to overwrite it" -- -p "$pid" "$a" 4K -w "$tmp/link"
 "$regiondump" -f -p "$pid" "$a" 4K -w "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink: exit $?"
-[ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_fail "-f wrote through a symlink"
-[ "$(stat -c %a "$tmp/link")" = 600 ] || ms_fail "-f over a symlink: mode $(stat -c %a "$tmp/link")"
+[ ! -L "$tmp/link" ] && [ -f "$tmp/link" ] && [ ! -e "$tmp/target" ] || ms_error "-f wrote through a symlink"
+[ "$(stat -c %a "$tmp/link")" = 600 ] || ms_error "-f over a symlink: mode $(stat -c %a "$tmp/link")"
 rm -f "$tmp/link" "$tmp/link.json"
 
 # Snapshots for --grown and --changed-since that are not, lie, or are cut.
@@ -117,7 +117,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	nobody "$regiondump" -p "$pid" --grown "$tmp/good.snap" -w "$tmp/pub/x" 2> "$tmp/err" || rc=$?
 	[ "$rc" = 1 ] && [ "$(cat "$tmp/err")" = "regiondump: $tmp/good.snap: Permission denied" ] ||
 		ms_fail "unreadable snapshot: exit $rc, $(cat "$tmp/err")"
-	[ -z "$(ls -A "$tmp/pub")" ] || ms_fail "unreadable snapshot: left $(ls -A "$tmp/pub")"
+	[ -z "$(ls -A "$tmp/pub")" ] || ms_error "unreadable snapshot: left $(ls -A "$tmp/pub")"
 	chmod 700 "$tmp"
 fi
 
@@ -125,12 +125,12 @@ fi
 # with how much of it is mapped, and nothing written.
 rc=0
 "$regiondump" -p "$pid" 0 0xffffffffffffffff -w "$tmp/holes" 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "0 0xffffffffffffffff: exit $rc, not 1"
+[ "$rc" = 1 ] || ms_error "0 0xffffffffffffffff: exit $rc, not 1"
 grep -q "^regiondump: 0-ffffffffffffffff: [0-9.]*[KMG] of it mapped, the other 16E holes that would be zero-filled; ask for the mappings (--mapping, --anon) or give -f to dump it anyway$" "$tmp/err" ||
 	ms_fail "0 0xffffffffffffffff: $(cat "$tmp/err")"
-[ ! -e "$tmp/holes" ] && [ -z "$(find "$tmp" -maxdepth 1 -name '.holes*')" ] || ms_fail "0 0xffffffffffffffff: a file was left"
+[ ! -e "$tmp/holes" ] && [ -z "$(find "$tmp" -maxdepth 1 -name '.holes*')" ] || ms_error "0 0xffffffffffffffff: a file was left"
 
 # The target went through all of that untouched.
-grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_fail "the leaker is $(grep State /proc/"$pid"/status)"
+grep -q '^State:[[:space:]]*[SR]' /proc/"$pid"/status || ms_error "the leaker is $(grep State /proc/"$pid"/status)"
 leaker_stop
 exit 0

@@ -15,7 +15,7 @@ leaker_cmd mmap 64K 0x11
 addr=$(leaker_field addr)
 (umask 000 && "$regiondump" -p "$pid" "$addr" 64K -w "$tmp/d" 2>/dev/null) || ms_fail "regiondump: exit $?"
 for f in d d.json; do
-	[ "$(stat -c %a "$tmp/$f")" = 600 ] || ms_fail "$f: mode $(stat -c %a "$tmp/$f") under umask 000"
+	[ "$(stat -c %a "$tmp/$f")" = 600 ] || ms_error "$f: mode $(stat -c %a "$tmp/$f") under umask 000"
 done
 grep -q hunter2 "$tmp/d.json" && ms_fail "the manifest embeds the environment"
 python3 - "$tmp/d.json" <<'PY' || ms_fail "the manifest has a command line or environment key"

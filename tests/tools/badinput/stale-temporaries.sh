@@ -27,16 +27,16 @@ temps() { (cd "$tmp/out" && ls -A | grep -E '^\.d\.[A-Za-z0-9]{6}$' | sort); }
 MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/out/d" 2> /dev/null &
 rd=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 kill -KILL "$rd"
 wait "$rd" 2> /dev/null || :
 rd=
 killed=$(temps)
-[ "$(echo "$killed" | grep -c .)" = 1 ] || ms_fail "want one leftover after SIGKILL, have: $killed"
+[ "$(echo "$killed" | grep -c .)" = 1 ] || ms_error "want one leftover after SIGKILL, have: $killed"
 
 # Fresh, it may still be a writer's: kept.
 "$mapsnap" -p "$pid" -w "$tmp/out/d" || ms_fail "mapsnap: exit $?"
-[ "$(temps)" = "$killed" ] || ms_fail "a leftover under a minute old was touched: $(temps)"
+[ "$(temps)" = "$killed" ] || ms_error "a leftover under a minute old was touched: $(temps)"
 rm "$tmp/out/d"
 
 # A live writer, stopped at its hook, holding its own temporary.
@@ -44,7 +44,7 @@ MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 1
 rd=$!
 read -r ev < "$tmp/hook"
 live=$(temps | grep -vx "$killed")
-[ "$(echo "$live" | grep -c .)" = 1 ] || ms_fail "want the live writer's temporary, have: $(temps)"
+[ "$(echo "$live" | grep -c .)" = 1 ] || ms_error "want the live writer's temporary, have: $(temps)"
 
 # Other hidden files of the same shape that are not ours to remove.
 ln -s /etc/hostname "$tmp/out/.d.Symlnk"
@@ -58,16 +58,16 @@ fi
 touch -h -d '2 minutes ago' "$tmp/out"/.[de].*
 
 "$mapsnap" -p "$pid" -w "$tmp/out/d" || ms_fail "mapsnap: exit $?"
-[ ! -e "$tmp/out/$killed" ] || ms_fail "the leftover of the killed run was not removed"
-[ -e "$tmp/out/$live" ] || ms_fail "the live writer's temporary was removed"
-[ -L "$tmp/out/.d.Symlnk" ] || ms_fail "a symlink was removed"
-[ "$(id -u)" != 0 ] || [ -e "$tmp/out/.d.Others" ] || ms_fail "another user's file was removed"
-[ -e "$tmp/out/.d.json.Abcdef" ] && [ -e "$tmp/out/.e.Abcdef" ] || ms_fail "temporaries of other names were removed"
+[ ! -e "$tmp/out/$killed" ] || ms_error "the leftover of the killed run was not removed"
+[ -e "$tmp/out/$live" ] || ms_error "the live writer's temporary was removed"
+[ -L "$tmp/out/.d.Symlnk" ] || ms_error "a symlink was removed"
+[ "$(id -u)" != 0 ] || [ -e "$tmp/out/.d.Others" ] || ms_error "another user's file was removed"
+[ -e "$tmp/out/.d.json.Abcdef" ] && [ -e "$tmp/out/.e.Abcdef" ] || ms_error "temporaries of other names were removed"
 
 # The live writer finishes (its name is taken meanwhile: it fails) and removes its own.
 echo go > "$tmp/hook"
 wait "$rd" 2> /dev/null || :
 rd=
-[ ! -e "$tmp/out/$live" ] || ms_fail "the live writer left its temporary"
+[ ! -e "$tmp/out/$live" ] || ms_error "the live writer left its temporary"
 leaker_stop
 exit 0

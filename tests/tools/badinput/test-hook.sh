@@ -22,7 +22,7 @@ for e in progress frozen; do
 	MEMSIFT_TEST_HOOK=$e:$tmp/no-such-fifo "$MS_BUILDDIR/tools/regiondump" --freeze \
 		-p "$LEAKER_PID" "$addr" 1M -o "$tmp/$e" 2> "$tmp/err" ||
 		ms_fail "regiondump with MEMSIFT_TEST_HOOK=$e set: $(cat "$tmp/err")"
-	[ "$(od -An -tx1 -N1 "$tmp/$e" | tr -d ' ')" = 42 ] || ms_fail "the dump does not hold the region"
+	[ "$(od -An -tx1 -N1 "$tmp/$e" | tr -d ' ')" = 42 ] || ms_error "the dump does not hold the region"
 	rc=0
 	MEMSIFT_TEST_HOOK=$e:$tmp/no-such-fifo "$MS_HOOKED/regiondump" --freeze \
 		-p "$LEAKER_PID" "$addr" 1M -o "$tmp/$e.hooked" 2> "$tmp/err" || rc=$?

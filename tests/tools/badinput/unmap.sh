@@ -17,15 +17,15 @@ mkfifo "$tmp/hook"
 MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/d" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 leaker_cmd free "$id"
 grep -q "^${addr#0x}-" /proc/"$pid"/maps && ms_fail "the leaker still maps $addr"
 echo go > "$tmp/hook"
 rc=0
 wait "$rd" || rc=$?
-[ "$rc" = 0 ] || ms_fail "exit $rc after the region was unmapped mid-dump: $(cat "$tmp/err")"
-[ "$(stat -c %s "$tmp/d")" = 16777216 ] || ms_fail "dump is $(stat -c %s "$tmp/d") bytes, want 16M"
-[ "$(stat -c %a "$tmp/d")" = 600 ] || ms_fail "dump mode $(stat -c %a "$tmp/d")"
+[ "$rc" = 0 ] || ms_error "exit $rc after the region was unmapped mid-dump: $(cat "$tmp/err")"
+[ "$(stat -c %s "$tmp/d")" = 16777216 ] || ms_error "dump is $(stat -c %s "$tmp/d") bytes, want 16M"
+[ "$(stat -c %a "$tmp/d")" = 600 ] || ms_error "dump mode $(stat -c %a "$tmp/d")"
 grep -q "^regiondump: [0-9a-f]*-$(printf '%x' $((addr + 16777216))): not mapped; zero-filled, noted in the manifest$" "$tmp/err" ||
 	ms_fail "no warning for the unmapped part: $(cat "$tmp/err")"
 python3 - "$tmp/d" "$tmp/d.json" "$addr" <<'PY' || ms_fail "dump or manifest wrong"

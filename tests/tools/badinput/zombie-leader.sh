@@ -18,20 +18,20 @@ exec {zin}> "$tmp/in" {zout}< "$tmp/out"
 read -r _ _ <&"$zout" || ms_fail "zombie-leader did not start"
 echo $((4 << 20)) >&"$zin"
 read -r ok addr <&"$zout" || ms_fail "the worker did not reply"
-[ "$ok" = ok ] || ms_fail "the worker said: $ok $addr"
+[ "$ok" = ok ] || ms_error "the worker said: $ok $addr"
 # What /proc says: a zombie leader, no maps under /proc/PID, two tasks.
 while ! grep -q '^State:.*Z' "/proc/$pid/status"; do :; done
-[ ! -s "/proc/$pid/maps" ] || ms_fail "the leader still has maps: not the case under test"
+[ ! -s "/proc/$pid/maps" ] || ms_error "the leader still has maps: not the case under test"
 
 "$bin/mapsnap" -p "$pid" -w "$tmp/s" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
-grep -q '^Rss:' "$tmp/s" || ms_fail "mapsnap: no mappings in the snapshot"
+grep -q '^Rss:' "$tmp/s" || ms_error "mapsnap: no mappings in the snapshot"
 a=$(printf '%x' "$addr")
 awk -v a="$a" '/^[0-9a-f]+-[0-9a-f]+ / { split($1, r, "-"); if (("0x" r[1]) + 0 <= ("0x" a) + 0) f = 1 } END { exit !f }' "$tmp/s" ||
 	ms_fail "mapsnap: no mapping at or below the worker's $addr"
 for f in "" --freeze; do
 	"$bin/regiondump" $f -p "$pid" "$addr" 1M -w "$tmp/d$f" 2> "$tmp/err" ||
 		ms_fail "regiondump $f: $(cat "$tmp/err")"
-	[ "$(tr -d Z < "$tmp/d$f" | wc -c)" = 0 ] || ms_fail "regiondump $f: not the worker's 'Z' bytes"
+	[ "$(tr -d Z < "$tmp/d$f" | wc -c)" = 0 ] || ms_error "regiondump $f: not the worker's 'Z' bytes"
 done
 "$bin/mapswatch" -p "$pid" -i 10ms --count 2 --batch > "$tmp/w" 2> "$tmp/err" || ms_fail "mapswatch: $(cat "$tmp/err")"
 head -n 1 "$tmp/w" | grep -q ": 2 samples over " || ms_fail "mapswatch: $(head -n 1 "$tmp/w")"

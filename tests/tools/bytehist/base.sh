@@ -29,8 +29,8 @@ assert d["blocks"]["fill"]["blocks"] > d["blocks"]["fill"]["blocks_old"], d["blo
 PY
 "$bin/bytehist" --base "$tmp/old.dump" "$tmp/new.dump" > "$tmp/d.txt" || ms_fail "bytehist --base text"
 head -n 1 "$tmp/d.txt" | grep -q "^$tmp/new.dump against $tmp/old.dump: .* -> .* (+" || ms_fail "header: $(head -n 1 "$tmp/d.txt")"
-grep -A2 '^runs that changed' "$tmp/d.txt" | grep -q "^1024 x 0x54 'T' *100 *600 *+500 *+500K " || ms_fail "runs table: $(cat "$tmp/d.txt")"
+grep -A2 '^runs that changed' "$tmp/d.txt" | grep -q "^1024 x 0x54 'T' *100 *600 *+500 *+500K " || ms_error "runs table: $(cat "$tmp/d.txt")"
 
 rc=0; "$bin/bytehist" --base "$tmp/missing" "$tmp/new.dump" > /dev/null 2> "$tmp/err" || rc=$?
-[ $rc = 1 ] && grep -q "^bytehist: $tmp/missing: No such file or directory$" "$tmp/err" || ms_fail "missing base: $rc $(cat "$tmp/err")"
+[ $rc = 1 ] && grep -q "^bytehist: $tmp/missing: No such file or directory$" "$tmp/err" || ms_error "missing base: $rc $(cat "$tmp/err")"
 exit 0

@@ -61,7 +61,7 @@ run()	# NAME PATH HOST-STATE: the service started by $tmp/NAME.sh at PATH
 	leaker_cmd records 400
 	leaker_cmd report
 	cb=$(leaker_field callback) tag=$(leaker_field tag)
-	[ "$(leaker_field records)" = 400 ] || ms_fail "the service holds $(leaker_field records) records, not 400"
+	[ "$(leaker_field records)" = 400 ] || ms_error "the service holds $(leaker_field records) records, not 400"
 	awk '{ print $6 }' "/proc/$LEAKER_PID/maps" | grep -qxF "$2" || ms_fail "$2 is not in the maps of pid $LEAKER_PID"
 	heapdump "$tmp/$1.dump"
 	"$bin/bytehist" --symbols -J "$tmp/$1.dump" > "$tmp/$1.json" || ms_fail "bytehist --symbols ($1)"

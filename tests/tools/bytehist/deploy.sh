@@ -75,7 +75,7 @@ pid=$LEAKER_PID
 leaker_cmd records 700
 leaker_cmd report
 cb=$(leaker_field callback) tag=$(leaker_field tag)
-[ "$(leaker_field records)" = 700 ] || ms_fail "the service holds $(leaker_field records) records, not 700"
+[ "$(leaker_field records)" = 700 ] || ms_error "the service holds $(leaker_field records) records, not 700"
 where=$(truth "$tmp/svc" "$tmp/svc.v1" "$cb")
 heapdump "$tmp/heap.dump"
 mv -f "$tmp/svc.v2" "$tmp/svc" || ms_fail "cannot deploy v2"

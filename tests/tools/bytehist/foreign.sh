@@ -22,7 +22,7 @@ for a in jemalloc:libjemalloc.so.2 tcmalloc:libtcmalloc.so.4 mimalloc:libmimallo
 	leaker_start
 	unset LD_PRELOAD
 	pid=$LEAKER_PID
-	grep -q "/$so" "/proc/$pid/maps" || ms_fail "$name: $so is not mapped in the leaker"
+	grep -q "/$so" "/proc/$pid/maps" || ms_error "$name: $so is not mapped in the leaker"
 	"$bin/mapsnap" -p "$pid" -w "$tmp/$name.snap" || ms_fail "$name: mapsnap"
 	leaker_cmd struct 3000
 	leaker_cmd malloc 2000 1000 0x43

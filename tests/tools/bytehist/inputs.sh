@@ -53,7 +53,7 @@ sed -i 1d "$tmp/b"
 ms_compare "$tmp/a" "$tmp/b"
 # A pipe cannot be read twice: the same report but for the example record.
 cat "$tmp/text" | "$bytehist" - | sed 1d > "$tmp/c"
-grep -q '^  [0-9a-f]\{12\}  ' "$tmp/a" || ms_fail "no example record from a file"
+grep -q '^  [0-9a-f]\{12\}  ' "$tmp/a" || ms_error "no example record from a file"
 grep -q '^  [0-9a-f]\{12\}  ' "$tmp/c" && ms_fail "an example record from a pipe"
 grep -v '^  [0-9a-f]\{12\}  \|^  \.\.\. \|^one of them:$' "$tmp/a" > "$tmp/a2"
 ms_compare "$tmp/a2" "$tmp/c"
@@ -72,9 +72,9 @@ expect 1 "bytehist: --pattern: bad hex pattern \"xyz\": use pairs of hex digits,
 expect 1 "bytehist: --regex: bad regex \"(a\" at offset 2: missing closing parenthesis" -- -E '(a' "$tmp/one"
 expect 1 "bytehist: options --json and --raw are mutually exclusive" -- -J -r "$tmp/one"
 expect 1 "bytehist: unrecognized option '--bogus'" -- --bogus
-grep -qx "Try 'bytehist --help' for more information." "$tmp/err" || ms_fail "--bogus: no hint to --help"
+grep -qx "Try 'bytehist --help' for more information." "$tmp/err" || ms_error "--bogus: no hint to --help"
 
 # A failed write fails.
 rc=0; "$bytehist" "$tmp/text" > /dev/full 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "write to /dev/full: exit $rc"
+[ "$rc" = 1 ] || ms_error "write to /dev/full: exit $rc"
 exit 0

@@ -26,7 +26,7 @@ heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/pro
 	ms_fail "regiondump --grown"
 leaker_stop
 size=$(stat -c %s "$tmp/heap.dump")
-[ "$size" -gt $((8 << 20)) ] || ms_fail "heap dump of $size bytes: want more than 8 MiB"
+[ "$size" -gt $((8 << 20)) ] || ms_error "heap dump of $size bytes: want more than 8 MiB"
 
 same()	# DESC ARGS...: -j 1 and -j 2, 3, 4 print the same JSON
 {
@@ -59,6 +59,6 @@ same "grown dump" "$tmp/g.dump"
 same "heap dump, --symbols --heap" --symbols --heap "$tmp/heap.dump"
 "$bin/bytehist" -j 1 -J - < "$tmp/heap.dump" > "$tmp/p1.json" || ms_fail "bytehist -j 1 -"
 cat "$tmp/heap.dump" | "$bin/bytehist" -j 3 -J - > "$tmp/p3.json" || ms_fail "bytehist -j 3 -"
-cmp -s "$tmp/p1.json" "$tmp/p3.json" || ms_fail "from a pipe, -j 3 differs from -j 1"
+cmp -s "$tmp/p1.json" "$tmp/p3.json" || ms_error "from a pipe, -j 3 differs from -j 1"
 "$bin/bytehist" -j 0 "$tmp/heap.dump" > /dev/null 2>&1 && ms_fail "-j 0 accepted"
 exit 0

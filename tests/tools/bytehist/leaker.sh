@@ -28,7 +28,7 @@ leaker_start
 leaker_cmd mmap 1M 0x54
 addr=$(leaker_field addr)
 size=$(leaker_field size)
-[ "$size" = 1048576 ] || ms_fail "leaker mapped $size bytes, not 1M"
+[ "$size" = 1048576 ] || ms_error "leaker mapped $size bytes, not 1M"
 dump "$LEAKER_PID" "$addr" "$size" "$tmp/t.dump" || ms_fail "cannot read $addr+$size"
 printf '{"pid": %d, "start": "%s", "length": %d}\n' "$LEAKER_PID" "$addr" "$size" > "$tmp/t.dump.json"
 

@@ -43,10 +43,10 @@ printf '{"ranges": [{"start": "0x500000000000", "length": 4096}, {"start": "0x50
 # offset all the same, exit 1.
 printf '{"start": "0x7f0000000000", "length": 1048576}' > "$tmp/d.json"
 rc=0; "$bytehist" "$tmp/d" > "$tmp/out" 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "size mismatch: exit $rc"
+[ "$rc" = 1 ] || ms_error "size mismatch: exit $rc"
 [ "$(head -n 1 "$tmp/err")" = "bytehist: $tmp/d.json: describes 1048576 bytes but $tmp/d has 8192; is it the manifest of another dump?" ] ||
 	ms_fail "size mismatch: said $(cat "$tmp/err")"
-grep -q "^$tmp/d: 8K (8192 bytes)" "$tmp/out" || ms_fail "size mismatch: the bytes were not analysed"
+grep -q "^$tmp/d: 8K (8192 bytes)" "$tmp/out" || ms_error "size mismatch: the bytes were not analysed"
 grep -q "0x7f0000000000" "$tmp/out" && ms_fail "size mismatch: the lying manifest's addresses were used"
 
 # Not JSON, and JSON without a start.
@@ -56,5 +56,5 @@ rc=0; "$bytehist" "$tmp/d" > /dev/null 2> "$tmp/err" || rc=$?
 	ms_fail "not JSON: exit $rc, $(cat "$tmp/err")"
 printf '{"pid": 1, "length": 8192}' > "$tmp/d.json"
 rc=0; "$bytehist" "$tmp/d" > /dev/null 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] && grep -q 'no "start" address' "$tmp/err" || ms_fail "no start: exit $rc, $(cat "$tmp/err")"
+[ "$rc" = 1 ] && grep -q 'no "start" address' "$tmp/err" || ms_error "no start: exit $rc, $(cat "$tmp/err")"
 exit 0

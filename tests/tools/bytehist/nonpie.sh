@@ -65,7 +65,7 @@ objdump -d --no-show-raw-insn "$tmp/ints" > "$tmp/ints.asm" || ms_fail "objdump 
 coproc P { exec "$tmp/ints"; }
 ms_at_exit "kill $P_PID 2>/dev/null"
 read -r ready pid ints ptrs fn same lo span <&"${P[0]}" || ms_fail "the program did not start"
-[ "$ready" = ready ] || ms_fail "the program: $ready $pid"
+[ "$ready" = ready ] || ms_error "the program: $ready $pid"
 ints=${ints#ints=} ptrs=${ptrs#ptrs=} fn=${fn#fn=} same=${same#same=} lo=${lo#lo=} span=${span#span=}
 heap=$(awk '/ \[heap\]$/ { print "0x" substr($1, 1, index($1, "-") - 1) }' "/proc/$pid/maps")
 ms_require_ptrace "$pid"

@@ -117,7 +117,7 @@ echo -1 >&"${PY[1]}"
 read -r _ arenas1 <&"${PY[0]}" || ms_fail "no reply from $py"
 "$bin/mapsnap" -p "$pypid" -w "$tmp/3.snap" 2> "$tmp/err" || ms_fail "mapsnap: $(cat "$tmp/err")"
 "$bin/mapsdiff" -J -b "$tmp/2.snap" "$tmp/3.snap" > "$tmp/d.json" 2> "$tmp/err" ||
-	[ $? -eq 1 ] || ms_fail "mapsdiff: $(cat "$tmp/err")"
+	[ $? -eq 1 ] || ms_error "mapsdiff: $(cat "$tmp/err")"
 python3 - "$tmp/d.json" $((arenas1 - arenas0)) <<'PY' || ms_fail "pymalloc's arenas are not one row that grows as pymalloc says"
 import json, sys
 rows, grew = json.load(open(sys.argv[1]))["mappings"], int(sys.argv[2])

@@ -72,7 +72,7 @@ grep -A3 '^pointers (--symbols)' "$tmp/t.out" | grep -Eq '^ *1000 .* string +mem
 # Without maps it says what it needs, and -p wants --symbols.
 cp "$tmp/heap.dump" "$tmp/bare.dump"
 "$bin/bytehist" --symbols "$tmp/bare.dump" > /dev/null 2> "$tmp/err" && ms_fail "--symbols without maps succeeded"
-grep -q 'needs the process.s maps' "$tmp/err" || ms_fail "no clear message: $(cat "$tmp/err")"
+grep -q 'needs the process.s maps' "$tmp/err" || ms_error "no clear message: $(cat "$tmp/err")"
 "$bin/bytehist" -p "$pid" "$tmp/heap.dump" > /dev/null 2>&1 && ms_fail "-p without --symbols succeeded"
 "$bin/bytehist" --symbols - < "$tmp/heap.dump" > /dev/null 2>&1 && ms_fail "--symbols on stdin succeeded"
 leaker_stop

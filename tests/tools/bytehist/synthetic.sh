@@ -59,11 +59,11 @@ PY
 
 # The human report: one screen, the 'T' run and the top string.
 "$bytehist" "$tmp/dump" > "$tmp/out" || ms_fail "bytehist failed"
-[ "$(wc -l < "$tmp/out")" -le 80 ] || ms_fail "report longer than 80 lines"
-grep -Eq "^0x54 'T' +32768 +1 +32K +0x10000$" "$tmp/out" || ms_fail "no 'T' run line: $(grep -A4 '^runs' "$tmp/out")"
+[ "$(wc -l < "$tmp/out")" -le 80 ] || ms_error "report longer than 80 lines"
+grep -Eq "^0x54 'T' +32768 +1 +32K +0x10000$" "$tmp/out" || ms_error "no 'T' run line: $(grep -A4 '^runs' "$tmp/out")"
 grep -Eq "^ +100 +3.8K +39 +0x18[0-9a-f]+ +record-payload-000[0-2]-abcdefghijklmnopqrs$" "$tmp/out" ||
 	ms_fail "no record string line: $(grep -A4 '^strings' "$tmp/out")"
-grep -q "^entropy [0-9.]* bits/byte; 16 of 104 pages zero (15.4%)$" "$tmp/out" || ms_fail "summary: $(sed -n 2p "$tmp/out")"
+grep -q "^entropy [0-9.]* bits/byte; 16 of 104 pages zero (15.4%)$" "$tmp/out" || ms_error "summary: $(sed -n 2p "$tmp/out")"
 
 # Sections select; -b shows bytes; raw has no padding.
 "$bytehist" -s runs -r -b --noheadings -t 3 "$tmp/dump" > "$tmp/runs"

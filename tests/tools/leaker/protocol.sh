@@ -386,5 +386,5 @@ rc=$?
 [ $rc -eq 0 ] || bad "leaker exited $rc on EOF after a thread"
 [ "$(wc -l <<<"$out")" -eq 3 ] || bad "3 lines expected (ready + 2 replies), got: $out"
 
-[ $failures -eq 0 ] || ms_fail "$failures checks failed"
+[ $failures -eq 0 ] || ms_error "$failures checks failed"
 exit 0

@@ -19,7 +19,7 @@ ms_hooked "$tmp/hook" 'leaker_cmd new A 5000; leaker_cmd new B 2000' \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
+[ "$rc" -eq 1 ] || ms_error "exit status $rc, not 1 (leak found)"
 verdict=$(grep '^\*\*Likely leaking:\*\* ' "$tmp/r/report.md")
 echo "$verdict" >&2
 # Four rounds by the second dump (three before growth is confirmed after four

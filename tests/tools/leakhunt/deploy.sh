@@ -26,8 +26,8 @@ ms_hooked "$tmp/hook" '[ -e "$tmp/svc.v2" ] && mv -f "$tmp/svc.v2" "$tmp/svc"; l
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
-[ ! -e "$tmp/svc.v2" ] || ms_fail "the deploy did not happen"
+[ "$rc" -eq 1 ] || ms_error "exit status $rc, not 1 (leak found)"
+[ ! -e "$tmp/svc.v2" ] || ms_error "the deploy did not happen"
 if [ "$(id -u)" = 0 ]; then via="map_files"; else via="(map_files|exe)"; fi
 python3 - "$tmp/r/analysis.json" "$cb" "$tag" "$pid" "$tmp/svc" "$via" <<'PY' || ms_fail "the analysis lost the deployed-over service's names"
 import json, re, sys

@@ -28,7 +28,7 @@ expect() # LINE: the hook's next line
 {
 	local line
 	read -r line < "$hook"
-	[ "$line" = "$1" ] || ms_fail "hook said \"$line\", not \"$1\""
+	[ "$line" = "$1" ] || ms_error "hook said \"$line\", not \"$1\""
 }
 go() { echo go > "$hook"; }
 finish() # STATUS: leakhunt's exit status
@@ -36,13 +36,13 @@ finish() # STATUS: leakhunt's exit status
 	local rc=0
 	wait "$lh" || rc=$?
 	cat "$tmp/err" >&2
-	[ "$rc" -eq "$1" ] || ms_fail "exit status $rc, not $1"
+	[ "$rc" -eq "$1" ] || ms_error "exit status $rc, not $1"
 }
 not_stopped()
 {
 	local state
 	state=$(awk '{ print $3 }' "/proc/$pid/stat")
-	[ "$state" != T ] && [ "$state" != t ] || ms_fail "the leaker was left stopped ($state)"
+	[ "$state" != T ] && [ "$state" != t ] || ms_error "the leaker was left stopped ($state)"
 	leaker_cmd report
 }
 
@@ -60,7 +60,7 @@ grep -q '^\*\*Hunt interrupted:\*\* by SIGINT after 2 snapshots, too few to judg
 	{ cat "$tmp/two/report.md" >&2; ms_fail "two: the report does not say it was interrupted after growth"; }
 [ -f "$tmp/two/snapshots/0002.snap" ] && [ ! -e "$tmp/two/snapshots/0003.snap" ] ||
 	ms_fail "two: not two snapshots"
-[ ! -e "$tmp/two/grown.dump" ] || ms_fail "two: a dump without a verdict"
+[ ! -e "$tmp/two/grown.dump" ] || ms_error "two: a dump without a verdict"
 not_stopped
 
 # SIGTERM after three snapshots that grew (1,000 chunks from above, 2,000
@@ -80,7 +80,7 @@ grep -Eq "^\*\*Likely leaking:\*\* 3,00[0-9] × 4112-byte objects filled with 'T
 grep -q '^The hunt was interrupted by SIGTERM after 3 snapshots' "$r" ||
 	ms_fail "three: the report does not say it was interrupted"
 for f in grown.dump grown.dump.json analysis.json; do
-	[ -f "$tmp/three/$f" ] || ms_fail "three: no $f"
+	[ -f "$tmp/three/$f" ] || ms_error "three: no $f"
 done
 not_stopped
 
@@ -89,9 +89,9 @@ hunt "$tmp/abort"
 expect "snapshot 1"; kill -INT "$lh"; go
 expect "stopped 1"; kill -INT "$lh"
 finish 130
-[ ! -e "$tmp/abort/report.md" ] || ms_fail "abort: a report after the second SIGINT"
+[ ! -e "$tmp/abort/report.md" ] || ms_error "abort: a report after the second SIGINT"
 left=$(find "$tmp/abort" -name '.*')
-[ -z "$left" ] || ms_fail "abort: temporaries left: $left"
+[ -z "$left" ] || ms_error "abort: temporaries left: $left"
 not_stopped
 
 # SIGKILL mid-watch: only the finished snapshots carry final names.

@@ -18,10 +18,10 @@ ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T; leaker_cmd struct 200' \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 1 ] || ms_fail "exit status $rc, not 1 (leak found)"
-grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "growth not confirmed after 4 snapshots"
+[ "$rc" -eq 1 ] || ms_error "exit status $rc, not 1 (leak found)"
+grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_error "growth not confirmed after 4 snapshots"
 r=$tmp/r/report.md
-[ -f "$r" ] || ms_fail "no report.md"
+[ -f "$r" ] || ms_error "no report.md"
 cat "$r" >&2
 head -n 6 "$r" | grep -q '^\*\*Likely leaking:\*\* ' || ms_fail "the verdict is not first, under the header"
 leaker_cmd report
@@ -50,15 +50,15 @@ assert abs(c1["ratio"] - 5.0) < 0.01, c1
 assert a["objects"]["allocator"] == "glibc", a["objects"]
 assert any(r["finder"] == "glibc-main" for r in a["objects"]["ranges"]), a["objects"]["ranges"]
 PY
-grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$r" || ms_fail "the table does not show the [heap] growing"
+grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$r" || ms_error "the table does not show the [heap] growing"
 for f in snapshots/0001.snap snapshots/0004.snap base.dump base.dump.json grown.dump grown.dump.json analysis.json report.md growth.svg; do
-	[ -f "$tmp/r/$f" ] || ms_fail "no $f in the report directory"
+	[ -f "$tmp/r/$f" ] || ms_error "no $f in the report directory"
 done
-[ ! -e "$tmp/r/snapshots/0005.snap" ] || ms_fail "snapshots went on after growth was confirmed"
-[ "$(stat -c %a "$tmp/r")" = 700 ] || ms_fail "the report directory is not 0700"
-[ "$(stat -c %a "$tmp/r/snapshots")" = 700 ] || ms_fail "snapshots/ is not 0700"
+[ ! -e "$tmp/r/snapshots/0005.snap" ] || ms_error "snapshots went on after growth was confirmed"
+[ "$(stat -c %a "$tmp/r")" = 700 ] || ms_error "the report directory is not 0700"
+[ "$(stat -c %a "$tmp/r/snapshots")" = 700 ] || ms_error "snapshots/ is not 0700"
 bad=$(find "$tmp/r" -type f ! -perm 0600)
-[ -z "$bad" ] || ms_fail "files not 0600: $bad"
+[ -z "$bad" ] || ms_error "files not 0600: $bad"
 # The raw artefacts are what the other tools read.
 python3 - "$tmp/r/analysis.json" <<'PY' || ms_fail "analysis.json lacks the symbols or the heap walk"
 import json, sys
@@ -70,7 +70,7 @@ PY
 "$bin/mapsdiff" "$tmp/r/snapshots" > /dev/null && ms_fail "mapsdiff finds no growth in the snapshots"
 # The growth plot: an SVG beside report.md, shown by it, whose total is the
 # snapshots' total RSS.
-grep -qx '!\[RSS over time: .*\](growth.svg)' "$r" || ms_fail "report.md does not show growth.svg"
+grep -qx '!\[RSS over time: .*\](growth.svg)' "$r" || ms_error "report.md does not show growth.svg"
 python3 - "$tmp/r/growth.svg" "$tmp/r/snapshots" <<'PY' || ms_fail "growth.svg is not the snapshots' plot"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -84,10 +84,10 @@ ms_hooked "$tmp/hook" 'leaker_cmd malloc 1000 4096 T' \
 	"$MS_HOOKED/leakhunt" -p "$pid" -i 20ms --count 10 --max-dump 1M \
 	-o "$tmp/cap" 2> "$tmp/err"
 rc=$MS_RC
-[ "$rc" -eq 1 ] || ms_fail "--max-dump: exit status $rc, not 1"
-[ "$(stat -c %s "$tmp/cap/grown.dump")" -eq 1048576 ] || ms_fail "--max-dump 1M: the dump is not 1 MiB"
+[ "$rc" -eq 1 ] || ms_error "--max-dump: exit status $rc, not 1"
+[ "$(stat -c %s "$tmp/cap/grown.dump")" -eq 1048576 ] || ms_error "--max-dump 1M: the dump is not 1 MiB"
 grep -q "^leakhunt: dumping 1M of the [0-9.]*M of mappings that grew (--max-dump)$" "$tmp/err" ||
 	{ cat "$tmp/err" >&2; ms_fail "--max-dump: the cap is not said"; }
-grep -q '\*\*capped\*\* by --max-dump' "$tmp/cap/report.md" || ms_fail "--max-dump: the report does not say the dump was capped"
+grep -q '\*\*capped\*\* by --max-dump' "$tmp/cap/report.md" || ms_error "--max-dump: the report does not say the dump was capped"
 leaker_stop
 exit 0

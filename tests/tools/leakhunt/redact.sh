@@ -33,7 +33,7 @@ hunt() # DIR OPTIONS...: hunt the service, leaking 20,000 records a snapshot
 	ms_hooked "$tmp/hook.$dir" 'echo 20000 >&$sin; read -r _ <&$sout' \
 		"$MS_HOOKED/leakhunt" -p "$spid" -i 10ms --count 10 -w "$tmp/$dir" "$@" \
 		> "$tmp/$dir.out" 2> "$tmp/$dir.err"
-	[ "$MS_RC" = 1 ] || ms_fail "$dir: exit $MS_RC, not 1 (a leak): $(cat "$tmp/$dir.err")"
+	[ "$MS_RC" = 1 ] || ms_error "$dir: exit $MS_RC, not 1 (a leak): $(cat "$tmp/$dir.err")"
 	kill "$spid"
 	exec {sin}>&- {sout}<&-
 }
@@ -42,13 +42,13 @@ grep -rlq "$secret" "$tmp/plain" ||
 	ms_fail "without --redact the secret is in no file of the hunt: this test proves nothing"
 hunt red --redact "$secret" --redact-set password
 left=$(grep -rl -- "$secret" "$tmp/red" "$tmp/red.out" "$tmp/red.err")
-[ -z "$left" ] || ms_fail "--redact: the secret is left in $left"
+[ -z "$left" ] || ms_error "--redact: the secret is left in $left"
 for f in base.dump grown.dump report.md analysis.json snapshots/0001.snap; do
-	[ -s "$tmp/red/$f" ] || ms_fail "--redact: no $f"
+	[ -s "$tmp/red/$f" ] || ms_error "--redact: no $f"
 done
 grep -q '^command: `.*--redact \*\**' "$tmp/red/report.md" ||
 	ms_fail "report.md's command line is not redacted: $(grep '^command:' "$tmp/red/report.md")"
 grep -q '^# cmdline: .*--token=\*\**' "$tmp/red/snapshots/0001.snap" ||
 	ms_fail "the snapshot's command line is not redacted: $(grep '^# cmdline' "$tmp/red/snapshots/0001.snap")"
-grep -q '"redaction"' "$tmp/red/grown.dump.json" || ms_fail "the manifest does not say the dump was redacted"
+grep -q '"redaction"' "$tmp/red/grown.dump.json" || ms_error "the manifest does not say the dump was redacted"
 exit 0

@@ -21,7 +21,7 @@ heap_rss()
 {
 	awk '/ \[heap\]$/ { h = 1; next } h && /^Rss:/ { print $2 * 1024; exit }' "/proc/$pid/smaps"
 }
-[ "$(heap_rss)" -ge $((600 << 20)) ] || ms_fail "the service's heap is not 600 MiB resident: $(heap_rss)"
+[ "$(heap_rss)" -ge $((600 << 20)) ] || ms_error "the service's heap is not 600 MiB resident: $(heap_rss)"
 
 # mapsdiff DIR: six snapshots, 320 KiB kept between each two.
 mkdir "$tmp/s"
@@ -36,7 +36,7 @@ k1=$(leaker_field kept)
 h1=$(heap_rss)
 rc=0
 "$bin/mapsdiff" -J -o RSS-DELTA,VERDICT,NAME "$tmp/s" > "$tmp/j" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "mapsdiff: exit status $rc, not 1"
+[ "$rc" -eq 1 ] || ms_error "mapsdiff: exit status $rc, not 1"
 python3 - "$tmp/j" $((k1 - k0)) $((h1 - h0)) <<'PY' || ms_fail "mapsdiff: the slow leak is not seen: $(cat "$tmp/j")"
 import json, sys
 rows = json.load(open(sys.argv[1]))["mappings"]
@@ -48,7 +48,7 @@ assert abs(heap["rss_delta"] - smaps) <= 4096, (heap, smaps)
 assert abs(heap["rss_delta"] - kept) <= 64 << 10, (heap, kept)
 PY
 "$bin/mapsdiff" "$tmp/s" > "$tmp/t" || :
-grep -q '^process: .*: grows with no steady state$' "$tmp/t" || ms_fail "mapsdiff: the process is not said to grow: $(tail -n 2 "$tmp/t")"
+grep -q '^process: .*: grows with no steady state$' "$tmp/t" || ms_error "mapsdiff: the process is not said to grow: $(tail -n 2 "$tmp/t")"
 
 # hunt DIR CMD...: leakhunt -n 6 with CMD run between every two snapshots.
 hunt()
@@ -74,15 +74,15 @@ hunt()
 }
 slow() { leaker_cmd keep 320; }
 hunt "$tmp/leak" slow
-[ "$rc" -eq 1 ] || ms_fail "leakhunt: exit status $rc on a slow leak, not 1"
-grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_fail "leakhunt: growth not confirmed after 4 snapshots"
+[ "$rc" -eq 1 ] || ms_error "leakhunt: exit status $rc on a slow leak, not 1"
+grep -q '^leakhunt: growth confirmed after 4 snapshots' "$tmp/err" || ms_error "leakhunt: growth not confirmed after 4 snapshots"
 grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$tmp/leak/report.md" ||
 	{ cat "$tmp/leak/report.md" >&2; ms_fail "leakhunt: the [heap] is not shown growing"; }
 
 # Allocate and free 4 MiB in turn: steady.
 jit() { leaker_cmd jitter; }
 hunt "$tmp/jitter" jit
-[ "$rc" -eq 0 ] || ms_fail "leakhunt: exit status $rc on a jittering service, not 0"
+[ "$rc" -eq 0 ] || ms_error "leakhunt: exit status $rc on a jittering service, not 0"
 grep -q '^\*\*Nothing is leaking:\*\* over 6 snapshots' "$tmp/jitter/report.md" ||
 	{ cat "$tmp/jitter/report.md" >&2; ms_fail "leakhunt: the jittering service is called leaking"; }
 grep -q 'grows with no steady state' "$tmp/jitter/report.md" && ms_fail "leakhunt: a jittering mapping grows"
@@ -90,7 +90,7 @@ grep -q 'grows with no steady state' "$tmp/jitter/report.md" && ms_fail "leakhun
 # A cache filled by 20 MiB twice, then held: levelled off.
 warm() { [ "$1" -le 2 ] && leaker_cmd keep 20480; :; }
 hunt "$tmp/cache" warm
-[ "$rc" -eq 0 ] || ms_fail "leakhunt: exit status $rc on a warming cache, not 0"
+[ "$rc" -eq 0 ] || ms_error "leakhunt: exit status $rc on a warming cache, not 0"
 grep -q '^\*\*Nothing is leaking:\*\*' "$tmp/cache/report.md" ||
 	{ cat "$tmp/cache/report.md" >&2; ms_fail "leakhunt: the warming cache is called leaking"; }
 grep -Eq 'levelled off +heap \(brk\) +\[heap\]$' "$tmp/cache/report.md" ||
@@ -100,6 +100,6 @@ for h in jitter cache; do
 	"$bin/mapsdiff" "$tmp/$h/snapshots" > "$tmp/t" || :
 	grep -q 'grows with no steady state' "$tmp/t" && ms_fail "mapsdiff: the $h grows: $(cat "$tmp/t")"
 done
-grep -Eq 'levelled off +heap \(brk\) +\[heap\]$' "$tmp/t" || ms_fail "mapsdiff: the cache has not levelled off: $(cat "$tmp/t")"
+grep -Eq 'levelled off +heap \(brk\) +\[heap\]$' "$tmp/t" || ms_error "mapsdiff: the cache has not levelled off: $(cat "$tmp/t")"
 leaker_stop
 exit 0

@@ -15,11 +15,11 @@ leaker_cmd struct 500
 rc=0
 "$bin/leakhunt" -p "$pid" -i 10ms --count 5 -w "$tmp/r" 2> "$tmp/err" || rc=$?
 cat "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc on a steady process, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc on a steady process, not 0"
 grep -q '^\*\*Nothing is leaking:\*\* over 5 snapshots' "$tmp/r/report.md" ||
 	{ cat "$tmp/r/report.md" >&2; ms_fail "the report does not say nothing is leaking"; }
-[ -f "$tmp/r/snapshots/0005.snap" ] || ms_fail "not five snapshots"
-[ ! -e "$tmp/r/grown.dump" ] || ms_fail "a dump although nothing leaks"
+[ -f "$tmp/r/snapshots/0005.snap" ] || ms_error "not five snapshots"
+[ ! -e "$tmp/r/grown.dump" ] || ms_error "a dump although nothing leaks"
 grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed on a steady process"
 
 # -d instead of -n: slots at 0, 10 ... 50ms, none after the duration; each
@@ -27,7 +27,7 @@ grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed on a steady p
 # as a loaded machine makes them.
 rc=0
 "$bin/leakhunt" -p "$pid" -i 10ms -d 50ms -w "$tmp/d" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 0 ] || ms_fail "-d: exit status $rc, not 0"
+[ "$rc" -eq 0 ] || ms_error "-d: exit status $rc, not 0"
 taken=$(ls "$tmp/d/snapshots" | grep -c '\.snap$')
 skipped=$(sed -n 's/^leakhunt: \([0-9]*\) snapshots skipped: .*/\1/p' "$tmp/err")
 [ $((taken + ${skipped:-0})) -eq 6 ] ||
@@ -46,8 +46,8 @@ MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/leakhunt" -p "$pid" -i 10ms --c
 	2> "$tmp/err" || rc=$?
 kill "$driver" 2>/dev/null
 cat "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc for a cache filled once, not 0"
-grep -q 'levelled off' "$tmp/c/report.md" || ms_fail "the filled cache is not shown levelled off"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc for a cache filled once, not 0"
+grep -q 'levelled off' "$tmp/c/report.md" || ms_error "the filled cache is not shown levelled off"
 # Above the verdict: the host, kernel, version, command and window, each as
 # uname, --version and the snapshots' own headers say.
 line=$(sed -n 3p "$tmp/c/report.md")

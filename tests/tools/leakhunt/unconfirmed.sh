@@ -31,7 +31,7 @@ cat "$r" >&2
 	ms_fail "-d 2s -i 1s: not three snapshots"
 # The hook ran after snapshots 1 and 2 only: two rounds of the leak.
 h1=$(heap_rss)
-[ "$rc" -eq 3 ] || ms_fail "exit status $rc after unconfirmed growth, not 3"
+[ "$rc" -eq 3 ] || ms_error "exit status $rc after unconfirmed growth, not 3"
 grep -q 'Nothing is leaking' "$r" && ms_fail "the report says nothing is leaking"
 line=$(grep '^\*\*Grew, not yet confirmed:\*\* over 3 snapshots in ' "$r") ||
 	ms_fail "the report does not say the growth is not yet confirmed"
@@ -46,7 +46,7 @@ assert re.search(r"the process \+[0-9.]+M\.  Confirming takes 4 snapshots", line
 PY
 grep -q '^grew, not yet confirmed: \[heap\] grew +' "$tmp/out" ||
 	ms_fail "standard output does not say it grew, not yet confirmed: $(cat "$tmp/out")"
-[ ! -e "$tmp/r/grown.dump" ] || ms_fail "a dump of unconfirmed growth"
+[ ! -e "$tmp/r/grown.dump" ] || ms_error "a dump of unconfirmed growth"
 grep -q 'growth confirmed' "$tmp/err" && ms_fail "growth confirmed after three snapshots"
 
 # The same with nothing growing: 0, nothing is leaking.
@@ -60,12 +60,12 @@ grep -q '^\*\*Nothing is leaking:\*\* over 3 snapshots' "$tmp/steady/report.md" 
 # through but not a snapshot of tens of KiB.  SIGXFSZ ignored: write fails
 # with EFBIG instead.
 snapsize=$(stat -c %s "$tmp/r/snapshots/0001.snap")
-[ "$snapsize" -gt 2048 ] || ms_fail "a snapshot of $snapsize bytes fits in 2 KiB"
+[ "$snapsize" -gt 2048 ] || ms_error "a snapshot of $snapsize bytes fits in 2 KiB"
 rc=0
 (trap '' XFSZ; ulimit -f 2; exec "$bin/leakhunt" -p "$pid" -i 10ms --count 4 -w "$tmp/full") \
 	2> "$tmp/err" || rc=$?
 cat "$tmp/err" >&2
-[ "$rc" -eq 2 ] || ms_fail "full: exit status $rc, not 2"
+[ "$rc" -eq 2 ] || ms_error "full: exit status $rc, not 2"
 grep -q '^leakhunt: .*File too large$' "$tmp/err" ||
 	ms_fail "full: the failed write is not said"
 grep -q '^\*\*Hunt failed:\*\* no snapshot could be kept' "$tmp/full/report.md" ||

@@ -6,7 +6,7 @@
 # columns --help lists, the closed sets (regiondump --format).
 . "${MS_SRCDIR:-.}/tests/lib.sh"
 comp=$MS_SRCDIR/contrib/bash-completion/memsift
-[ -r "$comp" ] || ms_fail "no completion file at $comp"
+[ -r "$comp" ] || ms_error "no completion file at $comp"
 ms_tmpdir
 offer=$tmp/offer
 
@@ -25,30 +25,30 @@ complete_words()
 
 for src in "$MS_SRCDIR"/tools/*.c; do
 	tool=$(basename "$src" .c)
-	case $tool in test-hook|cli) continue ;; esac	# the tools' helpers and the tests' hook, not tools
+	case $tool in test-hook|cli|TEMPLATE) continue ;; esac	# the tools' helpers, the tests' hook and the template to copy, not tools
 	exe=$MS_BUILDDIR/tools/$tool
 	bash --norc --noprofile -c '. "$1" && complete -p "$2"' x "$comp" "$tool" > /dev/null ||
 		ms_fail "$tool: the completion file does not register it"
 	complete_words "$exe" -- > "$offer" 2>&1 || ms_fail "$tool: completing -- failed: $(cat "$offer")"
 	for opt in $("$exe" --help | grep -oE '^ +(-[[:alnum:]], )?--[[:alnum:]-]+' | grep -oE -- '--[[:alnum:]-]+'); do
-		grep -qx -- "$opt" "$offer" || ms_fail "$tool: $opt is in --help but not offered"
+		grep -qx -- "$opt" "$offer" || ms_error "$tool: $opt is in --help but not offered"
 	done
 done
 
 bin=$MS_BUILDDIR/tools
 leaker_start
 complete_words "$bin/regiondump" -p "$LEAKER_PID" > "$offer"
-grep -qx "$LEAKER_PID" "$offer" || ms_fail "regiondump -p $LEAKER_PID: the pid is not offered: $(cat "$offer")"
+grep -qx "$LEAKER_PID" "$offer" || ms_error "regiondump -p $LEAKER_PID: the pid is not offered: $(cat "$offer")"
 complete_words "$bin/regiondump" --format "" > "$offer"
-[ "$(sort "$offer" | tr '\n' ' ')" = "core raw " ] || ms_fail "regiondump --format offers: $(cat "$offer")"
+[ "$(sort "$offer" | tr '\n' ' ')" = "core raw " ] || ms_error "regiondump --format offers: $(cat "$offer")"
 # Columns, as --help lists them, after a comma too.
 first=$("$bin/mapsdiff" --help | sed -n '/^Available output columns/,$p' | awk 'NR == 2 { print $1 }')
 second=$("$bin/mapsdiff" --help | sed -n '/^Available output columns/,$p' | awk 'NR == 3 { print $1 }')
 [ -n "$first" ] && [ -n "$second" ] || ms_fail "mapsdiff --help lists no columns"
 complete_words "$bin/mapsdiff" -o "${first:0:2}" > "$offer"
-grep -qx "$first" "$offer" || ms_fail "mapsdiff -o ${first:0:2}: $first not offered: $(cat "$offer")"
+grep -qx "$first" "$offer" || ms_error "mapsdiff -o ${first:0:2}: $first not offered: $(cat "$offer")"
 complete_words "$bin/mapsdiff" -o "$first,${second:0:2}" > "$offer"
-grep -qx "$first,$second" "$offer" || ms_fail "mapsdiff -o $first,${second:0:2}: $first,$second not offered: $(cat "$offer")"
+grep -qx "$first,$second" "$offer" || ms_error "mapsdiff -o $first,${second:0:2}: $first,$second not offered: $(cat "$offer")"
 # A directory for leakhunt -o, not a file.
 mkdir "$tmp/hunt.d"
 : > "$tmp/hunt.f"

@@ -6,7 +6,7 @@
 fail=0
 for src in "$MS_SRCDIR"/tools/*.c; do
 	tool=$(basename "$src" .c)
-	case $tool in test-hook|cli) continue ;; esac	# the tools' helpers and the tests' hook, not tools
+	case $tool in test-hook|cli|TEMPLATE) continue ;; esac	# the tools' helpers, the tests' hook and the template to copy, not tools
 	exe=$MS_BUILDDIR/tools/$tool
 	page=$MS_SRCDIR/man/$tool.1
 	[ -x "$exe" ] || ms_fail "$tool: not built at $exe"

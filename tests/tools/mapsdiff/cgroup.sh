@@ -26,11 +26,11 @@ for i in 1 2 3 4; do
 	"$mapsnap" -p "$LEAKER_PID" -w "$tmp/s/$i.snap" || ms_fail "mapsnap $i"
 	leaker_cmd malloc 1000 4096 0x54
 done
-grep -qx "# memory.max: $((512 << 20))" "$tmp/s/4.snap" || ms_fail "limit not recorded: $(grep '^# [cm]' "$tmp/s/4.snap")"
-grep -q "^# cgroup: .*memsift-test-$$$" "$tmp/s/4.snap" || ms_fail "cgroup not recorded"
+grep -qx "# memory.max: $((512 << 20))" "$tmp/s/4.snap" || ms_error "limit not recorded: $(grep '^# [cm]' "$tmp/s/4.snap")"
+grep -q "^# cgroup: .*memsift-test-$$$" "$tmp/s/4.snap" || ms_error "cgroup not recorded"
 
 "$mapsdiff" "$tmp/s" > "$tmp/out"
-grep -q "^reaches the limit of 512M in about .* at this rate$" "$tmp/out" || ms_fail "no projection: $(tail -n 3 "$tmp/out")"
+grep -q "^reaches the limit of 512M in about .* at this rate$" "$tmp/out" || ms_error "no projection: $(tail -n 3 "$tmp/out")"
 # --limit wins over the recorded one.
 "$mapsdiff" --limit 1G "$tmp/s" | grep -q "^reaches the limit of 1G in about " || ms_fail "--limit ignored"
 leaker_stop

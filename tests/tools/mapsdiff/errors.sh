@@ -26,10 +26,10 @@ expect 2 "mapsdiff: unknown column \"BOGUS\"; see --help for the list" -- -o BOG
 
 # Binary garbage and a truncated capture are refused, naming a line.
 rc=0; "$mapsdiff" "$bad/garbage.bin" "$good" 2> "$tmp/err" > /dev/null || rc=$?
-[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/garbage.bin:[0-9]*: " "$tmp/err" || ms_fail "garbage: exit $rc, $(cat "$tmp/err")"
+[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/garbage.bin:[0-9]*: " "$tmp/err" || ms_error "garbage: exit $rc, $(cat "$tmp/err")"
 rc=0; "$mapsdiff" "$good" "$bad/truncated.smaps" 2> "$tmp/err" > /dev/null || rc=$?
-[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/truncated.smaps:[0-9]*: " "$tmp/err" || ms_fail "truncated: exit $rc, $(cat "$tmp/err")"
-[ "$(wc -l < "$tmp/err")" = 1 ] || ms_fail "more than one line of error: $(cat "$tmp/err")"
+[ "$rc" = 2 ] && grep -q "^mapsdiff: $bad/truncated.smaps:[0-9]*: " "$tmp/err" || ms_error "truncated: exit $rc, $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] || ms_error "more than one line of error: $(cat "$tmp/err")"
 
 # Snapshots of two different processes: compared, with a warning.
 printf '# memsift snapshot 1\n# pid: 100\n' | cat - "$good" > "$tmp/a.snap"

@@ -36,10 +36,10 @@ for i in 1 2 3 4 5; do
 	[ "$i" -lt 5 ] && leaker_cmd pagein 4096
 done
 c1=$(rss_of "$code")
-[ $((c1 - c0)) -ge $((16 << 20)) ] || ms_fail "the code mapping's Rss grew $((c1 - c0)), not 16 MiB, by smaps"
+[ $((c1 - c0)) -ge $((16 << 20)) ] || ms_error "the code mapping's Rss grew $((c1 - c0)), not 16 MiB, by smaps"
 rc=0
 "$bin/mapsdiff" -J -o START,RSS-DELTA,VERDICT,NAME "$tmp/s" > "$tmp/j" || rc=$?
-[ "$rc" -eq 0 ] || ms_fail "mapsdiff: exit status $rc when only code paged in, not 0"
+[ "$rc" -eq 0 ] || ms_error "mapsdiff: exit status $rc when only code paged in, not 0"
 python3 - "$tmp/j" "$code" <<'PY' || ms_fail "mapsdiff lists the code paged in: $(cat "$tmp/j")"
 import json, sys
 rows = json.load(open(sys.argv[1]))["mappings"]
@@ -55,8 +55,8 @@ assert r["verdict"] == "steady", r
 PY
 rc=0
 "$bin/regiondump" -p "$pid" --grown "$tmp/s/1.snap" -w "$tmp/none" 2> "$tmp/err" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "regiondump --grown: exit status $rc when only code paged in, not 1; it dumped $(grep -w '"requested":\[[^]]*\]' "$tmp/none.json" 2>/dev/null)"
-grep -q "no readable mapping grew since the snapshot" "$tmp/err" || ms_fail "regiondump --grown: $(cat "$tmp/err")"
+[ "$rc" -eq 1 ] || ms_error "regiondump --grown: exit status $rc when only code paged in, not 1; it dumped $(grep -w '"requested":\[[^]]*\]' "$tmp/none.json" 2>/dev/null)"
+grep -q "no readable mapping grew since the snapshot" "$tmp/err" || ms_error "regiondump --grown: $(cat "$tmp/err")"
 
 # Written pages of the private data mapping, and the heap, do count.
 leaker_cmd cow 2048

@@ -40,10 +40,10 @@ for line in open(sys.argv[1]):
 print(n, rss)
 PY
 )
-[ "$want" -ge 299 ] || ms_fail "smaps shows $want buffers, not 300"
+[ "$want" -ge 299 ] || ms_error "smaps shows $want buffers, not 300"
 rc=0
 "$bin/mapsdiff" -J "$tmp/s" > "$tmp/j" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "mapsdiff: exit status $rc, not 1"
+[ "$rc" -eq 1 ] || ms_error "mapsdiff: exit status $rc, not 1"
 python3 - "$tmp/j" "$want" "$rss" <<'PY' || ms_fail "mapsdiff: the buffers are not one row: $(head -c 3000 "$tmp/j")"
 import json, sys
 rows = json.load(open(sys.argv[1]))["mappings"]
@@ -59,7 +59,7 @@ assert len(guards) == 1 and guards[0]["count"] >= want, [(r["name"], r["perms"],
 assert len([r for r in rows if r["count"] == 1 and r["size"] == 262144]) == 0, rows
 PY
 "$bin/mapsdiff" "$tmp/s" > "$tmp/t" || :
-[ "$(wc -l < "$tmp/t")" -lt 30 ] || ms_fail "mapsdiff: $(wc -l < "$tmp/t") lines for two groups"
+[ "$(wc -l < "$tmp/t")" -lt 30 ] || ms_error "mapsdiff: $(wc -l < "$tmp/t") lines for two groups"
 if locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
 	LC_ALL=C.UTF-8 "$bin/mapsdiff" -J -o NAME "$tmp/s" > "$tmp/u"
 	python3 - "$tmp/u" "$want" <<'PY' || ms_fail "mapsdiff: no × in a UTF-8 locale: $(cat "$tmp/u")"
@@ -75,7 +75,7 @@ ms_hooked "$tmp/hook" 'leaker_cmd buffers 100 256' \
 	2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 1 ] || ms_fail "leakhunt: exit status $rc, not 1"
+[ "$rc" -eq 1 ] || ms_error "leakhunt: exit status $rc, not 1"
 grep -Eq '^0x[0-9a-f]+ +0x[0-9a-f]+ +rw-p .* grows with no steady state +300 x 256K anonymous mappings$' "$tmp/r/report.md" ||
 	{ cat "$tmp/r/report.md" >&2; ms_fail "leakhunt: the buffers are not one growing row"; }
 grep -q 'thread stack' "$tmp/r/report.md" && ms_fail "leakhunt: buffers called thread stacks in a one-thread process"

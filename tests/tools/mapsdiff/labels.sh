@@ -11,7 +11,7 @@ MS_LEAKER=$MS_BUILDDIR/tests/scenarios/trend-service
 
 leaker_start
 pid=$LEAKER_PID
-[ "$(ls "/proc/$pid/task" | wc -l)" -eq 1 ] || ms_fail "the service has more than one thread"
+[ "$(ls "/proc/$pid/task" | wc -l)" -eq 1 ] || ms_error "the service has more than one thread"
 "$bin/mapsnap" -p "$pid" -w "$tmp/1.snap" || ms_fail "mapsnap"
 leaker_cmd buffers 10 256
 leaker_try mapat c000000000 4096 || ms_skip "cannot map at 0xc000000000 here: $LEAKER_REPLY"
@@ -30,7 +30,7 @@ for line in open(sys.argv[1]):
 print(n)
 PY
 )
-[ "$want" -ge 9 ] || ms_fail "maps shows $want buffers below a guard page, not 10"
+[ "$want" -ge 9 ] || ms_error "maps shows $want buffers below a guard page, not 10"
 # They are one row (a group of like new mappings), its label empty.
 "$bin/mapsdiff" -J -o START,SIZE,STATUS,LABEL,COUNT "$tmp/1.snap" "$tmp/2.snap" > "$tmp/j" || :
 python3 - "$tmp/j" "$want" <<'PY' || ms_fail "labels without evidence: $(cat "$tmp/j")"

@@ -39,7 +39,7 @@ peak() # DIR: mapsdiff's peak RSS in KiB; its JSON in $tmp/DIR.json
 	# 256 MiB: none here, so what is held is what mapsdiff holds.
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0 \
 		/usr/bin/time -f '%M' -o "$tmp/$1.kb" "$mapsdiff" -J "$tmp/$1" > "$tmp/$1.json" 2> "$tmp/$1.err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "mapsdiff $1: exit $rc, want 1 (grew): $(cat "$tmp/$1.err")"
+	[ "$rc" = 1 ] || ms_error "mapsdiff $1: exit $rc, want 1 (grew): $(cat "$tmp/$1.err")"
 	tail -n 1 "$tmp/$1.kb"
 }
 short=$(peak short)

@@ -25,7 +25,7 @@ done
 
 "$mapsdiff" -J -o START,STATUS,RSS-DELTA,VERDICT,STEADY,LABEL,NAME -a "$tmp/s" > "$tmp/j"
 rc=$?
-[ $rc = 1 ] || ms_fail "exit $rc after growth, want 1"
+[ $rc = 1 ] || ms_error "exit $rc after growth, want 1"
 python3 - "$tmp/j" "$res" "$tid" <<'PY' || ms_fail "trend JSON wrong: $(cat "$tmp/j")"
 import json, sys
 rows = json.load(open(sys.argv[1]))["mappings"]
@@ -49,8 +49,8 @@ PY
 
 # The table ends with the process's verdict and, given a limit, a projection.
 "$mapsdiff" --limit 64G "$tmp/s" > "$tmp/t"
-grep -q "^process: .* over 6 snapshots, +.*/.*: grows with no steady state$" "$tmp/t" || ms_fail "no process line: $(tail -n 3 "$tmp/t")"
-grep -q "^reaches the limit of 64G in about " "$tmp/t" || ms_fail "no projection: $(tail -n 2 "$tmp/t")"
+grep -q "^process: .* over 6 snapshots, +.*/.*: grows with no steady state$" "$tmp/t" || ms_error "no process line: $(tail -n 3 "$tmp/t")"
+grep -q "^reaches the limit of 64G in about " "$tmp/t" || ms_error "no projection: $(tail -n 2 "$tmp/t")"
 "$mapsdiff" --limit 1K "$tmp/s" | grep -q "^already at the limit of 1K$" || ms_fail "limit already reached not said"
 # -J carries the same: the process's first and last RSS (the snapshots' own
 # Rss lines), its verdict and the projection.
@@ -73,12 +73,12 @@ ms_compare "$tmp/files" "$tmp/dir"
 
 # --sort by name puts [heap] before [stack]; --top keeps the first rows.
 "$mapsdiff" -r -n -o NAME --sort NAME --top 2 "$tmp/s/1.snap" "$tmp/s/11.snap" > "$tmp/sorted"
-[ "$(head -n 1 "$tmp/sorted")" = "" ] || [ "$(head -n 1 "$tmp/sorted")" = "[heap]" ] || ms_fail "sort by name: $(cat "$tmp/sorted")"
+[ "$(head -n 1 "$tmp/sorted")" = "" ] || [ "$(head -n 1 "$tmp/sorted")" = "[heap]" ] || ms_error "sort by name: $(cat "$tmp/sorted")"
 leaker_stop
 
 # Go's heap arena, from a real capture: its binary is not on this machine
 # and no libgo is mapped, so nothing says it is Go's (labels.sh shows a live
 # Go program's).
 "$mapsdiff" -a -r -n -o START,LABEL "$MS_FIXTURES/smaps/go-heap.smaps" "$MS_FIXTURES/smaps/go-heap.smaps" |
-	grep -qx "0xc000000000 " || ms_fail "Go arena labelled without evidence of Go, or not listed"
+	grep -qx "0xc000000000 " || ms_error "Go arena labelled without evidence of Go, or not listed"
 exit 0

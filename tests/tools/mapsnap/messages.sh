@@ -31,7 +31,7 @@ long=$(printf 'a%.0s' $(seq 250))
 "$mapsnap" -p "$pid" -w "$tmp/$long" 2> "$tmp/err" || ms_fail "a 250-byte name: $(cat "$tmp/err")"
 [ -s "$tmp/$long" ] && head -n 1 "$tmp/$long" | grep -qx "# memsift snapshot 1" ||
 	ms_fail "no snapshot under the 250-byte name"
-[ "$(ls -A "$tmp" | grep -c '^\.')" = 0 ] || ms_fail "temporaries left: $(ls -A "$tmp")"
+[ "$(ls -A "$tmp" | grep -c '^\.')" = 0 ] || ms_error "temporaries left: $(ls -A "$tmp")"
 "$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/${long:0:245}" || ms_fail "a series into a 245-byte directory"
 
 # Out of time order: a series whose names run against its times.
@@ -44,7 +44,7 @@ bt() { sed -n 's/^# boottime: //p' "$1"; }
 gap=$(awk -v a="$(bt "$tmp/rev/2.snap")" -v b="$(bt "$tmp/rev/1.snap")" 'BEGIN { printf "%.3f", b - a }')
 rc=0
 "$mapsdiff" "$tmp/rev" > "$tmp/out" 2> "$tmp/err" || rc=$?
-[ "$rc" = 0 ] || [ "$rc" = 1 ] || ms_fail "mapsdiff reversed: exit $rc ($(cat "$tmp/err"))"
+[ "$rc" = 0 ] || [ "$rc" = 1 ] || ms_error "mapsdiff reversed: exit $rc ($(cat "$tmp/err"))"
 [ "$(cat "$tmp/err")" = "mapsdiff: $tmp/rev/2.snap was taken $gap s before $tmp/rev/1.snap, not after; rates are per snapshot, in the order given" ] ||
 	ms_fail "reversed order said: $(cat "$tmp/err")"
 grep -q "^process: .* per snapshot (snapshot times go backwards): " "$tmp/out" ||
@@ -72,7 +72,7 @@ else
 	me=$(id -u)
 fi
 owner=$(stat -c %u "/proc/$target")
-[ "$owner" != "$me" ] || ms_fail "the target is this user's"
+[ "$owner" != "$me" ] || ms_error "the target is this user's"
 expect 1 "mapsnap: pid $target: ptrace refused (it runs as uid $owner, this process as uid $me); run as uid $owner or with CAP_SYS_PTRACE" -- \
 	"${as[@]}" "$mapsnap" -p "$target" -w /dev/null
 leaker_stop

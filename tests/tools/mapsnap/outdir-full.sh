@@ -21,26 +21,26 @@ pid=$LEAKER_PID
 head -c 1M /dev/zero > "$tmp/full/filler" 2> /dev/null || :
 left=$(df -B1 --output=avail "$tmp/full" | tail -n 1)
 size=$(wc -c < /proc/"$pid"/smaps)
-[ "$left" -lt "$size" ] || ms_fail "the disk is not full: $left bytes left, a snapshot needs $size"
+[ "$left" -lt "$size" ] || ms_error "the disk is not full: $left bytes left, a snapshot needs $size"
 
 rc=0
 "$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/full/series" 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "mapsnap on a full disk: exit $rc"
+[ "$rc" = 1 ] || ms_error "mapsnap on a full disk: exit $rc"
 [ "$(cat "$tmp/err")" = "mapsnap: $tmp/full/series/0001.snap: write error: $nospc" ] ||
 	ms_fail "mapsnap on a full disk said: $(cat "$tmp/err")"
-[ "$(ls -A "$tmp/full")" = filler ] || ms_fail "mapsnap left: $(ls -A "$tmp/full")"
+[ "$(ls -A "$tmp/full")" = filler ] || ms_error "mapsnap left: $(ls -A "$tmp/full")"
 
 rc=0
 "$mapswatch" -p "$pid" --count 2 -i 10ms -w "$tmp/full/watch" > /dev/null 2> "$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "mapswatch on a full disk: exit $rc"
+[ "$rc" = 1 ] || ms_error "mapswatch on a full disk: exit $rc"
 [ "$(cat "$tmp/err")" = "mapswatch: $tmp/full/watch/0001.snap: write error: $nospc" ] ||
 	ms_fail "mapswatch on a full disk said: $(cat "$tmp/err")"
-[ "$(ls -A "$tmp/full")" = filler ] || ms_fail "mapswatch left: $(ls -A "$tmp/full")"
+[ "$(ls -A "$tmp/full")" = filler ] || ms_error "mapswatch left: $(ls -A "$tmp/full")"
 
 # A directory that was there before is the user's: left as it was.
 mkdir "$tmp/full/mine"
 rc=0
 "$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/full/mine" 2> /dev/null || rc=$?
-[ "$rc" = 1 ] && [ -d "$tmp/full/mine" ] || ms_fail "mapsnap removed a directory it did not make (exit $rc)"
+[ "$rc" = 1 ] && [ -d "$tmp/full/mine" ] || ms_error "mapsnap removed a directory it did not make (exit $rc)"
 leaker_stop
 exit 0

@@ -26,8 +26,8 @@ expect 1 "mapswatch: $tmp/link: a symlink; give the directory itself, not a link
 	"$mapswatch" -p "$pid" --count 1 -w "$tmp/link"
 expect 1 "mapswatch: $tmp/link: a symlink; give the directory itself, not a link to it" -- \
 	"$mapswatch" -p "$pid" -f --count 1 -w "$tmp/link"
-[ -z "$(ls -A "$tmp/target")" ] || ms_fail "written through the symlink: $(ls -A "$tmp/target")"
-[ -L "$tmp/link" ] || ms_fail "the symlink was replaced"
+[ -z "$(ls -A "$tmp/target")" ] || ms_error "written through the symlink: $(ls -A "$tmp/target")"
+[ -L "$tmp/link" ] || ms_error "the symlink was replaced"
 
 # Another user's directory: as root, one given away to nobody; otherwise
 # /tmp-like: a directory of root's that anyone may write.
@@ -42,7 +42,7 @@ else
 	[ -n "$theirs" ] || ms_skip "no directory of another user that this user may write"
 	owner=0
 fi
-[ "$(stat -c %u "$theirs")" = "$owner" ] || ms_fail "$theirs: not owned by uid $owner"
+[ "$(stat -c %u "$theirs")" = "$owner" ] || ms_error "$theirs: not owned by uid $owner"
 me=$(id -u)
 expect 1 "mapsnap: $theirs: owned by uid $owner, not by this user (uid $me), who could read or replace what is written; give a directory of your own" -- \
 	"$mapsnap" -p "$pid" -i 10ms --count 2 -w "$theirs"
@@ -50,7 +50,7 @@ expect 1 "mapsnap: $theirs: owned by uid $owner, not by this user (uid $me), who
 	"$mapsnap" -p "$pid" -f -i 10ms --count 2 -w "$theirs"
 expect 1 "mapswatch: $theirs: owned by uid $owner, not by this user (uid $me), who could read or replace what is written; give a directory of your own" -- \
 	"$mapswatch" -p "$pid" -f --count 1 -w "$theirs"
-[ -z "$(find "$theirs" -maxdepth 1 -name '*.snap' -user "$me")" ] || ms_fail "snapshots written into $theirs"
+[ -z "$(find "$theirs" -maxdepth 1 -name '*.snap' -user "$me")" ] || ms_error "snapshots written into $theirs"
 
 # A file at DIR.
 : > "$tmp/file"
@@ -61,12 +61,12 @@ expect 1 "mapsnap: $tmp/file: not a directory; a series goes into a directory (-
 # and what it makes is 0700.
 mkdir "$tmp/mine"
 "$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/mine" || ms_fail "mapsnap into an existing directory of ours"
-[ -s "$tmp/mine/0001.snap" ] || ms_fail "no snapshot in $tmp/mine"
+[ -s "$tmp/mine/0001.snap" ] || ms_error "no snapshot in $tmp/mine"
 (umask 000 && "$mapsnap" -p "$pid" -i 10ms --count 1 -w "$tmp/new") || ms_fail "mapsnap into a new directory"
-[ "$(stat -c %a "$tmp/new")" = 700 ] || ms_fail "$tmp/new: mode $(stat -c %a "$tmp/new") under umask 000"
+[ "$(stat -c %a "$tmp/new")" = 700 ] || ms_error "$tmp/new: mode $(stat -c %a "$tmp/new") under umask 000"
 
 # A series that fails before its first file takes back the directory it made.
 leaker_stop
 expect 1 "mapsnap: pid $pid: no such process" -- "$mapsnap" -p "$pid" -i 10ms --count 2 -w "$tmp/failed"
-[ ! -e "$tmp/failed" ] || ms_fail "a failed series left $tmp/failed"
+[ ! -e "$tmp/failed" ] || ms_error "a failed series left $tmp/failed"
 exit 0

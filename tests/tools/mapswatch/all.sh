@@ -41,7 +41,7 @@ MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" --all -i 10ms --coun
 kill "$driver" 2>/dev/null
 wait "$driver" 2>/dev/null
 cat "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc, not 0"
 born=$(cat "$tmp/born.pid")
 ms_at_exit "kill $born 2>/dev/null"
 python3 - "$tmp/out.json" "$pid" "$gone" "$born" <<'PY' || ms_fail "--all does not rank the leaker first, or mishandles processes that come and go"
@@ -68,6 +68,6 @@ kill "$born" 2>/dev/null
 "$bin/mapswatch" --all -i 10ms --count 2 > "$tmp/out" || ms_fail "--all --count 2 failed"
 head -n 1 "$tmp/out" | grep -Eq '^[0-9]+ processes \([0-9]+ not readable\): 2 samples over ' ||
 	ms_fail "--all: no header: $(head -n 1 "$tmp/out")"
-grep -Eq "^ *$pid +leaker " "$tmp/out" || ms_fail "--all: the leaker is not listed"
+grep -Eq "^ *$pid +leaker " "$tmp/out" || ms_error "--all: the leaker is not listed"
 leaker_stop
 exit 0

@@ -16,7 +16,7 @@ leaker_cmd report
 # A pid that exists no more: one the leaker had, after it quit.
 gone=$(sh -c 'echo $$')
 expect "mapswatch: pid $gone: no such process" "$mw" -p "$gone" --count 2 -w "$tmp/none"
-[ ! -e "$tmp/none" ] || ms_fail "DIR created for a process that does not exist"
+[ ! -e "$tmp/none" ] || ms_error "DIR created for a process that does not exist"
 expect 'mapswatch: --pid: bad pid "12x": unexpected "x" after the number; use a decimal pid from 1 to 4194304' "$mw" -p 12x
 expect "mapswatch: nothing to watch; use -p PID or --all"$'\n'"$try" "$mw" --count 2
 expect "mapswatch: options --pid and --all are mutually exclusive"$'\n'"$try" "$mw" -p "$pid" -a
@@ -32,13 +32,13 @@ expect 'mapswatch: --output: unknown column "NOPE"; see --help for the list' "$m
 # Outputs that exist are refused without -f, before any sample.
 mkdir "$tmp/d"
 expect "mapswatch: $tmp/d: exists; use -f to write into it, or another DIR" "$mw" -p "$pid" --count 1 -w "$tmp/d"
-[ -z "$(ls -A "$tmp/d")" ] || ms_fail "wrote into a DIR that exists without -f"
+[ -z "$(ls -A "$tmp/d")" ] || ms_error "wrote into a DIR that exists without -f"
 "$mw" -p "$pid" --count 1 -w "$tmp/d" -f > /dev/null || ms_fail "-f: cannot write into DIR"
-[ -f "$tmp/d/0001.snap" ] || ms_fail "-f: no snapshot in DIR"
+[ -f "$tmp/d/0001.snap" ] || ms_error "-f: no snapshot in DIR"
 touch "$tmp/m.prom" "$tmp/p.svg"
 expect "mapswatch: --prom: $tmp/m.prom: file exists; use -f to overwrite it" "$mw" -p "$pid" --count 1 --prom "$tmp/m.prom"
 expect "mapswatch: --plot: $tmp/p.svg: file exists; use -f to overwrite it" "$mw" -p "$pid" --count 1 --plot "$tmp/p.svg"
-[ ! -s "$tmp/m.prom" ] && [ ! -s "$tmp/p.svg" ] || ms_fail "overwrote a file without -f"
+[ ! -s "$tmp/m.prom" ] && [ ! -s "$tmp/p.svg" ] || ms_error "overwrote a file without -f"
 expect "mapswatch: --plot: $tmp/p.svg: file exists; use -f to overwrite it" "$mw" --plot "$tmp/p.svg" "$tmp/d"
 
 # Plotting saved snapshots: a directory with none, a file that is none.
@@ -46,8 +46,8 @@ mkdir "$tmp/empty"
 expect "mapswatch: $tmp/empty: no snapshots in it" "$mw" --plot "$tmp/q.svg" "$tmp/empty"
 echo "not a snapshot" > "$tmp/junk"
 "$mw" --plot "$tmp/q.svg" "$tmp/junk" 2> "$tmp/err" && ms_fail "plotted junk"
-grep -q "^mapswatch: $tmp/junk:1: " "$tmp/err" || ms_fail "junk: $(cat "$tmp/err")"
-[ ! -e "$tmp/q.svg" ] || ms_fail "a plot was left after a failure"
+grep -q "^mapswatch: $tmp/junk:1: " "$tmp/err" || ms_error "junk: $(cat "$tmp/err")"
+[ ! -e "$tmp/q.svg" ] || ms_error "a plot was left after a failure"
 
 # The process exits mid-watch: the watch ends, DIR keeps every sample, exit 0.
 mkfifo "$tmp/hook"
@@ -66,10 +66,10 @@ MEMSIFT_TEST_HOOK=snapshot:$tmp/hook "$MS_HOOKED/mapswatch" -p "$pid" -i 10ms --
 wait "$driver"
 wait "$ms_leaker_cpid" 2>/dev/null
 ms_leaker_cpid=
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc when the process exits, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc when the process exits, not 0"
 # (A loaded machine may add a line counting skipped slots: not this one's business.)
 grep -qx "mapswatch: pid $pid exited; the watch ends after 2 samples" "$tmp/err" ||
 	ms_fail "the exit is not said: $(cat "$tmp/err")"
-[ "$(ls "$tmp/exit")" = $'0001.snap\n0002.snap' ] || ms_fail "DIR does not hold the two samples: $(ls -A "$tmp/exit")"
+[ "$(ls "$tmp/exit")" = $'0001.snap\n0002.snap' ] || ms_error "DIR does not hold the two samples: $(ls -A "$tmp/exit")"
 head -n 1 "$tmp/out" | grep -q "^pid $pid (leaker): 2 samples" || ms_fail "no final table"
 exit 0

@@ -67,7 +67,7 @@ run()
 	echo 12 >&"${SVC[1]}"
 	read -r reply <&"${SVC[0]}" || ms_fail "the Go service did not answer"
 	set -- $reply
-	[ "$1" = ok ] || ms_fail "the Go service: $reply"
+	[ "$1" = ok ] || ms_error "the Go service: $reply"
 	numgc=$2
 	kill "-$sig" "$mwpid"
 	wait "$mwpid" || ms_fail "mapswatch --gctrace - ended by SIG$sig: exit $?: $(cat "$tmp/mw.err")"
@@ -82,7 +82,7 @@ grep -q "^standard input: live heap after GC grows with no steady state, .* over
 	ms_fail "SIGTERM: no verdict over the $numgc GCs the service made: $(tail -n 2 "$tmp/table")"
 # One row per GC, the last being the service's own count.
 rows=$(grep -cE '^ *[0-9]+ ' "$tmp/table")
-[ "$rows" -eq "$numgc" ] || ms_fail "SIGTERM: $rows rows for $numgc GCs"
+[ "$rows" -eq "$numgc" ] || ms_error "SIGTERM: $rows rows for $numgc GCs"
 
 run INT "$tmp/json" -J
 python3 - "$tmp/json" "$numgc" <<'PY' || ms_fail "SIGINT -J: the verdict does not match the service"

@@ -12,7 +12,7 @@ fx=$MS_SRCDIR/tests/fixtures/gctrace
 grep -q "^$fx/leak.gctrace: live heap after GC grows with no steady state, +" "$tmp/leak" ||
 	ms_fail "the leaking program is not said to grow: $(tail -n 1 "$tmp/leak")"
 "$mw" --gctrace - < "$fx/steady.gctrace" > "$tmp/steady" || ms_fail "--gctrace - (steady)"
-grep -q "^standard input: live heap after GC " "$tmp/steady" || ms_fail "stdin not named"
+grep -q "^standard input: live heap after GC " "$tmp/steady" || ms_error "stdin not named"
 grep -q "grows with no steady state" "$tmp/steady" &&
 	ms_fail "a heap that returns to its floor is said to grow: $(tail -n 1 "$tmp/steady")"
 
@@ -46,9 +46,9 @@ for args in "--gctrace $tmp/none" "--gctrace /etc/hostname" "--gctrace $fx/leak.
 	rc=0
 	# shellcheck disable=SC2086
 	"$mw" $args > "$tmp/out" 2> "$tmp/err" || rc=$?
-	[ "$rc" -eq 1 ] || ms_fail "$args: exit status $rc, not 1"
-	[ "$(wc -l < "$tmp/err")" -eq 1 ] || ms_fail "$args: not one line: $(cat "$tmp/err")"
-	[ ! -s "$tmp/out" ] || ms_fail "$args: wrote to stdout"
+	[ "$rc" -eq 1 ] || ms_error "$args: exit status $rc, not 1"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] || ms_error "$args: not one line: $(cat "$tmp/err")"
+	[ ! -s "$tmp/out" ] || ms_error "$args: wrote to stdout"
 done
-grep -q "reads a log, not a process" "$tmp/err" || ms_fail "-p with --gctrace: $(cat "$tmp/err")"
+grep -q "reads a log, not a process" "$tmp/err" || ms_error "-p with --gctrace: $(cat "$tmp/err")"
 exit 0

@@ -19,7 +19,7 @@ ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
 	--plot "$tmp/p.svg" -J > "$tmp/out.json" 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc, not 0"
 python3 - "$tmp/out.json" "$steady" <<'PY' || ms_fail "the heap is not flagged first, or the steady mapping is not steady"
 import json, sys
 rows = json.load(open(sys.argv[1]))["mappings"]
@@ -32,18 +32,18 @@ assert not [r for r in rows[1:] if r["verdict"] == "grows with no steady state"]
 PY
 
 # DIR: eight whole mapsnap snapshots, 0600 in a 0700 directory, that mapsdiff reads.
-[ "$(ls "$tmp/d" | wc -l)" -eq 8 ] || ms_fail "not eight snapshots in DIR: $(ls -A "$tmp/d")"
-[ "$(stat -c %a "$tmp/d")" = 700 ] || ms_fail "DIR is not 0700"
+[ "$(ls "$tmp/d" | wc -l)" -eq 8 ] || ms_error "not eight snapshots in DIR: $(ls -A "$tmp/d")"
+[ "$(stat -c %a "$tmp/d")" = 700 ] || ms_error "DIR is not 0700"
 bad=$(find "$tmp/d" -type f ! -perm 0600)
-[ -z "$bad" ] || ms_fail "snapshots not 0600: $bad"
-grep -q "^# pid: $pid$" "$tmp/d/0008.snap" || ms_fail "0008.snap is not a snapshot of pid $pid"
+[ -z "$bad" ] || ms_error "snapshots not 0600: $bad"
+grep -q "^# pid: $pid$" "$tmp/d/0008.snap" || ms_error "0008.snap is not a snapshot of pid $pid"
 rc=0
 "$bin/mapsdiff" "$tmp/d" > "$tmp/diff" || rc=$?
-[ "$rc" -eq 1 ] || ms_fail "mapsdiff on DIR: exit status $rc, not 1"
-grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$tmp/diff" || ms_fail "mapsdiff does not see the heap growing"
+[ "$rc" -eq 1 ] || ms_error "mapsdiff on DIR: exit status $rc, not 1"
+grep -Eq 'grows with no steady state +heap \(brk\) +\[heap\]$' "$tmp/diff" || ms_error "mapsdiff does not see the heap growing"
 
 # The plot: well-formed SVG whose total line is the snapshots' totals.
-[ "$(stat -c %a "$tmp/p.svg")" = 600 ] || ms_fail "the plot is not 0600"
+[ "$(stat -c %a "$tmp/p.svg")" = 600 ] || ms_error "the plot is not 0600"
 python3 - "$tmp/p.svg" "$tmp/d" <<'PY' || ms_fail "the plot does not draw the samples in DIR"
 import os, sys, xml.etree.ElementTree as ET
 ns = {"s": "http://www.w3.org/2000/svg"}
@@ -62,6 +62,6 @@ PY
 # The same plot from the saved DIR.
 "$bin/mapswatch" --plot "$tmp/q.svg" "$tmp/d" || ms_fail "--plot from DIR failed"
 python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$tmp/q.svg" || ms_fail "--plot from DIR: not XML"
-grep -c '<polyline' "$tmp/q.svg" | grep -qx 6 || ms_fail "--plot from DIR: not the total and five mappings"
+grep -c '<polyline' "$tmp/q.svg" | grep -qx 6 || ms_error "--plot from DIR: not the total and five mappings"
 leaker_stop
 exit 0

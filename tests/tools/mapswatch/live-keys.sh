@@ -62,6 +62,13 @@ def where():
         if f == "status":
             t = "".join(l for l in t.splitlines(True) if l.startswith(("State", "SigBlk")))
         out.append("%s: %s" % (f, t.strip()))
+    for fd in (0, 1, 2):
+        try:
+            out.append("fd %d: %s" % (fd, os.readlink("/proc/%d/fd/%d" % (child, fd))))
+        except OSError as e:
+            out.append("fd %d: %s" % (fd, e))
+    n = struct.unpack("i", fcntl.ioctl(master, termios.FIONREAD, b"\0" * 4))[0]
+    out.append("bytes waiting on the master: %d" % n)
     out.append("loadavg: " + open("/proc/loadavg").read().strip())
     return "\n".join(out)
 def key(k):

@@ -22,13 +22,13 @@ for ((i = 0; i < 1000; i++)); do
 	leaker_cmd mmap 8K 0x5a
 done
 maps=$(wc -l < /proc/"$pid"/maps)
-[ "$maps" -ge 2000 ] || ms_fail "the leaker has $maps mappings, not 2,000 or more"
+[ "$maps" -ge 2000 ] || ms_error "the leaker has $maps mappings, not 2,000 or more"
 
 peak()
 {
 	/usr/bin/time -f %M -o "$tmp/kb" "$mw" --batch --count "$1" -i 1ms --top 1 -p "$pid" > "$tmp/out" 2>/dev/null ||
 		ms_fail "mapswatch -n $1 failed"
-	grep -q "^pid $pid (leaker): $1 samples" "$tmp/out" || ms_fail "-n $1: $(head -1 "$tmp/out")"
+	grep -q "^pid $pid (leaker): $1 samples" "$tmp/out" || ms_error "-n $1: $(head -1 "$tmp/out")"
 	cat "$tmp/kb"
 }
 short=$(peak 10)
@@ -37,6 +37,6 @@ echo "peak: $short KiB after 10 samples, $long KiB after 400, $maps mappings"
 [ "$long" -le $((short + 2 * maps + 2048)) ] ||
 	ms_fail "400 samples peak at $long KiB, 10 at $short KiB: more than 2 KiB a mapping apart"
 # mapswatch(1): about 6.5 KiB a mapping in all, on top of the program's own.
-[ "$long" -le $((7 * maps + 16384)) ] || ms_fail "peak $long KiB for $maps mappings: past 7 KiB a mapping"
+[ "$long" -le $((7 * maps + 16384)) ] || ms_error "peak $long KiB for $maps mappings: past 7 KiB a mapping"
 leaker_stop
 exit 0

@@ -84,7 +84,7 @@ assert len(rss) == 1 and omitted and omitted[0] >= 2, (rss, omitted)
 PY
 # --min-rss between the two: svc-a's 48 MiB stays, svc-b's 8 MiB goes.
 prom "$tmp/min.prom" --min-rss 32M --top 100000
-grep -q "group=\"$A\"" "$tmp/min.prom" || ms_fail "--min-rss 32M: svc-a is missing"
+grep -q "group=\"$A\"" "$tmp/min.prom" || ms_error "--min-rss 32M: svc-a is missing"
 grep -q "group=\"$B\"" "$tmp/min.prom" && ms_fail "--min-rss 32M: svc-b is exported"
 # By regex: its group names the group; what it does not match is left out.
 prom "$tmp/re.prom" --min-rss 0 --prom-by "regex:^svc-(.)-$$\$"
@@ -99,11 +99,11 @@ cg=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' "/proc/${pidof[a1]}/cgroup")
 if [ -n "$cg" ]; then
 	prom "$tmp/cg.prom" --min-rss 0 --top 100000 --prom-by cgroup
 	n=$(grep -F "memsift_group_processes{by=\"cgroup\",group=\"$cg\"}" "$tmp/cg.prom" | awk '{ print $2 }')
-	[ -n "$n" ] && [ "$n" -ge 3 ] || ms_fail "by cgroup: $cg has ${n:-no} processes, not the 3 services at least"
+	[ -n "$n" ] && [ "$n" -ge 3 ] || ms_error "by cgroup: $cg has ${n:-no} processes, not the 3 services at least"
 fi
 "$bin/mapswatch" --all --count 1 --batch --prom "$tmp/x.prom" --prom-by 'regex:(' > /dev/null 2> "$tmp/err" &&
 	ms_fail "a bad --prom-by regex is taken"
-grep -q "^mapswatch: --prom-by: \"(\": .* at offset 1$" "$tmp/err" || ms_fail "bad regex: $(cat "$tmp/err")"
+grep -q "^mapswatch: --prom-by: \"(\": .* at offset 1$" "$tmp/err" || ms_error "bad regex: $(cat "$tmp/err")"
 
 # -p: the file goes with its process.
 gone() # PID: wait until it is a zombie or gone, as kill(1) leaves it
@@ -112,7 +112,7 @@ gone() # PID: wait until it is a zombie or gone, as kill(1) leaves it
 }
 ms_hooked "$tmp/hook" '[ "$line" = "snapshot 1" ] && { kill '"${pidof[b1]}"'; gone '"${pidof[b1]}"'; }' \
 	"$MS_HOOKED/mapswatch" -p "${pidof[b1]}" -i 10ms --count 5 --batch --prom "$tmp/b.prom" > /dev/null 2> "$tmp/err"
-[ "$MS_RC" = 0 ] || ms_fail "mapswatch -p: exit $MS_RC: $(cat "$tmp/err")"
+[ "$MS_RC" = 0 ] || ms_error "mapswatch -p: exit $MS_RC: $(cat "$tmp/err")"
 [ -e "$tmp/b.prom" ] && ms_fail "the metrics of pid ${pidof[b1]} outlive it"
 grep -q "^mapswatch: $tmp/b.prom removed: its metrics were of pid ${pidof[b1]}$" "$tmp/err" ||
 	ms_fail "the removal is not said: $(cat "$tmp/err")"

@@ -23,12 +23,12 @@ ms_hooked "$tmp/hook" 'leaker_cmd malloc 200 4096 T' \
 	--prom "$tmp/textfile/leaker.prom" -w "$tmp/d" > /dev/null 2> "$tmp/err"
 rc=$MS_RC
 cat "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc, not 0"
 prom=$tmp/textfile/leaker.prom
-[ -f "$prom" ] && [ ! -L "$prom" ] || ms_fail "the symlink was not replaced by a file"
-[ "$(cat "$tmp/target")" = untouched ] || ms_fail "written through the symlink"
-[ "$(stat -c %a "$prom")" = 644 ] || ms_fail "the metrics file is not 0644"
-[ "$(ls -A "$tmp/textfile")" = leaker.prom ] || ms_fail "temporary files left: $(ls -A "$tmp/textfile")"
+[ -f "$prom" ] && [ ! -L "$prom" ] || ms_error "the symlink was not replaced by a file"
+[ "$(cat "$tmp/target")" = untouched ] || ms_error "written through the symlink"
+[ "$(stat -c %a "$prom")" = 644 ] || ms_error "the metrics file is not 0644"
+[ "$(ls -A "$tmp/textfile")" = leaker.prom ] || ms_error "temporary files left: $(ls -A "$tmp/textfile")"
 python3 "$parse" "$prom" > "$tmp/samples" || ms_fail "the metrics do not parse"
 python3 - "$tmp/samples" "$pid" "$weird" "$tmp/d/0006.snap" <<'PY' || ms_fail "the metrics are not the leaker's"
 import json, sys
@@ -51,7 +51,7 @@ w = get("memsift_mapping_rss_bytes", mapping=weird)
 assert w["value"] == 4096, w
 assert get("memsift_mapping_verdict", mapping=weird, verdict="steady")["value"] == 1
 PY
-grep -qF 'we\"ird\\path"' "$prom" || ms_fail "the path is not escaped as the format says"
+grep -qF 'we\"ird\\path"' "$prom" || ms_error "the path is not escaped as the format says"
 
 # The parser is strict: it must reject what the format forbids.
 printf 'm{a="x"} 1\n' > "$tmp/bad1"

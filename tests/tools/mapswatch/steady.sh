@@ -15,7 +15,7 @@ leaker_cmd struct 500
 rc=0
 LC_ALL=C "$bin/mapswatch" -p "$pid" -i 10ms --count 5 > "$tmp/out" 2> "$tmp/err" || rc=$?
 cat "$tmp/out" "$tmp/err" >&2
-[ "$rc" -eq 0 ] || ms_fail "exit status $rc on a steady process, not 0"
+[ "$rc" -eq 0 ] || ms_error "exit status $rc on a steady process, not 0"
 grep -q $'\033' "$tmp/out" && ms_fail "escape codes in the output to a file"
 head -n 1 "$tmp/out" | grep -Eq "^pid $pid \(leaker\): 5 samples over .*, [0-9]+ mappings$" ||
 	ms_fail "the first line does not say what was watched"
@@ -27,7 +27,7 @@ grep -Eq '^0x[0-9a-f]+ +rw-p .* steady +_+ +heap \(brk\) +\[heap\]$' "$tmp/out" 
 if locale -a 2>/dev/null | grep -qix 'C.utf-\{0,1\}8'; then
 	LC_ALL=C.UTF-8 "$bin/mapswatch" -p "$pid" -i 10ms --count 3 -o NAME,TREND > "$tmp/u" ||
 		ms_fail "C.UTF-8: mapswatch failed"
-	grep -q '^\[heap\] *▁▁▁$' "$tmp/u" || ms_fail "C.UTF-8: no block sparkline: $(grep heap "$tmp/u")"
+	grep -q '^\[heap\] *▁▁▁$' "$tmp/u" || ms_error "C.UTF-8: no block sparkline: $(grep heap "$tmp/u")"
 fi
 
 # -d instead of -n: slots at 0, 10 ... 50ms, none after the duration; each

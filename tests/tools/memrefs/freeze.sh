@@ -24,7 +24,7 @@ tracer() { awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/task/"$1"/status; }
 # A whole run leaves every thread untraced.
 memrefs_run 0-1 "$tmp/out" -p "$pid"
 for t in $(ls /proc/"$pid"/task); do
-	[ "$(tracer "$t")" = 0 ] || ms_fail "thread $t still traced after memrefs"
+	[ "$(tracer "$t")" = 0 ] || ms_error "thread $t still traced after memrefs"
 done
 leaker_cmd report
 
@@ -32,19 +32,19 @@ mkfifo "$tmp/hook"
 MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/memrefs" -p "$pid" > /dev/null 2>&1 &
 mr=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = frozen ] || ms_fail "hook said \"$ev\""
+[ "$ev" = frozen ] || ms_error "hook said \"$ev\""
 for t in $(ls /proc/"$pid"/task); do
-	[ "$(tracer "$t")" = "$mr" ] || ms_fail "thread $t not traced by memrefs ($mr) while frozen"
-	grep -q '^State:.*t (tracing stop)' /proc/"$pid"/task/"$t"/status || ms_fail "thread $t not stopped"
+	[ "$(tracer "$t")" = "$mr" ] || ms_error "thread $t not traced by memrefs ($mr) while frozen"
+	grep -q '^State:.*t (tracing stop)' /proc/"$pid"/task/"$t"/status || ms_error "thread $t not stopped"
 done
-[ -z "$(ls -A "$tmp/t")" ] || ms_fail "the image has a name: $(ls -A "$tmp/t")"
+[ -z "$(ls -A "$tmp/t")" ] || ms_error "the image has a name: $(ls -A "$tmp/t")"
 kill -KILL "$mr"
 wait "$mr" 2>/dev/null || :
 # The kernel detached on memrefs's death: the leaker answers again.
 leaker_cmd malloc 1 4096 0x01
 for t in $(ls /proc/"$pid"/task); do
-	[ "$(tracer "$t")" = 0 ] || ms_fail "thread $t still traced after memrefs was killed"
-	grep -q '^State:.*[RS] (' /proc/"$pid"/task/"$t"/status || ms_fail "thread $t left stopped: $(grep State /proc/"$pid"/task/"$t"/status)"
+	[ "$(tracer "$t")" = 0 ] || ms_error "thread $t still traced after memrefs was killed"
+	grep -q '^State:.*[RS] (' /proc/"$pid"/task/"$t"/status || ms_error "thread $t left stopped: $(grep State /proc/"$pid"/task/"$t"/status)"
 done
 leaker_stop
 
@@ -54,14 +54,14 @@ pid=$LEAKER_PID
 MEMSIFT_TEST_HOOK=frozen:$tmp/hook "$MS_HOOKED/memrefs" -p "$pid" > /dev/null 2> "$tmp/err" &
 mr=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = frozen ] || ms_fail "hook said \"$ev\""
+[ "$ev" = frozen ] || ms_error "hook said \"$ev\""
 kill -KILL "$pid"
 echo go > "$tmp/hook"
 rc=0
 wait "$mr" || rc=$?
-[ "$rc" = 2 ] || ms_fail "target killed while frozen: exit $rc, want 2: $(cat "$tmp/err")"
-[ "$(grep -c . "$tmp/err")" -le 3 ] || ms_fail "more than one line of trouble: $(cat "$tmp/err")"
-grep -q "^memrefs: .*$pid" "$tmp/err" || ms_fail "the message does not name pid $pid: $(cat "$tmp/err")"
+[ "$rc" = 2 ] || ms_error "target killed while frozen: exit $rc, want 2: $(cat "$tmp/err")"
+[ "$(grep -c . "$tmp/err")" -le 3 ] || ms_error "more than one line of trouble: $(cat "$tmp/err")"
+grep -q "^memrefs: .*$pid" "$tmp/err" || ms_error "the message does not name pid $pid: $(cat "$tmp/err")"
 ms_leaker_cpid=
-[ -z "$(ls -A "$tmp/t")" ] || ms_fail "files left in TMPDIR: $(ls -A "$tmp/t")"
+[ -z "$(ls -A "$tmp/t")" ] || ms_error "files left in TMPDIR: $(ls -A "$tmp/t")"
 exit 0

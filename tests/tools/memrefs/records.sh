@@ -23,7 +23,7 @@ leaker_cmd dump "$tmp/truth"
 memrefs_idle "$pid"
 
 memrefs_run 1 "$tmp/out.json" -p "$pid" -J --no-chains
-grep -q "^memrefs: pid $pid: stopped for [0-9.]* ms$" "$tmp/err" || ms_fail "pause not reported: $(cat "$tmp/err")"
+grep -q "^memrefs: pid $pid: stopped for [0-9.]* ms$" "$tmp/err" || ms_error "pause not reported: $(cat "$tmp/err")"
 grep -q "^memrefs: pid $pid: frozen to copy .* of writable memory$" "$tmp/err" ||
 	ms_fail "pause not announced: $(cat "$tmp/err")"
 memrefs_check "$tmp/out.json" "$tmp/truth" 'magic "RECRD"' 900 377
@@ -35,7 +35,7 @@ MS_LEAKER=$tmp/records leaker_start
 leaker_cmd keep 3000
 memrefs_idle "$LEAKER_PID"
 memrefs_run 0-1 "$tmp/out" -p "$LEAKER_PID" -r -o COUNT,WHAT
-! grep -v " held: " "$tmp/out" | grep -q RECRD || ms_fail "kept records called unreferenced: $(cat "$tmp/out")"
+! grep -v " held: " "$tmp/out" | grep -q RECRD || ms_error "kept records called unreferenced: $(cat "$tmp/out")"
 line=$(grep -n '^static struct record \*kept;' "$MS_SRCDIR/tests/tools/memrefs/records.c" | cut -d: -f1)
 [ -n "$line" ] || ms_fail "records.c declares no kept list"
 grep -q "^ .* held: 3,000 x 208-byte magic \"RECRD\" <- kept (\.bss, records\.c:$line)$" "$tmp/out" ||

@@ -32,16 +32,16 @@ oomreport: $oom/public/moby-38352-4.19.syslog: no OOM kill in it" -- "$oom/publi
 # only, and the second report said to be cut.
 head -c "$(( $(head -n 156 "$oom/memcg-v1.dmesg" | wc -c) + 60 ))" "$oom/memcg-v1.dmesg" >"$tmp/cut.dmesg"
 rc=0; "$oomreport" -n -r -o PID "$tmp/cut.dmesg" >"$tmp/out" 2>"$tmp/err" || rc=$?
-[ "$rc" = 1 ] && [ "$(cat "$tmp/out")" = 28747 ] || ms_fail "cut capture: exit $rc, $(cat "$tmp/out")"
+[ "$rc" = 1 ] && [ "$(cat "$tmp/out")" = 28747 ] || ms_error "cut capture: exit $rc, $(cat "$tmp/out")"
 [ "$(cat "$tmp/err")" = "oomreport: $tmp/cut.dmesg: 1 report cut short (from line 79): no line names the process killed; is the log cut?" ] ||
 	ms_fail "cut capture: said $(cat "$tmp/err")"
 # Lines from elsewhere in a log are skipped, counted, and the kills still read.
 { echo "not a kernel line"; cat "$oom/memcg-v1.dmesg"; printf 'x\0y\n' | tr -d '\0'; } >"$tmp/mixed"
 rc=0; "$oomreport" -n -r -o PID "$tmp/mixed" >"$tmp/out" 2>"$tmp/err" || rc=$?
-[ "$rc" = 1 ] && [ "$(tr '\n' ' ' <"$tmp/out")" = "28747 28751 " ] || ms_fail "mixed: exit $rc, $(cat "$tmp/out")"
+[ "$rc" = 1 ] && [ "$(tr '\n' ' ' <"$tmp/out")" = "28747 28751 " ] || ms_error "mixed: exit $rc, $(cat "$tmp/out")"
 [ "$(cat "$tmp/err")" = "oomreport: $tmp/mixed: 2 lines not from the kernel log, skipped" ] ||
 	ms_fail "mixed: said $(cat "$tmp/err")"
 # A write error on stdout is trouble, not success.
 rc=0; "$oomreport" "$oom/memcg-v1.dmesg" >/dev/full 2>"$tmp/err" || rc=$?
-[ "$rc" = 2 ] || ms_fail "/dev/full: exit $rc ($(cat "$tmp/err"))"
+[ "$rc" = 2 ] || ms_error "/dev/full: exit $rc ($(cat "$tmp/err"))"
 exit 0

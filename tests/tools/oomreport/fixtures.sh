@@ -14,14 +14,14 @@ run()
 	local want=$1 rc=0
 	shift
 	"$oomreport" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	[ "$rc" = "$want" ] || ms_fail "oomreport $*: exit $rc, want $want ($(cat "$tmp/err"))"
+	[ "$rc" = "$want" ] || ms_error "oomreport $*: exit $rc, want $want ($(cat "$tmp/err"))"
 }
 
 cols=PID,NAME,ANON-RSS,FILE-RSS,SHMEM-RSS,TOTAL-VM,CGROUP,LIMIT,CONSTRAINT,INVOKER,UID,SCORE-ADJ,LINE
 for form in dmesg dmesg-T kmsg; do
 	run 1 -r -b -o "$cols" "$oom/memcg-v1.$form"
 	ms_compare "$expected/memcg-v1" "$tmp/out"
-	[ ! -s "$tmp/err" ] || ms_fail "$form: unexpected warnings: $(cat "$tmp/err")"
+	[ ! -s "$tmp/err" ] || ms_error "$form: unexpected warnings: $(cat "$tmp/err")"
 done
 # Each form's own time, in the TIME column.
 run 1 -n -r -o TIME "$oom/memcg-v1.dmesg-T"

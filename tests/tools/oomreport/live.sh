@@ -24,17 +24,17 @@ printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" || exit 1\nexec "%s"\n' "$cg" "$MS
 chmod +x "$tmp/leaker"
 MS_LEAKER=$tmp/leaker leaker_start
 pid=$LEAKER_PID
-[ "$(cat "$cg/cgroup.procs")" = "$pid" ] || ms_fail "leaker $pid is not in $cg"
+[ "$(cat "$cg/cgroup.procs")" = "$pid" ] || ms_error "leaker $pid is not in $cg"
 (trap '' PIPE; echo "malloc 100 1M 0xa5" >&"$LEAKER_OUT") 2>/dev/null
 if ms_leaker_read; then
 	ms_fail "leaker survived 100 MiB in a 32 MiB cgroup: \"$LEAKER_REPLY\""
 fi
 rc=0; wait "$ms_leaker_cpid" || rc=$?
 ms_leaker_cpid=
-[ "$rc" = 137 ] || ms_fail "leaker ended with status $rc, not killed"
+[ "$rc" = 137 ] || ms_error "leaker ended with status $rc, not killed"
 
 rc=0; "$oomreport" -r -b -o PID,NAME,CGROUP,LIMIT,CONSTRAINT >"$tmp/out" 2>"$tmp/err" || rc=$?
-[ "$rc" = 1 ] || ms_fail "oomreport: exit $rc ($(cat "$tmp/err"))"
+[ "$rc" = 1 ] || ms_error "oomreport: exit $rc ($(cat "$tmp/err"))"
 row=$(awk -v p="$pid" '$1 == p' "$tmp/out")
 [ "$row" = "$pid leaker /${cg#"$cgroot"/} 33554432 MEMCG" ] ||
 	ms_fail "no row for the kill of $pid: \"$row\"; got: $(cat "$tmp/out")"

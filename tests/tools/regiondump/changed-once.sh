@@ -75,6 +75,6 @@ PY
 readelf -lW "$tmp/core" | awk '$1 == "LOAD" { print $2, $5 }' | while read -r off size; do
 	tail -c +$((off + 1)) "$tmp/core" | head -c $((size))
 done > "$tmp/segments"
-cmp "$tmp/raw" "$tmp/segments" || ms_fail "the raw dump differs from the core's segments"
+cmp "$tmp/raw" "$tmp/segments" || ms_error "the raw dump differs from the core's segments"
 leaker_stop
 exit 0

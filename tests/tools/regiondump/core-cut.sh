@@ -34,11 +34,11 @@ cut_dump()
 		2>"$tmp/err" > "$out" &
 	rd=$!
 	read -r ev < "$tmp/hook"
-	[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+	[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 	leaker_stop
 	echo go > "$tmp/hook"
 	wait "$rd" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "regiondump ${args[*]}: exit $rc after the process exited mid-dump ($(cat "$tmp/err"))"
+	[ "$rc" = 1 ] || ms_error "regiondump ${args[*]}: exit $rc after the process exited mid-dump ($(cat "$tmp/err"))"
 	grep -q "^regiondump: pid $pid: exited during the dump at 0x[0-9a-f]*; kept the [0-9]* bytes read, marked incomplete$" "$tmp/err" ||
 		ms_fail "mid-dump message: $(cat "$tmp/err")"
 }
@@ -54,18 +54,18 @@ cut_dump /dev/null @A 16M --write "$tmp/one.core"
 size=$(stat -c %s "$tmp/one.core")
 ((size < 16 * 1048576)) || ms_fail "a core cut short is $size bytes: the whole range's size"
 read -r off vaddr filesz memsz < <(loads "$tmp/one.core")
-[ "$((vaddr))" = "$((a))" ] || ms_fail "the segment is at $vaddr, the range at $a"
+[ "$((vaddr))" = "$((a))" ] || ms_error "the segment is at $vaddr, the range at $a"
 ((filesz > 0 && filesz < 16 * 1048576)) || ms_fail "segment of $((filesz)) bytes after a cut"
-[ "$((memsz))" = "$((filesz))" ] || ms_fail "memsz $memsz > filesz $filesz: the unread rest declared"
+[ "$((memsz))" = "$((filesz))" ] || ms_error "memsz $memsz > filesz $filesz: the unread rest declared"
 ((off + filesz == size)) || ms_fail "the file ($size bytes) does not end with the segment ($off + $filesz)"
 # Every byte the segment holds is the leaker's.
 [ -z "$(tail -c +$((off + 1)) "$tmp/one.core" | tr -d 'B' | head -c 1 | od -An -tx1)" ] ||
 	ms_fail "the segment holds bytes other than the leaker's 0x42"
-grep -qx '  "complete": false,' "$tmp/one.core.json" || ms_fail "manifest not marked incomplete"
+grep -qx '  "complete": false,' "$tmp/one.core.json" || ms_error "manifest not marked incomplete"
 last=$(printf '0x%x' $((a + filesz - 1)))
 past=$(printf '0x%x' $((a + filesz)))
 gdb -nx -batch -ex "x/1xb $last" -ex "x/1xb $past" -c "$tmp/one.core" > "$tmp/gdb" 2>&1 || :
-grep -q "^$last:[[:space:]]*0x42$" "$tmp/gdb" || ms_fail "gdb x/1xb $last: $(cat "$tmp/gdb")"
+grep -q "^$last:[[:space:]]*0x42$" "$tmp/gdb" || ms_error "gdb x/1xb $last: $(cat "$tmp/gdb")"
 grep -q "Cannot access memory at address $past" "$tmp/gdb" ||
 	ms_fail "gdb reads past what was read: $(cat "$tmp/gdb")"
 # memsift's reader takes the same bytes: all of them 0x42.
@@ -89,11 +89,11 @@ read -r off vaddr filesz memsz < <(loads "$tmp/stdout.core")
 cut_dump /dev/null --anon --write "$tmp/anon.core"
 size=$(stat -c %s "$tmp/anon.core")
 loads "$tmp/anon.core" > "$tmp/loads"
-[ "$(wc -l < "$tmp/loads")" -gt 1 ] || ms_fail "--anon gave one segment: $(cat "$tmp/loads")"
+[ "$(wc -l < "$tmp/loads")" -gt 1 ] || ms_error "--anon gave one segment: $(cat "$tmp/loads")"
 empty=0
 while read -r off vaddr filesz memsz; do
 	((off + filesz <= size)) || ms_fail "segment at $vaddr runs past the end of the file"
-	[ "$((memsz))" = "$((filesz))" ] || ms_fail "segment at $vaddr declares $memsz bytes, holds $filesz"
+	[ "$((memsz))" = "$((filesz))" ] || ms_error "segment at $vaddr declares $memsz bytes, holds $filesz"
 	((filesz)) || empty=$((empty + 1))
 done < "$tmp/loads"
 ((empty > 0)) || ms_fail "no segment left empty after the cut: $(cat "$tmp/loads")"
@@ -113,12 +113,12 @@ MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" -p "$pid" --format 
 	--write "$tmp/unmap.core" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 leaker_cmd free "$id"
 echo go > "$tmp/hook"
 rc=0
 wait "$rd" || rc=$?
-[ "$rc" = 0 ] || ms_fail "exit $rc after the range was unmapped mid-dump: $(cat "$tmp/err")"
+[ "$rc" = 0 ] || ms_error "exit $rc after the range was unmapped mid-dump: $(cat "$tmp/err")"
 read -r off vaddr filesz memsz < <(loads "$tmp/unmap.core")
 ((filesz > 0 && filesz < 16 * 1048576 && memsz == filesz)) ||
 	ms_fail "segment of $((filesz)) bytes ($((memsz)) in memory) after the unmap"
@@ -141,7 +141,7 @@ size=$(stat -c %s "$tmp/pipe.core")
 [ "$(tail -c 1 "$tmp/pipe.core" | od -An -tx1 | tr -d ' ')" = 42 ] ||
 	ms_fail "the stream does not end with the leaker's bytes"
 rc=0; "$bin/bytehist" "$tmp/pipe.core" > /dev/null 2> "$tmp/err" || rc=$?
-[ $rc = 1 ] || ms_fail "a core cut short on a pipe: bytehist exit $rc"
+[ $rc = 1 ] || ms_error "a core cut short on a pipe: bytehist exit $rc"
 grep -q "segment [0-9]* runs past the end of the file; truncated?$" "$tmp/err" ||
 	ms_fail "truncated core message: $(cat "$tmp/err")"
 exit 0

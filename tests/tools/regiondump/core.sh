@@ -17,14 +17,14 @@ maddr=$(leaker_field addr)
 exe=$(readlink /proc/"$pid"/exe)
 
 "$regiondump" -p "$pid" --anon --format core -w "$tmp/core" 2>"$tmp/err" || ms_fail "--format core: $(cat "$tmp/err")"
-[ "$(od -An -c -N 4 "$tmp/core" | tr -d ' ')" = '177ELF' ] || ms_fail "not an ELF file"
-grep -qx '  "format": "core",' "$tmp/core.json" || ms_fail "manifest format"
+[ "$(od -An -c -N 4 "$tmp/core" | tr -d ' ')" = '177ELF' ] || ms_error "not an ELF file"
+grep -qx '  "format": "core",' "$tmp/core.json" || ms_error "manifest format"
 
 # The first record's payload, 24 bytes in: "record 1 of 3".
 payload=$(printf '0x%x' $((rec + 24)))
 gdb -nx -batch -ex "x/s $payload" -ex "x/4xb $maddr" "$exe" "$tmp/core" > "$tmp/gdb" 2>&1 ||
 	ms_fail "gdb failed on the core: $(cat "$tmp/gdb")"
-grep -q "^$payload:[[:space:]]*\"record 1 of 3\"$" "$tmp/gdb" || ms_fail "gdb x/s $payload: $(cat "$tmp/gdb")"
+grep -q "^$payload:[[:space:]]*\"record 1 of 3\"$" "$tmp/gdb" || ms_error "gdb x/s $payload: $(cat "$tmp/gdb")"
 grep -q "^$maddr:[[:space:]]*0x41[[:space:]]*0x41[[:space:]]*0x41[[:space:]]*0x41$" "$tmp/gdb" ||
 	ms_fail "gdb x/4xb $maddr: $(cat "$tmp/gdb")"
 
@@ -36,6 +36,6 @@ fi
 # Written front to back: to stdout it is the same file.
 "$regiondump" -p "$pid" --mapping "$maddr" --format core -w "$tmp/c2" 2>/dev/null || ms_fail "core to a file"
 "$regiondump" -p "$pid" --mapping "$maddr" --format core -w - > "$tmp/c3" 2>/dev/null || ms_fail "core to stdout"
-cmp "$tmp/c2" "$tmp/c3" || ms_fail "core to stdout differs from core to a file"
+cmp "$tmp/c2" "$tmp/c3" || ms_error "core to stdout differs from core to a file"
 leaker_stop
 exit 0

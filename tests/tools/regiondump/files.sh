@@ -18,34 +18,34 @@ name=pid$pid-$addr.dump
 grep -qx "regiondump: pid $pid: 8192 bytes to $name, manifest $name.json" "$tmp/err" ||
 	ms_fail "default name not printed: $(cat "$tmp/err")"
 for f in "$name" "$name.json"; do
-	[ -f "$tmp/$f" ] || ms_fail "no $f"
-	[ "$(stat -c %a "$tmp/$f")" = 600 ] || ms_fail "$f mode is $(stat -c %a "$tmp/$f"), not 600"
+	[ -f "$tmp/$f" ] || ms_error "no $f"
+	[ "$(stat -c %a "$tmp/$f")" = 600 ] || ms_error "$f mode is $(stat -c %a "$tmp/$f"), not 600"
 done
 
 # No overwrite without -f, of the dump or of the manifest alone.
 cp "$tmp/$name" "$tmp/keep"
 if (cd "$tmp" && "$regiondump" -p "$pid" "$addr" 4K) 2>"$tmp/err"; then ms_fail "overwrote without -f"; fi
-grep -qx "regiondump: $name: file exists; use -f to overwrite it" "$tmp/err" || ms_fail "wrong message: $(cat "$tmp/err")"
-cmp -s "$tmp/$name" "$tmp/keep" || ms_fail "refused overwrite changed the file"
+grep -qx "regiondump: $name: file exists; use -f to overwrite it" "$tmp/err" || ms_error "wrong message: $(cat "$tmp/err")"
+cmp -s "$tmp/$name" "$tmp/keep" || ms_error "refused overwrite changed the file"
 rm "$tmp/$name"
 if (cd "$tmp" && "$regiondump" -p "$pid" "$addr" 4K) 2>"$tmp/err"; then ms_fail "overwrote the manifest without -f"; fi
-grep -qx "regiondump: $name.json: file exists; use -f to overwrite it" "$tmp/err" || ms_fail "wrong message: $(cat "$tmp/err")"
-[ ! -e "$tmp/$name" ] || ms_fail "dump written though its manifest could not be"
+grep -qx "regiondump: $name.json: file exists; use -f to overwrite it" "$tmp/err" || ms_error "wrong message: $(cat "$tmp/err")"
+[ ! -e "$tmp/$name" ] || ms_error "dump written though its manifest could not be"
 (cd "$tmp" && "$regiondump" -f -p "$pid" "$addr" 4K) 2>/dev/null || ms_fail "-f did not overwrite"
-[ "$(stat -c %s "$tmp/$name")" = 4096 ] || ms_fail "-f left the old content"
-grep -q '"size":4096,"file_offset":0' "$tmp/$name.json" || ms_fail "-f left the old manifest"
+[ "$(stat -c %s "$tmp/$name")" = 4096 ] || ms_error "-f left the old content"
+grep -q '"size":4096,"file_offset":0' "$tmp/$name.json" || ms_error "-f left the old manifest"
 
 # A symlink at the output path: refused; with -f replaced, its target untouched.
 echo secret > "$tmp/target"
 ln -s "$tmp/target" "$tmp/link"
 if "$regiondump" -p "$pid" "$addr" 4K -w "$tmp/link" 2>/dev/null; then ms_fail "wrote through a symlink"; fi
 "$regiondump" -f -p "$pid" "$addr" 4K -w "$tmp/link" 2>/dev/null || ms_fail "-f over a symlink failed"
-[ "$(cat "$tmp/target")" = secret ] || ms_fail "symlink target was written"
+[ "$(cat "$tmp/target")" = secret ] || ms_error "symlink target was written"
 [ -L "$tmp/link" ] && ms_fail "symlink still there after -f"
 
 # A progress bar on a terminal only, erased when done.
 "$regiondump" -p "$pid" "$addr" 8K -w "$tmp/nt.dump" 2>"$tmp/err" || ms_fail "dump: $(cat "$tmp/err")"
-[ "$(wc -l < "$tmp/err")" = 1 ] && ! grep -q '%)' "$tmp/err" || ms_fail "progress shown without a terminal: $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] && ! grep -q '%)' "$tmp/err" || ms_error "progress shown without a terminal: $(cat "$tmp/err")"
 if command -v script >/dev/null; then
 	script -qec "'$regiondump' -p $pid $addr 8K -w '$tmp/tty.dump'" /dev/null > "$tmp/tty" 2>&1 ||
 		ms_fail "under a terminal: $(cat "$tmp/tty")"
@@ -58,10 +58,10 @@ mkfifo "$tmp/fifo"
 cat "$tmp/fifo" > "$tmp/from-fifo" &
 "$regiondump" -p "$pid" "$addr" 8K -w "$tmp/fifo" 2>"$tmp/err" || ms_fail "-o FIFO: $(cat "$tmp/err")"
 wait $!
-[ "$(stat -c %s "$tmp/from-fifo")" = 8192 ] || ms_fail "-o FIFO: not 8192 bytes through it"
-[ ! -e "$tmp/fifo.json" ] || ms_fail "a manifest beside a FIFO"
+[ "$(stat -c %s "$tmp/from-fifo")" = 8192 ] || ms_error "-o FIFO: not 8192 bytes through it"
+[ ! -e "$tmp/fifo.json" ] || ms_error "a manifest beside a FIFO"
 
 left=$(find "$tmp" -name '.*' -type f)
-[ -z "$left" ] || ms_fail "temporary files left: $left"
+[ -z "$left" ] || ms_error "temporary files left: $left"
 leaker_stop
 exit 0

@@ -35,8 +35,8 @@ lo=$((lo - page)) hi=$((hi + page))
 range=$(printf '%x-%x' "$lo" "$hi")
 
 "$regiondump" -p "$pid" "$range" -w "$tmp/d" 2>"$tmp/err" || ms_fail "regiondump $range: $(cat "$tmp/err")"
-[ "$(stat -c %s "$tmp/d")" = $((hi - lo)) ] || ms_fail "dump is not the size of $range"
-grep -qx '  "complete": true,' "$tmp/d.json" || ms_fail "not complete"
+[ "$(stat -c %s "$tmp/d")" = $((hi - lo)) ] || ms_error "dump is not the size of $range"
+grep -qx '  "complete": true,' "$tmp/d.json" || ms_error "not complete"
 
 # Expected holes: the gaps between the maps lines within the range.
 prev=$lo
@@ -48,7 +48,7 @@ while read -r r _; do
 	prev=$e
 done < /proc/"$pid"/maps
 ((prev < hi)) && printf '0x%x 0x%x\n' "$prev" "$hi" >> "$tmp/want"
-[ -s "$tmp/want" ] || ms_fail "no hole in $range: the freed region was mapped again?"
+[ -s "$tmp/want" ] || ms_error "no hole in $range: the freed region was mapped again?"
 grep '"status":"not mapped"' "$tmp/d.json" | sed 's/.*"start":"\(0x[0-9a-f]*\)","end":"\(0x[0-9a-f]*\)".*/\1 \2/' > "$tmp/got"
 ms_compare "$tmp/want" "$tmp/got"
 # The one-line warning names each hole.
@@ -71,7 +71,7 @@ grep -q "\"start\":\"$(printf 0x%x "$r_addr")\",\"end\":\"[^\"]*\",\"size\":3276
 
 # Every byte is accounted for once.
 sum=$(($(grep -o '"size":[0-9]*,"status"' "$tmp/d.json" | grep -o '[0-9]*' | paste -sd+)))
-[ "$sum" = $((hi - lo)) ] || ms_fail "sub-ranges add up to $sum, not $((hi - lo))"
+[ "$sum" = $((hi - lo)) ] || ms_error "sub-ranges add up to $sum, not $((hi - lo))"
 
 # [vvar] cannot be read by any method: unreadable, zero-filled, still exit 0.
 vvar=$(awk '$6 == "[vvar]" { print $1; exit }' /proc/"$pid"/maps)
@@ -79,7 +79,7 @@ if [ -n "$vvar" ]; then
 	"$regiondump" -p "$pid" "$vvar" -w "$tmp/v" 2>"$tmp/err" || ms_fail "[vvar] dump failed: $(cat "$tmp/err")"
 	grep -qx "regiondump: $vvar: unreadable; zero-filled, noted in the manifest" "$tmp/err" ||
 		ms_fail "no unreadable warning for [vvar]: $(cat "$tmp/err")"
-	grep -q '"status":"unreadable","method":"none"' "$tmp/v.json" || ms_fail "[vvar] not unreadable in manifest"
+	grep -q '"status":"unreadable","method":"none"' "$tmp/v.json" || ms_error "[vvar] not unreadable in manifest"
 fi
 leaker_stop
 exit 0

@@ -25,7 +25,7 @@ MEMSIFT_TEST_HOOK=progress:$tmp/hook "$MS_HOOKED/regiondump" --freeze --max-paus
 	-p "$pid" "$addr" 16M -o "$tmp/d" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 for t in $(ls /proc/"$pid"/task); do
 	grep -q '^State:.*t (tracing stop)' /proc/"$pid"/task/"$t"/status ||
 		ms_fail "thread $t is not stopped during the first piece"
@@ -33,7 +33,7 @@ done
 echo go > "$tmp/hook"
 rc=0
 wait "$rd" || rc=$?
-[ "$rc" = 0 ] || ms_fail "exit $rc: $(cat "$tmp/err")"
+[ "$rc" = 0 ] || ms_error "exit $rc: $(cat "$tmp/err")"
 grep -q "^regiondump: pid $pid: let go after [0-9.]* ms stopped (--max-pause); from 0x[0-9a-f]* on, read from the running process$" "$tmp/err" ||
 	ms_fail "the cut is not said: $(cat "$tmp/err")"
 python3 - "$tmp/d.json" "$addr" <<'PY' || ms_fail "the manifest does not say where the freeze ended: $(head -c 600 "$tmp/d.json")"
@@ -44,7 +44,7 @@ assert a < cut < a + (16 << 20), (hex(cut), hex(a))
 assert 0 < m["stopped_bytes"] < 16 << 20 and m["stopped_bytes"] == cut - a, m["stopped_bytes"]
 assert m["target_stopped"] is True and m["complete"] is True, m
 PY
-[ "$(tr -d '\136' < "$tmp/d" | wc -c)" = 0 ] || ms_fail "the dump is not the leaker's 0x5e bytes"
+[ "$(tr -d '\136' < "$tmp/d" | wc -c)" = 0 ] || ms_error "the dump is not the leaker's 0x5e bytes"
 
 # Held where the freeze is let go: no thread is stopped or traced any more,
 # and the rest is read from the running process.  128 MiB take longer to
@@ -55,9 +55,9 @@ MEMSIFT_TEST_HOOK=unfrozen:$tmp/hook "$MS_HOOKED/regiondump" --freeze --max-paus
 	-p "$pid" "$big" 128M -o "$tmp/u" 2> "$tmp/err" &
 rd=$!
 read -r ev < "$tmp/hook"
-[ "$ev" = unfrozen ] || ms_fail "hook said \"$ev\""
+[ "$ev" = unfrozen ] || ms_error "hook said \"$ev\""
 for t in $(ls /proc/"$pid"/task); do
-	[ "$(tracer "$t")" = 0 ] || ms_fail "thread $t still traced after the limit"
+	[ "$(tracer "$t")" = 0 ] || ms_error "thread $t still traced after the limit"
 	grep -q '^State:.*t (tracing stop)' /proc/"$pid"/task/"$t"/status &&
 		ms_fail "thread $t still stopped after the limit"
 done
@@ -66,11 +66,11 @@ leaker_cmd report
 echo go > "$tmp/hook"
 rc=0
 wait "$rd" || rc=$?
-[ "$rc" = 0 ] || ms_fail "exit $rc: $(cat "$tmp/err")"
-[ "$(tr -d '\136' < "$tmp/u" | wc -c)" = 0 ] || ms_fail "the dump read partly live is not the leaker's 0x5e bytes"
+[ "$rc" = 0 ] || ms_error "exit $rc: $(cat "$tmp/err")"
+[ "$(tr -d '\136' < "$tmp/u" | wc -c)" = 0 ] || ms_error "the dump read partly live is not the leaker's 0x5e bytes"
 
 # In time: no cut.
 "$regiondump" --freeze -p "$pid" "$addr" 1M -w "$tmp/f" 2> "$tmp/err" || ms_fail "--freeze: $(cat "$tmp/err")"
-grep -q '"stopped_until": null' "$tmp/f.json" || ms_fail "a dump in time was cut"
+grep -q '"stopped_until": null' "$tmp/f.json" || ms_error "a dump in time was cut"
 leaker_stop
 exit 0

@@ -18,15 +18,15 @@ python3 -c 'import sys; sys.stdout.buffer.write(b"\x5a" * (3 << 20))' > "$tmp/wa
 python3 -c 'import sys; sys.stdout.buffer.write(b"\x3c" * (1 << 20))' > "$tmp/want2"
 
 "$regiondump" -p "$pid" "$a1" 3M -w - 2> "$tmp/err" | cat > "$tmp/got1"
-[ "${PIPESTATUS[0]}" -eq 0 ] || ms_fail "regiondump -w - into a pipe: $(cat "$tmp/err")"
-cmp "$tmp/want1" "$tmp/got1" || ms_fail "-o - into a pipe: not the 3 MiB of 0x5a the leaker wrote"
+[ "${PIPESTATUS[0]}" -eq 0 ] || ms_error "regiondump -w - into a pipe: $(cat "$tmp/err")"
+cmp "$tmp/want1" "$tmp/got1" || ms_error "-o - into a pipe: not the 3 MiB of 0x5a the leaker wrote"
 
 mkfifo "$tmp/fifo"
 cat "$tmp/fifo" > "$tmp/got2" &
 reader=$!
 "$regiondump" -p "$pid" "$a2" 1M -w "$tmp/fifo" 2> "$tmp/err" || ms_fail "regiondump -w FIFO: $(cat "$tmp/err")"
 wait "$reader" || ms_fail "the fifo's reader failed"
-cmp "$tmp/want2" "$tmp/got2" || ms_fail "-o FIFO: not the 1 MiB of 0x3c the leaker wrote"
-[ ! -e "$tmp/fifo.json" ] || ms_fail "a manifest was written beside the fifo"
+cmp "$tmp/want2" "$tmp/got2" || ms_error "-o FIFO: not the 1 MiB of 0x3c the leaker wrote"
+[ ! -e "$tmp/fifo.json" ] || ms_error "a manifest was written beside the fifo"
 leaker_stop
 exit 0

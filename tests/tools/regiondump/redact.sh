@@ -30,7 +30,7 @@ put((4 << 20) - 40, b"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.SECRETTOKEN ", 
 put(5 << 20, b" CANARY-0123456789abcdef ", b"CANARY-0123456789abcdef")
 open(sys.argv[1], "wb").write(buf)
 PY
-[ "$(wc -l < "$tmp/spans")" = 4 ] || ms_fail "no spans written"
+[ "$(wc -l < "$tmp/spans")" = 4 ] || ms_error "no spans written"
 awk '$1 < 4194304 && $1 + $2 > 4194304 { found = 1 } END { exit !found }' "$tmp/spans" ||
 	ms_fail "no secret straddles the 4 MiB boundary: $(cat "$tmp/spans")"
 secret_bytes=$(awk '{ n += $2 } END { print n }' "$tmp/spans")
@@ -54,12 +54,12 @@ check_redacted()
 	diff -u "$tmp/want" "$tmp/got" > "$tmp/diff" ||
 		ms_fail "$red: other bytes changed than the secrets' ($(grep -c '^[-+][0-9]' "$tmp/diff") lines differ)"
 	for want in hunter2 SECRET CANARY MIIBOgIBAAJBAKj34; do
-		! grep -q "$want" "$red" || ms_fail "$red: \"$want\" still there"
+		! grep -q "$want" "$red" || ms_error "$red: \"$want\" still there"
 	done
 }
 
 "$regiondump" -p "$pid" --mapping "$addr" -w "$tmp/plain" 2>/dev/null || ms_fail "regiondump: exit $?"
-grep -q SECRETTOKEN "$tmp/plain" || ms_fail "the unredacted dump lacks the secrets: the test proves nothing"
+grep -q SECRETTOKEN "$tmp/plain" || ms_error "the unredacted dump lacks the secrets: the test proves nothing"
 "$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -w "$tmp/red" 2>"$tmp/err" ||
 	ms_fail "--redact: $(cat "$tmp/err")"
 check_redacted "$tmp/plain" "$tmp/red" 0
@@ -68,9 +68,9 @@ check_redacted "$tmp/plain" "$tmp/red" 0
 m=$tmp/red.json
 grep -qx '  "redaction": {"applied":true,"patterns":4,"matches":4,"bytes":'"$secret_bytes"',"fill":"0x2a"},' "$m" ||
 	ms_fail "manifest: $(grep redaction "$m")"
-grep -q '"redaction": {"applied":false}' "$tmp/plain.json" || ms_fail "unredacted manifest: $(grep redaction "$tmp/plain.json")"
-! grep -q -e CANARY -e '0-9a-f' -e secret "$m" || ms_fail "the manifest holds a pattern"
-[ "$(grep -c '"bytes": {"requested":6291456,"read":6291456' "$m")" = 1 ] || ms_fail "manifest sizes: $(grep '"bytes"' "$m")"
+grep -q '"redaction": {"applied":false}' "$tmp/plain.json" || ms_error "unredacted manifest: $(grep redaction "$tmp/plain.json")"
+! grep -q -e CANARY -e '0-9a-f' -e secret "$m" || ms_error "the manifest holds a pattern"
+[ "$(grep -c '"bytes": {"requested":6291456,"read":6291456' "$m")" = 1 ] || ms_error "manifest sizes: $(grep '"bytes"' "$m")"
 
 # -z, stdout, --redact-file, --format core: the same bytes.
 "$regiondump" -p "$pid" --mapping "$addr" "${redact[@]}" -z -w "$tmp/red.zst" 2>/dev/null || ms_fail "-z: exit $?"
@@ -80,7 +80,7 @@ zstd -q -d -c "$tmp/red.zst" | cmp - "$tmp/red" || ms_fail "-z --redact differs 
 printf '# secrets for regiondump\n\nCANARY-[0-9a-f]{16}\n' > "$tmp/patterns"
 "$regiondump" -p "$pid" --mapping "$addr" --redact-set all --redact-file "$tmp/patterns" -w "$tmp/file" \
 	2>/dev/null || ms_fail "--redact-file: exit $?"
-cmp "$tmp/file" "$tmp/red" || ms_fail "--redact-file differs from --redact"
+cmp "$tmp/file" "$tmp/red" || ms_error "--redact-file differs from --redact"
 "$regiondump" -p "$pid" --mapping "$addr" --format core -w "$tmp/plain.core" 2>/dev/null || ms_fail "core: exit $?"
 "$regiondump" -p "$pid" --mapping "$addr" --format core "${redact[@]}" -w "$tmp/red.core" 2>/dev/null ||
 	ms_fail "core --redact: exit $?"
@@ -91,11 +91,11 @@ check_redacted "$tmp/plain.core" "$tmp/red.core" "$off"
 leaker_cmd malloc 4 3000 T
 "$regiondump" -p "$pid" --anon -w "$tmp/anon" 2>/dev/null || ms_fail "--anon: exit $?"
 "$regiondump" -p "$pid" --anon --redact 'T+' -w "$tmp/anon.red" 2>/dev/null || ms_fail "--anon --redact: exit $?"
-[ "$(grep -c '"file_offset"' "$tmp/anon.red.json")" -gt 1 ] || ms_fail "--anon gave one range: not a multi-range test"
-[ "$(stat -c %s "$tmp/anon")" = "$(stat -c %s "$tmp/anon.red")" ] || ms_fail "--anon --redact: size changed"
+[ "$(grep -c '"file_offset"' "$tmp/anon.red.json")" -gt 1 ] || ms_error "--anon gave one range: not a multi-range test"
+[ "$(stat -c %s "$tmp/anon")" = "$(stat -c %s "$tmp/anon.red")" ] || ms_error "--anon --redact: size changed"
 ts=$(tr -cd T < "$tmp/anon" | wc -c)
-[ "$ts" -ge 12000 ] || ms_fail "only $ts bytes 'T' in the --anon dump"
-[ "$(tr -cd T < "$tmp/anon.red" | wc -c)" = 0 ] || ms_fail "--anon --redact: a 'T' left"
+[ "$ts" -ge 12000 ] || ms_error "only $ts bytes 'T' in the --anon dump"
+[ "$(tr -cd T < "$tmp/anon.red" | wc -c)" = 0 ] || ms_error "--anon --redact: a 'T' left"
 # The stack of a leaker that has just replied moves on under the first dump
 # (it returns to read()): its bytes may differ between the two dumps for
 # that reason alone, so only the other ranges are compared byte for byte.
@@ -110,7 +110,7 @@ for r in m["subranges"]:
 ! cmp -l "$tmp/anon" "$tmp/anon.red" | awk -v s="${stack:-0 0}" 'BEGIN { split(s, r, " ") }
 	($1 < r[1] || $1 > r[2]) && ($2 != 124 || $3 != 52)' | grep -q . ||
 	ms_fail "--anon --redact changed other bytes than 'T'"
-grep -q "\"bytes\":$ts," "$tmp/anon.red.json" || ms_fail "--anon manifest: $(grep redaction "$tmp/anon.red.json"), want $ts bytes"
+grep -q "\"bytes\":$ts," "$tmp/anon.red.json" || ms_error "--anon manifest: $(grep redaction "$tmp/anon.red.json"), want $ts bytes"
 
 # Bad patterns: one line naming the pattern's place, never its text; no file.
 expect_err()
@@ -118,9 +118,9 @@ expect_err()
 	local msg=$1 rc=0
 	shift
 	"$regiondump" -p "$pid" --mapping "$addr" -w "$tmp/bad" "$@" 2> "$tmp/err" || rc=$?
-	[ "$rc" = 1 ] || ms_fail "$*: exit $rc, want 1"
-	[ "$(cat "$tmp/err")" = "$msg" ] || ms_fail "$*: said \"$(cat "$tmp/err")\", want \"$msg\""
-	[ ! -e "$tmp/bad" ] && [ ! -e "$tmp/bad.json" ] || ms_fail "$*: left an output file"
+	[ "$rc" = 1 ] || ms_error "$*: exit $rc, want 1"
+	[ "$(cat "$tmp/err")" = "$msg" ] || ms_error "$*: said \"$(cat "$tmp/err")\", want \"$msg\""
+	[ ! -e "$tmp/bad" ] && [ ! -e "$tmp/bad.json" ] || ms_error "$*: left an output file"
 }
 expect_err "regiondump: --redact pattern 2: bad regex at offset 8: missing closing parenthesis" \
 	--redact ok --redact 'hunter2('

@@ -24,14 +24,14 @@ signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$MS_HOOKED/regiondump" -p "$pid" "$addr" 16M -w "$tmp/out/d" 2>/dev/null &
 	rd=$!
 	read -r ev < "$tmp/hook"
-	[ "$ev" = progress ] || ms_fail "hook said \"$ev\""
+	[ "$ev" = progress ] || ms_error "hook said \"$ev\""
 	ls -A "$tmp/out" | grep -q '^\.d\.' || ms_fail "no temporary file while dumping: $(ls -A "$tmp/out")"
 	kill -s "$sig" "$rd"
 	rc=0
 	wait "$rd" || rc=$?
 	want=$((128 + $(kill -l "$sig")))
-	[ "$rc" = "$want" ] || ms_fail "SIG$sig: exit $rc, want $want (death by the signal)"
-	[ -z "$(ls -A "$tmp/out")" ] || ms_fail "SIG$sig left files: $(ls -A "$tmp/out")"
+	[ "$rc" = "$want" ] || ms_error "SIG$sig: exit $rc, want $want (death by the signal)"
+	[ -z "$(ls -A "$tmp/out")" ] || ms_error "SIG$sig left files: $(ls -A "$tmp/out")"
 	leaker_cmd report	# the target answers: it runs on
 done
 
@@ -45,10 +45,10 @@ else
 	rc=0
 	"$tmp/rd-suid" -p "$pid" "$addr" 4K -o "$tmp/out/x" 2> "$tmp/err" || rc=$?
 	if [ "$(stat -c %u "$tmp/rd-suid")" != 0 ] && ! grep -q nosuid <(findmnt -no OPTIONS --target "$tmp"); then
-		[ "$rc" = 1 ] || ms_fail "setuid copy: exit $rc"
+		[ "$rc" = 1 ] || ms_error "setuid copy: exit $rc"
 		grep -q "^rd-suid: refusing to run setuid or setgid; run it as the user who may read the process$" "$tmp/err" ||
-			grep -q "refusing to run setuid or setgid" "$tmp/err" || ms_fail "setuid copy said: $(cat "$tmp/err")"
-		[ ! -e "$tmp/out/x" ] || ms_fail "the setuid copy wrote a dump"
+			grep -q "refusing to run setuid or setgid" "$tmp/err" || ms_error "setuid copy said: $(cat "$tmp/err")"
+		[ ! -e "$tmp/out/x" ] || ms_error "the setuid copy wrote a dump"
 	fi
 fi
 leaker_stop
