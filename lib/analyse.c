@@ -467,6 +467,73 @@ static int heap_walk(struct ms_ctx *ctx, struct ms_analysis *a, const struct ms_
 	return 0;
 }
 
+/* The dump at PATH, open, with its size in *ST: a non-empty regular file. */
+static int open_dump(struct ms_ctx *ctx, const char *path, int *fd, struct stat *st)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, st) < 0)
+		return ms_err_errno(ctx, -errno, "%s", path);
+	if (!S_ISREG(st->st_mode) || st->st_size == 0)
+		return ms_err(ctx, -EINVAL, "%s: not a non-empty regular file", path);
+	return 0;
+}
+
+/*
+ * What the manifest's maps tell: the mappings, the allocator (or, for a
+ * static binary, its symbols), CPython and V8.  Without maps nothing is
+ * guessed, and the verdict says so.
+ */
+static void guess_runtime(struct ms_ctx *ctx, struct ms_analysis *a,
+			  const struct ms_analysis_opts *o, const char *path,
+			  const struct ms_manifest_info *mi)
+{
+	char why[160];
+
+	if (!mi->maps) {
+		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
+		return;
+	}
+	if (ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), path, &a->maps) < 0)
+		note(a, "%s: its maps do not parse: %s", path, ms_ctx_errmsg(ctx));
+	a->alloc = ms_allocator_guess(mi->maps, strlen(mi->maps), a->alloc_why,
+				      sizeof(a->alloc_why));
+	if (a->alloc == MS_ALLOC_UNKNOWN)
+		static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
+	a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
+				      sizeof(a->cpython_why));
+	a->v8 = ms_v8_guess(mi->maps, strlen(mi->maps), why, sizeof(why));
+}
+
+/*
+ * Steps 1 and 2 over the mapped dump: objects (Go's heap from its books
+ * first), their clusters, V8's share, and glibc's heap walked when asked.
+ */
+static int find_objects(struct ms_ctx *ctx, struct ms_analysis *a,
+			const struct ms_analysis_opts *o, struct ms_objspace *space)
+{
+	int rc = 0;
+
+	/* The namer reads type objects from the dump too, while it is mapped. */
+	a->space = space;
+	if (!o->no_objects && (rc = go_heap(ctx, a)) < 0)
+		goto out;
+	if (!o->no_objects && (rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
+		if (a->cpython)
+			ms_clusters_set_namer(a->clusters, py_type_name, a);
+		rc = objects(ctx, a, space);
+		if (rc == 0)
+			rc = ms_clusters_finish(ctx, a->clusters);
+	}
+	for (size_t i = 0; i < a->nranges; i++)
+		if (a->ranges[i].finder == MS_FIND_V8)
+			a->v8_bytes += a->ranges[i].end - a->ranges[i].start;
+	if (rc == 0 && o->heap_walk)
+		rc = heap_walk(ctx, a, space);
+out:
+	a->space = NULL;
+	return rc;
+}
+
 int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, const char *path,
 		    const struct ms_manifest_info *mi, struct ms_analysis **out)
 {
@@ -477,7 +544,6 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	struct ms_manifest_range one;
 	struct ms_objspace space;
 	unsigned char *map = MAP_FAILED;
-	char why[160];
 	struct stat st;
 	int fd = -1, rc;
 
@@ -485,30 +551,10 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	if (!mi)
 		mi = &empty;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		rc = ms_err_errno(ctx, -errno, "%s", path);
+	if ((rc = open_dump(ctx, path, &fd, &st)) < 0 ||
+	    (rc = symbols(ctx, a, o, path, mi)) < 0)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
-		rc = ms_err(ctx, -EINVAL, "%s: not a non-empty regular file", path);
-		goto out;
-	}
-	if ((rc = symbols(ctx, a, o, path, mi)) < 0)
-		goto out;
-	if (mi->maps) {
-		if (ms_maps_parse_buf(ctx, mi->maps, strlen(mi->maps), path, &a->maps) < 0)
-			note(a, "%s: its maps do not parse: %s", path, ms_ctx_errmsg(ctx));
-		a->alloc = ms_allocator_guess(mi->maps, strlen(mi->maps), a->alloc_why,
-					      sizeof(a->alloc_why));
-		if (a->alloc == MS_ALLOC_UNKNOWN)
-			static_allocator(a, ctx, o->pid ? o->pid : mi->pid);
-		a->cpython = ms_cpython_guess(mi->maps, strlen(mi->maps), a->cpython_why,
-					      sizeof(a->cpython_why));
-		a->v8 = ms_v8_guess(mi->maps, strlen(mi->maps), why, sizeof(why));
-	} else {
-		snprintf(a->alloc_why, sizeof(a->alloc_why), "no maps to tell");
-	}
+	guess_runtime(ctx, a, o, path, mi);
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		rc = ms_err_errno(ctx, -errno, "%s", path);
@@ -525,24 +571,7 @@ int ms_analysis_run(struct ms_ctx *ctx, const struct ms_analysis_opts *opts, con
 	one = (struct ms_manifest_range){ mi->start, (uint64_t)st.st_size, 0 };
 	space = (struct ms_objspace){ map, (size_t)st.st_size, mi->nranges ? mi->ranges : &one,
 				      mi->nranges ? mi->nranges : 1 };
-	/* The namer reads type objects from the dump too, while it is mapped. */
-	a->space = &space;
-	if (!o->no_objects && (rc = go_heap(ctx, a)) < 0)
-		goto out;
-	if (!o->no_objects && (rc = ms_clusters_new(ctx, a->syms, &a->clusters)) == 0) {
-		if (a->cpython)
-			ms_clusters_set_namer(a->clusters, py_type_name, a);
-		rc = objects(ctx, a, &space);
-		if (rc == 0)
-			rc = ms_clusters_finish(ctx, a->clusters);
-	}
-	for (size_t i = 0; i < a->nranges; i++)
-		if (a->ranges[i].finder == MS_FIND_V8)
-			a->v8_bytes += a->ranges[i].end - a->ranges[i].start;
-	if (rc == 0 && o->heap_walk)
-		rc = heap_walk(ctx, a, &space);
-	a->space = NULL;
-	if (rc < 0)
+	if ((rc = find_objects(ctx, a, o, &space)) < 0)
 		goto out;
 	if (a->clusters && ms_clusters_approximate(a->clusters))
 		note(a, "more than %d clusters: objects past them are not counted", MS_CLUSTERS_MAX);

@@ -260,48 +260,53 @@ struct features {
 	bool named;
 };
 
-/* What the object's own bytes say.  Returns 0 or -ENOMEM. */
-static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_obj *o,
-		    struct features *f)
+/*
+ * An object all zeros, or one byte over and over: its content says all.
+ * Slack at the end (rounding, a slot's header, the next chunk's field) may
+ * differ: 80% is a fill.
+ */
+static bool zero_or_fill(const unsigned char *d, size_t len, struct features *f)
 {
-	size_t len = o->len < o->size ? o->len : (size_t)o->size, i, nz = 0, same = 0, ptrs = 0;
-	size_t words = 0, t;
-	const unsigned char *d = o->data;
-	int rc, best = 0;
+	size_t i, nz = 0, same = 0;
 
-	memset(f, 0, sizeof(*f));
-	f->fill = -1;
-	f->name_offset = -1;
 	for (i = 0; i < len; i++) {
 		nz += d[i] != 0;
 		same += d[i] == d[0];
 	}
 	if (!nz) {
 		f->content = MS_CONTENT_ZERO;
-		return 0;
+		return true;
 	}
-	/*
-	 * Slack at the end (rounding, a slot's header, the next chunk's field)
-	 * may differ: 80% is a fill.
-	 */
 	if (d[0] && same * 10 >= len * 8) {
 		f->content = MS_CONTENT_FILL;
 		f->fill = d[0];
-		return 0;
+		return true;
 	}
-	magic_of(d, len, f->magic);
+	return false;
+}
+
+/*
+ * The words of the first 256 bytes that point at symbols (*PTRS of
+ * *WORDS); the best-named one in the head names the object.
+ */
+static int symbol_words(struct ms_ctx *ctx, struct ms_clusters *c, const unsigned char *d,
+			size_t len, struct features *f, size_t *words, size_t *ptrs)
+{
+	int rc, best = 0;
+	size_t i;
+
 	for (i = 0; i + 8 <= len && i < 256; i += 8) {
 		uint64_t w = rd(d + i);
 		const struct ms_sym *s = NULL;
 
-		words++;
+		(*words)++;
 		if (w < 4096 || (w >> 47) || !c->syms)
 			continue;
 		if ((rc = ms_symbols_lookup(ctx, c->syms, w, &s)) < 0)
 			return rc;
 		if (!s)
 			continue;
-		ptrs++;
+		(*ptrs)++;
 		if (i < HEAD_BYTES && name_rank(s) > best) {
 			best = name_rank(s);
 			f->name_offset = (int)i;
@@ -310,43 +315,73 @@ static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_o
 			f->named = true;
 		}
 	}
-	/*
-	 * A CPython object: ob_refcnt, then ob_type, its type whether a symbol
-	 * or a heap type.  An object the GC tracks has its PyGC_Head (two
-	 * pointers) first, and ob_type at 24.
-	 */
-	if (o->finder == MS_FIND_PYMALLOC && len >= 16) {
-		int off = py_type_offset(d, len);
-		uint64_t w = off > 0 ? rd(d + off) : 0;
+	return 0;
+}
 
-		if (off > 0 && (!f->named || f->name_offset != off)) {
-			const struct ms_sym *ty = NULL;
+/*
+ * A CPython object: ob_refcnt, then ob_type, its type whether a symbol
+ * or a heap type.  An object the GC tracks has its PyGC_Head (two
+ * pointers) first, and ob_type at 24.
+ */
+static int py_type(struct ms_ctx *ctx, struct ms_clusters *c, const unsigned char *d,
+		   size_t len, struct features *f)
+{
+	int off = py_type_offset(d, len), rc;
+	uint64_t w = off > 0 ? rd(d + off) : 0;
+	const struct ms_sym *ty = NULL;
 
-			f->name_offset = off;
-			f->name_word = w;
-			f->named = false;
-			if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &ty)) < 0)
-				return rc;
-			if (ty && name_rank(ty)) {
-				f->name = *ty;
-				f->named = true;
-			}
-		}
+	if (off <= 0 || (f->named && f->name_offset == off))
+		return 0;
+	f->name_offset = off;
+	f->name_word = w;
+	f->named = false;
+	if (c->syms && (rc = ms_symbols_lookup(ctx, c->syms, w, &ty)) < 0)
+		return rc;
+	if (ty && name_rank(ty)) {
+		f->name = *ty;
+		f->named = true;
 	}
-	/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
+	return 0;
+}
+
+/* Text: a string in the first 16 bytes (after a length or header), 8 characters or more. */
+static bool is_text(const unsigned char *d, size_t len, struct features *f)
+{
+	size_t t, e;
+
 	for (t = 0; t < 16 && t < len && !(d[t] >= 0x20 && d[t] < 0x7f); t++)
 		;
-	if (t < len) {
-		size_t e = t;
+	if (t >= len)
+		return false;
+	for (e = t; e < len && ((d[e] >= 0x20 && d[e] < 0x7f) || d[e] == '\t'); e++)
+		;
+	if (e - t < 8 || (e != len && d[e]) || f->magic[0])
+		return false;
+	f->content = MS_CONTENT_TEXT;
+	ms_text_shape((const char *)d + t, e - t, f->shape, sizeof(f->shape));
+	return true;
+}
 
-		while (e < len && ((d[e] >= 0x20 && d[e] < 0x7f) || d[e] == '\t'))
-			e++;
-		if (e - t >= 8 && (e == len || !d[e]) && !f->magic[0]) {
-			f->content = MS_CONTENT_TEXT;
-			ms_text_shape((const char *)d + t, e - t, f->shape, sizeof(f->shape));
-			return 0;
-		}
-	}
+/* What the object's own bytes say.  Returns 0 or -ENOMEM. */
+static int features(struct ms_ctx *ctx, struct ms_clusters *c, const struct ms_obj *o,
+		    struct features *f)
+{
+	size_t len = o->len < o->size ? o->len : (size_t)o->size, words = 0, ptrs = 0;
+	const unsigned char *d = o->data;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->fill = -1;
+	f->name_offset = -1;
+	if (zero_or_fill(d, len, f))
+		return 0;
+	magic_of(d, len, f->magic);
+	if ((rc = symbol_words(ctx, c, d, len, f, &words, &ptrs)) < 0)
+		return rc;
+	if (o->finder == MS_FIND_PYMALLOC && len >= 16 && (rc = py_type(ctx, c, d, len, f)) < 0)
+		return rc;
+	if (is_text(d, len, f))
+		return 0;
 	f->content = ptrs * 4 >= words && ptrs ? MS_CONTENT_POINTERS : MS_CONTENT_BINARY;
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "dump.h"
+#include "util.h"
 
 int ms_dump_new(struct ms_ctx *ctx, pid_t pid, struct ms_dump **out)
 {
@@ -429,20 +430,15 @@ struct run_state {
 
 static int add_sub(struct ms_dump *d, const struct ms_mem_piece *p)
 {
-	struct dump_sub *last = d->nsubs ? &d->subs[d->nsubs - 1] : NULL, *ns;
+	struct dump_sub *last = d->nsubs ? &d->subs[d->nsubs - 1] : NULL;
 
 	if (last && last->end == p->addr && last->status == p->status &&
 	    last->method == p->method) {
 		last->end += p->len;
 		return 0;
 	}
-	if (d->nsubs == d->subcap) {
-		d->subcap = d->subcap ? 2 * d->subcap : 64;
-		ns = realloc(d->subs, d->subcap * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		d->subs = ns;
-	}
+	if (MS_GROW(d->subs, d->subcap, d->nsubs + 1, 64) < 0)
+		return -ENOMEM;
 	d->subs[d->nsubs++] = (struct dump_sub){
 		.start = p->addr, .end = p->addr + p->len, .status = p->status,
 		.method = p->method,
@@ -509,15 +505,8 @@ static int page_done(struct run_state *rs)
 		/* A new run: the redactor's held bytes end the one before, as a range's do. */
 		if (last && d->redact && (rc = ms_patscan_feed(ctx, d->redact, NULL, 0, true)) < 0)
 			return rc;
-		if (rs->nruns == rs->capruns) {
-			size_t cap = rs->capruns ? 2 * rs->capruns : 64;
-			struct dump_range *nr = realloc(rs->runs, cap * sizeof(*nr));
-
-			if (!nr)
-				return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
-			rs->runs = nr;
-			rs->capruns = cap;
-		}
+		if (MS_GROW(rs->runs, rs->capruns, rs->nruns + 1, 64) < 0)
+			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)d->pid);
 		last = &rs->runs[rs->nruns++];
 		*last = (struct dump_range){ rs->page_addr, rs->page_addr, rs->run_off };
 	}
@@ -546,16 +535,9 @@ static int changed_piece(const struct ms_mem_piece *p, struct run_state *rs)
 			rs->page_addr = addr;
 			rs->nparts = 0;
 		}
-		if (rs->nparts == rs->capparts) {
-			size_t cap = rs->capparts ? 2 * rs->capparts : 8;
-			struct ms_mem_piece *np = realloc(rs->parts, cap * sizeof(*np));
-
-			if (!np)
-				return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory",
-					      (int)rs->d->pid);
-			rs->parts = np;
-			rs->capparts = cap;
-		}
+		if (MS_GROW(rs->parts, rs->capparts, rs->nparts + 1, 8) < 0)
+			return ms_err(rs->sink->ctx, -ENOMEM, "pid %d: out of memory",
+				      (int)rs->d->pid);
 		part = &rs->parts[rs->nparts++];
 		*part = (struct ms_mem_piece){ addr, take, rs->page + rs->page_fill, p->status,
 					       p->method };
@@ -705,6 +687,25 @@ static off_t core_base(const struct sink *s)
 	return ftello(s->fp);
 }
 
+/*
+ * The same pid, another process by now (reused, or exec'd): what was read
+ * may be either's, so the dump is marked incomplete.  0 or -ESRCH.
+ */
+static int same_process(struct ms_ctx *ctx, struct ms_dump *d, uint64_t done)
+{
+	unsigned long long st;
+	char exe[40];
+
+	if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) < 0 ||
+	    (st == d->starttime && !strcmp(exe, d->exe_id)))
+		return 0;
+	d->changed = st != d->starttime ? "was reused by another process" :
+		     "exec'd another program";
+	d->complete = false;
+	return ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
+		      (int)d->pid, d->changed, (unsigned long long)done);
+}
+
 int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 		enum ms_dump_format format, FILE *fp)
 {
@@ -757,20 +758,8 @@ int ms_dump_run(struct ms_ctx *ctx, struct ms_dump *d, unsigned int flags,
 	/* Whole, but a range's end unmapped meanwhile: its zeros out of the segment. */
 	if (rc == 0 && format == MS_DUMP_CORE && (rc = ms_dump_core_cut(ctx, d, &sink)) < 0)
 		goto out;
-	/* The same pid, another process by now: what was read may be either's. */
-	if (rc == 0) {
-		unsigned long long st;
-		char exe[40];
-
-		if (ms_procfs_identity(NULL, d->pid, &st, exe, sizeof(exe)) == 0 &&
-		    (st != d->starttime || strcmp(exe, d->exe_id))) {
-			d->changed = st != d->starttime ? "was reused by another process" :
-				     "exec'd another program";
-			d->complete = false;
-			rc = ms_err(ctx, -ESRCH, "pid %d %s during the dump; kept the %llu bytes read, marked incomplete",
-				    (int)d->pid, d->changed, (unsigned long long)rs.done);
-		}
-	}
+	if (rc == 0)
+		rc = same_process(ctx, d, rs.done);
 	d->checksum = rs.hash ? XXH3_64bits_digest(rs.hash) : 0;
 	/* Finish the stream even for a process that exited: keep what was read. */
 	if (rc == 0 || rc == -ESRCH) {

@@ -13,6 +13,7 @@
 #include <memsift/procfs.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct thread {
 	pid_t tid;
@@ -77,7 +78,6 @@ static int wait_stop(pid_t tid, int *sig)
 /* Stop thread TID: 1 stopped (and kept in F), 0 nothing to stop, or -errno. */
 static int seize(struct ms_ctx *ctx, struct ms_freeze *f, pid_t tid)
 {
-	struct thread *nt;
 	int sig = 0, rc;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
@@ -119,14 +119,9 @@ static int seize(struct ms_ctx *ctx, struct ms_freeze *f, pid_t tid)
 	if (rc <= 0)
 		return rc < 0 ? ms_err_errno(ctx, rc, "pid %d: waiting for thread %d",
 					     (int)f->pid, (int)tid) : 0;
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 16;
-		nt = realloc(f->t, f->cap * sizeof(*nt));
-		if (!nt) {
-			ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
-			return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)f->pid);
-		}
-		f->t = nt;
+	if (MS_GROW(f->t, f->cap, f->n + 1, 16) < 0) {
+		ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
+		return ms_err(ctx, -ENOMEM, "pid %d: out of memory", (int)f->pid);
 	}
 	f->t[f->n].tid = tid;
 	f->t[f->n].sig = sig;

@@ -70,7 +70,7 @@ static void print_json(const struct ms_gctrace *t, const char *name, const struc
 
 	ms_jw_init(&w, fp);
 	ms_jw_object_open(&w, NULL);
-	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
+	ms_jw_memsift_json(&w);
 	ms_jw_str(&w, "file", name);
 	ms_jw_array_open(&w, "gcs");
 	for (i = 0; i < ms_gctrace_count(t); i++) {

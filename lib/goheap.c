@@ -21,6 +21,7 @@
 
 #include "goheap-private.h"
 #include "internal.h"
+#include "util.h"
 
 #define GO_PAGE 8192ULL
 #define GO_ARENA (64ULL << 20)		/* heapArenaBytes on linux/amd64 */
@@ -357,6 +358,90 @@ static bool span_pages_agree(const struct ms_gospan *s, uint64_t addr, const uin
 }
 
 /*
+ * The mspan struct M, read at ADDR for the page PAGE, into S: false when
+ * the span is not in use, or not sane.  *FREEINDEX and *ALLOCBITS say
+ * which of its objects are allocated, *UNSWEPT whether they are GC's marks.
+ */
+static bool decode_span(const struct ms_goheap *h, const unsigned char *m, uint64_t page,
+			struct ms_gospan *s, uint64_t *freeindex, uint64_t *allocbits,
+			bool *unswept)
+{
+	const struct go_layout *l = &h->l;
+	uint64_t n;
+	uint32_t sg;
+	uint8_t sc;
+
+	if (m[l->span_state] != GO_SPAN_INUSE)
+		return false;
+	s->start = w64(m, l->span_start);
+	s->npages = w64(m, l->span_npages);
+	s->elemsize = w64(m, l->span_elemsize);
+	*freeindex = field(m, l->span_freeindex, l->span_freeindex_size);
+	*allocbits = w64(m, l->span_allocbits);
+	memcpy(&sg, m + l->span_sweepgen, sizeof(sg));
+	/*
+	 * mspan.sweepgen against mheap_.sweepgen (runtime/mheap.go): 2 or 1
+	 * behind, or 1 ahead (cached before the sweep began), the span is not
+	 * swept since the last GC, and nothing was allocated in it since: its
+	 * live objects are those that GC marked, the dead are still in allocBits.
+	 */
+	*unswept = sg == h->sweepgen - 2 || sg == h->sweepgen - 1 || sg == h->sweepgen + 1;
+	if (*unswept) {
+		*allocbits = w64(m, l->span_markbits);
+		*freeindex = 0;
+	}
+	sc = m[l->span_spanclass];
+	s->sizeclass = sc >> 1;
+	s->noscan = sc & 1;
+	n = field(m, l->span_nelems, l->span_nelems_size);
+	/* What a dump or a racing runtime gives is checked before it is believed. */
+	if (s->start != page || !s->npages ||
+	    s->npages > (1ULL << 30) / GO_PAGE || !s->elemsize || !n ||
+	    n * s->elemsize > s->npages * GO_PAGE || *freeindex > n ||
+	    s->sizeclass >= MS_ARRAY_SIZE(go_classes) ||
+	    (s->sizeclass && s->elemsize != go_classes[s->sizeclass]))
+		return false;
+	s->nelems = (uint32_t)n;
+	if (l->headers && !s->noscan && s->sizeclass && s->elemsize > GO_HEADER_MIN)
+		s->header = 8;
+	if (l->headers && l->span_largetype && !s->sizeclass)
+		s->large_type = w64(m, l->span_largetype);
+	return true;
+}
+
+/*
+ * S->used: an object is in use when below FREEINDEX or marked in the
+ * bitmap at ALLOCBITS; S->inuse counts them.  0 or -ENOMEM (S->used NULL).
+ */
+static int span_used(struct ms_ctx *ctx, struct ms_goheap *h, struct ms_gospan *s,
+		     uint64_t allocbits, uint64_t freeindex)
+{
+	unsigned char *bits;
+	uint64_t i;
+
+	if (!(s->used = calloc(s->nelems, 1)) || !(bits = calloc((s->nelems + 7) / 8, 1))) {
+		free(s->used);
+		s->used = NULL;
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
+	/* allocBits unreadable: only what was allocated since the sweep is known. */
+	if (h->read(ctx, allocbits, bits, (s->nelems + 7) / 8, h->data) < 0)
+		memset(bits, 0, (s->nelems + 7) / 8);
+	for (i = 0; i < s->nelems; i++) {
+		bool marked = bits[i / 8] >> (i % 8) & 1;
+
+		/* Swept or not, the bits are what the last GC marked. */
+		h->marked += marked ? s->elemsize : 0;
+		if (i < freeindex || marked) {
+			s->used[i] = 1;
+			s->inuse++;
+		}
+	}
+	free(bits);
+	return 0;
+}
+
+/*
  * One mspan at ADDR, met at the page PAGE (entry AT of the arena's page
  * map MAP): added when in use, sane and starting there (a freed span's
  * struct is reused for another run of pages, and stale page entries may
@@ -366,87 +451,27 @@ static bool span_pages_agree(const struct ms_gospan *s, uint64_t addr, const uin
 static int add_span(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uint64_t page,
 		    const uint64_t *map, uint64_t at, uint64_t *walked)
 {
-	const struct go_layout *l = &h->l;
-	unsigned char m[GO_MSPAN_MAX], *bits = NULL;
+	unsigned char m[GO_MSPAN_MAX];
 	struct ms_gospan s = { 0 };
-	uint64_t freeindex, allocbits, i;
-	uint32_t sg;
+	uint64_t freeindex, allocbits;
 	bool unswept;
-	uint8_t sc;
+	int rc;
 
-	if (h->read(ctx, addr, m, l->mspan_size, h->data) < 0)
+	if (h->read(ctx, addr, m, h->l.mspan_size, h->data) < 0 ||
+	    !decode_span(h, m, page, &s, &freeindex, &allocbits, &unswept) ||
+	    !span_pages_agree(&s, addr, map, at, walked))
 		return 0;
-	if (m[l->span_state] != GO_SPAN_INUSE)
-		return 0;
-	s.start = w64(m, l->span_start);
-	s.npages = w64(m, l->span_npages);
-	s.elemsize = w64(m, l->span_elemsize);
-	freeindex = field(m, l->span_freeindex, l->span_freeindex_size);
-	allocbits = w64(m, l->span_allocbits);
-	memcpy(&sg, m + l->span_sweepgen, sizeof(sg));
-	/*
-	 * mspan.sweepgen against mheap_.sweepgen (runtime/mheap.go): 2 or 1
-	 * behind, or 1 ahead (cached before the sweep began), the span is not
-	 * swept since the last GC, and nothing was allocated in it since: its
-	 * live objects are those that GC marked, the dead are still in allocBits.
-	 */
-	unswept = sg == h->sweepgen - 2 || sg == h->sweepgen - 1 || sg == h->sweepgen + 1;
-	if (unswept) {
-		allocbits = w64(m, l->span_markbits);
-		freeindex = 0;
-	}
-	sc = m[l->span_spanclass];
-	s.sizeclass = sc >> 1;
-	s.noscan = sc & 1;
-	i = field(m, l->span_nelems, l->span_nelems_size);
-	/* What a dump or a racing runtime gives is checked before it is believed. */
-	if (s.start != page || !s.npages ||
-	    s.npages > (1ULL << 30) / GO_PAGE || !s.elemsize || !i ||
-	    i * s.elemsize > s.npages * GO_PAGE || freeindex > i ||
-	    s.sizeclass >= MS_ARRAY_SIZE(go_classes) ||
-	    (s.sizeclass && s.elemsize != go_classes[s.sizeclass]))
-		return 0;
-	if (!span_pages_agree(&s, addr, map, at, walked))
-		return 0;
-	s.nelems = (uint32_t)i;
-	if (l->headers && !s.noscan && s.sizeclass && s.elemsize > GO_HEADER_MIN)
-		s.header = 8;
-	if (l->headers && l->span_largetype && !s.sizeclass)
-		s.large_type = w64(m, l->span_largetype);
-	if (!(s.used = calloc(s.nelems, 1)) || !(bits = calloc((s.nelems + 7) / 8, 1)))
-		goto nomem;
-	/* allocBits unreadable: only what was allocated since the sweep is known. */
-	if (h->read(ctx, allocbits, bits, (s.nelems + 7) / 8, h->data) < 0)
-		memset(bits, 0, (s.nelems + 7) / 8);
-	for (i = 0; i < s.nelems; i++) {
-		bool marked = bits[i / 8] >> (i % 8) & 1;
-
-		/* Swept or not, the bits are what the last GC marked. */
-		h->marked += marked ? s.elemsize : 0;
-		if (i < freeindex || marked) {
-			s.used[i] = 1;
-			s.inuse++;
-		}
-	}
-	free(bits);
-	if (h->nspans == h->capspans) {
-		size_t cap = h->capspans ? h->capspans * 2 : 1024;
-		struct ms_gospan *p = realloc(h->spans, cap * sizeof(*p));
-
-		if (!p)
-			goto nomem;
-		h->spans = p;
-		h->capspans = cap;
+	if ((rc = span_used(ctx, h, &s, allocbits, freeindex)) < 0)
+		return rc;
+	if (MS_GROW(h->spans, h->capspans, h->nspans + 1, 1024) < 0) {
+		free(s.used);
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	}
 	h->spans[h->nspans++] = s;
 	h->unswept += unswept;
 	h->live += s.inuse * s.elemsize;
 	h->spanbytes += s.npages * GO_PAGE;
 	return 0;
-nomem:
-	free(s.used);
-	free(bits);
-	return ms_err(ctx, -ENOMEM, "out of memory");
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <memsift/growtrace.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 #include <memsift/pprof.h>
 
@@ -162,65 +163,94 @@ void ms_growtrace_print_summary(const struct ms_growtrace *gt, FILE *fp)
 	fputc('\n', fp);
 }
 
-static void json_num_or_null(FILE *fp, bool have, uint64_t v)
+static void json_frame(struct ms_jw *w, const struct ms_growtrace_frame *f)
 {
-	if (have)
-		fprintf(fp, "%" PRIu64, v);
+	ms_jw_object_open(w, NULL);
+	ms_jw_hex(w, "pc", f->pc);
+	ms_jw_str(w, "function", f->name);
+	ms_jw_str(w, "module", f->module);
+	ms_jw_str(w, "file", f->file);
+	if (f->line > 0)
+		ms_jw_s64(w, "line", f->line);
 	else
-		fputs("null", fp);
+		ms_jw_null(w, "line");
+	if (f->note)
+		ms_jw_str(w, "note", f->note);
+	ms_jw_object_close(w);
+}
+
+static void json_summary(struct ms_jw *w, const struct ms_growtrace_summary *s)
+{
+	size_t i;
+
+	ms_jw_object_open(w, "summary");
+	ms_jw_s64(w, "pid", s->pid);
+	ms_jw_u64(w, "threads", s->threads);
+	ms_jw_double(w, "duration", s->duration, 3);
+	ms_jw_u64(w, "freq", s->freq);
+	ms_jw_bool(w, "every_fault", s->every_fault);
+	ms_jw_u64(w, "max_period", s->max_period);
+	ms_jw_u64(w, "page_size", s->page_size);
+	ms_jw_u64(w, "samples", s->samples);
+	ms_jw_u64(w, "faults", s->faults);
+	ms_jw_u64(w, "growth_faults", s->growth_faults);
+	ms_jw_u64(w, "other_faults", s->other_faults);
+	ms_jw_u64(w, "lost", s->lost);
+	ms_jw_u64(w, "unsampled", s->unsampled);
+	ms_jw_u64(w, "stack_size", s->stack_size);
+	ms_jw_u64(w, "cut", s->cut);
+	ms_jw_u64(w, "grown", s->grown);
+	ms_jw_u64(w, "resident", s->resident);
+	ms_jw_bool(w, "netted", s->netted);
+	ms_jw_u64(w, "anon_before", s->anon_before);
+	if (s->have_after)
+		ms_jw_u64(w, "anon_after", s->anon_after);
+	else
+		ms_jw_null(w, "anon_after");
+	ms_jw_bool(w, "exited", s->exited);
+	ms_jw_array_open(w, "rate");
+	for (i = 0; i < s->nrate; i++)
+		ms_jw_u64(w, NULL, s->rate[i]);
+	ms_jw_array_close(w);
+	ms_jw_object_close(w);
 }
 
 int ms_growtrace_write_json(const struct ms_growtrace *gt, FILE *fp)
 {
 	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
+	struct ms_jw w;
 	size_t i, j;
 
-	fprintf(fp, "{\n  \"memsift_json\": %d,\n  \"summary\": {\"pid\": %d, \"threads\": %" PRIu64 ", \"duration\": %.3f, "
-		"\"freq\": %" PRIu64 ", \"every_fault\": %s, \"max_period\": %" PRIu64 ", "
-		"\"page_size\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"faults\": %" PRIu64 ", "
-		"\"growth_faults\": %" PRIu64 ", \"other_faults\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
-		"\"unsampled\": %" PRIu64 ", \"stack_size\": %" PRIu64 ", \"cut\": %" PRIu64 ", "
-		"\"grown\": %" PRIu64 ", \"resident\": %" PRIu64 ", \"netted\": %s, "
-		"\"anon_before\": %" PRIu64 ", \"anon_after\": ",
-		MS_JSON_VERSION, (int)s->pid, s->threads, s->duration, s->freq, s->every_fault ? "true" : "false",
-		s->max_period, s->page_size, s->samples, s->faults, s->growth_faults,
-		s->other_faults, s->lost, s->unsampled, s->stack_size, s->cut, s->grown, s->resident, s->netted ? "true" : "false",
-		s->anon_before);
-	json_num_or_null(fp, s->have_after, s->anon_after);
-	fprintf(fp, ", \"exited\": %s, \"rate\": [", s->exited ? "true" : "false");
-	for (i = 0; i < s->nrate; i++)
-		fprintf(fp, "%s%" PRIu64, i ? ", " : "", s->rate[i]);
-	fputs("]},\n  \"stacks\": [", fp);
+	/* Top-level members and stacks one a line, the rest spaced, as it always was. */
+	ms_jw_init(&w, fp);
+	ms_jw_object_open(&w, NULL);
+	ms_jw_spaced(&w, true);
+	ms_jw_lines(&w, "\n  ", "\n");
+	ms_jw_memsift_json(&w);
+	json_summary(&w, s);
+	ms_jw_array_open(&w, "stacks");
+	ms_jw_lines(&w, "\n    ", "\n  ");
 	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
 		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
 
-		fprintf(fp, "%s\n    {\"resident\": %" PRIu64 ", \"grown\": %" PRIu64 ", "
-			"\"faults\": %" PRIu64 ", \"samples\": %" PRIu64 ", \"share_pct\": %.2f, "
-			"\"first\": %.3f, \"last\": %.3f, \"mapping\": ",
-			i ? "," : "", st->resident, st->grown, st->faults, st->samples,
-			pct(st->resident, s->resident), st->first, st->last);
-		ms_json_str(fp, st->mapping);
-		fputs(", \"frames\": [", fp);
-		for (j = 0; j < st->nframes; j++) {
-			const struct ms_growtrace_frame *f = &st->frames[j];
-
-			fprintf(fp, "%s{\"pc\": \"0x%" PRIx64 "\", \"function\": ", j ? ", " : "", f->pc);
-			ms_json_str(fp, f->name);
-			fputs(", \"module\": ", fp);
-			ms_json_str(fp, f->module);
-			fputs(", \"file\": ", fp);
-			ms_json_str(fp, f->file);
-			fputs(", \"line\": ", fp);
-			json_num_or_null(fp, f->line > 0, (uint64_t)f->line);
-			if (f->note) {
-				fputs(", \"note\": ", fp);
-				ms_json_str(fp, f->note);
-			}
-			fputc('}', fp);
-		}
-		fputs("]}", fp);
+		ms_jw_object_open(&w, NULL);
+		ms_jw_u64(&w, "resident", st->resident);
+		ms_jw_u64(&w, "grown", st->grown);
+		ms_jw_u64(&w, "faults", st->faults);
+		ms_jw_u64(&w, "samples", st->samples);
+		ms_jw_double(&w, "share_pct", pct(st->resident, s->resident), 2);
+		ms_jw_double(&w, "first", st->first, 3);
+		ms_jw_double(&w, "last", st->last, 3);
+		ms_jw_str(&w, "mapping", st->mapping);
+		ms_jw_array_open(&w, "frames");
+		for (j = 0; j < st->nframes; j++)
+			json_frame(&w, &st->frames[j]);
+		ms_jw_array_close(&w);
+		ms_jw_object_close(&w);
 	}
-	fputs("\n  ]\n}\n", fp);
+	ms_jw_array_close(&w);
+	ms_jw_object_close(&w);
+	fputc('\n', fp);
 	return ferror(fp) ? -EIO : 0;
 }
 

@@ -14,6 +14,7 @@
 #include <memsift/heapwalk.h>
 
 #include "internal.h"
+#include "util.h"
 
 /* glibc 2.26+ on 64-bit: malloc/malloc.c, malloc/arena.c. */
 #define SIZE_SZ 8
@@ -119,7 +120,6 @@ static int grow_classes(struct ms_ctx *ctx, struct ms_heapwalk *w)
 
 static struct ms_heap_class *class_of(struct ms_ctx *ctx, struct ms_heapwalk *w, uint64_t size)
 {
-	struct ms_heap_class *n;
 	size_t j;
 
 	if (w->ncls * 2 >= w->ccap && grow_classes(ctx, w) < 0)
@@ -127,14 +127,9 @@ static struct ms_heap_class *class_of(struct ms_ctx *ctx, struct ms_heapwalk *w,
 	for (j = mix(size) & (w->ccap - 1); w->cslot[j]; j = (j + 1) & (w->ccap - 1))
 		if (w->cls[w->cslot[j] - 1].size == size)
 			return &w->cls[w->cslot[j] - 1];
-	if (w->ncls == w->capcls) {
-		n = realloc(w->cls, (w->capcls ? w->capcls * 2 : 64) * sizeof(*n));
-		if (!n) {
-			ms_err(ctx, -ENOMEM, "out of memory");
-			return NULL;
-		}
-		w->cls = n;
-		w->capcls = w->capcls ? w->capcls * 2 : 64;
+	if (MS_GROW(w->cls, w->capcls, w->ncls + 1, 64) < 0) {
+		ms_err(ctx, -ENOMEM, "out of memory");
+		return NULL;
 	}
 	w->cls[w->ncls] = (struct ms_heap_class){ .size = size, .fill = -1 };
 	w->cslot[j] = ++w->ncls;

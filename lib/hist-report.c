@@ -702,6 +702,8 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 
 	ms_jw_init(&w, fp);
 	ms_jw_object_open(&w, NULL);
+	if (o->document)
+		ms_jw_memsift_json(&w);
 	ms_jw_str(&w, "file", o->name ? o->name : "-");
 	if (o->manifest)
 		ms_jw_hex(&w, "base", o->manifest->start);

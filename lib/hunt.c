@@ -27,7 +27,6 @@
 #include <memsift/hist-report.h>
 #include <memsift/hist.h>
 #include <memsift/hunt.h>
-#include <memsift/jsonwrt.h>
 #include <memsift/label.h>
 #include <memsift/manifest.h>
 #include <memsift/outfile.h>
@@ -772,12 +771,8 @@ static int extra_json(struct ms_ctx *ctx, FILE *fp, void *data)
 	struct ms_hunt *h = data;
 	struct ms_symbols_report_opts so = { .top = 0 };
 	struct ms_symbols *syms = h->an ? ms_analysis_symbols(h->an) : NULL;
-	struct ms_jw w;
 	int rc = 0;
 
-	/* analysis.json is a document of its own: it says its shape's version. */
-	ms_jw_init_in_object(&w, fp, true);
-	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
 	if (syms)
 		rc = ms_symbols_report_json(ctx, syms, &so, fp);
 	if (!rc && h->an && ms_analysis_heapwalk(h->an))
@@ -820,7 +815,8 @@ int ms_hunt_analyse(struct ms_ctx *ctx, struct ms_hunt *h)
 	char *path = NULL, *mpath = NULL, *jpath = dir_path(h, "analysis.json");
 	struct ms_hist_opts ho = { .magic = true };
 	struct ms_hist_report_opts ro = {
-		.json_extra = extra_json, .json_extra_data = h,
+		/* analysis.json is a document of its own: it says its shape's version. */
+		.document = true, .json_extra = extra_json, .json_extra_data = h,
 	};
 	struct ms_outfile *of = NULL;
 	uint64_t *breaks = NULL;

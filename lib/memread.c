@@ -241,6 +241,109 @@ static uint64_t unmapped_since(struct ms_ctx *ctx, struct ms_memread *r, uint64_
 	return hole;
 }
 
+static int exited(struct ms_ctx *ctx, const struct ms_memread *r, uint64_t a, uint64_t *done)
+{
+	*done = a;
+	return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx", (int)r->pid,
+		      (unsigned long long)a);
+}
+
+/*
+ * Bytes from A on, up to END, into P: process_vm_readv first, then
+ * /proc/PID/mem.  *GOT is how many (0: neither could read A), *HOW which
+ * of the two read them.
+ */
+static int read_direct(struct ms_ctx *ctx, struct ms_memread *r, uint64_t a, uint64_t end,
+		       unsigned char *p, uint64_t *done, size_t *got, enum ms_mem_method *how)
+{
+	const struct ms_mapping *m;
+	size_t want = (size_t)(end - a);
+	ssize_t n;
+	int fd;
+
+	n = vm_readv(r->mm_pid, p, a, want);
+	if (n < 0 && errno == ESRCH)
+		return exited(ctx, r, a, done);
+	if (n < 0 && errno == EPERM)
+		return ms_memread_eperm(ctx, r->pid);
+	*got = n > 0 ? (size_t)n : 0;
+	*how = MS_MEM_VM_READV;
+	if (*got)
+		return 0;
+	/*
+	 * /proc/PID/mem reads on up to the first page it cannot read;
+	 * stop it at the end of this mapping, so the next one is tried
+	 * with process_vm_readv again.
+	 */
+	m = r->maps ? ms_maps_find(r->maps, a) : NULL;
+	if (m && ms_mapping_end(m) < end)
+		want = (size_t)(ms_mapping_end(m) - a);
+	fd = memfd_get(r);
+	n = fd >= 0 ? pread(fd, p, want, (off_t)a) : -1;
+	*got = n > 0 ? (size_t)n : 0;
+	*how = MS_MEM_PROC_MEM;
+	if (*got)
+		return 0;
+	/* EOF on /proc/PID/mem: the address space is gone. */
+	if ((n == 0 && want) || target_gone(r))
+		return exited(ctx, r, a, done);
+	return 0;
+}
+
+/*
+ * The end of the hole at A, when A is unmapped: the dump's maps leave it
+ * out, or the target unmapped it since they were read.  A when it is
+ * mapped, as far as anyone can tell.
+ */
+static uint64_t hole_at(struct ms_ctx *ctx, struct ms_memread *r, uint64_t a)
+{
+	if (!r->maps)
+		return a;
+	if (!ms_maps_find(r->maps, a))
+		return next_mapping(r->maps, a);
+	/*
+	 * A frozen target unmaps nothing, and a mapping found still
+	 * there is not asked about again page by page: each ask
+	 * reads the whole of /proc/PID/maps.
+	 */
+	if (!(r->flags & MS_MEMREAD_PTRACED) && !(a >= r->mapped_lo && a < r->mapped_hi))
+		return unmapped_since(ctx, r, a);
+	return a;
+}
+
+/*
+ * The page at A that neither read could: word by word when the target is
+ * ours to peek, else zeros that say why (a hole runs on to its end).
+ * *NEXT is where the next read starts.
+ */
+static int fallback_page(struct ms_ctx *ctx, struct ms_memread *r, uint64_t a, uint64_t end,
+			 unsigned char *p, ms_memread_cb cb, void *data, uint64_t *next)
+{
+	const struct ms_mapping *m;
+	uint64_t pend, hole;
+	enum ms_mem_status st = MS_MEM_UNREADABLE;
+
+	pend = (a & ~(r->page - 1)) + r->page;
+	if (pend > end)
+		pend = end;
+	*next = pend;
+	if ((r->flags & MS_MEMREAD_PTRACED) && peek_page(r, p, a, (size_t)(pend - a)))
+		return deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_READ, MS_MEM_PEEKDATA);
+	if ((hole = hole_at(ctx, r, a)) > a) {
+		if (hole > end)
+			hole = end;
+		if (hole > pend)
+			pend = hole;
+		st = MS_MEM_UNMAPPED;
+	} else if (r->maps && (m = ms_maps_find(r->maps, a))) {
+		r->mapped_lo = ms_mapping_start(m);
+		r->mapped_hi = ms_mapping_end(m);
+	}
+	*next = pend;
+	memset(p, 0, (size_t)(pend - a));
+	return deliver(cb, data, a, p, (size_t)(pend - a), st, MS_MEM_NONE);
+}
+
 /*
  * Read [ADDR, END), at most a batch, all resident (or residency not
  * asked): process_vm_readv first, then the fallbacks from the failing page.
@@ -248,97 +351,24 @@ static uint64_t unmapped_since(struct ms_ctx *ctx, struct ms_memread *r, uint64_
 static int read_run(struct ms_ctx *ctx, struct ms_memread *r, uint64_t addr, uint64_t end,
 		    ms_memread_cb cb, void *data, uint64_t *done)
 {
-	unsigned char *buf = r->buf;
-	const struct ms_mapping *m;
-	uint64_t a = addr, pend, hole;
-	ssize_t n;
-	int rc, fd;
+	enum ms_mem_method how = MS_MEM_NONE;
+	uint64_t a = addr;
+	size_t got = 0;
+	int rc;
 
 	while (a < end) {
-		unsigned char *p = buf + (a - addr);
-		size_t want = (size_t)(end - a);
+		unsigned char *p = r->buf + (a - addr);
 
-		n = vm_readv(r->mm_pid, p, a, want);
-		if (n < 0 && errno == ESRCH) {
-			*done = a;
-			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",
-				      (int)r->pid, (unsigned long long)a);
-		}
-		if (n < 0 && errno == EPERM)
-			return ms_memread_eperm(ctx, r->pid);
-		if (n > 0) {
-			rc = deliver(cb, data, a, p, (size_t)n, MS_MEM_READ, MS_MEM_VM_READV);
-			if (rc < 0)
-				return rc;
-			a += (uint64_t)n;
-			continue;
-		}
-		/*
-		 * /proc/PID/mem reads on up to the first page it cannot read;
-		 * stop it at the end of this mapping, so the next one is tried
-		 * with process_vm_readv again.
-		 */
-		m = r->maps ? ms_maps_find(r->maps, a) : NULL;
-		if (m && ms_mapping_end(m) < end)
-			want = (size_t)(ms_mapping_end(m) - a);
-		fd = memfd_get(r);
-		n = fd >= 0 ? pread(fd, p, want, (off_t)a) : -1;
-		if (n > 0) {
-			rc = deliver(cb, data, a, p, (size_t)n, MS_MEM_READ, MS_MEM_PROC_MEM);
-			if (rc < 0)
-				return rc;
-			a += (uint64_t)n;
-			continue;
-		}
-		/* EOF on /proc/PID/mem: the address space is gone. */
-		if ((n == 0 && want) || target_gone(r)) {
-			*done = a;
-			return ms_err(ctx, -ESRCH, "pid %d: exited during the read at 0x%llx",
-				      (int)r->pid, (unsigned long long)a);
-		}
-		pend = (a & ~(r->page - 1)) + r->page;
-		if (pend > end)
-			pend = end;
-		if ((r->flags & MS_MEMREAD_PTRACED) && peek_page(r, p, a, (size_t)(pend - a))) {
-			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_READ,
-				     MS_MEM_PEEKDATA);
-		} else if (r->maps && !ms_maps_find(r->maps, a)) {
-			hole = next_mapping(r->maps, a);
-			if (hole > end)
-				hole = end;
-			if (hole > pend)
-				pend = hole;
-			memset(p, 0, (size_t)(pend - a));
-			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
-				     MS_MEM_NONE);
-		} else if (r->maps && !(r->flags & MS_MEMREAD_PTRACED) &&
-			   !(a >= r->mapped_lo && a < r->mapped_hi) &&
-			   (hole = unmapped_since(ctx, r, a)) > a) {
-			/*
-			 * A frozen target unmaps nothing, and a mapping found still
-			 * there is not asked about again page by page: each ask
-			 * reads the whole of /proc/PID/maps.
-			 */
-			/* Mapped when the dump began, unmapped by the target since. */
-			if (hole > end)
-				hole = end;
-			if (hole > pend)
-				pend = hole;
-			memset(p, 0, (size_t)(pend - a));
-			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNMAPPED,
-				     MS_MEM_NONE);
+		if ((rc = read_direct(ctx, r, a, end, p, done, &got, &how)) < 0)
+			return rc;
+		if (got) {
+			rc = deliver(cb, data, a, p, got, MS_MEM_READ, how);
+			a += (uint64_t)got;
 		} else {
-			if (r->maps && (m = ms_maps_find(r->maps, a))) {
-				r->mapped_lo = ms_mapping_start(m);
-				r->mapped_hi = ms_mapping_end(m);
-			}
-			memset(p, 0, (size_t)(pend - a));
-			rc = deliver(cb, data, a, p, (size_t)(pend - a), MS_MEM_UNREADABLE,
-				     MS_MEM_NONE);
+			rc = fallback_page(ctx, r, a, end, p, cb, data, &a);
 		}
 		if (rc < 0)
 			return rc;
-		a = pend;
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <memsift/objects.h>
 
 #include "internal.h"
+#include "util.h"
 
 #define GLIBC_HEAP_MAX (64ULL << 20)	/* thread arena heaps are aligned to this */
 #define GLIBC_IS_MMAPPED 2ULL
@@ -288,15 +289,8 @@ static bool printable(unsigned char c)
 static int push_cand(struct ms_ctx *ctx, struct cand **c, size_t *n, size_t *cap, uint64_t start,
 		     uint64_t size)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4096;
-		struct cand *p = realloc(*c, ncap * sizeof(**c));
-
-		if (!p)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		*c = p;
-		*cap = ncap;
-	}
+	if (MS_GROW(*c, *cap, *n + 1, 4096) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	(*c)[(*n)++] = (struct cand){ start, size };
 	return 0;
 }
@@ -445,49 +439,48 @@ static int go_slices(struct ms_ctx *ctx, const struct ms_objspace *space,
 }
 
 /*
- * Any heap we cannot walk: an object is where a code, type or data pointer
- * that recurs at a regular stride sits (the stride is the slab's object
- * size; a power of two gives the object's start too, as slabs are
- * page-aligned), or where a NUL-ended string starts.
+ * Every word of BUF that points at a named symbol (code, type, data), sorted
+ * by value so that the words of one value sit together.  At most
+ * SIG_MAX_HITS of them (*CAPPED then): the scan must stay bounded on a
+ * huge range.
  */
-static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
-			const struct ms_objspace *space, const unsigned char *buf, size_t len,
-			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res, bool go)
+static int symbol_hits(struct ms_ctx *ctx, struct ms_symbols *syms, const unsigned char *buf,
+		       size_t len, struct hit **hits, size_t *nh, bool *capped)
 {
-	struct hit *hits = NULL;
-	struct cand *c = NULL;
-	size_t nh = 0, caph = 0, nc = 0, capc = 0, i, j, k;
-	bool capped = false, guessed = false;
-	uint64_t end_prev = 0;
-	int rc = 0;
+	size_t i, cap = 0;
+	int rc;
 
-	res->finder = MS_FIND_SIGNATURE;
-	for (i = 0; syms && i + 8 <= len && !capped; i += 8) {
+	for (i = 0; syms && i + 8 <= len && !*capped; i += 8) {
 		uint64_t w = rd(buf, i);
 		const struct ms_sym *s;
 
 		if (w < 4096 || (w >> 47))
 			continue;
 		if ((rc = ms_symbols_lookup(ctx, syms, w, &s)) < 0)
-			goto out;
+			return rc;
 		if (!s || !named_kind(s->kind))
 			continue;
-		if (nh == caph) {
-			size_t ncap = caph ? caph * 2 : 4096;
-			struct hit *p = realloc(hits, ncap * sizeof(*hits));
-
-			if (!p) {
-				rc = ms_err(ctx, -ENOMEM, "out of memory");
-				goto out;
-			}
-			hits = p;
-			caph = ncap;
-		}
-		hits[nh++] = (struct hit){ w, i };
-		capped = nh >= SIG_MAX_HITS;
+		if (MS_GROW(*hits, cap, *nh + 1, 4096) < 0)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		(*hits)[(*nh)++] = (struct hit){ w, i };
+		*capped = *nh >= SIG_MAX_HITS;
 	}
-	if (nh)
-		qsort(hits, nh, sizeof(*hits), cmp_hit);
+	if (*nh)
+		qsort(*hits, *nh, sizeof(**hits), cmp_hit);
+	return 0;
+}
+
+/*
+ * A candidate per hit of a value that recurs at a regular stride.  Slabs
+ * are page-aligned, so a power-of-two stride gives the object's start too;
+ * any other stride leaves the start at the signature (*GUESSED).
+ */
+static int strided_cands(struct ms_ctx *ctx, const struct hit *hits, size_t nh, uint64_t base,
+			 struct cand **c, size_t *nc, size_t *capc, bool *guessed)
+{
+	size_t i, j, k;
+	int rc;
+
 	for (i = 0; i < nh; i = j) {
 		uint64_t stride;
 
@@ -501,15 +494,21 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 			if (!(stride & (stride - 1)) && stride <= 4096)
 				start = at & ~(stride - 1);
 			else
-				guessed = true;
-			if ((rc = push_cand(ctx, &c, &nc, &capc, start, stride)) < 0)
-				goto out;
+				*guessed = true;
+			if ((rc = push_cand(ctx, c, nc, capc, start, stride)) < 0)
+				return rc;
 		}
 	}
-	if ((rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0 ||
-	    (go && (rc = go_slices(ctx, space, buf, len, base, &c, &nc, &capc)) < 0))
-		goto out;
-	/* Strings: a run of STR_MIN printable bytes or more, ended by a NUL. */
+	return 0;
+}
+
+/* Strings: a run of STR_MIN printable bytes or more, ended by a NUL. */
+static int string_cands(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base,
+			struct cand **c, size_t *nc, size_t *capc)
+{
+	size_t i;
+	int rc;
+
 	for (i = 0; i < len;) {
 		size_t s0 = i, same = 0;
 
@@ -523,12 +522,26 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 		}
 		/* One byte over and over is a fill, not a string. */
 		if (i < len && !buf[i] && i - s0 >= STR_MIN && same * 10 < (i - s0) * 9 &&
-		    (rc = push_cand(ctx, &c, &nc, &capc, base + s0, (i - s0 + 1 + 15) & ~15ULL)) < 0)
-			goto out;
+		    (rc = push_cand(ctx, c, nc, capc, base + s0, (i - s0 + 1 + 15) & ~15ULL)) < 0)
+			return rc;
 	}
+	return 0;
+}
+
+/*
+ * The candidates, sorted, as objects: one per start, none inside another
+ * (a string inside a record is the record's).
+ */
+static int emit_cands(struct ms_ctx *ctx, const struct ms_objspace *space,
+		      const unsigned char *buf, size_t len, uint64_t base, struct cand *c,
+		      size_t nc, ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	uint64_t end_prev = 0;
+	size_t i;
+	int rc;
+
 	if (nc)
 		qsort(c, nc, sizeof(*c), cmp_cand);
-	/* One object per start, none inside another (a string inside a record is the record's). */
 	for (i = 0; i < nc; i++) {
 		const unsigned char *p;
 		struct ms_obj o;
@@ -543,8 +556,35 @@ static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
 		res->objects++;
 		res->bytes += c[i].size;
 		if ((rc = cb(ctx, &o, data)) < 0)
-			goto out;
+			return rc;
 	}
+	return 0;
+}
+
+/*
+ * Any heap we cannot walk: an object is where a code, type or data pointer
+ * that recurs at a regular stride sits (the stride is the slab's object
+ * size; a power of two gives the object's start too, as slabs are
+ * page-aligned), or where a NUL-ended string starts.
+ */
+static int by_signature(struct ms_ctx *ctx, struct ms_symbols *syms,
+			const struct ms_objspace *space, const unsigned char *buf, size_t len,
+			uint64_t base, ms_obj_cb cb, void *data, struct ms_objrange *res, bool go)
+{
+	struct hit *hits = NULL;
+	struct cand *c = NULL;
+	size_t nh = 0, nc = 0, capc = 0;
+	bool capped = false, guessed = false;
+	int rc;
+
+	res->finder = MS_FIND_SIGNATURE;
+	if ((rc = symbol_hits(ctx, syms, buf, len, &hits, &nh, &capped)) < 0 ||
+	    (rc = strided_cands(ctx, hits, nh, base, &c, &nc, &capc, &guessed)) < 0 ||
+	    (rc = payloads(ctx, space, buf, len, base, &c, &nc, &capc)) < 0 ||
+	    (go && (rc = go_slices(ctx, space, buf, len, base, &c, &nc, &capc)) < 0) ||
+	    (rc = string_cands(ctx, buf, len, base, &c, &nc, &capc)) < 0 ||
+	    (rc = emit_cands(ctx, space, buf, len, base, c, nc, cb, data, res)) < 0)
+		goto out;
 	if (guessed || capped)
 		snprintf(res->note + strlen(res->note), sizeof(res->note) - strlen(res->note), "%s%s%s",
 			 res->note[0] ? "; " : "",

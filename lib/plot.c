@@ -680,6 +680,38 @@ static uint64_t snapshot_limit(const struct ms_snapshot *s)
 	return *end ? 0 : (uint64_t)x;
 }
 
+/*
+ * A mark where the process restarted (another pid, or the same pid reused
+ * or exec'd) and where its total fell by half: a line that drops there is
+ * explained on the chart.  0 or -ENOMEM.
+ */
+static int mark_restarts(struct ms_ctx *ctx, struct ms_plot *p,
+			 const struct ms_snapshot *const *snaps, size_t n, const double *t,
+			 const uint64_t *v)
+{
+	char text[64];
+	size_t i;
+	int rc = 0;
+
+	for (i = 1; i < n && rc == 0; i++) {
+		pid_t a = ms_snapshot_pid(snaps[i - 1]), b = ms_snapshot_pid(snaps[i]);
+		char why[96];
+
+		if (a && b && a != b) {
+			snprintf(text, sizeof(text), "restart: pid %d", (int)b);
+			rc = ms_plot_mark(ctx, p, t[i], text);
+		} else if (!ms_snapshot_same_process(snaps[i - 1], snaps[i], why, sizeof(why))) {
+			/* The same pid, another process: reused, or an exec. */
+			snprintf(text, sizeof(text), "restart: pid %d %s", (int)b,
+				 strstr(why, "exec") ? "exec'd" : "reused");
+			rc = ms_plot_mark(ctx, p, t[i], text);
+		} else if (v[i] < v[i - 1] / 2) {
+			rc = ms_plot_mark(ctx, p, t[i], "drop");
+		}
+	}
+	return rc;
+}
+
 int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps, size_t n,
 		      size_t top, struct ms_plot **out)
 {
@@ -731,23 +763,7 @@ int ms_plot_snapshots(struct ms_ctx *ctx, const struct ms_snapshot *const *snaps
 		v[i] = snapshot_total(snaps[i]);
 	if ((rc = ms_plot_add(ctx, p, "process total", t, v, n)) < 0)
 		goto fail;
-	for (i = 1; i < n && rc == 0; i++) {
-		pid_t a = ms_snapshot_pid(snaps[i - 1]), b = ms_snapshot_pid(snaps[i]);
-		char why[96];
-
-		if (a && b && a != b) {
-			snprintf(text, sizeof(text), "restart: pid %d", (int)b);
-			rc = ms_plot_mark(ctx, p, t[i], text);
-		} else if (!ms_snapshot_same_process(snaps[i - 1], snaps[i], why, sizeof(why))) {
-			/* The same pid, another process: reused, or an exec. */
-			snprintf(text, sizeof(text), "restart: pid %d %s", (int)b,
-				 strstr(why, "exec") ? "exec'd" : "reused");
-			rc = ms_plot_mark(ctx, p, t[i], text);
-		} else if (v[i] < v[i - 1] / 2) {
-			rc = ms_plot_mark(ctx, p, t[i], "drop");
-		}
-	}
-	if (rc == 0 && n >= 2 && top)
+	if ((rc = mark_restarts(ctx, p, snaps, n, t, v)) == 0 && n >= 2 && top)
 		rc = add_mappings(ctx, p, snaps, n, t, top, v);
 	if (rc < 0)
 		goto fail;

@@ -464,6 +464,77 @@ static int mapping_col(struct pmap *pm, const char *p, const char *e, unsigned l
 	return 1;
 }
 
+/*
+ * The token [TS, TE) of column I, one of the fixed columns, into the row.
+ * Returns 1, or what row_error() says (0: skip the row).
+ */
+static int field_col(struct pmap *pm, size_t i, const char *ts, const char *te,
+		     unsigned long lineno)
+{
+	const struct col *c = &pm->cols[i];
+	struct row *r = &pm->row;
+
+	switch (c->kind) {
+	case COL_ADDRESS:
+		if (!parse_hex(ts, te, &r->start))
+			return row_error(pm, lineno, "byte %llu: bad address", at(pm, ts));
+		break;
+	case COL_KBYTES:
+		if (te[-1] != 'K' || !parse_dec(ts, te - 1, &r->kbytes))
+			return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
+		break;
+	case COL_SIZE:
+	case COL_FIELD:
+		if (!parse_dec(ts, te, &r->val[i]) ||
+		    (c->is_size && r->val[i] > UINT64_MAX / 1024)) {
+			if (c->kind == COL_SIZE)
+				return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
+			return row_error(pm, lineno, "byte %llu: bad %.*s value", at(pm, ts),
+					 (int)c->nlen, c->name);
+		}
+		if (c->kind == COL_SIZE)
+			r->kbytes = r->val[i];
+		break;
+	case COL_MODE:
+		if (!mode_ok(ts, te))
+			return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
+		/* pmap turned the kernel's 'p' into '-' and kept 's'. */
+		memcpy(r->perms, ts, 3);
+		r->perms[3] = ts[3] == 's' ? 's' : 'p';
+		break;
+	case COL_PERM:
+		if (!perm_ok(ts, te))
+			return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
+		memcpy(r->perms, ts, 4);
+		break;
+	case COL_OFFSET:
+		if (!parse_hex(ts, te, &r->offset))
+			return row_error(pm, lineno, "byte %llu: bad offset", at(pm, ts));
+		break;
+	case COL_DEVICE: {
+		const char *colon = memchr(ts, ':', (size_t)(te - ts));
+
+		if (!colon || !parse_hex(ts, colon, &r->major) ||
+		    !parse_hex(colon + 1, te, &r->minor) ||
+		    r->major > UINT32_MAX || r->minor > UINT32_MAX)
+			return row_error(pm, lineno, "byte %llu: bad device", at(pm, ts));
+		break;
+	}
+	case COL_INODE:
+		if (!parse_dec(ts, te, &r->inode))
+			return row_error(pm, lineno, "byte %llu: bad inode", at(pm, ts));
+		break;
+	case COL_VMFLAGS:
+	case COL_MAPPING:
+		break;
+	}
+	return 1;
+}
+
+/*
+ * One row of the table into PM->row, column by column as the header named
+ * them.  Returns 1, or what row_error() says (0: skip the row).
+ */
 static int parse_row(struct pmap *pm, const char *s, const char *e, unsigned long lineno)
 {
 	struct row *r = &pm->row;
@@ -489,60 +560,8 @@ static int parse_row(struct pmap *pm, const char *s, const char *e, unsigned lon
 		if (!next_tok(&p, e, &ts, &te))
 			return row_error(pm, lineno, "truncated row: no %.*s column",
 					 (int)c->nlen, c->name);
-		switch (c->kind) {
-		case COL_ADDRESS:
-			if (!parse_hex(ts, te, &r->start))
-				return row_error(pm, lineno, "byte %llu: bad address", at(pm, ts));
-			break;
-		case COL_KBYTES:
-			if (te[-1] != 'K' || !parse_dec(ts, te - 1, &r->kbytes))
-				return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
-			break;
-		case COL_SIZE:
-		case COL_FIELD:
-			if (!parse_dec(ts, te, &r->val[i]) ||
-			    (c->is_size && r->val[i] > UINT64_MAX / 1024)) {
-				if (c->kind == COL_SIZE)
-					return row_error(pm, lineno, "byte %llu: bad size", at(pm, ts));
-				return row_error(pm, lineno, "byte %llu: bad %.*s value", at(pm, ts),
-						 (int)c->nlen, c->name);
-			}
-			if (c->kind == COL_SIZE)
-				r->kbytes = r->val[i];
-			break;
-		case COL_MODE:
-			if (!mode_ok(ts, te))
-				return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
-			/* pmap turned the kernel's 'p' into '-' and kept 's'. */
-			memcpy(r->perms, ts, 3);
-			r->perms[3] = ts[3] == 's' ? 's' : 'p';
-			break;
-		case COL_PERM:
-			if (!perm_ok(ts, te))
-				return row_error(pm, lineno, "byte %llu: bad permissions", at(pm, ts));
-			memcpy(r->perms, ts, 4);
-			break;
-		case COL_OFFSET:
-			if (!parse_hex(ts, te, &r->offset))
-				return row_error(pm, lineno, "byte %llu: bad offset", at(pm, ts));
-			break;
-		case COL_DEVICE: {
-			const char *colon = memchr(ts, ':', (size_t)(te - ts));
-
-			if (!colon || !parse_hex(ts, colon, &r->major) ||
-			    !parse_hex(colon + 1, te, &r->minor) ||
-			    r->major > UINT32_MAX || r->minor > UINT32_MAX)
-				return row_error(pm, lineno, "byte %llu: bad device", at(pm, ts));
-			break;
-		}
-		case COL_INODE:
-			if (!parse_dec(ts, te, &r->inode))
-				return row_error(pm, lineno, "byte %llu: bad inode", at(pm, ts));
-			break;
-		case COL_VMFLAGS:
-		case COL_MAPPING:
-			break;
-		}
+		if ((rc = field_col(pm, i, ts, te, lineno)) <= 0)
+			return rc;
 	}
 	return 1;
 }

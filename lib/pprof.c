@@ -12,6 +12,7 @@
 #include <memsift/pprof.h>
 
 #include "internal.h"
+#include "util.h"
 
 /* Profile's fields. */
 enum { P_SAMPLE_TYPE = 1, P_SAMPLE = 2, P_MAPPING = 3, P_LOCATION = 4, P_FUNCTION = 5,
@@ -42,19 +43,10 @@ static void put(struct buf *b, const void *d, size_t n)
 {
 	if (b->oom || !n)
 		return;
-	if (b->len + n > b->cap) {
-		size_t c = b->cap ? b->cap : 256;
-		unsigned char *np;
-
-		while (c < b->len + n)
-			c *= 2;
-		np = realloc(b->p, c);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = c;
+	/* A length past SIZE_MAX is as out of memory as a failed realloc. */
+	if (b->len + n < b->len || MS_GROW(b->p, b->cap, b->len + n, 256) < 0) {
+		b->oom = true;
+		return;
 	}
 	memcpy(b->p + b->len, d, n);
 	b->len += n;
@@ -111,15 +103,8 @@ static int64_t str_index(struct ms_pprof *p, const char *s)
 	for (i = 0; i < p->nstrs; i++)
 		if (!strcmp(p->strs[i], s))
 			return (int64_t)i;
-	if (p->nstrs == p->cap_strs) {
-		size_t c = p->cap_strs ? p->cap_strs * 2 : 64;
-		char **n = realloc(p->strs, c * sizeof(*n));
-
-		if (!n)
-			return -1;
-		p->strs = n;
-		p->cap_strs = c;
-	}
+	if (MS_GROW(p->strs, p->cap_strs, p->nstrs + 1, 64) < 0)
+		return -1;
 	p->strs[p->nstrs] = strdup(s);
 	if (!p->strs[p->nstrs])
 		return -1;
@@ -212,15 +197,10 @@ static uint64_t function_id(struct ms_pprof *p, const char *name, const char *fi
 	for (i = 0; i < p->nfuncs; i++)
 		if (p->func_key[2 * i] == (uint64_t)n && p->func_key[2 * i + 1] == (uint64_t)f)
 			return i + 1;
-	if (p->nfuncs == p->cap_funcs) {
-		size_t c = p->cap_funcs ? p->cap_funcs * 2 : 64;
-		uint64_t *k = realloc(p->func_key, 2 * c * sizeof(*k));
-
-		if (!k)
-			return 0;
-		p->func_key = k;
-		p->cap_funcs = c;
-	}
+	/* FUNC_KEY holds a (name, file) pair per function. */
+	if (ms_grow((void **)&p->func_key, &p->cap_funcs, p->nfuncs + 1, 2 * sizeof(*p->func_key),
+		    64) < 0)
+		return 0;
 	p->func_key[2 * p->nfuncs] = (uint64_t)n;
 	p->func_key[2 * p->nfuncs + 1] = (uint64_t)f;
 	p->nfuncs++;
@@ -246,15 +226,8 @@ uint64_t ms_pprof_location(struct ms_pprof *p, uint64_t addr, const char *name,
 	fid = function_id(p, name, file);
 	if (!fid)
 		return 0;
-	if (p->nlocs == p->cap_locs) {
-		size_t c = p->cap_locs ? p->cap_locs * 2 : 64;
-		uint64_t *a = realloc(p->loc_addr, c * sizeof(*a));
-
-		if (!a)
-			return 0;
-		p->loc_addr = a;
-		p->cap_locs = c;
-	}
+	if (MS_GROW(p->loc_addr, p->cap_locs, p->nlocs + 1, 64) < 0)
+		return 0;
 	p->loc_addr[p->nlocs++] = addr;
 	field_u64(&l, 1, fid);			/* Line.function_id */
 	if (line > 0)

@@ -17,21 +17,15 @@
 int ms_read_fd_all(struct ms_ctx *ctx, int fd, const char *what, char **buf,
 		   size_t *len)
 {
-	size_t cap = 64 * 1024, n = 0;
-	char *b = malloc(cap), *nb;
+	size_t cap = 0, n = 0;
+	char *b = NULL;
 	ssize_t r;
 
-	if (!b)
-		return ms_err(ctx, -ENOMEM, "%s: out of memory", what);
 	for (;;) {
-		if (cap - n < 4096 + 1) {
-			cap *= 2;
-			nb = realloc(b, cap);
-			if (!nb) {
-				free(b);
-				return ms_err(ctx, -ENOMEM, "%s: out of memory", what);
-			}
-			b = nb;
+		/* Room for a page's read and the NUL. */
+		if (MS_GROW(b, cap, n + 4096 + 1, 64 * 1024) < 0) {
+			free(b);
+			return ms_err(ctx, -ENOMEM, "%s: out of memory", what);
 		}
 		r = read(fd, b + n, cap - n - 1);
 		if (r < 0) {

@@ -106,19 +106,8 @@ int ms_prom_family(struct ms_ctx *ctx, struct ms_prom *p, const char *name,
 
 static bool grow(struct family *f, size_t more)
 {
-	size_t cap = f->cap ? f->cap : 256;
-	char *nb;
-
-	if (f->len + more + 1 <= f->cap)
-		return true;
-	while (cap < f->len + more + 1)
-		cap *= 2;
-	nb = realloc(f->buf, cap);
-	if (!nb)
-		return false;
-	f->buf = nb;
-	f->cap = cap;
-	return true;
+	/* Room for MORE and the NUL; a length past SIZE_MAX is no room either. */
+	return more < SIZE_MAX - f->len && MS_GROW(f->buf, f->cap, f->len + more + 1, 256) == 0;
 }
 
 static bool put(struct family *f, const char *s, size_t n)

@@ -282,6 +282,112 @@ static void to_link(struct chase *ch, const struct ms_refs *R, const struct grou
 	}
 }
 
+/* The chase's bitmaps (one bit per object) and group table; 0 or -ENOMEM. */
+static int chase_alloc(struct ms_ctx *ctx, struct chase *ch, size_t words)
+{
+	ch->rc = (struct root_ctx){ chase_word, ch, NULL, 0 };
+	ch->elf.fd = -1;
+	ch->tgt = calloc(words, 8);
+	ch->seen = calloc(words, 8);
+	ch->next = calloc(words, 8);
+	ch->g = calloc(MAX_GROUPS, sizeof(*ch->g));
+	ch->slot = calloc(GROUP_SLOTS, sizeof(*ch->slot));
+	if (!ch->tgt || !ch->seen || !ch->next || !ch->g || !ch->slot)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static void chase_release(struct chase *ch)
+{
+	free(ch->tgt);
+	free(ch->seen);
+	free(ch->next);
+	free(ch->g);
+	free(ch->slot);
+	ms_refs_elf_close(&ch->elf);
+}
+
+/* The chain's first link: the cluster's leaked objects, which become the first targets. */
+static void cluster_link(struct ms_refs *R, uint32_t key, struct chase *ch,
+			 struct ms_refs_link *l)
+{
+	size_t i;
+
+	*l = (struct ms_refs_link){ .holder = MS_REFS_OBJECTS, .cluster = R->kcl[key] };
+	for (i = 0; i < R->n; i++)
+		if (R->o[i].key == key && bit(R->mark, i)) {
+			set_bit(ch->tgt, i);
+			if (!l->count++)
+				l->addr = R->o[i].addr;
+			l->bytes += R->o[i].size;
+		}
+	l->held = l->bytes;
+}
+
+/* A chase from scratch: no groups yet, none picked. */
+static void chase_reset(struct chase *ch, const struct group *pick)
+{
+	ch->ng = 0;
+	ch->pick = pick;
+	ch->run_start = ch->run_last = 0;
+	memset(ch->slot, 0, GROUP_SLOTS * sizeof(*ch->slot));
+}
+
+/*
+ * The holders of the current targets, largest first, in CH->g.  The first
+ * level's are the same for every K, so they are summed once into L1.
+ */
+static void level_holders(struct ms_refs *R, struct chase *ch, size_t level, size_t words,
+			  struct group *l1, size_t *nl1)
+{
+	chase_reset(ch, NULL);
+	memset(ch->seen, 0, words * 8);
+	if (level == 1 && *nl1 != SIZE_MAX) {
+		memcpy(ch->g, l1, *nl1 * sizeof(*l1));
+		ch->ng = *nl1;
+		return;
+	}
+	chase_all(R, ch);
+	qsort(ch->g, ch->ng, sizeof(*ch->g), cmp_group);
+	if (level == 1) {
+		memcpy(l1, ch->g, ch->ng * sizeof(*l1));
+		*nl1 = ch->ng;
+	}
+}
+
+/* Whether the cluster just linked is one the chain went through already. */
+static bool closes_cycle(const struct ms_refs_chain *c)
+{
+	const struct ms_refs_link *last = &c->links[c->nlinks - 1];
+	bool cycle = false;
+	size_t i;
+
+	for (i = 1; last->holder == MS_REFS_OBJECTS && i + 1 < c->nlinks; i++)
+		cycle |= c->links[i].holder == MS_REFS_OBJECTS &&
+			 c->links[i].cluster == last->cluster;
+	return cycle;
+}
+
+/*
+ * What the next level looks for: the objects of the picked cluster that
+ * point at this level's targets, or the words of the picked block.
+ */
+static void next_targets(struct ms_refs *R, struct chase *ch, const struct group *pick,
+			 const struct ms_refs_chain *c, size_t words)
+{
+	memset(ch->next, 0, words * 8);
+	R->blo = R->bhi = 0;
+	if (pick->holder == MS_REFS_OBJECTS) {
+		chase_reset(ch, pick);
+		chase_all(R, ch);
+		memcpy(ch->tgt, ch->next, words * 8);
+	} else {
+		memset(ch->tgt, 0, words * 8);
+		R->blo = c->links[c->nlinks - 1].addr;
+		R->bhi = pick->hi + 8;
+	}
+}
+
 /*
  * Chain K: the K-th largest holder of the cluster of key index KEY, then
  * the largest up.  The holders of the cluster itself are the same for
@@ -290,54 +396,21 @@ static void to_link(struct chase *ch, const struct ms_refs *R, const struct grou
 static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 		 struct ms_refs_chain *out, struct group *l1, size_t *nl1)
 {
-	size_t words = R->n / 64 + 1, i, level;
+	size_t words = R->n / 64 + 1, level;
 	struct chase ch = { .ctx = ctx, .syms = ms_analysis_symbols(R->a) };
 	struct ms_refs_chain c = { 0 };
-	int rc = 0;
+	int rc;
 
-	ch.rc = (struct root_ctx){ chase_word, &ch, NULL, 0 };
-	ch.elf.fd = -1;
-	ch.tgt = calloc(words, 8);
-	ch.seen = calloc(words, 8);
-	ch.next = calloc(words, 8);
-	ch.g = calloc(MAX_GROUPS, sizeof(*ch.g));
-	ch.slot = calloc(GROUP_SLOTS, sizeof(*ch.slot));
-	if (!ch.tgt || !ch.seen || !ch.next || !ch.g || !ch.slot) {
-		rc = ms_err(ctx, -ENOMEM, "out of memory");
+	if ((rc = chase_alloc(ctx, &ch, words)) < 0)
 		goto out;
-	}
-	c.links[0] = (struct ms_refs_link){ .holder = MS_REFS_OBJECTS, .cluster = R->kcl[key] };
-	for (i = 0; i < R->n; i++)
-		if (R->o[i].key == key && bit(R->mark, i)) {
-			set_bit(ch.tgt, i);
-			if (!c.links[0].count++)
-				c.links[0].addr = R->o[i].addr;
-			c.links[0].bytes += R->o[i].size;
-		}
-	c.links[0].held = c.links[0].bytes;
+	cluster_link(R, key, &ch, &c.links[0]);
 	c.nlinks = 1;
 	R->blo = R->bhi = 0;
 	for (level = 1; level < MS_REFS_CHAIN_MAX; level++) {
 		struct group pick;
 		size_t want = level == 1 ? k : 0;
-		bool cycle = false;
 
-		ch.ng = 0;
-		ch.pick = NULL;
-		ch.run_start = ch.run_last = 0;
-		memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
-		memset(ch.seen, 0, words * 8);
-		if (level == 1 && *nl1 != SIZE_MAX) {
-			memcpy(ch.g, l1, *nl1 * sizeof(*l1));
-			ch.ng = *nl1;
-		} else {
-			chase_all(R, &ch);
-			qsort(ch.g, ch.ng, sizeof(*ch.g), cmp_group);
-			if (level == 1) {
-				memcpy(l1, ch.g, ch.ng * sizeof(*l1));
-				*nl1 = ch.ng;
-			}
-		}
+		level_holders(R, &ch, level, words, l1, nl1);
 		if (ch.ng <= want) {
 			if (level == 1)
 				goto out;	/* no K-th holder: no chain K */
@@ -352,25 +425,9 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 			c.rooted = true;
 			break;
 		}
-		for (i = 1; pick.holder == MS_REFS_OBJECTS && i + 1 < c.nlinks; i++)
-			cycle |= c.links[i].holder == MS_REFS_OBJECTS &&
-				 c.links[i].cluster == c.links[c.nlinks - 1].cluster;
-		if (cycle)
+		if (closes_cycle(&c))
 			break;
-		memset(ch.next, 0, words * 8);
-		R->blo = R->bhi = 0;
-		if (pick.holder == MS_REFS_OBJECTS) {
-			ch.pick = &pick;
-			ch.ng = 0;
-			ch.run_start = ch.run_last = 0;
-			memset(ch.slot, 0, GROUP_SLOTS * sizeof(*ch.slot));
-			chase_all(R, &ch);
-			memcpy(ch.tgt, ch.next, words * 8);
-		} else {
-			memset(ch.tgt, 0, words * 8);
-			R->blo = c.links[c.nlinks - 1].addr;
-			R->bhi = pick.hi + 8;
-		}
+		next_targets(R, &ch, &pick, &c, words);
 	}
 	/* A block nothing else points at: memory of no module, a root of its own. */
 	if (!c.rooted && c.links[c.nlinks - 1].holder == MS_REFS_BLOCK && level < MS_REFS_CHAIN_MAX) {
@@ -381,12 +438,7 @@ static int chain(struct ms_ctx *ctx, struct ms_refs *R, uint32_t key, size_t k,
 	rc = 1;
 out:
 	R->blo = R->bhi = 0;
-	free(ch.tgt);
-	free(ch.seen);
-	free(ch.next);
-	free(ch.g);
-	free(ch.slot);
-	ms_refs_elf_close(&ch.elf);
+	chase_release(&ch);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "hash.h"
 #include "internal.h"
 #include "refs-private.h"
+#include "util.h"
 
 /* x86-64 and arm64 leaf functions may keep live words this far below SP. */
 #define RED_ZONE 128
@@ -111,15 +112,8 @@ static uint32_t key_index(struct ms_ctx *ctx, struct ms_refs *R, uint64_t k)
 	for (j = ms_hash64(k) & (R->kslots - 1); R->kslot[j]; j = (j + 1) & (R->kslots - 1))
 		if (R->keys[R->kslot[j] - 1] == k)
 			return R->kslot[j] - 1;
-	if (R->nkeys == R->capkeys) {
-		size_t cap = R->capkeys ? R->capkeys * 2 : 256;
-		uint64_t *p = realloc(R->keys, cap * sizeof(*p));
-
-		if (!p)
-			goto oom;
-		R->keys = p;
-		R->capkeys = cap;
-	}
+	if (MS_GROW(R->keys, R->capkeys, R->nkeys + 1, 256) < 0)
+		goto oom;
 	R->keys[R->nkeys] = k;
 	R->kslot[j] = (uint32_t)++R->nkeys;
 	return (uint32_t)(R->nkeys - 1);
@@ -136,15 +130,8 @@ static int keep(struct ms_ctx *ctx, const struct ms_obj *o, uint64_t key, void *
 
 	if ((k = key_index(ctx, R, key)) == (uint32_t)-1)
 		return -ENOMEM;
-	if (R->n == R->cap) {
-		size_t cap = R->cap ? R->cap * 2 : 4096;
-		struct obj *p = realloc(R->o, cap * sizeof(*p));
-
-		if (!p)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		R->o = p;
-		R->cap = cap;
-	}
+	if (MS_GROW(R->o, R->cap, R->n + 1, 4096) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	R->o[R->n++] = (struct obj){
 		.addr = o->addr, .end = o->addr + (o->len < o->size ? o->len : o->size),
 		.size = o->size, .key = k,

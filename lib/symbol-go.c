@@ -25,6 +25,7 @@
 
 #include "internal.h"
 #include "symbol-private.h"
+#include "util.h"
 
 /* runtime._type, Go 1.14 to 1.20, 64-bit: the fields read here. */
 #define GO_TYPE_SIZE 48
@@ -246,15 +247,8 @@ static void build_cus(struct ms_gotab *t, Dwarf *dw, Dwarf_Addr bias)
 			continue;
 		}
 		while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
-			if (t->ncu == cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				struct go_cu *p = realloc(t->cu, ncap * sizeof(*p));
-
-				if (!p)
-					return;
-				t->cu = p;
-				cap = ncap;
-			}
+			if (MS_GROW(t->cu, cap, t->ncu + 1, 256) < 0)
+				return;
 			t->cu[t->ncu++] = (struct go_cu){ lo + bias, hi + bias, off + hsize };
 		}
 		off = next;

@@ -164,13 +164,37 @@ static char *via_note(const struct ms_symbols *s, enum via v, const char *path,
 	return rc < 0 ? NULL : n;
 }
 
+/*
+ * The build-id of the file M maps at PATH, as the process knows it (NULL
+ * when nothing tells; to be freed).  The process's memory first: a manifest
+ * may have recorded the file at the path on the host, not the one a
+ * container maps.
+ */
+static char *wanted_build_id(struct ms_symbols *s, const struct ms_mapping *m, const char *path)
+{
+	char *want = memory_build_id(s->pid, m);
+	const char *rec;
+	size_t n;
+	int fd, v;
+
+	if (!want && ((rec = ms_symbols_expected_bid(s, ms_mapping_name(m), &n)) ||
+		      (rec = ms_symbols_expected_bid(s, path, &n))))
+		want = strndup(rec, n);
+	/* With no build-id to check against, the file the kernel maps is the truth. */
+	for (v = VIA_MAP_FILES; !want && v <= VIA_EXE; v++)
+		if ((fd = open_via(s, (enum via)v, m, path)) >= 0) {
+			want = file_build_id(fd, path);
+			close(fd);
+		}
+	return want;
+}
+
 int ms_symbols_find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 			char **file_name, Elf **elfp)
 {
 	struct ms_symbols *s = *userdata;
 	const struct ms_mapping *m;
-	char *want = NULL, *got, path[PATH_MAX], fname[PATH_MAX + 16];
-	const char *rec;
+	char *want, *got, path[PATH_MAX], fname[PATH_MAX + 16];
 	bool path_missing = false, path_other = false;
 	size_t n;
 	void *none = NULL;
@@ -184,21 +208,7 @@ int ms_symbols_find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwa
 	memcpy(path, ms_mapping_name(m), n + 1);
 	if (ms_mapping_deleted(m))
 		path[n - strlen(DELETED)] = '\0';
-	/*
-	 * The process's memory first: a manifest may have recorded the file
-	 * at the path on the host, not the one a container maps.
-	 */
-	want = memory_build_id(s->pid, m);
-	if (!want && ((rec = ms_symbols_expected_bid(s, ms_mapping_name(m), &n)) ||
-		      (rec = ms_symbols_expected_bid(s, path, &n))))
-		want = strndup(rec, n);
-	/* With no build-id to check against, the file the kernel maps is the truth. */
-	for (v = VIA_MAP_FILES; !want && v <= VIA_EXE; v++)
-		if ((fd = open_via(s, (enum via)v, m, path)) >= 0) {
-			want = file_build_id(fd, path);
-			close(fd);
-		}
-	fd = -1;
+	want = wanted_build_id(s, m, path);
 	for (v = VIA_PATH; want && v < VIA_N; v++) {
 		if ((fd = open_via(s, (enum via)v, m, path)) < 0) {
 			path_missing |= v == VIA_PATH;

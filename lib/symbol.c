@@ -27,6 +27,7 @@
 #include "internal.h"
 #include "hash.h"
 #include "symbol-private.h"
+#include "util.h"
 
 #define STRING_MAX 80		/* longest string literal text kept */
 #define STRING_MIN 4		/* shorter printable runs are not called strings */
@@ -257,7 +258,7 @@ static char *dup_or_null(const char *p, bool *oom)
 static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y,
 		      size_t *idx)
 {
-	struct target *nt, *t;
+	struct target *t;
 	bool oom = false;
 	size_t j;
 	int rc;
@@ -269,13 +270,8 @@ static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_
 			*idx = s->tslot[j] - 1;
 			return 0;
 		}
-	if (s->nt == s->capt) {
-		nt = realloc(s->t, (s->capt ? s->capt * 2 : 64) * sizeof(*nt));
-		if (!nt)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		s->t = nt;
-		s->capt = s->capt ? s->capt * 2 : 64;
-	}
+	if (MS_GROW(s->t, s->capt, s->nt + 1, 64) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
 	t = &s->t[s->nt];
 	*t = (struct target){ .c.sym = *y, .order = s->nt };
 	t->c.sym.name = dup_or_null(y->name, &oom);

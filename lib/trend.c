@@ -8,6 +8,7 @@
 #include <memsift/trend.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct ms_series {
 	const struct ms_mapping *m;
@@ -332,18 +333,13 @@ int ms_trend_builder_add(struct ms_ctx *ctx, struct ms_trend_builder *b,
 	uint64_t sum;
 	int rc;
 
+	/* Two arrays of one length: B->cap moves only once both have grown. */
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 64;
-		struct link **nl = realloc(b->l, cap * sizeof(*nl));
-		uint64_t *nt;
+		size_t lcap = b->cap;
 
-		if (!nl)
+		if (MS_GROW(b->l, lcap, b->n + 1, 64) < 0 ||
+		    MS_GROW(b->total, b->cap, b->n + 1, 64) < 0)
 			return ms_err(ctx, -ENOMEM, "out of memory");
-		b->l = nl;
-		if (!(nt = realloc(b->total, cap * sizeof(*nt))))
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		b->total = nt;
-		b->cap = cap;
 	}
 	if (nm >= NO_PREV)
 		return ms_err(ctx, -E2BIG, "%zu mappings in one snapshot: too many to follow", nm);

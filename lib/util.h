@@ -17,7 +17,9 @@
  * Make room in the array *P, of *CAP elements of ELEM bytes, for NEED of
  * them: its size doubles, from FIRST.  Returns 0, or -ENOMEM with *P and
  * *CAP unchanged (the caller names what ran out).  Through MS_GROW(), which
- * takes the array itself: MS_GROW(t->v, t->cap, t->n + 1, 64).
+ * takes the array itself: MS_GROW(t->v, t->cap, t->n + 1, 64).  The one way
+ * the library doubles an array; call ms_grow() itself only when an element
+ * is not *P (pprof.c keeps a (name, file) pair of words per function).
  */
 static inline int ms_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
 {

@@ -22,6 +22,7 @@
 #include <memsift/hist.h>
 #include <memsift/core.h>
 #include <memsift/heapwalk.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/hist-diff.h>
 #include <memsift/manifest.h>
 #include <memsift/maps.h>
@@ -37,7 +38,8 @@ struct bytehist_ctl {
 	bool *is_regex;
 	size_t npatterns;
 	bool json;
-	size_t nfiles;		/* analysed so far, for the JSON document's array */
+	struct ms_jw jw;	/* -J: the document, whose "files" each report is one of */
+	size_t nfiles;		/* analysed so far */
 	struct ms_manifest_info manifest;	/* of the current input, when it has one */
 	uint64_t *breaks;	/* where the manifest's ranges meet in the dump */
 	unsigned char example[128];	/* the start of one record, for the report */
@@ -773,7 +775,10 @@ static int analyse(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *pat
 	if (ctl->an && ctl->base_an)
 		ms_analysis_diff(ctl->an, ctl->base_an);
 	ctl->ropts.name = strcmp(path, "-") ? path : "-";
-	fputs(ctl->nfiles ? (ctl->json ? "," : "\n") : "", stdout);
+	if (ctl->json)
+		ms_jw_embed(&ctl->jw, NULL);
+	else if (ctl->nfiles)
+		fputc('\n', stdout);
 	if (ctl->base && (rc = ms_hist_diff_new(ctx, ctl->base, h, &d)) == 0)
 		rc = ctl->json ? ms_hist_report_diff_json(ctx, ctl->base, h, d, &ctl->ropts, stdout) :
 				 ms_hist_report_diff_print(ctx, ctl->base, h, d, &ctl->ropts, stdout);
@@ -841,13 +846,21 @@ int main(int argc, char **argv)
 		ctl.ropts.base_name = ctl.base_path;
 	}
 	/* One document whatever the number of files: scripts need not ask which shape. */
-	if (ctl.json)
-		printf("{\"memsift_json\":%d,\"files\":[\n", MS_JSON_VERSION);
+	if (ctl.json) {
+		ms_jw_init(&ctl.jw, stdout);
+		ms_jw_object_open(&ctl.jw, NULL);
+		ms_jw_memsift_json(&ctl.jw);
+		ms_jw_array_open(&ctl.jw, "files");
+		ms_jw_break(&ctl.jw, "\n");
+	}
 	for (i = 0; i < nfiles; i++)
 		if (analyse(ctx, &ctl, files[i]) < 0)
 			failed++;
-	if (ctl.json)
-		fputs("]}\n", stdout);
+	if (ctl.json) {
+		ms_jw_array_close(&ctl.jw);
+		ms_jw_object_close(&ctl.jw);
+		putchar('\n');
+	}
 
 	ms_manifest_release(&ctl.manifest);
 	ms_hist_free(ctl.base);

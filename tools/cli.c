@@ -520,96 +520,129 @@ static char *new_option(const struct ms_cli_compat *e, const char *val, bool *wa
 
 static char **kept[8];
 
+/* ms_cli_compat()'s walk over the arguments: what it reads, what it writes. */
+struct compat_scan {
+	int argc;
+	char **argv;
+	const char *shortopts;
+	const struct option *longopts;
+	const struct ms_cli_compat *tab;
+	size_t n;
+	const struct ms_out_column *cols;
+	size_t ncols;
+	char **out;		/* the arguments rewritten, K of them so far */
+	int k;
+	bool *warned;		/* by entry of TAB: its warning said (it was rewritten) */
+};
+
+/* "--old[=VAL]" at argument *I; *I moves past the value it took. */
+static void compat_long(struct compat_scan *c, int *i)
+{
+	const char *a = c->argv[*i], *val;
+	size_t len = strcspn(a + 2, "="), e;
+
+	for (e = 0; e < c->n; e++)
+		if (c->tab[e].old_long && strlen(c->tab[e].old_long) == len &&
+		    !strncmp(c->tab[e].old_long, a + 2, len))
+			break;
+	if (e < c->n) {
+		val = a[2 + len] ? a + 3 + len : *i + 1 < c->argc ? c->argv[*i + 1] : NULL;
+		if (c->tab[e].when == MS_CLI_COMPAT_FLAG && !a[2 + len])
+			val = NULL;	/* "--flag=x" is left for getopt to refuse */
+		if (compat_applies(&c->tab[e], val, c->cols, c->ncols)) {
+			*i += !a[2 + len] && val;
+			c->out[c->k++] = new_option(&c->tab[e], val, &c->warned[e]);
+			return;
+		}
+	}
+	c->out[c->k++] = c->argv[*i];
+	if (long_takes_next(a + 2, c->longopts) && *i + 1 < c->argc)
+		c->out[c->k++] = c->argv[++*i];
+}
+
+/* A cluster "-fo FILE" at argument *I: the first letter taking an argument ends it. */
+static void compat_cluster(struct compat_scan *c, int *i)
+{
+	const char *a = c->argv[*i], *val, *o;
+	size_t e;
+	int j;
+
+	for (j = 1; a[j]; j++) {
+		for (e = 0; e < c->n; e++)
+			if (c->tab[e].old_short == a[j])
+				break;
+		if (e < c->n) {
+			bool flag = c->tab[e].when == MS_CLI_COMPAT_FLAG;
+
+			val = flag ? NULL : a[j + 1] ? a + j + 1 : *i + 1 < c->argc ? c->argv[*i + 1] : NULL;
+			if (compat_applies(&c->tab[e], val, c->cols, c->ncols)) {
+				if (j > 1 && asprintf(&c->out[c->k++], "%.*s", j, a) < 0)
+					err(failure_status, "out of memory");
+				*i += !flag && !a[j + 1] && val;
+				c->out[c->k++] = new_option(&c->tab[e], val, &c->warned[e]);
+				/* "-tb": the letters after a flag are options of their own */
+				if (flag && a[j + 1] && asprintf(&c->out[c->k++], "-%s", a + j + 1) < 0)
+					err(failure_status, "out of memory");
+				break;
+			}
+		}
+		o = strchr(c->shortopts, a[j]);
+		if (o && o[1] == ':') {
+			c->out[c->k++] = c->argv[*i];
+			if (!a[j + 1] && *i + 1 < c->argc)
+				c->out[c->k++] = c->argv[++*i];
+			break;
+		}
+	}
+	if (!a[j])
+		c->out[c->k++] = c->argv[*i];
+}
+
 char **ms_cli_compat(int *argc, char **argv, const char *shortopts,
 		     const struct option *longopts, const struct ms_cli_compat *tab,
 		     size_t n, const struct ms_out_column *cols, size_t ncols)
 {
-	char **out = calloc(*argc * 2 + 1, sizeof(*out));
-	bool changed = false, *warned = calloc(n + 1, sizeof(*warned));	/* rewritten */
-	int i, k = 0;
-	size_t e, len;
+	struct compat_scan c = {
+		.argc = *argc, .argv = argv, .shortopts = shortopts, .longopts = longopts,
+		.tab = tab, .n = n, .cols = cols, .ncols = ncols,
+		.out = calloc(*argc * 2 + 1, sizeof(*c.out)),
+		.warned = calloc(n + 1, sizeof(*c.warned)),
+	};
+	bool changed = false;
+	size_t e;
+	int i;
 
-	if (!out || !warned)
+	if (!c.out || !c.warned)
 		err(failure_status, "out of memory");
-	out[k++] = argv[0];
+	c.out[c.k++] = argv[0];
 	for (i = 1; i < *argc; i++) {
-		const char *a = argv[i], *val = NULL, *o;
-		int j;
+		const char *a = argv[i];
 
 		if (!strcmp(a, "--")) {
 			while (i < *argc)
-				out[k++] = argv[i++];
+				c.out[c.k++] = argv[i++];
 			break;
 		}
-		if (a[0] != '-' || !a[1]) {
-			out[k++] = argv[i];
-			continue;
-		}
-		if (a[1] == '-') {
-			len = strcspn(a + 2, "=");
-			for (e = 0; e < n; e++)
-				if (tab[e].old_long && strlen(tab[e].old_long) == len &&
-				    !strncmp(tab[e].old_long, a + 2, len))
-					break;
-			if (e < n) {
-				val = a[2 + len] ? a + 3 + len : i + 1 < *argc ? argv[i + 1] : NULL;
-				if (tab[e].when == MS_CLI_COMPAT_FLAG && !a[2 + len])
-					val = NULL;	/* "--flag=x" is left for getopt to refuse */
-				if (compat_applies(&tab[e], val, cols, ncols)) {
-					i += !a[2 + len] && val;
-					out[k++] = new_option(&tab[e], val, &warned[e]);
-					continue;
-				}
-			}
-			out[k++] = argv[i];
-			if (long_takes_next(a + 2, longopts) && i + 1 < *argc)
-				out[k++] = argv[++i];
-			continue;
-		}
-		/* A cluster "-fo FILE": the first letter taking an argument ends it. */
-		for (j = 1; a[j]; j++) {
-			for (e = 0; e < n; e++)
-				if (tab[e].old_short == a[j])
-					break;
-			if (e < n) {
-				bool flag = tab[e].when == MS_CLI_COMPAT_FLAG;
-
-				val = flag ? NULL : a[j + 1] ? a + j + 1 : i + 1 < *argc ? argv[i + 1] : NULL;
-				if (compat_applies(&tab[e], val, cols, ncols)) {
-					if (j > 1 && asprintf(&out[k++], "%.*s", j, a) < 0)
-						err(failure_status, "out of memory");
-					i += !flag && !a[j + 1] && val;
-					out[k++] = new_option(&tab[e], val, &warned[e]);
-					/* "-tb": the letters after a flag are options of their own */
-					if (flag && a[j + 1] && asprintf(&out[k++], "-%s", a + j + 1) < 0)
-						err(failure_status, "out of memory");
-					break;
-				}
-			}
-			o = strchr(shortopts, a[j]);
-			if (o && o[1] == ':') {
-				out[k++] = argv[i];
-				if (!a[j + 1] && i + 1 < *argc)
-					out[k++] = argv[++i];
-				break;
-			}
-		}
-		if (!a[j])
-			out[k++] = argv[i];
+		if (a[0] != '-' || !a[1])
+			c.out[c.k++] = argv[i];
+		else if (a[1] == '-')
+			compat_long(&c, &i);
+		else
+			compat_cluster(&c, &i);
 	}
 	for (e = 0; e < n; e++)
-		changed = changed || warned[e];
-	free(warned);
+		changed = changed || c.warned[e];
+	free(c.warned);
 	if (!changed) {
-		free(out);
+		free(c.out);
 		return argv;
 	}
-	*argc = k;
+	*argc = c.k;
 	/* Kept reachable for the life of the process, as argv is (and as leak checkers see it). */
 	for (e = 0; e < MS_ARRAY_SIZE(kept); e++)
 		if (!kept[e]) {
-			kept[e] = out;
+			kept[e] = c.out;
 			break;
 		}
-	return out;
+	return c.out;
 }

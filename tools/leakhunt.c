@@ -116,6 +116,28 @@ static void refs_event(enum ms_refs_event ev, uint64_t done, uint64_t total, voi
 			(double)done / 1e6);
 }
 
+/*
+ * What the options say together: a pid and nothing else, and as many
+ * snapshots as --confirm needs.  -d without --count watches until the
+ * duration ends, however many snapshots that takes.
+ */
+static void check_args(struct leakhunt_ctl *ctl, int argc, char **argv, bool count_given)
+{
+	if (optind < argc) {
+		warnx("unexpected argument \"%s\"", argv[optind]);
+		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
+	}
+	if (!ctl->o.pid) {
+		warnx("no process given; use -p PID");
+		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
+	}
+	if (ctl->duration && !count_given)
+		ctl->count = 0;
+	if (ctl->count && ctl->count < ctl->o.confirm)
+		errx(MS_EXIT_TROUBLE, "--count %" PRIu64 " is fewer than the %" PRIu64 " snapshots --confirm needs",
+		     ctl->count, ctl->o.confirm);
+}
+
 static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { { { OPT_COUNT, 'd' } } };
@@ -185,19 +207,7 @@ static void parse_args(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, int argc, c
 			ms_cli_errtryhelp(MS_EXIT_TROUBLE);
 		}
 	}
-	if (optind < argc) {
-		warnx("unexpected argument \"%s\"", argv[optind]);
-		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
-	}
-	if (!ctl->o.pid) {
-		warnx("no process given; use -p PID");
-		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
-	}
-	if (ctl->duration && !count_given)
-		ctl->count = 0;
-	if (ctl->count && ctl->count < ctl->o.confirm)
-		errx(MS_EXIT_TROUBLE, "--count %" PRIu64 " is fewer than the %" PRIu64 " snapshots --confirm needs",
-		     ctl->count, ctl->o.confirm);
+	check_args(ctl, argc, argv, count_given);
 }
 
 /*
@@ -422,6 +432,43 @@ static int dump_again(struct ms_ctx *ctx, const struct leakhunt_ctl *ctl, struct
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Growth confirmed: dump what grew (twice, one interval apart, when there
+ * is time), analyse the dumps, and follow the references when asked.  A
+ * step that fails is said, and the report is written with what there is.
+ */
+static void dump_and_analyse(struct ms_ctx *ctx, struct leakhunt_ctl *ctl, struct ms_hunt *h)
+{
+	fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
+		ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
+	if (ms_hunt_dump(ctx, h) < 0) {
+		ms_cli_warn_ctx(ctx, NULL);
+		return;
+	}
+	if (!ms_hunt_gone(h) && !ms_hunt_interrupted(h) && dump_again(ctx, ctl, h) < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+	if (ms_hunt_analyse(ctx, h) < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+	else if (ctl->refs && !ms_hunt_gone(h) && ms_hunt_refs(ctx, h, refs_event, ctl) < 0)
+		ms_cli_warn_ctx(ctx, NULL);
+}
+
+/*
+ * A hunt cut short answers "leaking" but never "not leaking"; nor does
+ * one that saw growth it had no time to confirm: that is its own answer,
+ * so a script can hunt again for longer.  RC < 0: the hunt failed.
+ */
+static int exit_status(const struct ms_hunt *h, int rc)
+{
+	if (ms_hunt_confirmed(h))
+		return MS_EXIT_FOUND;
+	if (rc < 0 || ms_hunt_gone(h))
+		return MS_EXIT_TROUBLE;
+	if (ms_hunt_unconfirmed(h))
+		return MS_EXIT_UNCONFIRMED;
+	return ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct leakhunt_ctl ctl = {
@@ -461,21 +508,8 @@ int main(int argc, char **argv)
 	ms_hunt_set_growtrace(h, ctl.gt);
 	if (ctl.gt)
 		save_trace(ctx, ctl.gt, ms_hunt_dir(h));
-	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h)) {
-		fprintf(stderr, "leakhunt: growth %s after %zu snapshots; dumping what grew\n",
-			ms_hunt_interrupted(h) ? "seen" : "confirmed", ms_hunt_count(h));
-		if (ms_hunt_dump(ctx, h) < 0) {
-			ms_cli_warn_ctx(ctx, NULL);
-		} else {
-			if (!ms_hunt_gone(h) && !ms_hunt_interrupted(h) &&
-			    dump_again(ctx, &ctl, h) < 0)
-				ms_cli_warn_ctx(ctx, NULL);
-			if (ms_hunt_analyse(ctx, h) < 0)
-				ms_cli_warn_ctx(ctx, NULL);
-			else if (ctl.refs && !ms_hunt_gone(h) && ms_hunt_refs(ctx, h, refs_event, &ctl) < 0)
-				ms_cli_warn_ctx(ctx, NULL);
-		}
-	}
+	if (rc == 0 && ms_hunt_confirmed(h) && !ms_hunt_gone(h))
+		dump_and_analyse(ctx, &ctl, h);
 	if (ms_hunt_report(ctx, h) < 0) {
 		ms_cli_warn_ctx(ctx, NULL);
 		rc = -1;
@@ -485,19 +519,7 @@ int main(int argc, char **argv)
 		if (ms_hunt_verdict(ctx, h, stdout) < 0)
 			ms_cli_warn_ctx(ctx, NULL);
 	}
-	/*
-	 * A hunt cut short answers "leaking" but never "not leaking"; nor does
-	 * one that saw growth it had no time to confirm: that is its own answer,
-	 * so a script can hunt again for longer.
-	 */
-	if (ms_hunt_confirmed(h))
-		status = MS_EXIT_FOUND;
-	else if (rc < 0 || ms_hunt_gone(h))
-		status = MS_EXIT_TROUBLE;
-	else if (ms_hunt_unconfirmed(h))
-		status = MS_EXIT_UNCONFIRMED;
-	else
-		status = ms_hunt_interrupted(h) ? MS_EXIT_TROUBLE : MS_EXIT_OK;
+	status = exit_status(h, rc);
 	ms_hunt_free(h);
 	ms_growtrace_free(ctl.gt);
 	free((char *)ctl.o.cmdline);

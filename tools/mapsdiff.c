@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include <memsift/diff.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/output.h>
 #include <memsift/parse.h>
 #include <memsift/snapshot.h>
@@ -154,44 +155,43 @@ static void print_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend 
 		       sm.eta);
 }
 
-/* print_summary()'s figures as JSON members beside the table.  A new string, or NULL. */
-static char *json_summary(const struct mapsdiff_ctl *ctl, const struct ms_trend *t)
-{
-	struct summary sm;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+struct json_summary {
+	const struct mapsdiff_ctl *ctl;
+	const struct ms_trend *t;
+};
 
-	if (!fp)
-		return NULL;
-	summarize(ctl, t, &sm);
-	fprintf(fp, "\"memsift_json\": %d,\n   \"process\": {\"rss_first\": %llu, \"rss_last\": %llu, "
-		"\"snapshots\": %zu, \"per_snapshot\": %s", MS_JSON_VERSION,
-		(unsigned long long)sm.first, (unsigned long long)sm.last, ctl->n,
-		ctl->times ? "false" : "true");
-	if (sm.tot)
-		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(sm.tot),
-			ms_verdict_str(ms_series_verdict(sm.tot)));
-	else
-		fputs(", \"rate\": null, \"verdict\": null", fp);
+/* print_summary()'s figures as JSON members beside the table. */
+static void json_summary(struct ms_jw *w, const void *data)
+{
+	const struct json_summary *js = data;
+	const struct mapsdiff_ctl *ctl = js->ctl;
+	struct summary sm;
+	const char *key;
+
+	summarize(ctl, js->t, &sm);
+	ms_jw_object_open(w, "process");
+	ms_jw_u64(w, "rss_first", sm.first);
+	ms_jw_u64(w, "rss_last", sm.last);
+	ms_jw_u64(w, "snapshots", ctl->n);
+	ms_jw_bool(w, "per_snapshot", !ctl->times);
+	if (sm.tot) {
+		ms_jw_double(w, "rate", ms_series_rate(sm.tot), 1);
+		ms_jw_str(w, "verdict", ms_verdict_str(ms_series_verdict(sm.tot)));
+	} else {
+		ms_jw_null(w, "rate");
+		ms_jw_null(w, "verdict");
+	}
 	if (ctl->limit)
-		fprintf(fp, ", \"limit\": %llu", (unsigned long long)ctl->limit);
+		ms_jw_u64(w, "limit", ctl->limit);
 	else
-		fputs(", \"limit\": null", fp);
+		ms_jw_null(w, "limit");
 	/* Seconds, or snapshots when no times are known; null when not on course. */
-	if (sm.have_eta) {
-		fprintf(fp, ", \"%s\": ", ctl->times ? "limit_in_seconds" : "limit_in_snapshots");
-		if (sm.eta < 0)
-			fputs("null", fp);
-		else
-			fprintf(fp, "%.0f", sm.eta);
-	}
-	fputc('}', fp);
-	if (fclose(fp) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	key = ctl->times ? "limit_in_seconds" : "limit_in_snapshots";
+	if (sm.have_eta && sm.eta < 0)
+		ms_jw_null(w, key);
+	else if (sm.have_eta)
+		ms_jw_double(w, key, sm.eta, 0);
+	ms_jw_object_close(w);
 }
 
 /* A directory: its regular files, not hidden, in version order (2 before 10). */
@@ -382,11 +382,10 @@ static int run(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 	if (ms_growth_table(ctx, ctl->out, d, t, ctl->first, ctl->last, &o, &grew) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	if (ms_out_get_flags(ctl->out) & MS_OUT_JSON) {
-		char *members = json_summary(ctl, t);
+		struct json_summary js = { ctl, t };
 
-		if (!members || ms_out_print_json_with(ctl->out, stdout, members) < 0)
-			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, members ? NULL : "out of memory");
-		free(members);
+		if (ms_out_print_json_with(ctl->out, stdout, json_summary, &js) < 0)
+			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	} else {
 		if (ms_out_print(ctl->out, stdout) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);

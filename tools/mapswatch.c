@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include <memsift/gctrace.h>
+#include <memsift/jsonwrt.h>
 #include <memsift/label.h>
 #include <memsift/outfile.h>
 #include <memsift/output.h>
@@ -462,54 +463,49 @@ static void print_header(const struct mapswatch_ctl *ctl, FILE *fp)
 /*
  * What print_header() says, as JSON members beside the table: whom and how
  * long, the total, its rate and verdict, the limit and the time to it, the
- * samples skipped.  A new string, or NULL without memory.
+ * samples skipped.
  */
-static char *json_header(const struct mapswatch_ctl *ctl)
+static void json_header(struct ms_jw *w, const void *data)
 {
+	const struct mapswatch_ctl *ctl = data;
 	const struct ms_watch_item *tot = ms_watch_total(ctl->w);
 	const struct ms_series *s = tot ? ms_watch_item_series(tot) : NULL;
 	uint64_t limit = ctl->limit ? ctl->limit : ms_watch_limit(ctl->w);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
 	double eta;
 
-	if (!fp)
-		return NULL;
-	fprintf(fp, "\"memsift_json\": %d,\n   \"watch\": {", MS_JSON_VERSION);
+	ms_jw_object_open(w, "watch");
 	if (ctl->pid) {
-		fprintf(fp, "\"pid\": %d, \"comm\": ", (int)ctl->pid);
-		ms_json_str(fp, tot ? ms_watch_item_comm(tot) : NULL);
-		fprintf(fp, ", \"mappings\": %zu", ms_watch_last(ctl->w) ?
-			ms_maps_count(ms_snapshot_maps(ms_watch_last(ctl->w))) : 0);
+		ms_jw_s64(w, "pid", ctl->pid);
+		ms_jw_str(w, "comm", tot ? ms_watch_item_comm(tot) : NULL);
+		ms_jw_u64(w, "mappings", ms_watch_last(ctl->w) ?
+			  ms_maps_count(ms_snapshot_maps(ms_watch_last(ctl->w))) : 0);
 	} else {
-		fprintf(fp, "\"pid\": null, \"processes\": %zu, \"unreadable\": %zu",
-			ms_watch_count(ctl->w), ms_watch_skipped(ctl->w));
+		ms_jw_null(w, "pid");
+		ms_jw_u64(w, "processes", ms_watch_count(ctl->w));
+		ms_jw_u64(w, "unreadable", ms_watch_skipped(ctl->w));
 	}
-	fprintf(fp, ", \"samples\": %zu, \"seconds\": %.3f, \"skipped_samples\": %llu",
-		ms_watch_samples(ctl->w), ms_watch_elapsed(ctl->w), (unsigned long long)ctl->late);
-	fprintf(fp, ", \"rss\": %llu", tot ? (unsigned long long)ms_watch_item_now(tot, MS_WATCH_RSS) : 0ULL);
-	if (s)
-		fprintf(fp, ", \"rate\": %.1f, \"verdict\": \"%s\"", ms_series_rate(s),
-			ms_verdict_str(ms_series_verdict(s)));
-	else
-		fputs(", \"rate\": null, \"verdict\": null", fp);
+	ms_jw_u64(w, "samples", ms_watch_samples(ctl->w));
+	ms_jw_double(w, "seconds", ms_watch_elapsed(ctl->w), 3);
+	ms_jw_u64(w, "skipped_samples", ctl->late);
+	ms_jw_u64(w, "rss", tot ? ms_watch_item_now(tot, MS_WATCH_RSS) : 0);
+	if (s) {
+		ms_jw_double(w, "rate", ms_series_rate(s), 1);
+		ms_jw_str(w, "verdict", ms_verdict_str(ms_series_verdict(s)));
+	} else {
+		ms_jw_null(w, "rate");
+		ms_jw_null(w, "verdict");
+	}
 	if (limit) {
-		fprintf(fp, ", \"limit\": %llu, \"limit_in_seconds\": ", (unsigned long long)limit);
+		ms_jw_u64(w, "limit", limit);
 		eta = s ? ms_series_eta(s, limit) : -1;
 		if (eta < 0)
-			fputs("null", fp);
+			ms_jw_null(w, "limit_in_seconds");
 		else
-			fprintf(fp, "%.0f", eta);
+			ms_jw_double(w, "limit_in_seconds", eta, 0);
 	} else {
-		fputs(", \"limit\": null", fp);
+		ms_jw_null(w, "limit");
 	}
-	fputc('}', fp);
-	if (fclose(fp) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	ms_jw_object_close(w);
 }
 
 static const struct mapswatch_ctl *sort_ctl;
@@ -610,14 +606,8 @@ static int print_table(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl, FILE
 	for (i = 0; rc == 0 && i < n && (!maxrows || i < maxrows); i++)
 		add_row(ctl, out, rows[i]);
 	free(rows);
-	if (rc == 0 && (ctl->outflags & MS_OUT_JSON)) {
-		char *members = json_header(ctl);
-
-		rc = members ? ms_out_print_json_with(out, fp, members) : -ENOMEM;
-		free(members);
-	} else if (rc == 0) {
-		rc = ms_out_print(out, fp);
-	}
+	if (rc == 0)
+		rc = ms_out_print_json_with(out, fp, json_header, ctl);
 	ms_out_free(out);
 	return rc;
 }

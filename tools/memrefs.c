@@ -192,39 +192,39 @@ static void json_chains(struct ms_ctx *ctx, struct ms_refs *r, struct ms_jw *w)
 	ms_jw_array_close(w);
 }
 
-/* What the text says above its table, as JSON members, then the table. */
+struct json_head {
+	struct ms_ctx *ctx;
+	const struct memrefs_ctl *ctl;
+	const struct ms_refs_image *img;
+	struct ms_refs *r;
+	uint64_t leaked;
+};
+
+/* What the text says above its table, as JSON members beside the table. */
+static void json_head(struct ms_jw *w, const void *data)
+{
+	const struct json_head *h = data;
+
+	ms_jw_s64(w, "pid", h->ctl->pid);
+	ms_jw_str(w, "core", h->ctl->core);
+	ms_jw_str(w, "warning", ms_refs_image_warning(h->img));
+	ms_jw_u64(w, "pause_ns", ms_refs_image_pause_ns(h->img));
+	ms_jw_u64(w, "threads", ms_refs_image_nthreads(h->img));
+	ms_jw_u64(w, "image_bytes", ms_refs_image_bytes(h->img));
+	ms_jw_u64(w, "objects", ms_refs_objects(h->r));
+	ms_jw_u64(w, "glibc_objects", ms_refs_glibc_objects(h->r));
+	ms_jw_u64(w, "reached", ms_refs_reached(h->r));
+	ms_jw_u64(w, "unreferenced_objects", h->leaked);
+	if (!h->ctl->no_chains)
+		json_chains(h->ctx, h->r, w);
+}
+
 static int print_json(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_image *img,
 		      struct ms_refs *r, uint64_t leaked)
 {
-	char *members = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&members, &len);
-	struct ms_jw w;
-	int rc;
+	struct json_head h = { ctx, ctl, img, r, leaked };
 
-	if (!m)
-		return -ENOMEM;
-	ms_jw_init_in_object(&w, m, false);
-	ms_jw_u64(&w, "memsift_json", MS_JSON_VERSION);
-	ms_jw_s64(&w, "pid", ctl->pid);
-	ms_jw_str(&w, "core", ctl->core);
-	ms_jw_str(&w, "warning", ms_refs_image_warning(img));
-	ms_jw_u64(&w, "pause_ns", ms_refs_image_pause_ns(img));
-	ms_jw_u64(&w, "threads", ms_refs_image_nthreads(img));
-	ms_jw_u64(&w, "image_bytes", ms_refs_image_bytes(img));
-	ms_jw_u64(&w, "objects", ms_refs_objects(r));
-	ms_jw_u64(&w, "glibc_objects", ms_refs_glibc_objects(r));
-	ms_jw_u64(&w, "reached", ms_refs_reached(r));
-	ms_jw_u64(&w, "unreferenced_objects", leaked);
-	if (!ctl->no_chains)
-		json_chains(ctx, r, &w);
-	if (fclose(m) != 0) {
-		free(members);
-		return -EIO;
-	}
-	rc = ms_out_print_json_with(ctl->out, stdout, members);
-	free(members);
-	return rc < 0 ? -EIO : 0;
+	return ms_out_print_json_with(ctl->out, stdout, json_head, &h) < 0 ? -EIO : 0;
 }
 
 static int report(struct ms_ctx *ctx, struct memrefs_ctl *ctl, struct ms_refs_image *img,

@@ -209,7 +209,6 @@ int main(int argc, char **argv)
 	struct ms_out *out;
 	struct ms_ctx *ctx;
 	const char *name;
-	char members[32];
 	size_t i, n;
 	int c;
 
@@ -284,9 +283,7 @@ int main(int argc, char **argv)
 			kill_row(out, ms_oom_get(log, i));
 	}
 	/* JSON says which shape it is, as every tool's document does. */
-	snprintf(members, sizeof(members), "\"memsift_json\": %d", MS_JSON_VERSION);
-	if ((ms_out_get_flags(out) & MS_OUT_JSON ? ms_out_print_json_with(out, stdout, members) :
-	     ms_out_print(out, stdout)) < 0)
+	if (ms_out_print_json_with(out, stdout, NULL, NULL) < 0)
 		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 	warn_stats(&ctl, log, name);
 	ms_out_free(out);

@@ -332,6 +332,40 @@ static _Noreturn void fail_flush(struct ms_outfile *of, struct ms_outfile *mf, c
 	err(MS_EXIT_FAILURE, "%s: write error", path);
 }
 
+/*
+ * The dump's file, and its manifest beside it (*MPATH) where there is room
+ * for one (manifest_beside()): both under temporary names until whole.
+ */
+static int open_outputs(struct ms_ctx *ctx, const struct regiondump_ctl *ctl,
+			struct ms_outfile **of, struct ms_outfile **mf, char **mpath)
+{
+	int rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, of);
+
+	if (rc < 0 || !manifest_beside(ctl->output))
+		return rc;
+	if (asprintf(mpath, "%s.json", ctl->output) < 0) {
+		*mpath = NULL;
+		return -ENOMEM;
+	}
+	return ms_outfile_open(ctx, *mpath, ctl->outflags, mf);
+}
+
+/* How long the target was stopped; last, and true: the bytes read, and whether that is all. */
+static void say_done(const struct regiondump_ctl *ctl, const struct ms_dump *d, const char *mpath)
+{
+	if (ms_dump_pause_cut(d))
+		warnx("pid %d: let go after %.3f ms stopped (--max-pause); from 0x%llx on, read from the running process",
+		      (int)ctl->pid, (double)ms_dump_pause_ns(d) / 1e6,
+		      (unsigned long long)ms_dump_pause_cut(d));
+	else if (ms_dump_pause_ns(d))
+		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
+		      (double)ms_dump_pause_ns(d) / 1e6);
+	if (mpath)
+		warnx("pid %d: %" PRIu64 " bytes%s to %s, manifest %s", (int)ctl->pid,
+		      ms_dump_read_bytes(d), ms_dump_complete(d) ? "" : " (incomplete)",
+		      ctl->output, mpath);
+}
+
 static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 {
 	struct ms_outfile *of = NULL, *mf = NULL;
@@ -342,19 +376,8 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	int rc, run_rc;
 
 	/* Open first: a refused output path must not cost a read of the target. */
-	rc = ms_outfile_open(ctx, ctl->output, ctl->outflags, &of);
-	if (rc < 0)
-		return rc;
-	if (manifest_beside(ctl->output)) {
-		if (asprintf(&mpath, "%s.json", ctl->output) < 0) {
-			mpath = NULL;
-			rc = -ENOMEM;
-			goto out;
-		}
-		rc = ms_outfile_open(ctx, mpath, ctl->outflags, &mf);
-		if (rc < 0)
-			goto out;
-	}
+	if ((rc = open_outputs(ctx, ctl, &of, &mf, &mpath)) < 0)
+		goto out;
 	/* A snapshot that cannot be read is the user's to fix, before a look at the target. */
 	if (ctl->grown && (rc = ms_snapshot_load_path(ctx, ctl->grown, &base)) < 0)
 		goto out;
@@ -404,18 +427,7 @@ static int dump(struct ms_ctx *ctx, struct regiondump_ctl *ctl)
 	mf = NULL;
 	if (rc < 0)
 		goto out;
-	if (ms_dump_pause_cut(d))
-		warnx("pid %d: let go after %.3f ms stopped (--max-pause); from 0x%llx on, read from the running process",
-		      (int)ctl->pid, (double)ms_dump_pause_ns(d) / 1e6,
-		      (unsigned long long)ms_dump_pause_cut(d));
-	else if (ms_dump_pause_ns(d))
-		warnx("pid %d: stopped for %.3f ms", (int)ctl->pid,
-		      (double)ms_dump_pause_ns(d) / 1e6);
-	/* Last, and true: the bytes read, and whether that is all that was asked. */
-	if (mpath)
-		warnx("pid %d: %" PRIu64 " bytes%s to %s, manifest %s", (int)ctl->pid,
-		      ms_dump_read_bytes(d), ms_dump_complete(d) ? "" : " (incomplete)",
-		      ctl->output, mpath);
+	say_done(ctl, d, mpath);
 	rc = run_rc;
 out:
 	ms_outfile_abort(of);
@@ -427,12 +439,87 @@ out:
 	return rc;
 }
 
+/* The options into CTL; a bad one ends the program (exit status 1). */
+static void parse_options(struct ms_ctx *ctx, struct regiondump_ctl *ctl, int argc, char **argv)
+{
+	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
+		switch (c) {
+		case 'f':
+			ctl->outflags |= MS_OUTFILE_FORCE;
+			break;
+		case 'w':
+			ctl->output = optarg;
+			break;
+		case 'p':
+			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+			break;
+		case 'z':
+			ctl->dumpflags |= MS_DUMP_ZSTD;
+			break;
+		case OPT_ANON:
+			ctl->anon = 1;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "raw"))
+				ctl->format = MS_DUMP_RAW;
+			else if (!strcmp(optarg, "core"))
+				ctl->format = MS_DUMP_CORE;
+			else
+				errx(MS_EXIT_FAILURE, "unknown format \"%s\"; use raw or core", optarg);
+			break;
+		case OPT_MAX_PAUSE:
+			if (ms_parse_duration(ctx, optarg, &ctl->max_pause) < 0 &&
+			    strcmp(optarg, "0"))
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--max-pause");
+			if (!strcmp(optarg, "0"))
+				ctl->max_pause = 0;
+			break;
+		case OPT_FREEZE:
+			ctl->dumpflags |= MS_DUMP_FREEZE;
+			break;
+		case OPT_CHANGED:
+			ctl->changed = optarg;
+			break;
+		case OPT_GROWN:
+			ctl->grown = optarg;
+			break;
+		case OPT_MAPPING:
+			if (ms_parse_addr(ctx, optarg, &ctl->mapping) < 0)
+				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+			ctl->have_mapping = 1;
+			break;
+		case OPT_REDACT:
+			ms_cli_redact_regex(ctx, &ctl->redact, optarg);
+			break;
+		case OPT_REDACT_FILE:
+			ms_cli_redact_file(ctx, &ctl->redact, optarg);
+			break;
+		case OPT_REDACT_SET:
+			ms_cli_redact_set(ctx, &ctl->redact, optarg);
+			break;
+		case OPT_RESIDENT:
+			ctl->dumpflags |= MS_DUMP_RESIDENT_ONLY;
+			break;
+		case 'V':
+			ms_cli_print_version();
+		case 'h':
+			usage();
+		default:
+			ms_cli_errtryhelp(MS_EXIT_FAILURE);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct regiondump_ctl ctl = { .format = MS_DUMP_RAW, .max_pause = 2000000 };
-	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
 	struct ms_ctx *ctx;
-	int c, rc;
+	int rc;
 
 	ms_cli_init("regiondump");
 	ctx = ms_ctx_new();
@@ -444,74 +531,7 @@ int main(int argc, char **argv)
 	ms_cli_set_hint(-EEXIST, "use -f to overwrite it");
 	ms_cli_set_hint(-ENODATA, "take it with mapsnap --pages");
 	refuse_negative(ctx, argc, argv);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		switch (c) {
-		case 'f':
-			ctl.outflags |= MS_OUTFILE_FORCE;
-			break;
-		case 'w':
-			ctl.output = optarg;
-			break;
-		case 'p':
-			if (ms_parse_pid(ctx, optarg, &ctl.pid) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-			break;
-		case 'z':
-			ctl.dumpflags |= MS_DUMP_ZSTD;
-			break;
-		case OPT_ANON:
-			ctl.anon = 1;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "raw"))
-				ctl.format = MS_DUMP_RAW;
-			else if (!strcmp(optarg, "core"))
-				ctl.format = MS_DUMP_CORE;
-			else
-				errx(MS_EXIT_FAILURE, "unknown format \"%s\"; use raw or core", optarg);
-			break;
-		case OPT_MAX_PAUSE:
-			if (ms_parse_duration(ctx, optarg, &ctl.max_pause) < 0 &&
-			    strcmp(optarg, "0"))
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--max-pause");
-			if (!strcmp(optarg, "0"))
-				ctl.max_pause = 0;
-			break;
-		case OPT_FREEZE:
-			ctl.dumpflags |= MS_DUMP_FREEZE;
-			break;
-		case OPT_CHANGED:
-			ctl.changed = optarg;
-			break;
-		case OPT_GROWN:
-			ctl.grown = optarg;
-			break;
-		case OPT_MAPPING:
-			if (ms_parse_addr(ctx, optarg, &ctl.mapping) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-			ctl.have_mapping = 1;
-			break;
-		case OPT_REDACT:
-			ms_cli_redact_regex(ctx, &ctl.redact, optarg);
-			break;
-		case OPT_REDACT_FILE:
-			ms_cli_redact_file(ctx, &ctl.redact, optarg);
-			break;
-		case OPT_REDACT_SET:
-			ms_cli_redact_set(ctx, &ctl.redact, optarg);
-			break;
-		case OPT_RESIDENT:
-			ctl.dumpflags |= MS_DUMP_RESIDENT_ONLY;
-			break;
-		case 'V':
-			ms_cli_print_version();
-		case 'h':
-			usage();
-		default:
-			ms_cli_errtryhelp(MS_EXIT_FAILURE);
-		}
-	}
+	parse_options(ctx, &ctl, argc, argv);
 	parse_args(ctx, &ctl, argc - optind, argv + optind);
 	pick_output(&ctl);
 	ctl.progress = isatty(STDERR_FILENO);

@@ -44,6 +44,7 @@ struct ms_hist_report_opts {
 	unsigned top;		/* rows per table; 0: 10 */
 	unsigned out_flags;	/* MS_OUT_RAW, MS_OUT_NOHEADINGS, MS_OUT_BYTES (<memsift/output.h>) */
 	size_t termwidth;	/* 0: libsmartcols decides */
+	bool document;		/* JSON: a document of its own, memsift_json first */
 	/*
 	 * Called just before the JSON object closes, to add the members of
 	 * another analysis (",\"key\":value", e.g. bytehist --symbols), or

@@ -68,6 +68,7 @@
 #include <stdio.h>
 
 #include <memsift/ctx.h>
+#include <memsift/jsonwrt.h>
 
 /* Flags of a column (struct ms_out_column.flags). */
 enum {
@@ -208,6 +209,26 @@ int ms_out_set_double(struct ms_out_row *r, int col, double v);
 int ms_out_print(struct ms_out *o, FILE *fp);
 
 /*
+ * Write a tool's own members of its JSON document through W
+ * (<memsift/jsonwrt.h>), each with its key; DATA is the tool's.
+ */
+typedef void ms_out_json_fn(struct ms_jw *w, const void *data);
+
+/*
+ * As ms_out_print(), and with MS_OUT_JSON the document's first member is
+ * "memsift_json" (ms_jw_memsift_json()), then the members MEMBERS writes (none
+ * when it is NULL), then the table's array: what a tool's text says besides
+ * its table (a total, a verdict) is in its JSON too.  The members go one a
+ * line, spaced as libsmartcols writes the table ("key": value, ", ").  A
+ * byte of a cell that is no UTF-8 is written as the character of its value,
+ * as ms_json_str() does, so the document is UTF-8 whatever the names hold.
+ *
+ * Returns: 0, -EIO when writing to FP failed, or -ENOMEM.
+ */
+int ms_out_print_json_with(struct ms_out *o, FILE *fp, ms_out_json_fn *members,
+			   const void *data);
+
+/*
  * Print the "Available output columns:" block of a --help text, util-linux
  * style: a blank line, the title, then each column's name right-aligned in
  * the width of the longest name and its help:
@@ -217,17 +238,6 @@ int ms_out_print(struct ms_out *o, FILE *fp);
  *	 START  start address
  *	  NAME  mapped file or [name]
  */
-/*
- * As ms_out_print() with MS_OUT_JSON, with MEMBERS (JSON object members,
- * "key": value, separated by commas, without braces) first in the object,
- * before the table's array: what a tool's text says besides its table (a
- * total, a verdict) is in its JSON too.  MEMBERS NULL: as ms_out_print().
- */
-int ms_out_print_json_with(struct ms_out *o, FILE *fp, const char *members);
-
-/* The version of the shape of the tools' JSON documents, "memsift_json". */
-#define MS_JSON_VERSION 1
-
 /* --list-columns: the columns, a name and what it is a line, for scripts. */
 void ms_out_list_columns(const struct ms_out_column *cols, size_t ncols, FILE *fp);
 
@@ -281,14 +291,6 @@ char *ms_byte_str(unsigned char b, unsigned flags, char *buf, size_t len);
  * "0" below a byte a day.
  */
 char *ms_rate_str(double bytes_per_sec, char *buf, size_t len);
-
-/*
- * Write S to FP as a JSON string, quoted and escaped ("null" for NULL):
- * for the modules that write JSON of their own shape beside the tables'.
- * Bytes outside printable ASCII are written as \u00XX, so any input gives
- * valid JSON.
- */
-void ms_json_str(FILE *fp, const char *s);
 
 /* A duration as a person reads it, two units at most: "45s", "3h 20m", "5d 4h". */
 char *ms_duration_str(double secs, char *buf, size_t len);

@@ -92,6 +92,69 @@ static void inside(void)
 	free(buf);
 }
 
+/* Spacing is inherited and may be undone inside; breaks take a space's place. */
+static void spaced(struct ms_jw *w)
+{
+	ms_jw_object_open(w, NULL);
+	ms_jw_spaced(w, true);
+	ms_jw_break(w, "\n  ");
+	ms_jw_memsift_json(w);
+	ms_jw_object_open(w, "a");
+	ms_jw_u64(w, "x", 1);
+	ms_jw_array_open(w, "l");
+	ms_jw_u64(w, NULL, 2);
+	ms_jw_u64(w, NULL, 3);
+	ms_jw_array_close(w);
+	ms_jw_object_close(w);
+	ms_jw_break(w, "\n  ");
+	ms_jw_object_open(w, "c");
+	ms_jw_spaced(w, false);
+	ms_jw_u64(w, "y", 4);
+	ms_jw_u64(w, "z", 5);
+	ms_jw_object_close(w);
+	ms_jw_break(w, "\n  ");
+	ms_jw_array_open(w, "items");
+	ms_jw_break(w, "\n  ");
+	ms_jw_array_close(w);
+	ms_jw_u64(w, "after", 6);
+	ms_jw_array_open(w, "rows");
+	ms_jw_lines(w, "\n    ", "\n  ");
+	ms_jw_u64(w, NULL, 7);
+	ms_jw_object_open(w, NULL);
+	ms_jw_u64(w, "k", 8);
+	ms_jw_u64(w, "l", 9);
+	ms_jw_object_close(w);
+	ms_jw_array_close(w);
+	ms_jw_break(w, "\n");
+	ms_jw_object_close(w);
+}
+
+static const char spaced_want[] =
+	"{\n  \"memsift_json\": 1, \"a\": {\"x\": 1, \"l\": [2, 3]},\n  \"c\": {\"y\":4,\"z\":5},"
+	"\n  \"items\": [\n  ], \"after\": 6, \"rows\": [\n    7,\n    {\"k\": 8, \"l\": 9}\n  ]\n}";
+
+/* Another writer's document as a value: the comma and the key are this writer's. */
+static void embedded(struct ms_jw *w)
+{
+	struct ms_jw inner;
+	int i;
+
+	ms_jw_object_open(w, NULL);
+	ms_jw_array_open(w, "files");
+	ms_jw_break(w, "\n");
+	for (i = 0; i < 2; i++) {
+		ms_jw_embed(w, NULL);
+		ms_jw_init(&inner, w->fp);
+		ms_jw_object_open(&inner, NULL);
+		ms_jw_s64(&inner, "i", i);
+		ms_jw_object_close(&inner);
+	}
+	ms_jw_array_close(w);
+	ms_jw_embed(w, "k");
+	fputs("null", w->fp);
+	ms_jw_object_close(w);
+}
+
 int main(void)
 {
 	char *s = doc(nested), cmd[2048];
@@ -109,6 +172,12 @@ int main(void)
 		ok(0, "json.loads reads it back");
 	if (p)
 		pclose(p);
+	free(s);
+	s = doc(spaced);
+	is_str(s, spaced_want, "spaced containers, inherited; lines; a break before a close");
+	free(s);
+	s = doc(embedded);
+	is_str(s, "{\"files\":[\n{\"i\":0},{\"i\":1}],\"k\":null}", "embedded documents");
 	free(s);
 	inside();
 	return tap_done();
