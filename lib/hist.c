@@ -160,11 +160,18 @@ struct ms_hist {
 	struct strhot *shot;
 	struct strent *strs;
 	size_t nstrs_slots;
+	uint32_t *sused;	/* the slots taken, in the order taken: a slot is never freed */
+	size_t nsused;
 
 	struct wordhot *whot;
 	uint8_t *wtag;		/* a byte of each slot's word's hash, 0 when free; for word_add_at() */
 	struct wordent *words;
 	size_t nword_slots;
+	uint64_t *wseen;	/* a bit per bucket ever used: Misra-Gries frees slots */
+	uint32_t *wused;	/* those buckets, in the order first used */
+	size_t nwused;
+
+	uint16_t *rused;	/* the run slots taken, NRUNS of them */
 
 	magic_t magic;
 	unsigned magic_calls;
@@ -261,6 +268,164 @@ static void *calloc_lines(size_t n, size_t size)
 	return memset(p, 0, n * size);
 }
 
+/*
+ * The fixed tables an analysis fills, 10 MiB at the default budgets, and the
+ * lists of what it used in them.  Zeroing and walking them whole cost more
+ * than analysing a small dump (bytehist over many small files, the fuzzer),
+ * so an analysis freed clears only the slots it used and leaves its tables
+ * to the next one of the same sizes, with the c * log2(c) table and the
+ * loaded libmagic database.  Two sets are kept, for the process's life: a
+ * comparison (bytehist --base) holds two analyses at once.
+ */
+struct tables {
+	size_t nstrs_slots, nword_slots;
+	uint64_t block_size;
+	struct strhot *shot;
+	struct strent *strs;
+	uint32_t *sused;
+	struct wordhot *whot;
+	uint8_t *wtag;
+	struct wordent *words;
+	uint64_t *wseen;
+	uint32_t *wused;
+	struct runent *runs;
+	uint16_t *rused;
+	double *clog;
+};
+
+#define SPARES 2
+
+static struct tables spare_tables[SPARES];
+static magic_t spare_magic[SPARES];
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void tables_free(struct tables *t)
+{
+	free(t->shot);
+	free(t->strs);
+	free(t->sused);
+	free(t->whot);
+	free(t->wtag);
+	free(t->words);
+	free(t->wseen);
+	free(t->wused);
+	free(t->runs);
+	free(t->rused);
+	free(t->clog);
+	memset(t, 0, sizeof(*t));
+}
+
+static void tables_get(struct tables *t, const struct ms_hist *h)
+{
+	*t = (struct tables){
+		.nstrs_slots = h->nstrs_slots, .nword_slots = h->nword_slots,
+		.block_size = h->o.block_size, .shot = h->shot, .strs = h->strs,
+		.sused = h->sused, .whot = h->whot, .wtag = h->wtag, .words = h->words,
+		.wseen = h->wseen, .wused = h->wused, .runs = h->runs, .rused = h->rused,
+		.clog = h->clog };
+}
+
+static void tables_put(struct ms_hist *h, const struct tables *t)
+{
+	h->shot = t->shot;
+	h->strs = t->strs;
+	h->sused = t->sused;
+	h->whot = t->whot;
+	h->wtag = t->wtag;
+	h->words = t->words;
+	h->wseen = t->wseen;
+	h->wused = t->wused;
+	h->runs = t->runs;
+	h->rused = t->rused;
+	h->clog = t->clog;
+}
+
+/* Make H's tables as new again, at the cost of what it used. */
+static void tables_clear(struct ms_hist *h)
+{
+	size_t i, b;
+
+	for (i = 0; i < h->nsused; i++) {
+		struct strent *e = &h->strs[h->sused[i]];
+
+		free(e->ext);
+		memset(e, 0, sizeof(*e));
+		h->shot[h->sused[i] / WAYS].hash[h->sused[i] % WAYS] = 0;
+		h->shot[h->sused[i] / WAYS].bytes[h->sused[i] % WAYS] = 0;
+	}
+	for (i = 0; i < h->nwused; i++) {
+		b = h->wused[i];
+		memset(&h->whot[b], 0, sizeof(h->whot[b]));
+		memset(h->wtag + b * WAYS, 0, WAYS);
+		memset(&h->words[b * WAYS], 0, WAYS * sizeof(*h->words));
+		h->wseen[b / 64] = 0;
+	}
+	for (i = 0; i < h->nruns; i++)
+		memset(&h->runs[h->rused[i]], 0, sizeof(*h->runs));
+	h->nsused = h->nwused = h->nruns = 0;
+}
+
+/* Take the spare tables when they fit H's options; false if H must make its own. */
+static bool tables_take(struct ms_hist *h)
+{
+	struct tables *t;
+	bool ok = false;
+	int i;
+
+	pthread_mutex_lock(&spare_lock);
+	for (i = 0; i < SPARES && !ok; i++) {
+		t = &spare_tables[i];
+		ok = t->shot && t->nstrs_slots == h->nstrs_slots &&
+		     t->nword_slots == h->nword_slots && t->block_size == h->o.block_size;
+		if (ok) {
+			tables_put(h, t);
+			memset(t, 0, sizeof(*t));
+		}
+	}
+	for (i = 0; h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS) && i < SPARES; i++)
+		if (spare_magic[i]) {
+			h->magic = spare_magic[i];
+			spare_magic[i] = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&spare_lock);
+	return ok;
+}
+
+/* Leave H's tables (complete ones) and libmagic to the next analysis, or free them. */
+static void tables_leave(struct ms_hist *h)
+{
+	struct tables t, old = { 0 };
+	int i;
+
+	tables_get(&t, h);
+	if (t.shot && t.strs && t.sused && t.whot && t.wtag && t.words && t.wseen && t.wused &&
+	    t.runs && t.rused && (t.clog || t.block_size > 65536)) {
+		tables_clear(h);
+		pthread_mutex_lock(&spare_lock);
+		/* A free place, else the oldest set makes room (the other may be another size). */
+		for (i = 0; i < SPARES - 1 && spare_tables[i].shot; i++)
+			;
+		old = spare_tables[i];
+		memmove(&spare_tables[1], &spare_tables[0], i * sizeof(*spare_tables));
+		spare_tables[0] = t;
+		for (i = 0; i < SPARES && h->magic; i++)
+			if (!spare_magic[i]) {
+				spare_magic[i] = h->magic;
+				h->magic = NULL;
+			}
+		pthread_mutex_unlock(&spare_lock);
+	} else {
+		for (size_t k = 0; h->strs && h->sused && k < h->nsused; k++)
+			free(h->strs[h->sused[k]].ext);
+		old = t;
+	}
+	tables_free(&old);
+	if (h->magic)
+		magic_close(h->magic);
+	h->magic = NULL;
+}
+
 int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out)
 {
 	struct ms_hist *h;
@@ -301,27 +466,38 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	}
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
-	h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
-	h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
-	h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
-	h->wtag = calloc(h->nword_slots, 1);
-	h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
-	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
 	h->blk = malloc(h->o.block_size);
-	if (h->o.block_size <= 65536)
-		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-	if (!h->shot || !h->strs || !h->whot || !h->wtag || !h->words || !h->runs || !h->blk ||
-	    (h->o.block_size <= 65536 && !h->clog)) {
+	if (!h->blk) {
 		ms_hist_free(h);
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	}
-	if (h->clog) {
-		h->clog[0] = 0;
-		for (c = 1; c <= h->o.block_size; c++)
-			h->clog[c] = (double)c * log2((double)c);
+	if (!tables_take(h)) {
+		h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
+		h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
+		h->sused = malloc(h->nstrs_slots * sizeof(*h->sused));
+		h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
+		h->wtag = calloc(h->nword_slots, 1);
+		h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
+		h->wseen = calloc((h->nword_slots / WAYS + 63) / 64, sizeof(*h->wseen));
+		h->wused = malloc(h->nword_slots / WAYS * sizeof(*h->wused));
+		h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
+		h->rused = malloc(RUN_EXACT_MAX * sizeof(*h->rused));
+		if (h->o.block_size <= 65536)
+			h->clog = malloc((h->o.block_size + 1) * sizeof(double));
+		if (!h->shot || !h->strs || !h->sused || !h->whot || !h->wtag || !h->words ||
+		    !h->wseen || !h->wused || !h->runs || !h->rused ||
+		    (h->o.block_size <= 65536 && !h->clog)) {
+			ms_hist_free(h);
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		}
+		if (h->clog) {
+			h->clog[0] = 0;
+			for (c = 1; c <= h->o.block_size; c++)
+				h->clog[c] = (double)c * log2((double)c);
+		}
 	}
 	/* libmagic names regions; with none kept its database is not even loaded. */
-	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS)) {
+	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS) && !h->magic) {
 		h->magic = magic_open(MAGIC_NONE);
 		if (!h->magic || magic_load(h->magic, NULL) < 0) {
 			int rc = ms_err(ctx, -EIO, "libmagic: %s",
@@ -341,25 +517,14 @@ void ms_hist_free(struct ms_hist *h)
 
 	if (!h)
 		return;
-	if (h->strs)
-		for (i = 0; i < h->nstrs_slots; i++)
-			free(h->strs[i].ext);
+	tables_leave(h);
 	for (i = 0; i < h->ntypes; i++)
 		free(h->types[i]);
-	if (h->magic)
-		magic_close(h->magic);
 	ms_patscan_free(h->scan);
 	free(h->types);
-	free(h->shot);
-	free(h->strs);
-	free(h->whot);
-	free(h->wtag);
-	free(h->words);
-	free(h->runs);
 	free(h->rbucket);
 	free(h->regions);
 	free(h->blk);
-	free(h->clog);
 	free(h->rstrs);
 	free(h->rruns);
 	free(h->rwords);
@@ -437,7 +602,7 @@ static void run_emit(struct ms_hist *h, uint8_t b, uint64_t len, uint64_t first)
 	e->byte = b;
 	e->count = 1;
 	e->first = first;
-	h->nruns++;
+	h->rused[h->nruns++] = (uint16_t)i;
 }
 
 /* Close the open run, which ends at offset END; most are too short to count, and cost a compare. */
@@ -573,14 +738,23 @@ static void word_vote(struct ms_hist *h, const struct wordhit *x)
 	word_gap(e, x->off);
 }
 
+/* Out of line: word_add_at() must stay small enough to be inlined in block_words(). */
+static __attribute__((noinline)) void word_bucket_seen(struct ms_hist *h, size_t bk)
+{
+	h->wseen[bk / 64] |= 1ULL << bk % 64;
+	h->wused[h->nwused++] = (uint32_t)bk;
+}
+
 /*
  * Count N more of V (at OFF) in the bucket at AT.  A single recurrence
  * returns 1 with *X set, for word_vote() to count its gap, which the caller
  * may put off (after prefetching the cold slot): only the gaps of one slot
  * need to be voted on in order.
  */
-static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v,
-			      uint64_t n, uint64_t off, struct wordhit *x)
+/* Inlined by force: the compiler's guess left it out of line, 20% more instructions. */
+static inline __attribute__((always_inline)) int
+word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n, uint64_t off,
+	    struct wordhit *x)
 {
 	struct wordhot *b = &h->whot[at / WAYS];
 	uint64_t tags = load8(h->wtag + at), m;
@@ -598,6 +772,10 @@ static inline int word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_
 		return 1;
 	}
 	if ((m = mask_zero(tags))) {
+		size_t bk = at / WAYS;
+
+		if (__builtin_expect(!(h->wseen[bk / 64] & 1ULL << bk % 64), 0))
+			word_bucket_seen(h, bk);
 		i = (unsigned)__builtin_ctzll(m) / 8;
 		h->wtag[at + i] = tag;
 		b->value[i] = v;
@@ -664,6 +842,7 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 	struct strhot *sb = &h->shot[bk];
 	struct strent *b = &h->strs[bk * WAYS], *e;
 	int i, fr = -1;
+	bool fresh;
 
 	for (i = 0; i < WAYS; i++) {
 		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
@@ -677,7 +856,8 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 		if (!sb->hash[i] && fr < 0)
 			fr = i;
 	}
-	if (fr < 0) {
+	fresh = fr >= 0;
+	if (!fresh) {
 		/* Full: the string with the fewest bytes in the bucket makes room. */
 		if (!h->approx_strings)
 			h->approx_strings = MS_HIST_APPROX_STRINGS;
@@ -699,6 +879,8 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 	e->len = (uint16_t)keep;
 	memcpy(str_text(e), text, keep);
 	str_text(e)[keep] = '\0';
+	if (fresh)
+		h->sused[h->nsused++] = (uint32_t)(bk * WAYS + fr);
 	sb->hash[fr] = hv;
 	sb->bytes[fr] = utf16 ? 2 * len : len;
 	e->utf16 = (uint8_t)utf16;
@@ -1435,31 +1617,80 @@ static int cmp_word(const void *a, const void *b)
 	return (x->first > y->first) - (x->first < y->first);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/*
+ * Put the lists of used slots in the tables' order, so that entries the
+ * sorts in collect() find equal come out as they always have.  A list of
+ * most of its table (a large input) is rebuilt by a walk of the table,
+ * cheaper than sorting it.
+ */
+static void sort_used(struct ms_hist *h)
+{
+	size_t i, n;
+
+	if (h->nsused * 8 < h->nstrs_slots) {
+		qsort(h->sused, h->nsused, sizeof(*h->sused), cmp_u32);
+	} else {
+		for (i = n = 0; i < h->nstrs_slots; i++)
+			if (h->shot[i / WAYS].hash[i % WAYS])
+				h->sused[n++] = (uint32_t)i;
+	}
+	if (h->nwused * 8 < h->nword_slots / WAYS) {
+		qsort(h->wused, h->nwused, sizeof(*h->wused), cmp_u32);
+	} else {
+		for (i = n = 0; i < h->nword_slots / WAYS; i++)
+			if (h->wseen[i / 64] & 1ULL << i % 64)
+				h->wused[n++] = (uint32_t)i;
+	}
+	if (h->nruns * 8 < 2 * RUN_EXACT_MAX) {
+		qsort(h->rused, h->nruns, sizeof(*h->rused), cmp_u16);
+	} else {
+		for (i = n = 0; i < 2 * RUN_EXACT_MAX; i++)
+			if (h->runs[i].length)
+				h->rused[n++] = (uint16_t)i;
+	}
+}
+
+/* The slots used, walked in the tables' order. */
 static int collect(struct ms_hist *h)
 {
-	size_t i, k;
+	size_t i, k, j;
 
-	h->rstrs = calloc(h->nstrs_slots + 1, sizeof(*h->rstrs));
-	h->rwords = calloc(h->nword_slots + 1, sizeof(*h->rwords));
-	h->rruns = calloc(RUN_EXACT_MAX + 256 * RUN_BUCKETS + 1, sizeof(*h->rruns));
+	h->rstrs = calloc(h->nsused + 1, sizeof(*h->rstrs));
+	h->rwords = calloc(h->nwused * WAYS + 1, sizeof(*h->rwords));
+	h->rruns = calloc(h->nruns + (h->rbucket ? 256 * RUN_BUCKETS : 0) + 1, sizeof(*h->rruns));
 	if (!h->rstrs || !h->rwords || !h->rruns)
 		return -ENOMEM;
-	for (i = 0; i < h->nstrs_slots; i++) {
-		struct strent *e = &h->strs[i];
+	sort_used(h);
+	for (j = 0; j < h->nsused; j++) {
+		struct strent *e = &h->strs[i = h->sused[j]];
 
-		if (!h->shot[i / WAYS].hash[i % WAYS])
-			continue;
 		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
 			.text = str_text(e), .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
 			.first = e->first };
 	}
-	for (i = 0; i < h->nword_slots; i++) {
-		const struct wordhot *b = &h->whot[i / WAYS];
-		uint64_t value = b->value[i % WAYS], count = b->count[i % WAYS];
-		uint64_t first = b->first[i % WAYS];
-		const struct wordent *e = &h->words[i];
+	for (j = 0; j < h->nwused * WAYS; j++) {
+		const struct wordhot *b = &h->whot[h->wused[j / WAYS]];
+		uint64_t value, count, first;
+		const struct wordent *e;
 
+		i = h->wused[j / WAYS] * WAYS + j % WAYS;
+		value = b->value[i % WAYS];
+		count = b->count[i % WAYS];
+		first = b->first[i % WAYS];
+		e = &h->words[i];
 		if (!count)
 			continue;
 		h->rwords[h->nrwords++] = (struct ms_hist_word){ value, count, first };
@@ -1481,8 +1712,8 @@ static int collect(struct ms_hist *h)
 			h->record.word = value;
 		}
 	}
-	for (i = 0; i < 2 * RUN_EXACT_MAX; i++) {
-		const struct runent *e = &h->runs[i];
+	for (j = 0; j < h->nruns; j++) {
+		const struct runent *e = &h->runs[h->rused[j]];
 
 		if (e->length)
 			h->rruns[h->nrruns++] = (struct ms_hist_run){

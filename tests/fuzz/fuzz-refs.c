@@ -7,16 +7,117 @@
  * chains of the top cluster.  The core is a memfd, opened by its
  * /proc/self/fd name as a path.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <memsift/refs.h>
+#include <memsift/symbol.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#ifdef MS_FUZZ_KEEP_SYMBOLS
+/*
+ * The symbolizer is kept from one input to the next whose core gives the
+ * same maps text (its NT_FILE note, which most mutations leave alone):
+ * opening the modules and inflating their DWARF (bash's and libc's in the
+ * seeds) cost 35 ms an input, most of a run.  Its lookups are memoised per
+ * address, so it answers as a new one would; the memo grows with every
+ * input, so it is made afresh every KEEP_USES inputs.  One given a pid or
+ * build-ids is not kept (a core gives neither).  make fuzz links this
+ * target with --wrap for these four calls; the replay in make check does
+ * not, and builds a symbolizer per input.
+ */
+#define KEEP_USES 1000
+
+int __real_ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
+			  struct ms_symbols **out);
+void __real_ms_symbols_free(struct ms_symbols *s);
+int __real_ms_symbols_set_pid(struct ms_ctx *ctx, struct ms_symbols *s, pid_t pid);
+int __real_ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s,
+				       const char *lines);
+int __wrap_ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
+			  struct ms_symbols **out);
+void __wrap_ms_symbols_free(struct ms_symbols *s);
+int __wrap_ms_symbols_set_pid(struct ms_ctx *ctx, struct ms_symbols *s, pid_t pid);
+int __wrap_ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s,
+				       const char *lines);
+
+static struct {
+	struct ms_symbols *s;
+	char *maps;
+	size_t len;
+	unsigned uses;
+	bool lent, spoilt;
+} kept;
+
+static void keep_drop(void)
+{
+	__real_ms_symbols_free(kept.s);
+	free(kept.maps);
+	memset(&kept, 0, sizeof(kept));
+}
+
+int __wrap_ms_symbols_new(struct ms_ctx *ctx, const char *maps, size_t len, const char *name,
+			  struct ms_symbols **out)
+{
+	struct ms_symbols *s;
+	int rc;
+
+	if (kept.s && !kept.lent && kept.len == len && !memcmp(kept.maps, maps, len) &&
+	    kept.uses < KEEP_USES) {
+		kept.uses++;
+		kept.lent = true;
+		*out = kept.s;
+		return 0;
+	}
+	if ((rc = __real_ms_symbols_new(ctx, maps, len, name, &s)) < 0)
+		return rc;
+	if (!kept.lent) {
+		keep_drop();
+		kept.maps = malloc(len ? len : 1);
+		if (kept.maps) {
+			memcpy(kept.maps, maps, len);
+			kept.s = s;
+			kept.len = len;
+			kept.lent = true;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void __wrap_ms_symbols_free(struct ms_symbols *s)
+{
+	if (!s || s != kept.s) {
+		__real_ms_symbols_free(s);
+		return;
+	}
+	kept.lent = false;
+	if (kept.spoilt)
+		keep_drop();
+}
+
+int __wrap_ms_symbols_set_pid(struct ms_ctx *ctx, struct ms_symbols *s, pid_t pid)
+{
+	if (s == kept.s)
+		kept.spoilt = true;
+	return __real_ms_symbols_set_pid(ctx, s, pid);
+}
+
+int __wrap_ms_symbols_expect_build_ids(struct ms_ctx *ctx, struct ms_symbols *s,
+				       const char *lines)
+{
+	if (s == kept.s)
+		kept.spoilt = true;
+	return __real_ms_symbols_expect_build_ids(ctx, s, lines);
+}
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
