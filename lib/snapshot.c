@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,6 +112,27 @@ static char *escape_value(const char *v, size_t len, char nul_as)
 			o += sprintf(o, "\\x%02x", c);
 		else
 			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *ms_snapshot_unescape(const char *v)
+{
+	char *out = v ? malloc(strlen(v) + 1) : NULL, *o = out;
+	unsigned int c;
+
+	if (!out)
+		return NULL;
+	while (*v) {
+		/* A NUL stays escaped: the string could not hold it. */
+		if (v[0] == '\\' && v[1] == 'x' && isxdigit((unsigned char)v[2]) &&
+		    isxdigit((unsigned char)v[3]) && sscanf(v + 2, "%2x", &c) == 1 && c) {
+			*o++ = (char)c;
+			v += 4;
+		} else {
+			*o++ = *v++;
+		}
 	}
 	*o = '\0';
 	return out;

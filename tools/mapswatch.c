@@ -471,12 +471,16 @@ static void json_header(struct ms_jw *w, const void *data)
 	const struct ms_watch_item *tot = ms_watch_total(ctl->w);
 	const struct ms_series *s = tot ? ms_watch_item_series(tot) : NULL;
 	uint64_t limit = ctl->limit ? ctl->limit : ms_watch_limit(ctl->w);
+	char *comm;
 	double eta;
 
 	ms_jw_object_open(w, "watch");
 	if (ctl->pid) {
 		ms_jw_s64(w, "pid", ctl->pid);
-		ms_jw_str(w, "comm", tot ? ms_watch_item_comm(tot) : NULL);
+		/* The snapshot's header escapes it; JSON holds the process's own bytes. */
+		comm = tot ? ms_snapshot_unescape(ms_watch_item_comm(tot)) : NULL;
+		ms_jw_str(w, "comm", comm);
+		free(comm);
 		ms_jw_u64(w, "mappings", ms_watch_last(ctl->w) ?
 			  ms_maps_count(ms_snapshot_maps(ms_watch_last(ctl->w))) : 0);
 	} else {

@@ -149,6 +149,15 @@ pid_t ms_snapshot_pid(const struct ms_snapshot *s);
  */
 const char *ms_snapshot_get(const struct ms_snapshot *s, const char *key);
 
+/*
+ * A header value as the process gave it: the header writes a control byte
+ * or a backslash of a comm or command line as \xNN, to stay on one line
+ * and safe on a terminal; this undoes that, for JSON, whose writer escapes
+ * on its own.  Returns a new string (free() it), or NULL for a NULL V or
+ * no memory.
+ */
+char *ms_snapshot_unescape(const char *v);
+
 /* The Nth value (0-based) of a key that repeats ("thread", "pages"); NULL past the last. */
 const char *ms_snapshot_get_nth(const struct ms_snapshot *s, const char *key, size_t n);
 

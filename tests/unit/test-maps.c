@@ -892,6 +892,26 @@ static void test_read_cb(void)
 		fclose(null);
 }
 
+/* A header value's \\xNN escapes undone, as JSON wants the process's own bytes. */
+static void test_unescape(void)
+{
+	static const char *const cases[][2] = {
+		{ "c\"\\x5c\\x09\\x01\xffx", "c\"\\\t\x01\xffx" },
+		{ "a\\x00b", "a\\x00b" },		/* a NUL stays escaped */
+		{ "a\\xzzb\\x4", "a\\xzzb\\x4" },	/* not an escape, or cut short */
+		{ "", "" },
+	};
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = ms_snapshot_unescape(cases[i][0]);
+		is_str(got, cases[i][1], "unescape case %zu", i + 1);
+		free(got);
+	}
+	ok(!ms_snapshot_unescape(NULL), "unescape NULL is NULL");
+}
+
 int main(void)
 {
 	ctx = ms_ctx_new();
@@ -918,6 +938,7 @@ int main(void)
 	test_no_secret_in_messages();
 	test_many_names();
 	test_fmemopen();
+	test_unescape();
 	test_pieces();
 	ms_ctx_free(ctx);
 	return tap_done();

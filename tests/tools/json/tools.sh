@@ -76,12 +76,10 @@ leaker_cmd "malloc 64 4096 0xa5"
 run mapsdiff "$bin/mapsdiff" -J -a "$tmp/s1" "$tmp/s2"
 json "$tmp/mapsdiff.json" memsift_json "$tmp/truth-name"
 
-# mapswatch, two samples of the process: the file.  Not its comm: with -p
-# the comm comes from the snapshot's header, which keeps it with a
-# backslash and control bytes as \xNN text (lib/snapshot.c), so the JSON
-# holds that text rather than the comm; the manifest above holds the comm.
+# mapswatch, two samples of the process: the file, and the comm (which the
+# snapshot's header keeps as \xNN text, undone for JSON).
 run mapswatch "$bin/mapswatch" -J -p "$pid" --count 2 -i 10ms
-json "$tmp/mapswatch.json" memsift_json "$tmp/truth-name"
+json "$tmp/mapswatch.json" memsift_json "$tmp/truth-name" "$tmp/truth-comm"
 
 # memrefs on the frozen process.
 run memrefs "$bin/memrefs" -J -p "$pid"
