@@ -36,7 +36,7 @@ long=$(peak 400)
 echo "peak: $short KiB after 10 samples, $long KiB after 400, $maps mappings"
 [ "$long" -le $((short + 2 * maps + 2048)) ] ||
 	ms_fail "400 samples peak at $long KiB, 10 at $short KiB: more than 2 KiB a mapping apart"
-# mapswatch(1): about 6.5 KiB a mapping in all, on top of the program's own.
-[ "$long" -le $((7 * maps + 16384)) ] || ms_error "peak $long KiB for $maps mappings: past 7 KiB a mapping"
+# mapswatch(1): about 2.7 KiB a mapping in all, the program's own included.
+[ "$long" -le $((3 * maps + 4096)) ] || ms_error "peak $long KiB for $maps mappings: past 3 KiB a mapping and 4 MiB"
 leaker_stop
 exit 0
