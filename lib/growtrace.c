@@ -308,6 +308,77 @@ struct sample_buf {
 	size_t stack_cap;
 };
 
+/*
+ * The user stack copied with the sample (PERF_SAMPLE_STACK_USER): its size,
+ * the bytes and the dynamic size actually filled.  sb keeps the largest
+ * buffer so a run does not allocate per sample.  1 read, 0 record cut short
+ * (the caller drops the sample, as for any truncated record), <0 error.
+ */
+static int read_user_stack(struct ms_ctx *ctx, struct rd *r, struct sample_buf *sb,
+			   uint64_t *size, uint64_t *dyn)
+{
+	/* A record without the size field is taken as one with no stack. */
+	if (!rd_u64(r, size) || !*size)
+		return 1;
+	if (*size > sb->stack_cap) {
+		unsigned char *ns = realloc(sb->stack, *size);
+
+		if (!ns)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		sb->stack = ns;
+		sb->stack_cap = *size;
+	}
+	if (!rd_get(r, sb->stack, *size) || !rd_u64(r, dyn))
+		return 0;
+	return 1;
+}
+
+/* Bytes grown per second since the start, for the rate column. */
+static int add_rate(struct ms_ctx *ctx, struct ms_growtrace *gt, uint64_t time, uint64_t period)
+{
+	uint64_t sec = time > gt->start ? (time - gt->start) / 1000000000ULL : 0;
+
+	if (sec >= gt->nrate) {
+		size_t cap = gt->nrate;
+		uint64_t *nr = realloc(gt->rate, (sec + 1) * sizeof(*nr));
+
+		if (!nr)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+		memset(nr + cap, 0, (sec + 1 - cap) * sizeof(*nr));
+		gt->rate = nr;
+		gt->nrate = sec + 1;
+	}
+	gt->rate[sec] += period * gt->sum.page_size;
+	return 0;
+}
+
+/*
+ * Count one growth fault against its stack si and keep it as a sample, whose
+ * index goes to *sample_index so the caller can attach the thread to it.
+ */
+static int record_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, long si, uint64_t addr,
+			 uint64_t time, uint64_t period, long *sample_index)
+{
+	struct gt_stack *s = &gt->stacks[si];
+
+	if (!s->samples || time < s->first)
+		s->first = time;
+	if (time > s->last)
+		s->last = time;
+	s->samples++;
+	s->faults += period;
+	gt->sum.growth_faults += period;
+	gt->sum.samples++;
+	if (ms_gt_grow(&gt->samples, &gt->cap_samples, gt->nsamples + 1, sizeof(*gt->samples)) < 0)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	*sample_index = (long)gt->nsamples;
+	gt->samples[gt->nsamples] = (struct gt_sample){
+		.page = addr & ~(gt->sum.page_size - 1), .weight = period, .period = period,
+		.stack = (uint32_t)si, .seq = (uint32_t)gt->nsamples };
+	gt->nsamples++;
+	return add_rate(ctx, gt, time, period);
+}
+
 static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r,
 		       struct sample_buf *sb, long *sample_index)
 {
@@ -316,10 +387,8 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	struct gt_regs regs = { 0, sb->regs };
 	size_t nregs = 0, n;
 	bool unknown, cut = false;
-	int label;
+	int label, rc;
 	long si;
-	struct gt_stack *s;
-	uint64_t sec;
 
 	if (!rd_u64(r, &ip) || !rd_get(r, pt, sizeof(pt)) || !rd_u64(r, &time) ||
 	    !rd_u64(r, &addr) || !rd_u64(r, &period) || !rd_u64(r, &abi))
@@ -330,18 +399,9 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 		if (!rd_get(r, sb->regs, nregs * sizeof(uint64_t)))
 			return 0;
 	}
-	if (rd_u64(r, &size) && size) {
-		if (size > sb->stack_cap) {
-			unsigned char *ns = realloc(sb->stack, size);
-
-			if (!ns)
-				return ms_err(ctx, -ENOMEM, "out of memory");
-			sb->stack = ns;
-			sb->stack_cap = size;
-		}
-		if (!rd_get(r, sb->stack, size) || !rd_u64(r, &dyn))
-			return 0;
-	}
+	rc = read_user_stack(ctx, r, sb, &size, &dyn);
+	if (rc <= 0)
+		return rc;
 	gt->sum.faults += period;
 	label = classify(ctx, gt, addr, time);
 	if (label < 0) {
@@ -367,35 +427,7 @@ static int take_sample(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r
 	si = stack_index(gt, pcs, n, (uint32_t)label);
 	if (si < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
-	s = &gt->stacks[si];
-	if (!s->samples || time < s->first)
-		s->first = time;
-	if (time > s->last)
-		s->last = time;
-	s->samples++;
-	s->faults += period;
-	gt->sum.growth_faults += period;
-	gt->sum.samples++;
-	if (ms_gt_grow(&gt->samples, &gt->cap_samples, gt->nsamples + 1, sizeof(*gt->samples)) < 0)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	*sample_index = (long)gt->nsamples;
-	gt->samples[gt->nsamples] = (struct gt_sample){
-		.page = addr & ~(gt->sum.page_size - 1), .weight = period, .period = period,
-		.stack = (uint32_t)si, .seq = (uint32_t)gt->nsamples };
-	gt->nsamples++;
-	sec = time > gt->start ? (time - gt->start) / 1000000000ULL : 0;
-	if (sec >= gt->nrate) {
-		size_t cap = gt->nrate;
-		uint64_t *nr = realloc(gt->rate, (sec + 1) * sizeof(*nr));
-
-		if (!nr)
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		memset(nr + cap, 0, (sec + 1 - cap) * sizeof(*nr));
-		gt->rate = nr;
-		gt->nrate = sec + 1;
-	}
-	gt->rate[sec] += period * gt->sum.page_size;
-	return 0;
+	return record_sample(ctx, gt, si, addr, time, period, sample_index);
 }
 
 static int note_child(struct ms_ctx *ctx, struct ms_growtrace *gt, struct rd *r)

@@ -605,9 +605,15 @@ static void item(struct ms_jw *w)
 	ms_jw_object_open(w, NULL);
 }
 
-static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts *o, struct ms_jw *w)
+/*
+ * Each list of the document: its own array, on a line of its own.  top
+ * limits the ranked lists (runs, strings, words), not the regions or the
+ * patterns, which are all shown as the text report shows them.
+ */
+static void json_regions(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+			 struct ms_jw *w)
 {
-	size_t i, n;
+	size_t i;
 
 	ms_jw_break(w, "\n");
 	ms_jw_array_open(w, "regions");
@@ -625,6 +631,13 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
+}
+
+static void json_runs(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+		      struct ms_jw *w)
+{
+	size_t i, n;
+
 	ms_jw_break(w, "\n");
 	ms_jw_array_open(w, "runs");
 	n = json_limit(o, ms_hist_run_count(h));
@@ -641,6 +654,13 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
+}
+
+static void json_strings(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+			 struct ms_jw *w)
+{
+	size_t i, n;
+
 	ms_jw_break(w, "\n");
 	ms_jw_array_open(w, "strings");
 	n = json_limit(o, ms_hist_string_count(h));
@@ -657,6 +677,13 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
+}
+
+static void json_words(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+		       struct ms_jw *w)
+{
+	size_t i, n;
+
 	ms_jw_break(w, "\n");
 	ms_jw_array_open(w, "words");
 	n = json_limit(o, ms_hist_word_count(h));
@@ -671,6 +698,13 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
+}
+
+static void json_patterns(const struct ms_hist *h, const struct ms_hist_report_opts *o,
+			  struct ms_jw *w)
+{
+	size_t i;
+
 	ms_jw_break(w, "\n");
 	ms_jw_array_open(w, "patterns");
 	for (i = 0; i < ms_hist_pattern_count(h); i++) {
@@ -685,6 +719,15 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 		ms_jw_object_close(w);
 	}
 	ms_jw_array_close(w);
+}
+
+static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts *o, struct ms_jw *w)
+{
+	json_regions(h, o, w);
+	json_runs(h, o, w);
+	json_strings(h, o, w);
+	json_words(h, o, w);
+	json_patterns(h, o, w);
 }
 
 int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
