@@ -426,14 +426,9 @@ static void tables_leave(struct ms_hist *h)
 	h->magic = NULL;
 }
 
-int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out)
+/* Zero in an option means its default, so callers set only what they change. */
+static void opts_defaults(struct ms_hist *h, const struct ms_hist_opts *opts)
 {
-	struct ms_hist *h;
-	uint64_t c;
-
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return ms_err(ctx, -ENOMEM, "out of memory");
 	if (opts)
 		h->o = *opts;
 	if (!h->o.block_size)
@@ -448,67 +443,105 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 		h->o.word_budget = 65536;
 	if (!h->o.magic_max)
 		h->o.magic_max = 256;
+}
+
+/*
+ * The limits the scanning loops rely on.  Defaults always pass, so an error
+ * names an option the caller gave (opts is not NULL then).
+ */
+static int opts_check(struct ms_ctx *ctx, const struct ms_hist *h, const struct ms_hist_opts *opts)
+{
 	if (h->o.block_size < 512 || h->o.block_size > (1 << 20) ||
-	    (h->o.block_size & (h->o.block_size - 1))) {
-		ms_hist_free(h);
+	    (h->o.block_size & (h->o.block_size - 1)))
 		return ms_err(ctx, -EINVAL, "block size %llu is not a power of two from 512 to 1M",
 			      (unsigned long long)opts->block_size);
-	}
-	if (h->o.min_string < 2 || h->o.min_string > MS_HIST_STRING_MAX) {
-		ms_hist_free(h);
+	if (h->o.min_string < 2 || h->o.min_string > MS_HIST_STRING_MAX)
 		return ms_err(ctx, -EINVAL, "minimum string length %u is not from 2 to %d",
 			      opts->min_string, MS_HIST_STRING_MAX);
-	}
-	if (h->o.min_run < MS_HIST_MIN_RUN) {
-		ms_hist_free(h);
+	if (h->o.min_run < MS_HIST_MIN_RUN)
 		return ms_err(ctx, -EINVAL, "minimum run length %u is below %d", opts->min_run,
 			      MS_HIST_MIN_RUN);
+	return 0;
+}
+
+/*
+ * The counting tables, fresh when no spare set (tables_take()) fits.  clog
+ * caches c*log2(c) for the entropy of blocks up to 64K; larger blocks
+ * compute it.  On failure the caller frees what was allocated.
+ */
+static int tables_alloc(struct ms_ctx *ctx, struct ms_hist *h)
+{
+	uint64_t c;
+
+	h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
+	h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
+	h->sused = malloc(h->nstrs_slots * sizeof(*h->sused));
+	h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
+	h->wtag = calloc(h->nword_slots, 1);
+	h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
+	h->wseen = calloc((h->nword_slots / WAYS + 63) / 64, sizeof(*h->wseen));
+	h->wused = malloc(h->nword_slots / WAYS * sizeof(*h->wused));
+	h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
+	h->rused = malloc(RUN_EXACT_MAX * sizeof(*h->rused));
+	if (h->o.block_size <= 65536)
+		h->clog = malloc((h->o.block_size + 1) * sizeof(double));
+	if (!h->shot || !h->strs || !h->sused || !h->whot || !h->wtag || !h->words ||
+	    !h->wseen || !h->wused || !h->runs || !h->rused ||
+	    (h->o.block_size <= 65536 && !h->clog))
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	if (h->clog) {
+		h->clog[0] = 0;
+		for (c = 1; c <= h->o.block_size; c++)
+			h->clog[c] = (double)c * log2((double)c);
 	}
+	return 0;
+}
+
+/* libmagic names regions; with none kept its database is not even loaded. */
+static int magic_start(struct ms_ctx *ctx, struct ms_hist *h)
+{
+	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS) && !h->magic) {
+		h->magic = magic_open(MAGIC_NONE);
+		if (!h->magic || magic_load(h->magic, NULL) < 0)
+			return ms_err(ctx, -EIO, "libmagic: %s",
+				      h->magic ? magic_error(h->magic) : "cannot start");
+	}
+	return 0;
+}
+
+int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_hist **out)
+{
+	struct ms_hist *h;
+	int rc;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return ms_err(ctx, -ENOMEM, "out of memory");
+	opts_defaults(h, opts);
+	rc = opts_check(ctx, h, opts);
+	if (rc < 0)
+		goto fail;
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
 	h->blk = malloc(h->o.block_size);
 	if (!h->blk) {
-		ms_hist_free(h);
-		return ms_err(ctx, -ENOMEM, "out of memory");
+		rc = ms_err(ctx, -ENOMEM, "out of memory");
+		goto fail;
 	}
 	if (!tables_take(h)) {
-		h->shot = calloc_lines(h->nstrs_slots / WAYS, sizeof(*h->shot));
-		h->strs = calloc_lines(h->nstrs_slots, sizeof(*h->strs));
-		h->sused = malloc(h->nstrs_slots * sizeof(*h->sused));
-		h->whot = calloc_lines(h->nword_slots / WAYS, sizeof(*h->whot));
-		h->wtag = calloc(h->nword_slots, 1);
-		h->words = calloc_lines(h->nword_slots, sizeof(*h->words));
-		h->wseen = calloc((h->nword_slots / WAYS + 63) / 64, sizeof(*h->wseen));
-		h->wused = malloc(h->nword_slots / WAYS * sizeof(*h->wused));
-		h->runs = calloc(2 * RUN_EXACT_MAX, sizeof(*h->runs));
-		h->rused = malloc(RUN_EXACT_MAX * sizeof(*h->rused));
-		if (h->o.block_size <= 65536)
-			h->clog = malloc((h->o.block_size + 1) * sizeof(double));
-		if (!h->shot || !h->strs || !h->sused || !h->whot || !h->wtag || !h->words ||
-		    !h->wseen || !h->wused || !h->runs || !h->rused ||
-		    (h->o.block_size <= 65536 && !h->clog)) {
-			ms_hist_free(h);
-			return ms_err(ctx, -ENOMEM, "out of memory");
-		}
-		if (h->clog) {
-			h->clog[0] = 0;
-			for (c = 1; c <= h->o.block_size; c++)
-				h->clog[c] = (double)c * log2((double)c);
-		}
+		rc = tables_alloc(ctx, h);
+		if (rc < 0)
+			goto fail;
 	}
-	/* libmagic names regions; with none kept its database is not even loaded. */
-	if (h->o.magic && !(h->o.skip & MS_HIST_NO_REGIONS) && !h->magic) {
-		h->magic = magic_open(MAGIC_NONE);
-		if (!h->magic || magic_load(h->magic, NULL) < 0) {
-			int rc = ms_err(ctx, -EIO, "libmagic: %s",
-					h->magic ? magic_error(h->magic) : "cannot start");
-			ms_hist_free(h);
-			return rc;
-		}
-	}
+	rc = magic_start(ctx, h);
+	if (rc < 0)
+		goto fail;
 	h->ascii.same = h->utf16.same = 1;
 	*out = h;
 	return 0;
+fail:
+	ms_hist_free(h);
+	return rc;
 }
 
 void ms_hist_free(struct ms_hist *h)
@@ -1944,47 +1977,108 @@ static void *pipe_worker(void *arg)
 	return NULL;
 }
 
-static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
+/*
+ * Who does what.  Two threads: the scan and the strings, the words and the
+ * runs, about half each; more: the scan alone, one worker for the strings,
+ * one for the words and the runs.  Returns the workers' count; *mine is the
+ * stages the scanning thread does itself.
+ */
+static unsigned pipe_plan(struct ms_hist *h, struct pipe *pp, struct pipe_worker *w,
+			  unsigned *mine)
 {
-	size_t bs = h->o.block_size, i, k, nblk = READ_CHUNK / bs;
-	struct pipe pp = { .h = h };
-	struct pipe_worker w[2];
-	unsigned mine, nw = 0;
-	size_t started;
-	int rc = 0;
-	ssize_t n;
-	uint64_t c;
+	unsigned nw = 0;
 
-	/* Two threads: the scan and the strings, the words and the runs, about half each. */
 	if (h->o.jobs == 2) {
-		mine = ST_STRINGS;
-		w[nw++] = (struct pipe_worker){ &pp, 0, ST_WORDS | ST_RUNS, 0 };
+		*mine = ST_STRINGS;
+		w[nw++] = (struct pipe_worker){ pp, 0, ST_WORDS | ST_RUNS, 0 };
 	} else {
-		mine = 0;
-		w[nw++] = (struct pipe_worker){ &pp, 0, ST_STRINGS, 0 };
-		w[nw++] = (struct pipe_worker){ &pp, 1, ST_WORDS | ST_RUNS, 0 };
+		*mine = 0;
+		w[nw++] = (struct pipe_worker){ pp, 0, ST_STRINGS, 0 };
+		w[nw++] = (struct pipe_worker){ pp, 1, ST_WORDS | ST_RUNS, 0 };
 	}
+	return nw;
+}
+
+/*
+ * The chunk buffers and the lock, then the workers.  *started is how many
+ * threads pipe_finish() must join, also when this fails half-way.
+ */
+static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, struct pipe_worker *w, unsigned nw,
+		      size_t *started)
+{
+	size_t i, nblk = READ_CHUNK / pp->h->o.block_size;
+	int rc = 0;
+
 	for (i = 0; i < PIPE_SLOTS; i++) {
-		pp.slot[i].buf = malloc(READ_CHUNK);
-		pp.slot[i].bi = malloc(nblk * sizeof(*pp.slot[i].bi));
-		if (!pp.slot[i].buf || !pp.slot[i].bi)
+		pp->slot[i].buf = malloc(READ_CHUNK);
+		pp->slot[i].bi = malloc(nblk * sizeof(*pp->slot[i].bi));
+		if (!pp->slot[i].buf || !pp->slot[i].bi)
 			rc = ms_err(ctx, -ENOMEM, "out of memory");
 	}
-	pthread_mutex_init(&pp.mu, NULL);
-	pthread_cond_init(&pp.cv, NULL);
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
 	for (i = 0; !rc && i < nw; i++)
 		if ((errno = pthread_create(&w[i].tid, NULL, pipe_worker, &w[i])) != 0)
 			rc = ms_err_errno(ctx, -errno, "cannot start a thread");
-	started = rc ? (i ? i - 1 : 0) : nw;
+	*started = rc ? (i ? i - 1 : 0) : nw;
+	return rc;
+}
+
+/* Chunk c's slot is free once every worker is done with the chunk it held. */
+static inline void pipe_wait_slot(struct pipe *pp, uint64_t c, unsigned nw)
+{
+	pthread_mutex_lock(&pp->mu);
+	while (c >= PIPE_SLOTS && (pp->done[0] + PIPE_SLOTS <= c ||
+				   (nw > 1 && pp->done[1] + PIPE_SLOTS <= c)))
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* Chunks before `upto` are scanned: the workers may take them. */
+static inline void pipe_publish(struct pipe *pp, uint64_t upto)
+{
+	pthread_mutex_lock(&pp->mu);
+	pp->published = upto;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/* No chunk comes: the workers finish what is published and leave. */
+static void pipe_finish(struct pipe *pp, struct pipe_worker *w, size_t started)
+{
+	size_t i;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->eof = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	pthread_cond_destroy(&pp->cv);
+	pthread_mutex_destroy(&pp->mu);
+	for (i = 0; i < PIPE_SLOTS; i++) {
+		free(pp->slot[i].buf);
+		free(pp->slot[i].bi);
+	}
+}
+
+static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
+{
+	size_t bs = h->o.block_size, i, k;
+	struct pipe pp = { .h = h };
+	struct pipe_worker w[2];
+	unsigned mine, nw;
+	size_t started;
+	int rc;
+	ssize_t n;
+	uint64_t c;
+
+	nw = pipe_plan(h, &pp, w, &mine);
+	rc = pipe_start(ctx, &pp, w, nw, &started);
 	for (c = 0; !rc; c++) {
 		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
 
-		/* The slot is free once every worker is done with the chunk it held. */
-		pthread_mutex_lock(&pp.mu);
-		while (c >= PIPE_SLOTS && (pp.done[0] + PIPE_SLOTS <= c ||
-					   (nw > 1 && pp.done[1] + PIPE_SLOTS <= c)))
-			pthread_cond_wait(&pp.cv, &pp.mu);
-		pthread_mutex_unlock(&pp.mu);
+		pipe_wait_slot(&pp, c, nw);
 		n = src_read(ctx, in, ch->buf, READ_CHUNK);
 		if (n < 0) {
 			rc = (int)n;
@@ -2006,25 +2100,11 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 			break;
 		if (mine)
 			chunk_stages(h, ch, mine);
-		pthread_mutex_lock(&pp.mu);
-		pp.published = c + 1;
-		pthread_cond_broadcast(&pp.cv);
-		pthread_mutex_unlock(&pp.mu);
+		pipe_publish(&pp, c + 1);
 		if ((size_t)n < READ_CHUNK)
 			break;
 	}
-	pthread_mutex_lock(&pp.mu);
-	pp.eof = 1;
-	pthread_cond_broadcast(&pp.cv);
-	pthread_mutex_unlock(&pp.mu);
-	for (i = 0; i < started; i++)
-		pthread_join(w[i].tid, NULL);
-	pthread_cond_destroy(&pp.cv);
-	pthread_mutex_destroy(&pp.mu);
-	for (i = 0; i < PIPE_SLOTS; i++) {
-		free(pp.slot[i].buf);
-		free(pp.slot[i].bi);
-	}
+	pipe_finish(&pp, w, started);
 	return rc;
 }
 
