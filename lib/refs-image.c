@@ -164,14 +164,93 @@ static int read_threads(struct ms_ctx *ctx, struct ms_refs_image *img, const str
 	return 0;
 }
 
+/*
+ * The image's layout: one range per writable mapping, end to end in the
+ * file, which is sized to hold them all before a byte is copied.  Only
+ * writable memory holds a pointer written since the program started.
+ */
+static int lay_out(struct ms_ctx *ctx, struct ms_refs_image *img, const struct ms_maps *maps,
+		   uint64_t *total)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ms_maps_count(maps); i++) {
+		const struct ms_mapping *m = ms_maps_get(maps, i);
+
+		if (ms_mapping_perms(m)[1] != 'w')
+			continue;
+		if ((rc = add_range(ctx, &img->mi, ms_mapping_start(m), ms_mapping_size(m), *total)) < 0)
+			return rc;
+		*total += ms_mapping_size(m);
+	}
+	if (ftruncate(img->fd, (off_t)*total) < 0)
+		return ms_err_errno(ctx, -errno, "sizing the image (%" PRIu64 " bytes); set TMPDIR to a larger file system",
+				    *total);
+	return 0;
+}
+
+/*
+ * Every range into the file.  Pages never touched hold no pointer the
+ * program wrote: skipping them keeps the pause to what is resident, however
+ * much is reserved.  The file is sized already, so they read as zeros.
+ * Without the right to read pagemap, everything is read.
+ */
+static int copy_ranges(struct ms_ctx *ctx, struct ms_refs_image *img, const struct ms_maps *maps,
+		       struct copy *c)
+{
+	struct ms_memread *r = NULL;
+	size_t i;
+	int rc;
+
+	rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED | MS_MEMREAD_RESIDENT_ONLY, &r);
+	if (rc == -EPERM)
+		rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED, &r);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < img->mi.nranges && rc == 0; i++) {
+		const struct ms_manifest_range *g = &img->mi.ranges[i];
+
+		c->base = g->start;
+		c->off = g->offset;
+		rc = ms_memread_range(ctx, r, g->start, g->start + g->length, copy_piece, c, NULL);
+		if (rc == -ESRCH)
+			rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
+				    (int)img->pid);
+	}
+	img->bytes = c->done;
+out:
+	ms_memread_free(r);
+	return rc;
+}
+
+/*
+ * Killed while stopped, the process reads as zeros, not as gone: its maps,
+ * empty once it is gone, tell, and before that its threads, no longer
+ * stopped (it is still frozen, so no other can come).
+ */
+static int still_there(struct ms_ctx *ctx, const struct ms_refs_image *img,
+		       const struct ms_freeze *f)
+{
+	char *again = NULL;
+	size_t alen = 0;
+	int rc = 0;
+
+	if (ms_procfs_read(ctx, img->pid, "maps", &again, &alen) < 0 || !alen ||
+	    !ms_freeze_intact(ctx, f))
+		rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
+			    (int)img->pid);
+	free(again);
+	return rc;
+}
+
 /* Under the freeze: maps, registers, then every writable mapping into the file. */
 static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const struct ms_freeze *f,
 		       ms_refs_event_cb cb, void *data)
 {
 	struct copy c = { .ctx = ctx, .fd = img->fd, .cb = cb, .data = data };
-	struct ms_memread *r = NULL;
 	struct ms_maps *maps = NULL;
-	size_t len, i;
+	size_t len;
 	int rc;
 
 	if ((rc = ms_procfs_read(ctx, img->pid, "maps", &img->mi.maps, &len)) < 0)
@@ -184,65 +263,17 @@ static int copy_frozen(struct ms_ctx *ctx, struct ms_refs_image *img, const stru
 		return rc;
 	if ((rc = read_threads(ctx, img, f)) < 0)
 		goto out;
-	for (i = 0; i < ms_maps_count(maps); i++) {
-		const struct ms_mapping *m = ms_maps_get(maps, i);
-
-		/* Only writable memory holds a pointer written since the program started. */
-		if (ms_mapping_perms(m)[1] != 'w')
-			continue;
-		if ((rc = add_range(ctx, &img->mi, ms_mapping_start(m), ms_mapping_size(m), c.total)) < 0)
-			goto out;
-		c.total += ms_mapping_size(m);
-	}
-	if (ftruncate(img->fd, (off_t)c.total) < 0) {
-		rc = ms_err_errno(ctx, -errno, "sizing the image (%" PRIu64 " bytes); set TMPDIR to a larger file system",
-				  c.total);
+	if ((rc = lay_out(ctx, img, maps, &c.total)) < 0)
 		goto out;
-	}
 	img->size = c.total;
 	if (cb)
 		cb(MS_REFS_EV_FROZEN, 0, c.total, data);
-	/*
-	 * Pages never touched hold no pointer the program wrote: skipping them
-	 * keeps the pause to what is resident, however much is reserved.  The
-	 * file is sized already, so they read as zeros.  Without the right to
-	 * read pagemap, everything is read.
-	 */
-	rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED | MS_MEMREAD_RESIDENT_ONLY, &r);
-	if (rc == -EPERM)
-		rc = ms_memread_new(ctx, img->pid, maps, MS_MEMREAD_PTRACED, &r);
-	if (rc < 0)
-		goto out;
-	for (i = 0; i < img->mi.nranges && rc == 0; i++) {
-		const struct ms_manifest_range *g = &img->mi.ranges[i];
-
-		c.base = g->start;
-		c.off = g->offset;
-		rc = ms_memread_range(ctx, r, g->start, g->start + g->length, copy_piece, &c, NULL);
-		if (rc == -ESRCH)
-			rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
-				    (int)img->pid);
-	}
-	img->bytes = c.done;
-	/*
-	 * Killed while stopped, the process reads as zeros, not as gone: its
-	 * maps, empty once it is gone, tell, and before that its threads, no
-	 * longer stopped (it is still frozen, so no other can come).
-	 */
-	if (rc == 0) {
-		char *again = NULL;
-		size_t alen = 0;
-
-		if (ms_procfs_read(ctx, img->pid, "maps", &again, &alen) < 0 || !alen ||
-		    !ms_freeze_intact(ctx, f))
-			rc = ms_err(ctx, -ESRCH, "pid %d exited during the copy; it was not harmed",
-				    (int)img->pid);
-		free(again);
-	}
+	rc = copy_ranges(ctx, img, maps, &c);
+	if (rc == 0)
+		rc = still_there(ctx, img, f);
 	if (cb && rc == 0)
 		cb(MS_REFS_EV_PROGRESS, c.done, c.total, data);
 out:
-	ms_memread_free(r);
 	ms_maps_free(maps);
 	return rc;
 }
