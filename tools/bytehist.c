@@ -170,102 +170,115 @@ static unsigned tables_skipped(const struct bytehist_ctl *ctl)
 	return skip;
 }
 
+/* One option C (its argument in optarg) into CTL; exits on a bad one. */
+static void parse_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'B':
+		if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--block-size");
+		if (!ctl->hopts.block_size)
+			errx(MS_EXIT_FAILURE, "--block-size: must be a power of two from 512 to 1M");
+		break;
+	case 'b':
+		ctl->ropts.out_flags |= MS_OUT_BYTES;
+		break;
+	case 'E':
+	case 'e':
+		add_pattern(ctl, optarg, c == 'E');
+		break;
+	case 'J':
+		ctl->json = true;
+		break;
+	case 'j':
+		if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
+		ctl->hopts.jobs = (unsigned)v;
+		break;
+	case OPT_MIN_LENGTH:
+		if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
+		ctl->hopts.min_string = (unsigned)v;
+		break;
+	case 'r':
+		ctl->ropts.out_flags |= MS_OUT_RAW;
+		break;
+	case 's':
+		if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
+		break;
+	case 't':
+		if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
+		ctl->ropts.top = (unsigned)v;
+		break;
+	case 'p':
+		if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+		break;
+	case OPT_OBJECTS:
+		ctl->objects = true;
+		break;
+	case OPT_SYMBOLS:
+		ctl->symbols = true;
+		break;
+	case OPT_HEAP:
+		ctl->heap = true;
+		break;
+	case OPT_BASE:
+		ctl->base_path = optarg;
+		break;
+	case OPT_MIN_RUN:
+		if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
+		ctl->hopts.min_run = (unsigned)v;
+		break;
+	case OPT_NO_MAGIC:
+		ctl->hopts.magic = false;
+		break;
+	case 'n':
+		ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
+		break;
+	case 'V':
+		ms_cli_print_version();
+	case 'h':
+		usage();
+	default:
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+}
+
+/*
+ * The histogram's options checked once, by building one, not once per
+ * file: a bad combination fails before any input is read.
+ */
+static void check_hist_opts(struct ms_ctx *ctx, const struct bytehist_ctl *ctl)
+{
+	struct ms_hist_opts o = ctl->hopts;
+	struct ms_hist *h;
+
+	o.magic = false;
+	if (ms_hist_new(ctx, &o, &h) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	ms_hist_free(h);
+}
+
 static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
-	uint64_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		switch (c) {
-		case 'B':
-			if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--block-size");
-			if (!ctl->hopts.block_size)
-				errx(MS_EXIT_FAILURE, "--block-size: must be a power of two from 512 to 1M");
-			break;
-		case 'b':
-			ctl->ropts.out_flags |= MS_OUT_BYTES;
-			break;
-		case 'E':
-		case 'e':
-			add_pattern(ctl, optarg, c == 'E');
-			break;
-		case 'J':
-			ctl->json = true;
-			break;
-		case 'j':
-			if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
-			ctl->hopts.jobs = (unsigned)v;
-			break;
-		case OPT_MIN_LENGTH:
-			if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
-			ctl->hopts.min_string = (unsigned)v;
-			break;
-		case 'r':
-			ctl->ropts.out_flags |= MS_OUT_RAW;
-			break;
-		case 's':
-			if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
-			break;
-		case 't':
-			if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
-			ctl->ropts.top = (unsigned)v;
-			break;
-		case 'p':
-			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
-			break;
-		case OPT_OBJECTS:
-			ctl->objects = true;
-			break;
-		case OPT_SYMBOLS:
-			ctl->symbols = true;
-			break;
-		case OPT_HEAP:
-			ctl->heap = true;
-			break;
-		case OPT_BASE:
-			ctl->base_path = optarg;
-			break;
-		case OPT_MIN_RUN:
-			if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
-			ctl->hopts.min_run = (unsigned)v;
-			break;
-		case OPT_NO_MAGIC:
-			ctl->hopts.magic = false;
-			break;
-		case 'n':
-			ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
-			break;
-		case 'V':
-			ms_cli_print_version();
-		case 'h':
-			usage();
-		default:
-			ms_cli_errtryhelp(MS_EXIT_FAILURE);
-		}
+		parse_option(ctx, ctl, c);
 	}
 	if (ctl->pid && !ctl->symbols && !ctl->heap)
 		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
 	ctl->hopts.skip = tables_skipped(ctl);
-	/* Check the options once, not once per file. */
-	{
-		struct ms_hist_opts o = ctl->hopts;
-		struct ms_hist *h;
-
-		o.magic = false;
-		if (ms_hist_new(ctx, &o, &h) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-		ms_hist_free(h);
-	}
+	check_hist_opts(ctx, ctl);
 }
 
 struct feed_ctx {
