@@ -22,7 +22,6 @@ allow=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/^[[:space:]]*//' <<'EOF'
 	lib/hist-report.c:json_lists
 	tools/bytehist.c:scan
 	tools/mapsdiff.c:load
-	tools/mapswatch.c:parse_args
 	tools/oomreport.c:main
 	# growtrace's sampler.
 	lib/growtrace.c:take_sample
