@@ -22,7 +22,6 @@ allow=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/^[[:space:]]*//' <<'EOF'
 	lib/hist-report.c:json_lists
 	tools/bytehist.c:scan
 	tools/mapsdiff.c:load
-	tools/oomreport.c:main
 	# growtrace's sampler.
 	lib/growtrace.c:take_sample
 	# The fuzzers' fixes (hist, refs-image); ms_hist_new is 84 lines on their branch.
