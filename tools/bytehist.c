@@ -684,6 +684,52 @@ static void passes_drop(struct bytehist_ctl *ctl)
  * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
  * manifest and example record set for it.  NULL after saying why.
  */
+/* What the previous input left in CTL, forgotten before the next is read. */
+static void forget_input(struct bytehist_ctl *ctl)
+{
+	ms_manifest_release(&ctl->manifest);
+	ctl->ropts.manifest = NULL;
+	ctl->ropts.maps = NULL;
+	ctl->ropts.string_origin = NULL;
+	ctl->hopts.nbreaks = 0;
+}
+
+/* -e and -E into H, in the order given; a bad one exits, as it would for every file. */
+static void add_patterns(struct ms_ctx *ctx, const struct bytehist_ctl *ctl, struct ms_hist *h)
+{
+	for (size_t i = 0; i < ctl->npatterns; i++)
+		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
+					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
+}
+
+/*
+ * --symbols, --heap and --objects on the input NAME open at FD, after the
+ * histogram H: they read its words again, so not a compressed dump, and
+ * the heap's chunks only in a raw dump.  0, or -1 after saying why.
+ */
+static int words_passes(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+			int fd, const struct ms_core *core, const char *name, bool zst,
+			bool heap_checked)
+{
+	if (zst) {
+		warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
+		      name);
+		return -1;
+	}
+
+	if (core && (ctl->heap || ctl->objects)) {
+		warnx("%s: %s, not a core file", name,
+		      ctl->heap ? "--heap reads a raw dump of one heap mapping" :
+				  "--objects reads a raw dump with its manifest");
+		return -1;
+	}
+	if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
+	    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
+		return -1;
+	return 0;
+}
+
 static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
 			    bool passes)
 {
@@ -693,7 +739,6 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	struct ms_hist *h = NULL;
 	bool zst, heap_checked = false;
 	struct stat st;
-	size_t i;
 	int rc;
 
 	free(ctl->mpath);
@@ -706,11 +751,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		warnx("%s: is a directory", path);
 		goto out;
 	}
-	ms_manifest_release(&ctl->manifest);
-	ctl->ropts.manifest = NULL;
-	ctl->ropts.maps = NULL;
-	ctl->ropts.string_origin = NULL;
-	ctl->hopts.nbreaks = 0;
+	forget_input(ctl);
 	zst = !is_stdin && is_zstd(fd, &st);
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
@@ -727,10 +768,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ctl->hopts.tap = NULL;
 	if (rc < 0)
 		goto fail;
-	for (i = 0; i < ctl->npatterns; i++)
-		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
-					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
+	add_patterns(ctx, ctl, h);
 	if (core ? (ms_core_read(ctx, core, fd, feed, &(struct feed_ctx){ ctx, h }) < 0 ||
 		    ms_hist_finish(ctx, h) < 0) :
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
@@ -739,25 +777,10 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		goto drop;
 	if (!zst)
 		example_record(ctl, h, fd, &st, core);
-	if (passes && (ctl->symbols || ctl->heap || ctl->objects)) {
-		const char *name = is_stdin ? "standard input" : path;
-
-		if (zst) {
-			warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
-			      name);
-			goto drop;
-		}
-
-		if (core && (ctl->heap || ctl->objects)) {
-			warnx("%s: %s, not a core file", name,
-			      ctl->heap ? "--heap reads a raw dump of one heap mapping" :
-					  "--objects reads a raw dump with its manifest");
-			goto drop;
-		}
-		if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
-		    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
-			goto drop;
-	}
+	if (passes && (ctl->symbols || ctl->heap || ctl->objects) &&
+	    words_passes(ctx, ctl, h, fd, core, is_stdin ? "standard input" : path, zst,
+			 heap_checked) < 0)
+		goto drop;
 	goto out;
 drop:
 	passes_drop(ctl);
