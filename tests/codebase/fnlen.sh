@@ -20,7 +20,6 @@ max=80
 allow=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/^[[:space:]]*//' <<'EOF'
 	# The JSON writer's rewrite (the histogram's report, the tools' JSON).
 	lib/hist-report.c:json_lists
-	tools/mapsdiff.c:load
 	# growtrace's sampler.
 	lib/growtrace.c:take_sample
 	# The fuzzers' fixes (hist, refs-image); ms_hist_new is 84 lines on their branch.
