@@ -170,102 +170,115 @@ static unsigned tables_skipped(const struct bytehist_ctl *ctl)
 	return skip;
 }
 
+/* One option C (its argument in optarg) into CTL; exits on a bad one. */
+static void parse_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'B':
+		if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--block-size");
+		if (!ctl->hopts.block_size)
+			errx(MS_EXIT_FAILURE, "--block-size: must be a power of two from 512 to 1M");
+		break;
+	case 'b':
+		ctl->ropts.out_flags |= MS_OUT_BYTES;
+		break;
+	case 'E':
+	case 'e':
+		add_pattern(ctl, optarg, c == 'E');
+		break;
+	case 'J':
+		ctl->json = true;
+		break;
+	case 'j':
+		if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
+		ctl->hopts.jobs = (unsigned)v;
+		break;
+	case OPT_MIN_LENGTH:
+		if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
+		ctl->hopts.min_string = (unsigned)v;
+		break;
+	case 'r':
+		ctl->ropts.out_flags |= MS_OUT_RAW;
+		break;
+	case 's':
+		if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
+		break;
+	case 't':
+		if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
+		ctl->ropts.top = (unsigned)v;
+		break;
+	case 'p':
+		if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+		break;
+	case OPT_OBJECTS:
+		ctl->objects = true;
+		break;
+	case OPT_SYMBOLS:
+		ctl->symbols = true;
+		break;
+	case OPT_HEAP:
+		ctl->heap = true;
+		break;
+	case OPT_BASE:
+		ctl->base_path = optarg;
+		break;
+	case OPT_MIN_RUN:
+		if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
+		ctl->hopts.min_run = (unsigned)v;
+		break;
+	case OPT_NO_MAGIC:
+		ctl->hopts.magic = false;
+		break;
+	case 'n':
+		ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
+		break;
+	case 'V':
+		ms_cli_print_version();
+	case 'h':
+		usage();
+	default:
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+}
+
+/*
+ * The histogram's options checked once, by building one, not once per
+ * file: a bad combination fails before any input is read.
+ */
+static void check_hist_opts(struct ms_ctx *ctx, const struct bytehist_ctl *ctl)
+{
+	struct ms_hist_opts o = ctl->hopts;
+	struct ms_hist *h;
+
+	o.magic = false;
+	if (ms_hist_new(ctx, &o, &h) < 0)
+		ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
+	ms_hist_free(h);
+}
+
 static void parse_args(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int argc, char **argv)
 {
 	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
-	uint64_t v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		switch (c) {
-		case 'B':
-			if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--block-size");
-			if (!ctl->hopts.block_size)
-				errx(MS_EXIT_FAILURE, "--block-size: must be a power of two from 512 to 1M");
-			break;
-		case 'b':
-			ctl->ropts.out_flags |= MS_OUT_BYTES;
-			break;
-		case 'E':
-		case 'e':
-			add_pattern(ctl, optarg, c == 'E');
-			break;
-		case 'J':
-			ctl->json = true;
-			break;
-		case 'j':
-			if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
-			ctl->hopts.jobs = (unsigned)v;
-			break;
-		case OPT_MIN_LENGTH:
-			if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
-			ctl->hopts.min_string = (unsigned)v;
-			break;
-		case 'r':
-			ctl->ropts.out_flags |= MS_OUT_RAW;
-			break;
-		case 's':
-			if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
-			break;
-		case 't':
-			if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
-			ctl->ropts.top = (unsigned)v;
-			break;
-		case 'p':
-			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
-			break;
-		case OPT_OBJECTS:
-			ctl->objects = true;
-			break;
-		case OPT_SYMBOLS:
-			ctl->symbols = true;
-			break;
-		case OPT_HEAP:
-			ctl->heap = true;
-			break;
-		case OPT_BASE:
-			ctl->base_path = optarg;
-			break;
-		case OPT_MIN_RUN:
-			if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
-			ctl->hopts.min_run = (unsigned)v;
-			break;
-		case OPT_NO_MAGIC:
-			ctl->hopts.magic = false;
-			break;
-		case 'n':
-			ctl->ropts.out_flags |= MS_OUT_NOHEADINGS;
-			break;
-		case 'V':
-			ms_cli_print_version();
-		case 'h':
-			usage();
-		default:
-			ms_cli_errtryhelp(MS_EXIT_FAILURE);
-		}
+		parse_option(ctx, ctl, c);
 	}
 	if (ctl->pid && !ctl->symbols && !ctl->heap)
 		errx(MS_EXIT_FAILURE, "--pid: only with --symbols or --heap");
 	ctl->hopts.skip = tables_skipped(ctl);
-	/* Check the options once, not once per file. */
-	{
-		struct ms_hist_opts o = ctl->hopts;
-		struct ms_hist *h;
-
-		o.magic = false;
-		if (ms_hist_new(ctx, &o, &h) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, NULL);
-		ms_hist_free(h);
-	}
+	check_hist_opts(ctx, ctl);
 }
 
 struct feed_ctx {
@@ -671,6 +684,52 @@ static void passes_drop(struct bytehist_ctl *ctl)
  * Scan one input (a dump, a core, a pipe) into a new ms_hist, with CTL's
  * manifest and example record set for it.  NULL after saying why.
  */
+/* What the previous input left in CTL, forgotten before the next is read. */
+static void forget_input(struct bytehist_ctl *ctl)
+{
+	ms_manifest_release(&ctl->manifest);
+	ctl->ropts.manifest = NULL;
+	ctl->ropts.maps = NULL;
+	ctl->ropts.string_origin = NULL;
+	ctl->hopts.nbreaks = 0;
+}
+
+/* -e and -E into H, in the order given; a bad one exits, as it would for every file. */
+static void add_patterns(struct ms_ctx *ctx, const struct bytehist_ctl *ctl, struct ms_hist *h)
+{
+	for (size_t i = 0; i < ctl->npatterns; i++)
+		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
+					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
+}
+
+/*
+ * --symbols, --heap and --objects on the input NAME open at FD, after the
+ * histogram H: they read its words again, so not a compressed dump, and
+ * the heap's chunks only in a raw dump.  0, or -1 after saying why.
+ */
+static int words_passes(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const struct ms_hist *h,
+			int fd, const struct ms_core *core, const char *name, bool zst,
+			bool heap_checked)
+{
+	if (zst) {
+		warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
+		      name);
+		return -1;
+	}
+
+	if (core && (ctl->heap || ctl->objects)) {
+		warnx("%s: %s, not a core file", name,
+		      ctl->heap ? "--heap reads a raw dump of one heap mapping" :
+				  "--objects reads a raw dump with its manifest");
+		return -1;
+	}
+	if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
+	    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
+		return -1;
+	return 0;
+}
+
 static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const char *path,
 			    bool passes)
 {
@@ -680,7 +739,6 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	struct ms_hist *h = NULL;
 	bool zst, heap_checked = false;
 	struct stat st;
-	size_t i;
 	int rc;
 
 	free(ctl->mpath);
@@ -693,11 +751,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		warnx("%s: is a directory", path);
 		goto out;
 	}
-	ms_manifest_release(&ctl->manifest);
-	ctl->ropts.manifest = NULL;
-	ctl->ropts.maps = NULL;
-	ctl->ropts.string_origin = NULL;
-	ctl->hopts.nbreaks = 0;
+	forget_input(ctl);
 	zst = !is_stdin && is_zstd(fd, &st);
 	if (!is_stdin && is_core(fd, &st)) {
 		if (open_core(ctx, ctl, fd, path, &core) < 0)
@@ -714,10 +768,7 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 	ctl->hopts.tap = NULL;
 	if (rc < 0)
 		goto fail;
-	for (i = 0; i < ctl->npatterns; i++)
-		if ((ctl->is_regex[i] ? ms_hist_add_regex(ctx, h, ctl->patterns[i]) :
-					ms_hist_add_pattern(ctx, h, ctl->patterns[i])) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, ctl->is_regex[i] ? "--regex" : "--pattern");
+	add_patterns(ctx, ctl, h);
 	if (core ? (ms_core_read(ctx, core, fd, feed, &(struct feed_ctx){ ctx, h }) < 0 ||
 		    ms_hist_finish(ctx, h) < 0) :
 		   ms_hist_scan_fd(ctx, h, fd, is_stdin ? "standard input" : path) < 0)
@@ -726,25 +777,10 @@ static struct ms_hist *scan(struct ms_ctx *ctx, struct bytehist_ctl *ctl, const 
 		goto drop;
 	if (!zst)
 		example_record(ctl, h, fd, &st, core);
-	if (passes && (ctl->symbols || ctl->heap || ctl->objects)) {
-		const char *name = is_stdin ? "standard input" : path;
-
-		if (zst) {
-			warnx("%s: --symbols, --heap and --objects read a raw dump; decompress it first (zstd -d)",
-			      name);
-			goto drop;
-		}
-
-		if (core && (ctl->heap || ctl->objects)) {
-			warnx("%s: %s, not a core file", name,
-			      ctl->heap ? "--heap reads a raw dump of one heap mapping" :
-					  "--objects reads a raw dump with its manifest");
-			goto drop;
-		}
-		if ((!core && ctl->heap && !heap_checked && heap_check(ctl, fd, name) < 0) ||
-		    symbols_pass(ctx, ctl, h, fd, core, name) < 0)
-			goto drop;
-	}
+	if (passes && (ctl->symbols || ctl->heap || ctl->objects) &&
+	    words_passes(ctx, ctl, h, fd, core, is_stdin ? "standard input" : path, zst,
+			 heap_checked) < 0)
+		goto drop;
 	goto out;
 drop:
 	passes_drop(ctl);

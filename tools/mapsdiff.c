@@ -261,6 +261,56 @@ static const char *backwards(const struct mapsdiff_ctl *ctl, const struct ms_sna
 }
 
 /*
+ * Whether CUR (input I) is another process than PREV under the same pid (a
+ * reused pid, an exec): what came before is then no part of its trend, so
+ * the trend starts again from CUR.  Said on RFP, printed after the other
+ * warnings.
+ */
+static bool restart_trend(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl,
+			  const struct ms_snapshot *prev, const struct ms_snapshot *cur, size_t i,
+			  FILE *rfp)
+{
+	char why[96];
+
+	if (ms_snapshot_pid(cur) != ms_snapshot_pid(prev) ||
+	    ms_snapshot_same_process(prev, cur, why, sizeof(why)))
+		return false;
+	fprintf(rfp, "%s: pid %d %s since %s; judging the %zu snapshots from %s on\n",
+		ctl->path[i], (int)ms_snapshot_pid(cur),
+		why, ctl->path[i - 1], ctl->n - i, ctl->path[i]);
+	ms_trend_builder_free(ctl->tb);
+	if (ms_trend_builder_new_grown(ctx, &ctl->tb) < 0)
+		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+	if (ctl->first != prev)
+		ms_snapshot_free(ctl->first);
+	ctl->first = NULL;
+	return true;
+}
+
+/* The restarts written on RFP into *RESTARTS, one warning a line; both closed. */
+static void say_restarts(FILE *rfp, char **restarts)
+{
+	if (fclose(rfp) != 0)
+		err(MS_EXIT_TROUBLE, "out of memory");
+	for (char *line = *restarts, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		warnx("%s", line);
+	}
+	free(*restarts);
+}
+
+/* The K inputs before the last restart, judged no more: out of the paths and times. */
+static void drop_first(struct mapsdiff_ctl *ctl, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		free(ctl->path[i]);
+	memmove(ctl->path, ctl->path + k, (ctl->n - k) * sizeof(*ctl->path));
+	if (ctl->times)
+		memmove(ctl->times, ctl->times + k, (ctl->n - k) * sizeof(*ctl->times));
+	ctl->n -= k;
+}
+
+/*
  * Load every input, one at a time; warn about what makes the comparison
  * weaker.  Each is added to the trend as it is read and freed when the next
  * is in, but the first and the last.  A series whose pid was reused, or
@@ -272,7 +322,7 @@ static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 	struct ms_snapshot *prev = NULL, *cur;
 	double bt, prev_bt = -1;
 	bool have_times = true;
-	char *restarts = NULL, why[96];
+	char *restarts = NULL;
 	size_t i, k = 0, rlen = 0;
 	pid_t pid0 = 0;
 	enum ms_snapshot_format fmt0 = 0;
@@ -309,20 +359,8 @@ static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		if (bt <= prev_bt)
 			have_times = false;
 		ctl->times[i] = prev_bt = bt;
-		/* Another process from here on: what came before is no part of its trend. */
-		if (i && ms_snapshot_pid(cur) == ms_snapshot_pid(prev) &&
-		    !ms_snapshot_same_process(prev, cur, why, sizeof(why))) {
-			fprintf(rfp, "%s: pid %d %s since %s; judging the %zu snapshots from %s on\n",
-				ctl->path[i], (int)ms_snapshot_pid(cur),
-				why, ctl->path[i - 1], ctl->n - i, ctl->path[i]);
+		if (i && restart_trend(ctx, ctl, prev, cur, i, rfp))
 			k = i;
-			ms_trend_builder_free(ctl->tb);
-			if (ms_trend_builder_new_grown(ctx, &ctl->tb) < 0)
-				ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-			if (ctl->first != prev)
-				ms_snapshot_free(ctl->first);
-			ctl->first = NULL;
-		}
 		if (ms_trend_builder_add(ctx, ctl->tb, ms_snapshot_maps(cur)) < 0)
 			ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
 		if (prev && prev != ctl->first)
@@ -332,25 +370,13 @@ static void load(struct ms_ctx *ctx, struct mapsdiff_ctl *ctl)
 		prev = cur;
 	}
 	ctl->last = prev;
-	if (fclose(rfp) != 0)
-		err(MS_EXIT_TROUBLE, "out of memory");
-	for (char *line = restarts, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
-		*nl = '\0';
-		warnx("%s", line);
-	}
-	free(restarts);
+	say_restarts(rfp, &restarts);
 	if (!have_times) {
 		free(ctl->times);
 		ctl->times = NULL;
 	}
-	if (k) {
-		for (i = 0; i < k; i++)
-			free(ctl->path[i]);
-		memmove(ctl->path, ctl->path + k, (ctl->n - k) * sizeof(*ctl->path));
-		if (ctl->times)
-			memmove(ctl->times, ctl->times + k, (ctl->n - k) * sizeof(*ctl->times));
-		ctl->n -= k;
-	}
+	if (k)
+		drop_first(ctl, k);
 	mm = ms_snapshot_get(ctl->last, "memory.max");
 	if (!ctl->limit && mm && strcmp(mm, "max"))
 		ctl->limit = strtoull(mm, NULL, 10);

@@ -190,106 +190,102 @@ static void on_winch(int sig)
 	resized = 1;
 }
 
-static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
+/* --prom-by ARG: the key --prom groups processes by; exits on a bad one. */
+static void parse_prom_by(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const char *arg)
 {
-	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'p', 'a' } } };
-	static const struct ms_cli_compat compat[] = {
-		{ 'o', "output", "write", MS_CLI_COMPAT_NOT_COLUMNS,
-		  "-o DIR (--output) is deprecated; use -w DIR (--write): -o LIST selects columns" },
-		{ 0, "columns", "output", MS_CLI_COMPAT_ALWAYS,
-		  "--columns is deprecated; use -o LIST (--output)" },
-		{ 'n', NULL, "count", MS_CLI_COMPAT_NUMBER,
-		  "-n N is deprecated; use --count N: -n is --noheadings" },
-	};
-	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
-	int c, bytes_told = 0;
-
-	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
-			     columns, MS_ARRAY_SIZE(columns));
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
-		switch (c) {
-		case 'p':
-			if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
-			break;
-		case 'a': ctl->all = true; break;
-		case 'i':
-			if (ms_parse_duration(ctx, optarg, &ctl->interval) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
-			if (ctl->interval < 1000)
-				errx(MS_EXIT_FAILURE, "--interval: \"%s\" is too short; give 1ms or more", optarg);
-			break;
-		case 'd':
-			if (ms_parse_duration(ctx, optarg, &ctl->duration) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--duration");
-			break;
-		case OPT_COUNT:
-			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->count) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
-			break;
-		case 'w': ctl->dir = optarg; break;
-		case 'f': ctl->fileflags |= MS_OUTFILE_FORCE; break;
-		case OPT_BATCH: ctl->batch = true; break;
-		case 'J': ctl->outflags |= MS_OUT_JSON; break;
-		case 'r': ctl->outflags |= MS_OUT_RAW; break;
-		case 'n': ctl->outflags |= MS_OUT_NOHEADINGS; break;
-		case 'o': ctl->columns = optarg; break;
-		case 'b':
-			/*
-			 * -b was --batch until the tools took util-linux's
-			 * letters.  Where batch mode mattered, on a terminal,
-			 * say what it is now.
-			 */
-			if (isatty(STDOUT_FILENO) && !bytes_told++)
-				warnx("-b is --bytes now, as in util-linux; --batch turns the live view off");
-			ctl->outflags |= MS_OUT_BYTES;
-			break;
-		case OPT_GCTRACE: ctl->gctrace = optarg; break;
-		case OPT_LIMIT:
-			if (ms_parse_size(ctx, optarg, &ctl->limit) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--limit");
-			break;
-		case OPT_PLOT: ctl->plot = optarg; break;
-		case OPT_PROM: ctl->prom = optarg; break;
-		case OPT_PROM_BY:
-			if (!strcmp(optarg, "comm")) {
-				ctl->prom_opts.by = MS_WATCH_BY_COMM;
-			} else if (!strcmp(optarg, "cgroup")) {
-				ctl->prom_opts.by = MS_WATCH_BY_CGROUP;
-			} else if (!strncmp(optarg, "regex:", 6)) {
-				ctl->prom_opts.by = MS_WATCH_BY_REGEX;
-				ctl->prom_opts.regex = optarg + 6;
-				if (ms_watch_group_regex_check(ctx, optarg + 6) < 0)
-					ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--prom-by");
-			} else {
-				errx(MS_EXIT_FAILURE, "--prom-by: \"%s\" is no key; give comm, cgroup or regex:REGEX",
-				     optarg);
-			}
-			break;
-		case OPT_MIN_RSS:
-			if (ms_parse_size(ctx, optarg, &ctl->prom_opts.min_rss) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-rss");
-			break;
-		case 't':
-			if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
-				ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
-			break;
-		case OPT_LIST_COLUMNS:
-			ms_out_list_columns(columns, MS_ARRAY_SIZE(columns), stdout);
-			exit(MS_EXIT_OK);
-		case 'V':
-			ms_cli_print_version();
-		case 'h':
-			usage();
-		default:
-			ms_cli_errtryhelp(MS_EXIT_FAILURE);
-		}
+	if (!strcmp(arg, "comm")) {
+		ctl->prom_opts.by = MS_WATCH_BY_COMM;
+	} else if (!strcmp(arg, "cgroup")) {
+		ctl->prom_opts.by = MS_WATCH_BY_CGROUP;
+	} else if (!strncmp(arg, "regex:", 6)) {
+		ctl->prom_opts.by = MS_WATCH_BY_REGEX;
+		ctl->prom_opts.regex = arg + 6;
+		if (ms_watch_group_regex_check(ctx, arg + 6) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--prom-by");
+	} else {
+		errx(MS_EXIT_FAILURE, "--prom-by: \"%s\" is no key; give comm, cgroup or regex:REGEX",
+		     arg);
 	}
-	ctl->from = argv + optind;
-	ctl->nfrom = (size_t)(argc - optind);
+}
+
+/*
+ * One option C (its argument in optarg) into CTL; exits on a bad one.
+ * BYTES_TOLD: whether -b's new meaning was already said.
+ */
+static void parse_option(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int c, int *bytes_told)
+{
+	switch (c) {
+	case 'p':
+		if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--pid");
+		break;
+	case 'a': ctl->all = true; break;
+	case 'i':
+		if (ms_parse_duration(ctx, optarg, &ctl->interval) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--interval");
+		if (ctl->interval < 1000)
+			errx(MS_EXIT_FAILURE, "--interval: \"%s\" is too short; give 1ms or more", optarg);
+		break;
+	case 'd':
+		if (ms_parse_duration(ctx, optarg, &ctl->duration) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--duration");
+		break;
+	case OPT_COUNT:
+		if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->count) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--count");
+		break;
+	case 'w': ctl->dir = optarg; break;
+	case 'f': ctl->fileflags |= MS_OUTFILE_FORCE; break;
+	case OPT_BATCH: ctl->batch = true; break;
+	case 'J': ctl->outflags |= MS_OUT_JSON; break;
+	case 'r': ctl->outflags |= MS_OUT_RAW; break;
+	case 'n': ctl->outflags |= MS_OUT_NOHEADINGS; break;
+	case 'o': ctl->columns = optarg; break;
+	case 'b':
+		/*
+		 * -b was --batch until the tools took util-linux's
+		 * letters.  Where batch mode mattered, on a terminal,
+		 * say what it is now.
+		 */
+		if (isatty(STDOUT_FILENO) && !(*bytes_told)++)
+			warnx("-b is --bytes now, as in util-linux; --batch turns the live view off");
+		ctl->outflags |= MS_OUT_BYTES;
+		break;
+	case OPT_GCTRACE: ctl->gctrace = optarg; break;
+	case OPT_LIMIT:
+		if (ms_parse_size(ctx, optarg, &ctl->limit) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--limit");
+		break;
+	case OPT_PLOT: ctl->plot = optarg; break;
+	case OPT_PROM: ctl->prom = optarg; break;
+	case OPT_PROM_BY:
+		parse_prom_by(ctx, ctl, optarg);
+		break;
+	case OPT_MIN_RSS:
+		if (ms_parse_size(ctx, optarg, &ctl->prom_opts.min_rss) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-rss");
+		break;
+	case 't':
+		if (ms_parse_count(ctx, optarg, 1, UINT32_MAX, &ctl->top) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
+		break;
+	case OPT_LIST_COLUMNS:
+		ms_out_list_columns(columns, MS_ARRAY_SIZE(columns), stdout);
+		exit(MS_EXIT_OK);
+	case 'V':
+		ms_cli_print_version();
+	case 'h':
+		usage();
+	default:
+		ms_cli_errtryhelp(MS_EXIT_FAILURE);
+	}
+}
+
+/* The options against each other, once all are read: the modes that exclude each other. */
+static void check_args(struct ms_ctx *ctx, const struct mapswatch_ctl *ctl)
+{
 	if (ctl->nfrom && (ctl->pid || ctl->all || !ctl->plot)) {
-		warnx("unexpected argument \"%s\"; saved snapshots are read only with --plot", argv[optind]);
+		warnx("unexpected argument \"%s\"; saved snapshots are read only with --plot", ctl->from[0]);
 		ms_cli_errtryhelp(MS_EXIT_FAILURE);
 	}
 	if (ctl->gctrace && (ctl->pid || ctl->all || ctl->nfrom || ctl->plot || ctl->prom || ctl->dir))
@@ -310,6 +306,31 @@ static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, 
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--output");
 		ms_out_free(o);
 	}
+}
+
+static void parse_args(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, int argc, char **argv)
+{
+	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL, { { 'p', 'a' } } };
+	static const struct ms_cli_compat compat[] = {
+		{ 'o', "output", "write", MS_CLI_COMPAT_NOT_COLUMNS,
+		  "-o DIR (--output) is deprecated; use -w DIR (--write): -o LIST selects columns" },
+		{ 0, "columns", "output", MS_CLI_COMPAT_ALWAYS,
+		  "--columns is deprecated; use -o LIST (--output)" },
+		{ 'n', NULL, "count", MS_CLI_COMPAT_NUMBER,
+		  "-n N is deprecated; use --count N: -n is --noheadings" },
+	};
+	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
+	int c, bytes_told = 0;
+
+	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
+			     columns, MS_ARRAY_SIZE(columns));
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
+		parse_option(ctx, ctl, c, &bytes_told);
+	}
+	ctl->from = argv + optind;
+	ctl->nfrom = (size_t)(argc - optind);
+	check_args(ctx, ctl);
 }
 
 /* Refuse what must not be replaced without -f before any work is done. */

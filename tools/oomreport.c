@@ -199,24 +199,16 @@ static struct ms_oom_log *read_log(struct ms_ctx *ctx, const char *file, const c
 	return log;
 }
 
-int main(int argc, char **argv)
+/*
+ * The options into CTL, and the log file if one is given.  Returns whether
+ * --list-columns was asked: answered after the loop, as --tasks may follow it.
+ */
+static bool parse_args(struct oomreport_ctl *ctl, int argc, char **argv)
 {
-	bool list_columns = false;
 	static const struct ms_cli_excl excl[] = { MS_CLI_OUT_EXCL };
 	int excl_st[MS_ARRAY_SIZE(excl)] = { 0 };
-	struct oomreport_ctl ctl = { 0 };
-	struct ms_oom_log *log;
-	struct ms_out *out;
-	struct ms_ctx *ctx;
-	const char *name;
-	size_t i, n;
+	bool list_columns = false;
 	int c;
-
-	ms_cli_init("oomreport");
-	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
-	ctx = ms_ctx_new();
-	if (!ctx)
-		errx(MS_EXIT_TROUBLE, "out of memory");
 
 	argv = ms_cli_compat(&argc, argv, shortopts, longopts, compat, MS_ARRAY_SIZE(compat),
 			     NULL, 0);
@@ -224,25 +216,25 @@ int main(int argc, char **argv)
 		ms_cli_excl_check(excl, MS_ARRAY_SIZE(excl), excl_st, c, longopts);
 		switch (c) {
 		case OPT_TASKS:
-			ctl.tasks = true;
+			ctl->tasks = true;
 			break;
 		case OPT_LIST_COLUMNS:
 			list_columns = true;
 			break;
 		case 'o':
-			ctl.columns = optarg;
+			ctl->columns = optarg;
 			break;
 		case 'b':
-			ctl.flags |= MS_OUT_BYTES;
+			ctl->flags |= MS_OUT_BYTES;
 			break;
 		case 'J':
-			ctl.flags |= MS_OUT_JSON;
+			ctl->flags |= MS_OUT_JSON;
 			break;
 		case 'n':
-			ctl.flags |= MS_OUT_NOHEADINGS;
+			ctl->flags |= MS_OUT_NOHEADINGS;
 			break;
 		case 'r':
-			ctl.flags |= MS_OUT_RAW;
+			ctl->flags |= MS_OUT_RAW;
 			break;
 		case 'V':
 			ms_cli_print_version();
@@ -256,23 +248,48 @@ int main(int argc, char **argv)
 		warnx("unexpected argument \"%s\"; give one log file at most", argv[optind + 1]);
 		ms_cli_errtryhelp(MS_EXIT_TROUBLE);
 	}
-	ctl.file = optind < argc ? argv[optind] : NULL;
-	/* After the loop: --tasks may come after it. */
-	if (list_columns) {
+	ctl->file = optind < argc ? argv[optind] : NULL;
+	return list_columns;
+}
+
+/* The table: its columns depend on --tasks, which may come after -o. */
+static struct ms_out *new_out(struct ms_ctx *ctx, const struct oomreport_ctl *ctl)
+{
+	struct ms_out *out;
+
+	if (ms_out_new(ctx, ctl->tasks ? task_cols : kill_cols,
+		       ctl->tasks ? MS_ARRAY_SIZE(task_cols) : MS_ARRAY_SIZE(kill_cols),
+		       ctl->tasks ? "tasks" : "kills", &out) < 0 ||
+	    (ctl->columns && ms_out_set_columns(out, ctl->columns) < 0))
+		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
+	ms_out_set_flags(out, ctl->flags);
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	struct oomreport_ctl ctl = { 0 };
+	struct ms_oom_log *log;
+	struct ms_out *out;
+	struct ms_ctx *ctx;
+	const char *name;
+	size_t i, n;
+
+	ms_cli_init("oomreport");
+	ms_cli_set_failure_status(MS_EXIT_TROUBLE);
+	ctx = ms_ctx_new();
+	if (!ctx)
+		errx(MS_EXIT_TROUBLE, "out of memory");
+
+	/* --list-columns after the options: --tasks may come after it. */
+	if (parse_args(&ctl, argc, argv)) {
 		if (ctl.tasks)
 			ms_out_list_columns(task_cols, MS_ARRAY_SIZE(task_cols), stdout);
 		else
 			ms_out_list_columns(kill_cols, MS_ARRAY_SIZE(kill_cols), stdout);
 		return MS_EXIT_OK;
 	}
-
-	/* The columns depend on --tasks, which may come after -o. */
-	if (ms_out_new(ctx, ctl.tasks ? task_cols : kill_cols,
-		       ctl.tasks ? MS_ARRAY_SIZE(task_cols) : MS_ARRAY_SIZE(kill_cols),
-		       ctl.tasks ? "tasks" : "kills", &out) < 0 ||
-	    (ctl.columns && ms_out_set_columns(out, ctl.columns) < 0))
-		ms_cli_errx_ctx(MS_EXIT_TROUBLE, ctx, NULL);
-	ms_out_set_flags(out, ctl.flags);
+	out = new_out(ctx, &ctl);
 
 	log = read_log(ctx, ctl.file, &name);
 	n = ms_oom_count(log);
