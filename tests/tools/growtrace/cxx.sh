@@ -28,7 +28,11 @@ j, want, mangled = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 frames = [f for s in j["stacks"] for f in s["frames"]]
 named = [f for f in frames if f["function"] == want]
 assert named, sorted({f["function"] for f in frames})
-assert all(f["file"] and f["file"].endswith("/grow-cxx.cc") for f in named), named
+files = [f["file"] for f in named]
+assert all(files) and any(x.endswith("/grow-cxx.cc") for x in files), named
+# A sample in std::vector's code inlined into append has that header's line
+# (growtrace does not expand inline frames): only such a header may stand in.
+assert all(x.endswith("/grow-cxx.cc") or "/c++/" in x for x in files), named
 assert not [f for f in frames if f["function"].startswith("_Z")], \
     sorted({f["function"] for f in frames if f["function"].startswith("_Z")})
 # The heap's growth is that function's: the top stack goes through it.
