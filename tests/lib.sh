@@ -34,9 +34,8 @@ fi
 ms_test_name=${0##*/}
 ms_at_exit_cmds=()
 ms_leaker_cpid=
-ms_failures=0
-# ms_error's count is also kept in a file, so that a check failed in a
-# subshell (a pipeline's while loop, $(...), ( ... )) fails the test too.
+# Failed checks are counted in a file, a line each, so that one failed in
+# a subshell (a pipeline's while loop, $(...), ( ... )) fails the test too.
 ms_failfile=$(mktemp "${TMPDIR:-/tmp}/ms-failed.XXXXXX") || { echo "cannot make a temporary file" >&2; exit 1; }
 
 # ms_fail MSG: report a failure and end the test.  In a subshell it ends
@@ -53,7 +52,6 @@ ms_fail()
 ms_error()
 {
 	printf '%s: FAIL: %s\n' "$ms_test_name" "$*" >&2
-	ms_failures=$((ms_failures + 1))
 	echo >> "$ms_failfile"
 }
 
@@ -126,7 +124,7 @@ ms_at_exit()
 
 ms_cleanup()
 {
-	local rc=$? cmd
+	local rc=$? cmd failed=0
 
 	# A test that failed midway must not leave a leaker behind.
 	if [ -n "$ms_leaker_cpid" ]; then
@@ -137,11 +135,11 @@ ms_cleanup()
 		eval "$cmd" || :
 	done
 	# Checks that failed with ms_error fail the test, even one that then
-	# passed the rest or skipped; those of subshells are in the file.
-	[ -s "$ms_failfile" ] && ms_failures=$(wc -l < "$ms_failfile")
+	# passed the rest or skipped: each is a line of the file.
+	[ -s "$ms_failfile" ] && failed=$(wc -l < "$ms_failfile")
 	rm -f "$ms_failfile"
-	if [ "$ms_failures" -gt 0 ] && { [ "$rc" = 0 ] || [ "$rc" = 77 ]; }; then
-		printf '%s: %d check(s) failed\n' "$ms_test_name" "$ms_failures" >&2
+	if [ "$failed" -gt 0 ] && { [ "$rc" = 0 ] || [ "$rc" = 77 ]; }; then
+		printf '%s: %d check(s) failed\n' "$ms_test_name" "$failed" >&2
 		exit 1
 	fi
 }

@@ -873,6 +873,7 @@ static bool wait_until(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const stru
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	bool paused, keys = ctl->tty_saved;
 	struct timespec now, left;
+	int64_t us;
 	char c;
 
 	for (;;) {
@@ -885,14 +886,11 @@ static bool wait_until(struct ms_ctx *ctx, struct mapswatch_ctl *ctl, const stru
 		}
 		paused = ctl->lv && ctl->lv->paused;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = deadline->tv_sec - now.tv_sec;
-		left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		if (left.tv_sec < 0 && !paused)
+		us = ms_cli_usec_between(&now, deadline);
+		if (us <= 0 && !paused)
 			return true;
+		left.tv_sec = us > 0 ? us / 1000000 : 0;
+		left.tv_nsec = us > 0 ? us % 1000000 * 1000 : 0;
 		if (ppoll(keys ? &pfd : NULL, keys, paused ? NULL : &left, &ctl->waitmask) > 0) {
 			if (read(STDIN_FILENO, &c, 1) != 1)
 				return false;
