@@ -30,7 +30,7 @@ check()
 # steady$SUFFIX), hunt it RUNS times.
 hunts()
 {
-	local mode=$1 runs=$2 run
+	local mode=$1 runs=$2 run bounded=0
 
 	go_start "$tmp/steady${3:-}" $mode
 	mode="$mode${3:-}"
@@ -43,12 +43,22 @@ hunts()
 			{ cat "$tmp/hooks" >&2; ms_fail "$mode, run $run: leakhunt exited $hunt_rc on a steady Go service, not 0"; }
 		grep -q '^\*\*Nothing is leaking:\*\*' "$tmp/r/report.md" ||
 			ms_fail "$mode, run $run: the report does not say nothing is leaking"
-		grep -q 'a Go program: its heap is judged on what each GC found alive less what was allocated while it marked' "$tmp/err" ||
-			ms_fail "$mode, run $run: the Go heap was not judged on what the GC found alive less its floating garbage"
+		# What each GC allocated while it marked is read from the runtime's
+		# record of the last GC (runtime.work; in a stripped build found in
+		# .bss by its shape).  Once in a while a hunt decides before that
+		# record is readable and judges on the marks alone (and still finds
+		# no leak, as here): each hunt may, but not every hunt of a mode.
+		less='\( less what was allocated while it marked\)\{0,1\}'
+		grep -q 'judged on what each GC found alive less what was allocated while it marked' "$tmp/err" &&
+			bounded=$((bounded + 1))
+		grep -q "a Go program: its heap is judged on what each GC found alive$less" "$tmp/err" ||
+			ms_fail "$mode, run $run: the Go heap was not judged on what the GC found alive"
 		# Its pages may grow: the report says what it was judged on instead.
-		grep -q '^As a Go program it is judged on what each GC found alive less what was allocated while it marked, not on its pages: .* GCs, no growth that counts: ' "$tmp/r/report.md" ||
+		grep -q "^As a Go program it is judged on what each GC found alive$less, not on its pages: .* GCs, no growth that counts: " "$tmp/r/report.md" ||
 			ms_fail "$mode, run $run: the report does not say what the Go heap was judged on: $(grep -A3 '^## Growth' "$tmp/r/report.md")"
 	done
+	[ "$bounded" -gt 0 ] ||
+		ms_error "$mode: no hunt judged the Go heap on the GC's marks less its floating garbage"
 	go_ask "work 1"
 	case $mode in
 	cache*) [[ $reply == *" cache=2000 "* ]] || ms_fail "the cache is not bounded: $reply" ;;
