@@ -457,10 +457,11 @@ static enum go_answer go_judge(struct ms_hunt *h, bool *seen)
  * last thing said is what the last judgement was based on.  The runtime's
  * record of a GC may be unread in the first snapshots (a GC marking as the
  * heap was read) and read in a later one, and once read it counts for the
- * rest of the hunt: say "less what was allocated while it marked" as soon
- * as a record is read; the marks alone only once they are judged (from
- * GO_MIN_GCS GCs on) with no record read, and then again, corrected, if
- * one is read after that.
+ * rest of the hunt.  Said at the first answer, as pages that grow are then
+ * no longer what confirms: less what was allocated while it marked if a
+ * record is read, else that it will be once one is; the marks alone when
+ * they are judged (from GO_MIN_GCS GCs on) with none read; and corrected
+ * if one is read after that.
  */
 static void go_say(struct ms_hunt *h, enum go_answer go)
 {
@@ -477,10 +478,14 @@ static void go_say(struct ms_hunt *h, enum go_answer go)
 		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive less what was allocated while it marked, from %d GCs on, not on its pages",
 			     GO_MIN_GCS);
 		h->go_said = GO_SAID_FINAL;
-	} else if (go == GO_DECIDED && h->go_said == GO_SAID_NOTHING) {
+	} else if (go == GO_DECIDED && h->go_said < GO_SAID_MARKS) {
 		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive (what was allocated while it marked not known: less sure), from %d GCs on, not on its pages",
 			     GO_MIN_GCS);
 		h->go_said = GO_SAID_MARKS;
+	} else if (h->go_said == GO_SAID_NOTHING) {
+		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive, from %d GCs on, not on its pages (less what was allocated while it marked, once a snapshot reads the runtime's record of it)",
+			     GO_MIN_GCS);
+		h->go_said = GO_SAID_PLAN;
 	}
 }
 
