@@ -411,12 +411,19 @@ static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
 	size_t n = ms_hist_string_count(h), cap = 64, used = 0, i, j, shown = 0;
 	struct shape_sum *t;
 	struct ms_out *out;
+	uint32_t *slot;		/* the shape's index in T + 1; 0: free */
 	int rc;
 
 	while (cap < n * 2)
 		cap *= 2;
-	if (!(t = calloc(cap, sizeof(*t))))
+	/* Only the shapes found are touched and sorted: a few dozen of 65536 strings, as a rule. */
+	slot = calloc(cap, sizeof(*slot));
+	t = malloc((n ? n : 1) * sizeof(*t));
+	if (!slot || !t) {
+		free(slot);
+		free(t);
 		return ms_err(ctx, -ENOMEM, "out of memory");
+	}
 	for (i = 0; i < n; i++) {
 		const struct ms_hist_string *s = ms_hist_string(h, i);
 		char shape[MS_SHAPE_MAX];
@@ -424,24 +431,26 @@ static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
 
 		ms_text_shape(s->text, strlen(s->text), shape, sizeof(shape));
 		k = ms_hash_bytes(shape, strlen(shape), 0);
-		for (j = k & (cap - 1); t[j].distinct && strcmp(t[j].shape, shape); j = (j + 1) & (cap - 1))
+		for (j = k & (cap - 1); slot[j] && strcmp(t[slot[j] - 1].shape, shape); j = (j + 1) & (cap - 1))
 			;
-		if (!t[j].distinct) {
-			memcpy(t[j].shape, shape, sizeof(shape));
-			used++;
+		if (!slot[j]) {
+			t[used] = (struct shape_sum){ .distinct = 0 };
+			memcpy(t[used].shape, shape, sizeof(shape));
+			slot[j] = (uint32_t)++used;
 		}
-		t[j].distinct++;
-		t[j].count += s->count;
-		t[j].bytes += s->bytes;
+		t[slot[j] - 1].distinct++;
+		t[slot[j] - 1].count += s->count;
+		t[slot[j] - 1].bytes += s->bytes;
 	}
-	qsort(t, cap, sizeof(*t), cmp_shape);
-	for (i = 0; i < cap && t[i].bytes; i++)
+	free(slot);
+	qsort(t, used, sizeof(*t), cmp_shape);
+	for (i = 0; i < used; i++)
 		shown += t[i].distinct > 1;
 	rc = 0;
 	if (shown) {
 		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes):\n", used);
 		if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) == 0) {
-			for (i = 0, shown = 0; i < cap && t[i].bytes && shown < top_of(o); i++) {
+			for (i = 0, shown = 0; i < used && shown < top_of(o); i++) {
 				struct ms_out_row *r;
 
 				if (t[i].distinct < 2)
