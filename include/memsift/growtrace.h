@@ -67,7 +67,13 @@ enum {
 	MS_GROWTRACE_EXITED = 1,	/* the target exited */
 };
 
-/* One frame of a growth stack, innermost first. */
+/*
+ * One frame of a growth stack, innermost first.  A function the compiler
+ * inlined is a frame of its own, as in `perf report --inline` and pprof:
+ * one pc gives the frames of the functions inlined there (INLINED, each
+ * with its line: the pc's for the innermost, the call's for the others),
+ * then the function holding the code, with the line of its call.
+ */
 struct ms_growtrace_frame {
 	uint64_t pc;		/* the instruction (a return address minus one for callers) */
 	const char *name;	/* function (demangled), or MODULE+0xOFFSET, or "0xPC" */
@@ -76,6 +82,7 @@ struct ms_growtrace_frame {
 	int line;		/* 0 when unknown */
 	/* Why the name is MODULE+0xOFFSET, or which file it was read from; or NULL. */
 	const char *note;
+	bool inlined;		/* inlined into the next frame, which has the same pc */
 };
 
 /* A distinct stack and the growth it made, in one kind of mapping. */
