@@ -53,9 +53,13 @@ static bool plumbing(const struct ms_growtrace_frame *f)
 {
 	const char *base = f->module ? strrchr(f->module, '/') : NULL;
 
-	/* A library's code inlined from the system's headers (std::vector's growth). */
-	if (f->inlined && f->file && (!strncmp(f->file, "/usr/include/", 13) ||
-				      !strncmp(f->file, "/usr/lib/gcc/", 13)))
+	/*
+	 * Code from the system's headers, inlined or instantiated in the
+	 * program (std::vector's growth), is the library's: now that inline
+	 * frames are expanded, push_back would otherwise name the culprit.
+	 */
+	if (f->file && (!strncmp(f->file, "/usr/include/", 13) ||
+			!strncmp(f->file, "/usr/lib/gcc/", 13)))
 		return true;
 
 	/* Shared objects: libc, the allocators (libjemalloc, musl's ld-musl), libstdc++. */
