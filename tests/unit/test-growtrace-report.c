@@ -3,7 +3,7 @@
  * growtrace's words for a stack with inline frames: the STACK column marks
  * them, and the culprit a verdict names is the program's own code, past
  * what the system's headers inlined into it (std::vector's push_back).
- * The frames are as growtrace read them from grow-cxx and grow-inline
+ * The frames are as growtrace read them from grow-cxx and grow-O2
  * (tests/tools/growtrace/cxx.sh and inline.sh check those against
  * addr2line -i).
  */
@@ -26,9 +26,9 @@ static const struct ms_growtrace_frame cxx[] = {
 };
 
 static const struct ms_growtrace_frame c[] = {
-	{ 0x401338, "touch", "/tmp/grow-inline", "/src/grow-inline.c", 30, NULL, true },
-	{ 0x401338, "caller_a", "/tmp/grow-inline", "/src/grow-inline.c", 45, NULL, false },
-	{ 0x4011d8, "main", "/tmp/grow-inline", "/src/grow-inline.c", 66, NULL, false },
+	{ 0x1338, "touch", "/tmp/grow-O2", "/src/grow.c", 89, NULL, true },
+	{ 0x1338, "inline_a", "/tmp/grow-O2", "/src/grow.c", 104, NULL, false },
+	{ 0x11d8, "main", "/tmp/grow-O2", "/src/grow.c", 166, NULL, false },
 };
 
 int main(void)
@@ -37,8 +37,8 @@ int main(void)
 	char buf[1024];
 
 	is_str(ms_growtrace_stack_str(&s, 0, buf, sizeof(buf)),
-	       "touch (inlined) (grow-inline.c:30) \u2190 caller_a \u2190 main", "STACK marks the inlined frame");
-	is_str(ms_growtrace_culprit_str(&s, buf, sizeof(buf)), "touch \u2190 caller_a (grow-inline.c:30)",
+	       "touch (inlined) (grow.c:89) \u2190 inline_a \u2190 main", "STACK marks the inlined frame");
+	is_str(ms_growtrace_culprit_str(&s, buf, sizeof(buf)), "touch \u2190 inline_a (grow.c:89)",
 	       "the program's own inlined function is the culprit");
 	s = (struct ms_growtrace_stack){ .nframes = sizeof(cxx) / sizeof(cxx[0]), .frames = cxx };
 	is_str(ms_growtrace_culprit_str(&s, buf, sizeof(buf)),
