@@ -95,19 +95,22 @@ else
 	echo "inline.sh: go tool pprof not run: no go (apt-get install golang-go)" >&2
 fi
 
-gt_attach -F 20000 --folded
-leaker_cmd inline 50
-gt_detach INT
-[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace --folded exited with $GT_RC"; }
+# trace ARGS...: growtrace ARGS over "inline 50", its output in $tmp/out.
+trace()
+{
+	gt_attach -F 20000 "$@"
+	leaker_cmd inline 50
+	gt_detach INT
+	[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace $* exited with $GT_RC"; }
+}
+
+trace --folded
 for c in inline_a inline_b; do
 	grep -qE ";main;$c;touch_\[i\] [0-9]+$" "$tmp/out" ||
 		ms_error "folded: no main;$c;touch_[i] line: $(head -3 "$tmp/out")"
 done
 
-gt_attach -F 20000 -o STACK
-leaker_cmd inline 50
-gt_detach INT
-[ "$GT_RC" -eq 0 ] || { cat "$tmp/err" >&2; ms_fail "growtrace -o STACK exited with $GT_RC"; }
+trace -o STACK
 # The arrow between frames is escaped in a locale without UTF-8.
 for c in inline_a inline_b; do
 	grep -qE "^touch \(inlined\) \(grow\.c:$line_touch\) [^ ]+ $c [^ ]+ main " "$tmp/out" ||
