@@ -155,6 +155,12 @@ void ms_gt_close_all(struct ms_growtrace *gt);
 uint64_t ms_gt_counted_faults(const struct ms_growtrace *gt);
 long ms_gt_max_sample_rate(void);
 
+/*
+ * Name the frames of every stack (growtrace-names.c), the functions inlined
+ * at each pc included.  Returns: 0 or -ENOMEM.
+ */
+int ms_gt_name_stacks(struct ms_ctx *ctx, struct ms_growtrace *gt);
+
 /* The user registers a sample carries, as perf_event_open(2) numbers them. */
 struct gt_regs {
 	uint64_t mask;		/* PERF_SAMPLE_REGS_USER mask asked for */

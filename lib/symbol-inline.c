@@ -54,6 +54,17 @@ static const char *call_site(struct ms_symbols *s, Dwfl_Module *mod, uint64_t pc
 	return file;
 }
 
+/* The line table's file and line of PC, or NULL. */
+static const char *line_at(struct ms_symbols *s, Dwfl_Module *mod, uint64_t pc, int *line)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(mod, pc);
+	const char *file = l ? dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL) : NULL;
+
+	if (file && file[0] != '/')
+		file = ms_symbols_source_path(s, mod, pc, file);
+	return file;
+}
+
 /* Intern Y among S's targets and copy it to *OUT, at PC. */
 static int keep(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y, uint64_t pc,
 		struct ms_sym *out)
@@ -83,20 +94,24 @@ static int expand(struct ms_ctx *ctx, struct ms_symbols *s, Dwfl_Module *mod, ui
 
 	if (dwarf_getsrcfiles(cu, &files, NULL) != 0)
 		files = NULL;
-	/* The innermost frame has PC's own line: the line table's, as PHYS has it. */
+	/*
+	 * The innermost frame has PC's own line, the line table's: PHYS may
+	 * have its function's declaration instead (a pc at its entry).
+	 */
+	y.file = line_at(s, mod, pc, &y.line);
 	for (i = 0; i <= nin && rc == 0; i++) {
 		char *name = i < nin ? die_name(inl[i]) : NULL;
 
 		if (i < nin && !name)
 			return ms_err(ctx, -ENOMEM, "out of memory");
 		y.name = i < nin ? name : phys->name;
+		if (!y.file)
+			y.line = 0;
 		rc = keep(ctx, s, &y, pc, &out[i]);
 		free(name);
 		/* Its caller's line is the call's. */
 		if (i < nin)
 			y.file = call_site(s, mod, pc, inl[i], files, &y.line);
-		if (!y.file)
-			y.line = 0;
 	}
 	return rc;
 }
