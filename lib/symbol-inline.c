@@ -116,7 +116,7 @@ static int expand(struct ms_ctx *ctx, struct ms_symbols *s, Dwfl_Module *mod, ui
 	return rc;
 }
 
-/* The chain of DIEs holding the code at PC - BIAS in CU, outermost last; 0 none. */
+/* The DIEs holding the code at ADDR (less the bias) in CU, innermost first; 0 none. */
 static int concrete_scopes(Dwarf_Die *cu, uint64_t addr, Dwarf_Die **chain)
 {
 	Dwarf_Die *scopes = NULL, inner;
