@@ -91,6 +91,13 @@ if command -v go > /dev/null; then
 		grep -A1 -E ' touch \(inline\)$' "$tmp/traces" | grep -qE "^ +$c$" ||
 			ms_error "pprof -traces: no touch (inline) above $c: $(head -20 "$tmp/traces")"
 	done
+	# -list puts the bytes on touch's store (flat) and on inline_a's call (cumulative).
+	for fl in "touch $line_touch" "inline_a $line_a"; do
+		HOME=$cache GOCACHE=$cache go tool pprof -list "^${fl% *}\$" "$tmp/inline.pb.gz" \
+			> "$tmp/list" 2>&1
+		grep -qE "^ +([.0-9]+[kMG]?B|\.) +[.0-9]+[kMG]?B +${fl#* }:" "$tmp/list" ||
+			ms_error "pprof -list ${fl% *}: no bytes at line ${fl#* }: $(head -5 "$tmp/list")"
+	done
 else
 	echo "inline.sh: go tool pprof not run: no go (apt-get install golang-go)" >&2
 fi
