@@ -217,7 +217,8 @@ long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
 /*
  * The code a person reads as the culprit of S: its first two frames in
  * the program's own code, past the allocator and the runtime (frames in
- * shared libraries, Go's runtime.*), with the first one's file:line:
+ * shared libraries, Go's runtime.*, code from the system's headers such
+ * as std::vector's, inlined or not), with the first one's file:line:
  * "parse_request ← serve (server.c:55)"; "" when no frame is the program's
  * own named code (a stripped interpreter).  Into BUF of LEN bytes; returns BUF.
  */
