@@ -96,6 +96,23 @@ static int table_print(struct ms_out *t, FILE *fp)
 	return rc;
 }
 
+static unsigned sampled(const struct ms_hist *h, unsigned table)
+{
+	return ms_hist_sampled(h, table, NULL);
+}
+
+/* How a sampled table's counts were made: an SRE must not read them as exact. */
+static void sample_line(const struct ms_hist *h, unsigned table, const char *name,
+			const struct ms_hist_report_opts *o, FILE *fp)
+{
+	uint64_t from;
+	unsigned k = ms_hist_sampled(h, table, &from);
+
+	if (k)
+		fprintf(fp, "sampled: %s, full at 0x%" PRIx64 ", then read in 1 block of %u, "
+			"each found counted %u times: estimates\n", name, where(o, from), k, k);
+}
+
 static void summary(const struct ms_hist *h, const struct ms_hist_report_opts *o, FILE *fp)
 {
 	uint64_t size = ms_hist_size(h), pages = size / 4096;
@@ -124,11 +141,15 @@ static void summary(const struct ms_hist *h, const struct ms_hist_report_opts *o
 				pct(ms_hist_class_bytes(h, c), size));
 	fprintf(fp, "%s\n", size ? "" : " none (empty input)");
 	if (ap)
-		fprintf(fp, "approximate:%s%s%s%s (tables full; counts shown are lower bounds)\n",
+		fprintf(fp, "approximate:%s%s%s%s (tables full; counts shown are %s)\n",
 			ap & MS_HIST_APPROX_STRINGS ? " strings" : "",
 			ap & MS_HIST_APPROX_RUNS ? " runs (some by length bucket)" : "",
 			ap & MS_HIST_APPROX_WORDS ? " words" : "",
-			ap & MS_HIST_APPROX_REGIONS ? " regions" : "");
+			ap & MS_HIST_APPROX_REGIONS ? " regions" : "",
+			sampled(h, MS_HIST_APPROX_STRINGS) || sampled(h, MS_HIST_APPROX_WORDS) ?
+			"estimates, or lower bounds" : "lower bounds");
+	sample_line(h, MS_HIST_APPROX_STRINGS, "strings", o, fp);
+	sample_line(h, MS_HIST_APPROX_WORDS, "words", o, fp);
 }
 
 enum { BC_BYTE, BC_COUNT, BC_SHARE };
@@ -334,6 +355,7 @@ static int section_strings(struct ms_ctx *ctx, const struct ms_hist *h,
 
 	fprintf(fp, "\nstrings of %u characters or more, by total bytes (%zu distinct%s):\n",
 		ms_hist_get_opts(h)->min_string, n,
+		sampled(h, MS_HIST_APPROX_STRINGS) ? ", table full, then sampled: estimates" :
 		ms_hist_approximate(h) & MS_HIST_APPROX_STRINGS ? ", table full" : "");
 	if ((rc = table_new(ctx, str_cols, MS_ARRAY_SIZE(str_cols) - !o->string_origin, "strings",
 			    o, &t)) < 0)
@@ -459,6 +481,7 @@ static int section_words(struct ms_ctx *ctx, const struct ms_hist *h,
 	int rc;
 
 	fprintf(fp, "\nwords (8-byte aligned), most frequent first%s:\n",
+		sampled(h, MS_HIST_APPROX_WORDS) ? " (table full, then sampled: counts are estimates)" :
 		ms_hist_approximate(h) & MS_HIST_APPROX_WORDS ? " (table full: counts are lower bounds)" : "");
 	if ((rc = table_new(ctx, word_cols, MS_ARRAY_SIZE(word_cols), "words", o, &t)) < 0)
 		return rc;
@@ -730,6 +753,29 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 	json_patterns(h, o, w);
 }
 
+/* The tables that sampled once full: {"words": {"one_in": 8, "from": "0x..."}}, {} when none. */
+static void json_sampled(struct ms_jw *w, const struct ms_hist *h,
+			 const struct ms_hist_report_opts *o)
+{
+	static const struct { unsigned bit; const char *name; } tab[] = {
+		{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_WORDS, "words" },
+	};
+	uint64_t from;
+	unsigned k;
+	size_t i;
+
+	ms_jw_object_open(w, "sampled");
+	for (i = 0; i < MS_ARRAY_SIZE(tab); i++) {
+		if (!(k = ms_hist_sampled(h, tab[i].bit, &from)))
+			continue;
+		ms_jw_object_open(w, tab[i].name);
+		ms_jw_u64(w, "one_in", k);
+		ms_jw_hex(w, "from", where(o, from));
+		ms_jw_object_close(w);
+	}
+	ms_jw_object_close(w);
+}
+
 int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			const struct ms_hist_report_opts *o, FILE *fp)
 {
@@ -761,6 +807,7 @@ int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 	for (i = 0; i < MS_ARRAY_SIZE(approx); i++)
 		ms_jw_bool(&w, approx[i].name, ap & approx[i].bit);
 	ms_jw_object_close(&w);
+	json_sampled(&w, h, o);
 	ms_jw_break(&w, "\n");
 	ms_jw_array_open(&w, "bytes");
 	for (i = 0; i < 256; i++)

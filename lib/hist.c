@@ -135,6 +135,24 @@ struct ms_hist {
 	unsigned approx;
 	/* Set by the string and word stages, which may run on threads of their own. */
 	unsigned approx_strings, approx_words, approx_runs;
+	/*
+	 * Where the string and word tables began to sample (o.sample), each
+	 * set by its own stage: UINT64_MAX while they read every block.  What
+	 * such a table finds from there on counts o.sample times.
+	 */
+	uint64_t ssample_from, wsample_from;
+	/* A string the string stage did not read may go on at the start of the next block. */
+	bool sskip_ascii, sskip_utf16;
+	/*
+	 * What the full tables dropped, each on a line of its own: the string
+	 * and word stages count on their own threads.  A table samples once it
+	 * has dropped as many as it holds: one bucket full early is no reason.
+	 */
+	char pad0[64];		/* padding, not alignment: calloc() gives 16 */
+	uint64_t sdrops;
+	char pad1[64];
+	uint64_t wdrops;
+	char pad2[64];
 	int finished;
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
@@ -202,6 +220,20 @@ static inline int is_strchar(uint8_t c)
 {
 	return (c >= 0x20 && c < 0x7f) || c == '\t';
 }
+
+/* All ones for the bytes of text (string characters and line ends), for a count's AND. */
+#define T16(x) [x] = ~0u, [x + 1] = ~0u, [x + 2] = ~0u, [x + 3] = ~0u, [x + 4] = ~0u, \
+	[x + 5] = ~0u, [x + 6] = ~0u, [x + 7] = ~0u, [x + 8] = ~0u, [x + 9] = ~0u, \
+	[x + 10] = ~0u, [x + 11] = ~0u, [x + 12] = ~0u, [x + 13] = ~0u, [x + 14] = ~0u, \
+	[x + 15] = ~0u
+static const uint32_t text_mask[256] = {
+	['\t'] = ~0u, ['\n'] = ~0u, ['\r'] = ~0u,
+	T16(0x20), T16(0x30), T16(0x40), T16(0x50), T16(0x60),
+	[0x70] = ~0u, [0x71] = ~0u, [0x72] = ~0u, [0x73] = ~0u, [0x74] = ~0u, [0x75] = ~0u,
+	[0x76] = ~0u, [0x77] = ~0u, [0x78] = ~0u, [0x79] = ~0u, [0x7a] = ~0u, [0x7b] = ~0u,
+	[0x7c] = ~0u, [0x7d] = ~0u, [0x7e] = ~0u,	/* 0x7f, DEL, is none */
+};
+#undef T16
 
 /*
  * Eight bytes at a time (SWAR): a mask with the top bit of each byte of W
@@ -443,6 +475,8 @@ static void opts_defaults(struct ms_hist *h, const struct ms_hist_opts *opts)
 		h->o.word_budget = 65536;
 	if (!h->o.magic_max)
 		h->o.magic_max = 256;
+	if (!h->o.sample)
+		h->o.sample = 8;
 }
 
 /*
@@ -461,6 +495,9 @@ static int opts_check(struct ms_ctx *ctx, const struct ms_hist *h, const struct 
 	if (h->o.min_run < MS_HIST_MIN_RUN)
 		return ms_err(ctx, -EINVAL, "minimum run length %u is below %d", opts->min_run,
 			      MS_HIST_MIN_RUN);
+	if (h->o.sample > 1024 || (h->o.sample & (h->o.sample - 1)))
+		return ms_err(ctx, -EINVAL, "sampling of 1 block in %u: %u is not a power of two from 1 to 1024",
+			      opts->sample, opts->sample);
 	return 0;
 }
 
@@ -537,6 +574,7 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	if (rc < 0)
 		goto fail;
 	h->ascii.same = h->utf16.same = 1;
+	h->ssample_from = h->wsample_from = UINT64_MAX;
 	*out = h;
 	return 0;
 fail:
@@ -704,21 +742,31 @@ static void run_uniform(struct ms_hist *h, uint8_t c, uint64_t off, uint64_t n)
 	h->run_len = n;
 }
 
+/*
+ * Whether a sampling table reads the block at OFF: one in o.sample, by a
+ * hash of the block's number, so that no stride of the dump (arenas, slabs)
+ * lines up with the choice, and a table on another thread makes the same.
+ */
+static inline bool block_chosen(const struct ms_hist *h, uint64_t off)
+{
+	return !(ms_hash64(off / h->o.block_size + 1) & (h->o.sample - 1));
+}
+
 /* ---- words ---- */
 
-static void word_gap(struct wordent *e, uint64_t off)
+static void word_gap(struct wordent *e, uint64_t off, uint64_t weight)
 {
 	uint64_t d = off - e->last;
 
 	e->last = off;
 	if (d == e->gap) {
 		e->vote++;
-		e->gap_hits++;
+		e->gap_hits += weight;
 		e->gap_last = off - d;	/* a whole record, from one word to the next */
 	} else if (e->vote == 0) {
 		e->gap = d;
 		e->vote = 1;
-		e->gap_hits = 1;
+		e->gap_hits = weight;
 		e->gap_first = off - d;
 	} else {
 		e->vote--;
@@ -768,7 +816,7 @@ static void word_vote(struct ms_hist *h, const struct wordhit *x)
 		return;
 	if (e->first != first)
 		*e = (struct wordent){ .first = first, .last = first };
-	word_gap(e, x->off);
+	word_gap(e, x->off, x->off >= h->wsample_from ? h->o.sample : 1);
 }
 
 /* Out of line: word_add_at() must stay small enough to be inlined in block_words(). */
@@ -779,15 +827,16 @@ static __attribute__((noinline)) void word_bucket_seen(struct ms_hist *h, size_t
 }
 
 /*
- * Count N more of V (at OFF) in the bucket at AT.  A single recurrence
- * returns 1 with *X set, for word_vote() to count its gap, which the caller
- * may put off (after prefetching the cold slot): only the gaps of one slot
- * need to be voted on in order.
+ * Count N more of V (at OFF) in the bucket at AT.  A recurrence of a word
+ * that may have a gap (VOTE: a single word, not a row of fills) returns 1
+ * with *X set, for word_vote() to count its gap, which the caller may put
+ * off (after prefetching the cold slot): only the gaps of one slot need to
+ * be voted on in order.
  */
 /* Inlined by force: the compiler's guess left it out of line, 20% more instructions. */
 static inline __attribute__((always_inline)) int
 word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n, uint64_t off,
-	    struct wordhit *x)
+	    bool vote, struct wordhit *x)
 {
 	struct wordhot *b = &h->whot[at / WAYS];
 	uint64_t tags = load8(h->wtag + at), m;
@@ -798,7 +847,7 @@ word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n, u
 		if (b->value[i] != v)
 			continue;
 		b->count[i] += n;
-		if (n != 1)
+		if (!vote)
 			return 0;
 		*x = (struct wordhit){ at + i, off };
 		__builtin_prefetch(&b->first[i]);
@@ -819,6 +868,7 @@ word_add_at(struct ms_hist *h, size_t at, uint8_t tag, uint64_t v, uint64_t n, u
 	/* Misra-Gries within the bucket: the counts kept stay lower bounds. */
 	if (!h->approx_words)	/* written once: the scan thread's fields share its line */
 		h->approx_words = MS_HIST_APPROX_WORDS;
+	h->wdrops++;
 	/* No branch per slot: the slots that reach 0 are freed by one store of their tags. */
 	for (i = 0, m = 0; i < WAYS; i++) {
 		b->count[i] -= b->count[i] < n ? b->count[i] : n;
@@ -836,7 +886,7 @@ static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 	uint64_t hv = word_hash(v);
 	struct wordhit x;
 
-	if (word_add_at(h, word_slot(h, hv), word_tag(hv), v, n, off, &x))
+	if (word_add_at(h, word_slot(h, hv), word_tag(hv), v, n, off, n == 1, &x))
 		word_vote(h, &x);
 }
 
@@ -874,14 +924,16 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 	size_t bk = (hv & (h->nstrs_slots - 1)) / WAYS;
 	struct strhot *sb = &h->shot[bk];
 	struct strent *b = &h->strs[bk * WAYS], *e;
+	/* Begun where the table samples: it stands for o.sample like it. */
+	uint64_t wt = start >= h->ssample_from ? h->o.sample : 1;
 	int i, fr = -1;
 	bool fresh;
 
 	for (i = 0; i < WAYS; i++) {
 		if (sb->hash[i] == hv && b[i].len == keep && b[i].utf16 == utf16 &&
 		    !memcmp(str_text(&b[i]), text, keep)) {
-			b[i].count++;
-			sb->bytes[i] += utf16 ? 2 * len : len;
+			b[i].count += wt;
+			sb->bytes[i] += wt * (utf16 ? 2 * len : len);
 			if (len > keep)
 				b[i].trunc = 1;
 			return;
@@ -894,6 +946,7 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 		/* Full: the string with the fewest bytes in the bucket makes room. */
 		if (!h->approx_strings)
 			h->approx_strings = MS_HIST_APPROX_STRINGS;
+		h->sdrops++;
 		fr = 0;
 		for (i = 1; i < WAYS; i++)
 			if (sb->bytes[i] < sb->bytes[fr])
@@ -915,10 +968,10 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 	if (fresh)
 		h->sused[h->nsused++] = (uint32_t)(bk * WAYS + fr);
 	sb->hash[fr] = hv;
-	sb->bytes[fr] = utf16 ? 2 * len : len;
+	sb->bytes[fr] = wt * (utf16 ? 2 * len : len);
 	e->utf16 = (uint8_t)utf16;
 	e->trunc = len > keep;
-	e->count = 1;
+	e->count = wt;
 	e->first = start;
 }
 
@@ -1359,6 +1412,21 @@ static void zero_pages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t o
 	}
 }
 
+/*
+ * Whether a block whose most frequent byte occurs MOST times in N, and
+ * DISTINCT byte values, can reach HIGH_ENTROPY: entropy is at most that of
+ * the top byte's share, plus the rest's share spread evenly over the other
+ * values, so most blocks (text, pointers, records) need no log summed.
+ */
+static bool maybe_random(uint32_t most, uint32_t distinct, size_t n)
+{
+	double q = (double)most / (double)n;
+
+	if (distinct < 2 || q >= 1)
+		return false;
+	return -q * log2(q) - (1 - q) * log2(1 - q) + (1 - q) * log2(distinct - 1) >= HIGH_ENTROPY;
+}
+
 static double block_entropy(const struct ms_hist *h, const uint32_t *cnt, size_t n)
 {
 	double s = 0;
@@ -1413,7 +1481,7 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 /* Stage A: byte counts, zero pages, the block's class and region. */
 static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
-	uint32_t c4[4][256], cnt[256];
+	uint32_t c4[4][256], cnt[256], most = 0, distinct = 0;
 	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
 	struct blkinfo bi = { BK_MIXED, 0, 0 };
 	uint64_t printable = 0, w;
@@ -1443,14 +1511,16 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
+	/* Branch-free loops the compiler makes vector code of: they ran a quarter of the scan. */
 	for (i = 0; i < 256; i++) {
 		cnt[i] = c4[0][i] + c4[1][i] + c4[2][i] + c4[3][i];
 		h->hist[i] += cnt[i];
-		if (is_strchar((uint8_t)i) || i == '\n' || i == '\r')
-			printable += cnt[i];
+		printable += cnt[i] & text_mask[i];
+		most = cnt[i] > most ? cnt[i] : most;
+		distinct += cnt[i] != 0;
 	}
 	zero_pages(h, p, n, off, h->o.block_size <= 4096 ? 0 : -1);
-	if (block_entropy(h, cnt, n) >= HIGH_ENTROPY)
+	if (maybe_random(most, distinct, n) && block_entropy(h, cnt, n) >= HIGH_ENTROPY)
 		bi.kind = BK_RANDOM;
 
 	if (bi.kind == BK_RANDOM) {
@@ -1462,11 +1532,10 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	/* UTF-16 text needs a zero byte in each of 95% of its pairs: no need to count them otherwise. */
 	if (bi.utf16 && cnt[0] >= n / 2 * 19 / 20)
 		text_pairs = utf16_count(p, n, &zero_pairs);
-	for (i = 1, top = 0; i < 256; i++)
-		if (cnt[i] > cnt[top])
-			top = i;
 	/* Records filled with one byte and a header word between them: a fill. */
-	if (top && cnt[top] >= n * 9 / 10)
+	for (top = 0; most >= n * 9 / 10 && cnt[top] != most; top++)
+		;
+	if (top && most >= n * 9 / 10)
 		cls = MS_BLOCK_FILL;
 	else if (n >= 2 && text_pairs >= n / 2 * 2 / 5 && text_pairs + zero_pairs >= n / 2 * 19 / 20)
 		cls = MS_BLOCK_UTF16;
@@ -1480,11 +1549,20 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	return bi;
 }
 
-/* Stage R: the runs, in every block. */
+/*
+ * Stage R: the runs, in every block.  A run long enough to count holds a
+ * whole aligned word of its byte, so the words that are one byte over are
+ * all that need a look: such a word starts a run, taking the equal bytes at
+ * the end of the word before it, or goes on with the open one; the first
+ * word that is not ends the run, taking its leading equal bytes.  The open
+ * run is kept in locals, and in H only across blocks.
+ */
 static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
 		       struct blkinfo bi)
 {
 	size_t i, nw = n / 8;
+	uint64_t w, x, len = h->run_len;
+	uint8_t byte = h->run_byte, c;
 
 	if (h->o.skip & MS_HIST_NO_RUNS)
 		return;
@@ -1492,24 +1570,133 @@ static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t o
 		run_uniform(h, bi.byte, off, n);
 		return;
 	}
-	for (i = 0; i < nw; i++)
-		run_word(h, load8(p + 8 * i), off + 8 * i);
+	for (i = 0; i < nw; i++) {
+		w = load8(p + 8 * i);
+		c = (uint8_t)w;
+		if (w != REP8(c)) {
+			if (len >= 8) {
+				/* The open run ends in W, after its leading equal bytes. */
+				x = w ^ REP8(byte);
+				len += (unsigned)__builtin_ctzll(x) / 8;
+				if (len >= h->o.min_run)
+					run_emit(h, byte, len, off + 8 * i + (unsigned)__builtin_ctzll(x) / 8 - len);
+				len = 0;
+			}
+			continue;
+		}
+		if (len >= 8 && c == byte) {
+			len += 8;
+			continue;
+		}
+		if (len >= 8 && len >= h->o.min_run)
+			run_emit(h, byte, len, off + 8 * i - len);
+		/* A run begins: with the equal bytes that end the word before, if any. */
+		if (i)
+			x = load8(p + 8 * (i - 1)) ^ w;
+		else
+			x = byte == c ? 0 : ~0ULL;
+		len = 8 + (i ? (x ? (unsigned)__builtin_clzll(x) / 8 : 8) : (x ? 0 : len));
+		byte = c;
+	}
+	/* The run open at the end: the last word's trailing equal bytes, or the run it continues. */
+	if (nw && len < 8) {
+		w = load8(p + 8 * (nw - 1));
+		byte = (uint8_t)(w >> 56);
+		x = w ^ REP8(byte);
+		len = (unsigned)__builtin_clzll(x) / 8;
+	}
+	h->run_len = len;
+	h->run_byte = byte;
 	for (i = 8 * nw; i < n; i++)
 		run_byte(h, p[i], off + i);
+}
+
+/*
+ * A block the sampling string table does not read: the strings open from
+ * the block before end in it (or go on through it), and whether one it
+ * does not read may go on into the next block is kept, for that block to
+ * skip (a string's tail is no string).
+ */
+static void strings_pass(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			 struct blkinfo bi)
+{
+	struct strstate *st = &h->ascii;
+	size_t j, k;
+
+	h->sskip_ascii = h->sskip_utf16 = false;
+	if (bi.kind != BK_MIXED) {
+		if (h->ascii.len)
+			str_emit(h, &h->ascii, 0);
+		if (h->utf16.len)
+			str_emit(h, &h->utf16, 1);
+		return;
+	}
+	if (st->len) {
+		j = str_span(p, 0, n, 0);
+		if (j)
+			str_chars(st, p, j, off);
+		if (j < n) {
+			str_end_ascii(h, p, off);
+			str_flush(h);
+		}
+	}
+	if (!st->len)
+		h->sskip_ascii = is_strchar(p[n - 1]);
+	st = &h->utf16;
+	if (st->len && !bi.utf16)
+		str_emit(h, st, 1);
+	for (k = 0; st->len && k + 1 < n; k += 2)
+		utf16_pair(h, st, p + k, off + k);
+	if (!st->len && n >= 2 && bi.utf16)
+		h->sskip_utf16 = p[n - 1] == 0 && is_strchar(p[n - 2]);
+}
+
+/*
+ * The bytes a sampled block's string scan starts at: past the tail of a
+ * string begun in a block not read.
+ */
+static size_t strings_skip(const struct ms_hist *h, const uint8_t *p, size_t n, int utf16)
+{
+	size_t k = 0;
+
+	if (!utf16)
+		return h->sskip_ascii ? str_span(p, 0, n, 0) : 0;
+	if (h->sskip_utf16)
+		while (k + 1 < n && p[k + 1] == 0 && is_strchar(p[k]))
+			k += 2;
+	return k;
 }
 
 /* Stage S: the strings, not looked for in uniform or random blocks. */
 static void block_strings(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
 			  struct blkinfo bi)
 {
+	size_t a = 0, u = 0;
+
 	if (h->o.skip & MS_HIST_NO_STRINGS)
 		return;
+	/* Full: from this block on, the table samples (its counts were no longer exact). */
+	if (h->sdrops >= h->nstrs_slots && h->o.sample > 1 && h->ssample_from == UINT64_MAX)
+		h->ssample_from = off;
+	if (h->ssample_from != UINT64_MAX) {
+		if (!block_chosen(h, off)) {
+			strings_pass(h, p, n, off, bi);
+			return;
+		}
+		if (bi.kind == BK_MIXED) {
+			a = strings_skip(h, p, n, 0);
+			u = bi.utf16 ? strings_skip(h, p, n, 1) : 0;
+		}
+		/* A tail through the whole block goes on into the next. */
+		h->sskip_ascii = a == n;
+		h->sskip_utf16 = u == n;
+	}
 	if (bi.kind == BK_MIXED)
-		strings_ascii(h, p, n, off);
+		strings_ascii(h, p + a, n - a, off + a);
 	else if (h->ascii.len)
 		str_emit(h, &h->ascii, 0);
 	if (bi.kind == BK_MIXED && bi.utf16)
-		strings_utf16(h, p, n, off);
+		strings_utf16(h, p + u, n - u, off + u);
 	else if (h->utf16.len)
 		str_emit(h, &h->utf16, 1);
 }
@@ -1525,6 +1712,36 @@ static inline void word_prefetch(const struct ms_hist *h, size_t at)
 }
 
 /*
+ * A block the sampling word table does not read: its words of one byte
+ * over (zeros, fills) still count, exactly, as they are the ones most often
+ * on top.  A tally by byte, with no branch per word, then one add for each
+ * byte found, at its first word.
+ */
+static void block_fill_words(struct ms_hist *h, const uint8_t *p, size_t nw, uint64_t off)
+{
+	uint32_t tally[256] = { 0 };
+	size_t i, k;
+	uint64_t w, hv;
+	struct wordhit x;
+	uint8_t c;
+
+	for (i = 0; i < nw; i++) {
+		w = load8(p + 8 * i);
+		tally[(uint8_t)w] += w == REP8(w);
+	}
+	for (k = 0; k < 256; k++) {
+		if (!tally[k])
+			continue;
+		c = (uint8_t)k;
+		for (i = 0; load8(p + 8 * i) != REP8(c); i++)
+			;
+		hv = word_hash(REP8(c));
+		word_add_at(h, word_slot(h, hv), word_tag(hv), REP8(c), tally[k], off + 8 * i,
+			    false, &x);
+	}
+}
+
+/*
  * Stage W: the word table, which random blocks stay out of (their words
  * are noise that would crowd it).  The table is far bigger than L1, so each
  * batch's buckets are computed and prefetched first, and their cache misses
@@ -1537,6 +1754,7 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	size_t at[WORD_BATCH], i, k, b, nx, nw = n / 8;
 	uint8_t tag[WORD_BATCH];
 	struct wordhit x[WORD_BATCH];
+	uint64_t weight = 1;
 
 	if ((h->o.skip & MS_HIST_NO_WORDS) || bi.kind == BK_RANDOM)
 		return;
@@ -1544,6 +1762,16 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 		if (nw)
 			word_add(h, REP8(bi.byte), nw, off);
 		return;
+	}
+	/* Full: from this block on, the table samples (its counts were no longer exact). */
+	if (h->wdrops >= h->nword_slots && h->o.sample > 1 && h->wsample_from == UINT64_MAX)
+		h->wsample_from = off;
+	if (h->wsample_from != UINT64_MAX) {
+		if (!block_chosen(h, off)) {
+			block_fill_words(h, p, nw, off);
+			return;
+		}
+		weight = h->o.sample;
 	}
 	for (b = 0; b < nw; b += WORD_BATCH) {
 		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
@@ -1569,11 +1797,11 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			if (w == REP8(w)) {
 				while (i + same < k && load8(p + 8 * (b + i + same)) == w)
 					same++;
-				word_add_at(h, at[i], tag[i], w, same, off + 8 * (b + i), &x[nx]);
+				word_add_at(h, at[i], tag[i], w, same, off + 8 * (b + i), false, &x[nx]);
 				i += same - 1;
 				continue;
 			}
-			if (word_add_at(h, at[i], tag[i], w, 1, off + 8 * (b + i), &x[nx])) {
+			if (word_add_at(h, at[i], tag[i], w, weight, off + 8 * (b + i), true, &x[nx])) {
 				__builtin_prefetch(&h->words[x[nx].slot], 1);
 				nx++;
 			}
@@ -1978,10 +2206,11 @@ static void *pipe_worker(void *arg)
 }
 
 /*
- * Who does what.  Two threads: the scan and the strings, the words and the
- * runs, about half each; more: the scan alone, one worker for the strings,
- * one for the words and the runs.  Returns the workers' count; *mine is the
- * stages the scanning thread does itself.
+ * Who does what.  Two threads: the reads and the scan, and the rest, about
+ * half each since the string and word tables sample once full (the scan
+ * and the strings were half before); more: the scan alone, one worker for
+ * the strings, one for the words and the runs.  Returns the workers' count;
+ * *mine is the stages the scanning thread does itself.
  */
 static unsigned pipe_plan(struct ms_hist *h, struct pipe *pp, struct pipe_worker *w,
 			  unsigned *mine)
@@ -1989,8 +2218,8 @@ static unsigned pipe_plan(struct ms_hist *h, struct pipe *pp, struct pipe_worker
 	unsigned nw = 0;
 
 	if (h->o.jobs == 2) {
-		*mine = ST_STRINGS;
-		w[nw++] = (struct pipe_worker){ pp, 0, ST_WORDS | ST_RUNS, 0 };
+		*mine = 0;
+		w[nw++] = (struct pipe_worker){ pp, 0, ST_STRINGS | ST_WORDS | ST_RUNS, 0 };
 	} else {
 		*mine = 0;
 		w[nw++] = (struct pipe_worker){ pp, 0, ST_STRINGS, 0 };
@@ -2174,6 +2403,18 @@ uint64_t ms_hist_zero_pages(const struct ms_hist *h)
 unsigned ms_hist_approximate(const struct ms_hist *h)
 {
 	return h->approx | h->approx_strings | h->approx_words | h->approx_runs;
+}
+
+unsigned ms_hist_sampled(const struct ms_hist *h, unsigned table, uint64_t *from)
+{
+	uint64_t at = table == MS_HIST_APPROX_WORDS ? h->wsample_from :
+		      table == MS_HIST_APPROX_STRINGS ? h->ssample_from : UINT64_MAX;
+
+	if (at == UINT64_MAX)
+		return 0;
+	if (from)
+		*from = at;
+	return h->o.sample;
 }
 
 uint64_t ms_hist_blocks(const struct ms_hist *h)

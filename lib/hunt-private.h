@@ -43,7 +43,14 @@ struct ms_hunt {
 	 */
 	int go_state;
 	bool go_off;		/* GOGC=off in its environment: nothing is ever freed */
-	bool go_said;		/* the warning that says so, given once */
+	/*
+	 * What the warnings that say how the Go heap is judged said last:
+	 * nothing yet, the GCs' marks from six GCs on (before any record of
+	 * floating garbage is read), the marks alone (judged so), or the
+	 * final word (less floating garbage, or GOGC=off): lib/hunt.c's
+	 * go_say().
+	 */
+	enum { GO_SAID_NOTHING, GO_SAID_PLAN, GO_SAID_MARKS, GO_SAID_FINAL } go_said;
 	uint64_t *go_value;	/* per snapshot: marked bytes (GOGC=off: in use); UINT64_MAX unread */
 	uint32_t *go_cycles;	/* per snapshot: GCs finished */
 	/*

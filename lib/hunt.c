@@ -402,9 +402,10 @@ static enum go_answer go_judge(struct ms_hunt *h, bool *seen)
 		if (h->go_value[i] == UINT64_MAX)
 			return GO_NONE;
 	/* One value per GC finished between two snapshots (every snapshot with GOGC=off). */
+	/* Bounded as the judgement below is: by a record read once a GC was seen. */
 	for (i = 0; i < h->n; i++) {
 		k += go_new_gc(h, i);
-		h->go_bounded |= !h->go_off && h->go_float[i] != UINT64_MAX;
+		h->go_bounded |= k && !h->go_off && h->go_float[i] != UINT64_MAX;
 	}
 	if (k < GO_MIN_GCS)
 		return GO_UNDECIDED;
@@ -452,6 +453,43 @@ static enum go_answer go_judge(struct ms_hunt *h, bool *seen)
 }
 
 /*
+ * Say how the Go heap is judged (GO, go_judge()'s answer), so that the
+ * last thing said is what the last judgement was based on.  The runtime's
+ * record of a GC may be unread in the first snapshots (a GC marking as the
+ * heap was read) and read in a later one, and once read it counts for the
+ * rest of the hunt.  Said at the first answer, as pages that grow are then
+ * no longer what confirms: less what was allocated while it marked if a
+ * record is read, else that it will be once one is; the marks alone when
+ * they are judged (from GO_MIN_GCS GCs on) with none read; and corrected
+ * if one is read after that.
+ */
+static void go_say(struct ms_hunt *h, enum go_answer go)
+{
+	if (go == GO_NONE || h->go_said == GO_SAID_FINAL)
+		return;
+	if (h->go_off) {
+		ms_hunt_warn(h, "a Go program with GOGC=off: its heap is judged on the bytes it holds in use, not on its pages");
+		h->go_said = GO_SAID_FINAL;
+	} else if (h->go_bounded && h->go_said == GO_SAID_MARKS) {
+		ms_hunt_warn(h, "a Go program: its heap is now judged on what each GC found alive less what was allocated while it marked, the runtime's record of a GC read at snapshot %zu",
+			     h->n);
+		h->go_said = GO_SAID_FINAL;
+	} else if (h->go_bounded) {
+		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive less what was allocated while it marked, from %d GCs on, not on its pages",
+			     GO_MIN_GCS);
+		h->go_said = GO_SAID_FINAL;
+	} else if (go == GO_DECIDED && h->go_said < GO_SAID_MARKS) {
+		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive (what was allocated while it marked not known: less sure), from %d GCs on, not on its pages",
+			     GO_MIN_GCS);
+		h->go_said = GO_SAID_MARKS;
+	} else if (h->go_said == GO_SAID_NOTHING) {
+		ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive, from %d GCs on, not on its pages (less what was allocated while it marked, once a snapshot reads the runtime's record of it)",
+			     GO_MIN_GCS);
+		h->go_said = GO_SAID_PLAN;
+	}
+}
+
+/*
  * Build the trend of the snapshots so far; decide h->seen (growth with no
  * steady state, or growth between two snapshots) and h->confirmed (seen
  * over NEED snapshots or more).
@@ -478,14 +516,7 @@ static int assess(struct ms_ctx *ctx, struct ms_hunt *h, size_t need)
 	if (rc < 0)
 		return rc;
 	go = go_judge(h, &go_seen);
-	if (go != GO_NONE && !h->go_said) {
-		if (h->go_off)
-			ms_hunt_warn(h, "a Go program with GOGC=off: its heap is judged on the bytes it holds in use, not on its pages");
-		else
-			ms_hunt_warn(h, "a Go program: its heap is judged on what each GC found alive%s, from %d GCs on, not on its pages",
-				     h->go_bounded ? " less what was allocated while it marked" : "", GO_MIN_GCS);
-		h->go_said = true;
-	}
+	go_say(h, go);
 	/* Go's heap judged on its own: the total and its anonymous mappings are its pages. */
 	h->seen = go == GO_DECIDED ? go_seen : grows(h, ms_trend_total(h->trend));
 	for (i = 0; i < ms_trend_count(h->trend) && !h->seen; i++)

@@ -46,6 +46,13 @@ struct ms_symbols {
 	struct ms_maps *maps;
 	uint64_t lo, hi;	/* the lowest and highest mapped address */
 	size_t *map_target;	/* per mapping of no module: target index + 1 */
+	/*
+	 * The last mapping of no module a word was counted into (a heap, an
+	 * anonymous range): its range and target, so that the next word there,
+	 * most of a heap's pointers, is counted with no search.  Empty: lo == hi.
+	 */
+	uint64_t last_lo, last_hi;
+	size_t last_idx;
 
 	struct target *t;
 	size_t nt, capt;

@@ -1033,15 +1033,48 @@ int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint6
 	int rc;
 
 	s->words += n;
+	if (v >= s->last_lo && v < s->last_hi) {
+		idx = s->last_idx;
+		goto count;
+	}
 	if (v < s->lo || v >= s->hi || !(m = ms_maps_find(s->maps, v)))
 		return 0;
 	if ((rc = target_of(ctx, s, v, m, false, &idx)) < 0 || idx == NO_TARGET)
 		return rc;
+	/* One target for the whole mapping (target_of()'s map_target): remember it. */
+	if (ms_mapping_kind(m) != MS_MAPPING_FILE && ms_mapping_kind(m) != MS_MAPPING_VDSO) {
+		s->last_lo = ms_mapping_start(m);
+		s->last_hi = ms_mapping_end(m);
+		s->last_idx = idx;
+	}
+count:
 	s->t[idx].c.count += n;
 	s->hits += n;
 	if (s->t[idx].c.sym.kind <= MS_SYM_BSS)
 		s->module_hits += n;
 	return 0;
+}
+
+/*
+ * ms_symbols_count() for a dump's words, with its two commonest cases
+ * inlined: a word outside every mapping (zeros, numbers, text), and one in
+ * the heap counted last.  A call per word cost a sixth of bytehist --symbols.
+ */
+static inline int count_run(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
+{
+	if (v < s->lo || v >= s->hi) {
+		s->words += n;
+		return 0;
+	}
+	if (v >= s->last_lo && v < s->last_hi) {
+		s->words += n;
+		s->t[s->last_idx].c.count += n;
+		s->hits += n;
+		if (s->t[s->last_idx].c.sym.kind <= MS_SYM_BSS)
+			s->module_hits += n;
+		return 0;
+	}
+	return ms_symbols_count(ctx, s, v, n);
 }
 
 int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void *buf,
@@ -1060,13 +1093,13 @@ int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void 
 			continue;
 		}
 		s->hint = v;
-		if (run && (rc = ms_symbols_count(ctx, s, last, run)) < 0)
+		if (run && (rc = count_run(ctx, s, last, run)) < 0)
 			return rc;
 		last = v;
 		run = 1;
 	}
 	s->hint = 0;
-	return run ? ms_symbols_count(ctx, s, last, run) : 0;
+	return run ? count_run(ctx, s, last, run) : 0;
 }
 
 int ms_symbols_scan_fd(struct ms_ctx *ctx, struct ms_symbols *s, int fd, const char *name)

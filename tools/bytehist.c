@@ -66,7 +66,7 @@ struct bytehist_ctl {
 	struct ms_ctx *ctx;	/* for ms_core_read()'s callback */
 };
 
-enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_MIN_LENGTH, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS };
+enum { OPT_MIN_RUN = CHAR_MAX + 1, OPT_NO_MAGIC, OPT_MIN_LENGTH, OPT_BASE, OPT_SYMBOLS, OPT_HEAP, OPT_OBJECTS, OPT_SAMPLE };
 
 static const char shortopts[] = "B:bE:e:Jj:np:rs:t:Vh";
 static const struct option longopts[] = {
@@ -87,6 +87,7 @@ static const struct option longopts[] = {
 	{ "no-magic", no_argument, NULL, OPT_NO_MAGIC },
 	{ "noheadings", no_argument, NULL, 'n' },
 	{ "objects", no_argument, NULL, OPT_OBJECTS },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "symbols", no_argument, NULL, OPT_SYMBOLS },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -126,6 +127,8 @@ static _Noreturn void usage(void)
 	printf("     --min-length N     strings of at least N characters (default 6)\n");
 	printf("     --objects          find the allocator's objects and cluster them by size\n"
 	       "                          and signature, with the verdict (with --base: growth)\n");
+	printf("     --sample N         once the string or word table is full, read 1 block\n"
+	       "                          in N for it, counts times N (default 8; 1: never)\n");
 	printf("     --symbols          rank what the dump's 8-byte words point at: functions\n"
 	       "                          (file:line), vtables, strings, data, heap, stacks\n");
 	ms_cli_help_options(stdout);
@@ -170,11 +173,36 @@ static unsigned tables_skipped(const struct bytehist_ctl *ctl)
 	return skip;
 }
 
+/* An option C that takes a count, into CTL: true, or false for another option. */
+static bool parse_count_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
+{
+	const struct { int c; const char *name; uint64_t min, max; unsigned *to; } tab[] = {
+		{ 'j', "--jobs", 1, 1024, &ctl->hopts.jobs },
+		{ 't', "--top", 1, 1000000, &ctl->ropts.top },
+		{ OPT_MIN_LENGTH, "--min-length", 2, MS_HIST_STRING_MAX, &ctl->hopts.min_string },
+		{ OPT_MIN_RUN, "--min-run", MS_HIST_MIN_RUN, UINT32_MAX, &ctl->hopts.min_run },
+		/* A power of two too: check_hist_opts() has the library say so. */
+		{ OPT_SAMPLE, "--sample", 1, 1024, &ctl->hopts.sample },
+	};
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < MS_ARRAY_SIZE(tab); i++) {
+		if (tab[i].c != c)
+			continue;
+		if (ms_parse_count(ctx, optarg, tab[i].min, tab[i].max, &v) < 0)
+			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "%s", tab[i].name);
+		*tab[i].to = (unsigned)v;
+		return true;
+	}
+	return false;
+}
+
 /* One option C (its argument in optarg) into CTL; exits on a bad one. */
 static void parse_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
 {
-	uint64_t v;
-
+	if (parse_count_option(ctx, ctl, c))
+		return;
 	switch (c) {
 	case 'B':
 		if (ms_parse_size(ctx, optarg, &ctl->hopts.block_size) < 0)
@@ -192,27 +220,12 @@ static void parse_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
 	case 'J':
 		ctl->json = true;
 		break;
-	case 'j':
-		if (ms_parse_count(ctx, optarg, 1, 1024, &v) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--jobs");
-		ctl->hopts.jobs = (unsigned)v;
-		break;
-	case OPT_MIN_LENGTH:
-		if (ms_parse_count(ctx, optarg, 2, MS_HIST_STRING_MAX, &v) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-length");
-		ctl->hopts.min_string = (unsigned)v;
-		break;
 	case 'r':
 		ctl->ropts.out_flags |= MS_OUT_RAW;
 		break;
 	case 's':
 		if (ms_hist_report_sections(ctx, optarg, &ctl->ropts.sections) < 0)
 			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--sections");
-		break;
-	case 't':
-		if (ms_parse_count(ctx, optarg, 1, 1000000, &v) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--top");
-		ctl->ropts.top = (unsigned)v;
 		break;
 	case 'p':
 		if (ms_parse_pid(ctx, optarg, &ctl->pid) < 0)
@@ -229,11 +242,6 @@ static void parse_option(struct ms_ctx *ctx, struct bytehist_ctl *ctl, int c)
 		break;
 	case OPT_BASE:
 		ctl->base_path = optarg;
-		break;
-	case OPT_MIN_RUN:
-		if (ms_parse_count(ctx, optarg, MS_HIST_MIN_RUN, UINT32_MAX, &v) < 0)
-			ms_cli_errx_ctx(MS_EXIT_FAILURE, ctx, "--min-run");
-		ctl->hopts.min_run = (unsigned)v;
 		break;
 	case OPT_NO_MAGIC:
 		ctl->hopts.magic = false;

@@ -79,6 +79,15 @@ struct ms_hist_opts {
 	unsigned min_run;	/* bytes, MS_HIST_MIN_RUN or more; default MS_HIST_MIN_RUN */
 	size_t string_budget;	/* distinct strings kept; default 65536 */
 	size_t word_budget;	/* distinct words kept; default 65536 */
+	/*
+	 * Once the string or the word table is full (its counts no longer
+	 * exact), that table reads one block in SAMPLE from the next block on,
+	 * chosen by a hash of the block's number, and counts what it finds
+	 * there SAMPLE times: its counts become estimates, at a fraction of the
+	 * cost.  Words of one byte over (zeros, fills) are still counted in
+	 * every block.  A power of two up to 1024; 0: 8; 1: never sample.
+	 */
+	unsigned sample;
 	bool magic;		/* ask libmagic about the first block of each region */
 	unsigned magic_max;	/* at most this many libmagic calls; default 256 */
 	/*
@@ -249,6 +258,13 @@ uint64_t ms_hist_zero_pages(const struct ms_hist *h);
 
 /* A mask of MS_HIST_APPROX_* bits; 0 when every count is exact. */
 unsigned ms_hist_approximate(const struct ms_hist *h);
+
+/*
+ * How the table MS_HIST_APPROX_STRINGS or MS_HIST_APPROX_WORDS was sampled:
+ * 0 when it was not (its counts are exact, or lower bounds when full), else
+ * the one-in-N it read, from *FROM (an offset) on.
+ */
+unsigned ms_hist_sampled(const struct ms_hist *h, unsigned table, uint64_t *from);
 
 /* Blocks (the last one may be partial), and those of class CLS. */
 uint64_t ms_hist_blocks(const struct ms_hist *h);

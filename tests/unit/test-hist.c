@@ -433,6 +433,63 @@ static void test_options(void)
 	is_int(ms_hist_new(ctx, &o, &h), -EINVAL, "min run 8 refused");
 }
 
+static uint64_t word_count_of(const struct ms_hist *h, uint64_t v)
+{
+	size_t i;
+
+	for (i = 0; i < ms_hist_word_count(h); i++)
+		if (ms_hist_word(h, i)->value == v)
+			return ms_hist_word(h, i)->count;
+	return 0;
+}
+
+/*
+ * A word table of 4096 slots over 4 MiB of distinct pointer-like words, a
+ * header word every 8th: full early, it samples 1 block in 8 once it has
+ * dropped 4096 words, and the header's count is an estimate near the truth;
+ * fed in odd pieces it is the same; --sample 1 keeps a lower bound.
+ */
+static void test_sampling(void)
+{
+	const uint64_t hdr = 0x00007f3a1c2b0041ULL;
+	size_t len = 4 << 20, i, truth = 0;
+	struct ms_hist_opts o = { .sample = 3 };
+	struct ms_hist *h = NULL, *g;
+	uint64_t *w = malloc(len), from = 0, from2 = 0, c;
+
+	is_int(ms_hist_new(ctx, &o, &h), -EINVAL, "sample 3 refused");
+	is_str(ms_ctx_errmsg(ctx), "sampling of 1 block in 3: 3 is not a power of two from 1 to 1024",
+	       "sample message");
+	o.sample = 2048;
+	is_int(ms_hist_new(ctx, &o, &h), -EINVAL, "sample 2048 refused");
+	for (i = 0; i < len / 8; i++) {
+		w[i] = i % 8 ? 0x7f0000000000ULL | ((uint64_t)rnd() << 32 | (uint64_t)rnd() << 24 |
+						   (uint64_t)rnd() << 16 | (uint64_t)rnd() << 8) : hdr;
+		truth += w[i] == hdr;
+	}
+	o = (struct ms_hist_opts){ .word_budget = 4096 };
+	h = run(&o, w, len, 0, NULL, NULL);
+	is_int(ms_hist_sampled(h, MS_HIST_APPROX_WORDS, &from), 8, "full word table: 1 block in 8");
+	ok(from > 0 && from % 4096 == 0 && from < len / 2, "sampling from a block's start (0x%llx)",
+	   (unsigned long long)from);
+	is_int(ms_hist_sampled(h, MS_HIST_APPROX_STRINGS, NULL), 0, "no string: no sampling");
+	c = word_count_of(h, hdr);
+	ok(c * 10 >= truth * 9 && c * 10 <= truth * 11, "header word: %llu, truth %zu",
+	   (unsigned long long)c, truth);
+	g = run(&o, w, len, 333, NULL, NULL);
+	ms_hist_sampled(g, MS_HIST_APPROX_WORDS, &from2);
+	ok(from2 == from && word_count_of(g, hdr) == c, "fed in 333-byte pieces: the same");
+	ms_hist_free(g);
+	ms_hist_free(h);
+	o.sample = 1;
+	h = run(&o, w, len, 0, NULL, NULL);
+	is_int(ms_hist_sampled(h, MS_HIST_APPROX_WORDS, NULL), 0, "sample 1: never");
+	c = word_count_of(h, hdr);
+	ok(c > 0 && c <= truth, "sample 1: a lower bound (%llu of %zu)", (unsigned long long)c, truth);
+	ms_hist_free(h);
+	free(w);
+}
+
 static int manifest(const char *json, struct ms_manifest_info *mi)
 {
 	char path[] = "/tmp/test-hist-manifest.XXXXXX";
@@ -498,6 +555,7 @@ int main(void)
 	test_words_patterns();
 	test_records();
 	test_options();
+	test_sampling();
 	test_manifest();
 	ms_ctx_free(ctx);
 	return tap_done();
