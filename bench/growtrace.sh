@@ -289,6 +289,49 @@ for freq in "" "-F 20000"; do
 	rm -f "$work/perf.data"
 done
 
+# The same with inline frames: grow's touch(), forced inline into inline_a
+# and inline_b ("inline 300", 2:1), against perf report --inline (perf
+# script --inline reads the same frames): inline_a's share of the samples
+# whose innermost frame is touch inlined into a caller, and the time to the
+# report.
+inline_rows=()
+for kind in growtrace perf; do
+	if [ "$kind" = perf ] && ! command -v perf > /dev/null; then
+		inline_rows+=("| perf --inline | - | - | perf not installed |")
+		continue
+	fi
+	start "$grow"
+	echo "inline 1" >&"$T_OUT"; read -r before <&"$T_IN"
+	if [ "$kind" = growtrace ]; then tracer growtrace -F 20000 -J; else tracer perf -F 20000; fi
+	echo "inline 300" >&"$T_OUT"; read -r reply <&"$T_IN"
+	inline_truth=$(printf '%s\n%s\n' "$before" "$reply" | tr ' =' '\n\n' | awk '
+		/^a$/ { getline; a[++na] = $1 } /^b$/ { getline; b[++nb] = $1 }
+		END { printf "%.1f", 100 * (a[2] - a[1]) / (a[2] - a[1] + b[2] - b[1]) }')
+	t0=$(now); untrace
+	if [ "$kind" = growtrace ]; then
+		python3 - "$work/gt.out" > "$work/inl.share" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["stacks"]:
+    f = s["frames"]
+    if len(f) > 1 and f[0]["function"] == "touch" and f[0]["inline"]:
+        print(f[1]["function"], s["resident"])
+PY
+		label="growtrace -F 20000"
+	else
+		# Each sample's period, then its frames: touch (inlined) and the caller under it.
+		perf script -i "$work/perf.data" --inline -F period,ip,sym 2>/dev/null | awk '
+			/^ *[0-9]+ *$/ { p = $1; t = 0; next }
+			/ touch \(inlined\)$/ { t = 1; next }
+			t && p && ($2 == "inline_a" || $2 == "inline_b") { print $2, p; p = 0 }' > "$work/inl.share"
+		perf report -i "$work/perf.data" --inline --stdio --no-children > /dev/null 2>&1
+		label="perf record -F 20000 --call-graph dwarf + perf report --inline"
+		rm -f "$work/perf.data"
+	fi
+	t1=$(now)
+	inline_rows+=("| $label | $(share inline_a inline_b < "$work/inl.share")% | $(echo "$t1 - $t0" | bc | xargs printf '%.2f') s | $(grep -c . "$work/inl.share") $([ "$kind" = perf ] && echo samples || echo stacks) with touch inlined into inline_a/b |")
+	echo quit >&"$T_OUT"; read -r _ <&"$T_IN" || :; wait "$TGTPID" 2>/dev/null || :
+done
+
 # --- 2. slowdown -----------------------------------------------------------------
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -428,6 +471,12 @@ done
 	echo "| --- | --- | --- | --- |"
 	printf '%s\n' "${gt_rows[@]}"
 	printf '%s\n' "${perf_rows[@]}"
+	echo
+	echo "## Agreement with perf --inline: inline_a's share, touch() inlined into inline_a and inline_b (truth, the program's own count: $inline_truth%)"
+	echo
+	echo "| tool | inline_a share | end of workload to report | |"
+	echo "| --- | --- | --- | --- |"
+	printf '%s\n' "${inline_rows[@]}"
 	echo
 	echo "## Slowdown of the target (median of $runs)"
 	echo

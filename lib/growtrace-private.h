@@ -59,7 +59,14 @@ struct gt_stack {
 	uint32_t label;		/* index in labels */
 	uint64_t faults, samples, resident_faults;
 	uint64_t first, last;	/* ns */
-	struct ms_growtrace_frame *frames;
+	struct ms_growtrace_frame *frames;	/* NFRAMES: PCS with their inline frames */
+	size_t nframes;
+};
+
+/* A pc named: its frames, POOL[FIRST] to POOL[FIRST + N - 1], inlined ones first. */
+struct gt_named {
+	uint64_t pc;
+	uint32_t first, n;
 };
 
 /* A sampled fault, kept to net the page later if it is freed. */
@@ -113,6 +120,11 @@ struct ms_growtrace {
 	size_t nlabels;
 	struct gt_stack *stacks;
 	size_t nstacks, cap_stacks;
+	/* Each distinct pc of the stacks, sorted, named once at the end. */
+	struct gt_named *named;
+	size_t nnamed;
+	struct ms_growtrace_frame *pool;
+	size_t npool, cap_pool;
 	size_t *htab;		/* open addressing: stack index + 1, 0 empty */
 	size_t hcap;
 	struct gt_sample *samples;
@@ -142,6 +154,12 @@ int ms_gt_open_thread(struct ms_ctx *ctx, struct ms_growtrace *gt, pid_t tid);
 void ms_gt_close_all(struct ms_growtrace *gt);
 uint64_t ms_gt_counted_faults(const struct ms_growtrace *gt);
 long ms_gt_max_sample_rate(void);
+
+/*
+ * Name the frames of every stack (growtrace-names.c), the functions inlined
+ * at each pc included.  Returns: 0 or -ENOMEM.
+ */
+int ms_gt_name_stacks(struct ms_ctx *ctx, struct ms_growtrace *gt);
 
 /* The user registers a sample carries, as perf_event_open(2) numbers them. */
 struct gt_regs {

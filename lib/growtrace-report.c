@@ -31,7 +31,8 @@ char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, cha
 	buf[0] = '\0';
 	for (i = 0; i < n && off < len; i++) {
 		const struct ms_growtrace_frame *f = &s->frames[i];
-		int w = snprintf(buf + off, len - off, "%s%s", i ? " \u2190 " : "", f->name);
+		int w = snprintf(buf + off, len - off, "%s%s%s", i ? " \u2190 " : "", f->name,
+				 f->inlined ? " (inlined)" : "");
 
 		if (w < 0)
 			break;
@@ -51,6 +52,15 @@ char *ms_growtrace_stack_str(const struct ms_growtrace_stack *s, size_t max, cha
 static bool plumbing(const struct ms_growtrace_frame *f)
 {
 	const char *base = f->module ? strrchr(f->module, '/') : NULL;
+
+	/*
+	 * Code from the system's headers, inlined or instantiated in the
+	 * program (std::vector's growth), is the library's: now that inline
+	 * frames are expanded, push_back would otherwise name the culprit.
+	 */
+	if (f->file && (!strncmp(f->file, "/usr/include/", 13) ||
+			!strncmp(f->file, "/usr/lib/gcc/", 13)))
+		return true;
 
 	/* Shared objects: libc, the allocators (libjemalloc, musl's ld-musl), libstdc++. */
 	base = base ? base + 1 : f->module;
@@ -176,6 +186,7 @@ static void json_frame(struct ms_jw *w, const struct ms_growtrace_frame *f)
 		ms_jw_null(w, "line");
 	if (f->note)
 		ms_jw_str(w, "note", f->note);
+	ms_jw_bool(w, "inline", f->inlined);
 	ms_jw_object_close(w);
 }
 
@@ -272,6 +283,9 @@ int ms_growtrace_write_folded(const struct ms_growtrace *gt, FILE *fp)
 			continue;
 		for (j = st->nframes; j-- > 0;) {
 			folded_name(fp, st->frames[j].name);
+			/* FlameGraph's annotation of an inlined frame. */
+			if (st->frames[j].inlined)
+				fputs("_[i]", fp);
 			if (j)
 				fputc(';', fp);
 		}
@@ -280,12 +294,38 @@ int ms_growtrace_write_folded(const struct ms_growtrace *gt, FILE *fp)
 	return ferror(fp) ? -EIO : 0;
 }
 
+/*
+ * The locations of stack ST, one per pc with the functions inlined there
+ * as its lines, into LOCS (at most MAX); returns how many, or 0 when out
+ * of memory.
+ */
+static size_t pprof_stack(struct ms_pprof *p, const struct ms_growtrace_stack *st,
+			  uint64_t *locs, size_t max)
+{
+	struct ms_pprof_line lines[64];
+	size_t j, n = 0, nl = 0;
+
+	for (j = 0; j < st->nframes && n < max; j++) {
+		const struct ms_growtrace_frame *f = &st->frames[j];
+
+		if (nl < MS_ARRAY_SIZE(lines))
+			lines[nl++] = (struct ms_pprof_line){ f->name, f->file, f->line };
+		if (f->inlined && j + 1 < st->nframes)
+			continue;
+		locs[n] = ms_pprof_location_lines(p, f->pc, lines, nl);
+		if (!locs[n++])
+			return 0;
+		nl = 0;
+	}
+	return n;
+}
+
 int ms_growtrace_write_pprof(struct ms_ctx *ctx, const struct ms_growtrace *gt, FILE *fp)
 {
 	const struct ms_growtrace_summary *s = ms_growtrace_summary(gt);
 	struct ms_pprof *p;
 	uint64_t locs[64];
-	size_t i, j;
+	size_t i, n;
 	int rc;
 
 	rc = ms_pprof_new(ctx, &p);
@@ -308,16 +348,9 @@ int ms_growtrace_write_pprof(struct ms_ctx *ctx, const struct ms_growtrace *gt, 
 	for (i = 0; i < ms_growtrace_stack_count(gt); i++) {
 		const struct ms_growtrace_stack *st = ms_growtrace_stack(gt, i);
 		int64_t v[3] = { (int64_t)st->faults, (int64_t)st->grown, (int64_t)st->resident };
-		size_t n = st->nframes < MS_ARRAY_SIZE(locs) ? st->nframes : MS_ARRAY_SIZE(locs);
 
-		for (j = 0; j < n; j++) {
-			const struct ms_growtrace_frame *f = &st->frames[j];
-
-			locs[j] = ms_pprof_location(p, f->pc, f->name, f->file, f->line);
-			if (!locs[j])
-				goto oom;
-		}
-		if (ms_pprof_add_sample(p, locs, n, v, "mapping", st->mapping) < 0)
+		n = pprof_stack(p, st, locs, MS_ARRAY_SIZE(locs));
+		if (!n || ms_pprof_add_sample(p, locs, n, v, "mapping", st->mapping) < 0)
 			goto oom;
 	}
 	rc = ms_pprof_write(ctx, p, fp);

@@ -875,53 +875,6 @@ static void spread_unsampled(struct ms_growtrace *gt, uint64_t counted)
 	gt->sum.faults = counted;
 }
 
-static const char *keep_str(struct ms_growtrace *gt, const char *s)
-{
-	char **n;
-
-	n = realloc(gt->labels, (gt->nlabels + 1) * sizeof(*n));
-	if (!n)
-		return NULL;
-	gt->labels = n;
-	n[gt->nlabels] = strdup(s);
-	return n[gt->nlabels] ? n[gt->nlabels++] : NULL;
-}
-
-static int name_frames(struct ms_ctx *ctx, struct ms_growtrace *gt, struct gt_stack *st)
-{
-	uint32_t i;
-
-	st->frames = calloc(st->npcs, sizeof(*st->frames));
-	if (!st->frames)
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	for (i = 0; i < st->npcs; i++) {
-		struct ms_growtrace_frame *f = &st->frames[i];
-		const struct ms_sym *y = NULL;
-		char buf[32];
-
-		f->pc = st->pcs[i];
-		if (gt->sym && ms_symbols_lookup_code(ctx, gt->sym, f->pc, &y) < 0)
-			return -ENOMEM;
-		/* In a module: its symbol, or MODULE+0xOFFSET with the note saying why. */
-		if (y && y->module && y->kind >= MS_SYM_TEXT && y->kind <= MS_SYM_BSS) {
-			f->name = y->name;
-			f->module = y->module;
-			f->file = y->file;
-			f->line = y->file ? y->line : 0;
-			f->note = y->note;
-		} else {
-			ms_gt_unwind_name(gt->uw, f->pc, &f->name, &f->module, &f->file, &f->line);
-		}
-		if (!f->name) {
-			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->pc);
-			f->name = keep_str(gt, buf);
-			if (!f->name)
-				return ms_err(ctx, -ENOMEM, "out of memory");
-		}
-	}
-	return 0;
-}
-
 static const struct ms_growtrace *rank_gt;
 
 static int cmp_rank(const void *a, const void *b)
@@ -970,11 +923,11 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 	gt->rank = malloc((gt->nstacks + 1) * sizeof(*gt->rank));
 	if (!gt->rank)
 		return ms_err(ctx, -ENOMEM, "out of memory");
+	rc = ms_gt_name_stacks(ctx, gt);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < gt->nstacks; i++) {
 		gt->rank[i] = i;
-		rc = name_frames(ctx, gt, &gt->stacks[i]);
-		if (rc < 0)
-			return rc;
 		gt->sum.resident += gt->stacks[i].resident_faults * gt->sum.page_size;
 	}
 	rank_gt = gt;
@@ -986,7 +939,7 @@ int ms_growtrace_finish(struct ms_ctx *ctx, struct ms_growtrace *gt)
 		const struct gt_stack *s = &gt->stacks[gt->rank[i]];
 		struct ms_growtrace_stack *o = &gt->out[i];
 
-		o->nframes = s->npcs;
+		o->nframes = s->nframes;
 		o->frames = s->frames;
 		o->mapping = gt->labels[s->label];
 		o->faults = s->faults;
@@ -1110,6 +1063,8 @@ void ms_growtrace_free(struct ms_growtrace *gt)
 		free(gt->stacks[i].frames);
 	}
 	free(gt->stacks);
+	free(gt->named);
+	free(gt->pool);
 	free(gt->htab);
 	free(gt->samples);
 	free(gt->rate);

@@ -213,8 +213,8 @@ static uint64_t function_id(struct ms_pprof *p, const char *name, const char *fi
 	return p->funcs.oom ? 0 : p->nfuncs;
 }
 
-uint64_t ms_pprof_location(struct ms_pprof *p, uint64_t addr, const char *name,
-			   const char *file, int line)
+uint64_t ms_pprof_location_lines(struct ms_pprof *p, uint64_t addr,
+				 const struct ms_pprof_line *lines, size_t n)
 {
 	struct buf m = { 0 }, l = { 0 };
 	uint64_t fid;
@@ -223,22 +223,35 @@ uint64_t ms_pprof_location(struct ms_pprof *p, uint64_t addr, const char *name,
 	for (i = 0; i < p->nlocs; i++)
 		if (p->loc_addr[i] == addr)
 			return i + 1;
-	fid = function_id(p, name, file);
-	if (!fid)
+	if (!n || MS_GROW(p->loc_addr, p->cap_locs, p->nlocs + 1, 64) < 0)
 		return 0;
-	if (MS_GROW(p->loc_addr, p->cap_locs, p->nlocs + 1, 64) < 0)
-		return 0;
-	p->loc_addr[p->nlocs++] = addr;
-	field_u64(&l, 1, fid);			/* Line.function_id */
-	if (line > 0)
-		field_u64(&l, 2, (uint64_t)line);
-	field_u64(&m, 1, p->nlocs);		/* id */
+	field_u64(&m, 1, p->nlocs + 1);		/* id */
 	field_u64(&m, 3, addr);			/* address */
-	field_msg(&m, 4, &l);			/* line */
-	field_msg(&p->locs, P_LOCATION, &m);
+	for (i = 0; i < n; i++) {
+		fid = function_id(p, lines[i].name, lines[i].file);
+		if (!fid)
+			break;
+		field_u64(&l, 1, fid);		/* Line.function_id */
+		if (lines[i].line > 0)
+			field_u64(&l, 2, (uint64_t)lines[i].line);
+		field_msg(&m, 4, &l);		/* line */
+	}
+	if (i == n)
+		field_msg(&p->locs, P_LOCATION, &m);
 	free(l.p);
 	free(m.p);
-	return p->locs.oom ? 0 : p->nlocs;
+	if (i < n || p->locs.oom || m.oom)
+		return 0;
+	p->loc_addr[p->nlocs++] = addr;
+	return p->nlocs;
+}
+
+uint64_t ms_pprof_location(struct ms_pprof *p, uint64_t addr, const char *name,
+			   const char *file, int line)
+{
+	const struct ms_pprof_line l = { name, file, line };
+
+	return ms_pprof_location_lines(p, addr, &l, 1);
 }
 
 int ms_pprof_add_sample(struct ms_pprof *p, const uint64_t *locs, size_t n,

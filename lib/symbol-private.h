@@ -131,6 +131,23 @@ bool ms_symbols_rtti_vtable(struct ms_symbols *s, uint64_t addr, char *text, siz
  */
 char *ms_symbols_demangle(const char *name);
 
+/*
+ * The index of the target equal to Y, added (strings copied) when new
+ * (symbol.c).  Returns: 0 with *IDX, or -ENOMEM.
+ */
+int ms_symbols_target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y,
+			  size_t *idx);
+
+/*
+ * A relative source FILE of the code at ADDR in MOD as addr2line prints
+ * it: after the compilation unit's DW_AT_comp_dir, unnormalised
+ * ("/src/./lib/x.c"), so a build from a relative path or with
+ * -ffile-prefix-map still names a file one can find (or compare).  Returns
+ * FILE when there is no directory to join, else S->srcpath (symbol.c).
+ */
+const char *ms_symbols_source_path(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
+				   const char *file);
+
 /* The module's facts, found once; NULL when out of memory. */
 struct module *ms_symbols_module(struct ms_symbols *s, Dwfl_Module *mod);
 

@@ -251,12 +251,8 @@ static char *dup_or_null(const char *p, bool *oom)
 	return d;
 }
 
-/*
- * The index of the target equal to Y, added (strings copied) when new.
- * Returns: 0 with *IDX, or -ENOMEM.
- */
-static int target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y,
-		      size_t *idx)
+int ms_symbols_target_get(struct ms_ctx *ctx, struct ms_symbols *s, const struct ms_sym *y,
+			  size_t *idx)
 {
 	struct target *t;
 	bool oom = false;
@@ -771,14 +767,8 @@ static enum ms_sym_kind perms_kind(const struct ms_mapping *m)
 	return perms[2] == 'x' ? MS_SYM_TEXT : perms[1] == 'w' ? MS_SYM_DATA : MS_SYM_RODATA;
 }
 
-/*
- * A relative source FILE as addr2line prints it: after the compilation
- * unit's DW_AT_comp_dir, unnormalised ("/src/./lib/x.c"), so a build from
- * a relative path or with -ffile-prefix-map still names a file one can find
- * (or compare).  Returns FILE when there is no directory to join.
- */
-static const char *source_path(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
-			       const char *file)
+const char *ms_symbols_source_path(struct ms_symbols *s, Dwfl_Module *mod, uint64_t addr,
+				   const char *file)
 {
 	Dwarf_Attribute at;
 	Dwarf_Addr bias;
@@ -853,7 +843,7 @@ static void classify_module(struct ms_symbols *s, Dwfl_Module *mod, const struct
 	if (y->kind == MS_SYM_TEXT && !y->file && (line = dwfl_module_getsrc(mod, addr)))
 		y->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 	if (y->file && y->file[0] != '/')
-		y->file = source_path(s, mod, addr, y->file);
+		y->file = ms_symbols_source_path(s, mod, addr, y->file);
 	if (y->file)
 		y->line = lineno;
 }
@@ -970,7 +960,7 @@ static int target_of(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t addr,
 		}
 		classify_mapping(m, &y, text, sizeof(text));
 		y.addr = ms_mapping_start(m);
-		if ((rc = target_get(ctx, s, &y, idx)) < 0)
+		if ((rc = ms_symbols_target_get(ctx, s, &y, idx)) < 0)
 			return rc;
 		s->map_target[mapi] = *idx + 1;
 		return 0;
@@ -998,7 +988,7 @@ classify:
 		classify_replaced(mod, m, addr, &y, text, sizeof(text));
 	else
 		classify_module(s, mod, m, addr, &y, &dem, text, sizeof(text));
-	rc = target_get(ctx, s, &y, idx);
+	rc = ms_symbols_target_get(ctx, s, &y, idx);
 	free(dem);
 	if (rc < 0 || s->uncached || code)
 		return rc;

@@ -44,7 +44,7 @@ static const struct ms_out_column cols[] = {
 	[COL_RATE]     = { "RATE", 8, MS_COL_DEFAULT | MS_COL_RIGHT, MS_COL_RATE, "its growth over the trace, per time" },
 	[COL_FIRST]    = { "FIRST", 6, MS_COL_RIGHT, MS_COL_FLOAT, "seconds after attach of its first sample" },
 	[COL_LAST]     = { "LAST", 6, MS_COL_RIGHT, MS_COL_FLOAT, "seconds after attach of its last sample" },
-	[COL_FUNCTION] = { "FUNCTION", 0.2, MS_COL_TRUNC, MS_COL_STR, "the innermost function" },
+	[COL_FUNCTION] = { "FUNCTION", 0.2, MS_COL_TRUNC, MS_COL_STR, "the innermost function (inlined or not)" },
 	[COL_SOURCE]   = { "SOURCE", 0.2, MS_COL_TRUNC, MS_COL_STR, "its source file:line" },
 	[COL_STACK]    = { "STACK", 0.5, MS_COL_DEFAULT | MS_COL_WRAP, MS_COL_STR, "the stack, innermost first: f (file:line) \u2190 caller \u2190 ..." },
 };

@@ -67,7 +67,13 @@ enum {
 	MS_GROWTRACE_EXITED = 1,	/* the target exited */
 };
 
-/* One frame of a growth stack, innermost first. */
+/*
+ * One frame of a growth stack, innermost first.  A function the compiler
+ * inlined is a frame of its own, as in `perf report --inline` and pprof:
+ * one pc gives the frames of the functions inlined there (INLINED, each
+ * with its line: the pc's for the innermost, the call's for the others),
+ * then the function holding the code, with the line of its call.
+ */
 struct ms_growtrace_frame {
 	uint64_t pc;		/* the instruction (a return address minus one for callers) */
 	const char *name;	/* function (demangled), or MODULE+0xOFFSET, or "0xPC" */
@@ -76,6 +82,7 @@ struct ms_growtrace_frame {
 	int line;		/* 0 when unknown */
 	/* Why the name is MODULE+0xOFFSET, or which file it was read from; or NULL. */
 	const char *note;
+	bool inlined;		/* inlined into the next frame, which has the same pc */
 };
 
 /* A distinct stack and the growth it made, in one kind of mapping. */
@@ -210,7 +217,8 @@ long ms_growtrace_top_in(const struct ms_growtrace *gt, const uint64_t *starts,
 /*
  * The code a person reads as the culprit of S: its first two frames in
  * the program's own code, past the allocator and the runtime (frames in
- * shared libraries, Go's runtime.*), with the first one's file:line:
+ * shared libraries, Go's runtime.*, code from the system's headers such
+ * as std::vector's, inlined or not), with the first one's file:line:
  * "parse_request ← serve (server.c:55)"; "" when no frame is the program's
  * own named code (a stripped interpreter).  Into BUF of LEN bytes; returns BUF.
  */

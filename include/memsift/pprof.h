@@ -55,6 +55,23 @@ int ms_pprof_set_binary(struct ms_pprof *p, const char *file);
 uint64_t ms_pprof_location(struct ms_pprof *p, uint64_t addr, const char *name,
 			   const char *file, int line);
 
+/* One function of a location, and its line there (FILE may be NULL, LINE 0). */
+struct ms_pprof_line {
+	const char *name;
+	const char *file;
+	int line;
+};
+
+/*
+ * As ms_pprof_location(), for code where functions were inlined: LINES
+ * holds N functions at ADDR, innermost first, the last the function that
+ * holds the code (profile.proto's Location.line is in that order), so
+ * pprof shows each as its own frame.  The first call for an ADDR decides
+ * its lines.  Returns: the id (>= 1), or 0 when out of memory or N is 0.
+ */
+uint64_t ms_pprof_location_lines(struct ms_pprof *p, uint64_t addr,
+				 const struct ms_pprof_line *lines, size_t n);
+
 /*
  * A sample: the stack LOCS (N location ids, innermost first) and one value
  * per type added.  LABEL_KEY and LABEL, when not NULL, tag it with a string

@@ -158,6 +158,26 @@ int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc
 			   const struct ms_sym **out);
 
 /*
+ * Name PC as ms_symbols_lookup_code() does, with the functions the
+ * compiler inlined there expanded, as `addr2line -i` and `perf report
+ * --inline` show them: OUT[0] is the innermost function inlined at PC
+ * (DW_TAG_inlined_subroutine) with PC's file:line from the line table,
+ * each next one the function it was inlined into with the call's
+ * file:line (DW_AT_call_file, DW_AT_call_line), and OUT[*N - 1] the
+ * function that holds the code, as ms_symbols_lookup_code() names it but
+ * with the line of its call to the outermost inlined function.  All are
+ * MS_SYM_TEXT at PC in one module; names are demangled.  One frame,
+ * ms_symbols_lookup_code()'s, where nothing is inlined, where the module
+ * has no debug info (stripped) or was replaced, and when the chain would
+ * not fit in MAX.  *N is 0 only when no mapping holds PC.  OUT gets
+ * copies; the strings they point to live until ms_symbols_free().
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int ms_symbols_lookup_inline(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc,
+			     struct ms_sym *out, size_t max, size_t *n);
+
+/*
  * Count each aligned 8-byte word (native byte order) of the LEN bytes at
  * BUF that points into a mapping, by target: a symbol (and source line),
  * a string, or a mapping of no module.  A LEN that is not a multiple of 8

@@ -6,7 +6,12 @@
  * "ready PID", then a reply to each command once it is done.
  *
  *   grow N    Journal::append() news and fills N blocks of 64 KiB
+ *   push N    Journal::record() pushes N numbers onto a std::vector: the
+ *             pages its copy on reallocation does not reach are first
+ *             touched by push_back's store, inlined into record()
  *   quit
+ *
+ * The "MARK:" comment names the line a test looks up in this file.
  */
 #include <cstdio>
 #include <cstring>
@@ -18,10 +23,12 @@ namespace ledger {
 class Journal {
 public:
 	__attribute__((noinline)) void append(std::size_t n);
+	__attribute__((noinline)) void record(std::size_t n);
 	unsigned long long bytes = 0;
 
 private:
 	std::vector<char *> pages_;
+	std::vector<unsigned long> log_;
 };
 
 void Journal::append(std::size_t n)
@@ -34,6 +41,13 @@ void Journal::append(std::size_t n)
 	}
 	/* After the loop, so that -O2 makes no tail call that hides this frame. */
 	bytes += n * 64 * 1024;
+}
+
+void Journal::record(std::size_t n)
+{
+	for (std::size_t i = 0; i < n; i++)
+		log_.push_back(i);	/* MARK: record */
+	bytes += n * sizeof(unsigned long);
 }
 
 }
@@ -49,6 +63,8 @@ int main()
 	while (std::fgets(line, sizeof(line), stdin)) {
 		if (std::sscanf(line, "grow %lu", &n) == 1) {
 			j.append(n);
+		} else if (std::sscanf(line, "push %lu", &n) == 1) {
+			j.record(n);
 		} else if (!std::strcmp(line, "quit\n")) {
 			std::printf("ok bye\n");
 			return 0;

@@ -18,6 +18,9 @@
  *   thread a N   a new thread does "leak a N", then ends
  *   deep D N     recurse() D levels deep, each frame holding 1 KiB, then
  *                "leak a N": a stack deeper than a small copy of it
+ *   inline N     3N blocks as mix draws them, each a new mapping whose pages
+ *                touch(), forced inline into inline_a() or inline_b(), writes
+ *                (counted as a's and b's)
  *   free         free every block (munmap, trim)
  *   quit
  */
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define BLOCK (64 * 1024)
@@ -72,6 +76,45 @@ static __attribute__((noinline)) void leak_b(size_t n, size_t size)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * Inline frames: touch() writes every page of a block itself (no libc call
+ * under it), so each growth fault's pc is in its code inlined into one of
+ * two callers.  The "MARK:" comments name the lines inline.sh looks up.
+ */
+static inline __attribute__((always_inline)) void touch(volatile char *p, size_t size, char c)
+{
+	size_t off;
+
+	for (off = 0; off < size; off += 4096)
+		p[off] = c;	/* MARK: touch */
+}
+
+/* A new mapping each time: its pages are first touched by touch(), not by malloc. */
+static volatile char *new_mapping(void)
+{
+	void *p = mmap(NULL, BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		abort();
+	return p;
+}
+
+static __attribute__((noinline)) void inline_a(void)
+{
+	touch(new_mapping(), BLOCK, 'a');	/* MARK: inline_a */
+	pthread_mutex_lock(&lock);
+	bytes_a += BLOCK;
+	pthread_mutex_unlock(&lock);
+}
+
+static __attribute__((noinline)) void inline_b(void)
+{
+	touch(new_mapping(), BLOCK, 'b');	/* MARK: inline_b */
+	pthread_mutex_lock(&lock);
+	bytes_b += BLOCK;
+	pthread_mutex_unlock(&lock);
+}
+
 /* D frames of 1 KiB each between main and leak_a; noinline and the buffer used, so all stay. */
 static __attribute__((noinline)) void recurse(unsigned long d, size_t n)
 {
@@ -110,6 +153,9 @@ int main(void)
 				if (k == 2)
 					usleep((useconds_t)usec);
 			}
+		} else if (sscanf(line, "inline %lu", &n) == 1) {
+			for (n *= 3; n; n--)
+				(rand_r(&seed) % 3 ? inline_a : inline_b)();
 		} else if (sscanf(line, "deep %lu %lu", &usec, &n) == 2) {
 			recurse(usec, n);
 		} else if (sscanf(line, "big %c %lu", &who, &n) == 2) {
