@@ -575,15 +575,20 @@ static bool near_marks(const struct ms_goheap *h, uint64_t v)
 /*
  * Whether runtime.work's figures in B (from its bytesMarked on) hold
  * together: no GC marking as they were read (bytesMarked, reset when one
- * begins, is still heap2), heap2 the spans' marks, and the heap no
- * smaller when marking ended than when it began.
+ * begins, is still heap2), and heap2 the spans' marks.  SEARCH: B is one
+ * of many places of .bss tried (a stripped binary), so the heap must also
+ * be no smaller when marking ended than when it began, as it mostly is.
+ * Not always: Go 1.22's heapLive can fall while marking (the mcaches'
+ * unused spans are given back), and runtime.work found by its symbol is
+ * taken then, with nothing allocated while marking.
  */
-static bool work_fits(const struct ms_goheap *h, const unsigned char *b)
+static bool work_fits(const struct ms_goheap *h, const unsigned char *b, bool search)
 {
 	const struct go_layout *l = &h->l;
 	uint64_t h0 = w64(b, l->work_heap0 - l->work_marked), h2 = w64(b, l->work_heap2 - l->work_marked);
 
-	return w64(b, 0) == h2 && near_marks(h, h2) && h0 && h0 <= w64(b, l->work_heap1 - l->work_marked);
+	return w64(b, 0) == h2 && near_marks(h, h2) && h0 &&
+	       (!search || h0 <= w64(b, l->work_heap1 - l->work_marked));
 }
 
 static void take_work(struct ms_goheap *h, const unsigned char *b)
@@ -613,7 +618,7 @@ static int read_work(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uin
 	    l->work_heap2 <= l->work_heap1 || span > GO_WORK_SPAN)
 		return 0;
 	if (addr) {
-		if (h->read(ctx, addr + l->work_marked, w, span, h->data) == 0 && work_fits(h, w))
+		if (h->read(ctx, addr + l->work_marked, w, span, h->data) == 0 && work_fits(h, w, false))
 			take_work(h, w);
 		return 0;
 	}
@@ -623,7 +628,7 @@ static int read_work(struct ms_ctx *ctx, struct ms_goheap *h, uint64_t addr, uin
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	if (h->read(ctx, nob, b, size, h->data) == 0)
 		for (o = 0; o + span <= size; o += 8)
-			if (work_fits(h, b + o)) {
+			if (work_fits(h, b + o, true)) {
 				at = o;
 				found++;
 			}
@@ -812,7 +817,8 @@ int ms_goheap_last_gc(const struct ms_goheap *h, uint64_t *start, uint64_t *end)
 	if (!h->work[0])
 		return -ENODATA;
 	*start = h->work[0];
-	*end = h->work[1];
+	/* A heap that fell while marking (work_fits()): nothing allocated then. */
+	*end = h->work[1] > h->work[0] ? h->work[1] : h->work[0];
 	return 0;
 }
 
