@@ -448,7 +448,13 @@ static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
 		shown += t[i].distinct > 1;
 	rc = 0;
 	if (shown) {
-		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes):\n", used);
+		/*
+		 * Grouped from the strings the table kept: once it is full, the
+		 * short strings it gave way to are missing from their shape.
+		 */
+		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes%s):\n", used,
+			ms_hist_approximate(h) & MS_HIST_APPROX_STRINGS ?
+			", of the strings the full table kept: short ones undercounted" : "");
 		if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) == 0) {
 			for (i = 0, shown = 0; i < used && shown < top_of(o); i++) {
 				struct ms_out_row *r;

@@ -70,6 +70,8 @@ for t in strings words; do
 done
 grep -q 'most frequent first (table full, then sampled: counts are estimates)' "$tmp/text" ||
 	ms_error "the words table's heading does not say its counts are estimates"
+grep -q '^strings by shape.*, of the strings the full table kept: short ones undercounted):$' "$tmp/text" ||
+	ms_error "the shapes' heading does not say they are of the strings kept"
 
 "$bin/bytehist" -j 1 -J --no-magic "$tmp/ptrs.bin" > "$tmp/j1.json" || ms_fail "bytehist -j 1 -J"
 for j in 2 4; do
