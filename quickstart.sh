@@ -40,7 +40,7 @@ install_deps() {
 		    libxxhash-dev libzstd-dev zlib1g-dev gdb zstd
 		    python3 util-linux bsdutils libpcre2-dev g++ binutils golang-go
 		    libjemalloc2 libgoogle-perftools4 libmimalloc2.0 musl-tools redis-server redis-tools
-		    time strace prometheus nodejs)
+		    time strace prometheus nodejs file gzip)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -1388,7 +1388,13 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 	r->length = n;
 	r->cls = cls;
 	r->fill = fill;
-	r->type = cls > MS_BLOCK_FILL ? magic_type(h, p, n, cls == MS_BLOCK_RANDOM) : NULL;
+	/*
+	 * Not a region of pointers: no file format is one, and libmagic's
+	 * weak rules match them ("OpenPGP Public Key"); its 256 calls go to
+	 * regions it may name.
+	 */
+	r->type = cls > MS_BLOCK_FILL && cls != MS_BLOCK_POINTERS ?
+		  magic_type(h, p, n, cls == MS_BLOCK_RANDOM) : NULL;
 }
 
 /* Zero pages: ZERO is 1 when P is known zero, 0 known not, -1 to look. */
