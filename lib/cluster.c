@@ -105,54 +105,74 @@ void ms_clusters_free(struct ms_clusters *c)
 	free(c);
 }
 
-/* Hex digits only, with a decimal digit among them unless ANY ("cafe" is a word). */
-static bool is_hex_word(const char *s, size_t n, bool any)
+/*
+ * ASCII classes for the shapes, as the C locale has them: a byte from 0x80
+ * is none, as in a UTF-8 locale.  A table, not isalnum() and isxdigit():
+ * a full string table's evictions are shaped by the hundred thousand.
+ */
+enum { SH_ALNUM = 1, SH_DIGIT = 2, SH_XDIGIT = 4 };
+static const unsigned char sh_class[256] = {
+	['0' ... '9'] = SH_ALNUM | SH_DIGIT | SH_XDIGIT,
+	['a' ... 'f'] = SH_ALNUM | SH_XDIGIT, ['A' ... 'F'] = SH_ALNUM | SH_XDIGIT,
+	['g' ... 'z'] = SH_ALNUM, ['G' ... 'Z'] = SH_ALNUM,
+};
+
+/* Whether the N bytes at U are all hex digits. */
+static bool hex_run(const unsigned char *u, size_t n)
 {
-	bool digit = any;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
+	for (i = 0; i < n; i++)
+		if (!(sh_class[u[i]] & SH_XDIGIT))
 			return false;
-		digit |= isdigit((unsigned char)s[i]) != 0;
-	}
-	return digit;
+	return true;
 }
 
 char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t i = 0, o = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, j, k;
+	unsigned all, any;
 
 	if (!outlen)
 		return out;
-	while (i < len && s[i] && o + 1 < outlen) {
-		size_t j = i;
-
-		if (!isalnum((unsigned char)s[i])) {
+	while (i < len && u[i] && o + 1 < outlen) {
+		if (!(sh_class[u[i]] & SH_ALNUM)) {
 			out[o++] = s[i++];
 			continue;
 		}
-		while (j < len && isalnum((unsigned char)s[j]))
-			j++;
-		/* 0x1f is a number as 1f is: the prefix goes with it. */
-		if (is_hex_word(s + i, j - i, false) ||
-		    (j - i > 2 && s[i] == '0' && (s[i + 1] | 0x20) == 'x' &&
-		     is_hex_word(s + i + 2, j - i - 2, true))) {
+		/* The word [i, j): all hex digits? any decimal digit? */
+		for (j = i, all = SH_XDIGIT, any = 0; j < len && (sh_class[u[j]] & SH_ALNUM); j++) {
+			all &= sh_class[u[j]];
+			any |= sh_class[u[j]];
+		}
+		/* Hex with a digit among them ("cafe" is a word), or 0x and hex: 0x1f is a number as 1f is. */
+		if ((all && (any & SH_DIGIT)) ||
+		    (j - i > 2 && u[i] == '0' && (u[i + 1] | 0x20) == 'x' && hex_run(u + i + 2, j - i - 2))) {
 			out[o++] = '#';
 			i = j;
 			continue;
 		}
-		if (isdigit((unsigned char)s[i])) {
+		if (sh_class[u[i]] & SH_DIGIT) {
 			out[o++] = '#';
-			while (i < j && isdigit((unsigned char)s[i]))
+			while (i < j && (sh_class[u[i]] & SH_DIGIT))
 				i++;
 		}
-		while (i < j && o + 1 < outlen)
-			out[o++] = s[i++];
+		k = j - i < outlen - 1 - o ? j - i : outlen - 1 - o;
+		memcpy(out + o, s + i, k);
+		o += k;
 		i = j;
 	}
 	out[o] = '\0';
 	return out;
+}
+
+uint64_t ms_text_shape_hash(const char *s, size_t len)
+{
+	char shape[MS_SHAPE_MAX];
+
+	ms_text_shape(s, len, shape, sizeof(shape));
+	return ms_hash_bytes(shape, strlen(shape), 0);
 }
 
 static bool magic_char(unsigned char c)

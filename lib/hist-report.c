@@ -141,8 +141,9 @@ static void summary(const struct ms_hist *h, const struct ms_hist_report_opts *o
 				pct(ms_hist_class_bytes(h, c), size));
 	fprintf(fp, "%s\n", size ? "" : " none (empty input)");
 	if (ap)
-		fprintf(fp, "approximate:%s%s%s%s (tables full; counts shown are %s)\n",
+		fprintf(fp, "approximate:%s%s%s%s%s (tables full; counts shown are %s)\n",
 			ap & MS_HIST_APPROX_STRINGS ? " strings" : "",
+			ap & MS_HIST_APPROX_SHAPES ? " shapes" : "",
 			ap & MS_HIST_APPROX_RUNS ? " runs (some by length bucket)" : "",
 			ap & MS_HIST_APPROX_WORDS ? " words" : "",
 			ap & MS_HIST_APPROX_REGIONS ? " regions" : "",
@@ -386,20 +387,6 @@ static const struct ms_out_column shape_cols[] = {
 	[HC_SHAPE] = { "SHAPE", 0.5, MS_COL_DEFAULT | MS_COL_TRUNC, MS_COL_STR, "digit and hex runs folded to #" },
 };
 
-struct shape_sum {
-	char shape[MS_SHAPE_MAX];
-	uint64_t count, distinct, bytes;
-};
-
-static int cmp_shape(const void *a, const void *b)
-{
-	const struct shape_sum *x = a, *y = b;
-
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	return strcmp(x->shape, y->shape);
-}
-
 /*
  * Strings of one shape, grouped: 63,000 log lines that each differ are
  * one line of a format, not 63,000 strings of one occurrence.  Only shapes
@@ -408,71 +395,35 @@ static int cmp_shape(const void *a, const void *b)
 static int section_shapes(struct ms_ctx *ctx, const struct ms_hist *h,
 			  const struct ms_hist_report_opts *o, FILE *fp)
 {
-	size_t n = ms_hist_string_count(h), cap = 64, used = 0, i, j, shown = 0;
-	struct shape_sum *t;
+	size_t n = ms_hist_shape_count(h), i, shown = 0;
+	unsigned ap = ms_hist_approximate(h);
 	struct ms_out *out;
-	uint32_t *slot;		/* the shape's index in T + 1; 0: free */
 	int rc;
 
-	while (cap < n * 2)
-		cap *= 2;
-	/* Only the shapes found are touched and sorted: a few dozen of 65536 strings, as a rule. */
-	slot = calloc(cap, sizeof(*slot));
-	t = malloc((n ? n : 1) * sizeof(*t));
-	if (!slot || !t) {
-		free(slot);
-		free(t);
-		return ms_err(ctx, -ENOMEM, "out of memory");
-	}
-	for (i = 0; i < n; i++) {
-		const struct ms_hist_string *s = ms_hist_string(h, i);
-		char shape[MS_SHAPE_MAX];
-		uint64_t k;
+	for (i = 0; i < n; i++)
+		shown += ms_hist_shape(h, i)->strings > 1;
+	if (!shown)
+		return 0;
+	/* Counted whole, the strings a full table gave way to included; not their variety. */
+	fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes%s%s):\n", n,
+		ap & MS_HIST_APPROX_STRINGS ? ", counted whole; DISTINCT as strings entered the full table" : "",
+		ap & MS_HIST_APPROX_SHAPES ? "; some light shapes lost" : "");
+	if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) < 0)
+		return rc;
+	for (i = 0, shown = 0; i < n && shown < top_of(o); i++) {
+		const struct ms_hist_shape *sh = ms_hist_shape(h, i);
+		struct ms_out_row *r;
 
-		ms_text_shape(s->text, strlen(s->text), shape, sizeof(shape));
-		k = ms_hash_bytes(shape, strlen(shape), 0);
-		for (j = k & (cap - 1); slot[j] && strcmp(t[slot[j] - 1].shape, shape); j = (j + 1) & (cap - 1))
-			;
-		if (!slot[j]) {
-			t[used] = (struct shape_sum){ .distinct = 0 };
-			memcpy(t[used].shape, shape, sizeof(shape));
-			slot[j] = (uint32_t)++used;
-		}
-		t[slot[j] - 1].distinct++;
-		t[slot[j] - 1].count += s->count;
-		t[slot[j] - 1].bytes += s->bytes;
+		if (sh->strings < 2)
+			continue;
+		r = ms_out_add_row(out);
+		ms_out_set_u64(r, HC_COUNT, sh->count);
+		ms_out_set_u64(r, HC_DISTINCT, sh->strings);
+		ms_out_set_u64(r, HC_BYTES, sh->bytes);
+		ms_out_set_str(r, HC_SHAPE, sh->text);
+		shown++;
 	}
-	free(slot);
-	qsort(t, used, sizeof(*t), cmp_shape);
-	for (i = 0; i < used; i++)
-		shown += t[i].distinct > 1;
-	rc = 0;
-	if (shown) {
-		/*
-		 * Grouped from the strings the table kept: once it is full, the
-		 * short strings it gave way to are missing from their shape.
-		 */
-		fprintf(fp, "\nstrings by shape, digit and hex runs folded (%zu shapes%s):\n", used,
-			ms_hist_approximate(h) & MS_HIST_APPROX_STRINGS ?
-			", of the strings the full table kept: short ones undercounted" : "");
-		if ((rc = table_new(ctx, shape_cols, MS_ARRAY_SIZE(shape_cols), "shapes", o, &out)) == 0) {
-			for (i = 0, shown = 0; i < used && shown < top_of(o); i++) {
-				struct ms_out_row *r;
-
-				if (t[i].distinct < 2)
-					continue;
-				r = ms_out_add_row(out);
-				ms_out_set_u64(r, HC_COUNT, t[i].count);
-				ms_out_set_u64(r, HC_DISTINCT, t[i].distinct);
-				ms_out_set_u64(r, HC_BYTES, t[i].bytes);
-				ms_out_set_str(r, HC_SHAPE, t[i].shape);
-				shown++;
-			}
-			rc = table_print(out, fp);
-		}
-	}
-	free(t);
-	return rc;
+	return table_print(out, fp);
 }
 
 enum { WC_VALUE, WC_COUNT, WC_SHARE, WC_FIRST, WC_NOTE };

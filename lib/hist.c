@@ -76,6 +76,19 @@ static inline char *str_text(struct strent *e)
 }
 
 /*
+ * The shapes of the strings a full table gave way to: an evicted string's
+ * count and bytes go to its shape here, so that the shapes' counts lose
+ * nothing (ms_hist_shape()).  SHAPE_SLOTS of them, the heaviest kept.
+ */
+#define SHAPE_SLOTS 4096
+#define SHAPE_PROBE 8
+struct shapemass {
+	uint64_t hash;		/* ms_text_shape_hash() | 1; 0: free */
+	uint64_t count, bytes, strings;
+	char text[MS_SHAPE_MAX];
+};
+
+/*
  * The word table is two arrays of the same slots: the hot one, read for
  * every word (16 bytes a slot, so the default 65,536 fit in a core's L2
  * cache; a bucket's values, then its counts, so its eight compares need no
@@ -201,6 +214,9 @@ struct ms_hist {
 	/* results, after ms_hist_finish() */
 	struct ms_hist_string *rstrs;
 	size_t nrstrs;
+	struct shapemass *smass;	/* allocated at the first eviction */
+	struct ms_hist_shape *rshapes;
+	size_t nrshapes;
 	struct ms_hist_run *rruns;
 	size_t nrruns;
 	struct ms_hist_word *rwords;
@@ -597,6 +613,8 @@ void ms_hist_free(struct ms_hist *h)
 	free(h->regions);
 	free(h->blk);
 	free(h->rstrs);
+	free(h->smass);
+	free(h->rshapes);
 	free(h->rruns);
 	free(h->rwords);
 	free(h);
@@ -914,6 +932,48 @@ static uint64_t hash_str(const char *s, size_t len, int utf16)
 	return ms_hash64(hv);
 }
 
+/* The slot of the shape whose hash is HV, or of the lightest in its probe window. */
+static struct shapemass *shape_slot(struct ms_hist *h, uint64_t hv)
+{
+	struct shapemass *m, *lo = NULL;
+	size_t k;
+
+	for (k = 0; k < SHAPE_PROBE; k++) {
+		m = &h->smass[(hv + k) & (SHAPE_SLOTS - 1)];
+		if (m->hash == hv || !m->hash)
+			return m;
+		if (!lo || m->bytes < lo->bytes)
+			lo = m;
+	}
+	return lo;
+}
+
+/* The string in E, of BYTES in all, gives way: its shape keeps its count. */
+static void shape_evict(struct ms_hist *h, struct strent *e, uint64_t bytes)
+{
+	const char *t = str_text(e);
+	uint64_t hv = ms_text_shape_hash(t, e->len) | 1;
+	struct shapemass *m;
+
+	if (!h->smass && !(h->smass = calloc(SHAPE_SLOTS, sizeof(*h->smass))))
+		return;
+	m = shape_slot(h, hv);
+	if (m->hash != hv) {
+		if (m->hash) {
+			/* Full around it: the lighter of the two shapes is lost. */
+			if (!(h->approx_strings & MS_HIST_APPROX_SHAPES))
+				h->approx_strings |= MS_HIST_APPROX_SHAPES;
+			if (m->bytes >= bytes)
+				return;
+		}
+		*m = (struct shapemass){ .hash = hv };
+		ms_text_shape(t, e->len, m->text, sizeof(m->text));
+	}
+	m->count += e->count;
+	m->bytes += bytes;
+	m->strings++;
+}
+
 /*
  * Count a string of LEN characters whose first KEEP (the key) are at TEXT,
  * first seen at START, with HV its hash_str() | 1.
@@ -962,6 +1022,8 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 		e->ext = t;
 		e->cap = (uint16_t)(keep + 1);
 	}
+	if (!fresh)
+		shape_evict(h, e, sb->bytes[fr]);
 	e->len = (uint16_t)keep;
 	memcpy(str_text(e), text, keep);
 	str_text(e)[keep] = '\0';
@@ -1997,6 +2059,74 @@ static int collect(struct ms_hist *h)
 	return 0;
 }
 
+static int cmp_shape(const void *a, const void *b)
+{
+	const struct ms_hist_shape *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+/* The shape of hash HV among the NRSHAPES found, by SLOT (CAP of them), or a new one. */
+static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_t *key,
+				      size_t cap, uint64_t hv, const char *text, size_t len)
+{
+	size_t j;
+
+	for (j = hv & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+		if (key[j] == hv)
+			return &h->rshapes[slot[j] - 1];
+	key[j] = hv;
+	slot[j] = (uint32_t)++h->nrshapes;
+	h->rshapes[h->nrshapes - 1] = (struct ms_hist_shape){ .count = 0 };
+	ms_text_shape(text, len, h->rshapes[h->nrshapes - 1].text, MS_SHAPE_MAX);
+	return &h->rshapes[h->nrshapes - 1];
+}
+
+/* The strings kept, and those given way to, by shape. */
+static int collect_shapes(struct ms_hist *h)
+{
+	size_t cap = 64, i, n = h->nrstrs + (h->smass ? SHAPE_SLOTS : 0);
+	struct ms_hist_shape *sh;
+	uint32_t *slot;
+	uint64_t *key;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	key = malloc(cap * sizeof(*key));
+	h->rshapes = malloc((n + 1) * sizeof(*h->rshapes));
+	if (!slot || !key || !h->rshapes) {
+		free(slot);
+		free(key);
+		return -ENOMEM;
+	}
+	for (i = 0; i < h->nrstrs; i++) {
+		const struct ms_hist_string *s = &h->rstrs[i];
+		size_t len = strlen(s->text);
+
+		sh = shape_of(h, slot, key, cap, ms_text_shape_hash(s->text, len) | 1, s->text, len);
+		sh->count += s->count;
+		sh->bytes += s->bytes;
+		sh->strings++;
+	}
+	for (i = 0; h->smass && i < SHAPE_SLOTS; i++) {
+		const struct shapemass *m = &h->smass[i];
+
+		if (!m->hash)
+			continue;
+		sh = shape_of(h, slot, key, cap, m->hash, m->text, strlen(m->text));
+		sh->count += m->count;
+		sh->bytes += m->bytes;
+		sh->strings += m->strings;
+	}
+	free(slot);
+	free(key);
+	qsort(h->rshapes, h->nrshapes, sizeof(*h->rshapes), cmp_shape);
+	return 0;
+}
+
 int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 {
 	int rc;
@@ -2014,7 +2144,7 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 	if (h->utf16.len)
 		str_emit(h, &h->utf16, 1);
 	h->finished = 1;
-	if (collect(h) < 0)
+	if (collect(h) < 0 || collect_shapes(h) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -2441,6 +2571,16 @@ uint64_t ms_hist_class_bytes(const struct ms_hist *h, enum ms_block_class cls)
 size_t ms_hist_string_count(const struct ms_hist *h)
 {
 	return h->nrstrs;
+}
+
+size_t ms_hist_shape_count(const struct ms_hist *h)
+{
+	return h->nrshapes;
+}
+
+const struct ms_hist_shape *ms_hist_shape(const struct ms_hist *h, size_t i)
+{
+	return i < h->nrshapes ? &h->rshapes[i] : NULL;
 }
 
 const struct ms_hist_string *ms_hist_string(const struct ms_hist *h, size_t i)

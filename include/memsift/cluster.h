@@ -155,4 +155,11 @@ bool ms_clusters_approximate(const struct ms_clusters *c);
  */
 char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen);
 
+/*
+ * A hash of the shape ms_text_shape() writes of S with OUTLEN
+ * MS_SHAPE_MAX, without writing it: strings of one shape, and only they
+ * (bar collisions), hash alike.
+ */
+uint64_t ms_text_shape_hash(const char *s, size_t len);
+
 #endif

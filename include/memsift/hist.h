@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <memsift/cluster.h>
 #include <memsift/ctx.h>
 #include <memsift/pattern.h>
 
@@ -50,6 +51,7 @@ enum {
 	MS_HIST_APPROX_RUNS = 2,	/* some runs counted by length bucket only */
 	MS_HIST_APPROX_WORDS = 4,	/* the word table was full: counts are lower bounds */
 	MS_HIST_APPROX_REGIONS = 8,	/* the region list stopped at MS_HIST_MAX_REGIONS */
+	MS_HIST_APPROX_SHAPES = 16,	/* some evicted strings' shapes were not kept */
 };
 
 #define MS_HIST_MIN_RUN 16		/* runs are found word by word: 15 or more */
@@ -135,6 +137,21 @@ struct ms_hist_string {
 	uint64_t count;
 	uint64_t bytes;		/* total bytes of all its occurrences */
 	uint64_t first;		/* offset of the first one */
+};
+
+/*
+ * Strings of one shape (ms_text_shape(): digit and hex runs folded to #),
+ * counted whole: with the strings a full table gave way to.
+ */
+struct ms_hist_shape {
+	char text[MS_SHAPE_MAX];
+	uint64_t count;		/* occurrences */
+	uint64_t bytes;		/* their total bytes */
+	/*
+	 * Different strings of the shape as they entered the table: exact
+	 * while it is not full; then one evicted and found again counts again.
+	 */
+	uint64_t strings;
 };
 
 /* An 8-byte aligned word (native byte order) and how often it occurs. */
@@ -283,6 +300,9 @@ const char *ms_block_class_str(enum ms_block_class cls);
  */
 size_t ms_hist_string_count(const struct ms_hist *h);
 const struct ms_hist_string *ms_hist_string(const struct ms_hist *h, size_t i);
+/* The shapes of the strings, most bytes first. */
+size_t ms_hist_shape_count(const struct ms_hist *h);
+const struct ms_hist_shape *ms_hist_shape(const struct ms_hist *h, size_t i);
 size_t ms_hist_run_count(const struct ms_hist *h);
 const struct ms_hist_run *ms_hist_run(const struct ms_hist *h, size_t i);
 size_t ms_hist_word_count(const struct ms_hist *h);

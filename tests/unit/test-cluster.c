@@ -64,6 +64,21 @@ int main(void)
 	shape("md5 deadbeef cafe", "md5 deadbeef cafe");
 	shape("id=0x7f3a1c000000 at 0xffff", "id=# at #");
 	shape("", "");
+	/* Digits that begin a word fold, the rest stays; a byte from 0x80 is no letter. */
+	shape("12ghost v2 0xzz caf\xc3\xa9 0X1F", "#ghost v2 #xzz caf\xc3\xa9 #");
+	{
+		/* Longer than a shape holds: cut, NUL included. */
+		char in[300], out[MS_SHAPE_MAX];
+
+		memset(in, 'a', sizeof(in) - 1);
+		in[sizeof(in) - 1] = '\0';
+		ms_text_shape(in, strlen(in), out, sizeof(out));
+		ok(strlen(out) == MS_SHAPE_MAX - 1, "a long word cut at %d", MS_SHAPE_MAX - 1);
+	}
+	ok(ms_text_shape_hash("worker-3 GET /a/17", 18) == ms_text_shape_hash("worker-12 GET /a/9", 18),
+	   "one shape, one hash");
+	ok(ms_text_shape_hash("worker-3 GET /a/17", 18) != ms_text_shape_hash("worker-3 PUT /a/17", 18),
+	   "two shapes, two hashes");
 
 	/* Two sets, the second with more of each: growth is the difference. */
 	for (round = 0; round < 2; round++) {
