@@ -49,10 +49,16 @@ assert not [f for f in frames if f["function"].startswith("_Z")], \
 top = [f["function"] for f in [s for s in j["stacks"] if s["mapping"] == "heap (brk)"][0]["frames"]]
 assert want in top, top
 PY
-python3 - "$tmp/out" "$tmp/grow-cxx" "${base%%-*}" "$record" "$line_record" <<'PY' ||
+# Without the full rate perf's small buffers lose samples: the chains are
+# still checked, their bytes only for being there.
+full=0
+gt_full_rate && full=1
+[ "$full" = 1 ] || echo "cxx.sh: not root, without CAP_IPC_LOCK: perf's buffers are limited to kernel.perf_event_mlock_kb KiB; the bytes through std::vector's inlined code are not held to 8 MiB" >&2
+python3 - "$tmp/out" "$tmp/grow-cxx" "${base%%-*}" "$record" "$line_record" "$full" <<'PY' ||
 import json, subprocess, sys
 j, binary, base, record, line = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3], 16), \
     sys.argv[4], int(sys.argv[5])
+full = sys.argv[6] == "1"
 
 def truth(pc):
     # g++ links position-independent executables: addr2line wants the offset.
@@ -80,8 +86,9 @@ for s in j["stacks"]:
         if len(chain) > 1 and "/c++/" in chain[0]["file"]:
             checked += s["resident"]
 # push_back's store makes at least a quarter of the 32 MB resident (half of each new buffer).
-if checked < 8 << 20:
-    bad.append("%d bytes through std::vector code inlined into record, want 8 MiB or more" % checked)
+if checked < (8 << 20 if full else 1):
+    bad.append("%d bytes through std::vector code inlined into record, want %s" %
+               (checked, "8 MiB or more" if full else "some"))
 for b in bad:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
