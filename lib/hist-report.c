@@ -720,21 +720,25 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 }
 
 /* The tables that sampled once full: {"words": {"one_in": 8, "from": "0x..."}}, {} when none. */
+/* The tables JSON names by their MS_HIST_APPROX_* bits. */
+static const struct { unsigned bit; const char *name; } approx[] = {
+	{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_RUNS, "runs" },
+	{ MS_HIST_APPROX_WORDS, "words" }, { MS_HIST_APPROX_REGIONS, "regions" },
+};
+
 static void json_sampled(struct ms_jw *w, const struct ms_hist *h,
 			 const struct ms_hist_report_opts *o)
 {
-	static const struct { unsigned bit; const char *name; } tab[] = {
-		{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_WORDS, "words" },
-	};
 	uint64_t from;
 	unsigned k;
 	size_t i;
 
 	ms_jw_object_open(w, "sampled");
-	for (i = 0; i < MS_ARRAY_SIZE(tab); i++) {
-		if (!(k = ms_hist_sampled(h, tab[i].bit, &from)))
+	/* Only the string and word tables sample: the others give 0. */
+	for (i = 0; i < MS_ARRAY_SIZE(approx); i++) {
+		if (!(k = ms_hist_sampled(h, approx[i].bit, &from)))
 			continue;
-		ms_jw_object_open(w, tab[i].name);
+		ms_jw_object_open(w, approx[i].name);
 		ms_jw_u64(w, "one_in", k);
 		ms_jw_hex(w, "from", where(o, from));
 		ms_jw_object_close(w);
@@ -745,10 +749,6 @@ static void json_sampled(struct ms_jw *w, const struct ms_hist *h,
 int ms_hist_report_json(struct ms_ctx *ctx, const struct ms_hist *h,
 			const struct ms_hist_report_opts *o, FILE *fp)
 {
-	static const struct { unsigned bit; const char *name; } approx[] = {
-		{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_RUNS, "runs" },
-		{ MS_HIST_APPROX_WORDS, "words" }, { MS_HIST_APPROX_REGIONS, "regions" },
-	};
 	unsigned ap = ms_hist_approximate(h);
 	struct ms_hist_record r;
 	struct ms_jw w;

@@ -702,42 +702,6 @@ static inline void run_close(struct ms_hist *h, uint64_t end)
 	h->run_len = 0;
 }
 
-/*
- * The next aligned word W at offset OFF.  A run of 15 bytes or more holds a
- * whole aligned word, so looking at words finds every run that counts: the
- * open run takes the leading bytes equal to it, and the trailing equal bytes
- * may start the next one.
- */
-static inline void run_word(struct ms_hist *h, uint64_t w, uint64_t off)
-{
-	uint64_t x, y;
-	unsigned m;
-
-	if (h->run_len && w == REP8(h->run_byte)) {
-		h->run_len += 8;
-		return;
-	}
-	/*
-	 * The common case: an open run under 8 bytes, which W's leading bytes
-	 * cannot take to MS_HIST_MIN_RUN, and W not one byte over: only W's
-	 * trailing equal bytes matter, as the next run.
-	 */
-	if (h->run_len < 8 && w != REP8(w)) {
-		h->run_byte = (uint8_t)(w >> 56);
-		h->run_len = (unsigned)__builtin_clzll(w ^ REP8(w >> 56)) / 8;
-		return;
-	}
-	if (h->run_len) {
-		x = w ^ REP8(h->run_byte);
-		h->run_len += (unsigned)__builtin_ctzll(x) / 8;
-		run_close(h, off + (unsigned)__builtin_ctzll(x) / 8);
-	}
-	y = w ^ REP8(w >> 56);
-	m = y ? (unsigned)__builtin_clzll(y) / 8 : 8;
-	h->run_byte = (uint8_t)(w >> 56);
-	h->run_len = m;
-}
-
 static void run_byte(struct ms_hist *h, uint8_t c, uint64_t off)
 {
 	if (h->run_len && c == h->run_byte) {
@@ -1337,11 +1301,17 @@ static void strings_ascii(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 	str_flush(h);
 }
 
+/* Whether the pair at P is a UTF-16LE string character: (character, 0). */
+static inline bool utf16_char(const uint8_t *p)
+{
+	return p[1] == 0 && is_strchar(p[0]);
+}
+
 /* One (character, 0) pair or not, at P; for strings_utf16(). */
 static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint8_t *p,
 			      uint64_t off)
 {
-	if (p[1] == 0 && is_strchar(p[0]))
+	if (utf16_char(p))
 		str_char(st, p[0], off);
 	else if (st->len)
 		str_emit(h, st, 1);
@@ -1716,7 +1686,7 @@ static void strings_pass(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 	for (k = 0; st->len && k + 1 < n; k += 2)
 		utf16_pair(h, st, p + k, off + k);
 	if (!st->len && n >= 2 && bi.utf16)
-		h->sskip_utf16 = p[n - 1] == 0 && is_strchar(p[n - 2]);
+		h->sskip_utf16 = utf16_char(p + n - 2);
 }
 
 /*
@@ -1730,7 +1700,7 @@ static size_t strings_skip(const struct ms_hist *h, const uint8_t *p, size_t n, 
 	if (!utf16)
 		return h->sskip_ascii ? str_span(p, 0, n, 0) : 0;
 	if (h->sskip_utf16)
-		while (k + 1 < n && p[k + 1] == 0 && is_strchar(p[k]))
+		while (k + 1 < n && utf16_char(p + k))
 			k += 2;
 	return k;
 }

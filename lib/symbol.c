@@ -1026,28 +1026,28 @@ int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc
 	return lookup(ctx, s, pc, true, out);
 }
 
-int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
+/*
+ * A word that falls in a mapping the last word did not: its target, found
+ * and counted; a mapping of no module (one target for all of it) is
+ * remembered for count_run().  Out of line: count_run() stays small in
+ * the loop over the words.
+ */
+static __attribute__((noinline)) int count_found(struct ms_ctx *ctx, struct ms_symbols *s,
+						 uint64_t v, uint64_t n)
 {
-	const struct ms_mapping *m;
+	const struct ms_mapping *m = ms_maps_find(s->maps, v);
 	size_t idx;
 	int rc;
 
-	s->words += n;
-	if (v >= s->last_lo && v < s->last_hi) {
-		idx = s->last_idx;
-		goto count;
-	}
-	if (v < s->lo || v >= s->hi || !(m = ms_maps_find(s->maps, v)))
+	if (!m)
 		return 0;
 	if ((rc = target_of(ctx, s, v, m, false, &idx)) < 0 || idx == NO_TARGET)
 		return rc;
-	/* One target for the whole mapping (target_of()'s map_target): remember it. */
 	if (ms_mapping_kind(m) != MS_MAPPING_FILE && ms_mapping_kind(m) != MS_MAPPING_VDSO) {
 		s->last_lo = ms_mapping_start(m);
 		s->last_hi = ms_mapping_end(m);
 		s->last_idx = idx;
 	}
-count:
 	s->t[idx].c.count += n;
 	s->hits += n;
 	if (s->t[idx].c.sym.kind <= MS_SYM_BSS)
@@ -1056,25 +1056,28 @@ count:
 }
 
 /*
- * ms_symbols_count() for a dump's words, with its two commonest cases
- * inlined: a word outside every mapping (zeros, numbers, text), and one in
- * the heap counted last.  A call per word cost a sixth of bytehist --symbols.
+ * N words of value V counted, with the two commonest cases of a dump's
+ * words inlined: outside every mapping (zeros, numbers, text), and in the
+ * mapping of no module counted last (the heap).  A call and a search of
+ * the maps per word cost a sixth of bytehist --symbols.
  */
 static inline int count_run(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
 {
-	if (v < s->lo || v >= s->hi) {
-		s->words += n;
+	s->words += n;
+	if (v < s->lo || v >= s->hi)
 		return 0;
-	}
-	if (v >= s->last_lo && v < s->last_hi) {
-		s->words += n;
-		s->t[s->last_idx].c.count += n;
-		s->hits += n;
-		if (s->t[s->last_idx].c.sym.kind <= MS_SYM_BSS)
-			s->module_hits += n;
-		return 0;
-	}
-	return ms_symbols_count(ctx, s, v, n);
+	if (v < s->last_lo || v >= s->last_hi)
+		return count_found(ctx, s, v, n);
+	s->t[s->last_idx].c.count += n;
+	s->hits += n;
+	if (s->t[s->last_idx].c.sym.kind <= MS_SYM_BSS)
+		s->module_hits += n;
+	return 0;
+}
+
+int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
+{
+	return count_run(ctx, s, v, n);
 }
 
 int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void *buf,
