@@ -128,23 +128,29 @@ static bool hex_run(const unsigned char *u, size_t n)
 	return true;
 }
 
-char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
+/*
+ * ms_text_shape()'s work: the shape's length is returned, so that its hash
+ * needs no strlen().  The words are copied a byte at a time: most are a few
+ * bytes long, shorter than a call to memcpy() costs.
+ */
+static size_t shape_into(const char *s, size_t len, char *out, size_t outlen)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, o = 0, j, k;
-	unsigned all, any;
+	size_t i = 0, o = 0, j, end;
+	unsigned all, any, c;
 
 	if (!outlen)
-		return out;
+		return 0;
 	while (i < len && u[i] && o + 1 < outlen) {
-		if (!(sh_class[u[i]] & SH_ALNUM)) {
+		c = sh_class[u[i]];
+		if (!(c & SH_ALNUM)) {
 			out[o++] = s[i++];
 			continue;
 		}
 		/* The word [i, j): all hex digits? any decimal digit? */
-		for (j = i, all = SH_XDIGIT, any = 0; j < len && (sh_class[u[j]] & SH_ALNUM); j++) {
-			all &= sh_class[u[j]];
-			any |= sh_class[u[j]];
+		for (j = i, all = SH_XDIGIT, any = 0; j < len && (c = sh_class[u[j]]) & SH_ALNUM; j++) {
+			all &= c;
+			any |= c;
 		}
 		/* Hex with a digit among them ("cafe" is a word), or 0x and hex: 0x1f is a number as 1f is. */
 		if ((all && (any & SH_DIGIT)) ||
@@ -158,12 +164,18 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 			while (i < j && (sh_class[u[i]] & SH_DIGIT))
 				i++;
 		}
-		k = j - i < outlen - 1 - o ? j - i : outlen - 1 - o;
-		memcpy(out + o, s + i, k);
-		o += k;
+		end = j - i < outlen - 1 - o ? o + (j - i) : outlen - 1;
+		while (o < end)
+			out[o++] = s[i++];
 		i = j;
 	}
 	out[o] = '\0';
+	return o;
+}
+
+char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
+{
+	shape_into(s, len, out, outlen);
 	return out;
 }
 
@@ -171,8 +183,7 @@ uint64_t ms_text_shape_hash(const char *s, size_t len)
 {
 	char shape[MS_SHAPE_MAX];
 
-	ms_text_shape(s, len, shape, sizeof(shape));
-	return ms_hash_bytes(shape, strlen(shape), 0);
+	return ms_hash_words(shape, shape_into(s, len, shape, sizeof(shape)), 0);
 }
 
 static bool magic_char(unsigned char c)

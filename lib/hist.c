@@ -132,6 +132,18 @@ struct strpend {
 
 #define STR_BATCH 32
 
+/*
+ * The words of one byte over (zeros, fills) in a block, by byte: all the
+ * word stage reads of a block it samples out.  The run stage, on the same
+ * thread, finds them as it goes (it looks at exactly those words), so they
+ * cost no loop of their own.  Cleared as it is read.
+ */
+struct fills {
+	uint32_t count[256];
+	uint32_t first[256];	/* the byte's first such word, by index */
+	uint64_t seen[4];	/* a bit per byte with a count */
+};
+
 /* A string being collected across blocks. */
 struct strstate {
 	uint64_t start, len;	/* in characters */
@@ -195,6 +207,7 @@ struct ms_hist {
 	size_t nsused;
 
 	struct wordhot *whot;
+	struct fills wfills;	/* the word stage's, with the run stage on its thread */
 	uint8_t *wtag;		/* a byte of each slot's word's hash, 0 when free; for word_add_at() */
 	struct wordent *words;
 	size_t nword_slots;
@@ -874,26 +887,10 @@ static void word_add(struct ms_hist *h, uint64_t v, uint64_t n, uint64_t off)
 
 /* ---- strings ---- */
 
-/*
- * The string key's hash, 8 bytes a step: FNV's byte loop cost more than the
- * rest of a short string's handling.  Only placement depends on it.
- */
-static uint64_t hash_str(const char *s, size_t len, int utf16)
+/* The string key's hash.  Only placement depends on it. */
+static inline uint64_t hash_str(const char *s, size_t len, int utf16)
 {
-	uint64_t hv = 0x9e3779b97f4a7c15ULL * (len + 1) + (uint64_t)utf16, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
-		hv ^= hv >> 29;
-	}
-	if (i < len) {
-		w = 0;
-		memcpy(&w, s + i, len - i);
-		hv = (hv ^ w) * 0xff51afd7ed558ccdULL;
-	}
-	return ms_hash64(hv);
+	return ms_hash_words(s, len, (uint64_t)utf16);
 }
 
 /* The slot of the shape whose hash is HV, or of the lightest in its probe window. */
@@ -1587,6 +1584,27 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	return bi;
 }
 
+static inline void fill_note(struct fills *f, uint8_t c, size_t i)
+{
+	if (!f->count[c]++) {
+		f->first[c] = (uint32_t)i;
+		f->seen[c / 64] |= 1ULL << c % 64;
+	}
+}
+
+/* The tally without the runs (-s without runs). */
+static void fills_count(struct fills *f, const uint8_t *p, size_t nw)
+{
+	size_t i;
+	uint64_t w;
+
+	for (i = 0; i < nw; i++) {
+		w = load8(p + 8 * i);
+		if (w == REP8(w))
+			fill_note(f, (uint8_t)w, i);
+	}
+}
+
 /*
  * Stage R: the runs, in every block.  A run long enough to count holds a
  * whole aligned word of its byte, so the words that are one byte over are
@@ -1596,14 +1614,17 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
  * run is kept in locals, and in H only across blocks.
  */
 static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-		       struct blkinfo bi)
+		       struct blkinfo bi, struct fills *fl)
 {
 	size_t i, nw = n / 8;
 	uint64_t w, x, len = h->run_len;
 	uint8_t byte = h->run_byte, c;
 
-	if (h->o.skip & MS_HIST_NO_RUNS)
+	if (h->o.skip & MS_HIST_NO_RUNS) {
+		if (fl)
+			fills_count(fl, p, nw);
 		return;
+	}
 	if (bi.kind == BK_UNIFORM) {
 		run_uniform(h, bi.byte, off, n);
 		return;
@@ -1622,6 +1643,8 @@ static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t o
 			}
 			continue;
 		}
+		if (fl)
+			fill_note(fl, c, i);
 		if (len >= 8 && c == byte) {
 			len += 8;
 			continue;
@@ -1752,31 +1775,39 @@ static inline void word_prefetch(const struct ms_hist *h, size_t at)
 /*
  * A block the sampling word table does not read: its words of one byte
  * over (zeros, fills) still count, exactly, as they are the ones most often
- * on top.  A tally by byte, with no branch per word, then one add for each
- * byte found, at its first word.
+ * on top.  One add for each byte found, at its first word, in byte order.
  */
-static void block_fill_words(struct ms_hist *h, const uint8_t *p, size_t nw, uint64_t off)
+static void block_fill_words(struct ms_hist *h, struct fills *fl, uint64_t off)
 {
-	uint32_t tally[256] = { 0 };
-	size_t i, k;
-	uint64_t w, hv;
 	struct wordhit x;
-	uint8_t c;
+	uint64_t hv, m;
+	unsigned k, c;
 
-	for (i = 0; i < nw; i++) {
-		w = load8(p + 8 * i);
-		tally[(uint8_t)w] += w == REP8(w);
+	for (k = 0; k < 4; k++) {
+		for (m = fl->seen[k]; m; m &= m - 1) {
+			c = 64 * k + (unsigned)__builtin_ctzll(m);
+			hv = word_hash(REP8(c));
+			word_add_at(h, word_slot(h, hv), word_tag(hv), REP8(c), fl->count[c],
+				    off + 8 * (uint64_t)fl->first[c], false, &x);
+			fl->count[c] = 0;
+		}
+		fl->seen[k] = 0;
 	}
-	for (k = 0; k < 256; k++) {
-		if (!tally[k])
-			continue;
-		c = (uint8_t)k;
-		for (i = 0; load8(p + 8 * i) != REP8(c); i++)
-			;
-		hv = word_hash(REP8(c));
-		word_add_at(h, word_slot(h, hv), word_tag(hv), REP8(c), tally[k], off + 8 * i,
-			    false, &x);
-	}
+}
+
+/*
+ * Whether the word stage reads only the words of one byte over in the
+ * block at OFF: its table samples, and this block is not one it reads.
+ * Asked before the run stage, which then tallies them.
+ */
+static bool words_fills_only(struct ms_hist *h, uint64_t off, struct blkinfo bi)
+{
+	if ((h->o.skip & MS_HIST_NO_WORDS) || bi.kind != BK_MIXED)
+		return false;
+	/* Full: from this block on, the table samples (its counts were no longer exact). */
+	if (h->wdrops >= h->nword_slots && h->o.sample > 1 && h->wsample_from == UINT64_MAX)
+		h->wsample_from = off;
+	return h->wsample_from != UINT64_MAX && !block_chosen(h, off);
 }
 
 /*
@@ -1801,16 +1832,9 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 			word_add(h, REP8(bi.byte), nw, off);
 		return;
 	}
-	/* Full: from this block on, the table samples (its counts were no longer exact). */
-	if (h->wdrops >= h->nword_slots && h->o.sample > 1 && h->wsample_from == UINT64_MAX)
-		h->wsample_from = off;
-	if (h->wsample_from != UINT64_MAX) {
-		if (!block_chosen(h, off)) {
-			block_fill_words(h, p, nw, off);
-			return;
-		}
+	/* words_fills_only() said this block is read; from where the table samples, times o.sample. */
+	if (h->wsample_from != UINT64_MAX)
 		weight = h->o.sample;
-	}
 	for (b = 0; b < nw; b += WORD_BATCH) {
 		k = nw - b < WORD_BATCH ? nw - b : WORD_BATCH;
 		for (i = 0; i < k; i++) {
@@ -1849,13 +1873,34 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	}
 }
 
+enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4, ST_ALL = 7 };
+
+/*
+ * The stages after the scan of the block at OFF, those in STAGES.  The run
+ * stage tallies the word stage's fills, so the two are on one thread.
+ */
+static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			 struct blkinfo bi, unsigned stages)
+{
+	struct fills *fl = (stages & ST_WORDS) && words_fills_only(h, off, bi) ? &h->wfills : NULL;
+
+	if (stages & ST_RUNS)
+		block_runs(h, p, n, off, bi, fl);
+	else if (fl)
+		fills_count(fl, p, n / 8);
+	if (stages & ST_STRINGS)
+		block_strings(h, p, n, off, bi);
+	if (fl)
+		block_fill_words(h, fl, off);
+	else if (stages & ST_WORDS)
+		block_words(h, p, n, off, bi);
+}
+
 static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
 	struct blkinfo bi = block_scan(h, p, n, h->size);
 
-	block_runs(h, p, n, h->size, bi);
-	block_strings(h, p, n, h->size, bi);
-	block_words(h, p, n, h->size, bi);
+	block_stages(h, p, n, h->size, bi, ST_ALL);
 	h->size += n;
 }
 
@@ -2245,8 +2290,6 @@ static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t 
  */
 #define PIPE_SLOTS 4
 
-enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4 };
-
 struct pipe_chunk {
 	uint8_t *buf;
 	size_t len;
@@ -2278,12 +2321,7 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 	for (i = 0, k = 0; i < c->len; i += bs, k++) {
 		size_t n = c->len - i < bs ? c->len - i : bs;
 
-		if (stages & ST_RUNS)
-			block_runs(h, c->buf + i, n, c->off + i, c->bi[k]);
-		if (stages & ST_STRINGS)
-			block_strings(h, c->buf + i, n, c->off + i, c->bi[k]);
-		if (stages & ST_WORDS)
-			block_words(h, c->buf + i, n, c->off + i, c->bi[k]);
+		block_stages(h, c->buf + i, n, c->off + i, c->bi[k], stages);
 	}
 }
 
