@@ -144,6 +144,14 @@ struct fills {
 	uint64_t seen[4];	/* a bit per byte with a count */
 };
 
+/* A call to libmagic put off: the region it names, and a copy of its first block. */
+struct magicq {
+	size_t region;
+	size_t n;
+	int random;
+	uint8_t *bytes;
+};
+
 /* A string being collected across blocks. */
 struct strstate {
 	uint64_t start, len;	/* in characters */
@@ -219,6 +227,10 @@ struct ms_hist {
 
 	magic_t magic;
 	unsigned magic_calls;
+	/* -j: libmagic's calls put off, for the scanning thread's idle time (magic_put_off()) */
+	bool magic_defer;
+	struct magicq *mq;
+	size_t nmq, amq, mq_head, mq_bytes;
 	char **types;
 	size_t ntypes;
 
@@ -630,6 +642,9 @@ void ms_hist_free(struct ms_hist *h)
 	free(h->rshapes);
 	free(h->rruns);
 	free(h->rwords);
+	for (i = h->mq_head; i < h->nmq; i++)
+		free(h->mq[i].bytes);
+	free(h->mq);
 	free(h);
 }
 
@@ -1337,7 +1352,8 @@ static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 
 /* ---- blocks ---- */
 
-static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n, int random)
+/* libmagic's name for the N bytes at P, or NULL when it says no more than the class. */
+static const char *magic_ask(struct ms_hist *h, const uint8_t *p, size_t n, int random)
 {
 	/* libmagic's answers that say no more than the block class does. */
 	static const char *const generic[] = {
@@ -1351,9 +1367,6 @@ static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n, int
 	char **nt;
 	size_t i;
 
-	if (!h->magic || h->magic_calls >= h->o.magic_max)
-		return NULL;
-	h->magic_calls++;
 	t = magic_buffer(h->magic, p, n);
 	if (!t)
 		return NULL;
@@ -1376,6 +1389,74 @@ static const char *magic_type(struct ms_hist *h, const uint8_t *p, size_t n, int
 	h->types = nt;
 	h->types[h->ntypes] = strdup(t);
 	return h->types[h->ntypes] ? h->types[h->ntypes++] : NULL;
+}
+
+/*
+ * -j: a call to libmagic costs some 185 us whatever the block, and the
+ * first regions of a dump, where its calls go, are read before the
+ * workers have anything to do: made there, they starved the workers.  Put
+ * off, with a copy of the block (at most MAGIC_DEFER bytes of them at a
+ * time; past that, a call is made at once), they are made in order while
+ * the scanning thread would wait for a worker, or at the end of the scan
+ * while the workers finish.  The same calls, in the same order.
+ */
+#define MAGIC_DEFER (1 << 20)
+
+static bool magic_put_off(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
+{
+	struct magicq *q;
+
+	if (!h->magic_defer || h->mq_bytes + n > MAGIC_DEFER)
+		return false;
+	if (h->nmq == h->amq) {
+		size_t na = h->amq ? 2 * h->amq : 64;
+
+		if (!(q = realloc(h->mq, na * sizeof(*q))))
+			return false;
+		h->mq = q;
+		h->amq = na;
+	}
+	q = &h->mq[h->nmq];
+	if (!(q->bytes = malloc(n)))
+		return false;
+	memcpy(q->bytes, p, n);
+	q->region = region;
+	q->n = n;
+	q->random = random;
+	h->nmq++;
+	h->mq_bytes += n;
+	return true;
+}
+
+/* Make the oldest call put off; false when none is left. */
+static bool magic_catch_up(struct ms_hist *h)
+{
+	struct magicq *q;
+
+	if (h->mq_head == h->nmq)
+		return false;
+	q = &h->mq[h->mq_head++];
+	h->regions[q->region].type = magic_ask(h, q->bytes, q->n, q->random);
+	h->mq_bytes -= q->n;
+	free(q->bytes);
+	q->bytes = NULL;
+	return true;
+}
+
+/* What libmagic names the region REGION, its first block at P: now, later (NULL till then), or not at all. */
+static const char *magic_type(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
+{
+	if (!h->magic || h->magic_calls >= h->o.magic_max)
+		return NULL;
+	h->magic_calls++;
+	/* Calls put off are made first: their order, and so that of the types found, stays. */
+	if (h->mq_head < h->nmq || h->magic_defer) {
+		if (magic_put_off(h, region, p, n, random))
+			return NULL;
+		while (magic_catch_up(h))
+			;
+	}
+	return magic_ask(h, p, n, random);
 }
 
 static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_class cls,
@@ -1423,7 +1504,7 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 	 * regions it may name.
 	 */
 	r->type = cls > MS_BLOCK_FILL && cls != MS_BLOCK_POINTERS ?
-		  magic_type(h, p, n, cls == MS_BLOCK_RANDOM) : NULL;
+		  magic_type(h, h->nregions - 1, p, n, cls == MS_BLOCK_RANDOM) : NULL;
 }
 
 /* Zero pages: ZERO is 1 when P is known zero, 0 known not, -1 to look. */
@@ -2402,8 +2483,16 @@ static inline void pipe_wait_slot(struct pipe *pp, uint64_t c, unsigned nw)
 {
 	pthread_mutex_lock(&pp->mu);
 	while (c >= PIPE_SLOTS && (pp->done[0] + PIPE_SLOTS <= c ||
-				   (nw > 1 && pp->done[1] + PIPE_SLOTS <= c)))
+				   (nw > 1 && pp->done[1] + PIPE_SLOTS <= c))) {
+		/* Idle: a call to libmagic put off is made meanwhile (regions are this thread's). */
+		if (pp->h->mq_head < pp->h->nmq) {
+			pthread_mutex_unlock(&pp->mu);
+			magic_catch_up(pp->h);
+			pthread_mutex_lock(&pp->mu);
+			continue;
+		}
 		pthread_cond_wait(&pp->cv, &pp->mu);
+	}
 	pthread_mutex_unlock(&pp->mu);
 }
 
@@ -2448,6 +2537,7 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 
 	nw = pipe_plan(h, &pp, w, &mine);
 	rc = pipe_start(ctx, &pp, w, nw, &started);
+	h->magic_defer = true;
 	for (c = 0; !rc; c++) {
 		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
 
@@ -2477,6 +2567,10 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 		if ((size_t)n < READ_CHUNK)
 			break;
 	}
+	/* The calls still put off, while the workers finish. */
+	h->magic_defer = false;
+	while (magic_catch_up(h))
+		;
 	pipe_finish(&pp, w, started);
 	return rc;
 }

@@ -40,4 +40,40 @@ for b in bad:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+
+python3 - "$tmp/ptrs.bin" "$tmp/many.bin" <<'PY'
+import gzip, random, sys
+rnd = random.Random(9)
+ptrs = open(sys.argv[1], "rb").read()[8:4096 + 8]
+with open(sys.argv[2], "wb") as f:
+    for k in range(400):
+        f.write(ptrs)
+        f.write(gzip.compress(rnd.randbytes(20000), compresslevel=1, mtime=k)[:8192])
+PY
+head -c $((4096 + 4096)) "$tmp/many.bin" | tail -c 4096 | file -b - | grep -q '^gzip compressed data' ||
+	ms_error "file(1) does not take the test's gzip block for gzip"
+"$bin/bytehist" -j 1 -J -s blocks "$tmp/many.bin" > "$tmp/m1.json" || ms_fail "bytehist -j 1 -J"
+for j in 2 3; do
+	"$bin/bytehist" -j $j -J -s blocks "$tmp/many.bin" > "$tmp/m$j.json" || ms_fail "bytehist -j $j -J"
+	cmp -s "$tmp/m1.json" "$tmp/m$j.json" ||
+		ms_error "-j $j region types differ from -j 1: $(diff "$tmp/m1.json" "$tmp/m$j.json" | head -c 600)"
+done
+"$bin/bytehist" -j 1 -J -s blocks - < "$tmp/many.bin" > "$tmp/mp1.json" || ms_fail "bytehist -j 1 -J -"
+cat "$tmp/many.bin" | "$bin/bytehist" -j 2 -J -s blocks - > "$tmp/mp2.json" || ms_fail "bytehist -j 2 -J -"
+cmp -s "$tmp/mp1.json" "$tmp/mp2.json" || ms_error "from a pipe, -j 2 region types differ from -j 1"
+python3 - "$tmp/m1.json" <<'PY' || ms_error "region types of the 400 gzip blocks wrong (above)"
+import json, sys
+regions = json.load(open(sys.argv[1]))["files"][0]["regions"]
+gz = [r for r in regions if (int(r["start"], 16) - 4096) % 12288 == 0 and int(r["start"], 16) >= 4096]
+bad = []
+if len(gz) != 400:
+    bad.append("%d regions at the gzip blocks, not 400" % len(gz))
+typed = [r for r in gz if r.get("type", "").startswith("gzip compressed data")]
+if [int(r["start"], 16) for r in typed] != [4096 + 12288 * k for k in range(256)]:
+    bad.append("gzip typed at %d regions, not the first 256: %r" % (len(typed), [r["start"] for r in typed][:5]))
+bad += ["region at %s typed %r" % (r["start"], r["type"]) for r in regions if r.get("type") and r not in typed]
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
 exit 0
