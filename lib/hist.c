@@ -40,6 +40,8 @@
 #endif
 
 #define REP8(c) (0x0101010101010101ULL * (uint8_t)(c))
+/* The words of a block of N bytes, 64 to a bitmap word (struct blkinfo's rep). */
+#define REP_WORDS(n) (((n) / 8 + 63) / 64)
 #define WAYS 8			/* entries per hash bucket */
 #define RUN_EXACT_MAX 16384	/* distinct (byte, length) pairs counted exactly */
 #define RUN_BUCKETS 64		/* power-of-two length buckets past that */
@@ -149,7 +151,8 @@ struct magicq {
 	size_t region;
 	size_t n;
 	int random;
-	uint8_t *bytes;
+	uint8_t *bytes;		/* NULL once asked */
+	const char *type;	/* the answer */
 };
 
 /* A string being collected across blocks. */
@@ -190,6 +193,7 @@ struct ms_hist {
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
 	uint8_t *blk;		/* a partial block between feeds */
+	uint64_t *rep;		/* a block's words of one byte over (struct blkinfo) */
 	size_t blen;
 
 	uint64_t blocks, class_blocks[MS_BLOCK_NCLASSES], class_bytes[MS_BLOCK_NCLASSES];
@@ -227,8 +231,10 @@ struct ms_hist {
 
 	magic_t magic;
 	unsigned magic_calls;
-	/* -j: libmagic's calls put off, for the scanning thread's idle time (magic_put_off()) */
+	/* -j: libmagic's calls put off, made by whichever thread is idle (magic_put_off()) */
 	bool magic_defer;
+	pthread_mutex_t mq_mu;		/* the queue; taken last of all locks */
+	pthread_mutex_t magic_mu;	/* libmagic and TYPES: a call at a time, in the queue's order */
 	struct magicq *mq;
 	size_t nmq, amq, mq_head, mq_bytes;
 	char **types;
@@ -595,6 +601,8 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return ms_err(ctx, -ENOMEM, "out of memory");
+	pthread_mutex_init(&h->mq_mu, NULL);
+	pthread_mutex_init(&h->magic_mu, NULL);
 	opts_defaults(h, opts);
 	rc = opts_check(ctx, h, opts);
 	if (rc < 0)
@@ -602,7 +610,8 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h->nstrs_slots = pow2_at_least(h->o.string_budget);
 	h->nword_slots = pow2_at_least(h->o.word_budget);
 	h->blk = malloc(h->o.block_size);
-	if (!h->blk) {
+	h->rep = malloc(REP_WORDS(h->o.block_size) * sizeof(*h->rep));
+	if (!h->blk || !h->rep) {
 		rc = ms_err(ctx, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -637,6 +646,7 @@ void ms_hist_free(struct ms_hist *h)
 	free(h->rbucket);
 	free(h->regions);
 	free(h->blk);
+	free(h->rep);
 	free(h->rstrs);
 	free(h->smass);
 	free(h->rshapes);
@@ -645,6 +655,8 @@ void ms_hist_free(struct ms_hist *h)
 	for (i = h->mq_head; i < h->nmq; i++)
 		free(h->mq[i].bytes);
 	free(h->mq);
+	pthread_mutex_destroy(&h->mq_mu);
+	pthread_mutex_destroy(&h->magic_mu);
 	free(h);
 }
 
@@ -1396,67 +1408,121 @@ static const char *magic_ask(struct ms_hist *h, const uint8_t *p, size_t n, int 
  * first regions of a dump, where its calls go, are read before the
  * workers have anything to do: made there, they starved the workers.  Put
  * off, with a copy of the block (at most MAGIC_DEFER bytes of them at a
- * time; past that, a call is made at once), they are made in order while
- * the scanning thread would wait for a worker, or at the end of the scan
- * while the workers finish.  The same calls, in the same order.
+ * time; past that, a call is made at once), they are made by whichever
+ * thread would otherwise wait: a worker for a chunk, the scanning thread
+ * for a free slot, any of them at the end.  MAGIC_MU makes them one at a
+ * time in the queue's order, so the types found, and their order, are
+ * those of one thread; the answers reach the regions after the scan.
  */
 #define MAGIC_DEFER (1 << 20)
 
 static bool magic_put_off(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
 {
+	uint8_t *bytes = malloc(n);
 	struct magicq *q;
 
-	if (!h->magic_defer || h->mq_bytes + n > MAGIC_DEFER)
+	if (!bytes)
 		return false;
+	memcpy(bytes, p, n);
+	pthread_mutex_lock(&h->mq_mu);
+	if (h->mq_bytes + n > MAGIC_DEFER)
+		goto no;
 	if (h->nmq == h->amq) {
 		size_t na = h->amq ? 2 * h->amq : 64;
 
 		if (!(q = realloc(h->mq, na * sizeof(*q))))
-			return false;
+			goto no;
 		h->mq = q;
 		h->amq = na;
 	}
-	q = &h->mq[h->nmq];
-	if (!(q->bytes = malloc(n)))
-		return false;
-	memcpy(q->bytes, p, n);
-	q->region = region;
-	q->n = n;
-	q->random = random;
-	h->nmq++;
+	h->mq[h->nmq++] = (struct magicq){ region, n, random, bytes, NULL };
 	h->mq_bytes += n;
+	pthread_mutex_unlock(&h->mq_mu);
+	return true;
+no:
+	pthread_mutex_unlock(&h->mq_mu);
+	free(bytes);
+	return false;
+}
+
+/* Make the oldest call put off, if any is left; the caller holds MAGIC_MU. */
+static bool magic_next(struct ms_hist *h)
+{
+	struct magicq q;
+	size_t i;
+
+	pthread_mutex_lock(&h->mq_mu);
+	if (h->mq_head == h->nmq) {
+		pthread_mutex_unlock(&h->mq_mu);
+		return false;
+	}
+	i = h->mq_head++;
+	q = h->mq[i];
+	pthread_mutex_unlock(&h->mq_mu);
+	q.type = magic_ask(h, q.bytes, q.n, q.random);
+	free(q.bytes);
+	pthread_mutex_lock(&h->mq_mu);
+	h->mq[i].type = q.type;
+	h->mq[i].bytes = NULL;
+	h->mq_bytes -= q.n;
+	pthread_mutex_unlock(&h->mq_mu);
 	return true;
 }
 
-/* Make the oldest call put off; false when none is left. */
+/* From any thread: make one call put off; false when none was waiting. */
 static bool magic_catch_up(struct ms_hist *h)
 {
-	struct magicq *q;
+	bool made;
 
-	if (h->mq_head == h->nmq)
-		return false;
-	q = &h->mq[h->mq_head++];
-	h->regions[q->region].type = magic_ask(h, q->bytes, q->n, q->random);
-	h->mq_bytes -= q->n;
-	free(q->bytes);
-	q->bytes = NULL;
-	return true;
+	pthread_mutex_lock(&h->magic_mu);
+	made = magic_next(h);
+	pthread_mutex_unlock(&h->magic_mu);
+	return made;
 }
 
-/* What libmagic names the region REGION, its first block at P: now, later (NULL till then), or not at all. */
+static bool magic_waiting(struct ms_hist *h)
+{
+	bool w;
+
+	pthread_mutex_lock(&h->mq_mu);
+	w = h->mq_head < h->nmq;
+	pthread_mutex_unlock(&h->mq_mu);
+	return w;
+}
+
+/* After the scan, the threads gone: the answers to their regions. */
+static void magic_settle(struct ms_hist *h)
+{
+	size_t i;
+
+	while (magic_catch_up(h))
+		;
+	for (i = 0; i < h->nmq; i++)
+		h->regions[h->mq[i].region].type = h->mq[i].type;
+	free(h->mq);
+	h->mq = NULL;
+	h->nmq = h->amq = h->mq_head = 0;
+}
+
+/* What libmagic names the region REGION, its first block at P: now, after the scan (NULL till then), or not at all. */
 static const char *magic_type(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
 {
+	const char *t;
+
 	if (!h->magic || h->magic_calls >= h->o.magic_max)
 		return NULL;
 	h->magic_calls++;
-	/* Calls put off are made first: their order, and so that of the types found, stays. */
-	if (h->mq_head < h->nmq || h->magic_defer) {
-		if (magic_put_off(h, region, p, n, random))
-			return NULL;
-		while (magic_catch_up(h))
-			;
-	}
-	return magic_ask(h, p, n, random);
+	if (!h->magic_defer && !h->nmq)
+		return magic_ask(h, p, n, random);
+	if (h->magic_defer && magic_put_off(h, region, p, n, random))
+		return NULL;
+	/* Now, after those put off: their order, and so that of the types found, stays. */
+	pthread_mutex_lock(&h->magic_mu);
+	while (magic_next(h))
+		;
+	t = magic_ask(h, p, n, random);
+	pthread_mutex_unlock(&h->magic_mu);
+	return t;
 }
 
 static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_class cls,
@@ -1563,7 +1629,10 @@ struct blkinfo {
 	uint8_t kind;
 	uint8_t byte;		/* BK_UNIFORM: the byte */
 	uint8_t utf16;		/* BK_MIXED: enough zeros and text to look for UTF-16 strings */
+	/* Not BK_UNIFORM: a bit per word, set for a word of one byte over (REP_WORDS() of them). */
+	const uint64_t *rep;
 };
+
 
 static size_t count_pointers(const uint8_t *p, size_t nw)
 {
@@ -1595,12 +1664,14 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 }
 
 /* Stage A: byte counts, zero pages, the block's class and region. */
-static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
+static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+				 uint64_t *rep)
 {
 	uint32_t c4[4][256], cnt[256], most = 0, distinct = 0;
-	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
-	struct blkinfo bi = { BK_MIXED, 0, 0 };
-	uint64_t printable = 0, w;
+	size_t i, j, nw = n / 8, text_pairs = 0, zero_pairs = 0;
+	struct blkinfo bi = { BK_MIXED, 0, 0, rep };
+	uint64_t printable = 0, w, m;
+	unsigned k, kn;
 	enum ms_block_class cls;
 	size_t top;
 
@@ -1612,18 +1683,28 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
 		return bi;
 	}
-	/* Four tables, a word's bytes spread over them: no two counts in a row wait on one counter. */
+	/*
+	 * Four tables, a word's bytes spread over them: no two counts in a row
+	 * wait on one counter.  The loop waits on the counters' stores, so
+	 * marking the words of one byte over, for the run and word stages,
+	 * costs nothing here, and spares them a loop over every word.
+	 */
 	memset(c4, 0, sizeof(c4));
-	for (i = 0; i + 8 <= n; i += 8) {
-		w = load8(p + i);
-		c4[0][w & 0xff]++;
-		c4[1][(w >> 8) & 0xff]++;
-		c4[2][(w >> 16) & 0xff]++;
-		c4[3][(w >> 24) & 0xff]++;
-		c4[0][(w >> 32) & 0xff]++;
-		c4[1][(w >> 40) & 0xff]++;
-		c4[2][(w >> 48) & 0xff]++;
-		c4[3][w >> 56]++;
+	for (i = 0, j = 0; i + 8 <= n; j++) {
+		kn = (n - i) / 8 < 64 ? (unsigned)((n - i) / 8) : 64;
+		for (k = 0, m = 0; k < kn; k++, i += 8) {
+			w = load8(p + i);
+			c4[0][w & 0xff]++;
+			c4[1][(w >> 8) & 0xff]++;
+			c4[2][(w >> 16) & 0xff]++;
+			c4[3][(w >> 24) & 0xff]++;
+			c4[0][(w >> 32) & 0xff]++;
+			c4[1][(w >> 40) & 0xff]++;
+			c4[2][(w >> 48) & 0xff]++;
+			c4[3][w >> 56]++;
+			m |= (uint64_t)!((w ^ (w >> 8)) << 8) << k;
+		}
+		rep[j] = m;
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
@@ -1673,76 +1754,89 @@ static inline void fill_note(struct fills *f, uint8_t c, size_t i)
 	}
 }
 
-/* The tally without the runs (-s without runs). */
-static void fills_count(struct fills *f, const uint8_t *p, size_t nw)
+/* The tally without the runs (-s without runs), from the scan's marks. */
+static void fills_count(struct fills *f, const uint8_t *p, size_t nw, const uint64_t *rep)
 {
-	size_t i;
-	uint64_t w;
+	size_t i, j;
+	uint64_t m;
 
-	for (i = 0; i < nw; i++) {
-		w = load8(p + 8 * i);
-		if (w == REP8(w))
-			fill_note(f, (uint8_t)w, i);
-	}
+	for (j = 0; j < REP_WORDS(8 * nw); j++)
+		for (m = rep[j]; m; m &= m - 1) {
+			i = 64 * j + (unsigned)__builtin_ctzll(m);
+			fill_note(f, p[8 * i], i);
+		}
+}
+
+/* The open run of BYTE, LEN bytes long, ends in W, the word at OFF, after W's leading equal bytes. */
+static inline void run_end(struct ms_hist *h, uint8_t byte, uint64_t len, uint64_t w, uint64_t off)
+{
+	unsigned k = (unsigned)__builtin_ctzll(w ^ REP8(byte)) / 8;
+
+	len += k;
+	if (len >= h->o.min_run)
+		run_emit(h, byte, len, off + k - len);
 }
 
 /*
  * Stage R: the runs, in every block.  A run long enough to count holds a
- * whole aligned word of its byte, so the words that are one byte over are
- * all that need a look: such a word starts a run, taking the equal bytes at
- * the end of the word before it, or goes on with the open one; the first
- * word that is not ends the run, taking its leading equal bytes.  The open
- * run is kept in locals, and in H only across blocks.
+ * whole aligned word of its byte, so the words that are one byte over,
+ * which the scan marked, are all that need a look: such a word starts a
+ * run, taking the equal bytes at the end of the word before it, or goes on
+ * with the open one; the first word after it that is not ends the run,
+ * taking its leading equal bytes.  The open run is kept in locals, and in
+ * H only across blocks.  FL, when set, gets the marked words' tally.
  */
 static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
 		       struct blkinfo bi, struct fills *fl)
 {
-	size_t i, nw = n / 8;
-	uint64_t w, x, len = h->run_len;
+	size_t i, j, nw = n / 8, next = 0;	/* NEXT: the first word not looked at */
+	uint64_t x, m, len = h->run_len;
 	uint8_t byte = h->run_byte, c;
 
 	if (h->o.skip & MS_HIST_NO_RUNS) {
 		if (fl)
-			fills_count(fl, p, nw);
+			fills_count(fl, p, nw, bi.rep);
 		return;
 	}
 	if (bi.kind == BK_UNIFORM) {
 		run_uniform(h, bi.byte, off, n);
 		return;
 	}
-	for (i = 0; i < nw; i++) {
-		w = load8(p + 8 * i);
-		c = (uint8_t)w;
-		if (w != REP8(c)) {
-			if (len >= 8) {
-				/* The open run ends in W, after its leading equal bytes. */
-				x = w ^ REP8(byte);
-				len += (unsigned)__builtin_ctzll(x) / 8;
-				if (len >= h->o.min_run)
-					run_emit(h, byte, len, off + 8 * i + (unsigned)__builtin_ctzll(x) / 8 - len);
+	for (j = 0; j < REP_WORDS(n); j++) {
+		for (m = bi.rep[j]; m; m &= m - 1) {
+			i = 64 * j + (unsigned)__builtin_ctzll(m);
+			c = p[8 * i];
+			if (fl)
+				fill_note(fl, c, i);
+			/* Words not marked in between: the first of them ends the open run. */
+			if (i > next && len >= 8) {
+				run_end(h, byte, len, load8(p + 8 * next), off + 8 * next);
 				len = 0;
 			}
-			continue;
+			next = i + 1;
+			if (len >= 8 && c == byte) {
+				len += 8;
+				continue;
+			}
+			if (len >= 8 && len >= h->o.min_run)
+				run_emit(h, byte, len, off + 8 * i - len);
+			/* A run begins: with the equal bytes that end the word before, if any. */
+			if (i)
+				x = load8(p + 8 * (i - 1)) ^ load8(p + 8 * i);
+			else
+				x = byte == c ? 0 : ~0ULL;
+			len = 8 + (i ? (x ? (unsigned)__builtin_clzll(x) / 8 : 8) : (x ? 0 : len));
+			byte = c;
 		}
-		if (fl)
-			fill_note(fl, c, i);
-		if (len >= 8 && c == byte) {
-			len += 8;
-			continue;
-		}
-		if (len >= 8 && len >= h->o.min_run)
-			run_emit(h, byte, len, off + 8 * i - len);
-		/* A run begins: with the equal bytes that end the word before, if any. */
-		if (i)
-			x = load8(p + 8 * (i - 1)) ^ w;
-		else
-			x = byte == c ? 0 : ~0ULL;
-		len = 8 + (i ? (x ? (unsigned)__builtin_clzll(x) / 8 : 8) : (x ? 0 : len));
-		byte = c;
+	}
+	if (next < nw && len >= 8) {
+		run_end(h, byte, len, load8(p + 8 * next), off + 8 * next);
+		len = 0;
 	}
 	/* The run open at the end: the last word's trailing equal bytes, or the run it continues. */
 	if (nw && len < 8) {
-		w = load8(p + 8 * (nw - 1));
+		uint64_t w = load8(p + 8 * (nw - 1));
+
 		byte = (uint8_t)(w >> 56);
 		x = w ^ REP8(byte);
 		len = (unsigned)__builtin_clzll(x) / 8;
@@ -1968,7 +2062,7 @@ static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 	if (stages & ST_RUNS)
 		block_runs(h, p, n, off, bi, fl);
 	else if (fl)
-		fills_count(fl, p, n / 8);
+		fills_count(fl, p, n / 8, bi.rep);
 	if (stages & ST_STRINGS)
 		block_strings(h, p, n, off, bi);
 	if (fl)
@@ -1979,7 +2073,7 @@ static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 
 static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
-	struct blkinfo bi = block_scan(h, p, n, h->size);
+	struct blkinfo bi = block_scan(h, p, n, h->size, h->rep);
 
 	block_stages(h, p, n, h->size, bi, ST_ALL);
 	h->size += n;
@@ -2055,12 +2149,11 @@ static int cmp_u16(const void *a, const void *b)
 }
 
 /*
- * Put the lists of used slots in the tables' order, so that entries the
- * sorts in collect() find equal come out as they always have.  A list of
- * most of its table (a large input) is rebuilt by a walk of the table,
- * cheaper than sorting it.
+ * A list of used slots in its table's order, so that entries the sorts
+ * find equal come out as they always have.  A list of most of its table
+ * (a large input) is rebuilt by a walk of the table, cheaper than sorting it.
  */
-static void sort_used(struct ms_hist *h)
+static void sort_used_strings(struct ms_hist *h)
 {
 	size_t i, n;
 
@@ -2071,6 +2164,12 @@ static void sort_used(struct ms_hist *h)
 			if (h->shot[i / WAYS].hash[i % WAYS])
 				h->sused[n++] = (uint32_t)i;
 	}
+}
+
+static void sort_used_words(struct ms_hist *h)
+{
+	size_t i, n;
+
 	if (h->nwused * 8 < h->nword_slots / WAYS) {
 		qsort(h->wused, h->nwused, sizeof(*h->wused), cmp_u32);
 	} else {
@@ -2087,25 +2186,96 @@ static void sort_used(struct ms_hist *h)
 	}
 }
 
-/* The slots used, walked in the tables' order. */
-static int collect(struct ms_hist *h)
+static int cmp_shape(const void *a, const void *b)
 {
-	size_t i, k, j;
+	const struct ms_hist_shape *x = a, *y = b;
 
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+/* The shape of hash HV among the NRSHAPES found, by SLOT (CAP of them), or a new one. */
+static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_t *key,
+				      size_t cap, uint64_t hv, const char *text, size_t len)
+{
+	size_t j;
+
+	for (j = hv & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+		if (key[j] == hv)
+			return &h->rshapes[slot[j] - 1];
+	key[j] = hv;
+	slot[j] = (uint32_t)++h->nrshapes;
+	h->rshapes[h->nrshapes - 1] = (struct ms_hist_shape){ .count = 0 };
+	ms_text_shape(text, len, h->rshapes[h->nrshapes - 1].text, MS_SHAPE_MAX);
+	return &h->rshapes[h->nrshapes - 1];
+}
+
+/*
+ * The strings kept, and by shape those and the ones given way to.  A kept
+ * string is shaped as it is collected, the one time its text is read.
+ */
+static int collect_strings(struct ms_hist *h)
+{
+	size_t cap = 64, i, j, n = h->nsused + (h->smass ? SHAPE_SLOTS : 0);
+	struct ms_hist_shape *sh;
+	uint32_t *slot;
+	uint64_t *key;
+	int rc = 0;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	key = malloc(cap * sizeof(*key));
+	h->rshapes = malloc((n + 1) * sizeof(*h->rshapes));
 	h->rstrs = calloc(h->nsused + 1, sizeof(*h->rstrs));
-	h->rwords = calloc(h->nwused * WAYS + 1, sizeof(*h->rwords));
-	h->rruns = calloc(h->nruns + (h->rbucket ? 256 * RUN_BUCKETS : 0) + 1, sizeof(*h->rruns));
-	if (!h->rstrs || !h->rwords || !h->rruns)
-		return -ENOMEM;
-	sort_used(h);
+	if (!slot || !key || !h->rshapes || !h->rstrs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	sort_used_strings(h);
 	for (j = 0; j < h->nsused; j++) {
 		struct strent *e = &h->strs[i = h->sused[j]];
+		struct ms_hist_string *s = &h->rstrs[h->nrstrs++];
 
-		h->rstrs[h->nrstrs++] = (struct ms_hist_string){
+		*s = (struct ms_hist_string){
 			.text = str_text(e), .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
 			.first = e->first };
+		sh = shape_of(h, slot, key, cap, ms_text_shape_hash(s->text, e->len) | 1, s->text,
+			      e->len);
+		sh->count += s->count;
+		sh->bytes += s->bytes;
+		sh->strings++;
 	}
+	for (i = 0; h->smass && i < SHAPE_SLOTS; i++) {
+		const struct shapemass *m = &h->smass[i];
+
+		if (!m->hash)
+			continue;
+		sh = shape_of(h, slot, key, cap, m->hash, m->text, strlen(m->text));
+		sh->count += m->count;
+		sh->bytes += m->bytes;
+		sh->strings += m->strings;
+	}
+	qsort(h->rstrs, h->nrstrs, sizeof(*h->rstrs), cmp_str);
+	qsort(h->rshapes, h->nrshapes, sizeof(*h->rshapes), cmp_shape);
+out:
+	free(slot);
+	free(key);
+	return rc;
+}
+
+/* The words kept, the record among them, and the runs. */
+static int collect_words(struct ms_hist *h)
+{
+	size_t i, k, j;
+
+	h->rwords = calloc(h->nwused * WAYS + 1, sizeof(*h->rwords));
+	h->rruns = calloc(h->nruns + (h->rbucket ? 256 * RUN_BUCKETS : 0) + 1, sizeof(*h->rruns));
+	if (!h->rwords || !h->rruns)
+		return -ENOMEM;
+	sort_used_words(h);
 	for (j = 0; j < h->nwused * WAYS; j++) {
 		const struct wordhot *b = &h->whot[h->wused[j / WAYS]];
 		uint64_t value, count, first;
@@ -2149,78 +2319,43 @@ static int collect(struct ms_hist *h)
 		for (k = 0; k < RUN_BUCKETS; k++)
 			if (h->rbucket[i][k].count)
 				h->rruns[h->nrruns++] = h->rbucket[i][k];
-	qsort(h->rstrs, h->nrstrs, sizeof(*h->rstrs), cmp_str);
 	qsort(h->rwords, h->nrwords, sizeof(*h->rwords), cmp_word);
 	qsort(h->rruns, h->nrruns, sizeof(*h->rruns), cmp_run);
 	return 0;
 }
 
-static int cmp_shape(const void *a, const void *b)
-{
-	const struct ms_hist_shape *x = a, *y = b;
+struct collect_job {
+	struct ms_hist *h;
+	int rc;
+};
 
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	return strcmp(x->text, y->text);
+static void *collect_strings_job(void *arg)
+{
+	struct collect_job *j = arg;
+
+	j->rc = collect_strings(j->h);
+	return NULL;
 }
 
-/* The shape of hash HV among the NRSHAPES found, by SLOT (CAP of them), or a new one. */
-static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_t *key,
-				      size_t cap, uint64_t hv, const char *text, size_t len)
+/*
+ * The two halves share no field, so with -j and a full string table (some
+ * 30 ms of shaping and sorting on the mixed bench) the strings are
+ * collected on a thread of their own while this one collects the words.
+ */
+#define COLLECT_THREAD_MIN 4096	/* strings kept: fewer are not worth a thread */
+
+static int collect_both(struct ms_hist *h)
 {
-	size_t j;
+	struct collect_job j = { h, 0 };
+	pthread_t tid;
+	int rc;
 
-	for (j = hv & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
-		if (key[j] == hv)
-			return &h->rshapes[slot[j] - 1];
-	key[j] = hv;
-	slot[j] = (uint32_t)++h->nrshapes;
-	h->rshapes[h->nrshapes - 1] = (struct ms_hist_shape){ .count = 0 };
-	ms_text_shape(text, len, h->rshapes[h->nrshapes - 1].text, MS_SHAPE_MAX);
-	return &h->rshapes[h->nrshapes - 1];
-}
-
-/* The strings kept, and those given way to, by shape. */
-static int collect_shapes(struct ms_hist *h)
-{
-	size_t cap = 64, i, n = h->nrstrs + (h->smass ? SHAPE_SLOTS : 0);
-	struct ms_hist_shape *sh;
-	uint32_t *slot;
-	uint64_t *key;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	slot = calloc(cap, sizeof(*slot));
-	key = malloc(cap * sizeof(*key));
-	h->rshapes = malloc((n + 1) * sizeof(*h->rshapes));
-	if (!slot || !key || !h->rshapes) {
-		free(slot);
-		free(key);
-		return -ENOMEM;
-	}
-	for (i = 0; i < h->nrstrs; i++) {
-		const struct ms_hist_string *s = &h->rstrs[i];
-		size_t len = strlen(s->text);
-
-		sh = shape_of(h, slot, key, cap, ms_text_shape_hash(s->text, len) | 1, s->text, len);
-		sh->count += s->count;
-		sh->bytes += s->bytes;
-		sh->strings++;
-	}
-	for (i = 0; h->smass && i < SHAPE_SLOTS; i++) {
-		const struct shapemass *m = &h->smass[i];
-
-		if (!m->hash)
-			continue;
-		sh = shape_of(h, slot, key, cap, m->hash, m->text, strlen(m->text));
-		sh->count += m->count;
-		sh->bytes += m->bytes;
-		sh->strings += m->strings;
-	}
-	free(slot);
-	free(key);
-	qsort(h->rshapes, h->nrshapes, sizeof(*h->rshapes), cmp_shape);
-	return 0;
+	if (h->o.jobs < 2 || h->nsused < COLLECT_THREAD_MIN ||
+	    pthread_create(&tid, NULL, collect_strings_job, &j) != 0)
+		return collect_strings(h) < 0 ? -ENOMEM : collect_words(h);
+	rc = collect_words(h);
+	pthread_join(tid, NULL);
+	return rc < 0 ? rc : j.rc;
 }
 
 int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
@@ -2240,7 +2375,7 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 	if (h->utf16.len)
 		str_emit(h, &h->utf16, 1);
 	h->finished = 1;
-	if (collect(h) < 0 || collect_shapes(h) < 0)
+	if (collect_both(h) < 0)
 		return ms_err(ctx, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -2376,6 +2511,7 @@ struct pipe_chunk {
 	size_t len;
 	uint64_t off;
 	struct blkinfo *bi;
+	uint64_t *rep;		/* the blocks' blkinfo.rep, REP_WORDS(block_size) each */
 };
 
 struct pipe {
@@ -2414,8 +2550,16 @@ static void *pipe_worker(void *arg)
 
 	for (k = 0;; k++) {
 		pthread_mutex_lock(&pp->mu);
-		while (k >= pp->published && !pp->eof)
+		while (k >= pp->published && !pp->eof) {
+			/* Idle: a call to libmagic put off is made meanwhile. */
+			if (magic_waiting(pp->h)) {
+				pthread_mutex_unlock(&pp->mu);
+				magic_catch_up(pp->h);
+				pthread_mutex_lock(&pp->mu);
+				continue;
+			}
 			pthread_cond_wait(&pp->cv, &pp->mu);
+		}
 		if (k >= pp->published) {
 			pthread_mutex_unlock(&pp->mu);
 			break;
@@ -2427,6 +2571,8 @@ static void *pipe_worker(void *arg)
 		pthread_cond_broadcast(&pp->cv);
 		pthread_mutex_unlock(&pp->mu);
 	}
+	while (magic_catch_up(pp->h))
+		;
 	return NULL;
 }
 
@@ -2466,7 +2612,8 @@ static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, struct pipe_worker *w
 	for (i = 0; i < PIPE_SLOTS; i++) {
 		pp->slot[i].buf = malloc(READ_CHUNK);
 		pp->slot[i].bi = malloc(nblk * sizeof(*pp->slot[i].bi));
-		if (!pp->slot[i].buf || !pp->slot[i].bi)
+		pp->slot[i].rep = malloc(nblk * REP_WORDS(pp->h->o.block_size) * sizeof(uint64_t));
+		if (!pp->slot[i].buf || !pp->slot[i].bi || !pp->slot[i].rep)
 			rc = ms_err(ctx, -ENOMEM, "out of memory");
 	}
 	pthread_mutex_init(&pp->mu, NULL);
@@ -2484,8 +2631,8 @@ static inline void pipe_wait_slot(struct pipe *pp, uint64_t c, unsigned nw)
 	pthread_mutex_lock(&pp->mu);
 	while (c >= PIPE_SLOTS && (pp->done[0] + PIPE_SLOTS <= c ||
 				   (nw > 1 && pp->done[1] + PIPE_SLOTS <= c))) {
-		/* Idle: a call to libmagic put off is made meanwhile (regions are this thread's). */
-		if (pp->h->mq_head < pp->h->nmq) {
+		/* Idle: a call to libmagic put off is made meanwhile. */
+		if (magic_waiting(pp->h)) {
 			pthread_mutex_unlock(&pp->mu);
 			magic_catch_up(pp->h);
 			pthread_mutex_lock(&pp->mu);
@@ -2521,6 +2668,7 @@ static void pipe_finish(struct pipe *pp, struct pipe_worker *w, size_t started)
 	for (i = 0; i < PIPE_SLOTS; i++) {
 		free(pp->slot[i].buf);
 		free(pp->slot[i].bi);
+		free(pp->slot[i].rep);
 	}
 }
 
@@ -2556,7 +2704,8 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 		for (i = 0, k = 0; i < ch->len; i += bs, k++) {
 			size_t len = ch->len - i < bs ? ch->len - i : bs;
 
-			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size);
+			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size,
+					       ch->rep + k * REP_WORDS(bs));
 			h->size += len;
 		}
 		if (h->o.tap && (rc = h->o.tap(ch->buf, ch->len, h->o.tap_data)) < 0)
@@ -2572,6 +2721,7 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 	while (magic_catch_up(h))
 		;
 	pipe_finish(&pp, w, started);
+	magic_settle(h);
 	return rc;
 }
 
