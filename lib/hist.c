@@ -1664,31 +1664,20 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 }
 
 /* Stage A: byte counts, zero pages, the block's class and region. */
-static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-				 uint64_t *rep)
+/*
+ * The N bytes at P counted by value into CNT, in four tables, a word's
+ * bytes spread over them: no two counts in a row wait on one counter.  The
+ * loop waits on the counters' stores, so marking the words of one byte
+ * over in REP, for the run and word stages, costs nothing here, and spares
+ * them a loop over every word.
+ */
+static void block_count(const uint8_t *p, size_t n, uint32_t *cnt, uint64_t *rep)
 {
-	uint32_t c4[4][256], cnt[256], most = 0, distinct = 0;
-	size_t i, j, nw = n / 8, text_pairs = 0, zero_pairs = 0;
-	struct blkinfo bi = { BK_MIXED, 0, 0, rep };
-	uint64_t printable = 0, w, m;
+	uint32_t c4[4][256];
+	size_t i, j;
+	uint64_t w, m;
 	unsigned k, kn;
-	enum ms_block_class cls;
-	size_t top;
 
-	if (!memcmp(p, p + 1, n - 1)) {
-		bi.kind = BK_UNIFORM;
-		bi.byte = p[0];
-		h->hist[p[0]] += n;
-		zero_pages(h, p, n, off, p[0] == 0);
-		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
-		return bi;
-	}
-	/*
-	 * Four tables, a word's bytes spread over them: no two counts in a row
-	 * wait on one counter.  The loop waits on the counters' stores, so
-	 * marking the words of one byte over, for the run and word stages,
-	 * costs nothing here, and spares them a loop over every word.
-	 */
 	memset(c4, 0, sizeof(c4));
 	for (i = 0, j = 0; i + 8 <= n; j++) {
 		kn = (n - i) / 8 < 64 ? (unsigned)((n - i) / 8) : 64;
@@ -1708,9 +1697,31 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
+	for (i = 0; i < 256; i++)
+		cnt[i] = c4[0][i] + c4[1][i] + c4[2][i] + c4[3][i];
+}
+
+static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+				 uint64_t *rep)
+{
+	uint32_t cnt[256], most = 0, distinct = 0;
+	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
+	struct blkinfo bi = { BK_MIXED, 0, 0, rep };
+	uint64_t printable = 0;
+	enum ms_block_class cls;
+	size_t top;
+
+	if (!memcmp(p, p + 1, n - 1)) {
+		bi.kind = BK_UNIFORM;
+		bi.byte = p[0];
+		h->hist[p[0]] += n;
+		zero_pages(h, p, n, off, p[0] == 0);
+		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
+		return bi;
+	}
+	block_count(p, n, cnt, rep);
 	/* Branch-free loops the compiler makes vector code of: they ran a quarter of the scan. */
 	for (i = 0; i < 256; i++) {
-		cnt[i] = c4[0][i] + c4[1][i] + c4[2][i] + c4[3][i];
 		h->hist[i] += cnt[i];
 		printable += cnt[i] & text_mask[i];
 		most = cnt[i] > most ? cnt[i] : most;
