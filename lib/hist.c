@@ -48,6 +48,9 @@
 #define HIGH_ENTROPY 7.2	/* bits per byte: above any text or heap block */
 #define READ_CHUNK (1 << 20)
 
+/* The stages after the scan in two groups, each with tables of its own: the strings, the words and runs. */
+enum { G_STRINGS, G_WORDS, NGROUPS };
+
 /*
  * The string table, like the word table, in a hot array read for every
  * string (a bucket's hashes, then the bytes that decide evictions: two
@@ -190,6 +193,7 @@ struct ms_hist {
 	uint64_t wdrops;
 	char pad2[64];
 	int finished;
+	int8_t ended[NGROUPS];	/* group_end(): 1 done, -1 out of memory */
 	double *clog;		/* c * log2(c) for c <= block_size, or NULL */
 
 	uint8_t *blk;		/* a partial block between feeds */
@@ -2335,42 +2339,31 @@ static int collect_words(struct ms_hist *h)
 	return 0;
 }
 
-struct collect_job {
-	struct ms_hist *h;
-	int rc;
-};
-
-static void *collect_strings_job(void *arg)
-{
-	struct collect_job *j = arg;
-
-	j->rc = collect_strings(j->h);
-	return NULL;
-}
-
 /*
- * The two halves share no field, so with -j and a full string table (some
- * 30 ms of shaping and sorting on the mixed bench) the strings are
- * collected on a thread of their own while this one collects the words.
+ * The end of a stage group G: what its tables still hold open, then the
+ * tables collected.  -j ends the two groups on two threads, each as soon
+ * as its last chunk is done (pipe_work()); they share no field.
  */
-#define COLLECT_THREAD_MIN 4096	/* strings kept: fewer are not worth a thread */
-
-static int collect_both(struct ms_hist *h)
+static void group_end(struct ms_hist *h, unsigned g)
 {
-	struct collect_job j = { h, 0 };
-	pthread_t tid;
 	int rc;
 
-	if (h->o.jobs < 2 || h->nsused < COLLECT_THREAD_MIN ||
-	    pthread_create(&tid, NULL, collect_strings_job, &j) != 0)
-		return collect_strings(h) < 0 ? -ENOMEM : collect_words(h);
-	rc = collect_words(h);
-	pthread_join(tid, NULL);
-	return rc < 0 ? rc : j.rc;
+	if (g == G_STRINGS) {
+		if (h->ascii.len)
+			str_emit(h, &h->ascii, 0);
+		if (h->utf16.len)
+			str_emit(h, &h->utf16, 1);
+		rc = collect_strings(h);
+	} else {
+		run_close(h, h->size);
+		rc = collect_words(h);
+	}
+	h->ended[g] = rc < 0 ? -1 : 1;
 }
 
 int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 {
+	unsigned g;
 	int rc;
 
 	if (h->finished)
@@ -2380,14 +2373,13 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 	if (h->blen)
 		block(h, h->blk, h->blen);
 	h->blen = 0;
-	run_close(h, h->size);
-	if (h->ascii.len)
-		str_emit(h, &h->ascii, 0);
-	if (h->utf16.len)
-		str_emit(h, &h->utf16, 1);
 	h->finished = 1;
-	if (collect_both(h) < 0)
-		return ms_err(ctx, -ENOMEM, "out of memory");
+	for (g = 0; g < NGROUPS; g++) {
+		if (!h->ended[g])
+			group_end(h, g);
+		if (h->ended[g] < 0)
+			return ms_err(ctx, -ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
@@ -2508,14 +2500,21 @@ static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t 
 }
 
 /*
- * -j: the three stages of each block on up to three threads, a pipeline
- * over chunks of the input.  The calling thread reads a chunk and scans
- * its blocks (stage A), then hands it on; the string and word stages follow
- * it chunk by chunk, each alone with its own tables.  Every table is still
- * filled in input order by one thread, so the results are those of one
- * thread, approximate tables included.
+ * -j: a pipeline over chunks of the input.  The calling thread reads a
+ * chunk and scans its blocks (stage A), then publishes it.  The other
+ * stages go in two groups, the strings, and the words with the runs (which
+ * tally the words' fills), each group's chunks in input order, one thread
+ * at a time, alone with its tables; so every table is filled as by one
+ * thread, approximate ones included.  Which thread takes a group's next
+ * chunk is not fixed: a worker, or the scanning thread while it would
+ * wait for a free slot.  The string and word tables read every block until
+ * they are full (the first 20 MiB of the mixed bench), at three times the
+ * scan's cost, and the scan is the slower once they sample: a fixed
+ * division of the work left one thread idle in each part.
  */
 #define PIPE_SLOTS 4
+
+static const unsigned group_stages[NGROUPS] = { ST_STRINGS, ST_WORDS | ST_RUNS };
 
 struct pipe_chunk {
 	uint8_t *buf;
@@ -2531,15 +2530,9 @@ struct pipe {
 	pthread_cond_t cv;
 	uint64_t published;	/* chunks 0..published-1 are scanned */
 	int eof;		/* no chunk after those */
-	uint64_t done[2];	/* chunks each worker has finished */
+	uint64_t next[NGROUPS];	/* the chunk each group takes next */
+	bool busy[NGROUPS];	/* a thread has the group's chunk, or its end */
 	struct pipe_chunk slot[PIPE_SLOTS];
-};
-
-struct pipe_worker {
-	struct pipe *pp;
-	int idx;
-	unsigned stages;	/* ST_* */
-	pthread_t tid;
 };
 
 static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned stages)
@@ -2553,68 +2546,82 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 	}
 }
 
+/* PP->mu held: group G's chunk C, or its end when C is past the last, done by this thread. */
+static void pipe_do(struct pipe *pp, unsigned g, uint64_t c)
+{
+	pp->busy[g] = true;
+	pthread_mutex_unlock(&pp->mu);
+	if (c < pp->published)
+		chunk_stages(pp->h, &pp->slot[c % PIPE_SLOTS], group_stages[g]);
+	else
+		group_end(pp->h, g);
+	pthread_mutex_lock(&pp->mu);
+	pp->next[g] = c + 1;
+	pp->busy[g] = false;
+	pthread_cond_broadcast(&pp->cv);
+}
+
+/*
+ * PP->mu held: a group's next chunk, when one is free and published, or
+ * at the input's end a group's end, done; false if there was none.
+ */
+static bool pipe_work(struct pipe *pp)
+{
+	unsigned g;
+
+	for (g = 0; g < NGROUPS; g++)
+		if (!pp->busy[g] && (pp->next[g] < pp->published ||
+				     (pp->eof && pp->next[g] == pp->published))) {
+			pipe_do(pp, g, pp->next[g]);
+			return true;
+		}
+	return false;
+}
+
+/* PP->mu held: a call to libmagic put off, made meanwhile; false if none waits. */
+static bool pipe_magic(struct pipe *pp)
+{
+	if (!magic_waiting(pp->h))
+		return false;
+	pthread_mutex_unlock(&pp->mu);
+	magic_catch_up(pp->h);
+	pthread_mutex_lock(&pp->mu);
+	return true;
+}
+
+/* PP->mu held: every group has done every chunk published, and its end. */
+static bool pipe_drained(const struct pipe *pp)
+{
+	unsigned g;
+
+	for (g = 0; g < NGROUPS; g++)
+		if (pp->next[g] <= pp->published)
+			return false;
+	return true;
+}
+
+/* A worker: any work there is, until the input's end and the last chunk. */
 static void *pipe_worker(void *arg)
 {
-	struct pipe_worker *w = arg;
-	struct pipe *pp = w->pp;
-	uint64_t k;
+	struct pipe *pp = arg;
 
-	for (k = 0;; k++) {
-		pthread_mutex_lock(&pp->mu);
-		while (k >= pp->published && !pp->eof) {
-			/* Idle: a call to libmagic put off is made meanwhile. */
-			if (magic_waiting(pp->h)) {
-				pthread_mutex_unlock(&pp->mu);
-				magic_catch_up(pp->h);
-				pthread_mutex_lock(&pp->mu);
-				continue;
-			}
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		}
-		if (k >= pp->published) {
-			pthread_mutex_unlock(&pp->mu);
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		if (pipe_work(pp) || pipe_magic(pp))
+			continue;
+		if (pp->eof && pipe_drained(pp))
 			break;
-		}
-		pthread_mutex_unlock(&pp->mu);
-		chunk_stages(pp->h, &pp->slot[k % PIPE_SLOTS], w->stages);
-		pthread_mutex_lock(&pp->mu);
-		pp->done[w->idx] = k + 1;
-		pthread_cond_broadcast(&pp->cv);
-		pthread_mutex_unlock(&pp->mu);
+		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
-	while (magic_catch_up(pp->h))
-		;
+	pthread_mutex_unlock(&pp->mu);
 	return NULL;
 }
 
 /*
- * Who does what.  Two threads: the reads and the scan, and the rest, about
- * half each since the string and word tables sample once full (the scan
- * and the strings were half before); more: the scan alone, one worker for
- * the strings, one for the words and the runs.  Returns the workers' count;
- * *mine is the stages the scanning thread does itself.
- */
-static unsigned pipe_plan(struct ms_hist *h, struct pipe *pp, struct pipe_worker *w,
-			  unsigned *mine)
-{
-	unsigned nw = 0;
-
-	if (h->o.jobs == 2) {
-		*mine = 0;
-		w[nw++] = (struct pipe_worker){ pp, 0, ST_STRINGS | ST_WORDS | ST_RUNS, 0 };
-	} else {
-		*mine = 0;
-		w[nw++] = (struct pipe_worker){ pp, 0, ST_STRINGS, 0 };
-		w[nw++] = (struct pipe_worker){ pp, 1, ST_WORDS | ST_RUNS, 0 };
-	}
-	return nw;
-}
-
-/*
- * The chunk buffers and the lock, then the workers.  *started is how many
+ * The chunk buffers and the lock, then NW workers.  *started is how many
  * threads pipe_finish() must join, also when this fails half-way.
  */
-static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, struct pipe_worker *w, unsigned nw,
+static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, pthread_t *tid, unsigned nw,
 		      size_t *started)
 {
 	size_t i, nblk = READ_CHUNK / pp->h->o.block_size;
@@ -2630,25 +2637,28 @@ static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, struct pipe_worker *w
 	pthread_mutex_init(&pp->mu, NULL);
 	pthread_cond_init(&pp->cv, NULL);
 	for (i = 0; !rc && i < nw; i++)
-		if ((errno = pthread_create(&w[i].tid, NULL, pipe_worker, &w[i])) != 0)
+		if ((errno = pthread_create(&tid[i], NULL, pipe_worker, pp)) != 0)
 			rc = ms_err_errno(ctx, -errno, "cannot start a thread");
 	*started = rc ? (i ? i - 1 : 0) : nw;
 	return rc;
 }
 
-/* Chunk c's slot is free once every worker is done with the chunk it held. */
-static inline void pipe_wait_slot(struct pipe *pp, uint64_t c, unsigned nw)
+/*
+ * Chunk c's slot is free once every group is done with the chunk it held;
+ * till then, this thread works.
+ */
+static inline void pipe_wait_slot(struct pipe *pp, uint64_t c)
 {
+	unsigned g;
+
 	pthread_mutex_lock(&pp->mu);
-	while (c >= PIPE_SLOTS && (pp->done[0] + PIPE_SLOTS <= c ||
-				   (nw > 1 && pp->done[1] + PIPE_SLOTS <= c))) {
-		/* Idle: a call to libmagic put off is made meanwhile. */
-		if (magic_waiting(pp->h)) {
-			pthread_mutex_unlock(&pp->mu);
-			magic_catch_up(pp->h);
-			pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		for (g = 0; g < NGROUPS && pp->next[g] + PIPE_SLOTS > c; g++)
+			;
+		if (g == NGROUPS)
+			break;
+		if (pipe_work(pp) || pipe_magic(pp))
 			continue;
-		}
 		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
 	pthread_mutex_unlock(&pp->mu);
@@ -2663,17 +2673,25 @@ static inline void pipe_publish(struct pipe *pp, uint64_t upto)
 	pthread_mutex_unlock(&pp->mu);
 }
 
-/* No chunk comes: the workers finish what is published and leave. */
-static void pipe_finish(struct pipe *pp, struct pipe_worker *w, size_t started)
+/* No chunk comes: the work left is shared with the workers, which then leave. */
+static void pipe_finish(struct pipe *pp, pthread_t *tid, size_t started)
 {
 	size_t i;
 
 	pthread_mutex_lock(&pp->mu);
 	pp->eof = 1;
 	pthread_cond_broadcast(&pp->cv);
+	for (;;) {
+		if (pipe_work(pp) || pipe_magic(pp))
+			continue;
+		if (pipe_drained(pp))
+			break;
+		/* A group's last chunk is on another thread. */
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	}
 	pthread_mutex_unlock(&pp->mu);
 	for (i = 0; i < started; i++)
-		pthread_join(w[i].tid, NULL);
+		pthread_join(tid[i], NULL);
 	pthread_cond_destroy(&pp->cv);
 	pthread_mutex_destroy(&pp->mu);
 	for (i = 0; i < PIPE_SLOTS; i++) {
@@ -2687,20 +2705,20 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 {
 	size_t bs = h->o.block_size, i, k;
 	struct pipe pp = { .h = h };
-	struct pipe_worker w[2];
-	unsigned mine, nw;
+	/* More workers than groups would have nothing to do. */
+	unsigned nw = h->o.jobs - 1 < NGROUPS ? h->o.jobs - 1 : NGROUPS;
+	pthread_t tid[NGROUPS];
 	size_t started;
 	int rc;
 	ssize_t n;
 	uint64_t c;
 
-	nw = pipe_plan(h, &pp, w, &mine);
-	rc = pipe_start(ctx, &pp, w, nw, &started);
+	rc = pipe_start(ctx, &pp, tid, nw, &started);
 	h->magic_defer = true;
 	for (c = 0; !rc; c++) {
 		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
 
-		pipe_wait_slot(&pp, c, nw);
+		pipe_wait_slot(&pp, c);
 		n = src_read(ctx, in, ch->buf, READ_CHUNK);
 		if (n < 0) {
 			rc = (int)n;
@@ -2721,17 +2739,12 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 		}
 		if (h->o.tap && (rc = h->o.tap(ch->buf, ch->len, h->o.tap_data)) < 0)
 			break;
-		if (mine)
-			chunk_stages(h, ch, mine);
 		pipe_publish(&pp, c + 1);
 		if ((size_t)n < READ_CHUNK)
 			break;
 	}
-	/* The calls still put off, while the workers finish. */
 	h->magic_defer = false;
-	while (magic_catch_up(h))
-		;
-	pipe_finish(&pp, w, started);
+	pipe_finish(&pp, tid, started);
 	magic_settle(h);
 	return rc;
 }
