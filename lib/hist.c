@@ -2549,9 +2549,11 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 /* PP->mu held: group G's chunk C, or its end when C is past the last, done by this thread. */
 static void pipe_do(struct pipe *pp, unsigned g, uint64_t c)
 {
+	bool chunk = c < pp->published;	/* read under the lock: the scan moves it */
+
 	pp->busy[g] = true;
 	pthread_mutex_unlock(&pp->mu);
-	if (c < pp->published)
+	if (chunk)
 		chunk_stages(pp->h, &pp->slot[c % PIPE_SLOTS], group_stages[g]);
 	else
 		group_end(pp->h, g);
