@@ -1080,8 +1080,9 @@ static void str_flush(struct ms_hist *h)
 		q[i].slot = bk * WAYS + (k < WAYS ? k : fr >= 0 ? fr : lo);
 		__builtin_prefetch(&h->strs[q[i].slot]);
 	}
+	/* A long text is read to compare, or, given way to, to be shaped: both want it in cache. */
 	for (i = 0; i < n; i++)
-		if (q[i].keep >= STR_INLINE && h->strs[q[i].slot].len >= STR_INLINE)
+		if (h->strs[q[i].slot].len >= STR_INLINE)
 			__builtin_prefetch(h->strs[q[i].slot].ext);
 	for (i = 0; i < n; i++)
 		str_add(h, q[i].text, q[i].keep, q[i].len, q[i].start, q[i].hv, 0);
