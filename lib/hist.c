@@ -1676,7 +1676,8 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
  * over in REP, for the run and word stages, costs nothing here, and spares
  * them a loop over every word.
  */
-static void block_count(const uint8_t *p, size_t n, uint32_t *cnt, uint64_t *rep)
+static inline __attribute__((always_inline)) void
+block_count_as(const uint8_t *p, size_t n, uint32_t *cnt, uint64_t *rep, const bool mark)
 {
 	uint32_t c4[4][256];
 	size_t i, j;
@@ -1696,14 +1697,26 @@ static void block_count(const uint8_t *p, size_t n, uint32_t *cnt, uint64_t *rep
 			c4[1][(w >> 40) & 0xff]++;
 			c4[2][(w >> 48) & 0xff]++;
 			c4[3][w >> 56]++;
-			m |= (uint64_t)!((w ^ (w >> 8)) << 8) << k;
+			if (mark)
+				m |= (uint64_t)!((w ^ (w >> 8)) << 8) << k;
 		}
-		rep[j] = m;
+		if (mark)
+			rep[j] = m;
 	}
 	for (; i < n; i++)
 		c4[0][p[i]]++;
 	for (i = 0; i < 256; i++)
 		cnt[i] = c4[0][i] + c4[1][i] + c4[2][i] + c4[3][i];
+}
+
+/* The marks only when a stage reads them: -s summary is the byte counts' loop alone. */
+static void block_count(const struct ms_hist *h, const uint8_t *p, size_t n, uint32_t *cnt,
+			uint64_t *rep)
+{
+	if ((h->o.skip & (MS_HIST_NO_RUNS | MS_HIST_NO_WORDS)) == (MS_HIST_NO_RUNS | MS_HIST_NO_WORDS))
+		block_count_as(p, n, cnt, rep, false);
+	else
+		block_count_as(p, n, cnt, rep, true);
 }
 
 static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
@@ -1724,7 +1737,7 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
 		return bi;
 	}
-	block_count(p, n, cnt, rep);
+	block_count(h, p, n, cnt, rep);
 	/* Branch-free loops the compiler makes vector code of: they ran a quarter of the scan. */
 	for (i = 0; i < 256; i++) {
 		h->hist[i] += cnt[i];
