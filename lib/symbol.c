@@ -1029,7 +1029,7 @@ int ms_symbols_lookup_code(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t pc
 /*
  * A word that falls in a mapping the last word did not: its target, found
  * and counted; a mapping of no module (one target for all of it) is
- * remembered for count_run().  Out of line: count_run() stays small in
+ * remembered for count_mapped().  Out of line: count_mapped() stays small in
  * the loop over the words.
  */
 static __attribute__((noinline)) int count_found(struct ms_ctx *ctx, struct ms_symbols *s,
@@ -1056,16 +1056,14 @@ static __attribute__((noinline)) int count_found(struct ms_ctx *ctx, struct ms_s
 }
 
 /*
- * N words of value V counted, with the two commonest cases of a dump's
- * words inlined: outside every mapping (zeros, numbers, text), and in the
- * mapping of no module counted last (the heap).  A call and a search of
- * the maps per word cost a sixth of bytehist --symbols.
+ * N words of value V, inside the mapped range, counted, with the commonest
+ * case inlined: the mapping of no module counted last (the heap).  The
+ * other, outside every mapping (zeros, numbers, text), the callers leave
+ * out first.  A call and a search of the maps per word cost a sixth of
+ * bytehist --symbols.
  */
-static inline int count_run(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
+static inline int count_mapped(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
 {
-	s->words += n;
-	if (v < s->lo || v >= s->hi)
-		return 0;
 	if (v < s->last_lo || v >= s->last_hi)
 		return count_found(ctx, s, v, n);
 	s->t[s->last_idx].c.count += n;
@@ -1077,17 +1075,25 @@ static inline int count_run(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v
 
 int ms_symbols_count(struct ms_ctx *ctx, struct ms_symbols *s, uint64_t v, uint64_t n)
 {
-	return count_run(ctx, s, v, n);
+	s->words += n;
+	return v < s->lo || v >= s->hi ? 0 : count_mapped(ctx, s, v, n);
 }
 
+/*
+ * The loop keeps the bounds in registers and counts the words once: the
+ * symbolizer's fields, written through S for every word, could not be
+ * (BUF might alias them), and cost a third of the count.
+ */
 int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void *buf,
 			   size_t len)
 {
 	const unsigned char *p = buf;
+	const uint64_t lo = s->lo, hi = s->hi;
 	size_t i, n = len / 8;
 	uint64_t v, run = 0, last = 0;
-	int rc;
+	int rc = 0;
 
+	s->words += n;
 	/* Runs of one word (fill, zeros, an array of one pointer) cost one lookup. */
 	for (i = 0; i < n; i++) {
 		memcpy(&v, p + i * 8, 8);
@@ -1095,14 +1101,18 @@ int ms_symbols_count_words(struct ms_ctx *ctx, struct ms_symbols *s, const void 
 			run++;
 			continue;
 		}
-		s->hint = v;
-		if (run && (rc = count_run(ctx, s, last, run)) < 0)
-			return rc;
+		if (run && last >= lo && last < hi) {
+			s->hint = v;
+			if ((rc = count_mapped(ctx, s, last, run)) < 0)
+				break;
+		}
 		last = v;
 		run = 1;
 	}
 	s->hint = 0;
-	return run ? count_run(ctx, s, last, run) : 0;
+	if (!rc && run && last >= lo && last < hi)
+		rc = count_mapped(ctx, s, last, run);
+	return rc;
 }
 
 int ms_symbols_scan_fd(struct ms_ctx *ctx, struct ms_symbols *s, int fd, const char *name)
