@@ -150,13 +150,15 @@ struct fills {
 	uint64_t seen[4];	/* a bit per byte with a count */
 };
 
-/* A call to libmagic put off: the region it names, and a copy of its first block. */
-struct magicq {
+/*
+ * A region libmagic may be asked about: one of the o.magic_max largest so
+ * far, or the open one, with the first bytes of its first block.
+ */
+struct magic_cand {
 	size_t region;
 	size_t n;
 	int random;
-	uint8_t *bytes;		/* NULL once asked */
-	const char *type;	/* the answer */
+	uint8_t *bytes;		/* MAGIC_BYTES */
 };
 
 /* A string being collected across blocks. */
@@ -235,13 +237,10 @@ struct ms_hist {
 	uint16_t *rused;	/* the run slots taken, NRUNS of them */
 
 	magic_t magic;
-	unsigned magic_calls;
-	/* -j: libmagic's calls put off, made by whichever thread is idle (magic_put_off()) */
-	bool magic_defer;
-	pthread_mutex_t mq_mu;		/* the queue; taken last of all locks */
-	pthread_mutex_t magic_mu;	/* libmagic and TYPES: a call at a time, in the queue's order */
-	struct magicq *mq;
-	size_t nmq, amq, mq_head, mq_bytes;
+	/* magic_candidate(): the largest regions so far, o.magic_max of them, then the open one's */
+	struct magic_cand *mc;
+	size_t nmc;
+	bool mc_open, mc_asked;
 	char **types;
 	size_t ntypes;
 
@@ -550,7 +549,7 @@ static void opts_defaults(struct ms_hist *h, const struct ms_hist_opts *opts)
 	if (!h->o.word_budget)
 		h->o.word_budget = 65536;
 	if (!h->o.magic_max)
-		h->o.magic_max = 256;
+		h->o.magic_max = 64;
 	if (!h->o.sample)
 		h->o.sample = 8;
 }
@@ -630,8 +629,6 @@ int ms_hist_new(struct ms_ctx *ctx, const struct ms_hist_opts *opts, struct ms_h
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return ms_err(ctx, -ENOMEM, "out of memory");
-	pthread_mutex_init(&h->mq_mu, NULL);
-	pthread_mutex_init(&h->magic_mu, NULL);
 	opts_defaults(h, opts);
 	rc = opts_check(ctx, h, opts);
 	if (rc < 0)
@@ -681,11 +678,9 @@ void ms_hist_free(struct ms_hist *h)
 	free(h->rshapes);
 	free(h->rruns);
 	free(h->rwords);
-	for (i = h->mq_head; i < h->nmq; i++)
-		free(h->mq[i].bytes);
-	free(h->mq);
-	pthread_mutex_destroy(&h->mq_mu);
-	pthread_mutex_destroy(&h->magic_mu);
+	for (i = 0; h->mc && i <= h->o.magic_max; i++)
+		free(h->mc[i].bytes);
+	free(h->mc);
 	free(h);
 }
 
@@ -1434,125 +1429,87 @@ static const char *magic_ask(struct ms_hist *h, const uint8_t *p, size_t n, int 
 }
 
 /*
- * -j: a call to libmagic costs some 185 us whatever the block, and the
- * first regions of a dump, where its calls go, are read before the
- * workers have anything to do: made there, they starved the workers.  Put
- * off, with a copy of the block (at most MAGIC_DEFER bytes of them at a
- * time; past that, a call is made at once), they are made by whichever
- * thread would otherwise wait: a worker for a chunk, the scanning thread
- * for a free slot, any of them at the end.  MAGIC_MU makes them one at a
- * time in the queue's order, so the types found, and their order, are
- * those of one thread; the answers reach the regions after the scan.
+ * libmagic costs some 185 us a call, whatever the block, so it is asked
+ * about o.magic_max regions: the largest of those it may name (the first
+ * ones on ties), which the block map shows, not the first ones in the
+ * dump.  A region's size is known when the next begins, so the first bytes
+ * of the open one are kept (MAGIC_BYTES of its first block: libmagic's
+ * rules look at a file's start) until then, and the calls are made, in
+ * address order, once the scan is over: -j makes them while the workers
+ * end their tables.
  */
-#define MAGIC_DEFER (1 << 20)
+#define MAGIC_BYTES 65536
 
-static bool magic_put_off(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
+/* The open region, REGION, whose first block is at P, may be asked about. */
+static void magic_open_region(struct ms_hist *h, size_t region, const uint8_t *p, size_t n,
+			      int random)
 {
-	uint8_t *bytes = malloc(n);
-	struct magicq *q;
+	size_t k = h->o.magic_max;
+	struct magic_cand *c;
 
-	if (!bytes)
-		return false;
-	memcpy(bytes, p, n);
-	pthread_mutex_lock(&h->mq_mu);
-	if (h->mq_bytes + n > MAGIC_DEFER)
-		goto no;
-	if (h->nmq == h->amq) {
-		size_t na = h->amq ? 2 * h->amq : 64;
+	if (!h->mc && !(h->mc = calloc(k + 1, sizeof(*h->mc))))
+		return;
+	c = &h->mc[h->nmc];	/* the slot after the kept ones */
+	n = n < MAGIC_BYTES ? n : MAGIC_BYTES;
+	if (!c->bytes && !(c->bytes = malloc(h->o.block_size < MAGIC_BYTES ?
+					      h->o.block_size : MAGIC_BYTES)))
+		return;
+	memcpy(c->bytes, p, n);
+	c->region = region;
+	c->n = n;
+	c->random = random;
+	h->mc_open = true;
+}
 
-		if (!(q = realloc(h->mq, na * sizeof(*q))))
-			goto no;
-		h->mq = q;
-		h->amq = na;
+/* The open region is complete: kept if it is among the largest so far. */
+static void magic_close_region(struct ms_hist *h)
+{
+	struct magic_cand t, *c;
+	size_t i, lo = 0;
+
+	if (!h->mc_open)
+		return;
+	h->mc_open = false;
+	if (h->nmc < h->o.magic_max) {
+		h->nmc++;
+		return;
 	}
-	h->mq[h->nmq++] = (struct magicq){ region, n, random, bytes, NULL };
-	h->mq_bytes += n;
-	pthread_mutex_unlock(&h->mq_mu);
-	return true;
-no:
-	pthread_mutex_unlock(&h->mq_mu);
-	free(bytes);
-	return false;
-}
+	/* The smallest kept, the latest of equal ones: it gives way to a larger one only. */
+	for (i = 1; i < h->nmc; i++) {
+		uint64_t li = h->regions[h->mc[i].region].length;
+		uint64_t llo = h->regions[h->mc[lo].region].length;
 
-/* Make the oldest call put off, if any is left; the caller holds MAGIC_MU. */
-static bool magic_next(struct ms_hist *h)
-{
-	struct magicq q;
-	size_t i;
-
-	pthread_mutex_lock(&h->mq_mu);
-	if (h->mq_head == h->nmq) {
-		pthread_mutex_unlock(&h->mq_mu);
-		return false;
+		if (li < llo || (li == llo && h->mc[i].region > h->mc[lo].region))
+			lo = i;
 	}
-	i = h->mq_head++;
-	q = h->mq[i];
-	pthread_mutex_unlock(&h->mq_mu);
-	q.type = magic_ask(h, q.bytes, q.n, q.random);
-	free(q.bytes);
-	pthread_mutex_lock(&h->mq_mu);
-	h->mq[i].type = q.type;
-	h->mq[i].bytes = NULL;
-	h->mq_bytes -= q.n;
-	pthread_mutex_unlock(&h->mq_mu);
-	return true;
+	c = &h->mc[h->nmc];
+	if (h->regions[c->region].length <= h->regions[h->mc[lo].region].length)
+		return;
+	t = h->mc[lo];
+	h->mc[lo] = *c;
+	*c = t;
 }
 
-/* From any thread: make one call put off; false when none was waiting. */
-static bool magic_catch_up(struct ms_hist *h)
+static int cmp_cand(const void *a, const void *b)
 {
-	bool made;
+	const struct magic_cand *x = a, *y = b;
 
-	pthread_mutex_lock(&h->magic_mu);
-	made = magic_next(h);
-	pthread_mutex_unlock(&h->magic_mu);
-	return made;
+	return (x->region > y->region) - (x->region < y->region);
 }
 
-static bool magic_waiting(struct ms_hist *h)
-{
-	bool w;
-
-	pthread_mutex_lock(&h->mq_mu);
-	w = h->mq_head < h->nmq;
-	pthread_mutex_unlock(&h->mq_mu);
-	return w;
-}
-
-/* After the scan, the threads gone: the answers to their regions. */
-static void magic_settle(struct ms_hist *h)
+/* After the scan: the regions kept, asked about in address order. */
+static void magic_ask_regions(struct ms_hist *h)
 {
 	size_t i;
 
-	while (magic_catch_up(h))
-		;
-	for (i = 0; i < h->nmq; i++)
-		h->regions[h->mq[i].region].type = h->mq[i].type;
-	free(h->mq);
-	h->mq = NULL;
-	h->nmq = h->amq = h->mq_head = 0;
-}
-
-/* What libmagic names the region REGION, its first block at P: now, after the scan (NULL till then), or not at all. */
-static const char *magic_type(struct ms_hist *h, size_t region, const uint8_t *p, size_t n, int random)
-{
-	const char *t;
-
-	if (!h->magic || h->magic_calls >= h->o.magic_max)
-		return NULL;
-	h->magic_calls++;
-	if (!h->magic_defer && !h->nmq)
-		return magic_ask(h, p, n, random);
-	if (h->magic_defer && magic_put_off(h, region, p, n, random))
-		return NULL;
-	/* Now, after those put off: their order, and so that of the types found, stays. */
-	pthread_mutex_lock(&h->magic_mu);
-	while (magic_next(h))
-		;
-	t = magic_ask(h, p, n, random);
-	pthread_mutex_unlock(&h->magic_mu);
-	return t;
+	if (h->mc_asked)
+		return;
+	h->mc_asked = true;
+	magic_close_region(h);
+	qsort(h->mc, h->nmc, sizeof(*h->mc), cmp_cand);
+	for (i = 0; i < h->nmc; i++)
+		h->regions[h->mc[i].region].type = magic_ask(h, h->mc[i].bytes, h->mc[i].n,
+							     h->mc[i].random);
 }
 
 static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_class cls,
@@ -1589,18 +1546,20 @@ static void region_add(struct ms_hist *h, uint64_t off, size_t n, enum ms_block_
 		h->regions = nr;
 		h->aregions = na;
 	}
+	magic_close_region(h);
 	r = &h->regions[h->nregions++];
 	r->start = off;
 	r->length = n;
 	r->cls = cls;
 	r->fill = fill;
+	r->type = NULL;
 	/*
 	 * Not a region of pointers: no file format is one, and libmagic's
-	 * weak rules match them ("OpenPGP Public Key"); its 256 calls go to
+	 * weak rules match them ("OpenPGP Public Key"); its calls go to
 	 * regions it may name.
 	 */
-	r->type = cls > MS_BLOCK_FILL && cls != MS_BLOCK_POINTERS ?
-		  magic_type(h, h->nregions - 1, p, n, cls == MS_BLOCK_RANDOM) : NULL;
+	if (h->magic && cls > MS_BLOCK_FILL && cls != MS_BLOCK_POINTERS)
+		magic_open_region(h, h->nregions - 1, p, n, cls == MS_BLOCK_RANDOM);
 }
 
 /* Zero pages: ZERO is 1 when P is known zero, 0 known not, -1 to look. */
@@ -2413,6 +2372,7 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 		block(h, h->blk, h->blen);
 	h->blen = 0;
 	h->finished = 1;
+	magic_ask_regions(h);
 	for (g = 0; g < NGROUPS; g++) {
 		if (!h->ended[g])
 			group_end(h, g);
@@ -2619,17 +2579,6 @@ static bool pipe_work(struct pipe *pp)
 	return false;
 }
 
-/* PP->mu held: a call to libmagic put off, made meanwhile; false if none waits. */
-static bool pipe_magic(struct pipe *pp)
-{
-	if (!magic_waiting(pp->h))
-		return false;
-	pthread_mutex_unlock(&pp->mu);
-	magic_catch_up(pp->h);
-	pthread_mutex_lock(&pp->mu);
-	return true;
-}
-
 /* PP->mu held: every group has done every chunk published, and its end. */
 static bool pipe_drained(const struct pipe *pp)
 {
@@ -2648,7 +2597,7 @@ static void *pipe_worker(void *arg)
 
 	pthread_mutex_lock(&pp->mu);
 	for (;;) {
-		if (pipe_work(pp) || pipe_magic(pp))
+		if (pipe_work(pp))
 			continue;
 		if (pp->eof && pipe_drained(pp))
 			break;
@@ -2698,7 +2647,7 @@ static inline void pipe_wait_slot(struct pipe *pp, uint64_t c)
 			;
 		if (g == NGROUPS)
 			break;
-		if (pipe_work(pp) || pipe_magic(pp))
+		if (pipe_work(pp))
 			continue;
 		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
@@ -2714,7 +2663,10 @@ static inline void pipe_publish(struct pipe *pp, uint64_t upto)
 	pthread_mutex_unlock(&pp->mu);
 }
 
-/* No chunk comes: the work left is shared with the workers, which then leave. */
+/*
+ * No chunk comes: the workers may end their groups, while this thread asks
+ * libmagic about the regions (this thread's), then shares the work left.
+ */
 static void pipe_finish(struct pipe *pp, pthread_t *tid, size_t started)
 {
 	size_t i;
@@ -2722,8 +2674,11 @@ static void pipe_finish(struct pipe *pp, pthread_t *tid, size_t started)
 	pthread_mutex_lock(&pp->mu);
 	pp->eof = 1;
 	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	magic_ask_regions(pp->h);
+	pthread_mutex_lock(&pp->mu);
 	for (;;) {
-		if (pipe_work(pp) || pipe_magic(pp))
+		if (pipe_work(pp))
 			continue;
 		if (pipe_drained(pp))
 			break;
@@ -2755,7 +2710,6 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 	uint64_t c;
 
 	rc = pipe_start(ctx, &pp, tid, nw, &started);
-	h->magic_defer = true;
 	for (c = 0; !rc; c++) {
 		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
 
@@ -2784,9 +2738,7 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 		if ((size_t)n < READ_CHUNK)
 			break;
 	}
-	h->magic_defer = false;
 	pipe_finish(&pp, tid, started);
-	magic_settle(h);
 	return rc;
 }
 

@@ -90,8 +90,8 @@ struct ms_hist_opts {
 	 * every block.  A power of two up to 1024; 0: 8; 1: never sample.
 	 */
 	unsigned sample;
-	bool magic;		/* ask libmagic about the first block of each region */
-	unsigned magic_max;	/* at most this many libmagic calls; default 256 */
+	bool magic;		/* ask libmagic about the first block of the largest regions */
+	unsigned magic_max;	/* that many of them (not pointers, zeros, fills); default 64 */
 	/*
 	 * Offsets, in increasing order, at which a region must end because the
 	 * dump jumps there from one address range to another (a manifest's
