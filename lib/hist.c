@@ -239,7 +239,7 @@ struct ms_hist {
 	magic_t magic;
 	/* magic_candidate(): the largest regions so far, o.magic_max of them, then the open one's */
 	struct magic_cand *mc;
-	size_t nmc;
+	size_t nmc, mc_lo;	/* MC_LO: the kept one a larger region replaces, once all are kept */
 	bool mc_open, mc_asked;
 	char **types;
 	size_t ntypes;
@@ -1461,20 +1461,11 @@ static void magic_open_region(struct ms_hist *h, size_t region, const uint8_t *p
 	h->mc_open = true;
 }
 
-/* The open region is complete: kept if it is among the largest so far. */
-static void magic_close_region(struct ms_hist *h)
+/* Of the kept regions, the smallest, the latest of equal ones: it gives way to a larger one only. */
+static size_t magic_smallest(const struct ms_hist *h)
 {
-	struct magic_cand t, *c;
 	size_t i, lo = 0;
 
-	if (!h->mc_open)
-		return;
-	h->mc_open = false;
-	if (h->nmc < h->o.magic_max) {
-		h->nmc++;
-		return;
-	}
-	/* The smallest kept, the latest of equal ones: it gives way to a larger one only. */
 	for (i = 1; i < h->nmc; i++) {
 		uint64_t li = h->regions[h->mc[i].region].length;
 		uint64_t llo = h->regions[h->mc[lo].region].length;
@@ -1482,12 +1473,29 @@ static void magic_close_region(struct ms_hist *h)
 		if (li < llo || (li == llo && h->mc[i].region > h->mc[lo].region))
 			lo = i;
 	}
-	c = &h->mc[h->nmc];
-	if (h->regions[c->region].length <= h->regions[h->mc[lo].region].length)
+	return lo;
+}
+
+/* The open region is complete: kept if it is among the largest so far. */
+static void magic_close_region(struct ms_hist *h)
+{
+	struct magic_cand t, *c;
+
+	if (!h->mc_open)
 		return;
-	t = h->mc[lo];
-	h->mc[lo] = *c;
+	h->mc_open = false;
+	if (h->nmc < h->o.magic_max) {
+		if (++h->nmc == h->o.magic_max)
+			h->mc_lo = magic_smallest(h);
+		return;
+	}
+	c = &h->mc[h->nmc];
+	if (h->regions[c->region].length <= h->regions[h->mc[h->mc_lo].region].length)
+		return;
+	t = h->mc[h->mc_lo];
+	h->mc[h->mc_lo] = *c;
 	*c = t;
+	h->mc_lo = magic_smallest(h);
 }
 
 static int cmp_cand(const void *a, const void *b)
