@@ -1514,6 +1514,8 @@ static void magic_ask_regions(struct ms_hist *h)
 		return;
 	h->mc_asked = true;
 	magic_close_region(h);
+	if (!h->nmc)
+		return;
 	qsort(h->mc, h->nmc, sizeof(*h->mc), cmp_cand);
 	for (i = 0; i < h->nmc; i++)
 		h->regions[h->mc[i].region].type = magic_ask(h, h->mc[i].bytes, h->mc[i].n,
