@@ -719,13 +719,13 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 	json_patterns(h, o, w);
 }
 
-/* The tables that sampled once full: {"words": {"one_in": 8, "from": "0x..."}}, {} when none. */
 /* The tables JSON names by their MS_HIST_APPROX_* bits. */
 static const struct { unsigned bit; const char *name; } approx[] = {
 	{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_RUNS, "runs" },
 	{ MS_HIST_APPROX_WORDS, "words" }, { MS_HIST_APPROX_REGIONS, "regions" },
 };
 
+/* The tables that sampled once full: {"words": {"one_in": 8, "from": "0x..."}}, {} when none. */
 static void json_sampled(struct ms_jw *w, const struct ms_hist *h,
 			 const struct ms_hist_report_opts *o)
 {

@@ -237,7 +237,7 @@ struct ms_hist {
 	uint16_t *rused;	/* the run slots taken, NRUNS of them */
 
 	magic_t magic;
-	/* magic_candidate(): the largest regions so far, o.magic_max of them, then the open one's */
+	/* magic_open_region(): the largest regions so far, o.magic_max of them, then the open one */
 	struct magic_cand *mc;
 	size_t nmc, mc_lo;	/* MC_LO: the kept one a larger region replaces, once all are kept */
 	bool mc_open, mc_asked;
@@ -1632,7 +1632,6 @@ struct blkinfo {
 	const uint64_t *rep;
 };
 
-
 static size_t count_pointers(const uint8_t *p, size_t nw)
 {
 	size_t i, ptrs = 0;
@@ -1662,7 +1661,6 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
 	return text;
 }
 
-/* Stage A: byte counts, zero pages, the block's class and region. */
 /*
  * The N bytes at P counted by value into CNT, in four tables, a word's
  * bytes spread over them: no two counts in a row wait on one counter.  The
@@ -1713,6 +1711,7 @@ static void block_count(const struct ms_hist *h, const uint8_t *p, size_t n, uin
 		block_count_as(p, n, cnt, rep, true);
 }
 
+/* Stage A: byte counts, zero pages, the block's class and region, the marks in REP. */
 static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
 				 uint64_t *rep)
 {
@@ -1777,7 +1776,7 @@ static inline void fill_note(struct fills *f, uint8_t c, size_t i)
 	}
 }
 
-/* The tally without the runs (-s without runs), from the scan's marks. */
+/* The tally without the run stage (-s without runs), from the scan's marks. */
 static void fills_count(struct fills *f, const uint8_t *p, size_t nw, const uint64_t *rep)
 {
 	size_t i, j;
@@ -1816,11 +1815,6 @@ static void block_runs(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t o
 	uint64_t x, m, len = h->run_len;
 	uint8_t byte = h->run_byte, c;
 
-	if (h->o.skip & MS_HIST_NO_RUNS) {
-		if (fl)
-			fills_count(fl, p, nw, bi.rep);
-		return;
-	}
 	if (bi.kind == BK_UNIFORM) {
 		run_uniform(h, bi.byte, off, n);
 		return;
@@ -2082,7 +2076,7 @@ static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 {
 	struct fills *fl = (stages & ST_WORDS) && words_fills_only(h, off, bi) ? &h->wfills : NULL;
 
-	if (stages & ST_RUNS)
+	if ((stages & ST_RUNS) && !(h->o.skip & MS_HIST_NO_RUNS))
 		block_runs(h, p, n, off, bi, fl);
 	else if (fl)
 		fills_count(fl, p, n / 8, bi.rep);
