@@ -4,7 +4,8 @@
 // slice.  Driven over stdin so a test never sleeps: "get N" makes N
 // requests to itself over HTTP and answers once they are served;
 // "stats" says how many buffers the slice holds and the runtime's own
-// count of allocated heap bytes (runtime.MemStats.HeapAlloc); "quit".
+// count of live heap bytes (runtime.MemStats.HeapAlloc, just after a
+// collection); "quit".
 package main
 
 import (
@@ -65,6 +66,11 @@ func main() {
 			}
 			fmt.Println("ok")
 		case len(f) == 1 && f[0] == "stats":
+			// The HTTP requests leave megabytes of garbage: a GC between
+			// this count and the test's dump would free it and make the
+			// dump disagree with the count.  Collect it now, so HeapAlloc
+			// is the live heap a later dump finds.
+			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			mu.Lock()
