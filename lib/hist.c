@@ -49,8 +49,12 @@
 #define HIGH_ENTROPY 7.2	/* bits per byte: above any text or heap block */
 #define READ_CHUNK (1 << 20)
 
-/* The stages after the scan in two groups, each with tables of its own: the strings, the words and runs. */
-enum { G_STRINGS, G_WORDS, NGROUPS };
+/*
+ * The stages after the scan in groups, each with fields of its own: the
+ * blocks' places (zero pages, regions, libmagic), the strings, the words
+ * and runs.
+ */
+enum { G_PLACE, G_STRINGS, G_WORDS, NGROUPS };
 
 /*
  * The string table, like the word table, in a hot array read for every
@@ -1620,14 +1624,17 @@ static double block_entropy(const struct ms_hist *h, const uint32_t *cnt, size_t
 }
 
 /*
- * What the scan of a block (stage A: bytes, zero pages, runs, class) tells
- * the string and word stages, which may run on other threads.
+ * What the scan of a block (stage A) tells the stages after it, which may
+ * run on other threads: the string and word stages, and the in-order one
+ * that places the block among the regions (block_place()).
  */
 enum { BK_MIXED, BK_UNIFORM, BK_RANDOM };
 struct blkinfo {
 	uint8_t kind;
 	uint8_t byte;		/* BK_UNIFORM: the byte */
 	uint8_t utf16;		/* BK_MIXED: enough zeros and text to look for UTF-16 strings */
+	uint8_t cls;		/* enum ms_block_class */
+	uint8_t fill;		/* MS_BLOCK_FILL: the byte */
 	/* Not BK_UNIFORM: a bit per word, set for a word of one byte over (REP_WORDS() of them). */
 	const uint64_t *rep;
 };
@@ -1711,39 +1718,40 @@ static void block_count(const struct ms_hist *h, const uint8_t *p, size_t n, uin
 		block_count_as(p, n, cnt, rep, true);
 }
 
-/* Stage A: byte counts, zero pages, the block's class and region, the marks in REP. */
-static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
-				 uint64_t *rep)
+/*
+ * Stage A: the block's byte counts, added to HIST, its class, and the
+ * marks in REP.  It reads only the block and H's options, so under -j any
+ * thread scans any chunk; what depends on the blocks before (zero pages,
+ * regions) is block_place()'s.
+ */
+static struct blkinfo block_scan(const struct ms_hist *h, const uint8_t *p, size_t n,
+				 uint64_t *hist, uint64_t *rep)
 {
 	uint32_t cnt[256], most = 0, distinct = 0;
 	size_t i, nw = n / 8, text_pairs = 0, zero_pairs = 0;
-	struct blkinfo bi = { BK_MIXED, 0, 0, rep };
+	struct blkinfo bi = { .kind = BK_MIXED, .rep = rep };
 	uint64_t printable = 0;
-	enum ms_block_class cls;
 	size_t top;
 
 	if (!memcmp(p, p + 1, n - 1)) {
 		bi.kind = BK_UNIFORM;
 		bi.byte = p[0];
-		h->hist[p[0]] += n;
-		zero_pages(h, p, n, off, p[0] == 0);
-		region_add(h, off, n, p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO, p[0], p);
+		bi.cls = p[0] ? MS_BLOCK_FILL : MS_BLOCK_ZERO;
+		bi.fill = p[0];
+		hist[p[0]] += n;
 		return bi;
 	}
 	block_count(h, p, n, cnt, rep);
 	/* Branch-free loops the compiler makes vector code of: they ran a quarter of the scan. */
 	for (i = 0; i < 256; i++) {
-		h->hist[i] += cnt[i];
+		hist[i] += cnt[i];
 		printable += cnt[i] & text_mask[i];
 		most = cnt[i] > most ? cnt[i] : most;
 		distinct += cnt[i] != 0;
 	}
-	zero_pages(h, p, n, off, h->o.block_size <= 4096 ? 0 : -1);
-	if (maybe_random(most, distinct, n) && block_entropy(h, cnt, n) >= HIGH_ENTROPY)
+	if (maybe_random(most, distinct, n) && block_entropy(h, cnt, n) >= HIGH_ENTROPY) {
 		bi.kind = BK_RANDOM;
-
-	if (bi.kind == BK_RANDOM) {
-		region_add(h, off, n, MS_BLOCK_RANDOM, 0, p);
+		bi.cls = MS_BLOCK_RANDOM;
 		return bi;
 	}
 
@@ -1754,18 +1762,26 @@ static struct blkinfo block_scan(struct ms_hist *h, const uint8_t *p, size_t n, 
 	/* Records filled with one byte and a header word between them: a fill. */
 	for (top = 0; most >= n * 9 / 10 && cnt[top] != most; top++)
 		;
-	if (top && most >= n * 9 / 10)
-		cls = MS_BLOCK_FILL;
-	else if (n >= 2 && text_pairs >= n / 2 * 2 / 5 && text_pairs + zero_pairs >= n / 2 * 19 / 20)
-		cls = MS_BLOCK_UTF16;
+	if (top && most >= n * 9 / 10) {
+		bi.cls = MS_BLOCK_FILL;
+		bi.fill = (uint8_t)top;
+	} else if (n >= 2 && text_pairs >= n / 2 * 2 / 5 && text_pairs + zero_pairs >= n / 2 * 19 / 20)
+		bi.cls = MS_BLOCK_UTF16;
 	else if (printable >= n * 4 / 5 && printable + cnt[0] >= n * 97 / 100)
-		cls = MS_BLOCK_TEXT;
+		bi.cls = MS_BLOCK_TEXT;
 	else if (nw && count_pointers(p, nw) >= (nw + 3) / 4)
-		cls = MS_BLOCK_POINTERS;
+		bi.cls = MS_BLOCK_POINTERS;
 	else
-		cls = MS_BLOCK_BINARY;
-	region_add(h, off, n, cls, cls == MS_BLOCK_FILL ? (uint8_t)top : 0, p);
+		bi.cls = MS_BLOCK_BINARY;
 	return bi;
+}
+
+/* Stage P, block by block in input order: the block at OFF, scanned, among the zero pages and regions. */
+static void block_place(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off,
+			struct blkinfo bi)
+{
+	zero_pages(h, p, n, off, bi.kind == BK_UNIFORM ? p[0] == 0 : h->o.block_size <= 4096 ? 0 : -1);
+	region_add(h, off, n, bi.cls, bi.fill, p);
 }
 
 static inline void fill_note(struct fills *f, uint8_t c, size_t i)
@@ -2065,7 +2081,7 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	}
 }
 
-enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4, ST_ALL = 7 };
+enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4, ST_ALL = 7, ST_PLACE = 8 };
 
 /*
  * The stages after the scan of the block at OFF, those in STAGES.  The run
@@ -2090,8 +2106,9 @@ static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 
 static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
-	struct blkinfo bi = block_scan(h, p, n, h->size, h->rep);
+	struct blkinfo bi = block_scan(h, p, n, h->hist, h->rep);
 
+	block_place(h, p, n, h->size, bi);
 	block_stages(h, p, n, h->size, bi, ST_ALL);
 	h->size += n;
 }
@@ -2343,14 +2360,17 @@ static int collect_words(struct ms_hist *h)
 
 /*
  * The end of a stage group G: what its tables still hold open, then the
- * tables collected.  -j ends the two groups on two threads, each as soon
- * as its last chunk is done (pipe_work()); they share no field.
+ * tables collected; libmagic asked about the regions.  -j ends the groups
+ * on any threads, each as soon as its last chunk is done (pipe_work());
+ * they share no field.
  */
 static void group_end(struct ms_hist *h, unsigned g)
 {
-	int rc;
+	int rc = 0;
 
-	if (g == G_STRINGS) {
+	if (g == G_PLACE) {
+		magic_ask_regions(h);
+	} else if (g == G_STRINGS) {
 		if (h->ascii.len)
 			str_emit(h, &h->ascii, 0);
 		if (h->utf16.len)
@@ -2376,7 +2396,6 @@ int ms_hist_finish(struct ms_ctx *ctx, struct ms_hist *h)
 		block(h, h->blk, h->blen);
 	h->blen = 0;
 	h->finished = 1;
-	magic_ask_regions(h);
 	for (g = 0; g < NGROUPS; g++) {
 		if (!h->ended[g])
 			group_end(h, g);
@@ -2503,21 +2522,26 @@ static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t 
 }
 
 /*
- * -j: a pipeline over chunks of the input.  The calling thread reads a
- * chunk and scans its blocks (stage A), then publishes it.  The other
- * stages go in two groups, the strings, and the words with the runs (which
+ * -j: a pipeline over chunks of the input.  The calling thread reads the
+ * chunks, in order, and feeds them to the pattern scan and the tap.  Each
+ * chunk is then scanned (stage A) by any one thread, several chunks at
+ * once.  The reader reads ahead while a slot is free, so that a thread
+ * with nothing else to do finds a chunk to scan: when it scanned each
+ * chunk it read, itself, while its bytes were in its cache, a worker
+ * waited a quarter of the time.  The stages after the scan
+ * go in groups (the places, the strings, the words with the runs, which
  * tally the words' fills), each group's chunks in input order, one thread
- * at a time, alone with its tables; so every table is filled as by one
- * thread, approximate ones included.  Which thread takes a group's next
- * chunk is not fixed: a worker, or the scanning thread while it would
- * wait for a free slot.  The string and word tables read every block until
- * they are full (the first 20 MiB of the mixed bench), at three times the
- * scan's cost, and the scan is the slower once they sample: a fixed
- * division of the work left one thread idle in each part.
+ * at a time, alone with its fields; so every table is filled as by one
+ * thread, approximate ones included.  Whichever thread is free takes the
+ * next piece of work.  The scan is the largest stage, and the tables read
+ * every block until they are full (the first 20 MiB of the mixed bench)
+ * at three times its cost: any fixed division of the work left a thread
+ * idle in one part or the other.
  */
 #define PIPE_SLOTS 4
+#define PIPE_WORKERS (PIPE_SLOTS - 1)	/* a chunk in each slot, one read while the others scan */
 
-static const unsigned group_stages[NGROUPS] = { ST_STRINGS, ST_WORDS | ST_RUNS };
+static const unsigned group_stages[NGROUPS] = { ST_PLACE, ST_STRINGS, ST_WORDS | ST_RUNS };
 
 struct pipe_chunk {
 	uint8_t *buf;
@@ -2525,14 +2549,18 @@ struct pipe_chunk {
 	uint64_t off;
 	struct blkinfo *bi;
 	uint64_t *rep;		/* the blocks' blkinfo.rep, REP_WORDS(block_size) each */
+	uint64_t hist[256];	/* the scan's byte counts, added up in order by G_PLACE */
+	bool scanned;
 };
 
 struct pipe {
 	struct ms_hist *h;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	uint64_t read;		/* chunks 0..read-1 are read */
+	uint64_t scan_next;	/* the chunk scanned next */
 	uint64_t published;	/* chunks 0..published-1 are scanned */
-	int eof;		/* no chunk after those */
+	int eof;		/* no chunk after `read` */
 	uint64_t next[NGROUPS];	/* the chunk each group takes next */
 	bool busy[NGROUPS];	/* a thread has the group's chunk, or its end */
 	struct pipe_chunk slot[PIPE_SLOTS];
@@ -2542,17 +2570,50 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 {
 	size_t bs = h->o.block_size, i, k;
 
+	if (stages == ST_PLACE)
+		for (i = 0; i < 256; i++)
+			h->hist[i] += c->hist[i];
 	for (i = 0, k = 0; i < c->len; i += bs, k++) {
 		size_t n = c->len - i < bs ? c->len - i : bs;
 
-		block_stages(h, c->buf + i, n, c->off + i, c->bi[k], stages);
+		if (stages == ST_PLACE)
+			block_place(h, c->buf + i, n, c->off + i, c->bi[k]);
+		else
+			block_stages(h, c->buf + i, n, c->off + i, c->bi[k], stages);
 	}
+}
+
+/* Stage A of chunk C, on any thread: H's fields are not written. */
+static void chunk_scan(const struct ms_hist *h, struct pipe_chunk *c)
+{
+	size_t bs = h->o.block_size, i, k;
+
+	memset(c->hist, 0, sizeof(c->hist));
+	for (i = 0, k = 0; i < c->len; i += bs, k++) {
+		size_t n = c->len - i < bs ? c->len - i : bs;
+
+		c->bi[k] = block_scan(h, c->buf + i, n, c->hist, c->rep + k * REP_WORDS(bs));
+	}
+}
+
+/* PP->mu held: the next chunk read, scanned by this thread; published with those before it. */
+static void pipe_scan(struct pipe *pp)
+{
+	struct pipe_chunk *c = &pp->slot[pp->scan_next++ % PIPE_SLOTS];
+
+	pthread_mutex_unlock(&pp->mu);
+	chunk_scan(pp->h, c);
+	pthread_mutex_lock(&pp->mu);
+	c->scanned = true;
+	while (pp->published < pp->scan_next && pp->slot[pp->published % PIPE_SLOTS].scanned)
+		pp->published++;
+	pthread_cond_broadcast(&pp->cv);
 }
 
 /* PP->mu held: group G's chunk C, or its end when C is past the last, done by this thread. */
 static void pipe_do(struct pipe *pp, unsigned g, uint64_t c)
 {
-	bool chunk = c < pp->published;	/* read under the lock: the scan moves it */
+	bool chunk = c < pp->published;	/* read under the lock: the scans move it */
 
 	pp->busy[g] = true;
 	pthread_mutex_unlock(&pp->mu);
@@ -2566,9 +2627,16 @@ static void pipe_do(struct pipe *pp, unsigned g, uint64_t c)
 	pthread_cond_broadcast(&pp->cv);
 }
 
+/* PP->mu held: every chunk read is scanned, and no other comes. */
+static inline bool pipe_all_scanned(const struct pipe *pp)
+{
+	return pp->eof && pp->published == pp->read;
+}
+
 /*
- * PP->mu held: a group's next chunk, when one is free and published, or
- * at the input's end a group's end, done; false if there was none.
+ * PP->mu held: a group's next chunk, when one is free and scanned, or at
+ * the input's end a group's end; else a chunk to scan; done.  False if
+ * there was none.  The groups come first: they free the slots.
  */
 static bool pipe_work(struct pipe *pp)
 {
@@ -2576,25 +2644,31 @@ static bool pipe_work(struct pipe *pp)
 
 	for (g = 0; g < NGROUPS; g++)
 		if (!pp->busy[g] && (pp->next[g] < pp->published ||
-				     (pp->eof && pp->next[g] == pp->published))) {
+				     (pipe_all_scanned(pp) && pp->next[g] == pp->published))) {
 			pipe_do(pp, g, pp->next[g]);
 			return true;
 		}
+	if (pp->scan_next < pp->read) {
+		pipe_scan(pp);
+		return true;
+	}
 	return false;
 }
 
-/* PP->mu held: every group has done every chunk published, and its end. */
+/* PP->mu held: every group has done every chunk, and its end. */
 static bool pipe_drained(const struct pipe *pp)
 {
 	unsigned g;
 
+	if (!pipe_all_scanned(pp))
+		return false;
 	for (g = 0; g < NGROUPS; g++)
 		if (pp->next[g] <= pp->published)
 			return false;
 	return true;
 }
 
-/* A worker: any work there is, until the input's end and the last chunk. */
+/* A worker: any work there is, until the input's end and the last group's end. */
 static void *pipe_worker(void *arg)
 {
 	struct pipe *pp = arg;
@@ -2603,7 +2677,7 @@ static void *pipe_worker(void *arg)
 	for (;;) {
 		if (pipe_work(pp))
 			continue;
-		if (pp->eof && pipe_drained(pp))
+		if (pipe_drained(pp))
 			break;
 		pthread_cond_wait(&pp->cv, &pp->mu);
 	}
@@ -2637,59 +2711,22 @@ static int pipe_start(struct ms_ctx *ctx, struct pipe *pp, pthread_t *tid, unsig
 	return rc;
 }
 
-/*
- * Chunk c's slot is free once every group is done with the chunk it held;
- * till then, this thread works.
- */
-static inline void pipe_wait_slot(struct pipe *pp, uint64_t c)
+/* PP->mu held: chunk C's slot is free, every group done with the chunk it held. */
+static inline bool pipe_slot_free(const struct pipe *pp, uint64_t c)
 {
 	unsigned g;
 
-	pthread_mutex_lock(&pp->mu);
-	for (;;) {
-		for (g = 0; g < NGROUPS && pp->next[g] + PIPE_SLOTS > c; g++)
-			;
-		if (g == NGROUPS)
-			break;
-		if (pipe_work(pp))
-			continue;
-		pthread_cond_wait(&pp->cv, &pp->mu);
-	}
-	pthread_mutex_unlock(&pp->mu);
+	for (g = 0; g < NGROUPS; g++)
+		if (pp->next[g] + PIPE_SLOTS <= c)
+			return false;
+	return true;
 }
 
-/* Chunks before `upto` are scanned: the workers may take them. */
-static inline void pipe_publish(struct pipe *pp, uint64_t upto)
-{
-	pthread_mutex_lock(&pp->mu);
-	pp->published = upto;
-	pthread_cond_broadcast(&pp->cv);
-	pthread_mutex_unlock(&pp->mu);
-}
-
-/*
- * No chunk comes: the workers may end their groups, while this thread asks
- * libmagic about the regions (this thread's), then shares the work left.
- */
+/* The workers are gone: what pipe_start() made. */
 static void pipe_finish(struct pipe *pp, pthread_t *tid, size_t started)
 {
 	size_t i;
 
-	pthread_mutex_lock(&pp->mu);
-	pp->eof = 1;
-	pthread_cond_broadcast(&pp->cv);
-	pthread_mutex_unlock(&pp->mu);
-	magic_ask_regions(pp->h);
-	pthread_mutex_lock(&pp->mu);
-	for (;;) {
-		if (pipe_work(pp))
-			continue;
-		if (pipe_drained(pp))
-			break;
-		/* A group's last chunk is on another thread. */
-		pthread_cond_wait(&pp->cv, &pp->mu);
-	}
-	pthread_mutex_unlock(&pp->mu);
 	for (i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	pthread_cond_destroy(&pp->cv);
@@ -2701,49 +2738,71 @@ static void pipe_finish(struct pipe *pp, pthread_t *tid, size_t started)
 	}
 }
 
+/*
+ * PP->mu held: the next chunk read into its slot, unlocked meanwhile, and
+ * fed to the pattern scan and the tap, which take the input in order.  At
+ * the end or an error, PP->eof.
+ */
+static int pipe_read(struct ms_ctx *ctx, struct pipe *pp, struct src *in)
+{
+	struct ms_hist *h = pp->h;
+	struct pipe_chunk *ch = &pp->slot[pp->read % PIPE_SLOTS];
+	ssize_t n;
+	int rc = 0;
+
+	pthread_mutex_unlock(&pp->mu);
+	n = src_read(ctx, in, ch->buf, READ_CHUNK);
+	if (n < 0)
+		rc = (int)n;
+	else if (n > 0 && h->scan)
+		rc = ms_patscan_feed(ctx, h->scan, ch->buf, (size_t)n, false);
+	if (n > 0 && rc >= 0 && h->o.tap)
+		rc = h->o.tap(ch->buf, (size_t)n, h->o.tap_data);
+	pthread_mutex_lock(&pp->mu);
+	if (n <= 0 || rc < 0) {
+		pp->eof = 1;
+		pthread_cond_broadcast(&pp->cv);
+		return rc;
+	}
+	ch->len = (size_t)n;
+	ch->off = h->size;
+	ch->scanned = false;
+	h->size += (size_t)n;
+	pp->read++;
+	if ((size_t)n < READ_CHUNK)
+		pp->eof = 1;
+	pthread_cond_broadcast(&pp->cv);
+	return 0;
+}
+
 static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 {
-	size_t bs = h->o.block_size, i, k;
 	struct pipe pp = { .h = h };
-	/* More workers than groups would have nothing to do. */
-	unsigned nw = h->o.jobs - 1 < NGROUPS ? h->o.jobs - 1 : NGROUPS;
-	pthread_t tid[NGROUPS];
+	unsigned nw = h->o.jobs - 1 < PIPE_WORKERS ? h->o.jobs - 1 : PIPE_WORKERS;
+	pthread_t tid[PIPE_WORKERS];
 	size_t started;
-	int rc;
-	ssize_t n;
-	uint64_t c;
+	int rc, err = 0;
 
 	rc = pipe_start(ctx, &pp, tid, nw, &started);
-	for (c = 0; !rc; c++) {
-		struct pipe_chunk *ch = &pp.slot[c % PIPE_SLOTS];
-
-		pipe_wait_slot(&pp, c);
-		n = src_read(ctx, in, ch->buf, READ_CHUNK);
-		if (n < 0) {
-			rc = (int)n;
-			break;
+	pthread_mutex_lock(&pp.mu);
+	if (rc < 0)
+		pp.eof = 1;
+	for (;;) {
+		if (!pp.eof && pipe_slot_free(&pp, pp.read)) {
+			if ((rc = pipe_read(ctx, &pp, in)) < 0)
+				err = rc;
+			continue;
 		}
-		if (n == 0)
+		if (pipe_work(&pp))
+			continue;
+		if (pipe_drained(&pp))
 			break;
-		if (h->scan && (rc = ms_patscan_feed(ctx, h->scan, ch->buf, (size_t)n, false)) < 0)
-			break;
-		ch->len = (size_t)n;
-		ch->off = h->size;
-		for (i = 0, k = 0; i < ch->len; i += bs, k++) {
-			size_t len = ch->len - i < bs ? ch->len - i : bs;
-
-			ch->bi[k] = block_scan(h, ch->buf + i, len, h->size,
-					       ch->rep + k * REP_WORDS(bs));
-			h->size += len;
-		}
-		if (h->o.tap && (rc = h->o.tap(ch->buf, ch->len, h->o.tap_data)) < 0)
-			break;
-		pipe_publish(&pp, c + 1);
-		if ((size_t)n < READ_CHUNK)
-			break;
+		/* A group's chunk or a scan is on another thread. */
+		pthread_cond_wait(&pp.cv, &pp.mu);
 	}
+	pthread_mutex_unlock(&pp.mu);
 	pipe_finish(&pp, tid, started);
-	return rc;
+	return err ? err : rc;
 }
 
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)

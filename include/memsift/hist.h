@@ -102,9 +102,9 @@ struct ms_hist_opts {
 	unsigned skip;		/* MS_HIST_NO_*; 0: every table */
 	/*
 	 * Threads for ms_hist_scan_fd(): 1 (or 0) scans in the caller's; 2 or
-	 * more fill the run, string and word tables beside the scan of the
-	 * bytes, on up to three threads (4 MiB of buffers between them).  The
-	 * results are the same either way.
+	 * more share the scan of the bytes and fill the tables beside it, on up
+	 * to four threads (4 MiB of buffers between them); the caller's reads.
+	 * The results are the same either way.
 	 */
 	unsigned jobs;
 	/*
