@@ -76,7 +76,7 @@ struct strhot {
 struct strent {
 	uint64_t count, first;
 	char *ext;		/* the text when LEN >= STR_INLINE */
-	uint16_t len, cap;	/* CAP: EXT's size, kept for the next long string in the slot */
+	uint16_t len, cap;	/* CAP: EXT's size (TEXT_STEP's multiple), kept for the next long string in the slot */
 	uint8_t utf16, trunc;
 	char in[STR_INLINE];	/* the text when LEN < STR_INLINE */
 };
@@ -84,6 +84,68 @@ struct strent {
 static inline char *str_text(struct strent *e)
 {
 	return e->len < STR_INLINE ? e->in : e->ext;
+}
+
+/*
+ * The long strings' texts, from slabs the string stage owns, in sizes of
+ * TEXT_STEP bytes: the text of a string given way to goes on its size's
+ * free list, for the next long string that fits.  Through malloc() and
+ * realloc(), the 65,536 texts of a full table cost 2.5% of a run, and as
+ * much again to free.
+ */
+#define TEXT_STEP 32
+#define TEXT_SIZES ((MS_HIST_STRING_MAX + 1 + TEXT_STEP - 1) / TEXT_STEP)
+#define TEXT_SLAB (64 * 1024)
+
+struct textslab {
+	struct textslab *next;
+	char bytes[TEXT_SLAB];
+};
+
+struct textpool {
+	struct textslab *slabs;
+	size_t used;			/* of the first slab */
+	char *free[TEXT_SIZES];		/* a free text's first bytes point to the next */
+};
+
+/* A text of (K + 1) * TEXT_STEP bytes, or NULL. */
+static char *text_get(struct textpool *tp, size_t k)
+{
+	size_t size = (k + 1) * TEXT_STEP;
+	struct textslab *s;
+	char *t = tp->free[k];
+
+	if (t) {
+		memcpy(&tp->free[k], t, sizeof(t));
+		return t;
+	}
+	if (!tp->slabs || tp->used + size > TEXT_SLAB) {
+		if (!(s = malloc(sizeof(*s))))
+			return NULL;
+		s->next = tp->slabs;
+		tp->slabs = s;
+		tp->used = 0;
+	}
+	t = tp->slabs->bytes + tp->used;
+	tp->used += size;
+	return t;
+}
+
+static void text_put(struct textpool *tp, char *t, size_t k)
+{
+	memcpy(t, &tp->free[k], sizeof(t));
+	tp->free[k] = t;
+}
+
+static void textpool_free(struct textpool *tp)
+{
+	struct textslab *s;
+
+	while ((s = tp->slabs)) {
+		tp->slabs = s->next;
+		free(s);
+	}
+	memset(tp, 0, sizeof(*tp));
 }
 
 /*
@@ -221,6 +283,7 @@ struct ms_hist {
 	struct ms_hist_run (*rbucket)[RUN_BUCKETS];	/* [256], allocated on overflow */
 
 	struct strstate ascii, utf16;
+	struct textpool texts;	/* the strings' long texts: the string stage's */
 	struct strpend spend[STR_BATCH];
 	size_t nspend;
 	char sscratch[MS_HIST_STRING_MAX];	/* a queued string begun in an earlier block */
@@ -460,7 +523,6 @@ static void tables_clear(struct ms_hist *h)
 	for (i = 0; i < h->nsused; i++) {
 		struct strent *e = &h->strs[h->sused[i]];
 
-		free(e->ext);
 		memset(e, 0, sizeof(*e));
 		h->shot[h->sused[i] / WAYS].hash[h->sused[i] % WAYS] = 0;
 		h->shot[h->sused[i] / WAYS].bytes[h->sused[i] % WAYS] = 0;
@@ -528,8 +590,6 @@ static void tables_leave(struct ms_hist *h)
 			}
 		pthread_mutex_unlock(&spare_lock);
 	} else {
-		for (size_t k = 0; h->strs && h->sused && k < h->nsused; k++)
-			free(h->strs[h->sused[k]].ext);
 		old = t;
 	}
 	tables_free(&old);
@@ -670,6 +730,7 @@ void ms_hist_free(struct ms_hist *h)
 	if (!h)
 		return;
 	tables_leave(h);
+	textpool_free(&h->texts);
 	for (i = 0; i < h->ntypes; i++)
 		free(h->types[i]);
 	ms_patscan_free(h->scan);
@@ -1004,6 +1065,8 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 	/* Begun where the table samples: it stands for o.sample like it. */
 	uint64_t wt = start >= h->ssample_from ? h->o.sample : 1;
 	int i, fr = -1;
+	size_t k = 0;
+	char *t = NULL;
 	bool fresh;
 
 	for (i = 0; i < WAYS; i++) {
@@ -1030,17 +1093,21 @@ static void str_add(struct ms_hist *h, const char *text, size_t keep, uint64_t l
 				fr = i;
 	}
 	e = &b[fr];
-	/* An evicted string's buffer takes the next long one when it is big enough. */
-	if (keep >= STR_INLINE && (!e->ext || e->cap < keep + 1)) {
-		char *t = realloc(e->ext, keep + 1);
-
-		if (!t)
+	/* An evicted string's text takes the next long one when it is big enough. */
+	if (keep >= STR_INLINE && e->cap < keep + 1) {
+		k = (keep + TEXT_STEP) / TEXT_STEP - 1;	/* keep + 1 bytes, rounded up */
+		if (!(t = text_get(&h->texts, k)))
 			return;
-		e->ext = t;
-		e->cap = (uint16_t)(keep + 1);
 	}
+	/* Its shape is counted from its text, before the text goes. */
 	if (!fresh)
 		shape_evict(h, e, sb->bytes[fr]);
+	if (t) {
+		if (e->ext)
+			text_put(&h->texts, e->ext, e->cap / TEXT_STEP - 1);
+		e->ext = t;
+		e->cap = (uint16_t)((k + 1) * TEXT_STEP);
+	}
 	e->len = (uint16_t)keep;
 	memcpy(str_text(e), text, keep);
 	str_text(e)[keep] = '\0';
