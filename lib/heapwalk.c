@@ -214,6 +214,14 @@ static int walk(struct ms_ctx *ctx, struct ms_heapwalk *w, const unsigned char *
 	while (p + 2 * SIZE_SZ <= lim) {
 		size = rd(b, p + SIZE_SZ);
 		cs = size & ~(uint64_t)7;
+		/*
+		 * Two headers of 16 bytes at the end: the fenceposts glibc puts
+		 * after the old top when the main arena's memory stops being
+		 * contiguous (brk() failed, or another sbrk() moved the break).
+		 */
+		if (cs == 2 * SIZE_SZ && lim - p < 3 * 2 * SIZE_SZ && lim - p >= 2 * 2 * SIZE_SZ &&
+		    (rd(b, p + 3 * SIZE_SZ) & ~(uint64_t)PREV_INUSE) == 2 * SIZE_SZ)
+			return 0;
 		if (size & IS_MMAPPED)
 			return broke(w, base + p, "size 0x%" PRIx64 " has IS_MMAPPED set inside a heap", size);
 		if (cs < MINSIZE || cs % ALIGN)

@@ -212,6 +212,65 @@ static int glibc_mmapped(struct ms_ctx *ctx, const unsigned char *buf, size_t le
 	return rc < 0 ? rc : 1;
 }
 
+/*
+ * Where the glibc segment at BUF (LEN bytes at BASE, a page boundary) ends:
+ * its chunks from its first byte up to a page boundary, where the top
+ * chunk ends or after the two fenceposts of an old one.  0 if they do not.
+ */
+static size_t segment_end(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base)
+{
+	struct ms_heapwalk *w = NULL;
+	const char *why;
+	uint64_t at, end;
+	bool broken;
+
+	if (ms_heapwalk_run(ctx, buf, len, base, &w) < 0)
+		return 0;
+	broken = ms_heapwalk_broken(w, &at, &why);
+	end = !broken ? base + len : !ms_heapwalk_chunks(w) ? 0 :
+	      !(at % 4096) ? at :					/* the top chunk ended here */
+	      at - base + 16 <= len && (rd(buf, at - base + 8) | 1) == 0x11 ?
+	      (at + 32 + 4095) / 4096 * 4096 : 0;			/* fenceposts */
+	ms_heapwalk_free(w);
+	return end > base && end <= base + len ? (size_t)(end - base) : 0;
+}
+
+/*
+ * An anonymous mapping that holds the main arena's memory from mmap():
+ * when brk() cannot grow [heap] (another mapping sits just past the break,
+ * as a JIT's may), glibc takes what it needs, and its top pad (128 KiB),
+ * from mmap() at each growth and carves chunks from its start, as in
+ * [heap]; an old segment ends in two fenceposts.  The kernel merges
+ * neighbouring segments, and other anonymous memory, into one mapping.
+ * Nothing but the chunks marks them, so the segments are taken only when
+ * they tile 64 KiB or more from the mapping's first byte, each ending on a
+ * page boundary; they are walked once that is known, and what follows
+ * them is not searched.
+ */
+static int glibc_segments(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base,
+			  ms_obj_cb cb, void *data, struct ms_objrange *res)
+{
+	size_t pos = 0, n, k, segs = 0;
+	int rc;
+
+	if (len < 4096 || base % 4096 || !(base % GLIBC_HEAP_MAX))
+		return 0;
+	while (pos < len && (n = segment_end(ctx, buf + pos, len - pos, base + pos)))
+		pos += n, segs++;
+	if (pos < (64 << 10))
+		return 0;
+	for (n = 0; n < pos; n += k) {
+		k = segment_end(ctx, buf + n, len - n, base + n);
+		if ((rc = glibc_heap(ctx, buf + n, k, base + n, cb, data, res)) <= 0)
+			return rc < 0 ? rc : 0;
+	}
+	res->finder = MS_FIND_GLIBC_MAIN;
+	snprintf(res->note, sizeof(res->note),
+		 "the main arena's memory from mmap(), brk() having failed: %zu segment%s, %zu bytes%s",
+		 segs, segs == 1 ? "" : "s", pos, pos < len ? "; the rest, another's, not searched" : "");
+	return 1;
+}
+
 struct hit {
 	uint64_t value, pos;
 };
@@ -617,6 +676,8 @@ int ms_objects_find(struct ms_ctx *ctx, enum ms_allocator alloc, struct ms_symbo
 			rc = glibc_mmapped(ctx, buf, len, base, cb, data, res);
 			if (rc > 0)
 				res->note[0] = '\0';
+			if (rc == 0)
+				rc = glibc_segments(ctx, buf, len, base, cb, data, res);
 			if (rc != 0)
 				return rc < 0 ? rc : 0;
 		} else if (heap && !mapping_start) {

@@ -12,12 +12,15 @@
  *   malloc COUNT SIZE FILL      mmap SIZE [FILL [NAME]]     reserve SIZE
  *   commit ID SIZE [FILL]       struct COUNT                thread COUNT SIZE FILL
  *   mapfile PATH                memfd NAME SIZE             free ID
- *   strdup COUNT                report                      quit
+ *   strdup COUNT                report                      brkwall
+ *   quit
  *
  * SIZE takes a K, M or G suffix (KiB units); mapping sizes are rounded up to
  * whole pages, as the kernel does, so replies match /proc exactly.  FILL is
  * 0xa5, 165 or a single non-digit character standing for itself (T is 0x54).
  * A NAME after mmap's FILL, and mapfile's PATH, run to the end of the line.
+ * brkwall maps a page just past the program break, so that brk() cannot
+ * grow the heap any more.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -694,6 +697,26 @@ static int cmd_report(struct leaker *lk, struct group *unused, char *args)
 	return 0;
 }
 
+/*
+ * A page mapped just past the program break: brk() cannot grow [heap] any
+ * more, and glibc's main arena takes its memory from mmap() instead, as in
+ * a process whose break ran into another mapping (a JIT's pages, say).
+ */
+static int cmd_brkwall(struct leaker *lk, struct group *g, char *args)
+{
+	uintptr_t at = ((uintptr_t)sbrk(0) + 4095) & ~(uintptr_t)4095;
+
+	(void)lk;
+	(void)g;
+	if (next_word(&args))
+		return fail("brkwall: usage: brkwall");
+	if (mmap((void *)at, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		 -1, 0) == MAP_FAILED)
+		return fail("brkwall: 0x%" PRIxPTR ": %s", at, strerror(errno));
+	reply("ok brkwall 0x%" PRIxPTR, at);
+	return 0;
+}
+
 static const struct command {
 	const char *name;
 	enum group_kind kind;	/* the group it creates, or GROUP_NONE */
@@ -704,7 +727,7 @@ static const struct command {
 	{ "struct", GROUP_STRUCT, cmd_struct },	{ "thread", GROUP_THREAD, cmd_thread },
 	{ "mapfile", GROUP_MAPFILE, cmd_mapfile }, { "memfd", GROUP_MEMFD, cmd_memfd },
 	{ "free", GROUP_NONE, cmd_free },	{ "report", GROUP_NONE, cmd_report },
-	{ "strdup", GROUP_STRDUP, cmd_strdup },
+	{ "strdup", GROUP_STRDUP, cmd_strdup },	{ "brkwall", GROUP_NONE, cmd_brkwall },
 };
 
 /*
