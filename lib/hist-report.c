@@ -723,6 +723,7 @@ static void json_lists(const struct ms_hist *h, const struct ms_hist_report_opts
 static const struct { unsigned bit; const char *name; } approx[] = {
 	{ MS_HIST_APPROX_STRINGS, "strings" }, { MS_HIST_APPROX_RUNS, "runs" },
 	{ MS_HIST_APPROX_WORDS, "words" }, { MS_HIST_APPROX_REGIONS, "regions" },
+	{ MS_HIST_APPROX_SHAPES, "shapes" },
 };
 
 /* The tables that sampled once full: {"words": {"one_in": 8, "from": "0x..."}}, {} when none. */

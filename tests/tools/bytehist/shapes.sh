@@ -29,4 +29,25 @@ grep -Eq '^ *1000 +1000 +[0-9.]+K user # logged in from #\.#\.#\.#$' "$tmp/out" 
 printf 'only-this-one-string\0%.0s' $(seq 50) > "$tmp/one.bin"
 "$bin/bytehist" -s strings "$tmp/one.bin" > "$tmp/out" || ms_fail "bytehist on one string"
 grep -q '^strings by shape' "$tmp/out" && ms_fail "a shape table for a single distinct string"
+# More shapes than the shape table keeps (4,096 of the strings a full table
+# gives way to): 200,000 strings of letters alone, each its own shape.  The
+# lightest shapes are lost, and the summary and JSON say so; the small input
+# above lost none.
+python3 - "$tmp/many.bin" <<'PY'
+import random, sys
+rnd = random.Random(11)
+words = {"".join(rnd.choice("ghijklmnopqrstuvwxyz") for _ in range(10)) for _ in range(200000)}
+assert len(words) > 4096 + 65536
+open(sys.argv[1], "wb").write(b"".join(w.encode() + b"\0" for w in sorted(words)))
+PY
+"$bin/bytehist" -J "$tmp/log.bin" > "$tmp/few.json" || ms_fail "bytehist -J"
+"$bin/bytehist" -J "$tmp/many.bin" > "$tmp/many.json" || ms_fail "bytehist -J, many shapes"
+"$bin/bytehist" -s summary,strings "$tmp/many.bin" > "$tmp/many.txt" || ms_fail "bytehist, many shapes"
+python3 - "$tmp/few.json" "$tmp/many.json" <<'PY' || ms_fail "JSON does not say whether shapes were lost"
+import json, sys
+few, many = (json.load(open(f))["files"][0]["approximate"] for f in sys.argv[1:])
+assert few["shapes"] is False and many["shapes"] is True and many["strings"] is True, (few, many)
+PY
+grep -q '^approximate:.* shapes' "$tmp/many.txt" ||
+	ms_fail "the report does not say light shapes were lost: $(grep -E '^approximate' "$tmp/many.txt")"
 exit 0
