@@ -49,8 +49,8 @@ assert not [f for f in frames if f["function"].startswith("_Z")], \
 top = [f["function"] for f in [s for s in j["stacks"] if s["mapping"] == "heap (brk)"][0]["frames"]]
 assert want in top, top
 PY
-# Without the full rate perf's small buffers lose samples: the chains are
-# still checked, their bytes only for being there.
+# Without the full rate perf's small buffers lose samples: the chains that
+# came are still checked, their bytes not.
 full=0
 gt_full_rate && full=1
 [ "$full" = 1 ] || echo "cxx.sh: not root, without CAP_IPC_LOCK: perf's buffers are limited to kernel.perf_event_mlock_kb KiB; the bytes through std::vector's inlined code are not held to 8 MiB" >&2
@@ -86,9 +86,12 @@ for s in j["stacks"]:
         if len(chain) > 1 and "/c++/" in chain[0]["file"]:
             checked += s["resident"]
 # push_back's store makes at least a quarter of the 32 MB resident (half of each new buffer).
-if checked < (8 << 20 if full else 1):
-    bad.append("%d bytes through std::vector code inlined into record, want %s" %
-               (checked, "8 MiB or more" if full else "some"))
+# Without the full rate, a busy machine can leave no sample there at all:
+# what came is checked, and none coming is said, not failed.
+if checked < (8 << 20) and full:
+    bad.append("%d bytes through std::vector code inlined into record, want 8 MiB or more" % checked)
+elif not checked:
+    print("cxx.sh: no sample through std::vector's inlined code came through perf's limited buffers: its frames not checked", file=sys.stderr)
 for b in bad:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
