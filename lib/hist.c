@@ -2656,12 +2656,12 @@ static ssize_t src_read(struct ms_ctx *ctx, struct src *s, uint8_t *buf, size_t 
  * once.  The reader reads ahead while a slot is free, so that a thread
  * with nothing else to do finds a chunk to scan: when it scanned each
  * chunk it read, itself, while its bytes were in its cache, a worker
- * waited a quarter of the time.  The stages after the scan
- * go in groups (the places, the strings, the words with the runs, which
- * tally the words' fills), each group's chunks in input order, one thread
- * at a time, alone with its fields; so every table is filled as by one
- * thread, approximate ones included.  Whichever thread is free takes the
- * next piece of work.  The scan is the largest stage, and the tables read
+ * waited a quarter of the time.  The stages after the scan go in groups
+ * (the places, the strings, the words with the runs, which tally the
+ * words' fills), each group's chunks in input order, one thread at a
+ * time, alone with its fields; so every table is filled as by one thread,
+ * approximate ones included.  Whichever thread is free takes the next
+ * piece of work.  The scan is the largest stage, and the tables read
  * every block until they are full (the first 20 MiB of the mixed bench)
  * at three times its cost: any fixed division of the work left a thread
  * idle in one part or the other.
