@@ -37,7 +37,7 @@ struct tally {
 struct ms_heapwalk {
 	enum ms_heap_form form;
 	uint64_t chunks, bytes, top, top_size;
-	bool broken;
+	bool broken, fenced;
 	uint64_t broken_at;
 	char why[128];
 
@@ -215,13 +215,18 @@ static int walk(struct ms_ctx *ctx, struct ms_heapwalk *w, const unsigned char *
 		size = rd(b, p + SIZE_SZ);
 		cs = size & ~(uint64_t)7;
 		/*
-		 * Two headers of 16 bytes at the end: the fenceposts glibc puts
-		 * after the old top when the main arena's memory stops being
-		 * contiguous (brk() failed, or another sbrk() moved the break).
+		 * Two headers of 16 bytes: the fenceposts glibc puts after the
+		 * old top when the main arena's memory stops being contiguous
+		 * (brk() failed, or another sbrk() moved the break).  At the
+		 * end they end the heap; before it, the chunks stop there, and
+		 * what follows is not known to be the heap's.
 		 */
-		if (cs == 2 * SIZE_SZ && lim - p < 3 * 2 * SIZE_SZ && lim - p >= 2 * 2 * SIZE_SZ &&
-		    (rd(b, p + 3 * SIZE_SZ) & ~(uint64_t)PREV_INUSE) == 2 * SIZE_SZ)
-			return 0;
+		if (cs == 2 * SIZE_SZ && lim - p >= 2 * 2 * SIZE_SZ &&
+		    (rd(b, p + 3 * SIZE_SZ) & ~(uint64_t)PREV_INUSE) == 2 * SIZE_SZ) {
+			if (lim - p < 3 * 2 * SIZE_SZ)
+				return 0;
+			w->fenced = true;
+		}
 		if (size & IS_MMAPPED)
 			return broke(w, base + p, "size 0x%" PRIx64 " has IS_MMAPPED set inside a heap", size);
 		if (cs < MINSIZE || cs % ALIGN)
@@ -379,6 +384,11 @@ uint64_t ms_heapwalk_top(const struct ms_heapwalk *w, uint64_t *size)
 {
 	*size = w->top_size;
 	return w->top;
+}
+
+bool ms_heapwalk_fenced(const struct ms_heapwalk *w)
+{
+	return w->fenced;
 }
 
 bool ms_heapwalk_broken(const struct ms_heapwalk *w, uint64_t *addr, const char **why)

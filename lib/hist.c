@@ -76,7 +76,7 @@ struct strhot {
 struct strent {
 	uint64_t count, first;
 	char *ext;		/* the text when LEN >= STR_INLINE */
-	uint16_t len, cap;	/* CAP: EXT's size (TEXT_STEP's multiple), kept for the next long string in the slot */
+	uint16_t len, cap;	/* CAP: EXT's size, kept for the next long string in the slot */
 	uint8_t utf16, trunc;
 	char in[STR_INLINE];	/* the text when LEN < STR_INLINE */
 };
@@ -2149,7 +2149,7 @@ static void block_words(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t 
 	}
 }
 
-enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4, ST_ALL = 7, ST_PLACE = 8 };
+enum { ST_STRINGS = 1, ST_WORDS = 2, ST_RUNS = 4, ST_PLACE = 8, ST_ALL = 15 };
 
 /*
  * The stages after the scan of the block at OFF, those in STAGES.  The run
@@ -2160,6 +2160,8 @@ static void block_stages(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t
 {
 	struct fills *fl = (stages & ST_WORDS) && words_fills_only(h, off, bi) ? &h->wfills : NULL;
 
+	if (stages & ST_PLACE)
+		block_place(h, p, n, off, bi);
 	if ((stages & ST_RUNS) && !(h->o.skip & MS_HIST_NO_RUNS))
 		block_runs(h, p, n, off, bi, fl);
 	else if (fl)
@@ -2176,7 +2178,6 @@ static void block(struct ms_hist *h, const uint8_t *p, size_t n)
 {
 	struct blkinfo bi = block_scan(h, p, n, h->hist, h->rep);
 
-	block_place(h, p, n, h->size, bi);
 	block_stages(h, p, n, h->size, bi, ST_ALL);
 	h->size += n;
 }
@@ -2212,12 +2213,12 @@ int ms_hist_feed(struct ms_ctx *ctx, struct ms_hist *h, const void *buf, size_t 
 }
 
 /*
- * The strings, words and runs are sorted by a key, largest first, then by where
- * they were first seen: rows of those two and the row's index, sorted with
- * the compares inlined, then the rows moved.  65,536 strings through
- * qsort() and a compare called by pointer took 8 ms.  No two rows share a
- * first offset (one string starts there, one word is there), so the index
- * never decides; it keeps the order total all the same.
+ * The strings, words and runs are sorted by a key, largest first, then
+ * by where they were first seen: rows of those two and the row's index,
+ * sorted with the compares inlined, then the rows moved.  65,536 strings
+ * through qsort() and a compare called by pointer took 8 ms.  No two rows
+ * share a first offset (one string or run starts there, one word is
+ * there), so the index never decides; it keeps the order total all the same.
  */
 struct sortrow {
 	uint64_t key, first;
@@ -2233,7 +2234,7 @@ static inline bool row_before(const struct sortrow *a, const struct sortrow *b)
 	return a->i < b->i;
 }
 
-/* Sort R[0..N) using T, as big; a merge sort, insertion sort below 16 rows. */
+/* Sort R[0..N), with T for N / 2 rows; a merge sort, insertion sort below 16 rows. */
 static void rows_sort(struct sortrow *r, struct sortrow *t, size_t n)
 {
 	size_t h = n / 2, i, j, k;
@@ -2698,16 +2699,13 @@ static void chunk_stages(struct ms_hist *h, const struct pipe_chunk *c, unsigned
 {
 	size_t bs = h->o.block_size, i, k;
 
-	if (stages == ST_PLACE)
+	if (stages & ST_PLACE)
 		for (i = 0; i < 256; i++)
 			h->hist[i] += c->hist[i];
 	for (i = 0, k = 0; i < c->len; i += bs, k++) {
 		size_t n = c->len - i < bs ? c->len - i : bs;
 
-		if (stages == ST_PLACE)
-			block_place(h, c->buf + i, n, c->off + i, c->bi[k]);
-		else
-			block_stages(h, c->buf + i, n, c->off + i, c->bi[k], stages);
+		block_stages(h, c->buf + i, n, c->off + i, c->bi[k], stages);
 	}
 }
 
@@ -2909,16 +2907,16 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 	unsigned nw = h->o.jobs - 1 < PIPE_WORKERS ? h->o.jobs - 1 : PIPE_WORKERS;
 	pthread_t tid[PIPE_WORKERS];
 	size_t started;
-	int rc, err = 0;
+	int rc;
 
 	rc = pipe_start(ctx, &pp, tid, nw, &started);
 	pthread_mutex_lock(&pp.mu);
+	/* An error ends the input: no read follows one. */
 	if (rc < 0)
 		pp.eof = 1;
 	for (;;) {
 		if (!pp.eof && pipe_slot_free(&pp, pp.read)) {
-			if ((rc = pipe_read(ctx, &pp, in)) < 0)
-				err = rc;
+			rc = pipe_read(ctx, &pp, in);
 			continue;
 		}
 		if (pipe_work(&pp))
@@ -2930,7 +2928,7 @@ static int scan_threads(struct ms_ctx *ctx, struct ms_hist *h, struct src *in)
 	}
 	pthread_mutex_unlock(&pp.mu);
 	pipe_finish(&pp, tid, started);
-	return err ? err : rc;
+	return rc;
 }
 
 int ms_hist_scan_fd(struct ms_ctx *ctx, struct ms_hist *h, int fd, const char *name)

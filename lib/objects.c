@@ -222,15 +222,17 @@ static size_t segment_end(struct ms_ctx *ctx, const unsigned char *buf, size_t l
 	struct ms_heapwalk *w = NULL;
 	const char *why;
 	uint64_t at, end;
-	bool broken;
 
 	if (ms_heapwalk_run(ctx, buf, len, base, &w) < 0)
 		return 0;
-	broken = ms_heapwalk_broken(w, &at, &why);
-	end = !broken ? base + len : !ms_heapwalk_chunks(w) ? 0 :
-	      !(at % 4096) ? at :					/* the top chunk ended here */
-	      at - base + 16 <= len && (rd(buf, at - base + 8) | 1) == 0x11 ?
-	      (at + 32 + 4095) / 4096 * 4096 : 0;			/* fenceposts */
+	if (!ms_heapwalk_broken(w, &at, &why))
+		end = base + len;
+	else if (!ms_heapwalk_chunks(w))
+		end = 0;
+	else if (ms_heapwalk_fenced(w))
+		end = (at + 32 + 4095) / 4096 * 4096;
+	else
+		end = at % 4096 ? 0 : at;	/* the top chunk ended on the page boundary */
 	ms_heapwalk_free(w);
 	return end > base && end <= base + len ? (size_t)(end - base) : 0;
 }
@@ -250,25 +252,34 @@ static size_t segment_end(struct ms_ctx *ctx, const unsigned char *buf, size_t l
 static int glibc_segments(struct ms_ctx *ctx, const unsigned char *buf, size_t len, uint64_t base,
 			  ms_obj_cb cb, void *data, struct ms_objrange *res)
 {
-	size_t pos = 0, n, k, segs = 0;
-	int rc;
+	size_t pos = 0, n, i, segs = 0, cap = 0, *end = NULL, *e;
+	int rc = 0;
 
 	if (len < 4096 || base % 4096 || !(base % GLIBC_HEAP_MAX))
 		return 0;
-	while (pos < len && (n = segment_end(ctx, buf + pos, len - pos, base + pos)))
-		pos += n, segs++;
-	if (pos < (64 << 10))
-		return 0;
-	for (n = 0; n < pos; n += k) {
-		k = segment_end(ctx, buf + n, len - n, base + n);
-		if ((rc = glibc_heap(ctx, buf + n, k, base + n, cb, data, res)) <= 0)
-			return rc < 0 ? rc : 0;
+	while (pos < len && (n = segment_end(ctx, buf + pos, len - pos, base + pos))) {
+		if (segs == cap) {
+			cap = cap ? 2 * cap : 16;
+			if (!(e = realloc(end, cap * sizeof(*end)))) {
+				free(end);
+				return ms_err(ctx, -ENOMEM, "out of memory");
+			}
+			end = e;
+		}
+		end[segs++] = pos += n;
 	}
+	if (pos < (64 << 10))
+		goto out;
+	for (i = 0, pos = 0; i < segs; pos = end[i++])
+		if ((rc = glibc_heap(ctx, buf + pos, end[i] - pos, base + pos, cb, data, res)) <= 0)
+			goto out;
 	res->finder = MS_FIND_GLIBC_MAIN;
 	snprintf(res->note, sizeof(res->note),
 		 "the main arena's memory from mmap(), brk() having failed: %zu segment%s, %zu bytes%s",
 		 segs, segs == 1 ? "" : "s", pos, pos < len ? "; the rest, another's, not searched" : "");
-	return 1;
+out:
+	free(end);
+	return rc < 0 ? rc : rc > 0;
 }
 
 struct hit {

@@ -94,6 +94,14 @@ uint64_t ms_heapwalk_top(const struct ms_heapwalk *w, uint64_t *size);
  */
 bool ms_heapwalk_broken(const struct ms_heapwalk *w, uint64_t *addr, const char **why);
 
+/*
+ * Whether the chain broke at two fenceposts (16-byte headers glibc puts
+ * after an old top chunk) before the end: ms_heapwalk_broken()'s *ADDR is
+ * the first, and the segment the chunks were in ends 32 bytes after it, on
+ * the next page boundary.
+ */
+bool ms_heapwalk_fenced(const struct ms_heapwalk *w);
+
 /* Size classes, largest total bytes first (ties: smaller size first); I from 0. */
 size_t ms_heapwalk_class_count(const struct ms_heapwalk *w);
 const struct ms_heap_class *ms_heapwalk_class(const struct ms_heapwalk *w, size_t i);
