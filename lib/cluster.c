@@ -179,11 +179,16 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen)
 	return out;
 }
 
+uint64_t ms_text_shape_keyed(const char *s, size_t len, char *out)
+{
+	return ms_hash_words(out, shape_into(s, len, out, MS_SHAPE_MAX), 0);
+}
+
 uint64_t ms_text_shape_hash(const char *s, size_t len)
 {
 	char shape[MS_SHAPE_MAX];
 
-	return ms_hash_words(shape, shape_into(s, len, shape, sizeof(shape)), 0);
+	return ms_text_shape_keyed(s, len, shape);
 }
 
 static bool magic_char(unsigned char c)

@@ -1029,8 +1029,8 @@ static struct shapemass *shape_slot(struct ms_hist *h, uint64_t hv)
 /* The string in E, of BYTES in all, gives way: its shape keeps its count. */
 static void shape_evict(struct ms_hist *h, struct strent *e, uint64_t bytes)
 {
-	const char *t = str_text(e);
-	uint64_t hv = ms_text_shape_hash(t, e->len) | 1;
+	char text[MS_SHAPE_MAX];
+	uint64_t hv = ms_text_shape_keyed(str_text(e), e->len, text) | 1;
 	struct shapemass *m;
 
 	if (!h->smass && !(h->smass = calloc(SHAPE_SLOTS, sizeof(*h->smass))))
@@ -1045,7 +1045,7 @@ static void shape_evict(struct ms_hist *h, struct strent *e, uint64_t bytes)
 				return;
 		}
 		*m = (struct shapemass){ .hash = hv };
-		ms_text_shape(t, e->len, m->text, sizeof(m->text));
+		memcpy(m->text, text, sizeof(m->text));
 	}
 	m->count += e->count;
 	m->bytes += bytes;
@@ -2357,7 +2357,7 @@ static int cmp_shape(const void *a, const void *b)
 
 /* The shape of hash HV among the NRSHAPES found, by SLOT (CAP of them), or a new one. */
 static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_t *key,
-				      size_t cap, uint64_t hv, const char *text, size_t len)
+				      size_t cap, uint64_t hv, const char *text)
 {
 	size_t j;
 
@@ -2367,7 +2367,7 @@ static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_
 	key[j] = hv;
 	slot[j] = (uint32_t)++h->nrshapes;
 	h->rshapes[h->nrshapes - 1] = (struct ms_hist_shape){ .count = 0 };
-	ms_text_shape(text, len, h->rshapes[h->nrshapes - 1].text, MS_SHAPE_MAX);
+	memcpy(h->rshapes[h->nrshapes - 1].text, text, MS_SHAPE_MAX);
 	return &h->rshapes[h->nrshapes - 1];
 }
 
@@ -2379,8 +2379,9 @@ static int collect_strings(struct ms_hist *h)
 {
 	size_t cap = 64, i, j, n = h->nsused + (h->smass ? SHAPE_SLOTS : 0);
 	struct ms_hist_shape *sh;
+	char text[MS_SHAPE_MAX];
 	uint32_t *slot;
-	uint64_t *key;
+	uint64_t *key, hv;
 	int rc = 0;
 
 	while (cap < 2 * n)
@@ -2402,8 +2403,8 @@ static int collect_strings(struct ms_hist *h)
 			.text = str_text(e), .utf16 = e->utf16, .truncated = e->trunc,
 			.count = e->count, .bytes = h->shot[i / WAYS].bytes[i % WAYS],
 			.first = e->first };
-		sh = shape_of(h, slot, key, cap, ms_text_shape_hash(s->text, e->len) | 1, s->text,
-			      e->len);
+		hv = ms_text_shape_keyed(s->text, e->len, text) | 1;
+		sh = shape_of(h, slot, key, cap, hv, text);
 		sh->count += s->count;
 		sh->bytes += s->bytes;
 		sh->strings++;
@@ -2413,7 +2414,7 @@ static int collect_strings(struct ms_hist *h)
 
 		if (!m->hash)
 			continue;
-		sh = shape_of(h, slot, key, cap, m->hash, m->text, strlen(m->text));
+		sh = shape_of(h, slot, key, cap, m->hash, m->text);
 		sh->count += m->count;
 		sh->bytes += m->bytes;
 		sh->strings += m->strings;

@@ -162,4 +162,10 @@ char *ms_text_shape(const char *s, size_t len, char *out, size_t outlen);
  */
 uint64_t ms_text_shape_hash(const char *s, size_t len);
 
+/*
+ * Both at once: the shape into OUT, MS_SHAPE_MAX bytes, and its hash, for
+ * a caller that keeps the text only when the hash is new (one shaping, not two).
+ */
+uint64_t ms_text_shape_keyed(const char *s, size_t len, char *out);
+
 #endif
