@@ -78,4 +78,22 @@ for i in range(0,len(d),777): sys.stdout.buffer.write(d[i:i+777]); sys.stdout.fl
 	"$bytehist" -J > "$tmp/json2" || ms_fail "bytehist on a pipe failed"
 sed 1,2d "$tmp/json" > "$tmp/a"; sed 1,2d "$tmp/json2" > "$tmp/b"
 ms_compare "$tmp/a" "$tmp/b"
+
+# Blocks of 1M: a byte at one place in every word of a block is counted
+# 131,072 times there (more than a 16-bit counter holds), and exactly.
+python3 - "$tmp/big" <<'PY' || ms_fail "python3 could not write the big dump"
+import random, struct, sys
+random.seed(11)
+d = b''.join(struct.pack('<Q', 0x55d2ef000000 + random.getrandbits(24) * 16) for _ in range(3 * 131072))
+open(sys.argv[1], 'wb').write(d + b'tail')
+PY
+"$bytehist" -J -B 1M "$tmp/big" > "$tmp/bigjson" || ms_fail "bytehist -B 1M failed"
+python3 - "$tmp/big" "$tmp/bigjson" <<'PY' || ms_fail "byte counts of 1M blocks do not match the dump"
+import collections, json, sys
+d = open(sys.argv[1], 'rb').read()
+j = json.load(open(sys.argv[2]))["files"][0]
+c = collections.Counter(d)
+assert c[0] > 3 * 131072, c[0]
+assert j["bytes"] == [c.get(i, 0) for i in range(256)], [(i, j["bytes"][i], c.get(i, 0)) for i in range(256) if j["bytes"][i] != c.get(i, 0)][:5]
+PY
 exit 0
