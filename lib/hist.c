@@ -2273,24 +2273,27 @@ static void rows_sort(struct sortrow *r, struct sortrow *t, size_t n)
 }
 
 /*
- * The N rows of SIZE bytes at *BASE, whose keys and first offsets are at
- * KEY_AT and FIRST_AT, in order; *BASE is replaced.  -ENOMEM leaves it as it was.
+ * The N rows of SIZE bytes at BASE, whose keys and first offsets are at
+ * KEY_AT and FIRST_AT, put in order where they are: the order is sorted,
+ * then the rows are moved along its cycles.  A sorted copy took as much
+ * memory again, fresh pages for the kernel to fault in and zero (a full
+ * string table's rows: 3 MiB).  -ENOMEM leaves them as they were.
  */
-static int sort_rows(void **base, size_t n, size_t size, size_t key_at, size_t first_at)
+static int sort_rows(void *base, size_t n, size_t size, size_t key_at, size_t first_at)
 {
 	struct sortrow *r, *t;
-	char *in = *base, *out;
-	size_t i;
+	char *in = base, *row;
+	size_t i, j, from;
 
 	if (n < 2)
 		return 0;
 	r = malloc(n * sizeof(*r));
 	t = malloc((n / 2 + 1) * sizeof(*t));
-	out = malloc(n * size);
-	if (!r || !t || !out) {
+	row = malloc(size);
+	if (!r || !t || !row) {
 		free(r);
 		free(t);
-		free(out);
+		free(row);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
@@ -2299,12 +2302,21 @@ static int sort_rows(void **base, size_t n, size_t size, size_t key_at, size_t f
 		r[i].i = i;
 	}
 	rows_sort(r, t, n);
-	for (i = 0; i < n; i++)
-		memcpy(out + i * size, in + r[i].i * size, size);
+	/* Place I takes row R[I].I; a place done is marked R[I].I == I. */
+	for (i = 0; i < n; i++) {
+		if (r[i].i == i)
+			continue;
+		memcpy(row, in + i * size, size);
+		for (j = i; (from = r[j].i) != i; j = from) {
+			memcpy(in + j * size, in + from * size, size);
+			r[j].i = j;
+		}
+		memcpy(in + j * size, row, size);
+		r[j].i = j;
+	}
 	free(r);
 	free(t);
-	free(in);
-	*base = out;
+	free(row);
 	return 0;
 }
 
@@ -2431,7 +2443,7 @@ static int collect_strings(struct ms_hist *h)
 		sh->bytes += m->bytes;
 		sh->strings += m->strings;
 	}
-	rc = sort_rows((void **)&h->rstrs, h->nrstrs, sizeof(*h->rstrs),
+	rc = sort_rows(h->rstrs, h->nrstrs, sizeof(*h->rstrs),
 		       offsetof(struct ms_hist_string, bytes), offsetof(struct ms_hist_string, first));
 	qsort(h->rshapes, h->nrshapes, sizeof(*h->rshapes), cmp_shape);
 out:
@@ -2493,10 +2505,10 @@ static int collect_words(struct ms_hist *h)
 		for (k = 0; k < RUN_BUCKETS; k++)
 			if (h->rbucket[i][k].count)
 				h->rruns[h->nrruns++] = h->rbucket[i][k];
-	if (sort_rows((void **)&h->rruns, h->nrruns, sizeof(*h->rruns),
+	if (sort_rows(h->rruns, h->nrruns, sizeof(*h->rruns),
 		      offsetof(struct ms_hist_run, bytes), offsetof(struct ms_hist_run, first)) < 0)
 		return -ENOMEM;
-	return sort_rows((void **)&h->rwords, h->nrwords, sizeof(*h->rwords),
+	return sort_rows(h->rwords, h->nrwords, sizeof(*h->rwords),
 			 offsetof(struct ms_hist_word, count), offsetof(struct ms_hist_word, first));
 }
 
