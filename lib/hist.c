@@ -1438,16 +1438,47 @@ static inline void utf16_pair(struct ms_hist *h, struct strstate *st, const uint
 		str_emit(h, st, 1);
 }
 
+/* The (character, 0) pairs of the 64 bytes at P as a mask: bits 2K and 2K + 1 for the pair at 2K. */
+static inline uint64_t m64_utf16(const uint8_t *p)
+{
+	uint64_t m = 0;
+	unsigned k;
+
+	for (k = 0; k < 4; k++)
+		m |= (uint64_t)(m16_strchar(p + 16 * k) & (m16_zero(p + 16 * k) >> 1) & 0x5555) << 16 * k;
+	return m | m << 1;
+}
+
 /*
- * UTF-16LE strings at even offsets.  Four pairs at a time: most words hold
- * no (character, 0) pair, and only end the string being collected.
+ * UTF-16LE strings at even offsets.  Heap blocks are full of (character, 0)
+ * pairs that are no string: a small integer's low bytes, a record's flag.
+ * So 32 pairs are looked at in one mask: with no string open, a window
+ * whose runs of pairs are all shorter than a string holds nothing to
+ * count, but for the run that ends it, which may go on into the next.  That was 3% of a run, pair
+ * by pair.  Windows of 16 bytes (eight pairs) for a block's tail.
  */
 static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
 	struct strstate *st = &h->utf16;
+	unsigned run = 2 * h->o.min_string;	/* in the mask's bits */
 	size_t i, k;
+	uint64_t m;
 
-	for (i = 0; i + 16 <= n; i += 16) {
+	for (i = 0; i + 64 <= n; i += 64) {
+		m = m64_utf16(p + i);
+		if (st->len && !(m & 1))
+			str_emit(h, st, 1);
+		k = 0;
+		if (!st->len && (run > 64 || !runs_from(m, run))) {
+			/* Only a run that ends the window may be a string's start. */
+			if (!(m >> 63))
+				continue;
+			k = ~m ? 64 - (unsigned)__builtin_clzll(~m) : 0;
+		}
+		for (; k < 64; k += 2)
+			utf16_pair(h, st, p + i + k, off + i + k);
+	}
+	for (; i + 16 <= n; i += 16) {
 		if (m16_strchar(p + i) & (m16_zero(p + i) >> 1) & 0x5555) {
 			for (k = 0; k < 16; k += 2)
 				utf16_pair(h, st, p + i + k, off + i + k);

@@ -79,6 +79,50 @@ for i in range(0,len(d),777): sys.stdout.buffer.write(d[i:i+777]); sys.stdout.fl
 sed 1,2d "$tmp/json" > "$tmp/a"; sed 1,2d "$tmp/json2" > "$tmp/b"
 ms_compare "$tmp/a" "$tmp/b"
 
+# UTF-16 strings among (character, 0) pairs that are no string: small
+# integers of records, at every place in the 64-byte windows the scan
+# passes over, some next to a string (they are then part of it) and some
+# strings going on into the next window or block.  Counted here as maximal
+# runs of such pairs at even offsets.
+python3 - "$tmp/wide" "$tmp/wide.want" <<'PY' || ms_fail "python3 could not write the UTF-16 dump"
+import collections, json, random, struct, sys
+random.seed(3)
+vocab = ["wide", "widening", "C:\\Windows\\System32", "Config\tvalue", "x%d" % 7, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH"]
+d = bytearray()
+while len(d) < 1 << 20:
+    r = random.random()
+    if r < 0.2:
+        d += random.choice(vocab).encode('utf-16le')
+    elif r < 0.7:
+        d += struct.pack('<I', random.choice([random.randint(0x20, 0x7e), random.randint(0x80, 0xffff), 0x7e7e0041]))
+    else:
+        d += struct.pack('<H', random.randint(1, 0xffff)) * random.randint(1, 3)
+d += b'\0' * (-len(d) % 4096)
+ok = lambda c: 0x20 <= c < 0x7f or c == 9
+runs, i = collections.Counter(), 0
+while i < len(d):
+    j = i
+    while j < len(d) and ok(d[j]) and d[j + 1] == 0:
+        j += 2
+    t = d[i:j:2].decode()
+    if len(t) >= 6 and len(set(t)) > 1:
+        runs[t] += 1
+    i = j + 2 if j > i else i + 2
+open(sys.argv[1], 'wb').write(d)
+json.dump(runs, open(sys.argv[2], 'w'))
+PY
+for j in 1 2; do
+	"$bytehist" -J -j $j -s strings "$tmp/wide" > "$tmp/widejson" || ms_fail "bytehist on the UTF-16 dump failed"
+	python3 - "$tmp/widejson" "$tmp/wide.want" <<'PY' || ms_fail "UTF-16 strings (-j $j) are not the dump's"
+import json, sys
+j = json.load(open(sys.argv[1]))["files"][0]
+want = json.load(open(sys.argv[2]))
+got = {s["text"]: s["count"] for s in j["strings"] if s["encoding"] == "utf16le"}
+assert len(want) > 50 and sum(want.values()) > 5000, (len(want), sum(want.values()))
+assert got == want, sorted(set(got.items()) ^ set(want.items()))[:6]
+PY
+done
+
 # Blocks of 1M: a byte at one place in every word of a block is counted
 # 131,072 times there (more than a 16-bit counter holds), and exactly.
 python3 - "$tmp/big" <<'PY' || ms_fail "python3 could not write the big dump"
