@@ -1738,13 +1738,26 @@ struct blkinfo {
 	const uint64_t *rep;
 };
 
-static size_t count_pointers(const uint8_t *p, size_t nw)
+/*
+ * Whether a quarter or more of the NW words at P look like pointers.  The
+ * words are looked at 64 at a time, until the answer is known either way:
+ * in a pointer array, after the first quarter.  All of them, it was a
+ * tenth of the scan.
+ */
+static bool pointers_quarter(const uint8_t *p, size_t nw)
 {
-	size_t i, ptrs = 0;
+	size_t i = 0, end, ptrs = 0, need = (nw + 3) / 4;
 
-	for (i = 0; i < nw; i++)
-		ptrs += ms_hist_pointer_like(load8(p + 8 * i));
-	return ptrs;
+	while (i < nw) {
+		end = nw - i > 64 ? i + 64 : nw;
+		for (; i < end; i++)
+			ptrs += ms_hist_pointer_like(load8(p + 8 * i));
+		if (ptrs >= need)
+			return true;
+		if (ptrs + (nw - i) < need)
+			return false;
+	}
+	return false;
 }
 
 /* The (text, 0) pairs of P, line ends included, and the (0, 0) pairs, for the block class. */
@@ -1880,7 +1893,7 @@ static struct blkinfo block_scan(const struct ms_hist *h, const uint8_t *p, size
 		bi.cls = MS_BLOCK_UTF16;
 	else if (printable >= n * 4 / 5 && printable + cnt[0] >= n * 97 / 100)
 		bi.cls = MS_BLOCK_TEXT;
-	else if (nw && count_pointers(p, nw) >= (nw + 3) / 4)
+	else if (nw && pointers_quarter(p, nw))
 		bi.cls = MS_BLOCK_POINTERS;
 	else
 		bi.cls = MS_BLOCK_BINARY;
