@@ -1342,11 +1342,16 @@ static inline uint64_t m64_strchar(const uint8_t *p)
 	       (uint64_t)m16_strchar(p + 32) << 32 | (uint64_t)m16_strchar(p + 48) << 48;
 }
 
-/* The bits of M that start K or more ones in a row, in doubling steps. */
+/*
+ * The bits of M that start K or more ones in a row, in doubling steps.
+ * More than 64 in a row are in no mask (and the next step would shift by 64).
+ */
 static inline uint64_t runs_from(uint64_t m, unsigned k)
 {
 	unsigned have = 1, st;
 
+	if (k > 64)
+		return 0;
 	while (have < k && m) {
 		st = have < k - have ? have : k - have;
 		m &= m >> st;
@@ -1469,7 +1474,7 @@ static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 		if (st->len && !(m & 1))
 			str_emit(h, st, 1);
 		k = 0;
-		if (!st->len && (run > 64 || !runs_from(m, run))) {
+		if (!st->len && !runs_from(m, run)) {
 			/* Only a run that ends the window may be a string's start. */
 			if (!(m >> 63))
 				continue;

@@ -123,6 +123,23 @@ assert got == want, sorted(set(got.items()) ^ set(want.items()))[:6]
 PY
 done
 
+# Strings longer than a 64-byte window, each beginning one: --min-length
+# 200 must count them, whole windows of text with none open before.
+python3 - "$tmp/long" <<'PY' || ms_fail "python3 could not write the long-text dump"
+import sys
+line = b'The quick brown fox jumps over the lazy dog; ' * 6
+d = bytearray()
+for i in range(50):
+    d += b'\x01' * (-len(d) % 64) + line + b'\x01'
+open(sys.argv[1], 'wb').write(bytes(d))
+PY
+"$bytehist" -J --min-length 200 -s strings "$tmp/long" > "$tmp/longjson" || ms_fail "bytehist --min-length 200 failed"
+python3 - "$tmp/longjson" <<'PY' || ms_fail "the 270-character strings are not counted 50 times"
+import json, sys
+s = json.load(open(sys.argv[1]))["files"][0]["strings"]
+assert [(x["count"], x["bytes"], x["truncated"]) for x in s] == [(50, 50 * 270, True)], s
+PY
+
 # Blocks of 1M: a byte at one place in every word of a block is counted
 # 131,072 times there (more than a 16-bit counter holds), and exactly.
 python3 - "$tmp/big" <<'PY' || ms_fail "python3 could not write the big dump"
