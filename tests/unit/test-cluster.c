@@ -79,6 +79,17 @@ int main(void)
 	   "one shape, one hash");
 	ok(ms_text_shape_hash("worker-3 GET /a/17", 18) != ms_text_shape_hash("worker-3 PUT /a/17", 18),
 	   "two shapes, two hashes");
+	{
+		/* Keyed: the shape ms_text_shape() writes and the hash ms_text_shape_hash() gives, at once. */
+		const char *t = "conn-92982 from 10.1.2.3:4711 closed after 17ms";
+		char a[MS_SHAPE_MAX], b[MS_SHAPE_MAX];
+		uint64_t hv = ms_text_shape_keyed(t, strlen(t), a);
+
+		ms_text_shape(t, strlen(t), b, sizeof(b));
+		is_str(a, b, "keyed shape of \"%s\"", t);
+		is_str(a, "conn-# from #.#.#.#:# closed after #ms", "keyed shape folds the numbers");
+		ok(hv == ms_text_shape_hash(t, strlen(t)), "keyed hash is the shape's hash");
+	}
 
 	/* Two sets, the second with more of each: growth is the difference. */
 	for (round = 0; round < 2; round++) {
