@@ -1459,8 +1459,9 @@ static inline uint64_t m64_utf16(const uint8_t *p)
  * pairs that are no string: a small integer's low bytes, a record's flag.
  * So 32 pairs are looked at in one mask: with no string open, a window
  * whose runs of pairs are all shorter than a string holds nothing to
- * count, but for the run that ends it, which may go on into the next.  That was 3% of a run, pair
- * by pair.  Windows of 16 bytes (eight pairs) for a block's tail.
+ * count but the run that ends it, which may go on into the next.  Pair by
+ * pair, that was 3% of a run.  Windows of 16 bytes (eight pairs) for a
+ * block's tail.
  */
 static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -1792,7 +1793,7 @@ static size_t utf16_count(const uint8_t *p, size_t n, size_t *zero_pairs)
  * record's flags), so with one table to a place such a byte's counts do
  * not queue behind each other.  The tables' counts are 16 bits, so that all
  * eight take the L1 lines four of 32 bits did; they are added to CNT each
- * SEG bytes, before any of them can overflow.  The loop waits on the
+ * COUNT_SEG bytes, before any of them can overflow.  The loop waits on the
  * counters' stores, so marking the words of one byte over in REP, for the
  * run and word stages, costs nothing here, and spares them a loop over
  * every word.
