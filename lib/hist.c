@@ -1460,8 +1460,9 @@ static inline uint64_t m64_utf16(const uint8_t *p)
  * So 32 pairs are looked at in one mask: with no string open, a window
  * whose runs of pairs are all shorter than a string holds nothing to
  * count but the run that ends it, which may go on into the next.  Pair by
- * pair, that was 3% of a run.  Windows of 16 bytes (eight pairs) for a
- * block's tail.
+ * pair, that was 3% of a run.  A tail of under 64 bytes (a short last
+ * block, or one whose first bytes a sampled string's tail took) goes pair
+ * by pair.
  */
 static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -1483,14 +1484,6 @@ static void strings_utf16(struct ms_hist *h, const uint8_t *p, size_t n, uint64_
 		}
 		for (; k < 64; k += 2)
 			utf16_pair(h, st, p + i + k, off + i + k);
-	}
-	for (; i + 16 <= n; i += 16) {
-		if (m16_strchar(p + i) & (m16_zero(p + i) >> 1) & 0x5555) {
-			for (k = 0; k < 16; k += 2)
-				utf16_pair(h, st, p + i + k, off + i + k);
-		} else if (st->len) {
-			str_emit(h, st, 1);
-		}
 	}
 	for (; i + 1 < n; i += 2)
 		utf16_pair(h, st, p + i, off + i);
