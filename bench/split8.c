@@ -26,8 +26,20 @@ int main(int argc, char **argv)
 			uint64_t w;
 
 			memcpy(&w, buf + i, 8);
-			for (k = 0; k < 8; k++)
-				c[k][(w >> (8 * k)) & 0xff]++;
+			/*
+			 * Written out: as a loop over k, gcc -O2 kept the loop
+			 * and shifted by a register for each byte, which took
+			 * 1.85 times as long and made every ratio to this
+			 * yardstick look that much better than it was.
+			 */
+			c[0][w & 0xff]++;
+			c[1][(w >> 8) & 0xff]++;
+			c[2][(w >> 16) & 0xff]++;
+			c[3][(w >> 24) & 0xff]++;
+			c[4][(w >> 32) & 0xff]++;
+			c[5][(w >> 40) & 0xff]++;
+			c[6][(w >> 48) & 0xff]++;
+			c[7][w >> 56]++;
 		}
 		for (; i < n; i++)
 			c[0][buf[i]]++;
