@@ -1045,7 +1045,8 @@ static void shape_evict(struct ms_hist *h, struct strent *e, uint64_t bytes)
 				return;
 		}
 		*m = (struct shapemass){ .hash = hv };
-		memcpy(m->text, text, sizeof(m->text));
+		/* The shape and its NUL: the rest of TEXT was never written. */
+		memcpy(m->text, text, strlen(text) + 1);
 	}
 	m->count += e->count;
 	m->bytes += bytes;
@@ -2443,7 +2444,7 @@ static struct ms_hist_shape *shape_of(struct ms_hist *h, uint32_t *slot, uint64_
 	key[j] = hv;
 	slot[j] = (uint32_t)++h->nrshapes;
 	h->rshapes[h->nrshapes - 1] = (struct ms_hist_shape){ .count = 0 };
-	memcpy(h->rshapes[h->nrshapes - 1].text, text, MS_SHAPE_MAX);
+	memcpy(h->rshapes[h->nrshapes - 1].text, text, strlen(text) + 1);
 	return &h->rshapes[h->nrshapes - 1];
 }
 
